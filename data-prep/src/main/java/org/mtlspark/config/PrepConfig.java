@@ -1,0 +1,49 @@
+package org.mtlspark.config;
+
+/** How sources become featurized, split, batched examples. */
+public record PrepConfig(
+    SplitConfig split,
+    int batchSize,
+    TextFeatures text,
+    int maxCategories,
+    double maxRejectFraction,
+    int partitions)
+    implements Validatable {
+
+  @Override
+  public void validate(String path, Problems problems) {
+    problems.require(batchSize >= 1 && batchSize <= 65536, Validatable.at(path, "batchSize"),
+        "must be in [1, 65536], was " + batchSize);
+    problems.require(maxCategories >= 1, Validatable.at(path, "maxCategories"), "must be >= 1, was " + maxCategories);
+    problems.require(maxRejectFraction >= 0 && maxRejectFraction <= 1, Validatable.at(path, "maxRejectFraction"),
+        "must be in [0, 1], was " + maxRejectFraction);
+    problems.require(partitions >= 1, Validatable.at(path, "partitions"), "must be >= 1, was " + partitions);
+  }
+
+  /** Fractions of keys (by a hash of the key) that go to training and validation; the rest is test. */
+  public record SplitConfig(double train, double validation, String salt) implements Validatable {
+    @Override
+    public void validate(String path, Problems problems) {
+      problems.require(train > 0 && train < 1, Validatable.at(path, "train"), "must be in (0, 1), was " + train);
+      problems.require(validation >= 0 && validation < 1, Validatable.at(path, "validation"),
+          "must be in [0, 1), was " + validation);
+      problems.require(train + validation < 1, path,
+          "train + validation must leave a test share, was " + (train + validation));
+    }
+
+    public double test() {
+      return 1 - train - validation;
+    }
+  }
+
+  /** Text to token ids: the vocabulary and the padded length. */
+  public record TextFeatures(int maxTokens, int vocabularySize, int minCount) implements Validatable {
+    @Override
+    public void validate(String path, Problems problems) {
+      problems.require(maxTokens >= 1 && maxTokens <= 1024, Validatable.at(path, "maxTokens"),
+          "must be in [1, 1024], was " + maxTokens);
+      problems.require(vocabularySize >= 1, Validatable.at(path, "vocabularySize"), "must be >= 1, was " + vocabularySize);
+      problems.require(minCount >= 1, Validatable.at(path, "minCount"), "must be >= 1, was " + minCount);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package org.mtlspark.config;
+
+/** Parameter-averaging training on Spark. */
+public record TrainConfig(
+    int epochs,
+    Updater updater,
+    double learningRate,
+    int workers,
+    int averagingFrequency,
+    int prefetchBatches)
+    implements Validatable {
+
+  /** Optimizers offered for training; the updater state is averaged with the parameters. */
+  public enum Updater { ADAM, SGD, NESTEROVS }
+
+  @Override
+  public void validate(String path, Problems problems) {
+    problems.require(epochs >= 1, Validatable.at(path, "epochs"), "must be >= 1, was " + epochs);
+    problems.require(learningRate > 0 && learningRate < 10, Validatable.at(path, "learningRate"),
+        "must be in (0, 10), was " + learningRate);
+    problems.require(workers >= 1, Validatable.at(path, "workers"), "must be >= 1, was " + workers);
+    problems.require(averagingFrequency >= 1, Validatable.at(path, "averagingFrequency"),
+        "must be >= 1, was " + averagingFrequency);
+    problems.require(prefetchBatches >= 0, Validatable.at(path, "prefetchBatches"),
+        "must be >= 0, was " + prefetchBatches);
+  }
+}

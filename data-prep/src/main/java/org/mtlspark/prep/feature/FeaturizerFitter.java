@@ -1,0 +1,147 @@
+package org.mtlspark.prep.feature;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.TaskConfig;
+import org.mtlspark.prep.align.AlignedRecord;
+import scala.Tuple2;
+
+/** Fits the featurizers and task encodings on the training split only. */
+public final class FeaturizerFitter {
+  private FeaturizerFitter() {}
+
+  public static FeaturizerState fit(JavaRDD<AlignedRecord> train, MtlConfig config) {
+    List<String> numericCols = config.data().tabular().numeric();
+    List<String> catCols = config.data().tabular().categorical();
+    int n = numericCols.size();
+
+    // Mean and deviation of each numeric column over its present training values.
+    double[][] moments = train.filter(r -> r.tabular() != null).map(r -> r.tabular().numeric())
+        .treeAggregate(new double[3][n], (acc, v) -> {
+          for (int i = 0; i < n; i++) {
+            if (!Double.isNaN(v[i])) {
+              acc[0][i]++;
+              acc[1][i] += v[i];
+              acc[2][i] += v[i] * v[i];
+            }
+          }
+          return acc;
+        }, (a, b) -> {
+          for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < n; i++) {
+              a[k][i] += b[k][i];
+            }
+          }
+          return a;
+        });
+    List<Double> means = new ArrayList<>();
+    List<Double> stds = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      double count = Math.max(1, moments[0][i]);
+      double mean = moments[1][i] / count;
+      double var = Math.max(0, moments[2][i] / count - mean * mean);
+      means.add(mean);
+      stds.add(var > 1e-12 ? Math.sqrt(var) : 1.0);
+    }
+
+    // Categories: the most frequent training values of each column.
+    Map<Tuple2<Integer, String>, Long> catCounts = train.filter(r -> r.tabular() != null)
+        .flatMap(r -> {
+          List<Tuple2<Integer, String>> out = new ArrayList<>();
+          String[] cats = r.tabular().categorical();
+          for (int i = 0; i < cats.length; i++) {
+            if (cats[i] != null) {
+              out.add(new Tuple2<>(i, cats[i]));
+            }
+          }
+          return out.iterator();
+        }).countByValue();
+    List<List<String>> categories = new ArrayList<>();
+    for (int c = 0; c < catCols.size(); c++) {
+      categories.add(topValues(catCounts, c, config.prep().maxCategories(), 1));
+    }
+
+    // Text vocabulary.
+    int minCount = config.prep().text().minCount();
+    List<Tuple2<String, Integer>> tokenCounts = train.filter(r -> r.text() != null)
+        .flatMap(r -> TextVocabulary.tokenize(r.text()).iterator())
+        .mapToPair(t -> new Tuple2<>(t, 1)).reduceByKey(Integer::sum)
+        .filter(t -> t._2() >= minCount).collect();
+    List<String> vocabulary = tokenCounts.stream()
+        .sorted(Comparator.<Tuple2<String, Integer>>comparingInt(t -> -t._2()).thenComparing(Tuple2::_1))
+        .limit(config.prep().text().vocabularySize()).map(Tuple2::_1).toList();
+
+    // Task encodings: classes with counts, regression moments.
+    List<TaskConfig> tasks = config.tasks();
+    Map<Tuple2<Integer, String>, Long> labelCounts = train.filter(r -> r.labels() != null)
+        .flatMap(r -> {
+          List<Tuple2<Integer, String>> out = new ArrayList<>();
+          for (int t = 0; t < tasks.size(); t++) {
+            String v = r.labels().values()[t];
+            if (v != null && tasks.get(t).type() != TaskConfig.TaskType.REGRESSION) {
+              out.add(new Tuple2<>(t, v));
+            }
+          }
+          return out.iterator();
+        }).countByValue();
+    int nt = tasks.size();
+    double[][] targetMoments = train.filter(r -> r.labels() != null).map(r -> r.labels().values())
+        .treeAggregate(new double[3][nt], (acc, v) -> {
+          for (int t = 0; t < nt; t++) {
+            if (v[t] != null && tasks.get(t).type() == TaskConfig.TaskType.REGRESSION) {
+              double x = Double.parseDouble(v[t]);
+              acc[0][t]++;
+              acc[1][t] += x;
+              acc[2][t] += x * x;
+            }
+          }
+          return acc;
+        }, (a, b) -> {
+          for (int k = 0; k < 3; k++) {
+            for (int t = 0; t < nt; t++) {
+              a[k][t] += b[k][t];
+            }
+          }
+          return a;
+        });
+    List<TaskEncoding> encodings = new ArrayList<>();
+    for (int t = 0; t < nt; t++) {
+      TaskConfig task = tasks.get(t);
+      List<String> classes = List.of();
+      List<Long> counts = List.of();
+      double mean = 0;
+      double std = 1;
+      long labelled;
+      if (task.type() == TaskConfig.TaskType.REGRESSION) {
+        labelled = (long) targetMoments[0][t];
+        double count = Math.max(1, targetMoments[0][t]);
+        mean = targetMoments[1][t] / count;
+        double var = Math.max(0, targetMoments[2][t] / count - mean * mean);
+        std = var > 1e-12 ? Math.sqrt(var) : 1.0;
+      } else {
+        classes = task.type() == TaskConfig.TaskType.BINARY ? List.of("0", "1")
+            : topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream().sorted().toList();
+        int tt = t;
+        counts = classes.stream().map(c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L)).toList();
+        labelled = counts.stream().mapToLong(Long::longValue).sum();
+      }
+      encodings.add(new TaskEncoding(task.name(), task.type(), task.column(), task.weight(), classes, counts,
+          mean, std, labelled));
+    }
+    return new FeaturizerState(numericCols, means, stds, catCols, categories, config.prep().text().maxTokens(),
+        vocabulary, config.data().image().width(), config.data().image().height(), encodings);
+  }
+
+  /** The values of column {@code c} with at least {@code minCount} occurrences, most frequent first, at most {@code limit}. */
+  private static List<String> topValues(Map<Tuple2<Integer, String>, Long> counts, int c, int limit, long minCount) {
+    return counts.entrySet().stream()
+        .filter(e -> e.getKey()._1() == c && e.getValue() >= minCount)
+        .sorted(Comparator.<Map.Entry<Tuple2<Integer, String>, Long>>comparingLong(e -> -e.getValue())
+            .thenComparing(e -> e.getKey()._2()))
+        .limit(limit).map(e -> e.getKey()._2()).toList();
+  }
+}

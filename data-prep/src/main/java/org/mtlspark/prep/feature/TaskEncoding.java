@@ -1,0 +1,39 @@
+package org.mtlspark.prep.feature;
+
+import java.io.Serializable;
+import java.util.List;
+import org.mtlspark.config.TaskConfig;
+
+/**
+ * How a task's label becomes a target, fit on the training split. Regression targets are
+ * standardized with the training mean and deviation; classes are the sorted training values
+ * (binary: "0", "1"), with their training counts for the majority-class baseline.
+ */
+public record TaskEncoding(
+    String name,
+    TaskConfig.TaskType type,
+    String column,
+    double weight,
+    List<String> classes,
+    List<Long> classCounts,
+    double mean,
+    double std,
+    long trainLabels)
+    implements Serializable {
+
+  /** Width of the task's label array: 1 for regression and binary, the class count otherwise. */
+  public int width() {
+    return type == TaskConfig.TaskType.MULTICLASS ? classes.size() : 1;
+  }
+
+  /** The index of the most frequent training class (ties: the first). */
+  public int majorityClass() {
+    int best = 0;
+    for (int i = 1; i < classCounts.size(); i++) {
+      if (classCounts.get(i) > classCounts.get(best)) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,74 @@
+package org.mtlspark.prep.feature;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Token ids for text: lower-cased runs of letters and digits, looked up in a vocabulary fit on the
+ * training split. Id 0 pads, 1 is an unknown token, 2 stands for "no text"; vocabulary tokens
+ * start at 3.
+ */
+public final class TextVocabulary implements Serializable {
+  private static final long serialVersionUID = 1L;
+  public static final int PAD = 0;
+  public static final int UNKNOWN = 1;
+  public static final int NO_TEXT = 2;
+  public static final int FIRST_TOKEN = 3;
+
+  private final List<String> tokens;
+  private transient Map<String, Integer> ids;
+
+  public TextVocabulary(List<String> tokens) {
+    this.tokens = List.copyOf(tokens);
+  }
+
+  /** The tokens of {@code text}: lower case, split on anything that is not a letter or digit. */
+  public static List<String> tokenize(String text) {
+    List<String> out = new ArrayList<>();
+    for (String t : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!t.isEmpty()) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Token ids of {@code text} cut or padded to {@code length}; fills {@code mask} with 1 where a token is. */
+  public void encode(String text, int length, float[] ids, float[] mask) {
+    List<String> toks = text == null ? List.of() : tokenize(text);
+    if (toks.isEmpty()) {
+      ids[0] = NO_TEXT;
+      mask[0] = 1;
+      return;
+    }
+    Map<String, Integer> lookup = lookup();
+    for (int i = 0; i < Math.min(length, toks.size()); i++) {
+      ids[i] = lookup.getOrDefault(toks.get(i), UNKNOWN);
+      mask[i] = 1;
+    }
+  }
+
+  /** Ids in use, including the reserved ones: the embedding's input size. */
+  public int size() {
+    return FIRST_TOKEN + tokens.size();
+  }
+
+  public List<String> tokens() {
+    return tokens;
+  }
+
+  private Map<String, Integer> lookup() {
+    if (ids == null) {
+      Map<String, Integer> m = new HashMap<>();
+      for (int i = 0; i < tokens.size(); i++) {
+        m.put(tokens.get(i), FIRST_TOKEN + i);
+      }
+      ids = m;
+    }
+    return ids;
+  }
+}

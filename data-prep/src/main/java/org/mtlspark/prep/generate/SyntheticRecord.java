@@ -1,0 +1,179 @@
+package org.mtlspark.prep.generate;
+
+import java.io.Serializable;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * One generated record, drawn only from (seed, index): the same pair always gives the same record,
+ * whichever Spark task draws it.
+ *
+ * <p>Three latent factors z0, z1, z2 ~ N(0, 1) drive everything. The tabular columns see z0, z1 and
+ * z2 through noise; the text sees z0 (sentiment words) and z2 (channel words); the image sees z1
+ * (position of a bright bar) and z0 (its brightness). The tasks depend on the same factors:
+ * {@code spend} (regression) on z0, z1, z2; {@code tier} (3 classes) on z0 + z2; {@code churn}
+ * (binary) on z1 - z0. So every modality helps every task, and no single modality suffices.
+ */
+public final class SyntheticRecord implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  static final String[] REGIONS = {"north", "south", "east", "west", "central"};
+  static final String[] PLANS = {"basic", "plus", "premium"};
+  static final String[] TIERS = {"bronze", "silver", "gold"};
+  private static final String[] POSITIVE = {"great", "love", "excellent", "happy", "recommend", "perfect"};
+  private static final String[] NEGATIVE = {"poor", "slow", "broken", "refund", "disappointed", "awful"};
+  private static final String[] ONLINE = {"app", "online", "mobile", "website", "email"};
+  private static final String[] OFFLINE = {"store", "phone", "counter", "paper", "visit"};
+  private static final String[] FILLER = {"the", "product", "service", "was", "and", "very", "it", "my", "order", "a", "with", "this"};
+
+  public final String key;
+  final double z0;
+  final double z1;
+  final double z2;
+  final String tabularCsv;
+  final String text;
+  final byte[] pixels;
+  final String labelsCsv;
+  final boolean hasTabular;
+  final boolean hasText;
+  final boolean hasImage;
+  final boolean tabularMalformed;
+  final boolean textMalformed;
+  final boolean imageMalformed;
+  final boolean labelsMalformed;
+
+  /** Draws record {@code index} of the data set with this configuration. */
+  public SyntheticRecord(long seed, long index, int width, int height, Rates rates) {
+    SplittableRandom r = new SplittableRandom(mix(seed, index));
+    key = String.format(Locale.ROOT, "c%08d", index);
+    z0 = r.nextGaussian();
+    z1 = r.nextGaussian();
+    z2 = r.nextGaussian();
+    double noise = rates.noise();
+
+    hasTabular = r.nextDouble() >= rates.missingModality() / 2;
+    hasText = r.nextDouble() >= rates.missingModality();
+    hasImage = r.nextDouble() >= rates.missingModality();
+    tabularMalformed = r.nextDouble() < rates.malformed();
+    textMalformed = r.nextDouble() < rates.malformed();
+    imageMalformed = r.nextDouble() < rates.malformed();
+    labelsMalformed = r.nextDouble() < rates.malformed();
+
+    tabularCsv = tabular(r, noise);
+    text = text(r);
+    pixels = image(r, width, height, noise);
+    labelsCsv = labels(r, noise, rates.missingLabel());
+  }
+
+  /** Noise levels and rates of imperfection. */
+  public record Rates(double missingModality, double missingLabel, double malformed, double noise)
+      implements Serializable {}
+
+  private String tabular(SplittableRandom r, double noise) {
+    String age = num(r, Math.round(40 + 10 * (0.7 * z0 + noise * r.nextGaussian())));
+    String income = num(r, Math.round(100 * Math.exp(10 + 0.4 * z1 + 0.3 * noise * r.nextGaussian())) / 100.0);
+    String visits = num(r, Math.max(0, Math.round(6 + 2.5 * z2 + 2 * noise * r.nextGaussian())));
+    String tenure = num(r, Math.max(0, Math.round(24 + 10 * (0.6 * z0 - 0.6 * z2 + noise * r.nextGaussian()))));
+    String region = REGIONS[r.nextInt(REGIONS.length)];
+    double planScore = z1 + noise * r.nextGaussian();
+    String plan = planScore < -0.5 ? PLANS[0] : planScore < 0.7 ? PLANS[1] : PLANS[2];
+    if (tabularMalformed) {
+      // An unparsable number, or a row with a column missing.
+      return r.nextBoolean() ? String.join(",", key, age, income.replace('.', 'x') + "k", visits, tenure, region, plan)
+          : String.join(",", key, age, income, visits, region);
+    }
+    return String.join(",", key, age, income, visits, tenure, region, plan);
+  }
+
+  /** A numeric cell, missing ("NA") for about 2% of cells. */
+  private static String num(SplittableRandom r, double v) {
+    if (r.nextDouble() < 0.02) {
+      return "NA";
+    }
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  private String text(SplittableRandom r) {
+    int n = 6 + r.nextInt(7);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      double u = r.nextDouble();
+      String w;
+      if (u < 0.35) {
+        w = pick(r, r.nextDouble() < sigmoid(2 * z0) ? POSITIVE : NEGATIVE);
+      } else if (u < 0.6) {
+        w = pick(r, r.nextDouble() < sigmoid(2 * z2) ? ONLINE : OFFLINE);
+      } else {
+        w = pick(r, FILLER);
+      }
+      if (i == 0) {
+        w = Character.toUpperCase(w.charAt(0)) + w.substring(1);
+      }
+      sb.append(i == 0 ? "" : " ").append(w);
+      if (r.nextDouble() < 0.1) {
+        sb.append(',');
+      }
+    }
+    return sb.append(r.nextDouble() < 0.3 ? "!" : ".").toString();
+  }
+
+  private byte[] image(SplittableRandom r, int width, int height, double noise) {
+    byte[] px = new byte[width * height];
+    int row = (int) Math.max(1, Math.min(height - 3, Math.round((height - 2) / 2.0 + (height / 5.0) * z1)));
+    double brightness = 90 + 140 * sigmoid(1.5 * z0);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        double v = 20 + 20 * r.nextDouble();
+        if (y == row || y == row + 1) {
+          v = brightness + 25 * noise * r.nextGaussian();
+        }
+        px[y * width + x] = (byte) Math.max(0, Math.min(255, Math.round(v)));
+      }
+    }
+    return px;
+  }
+
+  private String labels(SplittableRandom r, double noise, double missingLabel) {
+    double spend = 50 + 20 * (z0 + 0.8 * z1 - 0.5 * z2) + 10 * noise * r.nextGaussian();
+    double tierScore = z0 + z2 + noise * r.nextGaussian();
+    String tier = tierScore < -0.6 ? TIERS[0] : tierScore < 0.6 ? TIERS[1] : TIERS[2];
+    int churn = r.nextDouble() < sigmoid(2.5 * (z1 - z0)) ? 1 : 0;
+    String spendCell = r.nextDouble() < missingLabel ? "" : String.format(Locale.ROOT, "%.2f", spend);
+    String tierCell = r.nextDouble() < missingLabel ? "" : tier;
+    String churnCell = r.nextDouble() < missingLabel ? "" : Integer.toString(churn);
+    if (labelsMalformed) {
+      spendCell = "about " + Math.round(spend);
+    }
+    return String.join(",", key, spendCell, tierCell, churnCell);
+  }
+
+  /** The JSON line of the text source; a malformed one is cut short. */
+  String textJson() {
+    String json = "{\"id\": \"" + key + "\", \"text\": \"" + text + "\"}";
+    return textMalformed ? json.substring(0, json.length() - 3) : json;
+  }
+
+  /** The pixel bytes of the image source; a malformed image is too short. */
+  byte[] imageBytes() {
+    return imageMalformed ? java.util.Arrays.copyOf(pixels, pixels.length / 2) : pixels;
+  }
+
+  static final String TABULAR_HEADER = "id,age,income,visits,tenure,region,plan";
+  static final String LABELS_HEADER = "id,spend,tier,churn";
+
+  private static String pick(SplittableRandom r, String[] words) {
+    return words[r.nextInt(words.length)];
+  }
+
+  static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  /** A well-spread 64-bit seed from (seed, index). */
+  static long mix(long seed, long index) {
+    long z = seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + 0x94D049BB133111EBL;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

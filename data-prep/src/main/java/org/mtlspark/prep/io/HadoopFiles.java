@@ -1,0 +1,100 @@
+package org.mtlspark.prep.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** Small file operations on a Hadoop filesystem, shared by prep, training and the driver. */
+public final class HadoopFiles {
+  private HadoopFiles() {}
+
+  /** Renames {@code from} to {@code to}, failing loudly when the filesystem refuses. */
+  public static void renameOrFail(FileSystem fs, Path from, Path to) throws IOException {
+    if (to.getParent() != null) {
+      fs.mkdirs(to.getParent());
+    }
+    if (!fs.rename(from, to)) {
+      throw new IOException("cannot rename " + from + " to " + to);
+    }
+  }
+
+  /** Writes {@code text} to {@code path} atomically: a hidden temporary file, then a rename. */
+  public static void writeString(Configuration conf, String path, String text) throws IOException {
+    writeBytes(conf, path, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes {@code bytes} to {@code path} atomically: a hidden temporary file, then a rename. */
+  public static void writeBytes(Configuration conf, String path, byte[] bytes) throws IOException {
+    Path target = new Path(path);
+    FileSystem fs = target.getFileSystem(conf);
+    Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+    try (OutputStream out = fs.create(tmp, true)) {
+      out.write(bytes);
+    }
+    if (fs.exists(target)) {
+      fs.delete(target, false);
+    }
+    renameOrFail(fs, tmp, target);
+  }
+
+  public static String readString(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    try (InputStream in = fs.open(p)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  public static boolean exists(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    return p.getFileSystem(conf).exists(p);
+  }
+
+  /**
+   * The data files of a source: the path itself if it is a file, else the files under it
+   * (recursively), sorted by name, skipping hidden ({@code .}) and marker ({@code _}) files.
+   */
+  public static List<String> listDataFiles(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    if (!fs.exists(p)) {
+      throw new IOException("source " + p + " does not exist");
+    }
+    List<String> out = new ArrayList<>();
+    collect(fs, fs.getFileStatus(p), out);
+    out.sort(Comparator.naturalOrder());
+    return out;
+  }
+
+  private static void collect(FileSystem fs, FileStatus status, List<String> out) throws IOException {
+    String name = status.getPath().getName();
+    if (name.startsWith(".") || name.startsWith("_")) {
+      return;
+    }
+    if (status.isDirectory()) {
+      for (FileStatus child : fs.listStatus(status.getPath())) {
+        collect(fs, child, out);
+      }
+    } else {
+      out.add(status.getPath().toString());
+    }
+  }
+
+  /** Resolves a source path against a root, unless it is absolute or carries a scheme. */
+  public static String resolve(String root, String path) {
+    Path p = new Path(path);
+    if (p.isAbsolute() || p.toUri().getScheme() != null || root.isEmpty()) {
+      return path;
+    }
+    return new Path(root, path).toString();
+  }
+}

@@ -1,0 +1,78 @@
+package org.mtlspark.prep.manifest;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.io.HadoopFiles;
+import org.nd4j.shade.jackson.databind.DeserializationFeature;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+
+/**
+ * What a prepared data set holds: the model inputs and their shapes, the featurizer state (which
+ * includes the tasks), the batches of each split and an account of every input row.
+ */
+public record Manifest(
+    int formatVersion,
+    String createdAt,
+    int batchSize,
+    List<InputSpec> inputs,
+    FeaturizerState featurizers,
+    Map<String, SplitSummary> splits,
+    Counts counts) {
+
+  public static final int FORMAT_VERSION = 1;
+  public static final String FILE_NAME = "manifest.json";
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** One network input: its name, the shape of one example, and what it holds. */
+  public record InputSpec(String name, List<Integer> shape, String description) {}
+
+  /** The batches of one split: their folder (relative to the prep output), examples and padding rows. */
+  public record SplitSummary(String path, long examples, long batches, long paddingRows, Map<String, Long> labelled) {}
+
+  /** Rows read, accepted and rejected per source. */
+  public record SourceCount(long files, long rows, long accepted, long rejected) {}
+
+  /**
+   * Every input row accounted for: per source, rows = accepted + rejected; accepted rows become
+   * records by key (duplicates counted); records are usable or counted by why not.
+   */
+  public record Counts(
+      Map<String, SourceCount> sources,
+      long records,
+      long duplicateRows,
+      Map<String, Long> recordStatus,
+      Map<String, Long> modalityPresent,
+      long rejected,
+      Map<String, Long> rejectsByReason) {}
+
+  public void write(Configuration conf, String dir) throws IOException {
+    HadoopFiles.writeString(conf, dir + "/" + FILE_NAME, toJson());
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the manifest", e);
+    }
+  }
+
+  /** Reads the manifest of a prep output folder, refusing one of another format version. */
+  public static Manifest read(Configuration conf, String dir) throws IOException {
+    String path = dir + "/" + FILE_NAME;
+    if (!HadoopFiles.exists(conf, path)) {
+      throw new IOException("no " + FILE_NAME + " in " + dir + ": is it the output of `prep`?");
+    }
+    Manifest m = JSON.readValue(HadoopFiles.readString(conf, path), Manifest.class);
+    if (m.formatVersion() != FORMAT_VERSION) {
+      throw new IOException(path + " has format version " + m.formatVersion() + ", this build reads " + FORMAT_VERSION);
+    }
+    return m;
+  }
+}

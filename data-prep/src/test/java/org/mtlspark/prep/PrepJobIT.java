@@ -1,0 +1,182 @@
+package org.mtlspark.prep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.prep.feature.BatchWriter;
+import org.mtlspark.prep.generate.GenerateJob;
+import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.prep.split.KeySplit;
+import org.mtlspark.prep.split.Split;
+import org.mtlspark.testing.SharedSpark;
+import org.nd4j.linalg.dataset.MultiDataSet;
+
+class PrepJobIT {
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static MtlConfig config;
+  static Manifest manifest;
+
+  @BeforeAll
+  static void generateAndPrepare() throws IOException {
+    spark = SharedSpark.get();
+    config = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "generate.malformedRate=0.01"));
+    new GenerateJob(spark).run(config, dir.resolve("data").toString());
+    manifest = new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
+  }
+
+  @Test
+  void everySourceRowIsAcceptedOrRejectedAndRejectsAreWrittenWithTheirReason() throws IOException {
+    Manifest.Counts c = manifest.counts();
+    long rejected = 0;
+    for (Manifest.SourceCount s : c.sources().values()) {
+      assertEquals(s.rows(), s.accepted() + s.rejected());
+      rejected += s.rejected();
+    }
+    // Labels: one row per generated record.
+    assertEquals(1500, c.sources().get("labels").rows());
+    assertTrue(rejected > 0, "the generator writes malformed rows");
+    assertEquals(rejected, c.rejected());
+    List<String> rejectLines;
+    try (Stream<Path> files = Files.list(dir.resolve("prep/rejects"))) {
+      rejectLines = files.filter(p -> p.getFileName().toString().startsWith("part-"))
+          .flatMap(p -> readLines(p).stream()).toList();
+    }
+    assertEquals(rejected, rejectLines.size());
+    String tabularReject = rejectLines.stream().filter(l -> l.contains("\"source\":\"tabular\"")).findFirst()
+        .orElseThrow();
+    assertTrue(tabularReject.matches(".*\"file\":\"[^\"]+part-0000\\d\\.csv\".*\"line\":\\d+.*\"reason\":\"[^\"]+\".*"),
+        tabularReject);
+  }
+
+  @Test
+  void usableRecordsLandInExactlyOneSplitInFullBatchesWithMasks() throws IOException {
+    long usable = manifest.counts().recordStatus().get("usable");
+    long examples = manifest.splits().values().stream().mapToLong(Manifest.SplitSummary::examples).sum();
+    assertEquals(usable, examples);
+    assertTrue(manifest.splits().get("train").examples() > 0.7 * usable);
+
+    Set<Integer> sizes = new HashSet<>();
+    Path trainDir = dir.resolve("prep/batches/train");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(trainDir)) {
+      files = s.filter(p -> p.toString().endsWith(BatchWriter.EXTENSION)).sorted().toList();
+    }
+    assertEquals(manifest.splits().get("train").batches(), files.size());
+    long maskedRows = 0;
+    for (Path f : files) {
+      MultiDataSet mds = new MultiDataSet();
+      try (FileInputStream in = new FileInputStream(f.toFile())) {
+        mds.load(in);
+      }
+      sizes.add((int) mds.getFeatures(0).size(0));
+      assertEquals(4, mds.getFeatures().length);
+      assertEquals(3, mds.getLabels().length);
+      for (int t = 0; t < 3; t++) {
+        assertNotNull(mds.getLabelsMaskArray(t), "every batch carries a label mask for every task");
+        assertEquals(1, mds.getLabelsMaskArray(t).size(1));
+      }
+      assertNotNull(mds.getFeaturesMaskArray(1), "the text input carries its token mask");
+      maskedRows += mds.getLabelsMaskArray(0).length() - mds.getLabelsMaskArray(0).sumNumber().longValue();
+    }
+    assertEquals(Set.of(config.prep().batchSize()), sizes, "every stored batch has exactly the batch size");
+    long padding = manifest.splits().get("train").paddingRows();
+    long labelledSpend = manifest.splits().get("train").labelled().get("spend");
+    assertEquals(files.size() * (long) config.prep().batchSize() - labelledSpend, maskedRows);
+    assertTrue(padding < (long) config.prep().partitions() * config.prep().batchSize());
+  }
+
+  @Test
+  void featurizersAreFitOnTheTrainingSplitOnly() throws IOException {
+    // Recompute the mean of 'visits' from the tabular source over training keys only.
+    KeySplit split = new KeySplit(config.prep().split().train(), config.prep().split().validation(),
+        config.prep().split().salt());
+    double sum = 0;
+    long n = 0;
+    double sumAll = 0;
+    long nAll = 0;
+    try (Stream<Path> files = Files.list(dir.resolve("data/tabular"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".csv")).sorted().toList()) {
+        List<String> lines = readLines(f);
+        for (String line : lines.subList(1, lines.size())) {
+          String[] cells = line.split(",");
+          if (cells.length != 7 || cells[3].equals("NA")) {
+            continue;
+          }
+          double v;
+          try {
+            v = Double.parseDouble(cells[3]);
+          } catch (NumberFormatException e) {
+            continue;
+          }
+          sumAll += v;
+          nAll++;
+          if (split.assign(cells[0]) == Split.TRAIN) {
+            sum += v;
+            n++;
+          }
+        }
+      }
+    }
+    double trainMean = sum / n;
+    double allMean = sumAll / nAll;
+    double fitted = manifest.featurizers().means().get(2);
+    // Records without any label are left out of training, so the fitted mean may differ from
+    // the training rows' mean by a little; it must be closer to it than to the all-rows mean.
+    assertTrue(Math.abs(trainMean - allMean) > 1e-3, "train and all-rows means differ on this data");
+    assertTrue(Math.abs(fitted - trainMean) < Math.abs(fitted - allMean),
+        "fitted " + fitted + ", train " + trainMean + ", all " + allMean);
+  }
+
+  @Test
+  void tasksAreEncodedFromTrainingLabels() {
+    var tier = manifest.featurizers().tasks().get(1);
+    assertEquals(List.of("bronze", "gold", "silver"), tier.classes());
+    assertEquals(tier.trainLabels(), tier.classCounts().stream().mapToLong(Long::longValue).sum());
+    var spend = manifest.featurizers().tasks().get(0);
+    assertTrue(spend.std() > 10, "spend varies in tens: " + spend.std());
+  }
+
+  @Test
+  void existingOutputIsRefused() {
+    IOException e = assertThrows(IOException.class,
+        () -> new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("prep").toString()));
+    assertTrue(e.getMessage().contains("already exists"));
+  }
+
+  @Test
+  void tooManyRejectsFailsNamingTheRejectsAndLeavesNoOutput() {
+    MtlConfig strict = ConfigLoader.load(List.of(), List.of("prep.maxRejectFraction=0.0001"));
+    PrepException e = assertThrows(PrepException.class,
+        () -> new PrepJob(spark).run(strict, dir.resolve("data").toString(), dir.resolve("strict").toString()));
+    assertTrue(e.getMessage().contains("prep.maxRejectFraction"), e.getMessage());
+    assertTrue(e.getMessage().contains("rejects"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("strict")), "no output that looks complete");
+  }
+
+  private static List<String> readLines(Path p) {
+    try {
+      return Files.readAllLines(p, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

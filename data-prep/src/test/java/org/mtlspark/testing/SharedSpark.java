@@ -1,0 +1,58 @@
+package org.mtlspark.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.mtlspark.config.SparkDefaults;
+
+/**
+ * The one local[2] SparkSession of an integration-test run, configured from
+ * {@code conf/spark-defaults.conf} like production (Kryo with ND4J's registrator), created on first
+ * use and stopped when the JVM exits.
+ */
+public final class SharedSpark {
+  private static SparkSession session;
+
+  private SharedSpark() {}
+
+  public static synchronized SparkSession get() {
+    if (session == null) {
+      SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("mtlspark-it");
+      Map<String, String> defaults = read(confDir().resolve("spark-defaults.conf"));
+      defaults.forEach(conf::set);
+      conf.set("spark.sql.shuffle.partitions", "4");
+      session = SparkSession.builder().config(conf).getOrCreate();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
+    }
+    return session;
+  }
+
+  /** The project's conf/ folder, from the build (mtl.conf.dir) or found upwards from the working folder. */
+  public static Path confDir() {
+    String prop = System.getProperty("mtl.conf.dir");
+    if (prop != null && Files.isDirectory(Paths.get(prop))) {
+      return Paths.get(prop);
+    }
+    Path dir = Paths.get("").toAbsolutePath();
+    while (dir != null) {
+      if (Files.isRegularFile(dir.resolve("conf/defaults.yaml"))) {
+        return dir.resolve("conf");
+      }
+      dir = dir.getParent();
+    }
+    throw new IllegalStateException("cannot find the project's conf/ folder");
+  }
+
+  private static Map<String, String> read(Path file) {
+    try {
+      return SparkDefaults.read(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
