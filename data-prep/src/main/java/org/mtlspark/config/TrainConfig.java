@@ -6,8 +6,7 @@ public record TrainConfig(
     Updater updater,
     double learningRate,
     int workers,
-    int averagingFrequency,
-    int prefetchBatches)
+    int averagingFrequency)
     implements Validatable {
 
   /** Optimizers offered for training; the updater state is averaged with the parameters. */
@@ -21,7 +20,5 @@ public record TrainConfig(
     problems.require(workers >= 1, Validatable.at(path, "workers"), "must be >= 1, was " + workers);
     problems.require(averagingFrequency >= 1, Validatable.at(path, "averagingFrequency"),
         "must be >= 1, was " + averagingFrequency);
-    problems.require(prefetchBatches >= 0, Validatable.at(path, "prefetchBatches"),
-        "must be >= 0, was " + prefetchBatches);
   }
 }

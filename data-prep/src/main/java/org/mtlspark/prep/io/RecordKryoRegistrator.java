@@ -6,18 +6,72 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.serializer.KryoRegistrator;
 
 /**
- * Teaches Spark's Kryo (version 4, which cannot build its field serializer for Java records) to
- * serialize records through their components and canonical constructor. Listed after ND4J's
- * registrator in {@code spark.kryo.registrator}.
+ * Teaches Spark's Kryo (version 4) two things it cannot do alone: serialize Java records (its
+ * field serializer refuses them) through their components and canonical constructor, and read back
+ * the JDK's immutable collections ({@code List.of}, {@code Map.of}, ...), which it would try to fill
+ * by {@code add}. Listed after ND4J's registrator in {@code spark.kryo.registrator}.
  */
 public final class RecordKryoRegistrator implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
     kryo.addDefaultSerializer(Record.class, RecordSerializer.class);
+    for (Object list : List.of(List.of(), List.of(1), List.of(1, 2, 3))) {
+      kryo.register(list.getClass(), new ImmutableListSerializer());
+    }
+    for (Object map : List.of(Map.of(), Map.of(1, 1), Map.of(1, 1, 2, 2, 3, 3))) {
+      kryo.register(map.getClass(), new ImmutableMapSerializer());
+    }
+  }
+
+  /** Writes the elements; reads them back into an immutable list. */
+  public static final class ImmutableListSerializer extends Serializer<List<Object>> {
+    @Override
+    public void write(Kryo kryo, Output output, List<Object> list) {
+      output.writeInt(list.size(), true);
+      for (Object o : list) {
+        kryo.writeClassAndObject(output, o);
+      }
+    }
+
+    @Override
+    public List<Object> read(Kryo kryo, Input input, Class<List<Object>> type) {
+      int n = input.readInt(true);
+      List<Object> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(kryo.readClassAndObject(input));
+      }
+      return List.copyOf(out);
+    }
+  }
+
+  /** Writes the entries; reads them back into an immutable map. */
+  public static final class ImmutableMapSerializer extends Serializer<Map<Object, Object>> {
+    @Override
+    public void write(Kryo kryo, Output output, Map<Object, Object> map) {
+      output.writeInt(map.size(), true);
+      for (Map.Entry<Object, Object> e : map.entrySet()) {
+        kryo.writeClassAndObject(output, e.getKey());
+        kryo.writeClassAndObject(output, e.getValue());
+      }
+    }
+
+    @Override
+    public Map<Object, Object> read(Kryo kryo, Input input, Class<Map<Object, Object>> type) {
+      int n = input.readInt(true);
+      Map<Object, Object> out = new HashMap<>();
+      for (int i = 0; i < n; i++) {
+        out.put(kryo.readClassAndObject(input), kryo.readClassAndObject(input));
+      }
+      return Map.copyOf(out);
+    }
   }
 
   /** Writes each component with its class; reads them back through the canonical constructor. */

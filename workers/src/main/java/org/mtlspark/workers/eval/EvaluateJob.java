@@ -1,0 +1,90 @@
+package org.mtlspark.workers.eval;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.workers.train.TrainJob;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Evaluates a trained run on one split of a prepared data set and writes {@code metrics.json} into the run. */
+public final class EvaluateJob {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+  public static final String METRICS_FILE = "metrics.json";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final SparkSession spark;
+
+  public EvaluateJob(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  /** The content of metrics.json. */
+  public record Report(String run, String split, long examples, Map<String, TaskMetrics> tasks) {
+    public boolean allBeatBaseline() {
+      return tasks.values().stream().allMatch(TaskMetrics::beatsBaseline);
+    }
+  }
+
+  public Report run(String runDir, String prepDir, String split, int partitions) throws IOException {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Manifest trained = Manifest.read(hadoop, runDir);
+    Manifest data = Manifest.read(hadoop, prepDir);
+    if (!trained.featurizers().equals(data.featurizers())) {
+      throw new IOException("the data in " + prepDir + " was prepared with other featurizers than the model in "
+          + runDir + " was trained on; evaluate on the prepared data set the model was trained with");
+    }
+    ComputationGraph graph = loadModel(hadoop, runDir);
+    List<String> batches = TrainJob.batchFiles(hadoop, prepDir, data, split);
+    long started = System.nanoTime();
+    List<TaskMetrics> metrics = TaskEvaluator.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+        graph, data.featurizers().tasks(), batches, partitions);
+    Map<String, TaskMetrics> byTask = new LinkedHashMap<>();
+    metrics.forEach(m -> byTask.put(m.task(), m));
+    Report report = new Report(runDir, split, data.splits().get(split).examples(), byTask);
+    HadoopFiles.writeString(hadoop, runDir + "/" + METRICS_FILE, JSON.writeValueAsString(report));
+    LOG.info("evaluated {} tasks on {} batches of the {} split in {}s", metrics.size(), batches.size(), split,
+        String.format("%.1f", (System.nanoTime() - started) / 1e9));
+    return report;
+  }
+
+  public static ComputationGraph loadModel(Configuration hadoop, String runDir) throws IOException {
+    Path path = new Path(runDir, TrainJob.MODEL_FILE);
+    if (!path.getFileSystem(hadoop).exists(path)) {
+      throw new IOException("no " + TrainJob.MODEL_FILE + " in " + runDir + ": is it the output of `train`?");
+    }
+    try (InputStream in = path.getFileSystem(hadoop).open(path)) {
+      return ModelSerializer.restoreComputationGraph(in, true);
+    }
+  }
+
+  /** A fixed-width table of every task's primary and other metrics beside its baseline. */
+  public static String table(Report report) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("%-12s %-10s %8s  %-9s %10s %10s  %s%n", "task", "type", "examples", "metric", "model",
+        "baseline", "beats baseline"));
+    for (TaskMetrics m : report.tasks().values()) {
+      boolean first = true;
+      for (Map.Entry<String, Double> e : m.metrics().entrySet()) {
+        sb.append(String.format("%-12s %-10s %8s  %-9s %10.4f %10.4f  %s%n",
+            first ? m.task() : "", first ? m.type().name().toLowerCase() : "", first ? m.examples() : "",
+            e.getKey(), e.getValue(), m.baseline().get(e.getKey()),
+            e.getKey().equals(m.primaryMetric()) ? (m.beatsBaseline() ? "yes" : "NO") : ""));
+        first = false;
+      }
+    }
+    return sb.toString();
+  }
+}

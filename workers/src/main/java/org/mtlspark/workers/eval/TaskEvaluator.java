@@ -1,0 +1,83 @@
+package org.mtlspark.workers.eval;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.mtlspark.prep.feature.TaskEncoding;
+import org.mtlspark.prep.io.SerializableConf;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+
+/**
+ * Evaluates every task (dl4j-spark's own evaluation only looks at output 0): the model is
+ * broadcast, each Spark task scores its batch files and keeps mergeable statistics per task, and
+ * the driver merges them into {@link TaskMetrics}.
+ */
+public final class TaskEvaluator {
+  private TaskEvaluator() {}
+
+  public static List<TaskMetrics> evaluate(JavaSparkContext jsc, ComputationGraph graph, List<TaskEncoding> tasks,
+      List<String> batchPaths, int partitions) {
+    if (batchPaths.isEmpty()) {
+      throw new IllegalArgumentException("no batches to evaluate");
+    }
+    Broadcast<byte[]> model = jsc.broadcast(serialize(graph));
+    SerializableConf conf = new SerializableConf(jsc.hadoopConfiguration());
+    List<TaskAccumulator> merged = jsc.parallelize(batchPaths, Math.max(1, Math.min(partitions, batchPaths.size())))
+        .mapPartitions(paths -> {
+          ComputationGraph local = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
+          List<TaskAccumulator> acc = tasks.stream().map(TaskAccumulator::new).toList();
+          while (paths.hasNext()) {
+            score(local, load(conf, paths.next()), acc);
+          }
+          List<List<TaskAccumulator>> out = new ArrayList<>();
+          out.add(acc);
+          return out.iterator();
+        })
+        .reduce((a, b) -> {
+          for (int i = 0; i < a.size(); i++) {
+            a.get(i).merge(b.get(i));
+          }
+          return a;
+        });
+    model.destroy();
+    return merged.stream().map(TaskMetrics::of).toList();
+  }
+
+  /** Adds one batch's predictions to the accumulators (also used without Spark). */
+  public static void score(ComputationGraph graph, MultiDataSet batch, List<TaskAccumulator> acc) {
+    INDArray[] out = graph.output(false, batch.getFeatures(), batch.getFeaturesMaskArrays(),
+        batch.getLabelsMaskArrays());
+    for (int t = 0; t < acc.size(); t++) {
+      acc.get(t).add(out[t], batch.getLabels(t), batch.getLabelsMaskArray(t));
+    }
+  }
+
+  static MultiDataSet load(SerializableConf conf, String file) throws IOException {
+    Path path = new Path(file);
+    MultiDataSet mds = new MultiDataSet();
+    try (InputStream in = path.getFileSystem(conf.get()).open(path)) {
+      mds.load(in);
+    }
+    return mds;
+  }
+
+  private static byte[] serialize(ComputationGraph graph) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      ModelSerializer.writeModel(graph, bytes, false);
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package org.mtlspark.workers.eval;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.mtlspark.config.TaskConfig;
+
+/**
+ * The metrics of one task on one split, beside the same metrics of its trivial baseline (training
+ * mean for regression, majority training class otherwise; a constant score for AUC).
+ */
+public record TaskMetrics(
+    String task,
+    TaskConfig.TaskType type,
+    long examples,
+    String primaryMetric,
+    Map<String, Double> metrics,
+    Map<String, Double> baseline,
+    boolean beatsBaseline) {
+
+  /** Computes the metrics from merged statistics. */
+  public static TaskMetrics of(TaskAccumulator a) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    Map<String, Double> b = new LinkedHashMap<>();
+    String primary;
+    boolean higherIsBetter;
+    switch (a.task.type()) {
+      case REGRESSION -> {
+        m.put("rmse", Math.sqrt(a.sse / Math.max(1, a.n)));
+        m.put("mae", a.sae / Math.max(1, a.n));
+        b.put("rmse", Math.sqrt(a.baselineSse / Math.max(1, a.n)));
+        b.put("mae", a.baselineSae / Math.max(1, a.n));
+        primary = "rmse";
+        higherIsBetter = false;
+      }
+      case BINARY -> {
+        m.put("auc", auc(a.scoreHistogram));
+        m.put("accuracy", accuracy(a.confusion));
+        m.put("macro_f1", macroF1(a.confusion));
+        b.put("auc", 0.5);
+        putMajority(a, b);
+        primary = "auc";
+        higherIsBetter = true;
+      }
+      default -> {
+        m.put("accuracy", accuracy(a.confusion));
+        m.put("macro_f1", macroF1(a.confusion));
+        putMajority(a, b);
+        primary = "macro_f1";
+        higherIsBetter = true;
+      }
+    }
+    double model = m.get(primary);
+    double base = b.get(primary);
+    boolean beats = a.n > 0 && (higherIsBetter ? model > base : model < base);
+    return new TaskMetrics(a.task.name(), a.task.type(), a.n, primary, m, b, beats);
+  }
+
+  /** Accuracy and macro-F1 of always predicting the majority training class. */
+  private static void putMajority(TaskAccumulator a, Map<String, Double> b) {
+    int k = a.confusion.length;
+    int majority = a.task.majorityClass();
+    long[][] constant = new long[k][k];
+    for (int y = 0; y < k; y++) {
+      long rowTotal = 0;
+      for (int p = 0; p < k; p++) {
+        rowTotal += a.confusion[y][p];
+      }
+      constant[y][majority] = rowTotal;
+    }
+    b.put("accuracy", accuracy(constant));
+    b.put("macro_f1", macroF1(constant));
+  }
+
+  static double accuracy(long[][] c) {
+    long right = 0;
+    long all = 0;
+    for (int i = 0; i < c.length; i++) {
+      for (int j = 0; j < c.length; j++) {
+        all += c[i][j];
+        right += i == j ? c[i][j] : 0;
+      }
+    }
+    return all == 0 ? 0 : (double) right / all;
+  }
+
+  /** Mean over classes of F1 (a class with no true and no predicted rows counts as 0). */
+  static double macroF1(long[][] c) {
+    double sum = 0;
+    for (int k = 0; k < c.length; k++) {
+      long tp = c[k][k];
+      long predicted = 0;
+      long actual = 0;
+      for (int i = 0; i < c.length; i++) {
+        predicted += c[i][k];
+        actual += c[k][i];
+      }
+      sum += predicted + actual == 0 ? 0 : 2.0 * tp / (predicted + actual);
+    }
+    return c.length == 0 ? 0 : sum / c.length;
+  }
+
+  /** Area under the ROC curve from score histograms per class: P(score of a positive > score of a negative), ties half. */
+  static double auc(long[][] hist) {
+    long neg = 0;
+    long pos = 0;
+    for (int b = 0; b < hist[0].length; b++) {
+      neg += hist[0][b];
+      pos += hist[1][b];
+    }
+    if (neg == 0 || pos == 0) {
+      return 0.5;
+    }
+    double wins = 0;
+    long negBelow = 0;
+    for (int b = 0; b < hist[0].length; b++) {
+      wins += hist[1][b] * (negBelow + hist[0][b] / 2.0);
+      negBelow += hist[0][b];
+    }
+    return wins / ((double) pos * neg);
+  }
+}

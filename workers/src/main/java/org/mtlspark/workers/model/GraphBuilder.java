@@ -1,0 +1,157 @@
+package org.mtlspark.workers.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.mtlspark.config.ModelConfig;
+import org.mtlspark.config.TaskConfig;
+import org.mtlspark.config.TrainConfig;
+import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.feature.ModelInputs;
+import org.mtlspark.prep.feature.TaskEncoding;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+
+/**
+ * The multi-task network: one encoder per modality (dense layers for the table; token embedding
+ * mean-pooled under the token mask for text; convolution and pooling for images), fused by
+ * concatenation with the modality presence flags, a shared trunk, and one output layer per task
+ * ({@code task_<name>}, in task order) whose loss carries the task weight lambda.
+ */
+public final class GraphBuilder {
+  private GraphBuilder() {}
+
+  /** The vertex name of a task's output layer. */
+  public static String outputName(String task) {
+    return "task_" + task;
+  }
+
+  public static ComputationGraph build(FeaturizerState features, ModelConfig model, TrainConfig train, long seed) {
+    ComputationGraph graph = new ComputationGraph(configuration(features, model, train, seed));
+    graph.init();
+    return graph;
+  }
+
+  public static ComputationGraphConfiguration configuration(FeaturizerState features, ModelConfig model,
+      TrainConfig train, long seed) {
+    Activation act = activation(model.activation());
+    ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+        .seed(seed)
+        .updater(updater(train))
+        .weightInit(WeightInit.XAVIER)
+        .l2(model.l2())
+        .graphBuilder()
+        .addInputs(ModelInputs.ORDER.toArray(String[]::new))
+        .setInputTypes(
+            InputType.feedForward(features.tabularWidth()),
+            // Token ids [mb, maxTokens]; declared with the id count as its size, which becomes the embedding's nIn.
+            InputType.recurrent(features.textVocabularySize(), features.maxTokens()),
+            InputType.convolutionalFlat(features.imageHeight(), features.imageWidth(), 1),
+            InputType.feedForward(ModelInputs.MODALITIES.size()));
+
+    // Tabular encoder.
+    String tab = ModelInputs.TABULAR;
+    for (int i = 0; i < model.tabularHidden().size(); i++) {
+      String name = "tabular_dense" + i;
+      g.addLayer(name, new DenseLayer.Builder().nOut(model.tabularHidden().get(i)).activation(act).build(), tab);
+      tab = name;
+    }
+
+    // Text encoder: embedding of token ids, mean over the unmasked tokens.
+    g.addLayer("text_embedding", new EmbeddingSequenceLayer.Builder()
+        .nIn(features.textVocabularySize()).nOut(model.textEmbedding()).inputLength(features.maxTokens())
+        .hasBias(false).build(), ModelInputs.TEXT);
+    g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "text_embedding");
+
+    // Image encoder.
+    String img = ModelInputs.IMAGE;
+    for (int i = 0; i < model.imageFilters().size(); i++) {
+      g.addLayer("image_conv" + i, new ConvolutionLayer.Builder(3, 3).nOut(model.imageFilters().get(i))
+          .convolutionMode(ConvolutionMode.Same).activation(act).build(), img);
+      g.addLayer("image_pool" + i, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+          .build(), "image_conv" + i);
+      img = "image_pool" + i;
+    }
+    g.addLayer("image_dense", new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(), img);
+
+    // Fusion and shared trunk.
+    g.addVertex("fusion", new MergeVertex(), tab, "text_pool", "image_dense", ModelInputs.PRESENCE);
+    String trunk = "fusion";
+    for (int i = 0; i < model.trunk().size(); i++) {
+      String name = "trunk" + i;
+      DenseLayer.Builder layer = new DenseLayer.Builder().nOut(model.trunk().get(i)).activation(act);
+      if (model.dropout() > 0) {
+        layer.dropOut(1 - model.dropout());
+      }
+      g.addLayer(name, layer.build(), trunk);
+      trunk = name;
+    }
+
+    // One head per task.
+    List<String> outputs = new ArrayList<>();
+    for (TaskEncoding task : features.tasks()) {
+      String name = outputName(task.name());
+      g.addLayer(name, head(task), trunk);
+      outputs.add(name);
+    }
+    g.setOutputs(outputs.toArray(String[]::new));
+    return g.build();
+  }
+
+  /** The output layer of a task: activation and loss by type, loss weighted by lambda. */
+  static OutputLayer head(TaskEncoding task) {
+    int width = task.width();
+    var lambda = Nd4j.valueArrayOf(new long[] {1, width}, task.weight()).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    Activation activation;
+    ILossFunction loss;
+    if (task.type() == TaskConfig.TaskType.REGRESSION) {
+      activation = Activation.IDENTITY;
+      loss = new LossMSE(lambda);
+    } else if (task.type() == TaskConfig.TaskType.BINARY) {
+      activation = Activation.SIGMOID;
+      loss = new LossBinaryXENT(lambda);
+    } else {
+      activation = Activation.SOFTMAX;
+      loss = new LossMCXENT(lambda);
+    }
+    return new OutputLayer.Builder(loss).nOut(width).activation(activation).weightInit(WeightInit.XAVIER).build();
+  }
+
+  static IUpdater updater(TrainConfig train) {
+    return switch (train.updater()) {
+      case ADAM -> new Adam(train.learningRate());
+      case SGD -> new Sgd(train.learningRate());
+      case NESTEROVS -> new Nesterovs(train.learningRate(), 0.9);
+    };
+  }
+
+  static Activation activation(ModelConfig.Activation a) {
+    return switch (a) {
+      case RELU -> Activation.RELU;
+      case TANH -> Activation.TANH;
+      case LEAKYRELU -> Activation.LEAKYRELU;
+      case ELU -> Activation.ELU;
+    };
+  }
+}

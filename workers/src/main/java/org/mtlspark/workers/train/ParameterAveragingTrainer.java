@@ -1,0 +1,85 @@
+package org.mtlspark.workers.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.api.RepartitionStrategy;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.mtlspark.config.TrainConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a ComputationGraph with dl4j-spark's parameter averaging over stored MultiDataSet files:
+ * each worker fits {@code averagingFrequency} batches from the current parameters, then the driver
+ * averages parameters and updater state (saveUpdater is always on, or Adam restarts every round).
+ * The batch files are visited in a new seeded order every epoch.
+ */
+public final class ParameterAveragingTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingTrainer.class);
+
+  /** Called after each epoch with its index (from 0), the graph and the training score. */
+  public interface EpochListener {
+    void epochDone(int epoch, ComputationGraph graph, double score);
+  }
+
+  private final JavaSparkContext jsc;
+  private final TrainConfig config;
+  private final int batchSize;
+  private final long seed;
+
+  public ParameterAveragingTrainer(JavaSparkContext jsc, TrainConfig config, int batchSize, long seed) {
+    this.jsc = jsc;
+    this.config = config;
+    this.batchSize = batchSize;
+    this.seed = seed;
+  }
+
+  /** The training master: one batch file is one dataset of exactly {@code batchSize} examples. */
+  ParameterAveragingTrainingMaster trainingMaster() {
+    return new ParameterAveragingTrainingMaster.Builder(config.workers(), batchSize)
+        .batchSizePerWorker(batchSize)
+        .averagingFrequency(config.averagingFrequency())
+        // No asynchronous prefetch: dl4j-spark's prefetching iterator turns the absent (null)
+        // feature masks of the non-text inputs into rank-1 arrays, which the CNN layers refuse.
+        .workerPrefetchNumBatches(0)
+        .saveUpdater(true)
+        .repartionData(Repartition.Always)
+        .repartitionStrategy(RepartitionStrategy.Balanced)
+        .rngSeed(seed)
+        .build();
+  }
+
+  /** Trains {@code graph} in place for the configured epochs over {@code batchPaths}; returns it. */
+  public ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, EpochListener listener) {
+    if (batchPaths.isEmpty()) {
+      throw new IllegalArgumentException("no training batches to fit");
+    }
+    SparkComputationGraph spark = new SparkComputationGraph(jsc, graph, trainingMaster());
+    long started = System.nanoTime();
+    long examples = (long) batchPaths.size() * batchSize;
+    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+      long epochStart = System.nanoTime();
+      List<String> order = new ArrayList<>(batchPaths);
+      Collections.shuffle(order, new Random(seed * 31 + epoch));
+      JavaRDD<String> paths = jsc.parallelize(order, Math.max(config.workers(), 1));
+      spark.fitPathsMultiDataSet(paths);
+      double score = spark.getScore();
+      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      double total = (System.nanoTime() - started) / 1e9;
+      double left = total / (epoch + 1) * (config.epochs() - epoch - 1);
+      LOG.info(String.format("epoch %d/%d: %d batches, %.0f examples/s, score %.4f, elapsed %.0fs, about %.0fs left",
+          epoch + 1, config.epochs(), batchPaths.size(), examples / seconds, score, total, left));
+      if (listener != null) {
+        listener.epochDone(epoch, spark.getNetwork(), score);
+      }
+    }
+    return spark.getNetwork();
+  }
+}

@@ -1,0 +1,54 @@
+package org.mtlspark.workers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.mtlspark.config.TaskConfig;
+import org.mtlspark.prep.feature.Example;
+import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.feature.TaskEncoding;
+
+/** A small featurizer state (as a manifest holds it) and random examples that fit it, for model tests. */
+public final class TestBatches {
+  private TestBatches() {}
+
+  /** 7 tabular features, 10 tokens over 6 ids, 8x8 images; a regression, a 4-class and a binary task. */
+  public static FeaturizerState state() {
+    List<TaskEncoding> tasks = List.of(
+        new TaskEncoding("spend", TaskConfig.TaskType.REGRESSION, "spend", 1.0, List.of(), List.of(), 5, 2, 100),
+        new TaskEncoding("tier", TaskConfig.TaskType.MULTICLASS, "tier", 0.5, List.of("a", "b", "c", "d"),
+            List.of(10L, 20L, 30L, 40L), 0, 1, 100),
+        new TaskEncoding("churn", TaskConfig.TaskType.BINARY, "churn", 2.0, List.of("0", "1"), List.of(60L, 40L),
+            0, 1, 100));
+    return new FeaturizerState(List.of("x", "y"), List.of(0.0, 0.0), List.of(1.0, 1.0), List.of("c"),
+        List.of(List.of("p", "q", "r", "s")), 10, List.of("w1", "w2", "w3"), 8, 8, tasks);
+  }
+
+  /** {@code n} random examples; {@code masked} leaves some labels of the 4-class task missing. */
+  public static List<Example> examples(FeaturizerState s, int n, long seed, boolean masked) {
+    Random r = new Random(seed);
+    List<Example> examples = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      float[] tab = new float[s.tabularWidth()];
+      for (int j = 0; j < tab.length; j++) {
+        tab[j] = (float) r.nextGaussian();
+      }
+      float[] tokens = new float[s.maxTokens()];
+      float[] mask = new float[s.maxTokens()];
+      int len = 1 + r.nextInt(s.maxTokens());
+      for (int j = 0; j < len; j++) {
+        tokens[j] = r.nextInt(s.textVocabularySize());
+        mask[j] = 1;
+      }
+      float[] px = new float[s.imageWidth() * s.imageHeight()];
+      for (int j = 0; j < px.length; j++) {
+        px[j] = r.nextFloat();
+      }
+      float[][] labels = {{(float) r.nextGaussian()}, new float[4], {r.nextInt(2)}};
+      labels[1][r.nextInt(4)] = 1;
+      examples.add(new Example("k" + i, tab, tokens, mask, px, new float[] {1, 1, 1}, labels,
+          new float[] {1, masked ? r.nextInt(2) : 1, 1}));
+    }
+    return examples;
+  }
+}

@@ -1,0 +1,94 @@
+package org.mtlspark.workers.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.workers.TestBatches;
+import org.mtlspark.prep.feature.BatchBuilder;
+import org.mtlspark.prep.feature.FeaturizerState;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+class GraphBuilderTest {
+  static final MtlConfig CONFIG = ConfigLoader.load(List.of(), List.of());
+
+  static FeaturizerState state() {
+    return TestBatches.state();
+  }
+
+  static MultiDataSet batch(FeaturizerState s, int n, long seed) {
+    return BatchBuilder.build(TestBatches.examples(s, n, seed, true));
+  }
+
+  @Test
+  void outputsFollowTheTasksInOrderWithTheirWidthsAndActivations() {
+    FeaturizerState s = state();
+    ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
+    MultiDataSet mds = batch(s, 6, 2);
+    g.setLayerMaskArrays(mds.getFeaturesMaskArrays(), null);
+    INDArray[] out = g.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays());
+    assertEquals(3, out.length);
+    assertArrayEquals(new long[] {6, 1}, out[0].shape());
+    assertArrayEquals(new long[] {6, 4}, out[1].shape());
+    assertArrayEquals(new long[] {6, 1}, out[2].shape());
+    INDArray rowSums = out[1].sum(1);
+    for (int i = 0; i < 6; i++) {
+      assertEquals(1.0, rowSums.getDouble(i), 1e-5, "softmax rows sum to one");
+      assertTrue(out[2].getDouble(i) > 0 && out[2].getDouble(i) < 1, "sigmoid output");
+    }
+    assertEquals(List.of("task_spend", "task_tier", "task_churn"), g.getConfiguration().getNetworkOutputs());
+  }
+
+  @Test
+  void inputSizesComeFromTheManifest() {
+    FeaturizerState s = state();
+    ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
+    // Embedding: one row per token id (vocabulary plus reserved ids).
+    assertArrayEquals(new long[] {s.textVocabularySize(), CONFIG.model().textEmbedding()},
+        g.getLayer("text_embedding").getParam("W").shape());
+    assertEquals(s.tabularWidth(), g.getLayer("tabular_dense0").getParam("W").size(0));
+    long fused = CONFIG.model().tabularHidden().get(CONFIG.model().tabularHidden().size() - 1)
+        + CONFIG.model().textEmbedding() + CONFIG.model().imageHidden() + 3;
+    assertEquals(fused, g.getLayer("trunk0").getParam("W").size(0));
+  }
+
+  @Test
+  void trainingOnABatchLowersItsScore() {
+    FeaturizerState s = state();
+    ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
+    MultiDataSet mds = batch(s, 32, 3);
+    double before = g.score(mds);
+    for (int i = 0; i < 30; i++) {
+      g.fit(mds);
+    }
+    assertTrue(g.score(mds) < before * 0.8, "score " + before + " -> " + g.score(mds));
+  }
+
+  @Test
+  void maskedTokensDoNotChangeTheOutput() {
+    FeaturizerState s = state();
+    ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
+    MultiDataSet mds = batch(s, 4, 5);
+    INDArray before = g.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays())[0].dup();
+    INDArray tokens = mds.getFeatures(1);
+    INDArray mask = mds.getFeaturesMaskArray(1);
+    for (int i = 0; i < tokens.size(0); i++) {
+      for (int j = 0; j < tokens.size(1); j++) {
+        if (mask.getDouble(i, j) == 0) {
+          tokens.putScalar(i, j, 5);
+        }
+      }
+    }
+    INDArray after = g.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays())[0];
+    assertEquals(0, before.sub(after).amaxNumber().doubleValue(), 1e-6, "padding is masked out of the text mean");
+    // And the mask does matter: unmasking the changed positions changes the output.
+    INDArray after2 = g.output(false, mds.getFeatures(), new INDArray[] {null, mask.assign(1), null, null})[0];
+    assertTrue(before.sub(after2).amaxNumber().doubleValue() > 1e-6);
+  }
+}

@@ -1,0 +1,71 @@
+package org.mtlspark.workers.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.TrainConfig;
+import org.mtlspark.prep.feature.BatchBuilder;
+import org.mtlspark.prep.feature.Example;
+import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.testing.SharedSpark;
+import org.mtlspark.workers.TestBatches;
+import org.mtlspark.workers.model.GraphBuilder;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * The distributed arithmetic against a local computation: with plain SGD, two workers that each
+ * fit one batch and then average their parameters take exactly one step on the mean gradient,
+ * which is one step of a single graph on the two batches concatenated.
+ */
+class ParameterAveragingOracleIT {
+  @TempDir Path dir;
+
+  @Test
+  void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches() throws IOException {
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.l2=0", "model.dropout=0"));
+    TrainConfig sgd = new TrainConfig(1, TrainConfig.Updater.SGD, 0.1, 2, 1);
+    FeaturizerState state = TestBatches.state();
+    int batch = 8;
+    List<Example> a = TestBatches.examples(state, batch, 11, true);
+    List<Example> b = TestBatches.examples(state, batch, 12, true);
+    List<String> paths = List.of(save(BatchBuilder.build(a), "a.mds"), save(BatchBuilder.build(b), "b.mds"));
+
+    ComputationGraph initial = GraphBuilder.build(state, config.model(), sgd, 3);
+    INDArray start = initial.params().dup();
+
+    ComputationGraph local = initial.clone();
+    List<Example> both = new ArrayList<>(a);
+    both.addAll(b);
+    local.fit(BatchBuilder.build(both));
+
+    ComputationGraph distributed = new ParameterAveragingTrainer(
+        JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
+        .fit(initial.clone(), paths, null);
+
+    double moved = local.params().sub(start).norm2Number().doubleValue();
+    assertTrue(moved > 1e-3, "the step is not trivially zero: " + moved);
+    double diff = local.params().sub(distributed.params()).amaxNumber().doubleValue();
+    assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference");
+  }
+
+  private String save(MultiDataSet mds, String name) throws IOException {
+    Path p = dir.resolve(name);
+    try (OutputStream out = new FileOutputStream(p.toFile())) {
+      mds.save(out);
+    }
+    return p.toUri().toString();
+  }
+}
