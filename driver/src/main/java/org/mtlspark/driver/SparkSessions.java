@@ -1,0 +1,41 @@
+package org.mtlspark.driver;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.mtlspark.config.SparkDefaults;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the SparkSession of a command. The master and Spark settings come from spark-submit or,
+ * for local runs, from the launcher ({@code -Dspark.master}) and {@code conf/spark-defaults.conf}
+ * (found through {@code -Dmtl.conf.dir} or {@code MTL_CONF_DIR}); settings already given win.
+ */
+final class SparkSessions {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
+
+  private SparkSessions() {}
+
+  static SparkSession create(String appName) throws IOException {
+    SparkConf conf = new SparkConf().setAppName(appName);
+    Path defaults = confDir().resolve("spark-defaults.conf");
+    if (Files.isRegularFile(defaults)) {
+      SparkDefaults.read(defaults).forEach(conf::setIfMissing);
+    }
+    if (!conf.contains("spark.master")) {
+      throw new CommandException(ExitCodes.USAGE, "no Spark master is set: run through submit-scripts/mtl "
+          + "(local, no Spark installation), submit-scripts/submit.sh (spark-submit), or pass -Dspark.master=local[2]");
+    }
+    LOG.info("starting Spark ({}) for {}", conf.get("spark.master"), appName);
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  static Path confDir() {
+    String dir = System.getProperty("mtl.conf.dir", System.getenv("MTL_CONF_DIR"));
+    return dir != null ? Paths.get(dir) : Paths.get("conf");
+  }
+}
