@@ -96,26 +96,69 @@ public final class ConfigBinder {
       }
     }
     Object[] args = new Object[components.length];
-    boolean complete = true;
+    List<String> failed = new ArrayList<>();
     for (int i = 0; i < components.length; i++) {
       RecordComponent c = components[i];
       String childPath = Validatable.at(path, c.getName());
       if (!map.containsKey(c.getName())) {
         problems.add(childPath, "missing key");
-        complete = false;
-        continue;
+      } else {
+        args[i] = bindValue(map.get(c.getName()), c.getGenericType(), childPath);
       }
-      args[i] = bindValue(map.get(c.getName()), c.getGenericType(), childPath);
-      complete &= args[i] != null;
-    }
-    if (!complete) {
-      return null;
+      if (args[i] == null) {
+        failed.add(childPath);
+        args[i] = placeholder(c.getType());
+      }
     }
     Object record = construct(cls, components, args);
     if (record instanceof Validatable v) {
-      v.validate(path, problems);
+      validatePartly(v, path, failed);
     }
-    return record;
+    return failed.isEmpty() ? record : null;
+  }
+
+  /**
+   * Validates a record even when some components failed to bind (they hold placeholders), so that
+   * every problem of a file is reported at once; problems about the failed components are dropped.
+   */
+  private void validatePartly(Validatable v, String path, List<String> failed) {
+    if (failed.isEmpty()) {
+      v.validate(path, problems);
+      return;
+    }
+    Problems local = new Problems();
+    try {
+      v.validate(path, local);
+    } catch (RuntimeException e) {
+      return; // a check that needs a failed component; its problem is already reported
+    }
+    for (String m : local.messages()) {
+      if (failed.stream().noneMatch(f -> m.startsWith(f + ":") || m.startsWith(f + ".") || m.startsWith(f + "["))) {
+        problems.add("", m);
+      }
+    }
+  }
+
+  private static Object placeholder(Class<?> type) {
+    if (type == int.class) {
+      return 0;
+    }
+    if (type == long.class) {
+      return 0L;
+    }
+    if (type == double.class) {
+      return 0.0;
+    }
+    if (type == boolean.class) {
+      return false;
+    }
+    if (type == List.class) {
+      return List.of();
+    }
+    if (type == Map.class) {
+      return Map.of();
+    }
+    return null;
   }
 
   private static Object construct(Class<?> cls, RecordComponent[] components, Object[] args) {

@@ -26,6 +26,9 @@ public final class SharedSpark {
       Map<String, String> defaults = read(confDir().resolve("spark-defaults.conf"));
       defaults.forEach(conf::set);
       conf.set("spark.sql.shuffle.partitions", "4");
+      // Tests keep every address on the loopback interface.
+      conf.set("spark.driver.host", "127.0.0.1");
+      conf.set("spark.driver.bindAddress", "127.0.0.1");
       session = SparkSession.builder().config(conf).getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
     }

@@ -1,0 +1,119 @@
+package org.mtlspark.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.testing.SharedSpark;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path write(String name, String yaml) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, yaml);
+    return p;
+  }
+
+  private ConfigException fails(String yaml) throws IOException {
+    Path p = write("bad.yaml", yaml);
+    return assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(p.toString()), List.of()));
+  }
+
+  @Test
+  void defaultsAreCompleteAndValid() {
+    MtlConfig c = ConfigLoader.load(List.of(), List.of());
+    assertEquals(3, c.tasks().size());
+    assertEquals(TaskConfig.TaskType.MULTICLASS, c.task("tier").type());
+    assertEquals(0.1, c.prep().split().test(), 1e-12);
+  }
+
+  @Test
+  void everyFileInConfLoads() throws IOException {
+    Path conf = SharedSpark.confDir();
+    try (Stream<Path> files = Files.list(conf.resolve("examples"))) {
+      List<Path> examples = files.filter(p -> p.toString().endsWith(".yaml")).toList();
+      assertTrue(!examples.isEmpty(), "conf/examples holds experiment files");
+      for (Path p : examples) {
+        ConfigLoader.load(List.of(p.toString()), List.of());
+      }
+    }
+    assertTrue(SparkDefaults.read(conf.resolve("spark-defaults.conf")).containsKey("spark.kryo.registrator"));
+  }
+
+  @Test
+  void aMisspeltKeyIsNamedWithTheClosestKnownKey() throws IOException {
+    ConfigException e = fails("train:\n  epohcs: 3\n");
+    assertEquals(1, e.problems().size());
+    assertTrue(e.getMessage().contains("train.epohcs: unknown key, did you mean 'epochs'?"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypesAndInvalidValuesNameThePathAndTheValue() throws IOException {
+    ConfigException e = fails("""
+        train:
+          epochs: five
+          workers: 0
+        tasks:
+          - {name: a, type: regression, column: a, weight: -0.5}
+          - {name: b, type: ordinal, column: b, weight: 1}
+        """);
+    String m = e.getMessage();
+    assertTrue(m.contains("train.epochs: expected an integer, got \"five\""), m);
+    assertTrue(m.contains("train.workers: must be >= 1, was 0"), m);
+    assertTrue(m.contains("tasks[0].weight: must be > 0, was -0.5"), m);
+    assertTrue(m.contains("tasks[1].type: expected one of [regression, multiclass, binary], got \"ordinal\""), m);
+    assertEquals(4, e.problems().size(), "all problems of a file at once: " + m);
+  }
+
+  @Test
+  void crossFieldProblemsAreFound() throws IOException {
+    ConfigException e = fails("""
+        prep:
+          split: {train: 0.8, validation: 0.3}
+        tasks:
+          - {name: a, type: regression, column: a, weight: 1}
+          - {name: a, type: binary, column: b, weight: 1}
+        """);
+    assertTrue(e.getMessage().contains("prep.split: train + validation must leave a test share"), e.getMessage());
+    assertTrue(e.getMessage().contains("tasks[1].name: duplicate task name \"a\""), e.getMessage());
+  }
+
+  @Test
+  void experimentFilesOverrideOnlyWhatTheyName() throws IOException {
+    Path p = write("exp.yaml", "train:\n  epochs: 2\nmodel:\n  trunk: [16]\n");
+    MtlConfig c = ConfigLoader.load(List.of(p.toString()), List.of("train.learningRate=0.01"));
+    MtlConfig d = ConfigLoader.load(List.of(), List.of());
+    assertEquals(2, c.train().epochs());
+    assertEquals(0.01, c.train().learningRate());
+    assertEquals(List.of(16), c.model().trunk());
+    assertEquals(d.train().workers(), c.train().workers());
+    assertEquals(d.model().textEmbedding(), c.model().textEmbedding());
+  }
+
+  @Test
+  void badYamlAndMissingFilesAreNamed() throws IOException {
+    ConfigException e = fails("train: [unclosed\n");
+    assertTrue(e.getMessage().contains("bad.yaml") && e.getMessage().contains("not valid YAML"), e.getMessage());
+    ConfigException missing = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(List.of(dir.resolve("nope.yaml").toString()), List.of()));
+    assertTrue(missing.getMessage().contains("nope.yaml") && missing.getMessage().contains("file not found"));
+    ConfigException override = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(List.of(), List.of("trian.epochs=3")));
+    assertTrue(override.getMessage().contains("trian: unknown key"), override.getMessage());
+  }
+
+  @Test
+  void theResolvedConfigurationReadsBackEqual() throws IOException {
+    MtlConfig c = ConfigLoader.load(List.of(), List.of("train.epochs=9", "model.trunk=[8, 4]"));
+    Path p = write("resolved.yaml", ConfigWriter.toYaml(c));
+    assertEquals(c, ConfigLoader.load(List.of(p.toString()), List.of()));
+  }
+}

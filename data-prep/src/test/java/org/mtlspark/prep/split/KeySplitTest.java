@@ -1,0 +1,44 @@
+package org.mtlspark.prep.split;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KeySplitTest {
+  @Test
+  void sharesFollowTheConfiguredFractions() {
+    KeySplit split = new KeySplit(0.8, 0.1, "s");
+    Map<Split, Integer> counts = new EnumMap<>(Split.class);
+    int n = 100_000;
+    for (int i = 0; i < n; i++) {
+      counts.merge(split.assign("c" + i), 1, Integer::sum);
+    }
+    assertEquals(0.8, counts.get(Split.TRAIN) / (double) n, 0.01);
+    assertEquals(0.1, counts.get(Split.VALIDATION) / (double) n, 0.01);
+    assertEquals(0.1, counts.get(Split.TEST) / (double) n, 0.01);
+  }
+
+  @Test
+  void assignmentDependsOnlyOnKeyAndSalt() {
+    KeySplit a = new KeySplit(0.8, 0.1, "s");
+    KeySplit b = new KeySplit(0.8, 0.1, "s");
+    KeySplit other = new KeySplit(0.8, 0.1, "t");
+    int differ = 0;
+    for (int i = 0; i < 1000; i++) {
+      assertEquals(a.assign("k" + i), b.assign("k" + i));
+      differ += a.assign("k" + i) == other.assign("k" + i) ? 0 : 1;
+    }
+    assertTrue(differ > 200, "another salt draws another split: " + differ);
+  }
+
+  @Test
+  void unitValuesAreInTheUnitInterval() {
+    for (int i = 0; i < 10_000; i++) {
+      double u = KeySplit.unit("x" + i);
+      assertTrue(u >= 0 && u < 1);
+    }
+  }
+}

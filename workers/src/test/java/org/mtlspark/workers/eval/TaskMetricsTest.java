@@ -1,0 +1,59 @@
+package org.mtlspark.workers.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mtlspark.config.TaskConfig.TaskType;
+import org.mtlspark.prep.feature.TaskEncoding;
+import org.nd4j.linalg.factory.Nd4j;
+
+class TaskMetricsTest {
+  @Test
+  void macroF1AndAccuracyFromAConfusionMatrix() {
+    long[][] c = {{5, 1, 0}, {2, 3, 0}, {0, 0, 0}};
+    assertEquals(8.0 / 11, TaskMetrics.accuracy(c), 1e-12);
+    // class 0: tp 5, predicted 7, actual 6; class 1: tp 3, predicted 4, actual 5; class 2: nothing.
+    assertEquals((10.0 / 13 + 6.0 / 9 + 0) / 3, TaskMetrics.macroF1(c), 1e-12);
+  }
+
+  @Test
+  void aucCountsOrderedPairsAndHalfTies() {
+    long[][] perfect = {{3, 0, 0}, {0, 0, 2}};
+    assertEquals(1.0, TaskMetrics.auc(perfect), 1e-12);
+    long[][] ties = {{0, 2, 0}, {0, 2, 0}};
+    assertEquals(0.5, TaskMetrics.auc(ties), 1e-12);
+    long[][] mixed = {{1, 1, 0}, {0, 1, 1}};
+    // positives at bins 1 and 2, negatives at 0 and 1: wins 1 + 0.5 (tie) + 2 = 3.5 of 4 pairs.
+    assertEquals(3.5 / 4, TaskMetrics.auc(mixed), 1e-12);
+  }
+
+  @Test
+  void regressionErrorsAreInLabelUnitsAndMaskedRowsAreSkipped() {
+    TaskEncoding t = new TaskEncoding("r", TaskType.REGRESSION, "r", 1, List.of(), List.of(), 100, 10, 5);
+    TaskAccumulator a = new TaskAccumulator(t);
+    // standardized predictions 0.5 and 0 against labels 0 and 0, the third row masked.
+    a.add(Nd4j.createFromArray(new float[][] {{0.5f}, {0f}, {9f}}), Nd4j.createFromArray(new float[][] {{0}, {0}, {0}}),
+        Nd4j.createFromArray(new float[][] {{1}, {1}, {0}}));
+    TaskMetrics m = TaskMetrics.of(a);
+    assertEquals(2, m.examples());
+    assertEquals(Math.sqrt(25 / 2.0), m.metrics().get("rmse"), 1e-6);
+    assertEquals(2.5, m.metrics().get("mae"), 1e-6);
+    assertEquals(0, m.baseline().get("rmse"), 1e-9, "labels equal the training mean here");
+    assertFalse(m.beatsBaseline());
+  }
+
+  @Test
+  void theMajorityBaselineUsesTheTrainingMajorityClass() {
+    TaskEncoding t = new TaskEncoding("m", TaskType.MULTICLASS, "m", 1, List.of("a", "b"), List.of(1L, 9L), 0, 1, 10);
+    TaskAccumulator a = new TaskAccumulator(t);
+    a.add(Nd4j.createFromArray(new float[][] {{0.9f, 0.1f}, {0.2f, 0.8f}, {0.3f, 0.7f}}),
+        Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}, {1, 0}}), null);
+    TaskMetrics m = TaskMetrics.of(a);
+    assertEquals(2.0 / 3, m.metrics().get("accuracy"), 1e-9);
+    assertEquals(1.0 / 3, m.baseline().get("accuracy"), 1e-9, "always 'b': right once");
+    assertTrue(m.beatsBaseline());
+  }
+}
