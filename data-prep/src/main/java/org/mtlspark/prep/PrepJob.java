@@ -25,7 +25,6 @@ import org.mtlspark.prep.feature.Featurizer;
 import org.mtlspark.prep.feature.FeaturizerFitter;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
-import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
@@ -248,10 +247,5 @@ public final class PrepJob {
 
   private static String elapsed(long started) {
     return String.format("%.1fs", (System.nanoTime() - started) / 1e9);
-  }
-
-  /** The tasks as prepared, for callers that only need their encodings. */
-  public static List<TaskEncoding> tasks(Manifest m) {
-    return m.featurizers().tasks();
   }
 }

@@ -20,32 +20,12 @@ public final class FeaturizerFitter {
     int n = numericCols.size();
 
     // Mean and deviation of each numeric column over its present training values.
-    double[][] moments = train.filter(r -> r.tabular() != null).map(r -> r.tabular().numeric())
-        .treeAggregate(new double[3][n], (acc, v) -> {
-          for (int i = 0; i < n; i++) {
-            if (!Double.isNaN(v[i])) {
-              acc[0][i]++;
-              acc[1][i] += v[i];
-              acc[2][i] += v[i] * v[i];
-            }
-          }
-          return acc;
-        }, (a, b) -> {
-          for (int k = 0; k < 3; k++) {
-            for (int i = 0; i < n; i++) {
-              a[k][i] += b[k][i];
-            }
-          }
-          return a;
-        });
+    double[][] moments = moments(train.filter(r -> r.tabular() != null).map(r -> r.tabular().numeric()), n);
     List<Double> means = new ArrayList<>();
     List<Double> stds = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      double count = Math.max(1, moments[0][i]);
-      double mean = moments[1][i] / count;
-      double var = Math.max(0, moments[2][i] / count - mean * mean);
-      means.add(mean);
-      stds.add(var > 1e-12 ? Math.sqrt(var) : 1.0);
+      means.add(mean(moments, i));
+      stds.add(std(moments, i));
     }
 
     // Categories: the most frequent training values of each column.
@@ -89,25 +69,15 @@ public final class FeaturizerFitter {
           return out.iterator();
         }).countByValue();
     int nt = tasks.size();
-    double[][] targetMoments = train.filter(r -> r.labels() != null).map(r -> r.labels().values())
-        .treeAggregate(new double[3][nt], (acc, v) -> {
-          for (int t = 0; t < nt; t++) {
-            if (v[t] != null && tasks.get(t).type() == TaskConfig.TaskType.REGRESSION) {
-              double x = Double.parseDouble(v[t]);
-              acc[0][t]++;
-              acc[1][t] += x;
-              acc[2][t] += x * x;
-            }
-          }
-          return acc;
-        }, (a, b) -> {
-          for (int k = 0; k < 3; k++) {
-            for (int t = 0; t < nt; t++) {
-              a[k][t] += b[k][t];
-            }
-          }
-          return a;
-        });
+    double[][] targetMoments = moments(train.filter(r -> r.labels() != null).map(r -> {
+      double[] v = new double[nt];
+      for (int t = 0; t < nt; t++) {
+        String cell = r.labels().values()[t];
+        v[t] = cell != null && tasks.get(t).type() == TaskConfig.TaskType.REGRESSION
+            ? Double.parseDouble(cell) : Double.NaN;
+      }
+      return v;
+    }), nt);
     List<TaskEncoding> encodings = new ArrayList<>();
     for (int t = 0; t < nt; t++) {
       TaskConfig task = tasks.get(t);
@@ -118,10 +88,8 @@ public final class FeaturizerFitter {
       long labelled;
       if (task.type() == TaskConfig.TaskType.REGRESSION) {
         labelled = (long) targetMoments[0][t];
-        double count = Math.max(1, targetMoments[0][t]);
-        mean = targetMoments[1][t] / count;
-        double var = Math.max(0, targetMoments[2][t] / count - mean * mean);
-        std = var > 1e-12 ? Math.sqrt(var) : 1.0;
+        mean = mean(targetMoments, t);
+        std = std(targetMoments, t);
       } else {
         classes = task.type() == TaskConfig.TaskType.BINARY ? List.of("0", "1")
             : topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream().sorted().toList();
@@ -134,6 +102,38 @@ public final class FeaturizerFitter {
     }
     return new FeaturizerState(numericCols, means, stds, catCols, categories, config.prep().text().maxTokens(),
         vocabulary, config.data().image().width(), config.data().image().height(), encodings);
+  }
+
+  /** Per index: count, sum and sum of squares of the values that are not NaN. */
+  private static double[][] moments(JavaRDD<double[]> rows, int n) {
+    return rows.treeAggregate(new double[3][n], (acc, v) -> {
+      for (int i = 0; i < n; i++) {
+        if (!Double.isNaN(v[i])) {
+          acc[0][i]++;
+          acc[1][i] += v[i];
+          acc[2][i] += v[i] * v[i];
+        }
+      }
+      return acc;
+    }, (a, b) -> {
+      for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < n; i++) {
+          a[k][i] += b[k][i];
+        }
+      }
+      return a;
+    });
+  }
+
+  private static double mean(double[][] moments, int i) {
+    return moments[1][i] / Math.max(1, moments[0][i]);
+  }
+
+  /** The population deviation, or 1 for a constant (or empty) column so that scaling never divides by 0. */
+  private static double std(double[][] moments, int i) {
+    double mean = mean(moments, i);
+    double var = Math.max(0, moments[2][i] / Math.max(1, moments[0][i]) - mean * mean);
+    return var > 1e-12 ? Math.sqrt(var) : 1.0;
   }
 
   /** The values of column {@code c} with at least {@code minCount} occurrences, most frequent first, at most {@code limit}. */

@@ -6,49 +6,25 @@ import java.util.Locale;
 import org.mtlspark.config.TaskConfig;
 
 /** CSV with a header: the key and one column per task. An empty cell (or the null token) is a missing label. */
-public final class LabelFormat implements LineFormat<LabelValues> {
+public final class LabelFormat extends CsvFormat<LabelValues> {
   private static final long serialVersionUID = 1L;
   public static final String SOURCE = "labels";
 
-  private final String key;
   private final List<TaskConfig> tasks;
-  private final String nullToken;
 
   public LabelFormat(String key, List<TaskConfig> tasks, String nullToken) {
-    this.key = key;
+    super(SOURCE, key, nullToken);
     this.tasks = List.copyOf(tasks);
-    this.nullToken = nullToken;
   }
 
   @Override
-  public boolean hasHeader() {
-    return true;
-  }
-
-  @Override
-  public FileParser<LabelValues> open(String file, String headerLine) {
-    CsvHeader header = new CsvHeader(headerLine);
-    int keyAt = header.position(key);
+  RowParser<LabelValues> rows(String file, CsvHeader header) {
     int[] at = tasks.stream().mapToInt(t -> header.position(t.column())).toArray();
-    return (line, text) -> {
-      List<String> cells;
-      try {
-        cells = CsvLine.split(text);
-      } catch (IllegalArgumentException e) {
-        return ParsedRow.rejected(new Reject(SOURCE, file, line, null, "(row)", e.getMessage(), text));
-      }
-      String k = cells.size() > keyAt ? cells.get(keyAt).trim() : "";
-      if (cells.size() != header.width()) {
-        return ParsedRow.rejected(new Reject(SOURCE, file, line, k, "(row)",
-            "expected " + header.width() + " cells, found " + cells.size(), text));
-      }
-      if (k.isEmpty()) {
-        return ParsedRow.rejected(new Reject(SOURCE, file, line, null, key, "missing key", text));
-      }
+    return (line, k, cells, text) -> {
       String[] values = new String[at.length];
       for (int i = 0; i < at.length; i++) {
         String cell = cells.get(at[i]).trim();
-        if (cell.isEmpty() || cell.equals(nullToken)) {
+        if (isNull(cell)) {
           continue;
         }
         TaskConfig task = tasks.get(i);
@@ -91,6 +67,7 @@ public final class LabelFormat implements LineFormat<LabelValues> {
     return type == TaskConfig.TaskType.REGRESSION ? "not a finite number" : "not a binary label (0/1, true/false)";
   }
 
+  @Override
   public List<String> requiredColumns() {
     List<String> all = new ArrayList<>();
     all.add(key);
