@@ -2,12 +2,20 @@ package org.mtlspark.config;
 
 /** Parameter-averaging training on Spark. */
 public record TrainConfig(
+    Engine engine,
     int epochs,
     Updater updater,
     double learningRate,
     int workers,
     int averagingFrequency)
     implements Validatable {
+
+  /**
+   * How parameter averaging runs on Spark: {@code resident} keeps each worker's batches and network
+   * on its executor and moves only parameters and updater state per round; {@code dl4j} is
+   * dl4j-spark's ParameterAveragingTrainingMaster over the batch files.
+   */
+  public enum Engine { RESIDENT, DL4J }
 
   /** Optimizers offered for training; the updater state is averaged with the parameters. */
   public enum Updater { ADAM, SGD, NESTEROVS }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "mtl", mixinStandardHelpOptions = true, version = "mtlspark 0.1.0",
     description = "Distributed multi-task, multimodal deep learning on Apache Spark.",
     subcommands = {GenerateCommand.class, PrepCommand.class, TrainCommand.class, EvaluateCommand.class,
-        DemoCommand.class, CommandLine.HelpCommand.class},
+        DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done", "1:unexpected failure (see the log)", "2:bad command line or configuration (nothing started)",

@@ -80,7 +80,9 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
     public void write(Kryo kryo, Output output, Record record) {
       for (RecordComponent c : record.getClass().getRecordComponents()) {
         try {
-          kryo.writeClassAndObject(output, c.getAccessor().invoke(record));
+          java.lang.reflect.Method accessor = c.getAccessor();
+          accessor.setAccessible(true);
+          kryo.writeClassAndObject(output, accessor.invoke(record));
         } catch (ReflectiveOperationException e) {
           throw new IllegalStateException("cannot read " + c.getName() + " of " + record.getClass(), e);
         }

@@ -3,15 +3,14 @@ package org.mtlspark.workers.eval;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.SerializableConf;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -63,12 +62,7 @@ public final class TaskEvaluator {
   }
 
   static MultiDataSet load(SerializableConf conf, String file) throws IOException {
-    Path path = new Path(file);
-    MultiDataSet mds = new MultiDataSet();
-    try (InputStream in = path.getFileSystem(conf.get()).open(path)) {
-      mds.load(in);
-    }
-    return mds;
+    return BatchFiles.read(conf.get(), file);
   }
 
   private static byte[] serialize(ComputationGraph graph) {

@@ -21,13 +21,8 @@ import org.slf4j.LoggerFactory;
  * averages parameters and updater state (saveUpdater is always on, or Adam restarts every round).
  * The batch files are visited in a new seeded order every epoch.
  */
-public final class ParameterAveragingTrainer {
+public final class ParameterAveragingTrainer implements GraphTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingTrainer.class);
-
-  /** Called after each epoch with its index (from 0), the graph and the training score. */
-  public interface EpochListener {
-    void epochDone(int epoch, ComputationGraph graph, double score);
-  }
 
   private final JavaSparkContext jsc;
   private final TrainConfig config;
@@ -56,7 +51,7 @@ public final class ParameterAveragingTrainer {
         .build();
   }
 
-  /** Trains {@code graph} in place for the configured epochs over {@code batchPaths}; returns it. */
+  @Override
   public ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, EpochListener listener) {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no training batches to fit");

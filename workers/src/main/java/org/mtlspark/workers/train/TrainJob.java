@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.mtlspark.config.ConfigWriter;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.TrainConfig;
 import org.mtlspark.prep.feature.BatchWriter;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
@@ -62,9 +63,8 @@ public final class TrainJob {
     String startedAt = Instant.now().toString();
     long started = System.nanoTime();
     List<Map<String, Object>> epochs = new ArrayList<>();
-    ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(
-        JavaSparkContext.fromSparkContext(spark.sparkContext()), config.train(), manifest.batchSize(),
-        config.run().seed());
+    GraphTrainer trainer = trainer(JavaSparkContext.fromSparkContext(spark.sparkContext()), config.train(),
+        manifest.batchSize(), config.run().seed());
     graph = trainer.fit(graph, batches, (epoch, g, score) -> {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("epoch", epoch + 1);
@@ -84,6 +84,15 @@ public final class TrainJob {
     LOG.info("trained in {}s; model, manifest and resolved configuration written to {}",
         String.format("%.1f", seconds), runDir);
     return graph;
+  }
+
+  /** The trainer the configuration asks for. */
+  public static GraphTrainer trainer(JavaSparkContext jsc, TrainConfig train, int batchSize, long seed) {
+    return switch (train.engine()) {
+      case RESIDENT -> new ResidentAveragingTrainer(jsc, train.workers(), train.averagingFrequency(), train.epochs(),
+          seed);
+      case DL4J -> new ParameterAveragingTrainer(jsc, train, batchSize, seed);
+    };
   }
 
   /** The batch files of one split of a prepared data set, in name order. */

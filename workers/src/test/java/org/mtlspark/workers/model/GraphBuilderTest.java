@@ -91,4 +91,20 @@ class GraphBuilderTest {
     INDArray after2 = g.output(false, mds.getFeatures(), new INDArray[] {null, mask.assign(1), null, null})[0];
     assertTrue(before.sub(after2).amaxNumber().doubleValue() > 1e-6);
   }
+
+  @Test
+  void aBatchReadBackFromItsFileTrains(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    FeaturizerState s = state();
+    java.nio.file.Path file = dir.resolve("b.mds");
+    try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+      batch(s, 8, 6).save(out);
+    }
+    MultiDataSet read = org.mtlspark.prep.feature.BatchFiles.read(new org.apache.hadoop.conf.Configuration(),
+        file.toUri().toString());
+    assertEquals(null, read.getFeaturesMaskArray(2), "the image input has no mask after reading");
+    assertArrayEquals(new long[] {8, s.maxTokens()}, read.getFeaturesMaskArray(1).shape());
+    ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
+    g.fit(read);
+    assertTrue(Double.isFinite(g.score()));
+  }
 }

@@ -12,6 +12,8 @@ import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
@@ -33,10 +35,11 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 class ParameterAveragingOracleIT {
   @TempDir Path dir;
 
-  @Test
-  void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches() throws IOException {
+  @ParameterizedTest
+  @EnumSource(TrainConfig.Engine.class)
+  void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(TrainConfig.Engine engine) throws IOException {
     MtlConfig config = ConfigLoader.load(List.of(), List.of("model.l2=0", "model.dropout=0"));
-    TrainConfig sgd = new TrainConfig(1, TrainConfig.Updater.SGD, 0.1, 2, 1);
+    TrainConfig sgd = new TrainConfig(engine, 1, TrainConfig.Updater.SGD, 0.1, 2, 1);
     FeaturizerState state = TestBatches.state();
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);
@@ -51,7 +54,7 @@ class ParameterAveragingOracleIT {
     both.addAll(b);
     local.fit(BatchBuilder.build(both));
 
-    ComputationGraph distributed = new ParameterAveragingTrainer(
+    ComputationGraph distributed = TrainJob.trainer(
         JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
         .fit(initial.clone(), paths, null);
 
@@ -67,5 +70,31 @@ class ParameterAveragingOracleIT {
       mds.save(out);
     }
     return p.toUri().toString();
+  }
+
+  @Test
+  void residentWorkersGiveTheSameResultWhenEveryRoundStartsOnAFreshExecutor() throws IOException {
+    MtlConfig config = ConfigLoader.load(List.of(), List.of());
+    FeaturizerState state = TestBatches.state();
+    List<String> paths = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      paths.add(save(BatchBuilder.build(TestBatches.examples(state, 8, 100 + i, true)), "r" + i + ".mds"));
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext());
+    ComputationGraph initial = GraphBuilder.build(state, config.model(), config.train(), 5);
+    // 2 workers, 6 batches each, averaging every 2: 3 rounds per epoch, 2 epochs, Adam.
+    ComputationGraph cached = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9).fit(initial.clone(), paths, null);
+    ComputationGraph fresh;
+    ResidentAveragingTrainer.WorkerCache.disabled = true;
+    try {
+      fresh = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9).fit(initial.clone(), paths, null);
+    } finally {
+      ResidentAveragingTrainer.WorkerCache.disabled = false;
+    }
+    assertTrue(cached.params().sub(initial.params()).norm2Number().doubleValue() > 1e-3, "training moved");
+    assertEquals(0.0, cached.params().sub(fresh.params()).amaxNumber().doubleValue(), 1e-6,
+        "a lost executor cache (retry, restarted executor) does not change the arithmetic");
+    assertEquals(0.0, cached.getUpdater().getStateViewArray().sub(fresh.getUpdater().getStateViewArray())
+        .amaxNumber().doubleValue(), 1e-6, "and the averaged Adam state is the same");
   }
 }

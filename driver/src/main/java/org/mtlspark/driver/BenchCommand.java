@@ -1,0 +1,134 @@
+package org.mtlspark.driver;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.workers.bench.MultimodalWorkload;
+import org.mtlspark.workers.bench.SeedWorkload;
+import org.mtlspark.workers.bench.TrainingBenchmark;
+import org.mtlspark.workers.bench.Workload;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+    subcommands = {BenchCommand.Train.class})
+final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train");
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Training speed and quality, in one process: (a) one plain fit loop, no Spark; (b) dl4j-spark's "
+          + "ParameterAveragingTrainingMaster; (c) our resident parameter averaging; (d) N plain loops on disjoint "
+          + "shares in N threads (the machine's ceiling). Prints examples/s, per-task metrics and ratios.")
+  static final class Train extends MtlCommand.SparkCommand {
+    @Option(names = "--workloads", split = ",", defaultValue = "seed,multimodal", paramLabel = "NAME",
+        description = "seed and/or multimodal (default: ${DEFAULT-VALUE}).")
+    List<String> workloads;
+
+    @Option(names = "--phases", split = ",", defaultValue = "a,b,c,d", paramLabel = "ID",
+        description = "Which of a, b, c, d to run (default: ${DEFAULT-VALUE}).")
+    List<String> phases;
+
+    @Option(names = "--seed-rows", defaultValue = "204800", description = "Rows of the seed workload (default: ${DEFAULT-VALUE}).")
+    int seedRows;
+
+    @Option(names = "--multimodal-rows", defaultValue = "20000",
+        description = "Records of the multimodal workload (default: ${DEFAULT-VALUE}).")
+    long multimodalRows;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--workers", defaultValue = "2", description = "N: workers and threads (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--averaging", defaultValue = "200",
+        description = "Batches per worker between averaging rounds of (c) (default: ${DEFAULT-VALUE}); "
+            + "(b) keeps dl4j-spark's default.")
+    int averaging;
+
+    @Option(names = "--work", defaultValue = "runs/bench", paramLabel = "DIR",
+        description = "Scratch folder for data and batch files, replaced (default: ${DEFAULT-VALUE}).")
+    String work;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
+    String out;
+
+    @Override
+    List<String> extraOverrides() {
+      return List.of("generate.rows=" + multimodalRows, "prep.partitions=" + workers);
+    }
+
+    @Override
+    int run(MtlConfig config, SparkSession spark) throws IOException {
+      org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work);
+      scratch.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(scratch, true);
+      TrainingBenchmark bench = new TrainingBenchmark(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+          workers, epochs, averaging, config.run().seed());
+      Map<String, Object> results = new LinkedHashMap<>();
+      results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+          "maxHeapMB", Runtime.getRuntime().maxMemory() >> 20,
+          "master", spark.sparkContext().master(),
+          "OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS"))));
+      results.put("settings", Map.of("epochs", epochs, "workers", workers, "averagingFrequency", averaging));
+      StringBuilder table = new StringBuilder();
+      for (String name : workloads) {
+        Workload w = switch (name) {
+          case "seed" -> SeedWorkload.create(seedRows, 32, config.run().seed(), work + "/seed",
+              spark.sparkContext().hadoopConfiguration());
+          case "multimodal" -> MultimodalWorkload.create(spark, config, work + "/multimodal");
+          default -> throw new CommandException(ExitCodes.USAGE, "unknown workload " + name + " (seed, multimodal)");
+        };
+        List<TrainingBenchmark.Phase> result;
+        try {
+          result = bench.run(w, phases);
+        } catch (IOException | RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        results.put(w.name(), Map.of("description", w.description(), "batchSize", w.batchSize(),
+            "trainExamples", w.trainExamples(), "phases", result));
+        table.append(table(w, result));
+      }
+      System.out.println(table);
+      if (out != null) {
+        HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), out,
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+      }
+      return ExitCodes.OK;
+    }
+
+    private String table(Workload w, List<TrainingBenchmark.Phase> phases) {
+      double a = phases.stream().filter(p -> p.id().equals("a")).mapToDouble(TrainingBenchmark.Phase::examplesPerSecond)
+          .findFirst().orElse(Double.NaN);
+      double d = phases.stream().filter(p -> p.id().equals("d")).mapToDouble(TrainingBenchmark.Phase::examplesPerSecond)
+          .findFirst().orElse(Double.NaN);
+      StringBuilder sb = new StringBuilder();
+      sb.append(String.format("%nWorkload %s: %s; batch %d, %d epochs, %d train examples%n", w.name(), w.description(),
+          w.batchSize(), epochs, w.trainExamples()));
+      sb.append(String.format("%-3s %-70s %9s %8s %8s %7s  %s%n", "", "run", "ex/s", "vs (a)", "vs (d)", "secs",
+          "final metrics (holdout)"));
+      for (TrainingBenchmark.Phase p : phases) {
+        List<String> m = new ArrayList<>();
+        p.metrics().forEach((k, v) -> m.add(String.format("%s %.4f", k, v)));
+        sb.append(String.format("(%s) %-70s %9.0f %8.2f %8.2f %7.1f  %s%n", p.id(), p.description(),
+            p.examplesPerSecond(), p.examplesPerSecond() / a, p.examplesPerSecond() / d, p.seconds(),
+            String.join(", ", m)));
+      }
+      return sb.toString();
+    }
+  }
+}

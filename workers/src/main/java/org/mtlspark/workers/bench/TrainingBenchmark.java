@@ -1,0 +1,184 @@
+package org.mtlspark.workers.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.workers.eval.TaskAccumulator;
+import org.mtlspark.workers.eval.TaskEvaluator;
+import org.mtlspark.workers.eval.TaskMetrics;
+import org.mtlspark.workers.train.ResidentAveragingTrainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains one workload four ways in one process and measures examples per second and final
+ * per-task quality: (a) one plain {@code ComputationGraph.fit} loop, no Spark (the baseline);
+ * (b) dl4j-spark's ParameterAveragingTrainingMaster on Spark; (c) our resident averaging on Spark;
+ * (d) the machine's parallel ceiling: N plain loops on disjoint shares in N threads, no Spark, no
+ * communication.
+ */
+public final class TrainingBenchmark {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingBenchmark.class);
+
+  /** One phase's result. */
+  public record Phase(String id, String description, double seconds, double examplesPerSecond,
+      Map<String, Double> metrics) {}
+
+  private final JavaSparkContext jsc;
+  private final int workers;
+  private final int epochs;
+  private final int averagingFrequency;
+  private final long seed;
+
+  public TrainingBenchmark(JavaSparkContext jsc, int workers, int epochs, int averagingFrequency, long seed) {
+    this.jsc = jsc;
+    this.workers = workers;
+    this.epochs = epochs;
+    this.averagingFrequency = averagingFrequency;
+    this.seed = seed;
+  }
+
+  public List<Phase> run(Workload w, List<String> phases) throws Exception {
+    warmUp(w);
+    List<Phase> out = new ArrayList<>();
+    for (String id : phases) {
+      LOG.info("workload {}: phase {}", w.name(), id);
+      out.add(switch (id) {
+        case "a" -> timed(w, "a", "one plain fit loop, no Spark", g -> plainLoop(g, load(w.trainFiles()), seed));
+        case "b" -> timed(w, "b", "dl4j-spark ParameterAveragingTrainingMaster, its defaults, " + workers
+            + " workers", g -> stockDl4jSpark(g, w));
+        case "c" -> timed(w, "c", "resident parameter averaging (ours), " + workers + " workers",
+            g -> new ResidentAveragingTrainer(jsc, workers, averagingFrequency, epochs, seed)
+                .fit(g, w.trainFiles(), null));
+        case "d" -> timed(w, "d", workers + " plain loops, disjoint shares, " + workers + " threads (ceiling)",
+            g -> parallelLoops(g, w));
+        default -> throw new IllegalArgumentException("unknown phase " + id + " (a, b, c, d)");
+      });
+    }
+    return out;
+  }
+
+  private interface Training {
+    ComputationGraph train(ComputationGraph g) throws Exception;
+  }
+
+  private Phase timed(Workload w, String id, String description, Training training) throws Exception {
+    ComputationGraph g = w.network().create();
+    long start = System.nanoTime();
+    ComputationGraph trained = training.train(g);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double rate = w.trainExamples() * (double) epochs / seconds;
+    Map<String, Double> metrics = quality(trained, w);
+    LOG.info(String.format("workload %s, phase %s: %.1fs, %.0f examples/s, %s", w.name(), id, seconds, rate, metrics));
+    return new Phase(id, description, seconds, rate, metrics);
+  }
+
+  private ComputationGraph plainLoop(ComputationGraph g, List<org.nd4j.linalg.dataset.api.MultiDataSet> batches,
+      long loopSeed) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < batches.size(); i++) {
+      order.add(i);
+    }
+    for (int e = 0; e < epochs; e++) {
+      Collections.shuffle(order, new Random(loopSeed * 31 + e));
+      for (int i : order) {
+        g.fit(batches.get(i));
+      }
+    }
+    return g;
+  }
+
+  /**
+   * dl4j-spark as it comes: the training master's defaults (averaging every 5 batches, no updater
+   * averaging) at the same batch size; only prefetch is off, because its prefetching iterator
+   * breaks absent feature masks.
+   */
+  private ComputationGraph stockDl4jSpark(ComputationGraph g, Workload w) {
+    ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, w.batchSize())
+        .batchSizePerWorker(w.batchSize())
+        .workerPrefetchNumBatches(0)
+        .rngSeed(seed)
+        .build();
+    SparkComputationGraph spark = new SparkComputationGraph(jsc, g, tm);
+    JavaRDD<String> paths = jsc.parallelize(w.trainFiles(), workers);
+    for (int e = 0; e < epochs; e++) {
+      spark.fitPathsMultiDataSet(paths);
+    }
+    return spark.getNetwork();
+  }
+
+  /** N loops at once on disjoint shares; returns the first loop's network for the quality figures. */
+  private ComputationGraph parallelLoops(ComputationGraph g, Workload w) throws Exception {
+    List<List<String>> files = new ArrayList<>();
+    for (int i = 0; i < workers; i++) {
+      files.add(new ArrayList<>());
+    }
+    for (int i = 0; i < w.trainFiles().size(); i++) {
+      files.get(i % workers).add(w.trainFiles().get(i));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    try {
+      List<Future<ComputationGraph>> futures = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        ComputationGraph copy = i == 0 ? g : g.clone();
+        List<String> share = files.get(i);
+        long s = seed + i;
+        futures.add(pool.submit(() -> plainLoop(copy, load(share), s)));
+      }
+      ComputationGraph first = null;
+      for (Future<ComputationGraph> f : futures) {
+        ComputationGraph r = f.get();
+        first = first == null ? r : first;
+      }
+      return first;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Every phase starts from the same batch files: reading them is inside each timing. */
+  private List<org.nd4j.linalg.dataset.api.MultiDataSet> load(List<String> files) throws java.io.IOException {
+    return BatchFiles.readAll(jsc.hadoopConfiguration(), files);
+  }
+
+  private void warmUp(Workload w) {
+    ComputationGraph g = w.network().create();
+    for (int i = 0; i < Math.min(200, w.train().size()); i++) {
+      g.fit(w.train().get(i));
+    }
+  }
+
+  static Map<String, Double> quality(ComputationGraph g, Workload w) {
+    List<TaskAccumulator> acc = w.tasks().stream().map(TaskAccumulator::new).toList();
+    for (var batch : w.holdout()) {
+      TaskEvaluator.score(g, toDataSet(batch), acc);
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (TaskAccumulator a : acc) {
+      TaskMetrics m = TaskMetrics.of(a);
+      out.put(m.task() + "." + m.primaryMetric(), m.metrics().get(m.primaryMetric()));
+      if (m.metrics().containsKey("accuracy") && !m.primaryMetric().equals("accuracy")) {
+        out.put(m.task() + ".accuracy", m.metrics().get("accuracy"));
+      }
+    }
+    return out;
+  }
+
+  private static org.nd4j.linalg.dataset.MultiDataSet toDataSet(org.nd4j.linalg.dataset.api.MultiDataSet m) {
+    return m instanceof org.nd4j.linalg.dataset.MultiDataSet d ? d
+        : new org.nd4j.linalg.dataset.MultiDataSet(m.getFeatures(), m.getLabels(), m.getFeaturesMaskArrays(),
+            m.getLabelsMaskArrays());
+  }
+}

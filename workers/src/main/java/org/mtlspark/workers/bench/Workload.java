@@ -1,0 +1,30 @@
+package org.mtlspark.workers.bench;
+
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.mtlspark.prep.feature.TaskEncoding;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * A training workload: a network, its training batches (in memory and as files) and held-out
+ * batches to measure the final per-task quality.
+ */
+public record Workload(
+    String name,
+    String description,
+    NetworkFactory network,
+    List<MultiDataSet> train,
+    List<String> trainFiles,
+    List<MultiDataSet> holdout,
+    List<TaskEncoding> tasks,
+    int batchSize) {
+
+  /** Builds a fresh, identically initialized network for each phase. */
+  public interface NetworkFactory {
+    ComputationGraph create();
+  }
+
+  public long trainExamples() {
+    return (long) train.size() * batchSize;
+  }
+}

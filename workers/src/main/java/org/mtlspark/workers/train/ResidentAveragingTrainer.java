@@ -1,0 +1,266 @@
+package org.mtlspark.workers.train;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.io.SerializableConf;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parameter averaging on Spark executors that keeps each worker's share of the batches and its
+ * network resident on the executor between rounds, so that a round moves only the parameters and
+ * the updater state (not the data, and not a rebuilt network).
+ *
+ * <p>The batch files are dealt round-robin into {@code workers} shares. Each round is one Spark job
+ * of one task per share: the task takes the broadcast parameters and updater state, fits the next
+ * {@code averagingFrequency} batches of its share (in a seeded order that changes every epoch), and
+ * returns its parameters, updater state and mean score; the driver averages them over the workers
+ * that fitted a batch. The executor-side cache is only a cache: a task that finds no entry (a new
+ * or restarted executor) reloads its share from the files and starts from the broadcast state, so
+ * retries and lost executors give the same arithmetic.
+ */
+public final class ResidentAveragingTrainer implements GraphTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(ResidentAveragingTrainer.class);
+
+  private final JavaSparkContext jsc;
+  private final int workers;
+  private final int averagingFrequency;
+  private final int epochs;
+  private final long seed;
+
+  public ResidentAveragingTrainer(JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed) {
+    this.jsc = jsc;
+    this.workers = workers;
+    this.averagingFrequency = averagingFrequency;
+    this.epochs = epochs;
+    this.seed = seed;
+  }
+
+  /** What the driver sends each round: the averaged state and where the workers are. */
+  record RoundState(float[] params, float[] updater, int iteration, int epoch, int round) implements Serializable {}
+
+  /** What a worker returns from a round. */
+  record WorkerResult(float[] params, float[] updater, double scoreSum, int batches) implements Serializable {}
+
+  @Override
+  public ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, EpochListener listener) {
+    if (batchPaths.isEmpty()) {
+      throw new IllegalArgumentException("no training batches to fit");
+    }
+    List<List<String>> shares = deal(batchPaths, workers);
+    int maxShare = shares.stream().mapToInt(List::size).max().orElse(0);
+    int roundsPerEpoch = (maxShare + averagingFrequency - 1) / averagingFrequency;
+    String trainingId = UUID.randomUUID().toString();
+    Broadcast<String> conf = jsc.broadcast(graph.getConfiguration().toJson());
+    Broadcast<List<List<String>>> paths = jsc.broadcast(shares);
+    SerializableConf hadoop = new SerializableConf(jsc.hadoopConfiguration());
+    int shareCount = shares.size();
+    int k = averagingFrequency;
+    long trainingSeed = seed;
+
+    float[] params = graph.params().toFloatVector();
+    float[] updater = vector(updaterState(graph));
+    int iteration = graph.getIterationCount();
+    long started = System.nanoTime();
+    try {
+      for (int epoch = 0; epoch < epochs; epoch++) {
+        long epochStart = System.nanoTime();
+        double scoreSum = 0;
+        long batches = 0;
+        for (int round = 0; round < roundsPerEpoch; round++) {
+          long r0 = System.nanoTime();
+          Broadcast<RoundState> state = jsc.broadcast(new RoundState(params, updater, iteration, epoch, round));
+          List<WorkerResult> results = jsc.parallelize(IntStream.range(0, shareCount).boxed().toList(), shareCount)
+              .map(share -> runRound(trainingId, share, conf.value(), paths.value().get(share), hadoop,
+                  state.value(), k, trainingSeed))
+              .collect();
+          state.destroy();
+          if (LOG.isDebugEnabled()) {
+            LOG.debug(String.format("epoch %d, round %d: %.1fms", epoch, round, (System.nanoTime() - r0) / 1e6));
+          }
+          float[][] averaged = average(results, params, updater);
+          params = averaged[0];
+          updater = averaged[1];
+          int roundBatches = results.stream().mapToInt(WorkerResult::batches).sum();
+          int fittedWorkers = (int) results.stream().filter(r -> r.batches() > 0).count();
+          iteration += fittedWorkers == 0 ? 0 : (roundBatches + fittedWorkers - 1) / fittedWorkers;
+          scoreSum += results.stream().mapToDouble(WorkerResult::scoreSum).sum();
+          batches += roundBatches;
+        }
+        setState(graph, params, updater, iteration, epoch + 1);
+        double seconds = (System.nanoTime() - epochStart) / 1e9;
+        double total = (System.nanoTime() - started) / 1e9;
+        double score = batches == 0 ? Double.NaN : scoreSum / batches;
+        LOG.info(String.format("epoch %d/%d: %d batches in %d rounds, %.0f batches/s, score %.4f, elapsed %.0fs, "
+            + "about %.0fs left", epoch + 1, epochs, batches, roundsPerEpoch, batches / seconds, score, total,
+            total / (epoch + 1) * (epochs - epoch - 1)));
+        if (listener != null) {
+          listener.epochDone(epoch, graph, score);
+        }
+      }
+    } finally {
+      conf.destroy();
+      paths.destroy();
+    }
+    return graph;
+  }
+
+  /** Deals paths round-robin into {@code n} shares (fewer when there are fewer paths). */
+  static List<List<String>> deal(List<String> paths, int n) {
+    int shares = Math.min(n, paths.size());
+    List<List<String>> out = new ArrayList<>();
+    for (int i = 0; i < shares; i++) {
+      out.add(new ArrayList<>());
+    }
+    for (int i = 0; i < paths.size(); i++) {
+      out.get(i % shares).add(paths.get(i));
+    }
+    return out;
+  }
+
+  /** Averages over the workers that fitted at least one batch; keeps the state when none did. */
+  static float[][] average(List<WorkerResult> results, float[] params, float[] updater) {
+    List<WorkerResult> fitted = results.stream().filter(r -> r.batches() > 0).toList();
+    if (fitted.isEmpty()) {
+      return new float[][] {params, updater};
+    }
+    float[] p = new float[params.length];
+    float[] u = new float[updater.length];
+    for (WorkerResult r : fitted) {
+      for (int i = 0; i < p.length; i++) {
+        p[i] += r.params()[i];
+      }
+      for (int i = 0; i < u.length; i++) {
+        u[i] += r.updater()[i];
+      }
+    }
+    float n = fitted.size();
+    for (int i = 0; i < p.length; i++) {
+      p[i] /= n;
+    }
+    for (int i = 0; i < u.length; i++) {
+      u[i] /= n;
+    }
+    return new float[][] {p, u};
+  }
+
+  /** One worker's round, on an executor. */
+  static WorkerResult runRound(String trainingId, int share, String confJson, List<String> paths,
+      SerializableConf hadoop, RoundState state, int k, long seed) throws IOException {
+    long t0 = System.nanoTime();
+    Slot slot = WorkerCache.get(trainingId, share, () -> new Slot(confJson, paths, hadoop));
+    long t1 = System.nanoTime();
+    synchronized (slot) {
+      ComputationGraph g = slot.graph;
+      setState(g, state.params(), state.updater(), state.iteration(), state.epoch());
+      List<Integer> order = slot.order(state.epoch(), seed + share);
+      int from = state.round() * k;
+      int to = Math.min(order.size(), from + k);
+      double scoreSum = 0;
+      for (int i = from; i < to; i++) {
+        g.fit(slot.batches.get(order.get(i)));
+        scoreSum += g.score();
+      }
+      long t2 = System.nanoTime();
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(String.format("share %d, epoch %d, round %d: cache/load %.1fms, fit %d batches %.1fms", share,
+            state.epoch(), state.round(), (t1 - t0) / 1e6, to - from, (t2 - t1) / 1e6));
+      }
+      return new WorkerResult(g.params().toFloatVector(), vector(updaterState(g)), scoreSum,
+          Math.max(0, to - from));
+    }
+  }
+
+  static INDArray updaterState(ComputationGraph g) {
+    INDArray state = g.getUpdater(true).getStateViewArray();
+    return state == null ? Nd4j.empty() : state;
+  }
+
+  private static float[] vector(INDArray a) {
+    return a.length() == 0 ? new float[0] : a.toFloatVector();
+  }
+
+  static void setState(ComputationGraph g, float[] params, float[] updater, int iteration, int epoch) {
+    g.params().assign(Nd4j.createFromArray(params).reshape(g.params().shape()));
+    INDArray u = updaterState(g);
+    if (u.length() > 0) {
+      u.assign(Nd4j.createFromArray(updater).reshape(u.shape()));
+    }
+    g.getConfiguration().setIterationCount(iteration);
+    g.getConfiguration().setEpochCount(epoch);
+  }
+
+  /** A worker's resident network and batches. */
+  static final class Slot {
+    final ComputationGraph graph;
+    final List<MultiDataSet> batches = new ArrayList<>();
+    private int orderEpoch = -1;
+    private List<Integer> order;
+
+    Slot(String confJson, List<String> paths, SerializableConf hadoop) throws IOException {
+      graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(confJson));
+      graph.init();
+      for (String p : paths) {
+        batches.add(BatchFiles.read(hadoop.get(), p));
+      }
+    }
+
+    /** The seeded visiting order of this share's batches in {@code epoch}. */
+    List<Integer> order(int epoch, long seed) {
+      if (epoch != orderEpoch) {
+        List<Integer> o = new ArrayList<>(IntStream.range(0, batches.size()).boxed().toList());
+        Collections.shuffle(o, new Random(seed * 1_000_003L + epoch));
+        order = o;
+        orderEpoch = epoch;
+      }
+      return order;
+    }
+  }
+
+  /** Executor-side cache of worker slots; holds the slots of one training at a time. */
+  static final class WorkerCache {
+    private static final Map<String, Slot> SLOTS = new ConcurrentHashMap<>();
+    /** Tests set this to make every round start on a fresh executor (nothing cached). */
+    static volatile boolean disabled;
+
+    interface Loader {
+      Slot load() throws IOException;
+    }
+
+    static Slot get(String trainingId, int share, Loader loader) throws IOException {
+      if (disabled) {
+        return loader.load();
+      }
+      String key = trainingId + "/" + share;
+      Slot slot = SLOTS.get(key);
+      if (slot != null) {
+        return slot;
+      }
+      synchronized (SLOTS) {
+        SLOTS.keySet().removeIf(k -> !k.startsWith(trainingId + "/"));
+        slot = SLOTS.get(key);
+        if (slot == null) {
+          slot = loader.load();
+          SLOTS.put(key, slot);
+        }
+        return slot;
+      }
+    }
+  }
+}
