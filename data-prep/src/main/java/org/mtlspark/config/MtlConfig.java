@@ -18,6 +18,7 @@ public record MtlConfig(
   @Override
   public void validate(String path, Problems problems) {
     problems.require(!tasks.isEmpty(), "tasks", "at least one task is required");
+    checkObjective(problems);
     Set<String> names = new HashSet<>();
     Set<String> columns = new HashSet<>();
     for (int i = 0; i < tasks.size(); i++) {
@@ -25,6 +26,15 @@ public record MtlConfig(
       problems.require(names.add(t.name()), "tasks[" + i + "].name", "duplicate task name \"" + t.name() + "\"");
       problems.require(columns.add(t.column()), "tasks[" + i + "].column",
           "column \"" + t.column() + "\" is already the label of another task");
+    }
+  }
+
+  private void checkObjective(Problems problems) {
+    Set<String> known = new HashSet<>();
+    tasks.forEach(t -> known.add(t.name()));
+    for (String task : train.objectiveWeights().keySet()) {
+      problems.require(known.contains(task), "train.objectiveWeights." + task, "no task named \"" + task
+          + "\" (tasks: " + String.join(", ", known) + ")");
     }
   }
 

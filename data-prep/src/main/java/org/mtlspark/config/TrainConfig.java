@@ -7,7 +7,9 @@ public record TrainConfig(
     Updater updater,
     double learningRate,
     int workers,
-    int averagingFrequency)
+    int averagingFrequency,
+    int patience,
+    java.util.Map<String, Double> objectiveWeights)
     implements Validatable {
 
   /**
@@ -26,6 +28,9 @@ public record TrainConfig(
     problems.require(learningRate > 0 && learningRate < 10, Validatable.at(path, "learningRate"),
         "must be in (0, 10), was " + learningRate);
     problems.require(workers >= 1, Validatable.at(path, "workers"), "must be >= 1, was " + workers);
+    problems.require(patience >= 0, Validatable.at(path, "patience"), "must be >= 0, was " + patience);
+    objectiveWeights.forEach((task, w) -> problems.require(w >= 0 && Double.isFinite(w),
+        Validatable.at(Validatable.at(path, "objectiveWeights"), task), "must be >= 0, was " + w));
     problems.require(averagingFrequency >= 1, Validatable.at(path, "averagingFrequency"),
         "must be >= 1, was " + averagingFrequency);
   }

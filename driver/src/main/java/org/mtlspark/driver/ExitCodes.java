@@ -12,6 +12,8 @@ public final class ExitCodes {
   public static final int BAD_INPUT = 3;
   /** The model was trained and evaluated but a task does not beat its trivial baseline. */
   public static final int BELOW_BASELINE = 4;
+  /** Training diverged (the score became NaN or infinite); the checkpoints before it are kept. */
+  public static final int DIVERGED = 5;
 
   private ExitCodes() {}
 }

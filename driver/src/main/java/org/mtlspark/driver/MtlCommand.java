@@ -10,6 +10,8 @@ import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.PrepException;
+import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.train.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done", "1:unexpected failure (see the log)", "2:bad command line or configuration (nothing started)",
-        "3:input data unusable as configured", "4:a task does not beat its trivial baseline"})
+        "3:input data unusable as configured", "4:a task does not beat its trivial baseline",
+        "5:training diverged (NaN or infinite score)"})
 public final class MtlCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -50,6 +53,14 @@ public final class MtlCommand implements Runnable {
       if (e instanceof CommandException ce) {
         err.println("error: " + ce.getMessage());
         return ce.exitCode();
+      }
+      if (e instanceof TrainingDivergedException) {
+        err.println("error: " + e.getMessage());
+        return ExitCodes.DIVERGED;
+      }
+      if (e instanceof TrainJob.RunCompleteException) {
+        err.println("error: " + e.getMessage());
+        return ExitCodes.USAGE;
       }
       if (e instanceof PrepException) {
         err.println("error: " + e.getMessage());

@@ -1,18 +1,16 @@
 package org.mtlspark.workers.eval;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.workers.train.ModelFiles;
 import org.mtlspark.workers.train.TrainJob;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
@@ -61,13 +59,10 @@ public final class EvaluateJob {
   }
 
   public static ComputationGraph loadModel(Configuration hadoop, String runDir) throws IOException {
-    Path path = new Path(runDir, TrainJob.MODEL_FILE);
-    if (!path.getFileSystem(hadoop).exists(path)) {
+    if (!HadoopFiles.exists(hadoop, runDir + "/" + TrainJob.MODEL_FILE)) {
       throw new IOException("no " + TrainJob.MODEL_FILE + " in " + runDir + ": is it the output of `train`?");
     }
-    try (InputStream in = path.getFileSystem(hadoop).open(path)) {
-      return ModelSerializer.restoreComputationGraph(in, true);
-    }
+    return ModelFiles.read(hadoop, runDir + "/" + TrainJob.MODEL_FILE);
   }
 
   /** A fixed-width table of every task's primary and other metrics beside its baseline. */

@@ -52,27 +52,29 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
   }
 
   @Override
-  public ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, EpochListener listener) {
+  public ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, int startEpoch,
+      EpochListener listener) {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no training batches to fit");
     }
     SparkComputationGraph spark = new SparkComputationGraph(jsc, graph, trainingMaster());
     long started = System.nanoTime();
     long examples = (long) batchPaths.size() * batchSize;
-    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+    for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
       long epochStart = System.nanoTime();
       List<String> order = new ArrayList<>(batchPaths);
       Collections.shuffle(order, new Random(seed * 31 + epoch));
       JavaRDD<String> paths = jsc.parallelize(order, Math.max(config.workers(), 1));
       spark.fitPathsMultiDataSet(paths);
       double score = spark.getScore();
+      TrainingDivergedException.check(score, epoch, "end of epoch");
       double seconds = (System.nanoTime() - epochStart) / 1e9;
       double total = (System.nanoTime() - started) / 1e9;
-      double left = total / (epoch + 1) * (config.epochs() - epoch - 1);
+      double left = total / (epoch + 1 - startEpoch) * (config.epochs() - epoch - 1);
       LOG.info(String.format("epoch %d/%d: %d batches, %.0f examples/s, score %.4f, elapsed %.0fs, about %.0fs left",
           epoch + 1, config.epochs(), batchPaths.size(), examples / seconds, score, total, left));
-      if (listener != null) {
-        listener.epochDone(epoch, spark.getNetwork(), score);
+      if (!GraphTrainer.afterEpoch(listener, epoch, spark.getNetwork(), score)) {
+        break;
       }
     }
     return spark.getNetwork();

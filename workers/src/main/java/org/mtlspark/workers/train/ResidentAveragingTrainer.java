@@ -59,7 +59,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   record WorkerResult(float[] params, float[] updater, double scoreSum, int batches) implements Serializable {}
 
   @Override
-  public ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, EpochListener listener) {
+  public ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, int startEpoch,
+      EpochListener listener) {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no training batches to fit");
     }
@@ -79,7 +80,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     int iteration = graph.getIterationCount();
     long started = System.nanoTime();
     try {
-      for (int epoch = 0; epoch < epochs; epoch++) {
+      for (int epoch = startEpoch; epoch < epochs; epoch++) {
         long epochStart = System.nanoTime();
         double scoreSum = 0;
         long batches = 0;
@@ -98,6 +99,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           params = averaged[0];
           updater = averaged[1];
           int roundBatches = results.stream().mapToInt(WorkerResult::batches).sum();
+          double roundScore = results.stream().mapToDouble(WorkerResult::scoreSum).sum();
+          TrainingDivergedException.check(roundScore, epoch, "averaging round " + (round + 1));
           int fittedWorkers = (int) results.stream().filter(r -> r.batches() > 0).count();
           iteration += fittedWorkers == 0 ? 0 : (roundBatches + fittedWorkers - 1) / fittedWorkers;
           scoreSum += results.stream().mapToDouble(WorkerResult::scoreSum).sum();
@@ -109,9 +112,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
         double score = batches == 0 ? Double.NaN : scoreSum / batches;
         LOG.info(String.format("epoch %d/%d: %d batches in %d rounds, %.0f batches/s, score %.4f, elapsed %.0fs, "
             + "about %.0fs left", epoch + 1, epochs, batches, roundsPerEpoch, batches / seconds, score, total,
-            total / (epoch + 1) * (epochs - epoch - 1)));
-        if (listener != null) {
-          listener.epochDone(epoch, graph, score);
+            total / (epoch + 1 - startEpoch) * (epochs - epoch - 1)));
+        if (!GraphTrainer.afterEpoch(listener, epoch, graph, score)) {
+          break;
         }
       }
     } finally {

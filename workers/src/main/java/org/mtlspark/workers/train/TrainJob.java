@@ -7,6 +7,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.workers.eval.TaskEvaluator;
+import org.mtlspark.workers.eval.TaskMetrics;
+import org.mtlspark.workers.eval.ValidationObjective;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -34,6 +39,7 @@ public final class TrainJob {
   public static final String MODEL_FILE = "model.zip";
   public static final String CONFIG_FILE = "config.yaml";
   public static final String TRAINING_FILE = "training.json";
+  public static final String HISTORY_FILE = "metrics-history.json";
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final SparkSession spark;
@@ -43,47 +49,147 @@ public final class TrainJob {
   }
 
   /** What training left in the run folder, besides the model. */
-  public record TrainingLog(String prep, String startedAt, double seconds, long trainExamples,
-      List<Map<String, Object>> epochs) {}
+  public record TrainingLog(String prep, String startedAt, double seconds, long trainExamples, int bestEpoch,
+      double bestObjective, boolean stoppedEarly, int resumedFromEpoch, List<Map<String, Object>> epochs) {}
 
+  /** Asked to train into a run folder that already holds a finished model. */
+  public static final class RunCompleteException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RunCompleteException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Trains into {@code runDir}. After every epoch: the validation split is evaluated (every task),
+   * the objective computed, the metrics history and a checkpoint written, and the best model so
+   * far kept. If the run folder holds checkpoints of an interrupted run with the same
+   * configuration, training resumes after the latest one. The final {@code model.zip} is the
+   * epoch with the best validation objective.
+   */
   public ComputationGraph run(MtlConfig config, String prepDir, String runDir) throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Manifest manifest = Manifest.read(hadoop, prepDir);
+    if (HadoopFiles.exists(hadoop, runDir + "/" + MODEL_FILE)) {
+      throw new RunCompleteException("the run " + runDir + " is already complete (it holds " + MODEL_FILE
+          + "); choose another --out");
+    }
     if (manifest.batchSize() != config.prep().batchSize()) {
       LOG.info("training with the prepared batch size {} (prep.batchSize in this configuration is {})",
           manifest.batchSize(), config.prep().batchSize());
     }
     List<String> batches = batchFiles(hadoop, prepDir, manifest, "train");
-    ComputationGraph graph = GraphBuilder.build(manifest.featurizers(), config.model(), config.train(),
-        config.run().seed());
-    LOG.info("training {} parameters on {} batches of {} ({} examples) with {} workers, averaging every {} batches",
-        graph.numParams(), batches.size(), manifest.batchSize(), manifest.splits().get("train").examples(),
-        config.train().workers(), config.train().averagingFrequency());
+    List<String> validation = manifest.splits().get("validation").batches() > 0
+        ? batchFiles(hadoop, prepDir, manifest, "validation") : List.of();
+
+    Checkpoints checkpoints = new Checkpoints(hadoop, runDir);
+    Optional<Checkpoints.Restored> restored = checkpoints.latest();
+    ComputationGraph graph;
+    int startEpoch;
+    List<Map<String, Object>> history = new ArrayList<>();
+    EarlyStopping stopping;
+    if (restored.isPresent()) {
+      checkResumable(hadoop, config, manifest, runDir);
+      graph = restored.get().graph();
+      Checkpoints.State st = restored.get().state();
+      startEpoch = st.epoch() + 1;
+      history.addAll(st.history());
+      stopping = new EarlyStopping(config.train().patience(), st.bestObjective(), st.bestEpoch());
+      LOG.info("resuming {} after epoch {} from its latest checkpoint", runDir, startEpoch);
+    } else {
+      graph = GraphBuilder.build(manifest.featurizers(), config.model(), config.train(), config.run().seed());
+      startEpoch = 0;
+      stopping = new EarlyStopping(config.train().patience(), Double.NEGATIVE_INFINITY, -1);
+      manifest.write(hadoop, runDir);
+      HadoopFiles.writeString(hadoop, runDir + "/" + CONFIG_FILE, ConfigWriter.toYaml(config));
+    }
+    LOG.info("training {} parameters on {} batches of {} ({} examples) with {} workers ({} engine), averaging every "
+        + "{} batches", graph.numParams(), batches.size(), manifest.batchSize(),
+        manifest.splits().get("train").examples(), config.train().workers(),
+        config.train().engine().name().toLowerCase(), config.train().averagingFrequency());
 
     String startedAt = Instant.now().toString();
     long started = System.nanoTime();
-    List<Map<String, Object>> epochs = new ArrayList<>();
-    GraphTrainer trainer = trainer(JavaSparkContext.fromSparkContext(spark.sparkContext()), config.train(),
-        manifest.batchSize(), config.run().seed());
-    graph = trainer.fit(graph, batches, (epoch, g, score) -> {
+    String bestPath = runDir + "/" + Checkpoints.DIR + "/best-model.zip";
+    boolean[] stoppedEarly = {false};
+    GraphTrainer trainer = trainer(jsc, config.train(), manifest.batchSize(), config.run().seed());
+    trainer.fit(graph, batches, startEpoch, (epoch, g, score) -> {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("epoch", epoch + 1);
       e.put("score", score);
       e.put("seconds", (System.nanoTime() - started) / 1e9);
-      epochs.add(e);
+      if (!validation.isEmpty()) {
+        long t0 = System.nanoTime();
+        List<TaskMetrics> metrics = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), validation,
+            config.train().workers());
+        double objective = ValidationObjective.of(metrics, config.train().objectiveWeights());
+        e.put("validationObjective", objective);
+        e.put("validation", metrics);
+        if (stopping.record(epoch, objective)) {
+          ModelFiles.write(hadoop, bestPath, g);
+        }
+        LOG.info(String.format("epoch %d validation: objective %.4f (best %.4f at epoch %d), %s, %.1fs", epoch + 1,
+            objective, stopping.best(), stopping.bestEpoch() + 1, summary(metrics), (System.nanoTime() - t0) / 1e9));
+      }
+      history.add(e);
+      checkpoints.write(g, new Checkpoints.State(epoch, stopping.bestEpoch(), stopping.best(), history));
+      HadoopFiles.writeString(hadoop, runDir + "/" + HISTORY_FILE, JSON.writeValueAsString(history));
+      if (stopping.shouldStop(epoch)) {
+        LOG.info("stopping early after epoch {}: no better validation objective in {} epochs", epoch + 1,
+            config.train().patience());
+        stoppedEarly[0] = true;
+        return false;
+      }
+      return true;
     });
     double seconds = (System.nanoTime() - started) / 1e9;
 
-    ByteArrayOutputStream model = new ByteArrayOutputStream();
-    ModelSerializer.writeModel(graph, model, true);
-    HadoopFiles.writeBytes(hadoop, runDir + "/" + MODEL_FILE, model.toByteArray());
-    manifest.write(hadoop, runDir);
-    HadoopFiles.writeString(hadoop, runDir + "/" + CONFIG_FILE, ConfigWriter.toYaml(config));
+    ComputationGraph finalModel = graph;
+    if (stopping.bestEpoch() >= 0 && HadoopFiles.exists(hadoop, bestPath)) {
+      finalModel = ModelFiles.read(hadoop, bestPath);
+      LOG.info("the final model is epoch {}, the best on validation", stopping.bestEpoch() + 1);
+    }
+    ModelFiles.write(hadoop, runDir + "/" + MODEL_FILE, finalModel);
     HadoopFiles.writeString(hadoop, runDir + "/" + TRAINING_FILE, JSON.writeValueAsString(
-        new TrainingLog(prepDir, startedAt, seconds, manifest.splits().get("train").examples(), epochs)));
+        new TrainingLog(prepDir, startedAt, seconds, manifest.splits().get("train").examples(),
+            stopping.bestEpoch() + 1, stopping.best(), stoppedEarly[0], startEpoch, history)));
     LOG.info("trained in {}s; model, manifest and resolved configuration written to {}",
         String.format("%.1f", seconds), runDir);
-    return graph;
+    return finalModel;
+  }
+
+  private static String summary(List<TaskMetrics> metrics) {
+    List<String> parts = new ArrayList<>();
+    for (TaskMetrics m : metrics) {
+      parts.add(String.format("%s %s %.4f", m.task(), m.primaryMetric(), m.metrics().get(m.primaryMetric())));
+    }
+    return String.join(", ", parts);
+  }
+
+  /** Resuming needs the same data and the same configuration, except how long to train. */
+  private static void checkResumable(Configuration hadoop, MtlConfig config, Manifest manifest, String runDir)
+      throws IOException {
+    Manifest trained = Manifest.read(hadoop, runDir);
+    if (!trained.featurizers().equals(manifest.featurizers())) {
+      throw new RunCompleteException("cannot resume " + runDir + ": it was trained on other prepared data");
+    }
+    MtlConfig saved = ConfigLoader.load(List.of(runDir + "/" + CONFIG_FILE), List.of());
+    if (!withoutLength(saved).equals(withoutLength(config))) {
+      throw new RunCompleteException("cannot resume " + runDir + ": it was started with another configuration "
+          + "(only train.epochs and train.patience may change); see " + runDir + "/" + CONFIG_FILE);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object withoutLength(MtlConfig c) {
+    Map<String, Object> tree = (Map<String, Object>) ConfigWriter.toTree(c);
+    Map<String, Object> train = (Map<String, Object>) tree.get("train");
+    train.remove("epochs");
+    train.remove("patience");
+    tree.remove("generate");
+    return tree;
   }
 
   /** The trainer the configuration asks for. */

@@ -63,7 +63,8 @@ class TrainAndEvaluateIT {
 
   @Test
   void theRunHoldsModelManifestResolvedConfigurationAndMetrics() throws IOException {
-    for (String f : List.of("model.zip", "manifest.json", "config.yaml", "training.json", "metrics.json")) {
+    for (String f : List.of("model.zip", "manifest.json", "config.yaml", "training.json", "metrics.json",
+        "metrics-history.json", "checkpoints/best-model.zip")) {
       assertTrue(Files.size(dir.resolve("run").resolve(f)) > 0, f);
     }
     MtlConfig saved = ConfigLoader.load(List.of(dir.resolve("run/config.yaml").toString()), List.of());

@@ -1,0 +1,124 @@
+package org.mtlspark.workers.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.prep.PrepJob;
+import org.mtlspark.prep.generate.GenerateJob;
+import org.mtlspark.testing.SharedSpark;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/** Checkpoints and resume, early stopping with the best model kept, and the divergence guard. */
+class TrainingControlIT {
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static Configuration hadoop;
+  static String prep;
+
+  @BeforeAll
+  static void prepare() throws IOException {
+    spark = SharedSpark.get();
+    hadoop = spark.sparkContext().hadoopConfiguration();
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("generate.rows=1500"));
+    new GenerateJob(spark).run(config, dir.resolve("data").toString());
+    prep = dir.resolve("prep").toString();
+    new PrepJob(spark).run(config, dir.resolve("data").toString(), prep);
+  }
+
+  private static MtlConfig config(String... overrides) {
+    return ConfigLoader.load(List.of(), List.of(overrides));
+  }
+
+  @Test
+  void anInterruptedRunResumesFromItsLastCheckpointAndEndsLikeAnUninterruptedOne() throws IOException {
+    String whole = dir.resolve("whole").toString();
+    ComputationGraph uninterrupted = new TrainJob(spark).run(config("train.epochs=4"), prep, whole);
+
+    // A run that stopped after epoch 2 leaves its checkpoints, configuration and history, no model.
+    String broken = dir.resolve("broken").toString();
+    new TrainJob(spark).run(config("train.epochs=2"), prep, broken);
+    Files.delete(Path.of(broken, TrainJob.MODEL_FILE));
+    Files.delete(Path.of(broken, TrainJob.TRAINING_FILE));
+    ComputationGraph resumed = new TrainJob(spark).run(config("train.epochs=4"), prep, broken);
+
+    JsonNode log = new ObjectMapper().readTree(Path.of(broken, TrainJob.TRAINING_FILE).toFile());
+    assertEquals(2, log.get("resumedFromEpoch").asInt());
+    assertEquals(4, log.get("epochs").size(), "the history holds all four epochs");
+    assertEquals(0.0, uninterrupted.params().sub(resumed.params()).amaxNumber().doubleValue(), 1e-5,
+        "resuming at an epoch boundary continues the same arithmetic");
+  }
+
+  @Test
+  void aCompleteRunOrAnotherConfigurationIsNotResumed() throws IOException {
+    String run = dir.resolve("complete").toString();
+    new TrainJob(spark).run(config("train.epochs=1"), prep, run);
+    TrainJob.RunCompleteException done = assertThrows(TrainJob.RunCompleteException.class,
+        () -> new TrainJob(spark).run(config("train.epochs=1"), prep, run));
+    assertTrue(done.getMessage().contains("already complete"));
+    Files.delete(Path.of(run, TrainJob.MODEL_FILE));
+    TrainJob.RunCompleteException other = assertThrows(TrainJob.RunCompleteException.class,
+        () -> new TrainJob(spark).run(config("train.epochs=2", "train.learningRate=0.01"), prep, run));
+    assertTrue(other.getMessage().contains("another configuration"), other.getMessage());
+  }
+
+  @Test
+  void theFinalModelIsTheBestValidationEpochAndEarlyStoppingHonoursPatience() throws IOException {
+    String run = dir.resolve("early").toString();
+    ComputationGraph finalModel = new TrainJob(spark).run(
+        config("train.epochs=8", "train.patience=1", "train.learningRate=0.05"), prep, run);
+    JsonNode log = new ObjectMapper().readTree(Path.of(run, TrainJob.TRAINING_FILE).toFile());
+    int best = log.get("bestEpoch").asInt();
+    int ran = log.get("epochs").size();
+    double bestObjective = log.get("bestObjective").asDouble();
+    for (JsonNode e : log.get("epochs")) {
+      assertTrue(e.get("validationObjective").asDouble() <= bestObjective + 1e-12);
+      assertEquals(3, e.get("validation").size(), "every task is evaluated every epoch");
+    }
+    assertEquals(bestObjective, log.get("epochs").get(best - 1).get("validationObjective").asDouble(), 1e-12);
+    if (log.get("stoppedEarly").asBoolean()) {
+      assertEquals(best + 1, ran, "stopped one epoch (patience 1) after the best");
+    } else {
+      assertEquals(8, ran);
+    }
+    ComputationGraph saved = ModelFiles.read(hadoop, run + "/" + TrainJob.MODEL_FILE);
+    ComputationGraph bestFile = ModelFiles.read(hadoop, run + "/checkpoints/best-model.zip");
+    assertEquals(finalModel.params(), saved.params());
+    assertEquals(bestFile.params(), saved.params(), "the final model is the best validation epoch");
+    assertTrue(Files.size(Path.of(run, TrainJob.HISTORY_FILE)) > 0);
+  }
+
+  @Test
+  void aDivergingRunStopsWithAClearErrorAndLeavesNoModel() throws IOException {
+    String run = dir.resolve("diverged").toString();
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new TrainJob(spark).run(
+        config("train.updater=sgd", "train.learningRate=9.9", "train.epochs=3"), prep, run));
+    assertTrue(e.getMessage().contains("training diverged in epoch"), e.getMessage());
+    assertFalse(Files.exists(Path.of(run, TrainJob.MODEL_FILE)));
+    try (Stream<Path> cps = Files.list(Path.of(run, "checkpoints"))) {
+      // Only checkpoints of epochs before the diverging one, each complete.
+      for (Path cp : cps.filter(p -> p.getFileName().toString().startsWith("epoch-")).toList()) {
+        int n = Integer.parseInt(cp.getFileName().toString().substring(6));
+        assertTrue(n <= e.epoch(), cp + " comes after the diverging epoch " + (e.epoch() + 1));
+        assertTrue(Files.exists(cp.resolve("model.zip")) && Files.exists(cp.resolve("state.json")));
+      }
+    } catch (java.nio.file.NoSuchFileException none) {
+      assertEquals(0, e.epoch(), "no checkpoint folder only when the first epoch diverged");
+    }
+  }
+}
