@@ -30,10 +30,10 @@ class DriverRestartHeavyIT {
       List<String> train = List.of("train", "--prep", prep.toString(), "--set", "train.epochs=8");
 
       Path whole = dir.resolve("whole");
-      run(jvms, concat(train, "--out", whole.toString()), "uninterrupted");
+      run(jvms, JvmProcesses.concat(train, "--out", whole.toString()), "uninterrupted");
 
       Path resumed = dir.resolve("resumed");
-      Process first = jvms.mtl(concat(train, "--out", resumed.toString()), dir.resolve("first.log"));
+      Process first = jvms.mtl(JvmProcesses.concat(train, "--out", resumed.toString()), dir.resolve("first.log"));
       JvmProcesses.await("the second checkpoint", 300,
           () -> Files.exists(resumed.resolve("checkpoints/epoch-0002/state.json")) || !first.isAlive());
       assertTrue(first.isAlive(), "still training when killed: " + JvmProcesses.read(dir.resolve("first.log")));
@@ -41,7 +41,7 @@ class DriverRestartHeavyIT {
       first.waitFor(30, TimeUnit.SECONDS);
       assertTrue(!Files.exists(resumed.resolve("model.zip")), "the killed run left no final model");
 
-      run(jvms, concat(train, "--out", resumed.toString()), "restarted");
+      run(jvms, JvmProcesses.concat(train, "--out", resumed.toString()), "restarted");
       ObjectMapper json = new ObjectMapper();
       JsonNode log = json.readTree(resumed.resolve("training.json").toFile());
       assertTrue(log.get("resumedFromEpoch").asInt() >= 2, "lost at most the epoch in progress: " + log);
@@ -65,11 +65,5 @@ class DriverRestartHeavyIT {
     Process p = jvms.mtl(args, log);
     assertTrue(p.waitFor(6, TimeUnit.MINUTES), name + " finished in time");
     assertEquals(0, p.exitValue(), name + ": " + JvmProcesses.read(log));
-  }
-
-  static List<String> concat(List<String> a, String... more) {
-    List<String> out = new java.util.ArrayList<>(a);
-    out.addAll(List.of(more));
-    return out;
   }
 }

@@ -66,6 +66,13 @@ final class JvmProcesses implements AutoCloseable {
         args, Map.of(), log);
   }
 
+  /** {@code args} followed by {@code more}. */
+  static List<String> concat(List<String> args, String... more) {
+    List<String> out = new ArrayList<>(args);
+    out.addAll(List.of(more));
+    return out;
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

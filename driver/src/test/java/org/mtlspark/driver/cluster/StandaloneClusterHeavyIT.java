@@ -73,10 +73,10 @@ class StandaloneClusterHeavyIT {
     List<String> demo = List.of("demo", "--rows", "3000", "--set", "train.epochs=4");
     Path clusterOut = dir.resolve("cluster-demo");
     Path clusterLog = dir.resolve("cluster-demo.log");
-    Process cluster = submit(concat(demo, "--out", clusterOut.toUri().toString()), clusterLog);
+    Process cluster = submit(JvmProcesses.concat(demo, "--out", clusterOut.toUri().toString()), clusterLog);
     Path localOut = dir.resolve("local-demo");
     Path localLog = dir.resolve("local-demo.log");
-    Process local = jvms.mtl(concat(demo, "--out", localOut.toString()), localLog);
+    Process local = jvms.mtl(JvmProcesses.concat(demo, "--out", localOut.toString()), localLog);
     assertTrue(cluster.waitFor(8, TimeUnit.MINUTES), "cluster demo finished in time");
     assertEquals(0, cluster.exitValue(), JvmProcesses.read(clusterLog));
     assertTrue(JvmProcesses.read(clusterLog).contains("starting Spark (" + master + ")"),
@@ -125,11 +125,5 @@ class StandaloneClusterHeavyIT {
     double m = task.get("metrics").get(primary).asDouble();
     double b = task.get("baseline").get(primary).asDouble();
     return primary.equals("rmse") ? (b - m) / b : (m - b) / (1 - b);
-  }
-
-  static List<String> concat(List<String> a, String... more) {
-    List<String> out = new ArrayList<>(a);
-    out.addAll(List.of(more));
-    return out;
   }
 }

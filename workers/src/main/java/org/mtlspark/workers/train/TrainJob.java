@@ -1,6 +1,5 @@
 package org.mtlspark.workers.train;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.mtlspark.config.ConfigWriter;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
