@@ -27,6 +27,6 @@ public final class MultimodalWorkload {
     return new Workload("multimodal", "built-in data, " + config.generate().rows() + " records; tabular + text + "
         + "image encoders, trunk " + config.model().trunk() + ", 3 heads",
         () -> GraphBuilder.build(m.featurizers(), config.model(), config.train(), config.run().seed()),
-        BatchFiles.readAll(hadoop, trainFiles), trainFiles, BatchFiles.readAll(hadoop, testFiles), m.featurizers().tasks(), m.batchSize());
+        trainFiles, BatchFiles.readAll(hadoop, testFiles), m.featurizers().tasks(), m.batchSize());
   }
 }

@@ -32,14 +32,13 @@ public final class SeedWorkload {
 
   public static Workload create(int rows, int batchSize, long seed, String dir, Configuration hadoop)
       throws IOException {
-    List<MultiDataSet> train = batches(rows, batchSize, new Random(seed));
+    List<String> files = write(batches(rows, batchSize, new Random(seed)), dir, hadoop);
     List<MultiDataSet> holdout = batches(Math.max(batchSize, rows / 10), batchSize, new Random(seed + 1));
-    List<String> files = write(train, dir, hadoop);
     List<TaskEncoding> tasks = List.of(
         new TaskEncoding("y1", TaskType.REGRESSION, "y1", 1, List.of(), List.of(), 0, 1, rows),
         new TaskEncoding("y2", TaskType.MULTICLASS, "y2", 1, List.of("0", "1", "2"), List.of(1L, 1L, 1L), 0, 1, rows));
     return new Workload("seed", "10 -> 50 -> 20 shared; heads 1 (MSE) and 3 (softmax); " + rows + " rows",
-        () -> network(seed), train, files, holdout, tasks, batchSize);
+        () -> network(seed), files, holdout, tasks, batchSize);
   }
 
   static ComputationGraph network(long seed) {

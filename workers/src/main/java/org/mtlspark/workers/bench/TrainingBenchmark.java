@@ -121,17 +121,11 @@ public final class TrainingBenchmark {
 
   /** N loops at once on disjoint shares; returns the first loop's network for the quality figures. */
   private ComputationGraph parallelLoops(ComputationGraph g, Workload w) throws Exception {
-    List<List<String>> files = new ArrayList<>();
-    for (int i = 0; i < workers; i++) {
-      files.add(new ArrayList<>());
-    }
-    for (int i = 0; i < w.trainFiles().size(); i++) {
-      files.get(i % workers).add(w.trainFiles().get(i));
-    }
+    List<List<String>> files = ResidentAveragingTrainer.deal(w.trainFiles(), workers);
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     try {
       List<Future<ComputationGraph>> futures = new ArrayList<>();
-      for (int i = 0; i < workers; i++) {
+      for (int i = 0; i < files.size(); i++) {
         ComputationGraph copy = i == 0 ? g : g.clone();
         List<String> share = files.get(i);
         long s = seed + i;
@@ -153,10 +147,11 @@ public final class TrainingBenchmark {
     return BatchFiles.readAll(jsc.hadoopConfiguration(), files);
   }
 
-  private void warmUp(Workload w) {
+  /** Fits a throw-away network on up to 200 batches so that no phase pays for the JIT alone. */
+  private void warmUp(Workload w) throws java.io.IOException {
     ComputationGraph g = w.network().create();
-    for (int i = 0; i < Math.min(200, w.train().size()); i++) {
-      g.fit(w.train().get(i));
+    for (var batch : load(w.trainFiles().subList(0, Math.min(200, w.trainFiles().size())))) {
+      g.fit(batch);
     }
   }
 

@@ -6,14 +6,13 @@ import org.mtlspark.prep.feature.TaskEncoding;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * A training workload: a network, its training batches (in memory and as files) and held-out
- * batches to measure the final per-task quality.
+ * A training workload: a network, its training batch files (every phase reads them itself) and
+ * held-out batches to measure the final per-task quality.
  */
 public record Workload(
     String name,
     String description,
     NetworkFactory network,
-    List<MultiDataSet> train,
     List<String> trainFiles,
     List<MultiDataSet> holdout,
     List<TaskEncoding> tasks,
@@ -25,6 +24,6 @@ public record Workload(
   }
 
   public long trainExamples() {
-    return (long) train.size() * batchSize;
+    return (long) trainFiles.size() * batchSize;
   }
 }

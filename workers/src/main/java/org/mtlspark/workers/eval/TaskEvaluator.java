@@ -36,7 +36,7 @@ public final class TaskEvaluator {
           ComputationGraph local = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
           List<TaskAccumulator> acc = tasks.stream().map(TaskAccumulator::new).toList();
           while (paths.hasNext()) {
-            score(local, load(conf, paths.next()), acc);
+            score(local, BatchFiles.read(conf.get(), paths.next()), acc);
           }
           List<List<TaskAccumulator>> out = new ArrayList<>();
           out.add(acc);
@@ -59,10 +59,6 @@ public final class TaskEvaluator {
     for (int t = 0; t < acc.size(); t++) {
       acc.get(t).add(out[t], batch.getLabels(t), batch.getLabelsMaskArray(t));
     }
-  }
-
-  static MultiDataSet load(SerializableConf conf, String file) throws IOException {
-    return BatchFiles.read(conf.get(), file);
   }
 
   private static byte[] serialize(ComputationGraph graph) {

@@ -103,7 +103,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           TrainingDivergedException.check(roundScore, epoch, "averaging round " + (round + 1));
           int fittedWorkers = (int) results.stream().filter(r -> r.batches() > 0).count();
           iteration += fittedWorkers == 0 ? 0 : (roundBatches + fittedWorkers - 1) / fittedWorkers;
-          scoreSum += results.stream().mapToDouble(WorkerResult::scoreSum).sum();
+          scoreSum += roundScore;
           batches += roundBatches;
         }
         setState(graph, params, updater, iteration, epoch + 1);
@@ -125,7 +125,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   }
 
   /** Deals paths round-robin into {@code n} shares (fewer when there are fewer paths). */
-  static List<List<String>> deal(List<String> paths, int n) {
+  public static List<List<String>> deal(List<String> paths, int n) {
     int shares = Math.min(n, paths.size());
     List<List<String>> out = new ArrayList<>();
     for (int i = 0; i < shares; i++) {
