@@ -59,6 +59,11 @@ final class BenchCommand implements Runnable {
             + "(b) keeps dl4j-spark's default.")
     int averaging;
 
+    @Option(names = "--repeats", defaultValue = "3",
+        description = "Runs of each phase, with training seeds run.seed, run.seed + 1, ...; the table shows the "
+            + "mean rate and each metric's mean +- standard deviation (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
     @Option(names = "--work", defaultValue = "runs/bench", paramLabel = "DIR",
         description = "Scratch folder for data and batch files, replaced (default: ${DEFAULT-VALUE}).")
     String work;
@@ -72,17 +77,35 @@ final class BenchCommand implements Runnable {
     }
 
     @Override
+    void validate(MtlConfig config) {
+      for (String id : phases) {
+        if (!List.of("a", "b", "c", "d").contains(id)) {
+          throw new CommandException(ExitCodes.USAGE, "--phases: unknown phase " + id + " (a, b, c, d)");
+        }
+      }
+      for (String name : workloads) {
+        if (!List.of("seed", "multimodal").contains(name)) {
+          throw new CommandException(ExitCodes.USAGE, "--workloads: unknown workload " + name + " (seed, multimodal)");
+        }
+      }
+      if (repeats < 1 || epochs < 1 || workers < 1 || averaging < 1) {
+        throw new CommandException(ExitCodes.USAGE, "--repeats, --epochs, --workers and --averaging must be at least 1");
+      }
+    }
+
+    @Override
     int run(MtlConfig config, SparkSession spark) throws IOException {
       org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work);
       scratch.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(scratch, true);
       TrainingBenchmark bench = new TrainingBenchmark(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-          workers, epochs, averaging, config.run().seed());
+          workers, epochs, averaging, config.run().seed(), repeats);
       Map<String, Object> results = new LinkedHashMap<>();
       results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
           "maxHeapMB", Runtime.getRuntime().maxMemory() >> 20,
           "master", spark.sparkContext().master(),
           "OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS"))));
-      results.put("settings", Map.of("epochs", epochs, "workers", workers, "averagingFrequency", averaging));
+      results.put("settings", Map.of("epochs", epochs, "workers", workers, "averagingFrequency", averaging,
+          "repeats", repeats, "seed", config.run().seed()));
       StringBuilder table = new StringBuilder();
       for (String name : workloads) {
         Workload w = switch (name) {
@@ -117,13 +140,14 @@ final class BenchCommand implements Runnable {
       double d = phases.stream().filter(p -> p.id().equals("d")).mapToDouble(TrainingBenchmark.Phase::examplesPerSecond)
           .findFirst().orElse(Double.NaN);
       StringBuilder sb = new StringBuilder();
-      sb.append(String.format("%nWorkload %s: %s; batch %d, %d epochs, %d train examples%n", w.name(), w.description(),
-          w.batchSize(), epochs, w.trainExamples()));
+      sb.append(String.format("%nWorkload %s: %s; batch %d, %d epochs, %d train examples; mean of %d run(s)%n",
+          w.name(), w.description(), w.batchSize(), epochs, w.trainExamples(), repeats));
       sb.append(String.format("%-3s %-70s %9s %8s %8s %7s  %s%n", "", "run", "ex/s", "vs (a)", "vs (d)", "secs",
           "final metrics (holdout)"));
       for (TrainingBenchmark.Phase p : phases) {
         List<String> m = new ArrayList<>();
-        p.metrics().forEach((k, v) -> m.add(String.format("%s %.4f", k, v)));
+        p.metrics().forEach((k, v) -> m.add(repeats > 1
+            ? String.format("%s %.4f +- %.4f", k, v, p.metricsSd().get(k)) : String.format("%s %.4f", k, v)));
         sb.append(String.format("(%s) %-70s %9.0f %8.2f %8.2f %7.1f  %s%n", p.id(), p.description(),
             p.examplesPerSecond(), p.examplesPerSecond() / a, p.examplesPerSecond() / d, p.seconds(),
             String.join(", ", m)));

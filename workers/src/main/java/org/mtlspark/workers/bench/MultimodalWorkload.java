@@ -26,7 +26,7 @@ public final class MultimodalWorkload {
     List<String> testFiles = TrainJob.batchFiles(hadoop, prep, m, "test");
     return new Workload("multimodal", "built-in data, " + config.generate().rows() + " records; tabular + text + "
         + "image encoders, trunk " + config.model().trunk() + ", 3 heads",
-        () -> GraphBuilder.build(m.featurizers(), config.model(), config.train(), config.run().seed()),
+        s -> GraphBuilder.build(m.featurizers(), config.model(), config.train(), s),
         trainFiles, BatchFiles.readAll(hadoop, testFiles), m.featurizers().tasks(), m.batchSize());
   }
 }

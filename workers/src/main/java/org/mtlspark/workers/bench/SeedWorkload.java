@@ -38,7 +38,7 @@ public final class SeedWorkload {
         new TaskEncoding("y1", TaskType.REGRESSION, "y1", 1, List.of(), List.of(), 0, 1, rows),
         new TaskEncoding("y2", TaskType.MULTICLASS, "y2", 1, List.of("0", "1", "2"), List.of(1L, 1L, 1L), 0, 1, rows));
     return new Workload("seed", "10 -> 50 -> 20 shared; heads 1 (MSE) and 3 (softmax); " + rows + " rows",
-        () -> network(seed), files, holdout, tasks, batchSize);
+        SeedWorkload::network, files, holdout, tasks, batchSize);
   }
 
   static ComputationGraph network(long seed) {

@@ -32,57 +32,129 @@ import org.slf4j.LoggerFactory;
 public final class TrainingBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingBenchmark.class);
 
-  /** One phase's result. */
+  /** One training run of one phase: its seed, time, rate and holdout metrics. */
+  public record Run(long seed, double seconds, double examplesPerSecond, Map<String, Double> metrics) {}
+
+  /**
+   * One phase over all repeats: the mean rate, and the mean and sample standard deviation of each
+   * metric (zero with one repeat), with every run kept.
+   */
   public record Phase(String id, String description, double seconds, double examplesPerSecond,
-      Map<String, Double> metrics) {}
+      Map<String, Double> metrics, Map<String, Double> metricsSd, List<Run> runs) {
+
+    static Phase of(String id, String description, List<Run> runs) {
+      Map<String, Double> mean = new LinkedHashMap<>();
+      Map<String, Double> sd = new LinkedHashMap<>();
+      for (String k : runs.get(0).metrics().keySet()) {
+        double[] v = runs.stream().mapToDouble(r -> r.metrics().get(k)).toArray();
+        mean.put(k, mean(v));
+        sd.put(k, sd(v));
+      }
+      return new Phase(id, description, mean(runs.stream().mapToDouble(Run::seconds).toArray()),
+          mean(runs.stream().mapToDouble(Run::examplesPerSecond).toArray()), mean, sd, List.copyOf(runs));
+    }
+
+    private static double mean(double[] v) {
+      double s = 0;
+      for (double x : v) {
+        s += x;
+      }
+      return s / v.length;
+    }
+
+    private static double sd(double[] v) {
+      if (v.length < 2) {
+        return 0;
+      }
+      double m = mean(v);
+      double s = 0;
+      for (double x : v) {
+        s += (x - m) * (x - m);
+      }
+      return Math.sqrt(s / (v.length - 1));
+    }
+  }
 
   private final JavaSparkContext jsc;
   private final int workers;
   private final int epochs;
   private final int averagingFrequency;
   private final long seed;
+  private final int repeats;
 
-  public TrainingBenchmark(JavaSparkContext jsc, int workers, int epochs, int averagingFrequency, long seed) {
+  /**
+   * @param repeats how many times each phase runs, with training seeds {@code seed}, {@code seed + 1},
+   *     ...: every phase of a repeat starts from the same initial parameters, and the phases are
+   *     interleaved (a, b, c, d, a, b, ...) so that a slow spell of the machine hits all of them
+   */
+  public TrainingBenchmark(JavaSparkContext jsc, int workers, int epochs, int averagingFrequency, long seed,
+      int repeats) {
+    if (repeats < 1) {
+      throw new IllegalArgumentException("repeats must be at least 1, was " + repeats);
+    }
     this.jsc = jsc;
     this.workers = workers;
     this.epochs = epochs;
     this.averagingFrequency = averagingFrequency;
     this.seed = seed;
+    this.repeats = repeats;
   }
 
   public List<Phase> run(Workload w, List<String> phases) throws Exception {
-    warmUp(w);
-    List<Phase> out = new ArrayList<>();
     for (String id : phases) {
-      LOG.info("workload {}: phase {}", w.name(), id);
-      out.add(switch (id) {
-        case "a" -> timed(w, "a", "one plain fit loop, no Spark", g -> plainLoop(g, load(w.trainFiles()), seed));
-        case "b" -> timed(w, "b", "dl4j-spark ParameterAveragingTrainingMaster, its defaults, " + workers
-            + " workers", g -> stockDl4jSpark(g, w));
-        case "c" -> timed(w, "c", "resident parameter averaging (ours), " + workers + " workers",
-            g -> new ResidentAveragingTrainer(jsc, workers, averagingFrequency, epochs, seed)
-                .fit(g, w.trainFiles(), null));
-        case "d" -> timed(w, "d", workers + " plain loops, disjoint shares, " + workers + " threads (ceiling)",
-            g -> parallelLoops(g, w));
-        default -> throw new IllegalArgumentException("unknown phase " + id + " (a, b, c, d)");
-      });
+      if (!List.of("a", "b", "c", "d").contains(id)) {
+        throw new IllegalArgumentException("unknown phase " + id + " (a, b, c, d)");
+      }
     }
+    warmUp(w);
+    Map<String, List<Run>> runs = new LinkedHashMap<>();
+    Map<String, String> descriptions = new LinkedHashMap<>();
+    for (int r = 0; r < repeats; r++) {
+      long s = seed + r;
+      for (String id : phases) {
+        LOG.info("workload {}: phase {}, repeat {}/{} (seed {})", w.name(), id, r + 1, repeats, s);
+        descriptions.put(id, description(id));
+        runs.computeIfAbsent(id, k -> new ArrayList<>()).add(timed(w, id, s, training(id, w, s)));
+      }
+    }
+    List<Phase> out = new ArrayList<>();
+    runs.forEach((id, list) -> out.add(Phase.of(id, descriptions.get(id), list)));
     return out;
+  }
+
+  private String description(String id) {
+    return switch (id) {
+      case "a" -> "one plain fit loop, no Spark";
+      case "b" -> "dl4j-spark ParameterAveragingTrainingMaster, its defaults, " + workers + " workers";
+      case "c" -> "resident parameter averaging (ours), " + workers + " workers";
+      default -> workers + " plain loops, disjoint shares, " + workers + " threads (ceiling)";
+    };
+  }
+
+  private Training training(String id, Workload w, long s) {
+    return switch (id) {
+      case "a" -> g -> plainLoop(g, load(w.trainFiles()), s);
+      case "b" -> g -> stockDl4jSpark(g, w, s);
+      case "c" -> g -> new ResidentAveragingTrainer(jsc, workers, averagingFrequency, epochs, s)
+          .fit(g, w.trainFiles(), null);
+      default -> g -> parallelLoops(g, w, s);
+    };
   }
 
   private interface Training {
     ComputationGraph train(ComputationGraph g) throws Exception;
   }
 
-  private Phase timed(Workload w, String id, String description, Training training) throws Exception {
-    ComputationGraph g = w.network().create();
+  private Run timed(Workload w, String id, long s, Training training) throws Exception {
+    ComputationGraph g = w.network().create(s);
     long start = System.nanoTime();
     ComputationGraph trained = training.train(g);
     double seconds = (System.nanoTime() - start) / 1e9;
     double rate = w.trainExamples() * (double) epochs / seconds;
     Map<String, Double> metrics = quality(trained, w);
-    LOG.info(String.format("workload %s, phase %s: %.1fs, %.0f examples/s, %s", w.name(), id, seconds, rate, metrics));
-    return new Phase(id, description, seconds, rate, metrics);
+    LOG.info(String.format("workload %s, phase %s, seed %d: %.1fs, %.0f examples/s, %s", w.name(), id, s, seconds,
+        rate, metrics));
+    return new Run(s, seconds, rate, metrics);
   }
 
   private ComputationGraph plainLoop(ComputationGraph g, List<org.nd4j.linalg.dataset.api.MultiDataSet> batches,
@@ -105,11 +177,11 @@ public final class TrainingBenchmark {
    * averaging) at the same batch size; only prefetch is off, because its prefetching iterator
    * breaks absent feature masks.
    */
-  private ComputationGraph stockDl4jSpark(ComputationGraph g, Workload w) {
+  private ComputationGraph stockDl4jSpark(ComputationGraph g, Workload w, long s) {
     ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, w.batchSize())
         .batchSizePerWorker(w.batchSize())
         .workerPrefetchNumBatches(0)
-        .rngSeed(seed)
+        .rngSeed(s)
         .build();
     SparkComputationGraph spark = new SparkComputationGraph(jsc, g, tm);
     JavaRDD<String> paths = jsc.parallelize(w.trainFiles(), workers);
@@ -120,7 +192,7 @@ public final class TrainingBenchmark {
   }
 
   /** N loops at once on disjoint shares; returns the first loop's network for the quality figures. */
-  private ComputationGraph parallelLoops(ComputationGraph g, Workload w) throws Exception {
+  private ComputationGraph parallelLoops(ComputationGraph g, Workload w, long s) throws Exception {
     List<List<String>> files = ResidentAveragingTrainer.deal(w.trainFiles(), workers);
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     try {
@@ -128,8 +200,8 @@ public final class TrainingBenchmark {
       for (int i = 0; i < files.size(); i++) {
         ComputationGraph copy = i == 0 ? g : g.clone();
         List<String> share = files.get(i);
-        long s = seed + i;
-        futures.add(pool.submit(() -> plainLoop(copy, load(share), s)));
+        long loopSeed = s + 7919L * i;
+        futures.add(pool.submit(() -> plainLoop(copy, load(share), loopSeed)));
       }
       ComputationGraph first = null;
       for (Future<ComputationGraph> f : futures) {
@@ -149,7 +221,7 @@ public final class TrainingBenchmark {
 
   /** Fits a throw-away network on up to 200 batches so that no phase pays for the JIT alone. */
   private void warmUp(Workload w) throws java.io.IOException {
-    ComputationGraph g = w.network().create();
+    ComputationGraph g = w.network().create(seed);
     for (var batch : load(w.trainFiles().subList(0, Math.min(200, w.trainFiles().size())))) {
       g.fit(batch);
     }

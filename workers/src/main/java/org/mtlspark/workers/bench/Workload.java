@@ -18,9 +18,9 @@ public record Workload(
     List<TaskEncoding> tasks,
     int batchSize) {
 
-  /** Builds a fresh, identically initialized network for each phase. */
+  /** Builds a fresh network; the same seed gives the same initial parameters. */
   public interface NetworkFactory {
-    ComputationGraph create();
+    ComputationGraph create(long seed);
   }
 
   public long trainExamples() {
