@@ -62,7 +62,10 @@ public final class ConfigBinder {
     for (int i = 0; i < list.size(); i++) {
       out.add(bindValue(list.get(i), elementType, path + "[" + i + "]"));
     }
-    return List.copyOf(out.stream().filter(o -> o != null).collect(Collectors.toList()));
+    if (out.contains(null)) {
+      return null; // an element failed (its problems are recorded); so does the list
+    }
+    return List.copyOf(out);
   }
 
   private Map<String, Object> bindMap(Object value, Type valueType, String path) {
@@ -97,13 +100,16 @@ public final class ConfigBinder {
     }
     Object[] args = new Object[components.length];
     List<String> failed = new ArrayList<>();
+    Map<String, Object> defaults = defaultsOf(cls);
     for (int i = 0; i < components.length; i++) {
       RecordComponent c = components[i];
       String childPath = Validatable.at(path, c.getName());
-      if (!map.containsKey(c.getName())) {
-        problems.add(childPath, "missing key");
-      } else {
+      if (map.containsKey(c.getName())) {
         args[i] = bindValue(map.get(c.getName()), c.getGenericType(), childPath);
+      } else if (defaults.containsKey(c.getName())) {
+        args[i] = bindValue(defaults.get(c.getName()), c.getGenericType(), childPath);
+      } else {
+        problems.add(childPath, "missing key");
       }
       if (args[i] == null) {
         failed.add(childPath);
@@ -115,6 +121,22 @@ public final class ConfigBinder {
       validatePartly(v, path, failed);
     }
     return failed.isEmpty() ? record : null;
+  }
+
+  /**
+   * Values for keys a record may leave out, from its {@code public static Map<String, Object>
+   * defaults()} when it has one: records that appear in lists (sources, tasks) use it, because a
+   * list item has no entry in {@code defaults.yaml} to inherit from.
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> defaultsOf(Class<?> cls) {
+    try {
+      return (Map<String, Object>) cls.getMethod("defaults").invoke(null);
+    } catch (NoSuchMethodException e) {
+      return Map.of();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot read the defaults of " + cls.getSimpleName(), e);
+    }
   }
 
   /**

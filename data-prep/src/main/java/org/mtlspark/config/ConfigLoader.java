@@ -48,6 +48,14 @@ public final class ConfigLoader {
     return bind(tree, source.toString());
   }
 
+  /** Loads defaults, then an experiment given as YAML text (named {@code name} in messages). */
+  public static MtlConfig fromYaml(String yaml, String name) {
+    Map<String, Object> tree = defaultsTree();
+    merge(tree, parse(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        name));
+    return bind(tree, "defaults + " + name);
+  }
+
   /** Binds and validates a tree; throws a {@link ConfigException} listing every problem. */
   public static MtlConfig bind(Map<String, Object> tree, String source) {
     Problems problems = new Problems();

@@ -5,65 +5,61 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Where the sources are and what they hold. Source paths are relative to {@code root} unless they
- * carry a scheme ({@code hdfs:}, {@code file:}, ...) or start with '/'.
+ * Where the sources are and how they align. Source paths are relative to {@code root} unless they
+ * carry a scheme ({@code hdfs:}, {@code file:}, ...) or start with '/'. A record is one value of
+ * {@code key} (one or more columns) found in any source keyed by the whole key.
  */
-public record DataConfig(
-    String root,
-    String key,
-    String nullToken,
-    TabularSource tabular,
-    TextSource text,
-    ImageSource image,
-    LabelSource labels)
+public record DataConfig(String root, List<String> key, String nullToken, List<SourceConfig> sources)
     implements Validatable {
 
   @Override
   public void validate(String path, Problems problems) {
-    problems.require(!key.isBlank(), Validatable.at(path, "key"), "must not be empty");
-    Set<String> seen = new HashSet<>();
-    List<String> all = new java.util.ArrayList<>(tabular.numeric());
-    all.addAll(tabular.categorical());
-    for (String c : all) {
-      problems.require(seen.add(c), Validatable.at(path, "tabular"), "column \"" + c + "\" is listed twice");
-      problems.require(!c.equals(key), Validatable.at(path, "tabular"), "the key column \"" + key + "\" cannot be a feature");
+    problems.require(!key.isEmpty(), Validatable.at(path, "key"), "needs at least one column");
+    problems.require(new HashSet<>(key).size() == key.size(), Validatable.at(path, "key"),
+        "lists a column twice: " + key);
+    problems.require(!sources.isEmpty(), Validatable.at(path, "sources"), "at least one source is required");
+    Set<String> names = new HashSet<>();
+    int full = 0;
+    int texts = 0;
+    int images = 0;
+    for (int i = 0; i < sources.size(); i++) {
+      SourceConfig s = sources.get(i);
+      String at = Validatable.at(path, "sources[" + i + "]");
+      problems.require(names.add(s.name()), Validatable.at(at, "name"), "duplicate source name \"" + s.name() + "\"");
+      List<String> k = s.keyColumns(key);
+      problems.require(key.containsAll(k), Validatable.at(at, "key"),
+          "must be data.key " + key + " or a part of it, was " + k);
+      full += k.size() == key.size() && s.align() == SourceConfig.Align.EXACT ? 1 : 0;
+      texts += s.text().isEmpty() ? 0 : 1;
+      images += s.hasImage() ? 1 : 0;
     }
+    boolean nearest = sources.stream().anyMatch(s -> s.align() == SourceConfig.Align.NEAREST);
+    problems.require(!nearest || recordTimeSource() != null, Validatable.at(path, "sources"),
+        "align: nearest needs the record's time: give a timestamp to a source keyed by the whole key " + key);
+    problems.require(sources.isEmpty() || full > 0, Validatable.at(path, "sources"),
+        "no source is keyed by the whole key " + key + ": records come from such sources");
+    problems.require(texts <= 1, Validatable.at(path, "sources"), "at most one source may have a text column, found "
+        + texts);
+    problems.require(images <= 1, Validatable.at(path, "sources"), "at most one source may hold images, found "
+        + images);
   }
 
-  /** A CSV source with a header row: the key column, numeric and categorical columns. */
-  public record TabularSource(String path, List<String> numeric, List<String> categorical) implements Validatable {
-    @Override
-    public void validate(String path, Problems problems) {
-      problems.require(!this.path.isBlank(), Validatable.at(path, "path"), "must not be empty");
-      problems.require(!numeric.isEmpty() || !categorical.isEmpty(), path,
-          "needs at least one numeric or categorical column");
-    }
+  /**
+   * The source whose timestamp is the record's time: the first source keyed by the whole key
+   * that aligns exactly and has a timestamp column; null when there is none.
+   */
+  public SourceConfig recordTimeSource() {
+    return sources.stream().filter(s -> s.keyColumns(key).size() == key.size() && !s.timestamp().isEmpty()
+        && s.align() == SourceConfig.Align.EXACT).findFirst().orElse(null);
   }
 
-  /** A JSON-lines source: one object per line with the key and a text field. */
-  public record TextSource(String path, String field) implements Validatable {
-    @Override
-    public void validate(String path, Problems problems) {
-      problems.require(!this.path.isBlank(), Validatable.at(path, "path"), "must not be empty");
-      problems.require(!field.isBlank(), Validatable.at(path, "field"), "must not be empty");
-    }
+  /** The source with this name. */
+  public SourceConfig source(String name) {
+    return sources.stream().filter(s -> s.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no source named " + name));
   }
 
-  /** A Parquet source of grey images: the key and a binary column of width*height pixel bytes. */
-  public record ImageSource(String path, String field, int width, int height) implements Validatable {
-    @Override
-    public void validate(String path, Problems problems) {
-      problems.require(!this.path.isBlank(), Validatable.at(path, "path"), "must not be empty");
-      problems.require(width >= 4 && width <= 512, Validatable.at(path, "width"), "must be in [4, 512], was " + width);
-      problems.require(height >= 4 && height <= 512, Validatable.at(path, "height"), "must be in [4, 512], was " + height);
-    }
-  }
-
-  /** A CSV source with a header row: the key and one column per task; an empty cell is a missing label. */
-  public record LabelSource(String path) implements Validatable {
-    @Override
-    public void validate(String path, Problems problems) {
-      problems.require(!this.path.isBlank(), Validatable.at(path, "path"), "must not be empty");
-    }
+  public boolean hasSource(String name) {
+    return sources.stream().anyMatch(s -> s.name().equals(name));
   }
 }

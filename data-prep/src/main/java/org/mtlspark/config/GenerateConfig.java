@@ -8,7 +8,8 @@ public record GenerateConfig(
     double missingModalityRate,
     double missingLabelRate,
     double malformedRate,
-    double noise)
+    double noise,
+    boolean images)
     implements Validatable {
 
   @Override

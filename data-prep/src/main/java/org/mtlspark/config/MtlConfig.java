@@ -24,8 +24,23 @@ public record MtlConfig(
     for (int i = 0; i < tasks.size(); i++) {
       TaskConfig t = tasks.get(i);
       problems.require(names.add(t.name()), "tasks[" + i + "].name", "duplicate task name \"" + t.name() + "\"");
-      problems.require(columns.add(t.column()), "tasks[" + i + "].column",
-          "column \"" + t.column() + "\" is already the label of another task");
+      problems.require(columns.add(t.source() + "." + t.column()), "tasks[" + i + "].column",
+          "column \"" + t.column() + "\" of source \"" + t.source() + "\" is already the label of another task");
+      if (!data.hasSource(t.source())) {
+        problems.add("tasks[" + i + "].source", "no source named \"" + t.source() + "\" (sources: "
+            + String.join(", ", data.sources().stream().map(SourceConfig::name).toList()) + ")");
+      } else {
+        SourceConfig s = data.source(t.source());
+        problems.require(!s.featureColumns().contains(t.column()) && !t.column().equals(s.text()),
+            "tasks[" + i + "].column", "column \"" + t.column() + "\" is also a feature of source \"" + s.name()
+                + "\": a label cannot be an input");
+        problems.require(s.format() != SourceConfig.Format.IMAGES, "tasks[" + i + "].source",
+            "an images source holds no label columns");
+      }
+    }
+    if (!prep.split().by().isEmpty()) {
+      problems.require(data.key().contains(prep.split().by()), "prep.split.by",
+          "must be one of the key columns " + data.key() + ", was \"" + prep.split().by() + "\"");
     }
   }
 

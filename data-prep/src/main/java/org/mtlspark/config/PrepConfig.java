@@ -5,7 +5,11 @@ public record PrepConfig(
     SplitConfig split,
     int batchSize,
     TextFeatures text,
+    ImageFeatures image,
     int maxCategories,
+    int hashBuckets,
+    boolean missingIndicators,
+    boolean writeExamples,
     double maxRejectFraction,
     int partitions)
     implements Validatable {
@@ -15,13 +19,18 @@ public record PrepConfig(
     problems.require(batchSize >= 1 && batchSize <= 65536, Validatable.at(path, "batchSize"),
         "must be in [1, 65536], was " + batchSize);
     problems.require(maxCategories >= 1, Validatable.at(path, "maxCategories"), "must be >= 1, was " + maxCategories);
+    problems.require(hashBuckets >= 2 && hashBuckets <= 1 << 20, Validatable.at(path, "hashBuckets"),
+        "must be in [2, 1048576], was " + hashBuckets);
     problems.require(maxRejectFraction >= 0 && maxRejectFraction <= 1, Validatable.at(path, "maxRejectFraction"),
         "must be in [0, 1], was " + maxRejectFraction);
     problems.require(partitions >= 1, Validatable.at(path, "partitions"), "must be >= 1, was " + partitions);
   }
 
-  /** Fractions of keys (by a hash of the key) that go to training and validation; the rest is test. */
-  public record SplitConfig(double train, double validation, String salt) implements Validatable {
+  /**
+   * Fractions of records that go to training and validation (the rest is test), drawn by a hash of
+   * the key, or of one key column ({@code by}) so that all records sharing it land on one side.
+   */
+  public record SplitConfig(double train, double validation, String salt, String by) implements Validatable {
     @Override
     public void validate(String path, Problems problems) {
       problems.require(train > 0 && train < 1, Validatable.at(path, "train"), "must be in (0, 1), was " + train);
@@ -33,6 +42,16 @@ public record PrepConfig(
 
     public double test() {
       return 1 - train - validation;
+    }
+  }
+
+  /** Images: decoded to grey, resized to width x height, scaled to [0, 1]. */
+  public record ImageFeatures(int width, int height) implements Validatable {
+    @Override
+    public void validate(String path, Problems problems) {
+      problems.require(width >= 4 && width <= 512, Validatable.at(path, "width"), "must be in [4, 512], was " + width);
+      problems.require(height >= 4 && height <= 512, Validatable.at(path, "height"),
+          "must be in [4, 512], was " + height);
     }
   }
 

@@ -17,10 +17,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.align.AlignedRecord;
-import org.mtlspark.prep.align.ModalityJoiner;
+import org.mtlspark.prep.align.RecordLayout;
+import org.mtlspark.prep.align.SourceAligner;
 import org.mtlspark.prep.feature.BatchWriter;
 import org.mtlspark.prep.feature.Example;
+import org.mtlspark.prep.feature.ExampleWriter;
 import org.mtlspark.prep.feature.Featurizer;
 import org.mtlspark.prep.feature.FeaturizerFitter;
 import org.mtlspark.prep.feature.FeaturizerState;
@@ -28,16 +31,12 @@ import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
-import org.mtlspark.prep.source.CsvHeader;
-import org.mtlspark.prep.source.ImageSourceReader;
-import org.mtlspark.prep.source.LabelFormat;
-import org.mtlspark.prep.source.LabelValues;
-import org.mtlspark.prep.source.LineSourceReader;
+import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
 import org.mtlspark.prep.source.Reject;
-import org.mtlspark.prep.source.TabularFormat;
-import org.mtlspark.prep.source.TabularValues;
-import org.mtlspark.prep.source.TextFormat;
+import org.mtlspark.prep.source.RowInterpreter;
+import org.mtlspark.prep.source.SourceReader;
+import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.prep.split.KeySplit;
 import org.mtlspark.prep.split.Split;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -51,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * complete: everything is written to a hidden staging folder that is renamed at the end.
  *
  * <p>Output layout: {@code manifest.json}, {@code batches/{train,validation,test}/*.mds},
- * {@code rejects/} (JSON lines, one reject per line).
+ * {@code examples/{train,validation,test}/} (Parquet, when {@code prep.writeExamples}), {@code
+ * rejects/} (JSON lines, one reject per line).
  */
 public final class PrepJob {
   private static final Logger LOG = LoggerFactory.getLogger(PrepJob.class);
@@ -77,76 +77,77 @@ public final class PrepJob {
     }
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
 
-    // 1. Sources: list files and check CSV headers on the driver, before any Spark job.
-    TabularFormat tabularFormat = new TabularFormat(data.key(), data.tabular().numeric(),
-        data.tabular().categorical(), data.nullToken());
-    LabelFormat labelFormat = new LabelFormat(data.key(), config.tasks(), data.nullToken());
-    List<String> tabularFiles = sourceFiles(hadoop, dataRoot, data.tabular().path(), "tabular");
-    List<String> textFiles = sourceFiles(hadoop, dataRoot, data.text().path(), "text");
-    List<String> imageFiles = sourceFiles(hadoop, dataRoot, data.image().path(), "image");
-    List<String> labelFiles = sourceFiles(hadoop, dataRoot, data.labels().path(), "labels");
-    checkHeaders(hadoop, tabularFiles, tabularFormat.requiredColumns());
-    checkHeaders(hadoop, labelFiles, labelFormat.requiredColumns());
+    // 1. Sources: list files, then read each source (CSV headers are checked on the driver first).
+    RecordLayout layout = new RecordLayout(config);
+    List<SourceConfig> sourceConfigs = data.sources();
+    List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
+    List<List<String>> files = new ArrayList<>();
+    for (SourceConfig src : sourceConfigs) {
+      files.add(sourceFiles(hadoop, dataRoot, src));
+    }
+    for (int s = 0; s < sourceConfigs.size(); s++) {
+      SourceConfig src = sourceConfigs.get(s);
+      RowInterpreter interpreter = new RowInterpreter(src, data.key(), RecordLayout.tasksOf(config, src.name()),
+          data.nullToken(), config.prep().image().width(), config.prep().image().height());
+      rows.add(SourceReader.read(spark, conf, src, data.key(), files.get(s), interpreter)
+          .persist(StorageLevel.MEMORY_AND_DISK()));
+    }
 
-    JavaRDD<ParsedRow<TabularValues>> tabular =
-        LineSourceReader.read(jsc, conf, tabularFiles, tabularFormat).persist(StorageLevel.MEMORY_AND_DISK());
-    JavaRDD<ParsedRow<String>> text = LineSourceReader.read(jsc, conf, textFiles,
-        new TextFormat(data.key(), data.text().field())).persist(StorageLevel.MEMORY_AND_DISK());
-    JavaRDD<ParsedRow<byte[]>> image = ImageSourceReader.read(spark, imageFiles, data.key(), data.image().field(),
-        data.image().width(), data.image().height()).persist(StorageLevel.MEMORY_AND_DISK());
-    JavaRDD<ParsedRow<LabelValues>> labels =
-        LineSourceReader.read(jsc, conf, labelFiles, labelFormat).persist(StorageLevel.MEMORY_AND_DISK());
-
-    // 2. Rejects: counted, written aside, and checked against the allowed fraction.
+    // 2. Rejects: counted, written aside, and checked against the allowed fraction; duplicates counted.
     Map<String, Manifest.SourceCount> sources = new LinkedHashMap<>();
-    sources.put(TabularFormat.SOURCE, count(tabular, tabularFiles.size()));
-    sources.put(TextFormat.SOURCE, count(text, textFiles.size()));
-    sources.put(ImageSourceReader.SOURCE, count(image, imageFiles.size()));
-    sources.put(LabelFormat.SOURCE, count(labels, labelFiles.size()));
-    long rows = sources.values().stream().mapToLong(Manifest.SourceCount::rows).sum();
+    for (int s = 0; s < sourceConfigs.size(); s++) {
+      sources.put(sourceConfigs.get(s).name(), count(rows.get(s), files.get(s).size(),
+          sourceConfigs.get(s).align() == SourceConfig.Align.NEAREST));
+    }
+    long rowCount = sources.values().stream().mapToLong(Manifest.SourceCount::rows).sum();
     long rejected = sources.values().stream().mapToLong(Manifest.SourceCount::rejected).sum();
-    LOG.info("read {} source rows from {} files: {} rejected ({})", rows,
-        tabularFiles.size() + textFiles.size() + imageFiles.size() + labelFiles.size(), rejected, elapsed(started));
-    JavaRDD<Reject> rejects = tabular.filter(r -> !r.isOk()).map(ParsedRow::reject)
-        .union(text.filter(r -> !r.isOk()).map(ParsedRow::reject))
-        .union(image.filter(r -> !r.isOk()).map(ParsedRow::reject))
-        .union(labels.filter(r -> !r.isOk()).map(ParsedRow::reject));
+    LOG.info("read {} source rows from {} files: {} rejected ({})", rowCount,
+        files.stream().mapToInt(List::size).sum(), rejected, elapsed(started));
+    JavaRDD<Reject> rejects = null;
+    for (JavaRDD<ParsedRow<SourceValues>> r : rows) {
+      JavaRDD<Reject> bad = r.filter(x -> !x.isOk()).map(ParsedRow::reject);
+      rejects = rejects == null ? bad : rejects.union(bad);
+    }
     Map<String, Long> rejectsByReason = new TreeMap<>(rejects.map(Reject::category).countByValue());
     rejects.map(JSON::writeValueAsString).coalesce(1).saveAsTextFile(new Path(staging, "rejects").toString());
-    double rejectFraction = rows == 0 ? 0 : (double) rejected / rows;
+    double rejectFraction = rowCount == 0 ? 0 : (double) rejected / rowCount;
     if (rejectFraction > config.prep().maxRejectFraction()) {
       throw new PrepException(String.format(
           "%d of %d source rows (%.2f%%) were rejected, more than prep.maxRejectFraction = %s; "
               + "the rejects, with file, line, field and reason, are in %s; by reason: %s",
-          rejected, rows, 100 * rejectFraction, config.prep().maxRejectFraction(),
+          rejected, rowCount, 100 * rejectFraction, config.prep().maxRejectFraction(),
           new Path(staging, "rejects"), rejectsByReason));
     }
+    checkDuplicates(sourceConfigs, rows, sources);
 
     // 3. Align by key and classify records.
-    JavaRDD<AlignedRecord> aligned = ModalityJoiner.join(tabular, text, image, labels, config.prep().partitions())
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<AlignedRecord> aligned = SourceAligner.align(sourceConfigs, data.key(), rows, layout,
+        config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, Long> status = new TreeMap<>();
     aligned.map(r -> r.status().name().toLowerCase()).countByValue().forEach(status::put);
     long records = status.values().stream().mapToLong(Long::longValue).sum();
-    long duplicateRows = aligned.map(r -> (long) r.duplicates()).fold(0L, Long::sum);
+    long duplicateRows = sources.values().stream().mapToLong(Manifest.SourceCount::duplicates).sum();
     JavaRDD<AlignedRecord> usable = aligned.filter(r -> r.status() == AlignedRecord.Status.USABLE);
+    List<String> modalities = ModelInputs.modalities(layout);
     Map<String, Long> presence = new LinkedHashMap<>();
-    long[] present = usable.map(r -> new long[] {r.tabular() != null ? 1 : 0, r.text() != null ? 1 : 0,
-        r.image() != null ? 1 : 0}).fold(new long[3], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
+    long[] present = usable.map(r -> new long[] {layout.tabularPresent(r) ? 1 : 0, layout.text(r) != null ? 1 : 0,
+        layout.image(r) != null ? 1 : 0}).fold(new long[3], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
     for (int i = 0; i < ModelInputs.MODALITIES.size(); i++) {
-      presence.put(ModelInputs.MODALITIES.get(i), present[i]);
+      if (modalities.contains(ModelInputs.MODALITIES.get(i))) {
+        presence.put(ModelInputs.MODALITIES.get(i), present[i]);
+      }
     }
-    LOG.info("aligned {} records by key: {} ({})", records, status, elapsed(started));
+    LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));
     if (status.getOrDefault("usable", 0L) == 0) {
       throw new PrepException("no usable record: every key lacks labels or all modalities; record status " + status);
     }
 
     // 4. Split by key hash; fit featurizers on the training split only.
     KeySplit splitter = new KeySplit(config.prep().split().train(), config.prep().split().validation(),
-        config.prep().split().salt());
+        config.prep().split().salt(), data.key().indexOf(config.prep().split().by()));
     JavaRDD<AlignedRecord> train = usable.filter(r -> splitter.assign(r.key()) == Split.TRAIN);
-    FeaturizerState state = FeaturizerFitter.fit(train, config);
-    Featurizer featurizer = new Featurizer(state);
+    FeaturizerState state = FeaturizerFitter.fit(train, config, layout);
+    Featurizer featurizer = new Featurizer(state, layout);
     LOG.info("fit featurizers on the training split: {} tabular features, {} tokens in the vocabulary ({})",
         state.tabularWidth(), state.vocabulary().size(), elapsed(started));
 
@@ -161,6 +162,10 @@ public final class PrepJob {
       JavaRDD<Example> examples = split == Split.TRAIN
           ? part.sortBy(r -> KeySplit.unit(seed + ":" + r.key()), true, partitions).map(featurizer::featurize)
           : part.sortBy(AlignedRecord::key, true, partitions).map(featurizer::featurize);
+      if (config.prep().writeExamples()) {
+        examples = examples.persist(StorageLevel.MEMORY_AND_DISK());
+        ExampleWriter.write(spark, examples, state, new Path(staging, "examples/" + split.id()).toString());
+      }
       String rel = "batches/" + split.id();
       Path dir = new Path(staging, rel);
       fs.mkdirs(dir);
@@ -169,6 +174,7 @@ public final class PrepJob {
       for (int t = 0; t < state.tasks().size(); t++) {
         labelled.put(state.tasks().get(t).name(), stats.labelled()[t]);
       }
+      examples.unpersist(false);
       splits.put(split.id(), new Manifest.SplitSummary(rel, stats.examples(), stats.batches(), stats.padding(),
           labelled));
       LOG.info("wrote {} split: {} examples in {} batches of {} ({} padding rows) ({})", split.id(),
@@ -180,69 +186,82 @@ public final class PrepJob {
         new Manifest.Counts(sources, records, duplicateRows, status, presence, rejected, rejectsByReason));
     manifest.write(hadoop, staging.toString());
     HadoopFiles.renameOrFail(fs, staging, target);
-    for (JavaRDD<?> rdd : List.of(tabular, text, image, labels, aligned)) {
-      rdd.unpersist(false);
-    }
+    rows.forEach(r -> r.unpersist(false));
+    aligned.unpersist(false);
     LOG.info("prepared data set in {} ({})", target, elapsed(started));
     return manifest;
   }
 
   static List<Manifest.InputSpec> inputs(FeaturizerState s) {
     List<Manifest.InputSpec> in = new ArrayList<>();
-    in.add(new Manifest.InputSpec(ModelInputs.TABULAR, List.of(s.tabularWidth()),
-        "standardized numeric columns, then one-hot categories with an 'other' slot each"));
-    in.add(new Manifest.InputSpec(ModelInputs.TEXT, List.of(s.maxTokens()),
-        "token ids (0 pad, 1 unknown, 2 no text) with a feature mask; " + s.textVocabularySize() + " ids"));
-    in.add(new Manifest.InputSpec(ModelInputs.IMAGE, List.of(1, s.imageHeight(), s.imageWidth()),
-        "grey pixels scaled to [0, 1], flattened row-major"));
-    in.add(new Manifest.InputSpec(ModelInputs.PRESENCE, List.of(ModelInputs.MODALITIES.size()),
-        "1 where the record has the modality: " + String.join(", ", ModelInputs.MODALITIES)));
+    for (String input : s.inputs()) {
+      in.add(switch (input) {
+        case ModelInputs.TABULAR -> new Manifest.InputSpec(input, List.of(s.tabularWidth()),
+            "standardized numeric columns (with a missing-value indicator each when enabled), one-hot categories "
+                + "with an 'other' slot each, hashed columns in buckets");
+        case ModelInputs.TEXT -> new Manifest.InputSpec(input, List.of(s.maxTokens()),
+            "token ids (0 pad, 1 unknown, 2 no text) with a feature mask; " + s.textVocabularySize() + " ids");
+        case ModelInputs.IMAGE -> new Manifest.InputSpec(input, List.of(1, s.imageHeight(), s.imageWidth()),
+            "grey pixels scaled to [0, 1], flattened row-major");
+        default -> new Manifest.InputSpec(input, List.of(s.modalities().size()),
+            "1 where the record has the modality: " + String.join(", ", s.modalities()));
+      });
+    }
     return in;
   }
 
-  private static <T extends java.io.Serializable> Manifest.SourceCount count(JavaRDD<ParsedRow<T>> rows, int files) {
+  /**
+   * Rows, accepted, rejected and duplicate rows of a source: rows repeating a key, or for a
+   * nearest-in-time source (many rows per key by design) a key and a timestamp.
+   */
+  private static Manifest.SourceCount count(JavaRDD<ParsedRow<SourceValues>> rows, int files, boolean byTime) {
     Map<Boolean, Long> byOk = rows.map(ParsedRow::isOk).countByValue();
     long ok = byOk.getOrDefault(true, 0L);
     long bad = byOk.getOrDefault(false, 0L);
-    return new Manifest.SourceCount(files, ok + bad, ok, bad);
+    long distinct = rows.filter(ParsedRow::isOk)
+        .map(r -> byTime ? r.key() + Keys.SEPARATOR + r.value().timestamp() : r.key()).distinct().count();
+    return new Manifest.SourceCount(files, ok + bad, ok, bad, ok - distinct);
   }
 
-  private static List<String> sourceFiles(Configuration conf, String root, String path, String source)
-      throws IOException {
-    String resolved = HadoopFiles.resolve(root, path);
+  /** Stops prep, naming keys and rows, when a source with {@code duplicates: fail} repeats a key. */
+  private static void checkDuplicates(List<SourceConfig> configs, List<JavaRDD<ParsedRow<SourceValues>>> rows,
+      Map<String, Manifest.SourceCount> counts) {
+    for (int s = 0; s < configs.size(); s++) {
+      SourceConfig src = configs.get(s);
+      if (src.duplicates() != SourceConfig.Duplicates.FAIL || counts.get(src.name()).duplicates() == 0) {
+        continue;
+      }
+      List<String> examples = rows.get(s).filter(ParsedRow::isOk)
+          .mapToPair(r -> new scala.Tuple2<>(r.key(), r.file() + (r.line() > 0 ? ":" + r.line() : "")))
+          .groupByKey().filter(e -> count(e._2()) > 1)
+          .take(3).stream().map(e -> "key " + Keys.display(e._1()) + " at " + String.join(", ", e._2())).toList();
+      throw new PrepException("source " + src.name() + " has " + counts.get(src.name()).duplicates()
+          + " row(s) repeating a key, and its duplicates policy is fail; for example:\n  "
+          + String.join("\n  ", examples) + "\nset data.sources[" + s + "].duplicates to first or latest to keep one");
+    }
+  }
+
+  private static long count(Iterable<?> it) {
+    long n = 0;
+    for (Object ignored : it) {
+      n++;
+    }
+    return n;
+  }
+
+  private static List<String> sourceFiles(Configuration conf, String root, SourceConfig src) throws IOException {
+    String resolved = HadoopFiles.resolve(root, src.path());
     List<String> files;
     try {
       files = HadoopFiles.listDataFiles(conf, resolved);
     } catch (IOException e) {
-      throw new PrepException("the " + source + " source " + resolved + " does not exist (data."
-          + source + ".path = " + path + ", data root " + (root.isEmpty() ? "(none)" : root) + ")");
+      throw new PrepException("source " + src.name() + ": " + resolved + " does not exist (path " + src.path()
+          + ", data root " + (root.isEmpty() ? "(none)" : root) + ")");
     }
     if (files.isEmpty()) {
-      throw new PrepException("the " + source + " source " + resolved + " holds no data files");
+      throw new PrepException("source " + src.name() + ": " + resolved + " holds no data files");
     }
     return files;
-  }
-
-  private static void checkHeaders(Configuration conf, List<String> files, List<String> required) throws IOException {
-    List<String> problems = new ArrayList<>();
-    for (String file : files) {
-      Path p = new Path(file);
-      try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
-          p.getFileSystem(conf).open(p), java.nio.charset.StandardCharsets.UTF_8))) {
-        String header = r.readLine();
-        if (header == null) {
-          problems.add(file + ": empty file, expected a header row");
-          continue;
-        }
-        List<String> missing = new CsvHeader(header).missing(required);
-        if (!missing.isEmpty()) {
-          problems.add(file + ": header lacks column(s) " + missing + " (header: " + header + ")");
-        }
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new PrepException("source files do not match the configuration:\n  " + String.join("\n  ", problems));
-    }
   }
 
   private static String elapsed(long started) {

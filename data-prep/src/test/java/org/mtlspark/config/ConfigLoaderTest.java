@@ -62,14 +62,14 @@ class ConfigLoaderTest {
           epochs: five
           workers: 0
         tasks:
-          - {name: a, type: regression, column: a, weight: -0.5}
-          - {name: b, type: ordinal, column: b, weight: 1}
+          - {name: a, type: regression, source: labels, column: a, weight: -0.5}
+          - {name: b, type: ordinal, source: labels, column: b, weight: 1}
         """);
     String m = e.getMessage();
     assertTrue(m.contains("train.epochs: expected an integer, got \"five\""), m);
     assertTrue(m.contains("train.workers: must be >= 1, was 0"), m);
     assertTrue(m.contains("tasks[0].weight: must be > 0, was -0.5"), m);
-    assertTrue(m.contains("tasks[1].type: expected one of [regression, multiclass, binary], got \"ordinal\""), m);
+    assertTrue(m.contains("tasks[1].type: expected one of [regression, multiclass, binary, multilabel], got \"ordinal\""), m);
     assertEquals(4, e.problems().size(), "all problems of a file at once: " + m);
   }
 
@@ -79,11 +79,51 @@ class ConfigLoaderTest {
         prep:
           split: {train: 0.8, validation: 0.3}
         tasks:
-          - {name: a, type: regression, column: a, weight: 1}
-          - {name: a, type: binary, column: b, weight: 1}
+          - {name: a, type: regression, source: labels, column: a}
+          - {name: a, type: binary, source: labels, column: b}
         """);
     assertTrue(e.getMessage().contains("prep.split: train + validation must leave a test share"), e.getMessage());
     assertTrue(e.getMessage().contains("tasks[1].name: duplicate task name \"a\""), e.getMessage());
+  }
+
+  @Test
+  void sourcesAndTheirTasksAreCheckedTogether() throws IOException {
+    ConfigException e = fails("""
+        data:
+          key: [userId, movieId]
+          sources:
+            - {name: ratings, format: csv, path: r, numeric: [rating], duplicates: latest}
+            - {name: movies, format: csv, path: m, key: [movieId, year], text: title}
+            - {name: reviews, format: json, path: v, text: body}
+            - {name: posters, format: images, path: p, numeric: [w]}
+        tasks:
+          - {name: rating, type: regression, source: ratings, column: rating}
+          - {name: genres, type: multilabel, source: films, column: genres}
+        """);
+    String m = e.getMessage();
+    assertTrue(m.contains("data.sources[0].timestamp: duplicates: latest needs a timestamp column"), m);
+    assertTrue(m.contains("data.sources[1].key: must be data.key [userId, movieId] or a part of it"), m);
+    assertTrue(m.contains("data.sources: at most one source may have a text column, found 2"), m);
+    assertTrue(m.contains("data.sources[3]: an images source holds only images"), m);
+    assertTrue(m.contains("tasks[0].column: column \"rating\" is also a feature of source \"ratings\""), m);
+    assertTrue(m.contains("tasks[1].source: no source named \"films\" (sources: ratings, movies, reviews, posters)"), m);
+    assertEquals(6, e.problems().size(), m);
+  }
+
+  @Test
+  void sourceItemsTakeTheirDefaults() {
+    MtlConfig c = ConfigLoader.fromYaml("""
+        data:
+          sources:
+            - {name: only, format: parquet, path: x, numeric: [a]}
+        tasks:
+          - {name: t, type: binary, source: only, column: y}
+        """, "test.yaml");
+    SourceConfig s = c.data().source("only");
+    assertEquals(List.of(), s.key());
+    assertEquals(SourceConfig.Duplicates.FIRST, s.duplicates());
+    assertEquals(SourceConfig.Missing.ZERO, s.missing());
+    assertEquals(1.0, c.tasks().get(0).weight());
   }
 
   @Test

@@ -88,7 +88,7 @@ class PrepJobIT {
         mds.load(in);
       }
       sizes.add((int) mds.getFeatures(0).size(0));
-      assertEquals(4, mds.getFeatures().length);
+      assertEquals(4, mds.getFeatures().length, "tabular, text, image, presence");
       assertEquals(3, mds.getLabels().length);
       for (int t = 0; t < 3; t++) {
         assertNotNull(mds.getLabelsMaskArray(t), "every batch carries a label mask for every task");
@@ -102,6 +102,16 @@ class PrepJobIT {
     long labelledSpend = manifest.splits().get("train").labelled().get("spend");
     assertEquals(files.size() * (long) config.prep().batchSize() - labelledSpend, maskedRows);
     assertTrue(padding < (long) config.prep().partitions() * config.prep().batchSize());
+  }
+
+  @Test
+  void examplesAreWrittenAsParquetOneRowPerRecord() {
+    var train = spark.read().parquet(dir.resolve("prep/examples/train").toString());
+    assertEquals(manifest.splits().get("train").examples(), train.count());
+    assertEquals(List.of("key", "tabular", "text", "text_mask", "image", "presence", "label_spend", "mask_spend",
+        "label_tier", "mask_tier", "label_churn", "mask_churn"), List.of(train.columns()));
+    assertEquals(manifest.splits().get("train").labelled().get("spend"),
+        train.filter("mask_spend = 1.0").count());
   }
 
   @Test

@@ -19,13 +19,69 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-    subcommands = {BenchCommand.Train.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Prep.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train or prep");
+  }
+
+  @Command(name = "prep", mixinStandardHelpOptions = true,
+      description = "Prep at scale, in one process: the built-in data without images at each size; times a bare "
+          + "Spark SQL full outer join of the same sources written as Parquet, then prep; prints source rows per "
+          + "second, the ratio of prep to the join and the driver's peak heap during each.")
+  static final class Prep extends MtlCommand.SparkCommand {
+    @Option(names = "--records", split = ",", defaultValue = "100000,1000000", paramLabel = "N",
+        description = "Data sizes in records (default: ${DEFAULT-VALUE}).")
+    List<Long> records;
+
+    @Option(names = "--work", defaultValue = "runs/bench-prep", paramLabel = "DIR",
+        description = "Scratch folder, replaced (default: ${DEFAULT-VALUE}).")
+    String work;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
+    String out;
+
+    @Override
+    void validate(MtlConfig config) {
+      if (records.stream().anyMatch(n -> n < 100)) {
+        throw new CommandException(ExitCodes.USAGE, "--records: each size must be at least 100");
+      }
+    }
+
+    @Override
+    int run(MtlConfig config, SparkSession spark) throws IOException {
+      org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work);
+      scratch.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(scratch, true);
+      org.mtlspark.prep.bench.PrepBenchmark bench = new org.mtlspark.prep.bench.PrepBenchmark(spark);
+      List<org.mtlspark.prep.bench.PrepBenchmark.Result> results = new ArrayList<>();
+      for (long n : records) {
+        results.add(bench.run(config, n, work));
+      }
+      StringBuilder table = new StringBuilder(String.format(
+          "%nPrep benchmark (%s, %d cores, driver heap max %d MB): built-in data without images%n",
+          spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(),
+          Runtime.getRuntime().maxMemory() >> 20));
+      table.append(String.format("%10s %12s %10s %10s %8s %12s %14s %14s%n", "records", "source rows", "join s",
+          "prep s", "prep/join", "prep rows/s", "join heap MB", "prep heap MB"));
+      for (var r : results) {
+        table.append(String.format("%10d %12d %10.1f %10.1f %8.2f %12.0f %14d %14d%n", r.records(), r.sourceRows(),
+            r.joinSeconds(), r.prepSeconds(), r.ratio(), r.prepRowsPerSecond(), r.joinPeakHeapMB(),
+            r.prepPeakHeapMB()));
+      }
+      System.out.println(table);
+      if (out != null) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+            "maxHeapMB", Runtime.getRuntime().maxMemory() >> 20, "master", spark.sparkContext().master()));
+        json.put("results", results);
+        HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), out,
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+      }
+      return ExitCodes.OK;
+    }
   }
 
   @Command(name = "train", mixinStandardHelpOptions = true,

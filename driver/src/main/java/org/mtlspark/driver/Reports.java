@@ -1,31 +1,72 @@
 package org.mtlspark.driver;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.mtlspark.config.TaskConfig;
+import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.manifest.Manifest;
 
 /** Plain-text summaries printed by the commands. */
 final class Reports {
   private Reports() {}
 
+  /**
+   * The coverage report of a prepared data set: every source row accounted for, records by status,
+   * presence rate per modality, labels and class balance per task, rejects by reason.
+   */
   static String prepSummary(Manifest m) {
-    StringBuilder sb = new StringBuilder("Prepared data:\n");
-    sb.append(String.format("  %-8s %7s %9s %9s%n", "source", "rows", "accepted", "rejected"));
+    StringBuilder sb = new StringBuilder("Prepared data (coverage):\n");
+    sb.append(String.format("  %-12s %6s %9s %9s %9s %11s%n", "source", "files", "rows", "accepted", "rejected",
+        "duplicates"));
     for (Map.Entry<String, Manifest.SourceCount> e : m.counts().sources().entrySet()) {
       Manifest.SourceCount c = e.getValue();
-      sb.append(String.format("  %-8s %7d %9d %9d%n", e.getKey(), c.rows(), c.accepted(), c.rejected()));
+      sb.append(String.format("  %-12s %6d %9d %9d %9d %11d%n", e.getKey(), c.files(), c.rows(), c.accepted(),
+          c.rejected(), c.duplicates()));
     }
-    sb.append("  records by key: ").append(m.counts().records()).append(' ').append(m.counts().recordStatus())
-        .append(", duplicate rows: ").append(m.counts().duplicateRows()).append('\n');
-    sb.append("  modality present in usable records: ").append(m.counts().modalityPresent()).append('\n');
+    sb.append("  records by key: ").append(m.counts().records()).append(", by status ")
+        .append(m.counts().recordStatus()).append('\n');
+    long usable = m.counts().recordStatus().getOrDefault("usable", 0L);
+    List<String> presence = new ArrayList<>();
+    m.counts().modalityPresent().forEach((k, v) -> presence.add(String.format("%s %.1f%%", k,
+        usable == 0 ? 0 : 100.0 * v / usable)));
+    sb.append("  modality present in usable records: ").append(String.join(", ", presence)).append('\n');
     for (Map.Entry<String, Manifest.SplitSummary> e : m.splits().entrySet()) {
       Manifest.SplitSummary s = e.getValue();
-      sb.append(String.format("  %-10s %6d examples, %4d batches, labelled per task %s%n", e.getKey(),
+      sb.append(String.format("  %-10s %7d examples, %5d batches, labelled per task %s%n", e.getKey(),
           s.examples(), s.batches(), s.labelled()));
+    }
+    sb.append("  tasks (training split):\n");
+    for (TaskEncoding t : m.featurizers().tasks()) {
+      sb.append(String.format("    %-12s %-10s %7d labelled  %s%n", t.name(), t.type().name().toLowerCase(),
+          t.trainLabels(), balance(t)));
     }
     if (!m.counts().rejectsByReason().isEmpty()) {
       sb.append("  rejects by reason:\n");
-      m.counts().rejectsByReason().forEach((k, v) -> sb.append(String.format("    %5d  %s%n", v, k)));
+      m.counts().rejectsByReason().forEach((k, v) -> sb.append(String.format("    %7d  %s%n", v, k)));
     }
     return sb.toString();
+  }
+
+  /** Mean and deviation for regression; the share of each class (the 8 most frequent labels for multi-label). */
+  private static String balance(TaskEncoding t) {
+    if (t.type() == TaskConfig.TaskType.REGRESSION) {
+      return String.format("mean %.4g, sd %.4g", t.mean(), t.std());
+    }
+    long denominator = t.type() == TaskConfig.TaskType.MULTILABEL ? t.trainLabels()
+        : t.classCounts().stream().mapToLong(Long::longValue).sum();
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < t.classes().size(); i++) {
+      order.add(i);
+    }
+    order.sort((a, b) -> Long.compare(t.classCounts().get(b), t.classCounts().get(a)));
+    List<String> parts = new ArrayList<>();
+    for (int i : order.subList(0, Math.min(8, order.size()))) {
+      parts.add(String.format("%s %.1f%%", t.classes().get(i), 100.0 * t.classCounts().get(i) / Math.max(1,
+          denominator)));
+    }
+    String more = order.size() > 8 ? String.format(" (+%d more)", order.size() - 8) : "";
+    return (t.type() == TaskConfig.TaskType.MULTILABEL ? "rows with label: " : "classes: ") + String.join(", ", parts)
+        + more;
   }
 }

@@ -6,6 +6,7 @@ import java.util.Random;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.feature.TaskEncoding;
 
 /** A small featurizer state (as a manifest holds it) and random examples that fit it, for model tests. */
@@ -20,8 +21,9 @@ public final class TestBatches {
             List.of(10L, 20L, 30L, 40L), 0, 1, 100),
         new TaskEncoding("churn", TaskConfig.TaskType.BINARY, "churn", 2.0, List.of("0", "1"), List.of(60L, 40L),
             0, 1, 100));
-    return new FeaturizerState(List.of("x", "y"), List.of(0.0, 0.0), List.of(1.0, 1.0), List.of("c"),
-        List.of(List.of("p", "q", "r", "s")), 10, List.of("w1", "w2", "w3"), 8, 8, tasks);
+    return new FeaturizerState(List.of(ModelInputs.TABULAR, ModelInputs.TEXT, ModelInputs.IMAGE), List.of("x", "y"),
+        List.of(0.0, 0.0), List.of(1.0, 1.0), false, List.of("c"), List.of(List.of("p", "q", "r", "s")), List.of(), 2,
+        10, List.of("w1", "w2", "w3"), 8, 8, tasks);
   }
 
   /** {@code n} random examples; {@code masked} leaves some labels of the 4-class task missing. */

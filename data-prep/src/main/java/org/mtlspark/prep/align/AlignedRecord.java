@@ -1,35 +1,27 @@
 package org.mtlspark.prep.align;
 
 import java.io.Serializable;
-import org.mtlspark.prep.source.LabelValues;
-import org.mtlspark.prep.source.TabularValues;
+import org.mtlspark.prep.source.SourceValues;
 
 /**
- * One key with whatever each source had for it (null where a modality or the labels are absent),
- * and how many extra rows each source had for the same key (duplicates; the first row is kept).
+ * One record (one value of the record key) with the row each source had for it, by source index
+ * in configuration order (null where a source has none), and whether it can become an example.
  */
-public record AlignedRecord(
-    String key,
-    TabularValues tabular,
-    String text,
-    byte[] image,
-    LabelValues labels,
-    int duplicates)
+public record AlignedRecord(String key, SourceValues[] sources, Status status, String droppedBy)
     implements Serializable {
 
   /** Why a record can or cannot become a training example. */
-  public enum Status { USABLE, NO_LABEL_ROW, NO_LABELS, NO_MODALITY }
+  public enum Status {
+    USABLE,
+    /** No task has a label for it. */
+    NO_LABELS,
+    /** No source with features has a row for it. */
+    NO_MODALITY,
+    /** A source with {@code missing: drop} has no row for it ({@link #droppedBy} names it). */
+    MISSING_REQUIRED_SOURCE
+  }
 
-  public Status status() {
-    if (labels == null) {
-      return Status.NO_LABEL_ROW;
-    }
-    if (!labels.any()) {
-      return Status.NO_LABELS;
-    }
-    if (tabular == null && text == null && image == null) {
-      return Status.NO_MODALITY;
-    }
-    return Status.USABLE;
+  public SourceValues source(int i) {
+    return sources[i];
   }
 }

@@ -1,14 +1,15 @@
 package org.mtlspark.prep.feature;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Builds a MultiDataSet from examples. Inputs follow {@link ModelInputs#ORDER}: tabular
- * [mb, width], text token ids [mb, maxTokens] with a feature mask, image [mb, width*height],
- * presence [mb, 3]. One label array per task with a [mb, 1] label mask, always present.
+ * Builds a MultiDataSet from examples. Inputs follow {@link FeaturizerState#inputs()}: tabular
+ * [mb, width], text token ids [mb, maxTokens] with a feature mask, image [mb, width*height] (each
+ * only when the examples have it), then presence [mb, modalities]. One label array per task with a [mb, 1] label mask, always present.
  */
 public final class BatchBuilder {
   private BatchBuilder() {}
@@ -36,14 +37,29 @@ public final class BatchBuilder {
         masks[t][i][0] = e.labelMask()[t];
       }
     }
-    INDArray[] features = {Nd4j.create(tabular), Nd4j.create(tokens), Nd4j.create(pixels), Nd4j.create(presence)};
-    INDArray[] featureMasks = {null, Nd4j.create(tokenMask), null, null};
+    List<INDArray> features = new ArrayList<>();
+    List<INDArray> featureMasks = new ArrayList<>();
+    if (first.tabular().length > 0) {
+      features.add(Nd4j.create(tabular));
+      featureMasks.add(null);
+    }
+    if (first.tokens().length > 0) {
+      features.add(Nd4j.create(tokens));
+      featureMasks.add(Nd4j.create(tokenMask));
+    }
+    if (first.pixels().length > 0) {
+      features.add(Nd4j.create(pixels));
+      featureMasks.add(null);
+    }
+    features.add(Nd4j.create(presence));
+    featureMasks.add(null);
     INDArray[] labelArrays = new INDArray[tasks];
     INDArray[] labelMasks = new INDArray[tasks];
     for (int t = 0; t < tasks; t++) {
       labelArrays[t] = Nd4j.create(labels[t]);
       labelMasks[t] = Nd4j.create(masks[t]);
     }
-    return new org.nd4j.linalg.dataset.MultiDataSet(features, labelArrays, featureMasks, labelMasks);
+    return new org.nd4j.linalg.dataset.MultiDataSet(features.toArray(INDArray[]::new), labelArrays,
+        featureMasks.toArray(INDArray[]::new), labelMasks);
   }
 }

@@ -6,24 +6,29 @@ import java.util.List;
 import java.util.Map;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.align.AlignedRecord;
-import org.mtlspark.prep.source.TabularValues;
+import org.mtlspark.prep.align.RecordLayout;
+import org.mtlspark.prep.source.Keys;
+import org.mtlspark.prep.split.KeySplit;
 
 /**
  * Applies a {@link FeaturizerState} to aligned records. A missing modality becomes zeros (the
  * "no text" token for text) with its presence flag at 0; a missing numeric cell becomes the
- * training mean; an unseen category the "other" slot; a missing label, or a class never seen in
- * training, a masked target.
+ * training mean (0 after standardization) with its missing indicator at 1; an unseen category the
+ * "other" slot; a hashed value one of the column's buckets; a missing label, or a class never seen
+ * in training, a masked target. Inputs of modalities no source provides are empty arrays.
  */
 public final class Featurizer implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final FeaturizerState state;
+  private final RecordLayout layout;
   private final TextVocabulary vocabulary;
   private transient List<Map<String, Integer>> categoryIndex;
   private transient List<Map<String, Integer>> classIndex;
 
-  public Featurizer(FeaturizerState state) {
+  public Featurizer(FeaturizerState state, RecordLayout layout) {
     this.state = state;
+    this.layout = layout;
     this.vocabulary = new TextVocabulary(state.vocabulary());
   }
 
@@ -32,25 +37,29 @@ public final class Featurizer implements Serializable {
   }
 
   public Example featurize(AlignedRecord r) {
-    float[] tabular = new float[state.tabularWidth()];
-    float[] tokens = new float[state.maxTokens()];
-    float[] tokenMask = new float[state.maxTokens()];
-    float[] pixels = new float[state.imageWidth() * state.imageHeight()];
-    float[] presence = new float[ModelInputs.MODALITIES.size()];
-    if (r.tabular() != null) {
-      fillTabular(r.tabular(), tabular);
-      presence[0] = 1;
+    boolean hasText = state.has(ModelInputs.TEXT);
+    float[] tabular = new float[state.has(ModelInputs.TABULAR) ? state.tabularWidth() : 0];
+    float[] tokens = new float[hasText ? state.maxTokens() : 0];
+    float[] tokenMask = new float[hasText ? state.maxTokens() : 0];
+    float[] pixels = new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0];
+    float[] presence = new float[state.modalities().size()];
+    if (state.has(ModelInputs.TABULAR) && layout.tabularPresent(r)) {
+      fillTabular(r, tabular);
+      presence[state.modalities().indexOf(ModelInputs.TABULAR)] = 1;
     }
-    vocabulary.encode(r.text(), state.maxTokens(), tokens, tokenMask);
-    if (r.text() != null) {
-      presence[1] = 1;
+    if (hasText) {
+      String text = layout.text(r);
+      vocabulary.encode(text, state.maxTokens(), tokens, tokenMask);
+      if (text != null) {
+        presence[state.modalities().indexOf(ModelInputs.TEXT)] = 1;
+      }
     }
-    if (r.image() != null) {
-      byte[] px = r.image();
+    byte[] px = state.has(ModelInputs.IMAGE) ? layout.image(r) : null;
+    if (px != null) {
       for (int i = 0; i < pixels.length; i++) {
         pixels[i] = (px[i] & 0xff) / 255f;
       }
-      presence[2] = 1;
+      presence[state.modalities().indexOf(ModelInputs.IMAGE)] = 1;
     }
     List<TaskEncoding> tasks = state.tasks();
     float[][] labels = new float[tasks.size()][];
@@ -58,7 +67,7 @@ public final class Featurizer implements Serializable {
     for (int t = 0; t < tasks.size(); t++) {
       TaskEncoding task = tasks.get(t);
       labels[t] = new float[task.width()];
-      String v = r.labels() == null ? null : r.labels().values()[t];
+      String v = layout.label(r, t);
       if (v == null) {
         continue;
       }
@@ -78,6 +87,15 @@ public final class Featurizer implements Serializable {
             mask[t] = 1;
           }
         }
+        case MULTILABEL -> {
+          for (String label : v.isEmpty() ? new String[0] : Keys.split(v)) {
+            Integer c = classes().get(t).get(label);
+            if (c != null) {
+              labels[t][c] = 1;
+            }
+          }
+          mask[t] = 1;
+        }
         default -> throw new IllegalStateException(task.type().toString());
       }
     }
@@ -86,35 +104,54 @@ public final class Featurizer implements Serializable {
 
   /** An all-masked example that pads the last batch of a partition to the batch size. */
   public Example padding() {
-    float[] tokens = new float[state.maxTokens()];
-    float[] tokenMask = new float[state.maxTokens()];
-    tokens[0] = TextVocabulary.NO_TEXT;
-    tokenMask[0] = 1;
+    boolean hasText = state.has(ModelInputs.TEXT);
+    float[] tokens = new float[hasText ? state.maxTokens() : 0];
+    float[] tokenMask = new float[hasText ? state.maxTokens() : 0];
+    if (hasText) {
+      tokens[0] = TextVocabulary.NO_TEXT;
+      tokenMask[0] = 1;
+    }
     float[][] labels = new float[state.tasks().size()][];
     for (int t = 0; t < labels.length; t++) {
       labels[t] = new float[state.tasks().get(t).width()];
     }
-    return new Example("", new float[state.tabularWidth()], tokens, tokenMask,
-        new float[state.imageWidth() * state.imageHeight()], new float[ModelInputs.MODALITIES.size()], labels,
-        new float[labels.length]);
+    return new Example("", new float[state.has(ModelInputs.TABULAR) ? state.tabularWidth() : 0], tokens, tokenMask,
+        new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0],
+        new float[state.modalities().size()], labels, new float[labels.length]);
   }
 
-  private void fillTabular(TabularValues v, float[] out) {
+  private void fillTabular(AlignedRecord r, float[] out) {
     int n = state.numericColumns().size();
     for (int i = 0; i < n; i++) {
-      double x = v.numeric()[i];
-      out[i] = Double.isNaN(x) ? 0f : (float) ((x - state.means().get(i)) / state.stds().get(i));
+      double x = layout.numeric(r, i);
+      boolean missing = Double.isNaN(x);
+      out[i] = missing ? 0f : (float) ((x - state.means().get(i)) / state.stds().get(i));
+      if (state.missingIndicators() && missing) {
+        out[n + i] = 1;
+      }
     }
-    int offset = n;
+    int offset = state.missingIndicators() ? 2 * n : n;
     List<Map<String, Integer>> index = categories();
     for (int c = 0; c < state.categories().size(); c++) {
       int width = state.categories().get(c).size();
-      String value = v.categorical()[c];
+      String value = layout.categorical(r, c);
       if (value != null) {
         out[offset + index.get(c).getOrDefault(value, width)] = 1;
       }
       offset += width + 1;
     }
+    for (int h = 0; h < state.hashedColumns().size(); h++) {
+      String value = layout.hashed(r, h);
+      if (value != null) {
+        out[offset + bucket(value, state.hashBuckets())] = 1;
+      }
+      offset += state.hashBuckets();
+    }
+  }
+
+  /** The bucket of a hashed value: a stable hash of the value, modulo the bucket count. */
+  public static int bucket(String value, int buckets) {
+    return (int) Math.min(buckets - 1, Math.floor(KeySplit.unit("hash\u0000" + value) * buckets));
   }
 
   private List<Map<String, Integer>> categories() {
@@ -127,7 +164,8 @@ public final class Featurizer implements Serializable {
   private List<Map<String, Integer>> classes() {
     if (classIndex == null) {
       classIndex = state.tasks().stream()
-          .map(t -> t.type() == TaskConfig.TaskType.MULTICLASS ? indexOf(t.classes()) : Map.<String, Integer>of())
+          .map(t -> t.type() == TaskConfig.TaskType.MULTICLASS || t.type() == TaskConfig.TaskType.MULTILABEL
+              ? indexOf(t.classes()) : Map.<String, Integer>of())
           .toList();
     }
     return classIndex;

@@ -7,20 +7,31 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
+import org.mtlspark.prep.PrepException;
 import org.mtlspark.prep.align.AlignedRecord;
+import org.mtlspark.prep.align.RecordLayout;
+import org.mtlspark.prep.source.Keys;
 import scala.Tuple2;
 
 /** Fits the featurizers and task encodings on the training split only. */
 public final class FeaturizerFitter {
   private FeaturizerFitter() {}
 
-  public static FeaturizerState fit(JavaRDD<AlignedRecord> train, MtlConfig config) {
-    List<String> numericCols = config.data().tabular().numeric();
-    List<String> catCols = config.data().tabular().categorical();
+  public static FeaturizerState fit(JavaRDD<AlignedRecord> train, MtlConfig config, RecordLayout layout) {
+    List<String> numericCols = layout.numeric().stream().map(RecordLayout.Ref::name).toList();
+    List<String> catCols = layout.categorical().stream().map(RecordLayout.Ref::name).toList();
+    List<String> hashedCols = layout.hashed().stream().map(RecordLayout.Ref::name).toList();
     int n = numericCols.size();
+    int nc = catCols.size();
 
     // Mean and deviation of each numeric column over its present training values.
-    double[][] moments = moments(train.filter(r -> r.tabular() != null).map(r -> r.tabular().numeric()), n);
+    double[][] moments = moments(train.map(r -> {
+      double[] v = new double[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = layout.numeric(r, i);
+      }
+      return v;
+    }), n);
     List<Double> means = new ArrayList<>();
     List<Double> stds = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -29,50 +40,60 @@ public final class FeaturizerFitter {
     }
 
     // Categories: the most frequent training values of each column.
-    Map<Tuple2<Integer, String>, Long> catCounts = train.filter(r -> r.tabular() != null)
-        .flatMap(r -> {
-          List<Tuple2<Integer, String>> out = new ArrayList<>();
-          String[] cats = r.tabular().categorical();
-          for (int i = 0; i < cats.length; i++) {
-            if (cats[i] != null) {
-              out.add(new Tuple2<>(i, cats[i]));
-            }
-          }
-          return out.iterator();
-        }).countByValue();
+    Map<Tuple2<Integer, String>, Long> catCounts = nc == 0 ? Map.of() : train.flatMap(r -> {
+      List<Tuple2<Integer, String>> out = new ArrayList<>();
+      for (int i = 0; i < nc; i++) {
+        String v = layout.categorical(r, i);
+        if (v != null) {
+          out.add(new Tuple2<>(i, v));
+        }
+      }
+      return out.iterator();
+    }).countByValue();
     List<List<String>> categories = new ArrayList<>();
-    for (int c = 0; c < catCols.size(); c++) {
+    for (int c = 0; c < nc; c++) {
       categories.add(topValues(catCounts, c, config.prep().maxCategories(), 1));
     }
 
     // Text vocabulary.
     int minCount = config.prep().text().minCount();
-    List<Tuple2<String, Integer>> tokenCounts = train.filter(r -> r.text() != null)
-        .flatMap(r -> TextVocabulary.tokenize(r.text()).iterator())
-        .mapToPair(t -> new Tuple2<>(t, 1)).reduceByKey(Integer::sum)
-        .filter(t -> t._2() >= minCount).collect();
-    List<String> vocabulary = tokenCounts.stream()
-        .sorted(Comparator.<Tuple2<String, Integer>>comparingInt(t -> -t._2()).thenComparing(Tuple2::_1))
-        .limit(config.prep().text().vocabularySize()).map(Tuple2::_1).toList();
+    List<String> vocabulary = List.of();
+    if (layout.hasText()) {
+      List<Tuple2<String, Integer>> tokenCounts = train.map(layout::text).filter(t -> t != null)
+          .flatMap(t -> TextVocabulary.tokenize(t).iterator())
+          .mapToPair(t -> new Tuple2<>(t, 1)).reduceByKey(Integer::sum)
+          .filter(t -> t._2() >= minCount).collect();
+      vocabulary = tokenCounts.stream()
+          .sorted(Comparator.<Tuple2<String, Integer>>comparingInt(t -> -t._2()).thenComparing(Tuple2::_1))
+          .limit(config.prep().text().vocabularySize()).map(Tuple2::_1).toList();
+    }
 
-    // Task encodings: classes with counts, regression moments.
+    // Task encodings: classes (or labels) with counts, regression moments.
     List<TaskConfig> tasks = config.tasks();
-    Map<Tuple2<Integer, String>, Long> labelCounts = train.filter(r -> r.labels() != null)
-        .flatMap(r -> {
-          List<Tuple2<Integer, String>> out = new ArrayList<>();
-          for (int t = 0; t < tasks.size(); t++) {
-            String v = r.labels().values()[t];
-            if (v != null && tasks.get(t).type() != TaskConfig.TaskType.REGRESSION) {
-              out.add(new Tuple2<>(t, v));
-            }
-          }
-          return out.iterator();
-        }).countByValue();
     int nt = tasks.size();
-    double[][] targetMoments = moments(train.filter(r -> r.labels() != null).map(r -> {
+    Map<Tuple2<Integer, String>, Long> labelCounts = train.flatMap(r -> {
+      List<Tuple2<Integer, String>> out = new ArrayList<>();
+      for (int t = 0; t < nt; t++) {
+        String v = layout.label(r, t);
+        TaskConfig.TaskType type = tasks.get(t).type();
+        if (v == null || type == TaskConfig.TaskType.REGRESSION) {
+          continue;
+        }
+        if (type == TaskConfig.TaskType.MULTILABEL) {
+          out.add(new Tuple2<>(t, ROWS));
+          for (String label : v.isEmpty() ? new String[0] : Keys.split(v)) {
+            out.add(new Tuple2<>(t, label));
+          }
+        } else {
+          out.add(new Tuple2<>(t, v));
+        }
+      }
+      return out.iterator();
+    }).countByValue();
+    double[][] targetMoments = moments(train.map(r -> {
       double[] v = new double[nt];
       for (int t = 0; t < nt; t++) {
-        String cell = r.labels().values()[t];
+        String cell = layout.label(r, t);
         v[t] = cell != null && tasks.get(t).type() == TaskConfig.TaskType.REGRESSION
             ? Double.parseDouble(cell) : Double.NaN;
       }
@@ -86,23 +107,37 @@ public final class FeaturizerFitter {
       double mean = 0;
       double std = 1;
       long labelled;
+      int tt = t;
       if (task.type() == TaskConfig.TaskType.REGRESSION) {
         labelled = (long) targetMoments[0][t];
         mean = mean(targetMoments, t);
         std = std(targetMoments, t);
+      } else if (task.type() == TaskConfig.TaskType.MULTILABEL) {
+        classes = topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream().filter(c -> !c.equals(ROWS)).sorted()
+            .toList();
+        counts = classes.stream().map(c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L)).toList();
+        labelled = labelCounts.getOrDefault(new Tuple2<>(tt, ROWS), 0L);
       } else {
         classes = task.type() == TaskConfig.TaskType.BINARY ? List.of("0", "1")
             : topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream().sorted().toList();
-        int tt = t;
         counts = classes.stream().map(c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L)).toList();
         labelled = counts.stream().mapToLong(Long::longValue).sum();
+      }
+      if (labelled == 0) {
+        throw new PrepException("task " + task.name() + " has no label in the training split (column "
+            + task.column() + " of source " + task.source() + ")");
       }
       encodings.add(new TaskEncoding(task.name(), task.type(), task.column(), task.weight(), classes, counts,
           mean, std, labelled));
     }
-    return new FeaturizerState(numericCols, means, stds, catCols, categories, config.prep().text().maxTokens(),
-        vocabulary, config.data().image().width(), config.data().image().height(), encodings);
+    return new FeaturizerState(ModelInputs.modalities(layout), numericCols, means, stds,
+        config.prep().missingIndicators(), catCols, categories, hashedCols, config.prep().hashBuckets(),
+        config.prep().text().maxTokens(), vocabulary, config.prep().image().width(), config.prep().image().height(),
+        encodings);
   }
+
+  /** A count key that holds no label: the number of labelled rows of a multi-label task. */
+  private static final String ROWS = "\u0000rows";
 
   /** Per index: count, sum and sum of squares of the values that are not NaN. */
   private static double[][] moments(JavaRDD<double[]> rows, int n) {

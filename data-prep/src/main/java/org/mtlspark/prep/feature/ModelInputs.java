@@ -1,18 +1,36 @@
 package org.mtlspark.prep.feature;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.mtlspark.prep.align.RecordLayout;
 
-/** Names and order of the network inputs that every prepared batch carries. */
+/**
+ * Names of the network inputs. A prepared batch carries one feature array per modality its
+ * sources provide (in {@link #MODALITIES} order), then the presence flags of those modalities.
+ */
 public final class ModelInputs {
   public static final String TABULAR = "tabular";
   public static final String TEXT = "text";
   public static final String IMAGE = "image";
-  /** One 0/1 flag per modality (tabular, text, image): 1 when the record has it. */
+  /** One 0/1 flag per modality in use: 1 when the record has it. */
   public static final String PRESENCE = "presence";
-  /** All inputs, in the order of the MultiDataSet feature arrays. */
-  public static final List<String> ORDER = List.of(TABULAR, TEXT, IMAGE, PRESENCE);
-  /** Modalities whose presence is flagged, in the order of the presence input. */
+  /** Every modality, in the order of the feature arrays. */
   public static final List<String> MODALITIES = List.of(TABULAR, TEXT, IMAGE);
 
   private ModelInputs() {}
+
+  /** The modalities the configured sources provide. */
+  public static List<String> modalities(RecordLayout layout) {
+    List<String> out = new ArrayList<>();
+    if (layout.hasTabular()) {
+      out.add(TABULAR);
+    }
+    if (layout.hasText()) {
+      out.add(TEXT);
+    }
+    if (layout.hasImage()) {
+      out.add(IMAGE);
+    }
+    return out;
+  }
 }

@@ -7,7 +7,8 @@ import org.mtlspark.config.TaskConfig;
 /**
  * How a task's label becomes a target, fit on the training split. Regression targets are
  * standardized with the training mean and deviation; classes are the sorted training values
- * (binary: "0", "1"), with their training counts for the majority-class baseline.
+ * (binary: "0", "1"), with their training counts for the majority-class baseline; a multi-label
+ * task's classes are the labels seen in training, with the number of training rows carrying each.
  */
 public record TaskEncoding(
     String name,
@@ -21,9 +22,9 @@ public record TaskEncoding(
     long trainLabels)
     implements Serializable {
 
-  /** Width of the task's label array: 1 for regression and binary, the class count otherwise. */
+  /** Width of the task's label array: 1 for regression and binary, the class (or label) count otherwise. */
   public int width() {
-    return type == TaskConfig.TaskType.MULTICLASS ? classes.size() : 1;
+    return type == TaskConfig.TaskType.MULTICLASS || type == TaskConfig.TaskType.MULTILABEL ? classes.size() : 1;
   }
 
   /** The index of the most frequent training class (ties: the first). */

@@ -21,7 +21,6 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.GenerateConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.io.HadoopFiles;
@@ -46,7 +45,6 @@ public final class GenerateJob {
   /** Generates {@code config.generate().rows()} records into {@code out}; refuses an existing {@code out}. */
   public void run(MtlConfig config, String out) throws IOException {
     GenerateConfig g = config.generate();
-    DataConfig.ImageSource img = config.data().image();
     Path target = new Path(out);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     FileSystem fs = target.getFileSystem(hadoop);
@@ -65,18 +63,20 @@ public final class GenerateJob {
     long rows = g.rows();
     int nFiles = g.files();
     long seed = g.seed();
-    int w = img.width();
-    int h = img.height();
+    int w = config.prep().image().width();
+    int h = config.prep().image().height();
     String root = staging.toString();
     SerializableConf conf = new SerializableConf(hadoop);
 
     fileRdd.foreach(f -> writeTextFiles(conf.get(), root, f, range(rows, nFiles, f), seed, w, h, rates));
-    JavaRDD<Row> images = fileRdd.flatMap(f -> imageRows(range(rows, nFiles, f), seed, w, h, rates));
-    StructType schema = new StructType()
-        .add(config.data().key(), DataTypes.StringType, false)
-        .add(img.field(), DataTypes.BinaryType, false);
-    spark.createDataFrame(images, schema).write().mode(SaveMode.ErrorIfExists)
-        .parquet(new Path(staging, img.path()).toString());
+    if (g.images()) {
+      JavaRDD<Row> images = fileRdd.flatMap(f -> imageRows(range(rows, nFiles, f), seed, w, h, rates));
+      StructType schema = new StructType()
+          .add("id", DataTypes.StringType, false)
+          .add("pixels", DataTypes.BinaryType, false);
+      spark.createDataFrame(images, schema).write().mode(SaveMode.ErrorIfExists)
+          .parquet(new Path(staging, "images").toString());
+    }
 
     HadoopFiles.renameOrFail(fs, staging, target);
     LOG.info("generated {} records into {} in {}s", rows, target, (System.nanoTime() - started) / 1_000_000_000);

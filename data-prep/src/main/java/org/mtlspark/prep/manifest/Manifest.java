@@ -23,7 +23,7 @@ public record Manifest(
     Map<String, SplitSummary> splits,
     Counts counts) {
 
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
   public static final String FILE_NAME = "manifest.json";
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)
@@ -35,8 +35,11 @@ public record Manifest(
   /** The batches of one split: their folder (relative to the prep output), examples and padding rows. */
   public record SplitSummary(String path, long examples, long batches, long paddingRows, Map<String, Long> labelled) {}
 
-  /** Rows read, accepted and rejected per source. */
-  public record SourceCount(long files, long rows, long accepted, long rejected) {}
+  /**
+   * Rows read, accepted and rejected per source; among accepted rows, how many repeat a key already
+   * seen in that source (all but one of them are left out by the duplicate policy).
+   */
+  public record SourceCount(long files, long rows, long accepted, long rejected, long duplicates) {}
 
   /**
    * Every input row accounted for: per source, rows = accepted + rejected; accepted rows become

@@ -31,6 +31,10 @@ public final class CsvHeader implements Serializable {
     return out;
   }
 
+  public boolean has(String column) {
+    return index.containsKey(column);
+  }
+
   public int position(String column) {
     Integer i = index.get(column);
     if (i == null) {

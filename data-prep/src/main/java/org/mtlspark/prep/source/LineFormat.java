@@ -5,6 +5,9 @@ import java.io.Serializable;
 /** A line-oriented source format (CSV, JSON lines): how to parse the lines of one file. */
 public interface LineFormat<T extends Serializable> extends Serializable {
 
+  /** The source's name, for rejects. */
+  String sourceName();
+
   /** Whether the first line of every file is a header. */
   boolean hasHeader();
 

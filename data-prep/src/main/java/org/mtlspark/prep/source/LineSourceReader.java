@@ -33,6 +33,8 @@ public final class LineSourceReader {
     private final String file;
     private long lineNumber;
     private String next;
+    /** A reject standing for a whole file that has no header row. */
+    private ParsedRow<T> emptyFile;
 
     LineIterator(SerializableConf conf, String file, LineFormat<T> format) throws IOException {
       Path path = new Path(file);
@@ -44,7 +46,11 @@ public final class LineSourceReader {
         header = reader.readLine();
         lineNumber = 1;
         if (header == null) {
-          throw new IOException("file " + file + " is empty: it has no header row");
+          reader.close();
+          emptyFile = ParsedRow.rejected(new Reject(format.sourceName(), file, 0, null, "(file)",
+              "empty file: no header row", ""));
+          this.parser = null;
+          return;
         }
       }
       this.parser = format.open(file, header);
@@ -67,11 +73,16 @@ public final class LineSourceReader {
 
     @Override
     public boolean hasNext() {
-      return next != null;
+      return next != null || emptyFile != null;
     }
 
     @Override
     public ParsedRow<T> next() {
+      if (emptyFile != null) {
+        ParsedRow<T> r = emptyFile;
+        emptyFile = null;
+        return r;
+      }
       if (next == null) {
         throw new NoSuchElementException();
       }

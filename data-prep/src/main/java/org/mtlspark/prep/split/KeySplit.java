@@ -5,12 +5,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Assigns a key to a split by a 64-bit FNV-1a hash of salt and key, mapped to [0, 1). The
- * assignment depends on nothing but the key, so it is stable when data is added later.
+ * assignment depends on nothing but the key, so it is stable when data is added later. With a
+ * group column ({@code group} >= 0: its index in a composite key), only that column's value is
+ * hashed, so that every record sharing it lands in the same split.
  */
-public record KeySplit(double train, double validation, String salt) implements Serializable {
+public record KeySplit(double train, double validation, String salt, int group) implements Serializable {
+
+  public KeySplit(double train, double validation, String salt) {
+    this(train, validation, salt, -1);
+  }
 
   public Split assign(String key) {
-    double u = unit(salt + "\u0000" + key);
+    String hashed = group < 0 ? key : org.mtlspark.prep.source.Keys.split(key)[group];
+    double u = unit(salt + "\u0000" + hashed);
     if (u < train) {
       return Split.TRAIN;
     }

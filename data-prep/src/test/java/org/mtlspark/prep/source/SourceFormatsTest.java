@@ -2,57 +2,110 @@ package org.mtlspark.prep.source;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
-import org.mtlspark.config.TaskConfig;
-import org.mtlspark.config.TaskConfig.TaskType;
+import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.SourceConfig;
+import org.mtlspark.prep.align.RecordLayout;
 
-/** Each source format names the file, line, field and reason of a bad row, and parses good rows by header. */
+/** Each source format names the file, line, field and reason of a bad row, and parses good rows by column name. */
 class SourceFormatsTest {
+  static final MtlConfig CONFIG = ConfigLoader.fromYaml("""
+      data:
+        key: [userId, movieId]
+        sources:
+          - {name: ratings, format: csv, path: r, numeric: [x], categorical: [c]}
+          - {name: movies, format: json, path: m, key: [movieId], text: title}
+      tasks:
+        - {name: r, type: regression, source: ratings, column: r}
+        - {name: b, type: binary, source: ratings, column: b}
+        - {name: g, type: multilabel, source: movies, column: genres}
+      """, "test.yaml");
+
+  static RowInterpreter interpreter(String source) {
+    SourceConfig s = CONFIG.data().source(source);
+    return new RowInterpreter(s, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, source), "NA", 4, 4);
+  }
+
   @Test
-  void tabularRowsAreParsedByHeaderAndBadCellsAreRejectedWithTheirPlace() {
-    TabularFormat f = new TabularFormat("id", List.of("x", "y"), List.of("c"), "NA");
-    LineFormat.FileParser<TabularValues> p = f.open("t.csv", "c,y,id,x");
-    ParsedRow<TabularValues> ok = p.parse(2, "red,NA,k1,1.5");
+  void csvRowsAreParsedByHeaderWithACompositeKey() {
+    LineFormat.FileParser<SourceValues> p = new CsvSourceFormat(interpreter("ratings")).open("t.csv",
+        "c,b,movieId,x,r,userId");
+    ParsedRow<SourceValues> ok = p.parse(2, "red,true,m1,1.5,4.5,u1");
     assertTrue(ok.isOk());
-    assertEquals("k1", ok.key());
+    assertEquals("u1" + Keys.SEPARATOR + "m1", ok.key(), "key columns in data.key order");
     assertEquals(1.5, ok.value().numeric()[0]);
-    assertTrue(Double.isNaN(ok.value().numeric()[1]), "NA is a missing value");
     assertArrayEquals(new String[] {"red"}, ok.value().categorical());
+    assertArrayEquals(new String[] {"4.5", "1"}, ok.value().labels());
+    SourceValues missing = p.parse(3, "NA,,m1,NA,,u1").value();
+    assertTrue(Double.isNaN(missing.numeric()[0]), "NA is a missing value");
+    assertArrayEquals(new String[] {null}, missing.categorical());
+    assertArrayEquals(new String[] {null, null}, missing.labels());
 
-    Reject bad = p.parse(7, "red,1x,k2,1").reject();
-    assertEquals(new Reject("tabular", "t.csv", 7, "k2", "y", "not a finite number: \"1x\"", "red,1x,k2,1"), bad);
-    assertEquals("expected 4 cells, found 3", p.parse(8, "red,1,k3").reject().reason());
-    assertEquals("missing key", p.parse(9, "red,1,,2").reject().reason());
+    Reject bad = p.parse(7, "red,1,m2,1x,3,u2").reject();
+    assertEquals(new Reject("ratings", "t.csv", 7, "u2" + Keys.SEPARATOR + "m2", "x", "not a finite number: \"1x\"",
+        "red,1,m2,1x,3,u2"), bad);
+    assertEquals("expected 6 cells, found 3", p.parse(8, "red,1,m3").reject().reason());
+    Reject noKey = p.parse(9, "red,1,m3,2,3,").reject();
+    assertEquals("userId", noKey.field());
+    assertEquals("missing key", noKey.reason());
+    Reject label = p.parse(10, "red,yes,m3,2,3,u3").reject();
+    assertEquals("b", label.field());
+    assertEquals("not a binary label (0/1, true/false): \"yes\"", label.reason());
+    assertTrue(p.parse(11, "red,\"1,m3,2,3,u3").reject().reason().contains("quote"), "broken quoting");
   }
 
   @Test
-  void labelsAreNormalizedPerTaskTypeAndMissingCellsStayMissing() {
-    List<TaskConfig> tasks = List.of(new TaskConfig("r", TaskType.REGRESSION, "r", 1),
-        new TaskConfig("m", TaskType.MULTICLASS, "m", 1), new TaskConfig("b", TaskType.BINARY, "b", 1));
-    LineFormat.FileParser<LabelValues> p = new LabelFormat("id", tasks, "NA").open("l.csv", "id,r,m,b");
-    LabelValues v = p.parse(2, "k,2.5,gold,true").value();
-    assertArrayEquals(new String[] {"2.5", "gold", "1"}, v.values());
-    LabelValues missing = p.parse(3, "k,,NA,").value();
-    assertFalse(missing.any());
-    Reject bad = p.parse(4, "k,1,gold,yes").reject();
-    assertEquals("b", bad.field());
-    assertEquals("not a binary label (0/1, true/false): \"yes\"", bad.reason());
-    assertEquals(4, bad.line());
+  void aFileWhoseHeaderLacksAColumnRejectsEveryRowWithTheReason() {
+    LineFormat.FileParser<SourceValues> p = new CsvSourceFormat(interpreter("ratings")).open("old.csv",
+        "userId,movieId,x,r,b");
+    Reject r = p.parse(2, "u1,m1,1,2,0").reject();
+    assertEquals("(header)", r.field());
+    assertTrue(r.reason().contains("lacks column(s) [c]"), r.reason());
   }
 
   @Test
-  void textLinesNeedAnObjectWithKeyAndText() {
-    LineFormat.FileParser<String> p = new TextFormat("id", "text").open("x.jsonl", null);
-    assertEquals("Great app", p.parse(1, "{\"id\": \"k\", \"text\": \"Great app\"}").value());
-    assertTrue(p.parse(2, "{\"id\": \"k\", \"text\": \"cut").reject().reason().startsWith("not valid JSON"));
-    assertEquals("missing key", p.parse(3, "{\"text\": \"a\"}").reject().reason());
-    assertEquals("not a string", p.parse(4, "{\"id\": 3, \"text\": 5}").reject().reason());
-    assertEquals("3", p.parse(4, "{\"id\": 3, \"text\": 5}").reject().key());
-    assertNull(p.parse(5, "{\"id\": \"k\", \"text\": \"a\"}").reject());
+  void jsonLinesNeedAnObjectAndTakeArraysAsMultiLabels() {
+    LineFormat.FileParser<SourceValues> p = new JsonSourceFormat(interpreter("movies")).open("m.jsonl", null);
+    ParsedRow<SourceValues> ok = p.parse(1, "{\"movieId\": 7, \"title\": \"Heat\", \"genres\": \"Crime|Action|Crime\"}");
+    assertEquals("7", ok.key(), "a whole number is its integer text");
+    assertEquals("Heat", ok.value().text());
+    assertEquals("Action" + Keys.SEPARATOR + "Crime", ok.value().labels()[0], "sorted, distinct labels");
+    ParsedRow<SourceValues> array = p.parse(2, "{\"movieId\": \"8\", \"title\": \"Up\", \"genres\": [\"Kids\", \"Fun\"]}");
+    assertEquals("Fun" + Keys.SEPARATOR + "Kids", array.value().labels()[0]);
+    assertNull(p.parse(3, "{\"movieId\": \"9\"}").value().text(), "a missing text is a missing modality");
+    assertTrue(p.parse(4, "{\"movieId\": \"9\", \"title\": \"cut").reject().reason().startsWith("not valid JSON"));
+    assertEquals("not a JSON object", p.parse(5, "[1, 2]").reject().reason());
+    assertEquals("missing key", p.parse(6, "{\"title\": \"a\"}").reject().reason());
+    assertEquals("not a string", p.parse(7, "{\"movieId\": 1, \"title\": [\"a\"]}").reject().reason());
+  }
+
+  @Test
+  void imagesAreDecodedToGreyAndResizedOrRejectedWithTheReason() throws Exception {
+    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 8; x++) {
+        img.setRGB(x, y, x < 4 ? 0xFFFFFF : 0x000000);
+      }
+    }
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", png);
+    byte[] grey = ImageDecoder.grey(png.toByteArray(), 4, 4);
+    assertEquals(16, grey.length);
+    assertEquals(255, grey[0] & 0xff, "white left half");
+    assertEquals(0, grey[3] & 0xff, "black right half");
+    byte[] raw = new byte[16];
+    assertArrayEquals(raw, ImageDecoder.grey(raw, 4, 4), "raw pixels of the right size pass through");
+    byte[] corrupt = java.util.Arrays.copyOf(png.toByteArray(), 20);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> ImageDecoder.grey(corrupt, 4, 4));
+    assertTrue(e.getMessage().contains("image"), e.getMessage());
   }
 }

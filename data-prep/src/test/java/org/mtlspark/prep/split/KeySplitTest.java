@@ -35,6 +35,37 @@ class KeySplitTest {
   }
 
   @Test
+  void aGroupColumnKeepsEveryRecordOfTheGroupOnOneSide() {
+    KeySplit byMovie = new KeySplit(0.5, 0.25, "s", 1);
+    java.util.Set<Split> sides = new java.util.HashSet<>();
+    for (int movie = 0; movie < 50; movie++) {
+      java.util.Set<Split> seen = new java.util.HashSet<>();
+      for (int user = 0; user < 40; user++) {
+        seen.add(byMovie.assign(org.mtlspark.prep.source.Keys.join(java.util.List.of("u" + user, "m" + movie))));
+      }
+      assertEquals(1, seen.size(), "all ratings of movie " + movie + " in one split");
+      sides.addAll(seen);
+    }
+    assertEquals(3, sides.size(), "movies still spread over the three splits");
+  }
+
+  @Test
+  void addingKeysLeavesEveryEarlierAssignmentAlone() {
+    KeySplit split = new KeySplit(0.8, 0.1, "s");
+    Map<String, Split> before = new java.util.HashMap<>();
+    for (int i = 0; i < 1000; i++) {
+      before.put("k" + i, split.assign("k" + i));
+    }
+    KeySplit later = new KeySplit(0.8, 0.1, "s");
+    for (int i = 0; i < 2000; i++) {
+      Split s = later.assign("k" + i);
+      if (i < 1000) {
+        assertEquals(before.get("k" + i), s);
+      }
+    }
+  }
+
+  @Test
   void unitValuesAreInTheUnitInterval() {
     for (int i = 0; i < 10_000; i++) {
       double u = KeySplit.unit("x" + i);

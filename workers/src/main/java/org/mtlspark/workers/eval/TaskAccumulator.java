@@ -8,7 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Mergeable sufficient statistics of one task over labelled (unmasked) rows: errors of the model
  * and of the training-mean baseline for regression, in the label's own units; a confusion matrix
- * for classes; a histogram of scores per true class for the binary AUC.
+ * for classes; a histogram of scores per true class for the binary AUC; for a multi-label task,
+ * true and false positives and false negatives per label at threshold 0.5, for the model and for
+ * the baseline that always predicts the most frequent training labels (as many as the mean
+ * number of labels of a training row).
  */
 public final class TaskAccumulator implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -22,11 +25,17 @@ public final class TaskAccumulator implements Serializable {
   double baselineSae;
   final long[][] confusion;
   final long[][] scoreHistogram;
+  /** Multi-label counts per label: rows 0-2 true positives, false positives, false negatives of the model; 3-5 of the baseline. */
+  final long[][] labelCounts;
+  private final boolean[] baselineLabels;
 
   public TaskAccumulator(TaskEncoding task) {
     this.task = task;
-    int k = task.type() == TaskConfig.TaskType.REGRESSION ? 0 : task.classes().size();
+    boolean multiLabel = task.type() == TaskConfig.TaskType.MULTILABEL;
+    int k = task.type() == TaskConfig.TaskType.REGRESSION || multiLabel ? 0 : task.classes().size();
     confusion = new long[k][k];
+    labelCounts = new long[multiLabel ? 6 : 0][multiLabel ? task.classes().size() : 0];
+    baselineLabels = multiLabel ? frequentLabels(task) : new boolean[0];
     scoreHistogram = task.type() == TaskConfig.TaskType.BINARY ? new long[2][BINS] : new long[0][0];
   }
 
@@ -57,9 +66,43 @@ public final class TaskAccumulator implements Serializable {
           int y = argmax(labels, i);
           confusion[y][argmax(predictions, i)]++;
         }
+        case MULTILABEL -> {
+          for (int j = 0; j < labelCounts[0].length; j++) {
+            boolean y = labels.getDouble(i, j) > 0.5;
+            count(0, j, y, predictions.getDouble(i, j) >= 0.5);
+            count(3, j, y, baselineLabels[j]);
+          }
+        }
         default -> throw new IllegalStateException(task.type().toString());
       }
     }
+  }
+
+  private void count(int base, int label, boolean truth, boolean predicted) {
+    if (truth && predicted) {
+      labelCounts[base][label]++;
+    } else if (predicted) {
+      labelCounts[base + 1][label]++;
+    } else if (truth) {
+      labelCounts[base + 2][label]++;
+    }
+  }
+
+  /** The most frequent training labels, as many as a training row has on average (at least one). */
+  static boolean[] frequentLabels(TaskEncoding task) {
+    int k = task.classes().size();
+    long total = task.classCounts().stream().mapToLong(Long::longValue).sum();
+    int keep = (int) Math.max(1, Math.round((double) total / Math.max(1, task.trainLabels())));
+    Integer[] order = new Integer[k];
+    for (int i = 0; i < k; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Long.compare(task.classCounts().get(b), task.classCounts().get(a)));
+    boolean[] out = new boolean[k];
+    for (int i = 0; i < Math.min(keep, k); i++) {
+      out[order[i]] = true;
+    }
+    return out;
   }
 
   public TaskAccumulator merge(TaskAccumulator o) {
@@ -71,6 +114,11 @@ public final class TaskAccumulator implements Serializable {
     for (int i = 0; i < confusion.length; i++) {
       for (int j = 0; j < confusion.length; j++) {
         confusion[i][j] += o.confusion[i][j];
+      }
+    }
+    for (int r = 0; r < labelCounts.length; r++) {
+      for (int j = 0; j < labelCounts[r].length; j++) {
+        labelCounts[r][j] += o.labelCounts[r][j];
       }
     }
     for (int c = 0; c < scoreHistogram.length; c++) {

@@ -6,7 +6,8 @@ import org.mtlspark.config.TaskConfig;
 
 /**
  * The metrics of one task on one split, beside the same metrics of its trivial baseline (training
- * mean for regression, majority training class otherwise; a constant score for AUC).
+ * mean for regression, majority training class otherwise; a constant score for AUC; the most
+ * frequent training labels for a multi-label task).
  */
 public record TaskMetrics(
     String task,
@@ -41,6 +42,14 @@ public record TaskMetrics(
         primary = "auc";
         higherIsBetter = true;
       }
+      case MULTILABEL -> {
+        m.put("micro_f1", microF1(a.labelCounts, 0));
+        m.put("macro_f1", labelMacroF1(a.labelCounts, 0));
+        b.put("micro_f1", microF1(a.labelCounts, 3));
+        b.put("macro_f1", labelMacroF1(a.labelCounts, 3));
+        primary = "micro_f1";
+        higherIsBetter = true;
+      }
       default -> {
         m.put("accuracy", accuracy(a.confusion));
         m.put("macro_f1", macroF1(a.confusion));
@@ -69,6 +78,31 @@ public record TaskMetrics(
     }
     b.put("accuracy", accuracy(constant));
     b.put("macro_f1", macroF1(constant));
+  }
+
+  /** Micro-averaged F1 over all labels: 2 TP / (2 TP + FP + FN), from rows {@code base..base+2}. */
+  static double microF1(long[][] counts, int base) {
+    long tp = 0;
+    long fp = 0;
+    long fn = 0;
+    for (int j = 0; j < counts[base].length; j++) {
+      tp += counts[base][j];
+      fp += counts[base + 1][j];
+      fn += counts[base + 2][j];
+    }
+    return tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);
+  }
+
+  /** Mean over labels of each label's F1 (0 for a label never true nor predicted). */
+  static double labelMacroF1(long[][] counts, int base) {
+    int k = counts[base].length;
+    double sum = 0;
+    for (int j = 0; j < k; j++) {
+      long tp = counts[base][j];
+      long denominator = 2 * tp + counts[base + 1][j] + counts[base + 2][j];
+      sum += denominator == 0 ? 0 : 2.0 * tp / denominator;
+    }
+    return k == 0 ? 0 : sum / k;
   }
 
   static double accuracy(long[][] c) {

@@ -35,7 +35,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 /**
  * The multi-task network: one encoder per modality (dense layers for the table; token embedding
- * mean-pooled under the token mask for text; convolution and pooling for images), fused by
+ * mean-pooled under the token mask for text; convolution and pooling for images; each only when the
+ * prepared data has that modality), fused by
  * concatenation with the modality presence flags, a shared trunk, and one output layer per task
  * ({@code task_<name>}, in task order) whose loss carries the task weight lambda.
  */
@@ -62,41 +63,53 @@ public final class GraphBuilder {
         .weightInit(WeightInit.XAVIER)
         .l2(model.l2())
         .graphBuilder()
-        .addInputs(ModelInputs.ORDER.toArray(String[]::new))
-        .setInputTypes(
-            InputType.feedForward(features.tabularWidth()),
-            // Token ids [mb, maxTokens]; declared with the id count as its size, which becomes the embedding's nIn.
-            InputType.recurrent(features.textVocabularySize(), features.maxTokens()),
-            InputType.convolutionalFlat(features.imageHeight(), features.imageWidth(), 1),
-            InputType.feedForward(ModelInputs.MODALITIES.size()));
+        .addInputs(features.inputs().toArray(String[]::new));
+    List<InputType> types = new ArrayList<>();
+    List<String> fused = new ArrayList<>();
 
     // Tabular encoder.
-    String tab = ModelInputs.TABULAR;
-    for (int i = 0; i < model.tabularHidden().size(); i++) {
-      String name = "tabular_dense" + i;
-      g.addLayer(name, new DenseLayer.Builder().nOut(model.tabularHidden().get(i)).activation(act).build(), tab);
-      tab = name;
+    if (features.has(ModelInputs.TABULAR)) {
+      types.add(InputType.feedForward(features.tabularWidth()));
+      String tab = ModelInputs.TABULAR;
+      for (int i = 0; i < model.tabularHidden().size(); i++) {
+        String name = "tabular_dense" + i;
+        g.addLayer(name, new DenseLayer.Builder().nOut(model.tabularHidden().get(i)).activation(act).build(), tab);
+        tab = name;
+      }
+      fused.add(tab);
     }
 
     // Text encoder: embedding of token ids, mean over the unmasked tokens.
-    g.addLayer("text_embedding", new EmbeddingSequenceLayer.Builder()
-        .nIn(features.textVocabularySize()).nOut(model.textEmbedding()).inputLength(features.maxTokens())
-        .hasBias(false).build(), ModelInputs.TEXT);
-    g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "text_embedding");
+    if (features.has(ModelInputs.TEXT)) {
+      // Token ids [mb, maxTokens]; declared with the id count as its size, which becomes the embedding's nIn.
+      types.add(InputType.recurrent(features.textVocabularySize(), features.maxTokens()));
+      g.addLayer("text_embedding", new EmbeddingSequenceLayer.Builder()
+          .nIn(features.textVocabularySize()).nOut(model.textEmbedding()).inputLength(features.maxTokens())
+          .hasBias(false).build(), ModelInputs.TEXT);
+      g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "text_embedding");
+      fused.add("text_pool");
+    }
 
     // Image encoder.
-    String img = ModelInputs.IMAGE;
-    for (int i = 0; i < model.imageFilters().size(); i++) {
-      g.addLayer("image_conv" + i, new ConvolutionLayer.Builder(3, 3).nOut(model.imageFilters().get(i))
-          .convolutionMode(ConvolutionMode.Same).activation(act).build(), img);
-      g.addLayer("image_pool" + i, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-          .build(), "image_conv" + i);
-      img = "image_pool" + i;
+    if (features.has(ModelInputs.IMAGE)) {
+      types.add(InputType.convolutionalFlat(features.imageHeight(), features.imageWidth(), 1));
+      String img = ModelInputs.IMAGE;
+      for (int i = 0; i < model.imageFilters().size(); i++) {
+        g.addLayer("image_conv" + i, new ConvolutionLayer.Builder(3, 3).nOut(model.imageFilters().get(i))
+            .convolutionMode(ConvolutionMode.Same).activation(act).build(), img);
+        g.addLayer("image_pool" + i, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+            .build(), "image_conv" + i);
+        img = "image_pool" + i;
+      }
+      g.addLayer("image_dense", new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(), img);
+      fused.add("image_dense");
     }
-    g.addLayer("image_dense", new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(), img);
+    types.add(InputType.feedForward(features.modalities().size()));
+    fused.add(ModelInputs.PRESENCE);
+    g.setInputTypes(types.toArray(InputType[]::new));
 
     // Fusion and shared trunk.
-    g.addVertex("fusion", new MergeVertex(), tab, "text_pool", "image_dense", ModelInputs.PRESENCE);
+    g.addVertex("fusion", new MergeVertex(), fused.toArray(String[]::new));
     String trunk = "fusion";
     for (int i = 0; i < model.trunk().size(); i++) {
       String name = "trunk" + i;
@@ -128,7 +141,7 @@ public final class GraphBuilder {
     if (task.type() == TaskConfig.TaskType.REGRESSION) {
       activation = Activation.IDENTITY;
       loss = new LossMSE(lambda);
-    } else if (task.type() == TaskConfig.TaskType.BINARY) {
+    } else if (task.type() == TaskConfig.TaskType.BINARY || task.type() == TaskConfig.TaskType.MULTILABEL) {
       activation = Activation.SIGMOID;
       loss = new LossBinaryXENT(lambda);
     } else {

@@ -56,4 +56,26 @@ class TaskMetricsTest {
     assertEquals(1.0 / 3, m.baseline().get("accuracy"), 1e-9, "always 'b': right once");
     assertTrue(m.beatsBaseline());
   }
+
+  @Test
+  void multiLabelMicroF1AgainstTheMostFrequentLabels() {
+    // Training: 10 rows, label a on 8, b on 4, c on 1: 1.3 labels a row, so the baseline predicts {a}.
+    TaskEncoding t = new TaskEncoding("g", TaskType.MULTILABEL, "g", 1, List.of("a", "b", "c"), List.of(8L, 4L, 1L), 0,
+        1, 10);
+    TaskAccumulator acc = new TaskAccumulator(t);
+    org.nd4j.linalg.api.ndarray.INDArray labels = org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {
+        {1, 1, 0}, {1, 0, 0}, {0, 0, 1}, {1, 1, 1}});
+    org.nd4j.linalg.api.ndarray.INDArray predictions = org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {
+        {0.9f, 0.8f, 0.1f}, {0.7f, 0.6f, 0.2f}, {0.1f, 0.2f, 0.3f}, {0.6f, 0.1f, 0.9f}});
+    org.nd4j.linalg.api.ndarray.INDArray mask = org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {
+        {1}, {1}, {1}, {1}});
+    acc.add(predictions, labels, mask);
+    TaskMetrics m = TaskMetrics.of(acc);
+    // Model: TP = 2 + 1 + 0 + 2 = 5, FP = 1 (row 2, b), FN = 1 (row 3, c) + 1 (row 4, b) = 2.
+    assertEquals(2.0 * 5 / (2 * 5 + 1 + 2), m.metrics().get("micro_f1"), 1e-9);
+    // Baseline {a}: TP = 3, FP = 1 (row 3), FN = 1 + 0 + 1 + 2 = 4.
+    assertEquals(2.0 * 3 / (2 * 3 + 1 + 4), m.baseline().get("micro_f1"), 1e-9);
+    assertEquals("micro_f1", m.primaryMetric());
+    assertTrue(m.beatsBaseline());
+  }
 }

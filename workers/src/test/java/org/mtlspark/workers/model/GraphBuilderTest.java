@@ -107,4 +107,44 @@ class GraphBuilderTest {
     g.fit(read);
     assertTrue(Double.isFinite(g.score()));
   }
+
+  @Test
+  void withoutAnImageSourceTheGraphHasNoImageEncoderAndAMultiLabelHeadLearns() {
+    List<org.mtlspark.prep.feature.TaskEncoding> tasks = List.of(new org.mtlspark.prep.feature.TaskEncoding("g",
+        org.mtlspark.config.TaskConfig.TaskType.MULTILABEL, "g", 1, List.of("a", "b", "c"), List.of(5L, 5L, 5L), 0, 1,
+        10));
+    FeaturizerState s = new FeaturizerState(List.of(org.mtlspark.prep.feature.ModelInputs.TABULAR), List.of("x"),
+        List.of(0.0), List.of(1.0), false, List.of(), List.of(), List.of(), 2, 4, List.of(), 4, 4, tasks);
+    ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
+    assertEquals(List.of("tabular", "presence"), g.getConfiguration().getNetworkInputs());
+    assertTrue(java.util.Arrays.stream(g.getLayers()).noneMatch(l -> l.getConfig().getLayerName().startsWith("image")),
+        "no image encoder");
+    // Label j is on when x > j - 1: learnable from x alone.
+    java.util.Random r = new java.util.Random(3);
+    float[][] x = new float[64][1];
+    float[][] y = new float[64][3];
+    float[][] presence = new float[64][1];
+    for (int i = 0; i < 64; i++) {
+      x[i][0] = (float) (r.nextGaussian() * 1.5);
+      presence[i][0] = 1;
+      for (int j = 0; j < 3; j++) {
+        y[i][j] = x[i][0] > j - 1 ? 1 : 0;
+      }
+    }
+    MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {
+        org.nd4j.linalg.factory.Nd4j.createFromArray(x), org.nd4j.linalg.factory.Nd4j.createFromArray(presence)},
+        new INDArray[] {org.nd4j.linalg.factory.Nd4j.createFromArray(y)});
+    double before = g.score(mds);
+    for (int i = 0; i < 200; i++) {
+      g.fit(mds);
+    }
+    INDArray out = g.output(mds.getFeatures())[0];
+    double wrong = out.gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+        .sub(org.nd4j.linalg.factory.Nd4j.createFromArray(y)).norm1Number().doubleValue();
+    assertTrue(g.score(mds) < before * 0.5, "score " + before + " -> " + g.score(mds));
+    assertTrue(wrong <= 12, "at most 12 of 192 label decisions wrong, was " + wrong);
+    for (int j = 0; j < 3; j++) {
+      assertTrue(out.getDouble(0, j) > 0 && out.getDouble(0, j) < 1, "a sigmoid per label");
+    }
+  }
 }

@@ -1,0 +1,151 @@
+package org.mtlspark.prep.align;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.SourceConfig;
+import org.mtlspark.config.TaskConfig;
+
+/**
+ * Where each model input and each task label sits among the sources' parsed values: tabular
+ * columns (numeric, categorical, hashed) concatenated in source order, the text source, the image
+ * source, and for each task its source and its place among that source's label cells.
+ */
+public final class RecordLayout implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** A column of one source: the source's index and the column's index among that source's cells of its kind. */
+  public record Ref(int source, int index, String name) implements Serializable {}
+
+  private final List<Ref> numeric = new ArrayList<>();
+  private final List<Ref> categorical = new ArrayList<>();
+  private final List<Ref> hashed = new ArrayList<>();
+  private final List<Ref> labels = new ArrayList<>();
+  private final List<Integer> tabularSources = new ArrayList<>();
+  private final List<Integer> featureSources = new ArrayList<>();
+  private int textSource = -1;
+  private int imageSource = -1;
+
+  public RecordLayout(MtlConfig config) {
+    List<SourceConfig> sources = config.data().sources();
+    for (int s = 0; s < sources.size(); s++) {
+      SourceConfig src = sources.get(s);
+      for (int i = 0; i < src.numeric().size(); i++) {
+        numeric.add(new Ref(s, i, src.name() + "." + src.numeric().get(i)));
+      }
+      for (int i = 0; i < src.categorical().size(); i++) {
+        categorical.add(new Ref(s, i, src.name() + "." + src.categorical().get(i)));
+      }
+      for (int i = 0; i < src.hashed().size(); i++) {
+        hashed.add(new Ref(s, src.categorical().size() + i, src.name() + "." + src.hashed().get(i)));
+      }
+      if (!src.featureColumns().isEmpty()) {
+        tabularSources.add(s);
+      }
+      if (src.hasFeatures()) {
+        featureSources.add(s);
+      }
+      if (!src.text().isEmpty()) {
+        textSource = s;
+      }
+      if (src.hasImage()) {
+        imageSource = s;
+      }
+    }
+    for (TaskConfig t : config.tasks()) {
+      int s = sources.indexOf(config.data().source(t.source()));
+      int index = (int) tasksOf(config, t.source()).stream().takeWhile(x -> x != t).count();
+      labels.add(new Ref(s, index, t.source() + "." + t.column()));
+    }
+  }
+
+  /** The tasks whose labels come from {@code source}, in task order. */
+  public static List<TaskConfig> tasksOf(MtlConfig config, String source) {
+    return config.tasks().stream().filter(t -> t.source().equals(source)).toList();
+  }
+
+  public List<Ref> numeric() {
+    return numeric;
+  }
+
+  public List<Ref> categorical() {
+    return categorical;
+  }
+
+  public List<Ref> hashed() {
+    return hashed;
+  }
+
+  public List<Ref> labels() {
+    return labels;
+  }
+
+  public boolean hasTabular() {
+    return !tabularSources.isEmpty();
+  }
+
+  public boolean hasText() {
+    return textSource >= 0;
+  }
+
+  public boolean hasImage() {
+    return imageSource >= 0;
+  }
+
+  public int textSource() {
+    return textSource;
+  }
+
+  public int imageSource() {
+    return imageSource;
+  }
+
+  /** Whether any source with tabular columns has a row for the record. */
+  public boolean tabularPresent(AlignedRecord r) {
+    return tabularSources.stream().anyMatch(s -> r.source(s) != null);
+  }
+
+  public String text(AlignedRecord r) {
+    return textSource < 0 || r.source(textSource) == null ? null : r.source(textSource).text();
+  }
+
+  public byte[] image(AlignedRecord r) {
+    return imageSource < 0 || r.source(imageSource) == null ? null : r.source(imageSource).image();
+  }
+
+  /** The label cell of task {@code t}, or null. */
+  public String label(AlignedRecord r, int t) {
+    Ref ref = labels.get(t);
+    return r.source(ref.source()) == null ? null : r.source(ref.source()).labels()[ref.index()];
+  }
+
+  public double numeric(AlignedRecord r, int i) {
+    Ref ref = numeric.get(i);
+    return r.source(ref.source()) == null ? Double.NaN : r.source(ref.source()).numeric()[ref.index()];
+  }
+
+  public String categorical(AlignedRecord r, int i) {
+    Ref ref = categorical.get(i);
+    return r.source(ref.source()) == null ? null : r.source(ref.source()).categorical()[ref.index()];
+  }
+
+  public String hashed(AlignedRecord r, int i) {
+    Ref ref = hashed.get(i);
+    return r.source(ref.source()) == null ? null : r.source(ref.source()).categorical()[ref.index()];
+  }
+
+  /** Whether any source with features has a row for the record. */
+  public boolean anyFeatures(AlignedRecord r) {
+    return featureSources.stream().anyMatch(s -> r.source(s) != null);
+  }
+
+  public boolean anyLabel(AlignedRecord r) {
+    for (int t = 0; t < labels.size(); t++) {
+      if (label(r, t) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,193 @@
+package org.mtlspark.prep.align;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.Optional;
+import org.mtlspark.config.SourceConfig;
+import org.mtlspark.prep.source.Keys;
+import org.mtlspark.prep.source.ParsedRow;
+import org.mtlspark.prep.source.SourceValues;
+import org.mtlspark.prep.source.Timestamps;
+import scala.Tuple2;
+
+/**
+ * Aligns the accepted rows of every source into records. Sources keyed by the whole record key
+ * are joined exactly (a full outer join: a record exists when any of them has its key); sources
+ * keyed by a part of it then enrich each record many-to-one (a left join on that part). Among rows
+ * of one source with the same key, the duplicate policy picks one ({@code first} in (file, line)
+ * order, or {@code latest} by the timestamp column); {@code fail} is checked before alignment. A
+ * source aligned {@code nearest} gives each record its row closest in time to the record's time
+ * (the timestamp of the first exactly aligned source keyed by the whole key), within a tolerance.
+ */
+public final class SourceAligner {
+  private SourceAligner() {}
+
+  public static JavaRDD<AlignedRecord> align(List<SourceConfig> sources, List<String> recordKey,
+      List<JavaRDD<ParsedRow<SourceValues>>> rows, RecordLayout layout, int partitions) {
+    int n = sources.size();
+    List<SourceConfig.Duplicates> policies = sources.stream().map(SourceConfig::duplicates).toList();
+    JavaPairRDD<String, Tagged> full = null;
+    List<Integer> enrichment = new ArrayList<>();
+    for (int s = 0; s < n; s++) {
+      if (sources.get(s).keyColumns(recordKey).size() != recordKey.size()
+          || sources.get(s).align() == SourceConfig.Align.NEAREST) {
+        enrichment.add(s);
+        continue;
+      }
+      int tag = s;
+      JavaPairRDD<String, Tagged> tagged = rows.get(s).filter(ParsedRow::isOk)
+          .mapToPair(r -> new Tuple2<>(r.key(), new Tagged(tag, r)));
+      full = full == null ? tagged : full.union(tagged);
+    }
+    JavaPairRDD<String, ParsedRow<SourceValues>[]> picked = full.combineByKey(
+        t -> pickInto(newPicks(n), t, policies),
+        (acc, t) -> pickInto(acc, t, policies),
+        (a, b) -> merge(a, b, policies),
+        partitions);
+
+    JavaPairRDD<String, ParsedRow<SourceValues>[]> records = picked;
+    SourceConfig timed = timeSource(sources, recordKey);
+    int timeSource = timed == null ? -1 : sources.indexOf(timed);
+    for (int s : enrichment) {
+      SourceConfig src = sources.get(s);
+      List<String> part = src.keyColumns(recordKey);
+      SourceConfig.Duplicates policy = policies.get(s);
+      int slot = s;
+      if (src.align() == SourceConfig.Align.NEAREST) {
+        double tolerance = src.tolerance();
+        boolean future = src.allowFuture();
+        JavaPairRDD<String, Iterable<ParsedRow<SourceValues>>> series = rows.get(s).filter(ParsedRow::isOk)
+            .filter(r -> r.value().timestamp() != null)
+            .mapToPair(r -> new Tuple2<>(r.key(), r)).groupByKey(partitions);
+        records = records.mapToPair(e -> new Tuple2<>(Keys.project(e._1(), recordKey, part), e))
+            .leftOuterJoin(series, partitions)
+            .mapToPair(e -> {
+              Tuple2<String, ParsedRow<SourceValues>[]> rec = e._2()._1();
+              if (e._2()._2().isPresent() && timeSource >= 0 && rec._2()[timeSource] != null) {
+                double t = Timestamps.value(rec._2()[timeSource].value().timestamp());
+                rec._2()[slot] = nearest(e._2()._2().get(), t, tolerance, future, policy);
+              }
+              return rec;
+            });
+        continue;
+      }
+      JavaPairRDD<String, ParsedRow<SourceValues>> table = rows.get(s).filter(ParsedRow::isOk)
+          .mapToPair(r -> new Tuple2<>(r.key(), r))
+          .reduceByKey((a, b) -> better(a, b, policy) ? a : b, partitions);
+      records = records.mapToPair(e -> new Tuple2<>(Keys.project(e._1(), recordKey, part), e))
+          .leftOuterJoin(table, partitions)
+          .mapToPair(e -> {
+            Tuple2<String, ParsedRow<SourceValues>[]> rec = e._2()._1();
+            Optional<ParsedRow<SourceValues>> row = e._2()._2();
+            if (row.isPresent()) {
+              rec._2()[slot] = row.get();
+            }
+            return rec;
+          });
+    }
+
+    List<SourceConfig.Missing> missing = sources.stream().map(SourceConfig::missing).toList();
+    List<String> names = sources.stream().map(SourceConfig::name).toList();
+    return records.map(e -> {
+      SourceValues[] values = new SourceValues[n];
+      String droppedBy = null;
+      for (int s = 0; s < n; s++) {
+        values[s] = e._2()[s] == null ? null : e._2()[s].value();
+        if (values[s] == null && missing.get(s) == SourceConfig.Missing.DROP && droppedBy == null) {
+          droppedBy = names.get(s);
+        }
+      }
+      AlignedRecord probe = new AlignedRecord(e._1(), values, AlignedRecord.Status.USABLE, null);
+      AlignedRecord.Status status = droppedBy != null ? AlignedRecord.Status.MISSING_REQUIRED_SOURCE
+          : !layout.anyLabel(probe) ? AlignedRecord.Status.NO_LABELS
+          : !layout.anyFeatures(probe) ? AlignedRecord.Status.NO_MODALITY
+          : AlignedRecord.Status.USABLE;
+      return new AlignedRecord(e._1(), values, status, droppedBy);
+    });
+  }
+
+  /** The source whose timestamp is a record's time (see {@code DataConfig#recordTimeSource}), or null. */
+  private static SourceConfig timeSource(List<SourceConfig> sources, List<String> recordKey) {
+    return sources.stream().filter(s -> s.keyColumns(recordKey).size() == recordKey.size()
+        && !s.timestamp().isEmpty() && s.align() == SourceConfig.Align.EXACT).findFirst().orElse(null);
+  }
+
+  /**
+   * The row closest in time to {@code t}: at most {@code tolerance} away and, unless {@code
+   * future}, not after {@code t}; among rows at the same distance, the earlier one, then the one the
+   * duplicate policy keeps. Null when none qualifies or the record has no time.
+   */
+  static ParsedRow<SourceValues> nearest(Iterable<ParsedRow<SourceValues>> rows, double t, double tolerance,
+      boolean future, SourceConfig.Duplicates policy) {
+    if (Double.isNaN(t)) {
+      return null;
+    }
+    ParsedRow<SourceValues> best = null;
+    double bestDistance = Double.POSITIVE_INFINITY;
+    double bestTime = Double.NaN;
+    for (ParsedRow<SourceValues> r : rows) {
+      double time = Timestamps.value(r.value().timestamp());
+      double distance = Math.abs(time - t);
+      if (distance > tolerance || (!future && time > t)) {
+        continue;
+      }
+      boolean closer = distance < bestDistance || (distance == bestDistance && time < bestTime);
+      boolean tie = distance == bestDistance && time == bestTime;
+      if (best == null || closer || (tie && better(r, best, policy))) {
+        best = r;
+        bestDistance = distance;
+        bestTime = time;
+      }
+    }
+    return best;
+  }
+
+  /** A row with the index of its source. */
+  record Tagged(int source, ParsedRow<SourceValues> row) implements Serializable {}
+
+  @SuppressWarnings("unchecked")
+  private static ParsedRow<SourceValues>[] newPicks(int n) {
+    return (ParsedRow<SourceValues>[]) new ParsedRow<?>[n];
+  }
+
+  private static ParsedRow<SourceValues>[] pickInto(ParsedRow<SourceValues>[] acc, Tagged t,
+      List<SourceConfig.Duplicates> policies) {
+    ParsedRow<SourceValues> current = acc[t.source()];
+    if (current == null || better(t.row(), current, policies.get(t.source()))) {
+      acc[t.source()] = t.row();
+    }
+    return acc;
+  }
+
+  private static ParsedRow<SourceValues>[] merge(ParsedRow<SourceValues>[] a, ParsedRow<SourceValues>[] b,
+      List<SourceConfig.Duplicates> policies) {
+    for (int s = 0; s < a.length; s++) {
+      if (b[s] != null && (a[s] == null || better(b[s], a[s], policies.get(s)))) {
+        a[s] = b[s];
+      }
+    }
+    return a;
+  }
+
+  /** Whether {@code a} is kept over {@code b} under the duplicate policy. */
+  static boolean better(ParsedRow<SourceValues> a, ParsedRow<SourceValues> b, SourceConfig.Duplicates policy) {
+    if (policy == SourceConfig.Duplicates.LATEST) {
+      int c = compareTimestamps(a.value().timestamp(), b.value().timestamp());
+      if (c != 0) {
+        return c > 0;
+      }
+    }
+    return a.before(b);
+  }
+
+  /** Orders timestamps on the time axis of {@link Timestamps}; a missing one first. */
+  static int compareTimestamps(String a, String b) {
+    if (a == null || b == null) {
+      return a == null ? (b == null ? 0 : -1) : 1;
+    }
+    return Double.compare(Timestamps.value(a), Timestamps.value(b));
+  }
+}

@@ -1,0 +1,222 @@
+package org.mtlspark.prep.source;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import org.mtlspark.config.SourceConfig;
+import org.mtlspark.config.TaskConfig;
+
+/**
+ * Turns the cells of one row of a source, whatever its format, into {@link SourceValues} by the
+ * source's configuration, or into a {@link Reject} naming the field and the reason: a missing key,
+ * a numeric cell that is not a finite number, an image that does not decode, a label that is not
+ * valid for its task type.
+ */
+public final class RowInterpreter implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final SourceConfig source;
+  private final List<String> keyColumns;
+  private final List<TaskConfig> tasks;
+  private final String nullToken;
+  private final int imageWidth;
+  private final int imageHeight;
+
+  /**
+   * @param tasks the tasks whose labels come from this source, in task order
+   */
+  public RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
+      int imageWidth, int imageHeight) {
+    this.source = source;
+    this.keyColumns = List.copyOf(source.keyColumns(recordKey));
+    this.tasks = List.copyOf(tasks);
+    this.nullToken = nullToken;
+    this.imageWidth = imageWidth;
+    this.imageHeight = imageHeight;
+  }
+
+  /** The columns a row of this source must have (its schema or header). */
+  public List<String> requiredColumns() {
+    List<String> all = new ArrayList<>(keyColumns);
+    all.addAll(source.featureColumns());
+    if (!source.text().isEmpty()) {
+      all.add(source.text());
+    }
+    if (!source.image().isEmpty()) {
+      all.add(source.image());
+    }
+    tasks.forEach(t -> all.add(t.column()));
+    if (!source.timestamp().isEmpty()) {
+      all.add(source.timestamp());
+    }
+    return all.stream().distinct().toList();
+  }
+
+  public String sourceName() {
+    return source.name();
+  }
+
+  public ParsedRow<SourceValues> interpret(String file, long line, Cells cells, String raw) {
+    String name = source.name();
+    List<String> keyValues = new ArrayList<>(keyColumns.size());
+    for (String k : keyColumns) {
+      String v = scalar(cells.get(k));
+      if (v == null) {
+        return ParsedRow.rejected(new Reject(name, file, line, keyValues.isEmpty() ? null : Keys.join(keyValues), k,
+            "missing key", raw));
+      }
+      keyValues.add(v);
+    }
+    String key = Keys.join(keyValues);
+
+    double[] numeric = new double[source.numeric().size()];
+    for (int i = 0; i < numeric.length; i++) {
+      String column = source.numeric().get(i);
+      Object cell = cells.get(column);
+      if (cell instanceof Number n) {
+        numeric[i] = n.doubleValue();
+        if (!Double.isFinite(numeric[i])) {
+          return reject(file, line, key, column, "not a finite number: \"" + cell + "\"", raw);
+        }
+        continue;
+      }
+      String v = scalar(cell);
+      numeric[i] = v == null ? Double.NaN : parseFinite(v);
+      if (v != null && Double.isNaN(numeric[i])) {
+        return reject(file, line, key, column, "not a finite number: \"" + v + "\"", raw);
+      }
+    }
+
+    List<String> categoricalColumns = new ArrayList<>(source.categorical());
+    categoricalColumns.addAll(source.hashed());
+    String[] categorical = new String[categoricalColumns.size()];
+    for (int i = 0; i < categorical.length; i++) {
+      Object cell = cells.get(categoricalColumns.get(i));
+      if (cell instanceof List<?> || cell instanceof byte[]) {
+        return reject(file, line, key, categoricalColumns.get(i), "not a single value", raw);
+      }
+      categorical[i] = scalar(cell);
+    }
+
+    String text = null;
+    if (!source.text().isEmpty()) {
+      Object cell = cells.get(source.text());
+      if (cell instanceof List<?> || cell instanceof byte[]) {
+        return reject(file, line, key, source.text(), "not a string", raw);
+      }
+      text = cell == null ? null : String.valueOf(cell);
+      text = text == null || text.isBlank() || text.equals(nullToken) ? null : text;
+    }
+
+    byte[] image = null;
+    if (source.hasImage()) {
+      String column = source.format() == SourceConfig.Format.IMAGES ? "(file)" : source.image();
+      Object cell = cells.get(source.format() == SourceConfig.Format.IMAGES ? ImageFolderReader.BYTES : column);
+      if (cell != null && !(cell instanceof byte[])) {
+        return reject(file, line, key, column, "not binary image data", raw);
+      }
+      if (cell != null) {
+        try {
+          image = ImageDecoder.grey((byte[]) cell, imageWidth, imageHeight);
+        } catch (IllegalArgumentException e) {
+          return reject(file, line, key, column, e.getMessage(), raw);
+        }
+      }
+    }
+
+    String[] labels = new String[tasks.size()];
+    for (int t = 0; t < labels.length; t++) {
+      TaskConfig task = tasks.get(t);
+      Object cell = cells.get(task.column());
+      if (cell instanceof List<?> list && task.type() == TaskConfig.TaskType.MULTILABEL) {
+        labels[t] = multiLabel(list.stream().map(String::valueOf).toList());
+        continue;
+      }
+      String v = scalar(cell);
+      if (v == null) {
+        continue;
+      }
+      labels[t] = normalize(task, v);
+      if (labels[t] == null) {
+        return reject(file, line, key, task.column(), invalidReason(task.type()) + ": \"" + v + "\"", raw);
+      }
+    }
+
+    String timestamp = source.timestamp().isEmpty() ? null : scalar(cells.get(source.timestamp()));
+    if (timestamp != null && Double.isNaN(Timestamps.value(timestamp))) {
+      return reject(file, line, key, source.timestamp(), "not a timestamp (a number or ISO-8601 text): \""
+          + timestamp + "\"", raw);
+    }
+    return ParsedRow.ok(key, file, line, new SourceValues(numeric, categorical, text, image, labels, timestamp));
+  }
+
+  private ParsedRow<SourceValues> reject(String file, long line, String key, String field, String reason, String raw) {
+    return ParsedRow.rejected(new Reject(source.name(), file, line, key, field, reason, raw));
+  }
+
+  /** The cell as trimmed text, or null when it is missing, blank or the null token. */
+  private String scalar(Object cell) {
+    if (cell == null || cell instanceof List<?> || cell instanceof byte[]) {
+      return null;
+    }
+    String s;
+    if (cell instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
+      s = Long.toString(d.longValue());
+    } else {
+      s = String.valueOf(cell).trim();
+    }
+    return s.isEmpty() || s.equals(nullToken) ? null : s;
+  }
+
+  /** The cell as the task's canonical label, or null when it is not a valid label of that type. */
+  static String normalize(TaskConfig task, String cell) {
+    switch (task.type()) {
+      case REGRESSION:
+        double v = parseFinite(cell);
+        return Double.isNaN(v) ? null : Double.toString(v);
+      case BINARY:
+        String c = cell.toLowerCase(Locale.ROOT);
+        if (c.equals("1") || c.equals("true") || c.equals("1.0")) {
+          return "1";
+        }
+        if (c.equals("0") || c.equals("false") || c.equals("0.0")) {
+          return "0";
+        }
+        return null;
+      case MULTILABEL:
+        return multiLabel(List.of(cell.split(java.util.regex.Pattern.quote(task.separator()), -1)));
+      default:
+        return cell;
+    }
+  }
+
+  /**
+   * A multi-label cell in canonical form: the distinct, trimmed, non-empty labels, sorted, joined by
+   * {@link Keys#SEPARATOR}. No labels at all is an empty string (a labelled row with no positive).
+   */
+  static String multiLabel(List<String> labels) {
+    TreeSet<String> set = new TreeSet<>();
+    for (String l : labels) {
+      if (!l.isBlank()) {
+        set.add(l.trim());
+      }
+    }
+    return String.join(String.valueOf(Keys.SEPARATOR), set);
+  }
+
+  private static String invalidReason(TaskConfig.TaskType type) {
+    return type == TaskConfig.TaskType.REGRESSION ? "not a finite number" : "not a binary label (0/1, true/false)";
+  }
+
+  /** The number in {@code cell}, or NaN when it is not a finite number. */
+  static double parseFinite(String cell) {
+    try {
+      double v = Double.parseDouble(cell);
+      return Double.isFinite(v) ? v : Double.NaN;
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+}
