@@ -114,8 +114,6 @@ public record SourceConfig(
     }
     problems.require(text.isEmpty() || seen.add(text), Validatable.at(path, "text"),
         "column \"" + text + "\" is already a feature");
-    problems.require(image.isEmpty() || format == Format.PARQUET, Validatable.at(path, "image"),
-        "only a parquet source has binary image columns (or use format: images for a folder of files)");
     if (format == Format.IMAGES) {
       problems.require(featureColumns().isEmpty() && text.isEmpty() && image.isEmpty(), path,
           "an images source holds only images: leave numeric, categorical, hashed, text and image empty");

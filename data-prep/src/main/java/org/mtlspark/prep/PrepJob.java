@@ -88,7 +88,7 @@ public final class PrepJob {
     for (int s = 0; s < sourceConfigs.size(); s++) {
       SourceConfig src = sourceConfigs.get(s);
       RowInterpreter interpreter = new RowInterpreter(src, data.key(), RecordLayout.tasksOf(config, src.name()),
-          data.nullToken(), config.prep().image().width(), config.prep().image().height());
+          data.nullToken(), config.prep().image().width(), config.prep().image().height(), conf, dataRoot);
       rows.add(SourceReader.read(spark, conf, src, data.key(), files.get(s), interpreter)
           .persist(StorageLevel.MEMORY_AND_DISK()));
     }

@@ -146,7 +146,7 @@ public final class SourceAligner {
   }
 
   /** A row with the index of its source. */
-  record Tagged(int source, ParsedRow<SourceValues> row) implements Serializable {}
+  public record Tagged(int source, ParsedRow<SourceValues> row) implements Serializable {}
 
   @SuppressWarnings("unchecked")
   private static ParsedRow<SourceValues>[] newPicks(int n) {

@@ -23,6 +23,15 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
     kryo.addDefaultSerializer(Record.class, RecordSerializer.class);
+    // Registered classes travel as a small id instead of their name with every shuffled record.
+    for (Class<?> c : List.of(org.mtlspark.prep.source.ParsedRow.class, org.mtlspark.prep.source.SourceValues.class,
+        org.mtlspark.prep.source.SourceValues[].class, org.mtlspark.prep.source.ParsedRow[].class,
+        org.mtlspark.prep.source.Reject.class, org.mtlspark.prep.align.AlignedRecord.class,
+        org.mtlspark.prep.align.AlignedRecord.Status.class, org.mtlspark.prep.align.SourceAligner.Tagged.class,
+        org.mtlspark.prep.feature.Example.class,
+        double[].class, float[].class, float[][].class, String[].class, byte[].class)) {
+      kryo.register(c);
+    }
     for (Object list : List.of(List.of(), List.of(1), List.of(1, 2, 3))) {
       kryo.register(list.getClass(), new ImmutableListSerializer());
     }

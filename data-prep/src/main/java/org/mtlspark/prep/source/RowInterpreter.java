@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.TreeSet;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.config.TaskConfig;
+import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.io.SerializableConf;
 
 /**
  * Turns the cells of one row of a source, whatever its format, into {@link SourceValues} by the
@@ -23,12 +25,25 @@ public final class RowInterpreter implements Serializable {
   private final String nullToken;
   private final int imageWidth;
   private final int imageHeight;
+  private final SerializableConf files;
+  private final String dataRoot;
 
   /**
    * @param tasks the tasks whose labels come from this source, in task order
    */
   public RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
       int imageWidth, int imageHeight) {
+    this(source, recordKey, tasks, nullToken, imageWidth, imageHeight, null, "");
+  }
+
+  /**
+   * @param files the filesystem configuration to read image files named in an image column
+   * @param dataRoot the folder such relative paths are resolved against
+   */
+  public RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
+      int imageWidth, int imageHeight, SerializableConf files, String dataRoot) {
+    this.files = files;
+    this.dataRoot = dataRoot;
     this.source = source;
     this.keyColumns = List.copyOf(source.keyColumns(recordKey));
     this.tasks = List.copyOf(tasks);
@@ -114,6 +129,19 @@ public final class RowInterpreter implements Serializable {
     if (source.hasImage()) {
       String column = source.format() == SourceConfig.Format.IMAGES ? "(file)" : source.image();
       Object cell = cells.get(source.format() == SourceConfig.Format.IMAGES ? ImageFolderReader.BYTES : column);
+      String imagePath = cell instanceof byte[] || cell == null ? null : scalar(cell);
+      if (imagePath != null) {
+        if (files == null) {
+          return reject(file, line, key, column, "an image path, but no filesystem to read it from", raw);
+        }
+        String resolved = HadoopFiles.resolve(dataRoot, imagePath);
+        try (java.io.InputStream in = new org.apache.hadoop.fs.Path(resolved).getFileSystem(files.get())
+            .open(new org.apache.hadoop.fs.Path(resolved))) {
+          cell = in.readAllBytes();
+        } catch (java.io.IOException e) {
+          return reject(file, line, key, column, "cannot read image file " + resolved + ": " + e.getMessage(), raw);
+        }
+      }
       if (cell != null && !(cell instanceof byte[])) {
         return reject(file, line, key, column, "not binary image data", raw);
       }

@@ -108,4 +108,24 @@ class SourceFormatsTest {
         () -> ImageDecoder.grey(corrupt, 4, 4));
     assertTrue(e.getMessage().contains("image"), e.getMessage());
   }
+
+  @Test
+  void anImageColumnMayNameAFileToRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    MtlConfig config = ConfigLoader.fromYaml("""
+        data:
+          sources:
+            - {name: scans, format: csv, path: s.csv, image: file}
+        tasks:
+          - {name: y, type: binary, source: scans, column: y}
+        """, "paths.yaml");
+    BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+    ImageIO.write(img, "png", dir.resolve("a.png").toFile());
+    RowInterpreter in = new RowInterpreter(config.data().source("scans"), config.data().key(), config.tasks(), "NA", 4, 4,
+        new org.mtlspark.prep.io.SerializableConf(new org.apache.hadoop.conf.Configuration()), dir.toUri().toString());
+    LineFormat.FileParser<SourceValues> p = new CsvSourceFormat(in).open("s.csv", "id,file,y");
+    assertEquals(16, p.parse(2, "k1,a.png,1").value().image().length, "read relative to the data root, decoded");
+    Reject missing = p.parse(3, "k2,nope.png,1").reject();
+    assertEquals("file", missing.field());
+    assertTrue(missing.reason().startsWith("cannot read image file"), missing.reason());
+  }
 }
