@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -42,6 +43,7 @@ import org.mtlspark.prep.split.Split;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
  * Sources to a prepared data set: read and validate every source (rejects written aside with their
@@ -96,8 +98,10 @@ public final class PrepJob {
     // 2. Rejects: counted, written aside, and checked against the allowed fraction; duplicates counted.
     Map<String, Manifest.SourceCount> sources = new LinkedHashMap<>();
     for (int s = 0; s < sourceConfigs.size(); s++) {
-      sources.put(sourceConfigs.get(s).name(), count(rows.get(s), files.get(s).size(),
-          sourceConfigs.get(s).align() == SourceConfig.Align.NEAREST));
+      SourceConfig src = sourceConfigs.get(s);
+      // Duplicates of sources keyed by the whole key are counted during alignment, in the same pass.
+      sources.put(src.name(), count(rows.get(s), files.get(s).size(), !recordSource(src, data.key()),
+          src.align() == SourceConfig.Align.NEAREST));
     }
     long rowCount = sources.values().stream().mapToLong(Manifest.SourceCount::rows).sum();
     long rejected = sources.values().stream().mapToLong(Manifest.SourceCount::rejected).sum();
@@ -118,11 +122,32 @@ public final class PrepJob {
           rejected, rowCount, 100 * rejectFraction, config.prep().maxRejectFraction(),
           new Path(staging, "rejects"), rejectsByReason));
     }
-    checkDuplicates(sourceConfigs, rows, sources);
 
     // 3. Align by key and classify records.
     JavaRDD<AlignedRecord> aligned = SourceAligner.align(sourceConfigs, data.key(), rows, layout,
         config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK());
+    int n = sourceConfigs.size();
+    long[] repeats = aligned.map(r -> {
+      long[] d = new long[n];
+      for (int s = 0; s < n; s++) {
+        d[s] = Math.max(0, r.rowCounts()[s] - 1);
+      }
+      return d;
+    }).fold(new long[n], (a, b) -> {
+      long[] sum = new long[n];
+      for (int s = 0; s < n; s++) {
+        sum[s] = a[s] + b[s];
+      }
+      return sum;
+    });
+    for (int s = 0; s < n; s++) {
+      if (recordSource(sourceConfigs.get(s), data.key())) {
+        Manifest.SourceCount c = sources.get(sourceConfigs.get(s).name());
+        sources.put(sourceConfigs.get(s).name(),
+            new Manifest.SourceCount(c.files(), c.rows(), c.accepted(), c.rejected(), repeats[s]));
+      }
+    }
+    checkDuplicates(sourceConfigs, rows, sources);
     Map<String, Long> status = new TreeMap<>();
     aligned.map(r -> r.status().name().toLowerCase()).countByValue().forEach(status::put);
     long records = status.values().stream().mapToLong(Long::longValue).sum();
@@ -158,10 +183,14 @@ public final class PrepJob {
     Map<String, Manifest.SplitSummary> splits = new LinkedHashMap<>();
     for (Split split : Split.values()) {
       JavaRDD<AlignedRecord> part = usable.filter(r -> splitter.assign(r.key()) == split);
-      // Training batches mix keys in a seeded order; the others keep key order.
+      // Training batches mix keys in a seeded order; the others keep key order. Both orders hold
+      // within each hash partition, which costs one shuffle (a global sort would add a sampling pass).
+      HashPartitioner byHash = new HashPartitioner(partitions);
       JavaRDD<Example> examples = split == Split.TRAIN
-          ? part.sortBy(r -> KeySplit.unit(seed + ":" + r.key()), true, partitions).map(featurizer::featurize)
-          : part.sortBy(AlignedRecord::key, true, partitions).map(featurizer::featurize);
+          ? part.mapToPair(r -> new Tuple2<>(KeySplit.unit(seed + ":" + r.key()), r))
+              .repartitionAndSortWithinPartitions(byHash).values().map(featurizer::featurize)
+          : part.mapToPair(r -> new Tuple2<>(r.key(), r))
+              .repartitionAndSortWithinPartitions(byHash).values().map(featurizer::featurize);
       if (config.prep().writeExamples()) {
         examples = examples.persist(StorageLevel.MEMORY_AND_DISK());
         ExampleWriter.write(spark, examples, state, new Path(staging, "examples/" + split.id()).toString());
@@ -214,13 +243,19 @@ public final class PrepJob {
    * Rows, accepted, rejected and duplicate rows of a source: rows repeating a key, or for a
    * nearest-in-time source (many rows per key by design) a key and a timestamp.
    */
-  private static Manifest.SourceCount count(JavaRDD<ParsedRow<SourceValues>> rows, int files, boolean byTime) {
+  private static Manifest.SourceCount count(JavaRDD<ParsedRow<SourceValues>> rows, int files, boolean duplicates,
+      boolean byTime) {
     Map<Boolean, Long> byOk = rows.map(ParsedRow::isOk).countByValue();
     long ok = byOk.getOrDefault(true, 0L);
     long bad = byOk.getOrDefault(false, 0L);
-    long distinct = rows.filter(ParsedRow::isOk)
+    long distinct = !duplicates ? ok : rows.filter(ParsedRow::isOk)
         .map(r -> byTime ? r.key() + Keys.SEPARATOR + r.value().timestamp() : r.key()).distinct().count();
     return new Manifest.SourceCount(files, ok + bad, ok, bad, ok - distinct);
+  }
+
+  /** Whether a source contributes records: keyed by the whole record key and aligned exactly. */
+  private static boolean recordSource(SourceConfig s, List<String> recordKey) {
+    return s.keyColumns(recordKey).size() == recordKey.size() && s.align() == SourceConfig.Align.EXACT;
   }
 
   /** Stops prep, naming keys and rows, when a source with {@code duplicates: fail} repeats a key. */

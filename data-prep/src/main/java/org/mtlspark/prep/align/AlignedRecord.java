@@ -5,9 +5,11 @@ import org.mtlspark.prep.source.SourceValues;
 
 /**
  * One record (one value of the record key) with the row each source had for it, by source index
- * in configuration order (null where a source has none), and whether it can become an example.
+ * in configuration order (null where a source has none), whether it can become an example, and
+ * for each source keyed by the whole key how many of its accepted rows had this key (1 or more
+ * where it has one; the rest are duplicates).
  */
-public record AlignedRecord(String key, SourceValues[] sources, Status status, String droppedBy)
+public record AlignedRecord(String key, SourceValues[] sources, Status status, String droppedBy, int[] rowCounts)
     implements Serializable {
 
   /** Why a record can or cannot become a training example. */

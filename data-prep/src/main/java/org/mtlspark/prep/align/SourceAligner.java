@@ -42,13 +42,12 @@ public final class SourceAligner {
           .mapToPair(r -> new Tuple2<>(r.key(), new Tagged(tag, r)));
       full = full == null ? tagged : full.union(tagged);
     }
-    JavaPairRDD<String, ParsedRow<SourceValues>[]> picked = full.combineByKey(
-        t -> pickInto(newPicks(n), t, policies),
+    JavaPairRDD<String, Picks> records = full.combineByKey(
+        t -> pickInto(new Picks(n), t, policies),
         (acc, t) -> pickInto(acc, t, policies),
         (a, b) -> merge(a, b, policies),
         partitions);
 
-    JavaPairRDD<String, ParsedRow<SourceValues>[]> records = picked;
     SourceConfig timed = timeSource(sources, recordKey);
     int timeSource = timed == null ? -1 : sources.indexOf(timed);
     for (int s : enrichment) {
@@ -65,10 +64,10 @@ public final class SourceAligner {
         records = records.mapToPair(e -> new Tuple2<>(Keys.project(e._1(), recordKey, part), e))
             .leftOuterJoin(series, partitions)
             .mapToPair(e -> {
-              Tuple2<String, ParsedRow<SourceValues>[]> rec = e._2()._1();
-              if (e._2()._2().isPresent() && timeSource >= 0 && rec._2()[timeSource] != null) {
-                double t = Timestamps.value(rec._2()[timeSource].value().timestamp());
-                rec._2()[slot] = nearest(e._2()._2().get(), t, tolerance, future, policy);
+              Tuple2<String, Picks> rec = e._2()._1();
+              if (e._2()._2().isPresent() && timeSource >= 0 && rec._2().rows[timeSource] != null) {
+                double t = Timestamps.value(rec._2().rows[timeSource].value().timestamp());
+                rec._2().rows[slot] = nearest(e._2()._2().get(), t, tolerance, future, policy);
               }
               return rec;
             });
@@ -80,10 +79,10 @@ public final class SourceAligner {
       records = records.mapToPair(e -> new Tuple2<>(Keys.project(e._1(), recordKey, part), e))
           .leftOuterJoin(table, partitions)
           .mapToPair(e -> {
-            Tuple2<String, ParsedRow<SourceValues>[]> rec = e._2()._1();
+            Tuple2<String, Picks> rec = e._2()._1();
             Optional<ParsedRow<SourceValues>> row = e._2()._2();
             if (row.isPresent()) {
-              rec._2()[slot] = row.get();
+              rec._2().rows[slot] = row.get();
             }
             return rec;
           });
@@ -95,17 +94,17 @@ public final class SourceAligner {
       SourceValues[] values = new SourceValues[n];
       String droppedBy = null;
       for (int s = 0; s < n; s++) {
-        values[s] = e._2()[s] == null ? null : e._2()[s].value();
+        values[s] = e._2().rows[s] == null ? null : e._2().rows[s].value();
         if (values[s] == null && missing.get(s) == SourceConfig.Missing.DROP && droppedBy == null) {
           droppedBy = names.get(s);
         }
       }
-      AlignedRecord probe = new AlignedRecord(e._1(), values, AlignedRecord.Status.USABLE, null);
+      AlignedRecord probe = new AlignedRecord(e._1(), values, AlignedRecord.Status.USABLE, null, e._2().counts);
       AlignedRecord.Status status = droppedBy != null ? AlignedRecord.Status.MISSING_REQUIRED_SOURCE
           : !layout.anyLabel(probe) ? AlignedRecord.Status.NO_LABELS
           : !layout.anyFeatures(probe) ? AlignedRecord.Status.NO_MODALITY
           : AlignedRecord.Status.USABLE;
-      return new AlignedRecord(e._1(), values, status, droppedBy);
+      return new AlignedRecord(e._1(), values, status, droppedBy, e._2().counts);
     });
   }
 
@@ -148,25 +147,36 @@ public final class SourceAligner {
   /** A row with the index of its source. */
   public record Tagged(int source, ParsedRow<SourceValues> row) implements Serializable {}
 
-  @SuppressWarnings("unchecked")
-  private static ParsedRow<SourceValues>[] newPicks(int n) {
-    return (ParsedRow<SourceValues>[]) new ParsedRow<?>[n];
+  /** Per source, the row kept so far for one key and how many rows had the key. */
+  public static final class Picks implements Serializable {
+    private static final long serialVersionUID = 1L;
+    ParsedRow<SourceValues>[] rows;
+    int[] counts;
+
+    @SuppressWarnings("unchecked")
+    Picks(int n) {
+      rows = (ParsedRow<SourceValues>[]) new ParsedRow<?>[n];
+      counts = new int[n];
+    }
+
+    /** For Kryo. */
+    Picks() {}
   }
 
-  private static ParsedRow<SourceValues>[] pickInto(ParsedRow<SourceValues>[] acc, Tagged t,
-      List<SourceConfig.Duplicates> policies) {
-    ParsedRow<SourceValues> current = acc[t.source()];
-    if (current == null || better(t.row(), current, policies.get(t.source()))) {
-      acc[t.source()] = t.row();
+  private static Picks pickInto(Picks acc, Tagged t, List<SourceConfig.Duplicates> policies) {
+    int s = t.source();
+    acc.counts[s]++;
+    if (acc.rows[s] == null || better(t.row(), acc.rows[s], policies.get(s))) {
+      acc.rows[s] = t.row();
     }
     return acc;
   }
 
-  private static ParsedRow<SourceValues>[] merge(ParsedRow<SourceValues>[] a, ParsedRow<SourceValues>[] b,
-      List<SourceConfig.Duplicates> policies) {
-    for (int s = 0; s < a.length; s++) {
-      if (b[s] != null && (a[s] == null || better(b[s], a[s], policies.get(s)))) {
-        a[s] = b[s];
+  private static Picks merge(Picks a, Picks b, List<SourceConfig.Duplicates> policies) {
+    for (int s = 0; s < a.rows.length; s++) {
+      a.counts[s] += b.counts[s];
+      if (b.rows[s] != null && (a.rows[s] == null || better(b.rows[s], a.rows[s], policies.get(s)))) {
+        a.rows[s] = b.rows[s];
       }
     }
     return a;

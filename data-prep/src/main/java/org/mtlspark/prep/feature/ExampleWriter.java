@@ -52,7 +52,9 @@ public final class ExampleWriter {
       }
       return RowFactory.create(cells.toArray());
     });
-    spark.createDataFrame(rows, schema).write().mode(SaveMode.ErrorIfExists).parquet(dir);
+    // Feature values rarely repeat: dictionary encoding would only cost time.
+    spark.createDataFrame(rows, schema).write().mode(SaveMode.ErrorIfExists)
+        .option("parquet.enable.dictionary", "false").parquet(dir);
   }
 
   private static Float[] boxed(float[] v) {

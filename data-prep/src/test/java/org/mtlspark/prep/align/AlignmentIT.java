@@ -218,6 +218,17 @@ class AlignmentIT {
     assertFalse(Files.exists(dir.resolve("failed")));
   }
 
+  @Test
+  void duplicatesFailOnARecordSourceNamesTheKeyAndItsRows() {
+    MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT.replace("duplicates: latest, timestamp: ts}",
+        "duplicates: fail, timestamp: ts}"), "fail-ratings.yaml");
+    PrepException e = assertThrows(PrepException.class,
+        () -> new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("failed2").toString()));
+    assertTrue(e.getMessage().contains("source ratings has 2 row(s) repeating a key"), e.getMessage());
+    assertTrue(e.getMessage().contains("key u3, m3 at ") && e.getMessage().contains("a.csv:6"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("failed2")));
+  }
+
   private static void assertContains(List<String> lines, String... parts) {
     assertTrue(lines.stream().anyMatch(l -> Arrays.stream(parts).allMatch(l::contains)),
         "no reject with " + Arrays.toString(parts) + " in\n" + String.join("\n", lines));

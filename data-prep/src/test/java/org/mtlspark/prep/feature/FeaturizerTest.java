@@ -46,7 +46,7 @@ class FeaturizerTest {
               0, 1, 9)));
 
   private static AlignedRecord record(SourceValues table, SourceValues notes) {
-    return new AlignedRecord("k", new SourceValues[] {table, notes}, AlignedRecord.Status.USABLE, null);
+    return new AlignedRecord("k", new SourceValues[] {table, notes}, AlignedRecord.Status.USABLE, null, new int[2]);
   }
 
   private static SourceValues table(double x, String color, String user, String... labels) {
