@@ -35,7 +35,6 @@ import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
 import org.mtlspark.prep.source.Reject;
-import org.mtlspark.prep.source.RowInterpreter;
 import org.mtlspark.prep.source.SourceReader;
 import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.prep.split.KeySplit;
@@ -82,18 +81,10 @@ public final class PrepJob {
     // 1. Sources: list files, then read each source (CSV headers are checked on the driver first).
     RecordLayout layout = new RecordLayout(config);
     List<SourceConfig> sourceConfigs = data.sources();
+    SourceReader.Sources read = SourceReader.readAll(spark, conf, config, dataRoot);
+    List<List<String>> files = read.files();
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
-    List<List<String>> files = new ArrayList<>();
-    for (SourceConfig src : sourceConfigs) {
-      files.add(sourceFiles(hadoop, dataRoot, src));
-    }
-    for (int s = 0; s < sourceConfigs.size(); s++) {
-      SourceConfig src = sourceConfigs.get(s);
-      RowInterpreter interpreter = new RowInterpreter(src, data.key(), RecordLayout.tasksOf(config, src.name()),
-          data.nullToken(), config.prep().image().width(), config.prep().image().height(), conf, dataRoot);
-      rows.add(SourceReader.read(spark, conf, src, data.key(), files.get(s), interpreter)
-          .persist(StorageLevel.MEMORY_AND_DISK()));
-    }
+    read.rows().forEach(r -> rows.add(r.persist(StorageLevel.MEMORY_AND_DISK())));
 
     // 2. Rejects: counted, written aside, and checked against the allowed fraction; duplicates counted.
     Map<String, Manifest.SourceCount> sources = new LinkedHashMap<>();
@@ -282,21 +273,6 @@ public final class PrepJob {
       n++;
     }
     return n;
-  }
-
-  private static List<String> sourceFiles(Configuration conf, String root, SourceConfig src) throws IOException {
-    String resolved = HadoopFiles.resolve(root, src.path());
-    List<String> files;
-    try {
-      files = HadoopFiles.listDataFiles(conf, resolved);
-    } catch (IOException e) {
-      throw new PrepException("source " + src.name() + ": " + resolved + " does not exist (path " + src.path()
-          + ", data root " + (root.isEmpty() ? "(none)" : root) + ")");
-    }
-    if (files.isEmpty()) {
-      throw new PrepException("source " + src.name() + ": " + resolved + " holds no data files");
-    }
-    return files;
   }
 
   private static String elapsed(long started) {

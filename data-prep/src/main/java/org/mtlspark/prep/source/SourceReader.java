@@ -11,13 +11,57 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.mtlspark.config.DataConfig;
+import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.align.RecordLayout;
+import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 
-/** Reads one configured source of any format into parsed rows and rejects. */
+/** Reads configured sources of any format into parsed rows and rejects. */
 public final class SourceReader {
   private SourceReader() {}
+
+  /** Every configured source, in configuration order: its files and its parsed rows (not yet computed). */
+  public record Sources(List<List<String>> files, List<JavaRDD<ParsedRow<SourceValues>>> rows) {}
+
+  /**
+   * Lists the files of every source under {@code dataRoot} (a source without files stops here,
+   * before any Spark job), then reads each one by its configuration.
+   */
+  public static Sources readAll(SparkSession spark, SerializableConf conf, MtlConfig config, String dataRoot)
+      throws IOException {
+    DataConfig data = config.data();
+    List<List<String>> files = new ArrayList<>();
+    for (SourceConfig src : data.sources()) {
+      files.add(files(conf.get(), dataRoot, src));
+    }
+    List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
+    for (int s = 0; s < data.sources().size(); s++) {
+      SourceConfig src = data.sources().get(s);
+      RowInterpreter interpreter = new RowInterpreter(src, data.key(), RecordLayout.tasksOf(config, src.name()),
+          data.nullToken(), config.prep().image().width(), config.prep().image().height(), conf, dataRoot);
+      rows.add(read(spark, conf, src, data.key(), files.get(s), interpreter));
+    }
+    return new Sources(files, rows);
+  }
+
+  /** The data files of a source, sorted; a clear error when there are none. */
+  static List<String> files(Configuration conf, String root, SourceConfig src) throws IOException {
+    String resolved = HadoopFiles.resolve(root, src.path());
+    List<String> files;
+    try {
+      files = HadoopFiles.listDataFiles(conf, resolved);
+    } catch (IOException e) {
+      throw new PrepException("source " + src.name() + ": " + resolved + " does not exist (path " + src.path()
+          + ", data root " + (root.isEmpty() ? "(none)" : root) + ")");
+    }
+    if (files.isEmpty()) {
+      throw new PrepException("source " + src.name() + ": " + resolved + " holds no data files");
+    }
+    return files;
+  }
 
   public static JavaRDD<ParsedRow<SourceValues>> read(SparkSession spark, SerializableConf conf, SourceConfig source,
       List<String> recordKey, List<String> files, RowInterpreter interpreter) throws IOException {

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -18,14 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.PrepJob;
-import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
-import org.mtlspark.prep.source.RowInterpreter;
 import org.mtlspark.prep.source.SourceReader;
 import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.testing.SharedSpark;
@@ -74,12 +70,8 @@ class NearestInTimeIT {
     MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT.replace("FUTURE", String.valueOf(future)), "nearest.yaml");
     RecordLayout layout = new RecordLayout(config);
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
-    List<JavaRDD<ParsedRow<SourceValues>>> rdds = new ArrayList<>();
-    for (SourceConfig s : config.data().sources()) {
-      List<String> files = HadoopFiles.listDataFiles(conf.get(), dir.resolve("data").resolve(s.path()).toString());
-      RowInterpreter in = new RowInterpreter(s, config.data().key(), RecordLayout.tasksOf(config, s.name()), "NA", 4, 4);
-      rdds.add(SourceReader.read(spark, conf, s, config.data().key(), files, in));
-    }
+    List<JavaRDD<ParsedRow<SourceValues>>> rdds = SourceReader.readAll(spark, conf, config,
+        dir.resolve("data").toString()).rows();
     return SourceAligner.align(config.data().sources(), config.data().key(), rdds, layout, 2).collect().stream()
         .collect(Collectors.toMap(r -> Keys.display(r.key()), r -> layout.numeric(r, 0)));
   }
