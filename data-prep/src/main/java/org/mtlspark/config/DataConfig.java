@@ -29,7 +29,7 @@ public record DataConfig(String root, List<String> key, String nullToken, List<S
       List<String> k = s.keyColumns(key);
       problems.require(key.containsAll(k), Validatable.at(at, "key"),
           "must be data.key " + key + " or a part of it, was " + k);
-      full += k.size() == key.size() && s.align() == SourceConfig.Align.EXACT ? 1 : 0;
+      full += isRecordSource(s) ? 1 : 0;
       texts += s.text().isEmpty() ? 0 : 1;
       images += s.hasImage() ? 1 : 0;
     }
@@ -49,8 +49,15 @@ public record DataConfig(String root, List<String> key, String nullToken, List<S
    * that aligns exactly and has a timestamp column; null when there is none.
    */
   public SourceConfig recordTimeSource() {
-    return sources.stream().filter(s -> s.keyColumns(key).size() == key.size() && !s.timestamp().isEmpty()
-        && s.align() == SourceConfig.Align.EXACT).findFirst().orElse(null);
+    return sources.stream().filter(s -> isRecordSource(s) && !s.timestamp().isEmpty()).findFirst().orElse(null);
+  }
+
+  /**
+   * Whether a source contributes records: keyed by the whole key and aligned exactly. The others
+   * (keyed by a part of it, or aligned nearest in time) only add to records.
+   */
+  public boolean isRecordSource(SourceConfig s) {
+    return s.keyColumns(key).size() == key.size() && s.align() == SourceConfig.Align.EXACT;
   }
 
   /** The source with this name. */

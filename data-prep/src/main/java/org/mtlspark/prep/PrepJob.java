@@ -91,7 +91,7 @@ public final class PrepJob {
     for (int s = 0; s < sourceConfigs.size(); s++) {
       SourceConfig src = sourceConfigs.get(s);
       // Duplicates of sources keyed by the whole key are counted during alignment, in the same pass.
-      sources.put(src.name(), count(rows.get(s), files.get(s).size(), !recordSource(src, data.key()),
+      sources.put(src.name(), count(rows.get(s), files.get(s).size(), !data.isRecordSource(src),
           src.align() == SourceConfig.Align.NEAREST));
     }
     long rowCount = sources.values().stream().mapToLong(Manifest.SourceCount::rows).sum();
@@ -115,8 +115,7 @@ public final class PrepJob {
     }
 
     // 3. Align by key and classify records.
-    JavaRDD<AlignedRecord> aligned = SourceAligner.align(sourceConfigs, data.key(), rows, layout,
-        config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<AlignedRecord> aligned = SourceAligner.align(data, rows, layout, config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK());
     int n = sourceConfigs.size();
     long[] repeats = aligned.map(r -> {
       long[] d = new long[n];
@@ -132,7 +131,7 @@ public final class PrepJob {
       return sum;
     });
     for (int s = 0; s < n; s++) {
-      if (recordSource(sourceConfigs.get(s), data.key())) {
+      if (data.isRecordSource(sourceConfigs.get(s))) {
         Manifest.SourceCount c = sources.get(sourceConfigs.get(s).name());
         sources.put(sourceConfigs.get(s).name(),
             new Manifest.SourceCount(c.files(), c.rows(), c.accepted(), c.rejected(), repeats[s]));
@@ -242,11 +241,6 @@ public final class PrepJob {
     long distinct = !duplicates ? ok : rows.filter(ParsedRow::isOk)
         .map(r -> byTime ? r.key() + Keys.SEPARATOR + r.value().timestamp() : r.key()).distinct().count();
     return new Manifest.SourceCount(files, ok + bad, ok, bad, ok - distinct);
-  }
-
-  /** Whether a source contributes records: keyed by the whole record key and aligned exactly. */
-  private static boolean recordSource(SourceConfig s, List<String> recordKey) {
-    return s.keyColumns(recordKey).size() == recordKey.size() && s.align() == SourceConfig.Align.EXACT;
   }
 
   /** Stops prep, naming keys and rows, when a source with {@code duplicates: fail} repeats a key. */

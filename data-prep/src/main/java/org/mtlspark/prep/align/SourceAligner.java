@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.Optional;
+import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
@@ -25,15 +26,16 @@ import scala.Tuple2;
 public final class SourceAligner {
   private SourceAligner() {}
 
-  public static JavaRDD<AlignedRecord> align(List<SourceConfig> sources, List<String> recordKey,
-      List<JavaRDD<ParsedRow<SourceValues>>> rows, RecordLayout layout, int partitions) {
+  public static JavaRDD<AlignedRecord> align(DataConfig data, List<JavaRDD<ParsedRow<SourceValues>>> rows,
+      RecordLayout layout, int partitions) {
+    List<SourceConfig> sources = data.sources();
+    List<String> recordKey = data.key();
     int n = sources.size();
     List<SourceConfig.Duplicates> policies = sources.stream().map(SourceConfig::duplicates).toList();
     JavaPairRDD<String, Tagged> full = null;
     List<Integer> enrichment = new ArrayList<>();
     for (int s = 0; s < n; s++) {
-      if (sources.get(s).keyColumns(recordKey).size() != recordKey.size()
-          || sources.get(s).align() == SourceConfig.Align.NEAREST) {
+      if (!data.isRecordSource(sources.get(s))) {
         enrichment.add(s);
         continue;
       }
@@ -48,7 +50,7 @@ public final class SourceAligner {
         (a, b) -> merge(a, b, policies),
         partitions);
 
-    SourceConfig timed = timeSource(sources, recordKey);
+    SourceConfig timed = data.recordTimeSource();
     int timeSource = timed == null ? -1 : sources.indexOf(timed);
     for (int s : enrichment) {
       SourceConfig src = sources.get(s);
@@ -106,12 +108,6 @@ public final class SourceAligner {
           : AlignedRecord.Status.USABLE;
       return new AlignedRecord(e._1(), values, status, droppedBy, e._2().counts);
     });
-  }
-
-  /** The source whose timestamp is a record's time (see {@code DataConfig#recordTimeSource}), or null. */
-  private static SourceConfig timeSource(List<SourceConfig> sources, List<String> recordKey) {
-    return sources.stream().filter(s -> s.keyColumns(recordKey).size() == recordKey.size()
-        && !s.timestamp().isEmpty() && s.align() == SourceConfig.Align.EXACT).findFirst().orElse(null);
   }
 
   /**

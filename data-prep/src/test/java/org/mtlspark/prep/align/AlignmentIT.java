@@ -118,7 +118,7 @@ class AlignmentIT {
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
     List<JavaRDD<ParsedRow<SourceValues>>> rdds = SourceReader.readAll(spark, conf, config,
         dir.resolve("data").toString()).rows();
-    return SourceAligner.align(config.data().sources(), config.data().key(), rdds, new RecordLayout(config), 2)
+    return SourceAligner.align(config.data(), rdds, new RecordLayout(config), 2)
         .collect().stream().collect(Collectors.toMap(r -> Keys.display(r.key()), r -> r));
   }
 

@@ -72,7 +72,7 @@ class NearestInTimeIT {
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
     List<JavaRDD<ParsedRow<SourceValues>>> rdds = SourceReader.readAll(spark, conf, config,
         dir.resolve("data").toString()).rows();
-    return SourceAligner.align(config.data().sources(), config.data().key(), rdds, layout, 2).collect().stream()
+    return SourceAligner.align(config.data(), rdds, layout, 2).collect().stream()
         .collect(Collectors.toMap(r -> Keys.display(r.key()), r -> layout.numeric(r, 0)));
   }
 
