@@ -3,6 +3,7 @@ package org.mtlspark.prep.align;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.Optional;
@@ -44,11 +45,13 @@ public final class SourceAligner {
           .mapToPair(r -> new Tuple2<>(r.key(), new Tagged(tag, r)));
       full = full == null ? tagged : full.union(tagged);
     }
+    // Keys rarely repeat within a source, so combining before the shuffle would only cost a hash
+    // map insertion per row: rows are shuffled as they are and combined after.
     JavaPairRDD<String, Picks> records = full.combineByKey(
         t -> pickInto(new Picks(n), t, policies),
         (acc, t) -> pickInto(acc, t, policies),
         (a, b) -> merge(a, b, policies),
-        partitions);
+        new HashPartitioner(partitions), false, null);
 
     SourceConfig timed = data.recordTimeSource();
     int timeSource = timed == null ? -1 : sources.indexOf(timed);

@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,33 +85,49 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
     }
   }
 
-  /** Writes each component with its class; reads them back through the canonical constructor. */
+  /**
+   * Writes each component with its class; reads them back through the canonical constructor. Kryo
+   * makes one instance per record class, which looks the accessors and the constructor up once.
+   */
   public static final class RecordSerializer extends Serializer<Record> {
+    private final Method[] accessors;
+    private final Constructor<?> constructor;
+
+    public RecordSerializer(Class<?> type) {
+      RecordComponent[] components = type.getRecordComponents();
+      accessors = new Method[components.length];
+      for (int i = 0; i < components.length; i++) {
+        accessors[i] = components[i].getAccessor();
+        accessors[i].setAccessible(true);
+      }
+      try {
+        constructor = type.getDeclaredConstructor(
+            Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
+        constructor.setAccessible(true);
+      } catch (NoSuchMethodException e) {
+        throw new IllegalStateException("no canonical constructor in " + type, e);
+      }
+    }
+
     @Override
     public void write(Kryo kryo, Output output, Record record) {
-      for (RecordComponent c : record.getClass().getRecordComponents()) {
+      for (Method accessor : accessors) {
         try {
-          java.lang.reflect.Method accessor = c.getAccessor();
-          accessor.setAccessible(true);
           kryo.writeClassAndObject(output, accessor.invoke(record));
         } catch (ReflectiveOperationException e) {
-          throw new IllegalStateException("cannot read " + c.getName() + " of " + record.getClass(), e);
+          throw new IllegalStateException("cannot read " + accessor.getName() + " of " + record.getClass(), e);
         }
       }
     }
 
     @Override
     public Record read(Kryo kryo, Input input, Class<Record> type) {
-      RecordComponent[] components = type.getRecordComponents();
-      Object[] values = new Object[components.length];
-      for (int i = 0; i < components.length; i++) {
+      Object[] values = new Object[accessors.length];
+      for (int i = 0; i < values.length; i++) {
         values[i] = kryo.readClassAndObject(input);
       }
       try {
-        Constructor<Record> ctor = type.getDeclaredConstructor(
-            Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
-        ctor.setAccessible(true);
-        return ctor.newInstance(values);
+        return (Record) constructor.newInstance(values);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("cannot build " + type, e);
       }
