@@ -3,6 +3,7 @@ package org.mtlspark.prep;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,6 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -22,6 +22,7 @@ import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.align.SourceAligner;
+import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.feature.BatchWriter;
 import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.ExampleWriter;
@@ -39,6 +40,7 @@ import org.mtlspark.prep.source.SourceReader;
 import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.prep.split.KeySplit;
 import org.mtlspark.prep.split.Split;
+import org.mtlspark.prep.split.SplitOrder;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,9 +52,9 @@ import scala.Tuple2;
  * write MultiDataSet batches per split and the manifest. The output folder appears only when
  * complete: everything is written to a hidden staging folder that is renamed at the end.
  *
- * <p>Output layout: {@code manifest.json}, {@code batches/{train,validation,test}/*.mds},
- * {@code examples/{train,validation,test}/} (Parquet, when {@code prep.writeExamples}), {@code
- * rejects/} (JSON lines, one reject per line).
+ * <p>Output layout: {@code manifest.json}, {@code batches/{train,validation,test}/part-NNNNN.mdsp}
+ * (batch packs, see {@link BatchPack}), {@code examples/{train,validation,test}/part-NNNNN.parquet}
+ * (when {@code prep.writeExamples}), {@code rejects/} (JSON lines, one reject per line).
  */
 public final class PrepJob {
   private static final Logger LOG = LoggerFactory.getLogger(PrepJob.class);
@@ -166,38 +168,47 @@ public final class PrepJob {
     LOG.info("fit featurizers on the training split: {} tabular features, {} tokens in the vocabulary ({})",
         state.tabularWidth(), state.vocabulary().size(), elapsed(started));
 
-    // 5. Featurize and write the batches of each split.
+    // 5. Featurize and write every split in one pass: one shuffle lays the splits out over their own
+    // partitions, each sorted; each partition writes one batch pack (and one Parquet file of examples).
     int batchSize = config.prep().batchSize();
-    int partitions = config.prep().partitions();
     long seed = config.run().seed();
+    SplitOrder order = new SplitOrder(config.prep().partitions());
+    boolean writeExamples = config.prep().writeExamples();
+    String stagingDir = staging.toString();
+    for (Split split : Split.values()) {
+      fs.mkdirs(new Path(staging, "batches/" + split.id()));
+    }
+    List<Tuple2<Integer, BatchWriter.Stats>> written = usable
+        .mapToPair(r -> new Tuple2<>(SplitOrder.Key.of(splitter.assign(r.key()), seed, r.key()), r))
+        .repartitionAndSortWithinPartitions(order)
+        .mapPartitionsWithIndex((index, it) -> {
+          Split split = order.split(index);
+          String file = String.format("part-%05d", order.indexInSplit(index));
+          Path pack = new Path(stagingDir, "batches/" + split.id() + "/" + file + BatchPack.EXTENSION);
+          Path parquet = writeExamples ? new Path(stagingDir, "examples/" + split.id() + "/" + file + ".parquet") : null;
+          Iterator<Example> examples = featurized(it, featurizer);
+          BatchWriter.Stats stats = BatchWriter.writePartition(examples, featurizer, batchSize, conf.get(), pack, parquet);
+          return List.of(new Tuple2<>(split.ordinal(), stats)).iterator();
+        }, true)
+        .collect();
     Map<String, Manifest.SplitSummary> splits = new LinkedHashMap<>();
     for (Split split : Split.values()) {
-      JavaRDD<AlignedRecord> part = usable.filter(r -> splitter.assign(r.key()) == split);
-      // Training batches mix keys in a seeded order; the others keep key order. Both orders hold
-      // within each hash partition, which costs one shuffle (a global sort would add a sampling pass).
-      HashPartitioner byHash = new HashPartitioner(partitions);
-      JavaRDD<Example> examples = split == Split.TRAIN
-          ? part.mapToPair(r -> new Tuple2<>(KeySplit.unit(seed + ":" + r.key()), r))
-              .repartitionAndSortWithinPartitions(byHash).values().map(featurizer::featurize)
-          : part.mapToPair(r -> new Tuple2<>(r.key(), r))
-              .repartitionAndSortWithinPartitions(byHash).values().map(featurizer::featurize);
-      if (config.prep().writeExamples()) {
-        examples = examples.persist(StorageLevel.MEMORY_AND_DISK());
-        ExampleWriter.write(spark, examples, state, new Path(staging, "examples/" + split.id()).toString());
+      BatchWriter.Stats stats = written.stream().filter(w -> w._1() == split.ordinal()).map(Tuple2::_2)
+          .reduce(BatchWriter.Stats.empty(state.tasks().size()), BatchWriter.Stats::plus);
+      if (writeExamples && stats.examples() == 0) {
+        // An empty split still gets a readable (empty) Parquet file with the schema.
+        new ExampleWriter(hadoop, new Path(staging, "examples/" + split.id() + "/part-00000.parquet"), state).close();
       }
-      String rel = "batches/" + split.id();
-      Path dir = new Path(staging, rel);
-      fs.mkdirs(dir);
-      BatchWriter.Stats stats = BatchWriter.write(examples, featurizer, batchSize, conf, dir.toString());
       Map<String, Long> labelled = new LinkedHashMap<>();
       for (int t = 0; t < state.tasks().size(); t++) {
         labelled.put(state.tasks().get(t).name(), stats.labelled()[t]);
       }
-      examples.unpersist(false);
+      String rel = "batches/" + split.id();
       splits.put(split.id(), new Manifest.SplitSummary(rel, stats.examples(), stats.batches(), stats.padding(),
-          labelled));
-      LOG.info("wrote {} split: {} examples in {} batches of {} ({} padding rows) ({})", split.id(),
-          stats.examples(), stats.batches(), batchSize, stats.padding(), elapsed(started));
+          labelled, stats.files()));
+      LOG.info("wrote {} split: {} examples in {} batches of {} ({} padding rows) in {} pack file(s) ({})",
+          split.id(), stats.examples(), stats.batches(), batchSize, stats.padding(), stats.files().size(),
+          elapsed(started));
     }
 
     Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, Instant.now().toString(), batchSize,
@@ -205,10 +216,26 @@ public final class PrepJob {
         new Manifest.Counts(sources, records, duplicateRows, status, presence, rejected, rejectsByReason));
     manifest.write(hadoop, staging.toString());
     HadoopFiles.renameOrFail(fs, staging, target);
-    rows.forEach(r -> r.unpersist(false));
-    aligned.unpersist(false);
+    rows.forEach(r -> r.unpersist(true));
+    aligned.unpersist(true);
     LOG.info("prepared data set in {} ({})", target, elapsed(started));
     return manifest;
+  }
+
+  /** The records of a sorted partition, featurized one at a time as the writer consumes them. */
+  private static Iterator<Example> featurized(Iterator<Tuple2<SplitOrder.Key, AlignedRecord>> records,
+      Featurizer featurizer) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return records.hasNext();
+      }
+
+      @Override
+      public Example next() {
+        return featurizer.featurize(records.next()._2());
+      }
+    };
   }
 
   static List<Manifest.InputSpec> inputs(FeaturizerState s) {

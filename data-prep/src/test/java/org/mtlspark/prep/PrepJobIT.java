@@ -6,22 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.prep.feature.BatchWriter;
+import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.split.KeySplit;
@@ -76,17 +78,22 @@ class PrepJobIT {
 
     Set<Integer> sizes = new HashSet<>();
     Path trainDir = dir.resolve("prep/batches/train");
-    List<Path> files;
+    List<Path> packs;
     try (Stream<Path> s = Files.list(trainDir)) {
-      files = s.filter(p -> p.toString().endsWith(BatchWriter.EXTENSION)).sorted().toList();
+      packs = s.filter(p -> p.toString().endsWith(BatchPack.EXTENSION)).sorted().toList();
     }
-    assertEquals(manifest.splits().get("train").batches(), files.size());
+    assertEquals(manifest.splits().get("train").files().keySet(),
+        packs.stream().map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
+        "the manifest lists every batch pack");
+    assertTrue(packs.size() <= config.prep().partitions(), "at most one pack per partition");
+    List<String> refs = new ArrayList<>();
+    for (Path p : packs) {
+      refs.addAll(BatchFiles.references(new Configuration(), p.toUri().toString()));
+    }
+    assertEquals(manifest.splits().get("train").batches(), refs.size());
     long maskedRows = 0;
-    for (Path f : files) {
-      MultiDataSet mds = new MultiDataSet();
-      try (FileInputStream in = new FileInputStream(f.toFile())) {
-        mds.load(in);
-      }
+    for (String ref : refs) {
+      MultiDataSet mds = BatchFiles.read(new Configuration(), ref);
       sizes.add((int) mds.getFeatures(0).size(0));
       assertEquals(4, mds.getFeatures().length, "tabular, text, image, presence");
       assertEquals(3, mds.getLabels().length);
@@ -100,7 +107,7 @@ class PrepJobIT {
     assertEquals(Set.of(config.prep().batchSize()), sizes, "every stored batch has exactly the batch size");
     long padding = manifest.splits().get("train").paddingRows();
     long labelledSpend = manifest.splits().get("train").labelled().get("spend");
-    assertEquals(files.size() * (long) config.prep().batchSize() - labelledSpend, maskedRows);
+    assertEquals(refs.size() * (long) config.prep().batchSize() - labelledSpend, maskedRows);
     assertTrue(padding < (long) config.prep().partitions() * config.prep().batchSize());
   }
 

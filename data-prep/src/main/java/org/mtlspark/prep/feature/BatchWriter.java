@@ -1,82 +1,91 @@
 package org.mtlspark.prep.feature;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
-import org.mtlspark.prep.io.SerializableConf;
 
 /**
- * Writes featurized examples as MultiDataSet files of exactly {@code batchSize} examples, one file
- * per batch; the last batch of each partition is padded with fully masked examples.
+ * Writes the featurized examples of one Spark partition as MultiDataSets of exactly {@code
+ * batchSize} examples into one {@link BatchPack} (the last batch padded with fully masked
+ * examples), and optionally the same examples as one Parquet file.
  */
 public final class BatchWriter {
-  /** The file extension of a stored batch. */
-  public static final String EXTENSION = ".mds";
-
   private BatchWriter() {}
 
-  /** What one write produced: batches, real examples, padding rows, labelled examples per task. */
-  public record Stats(long batches, long examples, long padding, long[] labelled) implements Serializable {
-    Stats plus(Stats o) {
+  /**
+   * What writing produced: batches, real examples, padding rows, labelled examples per task, and
+   * the batches of each pack file by name.
+   */
+  public record Stats(long batches, long examples, long padding, long[] labelled, Map<String, Long> files)
+      implements Serializable {
+    public static Stats empty(int tasks) {
+      return new Stats(0, 0, 0, new long[tasks], new TreeMap<>());
+    }
+
+    public Stats plus(Stats o) {
       long[] l = labelled.clone();
       for (int i = 0; i < l.length; i++) {
         l[i] += o.labelled[i];
       }
-      return new Stats(batches + o.batches, examples + o.examples, padding + o.padding, l);
+      Map<String, Long> f = new TreeMap<>(files);
+      f.putAll(o.files);
+      return new Stats(batches + o.batches, examples + o.examples, padding + o.padding, l, f);
     }
   }
 
-  public static Stats write(JavaRDD<Example> examples, Featurizer featurizer, int batchSize, SerializableConf conf,
-      String dir) {
+  /**
+   * Writes {@code examples} to {@code pack}, and to {@code parquet} unless it is null. Writes
+   * nothing, not even an empty file, when there are no examples.
+   */
+  public static Stats writePartition(Iterator<Example> examples, Featurizer featurizer, int batchSize,
+      Configuration conf, Path pack, Path parquet) throws IOException {
     int tasks = featurizer.state().tasks().size();
-    return examples.mapPartitionsWithIndex((partition, it) -> {
-      List<Stats> out = new ArrayList<>();
-      out.add(writePartition(partition, it, featurizer, batchSize, conf, dir, tasks));
-      return out.iterator();
-    }, true).fold(new Stats(0, 0, 0, new long[tasks]), Stats::plus);
-  }
-
-  private static Stats writePartition(int partition, Iterator<Example> it, Featurizer featurizer, int batchSize,
-      SerializableConf conf, String dir, int tasks) throws IOException {
-    FileSystem fs = new Path(dir).getFileSystem(conf.get());
+    if (!examples.hasNext()) {
+      return Stats.empty(tasks);
+    }
+    FileSystem fs = pack.getFileSystem(conf);
     List<Example> batch = new ArrayList<>(batchSize);
-    long batches = 0;
-    long examples = 0;
+    long count = 0;
     long padding = 0;
     long[] labelled = new long[tasks];
-    while (it.hasNext()) {
-      Example e = it.next();
-      batch.add(e);
-      examples++;
-      for (int t = 0; t < tasks; t++) {
-        labelled[t] += e.labelMask()[t] > 0 ? 1 : 0;
+    ExampleWriter rows = parquet == null ? null : new ExampleWriter(conf, parquet, featurizer.state());
+    try (BatchPack out = new BatchPack(fs, pack)) {
+      while (examples.hasNext()) {
+        Example e = examples.next();
+        if (rows != null) {
+          rows.write(e);
+        }
+        batch.add(e);
+        count++;
+        for (int t = 0; t < tasks; t++) {
+          labelled[t] += e.labelMask()[t] > 0 ? 1 : 0;
+        }
+        if (batch.size() == batchSize) {
+          out.add(BatchBuilder.build(batch));
+          batch.clear();
+        }
       }
-      if (batch.size() == batchSize) {
-        save(fs, dir, partition, batches++, batch);
-        batch.clear();
+      if (!batch.isEmpty()) {
+        while (batch.size() < batchSize) {
+          batch.add(featurizer.padding());
+          padding++;
+        }
+        out.add(BatchBuilder.build(batch));
       }
-    }
-    if (!batch.isEmpty()) {
-      while (batch.size() < batchSize) {
-        batch.add(featurizer.padding());
-        padding++;
+      Map<String, Long> files = new TreeMap<>();
+      files.put(pack.getName(), (long) out.size());
+      return new Stats(out.size(), count, padding, labelled, files);
+    } finally {
+      if (rows != null) {
+        rows.close();
       }
-      save(fs, dir, partition, batches++, batch);
-    }
-    return new Stats(batches, examples, padding, labelled);
-  }
-
-  private static void save(FileSystem fs, String dir, int partition, long index, List<Example> batch)
-      throws IOException {
-    Path path = new Path(dir, String.format("part-%05d-%06d%s", partition, index, EXTENSION));
-    try (OutputStream out = fs.create(path, false)) {
-      BatchBuilder.build(batch).save(out);
     }
   }
 }

@@ -1,67 +1,157 @@
 package org.mtlspark.prep.feature;
 
-import java.util.ArrayList;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
 
 /**
  * Writes featurized examples as Parquet, one row per record: the key (its columns joined by
- * U+001F when composite), one array column per model input in use, and per task its target
- * ({@code label_<task>}) and mask ({@code mask_<task>}, 0 when the label is missing). These are
- * exactly the rows the batches hold, for inspection and for other tools.
+ * U+001F when composite), one float list column per model input in use ({@code text} with {@code
+ * text_mask}), and per task its target ({@code label_<task>}) and mask ({@code mask_<task>}, 0
+ * when the label is missing). These are exactly the rows the batches hold, for inspection and for
+ * other tools. Each Spark partition writes its own file, in the same pass that writes its batches,
+ * straight from the examples' arrays.
  */
-public final class ExampleWriter {
-  private ExampleWriter() {}
+public final class ExampleWriter implements Closeable {
+  private final ParquetWriter<Example> writer;
 
-  public static void write(SparkSession spark, JavaRDD<Example> examples, FeaturizerState state, String dir) {
+  /** Creates (or, for a retried Spark task, replaces) the Parquet file at {@code file}. */
+  public ExampleWriter(Configuration conf, Path file, FeaturizerState state) throws IOException {
     List<String> inputs = state.inputs();
-    StructType schema = new StructType().add("key", DataTypes.StringType, false);
-    for (String input : inputs) {
-      schema = schema.add(input, DataTypes.createArrayType(DataTypes.FloatType, false), false);
+    MessageType schema = schema(state);
+    // Feature values rarely repeat: dictionary encoding would only cost time.
+    writer = new Builder(file, schema, inputs).withConf(conf)
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withDictionaryEncoding(false)
+        .build();
+  }
+
+  public void write(Example e) throws IOException {
+    writer.write(e);
+  }
+
+  @Override
+  public void close() throws IOException {
+    writer.close();
+  }
+
+  /** The Parquet schema of the examples of a featurizer state. */
+  public static MessageType schema(FeaturizerState state) {
+    Types.MessageTypeBuilder b = Types.buildMessage();
+    b.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("key");
+    for (String input : state.inputs()) {
+      b.requiredList().requiredElement(PrimitiveTypeName.FLOAT).named(input);
       if (input.equals(ModelInputs.TEXT)) {
-        schema = schema.add("text_mask", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        b.requiredList().requiredElement(PrimitiveTypeName.FLOAT).named("text_mask");
       }
     }
     for (TaskEncoding t : state.tasks()) {
-      schema = schema.add("label_" + t.name(), DataTypes.createArrayType(DataTypes.FloatType, false), false)
-          .add("mask_" + t.name(), DataTypes.FloatType, false);
+      b.requiredList().requiredElement(PrimitiveTypeName.FLOAT).named("label_" + t.name());
+      b.required(PrimitiveTypeName.FLOAT).named("mask_" + t.name());
     }
-    JavaRDD<Row> rows = examples.map(e -> {
-      List<Object> cells = new ArrayList<>();
-      cells.add(e.key());
+    return b.named("example");
+  }
+
+  private static final class Builder extends ParquetWriter.Builder<Example, Builder> {
+    private final MessageType schema;
+    private final List<String> inputs;
+
+    Builder(Path file, MessageType schema, List<String> inputs) {
+      super(file);
+      this.schema = schema;
+      this.inputs = inputs;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Example> getWriteSupport(Configuration conf) {
+      return new Support(schema, inputs);
+    }
+  }
+
+  /** Emits an example field by field, in schema order, as standard three-level Parquet lists. */
+  private static final class Support extends WriteSupport<Example> {
+    private final MessageType schema;
+    private final List<String> inputs;
+    private RecordConsumer out;
+
+    Support(MessageType schema, List<String> inputs) {
+      this.schema = schema;
+      this.inputs = inputs;
+    }
+
+    @Override
+    public WriteContext init(Configuration configuration) {
+      return new WriteContext(schema, new HashMap<>());
+    }
+
+    @Override
+    public void prepareForWrite(RecordConsumer recordConsumer) {
+      out = recordConsumer;
+    }
+
+    @Override
+    public void write(Example e) {
+      out.startMessage();
+      int field = 0;
+      out.startField("key", field);
+      out.addBinary(Binary.fromString(e.key()));
+      out.endField("key", field++);
       for (String input : inputs) {
         switch (input) {
-          case ModelInputs.TABULAR -> cells.add(boxed(e.tabular()));
+          case ModelInputs.TABULAR -> list(input, field++, e.tabular());
           case ModelInputs.TEXT -> {
-            cells.add(boxed(e.tokens()));
-            cells.add(boxed(e.tokenMask()));
+            list(input, field++, e.tokens());
+            list("text_mask", field++, e.tokenMask());
           }
-          case ModelInputs.IMAGE -> cells.add(boxed(e.pixels()));
-          default -> cells.add(boxed(e.presence()));
+          case ModelInputs.IMAGE -> list(input, field++, e.pixels());
+          default -> list(input, field++, e.presence());
         }
       }
       for (int t = 0; t < e.labels().length; t++) {
-        cells.add(boxed(e.labels()[t]));
-        cells.add(e.labelMask()[t]);
+        String task = schema.getFieldName(field).substring("label_".length());
+        list("label_" + task, field++, e.labels()[t]);
+        out.startField("mask_" + task, field);
+        out.addFloat(e.labelMask()[t]);
+        out.endField("mask_" + task, field++);
       }
-      return RowFactory.create(cells.toArray());
-    });
-    // Feature values rarely repeat: dictionary encoding would only cost time.
-    spark.createDataFrame(rows, schema).write().mode(SaveMode.ErrorIfExists)
-        .option("parquet.enable.dictionary", "false").parquet(dir);
-  }
-
-  private static Float[] boxed(float[] v) {
-    Float[] out = new Float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = v[i];
+      out.endMessage();
     }
-    return out;
+
+    private void list(String name, int index, float[] values) {
+      out.startField(name, index);
+      out.startGroup();
+      if (values.length > 0) {
+        out.startField("list", 0);
+        for (float v : values) {
+          out.startGroup();
+          out.startField("element", 0);
+          out.addFloat(v);
+          out.endField("element", 0);
+          out.endGroup();
+        }
+        out.endField("list", 0);
+      }
+      out.endGroup();
+      out.endField(name, index);
+    }
   }
 }

@@ -30,7 +30,7 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
         org.mtlspark.prep.source.Reject.class, org.mtlspark.prep.align.AlignedRecord.class,
         org.mtlspark.prep.align.AlignedRecord.Status.class, org.mtlspark.prep.align.SourceAligner.Tagged.class,
         org.mtlspark.prep.align.SourceAligner.Picks.class, int[].class,
-        org.mtlspark.prep.feature.Example.class,
+        org.mtlspark.prep.feature.Example.class, org.mtlspark.prep.split.SplitOrder.Key.class,
         double[].class, float[].class, float[][].class, String[].class, byte[].class)) {
       kryo.register(c);
     }

@@ -23,7 +23,7 @@ public record Manifest(
     Map<String, SplitSummary> splits,
     Counts counts) {
 
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
   public static final String FILE_NAME = "manifest.json";
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)
@@ -32,8 +32,12 @@ public record Manifest(
   /** One network input: its name, the shape of one example, and what it holds. */
   public record InputSpec(String name, List<Integer> shape, String description) {}
 
-  /** The batches of one split: their folder (relative to the prep output), examples and padding rows. */
-  public record SplitSummary(String path, long examples, long batches, long paddingRows, Map<String, Long> labelled) {}
+  /**
+   * The batches of one split: their folder (relative to the prep output), examples, padding rows,
+   * labelled examples per task, and the batch pack files in the folder with the batches each holds.
+   */
+  public record SplitSummary(String path, long examples, long batches, long paddingRows, Map<String, Long> labelled,
+      Map<String, Long> files) {}
 
   /**
    * Rows read, accepted and rejected per source; among accepted rows, how many repeat a key already

@@ -22,11 +22,11 @@ public final class MultimodalWorkload {
     String prep = dir + "/prep";
     new GenerateJob(spark).run(config, data);
     Manifest m = new PrepJob(spark).run(config, data, prep);
-    List<String> trainFiles = TrainJob.batchFiles(hadoop, prep, m, "train");
-    List<String> testFiles = TrainJob.batchFiles(hadoop, prep, m, "test");
+    List<String> trainFiles = TrainJob.batches(hadoop, prep, m, "train");
+    List<String> testFiles = TrainJob.batches(hadoop, prep, m, "test");
     return new Workload("multimodal", "built-in data, " + config.generate().rows() + " records; tabular + text + "
         + "image encoders, trunk " + config.model().trunk() + ", 3 heads",
         s -> GraphBuilder.build(m.featurizers(), config.model(), config.train(), s),
-        trainFiles, BatchFiles.readAll(hadoop, testFiles), m.featurizers().tasks(), m.batchSize());
+        trainFiles, List.copyOf(BatchFiles.readAll(hadoop, testFiles)), m.featurizers().tasks(), m.batchSize());
   }
 }

@@ -185,8 +185,10 @@ public final class TrainingBenchmark {
         .build();
     SparkComputationGraph spark = new SparkComputationGraph(jsc, g, tm);
     JavaRDD<String> paths = jsc.parallelize(w.trainFiles(), workers);
+    org.mtlspark.workers.train.BatchLoader loader =
+        new org.mtlspark.workers.train.BatchLoader(new org.mtlspark.prep.io.SerializableConf(jsc.hadoopConfiguration()));
     for (int e = 0; e < epochs; e++) {
-      spark.fitPathsMultiDataSet(paths);
+      spark.fitPaths(paths, loader);
     }
     return spark.getNetwork();
   }
@@ -216,7 +218,7 @@ public final class TrainingBenchmark {
 
   /** Every phase starts from the same batch files: reading them is inside each timing. */
   private List<org.nd4j.linalg.dataset.api.MultiDataSet> load(List<String> files) throws java.io.IOException {
-    return BatchFiles.readAll(jsc.hadoopConfiguration(), files);
+    return List.copyOf(BatchFiles.readAll(jsc.hadoopConfiguration(), files));
   }
 
   /** Fits a throw-away network on up to 200 batches so that no phase pays for the JIT alone. */

@@ -45,7 +45,7 @@ public final class EvaluateJob {
           + runDir + " was trained on; evaluate on the prepared data set the model was trained with");
     }
     ComputationGraph graph = loadModel(hadoop, runDir);
-    List<String> batches = TrainJob.batchFiles(hadoop, prepDir, data, split);
+    List<String> batches = TrainJob.batches(hadoop, prepDir, data, split);
     long started = System.nanoTime();
     List<TaskMetrics> metrics = TaskEvaluator.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()),
         graph, data.featurizers().tasks(), batches, partitions);

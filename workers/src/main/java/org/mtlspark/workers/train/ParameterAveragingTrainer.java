@@ -12,6 +12,7 @@ import org.deeplearning4j.spark.api.RepartitionStrategy;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.mtlspark.config.TrainConfig;
+import org.mtlspark.prep.io.SerializableConf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,7 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
       throw new IllegalArgumentException("no training batches to fit");
     }
     SparkComputationGraph spark = new SparkComputationGraph(jsc, graph, trainingMaster());
+    BatchLoader loader = new BatchLoader(new SerializableConf(jsc.hadoopConfiguration()));
     long started = System.nanoTime();
     long examples = (long) batchPaths.size() * batchSize;
     for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
@@ -65,7 +67,7 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
       List<String> order = new ArrayList<>(batchPaths);
       Collections.shuffle(order, new Random(seed * 31 + epoch));
       JavaRDD<String> paths = jsc.parallelize(order, Math.max(config.workers(), 1));
-      spark.fitPathsMultiDataSet(paths);
+      spark.fitPaths(paths, loader);
       double score = spark.getScore();
       TrainingDivergedException.check(score, epoch, "end of epoch");
       double seconds = (System.nanoTime() - epochStart) / 1e9;

@@ -219,9 +219,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     Slot(String confJson, List<String> paths, SerializableConf hadoop) throws IOException {
       graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(confJson));
       graph.init();
-      for (String p : paths) {
-        batches.add(BatchFiles.read(hadoop.get(), p));
-      }
+      batches.addAll(BatchFiles.readAll(hadoop.get(), paths));
     }
 
     /** The seeded visiting order of this share's batches in {@code epoch}. */

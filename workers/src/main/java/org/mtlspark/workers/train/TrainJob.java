@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.workers.eval.TaskEvaluator;
 import org.mtlspark.workers.eval.TaskMetrics;
@@ -18,7 +19,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.config.ConfigWriter;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
-import org.mtlspark.prep.feature.BatchWriter;
+import org.apache.hadoop.fs.Path;
+import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.model.GraphBuilder;
@@ -78,9 +81,9 @@ public final class TrainJob {
       LOG.info("training with the prepared batch size {} (prep.batchSize in this configuration is {})",
           manifest.batchSize(), config.prep().batchSize());
     }
-    List<String> batches = batchFiles(hadoop, prepDir, manifest, "train");
+    List<String> batches = batches(hadoop, prepDir, manifest, "train");
     List<String> validation = manifest.splits().get("validation").batches() > 0
-        ? batchFiles(hadoop, prepDir, manifest, "validation") : List.of();
+        ? batches(hadoop, prepDir, manifest, "validation") : List.of();
 
     Checkpoints checkpoints = new Checkpoints(hadoop, runDir);
     Optional<Checkpoints.Restored> restored = checkpoints.latest();
@@ -199,19 +202,35 @@ public final class TrainJob {
     };
   }
 
-  /** The batch files of one split of a prepared data set, in name order. */
-  public static List<String> batchFiles(Configuration hadoop, String prepDir, Manifest manifest, String split)
+  /**
+   * The batches of one split of a prepared data set, as references ({@code <pack>#<offset>}), pack
+   * by pack in name order. Refuses a split whose pack files are not exactly those the manifest lists,
+   * with the batches it counts.
+   */
+  public static List<String> batches(Configuration hadoop, String prepDir, Manifest manifest, String split)
       throws IOException {
     Manifest.SplitSummary s = manifest.splits().get(split);
     if (s == null) {
       throw new IOException("the manifest in " + prepDir + " has no split " + split);
     }
-    List<String> files = HadoopFiles.listDataFiles(hadoop, prepDir + "/" + s.path()).stream()
-        .filter(f -> f.endsWith(BatchWriter.EXTENSION)).toList();
-    if (files.size() != s.batches()) {
-      throw new IOException(prepDir + "/" + s.path() + " holds " + files.size() + " batch files, the manifest says "
-          + s.batches() + ": the prepared data set is incomplete or was changed");
+    String dir = prepDir + "/" + s.path();
+    List<String> packs = HadoopFiles.listDataFiles(hadoop, dir).stream()
+        .filter(f -> f.endsWith(BatchPack.EXTENSION)).toList();
+    List<String> names = packs.stream().map(f -> new Path(f).getName()).toList();
+    if (!names.equals(List.copyOf(new TreeMap<>(s.files()).keySet()))) {
+      throw new IOException(dir + " holds the batch packs " + names + ", the manifest lists " + s.files().keySet()
+          + ": the prepared data set is incomplete or was changed");
     }
-    return files;
+    List<String> refs = new ArrayList<>();
+    for (String pack : packs) {
+      List<String> inPack = BatchFiles.references(hadoop, pack);
+      long expected = s.files().get(new Path(pack).getName());
+      if (inPack.size() != expected) {
+        throw new IOException(pack + " holds " + inPack.size() + " batches, the manifest says " + expected
+            + ": the prepared data set is incomplete or was changed");
+      }
+      refs.addAll(inPack);
+    }
+    return refs;
   }
 }

@@ -19,6 +19,8 @@ import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
 import org.mtlspark.prep.feature.BatchBuilder;
+import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.testing.SharedSpark;
@@ -44,7 +46,7 @@ class ParameterAveragingOracleIT {
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);
     List<Example> b = TestBatches.examples(state, batch, 12, true);
-    List<String> paths = List.of(save(BatchBuilder.build(a), "a.mds"), save(BatchBuilder.build(b), "b.mds"));
+    List<String> paths = pack(List.of(BatchBuilder.build(a), BatchBuilder.build(b)), "ab" + BatchPack.EXTENSION);
 
     ComputationGraph initial = GraphBuilder.build(state, config.model(), sgd, 3);
     INDArray start = initial.params().dup();
@@ -62,6 +64,18 @@ class ParameterAveragingOracleIT {
     assertTrue(moved > 1e-3, "the step is not trivially zero: " + moved);
     double diff = local.params().sub(distributed.params()).amaxNumber().doubleValue();
     assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference");
+  }
+
+  /** The batches in one pack, as prep writes them; returns their references. */
+  private List<String> pack(List<MultiDataSet> batches, String name) throws IOException {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir.resolve(name).toUri());
+    try (BatchPack pack = new BatchPack(path.getFileSystem(conf), path)) {
+      for (MultiDataSet mds : batches) {
+        pack.add(mds);
+      }
+    }
+    return BatchFiles.references(conf, path.toString());
   }
 
   private String save(MultiDataSet mds, String name) throws IOException {

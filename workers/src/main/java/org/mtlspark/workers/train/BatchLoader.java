@@ -1,0 +1,19 @@
+package org.mtlspark.workers.train;
+
+import java.io.IOException;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.io.SerializableConf;
+import org.nd4j.common.loader.Source;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * Lets dl4j-spark's {@code fitPaths} load batches by reference (a batch of a pack, or a single-batch
+ * file): dl4j-spark hands the reference over as the source's path.
+ */
+public record BatchLoader(SerializableConf hadoop) implements MultiDataSetLoader {
+  @Override
+  public MultiDataSet load(Source source) throws IOException {
+    return BatchFiles.read(hadoop.get(), source.getPath());
+  }
+}
