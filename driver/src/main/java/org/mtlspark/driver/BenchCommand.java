@@ -31,11 +31,17 @@ final class BenchCommand implements Runnable {
   @Command(name = "prep", mixinStandardHelpOptions = true,
       description = "Prep at scale, in one process: the built-in data without images at each size; times a bare "
           + "Spark SQL full outer join of the same sources written as Parquet, then prep; prints source rows per "
-          + "second, the ratio of prep to the join and the driver's peak heap during each.")
+          + "second, the ratio of prep to the join and the driver's peak heap during each. An untimed round "
+          + "at --warmup records runs first.")
   static final class Prep extends MtlCommand.SparkCommand {
     @Option(names = "--records", split = ",", defaultValue = "100000,1000000", paramLabel = "N",
         description = "Data sizes in records (default: ${DEFAULT-VALUE}).")
     List<Long> records;
+
+    @Option(names = "--warmup", defaultValue = "20000", paramLabel = "N",
+        description = "Records of an untimed first round of both, so that neither is timed on a cold JVM; "
+            + "0 skips it (default: ${DEFAULT-VALUE}).")
+    long warmup;
 
     @Option(names = "--work", defaultValue = "runs/bench-prep", paramLabel = "DIR",
         description = "Scratch folder, replaced (default: ${DEFAULT-VALUE}).")
@@ -49,6 +55,9 @@ final class BenchCommand implements Runnable {
       if (records.stream().anyMatch(n -> n < 100)) {
         throw new CommandException(ExitCodes.USAGE, "--records: each size must be at least 100");
       }
+      if (warmup != 0 && warmup < 100) {
+        throw new CommandException(ExitCodes.USAGE, "--warmup: 0, or at least 100 records");
+      }
     }
 
     @Override
@@ -57,6 +66,9 @@ final class BenchCommand implements Runnable {
       scratch.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(scratch, true);
       org.mtlspark.prep.bench.PrepBenchmark bench = new org.mtlspark.prep.bench.PrepBenchmark(spark);
       List<org.mtlspark.prep.bench.PrepBenchmark.Result> results = new ArrayList<>();
+      if (warmup > 0) {
+        bench.run(config, warmup, work + "/warmup");
+      }
       for (long n : records) {
         results.add(bench.run(config, n, work));
       }
