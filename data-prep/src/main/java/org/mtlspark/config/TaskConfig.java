@@ -3,18 +3,23 @@ package org.mtlspark.config;
 import java.util.Map;
 
 /**
- * One task: its type, where its label is (a column of one source), its loss weight lambda, and for
- * multi-label tasks the separator of the labels in one cell (e.g. "Comedy|Drama").
+ * One task: its type, where its label is (a column of one source), its loss weight lambda, for
+ * multi-label tasks the separator of the labels in one cell (e.g. "Comedy|Drama"), and for
+ * regression tasks the loss (MSE, or Huber with its delta, in standard deviations of the target).
  */
-public record TaskConfig(String name, TaskType type, String source, String column, double weight, String separator)
+public record TaskConfig(String name, TaskType type, String source, String column, double weight, String separator,
+    Loss loss, double huberDelta)
     implements Validatable {
 
   /** What kind of prediction a task makes; decides the head's activation, loss and metrics. */
   public enum TaskType { REGRESSION, MULTICLASS, BINARY, MULTILABEL }
 
+  /** The loss of a regression head; the other types have one loss each. */
+  public enum Loss { MSE, HUBER }
+
   /** Values for keys a task may leave out. */
   public static Map<String, Object> defaults() {
-    return Map.of("weight", 1.0, "separator", "|");
+    return Map.of("weight", 1.0, "separator", "|", "loss", "mse", "huberDelta", 1.0);
   }
 
   @Override
@@ -26,5 +31,9 @@ public record TaskConfig(String name, TaskType type, String source, String colum
     problems.require(weight > 0 && Double.isFinite(weight), Validatable.at(path, "weight"), "must be > 0, was " + weight);
     problems.require(type != TaskType.MULTILABEL || separator == null || !separator.isEmpty(), Validatable.at(path, "separator"),
         "must not be empty for a multilabel task");
+    problems.require(loss != Loss.HUBER || type == TaskType.REGRESSION, Validatable.at(path, "loss"),
+        "huber applies to regression tasks only; " + name + " is " + (type == null ? "untyped" : type.name().toLowerCase()));
+    problems.require(huberDelta > 0 && Double.isFinite(huberDelta), Validatable.at(path, "huberDelta"),
+        "must be > 0, was " + huberDelta);
   }
 }

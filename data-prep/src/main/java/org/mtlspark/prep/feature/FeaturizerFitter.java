@@ -128,7 +128,7 @@ public final class FeaturizerFitter {
             + task.column() + " of source " + task.source() + ")");
       }
       encodings.add(new TaskEncoding(task.name(), task.type(), task.column(), task.weight(), classes, counts,
-          mean, std, labelled));
+          mean, std, labelled, task.loss(), task.huberDelta()));
     }
     return new FeaturizerState(ModelInputs.modalities(layout), numericCols, means, stds,
         config.prep().missingIndicators(), catCols, categories, hashedCols, config.prep().hashBuckets(),

@@ -140,7 +140,7 @@ public final class GraphBuilder {
     ILossFunction loss;
     if (task.type() == TaskConfig.TaskType.REGRESSION) {
       activation = Activation.IDENTITY;
-      loss = new LossMSE(lambda);
+      loss = task.loss() == TaskConfig.Loss.HUBER ? new LossHuber(task.huberDelta(), lambda) : new LossMSE(lambda);
     } else if (task.type() == TaskConfig.TaskType.BINARY || task.type() == TaskConfig.TaskType.MULTILABEL) {
       activation = Activation.SIGMOID;
       loss = new LossBinaryXENT(lambda);

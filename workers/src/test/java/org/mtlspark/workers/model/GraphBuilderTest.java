@@ -46,6 +46,30 @@ class GraphBuilderTest {
   }
 
   @Test
+  void aHuberRegressionHeadCarriesItsDeltaAndTaskWeightAndTrains() {
+    FeaturizerState s = state();
+    java.util.List<org.mtlspark.prep.feature.TaskEncoding> tasks = new java.util.ArrayList<>(s.tasks());
+    var spend = tasks.get(0);
+    tasks.set(0, new org.mtlspark.prep.feature.TaskEncoding(spend.name(), spend.type(), spend.column(), 3.0,
+        spend.classes(), spend.classCounts(), spend.mean(), spend.std(), spend.trainLabels(),
+        org.mtlspark.config.TaskConfig.Loss.HUBER, 0.5));
+    FeaturizerState huber = new FeaturizerState(s.modalities(), s.numericColumns(), s.means(), s.stds(),
+        s.missingIndicators(), s.categoricalColumns(), s.categories(), s.hashedColumns(), s.hashBuckets(),
+        s.maxTokens(), s.vocabulary(), s.imageWidth(), s.imageHeight(), tasks);
+    ComputationGraph g = GraphBuilder.build(huber, CONFIG.model(), CONFIG.train(), 1);
+    var loss = ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) g.getLayer("task_spend").conf().getLayer())
+        .getLossFn();
+    assertTrue(loss instanceof LossHuber, loss.toString());
+    assertEquals(0.5, ((LossHuber) loss).getDelta());
+    assertEquals(3.0, ((LossHuber) loss).getWeights().getDouble(0), 1e-6);
+    double before = g.score(batch(huber, 16, 3));
+    for (int i = 0; i < 20; i++) {
+      g.fit(batch(huber, 16, 3));
+    }
+    assertTrue(g.score(batch(huber, 16, 3)) < before, "training lowers the score");
+  }
+
+  @Test
   void inputSizesComeFromTheManifest() {
     FeaturizerState s = state();
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
