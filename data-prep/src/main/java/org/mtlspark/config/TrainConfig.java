@@ -9,7 +9,8 @@ public record TrainConfig(
     int workers,
     int averagingFrequency,
     int patience,
-    java.util.Map<String, Double> objectiveWeights)
+    java.util.Map<String, Double> objectiveWeights,
+    double modalityDropout)
     implements Validatable {
 
   /**
@@ -31,6 +32,8 @@ public record TrainConfig(
     problems.require(patience >= 0, Validatable.at(path, "patience"), "must be >= 0, was " + patience);
     objectiveWeights.forEach((task, w) -> problems.require(w >= 0 && Double.isFinite(w),
         Validatable.at(Validatable.at(path, "objectiveWeights"), task), "must be >= 0, was " + w));
+    problems.require(modalityDropout >= 0 && modalityDropout < 1, Validatable.at(path, "modalityDropout"),
+        "must be in [0, 1), was " + modalityDropout);
     problems.require(averagingFrequency >= 1, Validatable.at(path, "averagingFrequency"),
         "must be >= 1, was " + averagingFrequency);
   }

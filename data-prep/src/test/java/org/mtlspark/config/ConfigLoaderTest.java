@@ -56,6 +56,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void huberIsForRegressionWithAPositiveDeltaAndModalityDropoutIsARate() throws IOException {
+    ConfigException e = fails("""
+        train:
+          modalityDropout: 1.5
+        tasks:
+          - {name: a, type: regression, source: labels, column: a, loss: huber, huberDelta: 0}
+          - {name: b, type: binary, source: labels, column: b, loss: huber}
+        """);
+    String m = e.getMessage();
+    assertTrue(m.contains("train.modalityDropout: must be in [0, 1), was 1.5"), m);
+    assertTrue(m.contains("tasks[0].huberDelta: must be > 0, was 0.0"), m);
+    assertTrue(m.contains("tasks[1].loss: huber applies to regression tasks only; b is binary"), m);
+    assertEquals(3, e.problems().size(), m);
+  }
+
+  @Test
   void wrongTypesAndInvalidValuesNameThePathAndTheValue() throws IOException {
     ConfigException e = fails("""
         train:

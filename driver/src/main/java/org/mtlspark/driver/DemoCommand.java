@@ -55,6 +55,8 @@ final class DemoCommand extends MtlCommand.SparkCommand {
     System.out.println(Reports.prepSummary(manifest));
     System.out.println("Test split, every task beside its trivial baseline:");
     System.out.println(EvaluateJob.table(report));
+    System.out.println("Test split, every task's primary metric with each modality removed in turn:");
+    System.out.println(EvaluateJob.ablationTable(report));
     System.out.println("Model, manifest, resolved configuration and metrics.json: " + run);
     if (!report.allBeatBaseline()) {
       System.out.println("A task does not beat its baseline.");

@@ -35,6 +35,7 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
   int run(MtlConfig config, SparkSession spark) throws IOException {
     EvaluateJob.Report report = new EvaluateJob(spark).run(run, prep, split, config.train().workers());
     System.out.println(EvaluateJob.table(report));
+    System.out.println(EvaluateJob.ablationTable(report));
     return requireBaseline && !report.allBeatBaseline() ? ExitCodes.BELOW_BASELINE : ExitCodes.OK;
   }
 }

@@ -29,8 +29,12 @@ public final class EvaluateJob {
     this.spark = spark;
   }
 
-  /** The content of metrics.json. */
-  public record Report(String run, String split, long examples, Map<String, TaskMetrics> tasks) {
+  /**
+   * The content of metrics.json: every task's metrics, and the ablation: per modality, every task's
+   * primary metric with that modality removed from every example.
+   */
+  public record Report(String run, String split, long examples, Map<String, TaskMetrics> tasks,
+      Map<String, Map<String, Double>> ablation) {
     public boolean allBeatBaseline() {
       return tasks.values().stream().allMatch(TaskMetrics::beatsBaseline);
     }
@@ -51,9 +55,21 @@ public final class EvaluateJob {
         graph, data.featurizers().tasks(), batches, partitions);
     Map<String, TaskMetrics> byTask = new LinkedHashMap<>();
     metrics.forEach(m -> byTask.put(m.task(), m));
-    Report report = new Report(runDir, split, data.splits().get(split).examples(), byTask);
+    Map<String, Map<String, Double>> ablation = new LinkedHashMap<>();
+    if (data.featurizers().modalities().size() > 1) {
+      for (String modality : data.featurizers().modalities()) {
+        Map<String, Double> without = new LinkedHashMap<>();
+        for (TaskMetrics m : TaskEvaluator.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()), graph,
+            data.featurizers().tasks(), batches, partitions, data.featurizers(), modality)) {
+          without.put(m.task(), m.metrics().get(m.primaryMetric()));
+        }
+        ablation.put(modality, without);
+      }
+    }
+    Report report = new Report(runDir, split, data.splits().get(split).examples(), byTask, ablation);
     HadoopFiles.writeString(hadoop, runDir + "/" + METRICS_FILE, JSON.writeValueAsString(report));
-    LOG.info("evaluated {} tasks on {} batches of the {} split in {}s", metrics.size(), batches.size(), split,
+    LOG.info("evaluated {} tasks on {} batches of the {} split, and with each of {} modalities removed, in {}s",
+        metrics.size(), batches.size(), split, ablation.size(),
         String.format("%.1f", (System.nanoTime() - started) / 1e9));
     return report;
   }
@@ -63,6 +79,31 @@ public final class EvaluateJob {
       throw new IOException("no " + TrainJob.MODEL_FILE + " in " + runDir + ": is it the output of `train`?");
     }
     return ModelFiles.read(hadoop, runDir + "/" + TrainJob.MODEL_FILE);
+  }
+
+  /**
+   * The ablation table: every task's primary metric with all modalities, then with each modality
+   * removed in turn (as a record without it is encoded), and the change.
+   */
+  public static String ablationTable(Report report) {
+    if (report.ablation().isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder(String.format("%-12s %-9s %10s", "task", "metric", "all"));
+    for (String modality : report.ablation().keySet()) {
+      sb.append(String.format(" %20s", "without " + modality));
+    }
+    sb.append(String.format("%n"));
+    for (TaskMetrics m : report.tasks().values()) {
+      double all = m.metrics().get(m.primaryMetric());
+      sb.append(String.format("%-12s %-9s %10.4f", m.task(), m.primaryMetric(), all));
+      for (Map<String, Double> without : report.ablation().values()) {
+        double v = without.get(m.task());
+        sb.append(String.format(" %10.4f (%+6.1f%%)", v, 100 * (v - all) / Math.abs(all)));
+      }
+      sb.append(String.format("%n"));
+    }
+    return sb.toString();
   }
 
   /** A fixed-width table of every task's primary and other metrics beside its baseline. */

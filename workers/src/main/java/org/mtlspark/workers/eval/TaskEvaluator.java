@@ -11,6 +11,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.feature.MissingModality;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.SerializableConf;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,6 +28,15 @@ public final class TaskEvaluator {
 
   public static List<TaskMetrics> evaluate(JavaSparkContext jsc, ComputationGraph graph, List<TaskEncoding> tasks,
       List<String> batchPaths, int partitions) {
+    return evaluate(jsc, graph, tasks, batchPaths, partitions, null, null);
+  }
+
+  /**
+   * As {@link #evaluate(JavaSparkContext, ComputationGraph, List, List, int)}, with {@code removed}
+   * (unless null) made missing in every example, as prep encodes a record without it.
+   */
+  public static List<TaskMetrics> evaluate(JavaSparkContext jsc, ComputationGraph graph, List<TaskEncoding> tasks,
+      List<String> batchPaths, int partitions, FeaturizerState state, String removed) {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no batches to evaluate");
     }
@@ -36,7 +47,11 @@ public final class TaskEvaluator {
           ComputationGraph local = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
           List<TaskAccumulator> acc = tasks.stream().map(TaskAccumulator::new).toList();
           while (paths.hasNext()) {
-            score(local, BatchFiles.read(conf.get(), paths.next()), acc);
+            MultiDataSet batch = BatchFiles.read(conf.get(), paths.next());
+            if (removed != null) {
+              MissingModality.removeAll(batch, state, removed);
+            }
+            score(local, batch, acc);
           }
           List<List<TaskAccumulator>> out = new ArrayList<>();
           out.add(acc);

@@ -29,12 +29,15 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
   private final TrainConfig config;
   private final int batchSize;
   private final long seed;
+  private final ModalityDropout dropout;
 
-  public ParameterAveragingTrainer(JavaSparkContext jsc, TrainConfig config, int batchSize, long seed) {
+  public ParameterAveragingTrainer(JavaSparkContext jsc, TrainConfig config, int batchSize, long seed,
+      ModalityDropout dropout) {
     this.jsc = jsc;
     this.config = config;
     this.batchSize = batchSize;
     this.seed = seed;
+    this.dropout = dropout;
   }
 
   /** The training master: one batch file is one dataset of exactly {@code batchSize} examples. */
@@ -59,7 +62,7 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
       throw new IllegalArgumentException("no training batches to fit");
     }
     SparkComputationGraph spark = new SparkComputationGraph(jsc, graph, trainingMaster());
-    BatchLoader loader = new BatchLoader(new SerializableConf(jsc.hadoopConfiguration()));
+    SerializableConf hadoop = new SerializableConf(jsc.hadoopConfiguration());
     long started = System.nanoTime();
     long examples = (long) batchPaths.size() * batchSize;
     for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
@@ -67,7 +70,7 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
       List<String> order = new ArrayList<>(batchPaths);
       Collections.shuffle(order, new Random(seed * 31 + epoch));
       JavaRDD<String> paths = jsc.parallelize(order, Math.max(config.workers(), 1));
-      spark.fitPaths(paths, loader);
+      spark.fitPaths(paths, new BatchLoader(hadoop, dropout, epoch));
       double score = spark.getScore();
       TrainingDivergedException.check(score, epoch, "end of epoch");
       double seconds = (System.nanoTime() - epochStart) / 1e9;

@@ -43,13 +43,20 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   private final int averagingFrequency;
   private final int epochs;
   private final long seed;
+  private final ModalityDropout dropout;
 
   public ResidentAveragingTrainer(JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed) {
+    this(jsc, workers, averagingFrequency, epochs, seed, ModalityDropout.none(null));
+  }
+
+  public ResidentAveragingTrainer(JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed,
+      ModalityDropout dropout) {
     this.jsc = jsc;
     this.workers = workers;
     this.averagingFrequency = averagingFrequency;
     this.epochs = epochs;
     this.seed = seed;
+    this.dropout = dropout;
   }
 
   /** What the driver sends each round: the averaged state and where the workers are. */
@@ -74,6 +81,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     int shareCount = shares.size();
     int k = averagingFrequency;
     long trainingSeed = seed;
+    ModalityDropout drop = dropout;
 
     float[] params = graph.params().toFloatVector();
     float[] updater = vector(updaterState(graph));
@@ -89,7 +97,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           Broadcast<RoundState> state = jsc.broadcast(new RoundState(params, updater, iteration, epoch, round));
           List<WorkerResult> results = jsc.parallelize(IntStream.range(0, shareCount).boxed().toList(), shareCount)
               .map(share -> runRound(trainingId, share, conf.value(), paths.value().get(share), hadoop,
-                  state.value(), k, trainingSeed))
+                  state.value(), k, trainingSeed, drop))
               .collect();
           state.destroy();
           if (LOG.isDebugEnabled()) {
@@ -165,7 +173,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
 
   /** One worker's round, on an executor. */
   static WorkerResult runRound(String trainingId, int share, String confJson, List<String> paths,
-      SerializableConf hadoop, RoundState state, int k, long seed) throws IOException {
+      SerializableConf hadoop, RoundState state, int k, long seed, ModalityDropout dropout) throws IOException {
     long t0 = System.nanoTime();
     Slot slot = WorkerCache.get(trainingId, share, () -> new Slot(confJson, paths, hadoop));
     long t1 = System.nanoTime();
@@ -177,7 +185,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       int to = Math.min(order.size(), from + k);
       double scoreSum = 0;
       for (int i = from; i < to; i++) {
-        g.fit(slot.batches.get(order.get(i)));
+        g.fit(dropout.apply(slot.batches.get(order.get(i)), state.epoch(), share, order.get(i)));
         scoreSum += g.score();
       }
       long t2 = System.nanoTime();

@@ -115,7 +115,9 @@ public final class TrainJob {
     long started = System.nanoTime();
     String bestPath = runDir + "/" + Checkpoints.DIR + "/best-model.zip";
     boolean[] stoppedEarly = {false};
-    GraphTrainer trainer = trainer(jsc, config.train(), manifest.batchSize(), config.run().seed());
+    ModalityDropout dropout = new ModalityDropout(config.train().modalityDropout(), manifest.featurizers(),
+        config.run().seed());
+    GraphTrainer trainer = trainer(jsc, config.train(), manifest.batchSize(), config.run().seed(), dropout);
     trainer.fit(graph, batches, startEpoch, (epoch, g, score) -> {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("epoch", epoch + 1);
@@ -195,10 +197,16 @@ public final class TrainJob {
 
   /** The trainer the configuration asks for. */
   public static GraphTrainer trainer(JavaSparkContext jsc, TrainConfig train, int batchSize, long seed) {
+    return trainer(jsc, train, batchSize, seed, ModalityDropout.none(null));
+  }
+
+  /** The trainer of the configured engine, applying {@code dropout} to every training batch. */
+  public static GraphTrainer trainer(JavaSparkContext jsc, TrainConfig train, int batchSize, long seed,
+      ModalityDropout dropout) {
     return switch (train.engine()) {
       case RESIDENT -> new ResidentAveragingTrainer(jsc, train.workers(), train.averagingFrequency(), train.epochs(),
-          seed);
-      case DL4J -> new ParameterAveragingTrainer(jsc, train, batchSize, seed);
+          seed, dropout);
+      case DL4J -> new ParameterAveragingTrainer(jsc, train, batchSize, seed, dropout);
     };
   }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +41,7 @@ class TrainAndEvaluateIT {
     graph = new TrainJob(spark).run(config, prep, run);
     report = new EvaluateJob(spark).run(run, prep, "test", 2);
     System.out.println(EvaluateJob.table(report));
+    System.out.println(EvaluateJob.ablationTable(report));
   }
 
   @Test
@@ -52,6 +54,21 @@ class TrainAndEvaluateIT {
     TaskMetrics churn = report.tasks().get("churn");
     assertTrue(churn.metrics().get("auc") > 0.7, churn.toString());
     assertTrue(report.allBeatBaseline());
+  }
+
+  @Test
+  void theAblationRemovesEachModalityInTurn() {
+    assertEquals(List.of("tabular", "text", "image"), List.copyOf(report.ablation().keySet()));
+    double spend = report.tasks().get("spend").metrics().get("rmse");
+    // The table sees all three latent factors, the image one of them strongly (see SyntheticRecord):
+    // without either, spend is clearly worse.
+    assertTrue(report.ablation().get("tabular").get("spend") > 1.3 * spend, report.ablation().toString());
+    assertTrue(report.ablation().get("image").get("spend") > 1.1 * spend, report.ablation().toString());
+    for (Map.Entry<String, Map<String, Double>> without : report.ablation().entrySet()) {
+      boolean changed = report.tasks().values().stream().anyMatch(m ->
+          Math.abs(without.getValue().get(m.task()) - m.metrics().get(m.primaryMetric())) > 1e-3);
+      assertTrue(changed, "removing " + without.getKey() + " changes no task's metric: " + without.getValue());
+    }
   }
 
   @Test

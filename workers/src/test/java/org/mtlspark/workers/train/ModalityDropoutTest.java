@@ -1,0 +1,68 @@
+package org.mtlspark.workers.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.mtlspark.prep.feature.BatchBuilder;
+import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.feature.TextVocabulary;
+import org.mtlspark.workers.TestBatches;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+class ModalityDropoutTest {
+  private static final FeaturizerState STATE = TestBatches.state();
+  private static final int TABULAR = 0;
+  private static final int TEXT = 1;
+  private static final int IMAGE = 2;
+  private static final int PRESENCE = 3;
+
+  private static MultiDataSet batch(int n) {
+    return BatchBuilder.build(TestBatches.examples(STATE, n, 5, false));
+  }
+
+  @Test
+  void rateZeroLeavesTheBatchAlone() {
+    MultiDataSet b = batch(8);
+    assertSame(b, new ModalityDropout(0, STATE, 1).apply(b, 0, 0, 0));
+  }
+
+  @Test
+  void droppedModalitiesAreEncodedAsMissingAndTheLastOneStays() {
+    MultiDataSet b = batch(64);
+    INDArray before = b.getFeatures(TABULAR).dup();
+    MultiDataSet d = new ModalityDropout(0.999, STATE, 1).apply(b, 0, 0, 0);
+    assertEquals(before, b.getFeatures(TABULAR), "the stored batch is not changed");
+    INDArray presence = d.getFeatures(PRESENCE);
+    for (int r = 0; r < 64; r++) {
+      assertEquals(1.0, presence.getRow(r).sumNumber().doubleValue(), "row " + r + " keeps exactly one modality");
+      if (presence.getDouble(r, TABULAR) == 0) {
+        assertEquals(0.0, d.getFeatures(TABULAR).getRow(r).amaxNumber().doubleValue());
+      }
+      if (presence.getDouble(r, TEXT) == 0) {
+        assertEquals(TextVocabulary.NO_TEXT, d.getFeatures(TEXT).getDouble(r, 0));
+        assertEquals(1.0, d.getFeaturesMaskArray(TEXT).getRow(r).sumNumber().doubleValue(), "one 'no text' token");
+      }
+      if (presence.getDouble(r, IMAGE) == 0) {
+        assertEquals(0.0, d.getFeatures(IMAGE).getRow(r).amaxNumber().doubleValue());
+      }
+    }
+    assertSame(b.getLabels(0), d.getLabels(0), "labels are untouched");
+  }
+
+  @Test
+  void eachModalityIsDroppedAtAboutTheRateAndTheDrawsRepeat() {
+    MultiDataSet b = batch(2000);
+    ModalityDropout dropout = new ModalityDropout(0.2, STATE, 7);
+    MultiDataSet d = dropout.apply(b, 3, 1, 42);
+    for (int j = 0; j < 3; j++) {
+      double dropped = 1 - d.getFeatures(PRESENCE).getColumn(j).meanNumber().doubleValue();
+      assertTrue(dropped > 0.15 && dropped < 0.23, "modality " + j + " dropped in " + dropped + " of the rows");
+    }
+    assertEquals(d.getFeatures(PRESENCE), dropout.apply(b, 3, 1, 42).getFeatures(PRESENCE), "same place, same draw");
+    assertTrue(!d.getFeatures(PRESENCE).equals(dropout.apply(b, 4, 1, 42).getFeatures(PRESENCE)),
+        "another epoch draws again");
+  }
+}
