@@ -10,7 +10,10 @@ public record TrainConfig(
     int averagingFrequency,
     int patience,
     java.util.Map<String, Double> objectiveWeights,
-    double modalityDropout)
+    double modalityDropout,
+    Weighting taskWeighting,
+    double dwaTemperature,
+    boolean compensateLabelRate)
     implements Validatable {
 
   /**
@@ -19,6 +22,9 @@ public record TrainConfig(
    * dl4j-spark's ParameterAveragingTrainingMaster over the batch files.
    */
   public enum Engine { RESIDENT, DL4J }
+
+  /** How task weights move between epochs: not at all, Dynamic Weight Average, or uncertainty weighting. */
+  public enum Weighting { STATIC, DWA, UNCERTAINTY }
 
   /** Optimizers offered for training; the updater state is averaged with the parameters. */
   public enum Updater { ADAM, SGD, NESTEROVS }
@@ -34,6 +40,8 @@ public record TrainConfig(
         Validatable.at(Validatable.at(path, "objectiveWeights"), task), "must be >= 0, was " + w));
     problems.require(modalityDropout >= 0 && modalityDropout < 1, Validatable.at(path, "modalityDropout"),
         "must be in [0, 1), was " + modalityDropout);
+    problems.require(dwaTemperature > 0 && Double.isFinite(dwaTemperature), Validatable.at(path, "dwaTemperature"),
+        "must be > 0, was " + dwaTemperature);
     problems.require(averagingFrequency >= 1, Validatable.at(path, "averagingFrequency"),
         "must be >= 1, was " + averagingFrequency);
   }

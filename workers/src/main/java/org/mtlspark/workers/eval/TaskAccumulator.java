@@ -19,6 +19,8 @@ public final class TaskAccumulator implements Serializable {
 
   final TaskEncoding task;
   long n;
+  /** Sum over labelled rows of the task's own loss, unweighted (see {@link #rowLoss}). */
+  double lossSum;
   double sse;
   double sae;
   double baselineSse;
@@ -47,6 +49,7 @@ public final class TaskAccumulator implements Serializable {
         continue;
       }
       n++;
+      lossSum += rowLoss(predictions, labels, i);
       switch (task.type()) {
         case REGRESSION -> {
           double p = predictions.getDouble(i, 0) * task.std() + task.mean();
@@ -74,6 +77,37 @@ public final class TaskAccumulator implements Serializable {
           }
         }
         default -> throw new IllegalStateException(task.type().toString());
+      }
+    }
+  }
+
+  /**
+   * The loss of row {@code i} as the task's head computes it, without the task weight: squared (or
+   * Huber) error on the standardized target averaged over outputs, cross-entropy of the true class,
+   * binary cross-entropy summed over the labels of a binary or multi-label task.
+   */
+  double rowLoss(INDArray predictions, INDArray labels, int i) {
+    double eps = 1e-7;
+    switch (task.type()) {
+      case REGRESSION -> {
+        double r = Math.abs(predictions.getDouble(i, 0) - labels.getDouble(i, 0));
+        if (task.loss() == TaskConfig.Loss.HUBER) {
+          double d = task.huberDelta();
+          return r <= d ? r * r / 2 : d * (r - d / 2);
+        }
+        return r * r;
+      }
+      case MULTICLASS -> {
+        return -Math.log(Math.max(eps, predictions.getDouble(i, argmax(labels, i))));
+      }
+      default -> {
+        double sum = 0;
+        for (int j = 0; j < predictions.size(1); j++) {
+          double p = Math.min(1 - eps, Math.max(eps, predictions.getDouble(i, j)));
+          double y = labels.getDouble(i, j);
+          sum -= y * Math.log(p) + (1 - y) * Math.log(1 - p);
+        }
+        return sum;
       }
     }
   }
@@ -107,6 +141,7 @@ public final class TaskAccumulator implements Serializable {
 
   public TaskAccumulator merge(TaskAccumulator o) {
     n += o.n;
+    lossSum += o.lossSum;
     sse += o.sse;
     sae += o.sae;
     baselineSse += o.baselineSse;

@@ -7,7 +7,8 @@ import org.mtlspark.config.TaskConfig;
 /**
  * The metrics of one task on one split, beside the same metrics of its trivial baseline (training
  * mean for regression, majority training class otherwise; a constant score for AUC; the most
- * frequent training labels for a multi-label task).
+ * frequent training labels for a multi-label task), and the mean unweighted loss of the task's
+ * head over its labelled rows.
  */
 public record TaskMetrics(
     String task,
@@ -16,7 +17,8 @@ public record TaskMetrics(
     String primaryMetric,
     Map<String, Double> metrics,
     Map<String, Double> baseline,
-    boolean beatsBaseline) {
+    boolean beatsBaseline,
+    double loss) {
 
   /** Computes the metrics from merged statistics. */
   public static TaskMetrics of(TaskAccumulator a) {
@@ -61,7 +63,8 @@ public record TaskMetrics(
     double model = m.get(primary);
     double base = b.get(primary);
     boolean beats = a.n > 0 && (higherIsBetter ? model > base : model < base);
-    return new TaskMetrics(a.task.name(), a.task.type(), a.n, primary, m, b, beats);
+    return new TaskMetrics(a.task.name(), a.task.type(), a.n, primary, m, b, beats,
+        a.n == 0 ? Double.NaN : a.lossSum / a.n);
   }
 
   /** Accuracy and macro-F1 of always predicting the majority training class. */

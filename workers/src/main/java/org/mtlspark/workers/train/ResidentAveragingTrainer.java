@@ -15,6 +15,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.workers.model.TaskLossWeights;
 import org.mtlspark.prep.io.SerializableConf;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -60,7 +61,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   }
 
   /** What the driver sends each round: the averaged state and where the workers are. */
-  record RoundState(float[] params, float[] updater, int iteration, int epoch, int round) implements Serializable {}
+  record RoundState(float[] params, float[] updater, int iteration, int epoch, int round, double[] taskWeights)
+      implements Serializable {}
 
   /** What a worker returns from a round. */
   record WorkerResult(float[] params, float[] updater, double scoreSum, int batches) implements Serializable {}
@@ -92,9 +94,11 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
         long epochStart = System.nanoTime();
         double scoreSum = 0;
         long batches = 0;
+        // Task weights may change between epochs (set on the driver's graph); workers take them each round.
+        double[] taskWeights = TaskLossWeights.read(graph);
         for (int round = 0; round < roundsPerEpoch; round++) {
           long r0 = System.nanoTime();
-          Broadcast<RoundState> state = jsc.broadcast(new RoundState(params, updater, iteration, epoch, round));
+          Broadcast<RoundState> state = jsc.broadcast(new RoundState(params, updater, iteration, epoch, round, taskWeights));
           List<WorkerResult> results = jsc.parallelize(IntStream.range(0, shareCount).boxed().toList(), shareCount)
               .map(share -> runRound(trainingId, share, conf.value(), paths.value().get(share), hadoop,
                   state.value(), k, trainingSeed, drop))
@@ -180,6 +184,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     synchronized (slot) {
       ComputationGraph g = slot.graph;
       setState(g, state.params(), state.updater(), state.iteration(), state.epoch());
+      TaskLossWeights.apply(g, state.taskWeights());
       List<Integer> order = slot.order(state.epoch(), seed + share);
       int from = state.round() * k;
       int to = Math.min(order.size(), from + k);

@@ -24,7 +24,9 @@ import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.workers.model.GraphBuilder;
+import org.mtlspark.workers.model.TaskLossWeights;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.slf4j.Logger;
@@ -117,6 +119,17 @@ public final class TrainJob {
     boolean[] stoppedEarly = {false};
     ModalityDropout dropout = new ModalityDropout(config.train().modalityDropout(), manifest.featurizers(),
         config.run().seed());
+    TaskWeighting weighting = weighting(config.train(), manifest);
+    List<String> lossSample = spread(batches, LOSS_SAMPLE_BATCHES);
+    for (Map<String, Object> past : history) {
+      if (past.get("taskLosses") instanceof Map<?, ?> losses) {
+        weighting.record(manifest.featurizers().tasks().stream()
+            .mapToDouble(t -> ((Number) losses.get(t.name())).doubleValue()).toArray());
+      }
+    }
+    if (restored.isEmpty()) {
+      TaskLossWeights.apply(graph, weighting.weights());
+    }
     GraphTrainer trainer = trainer(jsc, config.train(), manifest.batchSize(), config.run().seed(), dropout);
     trainer.fit(graph, batches, startEpoch, (epoch, g, score) -> {
       Map<String, Object> e = new LinkedHashMap<>();
@@ -135,6 +148,18 @@ public final class TrainJob {
         }
         LOG.info(String.format("epoch %d validation: objective %.4f (best %.4f at epoch %d), %s, %.1fs", epoch + 1,
             objective, stopping.best(), stopping.bestEpoch() + 1, summary(metrics), (System.nanoTime() - t0) / 1e9));
+      }
+      e.put("taskWeights", byTask(manifest, TaskLossWeights.read(g)));
+      if (weighting.mode() != TrainConfig.Weighting.STATIC) {
+        List<TaskMetrics> onTrain = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), lossSample,
+            config.train().workers());
+        double[] losses = onTrain.stream().mapToDouble(TaskMetrics::loss).toArray();
+        weighting.record(losses);
+        double[] next = weighting.weights();
+        TaskLossWeights.apply(g, next);
+        e.put("taskLosses", byTask(manifest, losses));
+        LOG.info("epoch {} task losses {}; task weights for the next epoch ({}): {}", epoch + 1,
+            byTask(manifest, losses), weighting.mode().name().toLowerCase(), byTask(manifest, next));
       }
       history.add(e);
       checkpoints.write(g, new Checkpoints.State(epoch, stopping.bestEpoch(), stopping.best(), history));
@@ -161,6 +186,42 @@ public final class TrainJob {
     LOG.info("trained in {}s; model, manifest and resolved configuration written to {}",
         String.format("%.1f", seconds), runDir);
     return finalModel;
+  }
+
+  /** Batches of the training split on which task losses are measured between epochs. */
+  static final int LOSS_SAMPLE_BATCHES = 64;
+
+  /** The task weighting of a run: configured weights, the label-rate compensation, the dynamic mode. */
+  static TaskWeighting weighting(TrainConfig train, Manifest manifest) {
+    List<TaskEncoding> tasks = manifest.featurizers().tasks();
+    double[] configured = tasks.stream().mapToDouble(TaskEncoding::weight).toArray();
+    double[] rates = null;
+    if (train.compensateLabelRate()) {
+      Manifest.SplitSummary s = manifest.splits().get("train");
+      rates = tasks.stream().mapToDouble(t -> (double) s.labelled().get(t.name()) / Math.max(1, s.examples()))
+          .toArray();
+    }
+    return new TaskWeighting(train.taskWeighting(), train.dwaTemperature(), configured, rates);
+  }
+
+  /** At most {@code n} evenly spaced elements of {@code all}, in order. */
+  static List<String> spread(List<String> all, int n) {
+    if (all.size() <= n) {
+      return all;
+    }
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(all.get((int) ((long) i * all.size() / n)));
+    }
+    return out;
+  }
+
+  private static Map<String, Double> byTask(Manifest manifest, double[] values) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (int t = 0; t < values.length; t++) {
+      out.put(manifest.featurizers().tasks().get(t).name(), values[t]);
+    }
+    return out;
   }
 
   private static String summary(List<TaskMetrics> metrics) {

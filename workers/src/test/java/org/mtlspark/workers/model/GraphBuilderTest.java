@@ -70,6 +70,24 @@ class GraphBuilderTest {
   }
 
   @Test
+  void taskWeightsSetInPlaceAreSavedWithTheConfiguration() {
+    FeaturizerState s = state();
+    ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
+    assertArrayEquals(new double[] {1.0, 0.5, 2.0}, TaskLossWeights.read(g), 1e-6, "the configured weights");
+    TaskLossWeights.apply(g, new double[] {0.25, 3.0, 1.5});
+    ComputationGraph copy = new ComputationGraph(
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson()));
+    copy.init();
+    assertArrayEquals(new double[] {0.25, 3.0, 1.5}, TaskLossWeights.read(copy), 1e-6);
+    // The running layer uses them: doubling every weight doubles the score.
+    MultiDataSet b = batch(s, 8, 4);
+    double before = g.score(b);
+    TaskLossWeights.apply(g, new double[] {0.5, 6.0, 3.0});
+    double l2 = g.calcRegularizationScore(false);
+    assertEquals(2 * (before - l2), g.score(b) - l2, 1e-4 * Math.abs(before));
+  }
+
+  @Test
   void inputSizesComeFromTheManifest() {
     FeaturizerState s = state();
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);

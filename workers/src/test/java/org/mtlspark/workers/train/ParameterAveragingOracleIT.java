@@ -41,7 +41,7 @@ class ParameterAveragingOracleIT {
   @EnumSource(TrainConfig.Engine.class)
   void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(TrainConfig.Engine engine) throws IOException {
     MtlConfig config = ConfigLoader.load(List.of(), List.of("model.l2=0", "model.dropout=0"));
-    TrainConfig sgd = new TrainConfig(engine, 1, TrainConfig.Updater.SGD, 0.1, 2, 1, 0, java.util.Map.of(), 0);
+    TrainConfig sgd = new TrainConfig(engine, 1, TrainConfig.Updater.SGD, 0.1, 2, 1, 0, java.util.Map.of(), 0, TrainConfig.Weighting.STATIC, 2, false);
     FeaturizerState state = TestBatches.state();
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);

@@ -65,6 +65,35 @@ class TrainingControlIT {
   }
 
   @Test
+  void dynamicTaskWeightsMoveBetweenEpochsAndTheirTrajectoryIsKept() throws IOException {
+    String run = dir.resolve("dwa").toString();
+    ComputationGraph model = new TrainJob(spark).run(config("train.epochs=3", "train.taskWeighting=dwa"), prep, run);
+    JsonNode history = new ObjectMapper().readTree(Path.of(run, TrainJob.HISTORY_FILE).toFile());
+    assertEquals(3, history.size());
+    for (int e = 0; e < 3; e++) {
+      JsonNode losses = history.get(e).get("taskLosses");
+      for (String task : List.of("spend", "tier", "churn")) {
+        assertTrue(losses.get(task).asDouble() > 0, "epoch " + (e + 1) + " measured the loss of " + task);
+      }
+    }
+    for (int e = 0; e < 2; e++) {
+      for (String task : List.of("spend", "tier", "churn")) {
+        assertEquals(1.0, history.get(e).get("taskWeights").get(task).asDouble(), 1e-6,
+            "DWA starts with equal weights (epoch " + (e + 1) + ")");
+      }
+    }
+    JsonNode third = history.get(2).get("taskWeights");
+    double sum = third.get("spend").asDouble() + third.get("tier").asDouble() + third.get("churn").asDouble();
+    assertEquals(3.0, sum, 1e-5);
+    assertTrue(Math.abs(third.get("spend").asDouble() - 1) > 1e-4, "the weights moved: " + third);
+    // The final model is the best epoch's, with the weights it was trained with.
+    int best = new ObjectMapper().readTree(Path.of(run, TrainJob.TRAINING_FILE).toFile()).get("bestEpoch").asInt();
+    JsonNode used = history.get(best - 1).get("taskWeights");
+    assertEquals(used.get("spend").asDouble(),
+        org.mtlspark.workers.model.TaskLossWeights.read(model)[0], 1e-5);
+  }
+
+  @Test
   void aCompleteRunOrAnotherConfigurationIsNotResumed() throws IOException {
     String run = dir.resolve("complete").toString();
     new TrainJob(spark).run(config("train.epochs=1"), prep, run);
