@@ -5,12 +5,14 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -34,8 +36,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 /**
- * The multi-task network: one encoder per modality (dense layers for the table; token embedding
- * mean-pooled under the token mask for text; convolution and pooling for images; each only when the
+ * The multi-task network: one encoder per modality (dense layers for the table; token embedding,
+ * optionally a 1-D convolution or self-attention, mean-pooled under the token mask for text; convolution and pooling for images; each only when the
  * prepared data has that modality), fused by
  * concatenation with the modality presence flags, a shared trunk, and one output layer per task
  * ({@code task_<name>}, in task order) whose loss carries the task weight lambda.
@@ -79,14 +81,30 @@ public final class GraphBuilder {
       fused.add(tab);
     }
 
-    // Text encoder: embedding of token ids, mean over the unmasked tokens.
+    // Text encoder: embedding of token ids, optionally a convolution or self-attention over them,
+    // then the mean over the unmasked tokens.
     if (features.has(ModelInputs.TEXT)) {
       // Token ids [mb, maxTokens]; declared with the id count as its size, which becomes the embedding's nIn.
       types.add(InputType.recurrent(features.textVocabularySize(), features.maxTokens()));
       g.addLayer("text_embedding", new EmbeddingSequenceLayer.Builder()
           .nIn(features.textVocabularySize()).nOut(model.textEmbedding()).inputLength(features.maxTokens())
           .hasBias(false).build(), ModelInputs.TEXT);
-      g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "text_embedding");
+      String text = "text_embedding";
+      switch (model.textEncoder()) {
+        case MEAN -> { }
+        case CONV -> {
+          g.addLayer("text_conv", new Convolution1DLayer.Builder().kernelSize(model.textKernel())
+              .nOut(model.textEmbedding()).convolutionMode(ConvolutionMode.Same).activation(act).build(), text);
+          text = "text_conv";
+        }
+        case ATTENTION -> {
+          g.addLayer("text_attention", new SelfAttentionLayer.Builder().nOut(model.textEmbedding())
+              .nHeads(model.textHeads()).projectInput(true).build(), text);
+          text = "text_attention";
+        }
+        default -> throw new IllegalStateException(model.textEncoder().toString());
+      }
+      g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), text);
       fused.add("text_pool");
     }
 

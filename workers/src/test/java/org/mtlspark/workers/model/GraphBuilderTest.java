@@ -87,6 +87,49 @@ class GraphBuilderTest {
     assertEquals(2 * (before - l2), g.score(b) - l2, 1e-4 * Math.abs(before));
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(org.mtlspark.config.ModelConfig.TextEncoder.class)
+  void everyTextEncoderIgnoresPaddingTokensTrainsAndSurvivesSaveAndLoad(
+      org.mtlspark.config.ModelConfig.TextEncoder encoder) throws java.io.IOException {
+    FeaturizerState s = state();
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.textEncoder=" + encoder.name().toLowerCase()));
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 5);
+    MultiDataSet b = batch(s, 12, 9);
+    INDArray[] out = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+
+    // Other token ids where the mask is 0 must not change anything.
+    INDArray tokens = b.getFeatures(1).dup();
+    INDArray mask = b.getFeaturesMaskArray(1);
+    for (int r = 0; r < tokens.size(0); r++) {
+      for (int c = 0; c < tokens.size(1); c++) {
+        if (mask.getDouble(r, c) == 0) {
+          tokens.putScalar(r, c, (r + c) % s.textVocabularySize());
+        }
+      }
+    }
+    INDArray[] features = b.getFeatures().clone();
+    features[1] = tokens;
+    INDArray[] padded = g.output(false, features, b.getFeaturesMaskArrays());
+    for (int t = 0; t < out.length; t++) {
+      assertEquals(0.0, out[t].sub(padded[t]).amaxNumber().doubleValue(), 1e-5, encoder + " output " + t);
+    }
+
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    org.deeplearning4j.util.ModelSerializer.writeModel(g, bytes, true);
+    ComputationGraph loaded = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()), true);
+    INDArray[] again = loaded.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    for (int t = 0; t < out.length; t++) {
+      assertEquals(out[t], again[t], encoder + " output " + t + " after save and load");
+    }
+
+    double before = g.score(b);
+    for (int i = 0; i < 30; i++) {
+      g.fit(b);
+    }
+    assertTrue(g.score(b) < 0.9 * before, encoder + " trains: " + before + " -> " + g.score(b));
+  }
+
   @Test
   void inputSizesComeFromTheManifest() {
     FeaturizerState s = state();
