@@ -45,6 +45,13 @@ public record MtlConfig(
   }
 
   private void checkObjective(Problems problems) {
+    // DL4J 1.0.0-M2.1's self-attention layer passes back twice its gradient (its gradient check fails
+    // with a relative error of 1/3 on every parameter in and below it); Adam's normalization cancels a
+    // constant factor, SGD and Nesterov momentum would take steps twice as large there.
+    problems.require(model.textEncoder() != ModelConfig.TextEncoder.ATTENTION
+        || train.updater() == TrainConfig.Updater.ADAM, "model.textEncoder",
+        "attention needs train.updater: adam (DL4J's self-attention layer returns twice its gradient, which "
+            + "only Adam cancels); was " + train.updater().name().toLowerCase());
     Set<String> known = new HashSet<>();
     tasks.forEach(t -> known.add(t.name()));
     for (String task : train.objectiveWeights().keySet()) {

@@ -72,6 +72,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void selfAttentionOverTextNeedsAdam() throws IOException {
+    ConfigException e = fails("""
+        model:
+          textEncoder: attention
+        train:
+          updater: sgd
+        """);
+    assertTrue(e.getMessage().contains("model.textEncoder: attention needs train.updater: adam"), e.getMessage());
+  }
+
+  @Test
   void wrongTypesAndInvalidValuesNameThePathAndTheValue() throws IOException {
     ConfigException e = fails("""
         train:
