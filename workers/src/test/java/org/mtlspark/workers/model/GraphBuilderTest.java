@@ -131,6 +131,33 @@ class GraphBuilderTest {
   }
 
   @Test
+  void aTaskGetsNoGradientFromItsMaskedRows() {
+    FeaturizerState s = state();
+    ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 2);
+    MultiDataSet b = batch(s, 16, 7);
+    INDArray mask = b.getLabelsMaskArray(1);
+    assertTrue(mask.sumNumber().doubleValue() > 0 && mask.sumNumber().doubleValue() < 16, "some tier rows masked");
+    g.setInputs(b.getFeatures());
+    g.setLabels(b.getLabels());
+    g.setLayerMaskArrays(b.getFeaturesMaskArrays(), b.getLabelsMaskArrays());
+    g.computeGradientAndScore();
+    INDArray before = g.gradient().gradient().dup();
+    // Other classes for the masked rows of the tier task: nothing may change.
+    INDArray tier = b.getLabels(1).dup();
+    for (int r = 0; r < 16; r++) {
+      if (mask.getDouble(r, 0) == 0) {
+        tier.getRow(r).assign(0);
+        tier.putScalar(r, (r + 1) % 4, 1);
+      }
+    }
+    INDArray[] labels = b.getLabels().clone();
+    labels[1] = tier;
+    g.setLabels(labels);
+    g.computeGradientAndScore();
+    assertEquals(0.0, before.sub(g.gradient().gradient()).amaxNumber().doubleValue(), 1e-7);
+  }
+
+  @Test
   void inputSizesComeFromTheManifest() {
     FeaturizerState s = state();
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
