@@ -18,12 +18,13 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 public final class TaskLossWeights {
   private TaskLossWeights() {}
 
-  /** The weight of every task's head, in output (task) order. */
+  /** The weight of every task's head, in output (task) order; 1 for a loss without weights. */
   public static double[] read(ComputationGraph g) {
     List<String> outputs = g.getConfiguration().getNetworkOutputs();
     double[] out = new double[outputs.size()];
     for (int t = 0; t < out.length; t++) {
-      out[t] = weights(g, outputs.get(t)).getDouble(0);
+      INDArray w = weights(g, outputs.get(t));
+      out[t] = w == null ? 1.0 : w.getDouble(0);
     }
     return out;
   }
@@ -35,20 +36,27 @@ public final class TaskLossWeights {
       throw new IllegalArgumentException(lambdas.length + " task weights for " + outputs.size() + " outputs");
     }
     for (int t = 0; t < lambdas.length; t++) {
-      weights(g, outputs.get(t)).assign(lambdas[t]);
+      INDArray w = weights(g, outputs.get(t));
+      if (w != null) {
+        w.assign(lambdas[t]);
+      } else if (lambdas[t] != 1.0) {
+        throw new IllegalStateException("the head " + outputs.get(t) + " has a loss without weights ("
+            + lossOf(g, outputs.get(t)) + "); it cannot take the task weight " + lambdas[t]);
+      }
     }
   }
 
+  /** The weights row of a head's loss, or null when its loss has none (weight 1). */
   private static INDArray weights(ComputationGraph g, String name) {
-    ILossFunction loss = ((BaseOutputLayer) g.getLayer(name).conf().getLayer()).getLossFn();
-    INDArray w = loss instanceof LossL2 l2 ? l2.getWeights()
+    ILossFunction loss = lossOf(g, name);
+    return loss instanceof LossL2 l2 ? l2.getWeights()
         : loss instanceof LossMCXENT mc ? mc.getWeights()
         : loss instanceof LossBinaryXENT bx ? bx.getWeights()
         : loss instanceof LossHuber h ? h.getWeights()
         : null;
-    if (w == null) {
-      throw new IllegalStateException("the head " + name + " has no task weight in its loss " + loss);
-    }
-    return w;
+  }
+
+  private static ILossFunction lossOf(ComputationGraph g, String name) {
+    return ((BaseOutputLayer) g.getLayer(name).conf().getLayer()).getLossFn();
   }
 }

@@ -131,6 +131,20 @@ class GraphBuilderTest {
   }
 
   @Test
+  void aHeadWhoseLossHasNoWeightsWeighsOneAndRefusesAnotherWeight() {
+    ComputationGraph g = new ComputationGraph(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+        .graphBuilder().addInputs("in")
+        .addLayer("y", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+            new org.nd4j.linalg.lossfunctions.impl.LossMSE()).nIn(3).nOut(1).build(), "in")
+        .setOutputs("y").build());
+    g.init();
+    assertArrayEquals(new double[] {1.0}, TaskLossWeights.read(g), 0.0);
+    TaskLossWeights.apply(g, new double[] {1.0});
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> TaskLossWeights.apply(g, new double[] {2.0}));
+  }
+
+  @Test
   void aTaskGetsNoGradientFromItsMaskedRows() {
     FeaturizerState s = state();
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 2);
