@@ -135,7 +135,8 @@ class GraphBuilderTest {
     ComputationGraph g = new ComputationGraph(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
         .graphBuilder().addInputs("in")
         .addLayer("y", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
-            new org.nd4j.linalg.lossfunctions.impl.LossMSE()).nIn(3).nOut(1).build(), "in")
+            new org.nd4j.linalg.lossfunctions.impl.LossMSE()).nIn(3).nOut(1)
+            .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "in")
         .setOutputs("y").build());
     g.init();
     assertArrayEquals(new double[] {1.0}, TaskLossWeights.read(g), 0.0);
