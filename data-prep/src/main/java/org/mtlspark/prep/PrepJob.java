@@ -86,7 +86,7 @@ public final class PrepJob {
     SourceReader.Sources read = SourceReader.readAll(spark, conf, config, dataRoot);
     List<List<String>> files = read.files();
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
-    read.rows().forEach(r -> rows.add(r.persist(StorageLevel.MEMORY_AND_DISK())));
+    read.rows().forEach(r -> rows.add(r.persist(StorageLevel.MEMORY_AND_DISK_SER())));
 
     // 2. Rejects: counted, written aside, and checked against the allowed fraction; duplicates counted.
     Map<String, Manifest.SourceCount> sources = new LinkedHashMap<>();
@@ -117,7 +117,7 @@ public final class PrepJob {
     }
 
     // 3. Align by key and classify records.
-    JavaRDD<AlignedRecord> aligned = SourceAligner.align(data, rows, layout, config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<AlignedRecord> aligned = SourceAligner.align(data, rows, layout, config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK_SER());
     int n = sourceConfigs.size();
     long[] repeats = aligned.map(r -> {
       long[] d = new long[n];
