@@ -108,8 +108,7 @@ public final class Featurizer implements Serializable {
     float[] tokens = new float[hasText ? state.maxTokens() : 0];
     float[] tokenMask = new float[hasText ? state.maxTokens() : 0];
     if (hasText) {
-      tokens[0] = TextVocabulary.NO_TEXT;
-      tokenMask[0] = 1;
+      TextVocabulary.encodeNoText(tokens, tokenMask);
     }
     float[][] labels = new float[state.tasks().size()][];
     for (int t = 0; t < labels.length; t++) {

@@ -2,6 +2,7 @@ package org.mtlspark.prep.feature;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -23,15 +24,25 @@ public final class MissingModality {
     INDArray features = batch.getFeatures(input);
     INDArray presence = batch.getFeatures(state.inputs().indexOf(ModelInputs.PRESENCE));
     INDArray tokenMask = modality.equals(ModelInputs.TEXT) ? batch.getFeaturesMaskArray(input) : null;
+    INDArray noTextIds = null;
+    INDArray noTextMask = null;
+    if (tokenMask != null) {
+      float[] ids = new float[(int) features.size(1)];
+      float[] mask = new float[ids.length];
+      TextVocabulary.encodeNoText(ids, mask);
+      noTextIds = Nd4j.createFromArray(ids).castTo(features.dataType());
+      noTextMask = Nd4j.createFromArray(mask).castTo(tokenMask.dataType());
+    }
     for (int r = 0; r < rows.length; r++) {
       if (!rows[r]) {
         continue;
       }
-      features.get(NDArrayIndex.point(r), NDArrayIndex.all()).assign(0);
+      INDArray row = features.get(NDArrayIndex.point(r), NDArrayIndex.all());
       if (tokenMask != null) {
-        features.putScalar(r, 0, TextVocabulary.NO_TEXT);
-        tokenMask.get(NDArrayIndex.point(r), NDArrayIndex.all()).assign(0);
-        tokenMask.putScalar(r, 0, 1);
+        row.assign(noTextIds);
+        tokenMask.get(NDArrayIndex.point(r), NDArrayIndex.all()).assign(noTextMask);
+      } else {
+        row.assign(0);
       }
       presence.putScalar(r, flag, 0);
     }

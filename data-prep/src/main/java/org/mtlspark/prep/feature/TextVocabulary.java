@@ -41,8 +41,7 @@ public final class TextVocabulary implements Serializable {
   public void encode(String text, int length, float[] ids, float[] mask) {
     List<String> toks = text == null ? List.of() : tokenize(text);
     if (toks.isEmpty()) {
-      ids[0] = NO_TEXT;
-      mask[0] = 1;
+      encodeNoText(ids, mask);
       return;
     }
     Map<String, Integer> lookup = lookup();
@@ -50,6 +49,14 @@ public final class TextVocabulary implements Serializable {
       ids[i] = lookup.getOrDefault(toks.get(i), UNKNOWN);
       mask[i] = 1;
     }
+  }
+
+  /** How a record without text is encoded: one "no text" token under the mask, the rest padding. */
+  public static void encodeNoText(float[] ids, float[] mask) {
+    java.util.Arrays.fill(ids, PAD);
+    java.util.Arrays.fill(mask, 0);
+    ids[0] = NO_TEXT;
+    mask[0] = 1;
   }
 
   /** Ids in use, including the reserved ones: the embedding's input size. */
