@@ -15,8 +15,6 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -26,21 +24,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 
 class LossHuberTest {
-  private static DataType defaultType;
-  private static DataType defaultFloatType;
-
-  @BeforeAll
-  static void doublePrecision() {
-    defaultType = Nd4j.dataType();
-    defaultFloatType = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(defaultType, defaultFloatType);
-  }
-
   private static ComputationGraph graph(LossHuber loss) {
     ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
         .seed(3).dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(WeightInit.XAVIER)
@@ -79,9 +62,18 @@ class LossHuberTest {
     INDArray labels = Nd4j.createFromArray(new double[][] {{2, -0.05}, {-1.5, 0.1}, {0.02, 3}, {0, 0}, {-3, 1},
         {0.1, -0.1}});
     INDArray mask = Nd4j.createFromArray(new double[][] {{1}, {1}, {0}, {1}, {1}, {0}});
-    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-        .inputs(new INDArray[] {in}).labels(new INDArray[] {labels}).labelMask(new INDArray[] {mask})
-        .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
+    // GradientCheckUtil insists on double as the global default; restore it right after.
+    DataType before = Nd4j.dataType();
+    DataType beforeFloat = Nd4j.defaultFloatingPointType();
+    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    boolean ok;
+    try {
+      ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+          .inputs(new INDArray[] {in}).labels(new INDArray[] {labels}).labelMask(new INDArray[] {mask})
+          .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
+    } finally {
+      Nd4j.setDefaultDataTypes(before, beforeFloat);
+    }
     assertTrue(ok, "analytic and numeric gradients of the Huber loss agree");
   }
 
