@@ -19,13 +19,111 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Prep.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Prep.class, BenchCommand.Quality.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train or prep");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train, prep or quality");
+  }
+
+  /** Empties a benchmark's scratch folder (any Hadoop filesystem). */
+  static void clearScratch(SparkSession spark, String work) throws IOException {
+    org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work);
+    scratch.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(scratch, true);
+  }
+
+  /** Writes a benchmark's results as indented JSON. */
+  static void writeJson(SparkSession spark, String out, Object results) throws IOException {
+    HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), out,
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+  }
+
+  @Command(name = "quality", mixinStandardHelpOptions = true,
+      description = "Hard sharing against single-task models trained by the same code: generates the built-in data "
+          + "once, then prepares, trains and evaluates one model with every configured task and one model per "
+          + "task alone; prints each task's test metric for both beside its trivial baseline.")
+  static final class Quality extends MtlCommand.SparkCommand {
+    @Option(names = "--rows", defaultValue = "5000", description = "Records to generate (default: ${DEFAULT-VALUE}).")
+    long rows;
+
+    @Option(names = "--work", defaultValue = "runs/bench-quality", paramLabel = "DIR",
+        description = "Scratch folder, replaced (default: ${DEFAULT-VALUE}).")
+    String work;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
+    String out;
+
+    @Override
+    List<String> extraOverrides() {
+      return List.of("generate.rows=" + rows);
+    }
+
+    @Override
+    void validate(MtlConfig config) {
+      if (config.tasks().size() < 2) {
+        throw new CommandException(ExitCodes.USAGE, "bench quality compares sharing with single tasks: "
+            + "configure at least two tasks");
+      }
+    }
+
+    @Override
+    int run(MtlConfig config, SparkSession spark) throws IOException {
+      clearScratch(spark, work);
+      String data = work + "/data";
+      new org.mtlspark.prep.generate.GenerateJob(spark).run(config, data);
+      Map<String, org.mtlspark.workers.eval.TaskMetrics> shared = trainAndEvaluate(spark, config, data, "all")
+          .tasks();
+      Map<String, org.mtlspark.workers.eval.TaskMetrics> single = new LinkedHashMap<>();
+      for (org.mtlspark.config.TaskConfig task : config.tasks()) {
+        MtlConfig alone = new MtlConfig(config.run(), config.data(), config.prep(), config.model(), List.of(task),
+            config.train(), config.generate());
+        single.put(task.name(), trainAndEvaluate(spark, alone, data, task.name()).tasks().get(task.name()));
+      }
+      StringBuilder table = new StringBuilder(String.format(
+          "%nQuality: hard sharing (one model, %d tasks) against one model per task, same code and data; "
+              + "%d records, test split%n", config.tasks().size(), rows));
+      table.append(String.format("%-12s %-9s %12s %12s %15s %10s%n", "task", "metric", "single-task", "shared",
+          "shared better", "baseline"));
+      List<Map<String, Object>> results = new ArrayList<>();
+      for (org.mtlspark.config.TaskConfig task : config.tasks()) {
+        var s1 = single.get(task.name());
+        var sh = shared.get(task.name());
+        String metric = sh.primaryMetric();
+        double a = s1.metrics().get(metric);
+        double b = sh.metrics().get(metric);
+        // Positive when sharing is better: a lower RMSE, a higher F1 or AUC.
+        double better = (metric.equals("rmse") ? a - b : b - a) / Math.abs(a);
+        table.append(String.format("%-12s %-9s %12.4f %12.4f %+14.1f%% %10.4f%n", task.name(), metric, a, b,
+            100 * better, sh.baseline().get(metric)));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("task", task.name());
+        r.put("metric", metric);
+        r.put("singleTask", a);
+        r.put("shared", b);
+        r.put("baseline", sh.baseline().get(metric));
+        r.put("sharedBetterBy", better);
+        results.add(r);
+      }
+      System.out.println(table);
+      if (out != null) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("records", rows);
+        json.put("results", results);
+        writeJson(spark, out, json);
+      }
+      return ExitCodes.OK;
+    }
+
+    private org.mtlspark.workers.eval.EvaluateJob.Report trainAndEvaluate(SparkSession spark, MtlConfig config,
+        String data, String name) throws IOException {
+      String prep = work + "/prep-" + name;
+      String run = work + "/run-" + name;
+      new org.mtlspark.prep.PrepJob(spark).run(config, data, prep);
+      new org.mtlspark.workers.train.TrainJob(spark).run(config, prep, run);
+      return new org.mtlspark.workers.eval.EvaluateJob(spark).run(run, prep, "test", config.train().workers());
+    }
   }
 
   @Command(name = "prep", mixinStandardHelpOptions = true,
@@ -62,8 +160,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     int run(MtlConfig config, SparkSession spark) throws IOException {
-      org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work);
-      scratch.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(scratch, true);
+      clearScratch(spark, work);
       org.mtlspark.prep.bench.PrepBenchmark bench = new org.mtlspark.prep.bench.PrepBenchmark(spark);
       List<org.mtlspark.prep.bench.PrepBenchmark.Result> results = new ArrayList<>();
       if (warmup > 0) {
@@ -89,8 +186,7 @@ final class BenchCommand implements Runnable {
         json.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
             "maxHeapMB", Runtime.getRuntime().maxMemory() >> 20, "master", spark.sparkContext().master()));
         json.put("results", results);
-        HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), out,
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+        writeJson(spark, out, json);
       }
       return ExitCodes.OK;
     }
@@ -163,8 +259,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     int run(MtlConfig config, SparkSession spark) throws IOException {
-      org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work);
-      scratch.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(scratch, true);
+      clearScratch(spark, work);
       TrainingBenchmark bench = new TrainingBenchmark(JavaSparkContext.fromSparkContext(spark.sparkContext()),
           workers, epochs, averaging, config.run().seed(), repeats);
       Map<String, Object> results = new LinkedHashMap<>();
@@ -196,8 +291,7 @@ final class BenchCommand implements Runnable {
       }
       System.out.println(table);
       if (out != null) {
-        HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), out,
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+        writeJson(spark, out, results);
       }
       return ExitCodes.OK;
     }
