@@ -2,7 +2,10 @@ package org.mtlspark.config;
 
 import java.util.List;
 
-/** The network: one encoder per modality, concatenation fusion, a shared trunk, one head per task. */
+/**
+ * The network: one encoder per modality, fused by concatenation or attention, then hard sharing
+ * (one trunk for every task) or soft sharing (one tower per task, pulled together), one head per task.
+ */
 public record ModelConfig(
     List<Integer> tabularHidden,
     int textEmbedding,
@@ -14,7 +17,12 @@ public record ModelConfig(
     List<Integer> trunk,
     Activation activation,
     double l2,
-    double dropout)
+    double dropout,
+    Fusion fusion,
+    int fusionDim,
+    int fusionHeads,
+    Sharing sharing,
+    double softSharingMu)
     implements Validatable {
 
   /**
@@ -24,8 +32,28 @@ public record ModelConfig(
    */
   public enum TextEncoder { MEAN, CONV, ATTENTION }
 
+  /**
+   * How the modality encoders are combined: concatenated, or each projected to a token of
+   * {@code fusionDim} and mixed by multi-head scaled dot-product attention in which a modality a
+   * record lacks takes no part, then averaged over the present modalities.
+   */
+  public enum Fusion { CONCAT, ATTENTION }
+
+  /**
+   * Hard: one trunk shared by every task. Soft: one tower per task (the trunk's layer sizes each),
+   * with the penalty {@code softSharingMu * sum_t ||W_t - mean(W)||^2} pulling corresponding tower
+   * weights together.
+   */
+  public enum Sharing { HARD, SOFT }
+
   /** Hidden activations offered by the model builder. */
   public enum Activation { RELU, TANH, LEAKYRELU, ELU }
+
+  /** This network with another fusion and sharing. */
+  public ModelConfig with(Fusion fusion, Sharing sharing) {
+    return new ModelConfig(tabularHidden, textEmbedding, textEncoder, textKernel, textHeads, imageFilters, imageHidden,
+        trunk, activation, l2, dropout, fusion, fusionDim, fusionHeads, sharing, softSharingMu);
+  }
 
   @Override
   public void validate(String path, Problems problems) {
@@ -39,6 +67,11 @@ public record ModelConfig(
         "must be >= 1 and divide textEmbedding (" + textEmbedding + "), was " + textHeads);
     problems.require(imageHidden >= 1, Validatable.at(path, "imageHidden"), "must be >= 1, was " + imageHidden);
     problems.require(l2 >= 0, Validatable.at(path, "l2"), "must be >= 0, was " + l2);
+    problems.require(fusionDim >= 1, Validatable.at(path, "fusionDim"), "must be >= 1, was " + fusionDim);
+    problems.require(fusionHeads >= 1 && fusionDim % Math.max(1, fusionHeads) == 0, Validatable.at(path, "fusionHeads"),
+        "must be >= 1 and divide fusionDim (" + fusionDim + "), was " + fusionHeads);
+    problems.require(softSharingMu >= 0 && Double.isFinite(softSharingMu), Validatable.at(path, "softSharingMu"),
+        "must be >= 0, was " + softSharingMu);
     problems.require(dropout >= 0 && dropout < 1, Validatable.at(path, "dropout"), "must be in [0, 1), was " + dropout);
   }
 

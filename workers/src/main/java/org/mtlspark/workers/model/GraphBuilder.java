@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.mtlspark.config.ModelConfig;
@@ -37,10 +38,12 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 /**
  * The multi-task network: one encoder per modality (dense layers for the table; token embedding,
- * optionally a 1-D convolution or self-attention, mean-pooled under the token mask for text; convolution and pooling for images; each only when the
- * prepared data has that modality), fused by
- * concatenation with the modality presence flags, a shared trunk, and one output layer per task
- * ({@code task_<name>}, in task order) whose loss carries the task weight lambda.
+ * optionally a 1-D convolution or self-attention, mean-pooled under the token mask for text;
+ * convolution and pooling for images; each only when the prepared data has that modality), fused
+ * by concatenation with the modality presence flags or by attention over modality tokens
+ * ({@link AttentionFusion}); then a shared trunk (hard sharing) or one tower per task pulled
+ * together ({@link TaskTowers}, soft sharing); and one output layer per task ({@code task_<name>},
+ * in task order) whose loss carries the task weight lambda.
  */
 public final class GraphBuilder {
   private GraphBuilder() {}
@@ -123,31 +126,92 @@ public final class GraphBuilder {
       fused.add("image_dense");
     }
     types.add(InputType.feedForward(features.modalities().size()));
-    fused.add(ModelInputs.PRESENCE);
     g.setInputTypes(types.toArray(InputType[]::new));
 
-    // Fusion and shared trunk.
-    g.addVertex("fusion", new MergeVertex(), fused.toArray(String[]::new));
-    String trunk = "fusion";
-    for (int i = 0; i < model.trunk().size(); i++) {
-      String name = "trunk" + i;
-      DenseLayer.Builder layer = new DenseLayer.Builder().nOut(model.trunk().get(i)).activation(act);
-      if (model.dropout() > 0) {
-        layer.dropOut(1 - model.dropout());
+    String fusion = switch (model.fusion()) {
+      case CONCAT -> {
+        fused.add(ModelInputs.PRESENCE);
+        g.addVertex("fusion", new MergeVertex(), fused.toArray(String[]::new));
+        yield "fusion";
       }
-      g.addLayer(name, layer.build(), trunk);
-      trunk = name;
-    }
+      case ATTENTION -> attentionFusion(g, features, fused, model);
+    };
+
+    List<String> below = switch (model.sharing()) {
+      case HARD -> {
+        String trunk = fusion;
+        for (int i = 0; i < model.trunk().size(); i++) {
+          String name = "trunk" + i;
+          DenseLayer.Builder layer = new DenseLayer.Builder().nOut(model.trunk().get(i)).activation(act);
+          if (model.dropout() > 0) {
+            layer.dropOut(1 - model.dropout());
+          }
+          g.addLayer(name, layer.build(), trunk);
+          trunk = name;
+        }
+        yield java.util.Collections.nCopies(features.tasks().size(), trunk);
+      }
+      case SOFT -> towers(g, features, fusion, model, act);
+    };
 
     // One head per task.
     List<String> outputs = new ArrayList<>();
-    for (TaskEncoding task : features.tasks()) {
-      String name = outputName(task.name());
-      g.addLayer(name, head(task), trunk);
+    for (int t = 0; t < features.tasks().size(); t++) {
+      String name = outputName(features.tasks().get(t).name());
+      g.addLayer(name, head(features.tasks().get(t)), below.get(t));
       outputs.add(name);
     }
     g.setOutputs(outputs.toArray(String[]::new));
     return g.build();
+  }
+
+  /**
+   * Attention fusion: each encoder projected to a token of {@code fusionDim}, the tokens and the
+   * presence flags into {@link AttentionFusion}, its output beside the flags. Returns the fused vertex.
+   */
+  private static String attentionFusion(ComputationGraphConfiguration.GraphBuilder g, FeaturizerState features,
+      List<String> encoders, ModelConfig model) {
+    List<String> tokens = new ArrayList<>();
+    for (int i = 0; i < encoders.size(); i++) {
+      String name = "token_" + features.modalities().get(i);
+      g.addLayer(name, new DenseLayer.Builder().nOut(model.fusionDim()).activation(Activation.IDENTITY).build(),
+          encoders.get(i));
+      tokens.add(name);
+    }
+    tokens.add(ModelInputs.PRESENCE);
+    g.addVertex("fusion_tokens", new MergeVertex(), tokens.toArray(String[]::new));
+    g.addLayer("fusion_attention", new AttentionFusion.Builder().tokens(encoders.size()).heads(model.fusionHeads())
+        .nOut(model.fusionDim()).build(), "fusion_tokens");
+    g.addVertex("fusion", new MergeVertex(), "fusion_attention", ModelInputs.PRESENCE);
+    return "fusion";
+  }
+
+  /**
+   * Soft sharing: one tower per task with the trunk's layer sizes ({@link TaskTowers}, pulled
+   * together by mu), and each task's slice of the last tower layer. Returns the vertex under each head.
+   */
+  private static List<String> towers(ComputationGraphConfiguration.GraphBuilder g, FeaturizerState features,
+      String fusion, ModelConfig model, Activation act) {
+    int count = features.tasks().size();
+    String below = fusion;
+    for (int i = 0; i < model.trunk().size(); i++) {
+      String name = "towers" + i;
+      TaskTowers.Builder layer = new TaskTowers.Builder().towers(count).width(model.trunk().get(i))
+          .sharedInput(i == 0).mu(model.softSharingMu()).activation(act);
+      if (model.dropout() > 0) {
+        layer.dropOut(1 - model.dropout());
+      }
+      g.addLayer(name, layer.build(), below);
+      below = name;
+    }
+    int width = model.trunk().get(model.trunk().size() - 1);
+    List<String> out = new ArrayList<>();
+    for (int t = 0; t < count; t++) {
+      String name = "tower_" + features.tasks().get(t).name();
+      g.addVertex(name, new SubsetVertex(t * width, (t + 1) * width - 1), below);
+      out.add(name);
+    }
+    return out;
   }
 
   /** The output layer of a task: activation and loss by type, loss weighted by lambda. */

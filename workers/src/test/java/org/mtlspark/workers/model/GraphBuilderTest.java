@@ -26,6 +26,14 @@ class GraphBuilderTest {
     return BatchBuilder.build(TestBatches.examples(s, n, seed, true));
   }
 
+  /** The graph written as a model file (with its updater) and read back. */
+  static ComputationGraph saveAndLoad(ComputationGraph g) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    org.deeplearning4j.util.ModelSerializer.writeModel(g, bytes, true);
+    return org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()), true);
+  }
+
   @Test
   void outputsFollowTheTasksInOrderWithTheirWidthsAndActivations() {
     FeaturizerState s = state();
@@ -114,10 +122,7 @@ class GraphBuilderTest {
       assertEquals(0.0, out[t].sub(padded[t]).amaxNumber().doubleValue(), 1e-5, encoder + " output " + t);
     }
 
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    org.deeplearning4j.util.ModelSerializer.writeModel(g, bytes, true);
-    ComputationGraph loaded = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
-        new java.io.ByteArrayInputStream(bytes.toByteArray()), true);
+    ComputationGraph loaded = saveAndLoad(g);
     INDArray[] again = loaded.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
     for (int t = 0; t < out.length; t++) {
       assertEquals(out[t], again[t], encoder + " output " + t + " after save and load");
@@ -272,6 +277,60 @@ class GraphBuilderTest {
     assertTrue(wrong <= 12, "at most 12 of 192 label decisions wrong, was " + wrong);
     for (int j = 0; j < 3; j++) {
       assertTrue(out.getDouble(0, j) > 0 && out.getDouble(0, j) < 1, "a sigmoid per label");
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"concat,hard", "attention,hard", "concat,soft", "attention,soft"})
+  void everyFusionAndSharingTrainsAndSurvivesSaveAndLoad(String fusion, String sharing) throws java.io.IOException {
+    FeaturizerState s = state();
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.fusion=" + fusion, "model.sharing=" + sharing));
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 3);
+    assertEquals(List.of("task_spend", "task_tier", "task_churn"), g.getConfiguration().getNetworkOutputs());
+    assertEquals(fusion.equals("attention"), g.getVertex("fusion_attention") != null, "attention layer");
+    assertEquals(sharing.equals("soft"), g.getVertex("towers0") != null, "tower layers");
+    MultiDataSet b = batch(s, 16, 4);
+    INDArray[] out = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    assertArrayEquals(new long[] {16, 4}, out[1].shape());
+
+    ComputationGraph loaded = saveAndLoad(g);
+    INDArray[] again = loaded.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    for (int t = 0; t < out.length; t++) {
+      assertEquals(out[t], again[t], fusion + "/" + sharing + " output " + t + " after save and load");
+    }
+    assertEquals(g.calcRegularizationScore(true), loaded.calcRegularizationScore(true), 1e-6);
+
+    double before = g.score(b);
+    for (int i = 0; i < 30; i++) {
+      g.fit(b);
+    }
+    assertTrue(g.score(b) < 0.9 * before, fusion + "/" + sharing + " trains: " + before + " -> " + g.score(b));
+  }
+
+  @Test
+  void withAttentionFusionAnAbsentModalityDoesNotReachTheHeads() {
+    FeaturizerState s = state();
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.fusion=attention"));
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 4);
+    MultiDataSet b = batch(s, 8, 5);
+    INDArray[] features = b.getFeatures().clone();
+    features[3] = features[3].dup();
+    for (int r = 0; r < 4; r++) {
+      features[3].putScalar(r, 2, 0);
+    }
+    INDArray[] before = g.output(false, features, b.getFeaturesMaskArrays());
+    INDArray[] changed = features.clone();
+    changed[2] = features[2].dup().muli(-3).addi(1);
+    INDArray[] after = g.output(false, changed, b.getFeaturesMaskArrays());
+    for (int t = 0; t < before.length; t++) {
+      for (int r = 0; r < 8; r++) {
+        double diff = before[t].getRow(r).sub(after[t].getRow(r)).amaxNumber().doubleValue();
+        if (r < 4) {
+          assertEquals(0.0, diff, 1e-6, "task " + t + " row " + r + " has no image");
+        } else {
+          assertTrue(diff > 1e-6, "task " + t + " row " + r + " sees its image");
+        }
+      }
     }
   }
 }

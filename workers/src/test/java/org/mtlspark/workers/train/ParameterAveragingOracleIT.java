@@ -13,7 +13,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
@@ -37,10 +36,24 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 class ParameterAveragingOracleIT {
   @TempDir Path dir;
 
+  /**
+   * Every engine, with the default network and with attention fusion and soft sharing (whose tower
+   * pull must reach the workers: the local step includes it).
+   */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> enginesAndNetworks() {
+    List<String> plain = List.of("model.l2=0", "model.dropout=0");
+    List<String> soft = List.of("model.l2=0", "model.dropout=0", "model.fusion=attention", "model.sharing=soft",
+        "model.softSharingMu=0.5");
+    return java.util.Arrays.stream(TrainConfig.Engine.values()).flatMap(e -> java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of(e, plain),
+        org.junit.jupiter.params.provider.Arguments.of(e, soft)));
+  }
+
   @ParameterizedTest
-  @EnumSource(TrainConfig.Engine.class)
-  void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(TrainConfig.Engine engine) throws IOException {
-    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.l2=0", "model.dropout=0"));
+  @org.junit.jupiter.params.provider.MethodSource("enginesAndNetworks")
+  void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(TrainConfig.Engine engine, List<String> network)
+      throws IOException {
+    MtlConfig config = ConfigLoader.load(List.of(), network);
     TrainConfig sgd = new TrainConfig(engine, 1, TrainConfig.Updater.SGD, 0.1, 2, 1, 0, java.util.Map.of(), 0, TrainConfig.Weighting.STATIC, 2, false);
     FeaturizerState state = TestBatches.state();
     int batch = 8;
