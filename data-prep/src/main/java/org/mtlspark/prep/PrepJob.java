@@ -7,21 +7,16 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
-import org.mtlspark.prep.align.SourceAligner;
 import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.feature.BatchWriter;
 import org.mtlspark.prep.feature.Example;
@@ -33,15 +28,9 @@ import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
-import org.mtlspark.prep.source.Keys;
-import org.mtlspark.prep.source.ParsedRow;
-import org.mtlspark.prep.source.Reject;
-import org.mtlspark.prep.source.SourceReader;
-import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.prep.split.KeySplit;
 import org.mtlspark.prep.split.Split;
 import org.mtlspark.prep.split.SplitOrder;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -58,7 +47,6 @@ import scala.Tuple2;
  */
 public final class PrepJob {
   private static final Logger LOG = LoggerFactory.getLogger(PrepJob.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
 
@@ -68,10 +56,19 @@ public final class PrepJob {
 
   /** Prepares the sources under {@code dataRoot} into {@code out}; returns the manifest written. */
   public Manifest run(MtlConfig config, String dataRoot, String out) throws IOException {
+    return run(config, dataRoot, out, null);
+  }
+
+  /**
+   * As {@link #run(MtlConfig, String, String)}, but with given featurizers instead of ones fit on
+   * the training split (when not null): the transformation of an earlier data set, so that a model
+   * trained on that one can go on training on this one.
+   */
+  public Manifest run(MtlConfig config, String dataRoot, String out, FeaturizerState featurizers)
+      throws IOException {
     long started = System.nanoTime();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     SerializableConf conf = new SerializableConf(hadoop);
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     DataConfig data = config.data();
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
@@ -80,81 +77,11 @@ public final class PrepJob {
     }
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
 
-    // 1. Sources: list files, then read each source (CSV headers are checked on the driver first).
-    RecordLayout layout = new RecordLayout(config);
-    List<SourceConfig> sourceConfigs = data.sources();
-    SourceReader.Sources read = SourceReader.readAll(spark, conf, config, dataRoot);
-    List<List<String>> files = read.files();
-    List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
-    read.rows().forEach(r -> rows.add(r.persist(StorageLevel.MEMORY_AND_DISK_SER())));
-
-    // 2. Rejects: counted, written aside, and checked against the allowed fraction; duplicates counted.
-    Map<String, Manifest.SourceCount> sources = new LinkedHashMap<>();
-    for (int s = 0; s < sourceConfigs.size(); s++) {
-      SourceConfig src = sourceConfigs.get(s);
-      // Duplicates of sources keyed by the whole key are counted during alignment, in the same pass.
-      sources.put(src.name(), count(rows.get(s), files.get(s).size(), !data.isRecordSource(src),
-          src.align() == SourceConfig.Align.NEAREST));
-    }
-    long rowCount = sources.values().stream().mapToLong(Manifest.SourceCount::rows).sum();
-    long rejected = sources.values().stream().mapToLong(Manifest.SourceCount::rejected).sum();
-    LOG.info("read {} source rows from {} files: {} rejected ({})", rowCount,
-        files.stream().mapToInt(List::size).sum(), rejected, elapsed(started));
-    JavaRDD<Reject> rejects = null;
-    for (JavaRDD<ParsedRow<SourceValues>> r : rows) {
-      JavaRDD<Reject> bad = r.filter(x -> !x.isOk()).map(ParsedRow::reject);
-      rejects = rejects == null ? bad : rejects.union(bad);
-    }
-    Map<String, Long> rejectsByReason = new TreeMap<>(rejects.map(Reject::category).countByValue());
-    rejects.map(JSON::writeValueAsString).coalesce(1).saveAsTextFile(new Path(staging, "rejects").toString());
-    double rejectFraction = rowCount == 0 ? 0 : (double) rejected / rowCount;
-    if (rejectFraction > config.prep().maxRejectFraction()) {
-      throw new PrepException(String.format(
-          "%d of %d source rows (%.2f%%) were rejected, more than prep.maxRejectFraction = %s; "
-              + "the rejects, with file, line, field and reason, are in %s; by reason: %s",
-          rejected, rowCount, 100 * rejectFraction, config.prep().maxRejectFraction(),
-          new Path(staging, "rejects"), rejectsByReason));
-    }
-
-    // 3. Align by key and classify records.
-    JavaRDD<AlignedRecord> aligned = SourceAligner.align(data, rows, layout, config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK_SER());
-    int n = sourceConfigs.size();
-    long[] repeats = aligned.map(r -> {
-      long[] d = new long[n];
-      for (int s = 0; s < n; s++) {
-        d[s] = Math.max(0, r.rowCounts()[s] - 1);
-      }
-      return d;
-    }).fold(new long[n], (a, b) -> {
-      long[] sum = new long[n];
-      for (int s = 0; s < n; s++) {
-        sum[s] = a[s] + b[s];
-      }
-      return sum;
-    });
-    for (int s = 0; s < n; s++) {
-      if (data.isRecordSource(sourceConfigs.get(s))) {
-        Manifest.SourceCount c = sources.get(sourceConfigs.get(s).name());
-        sources.put(sourceConfigs.get(s).name(),
-            new Manifest.SourceCount(c.files(), c.rows(), c.accepted(), c.rejected(), repeats[s]));
-      }
-    }
-    checkDuplicates(sourceConfigs, rows, sources);
-    Map<String, Long> status = new TreeMap<>();
-    aligned.map(r -> r.status().name().toLowerCase()).countByValue().forEach(status::put);
-    long records = status.values().stream().mapToLong(Long::longValue).sum();
-    long duplicateRows = sources.values().stream().mapToLong(Manifest.SourceCount::duplicates).sum();
-    JavaRDD<AlignedRecord> usable = aligned.filter(r -> r.status() == AlignedRecord.Status.USABLE);
-    List<String> modalities = ModelInputs.modalities(layout);
-    Map<String, Long> presence = new LinkedHashMap<>();
-    long[] present = usable.map(r -> new long[] {layout.tabularPresent(r) ? 1 : 0, layout.text(r) != null ? 1 : 0,
-        layout.image(r) != null ? 1 : 0}).fold(new long[3], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
-    for (int i = 0; i < ModelInputs.MODALITIES.size(); i++) {
-      if (modalities.contains(ModelInputs.MODALITIES.get(i))) {
-        presence.put(ModelInputs.MODALITIES.get(i), present[i]);
-      }
-    }
-    LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));
+    // 1-3. Read and validate the sources (rejects written aside), align by key.
+    AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, false);
+    RecordLayout layout = in.layout();
+    Map<String, Long> status = in.status();
+    JavaRDD<AlignedRecord> usable = in.aligned().filter(r -> r.status() == AlignedRecord.Status.USABLE);
     if (status.getOrDefault("usable", 0L) == 0) {
       throw new PrepException("no usable record: every key lacks labels or all modalities; record status " + status);
     }
@@ -163,9 +90,11 @@ public final class PrepJob {
     KeySplit splitter = new KeySplit(config.prep().split().train(), config.prep().split().validation(),
         config.prep().split().salt(), data.key().indexOf(config.prep().split().by()));
     JavaRDD<AlignedRecord> train = usable.filter(r -> splitter.assign(r.key()) == Split.TRAIN);
-    FeaturizerState state = FeaturizerFitter.fit(train, config, layout);
+    FeaturizerState state = featurizers != null ? compatible(featurizers, config, layout)
+        : FeaturizerFitter.fit(train, config, layout);
     Featurizer featurizer = new Featurizer(state, layout);
-    LOG.info("fit featurizers on the training split: {} tabular features, {} tokens in the vocabulary ({})",
+    LOG.info((featurizers != null ? "kept the given featurizers" : "fit featurizers on the training split")
+        + ": {} tabular features, {} tokens in the vocabulary ({})",
         state.tabularWidth(), state.vocabulary().size(), elapsed(started));
 
     // 5. Featurize and write every split in one pass: one shuffle lays the splits out over their own
@@ -213,13 +142,28 @@ public final class PrepJob {
 
     Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, Instant.now().toString(), batchSize,
         inputs(state), state, splits,
-        new Manifest.Counts(sources, records, duplicateRows, status, presence, rejected, rejectsByReason));
+        in.counts());
     manifest.write(hadoop, staging.toString());
     HadoopFiles.renameOrFail(fs, staging, target);
-    rows.forEach(r -> r.unpersist(true));
-    aligned.unpersist(true);
+    in.unpersist();
     LOG.info("prepared data set in {} ({})", target, elapsed(started));
     return manifest;
+  }
+
+  /** Given featurizers, when they transform the records of this configuration; a clear error otherwise. */
+  static FeaturizerState compatible(FeaturizerState given, MtlConfig config, RecordLayout layout) {
+    List<String> modalities = ModelInputs.modalities(layout);
+    if (!given.modalities().equals(modalities)) {
+      throw new PrepException("the given featurizers encode the modalities " + given.modalities()
+          + ", the sources configured now give " + modalities);
+    }
+    List<String> tasks = config.tasks().stream().map(t -> t.name() + ":" + t.type()).toList();
+    List<String> encoded = given.tasks().stream().map(t -> t.name() + ":" + t.type()).toList();
+    if (!encoded.equals(tasks)) {
+      throw new PrepException("the given featurizers encode the tasks " + encoded + ", the configuration has "
+          + tasks);
+    }
+    return given;
   }
 
   /** The records of a sorted partition, featurized one at a time as the writer consumes them. */
@@ -254,46 +198,6 @@ public final class PrepJob {
       });
     }
     return in;
-  }
-
-  /**
-   * Rows, accepted, rejected and duplicate rows of a source: rows repeating a key, or for a
-   * nearest-in-time source (many rows per key by design) a key and a timestamp.
-   */
-  private static Manifest.SourceCount count(JavaRDD<ParsedRow<SourceValues>> rows, int files, boolean duplicates,
-      boolean byTime) {
-    Map<Boolean, Long> byOk = rows.map(ParsedRow::isOk).countByValue();
-    long ok = byOk.getOrDefault(true, 0L);
-    long bad = byOk.getOrDefault(false, 0L);
-    long distinct = !duplicates ? ok : rows.filter(ParsedRow::isOk)
-        .map(r -> byTime ? r.key() + Keys.SEPARATOR + r.value().timestamp() : r.key()).distinct().count();
-    return new Manifest.SourceCount(files, ok + bad, ok, bad, ok - distinct);
-  }
-
-  /** Stops prep, naming keys and rows, when a source with {@code duplicates: fail} repeats a key. */
-  private static void checkDuplicates(List<SourceConfig> configs, List<JavaRDD<ParsedRow<SourceValues>>> rows,
-      Map<String, Manifest.SourceCount> counts) {
-    for (int s = 0; s < configs.size(); s++) {
-      SourceConfig src = configs.get(s);
-      if (src.duplicates() != SourceConfig.Duplicates.FAIL || counts.get(src.name()).duplicates() == 0) {
-        continue;
-      }
-      List<String> examples = rows.get(s).filter(ParsedRow::isOk)
-          .mapToPair(r -> new scala.Tuple2<>(r.key(), r.file() + (r.line() > 0 ? ":" + r.line() : "")))
-          .groupByKey().filter(e -> count(e._2()) > 1)
-          .take(3).stream().map(e -> "key " + Keys.display(e._1()) + " at " + String.join(", ", e._2())).toList();
-      throw new PrepException("source " + src.name() + " has " + counts.get(src.name()).duplicates()
-          + " row(s) repeating a key, and its duplicates policy is fail; for example:\n  "
-          + String.join("\n  ", examples) + "\nset data.sources[" + s + "].duplicates to first or latest to keep one");
-    }
-  }
-
-  private static long count(Iterable<?> it) {
-    long n = 0;
-    for (Object ignored : it) {
-      n++;
-    }
-    return n;
   }
 
   private static String elapsed(long started) {

@@ -27,6 +27,8 @@ public final class RowInterpreter implements Serializable {
   private final int imageHeight;
   private final SerializableConf files;
   private final String dataRoot;
+  /** When scoring, a row need not carry its labels: a missing label column is a missing label. */
+  private final boolean labelsOptional;
 
   /**
    * @param tasks the tasks whose labels come from this source, in task order
@@ -42,6 +44,12 @@ public final class RowInterpreter implements Serializable {
    */
   public RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
       int imageWidth, int imageHeight, SerializableConf files, String dataRoot) {
+    this(source, recordKey, tasks, nullToken, imageWidth, imageHeight, files, dataRoot, false);
+  }
+
+  private RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
+      int imageWidth, int imageHeight, SerializableConf files, String dataRoot, boolean labelsOptional) {
+    this.labelsOptional = labelsOptional;
     this.files = files;
     this.dataRoot = dataRoot;
     this.source = source;
@@ -50,6 +58,14 @@ public final class RowInterpreter implements Serializable {
     this.nullToken = nullToken;
     this.imageWidth = imageWidth;
     this.imageHeight = imageHeight;
+  }
+
+  /**
+   * This interpreter for new data to score: label columns are not required, and a row without
+   * them has missing labels.
+   */
+  public RowInterpreter withOptionalLabels(List<String> recordKey) {
+    return new RowInterpreter(source, recordKey, tasks, nullToken, imageWidth, imageHeight, files, dataRoot, true);
   }
 
   /** The columns a row of this source must have (its schema or header). */
@@ -62,7 +78,9 @@ public final class RowInterpreter implements Serializable {
     if (!source.image().isEmpty()) {
       all.add(source.image());
     }
-    tasks.forEach(t -> all.add(t.column()));
+    if (!labelsOptional) {
+      tasks.forEach(t -> all.add(t.column()));
+    }
     if (!source.timestamp().isEmpty()) {
       all.add(source.timestamp());
     }

@@ -32,17 +32,33 @@ public final class SourceReader {
    */
   public static Sources readAll(SparkSession spark, SerializableConf conf, MtlConfig config, String dataRoot)
       throws IOException {
+    return readAll(spark, conf, config, dataRoot, false);
+  }
+
+  /**
+   * As {@link #readAll(SparkSession, SerializableConf, MtlConfig, String)}; for new data to score
+   * ({@code scoring}), labels are optional and a source that holds only labels may be absent.
+   */
+  public static Sources readAll(SparkSession spark, SerializableConf conf, MtlConfig config, String dataRoot,
+      boolean scoring) throws IOException {
     DataConfig data = config.data();
     List<List<String>> files = new ArrayList<>();
     for (SourceConfig src : data.sources()) {
-      files.add(files(conf.get(), dataRoot, src));
+      boolean optional = scoring && !src.hasFeatures() && !HadoopFiles.exists(conf.get(),
+          HadoopFiles.resolve(dataRoot, src.path()));
+      files.add(optional ? List.of() : files(conf.get(), dataRoot, src));
     }
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     for (int s = 0; s < data.sources().size(); s++) {
       SourceConfig src = data.sources().get(s);
       RowInterpreter interpreter = new RowInterpreter(src, data.key(), RecordLayout.tasksOf(config, src.name()),
           data.nullToken(), config.prep().image().width(), config.prep().image().height(), conf, dataRoot);
-      rows.add(read(spark, conf, src, data.key(), files.get(s), interpreter));
+      if (scoring) {
+        interpreter = interpreter.withOptionalLabels(data.key());
+      }
+      rows.add(files.get(s).isEmpty()
+          ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
+          : read(spark, conf, src, data.key(), files.get(s), interpreter));
     }
     return new Sources(files, rows);
   }
