@@ -74,6 +74,11 @@ public final class EvaluateJob {
     return report;
   }
 
+  /** The metrics.json of a run. */
+  public static Report readReport(Configuration hadoop, String runDir) throws IOException {
+    return JSON.readValue(HadoopFiles.readString(hadoop, runDir + "/" + METRICS_FILE), Report.class);
+  }
+
   public static ComputationGraph loadModel(Configuration hadoop, String runDir) throws IOException {
     if (!HadoopFiles.exists(hadoop, runDir + "/" + TrainJob.MODEL_FILE)) {
       throw new IOException("no " + TrainJob.MODEL_FILE + " in " + runDir + ": is it the output of `train`?");

@@ -1,0 +1,34 @@
+package org.mtlspark.workers.registry;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the registry knows of one version ({@code version.json}): where it came from, the data it
+ * saw, its test metrics, the code that trained it, and the sha256 of each of its files.
+ *
+ * @param metrics each task's primary test metric, by task
+ * @param objective the validation objective of the run (weighted mean gain over the baselines)
+ * @param warmStartedFrom the version training started from, or null when trained fresh
+ */
+public record ModelVersion(
+    String name,
+    String version,
+    String created,
+    String runId,
+    String codeVersion,
+    DataDescription data,
+    Map<String, Double> metrics,
+    Map<String, String> primaryMetrics,
+    double objective,
+    String warmStartedFrom,
+    Map<String, String> sha256) {
+
+  /**
+   * The data a version was trained on: the data root, each source's path and row count, the
+   * records aligned, and a fingerprint: sha256 over every source file's relative path and content
+   * hash, so that the same bytes give the same fingerprint wherever they live.
+   */
+  public record DataDescription(String root, Map<String, String> sources, Map<String, Long> rows, long records,
+      List<String> files, String fingerprint) {}
+}
