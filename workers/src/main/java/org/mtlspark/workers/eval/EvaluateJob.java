@@ -41,6 +41,14 @@ public final class EvaluateJob {
   }
 
   public Report run(String runDir, String prepDir, String split, int partitions) throws IOException {
+    Report report = evaluate(runDir, prepDir, split, partitions);
+    HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), runDir + "/" + METRICS_FILE,
+        JSON.writeValueAsString(report));
+    return report;
+  }
+
+  /** As {@link #run}, without writing metrics.json (the model folder may be read-only, e.g. a registry version). */
+  public Report evaluate(String runDir, String prepDir, String split, int partitions) throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Manifest trained = Manifest.read(hadoop, runDir);
     Manifest data = Manifest.read(hadoop, prepDir);
@@ -67,7 +75,6 @@ public final class EvaluateJob {
       }
     }
     Report report = new Report(runDir, split, data.splits().get(split).examples(), byTask, ablation);
-    HadoopFiles.writeString(hadoop, runDir + "/" + METRICS_FILE, JSON.writeValueAsString(report));
     LOG.info("evaluated {} tasks on {} batches of the {} split, and with each of {} modalities removed, in {}s",
         metrics.size(), batches.size(), split, ablation.size(),
         String.format("%.1f", (System.nanoTime() - started) / 1e9));

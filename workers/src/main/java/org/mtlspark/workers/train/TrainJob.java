@@ -72,6 +72,16 @@ public final class TrainJob {
    * epoch with the best validation objective.
    */
   public ComputationGraph run(MtlConfig config, String prepDir, String runDir) throws IOException {
+    return run(config, prepDir, runDir, null);
+  }
+
+  /**
+   * As {@link #run(MtlConfig, String, String)}, starting from the parameters of {@code warmStart}
+   * (when not null, and not resuming): a model of the same configuration trained before, on data
+   * prepared with the same featurizers. The updater state starts fresh.
+   */
+  public ComputationGraph run(MtlConfig config, String prepDir, String runDir, ComputationGraph warmStart)
+      throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Manifest manifest = Manifest.read(hadoop, prepDir);
@@ -103,6 +113,14 @@ public final class TrainJob {
       LOG.info("resuming {} after epoch {} from its latest checkpoint", runDir, startEpoch);
     } else {
       graph = GraphBuilder.build(manifest.featurizers(), config.model(), config.train(), config.run().seed());
+      if (warmStart != null) {
+        if (warmStart.numParams() != graph.numParams()) {
+          throw new IllegalArgumentException("cannot warm-start: the model has " + warmStart.numParams()
+              + " parameters, this configuration and data make " + graph.numParams());
+        }
+        graph.setParams(warmStart.params());
+        LOG.info("starting from the parameters of an earlier model");
+      }
       startEpoch = 0;
       stopping = new EarlyStopping(config.train().patience(), Double.NEGATIVE_INFINITY, -1);
       manifest.write(hadoop, runDir);

@@ -1,0 +1,120 @@
+package org.mtlspark.workers.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.prep.generate.GenerateJob;
+import org.mtlspark.testing.SharedSpark;
+
+/** Two daily partitions of generated data retrained into one registry, in order. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RetrainIT {
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static MtlConfig config;
+  static ModelRegistry registry;
+
+  @BeforeAll
+  static void generateTwoPartitions() throws IOException {
+    spark = SharedSpark.get();
+    config = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=2"));
+    for (int day = 1; day <= 2; day++) {
+      MtlConfig daily = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "generate.seed=" + (40 + day)));
+      new GenerateJob(spark).run(daily, dir.resolve("data/day=" + day).toString());
+    }
+    registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), dir.resolve("registry").toString());
+  }
+
+  static RetrainJob.Request request(String runId, int day) {
+    return new RetrainJob.Request("demo", runId, dir.resolve("data/day=" + day).toString(),
+        dir.resolve("work").toString(), 0.02, Duration.ofHours(1));
+  }
+
+  @Test
+  @Order(1)
+  void theFirstRunTrainsFreshAndIsPromotedWhenEveryTaskBeatsItsBaseline() throws IOException {
+    RetrainJob.Result r = new RetrainJob(spark).run(config, registry, request("day1", 1));
+    assertEquals(RetrainJob.Outcome.PROMOTED, r.outcome(), r.reason());
+    assertEquals("v0001", r.version());
+    assertNull(r.promotedBefore());
+    assertTrue(r.warmStart().contains("no promoted version"), r.warmStart());
+    assertEquals("v0001", registry.promoted("demo").orElseThrow());
+    ModelVersion v = registry.show("demo", "v0001");
+    assertEquals("day1", v.runId());
+    assertEquals(64, v.data().fingerprint().length());
+    assertTrue(v.data().files().stream().anyMatch(f -> f.startsWith("labels/")), v.data().files().toString());
+    assertTrue(Files.exists(dir.resolve("work/day1/retrain.json")));
+  }
+
+  @Test
+  @Order(2)
+  void theSameRunIdDoesNotTrainTwice() throws IOException {
+    RetrainJob.Result r = new RetrainJob(spark).run(config, registry, request("day1", 1));
+    assertTrue(r.alreadyDone());
+    assertEquals(RetrainJob.Outcome.PROMOTED, r.outcome());
+    assertEquals("v0001", r.version());
+    assertEquals(1, registry.list("demo").size());
+  }
+
+  @Test
+  @Order(3)
+  void theNextDayWarmStartsAndIsPromotedOnlyIfItImprovesWithoutRegressions() throws IOException {
+    RetrainJob.Result r = new RetrainJob(spark).run(config, registry, request("day2", 2));
+    assertEquals("v0002", r.version());
+    assertEquals("v0001", r.promotedBefore());
+    assertTrue(r.warmStart().contains("warm start from v0001"), r.warmStart());
+    assertEquals("v0001", registry.show("demo", "v0002").warmStartedFrom());
+    assertEquals(r.newMetrics().keySet(), r.promotedMetrics().keySet(), "both models on the same holdout");
+    if (r.outcome() == RetrainJob.Outcome.PROMOTED) {
+      assertTrue(r.newObjective() > r.promotedObjective(), r.reason());
+      assertEquals("v0002", registry.promoted("demo").orElseThrow());
+    } else {
+      assertFalse(r.reason().isEmpty());
+      assertEquals("v0001", registry.promoted("demo").orElseThrow(), r.reason());
+    }
+  }
+
+  @Test
+  @Order(4)
+  void anotherNetworkTrainsFreshAndSaysWhy() throws IOException {
+    MtlConfig smaller = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=1",
+        "model.trunk=[16]"));
+    String before = registry.promoted("demo").orElseThrow();
+    RetrainJob.Result r = new RetrainJob(spark).run(smaller, registry, request("day2-small", 2));
+    assertTrue(r.warmStart().contains("training fresh") && r.warmStart().contains("model"), r.warmStart());
+    assertNull(registry.show("demo", r.version()).warmStartedFrom());
+    assertEquals(r.newMetrics().keySet(), r.promotedMetrics().keySet(),
+        "the promoted model is evaluated on the holdout prepared its own way");
+    if (r.outcome() == RetrainJob.Outcome.NOT_PROMOTED) {
+      assertEquals(before, registry.promoted("demo").orElseThrow());
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aSecondRetrainWhileOneHoldsTheLockIsRefused() throws IOException {
+    try (ModelRegistry.Lock held = registry.lock("demo", "another retrain", Duration.ofHours(1))) {
+      RegistryException e = assertThrows(RegistryException.class,
+          () -> new RetrainJob(spark).run(config, registry, request("day3", 2)));
+      assertTrue(e.getMessage().contains("locked by another retrain"), e.getMessage());
+    }
+    assertTrue(registry.findRun("demo", "day3").isEmpty(), "nothing was trained or registered");
+  }
+}
