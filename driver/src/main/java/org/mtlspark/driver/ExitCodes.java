@@ -15,5 +15,10 @@ public final class ExitCodes {
   /** Training diverged (the score became NaN or infinite); the checkpoints before it are kept. */
   public static final int DIVERGED = 5;
 
+  /** retrain: a new version was trained and registered but not promoted (the reason is printed). */
+  public static final int NOT_PROMOTED = 10;
+  /** The model registry is locked by another retrain (or a registry operation was refused). */
+  public static final int REGISTRY = 11;
+
   private ExitCodes() {}
 }

@@ -23,18 +23,21 @@ import picocli.CommandLine.Option;
 @Command(name = "mtl", mixinStandardHelpOptions = true, version = "mtlspark 0.1.0",
     description = "Distributed multi-task, multimodal deep learning on Apache Spark.",
     subcommands = {GenerateCommand.class, PrepCommand.class, TrainCommand.class, EvaluateCommand.class,
-        DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        ScoreCommand.class, RegistryCommand.class, RetrainCommand.class, DemoCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done", "1:unexpected failure (see the log)", "2:bad command line or configuration (nothing started)",
         "3:input data unusable as configured", "4:a task does not beat its trivial baseline",
-        "5:training diverged (NaN or infinite score)"})
+        "5:training diverged (NaN or infinite score)",
+        "10:retrain registered a new version but did not promote it (the reason is printed)",
+        "11:the model registry refused: locked by another retrain, unknown or damaged version, bad name"})
 public final class MtlCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: generate, prep, train, evaluate, demo");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: generate, prep, train, evaluate, score, registry, retrain, demo, bench");
   }
 
   public static void main(String[] args) {
@@ -61,6 +64,10 @@ public final class MtlCommand implements Runnable {
       if (e instanceof TrainJob.RunCompleteException) {
         err.println("error: " + e.getMessage());
         return ExitCodes.USAGE;
+      }
+      if (e instanceof org.mtlspark.workers.registry.RegistryException) {
+        err.println("error: " + e.getMessage());
+        return ExitCodes.REGISTRY;
       }
       if (e instanceof PrepException) {
         err.println("error: " + e.getMessage());

@@ -31,7 +31,7 @@ class MtlCommandTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"generate", "prep", "train", "evaluate", "demo"}) {
+    for (String command : new String[] {"generate", "prep", "train", "evaluate", "score", "retrain", "demo"}) {
       Outcome o = run(command, "--help");
       assertEquals(ExitCodes.OK, o.code(), command);
       assertTrue(o.out().contains("Usage: mtl " + command), o.out());

@@ -1,0 +1,90 @@
+package org.mtlspark.driver;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import org.apache.spark.sql.SparkSession;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.workers.registry.ModelRegistry;
+import org.mtlspark.workers.registry.RetrainJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "retrain", mixinStandardHelpOptions = true,
+    description = "Scheduled retraining: prepare the data of one date or partition, warm-start from the promoted "
+        + "version when compatible, train, evaluate against the promoted version on the same holdout, register the "
+        + "new version and promote it only if it is better. Exit code 0: promoted; 10: not promoted (reason "
+        + "printed); 11: registry locked or refused; others: failed.")
+final class RetrainCommand extends MtlCommand.SparkCommand {
+  @Option(names = "--data", required = true, paramLabel = "PATTERN",
+      description = "Data root of this run; {date} is replaced by --date, e.g. hdfs:///data/events/date={date}.")
+  String data;
+
+  @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The partition date (default: today, UTC).")
+  String date;
+
+  @Option(names = "--registry", required = true, paramLabel = "URI", description = "The model registry's root.")
+  String registry;
+
+  @Option(names = "--name", required = true, paramLabel = "NAME", description = "The registered model.")
+  String name;
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Identifies this run; the same id twice does not train twice (default: the date).")
+  String runId;
+
+  @Option(names = "--work", defaultValue = "runs/retrain", paramLabel = "DIR",
+      description = "Work folder for prepared data and runs (default: ${DEFAULT-VALUE}).")
+  String work;
+
+  @Option(names = "--tolerance", defaultValue = "0.02", paramLabel = "FRACTION",
+      description = "No task's primary metric may be worse than the promoted version's by more than this "
+          + "(relative; default: ${DEFAULT-VALUE}).")
+  double tolerance;
+
+  @Option(names = "--stale-lock", defaultValue = "PT6H", paramLabel = "DURATION",
+      description = "A registry lock older than this (ISO-8601, default: ${DEFAULT-VALUE}) belongs to a crashed run "
+          + "and is broken.")
+  Duration staleLock;
+
+  @Override
+  void validate(MtlConfig config) {
+    if (date == null) {
+      date = LocalDate.now(ZoneOffset.UTC).toString();
+    }
+    try {
+      LocalDate.parse(date);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new CommandException(ExitCodes.USAGE, "--date is YYYY-MM-DD, was " + date);
+    }
+    if (runId == null) {
+      runId = date;
+    }
+    try {
+      ModelRegistry.checkName(name);
+      ModelRegistry.checkName(runId);
+    } catch (IOException e) {
+      throw new CommandException(ExitCodes.USAGE, e.getMessage());
+    }
+    if (!(tolerance >= 0)) {
+      throw new CommandException(ExitCodes.USAGE, "--tolerance must be >= 0, was " + tolerance);
+    }
+  }
+
+  @Override
+  int run(MtlConfig config, SparkSession spark) throws IOException {
+    String root = data.replace("{date}", date);
+    ModelRegistry r = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry);
+    RetrainJob.Result result = new RetrainJob(spark).run(config, r,
+        new RetrainJob.Request(name, runId, root, work, tolerance, staleLock));
+    System.out.printf("%s %s %s: %s%n  %s%n  new:      objective %.4f %s%n", name, result.version(),
+        result.outcome() == RetrainJob.Outcome.PROMOTED ? "PROMOTED" : "NOT PROMOTED", result.reason(),
+        result.warmStart(), result.newObjective(), result.newMetrics());
+    if (!result.promotedMetrics().isEmpty()) {
+      System.out.printf("  promoted: objective %.4f %s (%s, same holdout)%n", result.promotedObjective(),
+          result.promotedMetrics(), result.promotedBefore());
+    }
+    return result.outcome() == RetrainJob.Outcome.PROMOTED ? ExitCodes.OK : ExitCodes.NOT_PROMOTED;
+  }
+}
