@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.workers.bench.MultimodalWorkload;
@@ -41,12 +42,21 @@ final class BenchCommand implements Runnable {
   }
 
   @Command(name = "quality", mixinStandardHelpOptions = true,
-      description = "Hard sharing against single-task models trained by the same code: generates the built-in data "
-          + "once, then prepares, trains and evaluates one model with every configured task and one model per "
-          + "task alone; prints each task's test metric for both beside its trivial baseline.")
+      description = "Model quality, every model trained and evaluated by the same code on the same prepared data: "
+          + "one model per task alone, and one shared model for every task with hard sharing and concatenation, "
+          + "hard sharing and attention fusion, and soft sharing and concatenation. Generates the built-in data "
+          + "unless --data names raw data for the configuration (e.g. MovieLens with "
+          + "conf/examples/movielens.yaml). Prints each task's test metric per model beside its trivial baseline, "
+          + "the bias-per-key-column baseline of regression tasks on a composite key, and the ablation of the "
+          + "hard-sharing model.")
   static final class Quality extends MtlCommand.SparkCommand {
-    @Option(names = "--rows", defaultValue = "5000", description = "Records to generate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rows", defaultValue = "5000",
+        description = "Records to generate when --data is not given (default: ${DEFAULT-VALUE}).")
     long rows;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Raw data for the configured sources instead of "
+        + "generated data.")
+    String data;
 
     @Option(names = "--work", defaultValue = "runs/bench-quality", paramLabel = "DIR",
         description = "Scratch folder, replaced (default: ${DEFAULT-VALUE}).")
@@ -55,9 +65,15 @@ final class BenchCommand implements Runnable {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
     String out;
 
+    /** The shared models compared, by fusion and sharing. */
+    static final List<ModelConfig.Fusion> FUSIONS = List.of(ModelConfig.Fusion.CONCAT, ModelConfig.Fusion.ATTENTION,
+        ModelConfig.Fusion.CONCAT);
+    static final List<ModelConfig.Sharing> SHARINGS = List.of(ModelConfig.Sharing.HARD, ModelConfig.Sharing.HARD,
+        ModelConfig.Sharing.SOFT);
+
     @Override
     List<String> extraOverrides() {
-      return List.of("generate.rows=" + rows);
+      return data == null ? List.of("generate.rows=" + rows) : List.of();
     }
 
     @Override
@@ -70,57 +86,103 @@ final class BenchCommand implements Runnable {
 
     @Override
     int run(MtlConfig config, SparkSession spark) throws IOException {
-      clearScratch(spark, work);
-      String data = work + "/data";
-      new org.mtlspark.prep.generate.GenerateJob(spark).run(config, data);
-      Map<String, org.mtlspark.workers.eval.TaskMetrics> shared = trainAndEvaluate(spark, config, data, "all")
-          .tasks();
+      String raw = data;
+      if (raw == null) {
+        clearScratch(spark, work);
+        raw = work + "/data";
+        new org.mtlspark.prep.generate.GenerateJob(spark).run(config, raw);
+      } else {
+        org.apache.hadoop.fs.Path dataPath = new org.apache.hadoop.fs.Path(raw);
+        if (!dataPath.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(dataPath)) {
+          throw new CommandException(ExitCodes.USAGE, "--data " + raw + " does not exist");
+        }
+        clearScratch(spark, work);
+      }
+      String sharedPrep = work + "/prep-all";
+      new org.mtlspark.prep.PrepJob(spark).run(config, raw, sharedPrep);
+
+      List<String> models = new ArrayList<>();
+      List<Map<String, org.mtlspark.workers.eval.TaskMetrics>> metrics = new ArrayList<>();
       Map<String, org.mtlspark.workers.eval.TaskMetrics> single = new LinkedHashMap<>();
       for (org.mtlspark.config.TaskConfig task : config.tasks()) {
         MtlConfig alone = new MtlConfig(config.run(), config.data(), config.prep(), config.model(), List.of(task),
             config.train(), config.generate());
-        single.put(task.name(), trainAndEvaluate(spark, alone, data, task.name()).tasks().get(task.name()));
+        String prep = work + "/prep-" + task.name();
+        new org.mtlspark.prep.PrepJob(spark).run(alone, raw, prep);
+        single.put(task.name(), trainAndEvaluate(spark, alone, prep, task.name()).tasks().get(task.name()));
       }
-      StringBuilder table = new StringBuilder(String.format(
-          "%nQuality: hard sharing (one model, %d tasks) against one model per task, same code and data; "
-              + "%d records, test split%n", config.tasks().size(), rows));
-      table.append(String.format("%-12s %-9s %12s %12s %15s %10s%n", "task", "metric", "single-task", "shared",
-          "shared better", "baseline"));
+      models.add("single-task");
+      metrics.add(single);
+      org.mtlspark.workers.eval.EvaluateJob.Report hard = null;
+      for (int v = 0; v < FUSIONS.size(); v++) {
+        String name = SHARINGS.get(v).name().toLowerCase() + "+" + FUSIONS.get(v).name().toLowerCase();
+        MtlConfig variant = new MtlConfig(config.run(), config.data(), config.prep(),
+            config.model().with(FUSIONS.get(v), SHARINGS.get(v)), config.tasks(), config.train(), config.generate());
+        org.mtlspark.workers.eval.EvaluateJob.Report report = trainAndEvaluate(spark, variant, sharedPrep, name);
+        hard = hard == null ? report : hard;
+        models.add(name);
+        metrics.add(report.tasks());
+      }
+
+      StringBuilder table = new StringBuilder(String.format("%nQuality: %d tasks, %s, test split; soft sharing "
+          + "mu %s. Last column: hard+concat against single-task (positive: sharing is better)%n",
+          config.tasks().size(), data == null ? rows + " generated records" : "data " + data,
+          config.model().softSharingMu()));
+      table.append(String.format("%-12s %-9s %10s", "task", "metric", "baseline"));
+      models.forEach(m -> table.append(String.format(" %15s", m)));
+      table.append(String.format(" %10s%n", "shared"));
       List<Map<String, Object>> results = new ArrayList<>();
       for (org.mtlspark.config.TaskConfig task : config.tasks()) {
-        var s1 = single.get(task.name());
-        var sh = shared.get(task.name());
+        var sh = metrics.get(1).get(task.name());
         String metric = sh.primaryMetric();
-        double a = s1.metrics().get(metric);
-        double b = sh.metrics().get(metric);
-        // Positive when sharing is better: a lower RMSE, a higher F1 or AUC.
-        double better = (metric.equals("rmse") ? a - b : b - a) / Math.abs(a);
-        table.append(String.format("%-12s %-9s %12.4f %12.4f %+14.1f%% %10.4f%n", task.name(), metric, a, b,
-            100 * better, sh.baseline().get(metric)));
+        double base = sh.baseline().get(metric);
+        table.append(String.format("%-12s %-9s %10.4f", task.name(), metric, base));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("task", task.name());
         r.put("metric", metric);
-        r.put("singleTask", a);
-        r.put("shared", b);
-        r.put("baseline", sh.baseline().get(metric));
+        r.put("baseline", base);
+        for (int m = 0; m < models.size(); m++) {
+          double value = metrics.get(m).get(task.name()).metrics().get(metric);
+          table.append(String.format(" %15.4f", value));
+          r.put(models.get(m), value);
+        }
+        double a = single.get(task.name()).metrics().get(metric);
+        double b = sh.metrics().get(metric);
+        // Positive when sharing is better: a lower RMSE, a higher F1 or AUC.
+        double better = (metric.equals("rmse") ? a - b : b - a) / Math.abs(a);
+        table.append(String.format(" %+9.1f%%%n", 100 * better));
         r.put("sharedBetterBy", better);
+        if (task.type() == org.mtlspark.config.TaskConfig.TaskType.REGRESSION && config.data().key().size() > 1) {
+          var encoding = org.mtlspark.prep.manifest.Manifest.read(spark.sparkContext().hadoopConfiguration(),
+              sharedPrep).featurizers().tasks().stream().filter(t -> t.name().equals(task.name())).findFirst()
+              .orElseThrow();
+          var bias = org.mtlspark.workers.eval.KeyBiasBaseline.evaluate(spark, sharedPrep, encoding,
+              config.data().key(), "test", org.mtlspark.workers.eval.KeyBiasBaseline.DEFAULT_LAMBDA);
+          r.put("keyBiasBaseline", bias.rmse());
+          table.append(String.format("%-12s %-9s %10.4f   (mean + a bias per %s, lambda %.0f, fitted on train)%n",
+              "", "rmse", bias.rmse(), String.join(" and ", config.data().key()),
+              org.mtlspark.workers.eval.KeyBiasBaseline.DEFAULT_LAMBDA));
+        }
         results.add(r);
       }
+      table.append(String.format("%nAblation of the hard+concat model (test split, each modality removed in turn):%n"))
+          .append(org.mtlspark.workers.eval.EvaluateJob.ablationTable(hard));
       System.out.println(table);
       if (out != null) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("records", rows);
+        json.put("data", data == null ? "generated" : data);
+        json.put("records", data == null ? rows : hard.examples());
+        json.put("models", models);
         json.put("results", results);
+        json.put("ablation", hard.ablation());
         writeJson(spark, out, json);
       }
       return ExitCodes.OK;
     }
 
     private org.mtlspark.workers.eval.EvaluateJob.Report trainAndEvaluate(SparkSession spark, MtlConfig config,
-        String data, String name) throws IOException {
-      String prep = work + "/prep-" + name;
+        String prep, String name) throws IOException {
       String run = work + "/run-" + name;
-      new org.mtlspark.prep.PrepJob(spark).run(config, data, prep);
       new org.mtlspark.workers.train.TrainJob(spark).run(config, prep, run);
       return new org.mtlspark.workers.eval.EvaluateJob(spark).run(run, prep, "test", config.train().workers());
     }
