@@ -6,17 +6,19 @@
 #       demo --out hdfs:///user/me/mtl/demo
 #
 # Requires SPARK_HOME (a Spark 3.5 / Scala 2.12 installation). Builds the jar if it is missing.
+# MTL_JAR names another application jar (e.g. local:///opt/mtlspark/mtlspark.jar inside a
+# container image); MTL_CONF_DIR another conf/ folder.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$root/driver/target/mtlspark.jar"
+jar="${MTL_JAR:-$root/driver/target/mtlspark.jar}"
 conf_dir="${MTL_CONF_DIR:-$root/conf}"
 
 if [[ -z "${SPARK_HOME:-}" ]]; then
   echo "submit.sh: set SPARK_HOME to a Spark 3.5 installation (or run locally with submit-scripts/mtl)" >&2
   exit 2
 fi
-if [[ ! -f "$jar" ]]; then
+if [[ -z "${MTL_JAR:-}" && ! -f "$jar" ]]; then
   echo "submit.sh: building the application jar (mvn -DskipTests package), once..." >&2
   (cd "$root" && mvn -q -B -DskipTests package) >&2
 fi

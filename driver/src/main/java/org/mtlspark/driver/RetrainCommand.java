@@ -48,6 +48,11 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
           + "and is broken.")
   Duration staleLock;
 
+  @Option(names = "--not-promoted-exit-code", defaultValue = "10", paramLabel = "CODE",
+      description = "Exit code when the new version is registered but not promoted (default: ${DEFAULT-VALUE}; "
+          + "0 for schedulers that fail on any other code).")
+  int notPromotedExitCode;
+
   @Override
   void validate(MtlConfig config) {
     if (date == null) {
@@ -85,6 +90,6 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
       System.out.printf("  promoted: objective %.4f %s (%s, same holdout)%n", result.promotedObjective(),
           result.promotedMetrics(), result.promotedBefore());
     }
-    return result.outcome() == RetrainJob.Outcome.PROMOTED ? ExitCodes.OK : ExitCodes.NOT_PROMOTED;
+    return result.outcome() == RetrainJob.Outcome.PROMOTED ? ExitCodes.OK : notPromotedExitCode;
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,30 +47,100 @@ class PackagingIT {
       scripts = s.filter(Files::isRegularFile).sorted().toList();
     }
     assertFalse(scripts.isEmpty());
-    Pattern classRef = Pattern.compile("org\\.mtlspark\\.[A-Za-z.]+[A-Z][A-Za-z]+");
-    Pattern jarRef = Pattern.compile("driver/target/[A-Za-z.-]+\\.(jar|txt|options)");
     for (Path script : scripts) {
       Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertEquals(0, p.waitFor(), script + " is not valid bash: " + out);
+      if (onPath("shellcheck")) {
+        Process check = new ProcessBuilder("shellcheck", "-x", script.toString()).redirectErrorStream(true).start();
+        String findings = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, check.waitFor(), "shellcheck " + script + ":\n" + findings);
+      }
       assertTrue(Files.isExecutable(script), script + " is executable");
-      String text = Files.readString(script);
-      List<String> missing = new ArrayList<>();
-      Matcher m = classRef.matcher(text);
-      while (m.find()) {
-        try {
-          Class.forName(m.group());
-        } catch (ClassNotFoundException e) {
-          missing.add(m.group());
-        }
+      assertEquals(List.of(), missingReferences(Files.readString(script)),
+          script + " names things the build does not have");
+    }
+  }
+
+  static boolean onPath(String program) {
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(d -> Files.isExecutable(Path.of(d, program)));
+  }
+
+  /** The classes and build outputs a text names that do not exist. */
+  static List<String> missingReferences(String text) {
+    Pattern classRef = Pattern.compile("org\\.mtlspark\\.[A-Za-z.]+[A-Z][A-Za-z]+");
+    Pattern jarRef = Pattern.compile("driver/target/[A-Za-z.-]+\\.(jar|txt|options)");
+    List<String> missing = new ArrayList<>();
+    Matcher m = classRef.matcher(text);
+    while (m.find()) {
+      try {
+        Class.forName(m.group());
+      } catch (ClassNotFoundException e) {
+        missing.add(m.group());
       }
-      Matcher j = jarRef.matcher(text);
-      while (j.find()) {
-        if (!Files.isRegularFile(ROOT.resolve(j.group()))) {
-          missing.add(j.group());
-        }
+    }
+    Matcher j = jarRef.matcher(text);
+    while (j.find()) {
+      if (!Files.isRegularFile(ROOT.resolve(j.group()))) {
+        missing.add(j.group());
       }
-      assertEquals(List.of(), missing, script + " names things the build does not have");
+    }
+    return missing;
+  }
+
+  /** Every option a scheduling example gives to retrain, which retrain must accept. */
+  static List<String> unknownRetrainOptions(String text) {
+    picocli.CommandLine.Model.CommandSpec retrain = new picocli.CommandLine(new MtlCommand()).getSubcommands()
+        .get("retrain").getCommandSpec();
+    List<String> unknown = new ArrayList<>();
+    Matcher m = Pattern.compile("(?<![\\w-])--[a-z][a-z-]+").matcher(text.substring(text.indexOf("retrain")));
+    int found = 0;
+    while (m.find()) {
+      found++;
+      if (retrain.findOption(m.group()) == null && !m.group().matches("--(master|deploy-mode|conf|properties-file|class)")) {
+        unknown.add(m.group());
+      }
+    }
+    assertTrue(found >= 5, "retrain is given its options: " + found);
+    return unknown;
+  }
+
+  @Test
+  void theSchedulingExamplesRunRetrainWithOptionsClassesAndFilesThatExist() throws Exception {
+    Path dir = ROOT.resolve("submit-scripts/schedule");
+    // crontab: five time fields, then a command running an existing script.
+    for (String line : Files.readAllLines(dir.resolve("crontab"))) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.trim().split("\\s+", 6);
+      for (int i = 0; i < 5; i++) {
+        assertTrue(f[i].matches("[0-9*,/-]+"), "cron field " + i + ": " + f[i]);
+      }
+      Matcher script = Pattern.compile("submit-scripts/[a-z.]+").matcher(f[5]);
+      assertTrue(script.find() && Files.isExecutable(ROOT.resolve(script.group())), f[5]);
+      assertTrue(f[5].contains(" retrain "), f[5]);
+      assertEquals(List.of(), unknownRetrainOptions(f[5]), "crontab");
+    }
+    // The CronJob: a valid manifest whose container runs retrain through spark-submit.
+    Map<String, Object> job = new org.yaml.snakeyaml.Yaml().load(Files.readString(dir.resolve("retrain-cronjob.yaml")));
+    assertEquals("CronJob", job.get("kind"));
+    String yaml = Files.readString(dir.resolve("retrain-cronjob.yaml"));
+    assertTrue(((String) ((Map<?, ?>) job.get("spec")).get("schedule")).matches("(\\S+\\s+){4}\\S+"));
+    assertTrue(yaml.contains("org.mtlspark.driver.MtlCommand") && yaml.contains("local:///opt/mtlspark/mtlspark.jar"));
+    assertEquals(List.of(), missingReferences(yaml), "CronJob");
+    assertEquals(List.of(), unknownRetrainOptions(yaml), "CronJob");
+    // The Airflow DAG: Python that parses, with SparkSubmitOperator running retrain from the built jar.
+    String dag = Files.readString(dir.resolve("retrain_dag.py"));
+    assertTrue(dag.contains("SparkSubmitOperator(") && dag.contains("\"retrain\""), "the DAG submits retrain");
+    assertEquals(List.of(), missingReferences(dag), "DAG");
+    assertEquals(List.of(), unknownRetrainOptions(dag), "DAG");
+    if (onPath("python3")) {
+      Process p = new ProcessBuilder("python3", "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())",
+          dir.resolve("retrain_dag.py").toString()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), "retrain_dag.py is not valid Python: " + out);
     }
   }
 }

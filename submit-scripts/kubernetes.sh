@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Submits an mtlspark command to Kubernetes in cluster deploy mode. The driver and executors run
+# in pods of MTL_IMAGE, an image with Spark 3.5 (Scala 2.12, Java 17) and the application jar at
+# /opt/mtlspark/mtlspark.jar (copy driver/target/mtlspark.jar there when building the image);
+# paths must be on a filesystem the pods reach (s3a://, hdfs://):
+#
+#   SPARK_HOME=/opt/spark MTL_K8S_MASTER=k8s://https://api.example:6443 \
+#   MTL_IMAGE=registry.example/mtlspark:0.1.0 submit-scripts/kubernetes.sh \
+#       score --registry s3a://models/registry --name events --data s3a://data/new --out s3a://data/scored
+#
+# Environment: SPARK_HOME, MTL_K8S_MASTER and MTL_IMAGE (required); MTL_NAMESPACE (default
+# "default"); MTL_SERVICE_ACCOUNT (the driver's, default "spark"); MTL_EXECUTORS (default 4);
+# MTL_SUBMIT_ARGS (more spark-submit options).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [[ -z "${MTL_K8S_MASTER:-}" || -z "${MTL_IMAGE:-}" ]]; then
+  echo "kubernetes.sh: set MTL_K8S_MASTER (k8s://https://host:port) and MTL_IMAGE" >&2
+  exit 2
+fi
+export MTL_JAR="${MTL_JAR:-local:///opt/mtlspark/mtlspark.jar}"
+# shellcheck disable=SC2086
+exec "$here/submit.sh" --master "$MTL_K8S_MASTER" --deploy-mode cluster \
+  --conf spark.kubernetes.container.image="$MTL_IMAGE" \
+  --conf spark.kubernetes.namespace="${MTL_NAMESPACE:-default}" \
+  --conf spark.kubernetes.authenticate.driver.serviceAccountName="${MTL_SERVICE_ACCOUNT:-spark}" \
+  --conf spark.executor.instances="${MTL_EXECUTORS:-4}" \
+  ${MTL_SUBMIT_ARGS:-} -- "$@"
