@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "mtl", mixinStandardHelpOptions = true, version = "mtlspark 0.1.0",
     description = "Distributed multi-task, multimodal deep learning on Apache Spark.",
     subcommands = {GenerateCommand.class, PrepCommand.class, TrainCommand.class, EvaluateCommand.class,
-        ScoreCommand.class, RegistryCommand.class, RetrainCommand.class, DemoCommand.class, BenchCommand.class,
+        ScoreCommand.class, RegistryCommand.class, RetrainCommand.class, ReportCommand.class, DemoCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -37,7 +38,7 @@ public final class MtlCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: generate, prep, train, evaluate, score, registry, retrain, demo, bench");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: generate, prep, train, evaluate, score, registry, retrain, report, demo, bench");
   }
 
   public static void main(String[] args) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Operating the product from the command line, as the README shows: generate two daily
  * partitions, retrain on each (the second promoted or refused with its reason), retrain a day
- * again (nothing trained), score new data with the promoted model, roll back.
+ * again (nothing trained), score new data with the promoted model, write the report, roll back.
  */
 class OperateIT {
   @TempDir Path dir;
@@ -82,6 +82,12 @@ class OperateIT {
     try (var parts = Files.list(dir.resolve("scored/predictions"))) {
       assertTrue(parts.anyMatch(p -> p.getFileName().toString().endsWith(".csv")));
     }
+
+    Outcome report = mtl("report", "--run", work + "/2026-11-28/run", "--registry", registry, "--name", "demo",
+        "--out", dir.resolve("report.html").toString());
+    assertEquals(0, report.code(), report.out());
+    String html = Files.readString(dir.resolve("report.html"));
+    assertTrue(html.contains("echarts") && html.contains("(promoted)"), "the report compares with the promoted model");
 
     if (second.code() == ExitCodes.OK) {
       Outcome back = mtl("registry", "rollback", "--registry", registry, "--name", "demo");

@@ -1,6 +1,7 @@
 package org.mtlspark.workers.eval;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.mtlspark.config.TaskConfig;
 
@@ -18,7 +19,15 @@ public record TaskMetrics(
     Map<String, Double> metrics,
     Map<String, Double> baseline,
     boolean beatsBaseline,
-    double loss) {
+    double loss,
+    List<String> classes,
+    List<List<Long>> confusion) {
+
+  /** Without a confusion matrix (regression and multi-label tasks). */
+  public TaskMetrics(String task, TaskConfig.TaskType type, long examples, String primaryMetric,
+      Map<String, Double> metrics, Map<String, Double> baseline, boolean beatsBaseline, double loss) {
+    this(task, type, examples, primaryMetric, metrics, baseline, beatsBaseline, loss, null, null);
+  }
 
   /** Computes the metrics from merged statistics. */
   public static TaskMetrics of(TaskAccumulator a) {
@@ -63,8 +72,16 @@ public record TaskMetrics(
     double model = m.get(primary);
     double base = b.get(primary);
     boolean beats = a.n > 0 && (higherIsBetter ? model > base : model < base);
+    boolean classes = a.task.type() == TaskConfig.TaskType.BINARY || a.task.type() == TaskConfig.TaskType.MULTICLASS;
+    List<List<Long>> confusion = null;
+    if (classes) {
+      confusion = new java.util.ArrayList<>();
+      for (long[] row : a.confusion) {
+        confusion.add(java.util.Arrays.stream(row).boxed().toList());
+      }
+    }
     return new TaskMetrics(a.task.name(), a.task.type(), a.n, primary, m, b, beats,
-        a.n == 0 ? Double.NaN : a.lossSum / a.n);
+        a.n == 0 ? Double.NaN : a.lossSum / a.n, classes ? a.task.classes() : null, confusion);
   }
 
   /** Accuracy and macro-F1 of always predicting the majority training class. */
