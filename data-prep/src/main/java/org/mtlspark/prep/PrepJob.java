@@ -75,6 +75,7 @@ public final class PrepJob {
     if (fs.exists(target)) {
       throw new IOException("output " + target + " already exists; choose another --out or remove it");
     }
+    HadoopFiles.checkWritable(hadoop, out);
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
 
     // 1-3. Read and validate the sources (rejects written aside), align by key.

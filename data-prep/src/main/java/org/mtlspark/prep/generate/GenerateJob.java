@@ -51,6 +51,7 @@ public final class GenerateJob {
     if (fs.exists(target)) {
       throw new IOException("output " + target + " already exists; choose another --out or remove it");
     }
+    HadoopFiles.checkWritable(hadoop, out);
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
     long started = System.nanoTime();
     LOG.info("generating {} records in {} files per source (seed {}) into {}", g.rows(), g.files(), g.seed(), target);

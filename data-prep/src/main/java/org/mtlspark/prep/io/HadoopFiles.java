@@ -27,6 +27,25 @@ public final class HadoopFiles {
     }
   }
 
+  /**
+   * Fails before any work starts, naming the path, when the folder {@code path} would be created in
+   * cannot be written: creates that folder if needed and writes and removes a hidden probe file.
+   */
+  public static void checkWritable(Configuration conf, String path) throws IOException {
+    Path target = new Path(path);
+    Path parent = target.getParent() == null ? target : target.getParent();
+    FileSystem fs = target.getFileSystem(conf);
+    try {
+      fs.mkdirs(parent);
+      Path probe = new Path(parent, "._mtl-write-check-" + UUID.randomUUID());
+      fs.create(probe, false).close();
+      fs.delete(probe, false);
+    } catch (org.apache.hadoop.security.AccessControlException e) {
+      String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      throw new IOException("cannot write " + target + ": permission denied in " + parent + " (" + reason + ")", e);
+    }
+  }
+
   /** Writes {@code text} to {@code path} atomically: a hidden temporary file, then a rename. */
   public static void writeString(Configuration conf, String path, String text) throws IOException {
     writeBytes(conf, path, text.getBytes(StandardCharsets.UTF_8));

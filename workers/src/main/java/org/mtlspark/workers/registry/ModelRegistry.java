@@ -301,6 +301,7 @@ public final class ModelRegistry {
    */
   public Lock lock(String name, String owner, Duration staleAfter) throws IOException {
     Path file = new Path(model(name), LOCK_FILE);
+    HadoopFiles.checkWritable(hadoop, file.toString());
     String token = UUID.randomUUID().toString();
     Map<String, Object> content = new LinkedHashMap<>();
     content.put("owner", owner);

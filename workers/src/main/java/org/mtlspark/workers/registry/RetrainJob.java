@@ -80,6 +80,7 @@ public final class RetrainJob {
             done.get().objective(), Double.NaN, done.get().metrics(), Map.of());
       }
       String work = request.workDir() + "/" + request.runId();
+      HadoopFiles.checkWritable(hadoop, work + "/prep");
       String prep = work + "/prep";
       String run = work + "/run";
       Optional<String> promotedVersion = registry.promoted(request.name());

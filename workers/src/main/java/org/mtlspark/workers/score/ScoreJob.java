@@ -82,6 +82,7 @@ public final class ScoreJob {
     if (fs.exists(target)) {
       throw new IOException("output " + target + " already exists; choose another --out or remove it");
     }
+    HadoopFiles.checkWritable(hadoop, out);
     for (String file : List.of(TrainJob.MODEL_FILE, Manifest.FILE_NAME, TrainJob.CONFIG_FILE)) {
       if (!HadoopFiles.exists(hadoop, modelDir + "/" + file)) {
         throw new IOException("no " + file + " in " + modelDir + ": give a run folder of `train` or a registry version");

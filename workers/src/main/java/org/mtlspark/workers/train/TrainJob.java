@@ -89,6 +89,7 @@ public final class TrainJob {
       throw new RunCompleteException("the run " + runDir + " is already complete (it holds " + MODEL_FILE
           + "); choose another --out");
     }
+    HadoopFiles.checkWritable(hadoop, runDir + "/" + MODEL_FILE);
     if (manifest.batchSize() != config.prep().batchSize()) {
       LOG.info("training with the prepared batch size {} (prep.batchSize in this configuration is {})",
           manifest.batchSize(), config.prep().batchSize());
