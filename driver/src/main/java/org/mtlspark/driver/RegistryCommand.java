@@ -69,7 +69,7 @@ final class RegistryCommand implements Runnable {
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "The model.")
     String name;
 
-    @Option(names = "--version", paramLabel = "VERSION", description = "Default: the promoted one.")
+    @Option(names = "--model-version", paramLabel = "VERSION", description = "Default: the promoted one.")
     String version;
 
     @Override

@@ -5,7 +5,6 @@ import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.workers.registry.ModelRegistry;
 import org.mtlspark.workers.score.ScoreJob;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,21 +13,16 @@ import picocli.CommandLine.Option;
         + "model's own configuration and featurized with its saved featurizers; writes predictions/ (one row per "
         + "key), rejects/ and score.json into --out.")
 final class ScoreCommand extends MtlCommand.SparkCommand {
-  @ArgGroup(multiplicity = "1")
-  Model model;
+  @Option(names = "--model", paramLabel = "DIR", description = "A run folder of `train` (or a registry version).")
+  String model;
 
-  static final class Model {
-    @Option(names = "--model", paramLabel = "DIR", description = "A run folder of `train` (or a registry version).")
-    String dir;
-
-    @Option(names = "--registry", paramLabel = "URI", description = "A model registry; with --name (and --version).")
-    String registry;
-  }
+  @Option(names = "--registry", paramLabel = "URI", description = "A model registry; with --name (and --version).")
+  String registry;
 
   @Option(names = "--name", paramLabel = "NAME", description = "The registered model (with --registry).")
   String name;
 
-  @Option(names = "--version", paramLabel = "VERSION", description = "A registered version (default: the promoted one).")
+  @Option(names = "--model-version", paramLabel = "VERSION", description = "A registered version (default: the promoted one).")
   String version;
 
   @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data root holding the sources.")
@@ -43,7 +37,10 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
 
   @Override
   void validate(MtlConfig config) {
-    if (model.registry != null && name == null) {
+    if ((model == null) == (registry == null)) {
+      throw new CommandException(ExitCodes.USAGE, "give either --model DIR or --registry URI with --name");
+    }
+    if (registry != null && name == null) {
       throw new CommandException(ExitCodes.USAGE, "--registry needs --name");
     }
     if (!format.equals("parquet") && !format.equals("csv")) {
@@ -53,8 +50,8 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
 
   @Override
   int run(MtlConfig config, SparkSession spark) throws IOException {
-    String dir = model.dir != null ? model.dir
-        : new ModelRegistry(spark.sparkContext().hadoopConfiguration(), model.registry).resolve(name, version);
+    String dir = model != null ? model
+        : new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry).resolve(name, version);
     ScoreJob.Summary s = new ScoreJob(spark).run(dir, data, out, ScoreJob.Format.valueOf(format.toUpperCase()));
     System.out.printf("scored %d of %d records (%s); %d source rows rejected %s%npredictions: %s/predictions%n",
         s.scored(), s.records(), s.recordStatus(), s.rejected(), s.rejectsByReason(), out);

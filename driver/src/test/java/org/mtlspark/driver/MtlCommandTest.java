@@ -37,6 +37,12 @@ class MtlCommandTest {
       assertTrue(o.out().contains("Usage: mtl " + command), o.out());
       assertTrue(o.out().contains("--config"), command + " takes --config");
     }
+    for (String action : new String[] {"list", "show", "promote", "rollback"}) {
+      Outcome o = run("registry", action, "--help");
+      assertEquals(ExitCodes.OK, o.code(), "registry " + action);
+      assertTrue(o.out().contains("--registry"), o.out());
+    }
+    assertEquals(ExitCodes.OK, run("report", "--help").code());
   }
 
   @Test
