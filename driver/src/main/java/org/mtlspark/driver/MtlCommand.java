@@ -41,8 +41,18 @@ public final class MtlCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command: generate, prep, train, evaluate, score, registry, retrain, report, demo, bench");
   }
 
-  public static void main(String[] args) {
-    System.exit(execute(args));
+  public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
+    int code = execute(args);
+    if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+      // The driver runs inside the cluster (a YARN application master, a Kubernetes driver pod):
+      // System.exit there ends it before Spark reports the application's final status. Return,
+      // or fail with the exit code, and let Spark report it.
+      if (code != ExitCodes.OK) {
+        throw new org.apache.spark.SparkUserAppException(code);
+      }
+      return;
+    }
+    System.exit(code);
   }
 
   /** Runs the command line and returns its exit code (does not exit). */
