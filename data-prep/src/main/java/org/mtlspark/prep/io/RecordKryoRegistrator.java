@@ -25,10 +25,12 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
   public void registerClasses(Kryo kryo) {
     kryo.addDefaultSerializer(Record.class, RecordSerializer.class);
     // Registered classes travel as a small id instead of their name with every shuffled record.
-    for (Class<?> c : List.of(org.mtlspark.prep.source.ParsedRow.class, org.mtlspark.prep.source.SourceValues.class,
+    // The records of every source row and aligned record: serializers written out field by field.
+    AlignmentSerializers.registerAll(kryo);
+    for (Class<?> c : List.of(
         org.mtlspark.prep.source.SourceValues[].class, org.mtlspark.prep.source.ParsedRow[].class,
-        org.mtlspark.prep.source.Reject.class, org.mtlspark.prep.align.AlignedRecord.class,
-        org.mtlspark.prep.align.AlignedRecord.Status.class, org.mtlspark.prep.align.SourceAligner.Tagged.class,
+        org.mtlspark.prep.source.Reject.class,
+        org.mtlspark.prep.align.AlignedRecord.Status.class,
         org.mtlspark.prep.align.SourceAligner.Picks.class, int[].class,
         org.mtlspark.prep.feature.Example.class, org.mtlspark.prep.split.SplitOrder.Key.class,
         double[].class, float[].class, float[][].class, String[].class, byte[].class)) {
