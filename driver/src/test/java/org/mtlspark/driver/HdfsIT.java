@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mtlspark.driver.InProcessCli.concat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -59,10 +57,7 @@ class HdfsIT {
     cluster.waitActive();
     hdfs = cluster.getFileSystem();
     root = hdfs.getUri().toString();
-    System.setProperty("spark.master", "local[2]");
-    System.setProperty("spark.driver.host", "127.0.0.1");
-    System.setProperty("spark.driver.bindAddress", "127.0.0.1");
-    System.setProperty("mtl.conf.dir", org.mtlspark.testing.SharedSpark.confDir().toString());
+    InProcessCli.localSpark();
   }
 
   @AfterAll
@@ -73,19 +68,9 @@ class HdfsIT {
   }
 
   private static String mtl(int expected, String... args) {
-    PrintStream out = System.out;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      code = MtlCommand.execute(args);
-    } finally {
-      System.setOut(out);
-    }
-    String text = o.toString(StandardCharsets.UTF_8);
-    out.print(text);
-    assertEquals(expected, code, String.join(" ", args) + "\n" + text);
-    return text;
+    InProcessCli.Outcome o = InProcessCli.mtl(args);
+    assertEquals(expected, o.code(), String.join(" ", args) + "\n" + o.out());
+    return o.out();
   }
 
   /** The files under the working folder, but the build's output. */
@@ -181,11 +166,5 @@ class HdfsIT {
 
     }
     assertFalse(hdfs.exists(new org.apache.hadoop.fs.Path("/lost/prep")), "no output that looks complete");
-  }
-
-  private static String[] concat(String[] a, String last) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
-    out[a.length] = last;
-    return out;
   }
 }

@@ -1,0 +1,45 @@
+package org.mtlspark.driver;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.mtlspark.testing.SharedSpark;
+
+/** The command line run in the test JVM, as submit-scripts/mtl runs it locally. */
+final class InProcessCli {
+  private InProcessCli() {}
+
+  /** An exit code and what the command printed (also echoed to the test's output). */
+  record Outcome(int code, String out) {}
+
+  /** The settings submit-scripts/mtl passes for a local run. */
+  static void localSpark() {
+    System.setProperty("spark.master", "local[2]");
+    System.setProperty("spark.driver.host", "127.0.0.1");
+    System.setProperty("spark.driver.bindAddress", "127.0.0.1");
+    System.setProperty("mtl.conf.dir", SharedSpark.confDir().toString());
+  }
+
+  static Outcome mtl(String... args) {
+    PrintStream out = System.out;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      code = MtlCommand.execute(args);
+    } finally {
+      System.setOut(out);
+    }
+    String text = o.toString(StandardCharsets.UTF_8);
+    out.print(text);
+    return new Outcome(code, text);
+  }
+
+  /** {@code args} followed by {@code last}. */
+  static String[] concat(String[] args, String last) {
+    String[] out = Arrays.copyOf(args, args.length + 1);
+    out[args.length] = last;
+    return out;
+  }
+}
