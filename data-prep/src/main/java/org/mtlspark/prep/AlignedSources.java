@@ -35,13 +35,29 @@ import org.slf4j.LoggerFactory;
  * records stay cached until {@link #unpersist()}.
  */
 public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceValues>>> rows,
-    JavaRDD<AlignedRecord> aligned, Manifest.Counts counts) {
+    JavaRDD<AlignedRecord> aligned, boolean scoring, Manifest.Counts counts) {
   private static final Logger LOG = LoggerFactory.getLogger(AlignedSources.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Records by status ({@code usable}, {@code no_labels}, ...). */
   public Map<String, Long> status() {
     return counts.recordStatus();
+  }
+
+  /**
+   * The records that become examples: usable ones; when scoring, also those without labels. The
+   * presence rates in {@link #counts()} are over these.
+   */
+  public JavaRDD<AlignedRecord> examples() {
+    return aligned.filter(scoring ? AlignedSources::scorable : AlignedSources::usable);
+  }
+
+  private static boolean usable(AlignedRecord r) {
+    return r.status() == AlignedRecord.Status.USABLE;
+  }
+
+  private static boolean scorable(AlignedRecord r) {
+    return usable(r) || r.status() == AlignedRecord.Status.NO_LABELS;
   }
 
   public void unpersist() {
@@ -123,8 +139,7 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
     aligned.map(r -> r.status().name().toLowerCase()).countByValue().forEach(status::put);
     long records = status.values().stream().mapToLong(Long::longValue).sum();
     long duplicateRows = sources.values().stream().mapToLong(Manifest.SourceCount::duplicates).sum();
-    JavaRDD<AlignedRecord> usable = aligned.filter(r -> scoring ? r.status() == AlignedRecord.Status.USABLE
-        || r.status() == AlignedRecord.Status.NO_LABELS : r.status() == AlignedRecord.Status.USABLE);
+    JavaRDD<AlignedRecord> usable = aligned.filter(scoring ? AlignedSources::scorable : AlignedSources::usable);
     List<String> modalities = ModelInputs.modalities(layout);
     Map<String, Long> presence = new LinkedHashMap<>();
     long[] present = usable.map(r -> new long[] {layout.tabularPresent(r) ? 1 : 0, layout.text(r) != null ? 1 : 0,
@@ -135,7 +150,7 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
       }
     }
     LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));
-    return new AlignedSources(layout, rows, aligned,
+    return new AlignedSources(layout, rows, aligned, scoring,
         new Manifest.Counts(sources, records, duplicateRows, status, presence, rejected, rejectsByReason));
   }
 

@@ -72,17 +72,14 @@ public final class PrepJob {
     DataConfig data = config.data();
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
-    if (fs.exists(target)) {
-      throw new IOException("output " + target + " already exists; choose another --out or remove it");
-    }
-    HadoopFiles.checkWritable(hadoop, out);
+    HadoopFiles.checkNewOutput(hadoop, out);
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
 
     // 1-3. Read and validate the sources (rejects written aside), align by key.
     AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, false);
     RecordLayout layout = in.layout();
     Map<String, Long> status = in.status();
-    JavaRDD<AlignedRecord> usable = in.aligned().filter(r -> r.status() == AlignedRecord.Status.USABLE);
+    JavaRDD<AlignedRecord> usable = in.examples();
     if (status.getOrDefault("usable", 0L) == 0) {
       throw new PrepException("no usable record: every key lacks labels or all modalities; record status " + status);
     }

@@ -48,10 +48,7 @@ public final class GenerateJob {
     Path target = new Path(out);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     FileSystem fs = target.getFileSystem(hadoop);
-    if (fs.exists(target)) {
-      throw new IOException("output " + target + " already exists; choose another --out or remove it");
-    }
-    HadoopFiles.checkWritable(hadoop, out);
+    HadoopFiles.checkNewOutput(hadoop, out);
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
     long started = System.nanoTime();
     LOG.info("generating {} records in {} files per source (seed {}) into {}", g.rows(), g.files(), g.seed(), target);

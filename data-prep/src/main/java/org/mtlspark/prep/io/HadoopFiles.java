@@ -28,6 +28,18 @@ public final class HadoopFiles {
   }
 
   /**
+   * Checks, before any work starts, that a command's output folder does not exist yet and can be
+   * created: an existing one is refused (a complete-looking output is never written over).
+   */
+  public static void checkNewOutput(Configuration conf, String out) throws IOException {
+    Path target = new Path(out);
+    if (target.getFileSystem(conf).exists(target)) {
+      throw new IOException("output " + target + " already exists; choose another --out or remove it");
+    }
+    checkWritable(conf, out);
+  }
+
+  /**
    * Fails before any work starts, naming the path, when the folder {@code path} would be created in
    * cannot be written: creates that folder if needed and writes and removes a hidden probe file.
    */

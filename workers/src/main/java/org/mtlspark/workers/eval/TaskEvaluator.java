@@ -1,9 +1,6 @@
 package org.mtlspark.workers.eval;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -40,7 +37,7 @@ public final class TaskEvaluator {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no batches to evaluate");
     }
-    Broadcast<byte[]> model = jsc.broadcast(serialize(graph));
+    Broadcast<byte[]> model = jsc.broadcast(org.mtlspark.workers.train.ModelFiles.forScoring(graph));
     SerializableConf conf = new SerializableConf(jsc.hadoopConfiguration());
     List<TaskAccumulator> merged = jsc.parallelize(batchPaths, Math.max(1, Math.min(partitions, batchPaths.size())))
         .mapPartitions(paths -> {
@@ -73,16 +70,6 @@ public final class TaskEvaluator {
         batch.getLabelsMaskArrays());
     for (int t = 0; t < acc.size(); t++) {
       acc.get(t).add(out[t], batch.getLabels(t), batch.getLabelsMaskArray(t));
-    }
-  }
-
-  private static byte[] serialize(ComputationGraph graph) {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      ModelSerializer.writeModel(graph, bytes, false);
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

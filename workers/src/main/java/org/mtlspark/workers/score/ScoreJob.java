@@ -1,7 +1,6 @@
 package org.mtlspark.workers.score;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,6 +36,7 @@ import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.workers.eval.EvaluateJob;
+import org.mtlspark.workers.train.ModelFiles;
 import org.mtlspark.workers.train.TrainJob;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -79,10 +79,7 @@ public final class ScoreJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
-    if (fs.exists(target)) {
-      throw new IOException("output " + target + " already exists; choose another --out or remove it");
-    }
-    HadoopFiles.checkWritable(hadoop, out);
+    HadoopFiles.checkNewOutput(hadoop, out);
     for (String file : List.of(TrainJob.MODEL_FILE, Manifest.FILE_NAME, TrainJob.CONFIG_FILE)) {
       if (!HadoopFiles.exists(hadoop, modelDir + "/" + file)) {
         throw new IOException("no " + file + " in " + modelDir + ": give a run folder of `train` or a registry version");
@@ -96,12 +93,11 @@ public final class ScoreJob {
 
     AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, true);
     Featurizer featurizer = new Featurizer(state, in.layout());
-    JavaRDD<AlignedRecord> scorable = in.aligned().filter(r -> r.status() == AlignedRecord.Status.USABLE
-        || r.status() == AlignedRecord.Status.NO_LABELS);
+    JavaRDD<AlignedRecord> scorable = in.examples();
     List<String> keyColumns = config.data().key();
     Outputs outputs = new Outputs(state.tasks(), config.tasks(), keyColumns);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<byte[]> model = jsc.broadcast(bytes(graph));
+    Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
     JavaRDD<Row> rows = scorable.mapPartitions(records -> {
       ComputationGraph local = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
       return new Scored(records, featurizer, local, outputs);
@@ -126,12 +122,6 @@ public final class ScoreJob {
         counts.records(), modelDir, target, counts.recordStatus(), counts.rejected(),
         String.format("%.1fs", (System.nanoTime() - started) / 1e9));
     return summary;
-  }
-
-  private static byte[] bytes(ComputationGraph graph) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ModelSerializer.writeModel(graph, bytes, false);
-    return bytes.toByteArray();
   }
 
   /** Featurizes and scores the records of a partition {@link #BATCH} at a time. */

@@ -19,6 +19,17 @@ public final class ModelFiles {
     HadoopFiles.writeBytes(conf, path, bytes.toByteArray());
   }
 
+  /** The model's bytes without its updater state, for broadcasting it to executors that only score. */
+  public static byte[] forScoring(ComputationGraph graph) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      ModelSerializer.writeModel(graph, bytes, false);
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public static ComputationGraph read(Configuration conf, String path) throws IOException {
     Path p = new Path(path);
     if (!p.getFileSystem(conf).exists(p)) {
