@@ -65,11 +65,17 @@ final class BenchCommand implements Runnable {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
     String out;
 
-    /** The shared models compared, by fusion and sharing. */
-    static final List<ModelConfig.Fusion> FUSIONS = List.of(ModelConfig.Fusion.CONCAT, ModelConfig.Fusion.ATTENTION,
-        ModelConfig.Fusion.CONCAT);
-    static final List<ModelConfig.Sharing> SHARINGS = List.of(ModelConfig.Sharing.HARD, ModelConfig.Sharing.HARD,
-        ModelConfig.Sharing.SOFT);
+    /** A shared model compared: its sharing and fusion. */
+    record Variant(ModelConfig.Sharing sharing, ModelConfig.Fusion fusion) {
+      String name() {
+        return sharing.name().toLowerCase() + "+" + fusion.name().toLowerCase();
+      }
+    }
+
+    /** The shared models compared; the first (hard sharing, concatenation) is the one ablated. */
+    static final List<Variant> VARIANTS = List.of(new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.CONCAT),
+        new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.ATTENTION),
+        new Variant(ModelConfig.Sharing.SOFT, ModelConfig.Fusion.CONCAT));
 
     @Override
     List<String> extraOverrides() {
@@ -87,19 +93,16 @@ final class BenchCommand implements Runnable {
     @Override
     int run(MtlConfig config, SparkSession spark) throws IOException {
       String raw = data;
+      if (raw != null && !org.mtlspark.prep.io.HadoopFiles.exists(spark.sparkContext().hadoopConfiguration(), raw)) {
+        throw new CommandException(ExitCodes.USAGE, "--data " + raw + " does not exist");
+      }
+      clearScratch(spark, work);
       if (raw == null) {
-        clearScratch(spark, work);
         raw = work + "/data";
         new org.mtlspark.prep.generate.GenerateJob(spark).run(config, raw);
-      } else {
-        org.apache.hadoop.fs.Path dataPath = new org.apache.hadoop.fs.Path(raw);
-        if (!dataPath.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(dataPath)) {
-          throw new CommandException(ExitCodes.USAGE, "--data " + raw + " does not exist");
-        }
-        clearScratch(spark, work);
       }
       String sharedPrep = work + "/prep-all";
-      new org.mtlspark.prep.PrepJob(spark).run(config, raw, sharedPrep);
+      var sharedTasks = new org.mtlspark.prep.PrepJob(spark).run(config, raw, sharedPrep).featurizers().tasks();
 
       List<String> models = new ArrayList<>();
       List<Map<String, org.mtlspark.workers.eval.TaskMetrics>> metrics = new ArrayList<>();
@@ -114,13 +117,12 @@ final class BenchCommand implements Runnable {
       models.add("single-task");
       metrics.add(single);
       org.mtlspark.workers.eval.EvaluateJob.Report hard = null;
-      for (int v = 0; v < FUSIONS.size(); v++) {
-        String name = SHARINGS.get(v).name().toLowerCase() + "+" + FUSIONS.get(v).name().toLowerCase();
+      for (Variant v : VARIANTS) {
         MtlConfig variant = new MtlConfig(config.run(), config.data(), config.prep(),
-            config.model().with(FUSIONS.get(v), SHARINGS.get(v)), config.tasks(), config.train(), config.generate());
-        org.mtlspark.workers.eval.EvaluateJob.Report report = trainAndEvaluate(spark, variant, sharedPrep, name);
+            config.model().with(v.fusion(), v.sharing()), config.tasks(), config.train(), config.generate());
+        org.mtlspark.workers.eval.EvaluateJob.Report report = trainAndEvaluate(spark, variant, sharedPrep, v.name());
         hard = hard == null ? report : hard;
-        models.add(name);
+        models.add(v.name());
         metrics.add(report.tasks());
       }
 
@@ -153,9 +155,7 @@ final class BenchCommand implements Runnable {
         table.append(String.format(" %+9.1f%%%n", 100 * better));
         r.put("sharedBetterBy", better);
         if (task.type() == org.mtlspark.config.TaskConfig.TaskType.REGRESSION && config.data().key().size() > 1) {
-          var encoding = org.mtlspark.prep.manifest.Manifest.read(spark.sparkContext().hadoopConfiguration(),
-              sharedPrep).featurizers().tasks().stream().filter(t -> t.name().equals(task.name())).findFirst()
-              .orElseThrow();
+          var encoding = sharedTasks.stream().filter(t -> t.name().equals(task.name())).findFirst().orElseThrow();
           var bias = org.mtlspark.workers.eval.KeyBiasBaseline.evaluate(spark, sharedPrep, encoding,
               config.data().key(), "test", org.mtlspark.workers.eval.KeyBiasBaseline.DEFAULT_LAMBDA);
           r.put("keyBiasBaseline", bias.rmse());
