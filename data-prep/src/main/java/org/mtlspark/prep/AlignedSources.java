@@ -1,7 +1,10 @@
 package org.mtlspark.prep;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,24 +86,35 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     read.rows().forEach(r -> rows.add(r.persist(StorageLevel.MEMORY_AND_DISK_SER())));
 
-    // 2. Rejects: counted, written aside, and checked against the allowed fraction; duplicates counted.
+    // 2. Rejects: counted (with every source's rows, in one pass), written aside, and checked against
+    // the allowed fraction; duplicates counted.
+    int sourceCount = sourceConfigs.size();
+    JavaRDD<RowTally> partials = null;
+    for (int s = 0; s < sourceCount; s++) {
+      int index = s;
+      JavaRDD<RowTally> partial = rows.get(s).mapPartitions(it -> List.of(RowTally.of(index, sourceCount, it)).iterator());
+      partials = partials == null ? partial : partials.union(partial);
+    }
+    RowTally tally = partials.reduce(RowTally::plus);
     Map<String, Manifest.SourceCount> sources = new LinkedHashMap<>();
-    for (int s = 0; s < sourceConfigs.size(); s++) {
+    for (int s = 0; s < sourceCount; s++) {
       SourceConfig src = sourceConfigs.get(s);
       // Duplicates of sources keyed by the whole key are counted during alignment, in the same pass.
-      sources.put(src.name(), count(rows.get(s), files.get(s).size(), !data.isRecordSource(src),
-          src.align() == SourceConfig.Align.NEAREST));
+      long ok = tally.accepted[s];
+      long bad = tally.rejected[s];
+      long distinct = data.isRecordSource(src) ? ok : distinctKeys(rows.get(s), src.align() == SourceConfig.Align.NEAREST);
+      sources.put(src.name(), new Manifest.SourceCount(files.get(s).size(), ok + bad, ok, bad, ok - distinct));
     }
     long rowCount = sources.values().stream().mapToLong(Manifest.SourceCount::rows).sum();
     long rejected = sources.values().stream().mapToLong(Manifest.SourceCount::rejected).sum();
     LOG.info("read {} source rows from {} files: {} rejected ({})", rowCount,
         files.stream().mapToInt(List::size).sum(), rejected, elapsed(started));
+    Map<String, Long> rejectsByReason = new TreeMap<>(tally.byReason);
     JavaRDD<Reject> rejects = null;
     for (JavaRDD<ParsedRow<SourceValues>> r : rows) {
       JavaRDD<Reject> bad = r.filter(x -> !x.isOk()).map(ParsedRow::reject);
       rejects = rejects == null ? bad : rejects.union(bad);
     }
-    Map<String, Long> rejectsByReason = new TreeMap<>(rejects.map(Reject::category).countByValue());
     rejects.map(JSON::writeValueAsString).coalesce(1).saveAsTextFile(new Path(staging, "rejects").toString());
     double rejectFraction = rowCount == 0 ? 0 : (double) rejected / rowCount;
     if (rejectFraction > config.prep().maxRejectFraction()) {
@@ -113,40 +127,49 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
 
     // 3. Align by key and classify records.
     JavaRDD<AlignedRecord> aligned = SourceAligner.align(data, rows, layout, config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    // One pass over the aligned records: repeated keys per source, records by status, and modality
+    // presence over the records that become examples.
     int n = sourceConfigs.size();
-    long[] repeats = aligned.map(r -> {
-      long[] d = new long[n];
+    AlignedRecord.Status[] statuses = AlignedRecord.Status.values();
+    long[] recordTally = aligned.aggregate(new long[n + statuses.length + 3], (acc, r) -> {
       for (int s = 0; s < n; s++) {
-        d[s] = Math.max(0, r.rowCounts()[s] - 1);
+        acc[s] += Math.max(0, r.rowCounts()[s] - 1);
       }
-      return d;
-    }).fold(new long[n], (a, b) -> {
-      long[] sum = new long[n];
-      for (int s = 0; s < n; s++) {
-        sum[s] = a[s] + b[s];
+      acc[n + r.status().ordinal()]++;
+      if (scoring ? scorable(r) : usable(r)) {
+        int p = n + statuses.length;
+        acc[p] += layout.tabularPresent(r) ? 1 : 0;
+        acc[p + 1] += layout.text(r) != null ? 1 : 0;
+        acc[p + 2] += layout.image(r) != null ? 1 : 0;
       }
-      return sum;
+      return acc;
+    }, (a, b) -> {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
     });
     for (int s = 0; s < n; s++) {
       if (data.isRecordSource(sourceConfigs.get(s))) {
         Manifest.SourceCount c = sources.get(sourceConfigs.get(s).name());
         sources.put(sourceConfigs.get(s).name(),
-            new Manifest.SourceCount(c.files(), c.rows(), c.accepted(), c.rejected(), repeats[s]));
+            new Manifest.SourceCount(c.files(), c.rows(), c.accepted(), c.rejected(), recordTally[s]));
       }
     }
     checkDuplicates(sourceConfigs, rows, sources);
     Map<String, Long> status = new TreeMap<>();
-    aligned.map(r -> r.status().name().toLowerCase()).countByValue().forEach(status::put);
+    for (AlignedRecord.Status st : statuses) {
+      if (recordTally[n + st.ordinal()] > 0) {
+        status.put(st.name().toLowerCase(), recordTally[n + st.ordinal()]);
+      }
+    }
     long records = status.values().stream().mapToLong(Long::longValue).sum();
     long duplicateRows = sources.values().stream().mapToLong(Manifest.SourceCount::duplicates).sum();
-    JavaRDD<AlignedRecord> usable = aligned.filter(scoring ? AlignedSources::scorable : AlignedSources::usable);
     List<String> modalities = ModelInputs.modalities(layout);
     Map<String, Long> presence = new LinkedHashMap<>();
-    long[] present = usable.map(r -> new long[] {layout.tabularPresent(r) ? 1 : 0, layout.text(r) != null ? 1 : 0,
-        layout.image(r) != null ? 1 : 0}).fold(new long[3], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
     for (int i = 0; i < ModelInputs.MODALITIES.size(); i++) {
       if (modalities.contains(ModelInputs.MODALITIES.get(i))) {
-        presence.put(ModelInputs.MODALITIES.get(i), present[i]);
+        presence.put(ModelInputs.MODALITIES.get(i), recordTally[n + statuses.length + i]);
       }
     }
     LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));
@@ -155,17 +178,48 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
   }
 
   /**
-   * Rows, accepted, rejected and duplicate rows of a source: rows repeating a key, or for a
-   * nearest-in-time source (many rows per key by design) a key and a timestamp.
+   * The distinct accepted keys of a source: keys, or for a nearest-in-time source (many rows per key
+   * by design) keys and timestamps.
    */
-  private static Manifest.SourceCount count(JavaRDD<ParsedRow<SourceValues>> rows, int files, boolean duplicates,
-      boolean byTime) {
-    Map<Boolean, Long> byOk = rows.map(ParsedRow::isOk).countByValue();
-    long ok = byOk.getOrDefault(true, 0L);
-    long bad = byOk.getOrDefault(false, 0L);
-    long distinct = !duplicates ? ok : rows.filter(ParsedRow::isOk)
+  private static long distinctKeys(JavaRDD<ParsedRow<SourceValues>> rows, boolean byTime) {
+    return rows.filter(ParsedRow::isOk)
         .map(r -> byTime ? r.key() + Keys.SEPARATOR + r.value().timestamp() : r.key()).distinct().count();
-    return new Manifest.SourceCount(files, ok + bad, ok, bad, ok - distinct);
+  }
+
+  /** Accepted and rejected rows per source, and rejects by reason, of some partitions of the sources. */
+  static final class RowTally implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final long[] accepted;
+    final long[] rejected;
+    final Map<String, Long> byReason = new HashMap<>();
+
+    private RowTally(int sources) {
+      accepted = new long[sources];
+      rejected = new long[sources];
+    }
+
+    static RowTally of(int source, int sources, Iterator<ParsedRow<SourceValues>> rows) {
+      RowTally t = new RowTally(sources);
+      while (rows.hasNext()) {
+        ParsedRow<SourceValues> r = rows.next();
+        if (r.isOk()) {
+          t.accepted[source]++;
+        } else {
+          t.rejected[source]++;
+          t.byReason.merge(r.reject().category(), 1L, Long::sum);
+        }
+      }
+      return t;
+    }
+
+    RowTally plus(RowTally o) {
+      for (int s = 0; s < accepted.length; s++) {
+        accepted[s] += o.accepted[s];
+        rejected[s] += o.rejected[s];
+      }
+      o.byReason.forEach((k, v) -> byReason.merge(k, v, Long::sum));
+      return this;
+    }
   }
 
   /** Stops prep, naming keys and rows, when a source with {@code duplicates: fail} repeats a key. */

@@ -1,7 +1,9 @@
 package org.mtlspark.prep.feature;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
@@ -24,14 +26,12 @@ public final class FeaturizerFitter {
     int n = numericCols.size();
     int nc = catCols.size();
 
-    // Mean and deviation of each numeric column over its present training values.
-    double[][] moments = moments(train.map(r -> {
-      double[] v = new double[n];
-      for (int i = 0; i < n; i++) {
-        v[i] = layout.numeric(r, i);
-      }
-      return v;
-    }), n);
+    List<TaskConfig> tasks = config.tasks();
+    int nt = tasks.size();
+    // One pass for the numeric moments, category counts, label counts and regression target moments;
+    // the text vocabulary takes a second (a shuffle: vocabularies can be large).
+    Tally tally = train.treeAggregate(new Tally(n, nt), (acc, r) -> acc.add(r, layout, tasks), Tally::plus);
+    double[][] moments = tally.moments;
     List<Double> means = new ArrayList<>();
     List<Double> stds = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -40,16 +40,7 @@ public final class FeaturizerFitter {
     }
 
     // Categories: the most frequent training values of each column.
-    Map<Tuple2<Integer, String>, Long> catCounts = nc == 0 ? Map.of() : train.flatMap(r -> {
-      List<Tuple2<Integer, String>> out = new ArrayList<>();
-      for (int i = 0; i < nc; i++) {
-        String v = layout.categorical(r, i);
-        if (v != null) {
-          out.add(new Tuple2<>(i, v));
-        }
-      }
-      return out.iterator();
-    }).countByValue();
+    Map<Tuple2<Integer, String>, Long> catCounts = tally.categories;
     List<List<String>> categories = new ArrayList<>();
     for (int c = 0; c < nc; c++) {
       categories.add(topValues(catCounts, c, config.prep().maxCategories(), 1));
@@ -69,36 +60,8 @@ public final class FeaturizerFitter {
     }
 
     // Task encodings: classes (or labels) with counts, regression moments.
-    List<TaskConfig> tasks = config.tasks();
-    int nt = tasks.size();
-    Map<Tuple2<Integer, String>, Long> labelCounts = train.flatMap(r -> {
-      List<Tuple2<Integer, String>> out = new ArrayList<>();
-      for (int t = 0; t < nt; t++) {
-        String v = layout.label(r, t);
-        TaskConfig.TaskType type = tasks.get(t).type();
-        if (v == null || type == TaskConfig.TaskType.REGRESSION) {
-          continue;
-        }
-        if (type == TaskConfig.TaskType.MULTILABEL) {
-          out.add(new Tuple2<>(t, ROWS));
-          for (String label : v.isEmpty() ? new String[0] : Keys.split(v)) {
-            out.add(new Tuple2<>(t, label));
-          }
-        } else {
-          out.add(new Tuple2<>(t, v));
-        }
-      }
-      return out.iterator();
-    }).countByValue();
-    double[][] targetMoments = moments(train.map(r -> {
-      double[] v = new double[nt];
-      for (int t = 0; t < nt; t++) {
-        String cell = layout.label(r, t);
-        v[t] = cell != null && tasks.get(t).type() == TaskConfig.TaskType.REGRESSION
-            ? Double.parseDouble(cell) : Double.NaN;
-      }
-      return v;
-    }), nt);
+    Map<Tuple2<Integer, String>, Long> labelCounts = tally.labels;
+    double[][] targetMoments = tally.targetMoments;
     List<TaskEncoding> encodings = new ArrayList<>();
     for (int t = 0; t < nt; t++) {
       TaskConfig task = tasks.get(t);
@@ -139,25 +102,72 @@ public final class FeaturizerFitter {
   /** A count key that holds no label: the number of labelled rows of a multi-label task. */
   private static final String ROWS = "\u0000rows";
 
-  /** Per index: count, sum and sum of squares of the values that are not NaN. */
-  private static double[][] moments(JavaRDD<double[]> rows, int n) {
-    return rows.treeAggregate(new double[3][n], (acc, v) -> {
-      for (int i = 0; i < n; i++) {
-        if (!Double.isNaN(v[i])) {
-          acc[0][i]++;
-          acc[1][i] += v[i];
-          acc[2][i] += v[i] * v[i];
+  /**
+   * What the fit counts over the training records: per numeric column and per regression task the
+   * count, sum and sum of squares of the present values; how often each category and each label occurs.
+   */
+  static final class Tally implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final double[][] moments;
+    final double[][] targetMoments;
+    final Map<Tuple2<Integer, String>, Long> categories = new HashMap<>();
+    final Map<Tuple2<Integer, String>, Long> labels = new HashMap<>();
+
+    Tally(int numeric, int tasks) {
+      moments = new double[3][numeric];
+      targetMoments = new double[3][tasks];
+    }
+
+    Tally add(AlignedRecord r, RecordLayout layout, List<TaskConfig> tasks) {
+      for (int i = 0; i < moments[0].length; i++) {
+        accumulate(moments, i, layout.numeric(r, i));
+      }
+      for (int i = 0; i < layout.categorical().size(); i++) {
+        String v = layout.categorical(r, i);
+        if (v != null) {
+          categories.merge(new Tuple2<>(i, v), 1L, Long::sum);
         }
       }
-      return acc;
-    }, (a, b) -> {
+      for (int t = 0; t < tasks.size(); t++) {
+        String v = layout.label(r, t);
+        if (v == null) {
+          continue;
+        }
+        switch (tasks.get(t).type()) {
+          case REGRESSION -> accumulate(targetMoments, t, Double.parseDouble(v));
+          case MULTILABEL -> {
+            labels.merge(new Tuple2<>(t, ROWS), 1L, Long::sum);
+            for (String label : v.isEmpty() ? new String[0] : Keys.split(v)) {
+              labels.merge(new Tuple2<>(t, label), 1L, Long::sum);
+            }
+          }
+          default -> labels.merge(new Tuple2<>(t, v), 1L, Long::sum);
+        }
+      }
+      return this;
+    }
+
+    private static void accumulate(double[][] m, int i, double v) {
+      if (!Double.isNaN(v)) {
+        m[0][i]++;
+        m[1][i] += v;
+        m[2][i] += v * v;
+      }
+    }
+
+    Tally plus(Tally o) {
       for (int k = 0; k < 3; k++) {
-        for (int i = 0; i < n; i++) {
-          a[k][i] += b[k][i];
+        for (int i = 0; i < moments[k].length; i++) {
+          moments[k][i] += o.moments[k][i];
+        }
+        for (int i = 0; i < targetMoments[k].length; i++) {
+          targetMoments[k][i] += o.targetMoments[k][i];
         }
       }
-      return a;
-    });
+      o.categories.forEach((key, v) -> categories.merge(key, v, Long::sum));
+      o.labels.forEach((key, v) -> labels.merge(key, v, Long::sum));
+      return this;
+    }
   }
 
   private static double mean(double[][] moments, int i) {
