@@ -28,9 +28,11 @@ public record PrepConfig(
 
   /**
    * Fractions of records that go to training and validation (the rest is test), drawn by a hash of
-   * the key, or of one key column ({@code by}) so that all records sharing it land on one side.
+   * the key, or of one key column ({@code by}) so that all records sharing it land on one side; or,
+   * when {@code named}, the split the {@code by} column names (train, validation or test).
    */
-  public record SplitConfig(double train, double validation, String salt, String by) implements Validatable {
+  public record SplitConfig(double train, double validation, String salt, String by, boolean named)
+      implements Validatable {
     @Override
     public void validate(String path, Problems problems) {
       problems.require(train > 0 && train < 1, Validatable.at(path, "train"), "must be in (0, 1), was " + train);
@@ -38,6 +40,8 @@ public record PrepConfig(
           "must be in [0, 1), was " + validation);
       problems.require(train + validation < 1, path,
           "train + validation must leave a test share, was " + (train + validation));
+      problems.require(!named || !by.isEmpty(), Validatable.at(path, "named"),
+          "needs the key column whose value names the split in prep.split.by");
     }
 
     public double test() {

@@ -42,7 +42,12 @@ public record SourceConfig(
     /** Parquet files (any writer); columns by name. */
     PARQUET,
     /** A folder of image files (PNG, JPEG, GIF, BMP); the key is the file name without its extension. */
-    IMAGES
+    IMAGES,
+    /**
+     * MultiMNIST built from MNIST-format IDX files (MNIST, Fashion-MNIST): two items overlaid in a
+     * 36x36 image; columns part, index, left, right and image (see the reader).
+     */
+    MULTIMNIST
   }
 
   /** What to do when several rows of this source have the same key; every extra row is counted. */
@@ -119,6 +124,10 @@ public record SourceConfig(
           "an images source holds only images: leave numeric, categorical, hashed, text and image empty");
       problems.require(key.size() <= 1, Validatable.at(path, "key"),
           "an images source is keyed by its file names: one key column at most, was " + key);
+    }
+    if (format == Format.MULTIMNIST) {
+      problems.require(featureColumns().isEmpty() && text.isEmpty(), path,
+          "a multimnist source holds only its image: leave numeric, categorical, hashed and text empty");
     }
   }
 

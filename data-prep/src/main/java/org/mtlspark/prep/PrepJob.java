@@ -85,8 +85,7 @@ public final class PrepJob {
     }
 
     // 4. Split by key hash; fit featurizers on the training split only.
-    KeySplit splitter = new KeySplit(config.prep().split().train(), config.prep().split().validation(),
-        config.prep().split().salt(), data.key().indexOf(config.prep().split().by()));
+    KeySplit splitter = KeySplit.of(config.prep().split(), data.key());
     JavaRDD<AlignedRecord> train = usable.filter(r -> splitter.assign(r.key()) == Split.TRAIN);
     FeaturizerState state = featurizers != null ? compatible(featurizers, config, layout)
         : FeaturizerFitter.fit(train, config, layout);

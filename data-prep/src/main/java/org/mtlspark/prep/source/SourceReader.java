@@ -90,6 +90,7 @@ public final class SourceReader {
       case JSON -> LineSourceReader.read(jsc, conf, files, new JsonSourceFormat(interpreter));
       case PARQUET -> ParquetSourceReader.read(spark, files, interpreter);
       case IMAGES -> ImageFolderReader.read(jsc, conf, files, source.keyColumns(recordKey), interpreter);
+      case MULTIMNIST -> MultiMnistReader.read(jsc, conf, source.name(), files, interpreter);
     };
   }
 

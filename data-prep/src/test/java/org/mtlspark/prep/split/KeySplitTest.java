@@ -1,11 +1,16 @@
 package org.mtlspark.prep.split;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.mtlspark.config.PrepConfig;
+import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.Keys;
 
 class KeySplitTest {
   @Test
@@ -71,5 +76,16 @@ class KeySplitTest {
       double u = KeySplit.unit("x" + i);
       assertTrue(u >= 0 && u < 1);
     }
+  }
+
+  @Test
+  void aNamedSplitTakesTheSplitFromTheKeyColumnAndNamesAnUnknownValue() {
+    KeySplit named = KeySplit.of(new PrepConfig.SplitConfig(0.8, 0.1, "s", "part", true), List.of("part", "index"));
+    assertEquals(Split.TRAIN, named.assign(Keys.join(List.of("train", "7"))));
+    assertEquals(Split.VALIDATION, named.assign(Keys.join(List.of("validation", "7"))));
+    assertEquals(Split.TEST, named.assign(Keys.join(List.of("test", "7"))));
+    PrepException e = assertThrows(PrepException.class, () -> named.assign(Keys.join(List.of("holdout", "7"))));
+    assertTrue(e.getMessage().contains("holds \"holdout\" (record holdout, 7); expected train, validation or test"),
+        e.getMessage());
   }
 }

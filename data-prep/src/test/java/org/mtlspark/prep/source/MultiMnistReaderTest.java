@@ -1,0 +1,105 @@
+package org.mtlspark.prep.source;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.prep.PrepException;
+
+class MultiMnistReaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void theLeftItemIsAtTheTopLeftTheRightOneShiftedBySixAndTheBrighterPixelWins() {
+    byte[] left = new byte[28 * 28];
+    byte[] right = new byte[28 * 28];
+    left[0] = 10;                       // (0, 0): left only
+    left[10 * 28 + 10] = (byte) 200;    // (10, 10): overlaps right's (4, 4)
+    right[4 * 28 + 4] = 100;
+    left[12 * 28 + 12] = 50;            // (12, 12): overlaps right's (6, 6), which is brighter
+    right[6 * 28 + 6] = (byte) 220;
+    right[27 * 28 + 27] = 30;           // right's last pixel lands at (33, 33)
+    byte[] canvas = MultiMnistReader.overlay(left, right, 28, 28);
+    assertEquals(36 * 36, canvas.length);
+    assertEquals(10, canvas[0]);
+    assertEquals(200, canvas[10 * 36 + 10] & 0xff);
+    assertEquals(220, canvas[12 * 36 + 12] & 0xff);
+    assertEquals(30, canvas[33 * 36 + 33]);
+    int lit = 0;
+    for (byte b : canvas) {
+      lit += b != 0 ? 1 : 0;
+    }
+    assertEquals(4, lit, "nothing else is drawn");
+  }
+
+  @Test
+  void partnersAreFixedNeverTheImageItselfAndSpreadOverTheFile() {
+    Set<Integer> partners = new HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      int p = MultiMnistReader.partner(i, 1000);
+      assertEquals(p, MultiMnistReader.partner(i, 1000));
+      assertNotEquals(i, p);
+      assertTrue(p >= 0 && p < 1000);
+      partners.add(p);
+    }
+    assertTrue(partners.size() > 550, "about 1 - 1/e of the images are someone's partner: " + partners.size());
+  }
+
+  @Test
+  void thePngHoldsTheCanvasExactly() {
+    byte[] canvas = MultiMnistReader.overlay(IdxFixture.image(3), IdxFixture.image(8), 28, 28);
+    assertArrayEquals(canvas, ImageDecoder.grey(MultiMnistReader.png(canvas), 36, 36));
+  }
+
+  @Test
+  void filesAreReadGzippedOrNotAndBadOnesAreNamed() throws IOException {
+    IdxFixture.write(dir, 12, 5);
+    Configuration conf = new Configuration();
+    var pair = MultiMnistReader.pairs("digits", List.of(dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
+        dir.resolve("t10k-labels-idx1-ubyte.gz").toString(), dir.resolve("train-images-idx3-ubyte.gz").toString(),
+        dir.resolve("train-labels-idx1-ubyte.gz").toString())).get(0);
+    assertEquals("train", pair.name());
+    MultiMnistReader.Idx idx = MultiMnistReader.Idx.read(conf, pair);
+    assertEquals(12, idx.count());
+    assertArrayEquals(IdxFixture.image(7), idx.image(7));
+    assertEquals(7, idx.labels()[7]);
+
+    PrepException missing = assertThrows(PrepException.class, () -> MultiMnistReader.pairs("digits",
+        List.of(dir.resolve("train-images-idx3-ubyte.gz").toString())));
+    assertTrue(missing.getMessage().contains("needs train-images-idx3-ubyte and train-labels-idx1-ubyte"),
+        missing.getMessage());
+
+    Path labels = dir.resolve("labels-as-images");
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(labels))) {
+      out.writeInt(0x801);
+      out.writeInt(3);
+    }
+    PrepException magic = assertThrows(PrepException.class, () -> MultiMnistReader.Idx.read(conf,
+        new MultiMnistReader.Pair("train", labels.toString(), labels.toString())));
+    assertTrue(magic.getMessage().contains(labels + " is not an IDX image file"), magic.getMessage());
+
+    Path truncated = dir.resolve("truncated");
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(truncated))) {
+      out.writeInt(0x803);
+      out.writeInt(3);
+      out.writeInt(28);
+      out.writeInt(28);
+      out.write(new byte[100]);
+    }
+    PrepException cut = assertThrows(PrepException.class, () -> MultiMnistReader.Idx.read(conf,
+        new MultiMnistReader.Pair("train", truncated.toString(), dir.resolve("train-labels-idx1-ubyte.gz").toString())));
+    assertTrue(cut.getMessage().contains("is truncated"), cut.getMessage());
+  }
+}
