@@ -29,6 +29,18 @@ public record TrainConfig(
   /** Optimizers offered for training; the updater state is averaged with the parameters. */
   public enum Updater { ADAM, SGD, NESTEROVS }
 
+  /** This training with another task weighting. */
+  public TrainConfig withWeighting(Weighting weighting) {
+    return new TrainConfig(engine, epochs, updater, learningRate, workers, averagingFrequency, patience,
+        objectiveWeights, modalityDropout, weighting, dwaTemperature, compensateLabelRate);
+  }
+
+  /** This training with other epochs, averaging frequency and patience. */
+  public TrainConfig withSchedule(int epochs, int averagingFrequency, int patience) {
+    return new TrainConfig(engine, epochs, updater, learningRate, workers, averagingFrequency, patience,
+        objectiveWeights, modalityDropout, taskWeighting, dwaTemperature, compensateLabelRate);
+  }
+
   @Override
   public void validate(String path, Problems problems) {
     problems.require(epochs >= 1, Validatable.at(path, "epochs"), "must be >= 1, was " + epochs);

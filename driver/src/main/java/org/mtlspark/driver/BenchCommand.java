@@ -20,19 +20,45 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Prep.class, BenchCommand.Quality.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Prep.class, BenchCommand.Quality.class,
+        BenchMultiMnistCommand.class, BenchScalingCommand.class, BenchSummaryCommand.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train, prep or quality");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train, prep, quality, multimnist or scaling; or summary");
+  }
+
+  /**
+   * A benchmark: a scratch folder (replaced) and an optional results file, which {@code bench summary}
+   * gathers with the others.
+   */
+  abstract static class Base extends MtlCommand.SparkCommand {
+    @Option(names = "--work", paramLabel = "DIR", description = "Scratch folder, replaced (default: runs/bench-NAME).")
+    String work;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
+    String out;
+
+    /** The benchmark's name, as on the command line. */
+    abstract String name();
+
+    String work() {
+      return work != null ? work : "runs/bench-" + name();
+    }
   }
 
   /** Empties a benchmark's scratch folder (any Hadoop filesystem). */
   static void clearScratch(SparkSession spark, String work) throws IOException {
     org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work);
     scratch.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(scratch, true);
+  }
+
+  /** {@code x} rounded to {@code digits} decimals (NaN stays NaN). */
+  static double round(double x, int digits) {
+    double scale = Math.pow(10, digits);
+    return Double.isFinite(x) ? Math.round(x * scale) / scale : x;
   }
 
   /** Writes a benchmark's results as indented JSON. */
@@ -49,7 +75,12 @@ final class BenchCommand implements Runnable {
           + "conf/examples/movielens.yaml). Prints each task's test metric per model beside its trivial baseline, "
           + "the bias-per-key-column baseline of regression tasks on a composite key, and the ablation of the "
           + "hard-sharing model.")
-  static final class Quality extends MtlCommand.SparkCommand {
+  static final class Quality extends BenchCommand.Base {
+    @Override
+    String name() {
+      return "quality";
+    }
+
     @Option(names = "--rows", defaultValue = "5000",
         description = "Records to generate when --data is not given (default: ${DEFAULT-VALUE}).")
     long rows;
@@ -58,12 +89,6 @@ final class BenchCommand implements Runnable {
         + "generated data.")
     String data;
 
-    @Option(names = "--work", defaultValue = "runs/bench-quality", paramLabel = "DIR",
-        description = "Scratch folder, replaced (default: ${DEFAULT-VALUE}).")
-    String work;
-
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
-    String out;
 
     /** A shared model compared: its sharing and fusion. */
     record Variant(ModelConfig.Sharing sharing, ModelConfig.Fusion fusion) {
@@ -96,12 +121,12 @@ final class BenchCommand implements Runnable {
       if (raw != null && !org.mtlspark.prep.io.HadoopFiles.exists(spark.sparkContext().hadoopConfiguration(), raw)) {
         throw new CommandException(ExitCodes.USAGE, "--data " + raw + " does not exist");
       }
-      clearScratch(spark, work);
+      clearScratch(spark, work());
       if (raw == null) {
-        raw = work + "/data";
+        raw = work() + "/data";
         new org.mtlspark.prep.generate.GenerateJob(spark).run(config, raw);
       }
-      String sharedPrep = work + "/prep-all";
+      String sharedPrep = work() + "/prep-all";
       var sharedTasks = new org.mtlspark.prep.PrepJob(spark).run(config, raw, sharedPrep).featurizers().tasks();
 
       List<String> models = new ArrayList<>();
@@ -110,7 +135,7 @@ final class BenchCommand implements Runnable {
       for (org.mtlspark.config.TaskConfig task : config.tasks()) {
         MtlConfig alone = new MtlConfig(config.run(), config.data(), config.prep(), config.model(), List.of(task),
             config.train(), config.generate());
-        String prep = work + "/prep-" + task.name();
+        String prep = work() + "/prep-" + task.name();
         new org.mtlspark.prep.PrepJob(spark).run(alone, raw, prep);
         single.put(task.name(), trainAndEvaluate(spark, alone, prep, task.name()).tasks().get(task.name()));
       }
@@ -169,20 +194,47 @@ final class BenchCommand implements Runnable {
           .append(org.mtlspark.workers.eval.EvaluateJob.ablationTable(hard));
       System.out.println(table);
       if (out != null) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("data", data == null ? "generated" : data);
-        json.put("records", data == null ? rows : hard.examples());
-        json.put("models", models);
-        json.put("results", results);
-        json.put("ablation", hard.ablation());
-        writeJson(spark, out, json);
+        List<String> columns = new ArrayList<>(List.of("task", "metric", "trivial baseline"));
+        columns.addAll(models);
+        columns.add("hard+concat vs single-task");
+        BenchResults.Table t = new BenchResults.Table("Test metric per task and model ("
+            + (data == null ? rows + " generated records" : "data " + data) + ")", columns, new ArrayList<>());
+        for (Map<String, Object> r : results) {
+          List<Object> row = new ArrayList<>(List.of(r.get("task"), r.get("metric"), round((double) r.get("baseline"), 4)));
+          models.forEach(m -> row.add(round((double) r.get(m), 4)));
+          row.add(String.format("%+.1f%%", 100 * (double) r.get("sharedBetterBy")));
+          t.rows().add(row);
+        }
+        BenchResults.Table ablation = new BenchResults.Table("Ablation of hard+concat: each task's test metric "
+            + "with one modality removed", "modality removed", "task", "metric", "all modalities", "without", "change");
+        var full = hard;
+        full.ablation().forEach((modality, without) -> without.forEach((task, v) -> {
+          var m = full.tasks().get(task);
+          double all = m.metrics().get(m.primaryMetric());
+          ablation.row(modality, task, m.primaryMetric(), round(all, 4), round(v, 4),
+              String.format("%+.1f%%", 100 * (v - all) / Math.abs(all)));
+        }));
+        List<String> notes = new ArrayList<>();
+        results.stream().filter(r -> r.containsKey("keyBiasBaseline")).forEach(r -> notes.add("Task " + r.get("task")
+            + ": mean + a bias per " + String.join(" and ", config.data().key()) + " (ridge, fitted on train) reaches "
+            + String.format("%.4f", (double) r.get("keyBiasBaseline")) + " " + r.get("metric") + "."));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("data", data == null ? "generated" : data);
+        details.put("records", data == null ? rows : hard.examples());
+        details.put("models", models);
+        details.put("results", results);
+        details.put("ablation", hard.ablation());
+        BenchResults.of(spark, "Model quality: shared against single-task models",
+            "per task, the trivial baseline (training mean, or most frequent class, or 0.5 AUC) and one model per "
+                + "task trained alone on the same data and split", List.of(t, ablation), notes, details)
+            .write(spark, out);
       }
       return ExitCodes.OK;
     }
 
     private org.mtlspark.workers.eval.EvaluateJob.Report trainAndEvaluate(SparkSession spark, MtlConfig config,
         String prep, String name) throws IOException {
-      String run = work + "/run-" + name;
+      String run = work() + "/run-" + name;
       new org.mtlspark.workers.train.TrainJob(spark).run(config, prep, run);
       return new org.mtlspark.workers.eval.EvaluateJob(spark).run(run, prep, "test", config.train().workers());
     }
@@ -193,7 +245,12 @@ final class BenchCommand implements Runnable {
           + "Spark SQL full outer join of the same sources written as Parquet, then prep; prints source rows per "
           + "second, the ratio of prep to the join and the driver's peak heap during each. An untimed round "
           + "at --warmup records runs first.")
-  static final class Prep extends MtlCommand.SparkCommand {
+  static final class Prep extends BenchCommand.Base {
+    @Override
+    String name() {
+      return "prep";
+    }
+
     @Option(names = "--records", split = ",", defaultValue = "100000,1000000", paramLabel = "N",
         description = "Data sizes in records (default: ${DEFAULT-VALUE}).")
     List<Long> records;
@@ -203,12 +260,6 @@ final class BenchCommand implements Runnable {
             + "0 skips it (default: ${DEFAULT-VALUE}).")
     long warmup;
 
-    @Option(names = "--work", defaultValue = "runs/bench-prep", paramLabel = "DIR",
-        description = "Scratch folder, replaced (default: ${DEFAULT-VALUE}).")
-    String work;
-
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
-    String out;
 
     @Override
     void validate(MtlConfig config) {
@@ -222,14 +273,14 @@ final class BenchCommand implements Runnable {
 
     @Override
     int run(MtlConfig config, SparkSession spark) throws IOException {
-      clearScratch(spark, work);
+      clearScratch(spark, work());
       org.mtlspark.prep.bench.PrepBenchmark bench = new org.mtlspark.prep.bench.PrepBenchmark(spark);
       List<org.mtlspark.prep.bench.PrepBenchmark.Result> results = new ArrayList<>();
       if (warmup > 0) {
-        bench.run(config, warmup, work + "/warmup");
+        bench.run(config, warmup, work() + "/warmup");
       }
       for (long n : records) {
-        results.add(bench.run(config, n, work));
+        results.add(bench.run(config, n, work()));
       }
       StringBuilder table = new StringBuilder(String.format(
           "%nPrep benchmark (%s, %d cores, driver heap max %d MB): built-in data without images%n",
@@ -244,11 +295,18 @@ final class BenchCommand implements Runnable {
       }
       System.out.println(table);
       if (out != null) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
-            "maxHeapMB", Runtime.getRuntime().maxMemory() >> 20, "master", spark.sparkContext().master()));
-        json.put("results", results);
-        writeJson(spark, out, json);
+        BenchResults.Table t = new BenchResults.Table("Prep against a bare Spark SQL join of the same sources "
+            + "(built-in data without images)", "records", "source rows", "join s", "prep s", "prep/join",
+            "prep rows/s", "join peak heap MB", "prep peak heap MB");
+        for (var r : results) {
+          t.row(r.records(), r.sourceRows(), round(r.joinSeconds(), 1), round(r.prepSeconds(), 1), round(r.ratio(), 2),
+              Math.round(r.prepRowsPerSecond()), r.joinPeakHeapMB(), r.prepPeakHeapMB());
+        }
+        BenchResults.of(spark, "Data preparation at scale",
+            "a bare Spark SQL full outer join of the same sources on the key, written as Parquet, timed in the same "
+                + "process just before prep", List.of(t),
+            List.of("Peak heap is the driver JVM's; in local mode the executors share it."), results)
+            .write(spark, out);
       }
       return ExitCodes.OK;
     }
@@ -258,7 +316,12 @@ final class BenchCommand implements Runnable {
       description = "Training speed and quality, in one process: (a) one plain fit loop, no Spark; (b) dl4j-spark's "
           + "ParameterAveragingTrainingMaster; (c) our resident parameter averaging; (d) N plain loops on disjoint "
           + "shares in N threads (the machine's ceiling). Prints examples/s, per-task metrics and ratios.")
-  static final class Train extends MtlCommand.SparkCommand {
+  static final class Train extends BenchCommand.Base {
+    @Override
+    String name() {
+      return "train";
+    }
+
     @Option(names = "--workloads", split = ",", defaultValue = "seed,multimodal", paramLabel = "NAME",
         description = "seed and/or multimodal (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
@@ -290,12 +353,6 @@ final class BenchCommand implements Runnable {
             + "mean rate and each metric's mean +- standard deviation (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--work", defaultValue = "runs/bench", paramLabel = "DIR",
-        description = "Scratch folder for data and batch files, replaced (default: ${DEFAULT-VALUE}).")
-    String work;
-
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
-    String out;
 
     @Override
     List<String> extraOverrides() {
@@ -321,7 +378,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     int run(MtlConfig config, SparkSession spark) throws IOException {
-      clearScratch(spark, work);
+      clearScratch(spark, work());
       TrainingBenchmark bench = new TrainingBenchmark(JavaSparkContext.fromSparkContext(spark.sparkContext()),
           workers, epochs, averaging, config.run().seed(), repeats);
       Map<String, Object> results = new LinkedHashMap<>();
@@ -332,11 +389,12 @@ final class BenchCommand implements Runnable {
       results.put("settings", Map.of("epochs", epochs, "workers", workers, "averagingFrequency", averaging,
           "repeats", repeats, "seed", config.run().seed()));
       StringBuilder table = new StringBuilder();
+      List<BenchResults.Table> tables = new ArrayList<>();
       for (String name : workloads) {
         Workload w = switch (name) {
-          case "seed" -> SeedWorkload.create(seedRows, 32, config.run().seed(), work + "/seed",
+          case "seed" -> SeedWorkload.create(seedRows, 32, config.run().seed(), work() + "/seed",
               spark.sparkContext().hadoopConfiguration());
-          case "multimodal" -> MultimodalWorkload.create(spark, config, work + "/multimodal");
+          case "multimodal" -> MultimodalWorkload.create(spark, config, work() + "/multimodal");
           default -> throw new CommandException(ExitCodes.USAGE, "unknown workload " + name + " (seed, multimodal)");
         };
         List<TrainingBenchmark.Phase> result;
@@ -350,19 +408,42 @@ final class BenchCommand implements Runnable {
         results.put(w.name(), Map.of("description", w.description(), "batchSize", w.batchSize(),
             "trainExamples", w.trainExamples(), "phases", result));
         table.append(table(w, result));
+        tables.add(resultsTable(w, result));
       }
       System.out.println(table);
       if (out != null) {
-        writeJson(spark, out, results);
+        BenchResults.of(spark, "Training speed", "(a) one plain fit loop without Spark on one core, run in the same "
+            + "process; (d) N plain loops on disjoint shares in N threads, the machine's ceiling", tables, List.of(),
+            results).write(spark, out);
       }
       return ExitCodes.OK;
     }
 
+    private BenchResults.Table resultsTable(Workload w, List<TrainingBenchmark.Phase> phases) {
+      double a = rate(phases, "a");
+      double d = rate(phases, "d");
+      BenchResults.Table t = new BenchResults.Table("Workload " + w.name() + ": " + w.description() + "; batch "
+          + w.batchSize() + ", " + epochs + " epochs, " + w.trainExamples() + " training examples, " + workers
+          + " workers, mean of " + repeats + " run(s)", "run", "examples/s", "vs (a)", "vs (d)", "seconds",
+          "holdout metrics");
+      for (TrainingBenchmark.Phase p : phases) {
+        List<String> m = new ArrayList<>();
+        p.metrics().forEach((k, v) -> m.add(String.format("%s %.4f", k, v)));
+        t.row("(" + p.id() + ") " + p.description(), Math.round(p.examplesPerSecond()),
+            round(p.examplesPerSecond() / a, 2), round(p.examplesPerSecond() / d, 2), round(p.seconds(), 1),
+            String.join(", ", m));
+      }
+      return t;
+    }
+
+    private static double rate(List<TrainingBenchmark.Phase> phases, String id) {
+      return phases.stream().filter(p -> p.id().equals(id)).mapToDouble(TrainingBenchmark.Phase::examplesPerSecond)
+          .findFirst().orElse(Double.NaN);
+    }
+
     private String table(Workload w, List<TrainingBenchmark.Phase> phases) {
-      double a = phases.stream().filter(p -> p.id().equals("a")).mapToDouble(TrainingBenchmark.Phase::examplesPerSecond)
-          .findFirst().orElse(Double.NaN);
-      double d = phases.stream().filter(p -> p.id().equals("d")).mapToDouble(TrainingBenchmark.Phase::examplesPerSecond)
-          .findFirst().orElse(Double.NaN);
+      double a = rate(phases, "a");
+      double d = rate(phases, "d");
       StringBuilder sb = new StringBuilder();
       sb.append(String.format("%nWorkload %s: %s; batch %d, %d epochs, %d train examples; mean of %d run(s)%n",
           w.name(), w.description(), w.batchSize(), epochs, w.trainExamples(), repeats));

@@ -58,6 +58,7 @@ public final class MtlCommand implements Runnable {
   /** Runs the command line and returns its exit code (does not exit). */
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new MtlCommand());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       if (e instanceof ConfigException) {

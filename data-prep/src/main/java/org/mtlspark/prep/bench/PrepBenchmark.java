@@ -67,7 +67,7 @@ public final class PrepBenchmark {
   }
 
   /** The built-in data without its image source, with {@code records} records. */
-  static MtlConfig withoutImages(MtlConfig c, long records) {
+  public static MtlConfig withoutImages(MtlConfig c, long records) {
     List<SourceConfig> sources = c.data().sources().stream().filter(s -> !s.hasImage()).toList();
     DataConfig data = new DataConfig(c.data().root(), c.data().key(), c.data().nullToken(), sources);
     GenerateConfig g = c.generate();
