@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "scaling", mixinStandardHelpOptions = true,
     description = "Scaling curve and averaging-frequency trade-off on the built-in data without images: prep and "
-        + "one training epoch at each size; then training at --averaging-records with each averaging frequency, "
-        + "timed and evaluated on the test split.")
+        + "one training epoch at each size (after an untimed round at the smallest); then training at "
+        + "--averaging-records with each averaging frequency, timed and evaluated on the test split.")
 final class BenchScalingCommand extends BenchCommand.Base {
   @Override
   String name() {
@@ -67,6 +67,12 @@ final class BenchScalingCommand extends BenchCommand.Base {
         + config.train().workers() + " workers, averaging every " + config.train().averagingFrequency() + " batches)",
         "records", "training examples", "prep s", "train s (1 epoch)", "train examples/s",
         "prep s per 100k records", "train s per 100k examples", "cost per record vs smallest (prep, train)");
+    // An untimed round at the smallest size first, so that no size is timed on a cold JVM.
+    long smallest = records.stream().mapToLong(Long::longValue).min().orElseThrow();
+    MtlConfig warm = epochs(PrepBenchmark.withoutImages(config, smallest), 1, config.train().averagingFrequency());
+    new GenerateJob(spark).run(warm, work() + "/warmup-data");
+    new PrepJob(spark).run(warm, work() + "/warmup-data", work() + "/warmup-prep");
+    new TrainJob(spark).run(warm, work() + "/warmup-prep", work() + "/warmup-run");
     double prepUnit0 = Double.NaN;
     double trainUnit0 = Double.NaN;
     for (long n : records) {
