@@ -36,7 +36,7 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
 
   /**
    * Sener and Koltun, "Multi-Task Learning as Multi-Objective Optimization", NeurIPS 2018, MultiMNIST
-   * table: test accuracy (%) of the left and right digit, LeNet-like network, 100 epochs.
+   * table: test accuracy (%) of the left and right digit.
    */
   static final List<Published> PUBLISHED = List.of(
       new Published("single task", "single-task", 97.23, 95.90),
@@ -102,7 +102,8 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
           "per task, a model trained on that task alone, and the most frequent class; and the published MultiMNIST "
               + "figures", tables, List.of(
               "Ours: " + config.train().epochs() + " epochs, " + config.train().workers() + " parameter-averaging "
-                  + "workers, the network of conf/examples/multimnist.yaml; the paper: 100 epochs, one GPU, LeNet.",
+                  + "workers, the network of conf/examples/multimnist.yaml; the authors' code: 100 epochs, a LeNet "
+                  + "variant.",
               "uncertainty here is the closed-form per-epoch weighting (weight proportional to 1 / the task's "
                   + "training loss), not Kendall et al.'s learned log-variances.",
               "Sener and Koltun publish no Multi-Fashion figures."), details)
