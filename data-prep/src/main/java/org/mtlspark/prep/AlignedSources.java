@@ -129,15 +129,14 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
     JavaRDD<AlignedRecord> aligned = SourceAligner.align(data, rows, layout, config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK_SER());
     // One pass over the aligned records: repeated keys per source, records by status, and modality
     // presence over the records that become examples.
-    int n = sourceConfigs.size();
     AlignedRecord.Status[] statuses = AlignedRecord.Status.values();
-    long[] recordTally = aligned.aggregate(new long[n + statuses.length + 3], (acc, r) -> {
-      for (int s = 0; s < n; s++) {
+    long[] recordTally = aligned.aggregate(new long[sourceCount + statuses.length + 3], (acc, r) -> {
+      for (int s = 0; s < sourceCount; s++) {
         acc[s] += Math.max(0, r.rowCounts()[s] - 1);
       }
-      acc[n + r.status().ordinal()]++;
+      acc[sourceCount + r.status().ordinal()]++;
       if (scoring ? scorable(r) : usable(r)) {
-        int p = n + statuses.length;
+        int p = sourceCount + statuses.length;
         acc[p] += layout.tabularPresent(r) ? 1 : 0;
         acc[p + 1] += layout.text(r) != null ? 1 : 0;
         acc[p + 2] += layout.image(r) != null ? 1 : 0;
@@ -149,7 +148,7 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
       }
       return a;
     });
-    for (int s = 0; s < n; s++) {
+    for (int s = 0; s < sourceCount; s++) {
       if (data.isRecordSource(sourceConfigs.get(s))) {
         Manifest.SourceCount c = sources.get(sourceConfigs.get(s).name());
         sources.put(sourceConfigs.get(s).name(),
@@ -159,8 +158,8 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
     checkDuplicates(sourceConfigs, rows, sources);
     Map<String, Long> status = new TreeMap<>();
     for (AlignedRecord.Status st : statuses) {
-      if (recordTally[n + st.ordinal()] > 0) {
-        status.put(st.name().toLowerCase(), recordTally[n + st.ordinal()]);
+      if (recordTally[sourceCount + st.ordinal()] > 0) {
+        status.put(st.name().toLowerCase(), recordTally[sourceCount + st.ordinal()]);
       }
     }
     long records = status.values().stream().mapToLong(Long::longValue).sum();
@@ -169,7 +168,7 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
     Map<String, Long> presence = new LinkedHashMap<>();
     for (int i = 0; i < ModelInputs.MODALITIES.size(); i++) {
       if (modalities.contains(ModelInputs.MODALITIES.get(i))) {
-        presence.put(ModelInputs.MODALITIES.get(i), recordTally[n + statuses.length + i]);
+        presence.put(ModelInputs.MODALITIES.get(i), recordTally[sourceCount + statuses.length + i]);
       }
     }
     LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));

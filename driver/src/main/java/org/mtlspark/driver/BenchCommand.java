@@ -282,26 +282,16 @@ final class BenchCommand implements Runnable {
       for (long n : records) {
         results.add(bench.run(config, n, work()));
       }
-      StringBuilder table = new StringBuilder(String.format(
-          "%nPrep benchmark (%s, %d cores, driver heap max %d MB): built-in data without images%n",
-          spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(),
-          Runtime.getRuntime().maxMemory() >> 20));
-      table.append(String.format("%10s %12s %10s %10s %8s %12s %14s %14s%n", "records", "source rows", "join s",
-          "prep s", "prep/join", "prep rows/s", "join heap MB", "prep heap MB"));
+      BenchResults.Table t = new BenchResults.Table(String.format("Prep against a bare Spark SQL join of the same "
+          + "sources (built-in data without images; %s, %d cores, driver heap max %d MB)", spark.sparkContext().master(),
+          Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20), "records", "source rows",
+          "join s", "prep s", "prep/join", "prep rows/s", "join peak heap MB", "prep peak heap MB");
       for (var r : results) {
-        table.append(String.format("%10d %12d %10.1f %10.1f %8.2f %12.0f %14d %14d%n", r.records(), r.sourceRows(),
-            r.joinSeconds(), r.prepSeconds(), r.ratio(), r.prepRowsPerSecond(), r.joinPeakHeapMB(),
-            r.prepPeakHeapMB()));
+        t.row(r.records(), r.sourceRows(), round(r.joinSeconds(), 1), round(r.prepSeconds(), 1), round(r.ratio(), 2),
+            Math.round(r.prepRowsPerSecond()), r.joinPeakHeapMB(), r.prepPeakHeapMB());
       }
-      System.out.println(table);
+      System.out.println(BenchSummaryCommand.text(t));
       if (out != null) {
-        BenchResults.Table t = new BenchResults.Table("Prep against a bare Spark SQL join of the same sources "
-            + "(built-in data without images)", "records", "source rows", "join s", "prep s", "prep/join",
-            "prep rows/s", "join peak heap MB", "prep peak heap MB");
-        for (var r : results) {
-          t.row(r.records(), r.sourceRows(), round(r.joinSeconds(), 1), round(r.prepSeconds(), 1), round(r.ratio(), 2),
-              Math.round(r.prepRowsPerSecond()), r.joinPeakHeapMB(), r.prepPeakHeapMB());
-        }
         BenchResults.of(spark, "Data preparation at scale",
             "a bare Spark SQL full outer join of the same sources on the key, written as Parquet, timed in the same "
                 + "process just before prep", List.of(t),
@@ -407,8 +397,9 @@ final class BenchCommand implements Runnable {
         }
         results.put(w.name(), Map.of("description", w.description(), "batchSize", w.batchSize(),
             "trainExamples", w.trainExamples(), "phases", result));
-        table.append(table(w, result));
-        tables.add(resultsTable(w, result));
+        BenchResults.Table t = resultsTable(w, result);
+        tables.add(t);
+        table.append(BenchSummaryCommand.text(t));
       }
       System.out.println(table);
       if (out != null) {
@@ -428,7 +419,8 @@ final class BenchCommand implements Runnable {
           "holdout metrics");
       for (TrainingBenchmark.Phase p : phases) {
         List<String> m = new ArrayList<>();
-        p.metrics().forEach((k, v) -> m.add(String.format("%s %.4f", k, v)));
+        p.metrics().forEach((k, v) -> m.add(repeats > 1
+            ? String.format("%s %.4f +- %.4f", k, v, p.metricsSd().get(k)) : String.format("%s %.4f", k, v)));
         t.row("(" + p.id() + ") " + p.description(), Math.round(p.examplesPerSecond()),
             round(p.examplesPerSecond() / a, 2), round(p.examplesPerSecond() / d, 2), round(p.seconds(), 1),
             String.join(", ", m));
@@ -439,25 +431,6 @@ final class BenchCommand implements Runnable {
     private static double rate(List<TrainingBenchmark.Phase> phases, String id) {
       return phases.stream().filter(p -> p.id().equals(id)).mapToDouble(TrainingBenchmark.Phase::examplesPerSecond)
           .findFirst().orElse(Double.NaN);
-    }
-
-    private String table(Workload w, List<TrainingBenchmark.Phase> phases) {
-      double a = rate(phases, "a");
-      double d = rate(phases, "d");
-      StringBuilder sb = new StringBuilder();
-      sb.append(String.format("%nWorkload %s: %s; batch %d, %d epochs, %d train examples; mean of %d run(s)%n",
-          w.name(), w.description(), w.batchSize(), epochs, w.trainExamples(), repeats));
-      sb.append(String.format("%-3s %-70s %9s %8s %8s %7s  %s%n", "", "run", "ex/s", "vs (a)", "vs (d)", "secs",
-          "final metrics (holdout)"));
-      for (TrainingBenchmark.Phase p : phases) {
-        List<String> m = new ArrayList<>();
-        p.metrics().forEach((k, v) -> m.add(repeats > 1
-            ? String.format("%s %.4f +- %.4f", k, v, p.metricsSd().get(k)) : String.format("%s %.4f", k, v)));
-        sb.append(String.format("(%s) %-70s %9.0f %8.2f %8.2f %7.1f  %s%n", p.id(), p.description(),
-            p.examplesPerSecond(), p.examplesPerSecond() / a, p.examplesPerSecond() / d, p.seconds(),
-            String.join(", ", m)));
-      }
-      return sb.toString();
     }
   }
 }

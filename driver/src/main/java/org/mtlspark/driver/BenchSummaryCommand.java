@@ -151,11 +151,11 @@ final class BenchSummaryCommand implements Callable<Integer> {
     all.add(new ArrayList<Object>(t.columns()));
     all.addAll(t.rows());
     for (List<Object> r : all) {
+      StringBuilder line = new StringBuilder();
       for (int c = 0; c < r.size(); c++) {
-        sb.append(String.format("%-" + widths.get(c) + "s  ", r.get(c)));
+        line.append(String.format("%-" + widths.get(c) + "s  ", r.get(c)));
       }
-      sb.setLength(sb.length() - 2);
-      sb.append(String.format("%n"));
+      sb.append(line.toString().stripTrailing()).append(String.format("%n"));
     }
     return sb.toString();
   }
