@@ -150,7 +150,7 @@ public final class Featurizer implements Serializable {
 
   /** The bucket of a hashed value: a stable hash of the value, modulo the bucket count. */
   public static int bucket(String value, int buckets) {
-    return (int) Math.min(buckets - 1, Math.floor(KeySplit.unit("hash\u0000" + value) * buckets));
+    return (int) Math.min(buckets - 1, Math.floor(KeySplit.unit("hash\u0000", value) * buckets));
   }
 
   private List<Map<String, Integer>> categories() {

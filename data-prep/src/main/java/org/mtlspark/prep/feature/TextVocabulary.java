@@ -26,15 +26,39 @@ public final class TextVocabulary implements Serializable {
     this.tokens = List.copyOf(tokens);
   }
 
-  /** The tokens of {@code text}: lower case, split on anything that is not a letter or digit. */
+  /**
+   * The tokens of {@code text}: lower case, split on anything that is not a letter or digit (the
+   * Unicode categories L and N, as the regular expression {@code [^\\p{L}\\p{N}]+} would split).
+   */
   public static List<String> tokenize(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
     List<String> out = new ArrayList<>();
-    for (String t : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-      if (!t.isEmpty()) {
-        out.add(t);
+    int start = -1;
+    int i = 0;
+    while (i < lower.length()) {
+      int cp = lower.codePointAt(i);
+      boolean inToken = isLetterOrDigit(cp);
+      if (inToken && start < 0) {
+        start = i;
+      } else if (!inToken && start >= 0) {
+        out.add(lower.substring(start, i));
+        start = -1;
       }
+      i += Character.charCount(cp);
+    }
+    if (start >= 0) {
+      out.add(lower.substring(start));
     }
     return out;
+  }
+
+  private static boolean isLetterOrDigit(int cp) {
+    if (cp < 0x80) {
+      return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z');
+    }
+    int type = Character.getType(cp);
+    return Character.isLetter(cp) || type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
+        || type == Character.OTHER_NUMBER;
   }
 
   /** Token ids of {@code text} cut or padded to {@code length}; fills {@code mask} with 1 where a token is. */

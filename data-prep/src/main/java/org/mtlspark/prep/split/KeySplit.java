@@ -1,7 +1,6 @@
 package org.mtlspark.prep.split;
 
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.mtlspark.config.PrepConfig;
 import org.mtlspark.prep.PrepException;
@@ -40,23 +39,51 @@ public record KeySplit(double train, double validation, String salt, int group, 
       throw new PrepException("prep.split.named: the key column that names the split holds \"" + hashed
           + "\" (record " + org.mtlspark.prep.source.Keys.display(key) + "); expected train, validation or test");
     }
-    double u = unit(salt + "\u0000" + hashed);
+    double u = unit(salt, "\u0000", hashed);
     if (u < train) {
       return Split.TRAIN;
     }
     return u < train + validation ? Split.VALIDATION : Split.TEST;
   }
 
-  /** A uniform value in [0, 1) from the FNV-1a hash of {@code s}, finished with a mixer. */
-  public static double unit(String s) {
+  /**
+   * A uniform value in [0, 1) from the FNV-1a hash of the UTF-8 bytes of {@code parts}, one after the
+   * other (the hash of their concatenation, without building it; each part is encoded on its own,
+   * so a surrogate pair must not straddle two parts), finished with a mixer.
+   */
+  public static double unit(String... parts) {
     long h = 0xcbf29ce484222325L;
-    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
+    for (String part : parts) {
+      h = fnv(h, part);
     }
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
     return (h >>> 11) * 0x1.0p-53;
+  }
+
+  /** FNV-1a over the UTF-8 encoding of {@code s} (an unpaired surrogate as '?', as String.getBytes does). */
+  private static long fnv(long h, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        h = step(h, c);
+      } else if (c < 0x800) {
+        h = step(step(h, 0xc0 | (c >> 6)), 0x80 | (c & 0x3f));
+      } else if (!Character.isSurrogate(c)) {
+        h = step(step(step(h, 0xe0 | (c >> 12)), 0x80 | ((c >> 6) & 0x3f)), 0x80 | (c & 0x3f));
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        int cp = Character.toCodePoint(c, s.charAt(++i));
+        h = step(step(step(step(h, 0xf0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3f)), 0x80 | ((cp >> 6) & 0x3f)),
+            0x80 | (cp & 0x3f));
+      } else {
+        h = step(h, '?');
+      }
+    }
+    return h;
+  }
+
+  private static long step(long h, int b) {
+    return (h ^ b) * 0x100000001b3L;
   }
 }

@@ -129,4 +129,32 @@ class FeaturizerTest {
   void textIsTokenizedOnLettersAndDigits() {
     assertEquals(List.of("it", "s", "2x", "faster"), TextVocabulary.tokenize("It's 2x  FASTER!"));
   }
+
+  /** Tokens as a regular expression splits them: the definition the tokenizer keeps to. */
+  static List<String> regexTokens(String text) {
+    return java.util.Arrays.stream(text.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}\\p{N}]+"))
+        .filter(t -> !t.isEmpty()).toList();
+  }
+
+  @Test
+  void tokensAreRunsOfUnicodeLettersAndDigits() {
+    List<String> samples = List.of("", "   ", "a", "!a!", "Ünïcödé wörds", "東京タワー 2024年", "x²+y³ = ½",
+        "Ⅻ roman", "İstanbul", "snake_case-and.dots", "emoji \uD83D\uDE00 between", "lone \uD800 surrogate",
+        "tab\tnew\nline", "ǅemal ﬁne", "٣٤ arabic digits");
+    for (String s : samples) {
+      assertEquals(regexTokens(s), TextVocabulary.tokenize(s), s);
+    }
+    java.util.Random random = new java.util.Random(7);
+    for (int n = 0; n < 2000; n++) {
+      StringBuilder b = new StringBuilder();
+      for (int k = random.nextInt(20); k > 0; k--) {
+        int kind = random.nextInt(8);
+        int cp = kind < 2 ? random.nextInt(0x80) : kind == 2 ? 0xD800 + random.nextInt(0x800)
+            : kind == 3 ? 0x10000 + random.nextInt(0x10000) : random.nextInt(0x3000);
+        b.appendCodePoint(cp);
+      }
+      assertEquals(regexTokens(b.toString()), TextVocabulary.tokenize(b.toString()), b.toString());
+    }
+  }
+
 }

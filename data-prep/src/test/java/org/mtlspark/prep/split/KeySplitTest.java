@@ -78,6 +78,31 @@ class KeySplitTest {
     }
   }
 
+  /** The hash of the UTF-8 bytes, computed the plain way: what split assignments have always used. */
+  static double reference(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return (h >>> 11) * 0x1.0p-53;
+  }
+
+  @Test
+  void theHashOfPartsIsTheHashOfTheirUtf8Concatenation() {
+    String[] samples = {"", "k17", "s\u0000k17", "café", "東京", "\uD83D\uDE00 emoji", "lone \uD800 high",
+        "lone \uDC00 low", "end \uD800", "\u007F\u0080\u07FF\u0800\uFFFF"};
+    for (String a : samples) {
+      assertEquals(reference(a), KeySplit.unit(a), a);
+      for (String b : samples) {
+        assertEquals(reference(a + b), KeySplit.unit(a, b), a + " + " + b);
+      }
+    }
+  }
+
   @Test
   void aNamedSplitTakesTheSplitFromTheKeyColumnAndNamesAnUnknownValue() {
     KeySplit named = KeySplit.of(new PrepConfig.SplitConfig(0.8, 0.1, "s", "part", true), List.of("part", "index"));
