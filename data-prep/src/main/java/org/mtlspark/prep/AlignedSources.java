@@ -1,7 +1,11 @@
 package org.mtlspark.prep;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -9,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
@@ -24,9 +29,10 @@ import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
-import org.mtlspark.prep.source.Reject;
 import org.mtlspark.prep.source.SourceReader;
 import org.mtlspark.prep.source.SourceValues;
+import org.mtlspark.prep.split.KeySplit;
+import org.mtlspark.prep.split.SplitOrder;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +41,11 @@ import org.slf4j.LoggerFactory;
  * The first half of prep, shared with scoring: read and validate every source (rejects written to
  * {@code <staging>/rejects/} with their reason, counted, and checked against
  * {@code prep.maxRejectFraction}), align the rows by key, and account for every row. The aligned
- * records stay cached until {@link #unpersist()}.
+ * records are sorted within their partitions by {@link #order()} (by split, then in the order
+ * they are to be written, unless scoring) and stay cached until {@link #unpersist()}.
  */
 public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceValues>>> rows,
-    JavaRDD<AlignedRecord> aligned, boolean scoring, Manifest.Counts counts) {
+    JavaRDD<AlignedRecord> aligned, SplitOrder order, boolean scoring, Manifest.Counts counts) {
   private static final Logger LOG = LoggerFactory.getLogger(AlignedSources.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -86,13 +93,18 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     read.rows().forEach(r -> rows.add(r.persist(StorageLevel.MEMORY_AND_DISK_SER())));
 
-    // 2. Rejects: counted (with every source's rows, in one pass), written aside, and checked against
-    // the allowed fraction; duplicates counted.
+    // 2. Rejects: counted and written aside (with every source's rows, in one pass), and checked
+    // against the allowed fraction; duplicates counted.
     int sourceCount = sourceConfigs.size();
+    Path rejectsDir = new Path(staging, "rejects");
+    rejectsDir.getFileSystem(conf.get()).mkdirs(rejectsDir);
+    String rejectsPath = rejectsDir.toString();
     JavaRDD<RowTally> partials = null;
     for (int s = 0; s < sourceCount; s++) {
       int index = s;
-      JavaRDD<RowTally> partial = rows.get(s).mapPartitions(it -> List.of(RowTally.of(index, sourceCount, it)).iterator());
+      JavaRDD<RowTally> partial = rows.get(s).mapPartitionsWithIndex((p, it) -> List.of(RowTally.of(index,
+          sourceCount, it, conf.get(), new Path(rejectsPath, String.format("part-%03d-%05d.json", index, p)))).iterator(),
+          false);
       partials = partials == null ? partial : partials.union(partial);
     }
     RowTally tally = partials.reduce(RowTally::plus);
@@ -110,12 +122,6 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
     LOG.info("read {} source rows from {} files: {} rejected ({})", rowCount,
         files.stream().mapToInt(List::size).sum(), rejected, elapsed(started));
     Map<String, Long> rejectsByReason = new TreeMap<>(tally.byReason);
-    JavaRDD<Reject> rejects = null;
-    for (JavaRDD<ParsedRow<SourceValues>> r : rows) {
-      JavaRDD<Reject> bad = r.filter(x -> !x.isOk()).map(ParsedRow::reject);
-      rejects = rejects == null ? bad : rejects.union(bad);
-    }
-    rejects.map(JSON::writeValueAsString).coalesce(1).saveAsTextFile(new Path(staging, "rejects").toString());
     double rejectFraction = rowCount == 0 ? 0 : (double) rejected / rowCount;
     if (rejectFraction > config.prep().maxRejectFraction()) {
       throw new PrepException(String.format(
@@ -126,7 +132,10 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
     }
 
     // 3. Align by key and classify records.
-    JavaRDD<AlignedRecord> aligned = SourceAligner.align(data, rows, layout, config.prep().partitions()).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    SplitOrder order = scoring ? SplitOrder.unsplit()
+        : new SplitOrder(KeySplit.of(config.prep().split(), data.key()), config.run().seed());
+    JavaRDD<AlignedRecord> aligned = SourceAligner.align(spark, data, rows, layout, order, config.prep().partitions())
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
     // One pass over the aligned records: repeated keys per source, records by status, and modality
     // presence over the records that become examples.
     AlignedRecord.Status[] statuses = AlignedRecord.Status.values();
@@ -172,7 +181,7 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
       }
     }
     LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));
-    return new AlignedSources(layout, rows, aligned, scoring,
+    return new AlignedSources(layout, rows, aligned, order, scoring,
         new Manifest.Counts(sources, records, duplicateRows, status, presence, rejected, rejectsByReason));
   }
 
@@ -186,7 +195,7 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
   }
 
   /** Accepted and rejected rows per source, and rejects by reason, of some partitions of the sources. */
-  static final class RowTally implements Serializable {
+  public static final class RowTally implements Serializable {
     private static final long serialVersionUID = 1L;
     final long[] accepted;
     final long[] rejected;
@@ -197,15 +206,33 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
       rejected = new long[sources];
     }
 
-    static RowTally of(int source, int sources, Iterator<ParsedRow<SourceValues>> rows) {
+    /**
+     * Tallies the rows of one partition of a source and writes its rejects, one JSON object per line,
+     * to {@code rejectFile} (replaced when a task is retried; not created when there are none).
+     */
+    static RowTally of(int source, int sources, Iterator<ParsedRow<SourceValues>> rows, Configuration conf,
+        Path rejectFile) throws IOException {
       RowTally t = new RowTally(sources);
-      while (rows.hasNext()) {
-        ParsedRow<SourceValues> r = rows.next();
-        if (r.isOk()) {
-          t.accepted[source]++;
-        } else {
+      Writer rejects = null;
+      try {
+        while (rows.hasNext()) {
+          ParsedRow<SourceValues> r = rows.next();
+          if (r.isOk()) {
+            t.accepted[source]++;
+            continue;
+          }
           t.rejected[source]++;
           t.byReason.merge(r.reject().category(), 1L, Long::sum);
+          if (rejects == null) {
+            rejects = new BufferedWriter(new OutputStreamWriter(rejectFile.getFileSystem(conf).create(rejectFile, true),
+                StandardCharsets.UTF_8));
+          }
+          rejects.write(JSON.writeValueAsString(r.reject()));
+          rejects.write('\n');
+        }
+      } finally {
+        if (rejects != null) {
+          rejects.close();
         }
       }
       return t;

@@ -19,13 +19,13 @@ import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.feature.BatchWriter;
-import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.ExampleWriter;
 import org.mtlspark.prep.feature.Featurizer;
 import org.mtlspark.prep.feature.FeaturizerFitter;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.split.KeySplit;
@@ -94,27 +94,29 @@ public final class PrepJob {
         + ": {} tabular features, {} tokens in the vocabulary ({})",
         state.tabularWidth(), state.vocabulary().size(), elapsed(started));
 
-    // 5. Featurize and write every split in one pass: one shuffle lays the splits out over their own
-    // partitions, each sorted; each partition writes one batch pack (and one Parquet file of examples).
+    // 5. Featurize and write every split in one pass: alignment left each partition sorted by split,
+    // then in write order; each partition writes one batch pack per split it holds (and one Parquet
+    // file of examples).
     int batchSize = config.prep().batchSize();
-    long seed = config.run().seed();
-    SplitOrder order = new SplitOrder(config.prep().partitions());
+    SplitOrder order = in.order();
     boolean writeExamples = config.prep().writeExamples();
     String stagingDir = staging.toString();
     for (Split split : Split.values()) {
       fs.mkdirs(new Path(staging, "batches/" + split.id()));
     }
     List<Tuple2<Integer, BatchWriter.Stats>> written = usable
-        .mapToPair(r -> new Tuple2<>(SplitOrder.Key.of(splitter.assign(r.key()), seed, r.key()), r))
-        .repartitionAndSortWithinPartitions(order)
         .mapPartitionsWithIndex((index, it) -> {
-          Split split = order.split(index);
-          String file = String.format("part-%05d", order.indexInSplit(index));
-          Path pack = new Path(stagingDir, "batches/" + split.id() + "/" + file + BatchPack.EXTENSION);
-          Path parquet = writeExamples ? new Path(stagingDir, "examples/" + split.id() + "/" + file + ".parquet") : null;
-          Iterator<Example> examples = featurized(it, featurizer);
-          BatchWriter.Stats stats = BatchWriter.writePartition(examples, featurizer, batchSize, conf.get(), pack, parquet);
-          return List.of(new Tuple2<>(split.ordinal(), stats)).iterator();
+          String file = String.format("part-%05d", index);
+          List<Tuple2<Integer, BatchWriter.Stats>> stats = new ArrayList<>();
+          SplitRuns runs = new SplitRuns(it, order);
+          while (runs.nextSplit()) {
+            Split split = runs.split();
+            Path pack = new Path(stagingDir, "batches/" + split.id() + "/" + file + BatchPack.EXTENSION);
+            Path parquet = writeExamples ? new Path(stagingDir, "examples/" + split.id() + "/" + file + ".parquet") : null;
+            stats.add(new Tuple2<>(split.ordinal(),
+                BatchWriter.writePartition(Iterators.map(runs, featurizer::featurize), featurizer, batchSize, conf.get(), pack, parquet)));
+          }
+          return stats.iterator();
         }, true)
         .collect();
     Map<String, Manifest.SplitSummary> splits = new LinkedHashMap<>();
@@ -163,20 +165,57 @@ public final class PrepJob {
     return given;
   }
 
-  /** The records of a sorted partition, featurized one at a time as the writer consumes them. */
-  private static Iterator<Example> featurized(Iterator<Tuple2<SplitOrder.Key, AlignedRecord>> records,
-      Featurizer featurizer) {
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return records.hasNext();
-      }
+  /**
+   * The records of a partition sorted by split, one split at a time: {@link #nextSplit()} moves to
+   * the next split present, and the iterator then gives that split's records.
+   */
+  static final class SplitRuns implements Iterator<AlignedRecord> {
+    private final Iterator<AlignedRecord> records;
+    private final SplitOrder order;
+    private AlignedRecord pending;
+    private Split pendingSplit;
+    private Split split;
 
-      @Override
-      public Example next() {
-        return featurizer.featurize(records.next()._2());
+    SplitRuns(Iterator<AlignedRecord> records, SplitOrder order) {
+      this.records = records;
+      this.order = order;
+    }
+
+    /** Skips what is left of the current split; false when no record is left. */
+    boolean nextSplit() {
+      while (hasNext()) {
+        next();
       }
-    };
+      if (pending == null && records.hasNext()) {
+        pending = records.next();
+        pendingSplit = order.split(pending.key());
+      }
+      split = pendingSplit;
+      return pending != null;
+    }
+
+    Split split() {
+      return split;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (pending == null && split != null && records.hasNext()) {
+        pending = records.next();
+        pendingSplit = order.split(pending.key());
+      }
+      return pending != null && pendingSplit == split;
+    }
+
+    @Override
+    public AlignedRecord next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      AlignedRecord r = pending;
+      pending = null;
+      return r;
+    }
   }
 
   static List<Manifest.InputSpec> inputs(FeaturizerState s) {

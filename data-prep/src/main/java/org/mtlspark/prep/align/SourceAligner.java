@@ -7,12 +7,14 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.Optional;
+import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
 import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.prep.source.Timestamps;
+import org.mtlspark.prep.split.SplitOrder;
 import scala.Tuple2;
 
 /**
@@ -23,17 +25,20 @@ import scala.Tuple2;
  * order, or {@code latest} by the timestamp column); {@code fail} is checked before alignment. A
  * source aligned {@code nearest} gives each record its row closest in time to the record's time
  * (the timestamp of the first exactly aligned source keyed by the whole key), within a tolerance.
+ *
+ * <p>The records come out sorted within their partitions as they are to be written (see {@link
+ * SplitOrder}). Without enrichment, alignment and that order take a single shuffle.
  */
 public final class SourceAligner {
   private SourceAligner() {}
 
-  public static JavaRDD<AlignedRecord> align(DataConfig data, List<JavaRDD<ParsedRow<SourceValues>>> rows,
-      RecordLayout layout, int partitions) {
+  public static JavaRDD<AlignedRecord> align(SparkSession spark, DataConfig data,
+      List<JavaRDD<ParsedRow<SourceValues>>> rows, RecordLayout layout, SplitOrder order, int partitions) {
     List<SourceConfig> sources = data.sources();
     List<String> recordKey = data.key();
     int n = sources.size();
     List<SourceConfig.Duplicates> policies = sources.stream().map(SourceConfig::duplicates).toList();
-    JavaPairRDD<String, Tagged> full = null;
+    JavaRDD<Tagged> full = null;
     List<Integer> enrichment = new ArrayList<>();
     for (int s = 0; s < n; s++) {
       if (!data.isRecordSource(sources.get(s))) {
@@ -41,17 +46,27 @@ public final class SourceAligner {
         continue;
       }
       int tag = s;
-      JavaPairRDD<String, Tagged> tagged = rows.get(s).filter(ParsedRow::isOk)
-          .mapToPair(r -> new Tuple2<>(r.key(), new Tagged(tag, r)));
+      JavaRDD<Tagged> tagged = rows.get(s).filter(ParsedRow::isOk).map(r -> new Tagged(tag, r));
       full = full == null ? tagged : full.union(tagged);
     }
-    // Keys rarely repeat within a source, so combining before the shuffle would only cost a hash
-    // map insertion per row: rows are shuffled as they are and combined after.
-    JavaPairRDD<String, Picks> records = full.combineByKey(
-        t -> pickInto(new Picks(n), t, policies),
-        (acc, t) -> pickInto(acc, t, policies),
-        (a, b) -> merge(a, b, policies),
-        new HashPartitioner(partitions), false, null);
+    JavaPairRDD<String, Picks> records;
+    if (enrichment.isEmpty()) {
+      // One shuffle does it all: rows go to their record's partition, sorted in write order, where
+      // the rows of one key arrive together and are merged as they stream by.
+      records = KeyedSort.group(spark, full, t -> t.row().key(), order, partitions).mapToPair(rowsOfKey -> {
+        Picks picks = new Picks(n);
+        rowsOfKey.forEach(t -> pickInto(picks, t, policies));
+        return new Tuple2<>(rowsOfKey.get(0).row().key(), picks);
+      });
+    } else {
+      // Keys rarely repeat within a source, so combining before the shuffle would only cost a hash
+      // map insertion per row: rows are shuffled as they are and combined after.
+      records = full.mapToPair(t -> new Tuple2<>(t.row().key(), t)).combineByKey(
+          t -> pickInto(new Picks(n), t, policies),
+          (acc, t) -> pickInto(acc, t, policies),
+          (a, b) -> merge(a, b, policies),
+          new HashPartitioner(partitions), false, null);
+    }
 
     SourceConfig timed = data.recordTimeSource();
     int timeSource = timed == null ? -1 : sources.indexOf(timed);
@@ -91,6 +106,11 @@ public final class SourceAligner {
             }
             return rec;
           });
+    }
+
+    if (!enrichment.isEmpty()) {
+      records = KeyedSort.group(spark, records.rdd().toJavaRDD(), Tuple2::_1, order, partitions)
+          .mapToPair(recordOfKey -> recordOfKey.get(0));
     }
 
     List<SourceConfig.Missing> missing = sources.stream().map(SourceConfig::missing).toList();

@@ -106,7 +106,7 @@ public final class FeaturizerFitter {
    * What the fit counts over the training records: per numeric column and per regression task the
    * count, sum and sum of squares of the present values; how often each category and each label occurs.
    */
-  static final class Tally implements Serializable {
+  public static final class Tally implements Serializable {
     private static final long serialVersionUID = 1L;
     final double[][] moments;
     final double[][] targetMoments;

@@ -32,8 +32,11 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
         org.mtlspark.prep.source.Reject.class,
         org.mtlspark.prep.align.AlignedRecord.Status.class,
         org.mtlspark.prep.align.SourceAligner.Picks.class, int[].class,
-        org.mtlspark.prep.feature.Example.class, org.mtlspark.prep.split.SplitOrder.Key.class,
-        double[].class, float[].class, float[][].class, String[].class, byte[].class)) {
+        org.mtlspark.prep.feature.Example.class,
+        double[].class, double[][].class, float[].class, float[][].class, String[].class, byte[].class,
+        // What prep's tasks send back to the driver.
+        org.mtlspark.prep.AlignedSources.RowTally.class, org.mtlspark.prep.feature.FeaturizerFitter.Tally.class,
+        org.mtlspark.prep.feature.BatchWriter.Stats.class, java.util.HashMap.class, java.util.TreeMap.class)) {
       kryo.register(c);
     }
     for (Object list : List.of(List.of(), List.of(1), List.of(1, 2, 3))) {

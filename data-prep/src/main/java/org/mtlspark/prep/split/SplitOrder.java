@@ -1,69 +1,52 @@
 package org.mtlspark.prep.split;
 
 import java.io.Serializable;
-import org.apache.spark.Partitioner;
 
 /**
- * Lays the three splits out over one shuffle: split {@code s} owns partitions {@code s * perSplit}
- * to {@code (s + 1) * perSplit - 1}, and a record goes to one of them by a hash of its key. Sorted
- * by {@link Key}, the training split's partitions hold their records in a seeded pseudo-random order
- * (so that batches mix keys) and the other splits' in key order.
+ * Where a record goes when prep lays its records out for writing: its split, and its position, a
+ * 64-bit number that records are sorted by within a partition (then by key). The split takes the top
+ * two bits, so each partition holds its training records first, then validation, then test; below
+ * them a hash of the key, seeded for the training split, so that batches mix keys in an order that
+ * changes with the seed and not with the data around them.
+ *
+ * <p>Without a split ({@link #unsplit()}, for scoring), the position is a hash of the key alone.
  */
-public final class SplitOrder extends Partitioner {
+public final class SplitOrder implements Serializable {
   private static final long serialVersionUID = 1L;
-  private final int perSplit;
+  private final KeySplit splitter;
+  private final String seed;
 
-  public SplitOrder(int perSplit) {
-    if (perSplit < 1) {
-      throw new IllegalArgumentException("partitions per split must be at least 1, was " + perSplit);
+  /** The layout of prep: splits by {@code splitter}, training records shuffled by {@code seed}. */
+  public SplitOrder(KeySplit splitter, long seed) {
+    this.splitter = splitter;
+    this.seed = Long.toString(seed);
+  }
+
+  /** A layout without splits. */
+  public static SplitOrder unsplit() {
+    return new SplitOrder(null, 0);
+  }
+
+  /** The split of the record with key {@code key}. */
+  public Split split(String key) {
+    if (splitter == null) {
+      throw new IllegalStateException("records laid out without a split");
     }
-    this.perSplit = perSplit;
+    return splitter.assign(key);
   }
 
-  /** The sort key of a record: its split, then its order within the split, then the key itself. */
-  public record Key(int split, double order, String key) implements Comparable<Key>, Serializable {
-    public static Key of(Split split, long seed, String key) {
-      return new Key(split.ordinal(), split == Split.TRAIN ? KeySplit.unit(seed + ":" + key) : 0, key);
+  /** The sort position of the record with key {@code key}. */
+  public long position(String key) {
+    if (splitter == null) {
+      return bits(KeySplit.unit(key));
     }
-
-    @Override
-    public int compareTo(Key o) {
-      int c = Integer.compare(split, o.split);
-      if (c == 0) {
-        c = Double.compare(order, o.order);
-      }
-      return c != 0 ? c : key.compareTo(o.key);
-    }
+    Split split = splitter.assign(key);
+    double u = split == Split.TRAIN ? KeySplit.unit(seed, ":", key) : KeySplit.unit(key);
+    return ((long) split.ordinal() << 62) | bits(u);
   }
 
-  @Override
-  public int numPartitions() {
-    return perSplit * Split.values().length;
-  }
-
-  @Override
-  public int getPartition(Object key) {
-    Key k = (Key) key;
-    return k.split() * perSplit + Math.floorMod(k.key().hashCode(), perSplit);
-  }
-
-  /** The split whose records partition {@code index} holds. */
-  public Split split(int index) {
-    return Split.values()[index / perSplit];
-  }
-
-  /** The position of partition {@code index} among its split's partitions. */
-  public int indexInSplit(int index) {
-    return index % perSplit;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SplitOrder s && s.perSplit == perSplit;
-  }
-
-  @Override
-  public int hashCode() {
-    return perSplit;
+  /** The 53 bits of a value in [0, 1), as a non-negative long below 2^62 that sorts the same way. */
+  private static long bits(double unit) {
+    return (long) (unit * 0x1.0p53) << 9;
   }
 }

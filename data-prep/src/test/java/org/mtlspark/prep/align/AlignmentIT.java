@@ -37,6 +37,7 @@ import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
 import org.mtlspark.prep.source.SourceReader;
 import org.mtlspark.prep.source.SourceValues;
+import org.mtlspark.prep.split.SplitOrder;
 import org.mtlspark.testing.SharedSpark;
 
 /**
@@ -118,7 +119,7 @@ class AlignmentIT {
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
     List<JavaRDD<ParsedRow<SourceValues>>> rdds = SourceReader.readAll(spark, conf, config,
         dir.resolve("data").toString()).rows();
-    return SourceAligner.align(config.data(), rdds, new RecordLayout(config), 2)
+    return SourceAligner.align(spark, config.data(), rdds, new RecordLayout(config), SplitOrder.unsplit(), 2)
         .collect().stream().collect(Collectors.toMap(r -> Keys.display(r.key()), r -> r));
   }
 

@@ -24,6 +24,7 @@ import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
 import org.mtlspark.prep.source.SourceReader;
 import org.mtlspark.prep.source.SourceValues;
+import org.mtlspark.prep.split.SplitOrder;
 import org.mtlspark.testing.SharedSpark;
 
 /**
@@ -72,7 +73,7 @@ class NearestInTimeIT {
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
     List<JavaRDD<ParsedRow<SourceValues>>> rdds = SourceReader.readAll(spark, conf, config,
         dir.resolve("data").toString()).rows();
-    return SourceAligner.align(config.data(), rdds, layout, 2).collect().stream()
+    return SourceAligner.align(spark, config.data(), rdds, layout, SplitOrder.unsplit(), 2).collect().stream()
         .collect(Collectors.toMap(r -> Keys.display(r.key()), r -> layout.numeric(r, 0)));
   }
 
