@@ -9,57 +9,81 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Builds a MultiDataSet from examples. Inputs follow {@link FeaturizerState#inputs()}: tabular
  * [mb, width], text token ids [mb, maxTokens] with a feature mask, image [mb, width*height] (each
- * only when the examples have it), then presence [mb, modalities]. One label array per task with a [mb, 1] label mask, always present.
+ * only when the examples have it), then presence [mb, modalities]. One label array per task with a
+ * [mb, 1] label mask, always present.
  */
 public final class BatchBuilder {
   private BatchBuilder() {}
 
+  /**
+   * A batch as row-major float matrices, in the MultiDataSet's order: what {@link BatchPack} stores,
+   * without going through ND4J's native arrays.
+   */
+  public record Arrays(int rows, List<Matrix> features, List<Matrix> featureMasks, List<Matrix> labels,
+      List<Matrix> labelMasks) {}
+
+  /** A [rows, columns] matrix, row-major. */
+  public record Matrix(int columns, float[] values) {}
+
   public static MultiDataSet build(List<Example> examples) {
+    return toMultiDataSet(arrays(examples));
+  }
+
+  /** The matrices of a batch of examples. */
+  public static Arrays arrays(List<Example> examples) {
     int mb = examples.size();
     Example first = examples.get(0);
-    float[][] tabular = new float[mb][];
-    float[][] tokens = new float[mb][];
-    float[][] tokenMask = new float[mb][];
-    float[][] pixels = new float[mb][];
-    float[][] presence = new float[mb][];
-    int tasks = first.labels().length;
-    float[][][] labels = new float[tasks][mb][];
-    float[][][] masks = new float[tasks][mb][1];
-    for (int i = 0; i < mb; i++) {
-      Example e = examples.get(i);
-      tabular[i] = e.tabular();
-      tokens[i] = e.tokens();
-      tokenMask[i] = e.tokenMask();
-      pixels[i] = e.pixels();
-      presence[i] = e.presence();
-      for (int t = 0; t < tasks; t++) {
-        labels[t][i] = e.labels()[t];
-        masks[t][i][0] = e.labelMask()[t];
-      }
-    }
-    List<INDArray> features = new ArrayList<>();
-    List<INDArray> featureMasks = new ArrayList<>();
+    List<Matrix> features = new ArrayList<>();
+    List<Matrix> featureMasks = new ArrayList<>();
     if (first.tabular().length > 0) {
-      features.add(Nd4j.create(tabular));
+      features.add(stack(examples, first.tabular().length, Example::tabular));
       featureMasks.add(null);
     }
     if (first.tokens().length > 0) {
-      features.add(Nd4j.create(tokens));
-      featureMasks.add(Nd4j.create(tokenMask));
+      features.add(stack(examples, first.tokens().length, Example::tokens));
+      featureMasks.add(stack(examples, first.tokens().length, Example::tokenMask));
     }
     if (first.pixels().length > 0) {
-      features.add(Nd4j.create(pixels));
+      features.add(stack(examples, first.pixels().length, Example::pixels));
       featureMasks.add(null);
     }
-    features.add(Nd4j.create(presence));
+    features.add(stack(examples, first.presence().length, Example::presence));
     featureMasks.add(null);
-    INDArray[] labelArrays = new INDArray[tasks];
-    INDArray[] labelMasks = new INDArray[tasks];
+    int tasks = first.labels().length;
+    List<Matrix> labels = new ArrayList<>();
+    List<Matrix> labelMasks = new ArrayList<>();
     for (int t = 0; t < tasks; t++) {
-      labelArrays[t] = Nd4j.create(labels[t]);
-      labelMasks[t] = Nd4j.create(masks[t]);
+      int task = t;
+      labels.add(stack(examples, first.labels()[t].length, e -> e.labels()[task]));
+      float[] mask = new float[mb];
+      for (int i = 0; i < mb; i++) {
+        mask[i] = examples.get(i).labelMask()[t];
+      }
+      labelMasks.add(new Matrix(1, mask));
     }
-    return new org.nd4j.linalg.dataset.MultiDataSet(features.toArray(INDArray[]::new), labelArrays,
-        featureMasks.toArray(INDArray[]::new), labelMasks);
+    return new Arrays(mb, features, featureMasks, labels, labelMasks);
+  }
+
+  /** The MultiDataSet of a batch's matrices. */
+  public static org.nd4j.linalg.dataset.MultiDataSet toMultiDataSet(Arrays a) {
+    return new org.nd4j.linalg.dataset.MultiDataSet(nd(a.rows(), a.features()), nd(a.rows(), a.labels()),
+        nd(a.rows(), a.featureMasks()), nd(a.rows(), a.labelMasks()));
+  }
+
+  private static INDArray[] nd(int rows, List<Matrix> matrices) {
+    INDArray[] out = new INDArray[matrices.size()];
+    for (int i = 0; i < out.length; i++) {
+      Matrix m = matrices.get(i);
+      out[i] = m == null ? null : Nd4j.create(m.values(), new long[] {rows, m.columns()}, 'c');
+    }
+    return out;
+  }
+
+  private static Matrix stack(List<Example> examples, int columns, java.util.function.Function<Example, float[]> row) {
+    float[] values = new float[examples.size() * columns];
+    for (int i = 0; i < examples.size(); i++) {
+      System.arraycopy(row.apply(examples.get(i)), 0, values, i * columns, columns);
+    }
+    return new Matrix(columns, values);
   }
 }

@@ -16,7 +16,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 /**
  * Reads stored batches back as they were built. A batch reference is either {@code
  * <pack>#<offset>}, one batch of a {@link BatchPack}, or the path of a file holding a single
- * MultiDataSet.
+ * MultiDataSet saved by ND4J.
  */
 public final class BatchFiles {
   private BatchFiles() {}
@@ -96,7 +96,10 @@ public final class BatchFiles {
     }
     byte[] bytes = new byte[length];
     in.readFully(bytes);
-    return load(new ByteArrayInputStream(bytes));
+    if (BatchPack.firstVersion(in, path)) {
+      return load(new ByteArrayInputStream(bytes));
+    }
+    return BatchBuilder.toMultiDataSet(BatchPack.decode(bytes));
   }
 
   /**

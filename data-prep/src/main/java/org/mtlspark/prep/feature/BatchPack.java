@@ -1,9 +1,10 @@
 package org.mtlspark.prep.feature;
 
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,46 +13,97 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * A batch pack: the MultiDataSet batches of one Spark partition in one file. A split of a million
- * examples becomes a few files instead of tens of thousands of small ones, each of which would
- * cost a NameNode entry on HDFS (and, on Hadoop's local filesystem without its native library, a
- * forked {@code chmod} per file).
+ * A batch pack: the batches of one Spark partition in one file. A split of a million examples
+ * becomes a few files instead of tens of thousands of small ones, each of which would cost a
+ * NameNode entry on HDFS (and, on Hadoop's local filesystem without its native library, a forked
+ * {@code chmod} per file).
  *
- * <p>Layout: the magic {@code MTLPACK1}; per batch, its length (int) and the bytes of {@link
- * org.nd4j.linalg.dataset.MultiDataSet#save}; then the footer: the offset of every batch (long
- * each), their count (int) and the magic again. A file without that footer is incomplete and
- * refused. One batch is addressed as {@code <file>#<offset>} (see {@link BatchFiles}).
+ * <p>Layout: the magic {@code MTLPACK2}; per batch, its length (int) and its bytes; then the
+ * footer: the offset of every batch (long each), their count (int) and the magic again. A file
+ * without that footer is incomplete and refused. One batch is addressed as {@code <file>#<offset>}
+ * (see {@link BatchFiles}). A batch is its row count, then four lists of matrices (features, feature
+ * masks, labels, label masks), each a count and per matrix its column count (-1 for none) and its
+ * values, row-major; all numbers big-endian. Packs of the first version ({@code MTLPACK1}, each
+ * batch the bytes of ND4J's {@code MultiDataSet#save}) are still read.
  */
 public final class BatchPack implements Closeable {
   /** The file extension of a batch pack. */
   public static final String EXTENSION = ".mdsp";
 
-  static final byte[] MAGIC = "MTLPACK1".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] MAGIC = "MTLPACK2".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] MAGIC_V1 = "MTLPACK1".getBytes(StandardCharsets.US_ASCII);
   private static final int TAIL = Integer.BYTES + MAGIC.length;
 
   private final DataOutputStream out;
   private final List<Long> offsets = new ArrayList<>();
-  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 16);
+  private ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
   private long position;
 
   /** Creates (or, for a retried Spark task, replaces) the pack at {@code path}. */
   public BatchPack(FileSystem fs, Path path) throws IOException {
-    out = new DataOutputStream(fs.create(path, true));
+    out = new DataOutputStream(new BufferedOutputStream(fs.create(path, true), 1 << 16));
     out.write(MAGIC);
     position = MAGIC.length;
   }
 
   /** Appends one batch. */
-  public void add(MultiDataSet batch) throws IOException {
-    buffer.reset();
-    batch.save(buffer);
+  public void add(BatchBuilder.Arrays batch) throws IOException {
+    buffer.clear();
+    put(Integer.BYTES);
+    buffer.putInt(batch.rows());
+    for (List<BatchBuilder.Matrix> list : List.of(batch.features(), batch.featureMasks(), batch.labels(),
+        batch.labelMasks())) {
+      put(Integer.BYTES);
+      buffer.putInt(list.size());
+      for (BatchBuilder.Matrix m : list) {
+        put(Integer.BYTES + (m == null ? 0 : Float.BYTES * m.values().length));
+        buffer.putInt(m == null ? -1 : m.columns());
+        if (m != null) {
+          buffer.asFloatBuffer().put(m.values());
+          buffer.position(buffer.position() + Float.BYTES * m.values().length);
+        }
+      }
+    }
     offsets.add(position);
-    out.writeInt(buffer.size());
-    buffer.writeTo(out);
-    position += Integer.BYTES + buffer.size();
+    out.writeInt(buffer.position());
+    out.write(buffer.array(), 0, buffer.position());
+    position += Integer.BYTES + buffer.position();
+  }
+
+  /** Makes room for {@code bytes} more bytes in the buffer. */
+  private void put(int bytes) {
+    if (buffer.remaining() < bytes) {
+      ByteBuffer larger = ByteBuffer.allocate(Math.max(2 * buffer.capacity(), buffer.position() + bytes));
+      buffer.flip();
+      larger.put(buffer);
+      buffer = larger;
+    }
+  }
+
+  /** Reads a batch written by {@link #add}. */
+  static BatchBuilder.Arrays decode(byte[] bytes) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    int rows = in.getInt();
+    List<List<BatchBuilder.Matrix>> lists = new ArrayList<>(4);
+    for (int l = 0; l < 4; l++) {
+      int n = in.getInt();
+      List<BatchBuilder.Matrix> list = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        int columns = in.getInt();
+        if (columns < 0) {
+          list.add(null);
+          continue;
+        }
+        float[] values = new float[rows * columns];
+        in.asFloatBuffer().get(values);
+        in.position(in.position() + Float.BYTES * values.length);
+        list.add(new BatchBuilder.Matrix(columns, values));
+      }
+      lists.add(list);
+    }
+    return new BatchBuilder.Arrays(rows, lists.get(0), lists.get(1), lists.get(2), lists.get(3));
   }
 
   public int size() {
@@ -70,6 +122,19 @@ public final class BatchPack implements Closeable {
     }
   }
 
+  /** Whether the pack at {@code path} is of the first version (its magic, read from the open file). */
+  static boolean firstVersion(FSDataInputStream in, Path path) throws IOException {
+    byte[] head = new byte[MAGIC.length];
+    in.readFully(0, head);
+    if (Arrays.equals(head, MAGIC_V1)) {
+      return true;
+    }
+    if (!Arrays.equals(head, MAGIC)) {
+      throw incomplete(path, "its first bytes are not " + new String(MAGIC, StandardCharsets.US_ASCII));
+    }
+    return false;
+  }
+
   /** The offsets of the batches in the pack at {@code path}, from its footer. */
   public static long[] offsets(Configuration conf, Path path) throws IOException {
     FileSystem fs = path.getFileSystem(conf);
@@ -84,7 +149,8 @@ public final class BatchPack implements Closeable {
       in.seek(length - TAIL);
       int count = in.readInt();
       in.readFully(magic);
-      if (!Arrays.equals(head, MAGIC) || !Arrays.equals(magic, MAGIC)) {
+      boolean known = Arrays.equals(head, MAGIC) || Arrays.equals(head, MAGIC_V1);
+      if (!known || !Arrays.equals(magic, head)) {
         throw incomplete(path, "its first or last bytes are not " + new String(MAGIC, StandardCharsets.US_ASCII));
       }
       long footer = length - TAIL - (long) count * Long.BYTES;

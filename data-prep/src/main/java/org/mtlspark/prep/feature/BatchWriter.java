@@ -68,7 +68,7 @@ public final class BatchWriter {
           labelled[t] += e.labelMask()[t] > 0 ? 1 : 0;
         }
         if (batch.size() == batchSize) {
-          out.add(BatchBuilder.build(batch));
+          out.add(BatchBuilder.arrays(batch));
           batch.clear();
         }
       }
@@ -77,7 +77,7 @@ public final class BatchWriter {
           batch.add(featurizer.padding());
           padding++;
         }
-        out.add(BatchBuilder.build(batch));
+        out.add(BatchBuilder.arrays(batch));
       }
       Map<String, Long> files = new TreeMap<>();
       files.put(pack.getName(), (long) out.size());

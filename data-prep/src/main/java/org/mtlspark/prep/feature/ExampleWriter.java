@@ -54,13 +54,13 @@ public final class ExampleWriter implements Closeable {
     Types.MessageTypeBuilder b = Types.buildMessage();
     b.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("key");
     for (String input : state.inputs()) {
-      b.requiredList().requiredElement(PrimitiveTypeName.FLOAT).named(input);
+      b.repeated(PrimitiveTypeName.FLOAT).named(input);
       if (input.equals(ModelInputs.TEXT)) {
-        b.requiredList().requiredElement(PrimitiveTypeName.FLOAT).named("text_mask");
+        b.repeated(PrimitiveTypeName.FLOAT).named("text_mask");
       }
     }
     for (TaskEncoding t : state.tasks()) {
-      b.requiredList().requiredElement(PrimitiveTypeName.FLOAT).named("label_" + t.name());
+      b.repeated(PrimitiveTypeName.FLOAT).named("label_" + t.name());
       b.required(PrimitiveTypeName.FLOAT).named("mask_" + t.name());
     }
     return b.named("example");
@@ -87,7 +87,12 @@ public final class ExampleWriter implements Closeable {
     }
   }
 
-  /** Emits an example field by field, in schema order, as standard three-level Parquet lists. */
+  /**
+   * Emits an example field by field, in schema order. Vectors are repeated float fields (the
+   * two-level list form that the Parquet format's compatibility rules read as a list, and Spark as
+   * an array of floats): a value per element, where a three-level list would also open and close a
+   * group per element.
+   */
   private static final class Support extends WriteSupport<Example> {
     private final MessageType schema;
     private final List<String> inputs;
@@ -136,21 +141,15 @@ public final class ExampleWriter implements Closeable {
       out.endMessage();
     }
 
+    /** A vector as a repeated field: one value after the other, nothing for an empty one. */
     private void list(String name, int index, float[] values) {
-      out.startField(name, index);
-      out.startGroup();
-      if (values.length > 0) {
-        out.startField("list", 0);
-        for (float v : values) {
-          out.startGroup();
-          out.startField("element", 0);
-          out.addFloat(v);
-          out.endField("element", 0);
-          out.endGroup();
-        }
-        out.endField("list", 0);
+      if (values.length == 0) {
+        return;
       }
-      out.endGroup();
+      out.startField(name, index);
+      for (float v : values) {
+        out.addFloat(v);
+      }
       out.endField(name, index);
     }
   }

@@ -34,7 +34,7 @@ class BatchPackTest {
     Path path = new Path(dir.resolve(name).toUri());
     try (BatchPack pack = new BatchPack(FileSystem.getLocal(conf), path)) {
       for (int b = 0; b < batches; b++) {
-        pack.add(BatchBuilder.build(examples(4, 100 * b)));
+        pack.add(BatchBuilder.arrays(examples(4, 100 * b)));
       }
     }
     return path.toString();
@@ -77,6 +77,63 @@ class BatchPackTest {
     IOException e = assertThrows(IOException.class, () -> BatchFiles.references(new Configuration(), file));
     assertTrue(e.getMessage().contains("t" + BatchPack.EXTENSION) && e.getMessage().contains("incomplete"),
         e.getMessage());
+  }
+
+  @Test
+  void packsOfTheFirstVersionAreStillRead() throws IOException {
+    // The first version: each batch is the bytes of ND4J's MultiDataSet#save.
+    java.nio.file.Path v1 = dir.resolve("v1" + BatchPack.EXTENSION);
+    List<Long> offsets = new ArrayList<>();
+    try (var out = new java.io.DataOutputStream(Files.newOutputStream(v1))) {
+      out.write(BatchPack.MAGIC_V1);
+      long position = BatchPack.MAGIC_V1.length;
+      for (int b = 0; b < 2; b++) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        BatchBuilder.build(examples(4, 100 * b)).save(bytes);
+        offsets.add(position);
+        out.writeInt(bytes.size());
+        bytes.writeTo(out);
+        position += Integer.BYTES + bytes.size();
+      }
+      for (long o : offsets) {
+        out.writeLong(o);
+      }
+      out.writeInt(offsets.size());
+      out.write(BatchPack.MAGIC_V1);
+    }
+    List<String> refs = BatchFiles.references(new Configuration(), v1.toString());
+    assertEquals(2, refs.size());
+    MultiDataSet second = BatchFiles.read(new Configuration(), refs.get(1));
+    assertEquals(BatchBuilder.build(examples(4, 100)).getFeatures(0), second.getFeatures(0));
+    assertNull(second.getFeaturesMaskArray(0));
+  }
+
+  @Test
+  void textMasksAndEveryLabelSurviveThePack() throws IOException {
+    List<Example> batch = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      batch.add(new Example("k" + i, new float[] {i}, new float[] {3 + i, 4, 0}, new float[] {1, 1, 0},
+          new float[] {0.5f * i, 1, 0, 0.25f}, new float[] {1, 1, i % 2}, new float[][] {{i}, {0, 1, 0}},
+          new float[] {1, i % 2}));
+    }
+    Configuration conf = new Configuration();
+    Path path = new Path(dir.resolve("m" + BatchPack.EXTENSION).toUri());
+    try (BatchPack pack = new BatchPack(FileSystem.getLocal(conf), path)) {
+      pack.add(BatchBuilder.arrays(batch));
+    }
+    MultiDataSet read = BatchFiles.read(conf, BatchFiles.references(conf, path.toString()).get(0));
+    org.nd4j.linalg.dataset.api.MultiDataSet built = BatchBuilder.build(batch);
+    assertEquals(4, read.numFeatureArrays());
+    for (int i = 0; i < 4; i++) {
+      assertEquals(built.getFeatures(i), read.getFeatures(i));
+      assertEquals(built.getFeaturesMaskArray(i), read.getFeaturesMaskArray(i));
+    }
+    assertEquals(3, read.getFeaturesMaskArray(1).size(0), "the token mask is [rows, tokens]");
+    for (int t = 0; t < 2; t++) {
+      assertEquals(built.getLabels(t), read.getLabels(t));
+      assertEquals(built.getLabelsMaskArray(t), read.getLabelsMaskArray(t));
+    }
+    assertEquals(1f, read.getLabels(1).getFloat(2, 1));
   }
 
   @Test

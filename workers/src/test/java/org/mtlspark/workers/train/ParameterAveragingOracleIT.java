@@ -59,7 +59,7 @@ class ParameterAveragingOracleIT {
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);
     List<Example> b = TestBatches.examples(state, batch, 12, true);
-    List<String> paths = pack(List.of(BatchBuilder.build(a), BatchBuilder.build(b)), "ab" + BatchPack.EXTENSION);
+    List<String> paths = pack(List.of(a, b), "ab" + BatchPack.EXTENSION);
 
     ComputationGraph initial = GraphBuilder.build(state, config.model(), sgd, 3);
     INDArray start = initial.params().dup();
@@ -80,12 +80,12 @@ class ParameterAveragingOracleIT {
   }
 
   /** The batches in one pack, as prep writes them; returns their references. */
-  private List<String> pack(List<MultiDataSet> batches, String name) throws IOException {
+  private List<String> pack(List<List<Example>> batches, String name) throws IOException {
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir.resolve(name).toUri());
     try (BatchPack pack = new BatchPack(path.getFileSystem(conf), path)) {
-      for (MultiDataSet mds : batches) {
-        pack.add(mds);
+      for (List<Example> examples : batches) {
+        pack.add(BatchBuilder.arrays(examples));
       }
     }
     return BatchFiles.references(conf, path.toString());
