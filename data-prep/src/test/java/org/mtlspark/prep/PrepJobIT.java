@@ -11,12 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +30,7 @@ import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.split.KeySplit;
 import org.mtlspark.prep.split.Split;
+import org.mtlspark.prep.split.SplitOrder;
 import org.mtlspark.testing.SharedSpark;
 import org.nd4j.linalg.dataset.MultiDataSet;
 
@@ -119,6 +122,32 @@ class PrepJobIT {
         "label_tier", "mask_tier", "label_churn", "mask_churn"), List.of(train.columns()));
     assertEquals(manifest.splits().get("train").labelled().get("spend"),
         train.filter("mask_spend = 1.0").count());
+  }
+
+  @Test
+  void eachPartitionWritesItsRecordsInTheSeededOrderOfTheirSplit() throws IOException {
+    SplitOrder order = new SplitOrder(KeySplit.of(config.prep().split(), config.data().key()), config.run().seed());
+    for (String split : List.of("train", "test")) {
+      List<Path> files;
+      try (Stream<Path> s = Files.list(dir.resolve("prep/examples/" + split))) {
+        files = s.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
+      }
+      assertTrue(files.size() > 1, "several partitions wrote " + split);
+      for (Path file : files) {
+        List<String> keys = spark.read().parquet(file.toString()).select("key").collectAsList().stream()
+            .map(r -> r.getString(0)).toList();
+        assertTrue(keys.stream().allMatch(k -> order.split(k).id().equals(split)), file + " holds " + split + " only");
+        List<String> sorted = new ArrayList<>(keys);
+        sorted.sort(Comparator.comparingLong(order::position));
+        assertEquals(sorted, keys, file + " in position order");
+        if (split.equals("train")) {
+          assertFalse(keys.equals(keys.stream().sorted().toList()), "training records are not in key order");
+        }
+      }
+    }
+    var schema = spark.read().parquet(dir.resolve("prep/examples/train").toString()).schema();
+    assertEquals(DataTypes.createArrayType(DataTypes.FloatType), schema.apply("tabular").dataType(),
+        "vectors read back as arrays of floats");
   }
 
   @Test

@@ -33,8 +33,9 @@ import scala.reflect.ClassTag$;
 
 /**
  * One shuffle that brings the values of each key together, in the order they are to be written:
- * partitions by a hash of the key, each holding its keys sorted by {@link SplitOrder#position}
- * (then by key, where two keys share a position), every key's values in one list. Spark SQL does
+ * partitions by a hash of the key, each holding its keys sorted by a position (such as {@link
+ * SplitOrder#position}; then by key, where two keys share a position), every key's values in one
+ * list. Spark SQL does
  * the sorting: each value travels as its serialized bytes beside its position and key, and the
  * sorter orders the positions by radix sort in binary pages, spilling to disk as needed, where
  * sorting the objects themselves would chase a pointer per comparison.
@@ -48,14 +49,20 @@ public final class KeyedSort {
 
   private KeyedSort() {}
 
+  /** Where a key's values are sorted within their partition. */
+  @FunctionalInterface
+  public interface Position extends java.io.Serializable {
+    long of(String key);
+  }
+
   /** The values of each key, in {@code partitions} partitions, each in (position, key) order. */
   public static <T> JavaRDD<List<T>> group(SparkSession spark, JavaRDD<T> values, Function<T, String> key,
-      SplitOrder order, int partitions) {
+      Position position, int partitions) {
     JavaRDD<Row> rows = values.mapPartitions(it -> {
       Codec codec = new Codec();
       return Iterators.map(it, v -> {
         String k = keyOf(key, v);
-        return RowFactory.create(order.position(k), k, codec.bytes(v));
+        return RowFactory.create(position.of(k), k, codec.bytes(v));
       });
     });
     // Sorted by the position alone, so that the sorter can use radix sort on it; the rare keys

@@ -53,11 +53,12 @@ public final class SourceAligner {
     if (enrichment.isEmpty()) {
       // One shuffle does it all: rows go to their record's partition, sorted in write order, where
       // the rows of one key arrive together and are merged as they stream by.
-      records = KeyedSort.group(spark, full, t -> t.row().key(), order, partitions).mapToPair(rowsOfKey -> {
-        Picks picks = new Picks(n);
-        rowsOfKey.forEach(t -> pickInto(picks, t, policies));
-        return new Tuple2<>(rowsOfKey.get(0).row().key(), picks);
-      });
+      records = KeyedSort.group(spark, full, t -> t.row().key(), order::position, partitions)
+          .mapToPair(rowsOfKey -> {
+            Picks picks = new Picks(n);
+            rowsOfKey.forEach(t -> pickInto(picks, t, policies));
+            return new Tuple2<>(rowsOfKey.get(0).row().key(), picks);
+          });
     } else {
       // Keys rarely repeat within a source, so combining before the shuffle would only cost a hash
       // map insertion per row: rows are shuffled as they are and combined after.
@@ -109,7 +110,7 @@ public final class SourceAligner {
     }
 
     if (!enrichment.isEmpty()) {
-      records = KeyedSort.group(spark, records.rdd().toJavaRDD(), Tuple2::_1, order, partitions)
+      records = KeyedSort.group(spark, records.rdd().toJavaRDD(), Tuple2::_1, order::position, partitions)
           .mapToPair(recordOfKey -> recordOfKey.get(0));
     }
 

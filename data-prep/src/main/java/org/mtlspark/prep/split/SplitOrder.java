@@ -4,10 +4,11 @@ import java.io.Serializable;
 
 /**
  * Where a record goes when prep lays its records out for writing: its split, and its position, a
- * 64-bit number that records are sorted by within a partition (then by key). The split takes the top
- * two bits, so each partition holds its training records first, then validation, then test; below
- * them a hash of the key, seeded for the training split, so that batches mix keys in an order that
- * changes with the seed and not with the data around them.
+ * 64-bit number that records are sorted by within a partition (then by key). The split takes the
+ * two bits below the sign bit, so each partition holds its training records first, then
+ * validation, then test; below them a hash of the key, seeded for the training split, so that
+ * batches mix keys in an order that changes with the seed and not with the data around them.
+ * Positions are never negative.
  *
  * <p>Without a split ({@link #unsplit()}, for scoring), the position is a hash of the key alone.
  */
@@ -42,11 +43,11 @@ public final class SplitOrder implements Serializable {
     }
     Split split = splitter.assign(key);
     double u = split == Split.TRAIN ? KeySplit.unit(seed, ":", key) : KeySplit.unit(key);
-    return ((long) split.ordinal() << 62) | bits(u);
+    return ((long) split.ordinal() << 61) | bits(u);
   }
 
-  /** The 53 bits of a value in [0, 1), as a non-negative long below 2^62 that sorts the same way. */
+  /** The 53 bits of a value in [0, 1), as a long in [0, 2^61) that sorts the same way. */
   private static long bits(double unit) {
-    return (long) (unit * 0x1.0p53) << 9;
+    return (long) (unit * 0x1.0p53) << 8;
   }
 }
