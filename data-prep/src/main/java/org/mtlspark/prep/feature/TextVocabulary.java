@@ -36,7 +36,8 @@ public final class TextVocabulary implements Serializable {
     int start = -1;
     int i = 0;
     while (i < lower.length()) {
-      int cp = lower.codePointAt(i);
+      char c = lower.charAt(i);
+      int cp = Character.isSurrogate(c) ? lower.codePointAt(i) : c;
       boolean inToken = isLetterOrDigit(cp);
       if (inToken && start < 0) {
         start = i;
