@@ -13,7 +13,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
-import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
@@ -28,7 +27,6 @@ import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
-import org.mtlspark.prep.split.KeySplit;
 import org.mtlspark.prep.split.Split;
 import org.mtlspark.prep.split.SplitOrder;
 import org.slf4j.Logger;
@@ -69,7 +67,6 @@ public final class PrepJob {
     long started = System.nanoTime();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     SerializableConf conf = new SerializableConf(hadoop);
-    DataConfig data = config.data();
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
     HadoopFiles.checkNewOutput(hadoop, out);
@@ -85,8 +82,8 @@ public final class PrepJob {
     }
 
     // 4. Split by key hash; fit featurizers on the training split only.
-    KeySplit splitter = KeySplit.of(config.prep().split(), data.key());
-    JavaRDD<AlignedRecord> train = usable.filter(r -> splitter.assign(r.key()) == Split.TRAIN);
+    SplitOrder order = in.order();
+    JavaRDD<AlignedRecord> train = usable.filter(r -> order.split(r.key()) == Split.TRAIN);
     FeaturizerState state = featurizers != null ? compatible(featurizers, config, layout)
         : FeaturizerFitter.fit(train, config, layout);
     Featurizer featurizer = new Featurizer(state, layout);
@@ -98,7 +95,6 @@ public final class PrepJob {
     // then in write order; each partition writes one batch pack per split it holds (and one Parquet
     // file of examples).
     int batchSize = config.prep().batchSize();
-    SplitOrder order = in.order();
     boolean writeExamples = config.prep().writeExamples();
     String stagingDir = staging.toString();
     for (Split split : Split.values()) {
@@ -113,8 +109,9 @@ public final class PrepJob {
             Split split = runs.split();
             Path pack = new Path(stagingDir, "batches/" + split.id() + "/" + file + BatchPack.EXTENSION);
             Path parquet = writeExamples ? new Path(stagingDir, "examples/" + split.id() + "/" + file + ".parquet") : null;
-            stats.add(new Tuple2<>(split.ordinal(),
-                BatchWriter.writePartition(Iterators.map(runs, featurizer::featurize), featurizer, batchSize, conf.get(), pack, parquet)));
+            BatchWriter.Stats run = BatchWriter.writePartition(Iterators.map(runs, featurizer::featurize),
+                featurizer, batchSize, conf.get(), pack, parquet);
+            stats.add(new Tuple2<>(split.ordinal(), run));
           }
           return stats.iterator();
         }, true)

@@ -35,10 +35,9 @@ import scala.reflect.ClassTag$;
  * One shuffle that brings the values of each key together, in the order they are to be written:
  * partitions by a hash of the key, each holding its keys sorted by a position (such as {@link
  * SplitOrder#position}; then by key, where two keys share a position), every key's values in one
- * list. Spark SQL does
- * the sorting: each value travels as its serialized bytes beside its position and key, and the
- * sorter orders the positions by radix sort in binary pages, spilling to disk as needed, where
- * sorting the objects themselves would chase a pointer per comparison.
+ * list. Spark SQL does the sorting: each value travels as its serialized bytes beside its position
+ * and key, and the sorter orders the positions by radix sort in binary pages, spilling to disk as
+ * needed, where sorting the objects themselves would chase a pointer per comparison.
  */
 public final class KeyedSort {
   private static final ClassTag<Object> ANY = ClassTag$.MODULE$.apply(Object.class);

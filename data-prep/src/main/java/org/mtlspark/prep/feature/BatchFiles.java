@@ -42,7 +42,7 @@ public final class BatchFiles {
     }
     Path path = new Path(ref.substring(0, hash));
     try (FSDataInputStream in = path.getFileSystem(conf).open(path)) {
-      return readAt(in, path, Long.parseLong(ref.substring(hash + 1)));
+      return readAt(in, path, BatchPack.firstVersion(in, path), Long.parseLong(ref.substring(hash + 1)));
     }
   }
 
@@ -50,6 +50,7 @@ public final class BatchFiles {
   public static List<MultiDataSet> readAll(Configuration conf, List<String> refs) throws IOException {
     List<MultiDataSet> out = new ArrayList<>(refs.size());
     Map<String, FSDataInputStream> open = new HashMap<>();
+    Map<String, Boolean> firstVersion = new HashMap<>();
     try {
       for (String ref : refs) {
         int hash = packOffsetStart(ref);
@@ -63,8 +64,9 @@ public final class BatchFiles {
         if (in == null) {
           in = path.getFileSystem(conf).open(path);
           open.put(file, in);
+          firstVersion.put(file, BatchPack.firstVersion(in, path));
         }
-        out.add(readAt(in, path, Long.parseLong(ref.substring(hash + 1))));
+        out.add(readAt(in, path, firstVersion.get(file), Long.parseLong(ref.substring(hash + 1))));
       }
     } finally {
       for (FSDataInputStream in : open.values()) {
@@ -88,7 +90,8 @@ public final class BatchFiles {
     return hash;
   }
 
-  private static MultiDataSet readAt(FSDataInputStream in, Path path, long offset) throws IOException {
+  private static MultiDataSet readAt(FSDataInputStream in, Path path, boolean firstVersion, long offset)
+      throws IOException {
     in.seek(offset);
     int length = in.readInt();
     if (length <= 0) {
@@ -96,7 +99,7 @@ public final class BatchFiles {
     }
     byte[] bytes = new byte[length];
     in.readFully(bytes);
-    if (BatchPack.firstVersion(in, path)) {
+    if (firstVersion) {
       return load(new ByteArrayInputStream(bytes));
     }
     return BatchBuilder.toMultiDataSet(BatchPack.decode(bytes));
