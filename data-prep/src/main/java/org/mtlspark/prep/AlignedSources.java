@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * records are sorted within their partitions by {@link #order()} (by split, then in the order
  * they are to be written, unless scoring) and stay cached until {@link #unpersist()}.
  */
-public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceValues>>> rows,
-    JavaRDD<AlignedRecord> aligned, SplitOrder order, boolean scoring, Manifest.Counts counts) {
+public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned, SplitOrder order,
+    boolean scoring, Manifest.Counts counts) {
   private static final Logger LOG = LoggerFactory.getLogger(AlignedSources.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -71,7 +71,6 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
   }
 
   public void unpersist() {
-    rows.forEach(r -> r.unpersist(true));
     aligned.unpersist(true);
   }
 
@@ -165,6 +164,8 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
       }
     }
     checkDuplicates(sourceConfigs, rows, sources);
+    // The aligned records are cached and counted: the source rows are no longer needed in memory.
+    rows.forEach(r -> r.unpersist(false));
     Map<String, Long> status = new TreeMap<>();
     for (AlignedRecord.Status st : statuses) {
       if (recordTally[sourceCount + st.ordinal()] > 0) {
@@ -181,7 +182,7 @@ public record AlignedSources(RecordLayout layout, List<JavaRDD<ParsedRow<SourceV
       }
     }
     LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));
-    return new AlignedSources(layout, rows, aligned, order, scoring,
+    return new AlignedSources(layout, aligned, order, scoring,
         new Manifest.Counts(sources, records, duplicateRows, status, presence, rejected, rejectsByReason));
   }
 
