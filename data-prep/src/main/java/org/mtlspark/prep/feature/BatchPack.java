@@ -140,18 +140,16 @@ public final class BatchPack implements Closeable {
     FileSystem fs = path.getFileSystem(conf);
     long length = fs.getFileStatus(path).getLen();
     try (FSDataInputStream in = fs.open(path)) {
-      byte[] head = new byte[MAGIC.length];
-      byte[] magic = new byte[MAGIC.length];
       if (length < MAGIC.length + TAIL) {
         throw incomplete(path, "it is " + length + " bytes long");
       }
-      in.readFully(0, head);
+      byte[] head = firstVersion(in, path) ? MAGIC_V1 : MAGIC;
+      byte[] magic = new byte[MAGIC.length];
       in.seek(length - TAIL);
       int count = in.readInt();
       in.readFully(magic);
-      boolean known = Arrays.equals(head, MAGIC) || Arrays.equals(head, MAGIC_V1);
-      if (!known || !Arrays.equals(magic, head)) {
-        throw incomplete(path, "its first or last bytes are not " + new String(MAGIC, StandardCharsets.US_ASCII));
+      if (!Arrays.equals(magic, head)) {
+        throw incomplete(path, "its last bytes are not " + new String(head, StandardCharsets.US_ASCII));
       }
       long footer = length - TAIL - (long) count * Long.BYTES;
       if (count < 0 || footer < MAGIC.length) {
