@@ -4,6 +4,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -21,10 +23,14 @@ import org.apache.spark.storage.StorageLevel;
 import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
+import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.align.SourceAligner;
+import org.mtlspark.prep.feature.FeaturizerFitter;
 import org.mtlspark.prep.feature.ModelInputs;
+import org.mtlspark.prep.io.Iterators;
+import org.mtlspark.prep.io.MergingAccumulator;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
@@ -32,6 +38,7 @@ import org.mtlspark.prep.source.ParsedRow;
 import org.mtlspark.prep.source.SourceReader;
 import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.prep.split.KeySplit;
+import org.mtlspark.prep.split.Split;
 import org.mtlspark.prep.split.SplitOrder;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
@@ -45,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * they are to be written, unless scoring) and stay cached until {@link #unpersist()}.
  */
 public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned, SplitOrder order,
-    boolean scoring, Manifest.Counts counts) {
+    boolean scoring, Manifest.Counts counts, FeaturizerFitter.Tally fitTally) {
   private static final Logger LOG = LoggerFactory.getLogger(AlignedSources.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -80,7 +87,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
    * without labels too.
    */
   public static AlignedSources read(SparkSession spark, MtlConfig config, String dataRoot, Path staging,
-      boolean scoring) throws IOException {
+      boolean scoring, boolean fit) throws IOException {
     long started = System.nanoTime();
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
     DataConfig data = config.data();
@@ -89,24 +96,24 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     List<SourceConfig> sourceConfigs = data.sources();
     SourceReader.Sources read = SourceReader.readAll(spark, conf, config, dataRoot, scoring);
     List<List<String>> files = read.files();
-    List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
-    read.rows().forEach(r -> rows.add(r.persist(StorageLevel.MEMORY_AND_DISK_SER())));
-
-    // 2. Rejects: counted and written aside (with every source's rows, in one pass), and checked
-    // against the allowed fraction; duplicates counted.
+    // 2. Rejects: counted and written aside while the accepted rows are cached, in one pass over
+    // every source, then checked against the allowed fraction; duplicates counted.
     int sourceCount = sourceConfigs.size();
     Path rejectsDir = new Path(staging, "rejects");
     rejectsDir.getFileSystem(conf.get()).mkdirs(rejectsDir);
     String rejectsPath = rejectsDir.toString();
-    JavaRDD<RowTally> partials = null;
+    MergingAccumulator<RowTally> rowTallies = new MergingAccumulator<>(() -> new RowTally(sourceCount),
+        RowTally::plus);
+    spark.sparkContext().register(rowTallies, "source rows");
+    List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     for (int s = 0; s < sourceCount; s++) {
       int index = s;
-      JavaRDD<RowTally> partial = rows.get(s).mapPartitionsWithIndex((p, it) -> List.of(RowTally.of(index,
-          sourceCount, it, conf.get(), new Path(rejectsPath, String.format("part-%03d-%05d.json", index, p)))).iterator(),
-          false);
-      partials = partials == null ? partial : partials.union(partial);
+      rows.add(read.rows().get(s).mapPartitionsWithIndex((p, it) -> RowTally.accepted(index, sourceCount, it,
+          conf.get(), new Path(rejectsPath, String.format("part-%03d-%05d.json", index, p)), rowTallies), false)
+          .persist(StorageLevel.MEMORY_AND_DISK_SER()));
     }
-    RowTally tally = partials.reduce(RowTally::plus);
+    fill(rows.stream().reduce(JavaRDD::union).orElseThrow());
+    RowTally tally = rowTallies.value();
     Map<String, Manifest.SourceCount> sources = new LinkedHashMap<>();
     for (int s = 0; s < sourceCount; s++) {
       SourceConfig src = sourceConfigs.get(s);
@@ -133,29 +140,36 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     // 3. Align by key and classify records.
     SplitOrder order = scoring ? SplitOrder.unsplit()
         : new SplitOrder(KeySplit.of(config.prep().split(), data.key()), config.run().seed());
-    JavaRDD<AlignedRecord> aligned = SourceAligner.align(spark, data, rows, layout, order, config.prep().partitions())
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    // One pass over the aligned records: repeated keys per source, records by status, and modality
-    // presence over the records that become examples.
+    // One pass aligns the records, caches them and counts them: repeated keys per source, records
+    // by status, modality presence over the records that become examples, and (when fitting) the
+    // featurizers' statistics over the training examples.
     AlignedRecord.Status[] statuses = AlignedRecord.Status.values();
-    long[] recordTally = aligned.aggregate(new long[sourceCount + statuses.length + 3], (acc, r) -> {
-      for (int s = 0; s < sourceCount; s++) {
-        acc[s] += Math.max(0, r.rowCounts()[s] - 1);
-      }
-      acc[sourceCount + r.status().ordinal()]++;
-      if (scoring ? scorable(r) : usable(r)) {
-        int p = sourceCount + statuses.length;
-        acc[p] += layout.tabularPresent(r) ? 1 : 0;
-        acc[p + 1] += layout.text(r) != null ? 1 : 0;
-        acc[p + 2] += layout.image(r) != null ? 1 : 0;
-      }
-      return acc;
-    }, (a, b) -> {
-      for (int i = 0; i < a.length; i++) {
-        a[i] += b[i];
-      }
-      return a;
-    });
+    int presenceAt = sourceCount + statuses.length;
+    List<TaskConfig> tasks = config.tasks();
+    MergingAccumulator.Zero<RecordTally> zero = () -> new RecordTally(new long[presenceAt + 3],
+        fit ? FeaturizerFitter.tally(layout, tasks) : null);
+    MergingAccumulator<RecordTally> counts = new MergingAccumulator<>(zero, RecordTally::plus);
+    spark.sparkContext().register(counts, "aligned records");
+    JavaRDD<AlignedRecord> aligned = SourceAligner.align(spark, data, rows, layout, order, config.prep().partitions())
+        .mapPartitions(it -> Iterators.counted(it, zero.get(), (t, r) -> {
+          long[] acc = t.counts;
+          for (int s = 0; s < sourceCount; s++) {
+            acc[s] += Math.max(0, r.rowCounts()[s] - 1);
+          }
+          acc[sourceCount + r.status().ordinal()]++;
+          if (scoring ? scorable(r) : usable(r)) {
+            acc[presenceAt] += layout.tabularPresent(r) ? 1 : 0;
+            acc[presenceAt + 1] += layout.text(r) != null ? 1 : 0;
+            acc[presenceAt + 2] += layout.image(r) != null ? 1 : 0;
+            if (t.fit != null && order.split(r.key()) == Split.TRAIN) {
+              t.fit.add(r, layout, tasks);
+            }
+          }
+        }, counts), true)
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    fill(aligned);
+    RecordTally counted = counts.value();
+    long[] recordTally = counted.counts;
     for (int s = 0; s < sourceCount; s++) {
       if (data.isRecordSource(sourceConfigs.get(s))) {
         Manifest.SourceCount c = sources.get(sourceConfigs.get(s).name());
@@ -183,7 +197,8 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     }
     LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));
     return new AlignedSources(layout, aligned, order, scoring,
-        new Manifest.Counts(sources, records, duplicateRows, status, presence, rejected, rejectsByReason));
+        new Manifest.Counts(sources, records, duplicateRows, status, presence, rejected, rejectsByReason),
+        counted.fit);
   }
 
   /**
@@ -191,8 +206,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
    * by design) keys and timestamps.
    */
   private static long distinctKeys(JavaRDD<ParsedRow<SourceValues>> rows, boolean byTime) {
-    return rows.filter(ParsedRow::isOk)
-        .map(r -> byTime ? r.key() + Keys.SEPARATOR + r.value().timestamp() : r.key()).distinct().count();
+    return rows.map(r -> byTime ? r.key() + Keys.SEPARATOR + r.value().timestamp() : r.key()).distinct().count();
   }
 
   /** Accepted and rejected rows per source, and rejects by reason, of some partitions of the sources. */
@@ -208,35 +222,73 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     }
 
     /**
-     * Tallies the rows of one partition of a source and writes its rejects, one JSON object per line,
-     * to {@code rejectFile} (replaced when a task is retried; not created when there are none).
+     * The accepted rows of one partition of a source. As they pass, every row is tallied and every
+     * reject written, one JSON object per line, to {@code rejectFile} (replaced when a task is
+     * retried; not created when there are none); after the last, the tally goes to {@code sum}.
      */
-    static RowTally of(int source, int sources, Iterator<ParsedRow<SourceValues>> rows, Configuration conf,
-        Path rejectFile) throws IOException {
+    static Iterator<ParsedRow<SourceValues>> accepted(int source, int sources, Iterator<ParsedRow<SourceValues>> rows,
+        Configuration conf, Path rejectFile, MergingAccumulator<RowTally> sum) {
       RowTally t = new RowTally(sources);
-      Writer rejects = null;
-      try {
-        while (rows.hasNext()) {
-          ParsedRow<SourceValues> r = rows.next();
-          if (r.isOk()) {
-            t.accepted[source]++;
-            continue;
+      return new Iterator<>() {
+        private ParsedRow<SourceValues> next;
+        private Writer rejects;
+        private boolean done;
+
+        @Override
+        public boolean hasNext() {
+          while (next == null && !done) {
+            if (!rows.hasNext()) {
+              finish();
+            } else {
+              ParsedRow<SourceValues> r = rows.next();
+              if (r.isOk()) {
+                t.accepted[source]++;
+                next = r;
+              } else {
+                reject(r);
+              }
+            }
           }
+          return next != null;
+        }
+
+        @Override
+        public ParsedRow<SourceValues> next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          ParsedRow<SourceValues> r = next;
+          next = null;
+          return r;
+        }
+
+        private void reject(ParsedRow<SourceValues> r) {
           t.rejected[source]++;
           t.byReason.merge(r.reject().category(), 1L, Long::sum);
-          if (rejects == null) {
-            rejects = new BufferedWriter(new OutputStreamWriter(rejectFile.getFileSystem(conf).create(rejectFile, true),
-                StandardCharsets.UTF_8));
+          try {
+            if (rejects == null) {
+              rejects = new BufferedWriter(new OutputStreamWriter(
+                  rejectFile.getFileSystem(conf).create(rejectFile, true), StandardCharsets.UTF_8));
+            }
+            rejects.write(JSON.writeValueAsString(r.reject()));
+            rejects.write('\n');
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the rejects file " + rejectFile, e);
           }
-          rejects.write(JSON.writeValueAsString(r.reject()));
-          rejects.write('\n');
         }
-      } finally {
-        if (rejects != null) {
-          rejects.close();
+
+        private void finish() {
+          done = true;
+          try {
+            if (rejects != null) {
+              rejects.close();
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the rejects file " + rejectFile, e);
+          }
+          sum.add(t);
         }
-      }
-      return t;
+      };
     }
 
     RowTally plus(RowTally o) {
@@ -249,6 +301,40 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     }
   }
 
+  /**
+   * What the aligning pass counts: per source its repeated keys, records by status and modality
+   * presence (see {@link #read}); when fitting, the featurizers' statistics over the training examples.
+   */
+  static final class RecordTally implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final long[] counts;
+    final FeaturizerFitter.Tally fit;
+
+    RecordTally(long[] counts, FeaturizerFitter.Tally fit) {
+      this.counts = counts;
+      this.fit = fit;
+    }
+
+    RecordTally plus(RecordTally o) {
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] += o.counts[i];
+      }
+      if (fit != null) {
+        fit.plus(o.fit);
+      }
+      return this;
+    }
+  }
+
+  /**
+   * Computes and caches every partition of a persisted RDD without reading the cache back: the
+   * action takes the partitions' iterators and leaves them. Counting iterators inside (see {@link
+   * MergingAccumulator}) tally the partitions as they are cached.
+   */
+  private static void fill(JavaRDD<?> persisted) {
+    persisted.foreachPartition(it -> { });
+  }
+
   /** Stops prep, naming keys and rows, when a source with {@code duplicates: fail} repeats a key. */
   private static void checkDuplicates(List<SourceConfig> configs, List<JavaRDD<ParsedRow<SourceValues>>> rows,
       Map<String, Manifest.SourceCount> counts) {
@@ -257,7 +343,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
       if (src.duplicates() != SourceConfig.Duplicates.FAIL || counts.get(src.name()).duplicates() == 0) {
         continue;
       }
-      List<String> examples = rows.get(s).filter(ParsedRow::isOk)
+      List<String> examples = rows.get(s)
           .mapToPair(r -> new scala.Tuple2<>(r.key(), r.file() + (r.line() > 0 ? ":" + r.line() : "")))
           .groupByKey().filter(e -> count(e._2()) > 1)
           .take(3).stream().map(e -> "key " + Keys.display(e._1()) + " at " + String.join(", ", e._2())).toList();

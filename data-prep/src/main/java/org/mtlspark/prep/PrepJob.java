@@ -73,7 +73,7 @@ public final class PrepJob {
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
 
     // 1-3. Read and validate the sources (rejects written aside), align by key.
-    AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, false);
+    AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, false, featurizers == null);
     RecordLayout layout = in.layout();
     Map<String, Long> status = in.status();
     JavaRDD<AlignedRecord> usable = in.examples();
@@ -81,11 +81,12 @@ public final class PrepJob {
       throw new PrepException("no usable record: every key lacks labels or all modalities; record status " + status);
     }
 
-    // 4. Split by key hash; fit featurizers on the training split only.
+    // 4. Split by key hash; fit featurizers on the training split only (its statistics were counted
+    // while aligning).
     SplitOrder order = in.order();
     JavaRDD<AlignedRecord> train = usable.filter(r -> order.split(r.key()) == Split.TRAIN);
     FeaturizerState state = featurizers != null ? compatible(featurizers, config, layout)
-        : FeaturizerFitter.fit(train, config, layout);
+        : FeaturizerFitter.fit(in.fitTally(), train, config, layout);
     Featurizer featurizer = new Featurizer(state, layout);
     LOG.info((featurizers != null ? "kept the given featurizers" : "fit featurizers on the training split")
         + ": {} tabular features, {} tokens in the vocabulary ({})",

@@ -12,6 +12,7 @@ import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.PrepException;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
+import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.source.Keys;
 import scala.Tuple2;
 
@@ -19,7 +20,16 @@ import scala.Tuple2;
 public final class FeaturizerFitter {
   private FeaturizerFitter() {}
 
-  public static FeaturizerState fit(JavaRDD<AlignedRecord> train, MtlConfig config, RecordLayout layout) {
+  /** The empty statistics of a fit, to count training records into with {@link Tally#add}. */
+  public static Tally tally(RecordLayout layout, List<TaskConfig> tasks) {
+    return new Tally(layout.numeric().size(), tasks.size());
+  }
+
+  /**
+   * Fits the featurizers from the statistics of the training records ({@code tally}, counted while
+   * they were aligned) and, when there is text, one more pass over them for the vocabulary.
+   */
+  public static FeaturizerState fit(Tally tally, JavaRDD<AlignedRecord> train, MtlConfig config, RecordLayout layout) {
     List<String> numericCols = layout.numeric().stream().map(RecordLayout.Ref::name).toList();
     List<String> catCols = layout.categorical().stream().map(RecordLayout.Ref::name).toList();
     List<String> hashedCols = layout.hashed().stream().map(RecordLayout.Ref::name).toList();
@@ -28,9 +38,6 @@ public final class FeaturizerFitter {
 
     List<TaskConfig> tasks = config.tasks();
     int nt = tasks.size();
-    // One pass for the numeric moments, category counts, label counts and regression target moments;
-    // the text vocabulary takes a second (a shuffle: vocabularies can be large).
-    Tally tally = train.treeAggregate(new Tally(n, nt), (acc, r) -> acc.add(r, layout, tasks), Tally::plus);
     double[][] moments = tally.moments;
     List<Double> means = new ArrayList<>();
     List<Double> stds = new ArrayList<>();
@@ -50,12 +57,21 @@ public final class FeaturizerFitter {
     int minCount = config.prep().text().minCount();
     List<String> vocabulary = List.of();
     if (layout.hasText()) {
-      List<Tuple2<String, Integer>> tokenCounts = train.map(layout::text).filter(t -> t != null)
-          .flatMap(t -> TextVocabulary.tokenize(t).iterator())
-          .mapToPair(t -> new Tuple2<>(t, 1)).reduceByKey(Integer::sum)
-          .filter(t -> t._2() >= minCount).collect();
+      // Counted per partition first, so that each distinct token of a partition is shuffled once.
+      List<Tuple2<String, Long>> tokenCounts = train.mapPartitionsToPair(records -> {
+        Map<String, Long> counts = new HashMap<>();
+        while (records.hasNext()) {
+          String text = layout.text(records.next());
+          if (text != null) {
+            for (String token : TextVocabulary.tokenize(text)) {
+              counts.merge(token, 1L, Long::sum);
+            }
+          }
+        }
+        return Iterators.map(counts.entrySet().iterator(), e -> new Tuple2<>(e.getKey(), e.getValue()));
+      }).reduceByKey(Long::sum).filter(t -> t._2() >= minCount).collect();
       vocabulary = tokenCounts.stream()
-          .sorted(Comparator.<Tuple2<String, Integer>>comparingInt(t -> -t._2()).thenComparing(Tuple2::_1))
+          .sorted(Comparator.<Tuple2<String, Long>>comparingLong(t -> -t._2()).thenComparing(Tuple2::_1))
           .limit(config.prep().text().vocabularySize()).map(Tuple2::_1).toList();
     }
 
@@ -118,7 +134,8 @@ public final class FeaturizerFitter {
       targetMoments = new double[3][tasks];
     }
 
-    Tally add(AlignedRecord r, RecordLayout layout, List<TaskConfig> tasks) {
+    /** Counts one training record. */
+    public Tally add(AlignedRecord r, RecordLayout layout, List<TaskConfig> tasks) {
       for (int i = 0; i < moments[0].length; i++) {
         accumulate(moments, i, layout.numeric(r, i));
       }
@@ -155,7 +172,7 @@ public final class FeaturizerFitter {
       }
     }
 
-    Tally plus(Tally o) {
+    public Tally plus(Tally o) {
       for (int k = 0; k < 3; k++) {
         for (int i = 0; i < moments[k].length; i++) {
           moments[k][i] += o.moments[k][i];

@@ -91,7 +91,7 @@ public final class ScoreJob {
     ComputationGraph graph = EvaluateJob.loadModel(hadoop, modelDir);
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
 
-    AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, true);
+    AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, true, false);
     Featurizer featurizer = new Featurizer(state, in.layout());
     JavaRDD<AlignedRecord> scorable = in.examples();
     List<String> keyColumns = config.data().key();
