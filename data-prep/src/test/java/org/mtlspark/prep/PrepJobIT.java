@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,8 +119,17 @@ class PrepJobIT {
   void examplesAreWrittenAsParquetOneRowPerRecord() {
     var train = spark.read().parquet(dir.resolve("prep/examples/train").toString());
     assertEquals(manifest.splits().get("train").examples(), train.count());
-    assertEquals(List.of("key", "tabular", "text", "text_mask", "image", "presence", "label_spend", "mask_spend",
+    assertEquals(List.of("key", "tabular", "text", "image", "presence", "label_spend", "mask_spend",
         "label_tier", "mask_tier", "label_churn", "mask_churn"), List.of(train.columns()));
+    // Text: the token ids without the padding, at least one (the "no text" id when there is none).
+    assertEquals(DataTypes.createArrayType(DataTypes.IntegerType), train.schema().apply("text").dataType());
+    Row lengths = train.selectExpr("min(size(text))", "max(size(text))").first();
+    assertEquals(1, lengths.getInt(0));
+    assertTrue(lengths.getInt(1) > 1 && lengths.getInt(1) <= config.prep().text().maxTokens(), lengths.toString());
+    assertEquals(0, train.filter("presence[1] = 0 and not (size(text) = 1 and text[0] = 2)").count(),
+        "a record without text has the one no-text id");
+    assertTrue(train.filter("presence[1] = 0").count() > 0, "some records lack text");
+    assertEquals(0, train.filter("presence[1] = 1 and exists(text, t -> t < 1)").count(), "no padding id");
     assertEquals(manifest.splits().get("train").labelled().get("spend"),
         train.filter("mask_spend = 1.0").count());
   }

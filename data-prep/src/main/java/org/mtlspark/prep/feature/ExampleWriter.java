@@ -19,11 +19,12 @@ import org.apache.parquet.schema.Types;
 
 /**
  * Writes featurized examples as Parquet, one row per record: the key (its columns joined by
- * U+001F when composite), one float list column per model input in use ({@code text} with {@code
- * text_mask}), and per task its target ({@code label_<task>}) and mask ({@code mask_<task>}, 0
- * when the label is missing). These are exactly the rows the batches hold, for inspection and for
- * other tools. Each Spark partition writes its own file, in the same pass that writes its batches,
- * straight from the examples' arrays.
+ * U+001F when composite), one float list column per model input in use, and per task its target
+ * ({@code label_<task>}) and mask ({@code mask_<task>}, 0 when the label is missing). These are the
+ * rows the batches hold, for inspection and for other tools, but for one thing: {@code text} is a
+ * list of int token ids without the padding, the ids under the batch's token mask (a record
+ * without text has the one "no text" id). Each Spark partition writes its own file, in the same
+ * pass that writes its batches, straight from the examples' arrays.
  */
 public final class ExampleWriter implements Closeable {
   private final ParquetWriter<Example> writer;
@@ -54,10 +55,7 @@ public final class ExampleWriter implements Closeable {
     Types.MessageTypeBuilder b = Types.buildMessage();
     b.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("key");
     for (String input : state.inputs()) {
-      b.repeated(PrimitiveTypeName.FLOAT).named(input);
-      if (input.equals(ModelInputs.TEXT)) {
-        b.repeated(PrimitiveTypeName.FLOAT).named("text_mask");
-      }
+      b.repeated(input.equals(ModelInputs.TEXT) ? PrimitiveTypeName.INT32 : PrimitiveTypeName.FLOAT).named(input);
     }
     for (TaskEncoding t : state.tasks()) {
       b.repeated(PrimitiveTypeName.FLOAT).named("label_" + t.name());
@@ -123,10 +121,7 @@ public final class ExampleWriter implements Closeable {
       for (String input : inputs) {
         switch (input) {
           case ModelInputs.TABULAR -> list(input, field++, e.tabular());
-          case ModelInputs.TEXT -> {
-            list(input, field++, e.tokens());
-            list("text_mask", field++, e.tokenMask());
-          }
+          case ModelInputs.TEXT -> tokens(input, field++, e.tokens(), e.tokenMask());
           case ModelInputs.IMAGE -> list(input, field++, e.pixels());
           default -> list(input, field++, e.presence());
         }
@@ -139,6 +134,22 @@ public final class ExampleWriter implements Closeable {
         out.endField("mask_" + task, field++);
       }
       out.endMessage();
+    }
+
+    /** The token ids under the mask (a prefix of the padded ids) as a repeated int field. */
+    private void tokens(String name, int index, float[] ids, float[] mask) {
+      int n = 0;
+      while (n < mask.length && mask[n] != 0) {
+        n++;
+      }
+      if (n == 0) {
+        return;
+      }
+      out.startField(name, index);
+      for (int i = 0; i < n; i++) {
+        out.addInteger((int) ids[i]);
+      }
+      out.endField(name, index);
     }
 
     /** A vector as a repeated field: one value after the other, nothing for an empty one. */
