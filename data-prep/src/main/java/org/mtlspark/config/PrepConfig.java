@@ -11,8 +11,11 @@ public record PrepConfig(
     boolean missingIndicators,
     boolean writeExamples,
     double maxRejectFraction,
-    int partitions)
+    String partitions)
     implements Validatable {
+
+  /** {@code prep.partitions: auto} gives a partition per this many bytes of source files. */
+  public static final long AUTO_BYTES_PER_PARTITION = 32L << 20;
 
   @Override
   public void validate(String path, Problems problems) {
@@ -23,7 +26,33 @@ public record PrepConfig(
         "must be in [2, 1048576], was " + hashBuckets);
     problems.require(maxRejectFraction >= 0 && maxRejectFraction <= 1, Validatable.at(path, "maxRejectFraction"),
         "must be in [0, 1], was " + maxRejectFraction);
-    problems.require(partitions >= 1, Validatable.at(path, "partitions"), "must be >= 1, was " + partitions);
+    problems.require(partitions.equals(AUTO) || fixedPartitions() >= 1, Validatable.at(path, "partitions"),
+        "must be auto or a whole number >= 1, was " + partitions);
+  }
+
+  private static final String AUTO = "auto";
+
+  /**
+   * The partitions to align, featurize and write {@code sourceBytes} of source files in, on
+   * {@code parallelism} cores: the configured number, or with {@code auto} one per {@link
+   * #AUTO_BYTES_PER_PARTITION} bytes, and at least two per core so that every core has work while
+   * another partition is slow.
+   */
+  public int partitionsFor(long sourceBytes, int parallelism) {
+    if (!partitions.equals(AUTO)) {
+      return fixedPartitions();
+    }
+    long bySize = (sourceBytes + AUTO_BYTES_PER_PARTITION - 1) / AUTO_BYTES_PER_PARTITION;
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(2L * Math.max(1, parallelism), bySize));
+  }
+
+  /** The configured number of partitions; 0 when it is not a whole number. */
+  private int fixedPartitions() {
+    try {
+      return Integer.parseInt(partitions);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /**

@@ -150,7 +150,10 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
         fit ? FeaturizerFitter.tally(layout, tasks) : null);
     MergingAccumulator<RecordTally> counts = new MergingAccumulator<>(zero, RecordTally::plus);
     spark.sparkContext().register(counts, "aligned records");
-    JavaRDD<AlignedRecord> aligned = SourceAligner.align(spark, data, rows, layout, order, config.prep().partitions())
+    int partitions = config.prep().partitionsFor(read.bytes(), spark.sparkContext().defaultParallelism());
+    LOG.info("aligning into {} partitions ({} MB of source files; prep.partitions: {})", partitions,
+        read.bytes() >> 20, config.prep().partitions());
+    JavaRDD<AlignedRecord> aligned = SourceAligner.align(spark, data, rows, layout, order, partitions)
         .mapPartitions(it -> Iterators.counted(it, zero.get(), (t, r) -> {
           long[] acc = t.counts;
           for (int s = 0; s < sourceCount; s++) {

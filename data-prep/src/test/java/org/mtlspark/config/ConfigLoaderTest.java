@@ -101,6 +101,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void prepPartitionsAreAutoOrAWholeNumber() throws IOException {
+    PrepConfig auto = ConfigLoader.load(List.of(), List.of()).prep();
+    assertEquals("auto", auto.partitions());
+    long mb = 1L << 20;
+    assertEquals(4, auto.partitionsFor(10 * mb, 2), "small data: two partitions per core");
+    assertEquals(32, auto.partitionsFor(10 * mb, 16));
+    assertEquals(38, auto.partitionsFor(1200 * mb, 2), "one per 32 MB, rounded up");
+    assertEquals(2, auto.partitionsFor(0, 1), "empty sources: still two per core");
+    PrepConfig fixed = ConfigLoader.load(List.of(), List.of("prep.partitions=7")).prep();
+    assertEquals(7, fixed.partitionsFor(1200 * mb, 2), "a number is taken as it is");
+
+    String m = fails("""
+        prep:
+          partitions: lots
+        """).getMessage();
+    assertTrue(m.contains("prep.partitions: must be auto or a whole number >= 1, was lots"), m);
+    assertTrue(fails("prep: {partitions: 0}").getMessage().contains("prep.partitions: must be auto"));
+  }
+
+  @Test
   void crossFieldProblemsAreFound() throws IOException {
     ConfigException e = fails("""
         prep:

@@ -89,7 +89,7 @@ class PrepJobIT {
     assertEquals(manifest.splits().get("train").files().keySet(),
         packs.stream().map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
         "the manifest lists every batch pack");
-    assertTrue(packs.size() <= config.prep().partitions(), "at most one pack per partition");
+    assertTrue(packs.size() <= partitions(), "at most one pack per partition");
     List<String> refs = new ArrayList<>();
     for (Path p : packs) {
       refs.addAll(BatchFiles.references(new Configuration(), p.toUri().toString()));
@@ -112,7 +112,21 @@ class PrepJobIT {
     long padding = manifest.splits().get("train").paddingRows();
     long labelledSpend = manifest.splits().get("train").labelled().get("spend");
     assertEquals(refs.size() * (long) config.prep().batchSize() - labelledSpend, maskedRows);
-    assertTrue(padding < (long) config.prep().partitions() * config.prep().batchSize());
+    assertTrue(padding < (long) partitions() * config.prep().batchSize());
+  }
+
+  /** The partitions prep chose: with {@code prep.partitions: auto} and a few kB of sources, two per core. */
+  static int partitions() {
+    int chosen = config.prep().partitionsFor(1 << 20, spark.sparkContext().defaultParallelism());
+    assertEquals(2 * spark.sparkContext().defaultParallelism(), chosen);
+    return chosen;
+  }
+
+  @Test
+  void eachPartitionWritesAPackPerSplit() {
+    for (Manifest.SplitSummary split : manifest.splits().values()) {
+      assertEquals(partitions(), split.files().size(), "every partition holds records of every split");
+    }
   }
 
   @Test

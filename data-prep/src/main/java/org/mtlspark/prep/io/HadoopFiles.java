@@ -95,18 +95,23 @@ public final class HadoopFiles {
    * (recursively), sorted by name, skipping hidden ({@code .}) and marker ({@code _}) files.
    */
   public static List<String> listDataFiles(Configuration conf, String path) throws IOException {
+    return listDataFileStatuses(conf, path).stream().map(f -> f.getPath().toString()).toList();
+  }
+
+  /** As {@link #listDataFiles}, with each file's status (its length among others), in path order. */
+  public static List<FileStatus> listDataFileStatuses(Configuration conf, String path) throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
     if (!fs.exists(p)) {
       throw new IOException("source " + p + " does not exist");
     }
-    List<String> out = new ArrayList<>();
+    List<FileStatus> out = new ArrayList<>();
     collect(fs, fs.getFileStatus(p), out);
-    out.sort(Comparator.naturalOrder());
+    out.sort(Comparator.comparing(f -> f.getPath().toString()));
     return out;
   }
 
-  private static void collect(FileSystem fs, FileStatus status, List<String> out) throws IOException {
+  private static void collect(FileSystem fs, FileStatus status, List<FileStatus> out) throws IOException {
     String name = status.getPath().getName();
     if (name.startsWith(".") || name.startsWith("_")) {
       return;
@@ -116,7 +121,7 @@ public final class HadoopFiles {
         collect(fs, child, out);
       }
     } else {
-      out.add(status.getPath().toString());
+      out.add(status);
     }
   }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -23,8 +24,11 @@ import org.mtlspark.prep.io.SerializableConf;
 public final class SourceReader {
   private SourceReader() {}
 
-  /** Every configured source, in configuration order: its files and its parsed rows (not yet computed). */
-  public record Sources(List<List<String>> files, List<JavaRDD<ParsedRow<SourceValues>>> rows) {}
+  /**
+   * Every configured source, in configuration order: its files and its parsed rows (not yet
+   * computed); and the size of all the files, in bytes.
+   */
+  public record Sources(List<List<String>> files, List<JavaRDD<ParsedRow<SourceValues>>> rows, long bytes) {}
 
   /**
    * Lists the files of every source under {@code dataRoot} (a source without files stops here,
@@ -43,10 +47,13 @@ public final class SourceReader {
       boolean scoring) throws IOException {
     DataConfig data = config.data();
     List<List<String>> files = new ArrayList<>();
+    long bytes = 0;
     for (SourceConfig src : data.sources()) {
       boolean optional = scoring && !src.hasFeatures() && !HadoopFiles.exists(conf.get(),
           HadoopFiles.resolve(dataRoot, src.path()));
-      files.add(optional ? List.of() : files(conf.get(), dataRoot, src));
+      List<FileStatus> listed = optional ? List.of() : files(conf.get(), dataRoot, src);
+      files.add(listed.stream().map(f -> f.getPath().toString()).toList());
+      bytes += listed.stream().mapToLong(FileStatus::getLen).sum();
     }
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     for (int s = 0; s < data.sources().size(); s++) {
@@ -60,15 +67,15 @@ public final class SourceReader {
           ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
           : read(spark, conf, src, data.key(), files.get(s), interpreter));
     }
-    return new Sources(files, rows);
+    return new Sources(files, rows, bytes);
   }
 
   /** The data files of a source, sorted; a clear error when there are none. */
-  static List<String> files(Configuration conf, String root, SourceConfig src) throws IOException {
+  static List<FileStatus> files(Configuration conf, String root, SourceConfig src) throws IOException {
     String resolved = HadoopFiles.resolve(root, src.path());
-    List<String> files;
+    List<FileStatus> files;
     try {
-      files = HadoopFiles.listDataFiles(conf, resolved);
+      files = HadoopFiles.listDataFileStatuses(conf, resolved);
     } catch (IOException e) {
       throw new PrepException("source " + src.name() + ": " + resolved + " does not exist (path " + src.path()
           + ", data root " + (root.isEmpty() ? "(none)" : root) + ")");
