@@ -35,15 +35,17 @@ public record PrepConfig(
   /**
    * The partitions to align, featurize and write {@code sourceBytes} of source files in, on
    * {@code parallelism} cores: the configured number, or with {@code auto} one per {@link
-   * #AUTO_BYTES_PER_PARTITION} bytes, and at least two per core so that every core has work while
-   * another partition is slow.
+   * #AUTO_BYTES_PER_PARTITION} bytes, rounded up to a multiple of the cores (so that the last round
+   * of tasks keeps every core busy), and at least two per core.
    */
   public int partitionsFor(long sourceBytes, int parallelism) {
     if (!partitions.equals(AUTO)) {
       return fixedPartitions();
     }
+    long cores = Math.max(1, parallelism);
     long bySize = (sourceBytes + AUTO_BYTES_PER_PARTITION - 1) / AUTO_BYTES_PER_PARTITION;
-    return (int) Math.min(Integer.MAX_VALUE, Math.max(2L * Math.max(1, parallelism), bySize));
+    long rounds = Math.max(2, (bySize + cores - 1) / cores);
+    return (int) Math.min(Integer.MAX_VALUE, rounds * cores);
   }
 
   /** The configured number of partitions; 0 when it is not a whole number. */

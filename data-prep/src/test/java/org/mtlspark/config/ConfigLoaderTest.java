@@ -108,7 +108,10 @@ class ConfigLoaderTest {
     assertEquals(4, auto.partitionsFor(10 * mb, 2), "small data: two partitions per core");
     assertEquals(32, auto.partitionsFor(10 * mb, 16));
     assertEquals(38, auto.partitionsFor(1200 * mb, 2), "one per 32 MB, rounded up");
+    assertEquals(6, auto.partitionsFor(134 * mb, 2), "a multiple of the cores");
+    assertEquals(48, auto.partitionsFor(1200 * mb, 16));
     assertEquals(2, auto.partitionsFor(0, 1), "empty sources: still two per core");
+    assertEquals(2, auto.partitionsFor(0, 0));
     PrepConfig fixed = ConfigLoader.load(List.of(), List.of("prep.partitions=7")).prep();
     assertEquals(7, fixed.partitionsFor(1200 * mb, 2), "a number is taken as it is");
 
