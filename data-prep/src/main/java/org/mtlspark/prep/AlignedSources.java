@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -30,7 +31,7 @@ import org.mtlspark.prep.align.SourceAligner;
 import org.mtlspark.prep.feature.FeaturizerFitter;
 import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.io.Iterators;
-import org.mtlspark.prep.io.MergingAccumulator;
+import org.mtlspark.prep.io.PartitionTallies;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
@@ -96,28 +97,84 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     List<SourceConfig> sourceConfigs = data.sources();
     SourceReader.Sources read = SourceReader.readAll(spark, conf, config, dataRoot, scoring);
     List<List<String>> files = read.files();
-    // 2. Rejects: counted and written aside while the accepted rows are cached, in one pass over
-    // every source, then checked against the allowed fraction; duplicates counted.
+    // 2. Rows: parsed as alignment reads them, every row tallied and every reject written aside on
+    // the way. Sources that enrich records are read twice (aligned, and their keys counted) and so
+    // are cached; the others are read once.
     int sourceCount = sourceConfigs.size();
     Path rejectsDir = new Path(staging, "rejects");
     rejectsDir.getFileSystem(conf.get()).mkdirs(rejectsDir);
     String rejectsPath = rejectsDir.toString();
-    MergingAccumulator<RowTally> rowTallies = new MergingAccumulator<>(() -> new RowTally(sourceCount),
-        RowTally::plus);
+    PartitionTallies<RowTally> rowTallies = new PartitionTallies<>();
     spark.sparkContext().register(rowTallies, "source rows");
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     for (int s = 0; s < sourceCount; s++) {
       int index = s;
-      rows.add(read.rows().get(s).mapPartitionsWithIndex((p, it) -> RowTally.accepted(index, sourceCount, it,
-          conf.get(), new Path(rejectsPath, String.format("part-%03d-%05d.json", index, p)), rowTallies), false)
-          .persist(StorageLevel.MEMORY_AND_DISK_SER()));
+      JavaRDD<ParsedRow<SourceValues>> accepted = read.rows().get(s).mapPartitionsWithIndex((p, it) ->
+          RowTally.accepted(index, sourceCount, it, conf.get(),
+              new Path(rejectsPath, String.format("part-%03d-%05d.json", index, p)),
+              t -> rowTallies.add(((long) index << 32) | p, t)), false);
+      rows.add(data.isRecordSource(sourceConfigs.get(s)) ? accepted
+          : accepted.persist(StorageLevel.MEMORY_AND_DISK_SER()));
     }
-    fill(rows.stream().reduce(JavaRDD::union).orElseThrow());
-    RowTally tally = rowTallies.value();
+
+    // 3. Align by key and classify records, in one pass that also caches them and counts them:
+    // repeated keys per source, records by status, modality presence over the records that
+    // become examples, and (when fitting) the featurizers' statistics over the training examples.
+    SplitOrder order = scoring ? SplitOrder.unsplit()
+        : new SplitOrder(KeySplit.of(config.prep().split(), data.key()), config.run().seed());
+    AlignedRecord.Status[] statuses = AlignedRecord.Status.values();
+    int presenceAt = sourceCount + statuses.length;
+    List<TaskConfig> tasks = config.tasks();
+    PartitionTallies<RecordTally> recordTallies = new PartitionTallies<>();
+    spark.sparkContext().register(recordTallies, "aligned records");
+    int partitions = config.prep().partitionsFor(read.bytes(), spark.sparkContext().defaultParallelism());
+    LOG.info("reading and aligning into {} partitions ({} MB of source files; prep.partitions: {})", partitions,
+        read.bytes() >> 20, config.prep().partitions());
+    JavaRDD<AlignedRecord> aligned = SourceAligner.align(spark, data, rows, layout, order, partitions)
+        .mapPartitionsWithIndex((p, it) -> Iterators.counted(it,
+            new RecordTally(new long[presenceAt + 3], fit ? FeaturizerFitter.tally(layout, tasks) : null), (t, r) -> {
+              long[] acc = t.counts;
+              for (int s = 0; s < sourceCount; s++) {
+                acc[s] += Math.max(0, r.rowCounts()[s] - 1);
+              }
+              acc[sourceCount + r.status().ordinal()]++;
+              if (scoring ? scorable(r) : usable(r)) {
+                acc[presenceAt] += layout.tabularPresent(r) ? 1 : 0;
+                acc[presenceAt + 1] += layout.text(r) != null ? 1 : 0;
+                acc[presenceAt + 2] += layout.image(r) != null ? 1 : 0;
+                if (t.fit != null && order.split(r.key()) == Split.TRAIN) {
+                  t.fit.add(r, layout, tasks);
+                }
+              }
+            }, t -> recordTallies.add(p, t)), true)
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    fill(aligned);
+    try {
+      return counted(config, layout, aligned, order, scoring, rows, files, rowTallies, recordTallies, staging,
+          started, fit);
+    } catch (RuntimeException e) {
+      aligned.unpersist(false);
+      rows.forEach(r -> r.unpersist(false));
+      throw e;
+    }
+  }
+
+  /**
+   * The account of every row and record, from the tallies counted while the records were aligned:
+   * stops prep when too many rows were rejected, or when a source that must not repeat keys does.
+   */
+  private static AlignedSources counted(MtlConfig config, RecordLayout layout, JavaRDD<AlignedRecord> aligned,
+      SplitOrder order, boolean scoring, List<JavaRDD<ParsedRow<SourceValues>>> rows, List<List<String>> files,
+      PartitionTallies<RowTally> rowTallies, PartitionTallies<RecordTally> recordTallies, Path staging, long started,
+      boolean fit) {
+    DataConfig data = config.data();
+    List<SourceConfig> sourceConfigs = data.sources();
+    int sourceCount = sourceConfigs.size();
+    RowTally tally = rowTallies.sum(new RowTally(sourceCount), RowTally::plus);
     Map<String, Manifest.SourceCount> sources = new LinkedHashMap<>();
     for (int s = 0; s < sourceCount; s++) {
       SourceConfig src = sourceConfigs.get(s);
-      // Duplicates of sources keyed by the whole key are counted during alignment, in the same pass.
+      // Duplicates of sources keyed by the whole key were counted while aligning.
       long ok = tally.accepted[s];
       long bad = tally.rejected[s];
       long distinct = data.isRecordSource(src) ? ok : distinctKeys(rows.get(s), src.align() == SourceConfig.Align.NEAREST);
@@ -137,41 +194,10 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
           new Path(staging, "rejects"), rejectsByReason));
     }
 
-    // 3. Align by key and classify records.
-    SplitOrder order = scoring ? SplitOrder.unsplit()
-        : new SplitOrder(KeySplit.of(config.prep().split(), data.key()), config.run().seed());
-    // One pass aligns the records, caches them and counts them: repeated keys per source, records
-    // by status, modality presence over the records that become examples, and (when fitting) the
-    // featurizers' statistics over the training examples.
     AlignedRecord.Status[] statuses = AlignedRecord.Status.values();
-    int presenceAt = sourceCount + statuses.length;
-    List<TaskConfig> tasks = config.tasks();
-    MergingAccumulator.Zero<RecordTally> zero = () -> new RecordTally(new long[presenceAt + 3],
-        fit ? FeaturizerFitter.tally(layout, tasks) : null);
-    MergingAccumulator<RecordTally> counts = new MergingAccumulator<>(zero, RecordTally::plus);
-    spark.sparkContext().register(counts, "aligned records");
-    int partitions = config.prep().partitionsFor(read.bytes(), spark.sparkContext().defaultParallelism());
-    LOG.info("aligning into {} partitions ({} MB of source files; prep.partitions: {})", partitions,
-        read.bytes() >> 20, config.prep().partitions());
-    JavaRDD<AlignedRecord> aligned = SourceAligner.align(spark, data, rows, layout, order, partitions)
-        .mapPartitions(it -> Iterators.counted(it, zero.get(), (t, r) -> {
-          long[] acc = t.counts;
-          for (int s = 0; s < sourceCount; s++) {
-            acc[s] += Math.max(0, r.rowCounts()[s] - 1);
-          }
-          acc[sourceCount + r.status().ordinal()]++;
-          if (scoring ? scorable(r) : usable(r)) {
-            acc[presenceAt] += layout.tabularPresent(r) ? 1 : 0;
-            acc[presenceAt + 1] += layout.text(r) != null ? 1 : 0;
-            acc[presenceAt + 2] += layout.image(r) != null ? 1 : 0;
-            if (t.fit != null && order.split(r.key()) == Split.TRAIN) {
-              t.fit.add(r, layout, tasks);
-            }
-          }
-        }, counts), true)
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    fill(aligned);
-    RecordTally counted = counts.value();
+    RecordTally counted = recordTallies.sum(
+        new RecordTally(new long[sourceCount + statuses.length + 3], fit ? FeaturizerFitter.tally(layout,
+            config.tasks()) : null), RecordTally::plus);
     long[] recordTally = counted.counts;
     for (int s = 0; s < sourceCount; s++) {
       if (data.isRecordSource(sourceConfigs.get(s))) {
@@ -181,7 +207,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
       }
     }
     checkDuplicates(sourceConfigs, rows, sources);
-    // The aligned records are cached and counted: the source rows are no longer needed in memory.
+    // The aligned records are cached and counted: the cached sources are no longer needed.
     rows.forEach(r -> r.unpersist(false));
     Map<String, Long> status = new TreeMap<>();
     for (AlignedRecord.Status st : statuses) {
@@ -227,19 +253,19 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     /**
      * The accepted rows of one partition of a source. As they pass, every row is tallied and every
      * reject written, one JSON object per line, to {@code rejectFile} (replaced when a task is
-     * retried; not created when there are none); after the last, the tally goes to {@code sum}.
+     * retried; not created when there are none); after the last, the tally goes to {@code done}.
      */
     static Iterator<ParsedRow<SourceValues>> accepted(int source, int sources, Iterator<ParsedRow<SourceValues>> rows,
-        Configuration conf, Path rejectFile, MergingAccumulator<RowTally> sum) {
+        Configuration conf, Path rejectFile, Consumer<RowTally> done) {
       RowTally t = new RowTally(sources);
       return new Iterator<>() {
         private ParsedRow<SourceValues> next;
         private Writer rejects;
-        private boolean done;
+        private boolean finished;
 
         @Override
         public boolean hasNext() {
-          while (next == null && !done) {
+          while (next == null && !finished) {
             if (!rows.hasNext()) {
               finish();
             } else {
@@ -281,7 +307,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
         }
 
         private void finish() {
-          done = true;
+          finished = true;
           try {
             if (rejects != null) {
               rejects.close();
@@ -289,7 +315,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
           } catch (IOException e) {
             throw new UncheckedIOException("cannot write the rejects file " + rejectFile, e);
           }
-          sum.add(t);
+          done.accept(t);
         }
       };
     }
@@ -332,7 +358,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
   /**
    * Computes and caches every partition of a persisted RDD without reading the cache back: the
    * action takes the partitions' iterators and leaves them. Counting iterators inside (see {@link
-   * MergingAccumulator}) tally the partitions as they are cached.
+   * PartitionTallies}) tally the partitions as they are cached.
    */
   private static void fill(JavaRDD<?> persisted) {
     persisted.foreachPartition(it -> { });

@@ -1,8 +1,8 @@
 package org.mtlspark.prep.io;
 
-import java.io.Serializable;
 import java.util.Iterator;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** Lazy iterator helpers for partitions that are streamed, never held whole. */
@@ -26,19 +26,18 @@ public final class Iterators {
 
   /**
    * The elements of {@code in}, each counted into {@code tally} as it is taken; once the last has
-   * been taken, the tally goes to {@code sum}.
+   * been taken, the tally goes to {@code done}, once.
    */
-  public static <A, T extends Serializable> Iterator<A> counted(Iterator<A> in, T tally, BiConsumer<T, A> count,
-      MergingAccumulator<T> sum) {
+  public static <A, T> Iterator<A> counted(Iterator<A> in, T tally, BiConsumer<T, A> count, Consumer<T> done) {
     return new Iterator<>() {
-      private boolean done;
+      private boolean finished;
 
       @Override
       public boolean hasNext() {
         boolean more = in.hasNext();
-        if (!more && !done) {
-          done = true;
-          sum.add(tally);
+        if (!more && !finished) {
+          finished = true;
+          done.accept(tally);
         }
         return more;
       }
