@@ -14,8 +14,9 @@ public record PrepConfig(
     String partitions)
     implements Validatable {
 
-  /** {@code prep.partitions: auto} gives a partition per this many bytes of source files. */
-  public static final long AUTO_BYTES_PER_PARTITION = 32L << 20;
+  /** {@code prep.partitions: auto} gives four partitions per this many bytes of source files. */
+  public static final long AUTO_BYTES_PER_FOUR_PARTITIONS = 128L << 20;
+  private static final String AUTO = "auto";
 
   @Override
   public void validate(String path, Problems problems) {
@@ -26,32 +27,29 @@ public record PrepConfig(
         "must be in [2, 1048576], was " + hashBuckets);
     problems.require(maxRejectFraction >= 0 && maxRejectFraction <= 1, Validatable.at(path, "maxRejectFraction"),
         "must be in [0, 1], was " + maxRejectFraction);
-    problems.require(partitions.equals(AUTO) || fixedPartitions() >= 1, Validatable.at(path, "partitions"),
+    problems.require(AUTO.equalsIgnoreCase(partitions) || fixedPartitions() >= 1, Validatable.at(path, "partitions"),
         "must be auto or a whole number >= 1, was " + partitions);
   }
 
-  private static final String AUTO = "auto";
-
   /**
-   * The partitions to align, featurize and write {@code sourceBytes} of source files in, on
-   * {@code parallelism} cores: the configured number, or with {@code auto} one per {@link
-   * #AUTO_BYTES_PER_PARTITION} bytes, rounded up to a multiple of the cores (so that the last round
-   * of tasks keeps every core busy), and at least two per core.
+   * The partitions to align, featurize and write {@code sourceBytes} of source files in: the
+   * configured number, or with {@code auto} four per {@link #AUTO_BYTES_PER_FOUR_PARTITIONS} bytes
+   * begun, so that tasks sort fewer records each as data grows, in whole rounds on 1, 2 or 4 cores.
+   * It depends on the data alone, not on the machine: the same sources give the same batches
+   * everywhere.
    */
-  public int partitionsFor(long sourceBytes, int parallelism) {
-    if (!partitions.equals(AUTO)) {
+  public int partitionsFor(long sourceBytes) {
+    if (!AUTO.equalsIgnoreCase(partitions)) {
       return fixedPartitions();
     }
-    long cores = Math.max(1, parallelism);
-    long bySize = (sourceBytes + AUTO_BYTES_PER_PARTITION - 1) / AUTO_BYTES_PER_PARTITION;
-    long rounds = Math.max(2, (bySize + cores - 1) / cores);
-    return (int) Math.min(Integer.MAX_VALUE, rounds * cores);
+    long fours = Math.max(1, (sourceBytes + AUTO_BYTES_PER_FOUR_PARTITIONS - 1) / AUTO_BYTES_PER_FOUR_PARTITIONS);
+    return (int) Math.min(Integer.MAX_VALUE / 4, fours) * 4;
   }
 
   /** The configured number of partitions; 0 when it is not a whole number. */
   private int fixedPartitions() {
     try {
-      return Integer.parseInt(partitions);
+      return partitions == null ? 0 : Integer.parseInt(partitions.trim());
     } catch (NumberFormatException e) {
       return 0;
     }

@@ -105,15 +105,14 @@ class ConfigLoaderTest {
     PrepConfig auto = ConfigLoader.load(List.of(), List.of()).prep();
     assertEquals("auto", auto.partitions());
     long mb = 1L << 20;
-    assertEquals(4, auto.partitionsFor(10 * mb, 2), "small data: two partitions per core");
-    assertEquals(32, auto.partitionsFor(10 * mb, 16));
-    assertEquals(38, auto.partitionsFor(1200 * mb, 2), "one per 32 MB, rounded up");
-    assertEquals(6, auto.partitionsFor(134 * mb, 2), "a multiple of the cores");
-    assertEquals(48, auto.partitionsFor(1200 * mb, 16));
-    assertEquals(2, auto.partitionsFor(0, 1), "empty sources: still two per core");
-    assertEquals(2, auto.partitionsFor(0, 0));
+    assertEquals(4, auto.partitionsFor(10 * mb), "small data: four partitions");
+    assertEquals(4, auto.partitionsFor(0));
+    assertEquals(4, auto.partitionsFor(128 * mb));
+    assertEquals(8, auto.partitionsFor(134 * mb), "four more per 128 MB begun");
+    assertEquals(44, auto.partitionsFor(1344 * mb));
+    assertEquals(4, ConfigLoader.load(List.of(), List.of("prep.partitions=AUTO")).prep().partitionsFor(mb));
     PrepConfig fixed = ConfigLoader.load(List.of(), List.of("prep.partitions=7")).prep();
-    assertEquals(7, fixed.partitionsFor(1200 * mb, 2), "a number is taken as it is");
+    assertEquals(7, fixed.partitionsFor(1200 * mb), "a number is taken as it is");
 
     String m = fails("""
         prep:

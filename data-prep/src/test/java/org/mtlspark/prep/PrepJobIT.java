@@ -115,10 +115,10 @@ class PrepJobIT {
     assertTrue(padding < (long) partitions() * config.prep().batchSize());
   }
 
-  /** The partitions prep chose: with {@code prep.partitions: auto} and a few kB of sources, two per core. */
+  /** The partitions prep chose: with {@code prep.partitions: auto} and a few kB of sources, four. */
   static int partitions() {
-    int chosen = config.prep().partitionsFor(1 << 20, spark.sparkContext().defaultParallelism());
-    assertEquals(2 * spark.sparkContext().defaultParallelism(), chosen);
+    int chosen = config.prep().partitionsFor(1 << 20);
+    assertEquals(4, chosen);
     return chosen;
   }
 
