@@ -8,19 +8,24 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.TaskCompletionListener;
 import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
@@ -46,11 +51,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first half of prep, shared with scoring: read and validate every source (rejects written to
- * {@code <staging>/rejects/} with their reason, counted, and checked against
- * {@code prep.maxRejectFraction}), align the rows by key, and account for every row. The aligned
- * records are sorted within their partitions by {@link #order()} (by split, then in the order
- * they are to be written, unless scoring) and stay cached until {@link #unpersist()}.
+ * The first half of prep, shared with scoring: read and validate every source as the alignment
+ * shuffle reads it (rejects written to {@code <staging>/rejects/} with their reason, and
+ * counted), align the rows by key, and account for every row; once the records are aligned, stop
+ * when more than {@code prep.maxRejectFraction} of the rows were rejected. The aligned records are
+ * sorted within their partitions by {@link #order()} (by split, then in the order they are to be
+ * written, unless scoring) and stay cached until {@link #unpersist()}.
  */
 public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned, SplitOrder order,
     boolean scoring, Manifest.Counts counts, FeaturizerFitter.Tally fitTally) {
@@ -85,7 +91,8 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
   /**
    * Reads the sources under {@code dataRoot} and aligns them. With {@code scoring}, labels are
    * optional, a source holding only labels may be absent, and the presence rates count records
-   * without labels too.
+   * without labels too. With {@code fit}, the featurizers' statistics over the training examples
+   * are counted in the same pass ({@link #fitTally()}; null otherwise).
    */
   public static AlignedSources read(SparkSession spark, MtlConfig config, String dataRoot, Path staging,
       boolean scoring, boolean fit) throws IOException {
@@ -98,64 +105,108 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     SourceReader.Sources read = SourceReader.readAll(spark, conf, config, dataRoot, scoring);
     List<List<String>> files = read.files();
     // 2. Rows: parsed as alignment reads them, every row tallied and every reject written aside on
-    // the way. Sources that enrich records are read twice (aligned, and their keys counted) and so
-    // are cached; the others are read once.
+    // the way. Sources not aligned exactly by the whole key (enrichment and nearest-in-time ones)
+    // are read twice (aligned, and their keys counted) and so are cached; the others are read once.
     int sourceCount = sourceConfigs.size();
     Path rejectsDir = new Path(staging, "rejects");
     rejectsDir.getFileSystem(conf.get()).mkdirs(rejectsDir);
     String rejectsPath = rejectsDir.toString();
-    PartitionTallies<RowTally> rowTallies = new PartitionTallies<>();
-    spark.sparkContext().register(rowTallies, "source rows");
+    PartitionTallies<RowTally> rowTallies = new PartitionTallies<>(() -> new RowTally(sourceCount), RowTally::plus);
+    spark.sparkContext().register(rowTallies);
+    List<JavaRDD<ParsedRow<SourceValues>>> tallied = new ArrayList<>();
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     for (int s = 0; s < sourceCount; s++) {
       int index = s;
       JavaRDD<ParsedRow<SourceValues>> accepted = read.rows().get(s).mapPartitionsWithIndex((p, it) ->
           RowTally.accepted(index, sourceCount, it, conf.get(),
               new Path(rejectsPath, String.format("part-%03d-%05d.json", index, p)),
-              t -> rowTallies.add(((long) index << 32) | p, t)), false);
+              t -> rowTallies.add(rowPartition(index, p), t)), false);
+      tallied.add(accepted);
       rows.add(data.isRecordSource(sourceConfigs.get(s)) ? accepted
-          : accepted.persist(StorageLevel.MEMORY_AND_DISK_SER()));
+          : read.rows().get(s).mapPartitionsWithIndex((p, it) -> RowTally.accepted(index, sourceCount, it,
+              conf.get(), new Path(rejectsPath, String.format("part-%03d-%05d.json", index, p)),
+              t -> rowTallies.add(rowPartition(index, p), t)), false).persist(StorageLevel.MEMORY_AND_DISK_SER()));
     }
 
-    // 3. Align by key and classify records, in one pass that also caches them and counts them:
-    // repeated keys per source, records by status, modality presence over the records that
-    // become examples, and (when fitting) the featurizers' statistics over the training examples.
+    // 3. Align by key and classify records, in one pass that also caches them and counts them (see
+    // RecordCounter).
     SplitOrder order = scoring ? SplitOrder.unsplit()
         : new SplitOrder(KeySplit.of(config.prep().split(), data.key()), config.run().seed());
-    AlignedRecord.Status[] statuses = AlignedRecord.Status.values();
-    int presenceAt = sourceCount + statuses.length;
-    List<TaskConfig> tasks = config.tasks();
-    PartitionTallies<RecordTally> recordTallies = new PartitionTallies<>();
-    spark.sparkContext().register(recordTallies, "aligned records");
-    int partitions = config.prep().partitionsFor(read.bytes(), spark.sparkContext().defaultParallelism());
+    RecordCounter counter = new RecordCounter(layout, order, config.tasks(), sourceCount, scoring, fit);
+    PartitionTallies<RecordTally> recordTallies = new PartitionTallies<>(counter::zero, RecordTally::plus);
+    spark.sparkContext().register(recordTallies);
+    int partitions = config.prep().partitionsFor(read.bytes());
     LOG.info("reading and aligning into {} partitions ({} MB of source files; prep.partitions: {})", partitions,
         read.bytes() >> 20, config.prep().partitions());
-    JavaRDD<AlignedRecord> aligned = SourceAligner.align(spark, data, rows, layout, order, partitions)
-        .mapPartitionsWithIndex((p, it) -> Iterators.counted(it,
-            new RecordTally(new long[presenceAt + 3], fit ? FeaturizerFitter.tally(layout, tasks) : null), (t, r) -> {
-              long[] acc = t.counts;
-              for (int s = 0; s < sourceCount; s++) {
-                acc[s] += Math.max(0, r.rowCounts()[s] - 1);
-              }
-              acc[sourceCount + r.status().ordinal()]++;
-              if (scoring ? scorable(r) : usable(r)) {
-                acc[presenceAt] += layout.tabularPresent(r) ? 1 : 0;
-                acc[presenceAt + 1] += layout.text(r) != null ? 1 : 0;
-                acc[presenceAt + 2] += layout.image(r) != null ? 1 : 0;
-                if (t.fit != null && order.split(r.key()) == Split.TRAIN) {
-                  t.fit.add(r, layout, tasks);
-                }
-              }
-            }, t -> recordTallies.add(p, t)), true)
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    fill(aligned);
+    JavaRDD<AlignedRecord> aligned = null;
     try {
+      aligned = SourceAligner.align(spark, data, rows, layout, order, partitions)
+          .mapPartitionsWithIndex((p, it) -> Iterators.counted(it, counter.zero(), counter::count,
+              t -> recordTallies.add(p, t)), true)
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      fill(aligned);
+      countMissed(aligned, counter, recordTallies, tallied, rowTallies);
       return counted(config, layout, aligned, order, scoring, rows, files, rowTallies, recordTallies, staging,
           started, fit);
     } catch (RuntimeException e) {
-      aligned.unpersist(false);
+      if (aligned != null) {
+        aligned.unpersist(false);
+      }
       rows.forEach(r -> r.unpersist(false));
       throw e;
+    }
+  }
+
+  /** The number under which a partition of a source's rows is tallied. */
+  private static long rowPartition(int source, int partition) {
+    return ((long) source << 32) | partition;
+  }
+
+  /**
+   * Counts the partitions that went uncounted while they were cached (see {@link
+   * PartitionTallies}): aligned records from their cached block, source rows by reading their
+   * files again. Rare: it takes a task that cached its block and then failed.
+   */
+  private static void countMissed(JavaRDD<AlignedRecord> aligned, RecordCounter counter,
+      PartitionTallies<RecordTally> recordTallies, List<JavaRDD<ParsedRow<SourceValues>>> tallied,
+      PartitionTallies<RowTally> rowTallies) {
+    Set<Long> counted = recordTallies.partitions();
+    Set<Integer> missed = new HashSet<>();
+    for (int p = 0; p < aligned.getNumPartitions(); p++) {
+      if (!counted.contains((long) p)) {
+        missed.add(p);
+      }
+    }
+    if (!missed.isEmpty()) {
+      LOG.warn("counting {} partition(s) of aligned records again: they were cached by a task that failed", missed.size());
+      aligned.mapPartitionsWithIndex((p, it) -> {
+        if (missed.contains(p)) {
+          RecordTally t = counter.zero();
+          it.forEachRemaining(r -> counter.count(t, r));
+          recordTallies.add(p, t);
+        }
+        return Collections.emptyIterator();
+      }, false).foreachPartition(it -> { });
+    }
+    Set<Long> rowsCounted = rowTallies.partitions();
+    for (int s = 0; s < tallied.size(); s++) {
+      int source = s;
+      Set<Integer> rowsMissed = new HashSet<>();
+      for (int p = 0; p < tallied.get(s).getNumPartitions(); p++) {
+        if (!rowsCounted.contains(rowPartition(s, p))) {
+          rowsMissed.add(p);
+        }
+      }
+      if (!rowsMissed.isEmpty()) {
+        LOG.warn("reading {} partition(s) of source {} again to count them: they were cached by a task that failed",
+            rowsMissed.size(), source);
+        tallied.get(s).mapPartitionsWithIndex((p, it) -> {
+          if (rowsMissed.contains(p)) {
+            it.forEachRemaining(r -> { });
+          }
+          return Collections.emptyIterator();
+        }, false).foreachPartition(it -> { });
+      }
     }
   }
 
@@ -170,7 +221,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     DataConfig data = config.data();
     List<SourceConfig> sourceConfigs = data.sources();
     int sourceCount = sourceConfigs.size();
-    RowTally tally = rowTallies.sum(new RowTally(sourceCount), RowTally::plus);
+    RowTally tally = rowTallies.value();
     Map<String, Manifest.SourceCount> sources = new LinkedHashMap<>();
     for (int s = 0; s < sourceCount; s++) {
       SourceConfig src = sourceConfigs.get(s);
@@ -195,9 +246,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     }
 
     AlignedRecord.Status[] statuses = AlignedRecord.Status.values();
-    RecordTally counted = recordTallies.sum(
-        new RecordTally(new long[sourceCount + statuses.length + 3], fit ? FeaturizerFitter.tally(layout,
-            config.tasks()) : null), RecordTally::plus);
+    RecordTally counted = recordTallies.value();
     long[] recordTally = counted.counts;
     for (int s = 0; s < sourceCount; s++) {
       if (data.isRecordSource(sourceConfigs.get(s))) {
@@ -298,11 +347,24 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
             if (rejects == null) {
               rejects = new BufferedWriter(new OutputStreamWriter(
                   rejectFile.getFileSystem(conf).create(rejectFile, true), StandardCharsets.UTF_8));
+              // Closed at the end of the rows, or with the task when it fails first.
+              TaskContext task = TaskContext.get();
+              if (task != null) {
+                task.addTaskCompletionListener((TaskCompletionListener) c -> closeQuietly());
+              }
             }
             rejects.write(JSON.writeValueAsString(r.reject()));
             rejects.write('\n');
           } catch (IOException e) {
             throw new UncheckedIOException("cannot write the rejects file " + rejectFile, e);
+          }
+        }
+
+        private void closeQuietly() {
+          try {
+            rejects.close();
+          } catch (IOException e) {
+            LOG.warn("cannot close the rejects file {} of a task that ended early", rejectFile, e);
           }
         }
 
@@ -327,6 +389,37 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
       }
       o.byReason.forEach((k, v) -> byReason.merge(k, v, Long::sum));
       return this;
+    }
+  }
+
+  /**
+   * Counts aligned records as they are cached: per source the rows repeating a key ({@code
+   * counts[s]}), records by status (after the sources), and the records with each modality among
+   * those that become examples (last three); when fitting, the featurizers' statistics over the
+   * training examples.
+   */
+  record RecordCounter(RecordLayout layout, SplitOrder order, List<TaskConfig> tasks, int sources, boolean scoring,
+      boolean fit) implements Serializable {
+    RecordTally zero() {
+      return new RecordTally(new long[sources + AlignedRecord.Status.values().length + 3],
+          fit ? FeaturizerFitter.tally(layout, tasks) : null);
+    }
+
+    void count(RecordTally t, AlignedRecord r) {
+      long[] acc = t.counts;
+      for (int s = 0; s < sources; s++) {
+        acc[s] += Math.max(0, r.rowCounts()[s] - 1);
+      }
+      acc[sources + r.status().ordinal()]++;
+      if (scoring ? scorable(r) : usable(r)) {
+        int presence = acc.length - 3;
+        acc[presence] += layout.tabularPresent(r) ? 1 : 0;
+        acc[presence + 1] += layout.text(r) != null ? 1 : 0;
+        acc[presence + 2] += layout.image(r) != null ? 1 : 0;
+        if (t.fit != null && order.split(r.key()) == Split.TRAIN) {
+          t.fit.add(r, layout, tasks);
+        }
+      }
     }
   }
 
@@ -356,9 +449,10 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
   }
 
   /**
-   * Computes and caches every partition of a persisted RDD without reading the cache back: the
-   * action takes the partitions' iterators and leaves them. Counting iterators inside (see {@link
-   * PartitionTallies}) tally the partitions as they are cached.
+   * Computes and caches every partition of an RDD persisted at a level that may use disk, without
+   * reading the cache back: the action takes the partitions' iterators and leaves them (a level
+   * without disk would hand over a partly read iterator for a block that does not fit). Counting
+   * iterators inside (see {@link PartitionTallies}) tally the partitions as they are cached.
    */
   private static void fill(JavaRDD<?> persisted) {
     persisted.foreachPartition(it -> { });

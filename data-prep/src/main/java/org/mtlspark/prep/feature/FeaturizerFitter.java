@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
@@ -57,19 +58,8 @@ public final class FeaturizerFitter {
     int minCount = config.prep().text().minCount();
     List<String> vocabulary = List.of();
     if (layout.hasText()) {
-      // Counted per partition first, so that each distinct token of a partition is shuffled once.
-      List<Tuple2<String, Long>> tokenCounts = train.mapPartitionsToPair(records -> {
-        Map<String, Long> counts = new HashMap<>();
-        while (records.hasNext()) {
-          String text = layout.text(records.next());
-          if (text != null) {
-            for (String token : TextVocabulary.tokenize(text)) {
-              counts.merge(token, 1L, Long::sum);
-            }
-          }
-        }
-        return Iterators.map(counts.entrySet().iterator(), e -> new Tuple2<>(e.getKey(), e.getValue()));
-      }).reduceByKey(Long::sum).filter(t -> t._2() >= minCount).collect();
+      List<Tuple2<String, Long>> tokenCounts = train.mapPartitionsToPair(records -> new TokenCounts(
+          Iterators.map(records, layout::text))).reduceByKey(Long::sum).filter(t -> t._2() >= minCount).collect();
       vocabulary = tokenCounts.stream()
           .sorted(Comparator.<Tuple2<String, Long>>comparingLong(t -> -t._2()).thenComparing(Tuple2::_1))
           .limit(config.prep().text().vocabularySize()).map(Tuple2::_1).toList();
@@ -113,6 +103,54 @@ public final class FeaturizerFitter {
         config.prep().missingIndicators(), catCols, categories, hashedCols, config.prep().hashBuckets(),
         config.prep().text().maxTokens(), vocabulary, config.prep().image().width(), config.prep().image().height(),
         encodings);
+  }
+
+  /**
+   * The tokens of some texts (nulls skipped) with their counts, counted in a hash map of about
+   * {@link #MAX_TOKENS} tokens at a time (more by the tokens of one text): a token comes out once per full map, where a plain
+   * {@code reduceByKey} would hand each occurrence to Spark's combiner.
+   */
+  static final class TokenCounts implements Iterator<Tuple2<String, Long>> {
+    static final int MAX_TOKENS = 1 << 17;
+    private final Iterator<String> texts;
+    private final int maxTokens;
+    private final Map<String, Long> counts = new HashMap<>();
+    private Iterator<Map.Entry<String, Long>> counted = java.util.Collections.emptyIterator();
+
+    TokenCounts(Iterator<String> texts) {
+      this(texts, MAX_TOKENS);
+    }
+
+    TokenCounts(Iterator<String> texts, int maxTokens) {
+      this.texts = texts;
+      this.maxTokens = maxTokens;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (!counted.hasNext() && texts.hasNext()) {
+        counts.clear();
+        while (counts.size() < maxTokens && texts.hasNext()) {
+          String text = texts.next();
+          if (text != null) {
+            for (String token : TextVocabulary.tokenize(text)) {
+              counts.merge(token, 1L, Long::sum);
+            }
+          }
+        }
+        counted = counts.entrySet().iterator();
+      }
+      return counted.hasNext();
+    }
+
+    @Override
+    public Tuple2<String, Long> next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      Map.Entry<String, Long> e = counted.next();
+      return new Tuple2<>(e.getKey(), e.getValue());
+    }
   }
 
   /** A count key that holds no label: the number of labelled rows of a multi-label task. */

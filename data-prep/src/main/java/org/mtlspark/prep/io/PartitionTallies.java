@@ -1,73 +1,125 @@
 package org.mtlspark.prep.io;
 
+import java.io.IOException;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.function.BinaryOperator;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.spark.util.AccumulatorV2;
 
 /**
- * A Spark accumulator of one tally per partition: each task adds what it counted over its
- * partition, under the partition's number, and the driver sums the tallies. It lets one pass both
- * compute a partition (to cache or shuffle it) and count it, where counting after would read it
- * all again.
+ * A Spark accumulator that sums one tally per partition: each task adds what it counted over its
+ * partition, under the partition's number, and the driver holds the sum and the numbers counted.
+ * It lets one pass both compute a partition (to cache or shuffle it) and count it, where counting
+ * after would read it all again.
  *
- * <p>Exact however often Spark computes a partition: a retried task, a resubmitted stage or a
- * recomputed cache block adds the same tally under the same number again, and it replaces the
- * first. That holds as long as a partition's tally depends only on its data, as counts do.
+ * <p>A partition is counted once however often Spark computes it: a retried task, a resubmitted
+ * stage or a recomputed cache block brings the same tally under a number already counted, and it
+ * is left out. That holds as long as a partition's tally depends only on its data, as counts do.
+ * A partition can also go uncounted: a task attempt that cached its block and then failed has its
+ * tally dropped, and the next attempt reads the block instead of counting it. {@link
+ * #partitions()} tells which were counted, so that the caller can count the others.
+ *
+ * <p>Register it unnamed: Spark keeps the value of a named accumulator with every task's event.
  */
-public final class PartitionTallies<T extends Serializable> extends AccumulatorV2<PartitionTallies.Tally<T>, Map<Long, T>> {
+public final class PartitionTallies<T extends Serializable> extends AccumulatorV2<PartitionTallies.Tally<T>, T> {
   private static final long serialVersionUID = 1L;
+
+  /** The empty tally. */
+  @FunctionalInterface
+  public interface Zero<T> extends Serializable {
+    T get();
+  }
+
+  /** Adds the second tally to the first and returns it (or a new one); never changes the second. */
+  @FunctionalInterface
+  public interface Plus<T> extends Serializable {
+    T apply(T into, T from);
+  }
 
   /** The tally of one partition. */
   public record Tally<T>(long partition, T value) implements Serializable {}
 
-  private final HashMap<Long, T> byPartition = new HashMap<>();
+  private final Zero<T> zero;
+  private final Plus<T> plus;
+  private final Set<Long> counted = new HashSet<>();
+  /** The sum of the counted partitions' tallies; null while there are none. */
+  private T sum;
 
-  /** Records {@code value} as the tally of {@code partition}. */
+  public PartitionTallies(Zero<T> zero, Plus<T> plus) {
+    this.zero = zero;
+    this.plus = plus;
+  }
+
+  /** Counts {@code value} as the tally of {@code partition}, unless that partition was counted. */
   public void add(long partition, T value) {
     add(new Tally<>(partition, value));
   }
 
-  /** The sum of the partitions' tallies, starting from {@code zero}; {@code plus} may change its first argument. */
-  public T sum(T zero, BinaryOperator<T> plus) {
-    T total = zero;
-    for (T t : byPartition.values()) {
-      total = plus.apply(total, t);
-    }
-    return total;
+  /** The numbers of the partitions counted. */
+  public synchronized Set<Long> partitions() {
+    return Set.copyOf(counted);
   }
 
   @Override
-  public boolean isZero() {
-    return byPartition.isEmpty();
+  public synchronized boolean isZero() {
+    return counted.isEmpty();
   }
 
   @Override
-  public PartitionTallies<T> copy() {
-    PartitionTallies<T> c = new PartitionTallies<>();
-    c.byPartition.putAll(byPartition);
+  public synchronized PartitionTallies<T> copy() {
+    PartitionTallies<T> c = new PartitionTallies<>(zero, plus);
+    c.counted.addAll(counted);
+    c.sum = sum == null ? null : plus.apply(zero.get(), sum);
     return c;
   }
 
   @Override
-  public void reset() {
-    byPartition.clear();
+  public synchronized void reset() {
+    counted.clear();
+    sum = null;
   }
 
   @Override
-  public void add(Tally<T> tally) {
-    byPartition.put(tally.partition(), tally.value());
+  public synchronized void add(Tally<T> tally) {
+    if (counted.add(tally.partition())) {
+      sum = plus.apply(sum == null ? zero.get() : sum, tally.value());
+    }
   }
 
   @Override
-  public void merge(AccumulatorV2<Tally<T>, Map<Long, T>> other) {
-    byPartition.putAll(other.value());
+  public void merge(AccumulatorV2<Tally<T>, T> other) {
+    if (!(other instanceof PartitionTallies<T> theirs)) {
+      throw new UnsupportedOperationException("cannot merge a " + other.getClass().getName());
+    }
+    Set<Long> partitions;
+    T value;
+    synchronized (theirs) {
+      partitions = Set.copyOf(theirs.counted);
+      value = theirs.sum;
+    }
+    synchronized (this) {
+      if (partitions.isEmpty() || counted.containsAll(partitions)) {
+        return;
+      }
+      if (partitions.stream().anyMatch(counted::contains)) {
+        // Spark merges one task's accumulator, of one partition, at a time: this does not happen.
+        throw new IllegalStateException("partition tallies overlap in part: counted " + counted + ", adding "
+            + partitions);
+      }
+      counted.addAll(partitions);
+      sum = plus.apply(sum == null ? zero.get() : sum, value);
+    }
   }
 
+  /** The sum of the counted partitions' tallies (a fresh zero when none was counted). */
   @Override
-  public Map<Long, T> value() {
-    return Collections.unmodifiableMap(byPartition);
+  public synchronized T value() {
+    return sum == null ? zero.get() : sum;
+  }
+
+  /** Serialized under the lock: Spark's heartbeat may send a task's accumulators while it adds. */
+  private synchronized void writeObject(ObjectOutputStream out) throws IOException {
+    out.defaultWriteObject();
   }
 }
