@@ -116,16 +116,12 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     List<JavaRDD<ParsedRow<SourceValues>>> tallied = new ArrayList<>();
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     for (int s = 0; s < sourceCount; s++) {
-      int index = s;
-      JavaRDD<ParsedRow<SourceValues>> accepted = read.rows().get(s).mapPartitionsWithIndex((p, it) ->
-          RowTally.accepted(index, sourceCount, it, conf.get(),
-              new Path(rejectsPath, String.format("part-%03d-%05d.json", index, p)),
-              t -> rowTallies.add(rowPartition(index, p), t)), false);
-      tallied.add(accepted);
-      rows.add(data.isRecordSource(sourceConfigs.get(s)) ? accepted
-          : read.rows().get(s).mapPartitionsWithIndex((p, it) -> RowTally.accepted(index, sourceCount, it,
-              conf.get(), new Path(rejectsPath, String.format("part-%03d-%05d.json", index, p)),
-              t -> rowTallies.add(rowPartition(index, p), t)), false).persist(StorageLevel.MEMORY_AND_DISK_SER()));
+      JavaRDD<ParsedRow<SourceValues>> parsed = read.rows().get(s);
+      // Kept apart from the cached one, so that counting a partition again reads its files.
+      tallied.add(RowTally.accepted(parsed, s, sourceCount, conf, rejectsPath, rowTallies));
+      rows.add(data.isRecordSource(sourceConfigs.get(s)) ? tallied.get(s)
+          : RowTally.accepted(parsed, s, sourceCount, conf, rejectsPath, rowTallies)
+              .persist(StorageLevel.MEMORY_AND_DISK_SER()));
     }
 
     // 3. Align by key and classify records, in one pass that also caches them and counts them (see
@@ -297,6 +293,17 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     private RowTally(int sources) {
       accepted = new long[sources];
       rejected = new long[sources];
+    }
+
+    /**
+     * The accepted rows of a source, each partition's rows tallied into {@code tallies} and its
+     * rejects written to a file of its own under {@code rejectsDir} as they pass (see below).
+     */
+    static JavaRDD<ParsedRow<SourceValues>> accepted(JavaRDD<ParsedRow<SourceValues>> parsed, int source,
+        int sources, SerializableConf conf, String rejectsDir, PartitionTallies<RowTally> tallies) {
+      return parsed.mapPartitionsWithIndex((p, it) -> accepted(source, sources, it, conf.get(),
+          new Path(rejectsDir, String.format("part-%03d-%05d.json", source, p)),
+          t -> tallies.add(rowPartition(source, p), t)), false);
     }
 
     /**
