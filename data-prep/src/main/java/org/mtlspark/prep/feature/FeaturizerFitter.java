@@ -2,11 +2,13 @@ package org.mtlspark.prep.feature;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
@@ -107,15 +109,15 @@ public final class FeaturizerFitter {
 
   /**
    * The tokens of some texts (nulls skipped) with their counts, counted in a hash map of about
-   * {@link #MAX_TOKENS} tokens at a time (more by the tokens of one text): a token comes out once per full map, where a plain
-   * {@code reduceByKey} would hand each occurrence to Spark's combiner.
+   * {@link #MAX_TOKENS} tokens at a time (more by the tokens of one text): a token comes out once
+   * per full map, where a plain {@code reduceByKey} would hand each occurrence to Spark's combiner.
    */
   static final class TokenCounts implements Iterator<Tuple2<String, Long>> {
     static final int MAX_TOKENS = 1 << 17;
     private final Iterator<String> texts;
     private final int maxTokens;
     private final Map<String, Long> counts = new HashMap<>();
-    private Iterator<Map.Entry<String, Long>> counted = java.util.Collections.emptyIterator();
+    private Iterator<Map.Entry<String, Long>> counted = Collections.emptyIterator();
 
     TokenCounts(Iterator<String> texts) {
       this(texts, MAX_TOKENS);
@@ -146,7 +148,7 @@ public final class FeaturizerFitter {
     @Override
     public Tuple2<String, Long> next() {
       if (!hasNext()) {
-        throw new java.util.NoSuchElementException();
+        throw new NoSuchElementException();
       }
       Map.Entry<String, Long> e = counted.next();
       return new Tuple2<>(e.getKey(), e.getValue());
