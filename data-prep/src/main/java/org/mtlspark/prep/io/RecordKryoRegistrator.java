@@ -34,8 +34,8 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
         org.mtlspark.prep.align.SourceAligner.Picks.class, int[].class,
         org.mtlspark.prep.feature.Example.class,
         double[].class, double[][].class, float[].class, float[][].class, String[].class, byte[].class,
-        // What prep's tasks send back to the driver.
-        org.mtlspark.prep.AlignedSources.RowTally.class, org.mtlspark.prep.feature.FeaturizerFitter.Tally.class,
+        // What prep's tasks send back to the driver (tallies travel as accumulators, which Spark
+        // serializes with Java serialization).
         org.mtlspark.prep.feature.BatchWriter.Stats.class, java.util.HashMap.class, java.util.TreeMap.class)) {
       kryo.register(c);
     }
