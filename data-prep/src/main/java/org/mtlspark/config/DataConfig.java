@@ -7,10 +7,17 @@ import java.util.Set;
 /**
  * Where the sources are and how they align. Source paths are relative to {@code root} unless they
  * carry a scheme ({@code hdfs:}, {@code file:}, ...) or start with '/'. A record is one value of
- * {@code key} (one or more columns) found in any source keyed by the whole key.
+ * {@code key} (one or more columns) found in any source keyed by the whole key. A table without a
+ * key column is keyed by {@value #ROW}, the place of each row.
  */
 public record DataConfig(String root, List<String> key, String nullToken, List<SourceConfig> sources)
     implements Validatable {
+
+  /**
+   * The built-in key column of a table that has none: each row's file and starting line (see
+   * {@code org.mtlspark.prep.source.Keys#ROW}).
+   */
+  public static final String ROW = "_row";
 
   @Override
   public void validate(String path, Problems problems) {
@@ -29,6 +36,13 @@ public record DataConfig(String root, List<String> key, String nullToken, List<S
       List<String> k = s.keyColumns(key);
       problems.require(key.containsAll(k), Validatable.at(at, "key"),
           "must be data.key " + key + " or a part of it, was " + k);
+      if (k.contains(ROW)) {
+        problems.require(isRecordSource(s), Validatable.at(at, "key"),
+            ROW + " (a row's file and line) keys only a source keyed by the whole key");
+        problems.require(s.format() == SourceConfig.Format.CSV || s.format() == SourceConfig.Format.JSON,
+            Validatable.at(at, "format"), ROW + " (a row's file and line) needs a csv or json source, was "
+                + s.format().name().toLowerCase(java.util.Locale.ROOT));
+      }
       full += isRecordSource(s) ? 1 : 0;
       texts += s.text().isEmpty() ? 0 : 1;
       images += s.hasImage() ? 1 : 0;

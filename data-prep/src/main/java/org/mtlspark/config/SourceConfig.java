@@ -30,12 +30,21 @@ public record SourceConfig(
     List<String> categorical,
     List<String> hashed,
     String text,
-    String image)
+    String image,
+    List<String> datetime,
+    Map<String, String> dateFormats,
+    String delimiter,
+    String quote,
+    String escape,
+    String encoding)
     implements Validatable {
 
   /** How a source's files are read. */
   public enum Format {
-    /** CSV with a header row; quoted cells may hold the separator, quotes and line breaks are not split. */
+    /**
+     * CSV with a header record, RFC 4180 quoting (a quoted cell may hold the delimiter, line breaks
+     * and doubled quotes), in the source's delimiter, quote, escape and encoding.
+     */
     CSV,
     /** JSON lines: one object per line. */
     JSON,
@@ -94,6 +103,12 @@ public record SourceConfig(
     d.put("hashed", List.of());
     d.put("text", "");
     d.put("image", "");
+    d.put("datetime", List.of());
+    d.put("dateFormats", Map.of());
+    d.put("delimiter", ",");
+    d.put("quote", "\"");
+    d.put("escape", "");
+    d.put("encoding", "UTF-8");
     return d;
   }
 
@@ -119,9 +134,26 @@ public record SourceConfig(
     }
     problems.require(text.isEmpty() || seen.add(text), Validatable.at(path, "text"),
         "column \"" + text + "\" is already a feature");
+    for (String f : dateFormats.keySet()) {
+      problems.require(datetime.contains(f), Validatable.at(path, "dateFormats"),
+          "column \"" + f + "\" is not listed in datetime " + datetime);
+    }
+    dateFormats.forEach((column, pattern) -> problems.require(validDatePattern(pattern),
+        Validatable.at(path, "dateFormats." + column), "not a date pattern (java.time letters such as "
+            + "\"MMM d yyyy\" or \"dd/MM/yyyy HH:mm\", or epoch_seconds, epoch_millis), was \"" + pattern + "\""));
+    problems.require(validCsvChar(delimiter), Validatable.at(path, "delimiter"),
+        "must be one character (or \\t, tab), was \"" + delimiter + "\"");
+    problems.require(validCsvChar(quote), Validatable.at(path, "quote"), "must be one character, was \"" + quote + "\"");
+    problems.require(escape.isEmpty() || validCsvChar(escape), Validatable.at(path, "escape"),
+        "must be empty (quotes are doubled) or one character, was \"" + escape + "\"");
+    problems.require(!validCsvChar(delimiter) || !validCsvChar(quote) || csvChar(delimiter) != csvChar(quote),
+        Validatable.at(path, "quote"), "must differ from the delimiter");
+    problems.require(supportedCharset(encoding), Validatable.at(path, "encoding"),
+        "not a character encoding this JVM knows (e.g. UTF-8, ISO-8859-1, windows-1252, UTF-16), was \"" + encoding
+            + "\"");
     if (format == Format.IMAGES) {
       problems.require(featureColumns().isEmpty() && text.isEmpty() && image.isEmpty(), path,
-          "an images source holds only images: leave numeric, categorical, hashed, text and image empty");
+          "an images source holds only images: leave numeric, datetime, categorical, hashed, text and image empty");
       problems.require(key.size() <= 1, Validatable.at(path, "key"),
           "an images source is keyed by its file names: one key column at most, was " + key);
     }
@@ -131,12 +163,47 @@ public record SourceConfig(
     }
   }
 
-  /** Numeric, categorical and hashed columns, in that order. */
+  /** Numeric, datetime, categorical and hashed columns, in that order. */
   public List<String> featureColumns() {
     List<String> all = new java.util.ArrayList<>(numeric);
+    all.addAll(datetime);
     all.addAll(categorical);
     all.addAll(hashed);
     return all;
+  }
+
+  /** The character a CSV option names: itself, or a tab for {@code \t} and {@code tab}. */
+  public static char csvChar(String option) {
+    return option.equals("\\t") || option.equalsIgnoreCase("tab") ? '\t' : option.charAt(0);
+  }
+
+  private static boolean validCsvChar(String option) {
+    return option.length() == 1 && option.charAt(0) != '\n' && option.charAt(0) != '\r'
+        || option.equals("\\t") || option.equalsIgnoreCase("tab");
+  }
+
+  /** The word for date cells that are epoch seconds (or milliseconds), in {@code dateFormats}. */
+  public static final String EPOCH_SECONDS = "epoch_seconds";
+  public static final String EPOCH_MILLIS = "epoch_millis";
+
+  private static boolean validDatePattern(String pattern) {
+    if (pattern.equals(EPOCH_SECONDS) || pattern.equals(EPOCH_MILLIS)) {
+      return true;
+    }
+    try {
+      java.time.format.DateTimeFormatter.ofPattern(pattern);
+      return !pattern.isBlank();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static boolean supportedCharset(String name) {
+    try {
+      return java.nio.charset.Charset.isSupported(name);
+    } catch (java.nio.charset.IllegalCharsetNameException e) {
+      return false;
+    }
   }
 
   /** The key columns of this source, given the record key. */

@@ -6,6 +6,7 @@ import java.util.List;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.config.TaskConfig;
+import org.mtlspark.prep.source.DateTimes;
 
 /**
  * Where each model input and each task label sits among the sources' parsed values: tabular
@@ -33,6 +34,12 @@ public final class RecordLayout implements Serializable {
       SourceConfig src = sources.get(s);
       for (int i = 0; i < src.numeric().size(); i++) {
         numeric.add(new Ref(s, i, src.name() + "." + src.numeric().get(i)));
+      }
+      int derived = src.numeric().size();
+      for (String column : src.datetime()) {
+        for (String feature : DateTimes.FEATURES) {
+          numeric.add(new Ref(s, derived++, src.name() + "." + column + "." + feature));
+        }
       }
       for (int i = 0; i < src.categorical().size(); i++) {
         categorical.add(new Ref(s, i, src.name() + "." + src.categorical().get(i)));

@@ -6,18 +6,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The column positions of one CSV file, from its header row. */
+/** The column positions of one CSV file, from its header record (names trimmed; the first of a repeated name wins). */
 public final class CsvHeader implements Serializable {
   private static final long serialVersionUID = 1L;
   private final Map<String, Integer> index = new HashMap<>();
-  private final int width;
+  private final List<String> names;
 
-  public CsvHeader(String headerLine) {
-    List<String> cells = CsvLine.split(stripBom(headerLine));
-    for (int i = 0; i < cells.size(); i++) {
-      index.putIfAbsent(cells.get(i).trim(), i);
+  public CsvHeader(List<String> cells) {
+    names = cells.stream().map(String::trim).toList();
+    for (int i = 0; i < names.size(); i++) {
+      index.putIfAbsent(names.get(i), i);
     }
-    width = cells.size();
   }
 
   /** The required columns this header lacks. */
@@ -44,10 +43,16 @@ public final class CsvHeader implements Serializable {
   }
 
   public int width() {
-    return width;
+    return names.size();
   }
 
-  private static String stripBom(String s) {
-    return s.startsWith("\uFEFF") ? s.substring(1) : s;
+  /** The column names, in file order. */
+  public List<String> names() {
+    return names;
+  }
+
+  @Override
+  public String toString() {
+    return String.join(",", names);
   }
 }

@@ -1,45 +1,86 @@
 package org.mtlspark.prep.source;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.Function;
 
 /**
- * CSV with a header row: rejects a row with broken quoting or the wrong number of cells, and hands
- * the cells of good rows, by header name, to the source's {@link RowInterpreter}.
+ * CSV with a header record, read as RFC 4180 describes it (see {@link CsvRecordReader}) in the
+ * source's {@link CsvDialect}: a record with broken quoting or the wrong number of cells is
+ * rejected whole, at the line it starts on; the cells of good records go, by header name, to the
+ * source's {@link RowInterpreter}.
  */
-public final class CsvSourceFormat extends InterpretedLineFormat {
+public final class CsvSourceFormat extends InterpretedTextFormat {
   private static final long serialVersionUID = 1L;
 
-  public CsvSourceFormat(RowInterpreter interpreter) {
-    super(interpreter);
+  private final CsvDialect dialect;
+
+  public CsvSourceFormat(RowInterpreter interpreter, CsvDialect dialect, Charset charset) {
+    super(interpreter, charset);
+    this.dialect = dialect;
   }
 
   @Override
-  public boolean hasHeader() {
-    return true;
+  public Iterator<ParsedRow<SourceValues>> rows(String file, BufferedReader in) {
+    CsvRecordReader reader = new CsvRecordReader(in, dialect, 1);
+    CsvRecord header = read(reader);
+    if (header == null) {
+      return List.of(ParsedRow.<SourceValues>rejected(new Reject(sourceName(), file, 0, null, "(file)",
+          "empty file: no header row", ""))).iterator();
+    }
+    Function<CsvRecord, ParsedRow<SourceValues>> parser = open(file, new CsvHeader(header.cells()));
+    return new Iterator<>() {
+      private CsvRecord next = read(reader);
+
+      @Override
+      public boolean hasNext() {
+        return next != null;
+      }
+
+      @Override
+      public ParsedRow<SourceValues> next() {
+        if (next == null) {
+          throw new NoSuchElementException();
+        }
+        ParsedRow<SourceValues> row = parser.apply(next);
+        next = read(reader);
+        return row;
+      }
+    };
   }
 
-  @Override
-  public FileParser<SourceValues> open(String file, String headerLine) {
-    CsvHeader header = new CsvHeader(headerLine);
-    String source = interpreter.sourceName();
+  /** The parser of the records of {@code file}, whose header is {@code header}. */
+  public Function<CsvRecord, ParsedRow<SourceValues>> open(String file, CsvHeader header) {
+    String source = sourceName();
     List<String> missing = header.missing(interpreter.requiredColumns());
     if (!missing.isEmpty()) {
-      String reason = "the file's header lacks column(s) " + missing + " (header: " + headerLine + ")";
-      return (line, text) -> ParsedRow.rejected(new Reject(source, file, line, null, "(header)", reason, text));
+      String reason = "the file's header lacks column(s) " + missing + " (header: " + header + ")";
+      return r -> ParsedRow.rejected(new Reject(source, file, r.line(), null, "(header)", reason, r.raw()));
     }
-    return (line, text) -> {
-      List<String> cells;
-      try {
-        cells = CsvLine.split(text);
-      } catch (IllegalArgumentException e) {
-        return ParsedRow.rejected(new Reject(source, file, line, null, "(row)", e.getMessage(), text));
+    return r -> {
+      if (!r.isWellFormed()) {
+        return ParsedRow.rejected(new Reject(source, file, r.line(), null, "(row)", r.problem(), r.raw()));
       }
+      List<String> cells = r.cells();
       if (cells.size() != header.width()) {
-        return ParsedRow.rejected(new Reject(source, file, line, null, "(row)",
-            "expected " + header.width() + " cells, found " + cells.size(), text));
+        return ParsedRow.rejected(new Reject(source, file, r.line(), null, "(row)",
+            "expected " + header.width() + " cells, found " + cells.size(), r.raw()));
       }
-      return interpreter.interpret(file, line, column -> header.has(column) ? cells.get(header.position(column)) : null,
-          text);
+      return interpreter.interpret(file, r.line(),
+          column -> header.has(column) ? cells.get(header.position(column)) : null, r.raw());
     };
+  }
+
+  private static CsvRecord read(CsvRecordReader reader) {
+    try {
+      return reader.next();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

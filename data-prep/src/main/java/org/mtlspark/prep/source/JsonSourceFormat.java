@@ -1,43 +1,78 @@
 package org.mtlspark.prep.source;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
- * JSON lines: one object per line. Strings, numbers and booleans are cells; an array of scalars
- * is a list (a multi-label cell); a line that is not a JSON object is rejected.
+ * JSON lines: one object per line; blank lines are skipped. Strings, numbers and booleans are
+ * cells; an array of scalars is a list (a multi-label cell); a line that is not a JSON object is
+ * rejected.
  */
-public final class JsonSourceFormat extends InterpretedLineFormat {
+public final class JsonSourceFormat extends InterpretedTextFormat {
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  public JsonSourceFormat(RowInterpreter interpreter) {
-    super(interpreter);
+  public JsonSourceFormat(RowInterpreter interpreter, Charset charset) {
+    super(interpreter, charset);
   }
 
   @Override
-  public boolean hasHeader() {
-    return false;
-  }
+  public Iterator<ParsedRow<SourceValues>> rows(String file, BufferedReader in) {
+    return new Iterator<>() {
+      private long lineNumber;
+      private String next = advance();
 
-  @Override
-  public FileParser<SourceValues> open(String file, String header) {
-    String source = interpreter.sourceName();
-    return (line, text) -> {
-      JsonNode node;
-      try {
-        node = JSON.readTree(text);
-      } catch (Exception e) {
-        return ParsedRow.rejected(new Reject(source, file, line, null, "(row)",
-            "not valid JSON: " + firstLine(e.getMessage()), text));
+      private String advance() {
+        try {
+          String line;
+          do {
+            line = in.readLine();
+            lineNumber++;
+          } while (line != null && line.isBlank());
+          return line;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
       }
-      if (node == null || !node.isObject()) {
-        return ParsedRow.rejected(new Reject(source, file, line, null, "(row)", "not a JSON object", text));
+
+      @Override
+      public boolean hasNext() {
+        return next != null;
       }
-      return interpreter.interpret(file, line, column -> value(node.get(column)), text);
+
+      @Override
+      public ParsedRow<SourceValues> next() {
+        if (next == null) {
+          throw new NoSuchElementException();
+        }
+        ParsedRow<SourceValues> row = parse(file, lineNumber, next);
+        next = advance();
+        return row;
+      }
     };
+  }
+
+  /** The row of line {@code line} (1-based) of {@code file}. */
+  public ParsedRow<SourceValues> parse(String file, long line, String text) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (Exception e) {
+      return ParsedRow.rejected(new Reject(sourceName(), file, line, null, "(row)",
+          "not valid JSON: " + firstLine(e.getMessage()), text));
+    }
+    if (node == null || !node.isObject()) {
+      return ParsedRow.rejected(new Reject(sourceName(), file, line, null, "(row)", "not a JSON object", text));
+    }
+    return interpreter.interpret(file, line, column -> value(node.get(column)), text);
   }
 
   private static Object value(JsonNode n) {

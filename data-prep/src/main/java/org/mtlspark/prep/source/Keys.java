@@ -9,6 +9,13 @@ import java.util.List;
 public final class Keys {
   public static final char SEPARATOR = '\u001F';
 
+  /**
+   * The key column of a table without one: a row's place, its file (relative to the source's
+   * folder) and the line its record starts on, such as {@code films.csv:12}. Stable across runs on
+   * the same files, and for rows appended at the end of a file.
+   */
+  public static final String ROW = org.mtlspark.config.DataConfig.ROW;
+
   private Keys() {}
 
   public static String join(List<String> values) {
@@ -17,6 +24,13 @@ public final class Keys {
 
   public static String[] split(String key) {
     return key.split(String.valueOf(SEPARATOR), -1);
+  }
+
+  /** The {@link #ROW} key of the record starting at {@code line} of {@code file}, named relative to {@code base}. */
+  public static String row(String file, String base, long line) {
+    String name = !base.isEmpty() && file.startsWith(base + "/") ? file.substring(base.length() + 1)
+        : file.substring(file.lastIndexOf('/') + 1);
+    return name + ":" + line;
   }
 
   /** The key for people: values joined by ", ". */

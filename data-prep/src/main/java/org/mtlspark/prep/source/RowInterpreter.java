@@ -29,6 +29,8 @@ public final class RowInterpreter implements Serializable {
   private final String dataRoot;
   /** When scoring, a row need not carry its labels: a missing label column is a missing label. */
   private final boolean labelsOptional;
+  /** The folder a {@link Keys#ROW} key names its file relative to (a qualified path), or "" for the file's name. */
+  private String rowKeyBase = "";
 
   /**
    * @param tasks the tasks whose labels come from this source, in task order
@@ -60,17 +62,39 @@ public final class RowInterpreter implements Serializable {
     this.imageHeight = imageHeight;
   }
 
+  private RowInterpreter(RowInterpreter other, boolean labelsOptional, String rowKeyBase) {
+    this.labelsOptional = labelsOptional;
+    this.files = other.files;
+    this.dataRoot = other.dataRoot;
+    this.source = other.source;
+    this.keyColumns = other.keyColumns;
+    this.tasks = other.tasks;
+    this.nullToken = other.nullToken;
+    this.imageWidth = other.imageWidth;
+    this.imageHeight = other.imageHeight;
+    this.rowKeyBase = rowKeyBase;
+  }
+
   /**
    * This interpreter for new data to score: label columns are not required, and a row without
    * them has missing labels.
    */
-  public RowInterpreter withOptionalLabels(List<String> recordKey) {
-    return new RowInterpreter(source, recordKey, tasks, nullToken, imageWidth, imageHeight, files, dataRoot, true);
+  public RowInterpreter withOptionalLabels() {
+    return new RowInterpreter(this, true, rowKeyBase);
+  }
+
+  /**
+   * This interpreter with the folder that {@link Keys#ROW} keys name files relative to: the
+   * source's folder, or the folder of its one file.
+   */
+  public RowInterpreter withRowKeyBase(String base) {
+    return new RowInterpreter(this, labelsOptional, base);
   }
 
   /** The columns a row of this source must have (its schema or header). */
   public List<String> requiredColumns() {
     List<String> all = new ArrayList<>(keyColumns);
+    all.remove(Keys.ROW);
     all.addAll(source.featureColumns());
     if (!source.text().isEmpty()) {
       all.add(source.text());
@@ -95,7 +119,7 @@ public final class RowInterpreter implements Serializable {
     String name = source.name();
     List<String> keyValues = new ArrayList<>(keyColumns.size());
     for (String k : keyColumns) {
-      String v = scalar(cells.get(k));
+      String v = k.equals(Keys.ROW) ? Keys.row(file, rowKeyBase, line) : scalar(cells.get(k));
       if (v == null) {
         return ParsedRow.rejected(new Reject(name, file, line, keyValues.isEmpty() ? null : Keys.join(keyValues), k,
             "missing key", raw));
@@ -104,8 +128,9 @@ public final class RowInterpreter implements Serializable {
     }
     String key = Keys.join(keyValues);
 
-    double[] numeric = new double[source.numeric().size()];
-    for (int i = 0; i < numeric.length; i++) {
+    int plain = source.numeric().size();
+    double[] numeric = new double[plain + source.datetime().size() * DateTimes.FEATURES.size()];
+    for (int i = 0; i < plain; i++) {
       String column = source.numeric().get(i);
       Object cell = cells.get(column);
       if (cell instanceof Number n) {
@@ -120,6 +145,15 @@ public final class RowInterpreter implements Serializable {
       if (v != null && Double.isNaN(numeric[i])) {
         return reject(file, line, key, column, "not a finite number: \"" + v + "\"", raw);
       }
+    }
+
+    for (int d = 0; d < source.datetime().size(); d++) {
+      String column = source.datetime().get(d);
+      Object cell = cells.get(column);
+      DateTimes.Moment moment = cell instanceof List<?> || cell instanceof byte[] ? null
+          : DateTimes.parse(cell instanceof String text && text.trim().equals(nullToken) ? null : cell,
+              source.dateFormats().get(column));
+      DateTimes.features(moment, numeric, plain + d * DateTimes.FEATURES.size());
     }
 
     List<String> categoricalColumns = new ArrayList<>(source.categorical());
@@ -190,9 +224,14 @@ public final class RowInterpreter implements Serializable {
       }
     }
 
-    String timestamp = source.timestamp().isEmpty() ? null : scalar(cells.get(source.timestamp()));
+    String timestamp = null;
+    if (!source.timestamp().isEmpty()) {
+      Object cell = cells.get(source.timestamp());
+      String typed = Timestamps.text(cell);
+      timestamp = typed != null ? typed : scalar(cell);
+    }
     if (timestamp != null && Double.isNaN(Timestamps.value(timestamp))) {
-      return reject(file, line, key, source.timestamp(), "not a timestamp (a number or ISO-8601 text): \""
+      return reject(file, line, key, source.timestamp(), "not a timestamp (a number, or a date as ISO-8601 text): \""
           + timestamp + "\"", raw);
     }
     return ParsedRow.ok(key, file, line, new SourceValues(numeric, categorical, text, image, labels, timestamp));

@@ -2,13 +2,10 @@ package org.mtlspark.prep.source;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -61,13 +58,27 @@ public final class SourceReader {
       RowInterpreter interpreter = new RowInterpreter(src, data.key(), RecordLayout.tasksOf(config, src.name()),
           data.nullToken(), config.prep().image().width(), config.prep().image().height(), conf, dataRoot);
       if (scoring) {
-        interpreter = interpreter.withOptionalLabels(data.key());
+        interpreter = interpreter.withOptionalLabels();
+      }
+      if (src.keyColumns(data.key()).contains(Keys.ROW) && !files.get(s).isEmpty()) {
+        interpreter = interpreter.withRowKeyBase(rowKeyBase(conf.get(), dataRoot, src, files.get(s)));
       }
       rows.add(files.get(s).isEmpty()
           ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
           : read(spark, conf, src, data.key(), files.get(s), interpreter));
     }
     return new Sources(files, rows, bytes);
+  }
+
+  /**
+   * The folder that {@link Keys#ROW} keys of a source name their files relative to: the source's
+   * path when it is a folder, else the folder of its one file; qualified like the listed files.
+   */
+  static String rowKeyBase(Configuration conf, String root, SourceConfig src, List<String> files) throws IOException {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(HadoopFiles.resolve(root, src.path()));
+    org.apache.hadoop.fs.Path qualified = path.getFileSystem(conf).makeQualified(path);
+    return files.size() == 1 && files.get(0).equals(qualified.toString()) ? qualified.getParent().toString()
+        : qualified.toString();
   }
 
   /** The data files of a source, sorted; a clear error when there are none. */
@@ -89,16 +100,26 @@ public final class SourceReader {
   public static JavaRDD<ParsedRow<SourceValues>> read(SparkSession spark, SerializableConf conf, SourceConfig source,
       List<String> recordKey, List<String> files, RowInterpreter interpreter) throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    java.nio.charset.Charset charset = java.nio.charset.Charset.forName(source.encoding());
     return switch (source.format()) {
       case CSV -> {
+        CsvDialect dialect = CsvDialect.of(source);
         checkCsvHeaders(conf.get(), source, files, interpreter.requiredColumns());
-        yield LineSourceReader.read(jsc, conf, files, new CsvSourceFormat(interpreter));
+        yield TextSourceReader.read(jsc, conf, files, new CsvSourceFormat(interpreter, dialect, charset));
       }
-      case JSON -> LineSourceReader.read(jsc, conf, files, new JsonSourceFormat(interpreter));
+      case JSON -> TextSourceReader.read(jsc, conf, files, new JsonSourceFormat(interpreter, charset));
       case PARQUET -> ParquetSourceReader.read(spark, files, interpreter);
       case IMAGES -> ImageFolderReader.read(jsc, conf, files, source.keyColumns(recordKey), interpreter);
       case MULTIMNIST -> MultiMnistReader.read(jsc, conf, source.name(), files, interpreter);
     };
+  }
+
+  /** The header record of a CSV file of {@code source}, or null when the file is empty. */
+  public static CsvHeader header(Configuration conf, SourceConfig source, String file) throws IOException {
+    try (BufferedReader r = TextFiles.open(conf, file, java.nio.charset.Charset.forName(source.encoding()))) {
+      CsvRecord header = new CsvRecordReader(r, CsvDialect.of(source), 1).next();
+      return header == null ? null : new CsvHeader(header.cells());
+    }
   }
 
   /**
@@ -111,14 +132,10 @@ public final class SourceReader {
     java.util.Set<String> missingEverywhere = new java.util.LinkedHashSet<>(required);
     List<String> headers = new ArrayList<>();
     for (String file : files) {
-      Path p = new Path(file);
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getFileSystem(conf).open(p),
-          StandardCharsets.UTF_8))) {
-        String header = r.readLine();
-        if (header != null) {
-          missingEverywhere.retainAll(new CsvHeader(header).missing(required));
-          headers.add(file + ": " + header);
-        }
+      CsvHeader header = header(conf, source, file);
+      if (header != null) {
+        missingEverywhere.retainAll(header.missing(required));
+        headers.add(file + ": " + header);
       }
     }
     if (headers.isEmpty()) {

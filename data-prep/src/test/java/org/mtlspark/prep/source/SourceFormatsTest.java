@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.ConfigLoader;
@@ -34,10 +38,24 @@ class SourceFormatsTest {
     return new RowInterpreter(s, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, source), "NA", 4, 4);
   }
 
+  /** Parses one CSV record given as text, starting on a given line. */
+  interface CsvParser {
+    ParsedRow<SourceValues> parse(long line, String text) throws IOException;
+  }
+
+  interface JsonParser {
+    ParsedRow<SourceValues> parse(long line, String text);
+  }
+
+  static CsvParser csv(RowInterpreter interpreter, String file, String header) {
+    Function<CsvRecord, ParsedRow<SourceValues>> parser = new CsvSourceFormat(interpreter, CsvDialect.RFC_4180,
+        StandardCharsets.UTF_8).open(file, new CsvHeader(List.of(header.split(",", -1))));
+    return (line, text) -> parser.apply(new CsvRecordReader(new StringReader(text), CsvDialect.RFC_4180, line).next());
+  }
+
   @Test
-  void csvRowsAreParsedByHeaderWithACompositeKey() {
-    LineFormat.FileParser<SourceValues> p = new CsvSourceFormat(interpreter("ratings")).open("t.csv",
-        "c,b,movieId,x,r,userId");
+  void csvRowsAreParsedByHeaderWithACompositeKey() throws IOException {
+    CsvParser p = csv(interpreter("ratings"), "t.csv", "c,b,movieId,x,r,userId");
     ParsedRow<SourceValues> ok = p.parse(2, "red,true,m1,1.5,4.5,u1");
     assertTrue(ok.isOk());
     assertEquals("u1" + Keys.SEPARATOR + "m1", ok.key(), "key columns in data.key order");
@@ -63,9 +81,8 @@ class SourceFormatsTest {
   }
 
   @Test
-  void aFileWhoseHeaderLacksAColumnRejectsEveryRowWithTheReason() {
-    LineFormat.FileParser<SourceValues> p = new CsvSourceFormat(interpreter("ratings")).open("old.csv",
-        "userId,movieId,x,r,b");
+  void aFileWhoseHeaderLacksAColumnRejectsEveryRowWithTheReason() throws IOException {
+    CsvParser p = csv(interpreter("ratings"), "old.csv", "userId,movieId,x,r,b");
     Reject r = p.parse(2, "u1,m1,1,2,0").reject();
     assertEquals("(header)", r.field());
     assertTrue(r.reason().contains("lacks column(s) [c]"), r.reason());
@@ -73,7 +90,8 @@ class SourceFormatsTest {
 
   @Test
   void jsonLinesNeedAnObjectAndTakeArraysAsMultiLabels() {
-    LineFormat.FileParser<SourceValues> p = new JsonSourceFormat(interpreter("movies")).open("m.jsonl", null);
+    JsonSourceFormat json = new JsonSourceFormat(interpreter("movies"), StandardCharsets.UTF_8);
+    JsonParser p = (line, text) -> json.parse("m.jsonl", line, text);
     ParsedRow<SourceValues> ok = p.parse(1, "{\"movieId\": 7, \"title\": \"Heat\", \"genres\": \"Crime|Action|Crime\"}");
     assertEquals("7", ok.key(), "a whole number is its integer text");
     assertEquals("Heat", ok.value().text());
@@ -122,7 +140,7 @@ class SourceFormatsTest {
     ImageIO.write(img, "png", dir.resolve("a.png").toFile());
     RowInterpreter in = new RowInterpreter(config.data().source("scans"), config.data().key(), config.tasks(), "NA", 4, 4,
         new org.mtlspark.prep.io.SerializableConf(new org.apache.hadoop.conf.Configuration()), dir.toUri().toString());
-    LineFormat.FileParser<SourceValues> p = new CsvSourceFormat(in).open("s.csv", "id,file,y");
+    CsvParser p = csv(in, "s.csv", "id,file,y");
     assertEquals(16, p.parse(2, "k1,a.png,1").value().image().length, "read relative to the data root, decoded");
     Reject missing = p.parse(3, "k2,nope.png,1").reject();
     assertEquals("file", missing.field());
