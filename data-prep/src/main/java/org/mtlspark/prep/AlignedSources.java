@@ -248,7 +248,12 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
       if (data.isRecordSource(sourceConfigs.get(s))) {
         Manifest.SourceCount c = sources.get(sourceConfigs.get(s).name());
         sources.put(sourceConfigs.get(s).name(),
-            new Manifest.SourceCount(c.files(), c.rows(), c.accepted(), c.rejected(), recordTally[s]));
+            new Manifest.SourceCount(c.files(), c.rows(), c.accepted(), c.rejected(), recordTally[s],
+                recordTally[sourceCount + s]));
+        if (recordTally[sourceCount + s] > 0) {
+          LOG.warn("source {}: {} key(s) repeat with different values; duplicates: first kept the first row of each",
+              sourceConfigs.get(s).name(), recordTally[sourceCount + s]);
+        }
       }
     }
     checkDuplicates(sourceConfigs, rows, sources);
@@ -256,8 +261,8 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     rows.forEach(r -> r.unpersist(false));
     Map<String, Long> status = new TreeMap<>();
     for (AlignedRecord.Status st : statuses) {
-      if (recordTally[sourceCount + st.ordinal()] > 0) {
-        status.put(st.name().toLowerCase(), recordTally[sourceCount + st.ordinal()]);
+      if (recordTally[2 * sourceCount + st.ordinal()] > 0) {
+        status.put(st.name().toLowerCase(), recordTally[2 * sourceCount + st.ordinal()]);
       }
     }
     long records = status.values().stream().mapToLong(Long::longValue).sum();
@@ -266,7 +271,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     Map<String, Long> presence = new LinkedHashMap<>();
     for (int i = 0; i < ModelInputs.MODALITIES.size(); i++) {
       if (modalities.contains(ModelInputs.MODALITIES.get(i))) {
-        presence.put(ModelInputs.MODALITIES.get(i), recordTally[sourceCount + statuses.length + i]);
+        presence.put(ModelInputs.MODALITIES.get(i), recordTally[2 * sourceCount + statuses.length + i]);
       }
     }
     LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));
@@ -401,14 +406,14 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
 
   /**
    * Counts aligned records as they are cached: per source the rows repeating a key ({@code
-   * counts[s]}), records by status (after the sources), and the records with each modality among
+   * counts[s]}) and the keys whose rows differ ({@code counts[n + s]}), records by status (after those), and the records with each modality among
    * those that become examples (last three); when fitting, the featurizers' statistics over the
    * training examples.
    */
   record RecordCounter(RecordLayout layout, SplitOrder order, List<TaskConfig> tasks, int sources, boolean scoring,
       boolean fit) implements Serializable {
     RecordTally zero() {
-      return new RecordTally(new long[sources + AlignedRecord.Status.values().length + 3],
+      return new RecordTally(new long[2 * sources + AlignedRecord.Status.values().length + 3],
           fit ? FeaturizerFitter.tally(layout, tasks) : null);
     }
 
@@ -416,8 +421,9 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
       long[] acc = t.counts;
       for (int s = 0; s < sources; s++) {
         acc[s] += Math.max(0, r.rowCounts()[s] - 1);
+        acc[sources + s] += r.rowCounts()[sources + s];
       }
-      acc[sources + r.status().ordinal()]++;
+      acc[2 * sources + r.status().ordinal()]++;
       if (scoring ? scorable(r) : usable(r)) {
         int presence = acc.length - 3;
         acc[presence] += layout.tabularPresent(r) ? 1 : 0;

@@ -28,6 +28,7 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.generate.GenerateJob;
+import org.mtlspark.prep.generate.SyntheticRecord;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.split.KeySplit;
 import org.mtlspark.prep.split.Split;
@@ -59,6 +60,22 @@ class PrepJobIT {
     }
     // Labels: one row per generated record.
     assertEquals(1500, c.sources().get("labels").rows());
+    // Tabular: one row per record that has one, however many lines its quoted note spans; only the
+    // rows the generator made malformed are rejected.
+    long tabular = 0;
+    long tabularMalformed = 0;
+    long multiLine = 0;
+    for (int i = 0; i < 1500; i++) {
+      SyntheticRecord r = new SyntheticRecord(config.generate().seed(), i, config.prep().image().width(),
+          config.prep().image().height(), new SyntheticRecord.Rates(config.generate().missingModalityRate(),
+              config.generate().missingLabelRate(), config.generate().malformedRate(), config.generate().noise()));
+      tabular += r.hasTabular() ? 1 : 0;
+      tabularMalformed += r.hasTabular() && r.tabularMalformed() ? 1 : 0;
+      multiLine += r.hasTabular() && r.tabularCsv().contains("\n") ? 1 : 0;
+    }
+    assertTrue(multiLine > 100, "the generator writes multi-line notes: " + multiLine);
+    assertEquals(tabular, c.sources().get("tabular").rows());
+    assertEquals(tabularMalformed, c.sources().get("tabular").rejected());
     assertTrue(rejected > 0, "the generator writes malformed rows");
     assertEquals(rejected, c.rejected());
     List<String> rejectLines;
@@ -185,10 +202,17 @@ class PrepJobIT {
     long nAll = 0;
     try (Stream<Path> files = Files.list(dir.resolve("data/tabular"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".csv")).sorted().toList()) {
-        List<String> lines = readLines(f);
-        for (String line : lines.subList(1, lines.size())) {
-          String[] cells = line.split(",");
-          if (cells.length != 7 || cells[3].equals("NA")) {
+        List<List<String>> records = new java.util.ArrayList<>();
+        try (java.io.Reader in = Files.newBufferedReader(f)) {
+          org.mtlspark.prep.source.CsvRecordReader reader = new org.mtlspark.prep.source.CsvRecordReader(in,
+              org.mtlspark.prep.source.CsvDialect.RFC_4180, 1);
+          for (var r = reader.next(); r != null; r = reader.next()) {
+            records.add(r.cells());
+          }
+        }
+        for (List<String> record : records.subList(1, records.size())) {
+          String[] cells = record.toArray(String[]::new);
+          if (cells.length != 9 || cells[3].equals("NA")) {
             continue;
           }
           double v;

@@ -24,6 +24,12 @@ final class Reports {
       sb.append(String.format("  %-12s %6d %9d %9d %9d %11d%n", e.getKey(), c.files(), c.rows(), c.accepted(),
           c.rejected(), c.duplicates()));
     }
+    m.counts().sources().forEach((name, c) -> {
+      if (c.differingKeys() > 0) {
+        sb.append(String.format("  %s: %d key(s) repeat with different values; duplicates: first kept the first row of "
+            + "each and left the others out (is the key unique?)%n", name, c.differingKeys()));
+      }
+    });
     sb.append("  records by key: ").append(m.counts().records()).append(", by status ")
         .append(m.counts().recordStatus()).append('\n');
     long usable = m.counts().recordStatus().getOrDefault("usable", 0L);

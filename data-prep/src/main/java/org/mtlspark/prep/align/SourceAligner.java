@@ -176,7 +176,17 @@ public final class SourceAligner {
     @SuppressWarnings("unchecked")
     Picks(int n) {
       rows = (ParsedRow<SourceValues>[]) new ParsedRow<?>[n];
-      counts = new int[n];
+      counts = new int[2 * n];
+    }
+
+    /**
+     * Marks source {@code s} as having rows of this key whose values differ, when {@code a} and
+     * {@code b} do and the policy keeps the first row (with {@code latest}, newer values are the point).
+     */
+    void noteDiffering(int s, ParsedRow<SourceValues> a, ParsedRow<SourceValues> b, SourceConfig.Duplicates policy) {
+      if (policy == SourceConfig.Duplicates.FIRST && a != null && b != null && !a.value().sameValues(b.value())) {
+        counts[rows.length + s] = 1;
+      }
     }
 
     /** For Kryo. */
@@ -186,6 +196,7 @@ public final class SourceAligner {
   private static Picks pickInto(Picks acc, Tagged t, List<SourceConfig.Duplicates> policies) {
     int s = t.source();
     acc.counts[s]++;
+    acc.noteDiffering(s, acc.rows[s], t.row(), policies.get(s));
     if (acc.rows[s] == null || better(t.row(), acc.rows[s], policies.get(s))) {
       acc.rows[s] = t.row();
     }
@@ -195,6 +206,8 @@ public final class SourceAligner {
   private static Picks merge(Picks a, Picks b, List<SourceConfig.Duplicates> policies) {
     for (int s = 0; s < a.rows.length; s++) {
       a.counts[s] += b.counts[s];
+      a.counts[a.rows.length + s] |= b.counts[a.rows.length + s];
+      a.noteDiffering(s, a.rows[s], b.rows[s], policies.get(s));
       if (b.rows[s] != null && (a.rows[s] == null || better(b.rows[s], a.rows[s], policies.get(s)))) {
         a.rows[s] = b.rows[s];
       }

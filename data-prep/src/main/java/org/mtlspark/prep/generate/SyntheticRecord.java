@@ -13,6 +13,9 @@ import java.util.SplittableRandom;
  * (position of a bright bar) and z0 (its brightness). The tasks depend on the same factors:
  * {@code spend} (regression) on z0, z1, z2; {@code tier} (3 classes) on z0 + z2; {@code churn}
  * (binary) on z1 - z0. So every modality helps every task, and no single modality suffices.
+ *
+ * <p>The tabular rows also carry what exports carry: a signup time in the mixed forms of real files
+ * (see {@link #signup}), and a quoted free-text note with commas, line breaks and doubled quotes.
  */
 public final class SyntheticRecord implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -59,10 +62,27 @@ public final class SyntheticRecord implements Serializable {
     imageMalformed = r.nextDouble() < rates.malformed();
     labelsMalformed = r.nextDouble() < rates.malformed();
 
-    tabularCsv = tabular(r, noise);
+    String tabular = tabular(r, noise);
     text = text(r);
     pixels = image(r, width, height, noise);
     labelsCsv = labels(r, noise, rates.missingLabel());
+    // Drawn last, so that every value above is the same as before these columns existed.
+    tabularCsv = tabular + "," + signup(r, noise) + "," + note(r);
+  }
+
+  /** Whether this record has a row in the tabular source. */
+  public boolean hasTabular() {
+    return hasTabular;
+  }
+
+  /** Whether its tabular row is malformed on purpose (and so rejected by prep). */
+  public boolean tabularMalformed() {
+    return tabularMalformed;
+  }
+
+  /** Its tabular row as CSV; the quoted note may span several lines. */
+  public String tabularCsv() {
+    return tabularCsv;
   }
 
   /** Noise levels and rates of imperfection. */
@@ -83,6 +103,48 @@ public final class SyntheticRecord implements Serializable {
           : String.join(",", key, age, income, visits, region);
     }
     return String.join(",", key, age, income, visits, tenure, region, plan);
+  }
+
+  /**
+   * The signup time, about {@code tenure} months before 2026-11-01, in the forms exports mix: an
+   * ISO-8601 instant (70%), date and time with a space (20%), a date alone (8%), or text that is no
+   * date (2%, a missing value).
+   */
+  private String signup(SplittableRandom r, double noise) {
+    double months = Math.max(0, 24 + 10 * (0.6 * z0 - 0.6 * z2 + noise * r.nextGaussian()));
+    long seconds = SIGNUP_EPOCH - Math.round(months * 30.44 * 86_400) - r.nextInt(86_400);
+    java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(seconds, 0, java.time.ZoneOffset.UTC);
+    double u = r.nextDouble();
+    if (u < 0.7) {
+      return t + "Z";
+    }
+    if (u < 0.9) {
+      return t.toLocalDate() + " " + t.toLocalTime();
+    }
+    return u < 0.98 ? t.toLocalDate().toString() : "unknown";
+  }
+
+  private static final long SIGNUP_EPOCH = java.time.LocalDate.of(2026, 11, 1).toEpochDay() * 86_400;
+
+  /**
+   * A support note, as a CSV cell: empty for a third of the records, else quoted free text that may
+   * hold commas, line breaks and doubled quotes (a column the default configuration leaves unused).
+   */
+  private String note(SplittableRandom r) {
+    if (r.nextDouble() < 0.33) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder("\"");
+    int n = 3 + r.nextInt(8);
+    for (int i = 0; i < n; i++) {
+      String w = pick(r, FILLER);
+      double u = r.nextDouble();
+      if (u < 0.08) {
+        w = "\"\"" + pick(r, PLANS) + "\"\"";
+      }
+      sb.append(i == 0 ? "" : u < 0.2 ? "\n" : u < 0.3 ? ", " : " ").append(w);
+    }
+    return sb.append('"').toString();
   }
 
   /** A numeric cell, missing ("NA") for about 2% of cells. */
@@ -158,7 +220,7 @@ public final class SyntheticRecord implements Serializable {
     return imageMalformed ? java.util.Arrays.copyOf(pixels, pixels.length / 2) : pixels;
   }
 
-  static final String TABULAR_HEADER = "id,age,income,visits,tenure,region,plan";
+  static final String TABULAR_HEADER = "id,age,income,visits,tenure,region,plan,signup,note";
   static final String LABELS_HEADER = "id,spend,tier,churn";
 
   private static String pick(SplittableRandom r, String[] words) {

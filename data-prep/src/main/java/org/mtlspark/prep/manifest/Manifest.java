@@ -41,9 +41,17 @@ public record Manifest(
 
   /**
    * Rows read, accepted and rejected per source; among accepted rows, how many repeat a key already
-   * seen in that source (all but one of them are left out by the duplicate policy).
+   * seen in that source (all but one of them are left out by the duplicate policy); and for a source
+   * keyed by the whole key with {@code duplicates: first}, how many keys repeat with rows whose values
+   * differ, so that the policy chose between different data (a title that is not unique, say).
    */
-  public record SourceCount(long files, long rows, long accepted, long rejected, long duplicates) {}
+  public record SourceCount(long files, long rows, long accepted, long rejected, long duplicates,
+      long differingKeys) {
+    /** Counts of a source whose repeated keys are not compared (or that repeats none). */
+    public SourceCount(long files, long rows, long accepted, long rejected, long duplicates) {
+      this(files, rows, accepted, rejected, duplicates, 0);
+    }
+  }
 
   /**
    * Every input row accounted for: per source, rows = accepted + rejected; accepted rows become

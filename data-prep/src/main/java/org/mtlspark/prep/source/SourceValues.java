@@ -15,4 +15,15 @@ public record SourceValues(
     byte[] image,
     String[] labels,
     String timestamp)
-    implements Serializable {}
+    implements Serializable {
+
+  /**
+   * Whether two rows carry the same values: features, text, image and labels (the timestamp, which
+   * orders duplicates, is left out).
+   */
+  public boolean sameValues(SourceValues o) {
+    return java.util.Arrays.equals(numeric, o.numeric) && java.util.Arrays.equals(categorical, o.categorical)
+        && java.util.Objects.equals(text, o.text) && java.util.Arrays.equals(image, o.image)
+        && java.util.Arrays.equals(labels, o.labels);
+  }
+}

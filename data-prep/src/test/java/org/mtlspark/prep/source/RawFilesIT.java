@@ -101,6 +101,7 @@ class RawFilesIT {
           "f1,\"Psycho\",Jun 16 1960,32000000",
           "f2,\"Psycho\",DEC 4 1998,37000000",
           "f3,\"Untitled, \\\"draft\\\"\",not yet,",
+          "f4,\"Untitled, \\\"draft\\\"\",not yet,",
           "").getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -200,6 +201,27 @@ class RawFilesIT {
     assertEquals(records.keySet(), align(config).keySet(), "the same keys on a second read");
   }
 
+  static final String FILMS = """
+      data:
+        key: [id]
+        sources:
+          - {name: films, format: csv, path: films.csv.bz2, escape: "\\\\", categorical: [title],
+             datetime: [released], dateFormats: {released: "MMM d yyyy"}}
+      prep: {partitions: 2}
+      tasks:
+        - {name: gross, type: regression, source: films, column: gross}
+      """;
+
+  @Test
+  void keyingByAColumnThatIsNotUniqueIsReportedWhenTheDroppedRowsDiffer() throws IOException {
+    MtlConfig config = ConfigLoader.fromYaml(FILMS.replace("key: [id]", "key: [title]")
+        .replace(" categorical: [title],", ""), "films-by-title.yaml");
+    Manifest m = new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("prep-films").toString());
+    assertEquals(new Manifest.SourceCount(1, 4, 4, 0, 2, 1), m.counts().sources().get("films"),
+        "Psycho twice with different values (counted), the untitled film twice with the same (not)");
+    assertEquals(2, m.counts().records());
+  }
+
   @Test
   void datesInAPatternFromABzip2FileWithBackslashEscapes() throws IOException {
     MtlConfig config = ConfigLoader.fromYaml("""
@@ -214,7 +236,7 @@ class RawFilesIT {
         """, "films.yaml");
     RecordLayout layout = new RecordLayout(config);
     Map<String, AlignedRecord> records = align(config);
-    assertEquals(List.of("f1", "f2", "f3"), records.keySet().stream().sorted().toList());
+    assertEquals(List.of("f1", "f2", "f3", "f4"), records.keySet().stream().sorted().toList());
     assertEquals(1960.0, layout.numeric(records.get("f1"), 0));
     assertEquals(1998.0, layout.numeric(records.get("f2"), 0), "month names in any case");
     assertEquals(java.time.LocalDate.of(1998, 12, 4).toEpochDay(), layout.numeric(records.get("f2"), 7), 1e-9);
