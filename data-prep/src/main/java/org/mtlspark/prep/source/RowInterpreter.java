@@ -282,7 +282,7 @@ public final class RowInterpreter implements Serializable {
 
   private static String invalidReason(TaskConfig task) {
     if (task.type() == TaskConfig.TaskType.REGRESSION) {
-      return task.transform() == TaskConfig.Transform.LOG1P ? "not a finite number above -1 (transform log1p)"
+      return task.transform() == TaskConfig.Transform.LOG1P ? "not a label for transform log1p (a finite number above -1)"
           : "not a finite number";
     }
     if (!task.positive().isEmpty()) {

@@ -91,6 +91,6 @@ class LabelSpellingsTest {
     Reject r = new CsvSourceFormat(in).open("census.csv", "id,age,plain,credit,risk,healthy,income")
         .parse(3, "p1,40,y,good,low,yes,-2").reject();
     assertEquals("income", r.field());
-    assertEquals("not a finite number above -1 (transform log1p): \"-2\"", r.reason());
+    assertEquals("not a label for transform log1p (a finite number above -1): \"-2\"", r.reason());
   }
 }

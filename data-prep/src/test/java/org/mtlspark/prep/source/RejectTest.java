@@ -20,6 +20,8 @@ class RejectTest {
         category("ts", "not a timestamp (a number or ISO-8601 text): \"2020-13-45\""));
     assertEquals("census.(row): expected N cells, found N", category("(row)", "expected 15 cells, found 3"));
     assertEquals("census.(row): unclosed quote in cell N", category("(row)", "unclosed quote in cell 12"));
+    assertEquals("census.income: not a label for transform log1p (a finite number above -1): \"…\"",
+        category("income", "not a label for transform log1p (a finite number above -1): \"-7\""));
     assertEquals("census.age: not a finite number: \"…\"", category("age", "not a finite number: \"(4)2\""));
     assertEquals("census.pixels: not an image (an encoded PNG, JPEG, GIF or BMP, or 16x16 raw grey pixels: 256 bytes);"
         + " found N bytes", category("pixels", "not an image (an encoded PNG, JPEG, GIF or BMP, or 16x16 raw grey pixels:"
