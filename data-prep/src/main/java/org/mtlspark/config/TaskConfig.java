@@ -1,14 +1,19 @@
 package org.mtlspark.config;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * One task: its type, where its label is (a column of one source), its loss weight lambda, for
  * multi-label tasks the separator of the labels in one cell (e.g. "Comedy|Drama"), and for
- * regression tasks the loss (MSE, or Huber with its delta, in standard deviations of the target).
+ * regression tasks the loss (MSE, or Huber with its delta, in standard deviations of the target)
+ * and the transform applied to the target before it is standardized. A binary task may name the
+ * value of its positive class (and of its negative class); a multiclass task may merge its rare
+ * training classes into one class.
  */
 public record TaskConfig(String name, TaskType type, String source, String column, double weight, String separator,
-    Loss loss, double huberDelta)
+    Loss loss, double huberDelta, String positive, String negative, long minClassCount, int maxClasses,
+    String otherClass, Transform transform)
     implements Validatable {
 
   /** What kind of prediction a task makes; decides the head's activation, loss and metrics. */
@@ -17,9 +22,35 @@ public record TaskConfig(String name, TaskType type, String source, String colum
   /** The loss of a regression head; the other types have one loss each. */
   public enum Loss { MSE, HUBER }
 
+  /**
+   * How a regression target is transformed before it is standardized: none, or log1p (log(1 + y),
+   * for heavy-tailed non-negative targets; predictions are turned back with expm1).
+   */
+  public enum Transform {
+    NONE, LOG1P;
+
+    /** {@code y} on the training scale; NaN when {@code y} is outside the transform's domain. */
+    public double apply(double y) {
+      return this == LOG1P ? (y > -1 ? Math.log1p(y) : Double.NaN) : y;
+    }
+
+    /** {@code z} from the training scale back in the label's own units. */
+    public double invert(double z) {
+      return this == LOG1P ? Math.expm1(z) : z;
+    }
+  }
+
   /** Values for keys a task may leave out. */
   public static Map<String, Object> defaults() {
-    return Map.of("weight", 1.0, "separator", "|", "loss", "mse", "huberDelta", 1.0);
+    return Map.ofEntries(Map.entry("weight", 1.0), Map.entry("separator", "|"), Map.entry("loss", "mse"),
+        Map.entry("huberDelta", 1.0), Map.entry("positive", ""), Map.entry("negative", ""),
+        Map.entry("minClassCount", 0L), Map.entry("maxClasses", 0), Map.entry("otherClass", "other"),
+        Map.entry("transform", "none"));
+  }
+
+  /** Whether rare training classes of this task are merged into {@link #otherClass()}. */
+  public boolean mergesRareClasses() {
+    return type == TaskType.MULTICLASS && (minClassCount > 0 || maxClasses > 0);
   }
 
   @Override
@@ -31,9 +62,29 @@ public record TaskConfig(String name, TaskType type, String source, String colum
     problems.require(weight > 0 && Double.isFinite(weight), Validatable.at(path, "weight"), "must be > 0, was " + weight);
     problems.require(type != TaskType.MULTILABEL || separator == null || !separator.isEmpty(), Validatable.at(path, "separator"),
         "must not be empty for a multilabel task");
+    String typeName = type == null ? "untyped" : type.name().toLowerCase(Locale.ROOT);
     problems.require(loss != Loss.HUBER || type == TaskType.REGRESSION, Validatable.at(path, "loss"),
-        "huber applies to regression tasks only; " + name + " is " + (type == null ? "untyped" : type.name().toLowerCase()));
+        "huber applies to regression tasks only; " + name + " is " + typeName);
     problems.require(huberDelta > 0 && Double.isFinite(huberDelta), Validatable.at(path, "huberDelta"),
         "must be > 0, was " + huberDelta);
+    problems.require(positive.isEmpty() || type == TaskType.BINARY, Validatable.at(path, "positive"),
+        "applies to binary tasks only; " + name + " is " + typeName);
+    problems.require(negative.isEmpty() || type == TaskType.BINARY, Validatable.at(path, "negative"),
+        "applies to binary tasks only; " + name + " is " + typeName);
+    problems.require(negative.isEmpty() || !positive.isEmpty(), Validatable.at(path, "negative"),
+        "needs positive: with negative alone, which value is positive is unknown");
+    problems.require(positive.isEmpty() || !positive.trim().equalsIgnoreCase(negative.trim()),
+        Validatable.at(path, "negative"), "must differ from positive, both are \"" + positive + "\"");
+    problems.require(minClassCount >= 0, Validatable.at(path, "minClassCount"), "must be >= 0, was " + minClassCount);
+    problems.require(minClassCount == 0 || type == TaskType.MULTICLASS, Validatable.at(path, "minClassCount"),
+        "applies to multiclass tasks only; " + name + " is " + typeName);
+    problems.require(maxClasses == 0 || maxClasses >= 2, Validatable.at(path, "maxClasses"),
+        "must be 0 (no limit) or >= 2 (a kept class and the other class), was " + maxClasses);
+    problems.require(maxClasses == 0 || type == TaskType.MULTICLASS, Validatable.at(path, "maxClasses"),
+        "applies to multiclass tasks only; " + name + " is " + typeName);
+    problems.require(otherClass != null && !otherClass.isBlank(), Validatable.at(path, "otherClass"),
+        "must not be empty");
+    problems.require(transform == Transform.NONE || type == TaskType.REGRESSION, Validatable.at(path, "transform"),
+        "applies to regression tasks only; " + name + " is " + typeName);
   }
 }

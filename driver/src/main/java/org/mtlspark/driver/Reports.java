@@ -57,7 +57,8 @@ final class Reports {
   /** Mean and deviation for regression; the share of each class (the 8 most frequent labels for multi-label). */
   private static String balance(TaskEncoding t) {
     if (t.type() == TaskConfig.TaskType.REGRESSION) {
-      return String.format("mean %.4g, sd %.4g", t.mean(), t.std());
+      return String.format("mean %.4g, sd %.4g", t.mean(), t.std())
+          + (t.transform() == TaskConfig.Transform.NONE ? "" : " (of " + t.transform().name().toLowerCase() + ")");
     }
     long denominator = t.type() == TaskConfig.TaskType.MULTILABEL ? t.trainLabels()
         : t.classCounts().stream().mapToLong(Long::longValue).sum();
@@ -72,7 +73,9 @@ final class Reports {
           denominator)));
     }
     String more = order.size() > 8 ? String.format(" (+%d more)", order.size() - 8) : "";
+    String merged = t.mergedClasses().isEmpty() ? "" : String.format("; %d rare classes (%d rows) merged into %s",
+        t.mergedClasses().size(), t.mergedRows(), t.otherClass());
     return (t.type() == TaskConfig.TaskType.MULTILABEL ? "rows with label: " : "classes: ") + String.join(", ", parts)
-        + more;
+        + more + merged;
   }
 }

@@ -73,7 +73,7 @@ public final class Featurizer implements Serializable {
       }
       switch (task.type()) {
         case REGRESSION -> {
-          labels[t][0] = (float) ((Double.parseDouble(v) - task.mean()) / task.std());
+          labels[t][0] = (float) task.target(Double.parseDouble(v));
           mask[t] = 1;
         }
         case BINARY -> {
@@ -82,6 +82,9 @@ public final class Featurizer implements Serializable {
         }
         case MULTICLASS -> {
           Integer c = classes().get(t).get(v);
+          if (c == null && !task.otherClass().isEmpty()) {
+            c = classes().get(t).get(task.otherClass()); // a merged or unseen class
+          }
           if (c != null) {
             labels[t][c] = 1;
             mask[t] = 1;

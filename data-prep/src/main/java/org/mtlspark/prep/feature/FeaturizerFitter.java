@@ -94,12 +94,20 @@ public final class FeaturizerFitter {
         counts = classes.stream().map(c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L)).toList();
         labelled = counts.stream().mapToLong(Long::longValue).sum();
       }
+      if (task.mergesRareClasses() && labelled > 0) {
+        ClassMerge merge = ClassMerge.of(task, topValues(labelCounts, t, Integer.MAX_VALUE, 0),
+            c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L));
+        encodings.add(new TaskEncoding(task.name(), task.type(), task.column(), task.weight(), merge.classes(),
+            merge.counts(), mean, std, labelled, task.loss(), task.huberDelta(), task.transform(),
+            merge.merged().isEmpty() ? "" : task.otherClass(), merge.merged(), merge.mergedRows()));
+        continue;
+      }
       if (labelled == 0) {
         throw new PrepException("task " + task.name() + " has no label in the training split (column "
             + task.column() + " of source " + task.source() + ")");
       }
       encodings.add(new TaskEncoding(task.name(), task.type(), task.column(), task.weight(), classes, counts,
-          mean, std, labelled, task.loss(), task.huberDelta()));
+          mean, std, labelled, task.loss(), task.huberDelta(), task.transform(), "", List.of(), 0));
     }
     return new FeaturizerState(ModelInputs.modalities(layout), numericCols, means, stds,
         config.prep().missingIndicators(), catCols, categories, hashedCols, config.prep().hashBuckets(),
@@ -191,7 +199,7 @@ public final class FeaturizerFitter {
           continue;
         }
         switch (tasks.get(t).type()) {
-          case REGRESSION -> accumulate(targetMoments, t, Double.parseDouble(v));
+          case REGRESSION -> accumulate(targetMoments, t, tasks.get(t).transform().apply(Double.parseDouble(v)));
           case MULTILABEL -> {
             labels.merge(new Tuple2<>(t, ROWS), 1L, Long::sum);
             for (String label : v.isEmpty() ? new String[0] : Keys.split(v)) {

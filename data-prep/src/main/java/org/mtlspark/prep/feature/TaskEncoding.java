@@ -6,10 +6,14 @@ import org.mtlspark.config.TaskConfig;
 
 /**
  * How a task's label becomes a target, fit on the training split. Regression targets are
- * standardized with the training mean and deviation; classes are the sorted training values
- * (binary: "0", "1"), with their training counts for the majority-class baseline; a multi-label
- * task's classes are the labels seen in training, with the number of training rows carrying each.
- * The task's weight and loss come from its configuration.
+ * transformed ({@code transform}: none or log1p) and then standardized with the training mean and
+ * deviation of the transformed values; classes are the sorted training values (binary: "0", "1"),
+ * with their training counts for the majority-class baseline; a multi-label task's classes are the
+ * labels seen in training, with the number of training rows carrying each. A multiclass task whose
+ * rare training classes were merged has them in {@code mergedClasses} (with the training rows they
+ * held, {@code mergedRows}) and one class {@code otherClass} that stands for them and for any value
+ * not seen in training; {@code otherClass} is empty when nothing was merged. The task's weight and
+ * loss come from its configuration.
  */
 public record TaskEncoding(
     String name,
@@ -22,13 +26,32 @@ public record TaskEncoding(
     double std,
     long trainLabels,
     TaskConfig.Loss loss,
-    double huberDelta)
+    double huberDelta,
+    TaskConfig.Transform transform,
+    String otherClass,
+    List<String> mergedClasses,
+    long mergedRows)
     implements Serializable {
 
-  /** An encoding with the default loss (MSE for regression). */
+  /** Fills what a manifest written before transforms and class merging lacks. */
+  public TaskEncoding {
+    transform = transform == null ? TaskConfig.Transform.NONE : transform;
+    otherClass = otherClass == null ? "" : otherClass;
+    mergedClasses = mergedClasses == null ? List.of() : List.copyOf(mergedClasses);
+  }
+
+  /** An encoding with the default loss (MSE for regression), no transform and no merged classes. */
   public TaskEncoding(String name, TaskConfig.TaskType type, String column, double weight, List<String> classes,
       List<Long> classCounts, double mean, double std, long trainLabels) {
-    this(name, type, column, weight, classes, classCounts, mean, std, trainLabels, TaskConfig.Loss.MSE, 1.0);
+    this(name, type, column, weight, classes, classCounts, mean, std, trainLabels, TaskConfig.Loss.MSE, 1.0,
+        TaskConfig.Transform.NONE, "", List.of(), 0);
+  }
+
+  /** An encoding with the given loss, no transform and no merged classes. */
+  public TaskEncoding(String name, TaskConfig.TaskType type, String column, double weight, List<String> classes,
+      List<Long> classCounts, double mean, double std, long trainLabels, TaskConfig.Loss loss, double huberDelta) {
+    this(name, type, column, weight, classes, classCounts, mean, std, trainLabels, loss, huberDelta,
+        TaskConfig.Transform.NONE, "", List.of(), 0);
   }
 
   /** Width of the task's label array: 1 for regression and binary, the class (or label) count otherwise. */
@@ -45,5 +68,20 @@ public record TaskEncoding(
       }
     }
     return best;
+  }
+
+  /** A regression label in its own units as the standardized target the network learns. */
+  public double target(double label) {
+    return (transform.apply(label) - mean) / std;
+  }
+
+  /** A standardized target (or prediction) back in the label's own units. */
+  public double label(double target) {
+    return transform.invert(target * std + mean);
+  }
+
+  /** The class a multiclass value is trained and evaluated as: itself, else the merged class, else none (null). */
+  public String classOf(String value) {
+    return classes.contains(value) ? value : otherClass.isEmpty() ? null : otherClass;
   }
 }

@@ -30,8 +30,8 @@ public final class ImageDecoder {
       if (bytes.length == width * height) {
         return bytes;
       }
-      throw new IllegalArgumentException("neither an encoded image (PNG, JPEG, GIF, BMP) nor " + width + "x" + height
-          + " raw grey pixels (" + (width * height) + " bytes); found " + bytes.length + " bytes");
+      throw new IllegalArgumentException("not an image (an encoded PNG, JPEG, GIF or BMP, or " + width + "x" + height
+          + " raw grey pixels: " + (width * height) + " bytes); found " + bytes.length + " bytes");
     }
     BufferedImage grey = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
     Graphics2D g = grey.createGraphics();

@@ -220,7 +220,7 @@ public final class RowInterpreter implements Serializable {
       }
       labels[t] = normalize(task, v);
       if (labels[t] == null) {
-        return reject(file, line, key, task.column(), invalidReason(task.type()) + ": \"" + v + "\"", raw);
+        return reject(file, line, key, task.column(), invalidReason(task) + ": \"" + v + "\"", raw);
       }
     }
 
@@ -260,16 +260,9 @@ public final class RowInterpreter implements Serializable {
     switch (task.type()) {
       case REGRESSION:
         double v = parseFinite(cell);
-        return Double.isNaN(v) ? null : Double.toString(v);
+        return Double.isNaN(v) || Double.isNaN(task.transform().apply(v)) ? null : Double.toString(v);
       case BINARY:
-        String c = cell.toLowerCase(Locale.ROOT);
-        if (c.equals("1") || c.equals("true") || c.equals("1.0")) {
-          return "1";
-        }
-        if (c.equals("0") || c.equals("false") || c.equals("0.0")) {
-          return "0";
-        }
-        return null;
+        return binary(task, cell);
       case MULTILABEL:
         return multiLabel(List.of(cell.split(java.util.regex.Pattern.quote(task.separator()), -1)));
       default:
@@ -291,8 +284,51 @@ public final class RowInterpreter implements Serializable {
     return String.join(String.valueOf(Keys.SEPARATOR), set);
   }
 
-  private static String invalidReason(TaskConfig.TaskType type) {
-    return type == TaskConfig.TaskType.REGRESSION ? "not a finite number" : "not a binary label (0/1, true/false)";
+  /**
+   * A binary cell as "1" or "0". Without a configured positive value: the usual spellings, in any
+   * case (yes/no, y/n, true/false, t/f, 1/0, 1.0/0.0). With one: the positive value is "1"; the
+   * configured negative value is "0", or, when none is configured, every other value is. A value
+   * is the configured one when it is equal ignoring case, or when both are spellings of the same
+   * truth value (so {@code positive: yes}, which YAML reads as true, matches "yes", "Y" and "1").
+   * Null when the cell is not a label of the task.
+   */
+  static String binary(TaskConfig task, String cell) {
+    if (task.positive().isEmpty()) {
+      return truth(cell);
+    }
+    if (sameValue(cell, task.positive())) {
+      return "1";
+    }
+    return task.negative().isEmpty() || sameValue(cell, task.negative()) ? "0" : null;
+  }
+
+  private static boolean sameValue(String cell, String configured) {
+    String c = configured.trim();
+    return cell.equalsIgnoreCase(c) || (truth(cell) != null && truth(cell).equals(truth(c)));
+  }
+
+  /** "1" or "0" for the usual spellings of true and false, in any case; null for anything else. */
+  static String truth(String cell) {
+    switch (cell.toLowerCase(Locale.ROOT)) {
+      case "1": case "1.0": case "true": case "t": case "yes": case "y":
+        return "1";
+      case "0": case "0.0": case "false": case "f": case "no": case "n":
+        return "0";
+      default:
+        return null;
+    }
+  }
+
+  private static String invalidReason(TaskConfig task) {
+    if (task.type() == TaskConfig.TaskType.REGRESSION) {
+      return task.transform() == TaskConfig.Transform.LOG1P ? "not a label for transform log1p (a finite number above -1)"
+          : "not a finite number";
+    }
+    if (!task.positive().isEmpty()) {
+      return "neither the positive nor the negative value (positive \"" + task.positive() + "\", negative \""
+          + task.negative() + "\")";
+    }
+    return "not a binary label (yes/no, y/n, true/false, t/f, 1/0)";
   }
 
   /** The number in {@code cell}, or NaN when it is not a finite number. */

@@ -74,9 +74,9 @@ class SourceFormatsTest {
     Reject noKey = p.parse(9, "red,1,m3,2,3,").reject();
     assertEquals("userId", noKey.field());
     assertEquals("missing key", noKey.reason());
-    Reject label = p.parse(10, "red,yes,m3,2,3,u3").reject();
+    Reject label = p.parse(10, "red,maybe,m3,2,3,u3").reject();
     assertEquals("b", label.field());
-    assertEquals("not a binary label (0/1, true/false): \"yes\"", label.reason());
+    assertEquals("not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"maybe\"", label.reason());
     assertTrue(p.parse(11, "red,\"1,m3,2,3,u3").reject().reason().contains("quote"), "broken quoting");
   }
 

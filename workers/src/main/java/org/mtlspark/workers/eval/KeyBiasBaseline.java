@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expm1;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.sum;
@@ -13,6 +14,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.feature.TaskEncoding;
 
 /**
@@ -55,8 +57,8 @@ public final class KeyBiasBaseline {
     for (int c = 0; c < parts; c++) {
       columns[c] = key.getItem(c).as("k" + c);
     }
-    columns[parts] = col("label_" + task.name()).getItem(0).cast("double").multiply(task.std()).plus(task.mean())
-        .as("y");
+    Column y = col("label_" + task.name()).getItem(0).cast("double").multiply(task.std()).plus(task.mean());
+    columns[parts] = (task.transform() == TaskConfig.Transform.LOG1P ? expm1(y) : y).as("y");
     return examples.filter(col("mask_" + task.name()).gt(0)).select(columns);
   }
 

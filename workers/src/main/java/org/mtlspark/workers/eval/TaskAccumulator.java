@@ -7,7 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Mergeable sufficient statistics of one task over labelled (unmasked) rows: errors of the model
- * and of the training-mean baseline for regression, in the label's own units; a confusion matrix
+ * and of the training-mean baseline for regression, in the label's own units (a transformed
+ * target, e.g. log1p, is turned back first; the baseline is the training mean on the transformed
+ * scale, turned back); a confusion matrix
  * for classes; a histogram of scores per true class for the binary AUC; for a multi-label task,
  * true and false positives and false negatives per label at threshold 0.5, for the model and for
  * the baseline that always predicts the most frequent training labels (as many as the mean
@@ -52,12 +54,13 @@ public final class TaskAccumulator implements Serializable {
       lossSum += rowLoss(predictions, labels, i);
       switch (task.type()) {
         case REGRESSION -> {
-          double p = predictions.getDouble(i, 0) * task.std() + task.mean();
-          double y = labels.getDouble(i, 0) * task.std() + task.mean();
+          double p = task.label(predictions.getDouble(i, 0));
+          double y = task.label(labels.getDouble(i, 0));
+          double b = task.label(0);
           sse += (p - y) * (p - y);
           sae += Math.abs(p - y);
-          baselineSse += (task.mean() - y) * (task.mean() - y);
-          baselineSae += Math.abs(task.mean() - y);
+          baselineSse += (b - y) * (b - y);
+          baselineSae += Math.abs(b - y);
         }
         case BINARY -> {
           double p = predictions.getDouble(i, 0);

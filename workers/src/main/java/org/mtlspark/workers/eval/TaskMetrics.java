@@ -137,9 +137,14 @@ public record TaskMetrics(
     return all == 0 ? 0 : (double) right / all;
   }
 
-  /** Mean over classes of F1 (a class with no true and no predicted rows counts as 0). */
+  /**
+   * Mean of F1 over the classes present in the split's labels or predictions (as scikit-learn
+   * averages): a training class with no true and no predicted row in the split is left out rather
+   * than counted as 0, so a perfect prediction scores 1 even when the split lacks some classes.
+   */
   static double macroF1(long[][] c) {
     double sum = 0;
+    int present = 0;
     for (int k = 0; k < c.length; k++) {
       long tp = c[k][k];
       long predicted = 0;
@@ -148,9 +153,12 @@ public record TaskMetrics(
         predicted += c[i][k];
         actual += c[k][i];
       }
-      sum += predicted + actual == 0 ? 0 : 2.0 * tp / (predicted + actual);
+      if (predicted + actual > 0) {
+        sum += 2.0 * tp / (predicted + actual);
+        present++;
+      }
     }
-    return c.length == 0 ? 0 : sum / c.length;
+    return present == 0 ? 0 : sum / present;
   }
 
   /** Area under the ROC curve from score histograms per class: P(score of a positive > score of a negative), ties half. */

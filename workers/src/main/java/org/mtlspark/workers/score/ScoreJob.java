@@ -229,7 +229,7 @@ public final class ScoreJob {
         TaskEncoding task = tasks.get(t);
         INDArray o = out[t];
         switch (task.type()) {
-          case REGRESSION -> values.add(o.getDouble(i, 0) * task.std() + task.mean());
+          case REGRESSION -> values.add(task.label(o.getDouble(i, 0)));
           case BINARY -> {
             double p = o.getDouble(i, 0);
             values.add(task.classes().get(p >= 0.5 ? 1 : 0));

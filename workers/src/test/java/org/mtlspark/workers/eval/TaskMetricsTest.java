@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mtlspark.config.TaskConfig;
 import org.mtlspark.config.TaskConfig.TaskType;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,8 +16,27 @@ class TaskMetricsTest {
   void macroF1AndAccuracyFromAConfusionMatrix() {
     long[][] c = {{5, 1, 0}, {2, 3, 0}, {0, 0, 0}};
     assertEquals(8.0 / 11, TaskMetrics.accuracy(c), 1e-12);
-    // class 0: tp 5, predicted 7, actual 6; class 1: tp 3, predicted 4, actual 5; class 2: nothing.
-    assertEquals((10.0 / 13 + 6.0 / 9 + 0) / 3, TaskMetrics.macroF1(c), 1e-12);
+    // class 0: tp 5, predicted 7, actual 6; class 1: tp 3, predicted 4, actual 5; class 2: absent, left out.
+    assertEquals((10.0 / 13 + 6.0 / 9) / 2, TaskMetrics.macroF1(c), 1e-12);
+    // class 2 predicted once but never true: present, F1 0.
+    long[][] wrong = {{5, 1, 1}, {2, 3, 0}, {0, 0, 0}};
+    assertEquals((10.0 / 14 + 6.0 / 9 + 0) / 3, TaskMetrics.macroF1(wrong), 1e-12);
+  }
+
+  @Test
+  void aPerfectPredictionOnASplitMissingSomeTrainingClassesHasMacroF1One() {
+    List<String> classes = List.of("a", "b", "c", "d", "e");
+    TaskEncoding t = new TaskEncoding("m", TaskType.MULTICLASS, "m", 1, classes, List.of(5L, 4L, 3L, 2L, 1L), 0, 1, 15);
+    TaskAccumulator a = new TaskAccumulator(t);
+    // The split holds only classes a, c and d; the model is right on every row.
+    float[][] labels = {{1, 0, 0, 0, 0}, {0, 0, 1, 0, 0}, {0, 0, 0, 1, 0}, {1, 0, 0, 0, 0}};
+    float[][] scores = {{0.9f, 0, 0.1f, 0, 0}, {0, 0.2f, 0.7f, 0.1f, 0}, {0, 0, 0.1f, 0.8f, 0.1f}, {0.6f, 0.4f, 0, 0, 0}};
+    a.add(Nd4j.createFromArray(scores), Nd4j.createFromArray(labels), null);
+    TaskMetrics m = TaskMetrics.of(a);
+    assertEquals(1.0, m.metrics().get("macro_f1"));
+    assertEquals(1.0, m.metrics().get("accuracy"));
+    // Always 'a' (the training majority): F1 of a = 2*2/(4+2), c and d present with F1 0.
+    assertEquals((4.0 / 6) / 3, m.baseline().get("macro_f1"), 1e-12);
   }
 
   @Test
@@ -42,6 +62,28 @@ class TaskMetricsTest {
     assertEquals(Math.sqrt(25 / 2.0), m.metrics().get("rmse"), 1e-6);
     assertEquals(2.5, m.metrics().get("mae"), 1e-6);
     assertEquals(0, m.baseline().get("rmse"), 1e-9, "labels equal the training mean here");
+    assertFalse(m.beatsBaseline());
+  }
+
+  @Test
+  void aLog1pTaskIsEvaluatedInLabelUnits() {
+    // Training mean of log1p(y) = ln 10, sd 1: target 0 means y = 9.
+    double ln10 = Math.log(10);
+    TaskEncoding t = new TaskEncoding("spend", TaskType.REGRESSION, "spend", 1, List.of(), List.of(), ln10, 1, 3,
+        TaskConfig.Loss.MSE, 1, TaskConfig.Transform.LOG1P, "", List.of(), 0);
+    // Labels 0, 9 and 99 as the standardized targets prep writes.
+    float[][] labels = {{(float) t.target(0)}, {(float) t.target(9)}, {(float) t.target(99)}};
+    TaskAccumulator a = new TaskAccumulator(t);
+    // A constant prediction of 99 (ln 100 - ln 10 on the standardized log scale) for every row.
+    a.add(Nd4j.createFromArray(new float[][] {{(float) ln10}, {(float) ln10}, {(float) ln10}}),
+        Nd4j.createFromArray(labels), null);
+    TaskMetrics m = TaskMetrics.of(a);
+    // Errors 99, 90 and 0.
+    assertEquals(Math.sqrt((99.0 * 99 + 90 * 90) / 3), m.metrics().get("rmse"), 1e-4);
+    assertEquals((99.0 + 90) / 3, m.metrics().get("mae"), 1e-4);
+    // Baseline: the training mean on the log scale, turned back, predicts 9: errors 9, 0 and 90.
+    assertEquals(Math.sqrt((81.0 + 8100) / 3), m.baseline().get("rmse"), 1e-4);
+    assertEquals(33.0, m.baseline().get("mae"), 1e-4);
     assertFalse(m.beatsBaseline());
   }
 
