@@ -148,7 +148,8 @@ public final class ConfigLoader {
       Object child = node.get(parts[i]);
       if (!(child instanceof Map)) {
         problems.add(String.join(".", java.util.Arrays.copyOf(parts, i + 1)),
-            child == null ? "unknown key" : "is not a mapping, cannot set " + key);
+            child == null ? "unknown key" + Suggestions.closest(parts[i], node.keySet())
+                .map(k -> ", did you mean '" + k + "'?").orElse("") : "is not a mapping, cannot set " + key);
         return;
       }
       node = (Map<String, Object>) child;

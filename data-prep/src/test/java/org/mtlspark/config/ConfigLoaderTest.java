@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -204,5 +208,62 @@ class ConfigLoaderTest {
     MtlConfig c = ConfigLoader.load(List.of(), List.of("train.epochs=9", "model.trunk=[8, 4]"));
     Path p = write("resolved.yaml", ConfigWriter.toYaml(c));
     assertEquals(c, ConfigLoader.load(List.of(p.toString()), List.of()));
+  }
+
+  @Test
+  void everyKeyOfEveryConfigurationRecordIsDocumentedInDefaultsYaml() throws IOException {
+    List<String> lines = Files.readAllLines(SharedSpark.confDir().resolve("defaults.yaml"));
+    List<String> missing = new ArrayList<>();
+    undocumented(MtlConfig.class, ConfigLoader.defaultsTree(), "", lines, missing);
+    assertEquals(List.of(), missing, "keys of the configuration records that conf/defaults.yaml does not list");
+  }
+
+  @Test
+  void aMisspeltSectionOfAnOverrideIsNamedWithTheClosestSection() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(), List.of("trian.epochs=3")));
+    assertTrue(e.getMessage().contains("trian: unknown key, did you mean 'train'?"), e.getMessage());
+  }
+
+  /**
+   * Adds to {@code missing} every component of {@code type} that is not a key of {@code tree}
+   * (mappings) or, for the items of a list ({@code tree} null), that the comment block above the
+   * list in {@code lines} does not document on a line of its own ({@code #   name: ...}).
+   */
+  @SuppressWarnings("unchecked")
+  private static void undocumented(Class<?> type, Map<String, Object> tree, String path, List<String> lines,
+      List<String> missing) {
+    List<String> comments = tree == null ? commentsAbove(lines, path.substring(path.lastIndexOf('.') + 1,
+        path.length() - 2)) : List.of();
+    for (RecordComponent c : type.getRecordComponents()) {
+      String at = path.isEmpty() ? c.getName() : path + "." + c.getName();
+      boolean listed = tree != null ? tree.containsKey(c.getName())
+          : comments.stream().anyMatch(l -> l.matches("\\s*#\\s+" + c.getName() + ":.*"));
+      if (!listed) {
+        missing.add(at);
+        continue;
+      }
+      if (c.getType().isRecord()) {
+        undocumented(c.getType(), tree == null ? null : (Map<String, Object>) tree.get(c.getName()), at, lines,
+            missing);
+      }
+      if (c.getGenericType() instanceof ParameterizedType pt && pt.getRawType() == List.class
+          && pt.getActualTypeArguments()[0] instanceof Class<?> item && item.isRecord()) {
+        undocumented(item, null, at + "[]", lines, missing);
+      }
+    }
+  }
+
+  /** The comment lines right above the first line that opens the key {@code key}. */
+  private static List<String> commentsAbove(List<String> lines, String key) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).matches("\\s*" + key + ":.*")) {
+        int from = i;
+        while (from > 0 && lines.get(from - 1).trim().startsWith("#")) {
+          from--;
+        }
+        return lines.subList(from, i);
+      }
+    }
+    return List.of();
   }
 }

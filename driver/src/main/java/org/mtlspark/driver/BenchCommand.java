@@ -35,7 +35,8 @@ final class BenchCommand implements Runnable {
    * gathers with the others.
    */
   abstract static class Base extends MtlCommand.SparkCommand {
-    @Option(names = "--work", paramLabel = "DIR", description = "Scratch folder, replaced (default: runs/bench-NAME).")
+    @Option(names = "--work", paramLabel = "DIR", description = "Scratch folder, replaced: a new folder or one an "
+        + "earlier benchmark made (default: runs/bench-NAME).")
     String work;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
@@ -47,12 +48,50 @@ final class BenchCommand implements Runnable {
     String work() {
       return work != null ? work : "runs/bench-" + name();
     }
+
+    /** Folders or files the benchmark reads, which its scratch folder must not hold. */
+    List<String> inputs() {
+      return List.of();
+    }
+
+    /**
+     * The scratch folder is emptied when the benchmark starts: it must be new, or one a benchmark
+     * made (it holds {@link #SCRATCH_MARKER}), and hold none of the benchmark's inputs.
+     */
+    @Override
+    void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+      org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work());
+      org.apache.hadoop.fs.FileSystem fs = scratch.getFileSystem(hadoop);
+      if (!fs.exists(scratch)) {
+        return;
+      }
+      org.apache.hadoop.fs.Path qualified = fs.makeQualified(scratch);
+      if (qualified.getParent() == null || !fs.exists(new org.apache.hadoop.fs.Path(scratch, SCRATCH_MARKER))) {
+        throw new CommandException(ExitCodes.USAGE, "--work " + work() + " exists and is not a benchmark's scratch "
+            + "folder (it holds no " + SCRATCH_MARKER + "); choose another --work");
+      }
+      for (String input : inputs()) {
+        if (input != null) {
+          org.apache.hadoop.fs.Path in = new org.apache.hadoop.fs.Path(input);
+          if (OutputFolder.isWithin(in.getFileSystem(hadoop).makeQualified(in), qualified)) {
+            throw new CommandException(ExitCodes.USAGE, "--work " + work() + " holds the input " + input
+                + ", which emptying it would delete; choose another --work");
+          }
+        }
+      }
+    }
   }
 
-  /** Empties a benchmark's scratch folder (any Hadoop filesystem). */
+  /** The file that marks a folder as a benchmark's scratch folder, which a benchmark may empty. */
+  static final String SCRATCH_MARKER = ".mtl-bench-scratch";
+
+  /** Empties a benchmark's scratch folder (any Hadoop filesystem) and marks it as one. */
   static void clearScratch(SparkSession spark, String work) throws IOException {
     org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work);
-    scratch.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(scratch, true);
+    org.apache.hadoop.fs.FileSystem fs = scratch.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    fs.delete(scratch, true);
+    fs.mkdirs(scratch);
+    fs.create(new org.apache.hadoop.fs.Path(scratch, SCRATCH_MARKER), false).close();
   }
 
   /** {@code x} rounded to {@code digits} decimals (NaN stays NaN). */
@@ -88,6 +127,11 @@ final class BenchCommand implements Runnable {
     @Option(names = "--data", paramLabel = "DIR", description = "Raw data for the configured sources instead of "
         + "generated data.")
     String data;
+
+    @Override
+    List<String> inputs() {
+      return java.util.Arrays.asList(data);
+    }
 
 
     /** A shared model compared: its sharing and fusion. */

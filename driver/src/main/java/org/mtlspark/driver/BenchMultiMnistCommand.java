@@ -75,6 +75,11 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
   }
 
   @Override
+  List<String> inputs() {
+    return java.util.Arrays.asList(mnist, fashion);
+  }
+
+  @Override
   int run(MtlConfig config, SparkSession spark) throws IOException {
     for (String dir : new String[] {mnist, fashion}) {
       if (dir != null && !HadoopFiles.exists(spark.sparkContext().hadoopConfiguration(), dir)) {

@@ -2,7 +2,7 @@ package org.mtlspark.driver;
 
 import java.io.IOException;
 import java.util.List;
-import org.apache.hadoop.fs.FileSystem;
+import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
@@ -25,7 +25,8 @@ final class DemoCommand extends MtlCommand.SparkCommand {
   @Option(names = "--rows", paramLabel = "N", description = "Records to generate (default: generate.rows).")
   Long rows;
 
-  @Option(names = "--overwrite", description = "Delete OUT first if it exists.")
+  @Option(names = "--overwrite", description = "Replace OUT if it is an earlier demo's folder (it holds data and "
+      + "nothing else than data, prep and run); anything else is refused.")
   boolean overwrite;
 
   @Override
@@ -34,15 +35,14 @@ final class DemoCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
+  List<OutputFolder> outputs(MtlConfig config) {
+    return List.of(new OutputFolder("--out", out, "demo", Set.of("data", "prep", "run"), "data", overwrite,
+        configOptions.files));
+  }
+
+  @Override
   int run(MtlConfig config, SparkSession spark) throws IOException {
     Path root = new Path(out);
-    FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-    if (fs.exists(root)) {
-      if (!overwrite) {
-        throw new CommandException(ExitCodes.USAGE, out + " already exists: pass --overwrite or another --out");
-      }
-      fs.delete(root, true);
-    }
     String data = new Path(root, "data").toString();
     String prep = new Path(root, "prep").toString();
     String run = new Path(root, "run").toString();

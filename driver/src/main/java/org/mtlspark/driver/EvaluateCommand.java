@@ -1,9 +1,12 @@
 package org.mtlspark.driver;
 
 import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.eval.EvaluateJob;
+import org.mtlspark.workers.train.TrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,6 +32,12 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
     if (!split.matches("train|validation|test")) {
       throw new CommandException(ExitCodes.USAGE, "--split must be train, validation or test, was " + split);
     }
+  }
+
+  @Override
+  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+    require(hadoop, "--run", run, TrainJob.MODEL_FILE, "a run folder of train");
+    require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
   }
 
   @Override

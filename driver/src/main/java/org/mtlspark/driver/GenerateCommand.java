@@ -23,6 +23,11 @@ final class GenerateCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
+  java.util.List<OutputFolder> outputs(MtlConfig config) {
+    return java.util.List.of(OutputFolder.fresh("--out", out, "generate"));
+  }
+
+  @Override
   int run(MtlConfig config, SparkSession spark) throws IOException {
     new GenerateJob(spark).run(config, out);
     return ExitCodes.OK;

@@ -5,13 +5,19 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.workers.registry.RegistryException;
 import org.mtlspark.workers.train.TrainJob;
 import org.mtlspark.workers.train.TrainingDivergedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,6 +40,8 @@ import picocli.CommandLine.Option;
         "10:retrain registered a new version but did not promote it (the reason is printed)",
         "11:the model registry refused: locked by another retrain, unknown or damaged version, bad name"})
 public final class MtlCommand implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(MtlCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -61,35 +69,52 @@ public final class MtlCommand implements Runnable {
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
-      if (e instanceof ConfigException) {
-        err.println(e.getMessage());
-        return ExitCodes.USAGE;
+      Throwable known = explained(e);
+      if (known == null) {
+        err.println("error: " + e);
+        e.printStackTrace(err);
+        return ExitCodes.FAILED;
       }
-      if (e instanceof CommandException ce) {
-        err.println("error: " + ce.getMessage());
-        return ce.exitCode();
-      }
-      if (e instanceof TrainingDivergedException) {
-        err.println("error: " + e.getMessage());
-        return ExitCodes.DIVERGED;
-      }
-      if (e instanceof TrainJob.RunCompleteException) {
-        err.println("error: " + e.getMessage());
-        return ExitCodes.USAGE;
-      }
-      if (e instanceof org.mtlspark.workers.registry.RegistryException) {
-        err.println("error: " + e.getMessage());
-        return ExitCodes.REGISTRY;
-      }
-      if (e instanceof PrepException) {
-        err.println("error: " + e.getMessage());
-        return ExitCodes.BAD_INPUT;
-      }
-      err.println("error: " + e);
-      e.printStackTrace(err);
-      return ExitCodes.FAILED;
+      LOG.debug("{} failed: {}", commandLine.getCommandName(), known.getMessage(), e);
+      err.println(known instanceof ConfigException ? known.getMessage() : "error: " + known.getMessage());
+      return exitCode(known);
     });
     return cli.execute(args);
+  }
+
+  /**
+   * The failure that explains {@code e}, itself or a cause (Spark wraps a failure of a task in its
+   * own exception), when it is one the commands report in a line with its own exit code; null for
+   * an unexpected failure.
+   */
+  static Throwable explained(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (exitCode(t) != ExitCodes.FAILED) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** The exit code of a failure the commands explain, {@link ExitCodes#FAILED} for any other. */
+  static int exitCode(Throwable t) {
+    if (t instanceof ConfigException || t instanceof TrainJob.RunCompleteException
+        || t instanceof FileAlreadyExistsException) {
+      return ExitCodes.USAGE;
+    }
+    if (t instanceof CommandException ce) {
+      return ce.exitCode();
+    }
+    if (t instanceof TrainingDivergedException) {
+      return ExitCodes.DIVERGED;
+    }
+    if (t instanceof RegistryException) {
+      return ExitCodes.REGISTRY;
+    }
+    if (t instanceof PrepException) {
+      return ExitCodes.BAD_INPUT;
+    }
+    return ExitCodes.FAILED;
   }
 
   /** Options every subcommand takes: configuration files and overrides. */
@@ -116,8 +141,15 @@ public final class MtlCommand implements Runnable {
       configOptions.overrides.addAll(extraOverrides());
       MtlConfig config = configOptions.load();
       validate(config);
+      Configuration hadoop = SparkSessions.hadoopConfiguration();
+      checkInputs(config, hadoop);
+      List<OutputFolder> outputs = outputs(config);
+      outputs.forEach(o -> o.check(hadoop));
       SparkSession spark = SparkSessions.create("mtl " + getClass().getSimpleName().replace("Command", "").toLowerCase());
       try {
+        for (OutputFolder o : outputs) {
+          o.clearForReplacement(spark.sparkContext().hadoopConfiguration());
+        }
         return run(config, spark);
       } finally {
         spark.stop();
@@ -131,6 +163,31 @@ public final class MtlCommand implements Runnable {
 
     /** Checks options against the configuration before Spark starts. */
     void validate(MtlConfig config) {}
+
+    /**
+     * Checks, before Spark starts, that the folders and files the command reads are there; a
+     * {@link CommandException} names what is missing.
+     */
+    void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {}
+
+    /**
+     * Fails with exit code 2, naming the option and the path, when {@code path} does not exist or,
+     * with a {@code file}, does not hold that file ({@code what} says what the option wants).
+     */
+    static void require(Configuration hadoop, String option, String path, String file, String what)
+        throws IOException {
+      if (!HadoopFiles.exists(hadoop, path)) {
+        throw new CommandException(ExitCodes.USAGE, option + " " + path + " does not exist");
+      }
+      if (file != null && !HadoopFiles.exists(hadoop, new org.apache.hadoop.fs.Path(path, file).toString())) {
+        throw new CommandException(ExitCodes.USAGE, option + " " + path + " holds no " + file + ": give " + what);
+      }
+    }
+
+    /** The folders this command creates, checked (and replaced with --overwrite) before it runs. */
+    List<OutputFolder> outputs(MtlConfig config) {
+      return List.of();
+    }
 
     abstract int run(MtlConfig config, SparkSession spark) throws IOException;
   }

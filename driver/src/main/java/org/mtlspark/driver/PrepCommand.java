@@ -1,9 +1,15 @@
 package org.mtlspark.driver;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.PrepJob;
+import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +24,10 @@ final class PrepCommand extends MtlCommand.SparkCommand {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "New folder for the prepared data set.")
   String out;
 
+  @Option(names = "--overwrite", description = "Replace OUT if it is an earlier output of prep (it holds manifest.json "
+      + "and nothing else than prep writes); anything else is refused.")
+  boolean overwrite;
+
   @Override
   void validate(MtlConfig config) {
     if (data == null && config.data().root().isEmpty()) {
@@ -26,8 +36,28 @@ final class PrepCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
+  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+    require(hadoop, data != null ? "--data" : "data.root", root(config), null, null);
+  }
+
+  @Override
+  List<OutputFolder> outputs(MtlConfig config) {
+    List<String> inputs = new ArrayList<>(configOptions.files);
+    inputs.add(root(config));
+    for (SourceConfig source : config.data().sources()) {
+      inputs.add(HadoopFiles.resolve(root(config), source.path()));
+    }
+    return List.of(new OutputFolder("--out", out, "prep", Set.of(Manifest.FILE_NAME, "batches", "examples", "rejects"),
+        Manifest.FILE_NAME, overwrite, inputs));
+  }
+
+  private String root(MtlConfig config) {
+    return data != null ? data : config.data().root();
+  }
+
+  @Override
   int run(MtlConfig config, SparkSession spark) throws IOException {
-    Manifest m = new PrepJob(spark).run(config, data != null ? data : config.data().root(), out);
+    Manifest m = new PrepJob(spark).run(config, root(config), out);
     System.out.println(Reports.prepSummary(m));
     return ExitCodes.OK;
   }

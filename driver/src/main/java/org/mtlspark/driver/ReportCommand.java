@@ -1,8 +1,13 @@
 package org.mtlspark.driver;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.workers.registry.ModelRegistry;
 import org.mtlspark.workers.report.RunReport;
 import picocli.CommandLine.Command;
@@ -17,8 +22,11 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "A run folder (train, then evaluate).")
   String run;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE", description = "The HTML file to write.")
+  @Option(names = "--out", required = true, paramLabel = "FILE", description = "The HTML file to write (new).")
   String out;
+
+  @Option(names = "--overwrite", description = "Replace FILE if it is an earlier report; anything else is refused.")
+  boolean overwrite;
 
   @Option(names = "--registry", paramLabel = "URI", description = "Compare with this registry's promoted version.")
   String registry;
@@ -31,7 +39,11 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Configuration hadoop = new Configuration();
+    Configuration hadoop = SparkSessions.hadoopConfiguration();
+    checkOut(hadoop);
+    if (!HadoopFiles.exists(hadoop, run)) {
+      throw new CommandException(ExitCodes.USAGE, "--run " + run + " does not exist");
+    }
     String other = compare;
     String label = compare;
     if (registry != null) {
@@ -48,5 +60,31 @@ final class ReportCommand implements Callable<Integer> {
     RunReport.write(hadoop, run, other, label, out);
     System.out.println("report: " + out);
     return ExitCodes.OK;
+  }
+
+  /** A new file, or with --overwrite an earlier report (its first kilobytes carry the report's title). */
+  private void checkOut(Configuration hadoop) throws IOException {
+    Path target = new Path(out);
+    FileSystem fs = target.getFileSystem(hadoop);
+    if (!fs.exists(target)) {
+      HadoopFiles.checkWritable(hadoop, out);
+      return;
+    }
+    if (fs.getFileStatus(target).isDirectory()) {
+      throw new CommandException(ExitCodes.USAGE, "--out " + out + " is a folder; name the HTML file to write");
+    }
+    if (!overwrite) {
+      throw new CommandException(ExitCodes.USAGE, "--out " + out + " already exists; choose another --out or pass "
+          + "--overwrite to replace an earlier report");
+    }
+    byte[] head = new byte[4096];
+    int n;
+    try (InputStream in = fs.open(target)) {
+      n = in.readNBytes(head, 0, head.length);
+    }
+    if (!new String(head, 0, n, StandardCharsets.UTF_8).contains(RunReport.TITLE_TAG)) {
+      throw new CommandException(ExitCodes.USAGE, "--overwrite refuses " + out + ": it is not a report of mtl report "
+          + "(no " + RunReport.TITLE_TAG + " at its start)");
+    }
   }
 }

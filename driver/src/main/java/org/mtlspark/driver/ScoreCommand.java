@@ -1,10 +1,17 @@
 package org.mtlspark.driver;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.registry.ModelRegistry;
 import org.mtlspark.workers.score.ScoreJob;
+import org.mtlspark.workers.train.TrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,7 +23,7 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
   @Option(names = "--model", paramLabel = "DIR", description = "A run folder of `train` (or a registry version).")
   String model;
 
-  @Option(names = "--registry", paramLabel = "URI", description = "A model registry; with --name (and --version).")
+  @Option(names = "--registry", paramLabel = "URI", description = "A model registry; with --name (and --model-version).")
   String registry;
 
   @Option(names = "--name", paramLabel = "NAME", description = "The registered model (with --registry).")
@@ -30,6 +37,10 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist).")
   String out;
+
+  @Option(names = "--overwrite", description = "Replace OUT if it is an earlier output of score (it holds score.json "
+      + "and nothing else than score writes); anything else is refused.")
+  boolean overwrite;
 
   @Option(names = "--format", defaultValue = "parquet", paramLabel = "FORMAT",
       description = "parquet or csv (default: ${DEFAULT-VALUE}).")
@@ -49,12 +60,60 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
+  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+    if (model != null) {
+      for (String file : List.of(TrainJob.MODEL_FILE, Manifest.FILE_NAME, TrainJob.CONFIG_FILE)) {
+        require(hadoop, "--model", model, file, "a run folder of train or a registry version");
+      }
+    } else {
+      require(hadoop, "--registry", registry, null, null);
+    }
+    require(hadoop, "--data", data, null, null);
+  }
+
+  @Override
+  List<OutputFolder> outputs(MtlConfig config) {
+    List<String> inputs = new ArrayList<>(configOptions.files);
+    inputs.addAll(java.util.Arrays.asList(model, registry, data));
+    return List.of(new OutputFolder("--out", out, "score", Set.of(ScoreJob.SUMMARY_FILE, "predictions", "rejects"),
+        ScoreJob.SUMMARY_FILE, overwrite, inputs));
+  }
+
+  @Override
   int run(MtlConfig config, SparkSession spark) throws IOException {
     String dir = model != null ? model
         : new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry).resolve(name, version);
     ScoreJob.Summary s = new ScoreJob(spark).run(dir, data, out, ScoreJob.Format.valueOf(format.toUpperCase()));
-    System.out.printf("scored %d of %d records (%s); %d source rows rejected %s%npredictions: %s/predictions%n",
-        s.scored(), s.records(), s.recordStatus(), s.rejected(), s.rejectsByReason(), out);
+    System.out.println(summary(s));
+    System.out.println("predictions: " + out + "/predictions");
     return ExitCodes.OK;
+  }
+
+  /**
+   * What a scoring run did, in words that fit scoring: every record with a modality is a record to
+   * score, labelled or not; only the records left out are worth a reason.
+   */
+  static String summary(ScoreJob.Summary s) {
+    Map<String, Long> status = s.recordStatus();
+    long labelled = status.getOrDefault("usable", 0L);
+    long toScore = labelled + status.getOrDefault("no_labels", 0L);
+    StringBuilder line = new StringBuilder("records to score: " + toScore);
+    if (labelled > 0) {
+      line.append(" (").append(labelled).append(" of them with labels)");
+    }
+    line.append("; scored: ").append(s.scored());
+    long noModality = status.getOrDefault("no_modality", 0L);
+    long dropped = status.getOrDefault("missing_required_source", 0L);
+    if (noModality > 0) {
+      line.append("; left out, no source with features has a row: ").append(noModality);
+    }
+    if (dropped > 0) {
+      line.append("; left out, a source with missing: drop has no row: ").append(dropped);
+    }
+    line.append("; source rows rejected: ").append(s.rejected());
+    if (s.rejected() > 0) {
+      line.append(' ').append(s.rejectsByReason());
+    }
+    return line.toString();
   }
 }

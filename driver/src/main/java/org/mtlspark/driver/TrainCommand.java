@@ -1,8 +1,15 @@
 package org.mtlspark.driver;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.train.TrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,6 +23,35 @@ final class TrainCommand extends MtlCommand.SparkCommand {
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run folder for the model and its files.")
   String out;
+
+  /**
+   * The prepared data must be there; the run folder may be new, or an interrupted run to resume
+   * (it holds the manifest and checkpoints train writes first), but neither a finished run nor a
+   * folder train did not write.
+   */
+  @Override
+  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+    require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
+    Path run = new Path(out);
+    FileSystem fs = run.getFileSystem(hadoop);
+    if (!fs.exists(run)) {
+      return;
+    }
+    if (!fs.getFileStatus(run).isDirectory()) {
+      throw new CommandException(ExitCodes.USAGE, "--out " + out + " is a file; name a new run folder");
+    }
+    List<String> found = Arrays.stream(fs.listStatus(run)).map(FileStatus::getPath).map(Path::getName).sorted()
+        .toList();
+    if (found.contains(TrainJob.MODEL_FILE)) {
+      throw new CommandException(ExitCodes.USAGE, "the run " + out + " is already complete (it holds "
+          + TrainJob.MODEL_FILE + "); choose another --out");
+    }
+    if (!found.isEmpty() && !found.contains(Manifest.FILE_NAME)) {
+      throw new CommandException(ExitCodes.USAGE, "--out " + out + " exists and is not a run folder of train "
+          + "(no " + Manifest.FILE_NAME + "; it holds " + String.join(", ", found.subList(0, Math.min(5, found.size())))
+          + (found.size() > 5 ? " and " + (found.size() - 5) + " more" : "") + "); choose another --out");
+    }
+  }
 
   @Override
   int run(MtlConfig config, SparkSession spark) throws IOException {

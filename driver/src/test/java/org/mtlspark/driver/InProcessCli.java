@@ -10,8 +10,8 @@ import org.mtlspark.testing.SharedSpark;
 final class InProcessCli {
   private InProcessCli() {}
 
-  /** An exit code and what the command printed (also echoed to the test's output). */
-  record Outcome(int code, String out) {}
+  /** An exit code and what the command printed on standard output and error (also echoed to the test's). */
+  record Outcome(int code, String out, String err) {}
 
   /** The settings submit-scripts/mtl passes for a local run. */
   static void localSpark() {
@@ -23,17 +23,22 @@ final class InProcessCli {
 
   static Outcome mtl(String... args) {
     PrintStream out = System.out;
+    PrintStream err = System.err;
     ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
     int code;
     try {
       System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
       code = MtlCommand.execute(args);
     } finally {
       System.setOut(out);
+      System.setErr(err);
     }
-    String text = o.toString(StandardCharsets.UTF_8);
-    out.print(text);
-    return new Outcome(code, text);
+    Outcome outcome = new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    out.print(outcome.out());
+    err.print(outcome.err());
+    return outcome;
   }
 
   /** {@code args} followed by {@code last}. */

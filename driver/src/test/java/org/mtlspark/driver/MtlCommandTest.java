@@ -1,16 +1,32 @@
 package org.mtlspark.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.workers.score.ScoreJob;
+import picocli.CommandLine;
 
 /** The command line without Spark: help, usage errors and configuration errors, all before Spark starts. */
 class MtlCommandTest {
+  @TempDir Path dir;
+
   private record Outcome(int code, String out, String err) {}
 
   private static Outcome run(String... args) {
@@ -61,5 +77,162 @@ class MtlCommandTest {
     assertEquals(ExitCodes.USAGE, split.code());
     assertTrue(split.err().contains("--split must be train, validation or test"), split.err());
     assertTrue(SparkSession.getDefaultSession().isEmpty());
+  }
+
+  /** Exit 2, one line on standard error holding {@code expected}, no stack trace, and no Spark started. */
+  private static void refused(Outcome o, String expected) {
+    assertEquals(ExitCodes.USAGE, o.code(), o.err());
+    assertTrue(o.err().contains(expected), "expected <" + expected + "> in: " + o.err());
+    assertEquals(1, messages(o.err()).size(), "one line: " + o.err());
+    assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    assertTrue(SparkSession.getDefaultSession().isEmpty(), "no SparkSession was created");
+  }
+
+  /** Spark's and Hadoop's log lines (the tests run without the launcher's logging configuration). */
+  private static final Pattern LOG_LINE =
+      Pattern.compile("\\d\\d/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d [A-Z]+ .*|Using Spark's default log4j profile.*");
+
+  /** What the command itself printed on standard error, without log lines. */
+  static List<String> messages(String err) {
+    return err.lines().filter(l -> !LOG_LINE.matcher(l).matches()).toList();
+  }
+
+  private Path folder(String name, String... files) throws IOException {
+    Path f = Files.createDirectories(dir.resolve(name));
+    for (String file : files) {
+      Files.writeString(f.resolve(file), "x");
+    }
+    return f;
+  }
+
+  @Test
+  void everyCommandThatWritesAFolderRefusesAnExistingOneInOneLine() throws IOException {
+    String data = folder("data").toString();
+    String out = folder("out", "notes.txt").toString();
+    String model = folder("model", "model.zip", "manifest.json", "config.yaml").toString();
+    String prep = folder("prep", "manifest.json").toString();
+    refused(run("prep", "--data", data, "--out", out), "--out " + out + " already exists; choose another --out or "
+        + "pass --overwrite to replace an earlier output of prep");
+    refused(run("generate", "--out", out), "--out " + out + " already exists; choose another --out");
+    refused(run("score", "--model", model, "--data", data, "--out", out), "--out " + out + " already exists");
+    refused(run("demo", "--out", out), "--out " + out + " already exists");
+    refused(run("train", "--prep", prep, "--out", model), "the run " + model + " is already complete (it holds "
+        + "model.zip); choose another --out");
+    refused(run("train", "--prep", prep, "--out", out), "--out " + out + " exists and is not a run folder of train "
+        + "(no manifest.json; it holds notes.txt)");
+    refused(run("train", "--prep", data, "--out", dir.resolve("new").toString()),
+        "--prep " + data + " holds no manifest.json: give an output folder of prep");
+    refused(run("evaluate", "--run", out, "--prep", prep), "--run " + out + " holds no model.zip");
+    refused(run("score", "--model", out, "--data", data, "--out", dir.resolve("new").toString()),
+        "--model " + out + " holds no model.zip: give a run folder of train or a registry version");
+    refused(run("prep", "--data", dir.resolve("nowhere").toString(), "--out", dir.resolve("new").toString()),
+        "--data " + dir.resolve("nowhere") + " does not exist");
+    refused(run("bench", "train", "--work", out), "--work " + out + " exists and is not a benchmark's scratch folder "
+        + "(it holds no .mtl-bench-scratch)");
+    Path html = dir.resolve("report.html");
+    Files.writeString(html, "<html><title>my notes</title></html>");
+    refused(run("report", "--run", model, "--out", html.toString()), "--out " + html + " already exists");
+    refused(run("report", "--run", model, "--out", html.toString(), "--overwrite"),
+        "--overwrite refuses " + html + ": it is not a report of mtl report");
+    assertEquals("<html><title>my notes</title></html>", Files.readString(html));
+    assertTrue(Files.exists(dir.resolve("out/notes.txt")));
+    assertFalse(Files.exists(dir.resolve("new")), "nothing was created");
+  }
+
+  @Test
+  void overwriteRefusesAFolderThatIsNotAnEarlierOutputOfTheSameCommand() throws IOException {
+    String data = folder("data", "rows.csv").toString();
+    Path foreign = folder("foreign", "notes.txt");
+    refused(run("prep", "--data", data, "--out", foreign.toString(), "--overwrite"),
+        "--overwrite refuses " + foreign + ": it holds no manifest.json, so it is not an output of prep (it holds "
+            + "notes.txt)");
+    Path mixed = folder("mixed", "manifest.json", "notes.txt");
+    Files.createDirectories(mixed.resolve("batches"));
+    refused(run("prep", "--data", data, "--out", mixed.toString(), "--overwrite"),
+        "--overwrite refuses " + mixed + ": besides the output of prep it holds notes.txt, which prep did not write");
+    Path scored = folder("scored", "manifest.json");
+    String model = folder("model", "model.zip", "manifest.json", "config.yaml").toString();
+    refused(run("score", "--model", model, "--data", data, "--out", scored.toString(), "--overwrite"),
+        "--overwrite refuses " + scored + ": it holds no score.json, so it is not an output of score (it holds "
+            + "manifest.json)");
+    Path parent = folder("parent", "manifest.json");
+    Path inside = folder("parent/rejects", "rows.csv");
+    refused(run("prep", "--data", inside.toString(), "--out", parent.toString(), "--overwrite"),
+        "--overwrite refuses " + parent + ": it holds the input " + inside);
+    refused(run("score", "--model", model, "--data", data, "--out", dir.resolve("model").toString(), "--overwrite"),
+        "--overwrite refuses " + dir.resolve("model") + ": it holds the input " + model);
+    Path home = folder("home", "data", ".bashrc");
+    refused(run("demo", "--out", home.toString(), "--overwrite"),
+        "--overwrite refuses " + home + ": besides the output of demo it holds .bashrc, which demo did not write");
+    refused(run("prep", "--data", data, "--out", "/", "--overwrite"), "--out / is the root of a filesystem");
+    for (Path kept : List.of(foreign.resolve("notes.txt"), mixed.resolve("manifest.json"), mixed.resolve("notes.txt"),
+        scored.resolve("manifest.json"), inside.resolve("rows.csv"), home.resolve("data"), home.resolve(".bashrc"))) {
+      assertTrue(Files.exists(kept), kept + " is kept");
+    }
+  }
+
+  @Test
+  void everyOptionThatHelpNamesIsOneTheCommandAccepts() {
+    List<String> wrong = new ArrayList<>();
+    check(new CommandLine(new MtlCommand()), wrong);
+    assertEquals(List.of(), wrong, "options named in --help that the command does not accept");
+  }
+
+  /**
+   * Adds to {@code wrong} each option that {@code cli}'s help names but the command does not take;
+   * in descriptions, --help and --version (picocli's own) count as not taken, since a description
+   * naming them means another option.
+   */
+  private static void check(CommandLine cli, List<String> wrong) {
+    CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
+    Set<String> all = new TreeSet<>();
+    Set<String> own = new TreeSet<>();
+    for (CommandLine.Model.OptionSpec o : spec.options()) {
+      all.addAll(List.of(o.names()));
+      if (!o.usageHelp() && !o.versionHelp()) {
+        own.addAll(List.of(o.names()));
+      }
+    }
+    // A command's help lists its subcommands with their descriptions, which name their options.
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      sub.getCommandSpec().options().forEach(o -> all.addAll(List.of(o.names())));
+      sub.getSubcommands().values().forEach(s -> s.getCommandSpec().options()
+          .forEach(o -> all.addAll(List.of(o.names()))));
+    }
+    Pattern option = Pattern.compile("(?<![\\w-])--[a-z][a-z-]*");
+    Matcher m = option.matcher(cli.getUsageMessage(CommandLine.Help.Ansi.OFF));
+    while (m.find()) {
+      if (!all.contains(m.group())) {
+        wrong.add(spec.qualifiedName() + " --help: " + m.group());
+      }
+    }
+    List<String> descriptions = new ArrayList<>(List.of(spec.usageMessage().description()));
+    spec.options().forEach(o -> descriptions.addAll(List.of(o.description())));
+    for (String text : descriptions) {
+      Matcher d = option.matcher(text);
+      while (d.find()) {
+        if (!own.contains(d.group())) {
+          wrong.add(spec.qualifiedName() + " description: " + d.group() + " in \"" + text + "\"");
+        }
+      }
+    }
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      if (sub.getCommandSpec().parent() == spec) {
+        check(sub, wrong);
+      }
+    }
+  }
+
+  @Test
+  void scoringSaysRecordsToScoreInsteadOfAStatusThatReadsLikeAProblem() {
+    ScoreJob.Summary unlabelled = new ScoreJob.Summary("m", "d", "parquet", 20761, 20761,
+        Map.of("no_labels", 20761L), 0, Map.of(), List.of());
+    assertEquals("records to score: 20761; scored: 20761; source rows rejected: 0", ScoreCommand.summary(unlabelled));
+    ScoreJob.Summary mixed = new ScoreJob.Summary("m", "d", "parquet", 110, 100,
+        Map.of("usable", 60L, "no_labels", 40L, "no_modality", 7L, "missing_required_source", 3L), 2,
+        Map.of("tabular.age: not a finite number", 2L), List.of());
+    assertEquals("records to score: 100 (60 of them with labels); scored: 100; left out, no source with features has "
+        + "a row: 7; left out, a source with missing: drop has no row: 3; source rows rejected: 2 "
+        + "{tabular.age: not a finite number=2}", ScoreCommand.summary(mixed));
   }
 }

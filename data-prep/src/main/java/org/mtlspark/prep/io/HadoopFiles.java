@@ -34,7 +34,8 @@ public final class HadoopFiles {
   public static void checkNewOutput(Configuration conf, String out) throws IOException {
     Path target = new Path(out);
     if (target.getFileSystem(conf).exists(target)) {
-      throw new IOException("output " + target + " already exists; choose another --out or remove it");
+      throw new org.apache.hadoop.fs.FileAlreadyExistsException("output " + target
+          + " already exists; choose another --out or remove it");
     }
     checkWritable(conf, out);
   }

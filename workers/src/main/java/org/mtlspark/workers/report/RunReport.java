@@ -26,6 +26,8 @@ public final class RunReport {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
   static final String TEMPLATE = "/org/mtlspark/report/report.html";
+  /** The title element every report starts with: how an earlier report is recognized. */
+  public static final String TITLE_TAG = "<title>mtlspark run report</title>";
 
   private RunReport() {}
 

@@ -1,0 +1,162 @@
+package org.mtlspark.driver;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.mtlspark.prep.io.HadoopFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A folder a command creates, checked before Spark starts: a folder that exists is refused in one
+ * line naming it, unless the command was asked to {@code --overwrite} and the folder holds only
+ * what this command writes (its {@code entries}, at least its {@code marker}); then those entries,
+ * and the folder once empty, are deleted, and nothing else. A folder that holds one of the
+ * command's inputs, or the root of a filesystem, is never replaced.
+ */
+final class OutputFolder {
+  private static final Logger LOG = LoggerFactory.getLogger(OutputFolder.class);
+
+  private final String option;
+  private final String path;
+  private final String command;
+  private final Set<String> entries;
+  private final String marker;
+  private final boolean overwrite;
+  private final List<String> inputs;
+  private boolean replace;
+
+  /**
+   * @param option the command-line option naming the folder, for messages ({@code --out})
+   * @param command the command, for messages ({@code prep})
+   * @param entries what the command writes directly in the folder (files and folders)
+   * @param marker the entry every complete or partial output of the command has
+   * @param overwrite whether the user asked to replace an existing output
+   * @param inputs paths the command reads, which the folder must not hold
+   */
+  OutputFolder(String option, String path, String command, Set<String> entries, String marker, boolean overwrite,
+      List<String> inputs) {
+    this.option = option;
+    this.path = path;
+    this.command = command;
+    this.entries = Set.copyOf(entries);
+    this.marker = marker;
+    this.overwrite = overwrite;
+    this.inputs = inputs.stream().filter(i -> i != null && !i.isEmpty()).toList();
+  }
+
+  /** An output folder of a command that offers no {@code --overwrite}: it must not exist. */
+  static OutputFolder fresh(String option, String path, String command) {
+    return new OutputFolder(option, path, command, Set.of(), "", false, List.of());
+  }
+
+  String path() {
+    return path;
+  }
+
+  /** Checks the folder before anything starts; a {@link CommandException} (exit 2) names the problem. */
+  void check(Configuration conf) {
+    try {
+      Path target = new Path(path);
+      FileSystem fs = target.getFileSystem(conf);
+      Path qualified = fs.makeQualified(target);
+      if (qualified.getParent() == null) {
+        throw usage(option + " " + path + " is the root of a filesystem; name a folder to create");
+      }
+      if (!fs.exists(qualified)) {
+        HadoopFiles.checkWritable(conf, path);
+        return;
+      }
+      if (!overwrite) {
+        throw usage(option + " " + path + " already exists; choose another " + option
+            + (entries.isEmpty() ? "" : " or pass --overwrite to replace an earlier output of " + command));
+      }
+      for (String input : inputs) {
+        Path in = new Path(input);
+        if (isWithin(in.getFileSystem(conf).makeQualified(in), qualified)) {
+          throw usage("--overwrite refuses " + path + ": it holds the input " + input);
+        }
+      }
+      FileStatus status = fs.getFileStatus(qualified);
+      if (!status.isDirectory()) {
+        throw usage("--overwrite refuses " + path + ": it is a file, not an output folder of " + command);
+      }
+      Set<String> found = new TreeSet<>();
+      Set<String> foreign = new TreeSet<>();
+      for (FileStatus child : fs.listStatus(qualified)) {
+        String name = child.getPath().getName();
+        found.add(name);
+        if (!ours(name)) {
+          foreign.add(name);
+        }
+      }
+      if (!found.contains(marker)) {
+        throw usage("--overwrite refuses " + path + ": it holds no " + marker + ", so it is not an output of "
+            + command + " (it holds " + describe(found) + ")");
+      }
+      if (!foreign.isEmpty()) {
+        throw usage("--overwrite refuses " + path + ": besides the output of " + command + " it holds "
+            + describe(foreign) + ", which " + command + " did not write");
+      }
+      replace = true;
+    } catch (IOException e) {
+      throw usage("cannot check " + option + " " + path + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Deletes the earlier output that {@link #check} accepted for replacement: the command's own
+   * entries, then the folder if that left it empty. Does nothing otherwise.
+   */
+  void clearForReplacement(Configuration conf) throws IOException {
+    if (!replace) {
+      return;
+    }
+    Path target = new Path(path);
+    FileSystem fs = target.getFileSystem(conf);
+    for (FileStatus child : fs.listStatus(target)) {
+      if (ours(child.getPath().getName())) {
+        fs.delete(child.getPath(), true);
+      }
+    }
+    if (fs.listStatus(target).length == 0) {
+      fs.delete(target, false);
+    }
+    LOG.info("--overwrite: deleted the earlier output of {} in {}", command, path);
+  }
+
+  /** An entry the command writes, or the checksum file a local filesystem keeps beside one. */
+  private boolean ours(String name) {
+    return entries.contains(name) || name.startsWith(".") && name.endsWith(".crc")
+        && entries.contains(name.substring(1, name.length() - 4));
+  }
+
+  /** Whether {@code p} is {@code folder} or lies below it (both qualified). */
+  static boolean isWithin(Path p, Path folder) {
+    for (Path at = p; at != null; at = at.getParent()) {
+      if (at.equals(folder)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Set<String> names) {
+    if (names.isEmpty()) {
+      return "nothing";
+    }
+    List<String> shown = new ArrayList<>(names).subList(0, Math.min(5, names.size()));
+    return String.join(", ", shown) + (names.size() > shown.size() ? " and " + (names.size() - shown.size())
+        + " more" : "");
+  }
+
+  private static CommandException usage(String message) {
+    return new CommandException(ExitCodes.USAGE, message);
+  }
+}
