@@ -10,7 +10,7 @@
 #       --registry hdfs:///mtl/registry --name events --work hdfs:///mtl/work
 #
 # Environment: SPARK_HOME and HADOOP_CONF_DIR (or YARN_CONF_DIR) (required); MTL_QUEUE (YARN
-# queue, default "default"); MTL_EXECUTORS (default 4); MTL_PRINCIPAL and MTL_KEYTAB (Kerberos:
+# queue) and MTL_EXECUTORS (executors), both as the site's Spark settings say if unset; MTL_PRINCIPAL and MTL_KEYTAB (Kerberos:
 # passed as --principal and --keytab so that long jobs renew their tickets); MTL_DEPLOY_MODE
 # (cluster or client, default cluster); MTL_SUBMIT_ARGS (more spark-submit options).
 set -euo pipefail
@@ -20,8 +20,14 @@ if [[ -z "${HADOOP_CONF_DIR:-}${YARN_CONF_DIR:-}" ]]; then
   echo "yarn.sh: set HADOOP_CONF_DIR (or YARN_CONF_DIR) to the folder with the cluster's core-site.xml and yarn-site.xml" >&2
   exit 2
 fi
-args=(--master yarn --deploy-mode "${MTL_DEPLOY_MODE:-cluster}" --queue "${MTL_QUEUE:-default}"
-  --num-executors "${MTL_EXECUTORS:-4}")
+args=(--master yarn --deploy-mode "${MTL_DEPLOY_MODE:-cluster}")
+# The site's queue and executor policy (spark.yarn.queue, dynamic allocation) apply unless set here.
+if [[ -n "${MTL_QUEUE:-}" ]]; then
+  args+=(--queue "$MTL_QUEUE")
+fi
+if [[ -n "${MTL_EXECUTORS:-}" ]]; then
+  args+=(--num-executors "$MTL_EXECUTORS")
+fi
 if [[ -n "${MTL_PRINCIPAL:-}" || -n "${MTL_KEYTAB:-}" ]]; then
   if [[ -z "${MTL_PRINCIPAL:-}" || -z "${MTL_KEYTAB:-}" ]]; then
     echo "yarn.sh: set both MTL_PRINCIPAL and MTL_KEYTAB for Kerberos" >&2

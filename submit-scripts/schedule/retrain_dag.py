@@ -4,7 +4,10 @@ Uses SparkSubmitOperator (apache-airflow-providers-apache-spark) with the connec
 "spark_default" pointing at the cluster (YARN, standalone or Kubernetes). SparkSubmitOperator
 fails a task on any non-zero exit code, so retrain is told to exit 0 also when it registered the
 new version without promoting it (the reason is in the task log); failures still fail the task.
-Copy this file into the DAGs folder and adjust the paths.
+The cluster's own Spark settings (its spark-defaults.conf) apply, as for any spark-submit; the
+application adds Kryo and its registrators where they are missing. The project's
+conf/spark-defaults.conf is a local-machine profile: do not pass it as properties_file, which
+would replace the site's settings. Copy this file into the DAGs folder and adjust the paths.
 """
 from datetime import datetime, timedelta
 
@@ -26,7 +29,6 @@ with DAG(
         conn_id="spark_default",
         application=f"{MTL_HOME}/driver/target/mtlspark.jar",
         java_class="org.mtlspark.driver.MtlCommand",
-        properties_file=f"{MTL_HOME}/conf/spark-defaults.conf",
         application_args=[
             "retrain",
             "--config", f"{MTL_HOME}/conf/examples/quick.yaml",
@@ -39,5 +41,4 @@ with DAG(
             "--work", "hdfs:///mtl/work",
             "--not-promoted-exit-code", "0",
         ],
-        env_vars={"MTL_CONF_DIR": f"{MTL_HOME}/conf"},
     )

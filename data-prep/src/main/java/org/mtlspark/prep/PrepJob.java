@@ -25,6 +25,7 @@ import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.Iterators;
+import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.split.Split;
@@ -73,6 +74,7 @@ public final class PrepJob {
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
 
     // 1-3. Read and validate the sources (rejects written aside), align by key.
+    JobLabels.describe(spark, "prep", "read and align sources");
     AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, false, featurizers == null);
     RecordLayout layout = in.layout();
     Map<String, Long> status = in.status();
@@ -85,6 +87,7 @@ public final class PrepJob {
     // while aligning).
     SplitOrder order = in.order();
     JavaRDD<AlignedRecord> train = usable.filter(r -> order.split(r.key()) == Split.TRAIN);
+    JobLabels.describe(spark, "prep", "fit featurizers and vocabulary");
     FeaturizerState state = featurizers != null ? compatible(featurizers, config, layout)
         : FeaturizerFitter.fit(in.fitTally(), train, config, layout);
     Featurizer featurizer = new Featurizer(state, layout);
@@ -101,6 +104,7 @@ public final class PrepJob {
     for (Split split : Split.values()) {
       fs.mkdirs(new Path(staging, "batches/" + split.id()));
     }
+    JobLabels.describe(spark, "prep", "featurize and write batches");
     List<Tuple2<Integer, BatchWriter.Stats>> written = usable
         .mapPartitionsWithIndex((index, it) -> {
           String file = String.format("part-%05d", index);

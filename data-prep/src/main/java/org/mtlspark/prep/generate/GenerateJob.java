@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.StructType;
 import org.mtlspark.config.GenerateConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.io.SerializableConf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,7 @@ public final class GenerateJob {
     HadoopFiles.checkNewOutput(hadoop, out);
     Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
     long started = System.nanoTime();
+    JobLabels.describe(spark, "generate", g.rows() + " records into " + target);
     LOG.info("generating {} records in {} files per source (seed {}) into {}", g.rows(), g.files(), g.seed(), target);
 
     SyntheticRecord.Rates rates = new SyntheticRecord.Rates(

@@ -53,7 +53,7 @@ class LabelSpellingsTest {
   }
 
   @Test
-  void withBothValuesAnyThirdValueIsRejectedNamingTheValueAndTheRule() {
+  void withBothValuesAnyThirdValueIsRejectedNamingTheValueAndTheRule() throws java.io.IOException {
     assertEquals("1", label("risk", "high"));
     assertEquals("0", label("risk", "LOW"));
     assertNull(label("risk", "medium"));
@@ -61,7 +61,7 @@ class LabelSpellingsTest {
     SourceConfig source = CONFIG.data().source("census");
     RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
         4, 4);
-    ParsedRow<SourceValues> row = new CsvSourceFormat(in).open("census.csv", "id,age,plain,credit,risk,healthy,income")
+    ParsedRow<SourceValues> row = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income")
         .parse(12, "p7,40,y,good,medium,yes,100");
     assertEquals(new Reject("census", "census.csv", 12, "p7", "risk",
         "neither the positive nor the negative value (positive \"High\", negative \"low\"): \"medium\"",
@@ -80,7 +80,7 @@ class LabelSpellingsTest {
   }
 
   @Test
-  void aLog1pTargetRejectsValuesAtOrBelowMinusOne() {
+  void aLog1pTargetRejectsValuesAtOrBelowMinusOne() throws java.io.IOException {
     assertEquals("-0.5", label("income", "-0.5"));
     assertEquals("0.0", label("income", "0"));
     assertNull(label("income", "-1"));
@@ -88,7 +88,7 @@ class LabelSpellingsTest {
     SourceConfig source = CONFIG.data().source("census");
     RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
         4, 4);
-    Reject r = new CsvSourceFormat(in).open("census.csv", "id,age,plain,credit,risk,healthy,income")
+    Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income")
         .parse(3, "p1,40,y,good,low,yes,-2").reject();
     assertEquals("income", r.field());
     assertEquals("not a label for transform log1p (a finite number above -1): \"-2\"", r.reason());

@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.train.ModelFiles;
 import org.mtlspark.workers.train.TrainJob;
@@ -59,6 +60,7 @@ public final class EvaluateJob {
     ComputationGraph graph = loadModel(hadoop, runDir);
     List<String> batches = TrainJob.batches(hadoop, prepDir, data, split);
     long started = System.nanoTime();
+    JobLabels.describe(spark, "evaluate", split + " split");
     List<TaskMetrics> metrics = TaskEvaluator.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()),
         graph, data.featurizers().tasks(), batches, partitions);
     Map<String, TaskMetrics> byTask = new LinkedHashMap<>();
@@ -67,6 +69,7 @@ public final class EvaluateJob {
     if (data.featurizers().modalities().size() > 1) {
       for (String modality : data.featurizers().modalities()) {
         Map<String, Double> without = new LinkedHashMap<>();
+        JobLabels.describe(spark, "evaluate", split + " split without " + modality);
         for (TaskMetrics m : TaskEvaluator.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()), graph,
             data.featurizers().tasks(), batches, partitions, data.featurizers(), modality)) {
           without.put(m.task(), m.metrics().get(m.primaryMetric()));

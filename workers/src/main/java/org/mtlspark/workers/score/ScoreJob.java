@@ -33,6 +33,7 @@ import org.mtlspark.prep.feature.Featurizer;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.workers.eval.EvaluateJob;
@@ -76,6 +77,7 @@ public final class ScoreJob {
 
   public Summary run(String modelDir, String dataRoot, String out, Format format) throws IOException {
     long started = System.nanoTime();
+    JobLabels.describe(spark, "score", dataRoot + " with " + modelDir);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);

@@ -12,6 +12,7 @@ import org.deeplearning4j.spark.api.RepartitionStrategy;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.mtlspark.config.TrainConfig;
+import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.io.SerializableConf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,7 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
       List<String> order = new ArrayList<>(batchPaths);
       Collections.shuffle(order, new Random(seed * 31 + epoch));
       JavaRDD<String> paths = jsc.parallelize(order, Math.max(config.workers(), 1));
+      JobLabels.describe(jsc, "train", "epoch " + (epoch + 1) + " (dl4j parameter averaging)");
       spark.fitPaths(paths, new BatchLoader(hadoop, dropout, epoch));
       double score = spark.getScore();
       TrainingDivergedException.check(score, epoch, "end of epoch");

@@ -15,6 +15,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.workers.model.TaskLossWeights;
 import org.mtlspark.prep.io.SerializableConf;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -98,6 +99,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
         double[] taskWeights = TaskLossWeights.read(graph);
         for (int round = 0; round < roundsPerEpoch; round++) {
           long r0 = System.nanoTime();
+          JobLabels.describe(jsc, "train", "epoch " + (epoch + 1) + ", round " + (round + 1));
           Broadcast<RoundState> state = jsc.broadcast(new RoundState(params, updater, iteration, epoch, round, taskWeights));
           List<WorkerResult> results = jsc.parallelize(IntStream.range(0, shareCount).boxed().toList(), shareCount)
               .map(share -> runRound(trainingId, share, conf.value(), paths.value().get(share), hadoop,

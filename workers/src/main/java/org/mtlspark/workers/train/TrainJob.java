@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.workers.eval.TaskEvaluator;
 import org.mtlspark.workers.eval.TaskMetrics;
 import org.mtlspark.workers.eval.ValidationObjective;
@@ -157,6 +158,7 @@ public final class TrainJob {
       e.put("seconds", (System.nanoTime() - started) / 1e9);
       if (!validation.isEmpty()) {
         long t0 = System.nanoTime();
+        JobLabels.describe(jsc, "train", "validation after epoch " + (epoch + 1));
         List<TaskMetrics> metrics = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), validation,
             config.train().workers());
         double objective = ValidationObjective.of(metrics, config.train().objectiveWeights());
@@ -170,6 +172,7 @@ public final class TrainJob {
       }
       e.put("taskWeights", byTask(manifest, TaskLossWeights.read(g)));
       if (weighting.mode() != TrainConfig.Weighting.STATIC) {
+        JobLabels.describe(jsc, "train", "task losses after epoch " + (epoch + 1));
         List<TaskMetrics> onTrain = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), lossSample,
             config.train().workers());
         double[] losses = onTrain.stream().mapToDouble(TaskMetrics::loss).toArray();

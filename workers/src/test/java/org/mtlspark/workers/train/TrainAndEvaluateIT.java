@@ -1,13 +1,18 @@
 package org.mtlspark.workers.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +22,7 @@ import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.generate.GenerateJob;
+import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.testing.SharedSpark;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.eval.TaskMetrics;
@@ -29,9 +35,19 @@ class TrainAndEvaluateIT {
   static ComputationGraph graph;
   static EvaluateJob.Report report;
 
+  /** The description of every Spark job the run started, in order (null where a job had none). */
+  static final List<String> jobDescriptions = new CopyOnWriteArrayList<>();
+
   @BeforeAll
-  static void trainOnGeneratedData() throws IOException {
+  static void trainOnGeneratedData() throws Exception {
     spark = SharedSpark.get();
+    SparkListener jobs = new SparkListener() {
+      @Override
+      public void onJobStart(SparkListenerJobStart start) {
+        jobDescriptions.add(start.properties() == null ? null : start.properties().getProperty(JobLabels.DESCRIPTION));
+      }
+    };
+    spark.sparkContext().addSparkListener(jobs);
     config = ConfigLoader.load(List.of(), List.of("generate.rows=4000"));
     String data = dir.resolve("data").toString();
     String prep = dir.resolve("prep").toString();
@@ -40,6 +56,12 @@ class TrainAndEvaluateIT {
     new PrepJob(spark).run(config, data, prep);
     graph = new TrainJob(spark).run(config, prep, run);
     report = new EvaluateJob(spark).run(run, prep, "test", 2);
+    // Listeners hear of jobs asynchronously: wait for the last job's start, then stop listening.
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!jobDescriptions.contains("evaluate: test split without image") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    spark.sparkContext().removeSparkListener(jobs);
     System.out.println(EvaluateJob.table(report));
     System.out.println(EvaluateJob.ablationTable(report));
   }
@@ -75,6 +97,35 @@ class TrainAndEvaluateIT {
   void evaluationCountsOnlyLabelledRowsOfEveryTask() {
     for (TaskMetrics m : report.tasks().values()) {
       assertTrue(m.examples() > 0.8 * report.examples() && m.examples() <= report.examples(), m.toString());
+    }
+  }
+
+  @Test
+  void everySparkJobSaysWhichStepItBelongsTo() {
+    assertFalse(jobDescriptions.isEmpty());
+    assertFalse(jobDescriptions.contains(null), "a job without a description: " + jobDescriptions);
+    List<String> steps = new ArrayList<>();
+    for (String d : jobDescriptions) {
+      String step = d.startsWith("generate: ") ? "generate"
+          : d.matches("train: epoch [0-9]+, round [0-9]+") ? d.replaceAll(", round .*", ", rounds") : d;
+      if (!steps.contains(step)) {
+        steps.add(step);
+      }
+    }
+    List<String> expected = new ArrayList<>(List.of("generate", "prep: read and align sources",
+        "prep: fit featurizers and vocabulary", "prep: featurize and write batches"));
+    for (int epoch = 1; epoch <= config.train().epochs(); epoch++) {
+      expected.add("train: epoch " + epoch + ", rounds");
+      expected.add("train: validation after epoch " + epoch);
+    }
+    expected.addAll(List.of("evaluate: test split", "evaluate: test split without tabular",
+        "evaluate: test split without text", "evaluate: test split without image"));
+    assertEquals(expected, steps, String.join("\n", jobDescriptions));
+    // Every averaging round of the first epoch is one job, numbered from 1.
+    List<String> firstEpoch = jobDescriptions.stream().filter(d -> d.startsWith("train: epoch 1, round ")).toList();
+    assertTrue(firstEpoch.size() >= 2, firstEpoch.toString());
+    for (int round = 1; round <= firstEpoch.size(); round++) {
+      assertEquals("train: epoch 1, round " + round, firstEpoch.get(round - 1));
     }
   }
 
