@@ -1,5 +1,7 @@
 package org.mtlspark.config;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -9,15 +11,18 @@ import java.util.Map;
  * regression tasks the loss (MSE, or Huber with its delta, in standard deviations of the target)
  * and the transform applied to the target before it is standardized. A binary task may name the
  * value of its positive class (and of its negative class); a multiclass task may merge its rare
- * training classes into one class.
+ * training classes into one class. An ordinal task lists its classes in order, lowest first.
  */
 public record TaskConfig(String name, TaskType type, String source, String column, double weight, String separator,
     Loss loss, double huberDelta, String positive, String negative, long minClassCount, int maxClasses,
-    String otherClass, Transform transform)
+    String otherClass, Transform transform, List<String> classes)
     implements Validatable {
 
-  /** What kind of prediction a task makes; decides the head's activation, loss and metrics. */
-  public enum TaskType { REGRESSION, MULTICLASS, BINARY, MULTILABEL }
+  /**
+   * What kind of prediction a task makes; decides the head's activation, loss and metrics. An
+   * ordinal task has classes in a given order ({@link #classes()}, lowest first).
+   */
+  public enum TaskType { REGRESSION, MULTICLASS, BINARY, MULTILABEL, ORDINAL }
 
   /** The loss of a regression head; the other types have one loss each. */
   public enum Loss { MSE, HUBER }
@@ -45,7 +50,7 @@ public record TaskConfig(String name, TaskType type, String source, String colum
     return Map.ofEntries(Map.entry("weight", 1.0), Map.entry("separator", "|"), Map.entry("loss", "mse"),
         Map.entry("huberDelta", 1.0), Map.entry("positive", ""), Map.entry("negative", ""),
         Map.entry("minClassCount", 0L), Map.entry("maxClasses", 0), Map.entry("otherClass", "other"),
-        Map.entry("transform", "none"));
+        Map.entry("transform", "none"), Map.entry("classes", List.of()));
   }
 
   /** Whether rare training classes of this task are merged into {@link #otherClass()}. */
@@ -86,5 +91,14 @@ public record TaskConfig(String name, TaskType type, String source, String colum
         "must not be empty");
     problems.require(transform == Transform.NONE || type == TaskType.REGRESSION, Validatable.at(path, "transform"),
         "applies to regression tasks only; " + name + " is " + typeName);
+    if (type == TaskType.ORDINAL) {
+      problems.require(classes.size() >= 2, Validatable.at(path, "classes"),
+          "an ordinal task lists its classes in order, lowest first (at least 2), was " + classes);
+      problems.require(new HashSet<>(classes.stream().map(c -> c.trim().toLowerCase(Locale.ROOT)).toList()).size()
+          == classes.size(), Validatable.at(path, "classes"), "must be distinct (ignoring case), was " + classes);
+    } else {
+      problems.require(classes.isEmpty(), Validatable.at(path, "classes"),
+          "applies to ordinal tasks only; " + name + " is " + typeName);
+    }
   }
 }

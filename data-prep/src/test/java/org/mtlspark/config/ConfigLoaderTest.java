@@ -94,13 +94,14 @@ class ConfigLoaderTest {
           workers: 0
         tasks:
           - {name: a, type: regression, source: labels, column: a, weight: -0.5}
-          - {name: b, type: ordinal, source: labels, column: b, weight: 1}
+          - {name: b, type: ranking, source: labels, column: b, weight: 1}
         """);
     String m = e.getMessage();
     assertTrue(m.contains("train.epochs: expected an integer, got \"five\""), m);
     assertTrue(m.contains("train.workers: must be >= 1, was 0"), m);
     assertTrue(m.contains("tasks[0].weight: must be > 0, was -0.5"), m);
-    assertTrue(m.contains("tasks[1].type: expected one of [regression, multiclass, binary, multilabel], got \"ordinal\""), m);
+    assertTrue(m.contains("tasks[1].type: expected one of [regression, multiclass, binary, multilabel, ordinal], got"
+        + " \"ranking\""), m);
     assertEquals(4, e.problems().size(), "all problems of a file at once: " + m);
   }
 

@@ -16,6 +16,9 @@ class LabelOptionsTest {
           - {name: b, type: binary, source: labels, column: b, negative: bad, transform: log1p}
           - {name: c, type: binary, source: labels, column: c, positive: Good, negative: good}
           - {name: d, type: multiclass, source: labels, column: d, maxClasses: 1, minClassCount: -2, otherClass: ""}
+          - {name: e, type: ordinal, source: labels, column: e, classes: [low, Low]}
+          - {name: f, type: ordinal, source: labels, column: f}
+          - {name: g, type: multiclass, source: labels, column: g, classes: [a, b]}
         """, "bad.yaml"));
     assertEquals(List.of(
         "tasks[0].positive: applies to binary tasks only; a is regression",
@@ -25,6 +28,9 @@ class LabelOptionsTest {
         "tasks[2].negative: must differ from positive, both are \"Good\"",
         "tasks[3].minClassCount: must be >= 0, was -2",
         "tasks[3].maxClasses: must be 0 (no limit) or >= 2 (a kept class and the other class), was 1",
-        "tasks[3].otherClass: must not be empty"), e.problems());
+        "tasks[3].otherClass: must not be empty",
+        "tasks[4].classes: must be distinct (ignoring case), was [low, Low]",
+        "tasks[5].classes: an ordinal task lists its classes in order, lowest first (at least 2), was []",
+        "tasks[6].classes: applies to ordinal tasks only; g is multiclass"), e.problems());
   }
 }

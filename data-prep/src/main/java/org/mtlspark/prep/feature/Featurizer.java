@@ -90,6 +90,15 @@ public final class Featurizer implements Serializable {
             mask[t] = 1;
           }
         }
+        case ORDINAL -> {
+          Integer c = classes().get(t).get(v);
+          if (c != null) {
+            for (int k = 0; k < c; k++) {
+              labels[t][k] = 1; // the class is above class k
+            }
+            mask[t] = 1;
+          }
+        }
         case MULTILABEL -> {
           for (String label : v.isEmpty() ? new String[0] : Keys.split(v)) {
             Integer c = classes().get(t).get(label);
@@ -167,7 +176,7 @@ public final class Featurizer implements Serializable {
     if (classIndex == null) {
       classIndex = state.tasks().stream()
           .map(t -> t.type() == TaskConfig.TaskType.MULTICLASS || t.type() == TaskConfig.TaskType.MULTILABEL
-              ? indexOf(t.classes()) : Map.<String, Integer>of())
+              || t.type() == TaskConfig.TaskType.ORDINAL ? indexOf(t.classes()) : Map.<String, Integer>of())
           .toList();
     }
     return classIndex;

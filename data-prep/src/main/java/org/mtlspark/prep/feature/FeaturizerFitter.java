@@ -90,6 +90,7 @@ public final class FeaturizerFitter {
         labelled = labelCounts.getOrDefault(new Tuple2<>(tt, ROWS), 0L);
       } else {
         classes = task.type() == TaskConfig.TaskType.BINARY ? List.of("0", "1")
+            : task.type() == TaskConfig.TaskType.ORDINAL ? task.classes()
             : topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream().sorted().toList();
         counts = classes.stream().map(c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L)).toList();
         labelled = counts.stream().mapToLong(Long::longValue).sum();

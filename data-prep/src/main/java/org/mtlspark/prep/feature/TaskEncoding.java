@@ -13,7 +13,8 @@ import org.mtlspark.config.TaskConfig;
  * rare training classes were merged has them in {@code mergedClasses} (with the training rows they
  * held, {@code mergedRows}) and one class {@code otherClass} that stands for them and for any value
  * not seen in training; {@code otherClass} is empty when nothing was merged. The task's weight and
- * loss come from its configuration.
+ * loss come from its configuration. An ordinal task's classes are the configured ones, in order;
+ * its target is K - 1 cumulative binary values, value k being 1 when the class is above class k.
  */
 public record TaskEncoding(
     String name,
@@ -54,9 +55,29 @@ public record TaskEncoding(
         TaskConfig.Transform.NONE, "", List.of(), 0);
   }
 
-  /** Width of the task's label array: 1 for regression and binary, the class (or label) count otherwise. */
+  /**
+   * Width of the task's label array: 1 for regression and binary, the class (or label) count for
+   * multiclass and multi-label, one less than the class count for ordinal (output k: P(class > k)).
+   */
   public int width() {
-    return type == TaskConfig.TaskType.MULTICLASS || type == TaskConfig.TaskType.MULTILABEL ? classes.size() : 1;
+    return switch (type) {
+      case MULTICLASS, MULTILABEL -> classes.size();
+      case ORDINAL -> classes.size() - 1;
+      default -> 1;
+    };
+  }
+
+  /** The median training class of an ordinal task: the first whose cumulative count reaches half. */
+  public int medianClass() {
+    long total = classCounts.stream().mapToLong(Long::longValue).sum();
+    long seen = 0;
+    for (int i = 0; i < classCounts.size(); i++) {
+      seen += classCounts.get(i);
+      if (2 * seen >= total) {
+        return i;
+      }
+    }
+    return 0;
   }
 
   /** The index of the most frequent training class (ties: the first). */

@@ -263,6 +263,13 @@ public final class RowInterpreter implements Serializable {
         return Double.isNaN(v) || Double.isNaN(task.transform().apply(v)) ? null : Double.toString(v);
       case BINARY:
         return binary(task, cell);
+      case ORDINAL:
+        for (String c : task.classes()) {
+          if (c.trim().equalsIgnoreCase(cell)) {
+            return c;
+          }
+        }
+        return null;
       case MULTILABEL:
         return multiLabel(List.of(cell.split(java.util.regex.Pattern.quote(task.separator()), -1)));
       default:
@@ -323,6 +330,9 @@ public final class RowInterpreter implements Serializable {
     if (task.type() == TaskConfig.TaskType.REGRESSION) {
       return task.transform() == TaskConfig.Transform.LOG1P ? "not a label for transform log1p (a finite number above -1)"
           : "not a finite number";
+    }
+    if (task.type() == TaskConfig.TaskType.ORDINAL) {
+      return "not one of the classes (" + String.join(", ", task.classes()) + ")";
     }
     if (!task.positive().isEmpty()) {
       return "neither the positive nor the negative value (positive \"" + task.positive() + "\", negative \""

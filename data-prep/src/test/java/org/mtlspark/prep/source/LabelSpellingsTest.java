@@ -24,6 +24,7 @@ class LabelSpellingsTest {
         - {name: risk, type: binary, source: census, column: risk, positive: High, negative: low}
         - {name: healthy, type: binary, source: census, column: healthy, positive: no}
         - {name: income, type: regression, source: census, column: income, transform: log1p}
+        - {name: risk2, type: ordinal, source: census, column: band, classes: [Low, Medium, High, Very_High]}
       """, "test.yaml");
 
   private static String label(String task, String cell) {
@@ -61,11 +62,11 @@ class LabelSpellingsTest {
     SourceConfig source = CONFIG.data().source("census");
     RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
         4, 4);
-    ParsedRow<SourceValues> row = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income")
-        .parse(12, "p7,40,y,good,medium,yes,100");
+    ParsedRow<SourceValues> row = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
+        .parse(12, "p7,40,y,good,medium,yes,100,Low");
     assertEquals(new Reject("census", "census.csv", 12, "p7", "risk",
         "neither the positive nor the negative value (positive \"High\", negative \"low\"): \"medium\"",
-        "p7,40,y,good,medium,yes,100"), row.reject());
+        "p7,40,y,good,medium,yes,100,Low"), row.reject());
     assertEquals("census.risk: neither the positive nor the negative value (positive \"High\", negative \"low\"): \"…\"",
         row.reject().category());
   }
@@ -80,6 +81,20 @@ class LabelSpellingsTest {
   }
 
   @Test
+  void anOrdinalCellNamesOneOfItsClassesIgnoringCase() throws java.io.IOException {
+    assertEquals("Very_High", label("risk2", "very_high"));
+    assertEquals("Low", label("risk2", "LOW"));
+    assertNull(label("risk2", "Extreme"));
+    SourceConfig source = CONFIG.data().source("census");
+    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
+        4, 4);
+    Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
+        .parse(4, "p1,40,y,good,low,yes,2,Extreme").reject();
+    assertEquals("band", r.field());
+    assertEquals("not one of the classes (Low, Medium, High, Very_High): \"Extreme\"", r.reason());
+  }
+
+  @Test
   void aLog1pTargetRejectsValuesAtOrBelowMinusOne() throws java.io.IOException {
     assertEquals("-0.5", label("income", "-0.5"));
     assertEquals("0.0", label("income", "0"));
@@ -88,8 +103,8 @@ class LabelSpellingsTest {
     SourceConfig source = CONFIG.data().source("census");
     RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
         4, 4);
-    Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income")
-        .parse(3, "p1,40,y,good,low,yes,-2").reject();
+    Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
+        .parse(3, "p1,40,y,good,low,yes,-2,High").reject();
     assertEquals("income", r.field());
     assertEquals("not a label for transform log1p (a finite number above -1): \"-2\"", r.reason());
   }

@@ -13,7 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * for classes; a histogram of scores per true class for the binary AUC; for a multi-label task,
  * true and false positives and false negatives per label at threshold 0.5, for the model and for
  * the baseline that always predicts the most frequent training labels (as many as the mean
- * number of labels of a training row).
+ * number of labels of a training row); for an ordinal task, the confusion matrix of the classes
+ * (the number of cumulative outputs at least 0.5) and the absolute errors in classes of the model
+ * and of the median training class.
  */
 public final class TaskAccumulator implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -72,6 +74,13 @@ public final class TaskAccumulator implements Serializable {
           int y = argmax(labels, i);
           confusion[y][argmax(predictions, i)]++;
         }
+        case ORDINAL -> {
+          int y = above(labels, i);
+          int p = above(predictions, i);
+          confusion[y][p]++;
+          sae += Math.abs(p - y);
+          baselineSae += Math.abs(task.medianClass() - y);
+        }
         case MULTILABEL -> {
           for (int j = 0; j < labelCounts[0].length; j++) {
             boolean y = labels.getDouble(i, j) > 0.5;
@@ -113,6 +122,15 @@ public final class TaskAccumulator implements Serializable {
         return sum;
       }
     }
+  }
+
+  /** The ordinal class of row {@code i}: how many of its cumulative outputs are at least 0.5. */
+  static int above(INDArray values, int i) {
+    int k = 0;
+    for (int j = 0; j < values.size(1); j++) {
+      k += values.getDouble(i, j) >= 0.5 ? 1 : 0;
+    }
+    return k;
   }
 
   private void count(int base, int label, boolean truth, boolean predicted) {

@@ -8,7 +8,8 @@ import org.mtlspark.config.TaskConfig;
 /**
  * The metrics of one task on one split, beside the same metrics of its trivial baseline (training
  * mean for regression, majority training class otherwise; a constant score for AUC; the most
- * frequent training labels for a multi-label task), and the mean unweighted loss of the task's
+ * frequent training labels for a multi-label task; the median training class for an ordinal task,
+ * whose metrics are accuracy, macro-F1 and the mean absolute error in classes), and the mean unweighted loss of the task's
  * head over its labelled rows.
  */
 public record TaskMetrics(
@@ -61,6 +62,15 @@ public record TaskMetrics(
         primary = "micro_f1";
         higherIsBetter = true;
       }
+      case ORDINAL -> {
+        m.put("accuracy", accuracy(a.confusion));
+        m.put("macro_f1", macroF1(a.confusion));
+        m.put("mae", a.sae / Math.max(1, a.n));
+        putConstant(a, b, a.task.medianClass());
+        b.put("mae", a.baselineSae / Math.max(1, a.n));
+        primary = "macro_f1";
+        higherIsBetter = true;
+      }
       default -> {
         m.put("accuracy", accuracy(a.confusion));
         m.put("macro_f1", macroF1(a.confusion));
@@ -72,7 +82,8 @@ public record TaskMetrics(
     double model = m.get(primary);
     double base = b.get(primary);
     boolean beats = a.n > 0 && (higherIsBetter ? model > base : model < base);
-    boolean classes = a.task.type() == TaskConfig.TaskType.BINARY || a.task.type() == TaskConfig.TaskType.MULTICLASS;
+    boolean classes = a.task.type() == TaskConfig.TaskType.BINARY || a.task.type() == TaskConfig.TaskType.MULTICLASS
+        || a.task.type() == TaskConfig.TaskType.ORDINAL;
     List<List<Long>> confusion = null;
     if (classes) {
       confusion = new java.util.ArrayList<>();
@@ -86,8 +97,12 @@ public record TaskMetrics(
 
   /** Accuracy and macro-F1 of always predicting the majority training class. */
   private static void putMajority(TaskAccumulator a, Map<String, Double> b) {
+    putConstant(a, b, a.task.majorityClass());
+  }
+
+  /** Accuracy and macro-F1 of always predicting class {@code majority}. */
+  private static void putConstant(TaskAccumulator a, Map<String, Double> b, int majority) {
     int k = a.confusion.length;
-    int majority = a.task.majorityClass();
     long[][] constant = new long[k][k];
     for (int y = 0; y < k; y++) {
       long rowTotal = 0;

@@ -223,7 +223,9 @@ public final class GraphBuilder {
     if (task.type() == TaskConfig.TaskType.REGRESSION) {
       activation = Activation.IDENTITY;
       loss = task.loss() == TaskConfig.Loss.HUBER ? new LossHuber(task.huberDelta(), lambda) : new LossMSE(lambda);
-    } else if (task.type() == TaskConfig.TaskType.BINARY || task.type() == TaskConfig.TaskType.MULTILABEL) {
+    } else if (task.type() == TaskConfig.TaskType.BINARY || task.type() == TaskConfig.TaskType.MULTILABEL
+        || task.type() == TaskConfig.TaskType.ORDINAL) {
+      // Ordinal: K - 1 cumulative outputs, output k the probability that the class is above class k.
       activation = Activation.SIGMOID;
       loss = new LossBinaryXENT(lambda);
     } else {

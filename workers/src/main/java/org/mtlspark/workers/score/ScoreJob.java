@@ -176,8 +176,9 @@ public final class ScoreJob {
   /**
    * The output columns: the key columns, then per task: regression, its value; binary, the class
    * and {@code <task>_probability} of the second class; multi-class, the class and
-   * {@code <task>_p_<class>} per class; multi-label, the labels at probability 0.5 or more (joined by
-   * the task's separator) and {@code <task>_p_<label>} per label.
+   * {@code <task>_p_<class>} per class; ordinal, the class (the number of cumulative outputs at 0.5
+   * or more) and {@code <task>_p_above_<class>} per class but the last; multi-label, the labels at
+   * probability 0.5 or more (joined by the task's separator) and {@code <task>_p_<label>} per label.
    */
   static final class Outputs implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -203,6 +204,12 @@ public final class ScoreJob {
           case REGRESSION -> s = s.add(unique(t.name(), used), DataTypes.DoubleType, false);
           case BINARY -> s = s.add(unique(t.name(), used), DataTypes.StringType, false)
               .add(unique(t.name() + "_probability", used), DataTypes.DoubleType, false);
+          case ORDINAL -> {
+            s = s.add(unique(t.name(), used), DataTypes.StringType, false);
+            for (String c : t.classes().subList(0, t.width())) {
+              s = s.add(unique(t.name() + "_p_above_" + c, used), DataTypes.DoubleType, false);
+            }
+          }
           case MULTICLASS, MULTILABEL -> {
             s = s.add(unique(t.name(), used), DataTypes.StringType, false);
             for (String c : t.classes()) {
@@ -245,6 +252,16 @@ public final class ScoreJob {
               }
             }
             values.add(task.classes().get(best));
+            for (int c = 0; c < task.width(); c++) {
+              values.add(o.getDouble(i, c));
+            }
+          }
+          case ORDINAL -> {
+            int above = 0;
+            for (int c = 0; c < task.width(); c++) {
+              above += o.getDouble(i, c) >= 0.5 ? 1 : 0;
+            }
+            values.add(task.classes().get(above));
             for (int c = 0; c < task.width(); c++) {
               values.add(o.getDouble(i, c));
             }

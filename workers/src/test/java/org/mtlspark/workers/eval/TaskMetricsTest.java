@@ -88,6 +88,30 @@ class TaskMetricsTest {
   }
 
   @Test
+  void anOrdinalTaskCountsItsCumulativeOutputsAndErrsInClasses() {
+    // Training: Low 10, Medium 20, High 5, Very_High 1: the median class is Medium.
+    TaskEncoding t = new TaskEncoding("risk", TaskType.ORDINAL, "risk", 1, List.of("Low", "Medium", "High", "Very_High"),
+        List.of(10L, 20L, 5L, 1L), 0, 1, 36);
+    TaskAccumulator a = new TaskAccumulator(t);
+    // Labels Low, High, Very_High, Medium; predicted Low, Medium (one class off), Very_High, Low (one off).
+    float[][] labels = {{0, 0, 0}, {1, 1, 0}, {1, 1, 1}, {1, 0, 0}};
+    float[][] outputs = {{0.2f, 0.1f, 0.0f}, {0.9f, 0.4f, 0.1f}, {0.9f, 0.8f, 0.7f}, {0.3f, 0.2f, 0.1f}};
+    a.add(Nd4j.createFromArray(outputs), Nd4j.createFromArray(labels), null);
+    TaskMetrics m = TaskMetrics.of(a);
+    assertEquals(0.5, m.metrics().get("accuracy"), 1e-12);
+    assertEquals(0.5, m.metrics().get("mae"), 1e-12, "two rows one class off, of four");
+    // F1: Low 2*1/(2+1) = 2/3, Medium 0 (predicted once, true once, wrong), High 0, Very_High 1.
+    assertEquals((2.0 / 3 + 0 + 0 + 1) / 4, m.metrics().get("macro_f1"), 1e-12);
+    // Always Medium: right once; errors 1, 1, 2, 0; F1 of Medium 2*1/(4+1), Low, High, Very_High 0.
+    assertEquals(0.25, m.baseline().get("accuracy"), 1e-12);
+    assertEquals(1.0, m.baseline().get("mae"), 1e-12);
+    assertEquals((2.0 / 5) / 4, m.baseline().get("macro_f1"), 1e-12);
+    assertEquals("macro_f1", m.primaryMetric());
+    assertEquals(List.of(List.of(1L, 0L, 0L, 0L), List.of(1L, 0L, 0L, 0L), List.of(0L, 1L, 0L, 0L),
+        List.of(0L, 0L, 0L, 1L)), m.confusion());
+  }
+
+  @Test
   void theMajorityBaselineUsesTheTrainingMajorityClass() {
     TaskEncoding t = new TaskEncoding("m", TaskType.MULTICLASS, "m", 1, List.of("a", "b"), List.of(1L, 9L), 0, 1, 10);
     TaskAccumulator a = new TaskAccumulator(t);
