@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -19,9 +21,13 @@ import org.mtlspark.prep.PrepException;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /** Reads configured sources of any format into parsed rows and rejects. */
 public final class SourceReader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private SourceReader() {}
 
   /**
@@ -94,7 +100,10 @@ public final class SourceReader {
         checkCsvHeaders(conf.get(), source, files, interpreter.requiredColumns());
         yield LineSourceReader.read(jsc, conf, files, new CsvSourceFormat(interpreter));
       }
-      case JSON -> LineSourceReader.read(jsc, conf, files, new JsonSourceFormat(interpreter));
+      case JSON -> {
+        checkJsonFields(conf.get(), source, files, interpreter.requiredColumns());
+        yield LineSourceReader.read(jsc, conf, files, new JsonSourceFormat(interpreter));
+      }
       case PARQUET -> ParquetSourceReader.read(spark, files, interpreter);
       case IMAGES -> ImageFolderReader.read(jsc, conf, files, source.keyColumns(recordKey), interpreter);
       case MULTIMNIST -> MultiMnistReader.read(jsc, conf, source.name(), files, interpreter);
@@ -102,32 +111,113 @@ public final class SourceReader {
   }
 
   /**
-   * Checks on the driver, before any Spark job, that the CSV headers hold the needed columns. When
-   * no file has a column, the configuration is wrong and prep stops here. When only some files lack
-   * it (the schema drifted), those files' rows are rejected one by one while they are read.
+   * Checks on the driver, before any Spark job, that the CSV headers hold the needed columns,
+   * reading only the first line of each file. When no file has a column, the configuration is
+   * wrong and prep stops here, naming the first file, the column and the closest column the file
+   * has. When only some files lack it (the schema drifted), those files' rows are rejected one by
+   * one while they are read.
    */
   static void checkCsvHeaders(Configuration conf, SourceConfig source, List<String> files, List<String> required)
       throws IOException {
-    java.util.Set<String> missingEverywhere = new java.util.LinkedHashSet<>(required);
-    List<String> headers = new ArrayList<>();
+    Set<String> missingEverywhere = new LinkedHashSet<>(required);
+    String first = null;
+    List<String> firstColumns = List.of();
     for (String file : files) {
-      Path p = new Path(file);
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getFileSystem(conf).open(p),
-          StandardCharsets.UTF_8))) {
-        String header = r.readLine();
-        if (header != null) {
-          missingEverywhere.retainAll(new CsvHeader(header).missing(required));
-          headers.add(file + ": " + header);
+      String line = firstLine(conf, file);
+      if (line != null) {
+        missingEverywhere.retainAll(new CsvHeader(line).missing(required));
+        if (first == null) {
+          first = file;
+          firstColumns = headerColumns(line);
         }
       }
     }
-    if (headers.isEmpty()) {
+    if (first == null) {
       throw new PrepException("source " + source.name() + ": every file is empty (no header row): " + files);
     }
     if (!missingEverywhere.isEmpty()) {
-      throw new PrepException("source " + source.name() + ": no file has the column(s) " + missingEverywhere
-          + " that the configuration names; headers:\n  " + String.join("\n  ", headers.subList(0,
-          Math.min(5, headers.size()))));
+      throw new PrepException("source " + source.name() + ": file " + first + " has "
+          + MissingColumns.describe(List.copyOf(missingEverywhere), firstColumns)
+          + (files.size() > 1 ? " (nor has any of the source's " + files.size() + " files)" : ""));
+    }
+  }
+
+  /** The names in a CSV header line, for suggestions. */
+  private static List<String> headerColumns(String line) {
+    String cells = line.startsWith("\uFEFF") ? line.substring(1) : line;
+    try {
+      return CsvLine.split(cells).stream().map(String::trim).toList();
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+  }
+
+  /** Lines of a JSON source sampled per file to find its fields. */
+  static final int JSON_SAMPLE_LINES = 1000;
+  /** Files of a JSON source sampled to find its fields. */
+  static final int JSON_SAMPLE_FILES = 20;
+
+  /**
+   * Checks on the driver, before any Spark job, that a JSON lines source has the needed fields:
+   * a field that none of the objects in the first {@link #JSON_SAMPLE_LINES} lines of the first
+   * {@link #JSON_SAMPLE_FILES} files holds is taken for a wrong name, and prep stops here, naming
+   * the first file, the field and the closest field it has. (A field present in some rows only is
+   * a missing value in the others.)
+   */
+  static void checkJsonFields(Configuration conf, SourceConfig source, List<String> files, List<String> required)
+      throws IOException {
+    Set<String> missing = new LinkedHashSet<>(required);
+    Set<String> firstFields = new LinkedHashSet<>();
+    String first = null;
+    int sampledFiles = Math.min(files.size(), JSON_SAMPLE_FILES);
+    for (String file : files.subList(0, sampledFiles)) {
+      Set<String> fields = jsonFields(conf, file);
+      if (first == null && !fields.isEmpty()) {
+        first = file;
+        firstFields.addAll(fields);
+      }
+      missing.removeAll(fields);
+      if (missing.isEmpty()) {
+        return;
+      }
+    }
+    if (first != null) {
+      throw new PrepException("source " + source.name() + ": file " + first + " has "
+          + MissingColumns.describe(List.copyOf(missing), firstFields) + " in its first " + JSON_SAMPLE_LINES
+          + " rows" + (sampledFiles > 1 ? " (nor has any of " + sampledFiles + " files)" : ""));
+    }
+  }
+
+  /** The fields of the JSON objects among the first lines of a file (lines that are not objects are skipped). */
+  private static Set<String> jsonFields(Configuration conf, String file) throws IOException {
+    Set<String> fields = new LinkedHashSet<>();
+    Path p = new Path(file);
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getFileSystem(conf).open(p),
+        StandardCharsets.UTF_8))) {
+      int read = 0;
+      for (String line = r.readLine(); line != null && read < JSON_SAMPLE_LINES; line = r.readLine()) {
+        if (line.isBlank()) {
+          continue;
+        }
+        read++;
+        try {
+          JsonNode node = JSON.readTree(line);
+          if (node != null && node.isObject()) {
+            node.fieldNames().forEachRemaining(fields::add);
+          }
+        } catch (IOException e) {
+          // a malformed line is rejected with its reason when the rows are read
+        }
+      }
+    }
+    return fields;
+  }
+
+  private static String firstLine(Configuration conf, String file) throws IOException {
+    Path p = new Path(file);
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getFileSystem(conf).open(p),
+        StandardCharsets.UTF_8))) {
+      return r.readLine();
     }
   }
 }
