@@ -35,6 +35,7 @@ import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.align.SourceAligner;
 import org.mtlspark.prep.feature.FeaturizerFitter;
 import org.mtlspark.prep.feature.ModelInputs;
+import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.io.PartitionTallies;
 import org.mtlspark.prep.io.SerializableConf;
@@ -62,6 +63,31 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     boolean scoring, Manifest.Counts counts, FeaturizerFitter.Tally fitTally) {
   private static final Logger LOG = LoggerFactory.getLogger(AlignedSources.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The first reject written under {@code rejectsDir} as one line (source, file, line, field,
+   * reason), or a note that none could be read.
+   */
+  static String firstReject(Configuration conf, Path rejectsDir) {
+    try {
+      for (String file : HadoopFiles.listDataFiles(conf, rejectsDir.toString())) {
+        Path p = new Path(file);
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+            p.getFileSystem(conf).open(p), StandardCharsets.UTF_8))) {
+          String line = r.readLine();
+          if (line != null && !line.isBlank()) {
+            var reject = JSON.readTree(line);
+            return "source " + reject.path("source").asText() + ", file " + reject.path("file").asText() + ", line "
+                + reject.path("line").asLong() + ", field " + reject.path("field").asText() + ": "
+                + reject.path("reason").asText();
+          }
+        }
+      }
+      return "(none readable)";
+    } catch (IOException e) {
+      return "(cannot read the rejects: " + e.getMessage() + ")";
+    }
+  }
 
   /** Records by status ({@code usable}, {@code no_labels}, ...). */
   public Map<String, Long> status() {
@@ -234,11 +260,13 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     Map<String, Long> rejectsByReason = new TreeMap<>(tally.byReason);
     double rejectFraction = rowCount == 0 ? 0 : (double) rejected / rowCount;
     if (rejectFraction > config.prep().maxRejectFraction()) {
+      // The staging folder, rejects included, is deleted when the run fails: the message carries
+      // the counts by reason and the first reject in full.
       throw new PrepException(String.format(
-          "%d of %d source rows (%.2f%%) were rejected, more than prep.maxRejectFraction = %s; "
-              + "the rejects, with file, line, field and reason, are in %s; by reason: %s",
-          rejected, rowCount, 100 * rejectFraction, config.prep().maxRejectFraction(),
-          new Path(staging, "rejects"), rejectsByReason));
+          "%d of %d source rows (%.2f%%) were rejected, more than prep.maxRejectFraction = %s; by reason: %s; "
+              + "the first: %s",
+          rejected, rowCount, 100 * rejectFraction, config.prep().maxRejectFraction(), rejectsByReason,
+          firstReject(aligned.context().hadoopConfiguration(), new Path(staging, "rejects"))));
     }
 
     AlignedRecord.Status[] statuses = AlignedRecord.Status.values();

@@ -7,7 +7,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -24,6 +23,7 @@ import org.mtlspark.prep.feature.FeaturizerFitter;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.io.StagingFolder;
 import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.io.SerializableConf;
@@ -71,84 +71,89 @@ public final class PrepJob {
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
     HadoopFiles.checkNewOutput(hadoop, out);
-    Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
-
-    // 1-3. Read and validate the sources (rejects written aside), align by key.
-    JobLabels.describe(spark, "prep", "read and align sources");
-    AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, false, featurizers == null);
-    RecordLayout layout = in.layout();
-    Map<String, Long> status = in.status();
-    JavaRDD<AlignedRecord> usable = in.examples();
-    if (status.getOrDefault("usable", 0L) == 0) {
-      throw new PrepException("no usable record: every key lacks labels or all modalities; record status " + status);
-    }
-
-    // 4. Split by key hash; fit featurizers on the training split only (its statistics were counted
-    // while aligning).
-    SplitOrder order = in.order();
-    JavaRDD<AlignedRecord> train = usable.filter(r -> order.split(r.key()) == Split.TRAIN);
-    JobLabels.describe(spark, "prep", "fit featurizers and vocabulary");
-    FeaturizerState state = featurizers != null ? compatible(featurizers, config, layout)
-        : FeaturizerFitter.fit(in.fitTally(), train, config, layout);
-    Featurizer featurizer = new Featurizer(state, layout);
-    LOG.info((featurizers != null ? "kept the given featurizers" : "fit featurizers on the training split")
-        + ": {} tabular features, {} tokens in the vocabulary ({})",
-        state.tabularWidth(), state.vocabulary().size(), elapsed(started));
-
-    // 5. Featurize and write every split in one pass: alignment left each partition sorted by split,
-    // then in write order; each partition writes one batch pack per split it holds (and one Parquet
-    // file of examples).
-    int batchSize = config.prep().batchSize();
-    boolean writeExamples = config.prep().writeExamples();
-    String stagingDir = staging.toString();
-    for (Split split : Split.values()) {
-      fs.mkdirs(new Path(staging, "batches/" + split.id()));
-    }
-    JobLabels.describe(spark, "prep", "featurize and write batches");
-    List<Tuple2<Integer, BatchWriter.Stats>> written = usable
-        .mapPartitionsWithIndex((index, it) -> {
-          String file = String.format("part-%05d", index);
-          List<Tuple2<Integer, BatchWriter.Stats>> stats = new ArrayList<>();
-          SplitRuns runs = new SplitRuns(it, order);
-          while (runs.nextSplit()) {
-            Split split = runs.split();
-            Path pack = new Path(stagingDir, "batches/" + split.id() + "/" + file + BatchPack.EXTENSION);
-            Path parquet = writeExamples ? new Path(stagingDir, "examples/" + split.id() + "/" + file + ".parquet") : null;
-            BatchWriter.Stats run = BatchWriter.writePartition(Iterators.map(runs, featurizer::featurize),
-                featurizer, batchSize, conf.get(), pack, parquet);
-            stats.add(new Tuple2<>(split.ordinal(), run));
-          }
-          return stats.iterator();
-        }, true)
-        .collect();
-    Map<String, Manifest.SplitSummary> splits = new LinkedHashMap<>();
-    for (Split split : Split.values()) {
-      BatchWriter.Stats stats = written.stream().filter(w -> w._1() == split.ordinal()).map(Tuple2::_2)
-          .reduce(BatchWriter.Stats.empty(state.tasks().size()), BatchWriter.Stats::plus);
-      if (writeExamples && stats.examples() == 0) {
-        // An empty split still gets a readable (empty) Parquet file with the schema.
-        new ExampleWriter(hadoop, new Path(staging, "examples/" + split.id() + "/part-00000.parquet"), state).close();
+    Path staging = StagingFolder.beside(target);
+    try {
+      // 1-3. Read and validate the sources (rejects written aside), align by key.
+      JobLabels.describe(spark, "prep", "read and align sources");
+      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, false, featurizers == null);
+      RecordLayout layout = in.layout();
+      Map<String, Long> status = in.status();
+      JavaRDD<AlignedRecord> usable = in.examples();
+      if (status.getOrDefault("usable", 0L) == 0) {
+        throw new PrepException("no usable record: every key lacks labels or all modalities; record status " + status);
       }
-      Map<String, Long> labelled = new LinkedHashMap<>();
-      for (int t = 0; t < state.tasks().size(); t++) {
-        labelled.put(state.tasks().get(t).name(), stats.labelled()[t]);
-      }
-      String rel = "batches/" + split.id();
-      splits.put(split.id(), new Manifest.SplitSummary(rel, stats.examples(), stats.batches(), stats.padding(),
-          labelled, stats.files()));
-      LOG.info("wrote {} split: {} examples in {} batches of {} ({} padding rows) in {} pack file(s) ({})",
-          split.id(), stats.examples(), stats.batches(), batchSize, stats.padding(), stats.files().size(),
-          elapsed(started));
-    }
 
-    Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, Instant.now().toString(), batchSize,
-        inputs(state), state, splits,
-        in.counts());
-    manifest.write(hadoop, staging.toString());
-    HadoopFiles.renameOrFail(fs, staging, target);
-    in.unpersist();
-    LOG.info("prepared data set in {} ({})", target, elapsed(started));
-    return manifest;
+      // 4. Split by key hash; fit featurizers on the training split only (its statistics were counted
+      // while aligning).
+      SplitOrder order = in.order();
+      JavaRDD<AlignedRecord> train = usable.filter(r -> order.split(r.key()) == Split.TRAIN);
+      JobLabels.describe(spark, "prep", "fit featurizers and vocabulary");
+      FeaturizerState state = featurizers != null ? compatible(featurizers, config, layout)
+          : FeaturizerFitter.fit(in.fitTally(), train, config, layout);
+      Featurizer featurizer = new Featurizer(state, layout);
+      LOG.info((featurizers != null ? "kept the given featurizers" : "fit featurizers on the training split")
+          + ": {} tabular features, {} tokens in the vocabulary ({})",
+          state.tabularWidth(), state.vocabulary().size(), elapsed(started));
+
+      // 5. Featurize and write every split in one pass: alignment left each partition sorted by split,
+      // then in write order; each partition writes one batch pack per split it holds (and one Parquet
+      // file of examples).
+      int batchSize = config.prep().batchSize();
+      boolean writeExamples = config.prep().writeExamples();
+      String stagingDir = staging.toString();
+      for (Split split : Split.values()) {
+        fs.mkdirs(new Path(staging, "batches/" + split.id()));
+      }
+      JobLabels.describe(spark, "prep", "featurize and write batches");
+      List<Tuple2<Integer, BatchWriter.Stats>> written = usable
+          .mapPartitionsWithIndex((index, it) -> {
+            String file = String.format("part-%05d", index);
+            List<Tuple2<Integer, BatchWriter.Stats>> stats = new ArrayList<>();
+            SplitRuns runs = new SplitRuns(it, order);
+            while (runs.nextSplit()) {
+              Split split = runs.split();
+              Path pack = new Path(stagingDir, "batches/" + split.id() + "/" + file + BatchPack.EXTENSION);
+              Path parquet = writeExamples
+                  ? new Path(stagingDir, "examples/" + split.id() + "/" + file + ".parquet") : null;
+              BatchWriter.Stats run = BatchWriter.writePartition(Iterators.map(runs, featurizer::featurize),
+                  featurizer, batchSize, conf.get(), pack, parquet);
+              stats.add(new Tuple2<>(split.ordinal(), run));
+            }
+            return stats.iterator();
+          }, true)
+          .collect();
+      Map<String, Manifest.SplitSummary> splits = new LinkedHashMap<>();
+      for (Split split : Split.values()) {
+        BatchWriter.Stats stats = written.stream().filter(w -> w._1() == split.ordinal()).map(Tuple2::_2)
+            .reduce(BatchWriter.Stats.empty(state.tasks().size()), BatchWriter.Stats::plus);
+        if (writeExamples && stats.examples() == 0) {
+          // An empty split still gets a readable (empty) Parquet file with the schema.
+          new ExampleWriter(hadoop, new Path(staging, "examples/" + split.id() + "/part-00000.parquet"), state).close();
+        }
+        Map<String, Long> labelled = new LinkedHashMap<>();
+        for (int t = 0; t < state.tasks().size(); t++) {
+          labelled.put(state.tasks().get(t).name(), stats.labelled()[t]);
+        }
+        String rel = "batches/" + split.id();
+        splits.put(split.id(), new Manifest.SplitSummary(rel, stats.examples(), stats.batches(), stats.padding(),
+            labelled, stats.files()));
+        LOG.info("wrote {} split: {} examples in {} batches of {} ({} padding rows) in {} pack file(s) ({})",
+            split.id(), stats.examples(), stats.batches(), batchSize, stats.padding(), stats.files().size(),
+            elapsed(started));
+      }
+
+      Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, Instant.now().toString(), batchSize,
+          inputs(state), state, splits,
+          in.counts());
+      manifest.write(hadoop, staging.toString());
+      HadoopFiles.renameOrFail(fs, staging, target);
+      in.unpersist();
+      LOG.info("prepared data set in {} ({})", target, elapsed(started));
+      return manifest;
+    } catch (IOException | RuntimeException | Error e) {
+      StagingFolder.discard(spark, fs, staging, e);
+      throw e;
+    }
   }
 
   /** Given featurizers, when they transform the records of this configuration; a clear error otherwise. */

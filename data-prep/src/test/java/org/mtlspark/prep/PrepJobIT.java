@@ -257,13 +257,18 @@ class PrepJobIT {
   }
 
   @Test
-  void tooManyRejectsFailsNamingTheRejectsAndLeavesNoOutput() {
+  void tooManyRejectsFailsNamingTheRejectsAndLeavesNoOutput() throws IOException {
     MtlConfig strict = ConfigLoader.load(List.of(), List.of("prep.maxRejectFraction=0.0001"));
     PrepException e = assertThrows(PrepException.class,
         () -> new PrepJob(spark).run(strict, dir.resolve("data").toString(), dir.resolve("strict").toString()));
     assertTrue(e.getMessage().contains("prep.maxRejectFraction"), e.getMessage());
-    assertTrue(e.getMessage().contains("rejects"), e.getMessage());
+    assertTrue(e.getMessage().contains("by reason: {"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("strict")), "no output that looks complete");
+    assertTrue(e.getMessage().contains("the first: source "), e.getMessage());
+    try (var left = Files.list(dir)) {
+      assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".strict-")).toList(),
+          "the failed run's staging folder is removed");
+    }
   }
 
   private static List<String> readLines(Path p) {

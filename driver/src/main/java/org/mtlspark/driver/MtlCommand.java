@@ -88,8 +88,14 @@ public final class MtlCommand implements Runnable {
    * an unexpected failure.
    */
   static Throwable explained(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (exitCode(t) != ExitCodes.FAILED) {
+    if (exitCode(e) != ExitCodes.FAILED) {
+      return e;
+    }
+    // Inside another exception only the failures a Spark task may raise on purpose count: an
+    // existing file met by a task, say, is not a usage error.
+    for (Throwable t = e.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof PrepException || t instanceof CommandException || t instanceof TrainingDivergedException
+          || t instanceof RegistryException) {
         return t;
       }
     }

@@ -96,6 +96,10 @@ final class OutputFolder {
           foreign.add(name);
         }
       }
+      if (found.isEmpty()) {
+        replace = true; // an empty folder: nothing to lose
+        return;
+      }
       if (!found.contains(marker)) {
         throw usage("--overwrite refuses " + path + ": it holds no " + marker + ", so it is not an output of "
             + command + " (it holds " + describe(found) + ")");

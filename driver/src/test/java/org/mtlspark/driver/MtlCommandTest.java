@@ -235,4 +235,17 @@ class MtlCommandTest {
         + "a row: 7; left out, a source with missing: drop has no row: 3; source rows rejected: 2 "
         + "{tabular.age: not a finite number=2}", ScoreCommand.summary(mixed));
   }
+
+  @Test
+  void aDataFailureInsideSparksWrapperKeepsItsExitCode() {
+    org.mtlspark.prep.PrepException duplicate = new org.mtlspark.prep.PrepException("source a: key 7 twice");
+    Exception wrapped = new org.apache.spark.SparkException("Job aborted", new RuntimeException("task", duplicate));
+    assertEquals(duplicate, MtlCommand.explained(wrapped));
+    assertEquals(ExitCodes.BAD_INPUT, MtlCommand.exitCode(MtlCommand.explained(wrapped)));
+    var exists = new org.apache.hadoop.fs.FileAlreadyExistsException("output x already exists");
+    assertEquals(ExitCodes.USAGE, MtlCommand.exitCode(MtlCommand.explained(exists)));
+    assertEquals(null, MtlCommand.explained(new org.apache.spark.SparkException("Job aborted", exists)),
+        "a file a task met is an unexpected failure, not a usage error");
+    assertEquals(null, MtlCommand.explained(new java.io.IOException("disk full")));
+  }
 }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -25,6 +24,7 @@ import org.mtlspark.config.GenerateConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.JobLabels;
+import org.mtlspark.prep.io.StagingFolder;
 import org.mtlspark.prep.io.SerializableConf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,36 +50,41 @@ public final class GenerateJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     FileSystem fs = target.getFileSystem(hadoop);
     HadoopFiles.checkNewOutput(hadoop, out);
-    Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
-    long started = System.nanoTime();
-    JobLabels.describe(spark, "generate", g.rows() + " records into " + target);
-    LOG.info("generating {} records in {} files per source (seed {}) into {}", g.rows(), g.files(), g.seed(), target);
+    Path staging = StagingFolder.beside(target);
+    try {
+      long started = System.nanoTime();
+      JobLabels.describe(spark, "generate", g.rows() + " records into " + target);
+      LOG.info("generating {} records in {} files per source (seed {}) into {}", g.rows(), g.files(), g.seed(), target);
 
-    SyntheticRecord.Rates rates = new SyntheticRecord.Rates(
-        g.missingModalityRate(), g.missingLabelRate(), g.malformedRate(), g.noise());
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<Integer> files = IntStream.range(0, g.files()).boxed().toList();
-    JavaRDD<Integer> fileRdd = jsc.parallelize(files, g.files());
-    long rows = g.rows();
-    int nFiles = g.files();
-    long seed = g.seed();
-    int w = config.prep().image().width();
-    int h = config.prep().image().height();
-    String root = staging.toString();
-    SerializableConf conf = new SerializableConf(hadoop);
+      SyntheticRecord.Rates rates = new SyntheticRecord.Rates(
+          g.missingModalityRate(), g.missingLabelRate(), g.malformedRate(), g.noise());
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      List<Integer> files = IntStream.range(0, g.files()).boxed().toList();
+      JavaRDD<Integer> fileRdd = jsc.parallelize(files, g.files());
+      long rows = g.rows();
+      int nFiles = g.files();
+      long seed = g.seed();
+      int w = config.prep().image().width();
+      int h = config.prep().image().height();
+      String root = staging.toString();
+      SerializableConf conf = new SerializableConf(hadoop);
 
-    fileRdd.foreach(f -> writeTextFiles(conf.get(), root, f, range(rows, nFiles, f), seed, w, h, rates));
-    if (g.images()) {
-      JavaRDD<Row> images = fileRdd.flatMap(f -> imageRows(range(rows, nFiles, f), seed, w, h, rates));
-      StructType schema = new StructType()
-          .add("id", DataTypes.StringType, false)
-          .add("pixels", DataTypes.BinaryType, false);
-      spark.createDataFrame(images, schema).write().mode(SaveMode.ErrorIfExists)
-          .parquet(new Path(staging, "images").toString());
+      fileRdd.foreach(f -> writeTextFiles(conf.get(), root, f, range(rows, nFiles, f), seed, w, h, rates));
+      if (g.images()) {
+        JavaRDD<Row> images = fileRdd.flatMap(f -> imageRows(range(rows, nFiles, f), seed, w, h, rates));
+        StructType schema = new StructType()
+            .add("id", DataTypes.StringType, false)
+            .add("pixels", DataTypes.BinaryType, false);
+        spark.createDataFrame(images, schema).write().mode(SaveMode.ErrorIfExists)
+            .parquet(new Path(staging, "images").toString());
+      }
+
+      HadoopFiles.renameOrFail(fs, staging, target);
+      LOG.info("generated {} records into {} in {}s", rows, target, (System.nanoTime() - started) / 1_000_000_000);
+    } catch (IOException | RuntimeException | Error e) {
+      StagingFolder.discard(spark, fs, staging, e);
+      throw e;
     }
-
-    HadoopFiles.renameOrFail(fs, staging, target);
-    LOG.info("generated {} records into {} in {}s", rows, target, (System.nanoTime() - started) / 1_000_000_000);
   }
 
   /** The index range [from, to) of records in file {@code f}. */

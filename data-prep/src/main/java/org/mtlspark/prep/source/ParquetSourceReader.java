@@ -28,9 +28,9 @@ public final class ParquetSourceReader {
     List<String> columns = List.of(df.columns());
     List<String> missing = interpreter.requiredColumns().stream().filter(c -> !columns.contains(c)).toList();
     if (!missing.isEmpty()) {
-      throw new PrepException("source " + interpreter.sourceName() + " (" + files.get(0) + (files.size() > 1
-          ? " and " + (files.size() - 1) + " more" : "") + "): no column(s) " + missing + " (columns: "
-          + String.join(", ", columns) + ")");
+      throw new PrepException("source " + interpreter.sourceName() + ": " + (files.size() > 1
+          ? "files " + files.get(0) + " and " + (files.size() - 1) + " more have " : "file " + files.get(0) + " has ")
+          + MissingColumns.describe(missing, columns));
     }
     List<String> wanted = interpreter.requiredColumns();
     List<Column> select = new ArrayList<>();

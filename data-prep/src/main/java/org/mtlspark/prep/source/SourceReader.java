@@ -3,7 +3,9 @@ package org.mtlspark.prep.source;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.api.java.JavaRDD;
@@ -16,9 +18,13 @@ import org.mtlspark.prep.PrepException;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /** Reads configured sources of any format into parsed rows and rejects. */
 public final class SourceReader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private SourceReader() {}
 
   /**
@@ -107,7 +113,10 @@ public final class SourceReader {
         checkCsvHeaders(conf.get(), source, files, interpreter.requiredColumns());
         yield TextSourceReader.read(jsc, conf, files, new CsvSourceFormat(interpreter, dialect, charset));
       }
-      case JSON -> TextSourceReader.read(jsc, conf, files, new JsonSourceFormat(interpreter, charset));
+      case JSON -> {
+        checkJsonFields(conf.get(), source, files, interpreter.requiredColumns());
+        yield TextSourceReader.read(jsc, conf, files, new JsonSourceFormat(interpreter, charset));
+      }
       case PARQUET -> ParquetSourceReader.read(spark, files, interpreter);
       case IMAGES -> ImageFolderReader.read(jsc, conf, files, source.keyColumns(recordKey), interpreter);
       case MULTIMNIST -> MultiMnistReader.read(jsc, conf, source.name(), files, interpreter);
@@ -123,28 +132,93 @@ public final class SourceReader {
   }
 
   /**
-   * Checks on the driver, before any Spark job, that the CSV headers hold the needed columns. When
-   * no file has a column, the configuration is wrong and prep stops here. When only some files lack
-   * it (the schema drifted), those files' rows are rejected one by one while they are read.
+   * Checks on the driver, before any Spark job, that the CSV headers hold the needed columns,
+   * reading only the header record of each file. When no file has a column, the configuration is
+   * wrong and prep stops here, naming the first file, the column and the closest column the file
+   * has. When only some files lack it (the schema drifted), those files' rows are rejected one by
+   * one while they are read.
    */
   static void checkCsvHeaders(Configuration conf, SourceConfig source, List<String> files, List<String> required)
       throws IOException {
-    java.util.Set<String> missingEverywhere = new java.util.LinkedHashSet<>(required);
-    List<String> headers = new ArrayList<>();
+    Set<String> missingEverywhere = new LinkedHashSet<>(required);
+    String first = null;
+    List<String> firstColumns = List.of();
     for (String file : files) {
       CsvHeader header = header(conf, source, file);
       if (header != null) {
         missingEverywhere.retainAll(header.missing(required));
-        headers.add(file + ": " + header);
+        if (first == null) {
+          first = file;
+          firstColumns = header.names();
+        }
       }
     }
-    if (headers.isEmpty()) {
+    if (first == null) {
       throw new PrepException("source " + source.name() + ": every file is empty (no header row): " + files);
     }
     if (!missingEverywhere.isEmpty()) {
-      throw new PrepException("source " + source.name() + ": no file has the column(s) " + missingEverywhere
-          + " that the configuration names; headers:\n  " + String.join("\n  ", headers.subList(0,
-          Math.min(5, headers.size()))));
+      throw new PrepException("source " + source.name() + ": file " + first + " has "
+          + MissingColumns.describe(List.copyOf(missingEverywhere), firstColumns)
+          + (files.size() > 1 ? " (nor has any of the source's " + files.size() + " files)" : ""));
     }
+  }
+
+  /** Lines of a JSON source sampled per file to find its fields. */
+  static final int JSON_SAMPLE_LINES = 1000;
+  /** Files of a JSON source sampled to find its fields. */
+  static final int JSON_SAMPLE_FILES = 20;
+
+  /**
+   * Checks on the driver, before any Spark job, that a JSON lines source has the needed fields:
+   * a field that none of the objects in the first {@link #JSON_SAMPLE_LINES} lines of the first
+   * {@link #JSON_SAMPLE_FILES} files holds is taken for a wrong name, and prep stops here, naming
+   * the first file, the field and the closest field it has. (A field present in some rows only is
+   * a missing value in the others.)
+   */
+  static void checkJsonFields(Configuration conf, SourceConfig source, List<String> files, List<String> required)
+      throws IOException {
+    Set<String> missing = new LinkedHashSet<>(required);
+    Set<String> firstFields = new LinkedHashSet<>();
+    String first = null;
+    int sampledFiles = Math.min(files.size(), JSON_SAMPLE_FILES);
+    for (String file : files.subList(0, sampledFiles)) {
+      Set<String> fields = jsonFields(conf, source, file);
+      if (first == null && !fields.isEmpty()) {
+        first = file;
+        firstFields.addAll(fields);
+      }
+      missing.removeAll(fields);
+      if (missing.isEmpty()) {
+        return;
+      }
+    }
+    if (first != null) {
+      throw new PrepException("source " + source.name() + ": file " + first + " has "
+          + MissingColumns.describe(List.copyOf(missing), firstFields) + " in its first " + JSON_SAMPLE_LINES
+          + " rows" + (sampledFiles > 1 ? " (nor has any of " + sampledFiles + " files)" : ""));
+    }
+  }
+
+  /** The fields of the JSON objects among the first lines of a file (lines that are not objects are skipped). */
+  private static Set<String> jsonFields(Configuration conf, SourceConfig source, String file) throws IOException {
+    Set<String> fields = new LinkedHashSet<>();
+    try (BufferedReader r = TextFiles.open(conf, file, java.nio.charset.Charset.forName(source.encoding()))) {
+      int read = 0;
+      for (String line = r.readLine(); line != null && read < JSON_SAMPLE_LINES; line = r.readLine()) {
+        if (line.isBlank()) {
+          continue;
+        }
+        read++;
+        try {
+          JsonNode node = JSON.readTree(line);
+          if (node != null && node.isObject()) {
+            node.fieldNames().forEachRemaining(fields::add);
+          }
+        } catch (IOException e) {
+          // a malformed line is rejected with its reason when the rows are read
+        }
+      }
+    }
+    return fields;
   }
 }

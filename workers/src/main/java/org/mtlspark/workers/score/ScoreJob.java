@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -34,6 +33,7 @@ import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.JobLabels;
+import org.mtlspark.prep.io.StagingFolder;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.workers.eval.EvaluateJob;
@@ -91,39 +91,44 @@ public final class ScoreJob {
         modelDir + "/" + TrainJob.CONFIG_FILE);
     FeaturizerState state = Manifest.read(hadoop, modelDir).featurizers();
     ComputationGraph graph = EvaluateJob.loadModel(hadoop, modelDir);
-    Path staging = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
-
-    AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, true, false);
-    Featurizer featurizer = new Featurizer(state, in.layout());
-    JavaRDD<AlignedRecord> scorable = in.examples();
-    List<String> keyColumns = config.data().key();
-    Outputs outputs = new Outputs(state.tasks(), config.tasks(), keyColumns);
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
-    JavaRDD<Row> rows = scorable.mapPartitions(records -> {
-      ComputationGraph local = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
-      return new Scored(records, featurizer, local, outputs);
-    });
-    String predictions = new Path(staging, "predictions").toString();
-    var frame = spark.createDataFrame(rows, outputs.schema());
-    switch (format) {
-      case PARQUET -> frame.write().parquet(predictions);
-      case CSV -> frame.write().option("header", "true").csv(predictions);
+    Path staging = StagingFolder.beside(target);
+    try {
+      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, true, false);
+      Featurizer featurizer = new Featurizer(state, in.layout());
+      JavaRDD<AlignedRecord> scorable = in.examples();
+      List<String> keyColumns = config.data().key();
+      Outputs outputs = new Outputs(state.tasks(), config.tasks(), keyColumns);
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
+      JavaRDD<Row> rows = scorable.mapPartitions(records -> {
+        ComputationGraph local =
+            ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
+        return new Scored(records, featurizer, local, outputs);
+      });
+      String predictions = new Path(staging, "predictions").toString();
+      var frame = spark.createDataFrame(rows, outputs.schema());
+      switch (format) {
+        case PARQUET -> frame.write().parquet(predictions);
+        case CSV -> frame.write().option("header", "true").csv(predictions);
+      }
+      long scored = spark.read().format(format == Format.PARQUET ? "parquet" : "csv").option("header", "true")
+          .load(predictions).count();
+      model.destroy();
+      Manifest.Counts counts = in.counts();
+      Summary summary = new Summary(modelDir, dataRoot, format.name().toLowerCase(), counts.records(), scored,
+          counts.recordStatus(), counts.rejected(), counts.rejectsByReason(), List.of(outputs.schema().fieldNames()));
+      HadoopFiles.writeString(hadoop, new Path(staging, SUMMARY_FILE).toString(),
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+      HadoopFiles.renameOrFail(fs, staging, target);
+      in.unpersist();
+      LOG.info("scored {} of {} records with {} into {} ({}; rejected source rows: {}) in {}", scored,
+          counts.records(), modelDir, target, counts.recordStatus(), counts.rejected(),
+          String.format("%.1fs", (System.nanoTime() - started) / 1e9));
+      return summary;
+    } catch (IOException | RuntimeException | Error e) {
+      StagingFolder.discard(spark, fs, staging, e);
+      throw e;
     }
-    long scored = spark.read().format(format == Format.PARQUET ? "parquet" : "csv").option("header", "true")
-        .load(predictions).count();
-    model.destroy();
-    Manifest.Counts counts = in.counts();
-    Summary summary = new Summary(modelDir, dataRoot, format.name().toLowerCase(), counts.records(), scored,
-        counts.recordStatus(), counts.rejected(), counts.rejectsByReason(), List.of(outputs.schema().fieldNames()));
-    HadoopFiles.writeString(hadoop, new Path(staging, SUMMARY_FILE).toString(),
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
-    HadoopFiles.renameOrFail(fs, staging, target);
-    in.unpersist();
-    LOG.info("scored {} of {} records with {} into {} ({}; rejected source rows: {}) in {}", scored,
-        counts.records(), modelDir, target, counts.recordStatus(), counts.rejected(),
-        String.format("%.1fs", (System.nanoTime() - started) / 1e9));
-    return summary;
   }
 
   /** Featurizes and scores the records of a partition {@link #BATCH} at a time. */

@@ -139,4 +139,22 @@ class ScoreIT {
     assertTrue(noModel.getMessage().contains("model.zip"), noModel.getMessage());
     assertTrue(!Files.exists(dir.resolve("nothing")));
   }
+
+  @Test
+  void aScoreThatFailsOnItsDataLeavesNothingBesideItsOutput() throws IOException {
+    Path data = dir.resolve("malformed");
+    FileUtils.copyDirectory(dir.resolve("data").toFile(), data.toFile());
+    List<String> bad = new java.util.ArrayList<>(List.of("id,age,income,visits,tenure,region,plan"));
+    bad.addAll(java.util.Collections.nCopies(500, "not,a,row"));
+    Files.write(data.resolve("tabular/part-99999.csv"), bad);
+    org.mtlspark.prep.PrepException e = assertThrows(org.mtlspark.prep.PrepException.class,
+        () -> new ScoreJob(spark).run(dir.resolve("run").toString(), data.toString(),
+            dir.resolve("failed").toString(), ScoreJob.Format.PARQUET));
+    assertTrue(e.getMessage().contains("more than prep.maxRejectFraction"), e.getMessage());
+    assertTrue(e.getMessage().contains("the first: source tabular, file "), e.getMessage());
+    try (var left = Files.list(dir)) {
+      assertEquals(List.of(), left.map(p -> p.getFileName().toString())
+          .filter(n -> n.equals("failed") || n.startsWith(".failed-")).toList(), "nothing beside --out");
+    }
+  }
 }
