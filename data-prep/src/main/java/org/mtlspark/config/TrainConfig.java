@@ -6,7 +6,7 @@ public record TrainConfig(
     int epochs,
     Updater updater,
     double learningRate,
-    int workers,
+    String workers,
     int averagingFrequency,
     int patience,
     java.util.Map<String, Double> objectiveWeights,
@@ -22,6 +22,9 @@ public record TrainConfig(
    * dl4j-spark's ParameterAveragingTrainingMaster over the batch files.
    */
   public enum Engine { RESIDENT, DL4J }
+
+  /** {@code train.workers: auto}: as many workers as the application has executor cores. */
+  public static final String AUTO = "auto";
 
   /** How task weights move between epochs: not at all, Dynamic Weight Average, or uncertainty weighting. */
   public enum Weighting { STATIC, DWA, UNCERTAINTY }
@@ -41,12 +44,27 @@ public record TrainConfig(
         objectiveWeights, modalityDropout, taskWeighting, dwaTemperature, compensateLabelRate);
   }
 
+  /** Whether the workers follow the executors' cores ({@code auto}). */
+  public boolean autoWorkers() {
+    return AUTO.equalsIgnoreCase(workers == null ? null : workers.strip());
+  }
+
+  /** The configured number of workers; 0 for {@code auto} or anything that is not a whole number. */
+  public int fixedWorkers() {
+    try {
+      return workers == null ? 0 : Integer.parseInt(workers.strip());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   @Override
   public void validate(String path, Problems problems) {
     problems.require(epochs >= 1, Validatable.at(path, "epochs"), "must be >= 1, was " + epochs);
     problems.require(learningRate > 0 && learningRate < 10, Validatable.at(path, "learningRate"),
         "must be in (0, 10), was " + learningRate);
-    problems.require(workers >= 1, Validatable.at(path, "workers"), "must be >= 1, was " + workers);
+    problems.require(autoWorkers() || fixedWorkers() >= 1, Validatable.at(path, "workers"),
+        "must be auto or a whole number >= 1, was " + workers);
     problems.require(patience >= 0, Validatable.at(path, "patience"), "must be >= 0, was " + patience);
     objectiveWeights.forEach((task, w) -> problems.require(w >= 0 && Double.isFinite(w),
         Validatable.at(Validatable.at(path, "objectiveWeights"), task), "must be >= 0, was " + w));

@@ -1,6 +1,7 @@
 package org.mtlspark.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,11 +99,30 @@ class ConfigLoaderTest {
         """);
     String m = e.getMessage();
     assertTrue(m.contains("train.epochs: expected an integer, got \"five\""), m);
-    assertTrue(m.contains("train.workers: must be >= 1, was 0"), m);
+    assertTrue(m.contains("train.workers: must be auto or a whole number >= 1, was 0"), m);
     assertTrue(m.contains("tasks[0].weight: must be > 0, was -0.5"), m);
     assertTrue(m.contains("tasks[1].type: expected one of [regression, multiclass, binary, multilabel, ordinal], got"
         + " \"ranking\""), m);
     assertEquals(4, e.problems().size(), "all problems of a file at once: " + m);
+  }
+
+  @Test
+  void trainWorkersAreAutoByDefaultOrAWholeNumber() throws IOException {
+    TrainConfig auto = ConfigLoader.load(List.of(), List.of()).train();
+    assertEquals("auto", auto.workers());
+    assertTrue(auto.autoWorkers());
+    assertEquals(0, auto.fixedWorkers());
+    TrainConfig four = ConfigLoader.load(List.of(), List.of("train.workers=4")).train();
+    assertFalse(four.autoWorkers());
+    assertEquals(4, four.fixedWorkers());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(List.of(), List.of("train.workers=-1", "prep.batchSize=0")));
+    assertTrue(e.getMessage().contains("train.workers: must be auto or a whole number >= 1, was -1"), e.getMessage());
+    assertTrue(e.getMessage().contains("prep.batchSize"), "reported with the other problems: " + e.getMessage());
+    ConfigException many = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(List.of(), List.of("train.workers=many")));
+    assertTrue(many.getMessage().contains("train.workers: must be auto or a whole number >= 1, was many"),
+        many.getMessage());
   }
 
   @Test

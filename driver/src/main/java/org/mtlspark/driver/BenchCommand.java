@@ -14,6 +14,7 @@ import org.mtlspark.workers.bench.MultimodalWorkload;
 import org.mtlspark.workers.bench.SeedWorkload;
 import org.mtlspark.workers.bench.TrainingBenchmark;
 import org.mtlspark.workers.bench.Workload;
+import org.mtlspark.workers.train.TrainingWorkers;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Command;
@@ -280,7 +281,8 @@ final class BenchCommand implements Runnable {
         String prep, String name) throws IOException {
       String run = work() + "/run-" + name;
       new org.mtlspark.workers.train.TrainJob(spark).run(config, prep, run);
-      return new org.mtlspark.workers.eval.EvaluateJob(spark).run(run, prep, "test", config.train().workers());
+      return new org.mtlspark.workers.eval.EvaluateJob(spark).run(run, prep, "test",
+          TrainingWorkers.resolve(spark, config.train()));
     }
   }
 

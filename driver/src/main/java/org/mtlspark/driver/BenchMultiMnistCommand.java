@@ -15,6 +15,7 @@ import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.eval.TaskMetrics;
 import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.train.TrainingWorkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -147,7 +148,7 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
   private static Map<String, TaskMetrics> trainAndEvaluate(SparkSession spark, MtlConfig config, String prep,
       String run) throws IOException {
     new TrainJob(spark).run(config, prep, run);
-    return new EvaluateJob(spark).run(run, prep, "test", config.train().workers()).tasks();
+    return new EvaluateJob(spark).run(run, prep, "test", TrainingWorkers.resolve(spark, config.train())).tasks();
   }
 
   /** Our accuracies per model beside the published ones (MultiMNIST only), in percent. */

@@ -14,6 +14,7 @@ import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.eval.TaskMetrics;
 import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.train.TrainingWorkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -117,7 +118,7 @@ final class BenchScalingCommand extends BenchCommand.Base {
       long t0 = System.nanoTime();
       new TrainJob(spark).run(c, prep, run);
       double seconds = seconds(t0);
-      Map<String, TaskMetrics> test = new EvaluateJob(spark).run(run, prep, "test", c.train().workers()).tasks();
+      Map<String, TaskMetrics> test = new EvaluateJob(spark).run(run, prep, "test", TrainingWorkers.resolve(spark, c.train())).tasks();
       double rate = m.splits().get("train").examples() * (double) averagingEpochs / seconds;
       firstRate = Double.isNaN(firstRate) ? rate : firstRate;
       List<Object> row = new ArrayList<>(List.of(f, BenchCommand.round(seconds, 1), Math.round(rate),

@@ -11,6 +11,7 @@ import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.train.TrainingWorkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,7 +50,7 @@ final class DemoCommand extends MtlCommand.SparkCommand {
     new GenerateJob(spark).run(config, data);
     Manifest manifest = new PrepJob(spark).run(config, data, prep);
     new TrainJob(spark).run(config, prep, run);
-    EvaluateJob.Report report = new EvaluateJob(spark).run(run, prep, "test", config.train().workers());
+    EvaluateJob.Report report = new EvaluateJob(spark).run(run, prep, "test", TrainingWorkers.resolve(spark, config.train()));
 
     System.out.println();
     System.out.println(Reports.prepSummary(manifest));

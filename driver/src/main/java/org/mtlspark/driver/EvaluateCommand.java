@@ -7,6 +7,7 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.train.TrainingWorkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,7 +43,8 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
 
   @Override
   int run(MtlConfig config, SparkSession spark) throws IOException {
-    EvaluateJob.Report report = new EvaluateJob(spark).run(run, prep, split, config.train().workers());
+    EvaluateJob.Report report = new EvaluateJob(spark).run(run, prep, split,
+        TrainingWorkers.resolve(spark, config.train()));
     System.out.println(EvaluateJob.table(report));
     System.out.println(EvaluateJob.ablationTable(report));
     return requireBaseline && !report.allBeatBaseline() ? ExitCodes.BELOW_BASELINE : ExitCodes.OK;

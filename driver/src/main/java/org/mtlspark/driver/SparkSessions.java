@@ -54,7 +54,9 @@ final class SparkSessions {
       LOG.info("Spark settings added: {}", added);
     }
     LOG.info("starting Spark ({}) for {}", conf.get("spark.master"), appName);
-    return SparkSession.builder().config(conf).getOrCreate();
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    LOG.info("Spark application {}", spark.sparkContext().applicationId());
+    return spark;
   }
 
   /**

@@ -58,12 +58,32 @@ final class JvmProcesses implements AutoCloseable {
     return p;
   }
 
+  /** Starts {@code bash script args...} with the Spark home {@code sparkHome}, output to {@code log}. */
+  Process bash(Path script, List<String> args, Path sparkHome, Map<String, String> env, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("SPARK_HOME", sparkHome.toString());
+    pb.environment().put("SPARK_SCALA_VERSION", "2.12");
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    started.add(p);
+    return p;
+  }
+
   /** The local command line: the application jar plus Spark's jars, as submit-scripts/mtl runs it. */
   Process mtl(List<String> args, Path log) throws IOException {
+    return mtl(List.of(), args, log);
+  }
+
+  /** As {@link #mtl(List, Path)}, with more JVM options (e.g. {@code -Dspark.hadoop.*} settings). */
+  Process mtl(List<String> jvmArgs, List<String> args, Path log) throws IOException {
     String cp = JAR + ":" + Files.readString(TARGET.resolve("spark-classpath.txt")).trim();
-    return java(cp, List.of("-Xmx2g", "-Dspark.master=local[2]", "-Dmtl.conf.dir=" + ROOT.resolve("conf"),
-        "-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties")), "org.mtlspark.driver.MtlCommand",
-        args, Map.of(), log);
+    List<String> options = new ArrayList<>(List.of("-Xmx2g", "-Dspark.master=local[2]",
+        "-Dmtl.conf.dir=" + ROOT.resolve("conf"), "-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties")));
+    options.addAll(jvmArgs);
+    return java(cp, options, "org.mtlspark.driver.MtlCommand", args, Map.of(), log);
   }
 
   /** {@code args} followed by {@code more}. */

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,20 +23,24 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1 (a master and two one-core workers started from the
- * Maven-provided jars), the shaded jar submitted through SparkSubmit: the demo trains to the same
- * quality as in local mode, and survives an executor killed in the middle of training.
+ * Maven-provided jars), the shaded jar submitted through submit-scripts/submit.sh with a Spark home
+ * that has its own spark-defaults.conf: the site's settings reach the application, the demo trains
+ * to the same quality as in local mode, and survives an executor killed in the middle of training.
  */
 class StandaloneClusterHeavyIT {
   @TempDir static Path dir;
   static JvmProcesses jvms = new JvmProcesses();
   static String master;
   static List<Process> workers = new ArrayList<>();
+  static Path siteHome;
+  static Path events;
 
   @BeforeAll
   static void startCluster() throws Exception {
     String cp = JvmProcesses.sparkHome().resolve("jars") + "/*";
     int port = JvmProcesses.freePort();
     master = "spark://127.0.0.1:" + port;
+    events = dir.resolve("events");
     Path masterLog = dir.resolve("master.log");
     jvms.java(cp, List.of("-Xmx512m"), "org.apache.spark.deploy.master.Master",
         List.of("--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port",
@@ -45,6 +53,40 @@ class StandaloneClusterHeavyIT {
     }
     JvmProcesses.await("two workers registered with the master", 90,
         () -> JvmProcesses.read(masterLog).split("Registering worker", -1).length - 1 >= 2);
+    siteHome = siteSparkHome();
+  }
+
+  /**
+   * A Spark installation as a site has it: the Maven-provided jars, a bin/spark-submit, and its own
+   * conf/spark-defaults.conf with an event log, a marker, the executors' size and the addresses.
+   */
+  static Path siteSparkHome() throws Exception {
+    Path home = Files.createDirectories(dir.resolve("site-spark"));
+    Files.createSymbolicLink(home.resolve("jars"), JvmProcesses.sparkHome().resolve("jars"));
+    Files.writeString(home.resolve("RELEASE"), "Spark 3.5.5 jars copied by the Maven build for tests\n");
+    Path bin = Files.createDirectories(home.resolve("bin"));
+    // In client mode a real spark-submit starts the driver with spark.driver.extraJavaOptions;
+    // this one starts it with the logging configuration submit.sh puts there.
+    Files.writeString(bin.resolve("spark-submit"), "#!/usr/bin/env bash\n"
+        + "exec \"" + Paths.get(System.getProperty("java.home"), "bin", "java") + "\" "
+        + String.join(" ", JvmProcesses.sparkFlags()) + " -Xmx2g "
+        + "-Dlog4j2.configurationFile=" + JvmProcesses.ROOT.resolve("conf/log4j2.properties") + " "
+        + "-cp \"$SPARK_HOME/jars/*\" org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+    Files.setPosixFilePermissions(bin.resolve("spark-submit"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.createDirectories(events);
+    Files.createDirectories(home.resolve("conf"));
+    Files.writeString(home.resolve("conf/spark-defaults.conf"), String.join("\n",
+        "spark.eventLog.enabled true",
+        "spark.eventLog.dir " + events.toUri(),
+        "spark.eventLog.compress false",
+        "spark.mtltest.marker site-42",
+        "spark.executor.memory 2g",
+        "spark.executor.cores 1",
+        "spark.driver.host 127.0.0.1",
+        "spark.driver.bindAddress 127.0.0.1",
+        "spark.ui.port " + JvmProcesses.freePort(),
+        ""));
+    return home;
   }
 
   @AfterAll
@@ -52,16 +94,28 @@ class StandaloneClusterHeavyIT {
     jvms.close();
   }
 
-  private static Process submit(List<String> demoArgs, Path log) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--master", master, "--deploy-mode", "client",
-        "--properties-file", JvmProcesses.ROOT.resolve("conf/spark-defaults.conf").toString(),
-        "--conf", "spark.executor.memory=2g", "--conf", "spark.executor.cores=1",
-        "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-        "--class", "org.mtlspark.driver.MtlCommand", JvmProcesses.JAR.toString()));
-    args.addAll(demoArgs);
-    return jvms.java(JvmProcesses.sparkHome().resolve("jars") + "/*",
-        List.of("-Xmx2g", "-Dlog4j2.configurationFile=" + JvmProcesses.ROOT.resolve("conf/log4j2.properties")),
-        "org.apache.spark.deploy.SparkSubmit", args, Map.of(), log);
+  /** The command submitted through submit-scripts/submit.sh with the site's Spark home, in client mode. */
+  private static Process submit(List<String> command, Path log) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--master", master, "--deploy-mode", "client", "--"));
+    args.addAll(command);
+    return jvms.bash(JvmProcesses.ROOT.resolve("submit-scripts/submit.sh"), args, siteHome,
+        Map.of("MTL_JAR", JvmProcesses.JAR.toString()), log);
+  }
+
+  /** The Spark properties of the application a submitted command's log names, from its event log. */
+  private static JsonNode sparkProperties(String commandLog) throws Exception {
+    Matcher id = Pattern.compile("Spark application (app-[0-9-]+)").matcher(commandLog);
+    assertTrue(id.find(), "the command logged its application id:\n" + commandLog);
+    Path eventLog = events.resolve(id.group(1));
+    assertTrue(Files.isRegularFile(eventLog), "the site's event log has " + eventLog);
+    ObjectMapper json = new ObjectMapper();
+    for (String line : Files.readAllLines(eventLog)) {
+      JsonNode event = json.readTree(line);
+      if (event.get("Event").asText().equals("SparkListenerEnvironmentUpdate")) {
+        return event.get("Spark Properties");
+      }
+    }
+    throw new AssertionError("no environment update in " + eventLog);
   }
 
   private static JsonNode metrics(Path run) throws Exception {
@@ -81,6 +135,18 @@ class StandaloneClusterHeavyIT {
     assertEquals(0, cluster.exitValue(), JvmProcesses.read(clusterLog));
     assertTrue(JvmProcesses.read(clusterLog).contains("starting Spark (" + master + ")"),
         "the demo ran on the standalone master");
+    // The site's spark-defaults.conf applied (event log, marker), the application added Kryo and
+    // its registrators, and the local-machine profile (no UI, 8 shuffle partitions) stayed out.
+    JsonNode props = sparkProperties(JvmProcesses.read(clusterLog));
+    assertEquals("site-42", props.path("spark.mtltest.marker").asText(null), props.toString());
+    assertEquals("true", props.path("spark.eventLog.enabled").asText(null));
+    assertEquals("org.apache.spark.serializer.KryoSerializer", props.path("spark.serializer").asText(null));
+    assertEquals("org.nd4j.kryo.Nd4jRegistrator,org.mtlspark.prep.io.RecordKryoRegistrator",
+        props.path("spark.kryo.registrator").asText(null));
+    assertTrue(props.path("spark.ui.enabled").isMissingNode(), "the profile's spark.ui.enabled stayed out");
+    assertTrue(props.path("spark.sql.shuffle.partitions").isMissingNode(), "the profile's shuffle partitions stayed out");
+    assertTrue(props.path("spark.driver.extraJavaOptions").asText("").contains("-Dlog4j2.configurationFile="
+        + JvmProcesses.ROOT.resolve("conf/log4j2.properties")), "the driver reads the project's logging configuration");
     assertTrue(local.waitFor(8, TimeUnit.MINUTES));
     assertEquals(0, local.exitValue(), JvmProcesses.read(localLog));
     JsonNode onCluster = metrics(clusterOut.resolve("run"));

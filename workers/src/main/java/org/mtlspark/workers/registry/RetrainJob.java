@@ -20,6 +20,7 @@ import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.eval.TaskMetrics;
 import org.mtlspark.workers.eval.ValidationObjective;
 import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.train.TrainingWorkers;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.slf4j.Logger;
@@ -109,7 +110,7 @@ public final class RetrainJob {
       Manifest manifest = new PrepJob(spark).run(config, request.dataRoot(), prep,
           warm != null ? promotedManifest.featurizers() : null);
       new TrainJob(spark).run(config, prep, run, warm);
-      EvaluateJob.Report fresh = new EvaluateJob(spark).run(run, prep, "test", config.train().workers());
+      EvaluateJob.Report fresh = new EvaluateJob(spark).run(run, prep, "test", TrainingWorkers.resolve(spark, config.train()));
       double newObjective = ValidationObjective.of(List.copyOf(fresh.tasks().values()),
           config.train().objectiveWeights());
 
@@ -128,7 +129,7 @@ public final class RetrainJob {
           }
         }
         if (holdout != null) {
-          old = new EvaluateJob(spark).evaluate(promotedDir, holdout, "test", config.train().workers());
+          old = new EvaluateJob(spark).evaluate(promotedDir, holdout, "test", TrainingWorkers.resolve(spark, config.train()));
         }
       }
       double oldObjective = old == null ? Double.NaN

@@ -28,6 +28,7 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
 
   private final JavaSparkContext jsc;
   private final TrainConfig config;
+  private final int workers;
   private final int batchSize;
   private final long seed;
   private final ModalityDropout dropout;
@@ -36,6 +37,7 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
       ModalityDropout dropout) {
     this.jsc = jsc;
     this.config = config;
+    this.workers = TrainingWorkers.resolve(jsc, config);
     this.batchSize = batchSize;
     this.seed = seed;
     this.dropout = dropout;
@@ -43,7 +45,7 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
 
   /** The training master: one batch file is one dataset of exactly {@code batchSize} examples. */
   ParameterAveragingTrainingMaster trainingMaster() {
-    return new ParameterAveragingTrainingMaster.Builder(config.workers(), batchSize)
+    return new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
         .batchSizePerWorker(batchSize)
         .averagingFrequency(config.averagingFrequency())
         // No asynchronous prefetch: dl4j-spark's prefetching iterator turns the absent (null)
@@ -70,7 +72,7 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
       long epochStart = System.nanoTime();
       List<String> order = new ArrayList<>(batchPaths);
       Collections.shuffle(order, new Random(seed * 31 + epoch));
-      JavaRDD<String> paths = jsc.parallelize(order, Math.max(config.workers(), 1));
+      JavaRDD<String> paths = jsc.parallelize(order, Math.max(workers, 1));
       JobLabels.describe(jsc, "train", "epoch " + (epoch + 1) + " (dl4j parameter averaging)");
       spark.fitPaths(paths, new BatchLoader(hadoop, dropout, epoch));
       double score = spark.getScore();

@@ -128,9 +128,10 @@ public final class TrainJob {
       manifest.write(hadoop, runDir);
       HadoopFiles.writeString(hadoop, runDir + "/" + CONFIG_FILE, ConfigWriter.toYaml(config));
     }
+    int workers = TrainingWorkers.resolve(jsc, config.train());
     LOG.info("training {} parameters on {} batches of {} ({} examples) with {} workers ({} engine), averaging every "
         + "{} batches", graph.numParams(), batches.size(), manifest.batchSize(),
-        manifest.splits().get("train").examples(), config.train().workers(),
+        manifest.splits().get("train").examples(), workers,
         config.train().engine().name().toLowerCase(), config.train().averagingFrequency());
 
     String startedAt = Instant.now().toString();
@@ -160,7 +161,7 @@ public final class TrainJob {
         long t0 = System.nanoTime();
         JobLabels.describe(jsc, "train", "validation after epoch " + (epoch + 1));
         List<TaskMetrics> metrics = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), validation,
-            config.train().workers());
+            workers);
         double objective = ValidationObjective.of(metrics, config.train().objectiveWeights());
         e.put("validationObjective", objective);
         e.put("validation", metrics);
@@ -174,7 +175,7 @@ public final class TrainJob {
       if (weighting.mode() != TrainConfig.Weighting.STATIC) {
         JobLabels.describe(jsc, "train", "task losses after epoch " + (epoch + 1));
         List<TaskMetrics> onTrain = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), lossSample,
-            config.train().workers());
+            workers);
         double[] losses = onTrain.stream().mapToDouble(TaskMetrics::loss).toArray();
         weighting.record(losses);
         double[] next = weighting.weights();
@@ -287,7 +288,7 @@ public final class TrainJob {
   public static GraphTrainer trainer(JavaSparkContext jsc, TrainConfig train, int batchSize, long seed,
       ModalityDropout dropout) {
     return switch (train.engine()) {
-      case RESIDENT -> new ResidentAveragingTrainer(jsc, train.workers(), train.averagingFrequency(), train.epochs(),
+      case RESIDENT -> new ResidentAveragingTrainer(jsc, TrainingWorkers.resolve(jsc, train), train.averagingFrequency(), train.epochs(),
           seed, dropout);
       case DL4J -> new ParameterAveragingTrainer(jsc, train, batchSize, seed, dropout);
     };

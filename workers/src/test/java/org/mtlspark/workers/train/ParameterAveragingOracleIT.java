@@ -54,7 +54,7 @@ class ParameterAveragingOracleIT {
   void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(TrainConfig.Engine engine, List<String> network)
       throws IOException {
     MtlConfig config = ConfigLoader.load(List.of(), network);
-    TrainConfig sgd = new TrainConfig(engine, 1, TrainConfig.Updater.SGD, 0.1, 2, 1, 0, java.util.Map.of(), 0, TrainConfig.Weighting.STATIC, 2, false);
+    TrainConfig sgd = new TrainConfig(engine, 1, TrainConfig.Updater.SGD, 0.1, "2", 1, 0, java.util.Map.of(), 0, TrainConfig.Weighting.STATIC, 2, false);
     FeaturizerState state = TestBatches.state();
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);
