@@ -23,6 +23,8 @@ public final class SyntheticRecord implements Serializable {
   static final String[] REGIONS = {"north", "south", "east", "west", "central"};
   static final String[] PLANS = {"basic", "plus", "premium"};
   static final String[] TIERS = {"bronze", "silver", "gold"};
+  /** How the churn flag is spelt, by its value: mostly yes/no, in two cases, and Y/N. */
+  private static final String[][] CHURN_SPELLINGS = {{"no", "No", "N"}, {"yes", "Yes", "Y"}};
   private static final String[] POSITIVE = {"great", "love", "excellent", "happy", "recommend", "perfect"};
   private static final String[] NEGATIVE = {"poor", "slow", "broken", "refund", "disappointed", "awful"};
   private static final String[] ONLINE = {"app", "online", "mobile", "website", "email"};
@@ -202,7 +204,8 @@ public final class SyntheticRecord implements Serializable {
     int churn = r.nextDouble() < sigmoid(2.5 * (z1 - z0)) ? 1 : 0;
     String spendCell = r.nextDouble() < missingLabel ? "" : String.format(Locale.ROOT, "%.2f", spend);
     String tierCell = r.nextDouble() < missingLabel ? "" : tier;
-    String churnCell = r.nextDouble() < missingLabel ? "" : Integer.toString(churn);
+    // Written the way exports write flags: yes/no in mixed case, now and then Y/N.
+    String churnCell = r.nextDouble() < missingLabel ? "" : CHURN_SPELLINGS[churn][Math.floorMod(key.hashCode(), 3)];
     if (labelsMalformed) {
       spendCell = "about " + Math.round(spend);
     }
