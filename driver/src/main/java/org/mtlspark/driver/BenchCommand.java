@@ -40,7 +40,8 @@ final class BenchCommand implements Runnable {
         + "earlier benchmark made (default: runs/bench-NAME).")
     String work;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here.")
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here (a new file, "
+        + "or the results file of an earlier benchmark, replaced).")
     String out;
 
     /** The benchmark's name, as on the command line. */
@@ -61,6 +62,9 @@ final class BenchCommand implements Runnable {
      */
     @Override
     void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+      if (out != null && HadoopFiles.exists(hadoop, out)) {
+        checkResultsFile(hadoop, out);
+      }
       org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work());
       org.apache.hadoop.fs.FileSystem fs = scratch.getFileSystem(hadoop);
       if (!fs.exists(scratch)) {
@@ -80,6 +84,27 @@ final class BenchCommand implements Runnable {
           }
         }
       }
+    }
+  }
+
+  /**
+   * An existing {@code --out} is replaced only when it holds a benchmark's results (a JSON object
+   * with its title, machine and tables), never another file.
+   */
+  static void checkResultsFile(org.apache.hadoop.conf.Configuration hadoop, String out) throws IOException {
+    org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(out);
+    boolean results = false;
+    if (file.getFileSystem(hadoop).getFileStatus(file).isFile()) {
+      try {
+        var json = new ObjectMapper().readTree(HadoopFiles.readString(hadoop, out));
+        results = json != null && json.has("title") && json.has("machine") && json.has("tables");
+      } catch (IOException e) {
+        results = false;
+      }
+    }
+    if (!results) {
+      throw new CommandException(ExitCodes.USAGE, "--out " + out + " exists and is not a benchmark's results file; "
+          + "choose another --out");
     }
   }
 
