@@ -95,9 +95,14 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do
       esac
       shift 2
       ;;
-    --master | --deploy-mode)
+    --master | --deploy-mode | --properties-file)
       need_value "$@"
-      if [[ "$opt" == --master ]]; then master="$2"; else deploy_mode="$2"; fi
+      case "$opt" in
+        --master) master="$2" ;;
+        --deploy-mode) deploy_mode="$2" ;;
+        # spark-submit then reads this file instead of the site's: so do the lookups below.
+        --properties-file) site_conf="$2" ;;
+      esac
       spark_args+=("$1" "$2")
       shift 2
       ;;
