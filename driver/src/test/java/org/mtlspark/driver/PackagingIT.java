@@ -143,4 +143,16 @@ class PackagingIT {
       assertEquals(0, p.waitFor(), "retrain_dag.py is not valid Python: " + out);
     }
   }
+
+  @Test
+  void theBenchmarkSuiteReplacesOnlyAnOutputItWrote(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path mine = Files.createDirectories(dir.resolve("results"));
+    Files.writeString(mine.resolve("thesis.tex"), "not a benchmark");
+    Process p = new ProcessBuilder("bash", ROOT.resolve("submit-scripts/bench-suite").toString(), "--quick", "--out",
+        mine.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, p.waitFor(), out);
+    assertTrue(out.contains("--out " + mine + " exists and is not an earlier bench-suite output"), out);
+    assertEquals("not a benchmark", Files.readString(mine.resolve("thesis.tex")), "nothing of it is touched");
+  }
 }
