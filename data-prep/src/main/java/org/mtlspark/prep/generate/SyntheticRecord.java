@@ -108,13 +108,17 @@ public final class SyntheticRecord implements Serializable {
   }
 
   /**
-   * The signup time, about {@code tenure} months before 2026-11-01, in the forms exports mix: an
+   * The signup time, about {@code tenure} months before 2026-11-01, at an hour that rises with z2,
+   * in the forms exports mix: an
    * ISO-8601 instant (70%), date and time with a space (20%), a date alone (8%), or text that is no
    * date (2%, a missing value).
    */
   private String signup(SplittableRandom r, double noise) {
     double months = Math.max(0, 24 + 10 * (0.6 * z0 - 0.6 * z2 + noise * r.nextGaussian()));
-    long seconds = SIGNUP_EPOCH - Math.round(months * 30.44 * 86_400) - r.nextInt(86_400);
+    // Customers who live online (z2) sign up in the evening, the others in office hours.
+    double hour = Math.max(0, Math.min(23.99, 9 + 12 * sigmoid(1.5 * z2) + 1.5 * noise * r.nextGaussian()));
+    long day = SIGNUP_EPOCH / 86_400 - Math.round(months * 30.44);
+    long seconds = day * 86_400 + Math.round(hour * 3600);
     java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(seconds, 0, java.time.ZoneOffset.UTC);
     double u = r.nextDouble();
     if (u < 0.7) {
