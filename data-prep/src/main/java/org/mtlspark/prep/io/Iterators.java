@@ -9,6 +9,42 @@ import java.util.function.Function;
 public final class Iterators {
   private Iterators() {}
 
+  /** Reads the next element of a stream, or null at its end. */
+  @FunctionalInterface
+  public interface Reader<A> {
+    A read() throws java.io.IOException;
+  }
+
+  /** The elements {@code reader} gives until it gives null, read one ahead of the one taken. */
+  public static <A> Iterator<A> until(Reader<A> reader) {
+    return new Iterator<>() {
+      private A next = read();
+
+      private A read() {
+        try {
+          return reader.read();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public boolean hasNext() {
+        return next != null;
+      }
+
+      @Override
+      public A next() {
+        if (next == null) {
+          throw new java.util.NoSuchElementException();
+        }
+        A taken = next;
+        next = read();
+        return taken;
+      }
+    };
+  }
+
   /** {@code f} applied to each element as it is taken. */
   public static <A, B> Iterator<B> map(Iterator<A> in, Function<A, B> f) {
     return new Iterator<>() {

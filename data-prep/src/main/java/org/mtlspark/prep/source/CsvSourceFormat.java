@@ -6,8 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.function.Function;
+import org.mtlspark.prep.io.Iterators;
 
 /**
  * CSV with a header record, read as RFC 4180 describes it (see {@link CsvRecordReader}) in the
@@ -28,30 +28,17 @@ public final class CsvSourceFormat extends InterpretedTextFormat {
   @Override
   public Iterator<ParsedRow<SourceValues>> rows(String file, BufferedReader in) {
     CsvRecordReader reader = new CsvRecordReader(in, dialect, 1);
-    CsvRecord header = read(reader);
+    CsvRecord header;
+    try {
+      header = reader.next();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     if (header == null) {
       return List.of(ParsedRow.<SourceValues>rejected(new Reject(sourceName(), file, 0, null, "(file)",
           "empty file: no header row", ""))).iterator();
     }
-    Function<CsvRecord, ParsedRow<SourceValues>> parser = open(file, new CsvHeader(header.cells()));
-    return new Iterator<>() {
-      private CsvRecord next = read(reader);
-
-      @Override
-      public boolean hasNext() {
-        return next != null;
-      }
-
-      @Override
-      public ParsedRow<SourceValues> next() {
-        if (next == null) {
-          throw new NoSuchElementException();
-        }
-        ParsedRow<SourceValues> row = parser.apply(next);
-        next = read(reader);
-        return row;
-      }
-    };
+    return Iterators.map(Iterators.until(reader::next), open(file, new CsvHeader(header.cells())));
   }
 
   /** The parser of the records of {@code file}, whose header is {@code header}. */
@@ -74,13 +61,5 @@ public final class CsvSourceFormat extends InterpretedTextFormat {
       return interpreter.interpret(file, r.line(),
           column -> header.has(column) ? cells.get(header.position(column)) : null, r.raw());
     };
-  }
-
-  private static CsvRecord read(CsvRecordReader reader) {
-    try {
-      return reader.next();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

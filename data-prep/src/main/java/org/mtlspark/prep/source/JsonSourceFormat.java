@@ -1,13 +1,11 @@
 package org.mtlspark.prep.source;
 
 import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
+import org.mtlspark.prep.io.Iterators;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -26,38 +24,15 @@ public final class JsonSourceFormat extends InterpretedTextFormat {
 
   @Override
   public Iterator<ParsedRow<SourceValues>> rows(String file, BufferedReader in) {
-    return new Iterator<>() {
-      private long lineNumber;
-      private String next = advance();
-
-      private String advance() {
-        try {
-          String line;
-          do {
-            line = in.readLine();
-            lineNumber++;
-          } while (line != null && line.isBlank());
-          return line;
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-
-      @Override
-      public boolean hasNext() {
-        return next != null;
-      }
-
-      @Override
-      public ParsedRow<SourceValues> next() {
-        if (next == null) {
-          throw new NoSuchElementException();
-        }
-        ParsedRow<SourceValues> row = parse(file, lineNumber, next);
-        next = advance();
-        return row;
-      }
-    };
+    long[] lineNumber = {0};
+    return Iterators.until(() -> {
+      String line;
+      do {
+        line = in.readLine();
+        lineNumber[0]++;
+      } while (line != null && line.isBlank());
+      return line == null ? null : parse(file, lineNumber[0], line);
+    });
   }
 
   /** The row of line {@code line} (1-based) of {@code file}. */

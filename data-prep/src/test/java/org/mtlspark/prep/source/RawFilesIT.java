@@ -224,16 +224,7 @@ class RawFilesIT {
 
   @Test
   void datesInAPatternFromABzip2FileWithBackslashEscapes() throws IOException {
-    MtlConfig config = ConfigLoader.fromYaml("""
-        data:
-          key: [id]
-          sources:
-            - {name: films, format: csv, path: films.csv.bz2, escape: "\\\\", categorical: [title],
-               datetime: [released], dateFormats: {released: "MMM d yyyy"}}
-        prep: {partitions: 2}
-        tasks:
-          - {name: gross, type: regression, source: films, column: gross}
-        """, "films.yaml");
+    MtlConfig config = ConfigLoader.fromYaml(FILMS, "films.yaml");
     RecordLayout layout = new RecordLayout(config);
     Map<String, AlignedRecord> records = align(config);
     assertEquals(List.of("f1", "f2", "f3", "f4"), records.keySet().stream().sorted().toList());
