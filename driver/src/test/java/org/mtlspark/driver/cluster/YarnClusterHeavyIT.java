@@ -116,7 +116,10 @@ class YarnClusterHeavyIT {
         "--conf", "spark.driver.memory=1g", "--conf", "spark.driver.memoryOverhead=1g",
         "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.memoryOverhead=1g",
         "--conf", "spark.executor.cores=1",
-        "--conf", "spark.yarn.am.waitTime=120s"));
+        "--conf", "spark.yarn.am.waitTime=120s",
+        // This Spark home is Spark's Maven jars, without YARN's web proxy filter that a Spark
+        // distribution has: the UI would fail to start in the application master.
+        "--conf", "spark.ui.enabled=false"));
     Path log = dir.resolve("yarn-submit.log");
     ProcessBuilder pb = new ProcessBuilder(List.of("bash", JvmProcesses.ROOT.resolve("submit-scripts/yarn.sh").toString(),
         "retrain", "--data", root + "/data/events/date={date}", "--date", "2026-11-28",
