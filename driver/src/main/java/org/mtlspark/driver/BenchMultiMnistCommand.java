@@ -107,7 +107,8 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
       BenchResults.of(spark, "MultiMNIST and Multi-Fashion",
           "per task, a model trained on that task alone, and the most frequent class; and the published MultiMNIST "
               + "figures", tables, List.of(
-              "Ours: " + config.train().epochs() + " epochs, " + config.train().workers() + " parameter-averaging "
+              "Ours: " + config.train().epochs() + " epochs, " + TrainingWorkers.resolve(spark, config.train())
+                  + " parameter-averaging "
                   + "workers, the network of conf/examples/multimnist.yaml; the authors' code: 100 epochs, a LeNet "
                   + "variant.",
               "uncertainty here is the closed-form per-epoch weighting (weight proportional to 1 / the task's "

@@ -65,7 +65,8 @@ final class BenchScalingCommand extends BenchCommand.Base {
     BenchCommand.clearScratch(spark, work());
     List<Map<String, Object>> sizes = new ArrayList<>();
     BenchResults.Table curve = new BenchResults.Table("Prep and one training epoch by data size ("
-        + config.train().workers() + " workers, averaging every " + config.train().averagingFrequency() + " batches)",
+        + TrainingWorkers.resolve(spark, config.train()) + " workers, averaging every "
+        + config.train().averagingFrequency() + " batches)",
         "records", "training examples", "prep s", "train s (1 epoch)", "train examples/s",
         "prep s per 100k records", "train s per 100k examples", "cost per record vs smallest (prep, train)");
     // An untimed round at the smallest size first, so that no size is timed on a cold JVM.
@@ -109,7 +110,8 @@ final class BenchScalingCommand extends BenchCommand.Base {
         "speed vs every batch"));
     config.tasks().forEach(t -> columns.add(t.name() + " (test)"));
     BenchResults.Table tradeOff = new BenchResults.Table("Averaging frequency: " + averagingRecords + " records, "
-        + averagingEpochs + " epochs, " + config.train().workers() + " workers", columns, new ArrayList<>());
+        + averagingEpochs + " epochs, " + TrainingWorkers.resolve(spark, config.train()) + " workers", columns,
+        new ArrayList<>());
     List<Map<String, Object>> frequencies = new ArrayList<>();
     double firstRate = Double.NaN;
     for (int f : averaging) {

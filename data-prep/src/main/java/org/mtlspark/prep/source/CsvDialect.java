@@ -18,7 +18,8 @@ public record CsvDialect(char delimiter, char quote, char escape) implements Ser
         source.escape().isEmpty() ? 0 : SourceConfig.csvChar(source.escape()));
   }
 
+  /** Whether an escape character is set; one equal to the quote is no escape (quotes are doubled anyway). */
   public boolean hasEscape() {
-    return escape != 0;
+    return escape != 0 && escape != quote;
   }
 }

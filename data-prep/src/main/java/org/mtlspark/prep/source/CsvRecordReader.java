@@ -93,12 +93,14 @@ public final class CsvRecordReader {
     String problem = null;
     long length = 0;
     State state = State.CELL_START;
+    boolean lastBreak = false;
     int c = first;
     while (true) {
       if (c == EOF) {
         if (state == State.QUOTED) {
+          long lines = line - start + (lastBreak ? 0 : 1);
           problem = firstOf(problem, "unclosed quote in cell " + (cells.size() + 1) + ": the record starting at line "
-              + start + " runs to the end of the file (" + (line - start + 1) + " lines)");
+              + start + " runs to the end of the file (" + lines + " lines)");
         }
         cells.add(cell.toString());
         return new CsvRecord(start, cells, raw.toString(), problem);
@@ -111,6 +113,7 @@ public final class CsvRecordReader {
       }
       boolean keep = length <= maxRecordChars;
       boolean lineBreak = c == '\n' || c == '\r';
+      lastBreak = lineBreak;
       if (lineBreak) {
         if (c == '\r' && peek() == '\n') {
           read();
@@ -190,14 +193,23 @@ public final class CsvRecordReader {
     }
   }
 
-  /** The character after an escape character, taken literally (line breaks still count). */
+  /**
+   * The character after an escape character, taken literally; an escaped line break (\n, \r\n or
+   * \r) is one \n in the cell, and still counts as a line.
+   */
   private int literal(StringBuilder raw) throws IOException {
     int c = read();
     if (c == EOF) {
       return EOF;
     }
     appendRaw(raw, (char) c);
-    if (c == '\n' || (c == '\r' && peek() != '\n')) {
+    if (c == '\r') {
+      if (peek() == '\n') {
+        read();
+      }
+      c = '\n';
+    }
+    if (c == '\n') {
       line++;
     }
     return c;

@@ -10,10 +10,13 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.mtlspark.config.SourceConfig;
 
 /**
@@ -41,7 +44,11 @@ public final class DateTimes {
       .optionalStart().appendOffsetId().optionalEnd()
       .optionalStart().appendLiteral(' ').optionalEnd()
       .optionalStart().appendZoneRegionId().optionalEnd()
-      .toFormatter(Locale.ROOT);
+      .toFormatter(Locale.ROOT)
+      .withResolverStyle(ResolverStyle.STRICT);
+
+  /** Formatters of the patterns seen so far (a pattern per column: few). */
+  private static final Map<String, DateTimeFormatter> PATTERNS = new ConcurrentHashMap<>();
 
   private DateTimes() {}
 
@@ -58,7 +65,8 @@ public final class DateTimes {
         || pattern.equals(SourceConfig.EPOCH_MILLIS)) {
       return null;
     }
-    return new DateTimeFormatterBuilder().parseCaseInsensitive().appendPattern(pattern).toFormatter(Locale.ENGLISH);
+    return PATTERNS.computeIfAbsent(pattern, p ->
+        new DateTimeFormatterBuilder().parseCaseInsensitive().appendPattern(p).toFormatter(Locale.ENGLISH));
   }
 
   /**
@@ -71,7 +79,8 @@ public final class DateTimes {
       return null;
     }
     if (cell instanceof java.sql.Timestamp t) {
-      return new Moment(t.toLocalDateTime(), true);
+      // An instant: in UTC, whatever the JVM's time zone.
+      return new Moment(LocalDateTime.ofInstant(t.toInstant(), ZoneOffset.UTC), true);
     }
     if (cell instanceof java.sql.Date d) {
       return new Moment(d.toLocalDate().atStartOfDay(), false);

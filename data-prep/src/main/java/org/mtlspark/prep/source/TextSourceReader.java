@@ -40,7 +40,17 @@ public final class TextSourceReader {
       if (task != null) {
         task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
       }
-      this.rows = format.rows(file, reader);
+      this.rows = readable(() -> format.rows(file, reader));
+    }
+
+    /** {@code step}, naming the file when reading it fails. */
+    private <A> A readable(java.util.function.Supplier<A> step) {
+      try {
+        return step.get();
+      } catch (UncheckedIOException e) {
+        close();
+        throw new UncheckedIOException("cannot read " + file + ": " + e.getCause().getMessage(), e.getCause());
+      }
     }
 
     @Override
@@ -48,13 +58,8 @@ public final class TextSourceReader {
       if (closed) {
         return false;
       }
-      try {
-        if (rows.hasNext()) {
-          return true;
-        }
-      } catch (UncheckedIOException e) {
-        close();
-        throw new UncheckedIOException("cannot read " + file + ": " + e.getCause().getMessage(), e.getCause());
+      if (readable(rows::hasNext)) {
+        return true;
       }
       close();
       return false;
@@ -65,7 +70,7 @@ public final class TextSourceReader {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      return rows.next();
+      return readable(rows::next);
     }
 
     private void close() {

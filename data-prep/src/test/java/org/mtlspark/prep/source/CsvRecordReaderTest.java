@@ -72,8 +72,10 @@ class CsvRecordReaderTest {
     assertEquals(3, rs.size(), "the header, one good record, then one record holding the rest");
     CsvRecord broken = rs.get(2);
     assertEquals(3, broken.line());
-    assertTrue(broken.problem().startsWith("unclosed quote in cell 1: the record starting at line 3 runs to the end"),
+    assertEquals("unclosed quote in cell 1: the record starting at line 3 runs to the end of the file (3 lines)",
         broken.problem());
+    assertEquals("unclosed quote in cell 2: the record starting at line 1 runs to the end of the file (2 lines)",
+        all("a,\"b\nc").get(0).problem(), "without a final line break");
   }
 
   @Test
@@ -93,6 +95,13 @@ class CsvRecordReaderTest {
     CsvDialect backslash = new CsvDialect(',', '"', '\\');
     assertEquals(List.of("say \"hi\"", "a\\b", "c,d"), all("\"say \\\"hi\\\"\",\"a\\\\b\",c\\,d", backslash).get(0).cells());
     assertEquals(List.of("doubled \"too\""), all("\"doubled \"\"too\"\"\"", backslash).get(0).cells());
+    CsvDialect quoteAsEscape = new CsvDialect(',', '"', '"');
+    assertEquals(List.of("5'11\"", "x"), all("5'11\",x", quoteAsEscape).get(0).cells(),
+        "an escape equal to the quote is no escape: a quote inside an unquoted cell stays");
+    List<CsvRecord> escapedBreaks = all("a\\\r\nb,c\nd\\\ne,f\ng,h", backslash);
+    assertEquals(List.of(List.of("a\nb", "c"), List.of("d\ne", "f"), List.of("g", "h")),
+        escapedBreaks.stream().map(CsvRecord::cells).toList(), "an escaped CRLF or LF continues the record");
+    assertEquals(List.of(1L, 3L, 5L), escapedBreaks.stream().map(CsvRecord::line).toList());
   }
 
   @Test

@@ -41,6 +41,25 @@ class DateTimesTest {
   }
 
   @Test
+  void aTypedTimestampIsAnInstantReadInUtcWhateverTheJvmZone() {
+    java.util.TimeZone zone = java.util.TimeZone.getDefault();
+    try {
+      java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York"));
+      java.sql.Timestamp t = java.sql.Timestamp.from(java.time.Instant.parse("2020-01-01T00:00:00Z"));
+      assertEquals(LocalDateTime.of(2020, 1, 1, 0, 0), DateTimes.parse(t, null).time());
+      assertEquals("2020-01-01T00:00", Timestamps.text(t));
+    } finally {
+      java.util.TimeZone.setDefault(zone);
+    }
+  }
+
+  @Test
+  void impossibleDatesAreNotMovedToPossibleOnes() {
+    assertNull(DateTimes.parse("2009-02-30T10:00", null));
+    assertNull(DateTimes.parse("2009-02-30", null));
+  }
+
+  @Test
   void whatIsNotADateIsNull() {
     assertNull(DateTimes.parse("Jun 12 1998", null), "not ISO and no pattern");
     assertNull(DateTimes.parse("2009-13-45", null));

@@ -89,9 +89,9 @@ class RawFilesIT {
 
     Files.write(dir.resolve("data/survey.csv"), String.join("\n",
         "region;answer;likes;comment",
-        "Île-de-France;1;3;\"bon; très bon\"",
-        "Bretagne;0;1;",
-        "Bretagne;1;4;\"deux",
+        "Île-de-France;Y;3;\"bon; très bon\"",
+        "Bretagne;n;1;",
+        "Bretagne;yes;4;\"deux",
         "lignes\"",
         "").getBytes(Charset.forName("ISO-8859-1")));
 
@@ -177,19 +177,21 @@ class RawFilesIT {
         "no piece of a text became a class: " + m.featurizers().tasks().get(0).classes());
   }
 
+  static final String SURVEY = """
+      data:
+        key: [_row]
+        sources:
+          - {name: survey, format: csv, path: survey.csv, delimiter: ";", encoding: ISO-8859-1,
+             categorical: [region], text: comment}
+      prep: {partitions: 2}
+      tasks:
+        - {name: answer, type: binary, source: survey, column: answer}
+        - {name: likes, type: regression, source: survey, column: likes}
+      """;
+
   @Test
   void aTableWithoutAKeyIsKeyedByFileAndLineInItsOwnDelimiterAndEncoding() throws IOException {
-    MtlConfig config = ConfigLoader.fromYaml("""
-        data:
-          key: [_row]
-          sources:
-            - {name: survey, format: csv, path: survey.csv, delimiter: ";", encoding: ISO-8859-1,
-               categorical: [region], text: comment}
-        prep: {partitions: 2}
-        tasks:
-          - {name: answer, type: binary, source: survey, column: answer}
-          - {name: likes, type: regression, source: survey, column: likes}
-        """, "survey.yaml");
+    MtlConfig config = ConfigLoader.fromYaml(SURVEY, "survey.yaml");
     RecordLayout layout = new RecordLayout(config);
     Map<String, AlignedRecord> records = align(config);
     assertEquals(List.of("survey.csv:2", "survey.csv:3", "survey.csv:4"), records.keySet().stream().sorted().toList());
@@ -198,7 +200,21 @@ class RawFilesIT {
     assertNull(layout.text(records.get("survey.csv:3")));
     assertEquals("deux\nlignes", layout.text(records.get("survey.csv:4")));
     assertEquals("4.0", layout.label(records.get("survey.csv:4"), 1));
-    assertEquals(records.keySet(), align(config).keySet(), "the same keys on a second read");
+    assertEquals(List.of("1", "0", "1"), List.of(layout.label(records.get("survey.csv:2"), 0),
+        layout.label(records.get("survey.csv:3"), 0), layout.label(records.get("survey.csv:4"), 0)), "Y, n, yes");
+    // Rows appended at the end of the file keep the keys, and so the splits, of the rows before.
+    Path grown = Files.createDirectories(dir.resolve("data/grown"));
+    byte[] before = Files.readAllBytes(dir.resolve("data/survey.csv"));
+    byte[] appended = "Alsace;No;2;\"nouveau\"\n".getBytes(Charset.forName("ISO-8859-1"));
+    byte[] both = java.util.Arrays.copyOf(before, before.length + appended.length);
+    System.arraycopy(appended, 0, both, before.length, appended.length);
+    Files.write(grown.resolve("survey.csv"), both);
+    Map<String, AlignedRecord> after = align(ConfigLoader.fromYaml(SURVEY.replace("path: survey.csv",
+        "path: grown/survey.csv"), "grown.yaml"));
+    assertEquals(List.of("survey.csv:2", "survey.csv:3", "survey.csv:4", "survey.csv:6"),
+        after.keySet().stream().sorted().toList());
+    assertEquals("Alsace", layout.categorical(after.get("survey.csv:6"), 0));
+    assertEquals("0", layout.label(after.get("survey.csv:6"), 0), "No");
   }
 
   static final String FILMS = """
