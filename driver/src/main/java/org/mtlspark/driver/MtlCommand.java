@@ -152,12 +152,19 @@ public final class MtlCommand implements Runnable {
       List<OutputFolder> outputs = outputs(config);
       outputs.forEach(o -> o.check(hadoop));
       SparkSession spark = SparkSessions.create("mtl " + getClass().getSimpleName().replace("Command", "").toLowerCase());
+      Configuration sparkHadoop = spark.sparkContext().hadoopConfiguration();
+      boolean completed = false;
       try {
         for (OutputFolder o : outputs) {
-          o.clearForReplacement(spark.sparkContext().hadoopConfiguration());
+          o.setAside(sparkHadoop);
         }
-        return run(config, spark);
+        int code = run(config, spark);
+        completed = true;
+        return code;
       } finally {
+        for (OutputFolder o : outputs) {
+          o.finish(sparkHadoop, completed);
+        }
         spark.stop();
       }
     }

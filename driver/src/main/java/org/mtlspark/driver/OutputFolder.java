@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A folder a command creates, checked before Spark starts: a folder that exists is refused in one
  * line naming it, unless the command was asked to {@code --overwrite} and the folder holds only
- * what this command writes (its {@code entries}, at least its {@code marker}); then those entries,
- * and the folder once empty, are deleted, and nothing else. A folder that holds one of the
+ * what this command writes (its {@code entries}, at least its {@code marker}); then the folder is
+ * moved aside while the command runs, deleted once the command returns, and kept (put back when
+ * the failed run left nothing in its place) if it fails. A folder that holds one of the
  * command's inputs, or the root of a filesystem, is never replaced.
  */
 final class OutputFolder {
@@ -31,6 +32,8 @@ final class OutputFolder {
   private final boolean overwrite;
   private final List<String> inputs;
   private boolean replace;
+  /** Where the earlier output waits while the command runs, once set aside. */
+  private Path setAside;
 
   /**
    * @param option the command-line option naming the folder, for messages ({@code --out})
@@ -115,24 +118,45 @@ final class OutputFolder {
   }
 
   /**
-   * Deletes the earlier output that {@link #check} accepted for replacement: the command's own
-   * entries, then the folder if that left it empty. Does nothing otherwise.
+   * Moves the earlier output that {@link #check} accepted for replacement aside, to a hidden
+   * folder beside it ({@code .NAME-replaced-<uuid>}), so that the command writes a new one; {@link
+   * #finish} deletes it once the command has returned, or keeps it (back in place when it can) if
+   * the command failed. Does nothing otherwise.
    */
-  void clearForReplacement(Configuration conf) throws IOException {
+  void setAside(Configuration conf) throws IOException {
     if (!replace) {
       return;
     }
     Path target = new Path(path);
     FileSystem fs = target.getFileSystem(conf);
-    for (FileStatus child : fs.listStatus(target)) {
-      if (ours(child.getPath().getName())) {
-        fs.delete(child.getPath(), true);
-      }
+    Path aside = new Path(target.getParent(), "." + target.getName() + "-replaced-" + java.util.UUID.randomUUID());
+    if (!fs.rename(target, aside)) {
+      throw new IOException("--overwrite: cannot move the earlier output " + path + " aside to " + aside);
     }
-    if (fs.listStatus(target).length == 0) {
-      fs.delete(target, false);
+    setAside = aside;
+    LOG.info("--overwrite: moved the earlier output of {} in {} aside until this run ends", command, path);
+  }
+
+  /**
+   * After the command: when it returned ({@code completed}), deletes the earlier output set aside.
+   * When it failed, puts the earlier output back if the run left nothing in its place, and else
+   * keeps it where it was set aside, naming that place in the log: it is never deleted.
+   */
+  void finish(Configuration conf, boolean completed) throws IOException {
+    if (setAside == null) {
+      return;
     }
-    LOG.info("--overwrite: deleted the earlier output of {} in {}", command, path);
+    Path target = new Path(path);
+    FileSystem fs = target.getFileSystem(conf);
+    if (completed) {
+      fs.delete(setAside, true);
+      LOG.info("--overwrite: deleted the earlier output of {} in {}", command, path);
+    } else if (!fs.exists(target) && fs.rename(setAside, target)) {
+      LOG.warn("--overwrite: the run failed; the earlier output of {} is back in {}", command, path);
+    } else {
+      LOG.warn("--overwrite: the run failed; the earlier output of {} is kept in {}", command, setAside);
+    }
+    setAside = null;
   }
 
   /** An entry the command writes, or the checksum file a local filesystem keeps beside one. */

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Commands that fail on their data exit with 3 and one line naming the file and column, and leave
- * nothing beside their output folder; --overwrite replaces an earlier output of the same command.
+ * nothing beside their output folder; --overwrite replaces an earlier output of the same command,
+ * and keeps it when the new run fails.
  */
 class CommandFailuresIT {
   @TempDir static Path dir;
@@ -94,5 +95,23 @@ class CommandFailuresIT {
     assertEquals(0, mtl("prep", "--data", data, "--out", out, "--overwrite").code());
     assertNotEquals(before, Files.readString(dir.resolve("prepared/manifest.json")), "written again (its time)");
     assertTrue(Files.isDirectory(dir.resolve("data/tabular")), "the input is kept");
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".prepared-")).toList(),
+          "the earlier output set aside is gone once the new one is written");
+    }
+  }
+
+  @Test
+  void anOverwriteThatFailsKeepsTheEarlierOutput() throws IOException {
+    String out = dir.resolve("kept").toString();
+    assertEquals(0, mtl("prep", "--data", data, "--out", out).code());
+    String before = Files.readString(dir.resolve("kept/manifest.json"));
+    badData(mtl("prep", "--data", data, "--out", out, "--overwrite", "--set", "prep.maxRejectFraction=0.001"),
+        "were rejected, more than prep.maxRejectFraction");
+    assertEquals(before, Files.readString(dir.resolve("kept/manifest.json")), "the earlier output is back, unchanged");
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".kept-")).toList(),
+          "no staging or set-aside folder is left");
+    }
   }
 }
