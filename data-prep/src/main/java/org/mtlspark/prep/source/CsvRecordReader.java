@@ -124,70 +124,63 @@ public final class CsvRecordReader {
         }
         line++;
       }
-      switch (state) {
-        case CELL_START, UNQUOTED -> {
-          if (state == State.CELL_START && c == quote) {
-            state = State.QUOTED;
-          } else if (c == delimiter) {
-            cells.add(cell.toString());
-            cell.setLength(0);
-            state = State.CELL_START;
-          } else if (lineBreak) {
-            cells.add(cell.toString());
-            return new CsvRecord(start, cells, trimBreak(raw), problem);
-          } else {
-            state = State.UNQUOTED;
-            if (escapes && c == escape) {
+      if (state != State.QUOTED && c == delimiter) {
+        cells.add(cell.toString());
+        cell.setLength(0);
+        state = State.CELL_START;
+      } else if (state != State.QUOTED && lineBreak) {
+        cells.add(cell.toString());
+        return new CsvRecord(start, cells, trimBreak(raw), problem);
+      } else {
+        switch (state) {
+          case CELL_START, UNQUOTED -> {
+            if (state == State.CELL_START && c == quote) {
+              state = State.QUOTED;
+            } else {
+              state = State.UNQUOTED;
+              if (escapes && c == escape) {
+                c = literal(raw);
+                if (c == EOF) {
+                  continue;
+                }
+              }
+              if (keep) {
+                cell.append((char) c);
+              }
+            }
+          }
+          case QUOTED -> {
+            if (c == quote) {
+              if (peek() == quote) {
+                read();
+                appendRaw(raw, quote);
+                if (keep) {
+                  cell.append(quote);
+                }
+              } else {
+                state = State.AFTER_QUOTE;
+              }
+            } else if (escapes && c == escape) {
               c = literal(raw);
               if (c == EOF) {
                 continue;
               }
-            }
-            if (keep) {
-              cell.append((char) c);
-            }
-          }
-        }
-        case QUOTED -> {
-          if (c == quote) {
-            if (peek() == quote) {
-              read();
-              appendRaw(raw, quote);
               if (keep) {
-                cell.append(quote);
+                cell.append((char) c);
               }
-            } else {
-              state = State.AFTER_QUOTE;
-            }
-          } else if (escapes && c == escape) {
-            c = literal(raw);
-            if (c == EOF) {
-              continue;
-            }
-            if (keep) {
+            } else if (keep) {
               cell.append((char) c);
             }
-          } else if (keep) {
-            cell.append((char) c);
           }
-        }
-        case AFTER_QUOTE -> {
-          if (c == delimiter) {
-            cells.add(cell.toString());
-            cell.setLength(0);
-            state = State.CELL_START;
-          } else if (lineBreak) {
-            cells.add(cell.toString());
-            return new CsvRecord(start, cells, trimBreak(raw), problem);
-          } else {
+          case AFTER_QUOTE -> {
             problem = firstOf(problem, "text after the closing quote of cell " + (cells.size() + 1));
             state = State.UNQUOTED;
             if (keep) {
               cell.append((char) c);
             }
           }
+          default -> throw new IllegalStateException(state.toString());
         }
-        default -> throw new IllegalStateException(state.toString());
       }
       c = read();
     }
