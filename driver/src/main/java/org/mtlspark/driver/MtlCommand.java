@@ -14,6 +14,7 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.PrepException;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.workers.registry.RegistryException;
+import org.mtlspark.workers.registry.RetrainJob;
 import org.mtlspark.workers.train.TrainJob;
 import org.mtlspark.workers.train.TrainingDivergedException;
 import org.slf4j.Logger;
@@ -105,7 +106,7 @@ public final class MtlCommand implements Runnable {
   /** The exit code of a failure the commands explain, {@link ExitCodes#FAILED} for any other. */
   static int exitCode(Throwable t) {
     if (t instanceof ConfigException || t instanceof TrainJob.RunCompleteException
-        || t instanceof FileAlreadyExistsException) {
+        || t instanceof FileAlreadyExistsException || t instanceof RetrainJob.WorkFolderException) {
       return ExitCodes.USAGE;
     }
     if (t instanceof CommandException ce) {

@@ -1,6 +1,8 @@
 package org.mtlspark.driver;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.mtlspark.workers.registry.ModelRegistry;
@@ -12,17 +14,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The model registry, without Spark: list, show, promote, rollback. */
+/** The model registry, without Spark: list, show, promote, rollback, gc. */
 @Command(name = "registry", mixinStandardHelpOptions = true,
-    description = "The model registry on any Hadoop filesystem: list, show, promote, rollback.",
+    description = "The model registry on HDFS or a shared POSIX mount: list, show, promote, rollback, gc.",
     subcommands = {RegistryCommand.ListVersions.class, RegistryCommand.Show.class, RegistryCommand.Promote.class,
-        RegistryCommand.Rollback.class})
+        RegistryCommand.Rollback.class, RegistryCommand.Gc.class})
 final class RegistryCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name an action: list, show, promote, rollback");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name an action: list, show, promote, rollback, gc");
   }
 
   /** Options of every action. */
@@ -56,6 +58,14 @@ final class RegistryCommand implements Runnable {
       for (ModelVersion v : r.list(name)) {
         System.out.printf("%-2s%-8s %-24s %-20s %10.4f  %s%n", v.version().equals(promoted) ? "*" : "", v.version(),
             v.created().substring(0, Math.min(19, v.created().length())), v.runId(), v.objective(), v.metrics());
+      }
+      List<ModelRegistry.Damaged> damaged = r.damaged(name);
+      for (ModelRegistry.Damaged d : damaged) {
+        System.out.printf("%-2s%-8s DAMAGED: %s%n", "!", d.version(), d.reason());
+      }
+      if (!damaged.isEmpty()) {
+        System.err.println("warning: " + damaged.size() + " damaged version folder(s) of " + name
+            + " are skipped; `registry gc` moves them aside");
       }
       return ExitCodes.OK;
     }
@@ -98,7 +108,7 @@ final class RegistryCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       ModelRegistry.Pointer p = target.open().promote(name, version);
-      System.out.println("promoted " + name + " " + p.version() + " (history " + p.history() + ")");
+      System.out.println("promoted " + name + " " + p.version() + " (promotion stack " + p.stack() + ")");
       return ExitCodes.OK;
     }
   }
@@ -114,8 +124,35 @@ final class RegistryCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       ModelRegistry.Pointer p = target.open().rollback(name);
-      System.out.println("rolled " + name + " back to " + p.version() + " (history " + p.history() + ")");
+      System.out.println("rolled " + name + " back to " + p.version() + " (promotion stack " + p.stack()
+          + "; the history keeps every change)");
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "gc", mixinStandardHelpOptions = true,
+      description = "Clean what crashes left: remove staging folders and temporary files older than --older-than, "
+          + "and move damaged versions (not the promoted one) to NAME/damaged/.")
+  static final class Gc implements Callable<Integer> {
+    @CommandLine.Mixin Target target = new Target();
+
+    @Option(names = "--name", required = true, paramLabel = "NAME", description = "The model.")
+    String name;
+
+    @Option(names = "--older-than", defaultValue = "PT1H", paramLabel = "DURATION",
+        description = "Leave staging folders younger than this (ISO-8601, default: ${DEFAULT-VALUE}): a register "
+            + "may be copying into them.")
+    Duration olderThan;
+
+    @Override
+    public Integer call() throws IOException {
+      ModelRegistry.Cleaned c = target.open().gc(name, olderThan);
+      c.removedStaging().forEach(p -> System.out.println("removed " + p));
+      c.movedAside().forEach(p -> System.out.println("moved aside " + p));
+      c.kept().forEach(p -> System.out.println("kept the damaged " + p));
+      System.out.printf("%d leftover(s) removed, %d damaged version(s) moved aside, %d kept%n",
+          c.removedStaging().size(), c.movedAside().size(), c.kept().size());
+      return c.kept().isEmpty() ? ExitCodes.OK : ExitCodes.REGISTRY;
     }
   }
 }

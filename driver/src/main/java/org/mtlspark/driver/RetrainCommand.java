@@ -31,7 +31,8 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
   String name;
 
   @Option(names = "--run-id", paramLabel = "ID",
-      description = "Identifies this run; the same id twice does not train twice (default: the date).")
+      description = "Identifies this run (default: the date). Running the same id again finishes it: a registered "
+          + "version is not trained again, and what an interrupted attempt completed is reused.")
   String runId;
 
   @Option(names = "--work", defaultValue = "runs/retrain", paramLabel = "DIR",
@@ -43,9 +44,9 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
           + "(relative; default: ${DEFAULT-VALUE}).")
   double tolerance;
 
-  @Option(names = "--stale-lock", defaultValue = "PT6H", paramLabel = "DURATION",
-      description = "A registry lock older than this (ISO-8601, default: ${DEFAULT-VALUE}) belongs to a crashed run "
-          + "and is broken.")
+  @Option(names = "--stale-lock", defaultValue = "PT10M", paramLabel = "DURATION",
+      description = "A running retrain refreshes its lock every tenth of this (at most every minute); a lock not "
+          + "refreshed for this long (ISO-8601, default: ${DEFAULT-VALUE}) belongs to a crashed run and is broken.")
   Duration staleLock;
 
   @Option(names = "--not-promoted-exit-code", defaultValue = "10", paramLabel = "CODE",

@@ -34,6 +34,7 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.PrepJob;
 import org.mtlspark.workers.registry.ModelRegistry;
 import org.mtlspark.workers.registry.RegistryException;
+import org.mtlspark.workers.registry.RegistryLock;
 
 /**
  * A real HDFS (a NameNode and a DataNode in this JVM) and every step of the product on hdfs://
@@ -108,7 +109,8 @@ class HdfsIT {
     }
     assertTrue(hdfs.listStatus(new org.apache.hadoop.fs.Path("/mtl/work/2026-11-28/prep/batches/train")).length > 0);
     assertTrue(hdfs.listStatus(new org.apache.hadoop.fs.Path("/scored/predictions")).length > 0);
-    assertFalse(hdfs.exists(new org.apache.hadoop.fs.Path("/mtl/registry/events/registry.lock")), "lock released");
+    assertTrue(RegistryLock.current(hdfs.getConf(), new org.apache.hadoop.fs.Path(root
+        + "/mtl/registry/events/locks/retrain")).released(), "lock released");
     assertEquals(before, workingFolder(), "nothing was written to the local working folder");
   }
 
@@ -121,12 +123,25 @@ class HdfsIT {
     registry.promote("events", "v0001");
     assertEquals("v0001", registry.promoted("events").orElseThrow());
     assertEquals("v0002", registry.rollback("events").version());
-    try (ModelRegistry.Lock lock = registry.lock("events", "test", Duration.ofHours(1))) {
+    try (RegistryLock lock = registry.lock("events", "test", Duration.ofHours(1))) {
       RegistryException e = assertThrows(RegistryException.class,
           () -> registry.lock("events", "another", Duration.ofHours(1)));
-      assertTrue(e.getMessage().contains("locked by test"), e.getMessage());
+      assertTrue(e.getMessage().contains("held by test"), e.getMessage());
     }
     assertTrue(List.of("v0001", "v0002").contains(promoted));
+    assertEquals(List.of("promote", "promote", "rollback"), registry.pointer("events").orElseThrow().history()
+        .stream().skip(registry.pointer("events").orElseThrow().history().size() - 3).map(ModelRegistry.Event::action)
+        .toList());
+  }
+
+  /** The lock on HDFS, raced by threads of this JVM and by other processes: never two holders. */
+  @Test
+  @Order(2)
+  void theLockAdmitsOneHolderOnHdfsUnderRaces() throws Exception {
+    java.nio.file.Path markers = Files.createDirectories(base.resolve("markers"));
+    assertEquals(new LockRace.Tally(160, 0), LockRace.threads(root + "/races/threads", markers.resolve("t"), 4, 40));
+    assertEquals(new LockRace.Tally(120, 0), LockRace.processes(root + "/races/processes", markers.resolve("p"), 3,
+        2, 20));
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param metrics each task's primary test metric, by task
  * @param objective the validation objective of the run (weighted mean gain over the baselines)
  * @param warmStartedFrom the version training started from, or null when trained fresh
+ * @param decision what the retrain that registered it decided, or null when registered otherwise
  */
 public record ModelVersion(
     String name,
@@ -22,7 +23,16 @@ public record ModelVersion(
     Map<String, String> primaryMetrics,
     double objective,
     String warmStartedFrom,
-    Map<String, String> sha256) {
+    Map<String, String> sha256,
+    Decision decision) {
+
+  /**
+   * A retrain's decision, recorded with the version so that a retry after a crash carries it out.
+   *
+   * @param promote whether the version is to be promoted
+   * @param promotedBefore the version promoted when the retrain compared against it, or null
+   */
+  public record Decision(boolean promote, String reason, String promotedBefore) {}
 
   /**
    * The data a version was trained on: the data root, each source's path and row count, the

@@ -7,10 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.config.ConfigWriter;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.PrepException;
 import org.mtlspark.prep.PrepJob;
@@ -27,23 +29,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One scheduled retraining of a registered model, under the registry lock: prepare the data of
- * this run, warm-start from the promoted version when its configuration (data, prep, model, tasks)
- * is this one's (preparing with its featurizers), otherwise train fresh and say why; evaluate the
- * new model and the promoted one on the same test split; register the new version; promote it
- * only if the objective (the weighted mean gain over the baselines, as in training) improves and
- * no task's primary metric is worse by more than {@code tolerance} (relative). A run id already in
- * the registry is not trained again: its earlier outcome is returned.
+ * One scheduled retraining of a registered model, under the model's retrain lock: prepare the data
+ * of this run, warm-start from the promoted version when its configuration (data, prep, model,
+ * tasks) is this one's (preparing with its featurizers), otherwise train fresh and say why;
+ * evaluate the new model and the promoted one on the same test split; register the new version
+ * with the decision; promote it only if the objective (the weighted mean gain over the baselines,
+ * as in training) improves, no task's primary metric is worse by more than {@code tolerance}
+ * (relative), and the promoted version is still the one it was compared with.
  *
- * <p>Work folders: {@code WORK/RUNID/prep}, {@code run}, {@code prep-promoted} (the holdout
+ * <p>A run is identified by its run id, and running it again finishes it: a version registered
+ * for the run id is not trained again (its recorded decision is carried out if a crash stopped it
+ * before the promotion); otherwise the prepared data and a finished model of an earlier attempt
+ * are reused when they were made the same way, training resumes from its checkpoints, and the
+ * rest is redone.
+ *
+ * <p>Work folders: {@code WORK/RUNID/retrain-run.json} (what the run is, written first: a folder
+ * without it is never touched), {@code prep}, {@code run}, {@code prep-promoted} (the holdout
  * prepared with the promoted model's featurizers, when they differ) and {@code retrain.json}.
  */
 public final class RetrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(RetrainJob.class);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** The marker of a retrain's work folder. */
+  public static final String RUN_FILE = "retrain-run.json";
 
   /** What a retrain did. */
   public enum Outcome { PROMOTED, NOT_PROMOTED }
+
+  /** The steps of a retrain, in order. */
+  public enum Step { PREP, TRAIN, EVALUATE, REGISTER, PROMOTE }
 
   /**
    * @param version the version this run registered (or had registered before)
@@ -58,34 +72,50 @@ public final class RetrainJob {
   public record Request(String name, String runId, String dataRoot, String workDir, double tolerance,
       Duration staleLock) {}
 
+  /**
+   * What a run is, kept in its work folder: a retry must be the same run.
+   *
+   * @param prepared how {@code prep} was featurized ("fresh", or "warm from VERSION"), or null
+   * @param trained the same for the finished model in {@code run}, or null
+   */
+  record RunState(String name, String runId, String registry, String dataRoot, String configSha256, String started,
+      String prepared, String trained) {
+    RunState with(String prep, String train) {
+      return new RunState(name, runId, registry, dataRoot, configSha256, started, prep, train);
+    }
+  }
+
   private final SparkSession spark;
+  private Consumer<Step> afterStep = step -> { };
 
   public RetrainJob(SparkSession spark) {
     this.spark = spark;
   }
 
+  /** Calls {@code listener} after each step completes (progress reports; tests stop a run there). */
+  public RetrainJob afterEachStep(Consumer<Step> listener) {
+    this.afterStep = listener;
+    return this;
+  }
+
   public Result run(MtlConfig config, ModelRegistry registry, Request request) throws IOException {
-    ModelRegistry.checkName(request.name());
-    ModelRegistry.checkName(request.runId());
+    String name = ModelRegistry.checkName(request.name());
+    String runId = ModelRegistry.checkName(request.runId());
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    try (ModelRegistry.Lock lock = registry.lock(request.name(), "retrain " + request.runId(), request.staleLock())) {
-      Optional<ModelVersion> done = registry.findRun(request.name(), request.runId());
+    try (RegistryLock lock = registry.lock(name, "retrain " + runId, request.staleLock())) {
+      ModelRegistry.Cleaned cleaned = registry.gc(name, request.staleLock());
+      cleaned.kept().forEach(k -> LOG.warn("the damaged version {} of {} is promoted; it stays until it is rolled "
+          + "back", k, name));
+      Optional<ModelVersion> done = registry.findRun(name, runId);
       if (done.isPresent()) {
-        boolean promoted = registry.pointer(request.name()).map(p -> p.history().contains(done.get().version()))
-            .orElse(false);
-        String reason = "run id " + request.runId() + " was already trained as " + done.get().version() + " ("
-            + (promoted ? "promoted" : "not promoted") + "); nothing to do";
-        LOG.info(reason);
-        return new Result(promoted ? Outcome.PROMOTED : Outcome.NOT_PROMOTED, reason, request.runId(),
-            done.get().version(), registry.promoted(request.name()).orElse(null), true, done.get().warmStartedFrom(),
-            done.get().objective(), Double.NaN, done.get().metrics(), Map.of());
+        return finishRegistered(registry, name, runId, done.get(), lock);
       }
-      String work = request.workDir() + "/" + request.runId();
-      HadoopFiles.checkWritable(hadoop, work + "/prep");
+      String work = request.workDir() + "/" + runId;
+      RunState state = openWork(hadoop, config, registry, request, work);
       String prep = work + "/prep";
       String run = work + "/run";
-      Optional<String> promotedVersion = registry.promoted(request.name());
-      String promotedDir = promotedVersion.isPresent() ? registry.resolve(request.name(), null) : null;
+      Optional<String> promotedVersion = registry.promoted(name);
+      String promotedDir = promotedVersion.isPresent() ? registry.resolve(name, null) : null;
 
       // Warm start only from a model of the same configuration, on data prepared its way.
       String warmReason;
@@ -106,11 +136,36 @@ public final class RetrainJob {
               + promotedVersion.get() + "'s";
         }
       }
-      LOG.info("retrain {} of {}: {}", request.runId(), request.name(), warmReason);
-      Manifest manifest = new PrepJob(spark).run(config, request.dataRoot(), prep,
-          warm != null ? promotedManifest.featurizers() : null);
-      new TrainJob(spark).run(config, prep, run, warm);
-      EvaluateJob.Report fresh = new EvaluateJob(spark).run(run, prep, "test", TrainingWorkers.resolve(spark, config.train()));
+      String origin = warm != null ? "warm from " + promotedVersion.get() : "fresh";
+      LOG.info("retrain {} of {}: {}", runId, name, warmReason);
+
+      Manifest manifest;
+      if (origin.equals(state.prepared()) && HadoopFiles.exists(hadoop, prep + "/" + Manifest.FILE_NAME)) {
+        LOG.info("retrain {}: reusing the data prepared by an earlier attempt in {}", runId, prep);
+        manifest = Manifest.read(hadoop, prep);
+      } else {
+        removeOwn(hadoop, work, "prep", "run", "prep-promoted");
+        state = save(hadoop, work, state.with(null, null));
+        manifest = new PrepJob(spark).run(config, request.dataRoot(), prep,
+            warm != null ? promotedManifest.featurizers() : null);
+        state = save(hadoop, work, state.with(origin, null));
+      }
+      afterStep.accept(Step.PREP);
+
+      if (origin.equals(state.trained()) && HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
+        LOG.info("retrain {}: reusing the model trained by an earlier attempt in {}", runId, run);
+      } else {
+        if (HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
+          removeOwn(hadoop, work, "run");
+        }
+        // An interrupted attempt's checkpoints in run/ are resumed by TrainJob.
+        new TrainJob(spark).run(config, prep, run, warm);
+        state = save(hadoop, work, state.with(origin, origin));
+      }
+      afterStep.accept(Step.TRAIN);
+
+      EvaluateJob.Report fresh = new EvaluateJob(spark).run(run, prep, "test",
+          TrainingWorkers.resolve(spark, config.train()));
       double newObjective = ValidationObjective.of(List.copyOf(fresh.tasks().values()),
           config.train().objectiveWeights());
 
@@ -121,6 +176,7 @@ public final class RetrainJob {
         String holdout = prep;
         if (warm == null) {
           holdout = work + "/prep-promoted";
+          removeOwn(hadoop, work, "prep-promoted");
           try {
             new PrepJob(spark).run(config, request.dataRoot(), holdout, promotedManifest.featurizers());
           } catch (PrepException e) {
@@ -129,9 +185,11 @@ public final class RetrainJob {
           }
         }
         if (holdout != null) {
-          old = new EvaluateJob(spark).evaluate(promotedDir, holdout, "test", TrainingWorkers.resolve(spark, config.train()));
+          old = new EvaluateJob(spark).evaluate(promotedDir, holdout, "test",
+              TrainingWorkers.resolve(spark, config.train()));
         }
       }
+      afterStep.accept(Step.EVALUATE);
       double oldObjective = old == null ? Double.NaN
           : ValidationObjective.of(List.copyOf(old.tasks().values()), config.train().objectiveWeights());
 
@@ -161,19 +219,136 @@ public final class RetrainJob {
               newObjective, promotedVersion.get(), oldObjective, 100 * request.tolerance());
         }
       }
-      ModelVersion version = registry.register(request.name(), run, request.runId(),
+      lock.check();
+      ModelVersion version = registry.register(name, run, runId,
           DataFingerprint.describe(spark, config, request.dataRoot(), manifest), newObjective,
-          warm != null ? promotedVersion.get() : null);
+          warm != null ? promotedVersion.get() : null,
+          new ModelVersion.Decision(promote, reason, promotedVersion.orElse(null)));
+      afterStep.accept(Step.REGISTER);
+      Outcome outcome = Outcome.NOT_PROMOTED;
       if (promote) {
-        registry.promote(request.name(), version.version());
+        lock.check();
+        try {
+          registry.promote(name, version.version(), "retrain " + runId, promotedVersion);
+          outcome = Outcome.PROMOTED;
+        } catch (ModelRegistry.PointerMovedException e) {
+          reason = reason + "; but not promoted: " + e.getMessage();
+        }
       }
-      Result result = new Result(promote ? Outcome.PROMOTED : Outcome.NOT_PROMOTED, reason, request.runId(),
-          version.version(), promotedVersion.orElse(null), false, warmReason, newObjective, oldObjective,
-          primary(fresh), old == null ? Map.of() : primary(old));
+      afterStep.accept(Step.PROMOTE);
+      Result result = new Result(outcome, reason, runId, version.version(), promotedVersion.orElse(null), false,
+          warmReason, newObjective, oldObjective, primary(fresh), old == null ? Map.of() : primary(old));
       HadoopFiles.writeString(hadoop, work + "/retrain.json", JSON.writeValueAsString(result));
-      LOG.info("retrain {}: {} {} ({})", request.runId(), version.version(),
-          promote ? "promoted" : "not promoted", reason);
+      LOG.info("retrain {}: {} {} ({})", runId, version.version(), outcome == Outcome.PROMOTED ? "promoted"
+          : "not promoted", reason);
       return result;
+    }
+  }
+
+  /**
+   * The run id is registered already: carry out its recorded decision if a crash stopped it
+   * before the promotion (and the promoted version is still the one it was compared with).
+   */
+  private Result finishRegistered(ModelRegistry registry, String name, String runId, ModelVersion done,
+      RegistryLock lock) throws IOException {
+    Optional<ModelRegistry.Pointer> pointer = registry.pointer(name);
+    boolean promoted = pointer.map(p -> p.everPromoted(done.version())).orElse(false);
+    ModelVersion.Decision decision = done.decision();
+    String reason;
+    if (!promoted && decision != null && decision.promote()) {
+      lock.check();
+      try {
+        registry.promote(name, done.version(), "retrain " + runId, Optional.ofNullable(decision.promotedBefore()));
+        promoted = true;
+        reason = "run id " + runId + " was registered as " + done.version() + " before a stop; promoted it now as "
+            + "decided then (" + decision.reason() + ")";
+      } catch (ModelRegistry.PointerMovedException e) {
+        reason = "run id " + runId + " was registered as " + done.version() + " and was to be promoted ("
+            + decision.reason() + "), but not now: " + e.getMessage();
+      }
+      afterStep.accept(Step.PROMOTE);
+    } else {
+      reason = "run id " + runId + " was already trained as " + done.version() + " ("
+          + (promoted ? "promoted" : "not promoted" + (decision == null ? "" : ": " + decision.reason()))
+          + "); nothing to do";
+    }
+    LOG.info(reason);
+    return new Result(promoted ? Outcome.PROMOTED : Outcome.NOT_PROMOTED, reason, runId, done.version(),
+        decision == null ? registry.promoted(name).orElse(null) : decision.promotedBefore(), true,
+        done.warmStartedFrom() == null ? "trained fresh" : "warm start from " + done.warmStartedFrom(),
+        done.objective(), Double.NaN, done.metrics(), Map.of());
+  }
+
+  /**
+   * Opens the run's work folder: a new one gets its {@code retrain-run.json}; an existing one is
+   * used only if that file says it is this same run (same model, registry, data and configuration).
+   */
+  private static RunState openWork(Configuration hadoop, MtlConfig config, ModelRegistry registry, Request request,
+      String work) throws IOException {
+    String configSha = sha256(ConfigWriter.toYaml(config));
+    String marker = work + "/" + RUN_FILE;
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(work);
+    org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(hadoop);
+    if (HadoopFiles.exists(hadoop, marker)) {
+      RunState s = JSON.readValue(HadoopFiles.readString(hadoop, marker), RunState.class);
+      List<String> differ = new ArrayList<>();
+      if (!request.name().equals(s.name())) {
+        differ.add("model " + s.name());
+      }
+      if (!registry.root().equals(s.registry())) {
+        differ.add("registry " + s.registry());
+      }
+      if (!request.dataRoot().equals(s.dataRoot())) {
+        differ.add("data " + s.dataRoot());
+      }
+      if (!configSha.equals(s.configSha256())) {
+        differ.add("another configuration");
+      }
+      if (!differ.isEmpty()) {
+        throw new WorkFolderException("the work folder " + work + " belongs to an earlier run " + s.runId()
+            + " with " + String.join(", ", differ) + "; a retry must be the same run: use another --run-id (or "
+            + "--work) for a different one");
+      }
+      LOG.info("retrain {}: continuing the attempt started {} in {}", request.runId(), s.started(), work);
+      return s;
+    }
+    if (fs.exists(dir) && fs.listStatus(dir).length > 0) {
+      throw new WorkFolderException("the work folder " + work + " exists and was not made by retrain (it has no "
+          + RUN_FILE + "); nothing in it is touched: choose another --work or --run-id");
+    }
+    HadoopFiles.checkWritable(hadoop, marker);
+    return save(hadoop, work, new RunState(request.name(), request.runId(), registry.root(), request.dataRoot(),
+        configSha, java.time.Instant.now().toString(), null, null));
+  }
+
+  private static RunState save(Configuration hadoop, String work, RunState state) throws IOException {
+    HadoopFiles.writeString(hadoop, work + "/" + RUN_FILE, JSON.writeValueAsString(state));
+    return state;
+  }
+
+  /** Removes sub-folders of this run's own work folder (it holds {@code retrain-run.json}). */
+  private static void removeOwn(Configuration hadoop, String work, String... names) throws IOException {
+    for (String n : names) {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(work, n);
+      org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(hadoop);
+      if (fs.exists(p)) {
+        LOG.info("removing {} of an earlier attempt of this run", p);
+        fs.delete(p, true);
+      }
+    }
+  }
+
+  private static String sha256(String text) {
+    return java.util.HexFormat.of().formatHex(ModelRegistry.sha256().digest(
+        text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /** The work folder of a run cannot be used: it is not this run's. */
+  public static final class WorkFolderException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    WorkFolderException(String message) {
+      super(message);
     }
   }
 

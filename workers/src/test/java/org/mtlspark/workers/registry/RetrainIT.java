@@ -110,10 +110,10 @@ class RetrainIT {
   @Test
   @Order(5)
   void aSecondRetrainWhileOneHoldsTheLockIsRefused() throws IOException {
-    try (ModelRegistry.Lock held = registry.lock("demo", "another retrain", Duration.ofHours(1))) {
+    try (RegistryLock held = registry.lock("demo", "another retrain", Duration.ofHours(1))) {
       RegistryException e = assertThrows(RegistryException.class,
           () -> new RetrainJob(spark).run(config, registry, request("day3", 2)));
-      assertTrue(e.getMessage().contains("locked by another retrain"), e.getMessage());
+      assertTrue(e.getMessage().contains("held by another retrain"), e.getMessage());
     }
     assertTrue(registry.findRun("demo", "day3").isEmpty(), "nothing was trained or registered");
   }
