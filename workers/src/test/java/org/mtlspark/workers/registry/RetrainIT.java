@@ -117,4 +117,102 @@ class RetrainIT {
     }
     assertTrue(registry.findRun("demo", "day3").isEmpty(), "nothing was trained or registered");
   }
+
+  /** What a scheduler's kill looks like to the code after the step. */
+  static final class Crash extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Crash(RetrainJob.Step step) {
+      super("crash after " + step);
+    }
+  }
+
+  static RetrainJob.Request request(String model, String runId, int day, String work) {
+    return new RetrainJob.Request(model, runId, dir.resolve("data/day=" + day).toString(),
+        dir.resolve(work).toString(), 0.02, Duration.ofHours(1));
+  }
+
+  static RetrainJob crashingAfter(RetrainJob.Step step) {
+    return new RetrainJob(spark).afterEachStep(s -> {
+      if (s == step) {
+        throw new Crash(s);
+      }
+    });
+  }
+
+  static java.nio.file.attribute.FileTime modified(Path p) throws IOException {
+    return Files.getLastModifiedTime(p);
+  }
+
+  /** A crash after each step, then the same command again: it completes, with exactly one version. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(RetrainJob.Step.class)
+  @Order(6)
+  void aRetryAfterACrashAtAnyStepCompletesWithOneVersion(RetrainJob.Step step) throws IOException {
+    String model = "crash-" + step.name().toLowerCase();
+    RetrainJob.Request req = request(model, "day1", 1, "work-" + model);
+    Crash crash = assertThrows(Crash.class, () -> crashingAfter(step).run(config, registry, req));
+    assertEquals("crash after " + step, crash.getMessage());
+    Path work = dir.resolve("work-" + model + "/day1");
+    java.nio.file.attribute.FileTime prepared = modified(work.resolve("prep/manifest.json"));
+    java.nio.file.attribute.FileTime trained = step.compareTo(RetrainJob.Step.TRAIN) >= 0
+        ? modified(work.resolve("run/model.zip")) : null;
+
+    RetrainJob.Result r = new RetrainJob(spark).run(config, registry, req);
+    assertEquals("v0001", r.version(), r.reason());
+    assertEquals(List.of("v0001"), registry.list(model).stream().map(ModelVersion::version).toList());
+    assertEquals(RetrainJob.Outcome.PROMOTED, r.outcome(), r.reason());
+    assertEquals("v0001", registry.promoted(model).orElseThrow());
+    assertEquals(1, registry.pointer(model).orElseThrow().history().size(), "promoted once");
+    assertEquals(step.compareTo(RetrainJob.Step.REGISTER) >= 0, r.alreadyDone(), r.reason());
+    assertEquals(prepared, modified(work.resolve("prep/manifest.json")), "the prepared data was reused");
+    if (trained != null) {
+      assertEquals(trained, modified(work.resolve("run/model.zip")), "the trained model was reused");
+    }
+    if (step == RetrainJob.Step.REGISTER) {
+      assertTrue(r.reason().contains("promoted it now as decided then"), r.reason());
+    }
+    assertTrue(registry.damaged(model).isEmpty());
+    // And once more: nothing to do.
+    assertTrue(new RetrainJob(spark).run(config, registry, req).alreadyDone());
+    assertEquals(1, registry.list(model).size());
+  }
+
+  /** A promotion by hand between a crash and the retry wins: the retry does not promote over it. */
+  @Test
+  @Order(7)
+  void aRetryDoesNotPromoteOverAChangeMadeByHand() throws IOException {
+    RetrainJob.Request req = request("moved", "day1", 1, "work-moved");
+    assertThrows(Crash.class, () -> crashingAfter(RetrainJob.Step.REGISTER).run(config, registry, req));
+    String other = registry.register("moved", registry.versionDir("demo", "v0001").toString(), "by-hand",
+        registry.show("demo", "v0001").data(), 0.5, null).version();
+    registry.promote("moved", other);
+    RetrainJob.Result r = new RetrainJob(spark).run(config, registry, req);
+    assertEquals(RetrainJob.Outcome.NOT_PROMOTED, r.outcome(), r.reason());
+    assertTrue(r.reason().contains("the promoted version is " + other), r.reason());
+    assertEquals(other, registry.promoted("moved").orElseThrow());
+  }
+
+  /** A work folder of another run, or one retrain did not make, is refused and left as it was. */
+  @Test
+  @Order(8)
+  void aWorkFolderThatIsNotThisRunsIsLeftAlone() throws IOException {
+    Path foreign = dir.resolve("work-foreign/day1/prep");
+    Files.createDirectories(foreign);
+    Files.writeString(foreign.resolve("notes.txt"), "mine");
+    RetrainJob.WorkFolderException e = assertThrows(RetrainJob.WorkFolderException.class,
+        () -> new RetrainJob(spark).run(config, registry, request("foreign", "day1", 1, "work-foreign")));
+    assertTrue(e.getMessage().contains("was not made by retrain"), e.getMessage());
+    assertEquals("mine", Files.readString(foreign.resolve("notes.txt")));
+
+    RetrainJob.Request req = request("changed", "day1", 1, "work-changed");
+    assertThrows(Crash.class, () -> crashingAfter(RetrainJob.Step.PREP).run(config, registry, req));
+    MtlConfig other = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=1"));
+    java.nio.file.attribute.FileTime prepared = modified(dir.resolve("work-changed/day1/prep/manifest.json"));
+    RetrainJob.WorkFolderException changed = assertThrows(RetrainJob.WorkFolderException.class,
+        () -> new RetrainJob(spark).run(other, registry, req));
+    assertTrue(changed.getMessage().contains("another configuration"), changed.getMessage());
+    assertEquals(prepared, modified(dir.resolve("work-changed/day1/prep/manifest.json")));
+    assertTrue(registry.list("changed").isEmpty());
+  }
 }
