@@ -139,9 +139,9 @@ class HdfsIT {
   @Order(2)
   void theLockAdmitsOneHolderOnHdfsUnderRaces() throws Exception {
     java.nio.file.Path markers = Files.createDirectories(base.resolve("markers"));
-    assertEquals(new LockRace.Tally(160, 0), LockRace.threads(root + "/races/threads", markers.resolve("t"), 4, 40));
-    assertEquals(new LockRace.Tally(120, 0), LockRace.processes(root + "/races/processes", markers.resolve("p"), 3,
-        2, 20));
+    assertEquals(new LockRace.Tally(80, 0), LockRace.threads(root + "/races/threads", markers.resolve("t"), 4, 20));
+    assertEquals(new LockRace.Tally(40, 0), LockRace.processes(root + "/races/processes", markers.resolve("p"), 2,
+        2, 10));
   }
 
   @Test

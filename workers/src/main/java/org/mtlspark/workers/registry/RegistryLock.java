@@ -125,7 +125,7 @@ public final class RegistryLock implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new RegistryException("interrupted while waiting for the lock " + dir);
       }
-      pause = Math.min(1000, pause * 2);
+      pause = Math.min(250, pause * 2);
     }
   }
 
