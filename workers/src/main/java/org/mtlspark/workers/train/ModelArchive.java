@@ -2,11 +2,10 @@ package org.mtlspark.workers.train;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UTFDataFormatException;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.mtlspark.prep.io.NdArrayLayout;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -48,8 +48,6 @@ public final class ModelArchive {
   private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 16;
 
   private static final Set<String> CLASS_PREFIXES = Set.of("org.deeplearning4j.", "org.nd4j.", "org.mtlspark.");
-  private static final Map<String, Integer> ELEMENT_BYTES = Map.of("LONG", 8, "INT", 4, "DOUBLE", 8, "FLOAT", 4,
-      "HALF", 2, "BFLOAT16", 2);
 
   private ModelArchive() {}
 
@@ -86,7 +84,7 @@ public final class ModelArchive {
       while ((entry = in.getNextEntry()) != null) {
         String name = entry.getName();
         if (!ENTRIES.contains(name)) {
-          throw refused(source, "contains an entry \"" + printable(name)
+          throw refused(source, "contains an entry \"" + NdArrayLayout.printable(name)
               + "\" that mtlspark never writes; refusing to load it (it could run code through Java deserialization)");
         }
         if (entries.containsKey(name)) {
@@ -146,7 +144,7 @@ public final class ModelArchive {
         if (field.getKey().equals("@class")) {
           String name = field.getValue().asText();
           if (CLASS_PREFIXES.stream().noneMatch(name::startsWith)) {
-            throw refused(source, "has an entry \"" + CONFIGURATION + "\" naming the class \"" + printable(name)
+            throw refused(source, "has an entry \"" + CONFIGURATION + "\" naming the class \"" + NdArrayLayout.printable(name)
                 + "\", which is not part of DL4J, ND4J or mtlspark; refusing to load it");
           }
         }
@@ -159,91 +157,16 @@ public final class ModelArchive {
     }
   }
 
-  /**
-   * An array as {@code Nd4j.write} stores it: its shape information, then its data, each a buffer
-   * (allocation mode, element count, element type, elements). Every count must fit in the bytes
-   * that follow it, the elements must be what the shape says, and nothing may follow.
-   */
+  /** An array as {@code Nd4j.write} stores it, and nothing after it. */
   private static void checkArray(byte[] bytes, String source, String name) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-    long[] shapeInfo = readShapeInfo(in, bytes.length, source, name);
-    long elements = elementCount(shapeInfo, source, name);
-    long offset = bytes.length - in.available();
-    long declared = skipBuffer(in, bytes.length, source, name, "data");
-    if (declared != elements) {
-      throw refused(source, "has an entry \"" + name + "\" whose data at byte " + offset + " holds " + declared
-          + " values where its shape says " + elements);
-    }
-    if (in.available() > 0) {
-      throw refused(source, "has an entry \"" + name + "\" with " + in.available() + " unexpected bytes after its data");
-    }
-  }
-
-  private static long[] readShapeInfo(DataInputStream in, int size, String source, String name) throws IOException {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
     try {
-      in.readUTF();
-      long offset = size - in.available();
-      long count = in.readLong();
-      String type = in.readUTF();
-      if (!type.equals("LONG") || count < 4 || count > 2L * 32 + 4 || count * Long.BYTES > in.available()) {
-        throw refused(source, "has an entry \"" + name + "\" whose shape at byte " + offset + " declares " + count
-            + " values of type " + printable(type) + " where " + in.available() + " bytes are left");
-      }
-      long[] info = new long[(int) count];
-      for (int i = 0; i < info.length; i++) {
-        info[i] = in.readLong();
-      }
-      return info;
-    } catch (EOFException | UTFDataFormatException e) {
-      throw refused(source, "has an entry \"" + name + "\" that ends inside its shape; it is not an ND4J array");
+      NdArrayLayout.skip(in, 0);
+    } catch (NdArrayLayout.MalformedException e) {
+      throw refused(source, "has an entry \"" + name + "\" that is not an array as ND4J writes one: " + e.getMessage());
     }
-  }
-
-  /** The number of elements a shape describes: rank, dimensions, strides, extras, stride, order. */
-  private static long elementCount(long[] info, String source, String name) throws IOException {
-    long rank = info[0];
-    if (rank < 0 || info.length != 2 * rank + 4) {
-      throw refused(source, "has an entry \"" + name + "\" whose shape information (" + info.length
-          + " values) does not fit rank " + rank);
-    }
-    long elements = 1;
-    try {
-      for (int i = 1; i <= rank; i++) {
-        if (info[i] < 0) {
-          throw refused(source, "has an entry \"" + name + "\" with a negative dimension " + info[i]);
-        }
-        elements = Math.multiplyExact(elements, info[i]);
-      }
-    } catch (ArithmeticException e) {
-      throw refused(source, "has an entry \"" + name + "\" whose dimensions multiply past 2^63");
-    }
-    return elements;
-  }
-
-  /** Skips one buffer after checking its declared size against the bytes left; its element count. */
-  private static long skipBuffer(DataInputStream in, int size, String source, String name, String what)
-      throws IOException {
-    try {
-      in.readUTF();
-      long offset = size - in.available();
-      long count = in.readLong();
-      String type = in.readUTF();
-      Integer width = ELEMENT_BYTES.get(type);
-      long left = in.available();
-      boolean fits;
-      try {
-        fits = width != null && count >= 0 && Math.multiplyExact(count, (long) width) <= left;
-      } catch (ArithmeticException e) {
-        fits = false;
-      }
-      if (!fits) {
-        throw refused(source, "has an entry \"" + name + "\" whose " + what + " at byte " + offset + " declares "
-            + count + " values of type " + printable(type) + " where " + left + " bytes are left");
-      }
-      in.skipNBytes(count * width);
-      return count;
-    } catch (EOFException | UTFDataFormatException e) {
-      throw refused(source, "has an entry \"" + name + "\" that ends inside its " + what + "; it is not an ND4J array");
+    if (in.hasRemaining()) {
+      throw refused(source, "has an entry \"" + name + "\" with " + in.remaining() + " unexpected bytes after its array");
     }
   }
 
@@ -261,12 +184,6 @@ public final class ModelArchive {
       }
     }
     return bytes.toByteArray();
-  }
-
-  /** A name from the file, cut short and with control characters shown as '?'. */
-  private static String printable(String name) {
-    String shown = name.length() > 200 ? name.substring(0, 200) + "..." : name;
-    return shown.replaceAll("\\p{Cntrl}", "?");
   }
 
   private static IOException refused(String source, String why) {
