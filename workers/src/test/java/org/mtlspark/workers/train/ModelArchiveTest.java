@@ -215,7 +215,7 @@ class ModelArchiveTest {
     entries.put(ModelArchive.COEFFICIENTS, array.toByteArray());
     IOException e = refused("huge.zip", zip(entries));
     assertTrue(e.getMessage().contains("\"coefficients.bin\" that is not an array as ND4J writes one: "
-        + "its data at byte 98 declares 1099511627776 values of type FLOAT where 4 bytes are left"), e.getMessage());
+        + "its data at byte 80 declares 1099511627776 values of type FLOAT where 4 bytes are left"), e.getMessage());
   }
 
   @Test
