@@ -34,7 +34,8 @@ public final class BatchPack implements Closeable {
 
   static final byte[] MAGIC = "MTLPACK2".getBytes(StandardCharsets.US_ASCII);
   static final byte[] MAGIC_V1 = "MTLPACK1".getBytes(StandardCharsets.US_ASCII);
-  private static final int TAIL = Integer.BYTES + MAGIC.length;
+  /** The bytes after the footer's offsets: their count and the magic. */
+  static final int TAIL = Integer.BYTES + MAGIC.length;
 
   private final DataOutputStream out;
   private final List<Long> offsets = new ArrayList<>();
@@ -82,28 +83,79 @@ public final class BatchPack implements Closeable {
     }
   }
 
-  /** Reads a batch written by {@link #add}. */
-  static BatchBuilder.Arrays decode(byte[] bytes) {
+  /**
+   * Reads a batch written by {@link #add}: {@code bytes}, found at byte {@code start} of the pack
+   * at {@code path}. Every declared count and size is checked against the bytes left before
+   * anything is allocated for it.
+   */
+  static BatchBuilder.Arrays decode(byte[] bytes, Path path, long start) throws IOException {
     ByteBuffer in = ByteBuffer.wrap(bytes);
-    int rows = in.getInt();
+    int rows = count(in, path, start, "row count");
     List<List<BatchBuilder.Matrix>> lists = new ArrayList<>(4);
     for (int l = 0; l < 4; l++) {
-      int n = in.getInt();
+      long at = start + in.position();
+      int n = count(in, path, start, "matrix count");
+      if ((long) n * Integer.BYTES > in.remaining()) {
+        throw corrupt(path, at, "declares " + n + " matrices (at least " + (long) n * Integer.BYTES + " bytes)",
+            in.remaining());
+      }
       List<BatchBuilder.Matrix> list = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        int columns = in.getInt();
-        if (columns < 0) {
+        at = start + in.position();
+        int columns = need(in, path, start, "column count").getInt();
+        if (columns < -1) {
+          throw corrupt(path, at, "declares " + columns + " columns", in.remaining());
+        }
+        if (columns == -1) {
           list.add(null);
           continue;
         }
-        float[] values = new float[rows * columns];
+        long size;
+        try {
+          size = Math.multiplyExact(Math.multiplyExact((long) rows, columns), (long) Float.BYTES);
+        } catch (ArithmeticException e) {
+          size = Long.MAX_VALUE;
+        }
+        if (size > in.remaining()) {
+          throw corrupt(path, at, "declares " + rows + " x " + columns + " values ("
+              + (size == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(size)) + " bytes)", in.remaining());
+        }
+        float[] values = new float[(int) (size / Float.BYTES)];
         in.asFloatBuffer().get(values);
-        in.position(in.position() + Float.BYTES * values.length);
+        in.position(in.position() + (int) size);
         list.add(new BatchBuilder.Matrix(columns, values));
       }
       lists.add(list);
     }
+    if (in.hasRemaining()) {
+      throw new IOException("batch pack " + path + " is corrupt: the batch at byte " + start + " has "
+          + in.remaining() + " bytes after its last matrix; prepare the data again");
+    }
     return new BatchBuilder.Arrays(rows, lists.get(0), lists.get(1), lists.get(2), lists.get(3));
+  }
+
+  /** A non-negative count read from {@code in}. */
+  private static int count(ByteBuffer in, Path path, long start, String what) throws IOException {
+    long at = start + in.position();
+    int n = need(in, path, start, what).getInt();
+    if (n < 0) {
+      throw corrupt(path, at, "declares a " + what + " of " + n, in.remaining());
+    }
+    return n;
+  }
+
+  /** {@code in}, after checking that an int is left in it. */
+  private static ByteBuffer need(ByteBuffer in, Path path, long start, String what) throws IOException {
+    if (in.remaining() < Integer.BYTES) {
+      throw corrupt(path, start + in.position(), "ends before its " + what, in.remaining());
+    }
+    return in;
+  }
+
+  /** A batch that declares more than it holds (an error naming the file, the offset and both sizes). */
+  static IOException corrupt(Path path, long offset, String declared, long available) {
+    return new IOException("batch pack " + path + " is corrupt at byte " + offset + ": it " + declared + " where "
+        + available + " bytes are left in the batch; prepare the data again");
   }
 
   public int size() {
@@ -165,6 +217,23 @@ public final class BatchPack implements Closeable {
       }
       return offsets;
     }
+  }
+
+  /**
+   * Where the batches of the pack at {@code path} ({@code length} bytes, open as {@code in}) end:
+   * the start of its footer, from the batch count the footer gives.
+   */
+  static long dataEnd(FSDataInputStream in, Path path, long length) throws IOException {
+    if (length < MAGIC.length + TAIL) {
+      throw incomplete(path, "it is " + length + " bytes long");
+    }
+    in.seek(length - TAIL);
+    int count = in.readInt();
+    long footer = length - TAIL - (long) count * Long.BYTES;
+    if (count < 0 || footer < MAGIC.length) {
+      throw incomplete(path, "its footer counts " + count + " batches");
+    }
+    return footer;
   }
 
   private static IOException incomplete(Path path, String why) {

@@ -1,17 +1,16 @@
 package org.mtlspark.workers.eval;
 
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.MissingModality;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.SerializableConf;
+import org.mtlspark.workers.train.ModelFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 
@@ -37,11 +36,11 @@ public final class TaskEvaluator {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no batches to evaluate");
     }
-    Broadcast<byte[]> model = jsc.broadcast(org.mtlspark.workers.train.ModelFiles.forScoring(graph));
+    Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
     SerializableConf conf = new SerializableConf(jsc.hadoopConfiguration());
     List<TaskAccumulator> merged = jsc.parallelize(batchPaths, Math.max(1, Math.min(partitions, batchPaths.size())))
         .mapPartitions(paths -> {
-          ComputationGraph local = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
+          ComputationGraph local = ModelFiles.restore(model.value(), "broadcast for evaluation", false);
           List<TaskAccumulator> acc = tasks.stream().map(TaskAccumulator::new).toList();
           while (paths.hasNext()) {
             MultiDataSet batch = BatchFiles.read(conf.get(), paths.next());

@@ -1,6 +1,5 @@
 package org.mtlspark.workers.score;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,7 +19,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
@@ -101,8 +99,7 @@ public final class ScoreJob {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
       JavaRDD<Row> rows = scorable.mapPartitions(records -> {
-        ComputationGraph local =
-            ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
+        ComputationGraph local = ModelFiles.restore(model.value(), "broadcast for scoring", false);
         return new Scored(records, featurizer, local, outputs);
       });
       String predictions = new Path(staging, "predictions").toString();

@@ -1,16 +1,24 @@
 package org.mtlspark.workers.train;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.mtlspark.prep.io.HadoopFiles;
 
-/** DL4J model files (with updater state) on any Hadoop filesystem; written atomically. */
+/**
+ * DL4J model files (with updater state) on any Hadoop filesystem; written atomically, and read only
+ * through {@link ModelArchive}'s checks.
+ */
 public final class ModelFiles {
+  /** The largest model file read: the largest Java array. */
+  static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+
   private ModelFiles() {}
 
   public static void write(Configuration conf, String path, ComputationGraph graph) throws IOException {
@@ -30,13 +38,35 @@ public final class ModelFiles {
     }
   }
 
+  /**
+   * The model in the file at {@code path}, after {@link ModelArchive} has checked it: a model file
+   * that holds anything mtlspark does not write is refused before DL4J sees it.
+   */
   public static ComputationGraph read(Configuration conf, String path) throws IOException {
     Path p = new Path(path);
-    if (!p.getFileSystem(conf).exists(p)) {
+    FileSystem fs = p.getFileSystem(conf);
+    if (!fs.exists(p)) {
       throw new IOException("no model file " + path);
     }
-    try (InputStream in = p.getFileSystem(conf).open(p)) {
-      return ModelSerializer.restoreComputationGraph(in, true);
+    long length = fs.getFileStatus(p).getLen();
+    if (length > MAX_FILE_BYTES) {
+      throw new IOException("model file " + path + " is " + length + " bytes, more than the " + MAX_FILE_BYTES
+          + " a model file can hold; refusing to load it");
     }
+    byte[] bytes;
+    try (InputStream in = fs.open(p)) {
+      bytes = in.readNBytes((int) length);
+    }
+    return restore(bytes, path, true);
+  }
+
+  /**
+   * The model in {@code bytes} (as {@link #write} or {@link #forScoring} made them; {@code source}
+   * names them in errors), checked by {@link ModelArchive} first; with its updater state when
+   * {@code withUpdater}.
+   */
+  public static ComputationGraph restore(byte[] bytes, String source, boolean withUpdater) throws IOException {
+    byte[] checked = ModelArchive.checked(bytes, source);
+    return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(checked), withUpdater);
   }
 }
