@@ -62,7 +62,7 @@ public final class SourceReader {
     for (int s = 0; s < data.sources().size(); s++) {
       SourceConfig src = data.sources().get(s);
       RowInterpreter interpreter = new RowInterpreter(src, data.key(), RecordLayout.tasksOf(config, src.name()),
-          data.nullToken(), config.prep().image().width(), config.prep().image().height(), conf, dataRoot);
+          data.nullToken(), config.prep().image(), conf, dataRoot);
       if (scoring) {
         interpreter = interpreter.withOptionalLabels();
       }
