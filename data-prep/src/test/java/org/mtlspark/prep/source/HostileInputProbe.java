@@ -18,7 +18,8 @@ import org.mtlspark.prep.io.SerializableConf;
  * {@code OK ...} or {@code FAILED message}.
  *
  * <p>Modes: {@code image FILE} (an image column naming FILE, under FILE's folder as data root),
- * {@code json FILE} (the rows of a JSON lines file), {@code csv-header FILE} (the driver's header
+ * {@code json FILE} (the rows of a JSON lines file), {@code csv FILE} (the rows of a CSV file
+ * with columns id, file, y), {@code csv-header FILE} (the driver's header
  * check of a CSV file).
  */
 public final class HostileInputProbe {
@@ -57,6 +58,14 @@ public final class HostileInputProbe {
           rows.forEachRemaining(HostileInputProbe::print);
         }
       }
+      case "csv" -> {
+        RowInterpreter in = new RowInterpreter(config.data().source("scans"), config.data().key(), config.tasks(), "NA",
+            config.prep().image());
+        try (BufferedReader r = TextFiles.open(conf, file.toUri().toString(), StandardCharsets.UTF_8)) {
+          new CsvSourceFormat(in, CsvDialect.RFC_4180, StandardCharsets.UTF_8).rows(file.toString(), r)
+              .forEachRemaining(HostileInputProbe::print);
+        }
+      }
       case "csv-header" -> {
         try {
           CsvHeader header = SourceReader.header(conf, config.data().source("scans"), file.toUri().toString());
@@ -65,7 +74,7 @@ public final class HostileInputProbe {
           System.out.println("FAILED " + e.getMessage());
         }
       }
-      default -> throw new IllegalArgumentException("modes: image, json, csv-header; not " + List.of(args));
+      default -> throw new IllegalArgumentException("modes: image, json, csv, csv-header; not " + List.of(args));
     }
   }
 
