@@ -36,7 +36,12 @@ final class ImageRoots implements Serializable {
    * reason when it lies outside every root.
    */
   Path resolve(String imagePath, Configuration conf) throws IOException {
-    URI file = qualify(HadoopFiles.resolve(dataRoot, imagePath), conf);
+    URI file;
+    try {
+      file = qualify(HadoopFiles.resolve(dataRoot, imagePath), conf);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("image path \"" + imagePath + "\" is not a path or URI: " + e.getMessage());
+    }
     for (URI root : roots(conf)) {
       if (isUnder(file, root)) {
         return new Path(file);

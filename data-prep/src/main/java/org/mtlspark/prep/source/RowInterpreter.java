@@ -192,15 +192,17 @@ public final class RowInterpreter implements Serializable {
         org.apache.hadoop.fs.Path resolved;
         try {
           resolved = imageRoots.resolve(imagePath, files.get());
-        } catch (IllegalArgumentException | java.io.IOException e) {
+        } catch (IllegalArgumentException e) {
           return reject(file, line, key, column, e.getMessage(), raw);
+        } catch (java.io.IOException e) {
+          return reject(file, line, key, column, "cannot read image file " + imagePath + ": " + e.getMessage(), raw);
         }
         try (java.io.InputStream in = resolved.getFileSystem(files.get()).open(resolved)) {
           cell = ImageDecoder.readAtMost(in, image.maxBytes());
         } catch (java.io.IOException e) {
           return reject(file, line, key, column, "cannot read image file " + resolved + ": " + e.getMessage(), raw);
         } catch (IllegalArgumentException e) {
-          return reject(file, line, key, column, "image file \"" + resolved + "\": " + e.getMessage(), raw);
+          return reject(file, line, key, column, "image file \"" + imagePath + "\": " + e.getMessage(), raw);
         }
       }
       if (cell != null && !(cell instanceof byte[])) {

@@ -81,6 +81,8 @@ class ImageRootsTest {
         "a sibling whose name starts like the root's");
     assertTrue(p.parse(7, "k6,hdfs://elsewhere:8020/data/img/a.png,1").reject().reason().contains("outside"),
         "another filesystem");
+    assertTrue(p.parse(8, "k7,a:b:c,1").reject().reason().startsWith("image path \"a:b:c\" is not a path or URI"),
+        p.parse(8, "k7,a:b:c,1").reject().reason());
   }
 
   @Test
