@@ -1,5 +1,7 @@
 package org.mtlspark.config;
 
+import java.util.List;
+
 /** How sources become featurized, split, batched examples. */
 public record PrepConfig(
     SplitConfig split,
@@ -78,13 +80,58 @@ public record PrepConfig(
     }
   }
 
-  /** Images: decoded to grey, resized to width x height, scaled to [0, 1]. */
-  public record ImageFeatures(int width, int height) implements Validatable {
+  /**
+   * Images: decoded to grey, resized to width x height, scaled to [0, 1]. An image whose header
+   * declares more than {@code maxPixels} pixels is rejected before it is decoded, and so is an
+   * encoded image of more than {@code maxBytes} bytes (a file is read no further). An image column
+   * may name files under the data root or under one of {@code allowedRoots} (absolute paths or
+   * URIs of folders) only.
+   */
+  public record ImageFeatures(int width, int height, long maxPixels, long maxBytes, List<String> allowedRoots)
+      implements Validatable {
+    /** The largest {@code maxBytes}: one Java array. */
+    public static final long MAX_BYTES_LIMIT = 1L << 30;
+
     @Override
     public void validate(String path, Problems problems) {
       problems.require(width >= 4 && width <= 512, Validatable.at(path, "width"), "must be in [4, 512], was " + width);
       problems.require(height >= 4 && height <= 512, Validatable.at(path, "height"),
           "must be in [4, 512], was " + height);
+      problems.require(maxPixels >= (long) width * height && maxPixels <= Integer.MAX_VALUE,
+          Validatable.at(path, "maxPixels"), "must be in [width * height, " + Integer.MAX_VALUE + "], was " + maxPixels);
+      problems.require(maxBytes >= 1 && maxBytes <= MAX_BYTES_LIMIT, Validatable.at(path, "maxBytes"),
+          "must be in [1, " + MAX_BYTES_LIMIT + "], was " + maxBytes);
+      for (int i = 0; i < allowedRoots.size(); i++) {
+        String problem = rootProblem(allowedRoots.get(i));
+        if (problem != null) {
+          problems.add(Validatable.at(path, "allowedRoots") + "[" + i + "]", problem);
+        }
+      }
+    }
+
+    /** Why {@code root} is not a usable allowed root (an absolute path or a URI with a path), or null. */
+    private static String rootProblem(String root) {
+      if (root == null || root.isBlank()) {
+        return "must be an absolute folder path or a URI, was empty";
+      }
+      try {
+        java.net.URI uri = new org.apache.hadoop.fs.Path(root.trim()).toUri();
+        if (uri.getScheme() == null && !uri.getPath().startsWith("/")) {
+          return "must be an absolute folder path or a URI (relative paths are under the data root already), was "
+              + root;
+        }
+        if ((uri.getPath() + "/").contains("/../")) {
+          return "must not go up a folder ('..'), was " + root;
+        }
+        return null;
+      } catch (IllegalArgumentException e) {
+        return "not a path or URI (" + e.getMessage() + "), was " + root;
+      }
+    }
+
+    /** These settings for images resized to {@code w x h} instead. */
+    public ImageFeatures resized(int w, int h) {
+      return new ImageFeatures(w, h, maxPixels, maxBytes, allowedRoots);
     }
   }
 

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class CsvRecordReader {
   /** The longest record kept whole (16 Mi characters); a longer one is cut and marked malformed. */
-  public static final int MAX_RECORD_CHARS = 1 << 24;
+  public static final int MAX_RECORD_CHARS = TextFormat.MAX_RECORD_CHARS;
   private static final int MAX_RAW = 2000;
   private static final int EOF = -1;
 

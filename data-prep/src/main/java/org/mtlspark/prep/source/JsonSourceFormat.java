@@ -12,7 +12,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 /**
  * JSON lines: one object per line; blank lines are skipped. Strings, numbers and booleans are
  * cells; an array of scalars is a list (a multi-label cell); a line that is not a JSON object is
- * rejected.
+ * rejected, and so is a line longer than {@link TextFormat#MAX_RECORD_CHARS} characters (read to
+ * its end, never held whole).
  */
 public final class JsonSourceFormat extends InterpretedTextFormat {
   private static final long serialVersionUID = 1L;
@@ -24,15 +25,25 @@ public final class JsonSourceFormat extends InterpretedTextFormat {
 
   @Override
   public Iterator<ParsedRow<SourceValues>> rows(String file, BufferedReader in) {
+    LineReader lines = new LineReader(in, MAX_RECORD_CHARS);
     long[] lineNumber = {0};
     return Iterators.until(() -> {
-      String line;
+      LineReader.Line line;
       do {
-        line = in.readLine();
+        line = lines.next();
         lineNumber[0]++;
-      } while (line != null && line.isBlank());
-      return line == null ? null : parse(file, lineNumber[0], line);
+      } while (line != null && !line.cut() && line.text().isBlank());
+      if (line == null) {
+        return null;
+      }
+      return line.cut() ? ParsedRow.rejected(new Reject(sourceName(), file, lineNumber[0], null, "(row)",
+          tooLong(), line.text())) : parse(file, lineNumber[0], line.text());
     });
+  }
+
+  /** The reason a line longer than {@link TextFormat#MAX_RECORD_CHARS} is rejected. */
+  static String tooLong() {
+    return "a line longer than " + MAX_RECORD_CHARS + " characters";
   }
 
   /** The row of line {@code line} (1-based) of {@code file}. */

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import org.mtlspark.config.PrepConfig;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.config.TaskConfig;
-import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 
 /**
@@ -23,10 +23,9 @@ public final class RowInterpreter implements Serializable {
   private final List<String> keyColumns;
   private final List<TaskConfig> tasks;
   private final String nullToken;
-  private final int imageWidth;
-  private final int imageHeight;
+  private final PrepConfig.ImageFeatures image;
   private final SerializableConf files;
-  private final String dataRoot;
+  private final ImageRoots imageRoots;
   /** When scoring, a row need not carry its labels: a missing label column is a missing label. */
   private final boolean labelsOptional;
   /** The folder a {@link Keys#ROW} key names its file relative to (a qualified path), or "" for the file's name. */
@@ -36,42 +35,41 @@ public final class RowInterpreter implements Serializable {
    * @param tasks the tasks whose labels come from this source, in task order
    */
   public RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
-      int imageWidth, int imageHeight) {
-    this(source, recordKey, tasks, nullToken, imageWidth, imageHeight, null, "");
+      PrepConfig.ImageFeatures image) {
+    this(source, recordKey, tasks, nullToken, image, null, "");
   }
 
   /**
    * @param files the filesystem configuration to read image files named in an image column
-   * @param dataRoot the folder such relative paths are resolved against
+   * @param dataRoot the folder such relative paths are resolved against, and which they may not leave
+   *     (unless for one of {@code image.allowedRoots()})
    */
   public RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
-      int imageWidth, int imageHeight, SerializableConf files, String dataRoot) {
-    this(source, recordKey, tasks, nullToken, imageWidth, imageHeight, files, dataRoot, false);
+      PrepConfig.ImageFeatures image, SerializableConf files, String dataRoot) {
+    this(source, recordKey, tasks, nullToken, image, files, dataRoot, false);
   }
 
   private RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
-      int imageWidth, int imageHeight, SerializableConf files, String dataRoot, boolean labelsOptional) {
+      PrepConfig.ImageFeatures image, SerializableConf files, String dataRoot, boolean labelsOptional) {
     this.labelsOptional = labelsOptional;
     this.files = files;
-    this.dataRoot = dataRoot;
+    this.imageRoots = new ImageRoots(dataRoot, image.allowedRoots());
     this.source = source;
     this.keyColumns = List.copyOf(source.keyColumns(recordKey));
     this.tasks = List.copyOf(tasks);
     this.nullToken = nullToken;
-    this.imageWidth = imageWidth;
-    this.imageHeight = imageHeight;
+    this.image = image;
   }
 
   private RowInterpreter(RowInterpreter other, boolean labelsOptional, String rowKeyBase) {
     this.labelsOptional = labelsOptional;
     this.files = other.files;
-    this.dataRoot = other.dataRoot;
+    this.imageRoots = other.imageRoots;
     this.source = other.source;
     this.keyColumns = other.keyColumns;
     this.tasks = other.tasks;
     this.nullToken = other.nullToken;
-    this.imageWidth = other.imageWidth;
-    this.imageHeight = other.imageHeight;
+    this.image = other.image;
     this.rowKeyBase = rowKeyBase;
   }
 
@@ -109,6 +107,11 @@ public final class RowInterpreter implements Serializable {
       all.add(source.timestamp());
     }
     return all.stream().distinct().toList();
+  }
+
+  /** The most bytes an encoded image may have ({@code prep.image.maxBytes}). */
+  public long maxImageBytes() {
+    return image.maxBytes();
   }
 
   public String sourceName() {
@@ -177,7 +180,7 @@ public final class RowInterpreter implements Serializable {
       text = text == null || text.isBlank() || text.equals(nullToken) ? null : text;
     }
 
-    byte[] image = null;
+    byte[] pixels = null;
     if (source.hasImage()) {
       String column = source.format() == SourceConfig.Format.IMAGES ? "(file)" : source.image();
       Object cell = cells.get(source.format() == SourceConfig.Format.IMAGES ? ImageFolderReader.BYTES : column);
@@ -186,12 +189,20 @@ public final class RowInterpreter implements Serializable {
         if (files == null) {
           return reject(file, line, key, column, "an image path, but no filesystem to read it from", raw);
         }
-        String resolved = HadoopFiles.resolve(dataRoot, imagePath);
-        try (java.io.InputStream in = new org.apache.hadoop.fs.Path(resolved).getFileSystem(files.get())
-            .open(new org.apache.hadoop.fs.Path(resolved))) {
-          cell = in.readAllBytes();
+        org.apache.hadoop.fs.Path resolved;
+        try {
+          resolved = imageRoots.resolve(imagePath, files.get());
+        } catch (IllegalArgumentException e) {
+          return reject(file, line, key, column, e.getMessage(), raw);
+        } catch (java.io.IOException e) {
+          return reject(file, line, key, column, "cannot read image file " + imagePath + ": " + e.getMessage(), raw);
+        }
+        try (java.io.InputStream in = resolved.getFileSystem(files.get()).open(resolved)) {
+          cell = ImageDecoder.readAtMost(in, image.maxBytes());
         } catch (java.io.IOException e) {
           return reject(file, line, key, column, "cannot read image file " + resolved + ": " + e.getMessage(), raw);
+        } catch (IllegalArgumentException e) {
+          return reject(file, line, key, column, "image file \"" + imagePath + "\": " + e.getMessage(), raw);
         }
       }
       if (cell != null && !(cell instanceof byte[])) {
@@ -199,9 +210,11 @@ public final class RowInterpreter implements Serializable {
       }
       if (cell != null) {
         try {
-          image = ImageDecoder.grey((byte[]) cell, imageWidth, imageHeight);
+          ImageDecoder.checkSize((byte[]) cell, image.maxBytes());
+          pixels = ImageDecoder.grey((byte[]) cell, image.width(), image.height(), image.maxPixels());
         } catch (IllegalArgumentException e) {
-          return reject(file, line, key, column, e.getMessage(), raw);
+          return reject(file, line, key, column, (imagePath == null ? "" : "image file \"" + imagePath + "\": ")
+              + e.getMessage(), raw);
         }
       }
     }
@@ -234,7 +247,7 @@ public final class RowInterpreter implements Serializable {
       return reject(file, line, key, source.timestamp(), "not a timestamp (a number, or a date as ISO-8601 text): \""
           + timestamp + "\"", raw);
     }
-    return ParsedRow.ok(key, file, line, new SourceValues(numeric, categorical, text, image, labels, timestamp));
+    return ParsedRow.ok(key, file, line, new SourceValues(numeric, categorical, text, pixels, labels, timestamp));
   }
 
   private ParsedRow<SourceValues> reject(String file, long line, String key, String field, String reason, String raw) {

@@ -62,7 +62,7 @@ public final class SourceReader {
     for (int s = 0; s < data.sources().size(); s++) {
       SourceConfig src = data.sources().get(s);
       RowInterpreter interpreter = new RowInterpreter(src, data.key(), RecordLayout.tasksOf(config, src.name()),
-          data.nullToken(), config.prep().image().width(), config.prep().image().height(), conf, dataRoot);
+          data.nullToken(), config.prep().image(), conf, dataRoot);
       if (scoring) {
         interpreter = interpreter.withOptionalLabels();
       }
@@ -123,10 +123,25 @@ public final class SourceReader {
     };
   }
 
-  /** The header record of a CSV file of {@code source}, or null when the file is empty. */
+  /**
+   * The most characters of a CSV file read for its header record before any Spark job (1 Mi): a
+   * longer header (or a file without line breaks) stops prep, naming the file.
+   */
+  static final int MAX_HEADER_CHARS = 1 << 20;
+
+  /**
+   * The header record of a CSV file of {@code source}, or null when the file is empty; reads at
+   * most {@link #MAX_HEADER_CHARS} characters of the file.
+   */
   public static CsvHeader header(Configuration conf, SourceConfig source, String file) throws IOException {
     try (BufferedReader r = TextFiles.open(conf, file, java.nio.charset.Charset.forName(source.encoding()))) {
-      CsvRecord header = new CsvRecordReader(r, CsvDialect.of(source), 1).next();
+      LimitedReader start = new LimitedReader(r, MAX_HEADER_CHARS);
+      CsvRecord header = new CsvRecordReader(start, CsvDialect.of(source), 1).next();
+      if (start.cut()) {
+        throw new PrepException("source " + source.name() + ": file " + file + ": the header record (line 1) is longer "
+            + "than " + MAX_HEADER_CHARS + " characters; is it a CSV file with line breaks, in "
+            + source.encoding() + ", with delimiter '" + source.delimiter() + "' and no quote left open?");
+      }
       return header == null ? null : new CsvHeader(header.cells());
     }
   }
@@ -167,11 +182,13 @@ public final class SourceReader {
   static final int JSON_SAMPLE_LINES = 1000;
   /** Files of a JSON source sampled to find its fields. */
   static final int JSON_SAMPLE_FILES = 20;
+  /** Characters of a JSON file read at most to sample its lines (64 Mi), so that no file is read whole on the driver. */
+  static final long JSON_SAMPLE_CHARS = 1L << 26;
 
   /**
    * Checks on the driver, before any Spark job, that a JSON lines source has the needed fields:
-   * a field that none of the objects in the first {@link #JSON_SAMPLE_LINES} lines of the first
-   * {@link #JSON_SAMPLE_FILES} files holds is taken for a wrong name, and prep stops here, naming
+   * a field that none of the objects in the first {@link #JSON_SAMPLE_LINES} lines (and
+   * {@link #JSON_SAMPLE_CHARS} characters) of the first {@link #JSON_SAMPLE_FILES} files holds is taken for a wrong name, and prep stops here, naming
    * the first file, the field and the closest field it has. (A field present in some rows only is
    * a missing value in the others.)
    */
@@ -203,10 +220,12 @@ public final class SourceReader {
   private static Set<String> jsonFields(Configuration conf, SourceConfig source, String file) throws IOException {
     Set<String> fields = new LinkedHashSet<>();
     try (BufferedReader r = TextFiles.open(conf, file, java.nio.charset.Charset.forName(source.encoding()))) {
+      LineReader lines = new LineReader(new LimitedReader(r, JSON_SAMPLE_CHARS), TextFormat.MAX_RECORD_CHARS);
       int read = 0;
-      for (String line = r.readLine(); line != null && read < JSON_SAMPLE_LINES; line = r.readLine()) {
-        if (line.isBlank()) {
-          continue;
+      for (LineReader.Line l = lines.next(); l != null && read < JSON_SAMPLE_LINES; l = lines.next()) {
+        String line = l.text();
+        if (l.cut() || line.isBlank()) {
+          continue; // a line too long is rejected with its reason when the rows are read
         }
         read++;
         try {

@@ -7,6 +7,11 @@ import java.util.Iterator;
 
 /** A text source format (CSV, JSON lines): how the characters of one file become rows. */
 public interface TextFormat<T extends Serializable> extends Serializable {
+  /**
+   * The longest record (a CSV record, a JSON line) read whole, 16 Mi characters; a longer one is
+   * read to its end without being held and rejected, so one record costs bounded memory.
+   */
+  int MAX_RECORD_CHARS = 1 << 24;
 
   /** The source's name, for rejects. */
   String sourceName();

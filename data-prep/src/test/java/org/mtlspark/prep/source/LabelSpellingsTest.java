@@ -61,7 +61,7 @@ class LabelSpellingsTest {
 
     SourceConfig source = CONFIG.data().source("census");
     RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
-        4, 4);
+        CONFIG.prep().image().resized(4, 4));
     ParsedRow<SourceValues> row = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
         .parse(12, "p7,40,y,good,medium,yes,100,Low");
     assertEquals(new Reject("census", "census.csv", 12, "p7", "risk",
@@ -87,7 +87,7 @@ class LabelSpellingsTest {
     assertNull(label("risk2", "Extreme"));
     SourceConfig source = CONFIG.data().source("census");
     RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
-        4, 4);
+        CONFIG.prep().image().resized(4, 4));
     Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
         .parse(4, "p1,40,y,good,low,yes,2,Extreme").reject();
     assertEquals("band", r.field());
@@ -102,7 +102,7 @@ class LabelSpellingsTest {
     assertNull(label("income", "-3"));
     SourceConfig source = CONFIG.data().source("census");
     RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
-        4, 4);
+        CONFIG.prep().image().resized(4, 4));
     Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
         .parse(3, "p1,40,y,good,low,yes,-2,High").reject();
     assertEquals("income", r.field());

@@ -65,7 +65,7 @@ class MultiMnistIT {
       assertEquals(String.valueOf(IdxFixture.label(partner)),
           classes.get(argmax(r.getList(r.fieldIndex("label_right")))));
       byte[] expected = ImageDecoder.grey(MultiMnistReader.png(
-          MultiMnistReader.overlay(IdxFixture.image(i), IdxFixture.image(partner), 28, 28)), 28, 28);
+          MultiMnistReader.overlay(IdxFixture.image(i), IdxFixture.image(partner), 28, 28)), 28, 28, 36 * 36);
       List<Float> pixels = r.getList(r.fieldIndex("image"));
       assertEquals(28 * 28, pixels.size());
       for (int p = 0; p < expected.length; p++) {

@@ -60,7 +60,7 @@ class MultiMnistReaderTest {
   @Test
   void thePngHoldsTheCanvasExactly() {
     byte[] canvas = MultiMnistReader.overlay(IdxFixture.image(3), IdxFixture.image(8), 28, 28);
-    assertArrayEquals(canvas, ImageDecoder.grey(MultiMnistReader.png(canvas), 36, 36));
+    assertArrayEquals(canvas, ImageDecoder.grey(MultiMnistReader.png(canvas), 36, 36, 36 * 36));
   }
 
   @Test

@@ -35,7 +35,8 @@ class SourceFormatsTest {
 
   static RowInterpreter interpreter(String source) {
     SourceConfig s = CONFIG.data().source(source);
-    return new RowInterpreter(s, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, source), "NA", 4, 4);
+    return new RowInterpreter(s, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, source), "NA",
+        CONFIG.prep().image().resized(4, 4));
   }
 
   /** Parses one CSV record given as text, starting on a given line. */
@@ -115,15 +116,15 @@ class SourceFormatsTest {
     }
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     ImageIO.write(img, "png", png);
-    byte[] grey = ImageDecoder.grey(png.toByteArray(), 4, 4);
+    byte[] grey = ImageDecoder.grey(png.toByteArray(), 4, 4, 64);
     assertEquals(16, grey.length);
     assertEquals(255, grey[0] & 0xff, "white left half");
     assertEquals(0, grey[3] & 0xff, "black right half");
     byte[] raw = new byte[16];
-    assertArrayEquals(raw, ImageDecoder.grey(raw, 4, 4), "raw pixels of the right size pass through");
+    assertArrayEquals(raw, ImageDecoder.grey(raw, 4, 4, 64), "raw pixels of the right size pass through");
     byte[] corrupt = java.util.Arrays.copyOf(png.toByteArray(), 20);
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> ImageDecoder.grey(corrupt, 4, 4));
+        () -> ImageDecoder.grey(corrupt, 4, 4, 64));
     assertTrue(e.getMessage().contains("image"), e.getMessage());
   }
 
@@ -138,7 +139,8 @@ class SourceFormatsTest {
         """, "paths.yaml");
     BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
     ImageIO.write(img, "png", dir.resolve("a.png").toFile());
-    RowInterpreter in = new RowInterpreter(config.data().source("scans"), config.data().key(), config.tasks(), "NA", 4, 4,
+    RowInterpreter in = new RowInterpreter(config.data().source("scans"), config.data().key(), config.tasks(), "NA",
+        config.prep().image().resized(4, 4),
         new org.mtlspark.prep.io.SerializableConf(new org.apache.hadoop.conf.Configuration()), dir.toUri().toString());
     CsvParser p = csv(in, "s.csv", "id,file,y");
     assertEquals(16, p.parse(2, "k1,a.png,1").value().image().length, "read relative to the data root, decoded");

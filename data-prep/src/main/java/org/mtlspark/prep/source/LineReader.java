@@ -1,0 +1,81 @@
+package org.mtlspark.prep.source;
+
+import java.io.IOException;
+import java.io.Reader;
+
+/**
+ * Reads lines ending in {@code \n}, {@code \r\n} or {@code \r} from a character stream, as
+ * {@link java.io.BufferedReader#readLine()} does, but keeps at most {@code maxChars} characters
+ * of a line: a longer one is read to its end without being held and comes back cut, so one line
+ * costs memory no larger than that however long it is.
+ */
+final class LineReader {
+  /** Characters kept of a line that is too long, to show in its reject. */
+  static final int CUT_KEEPS = 2000;
+  private static final int EOF = -1;
+
+  /** One line without its line break; {@code cut} when it was longer than the limit (then only its start is kept). */
+  record Line(String text, boolean cut) {}
+
+  private final Reader in;
+  private final int maxChars;
+  private final char[] buffer = new char[1 << 13];
+  private int position;
+  private int limit;
+
+  LineReader(Reader in, int maxChars) {
+    this.in = in;
+    this.maxChars = maxChars;
+  }
+
+  /** The next line, or null at the end of the stream. */
+  Line next() throws IOException {
+    StringBuilder text = new StringBuilder();
+    long length = 0;
+    String start = null;
+    int c = read();
+    if (c == EOF) {
+      return null;
+    }
+    while (c != EOF && c != '\n' && c != '\r') {
+      if (++length <= maxChars) {
+        text.append((char) c);
+      } else if (start == null) {
+        start = text.substring(0, Math.min(CUT_KEEPS, text.length()));
+        text = null;
+      }
+      c = read();
+    }
+    if (c == '\r' && peek() == '\n') {
+      read();
+    }
+    return start == null ? new Line(text.toString(), false) : new Line(start, true);
+  }
+
+  private int read() throws IOException {
+    if (position == limit && !fill()) {
+      return EOF;
+    }
+    return buffer[position++];
+  }
+
+  private int peek() throws IOException {
+    if (position == limit && !fill()) {
+      return EOF;
+    }
+    return buffer[position];
+  }
+
+  private boolean fill() throws IOException {
+    int n;
+    do {
+      n = in.read(buffer, 0, buffer.length);
+    } while (n == 0);
+    if (n < 0) {
+      return false;
+    }
+    position = 0;
+    limit = n;
+    return true;
+  }
+}
