@@ -153,6 +153,16 @@ class OutputRefusalsTest {
   }
 
   @Test
+  void aMissingBenchmarkInputIsNamedBeforeTheScratchFolderIsTouched() throws IOException {
+    Path work = folder("work", BenchCommand.SCRATCH_MARKER, "data-100");
+    String missing = dir.resolve("mnist").toString();
+    refused("--mnist " + missing + " does not exist", "bench", "multimnist", "-c",
+        Path.of("../conf/examples/multimnist.yaml").toAbsolutePath().normalize().toString(), "--mnist", missing,
+        "--work", work.toString());
+    refused("--data " + missing + " does not exist", "bench", "quality", "--data", missing, "--work", work.toString());
+  }
+
+  @Test
   void reportWritesOverNothingButAnEarlierReport() throws IOException {
     String zip = Path.of(model, "model.zip").toString();
     refused("--out " + zip + " already exists", "report", "--run", model, "--out", zip);
