@@ -36,8 +36,9 @@ final class BenchCommand implements Runnable {
    * gathers with the others.
    */
   abstract static class Base extends MtlCommand.SparkCommand {
-    @Option(names = "--work", paramLabel = "DIR", description = "Scratch folder, replaced: a new folder or one an "
-        + "earlier benchmark made (default: runs/bench-NAME).")
+    @Option(names = "--work", paramLabel = "DIR", description = "Scratch folder, emptied when the benchmark starts: "
+        + "a new folder, or one an earlier benchmark made that holds only what benchmarks write and none of the "
+        + "inputs (default: runs/bench-NAME).")
     String work;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here (a new file, "
@@ -58,24 +59,22 @@ final class BenchCommand implements Runnable {
 
     /**
      * The scratch folder is emptied when the benchmark starts: it must be new, or one a benchmark
-     * made (it holds {@link #SCRATCH_MARKER}), and hold none of the benchmark's inputs.
+     * made (it holds {@link #SCRATCH_MARKER}) that holds nothing a benchmark does not write and none
+     * of the benchmark's inputs; the results file must not lie in it.
      */
     @Override
     void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
-      if (out != null && HadoopFiles.exists(hadoop, out)) {
-        checkResultsFile(hadoop, out);
-      }
+      OutputFolder.checkPlace(hadoop, "--work", work());
       org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work());
       org.apache.hadoop.fs.FileSystem fs = scratch.getFileSystem(hadoop);
-      if (!fs.exists(scratch)) {
-        return;
-      }
       org.apache.hadoop.fs.Path qualified = fs.makeQualified(scratch);
-      if (qualified.getParent() == null || !fs.exists(new org.apache.hadoop.fs.Path(scratch, SCRATCH_MARKER))) {
-        throw new CommandException(ExitCodes.USAGE, "--work " + work() + " exists and is not a benchmark's scratch "
-            + "folder (it holds no " + SCRATCH_MARKER + "); choose another --work");
+      if (qualified.getParent() == null) {
+        throw new CommandException(ExitCodes.USAGE, "--work " + work() + " is the root of a filesystem; name a "
+            + "scratch folder");
       }
-      for (String input : inputs()) {
+      List<String> inputs = new ArrayList<>(configOptions.files);
+      inputs.addAll(inputs());
+      for (String input : inputs) {
         if (input != null) {
           org.apache.hadoop.fs.Path in = new org.apache.hadoop.fs.Path(input);
           if (OutputFolder.isWithin(in.getFileSystem(hadoop).makeQualified(in), qualified)) {
@@ -84,7 +83,54 @@ final class BenchCommand implements Runnable {
           }
         }
       }
+      if (out != null) {
+        org.apache.hadoop.fs.Path results = new org.apache.hadoop.fs.Path(out);
+        if (OutputFolder.isWithin(results.getFileSystem(hadoop).makeQualified(results), qualified)) {
+          throw new CommandException(ExitCodes.USAGE, "--out " + out + " is inside --work " + work()
+              + ", which the benchmark empties; write the results elsewhere");
+        }
+        OutputFolder.checkPlace(hadoop, "--out", out);
+        if (HadoopFiles.exists(hadoop, out)) {
+          checkResultsFile(hadoop, out);
+        }
+      }
+      if (!fs.exists(qualified)) {
+        return;
+      }
+      if (!fs.getFileStatus(qualified).isDirectory() || !fs.exists(new org.apache.hadoop.fs.Path(qualified,
+          SCRATCH_MARKER))) {
+        throw new CommandException(ExitCodes.USAGE, "--work " + work() + " exists and is not a benchmark's scratch "
+            + "folder (it holds no " + SCRATCH_MARKER + "); choose another --work");
+      }
+      java.util.Set<String> foreign = new java.util.TreeSet<>();
+      for (org.apache.hadoop.fs.FileStatus child : fs.listStatus(qualified)) {
+        if (!scratchEntry(child.getPath().getName())) {
+          foreign.add(child.getPath().getName());
+        }
+      }
+      if (!foreign.isEmpty()) {
+        List<String> shown = new ArrayList<>(foreign).subList(0, Math.min(5, foreign.size()));
+        throw new CommandException(ExitCodes.USAGE, "--work " + work() + " holds " + String.join(", ", shown)
+            + (foreign.size() > shown.size() ? " and " + (foreign.size() - shown.size()) + " more" : "")
+            + ", which no benchmark writes and emptying it would delete; choose another --work");
+      }
     }
+  }
+
+  /** What the benchmarks write in a scratch folder: these names, alone or followed by -SUFFIX. */
+  private static final java.util.regex.Pattern SCRATCH_ENTRY = java.util.regex.Pattern.compile(
+      "(data|prep|run|joined|warmup|averaging|seed|multimodal|multimnist|multifashion)(-.+)?");
+
+  /**
+   * Whether a benchmark writes an entry of this name in its scratch folder: the marker, a name of
+   * {@link #SCRATCH_ENTRY}, or the hidden staging folder or checksum file of one.
+   */
+  static boolean scratchEntry(String name) {
+    String n = name;
+    if (n.startsWith(".") && (n.endsWith(".crc") || n.endsWith(".tmp"))) {
+      n = n.substring(1, n.length() - 4);
+    }
+    return n.equals(SCRATCH_MARKER) || SCRATCH_ENTRY.matcher(n).matches();
   }
 
   /**
@@ -157,6 +203,14 @@ final class BenchCommand implements Runnable {
     @Override
     List<String> inputs() {
       return java.util.Arrays.asList(data);
+    }
+
+    @Override
+    void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+      if (data != null) {
+        require(hadoop, "--data", data, null, null);
+      }
+      super.checkInputs(config, hadoop);
     }
 
 

@@ -11,7 +11,6 @@ import org.mtlspark.config.SourceConfig;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.config.TrainConfig;
 import org.mtlspark.prep.PrepJob;
-import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.eval.TaskMetrics;
 import org.mtlspark.workers.train.TrainJob;
@@ -81,12 +80,18 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
-    for (String dir : new String[] {mnist, fashion}) {
-      if (dir != null && !HadoopFiles.exists(spark.sparkContext().hadoopConfiguration(), dir)) {
-        throw new CommandException(ExitCodes.USAGE, dir + " does not exist");
-      }
+  void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+    if (mnist != null) {
+      require(hadoop, "--mnist", mnist, null, null);
     }
+    if (fashion != null) {
+      require(hadoop, "--fashion", fashion, null, null);
+    }
+    super.checkInputs(config, hadoop);
+  }
+
+  @Override
+  int run(MtlConfig config, SparkSession spark) throws IOException {
     BenchCommand.clearScratch(spark, work());
     List<BenchResults.Table> tables = new ArrayList<>();
     Map<String, Object> details = new LinkedHashMap<>();

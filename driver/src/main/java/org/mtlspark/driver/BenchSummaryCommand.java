@@ -39,6 +39,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       throw new CommandException(ExitCodes.USAGE, "--dir " + dir + " is not a folder");
     }
+    checkOwnFiles();
     List<Map<String, Object>> sections = new ArrayList<>();
     Map<String, String> skipped = new LinkedHashMap<>();
     for (Path file : list(dir)) {
@@ -75,6 +76,35 @@ final class BenchSummaryCommand implements Callable<Integer> {
     System.out.println("wrote " + dir.resolve("results.json") + " and " + dir.resolve("results.md") + ": "
         + sections.size() + " benchmark(s), " + skipped.size() + " skipped");
     return ExitCodes.OK;
+  }
+
+  /**
+   * results.json and results.md are replaced only when they are an earlier summary's: results.json
+   * holds what this command writes, and results.md is not there without it.
+   */
+  private void checkOwnFiles() throws IOException {
+    Path json = dir.resolve("results.json");
+    Path md = dir.resolve("results.md");
+    boolean earlier = false;
+    if (Files.exists(json)) {
+      try {
+        var node = JSON.readTree(json.toFile());
+        earlier = node != null && node.has("generated") && node.has("benchmarks") && node.has("skipped");
+      } catch (IOException e) {
+        earlier = false;
+      }
+      if (!earlier) {
+        throw new CommandException(ExitCodes.USAGE, "--dir " + dir + " holds a results.json that is not an earlier "
+            + "summary's, which summary would replace; move it or gather into another folder");
+      }
+    }
+    if (Files.exists(md) && !earlier) {
+      throw new CommandException(ExitCodes.USAGE, "--dir " + dir + " holds a results.md without an earlier "
+          + "summary's results.json, which summary would replace; move it or gather into another folder");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new CommandException(ExitCodes.USAGE, "--dir " + dir + " cannot be written");
+    }
   }
 
   private static List<Path> list(Path dir) throws IOException {

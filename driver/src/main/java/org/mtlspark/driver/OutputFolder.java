@@ -10,6 +10,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.workers.registry.ModelRegistry;
+import org.mtlspark.workers.train.TrainJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +74,8 @@ final class OutputFolder {
       if (qualified.getParent() == null) {
         throw usage(option + " " + path + " is the root of a filesystem; name a folder to create");
       }
+      checkPlace(conf, option, path);
       if (!fs.exists(qualified)) {
-        HadoopFiles.checkWritable(conf, path);
         return;
       }
       if (!overwrite) {
@@ -157,6 +159,57 @@ final class OutputFolder {
       LOG.warn("--overwrite: the run failed; the earlier output of {} is kept in {}", command, setAside);
     }
     setAside = null;
+  }
+
+  /**
+   * Checks, before anything starts, where a command would write {@code path} (a folder or a file,
+   * new or not): not inside a model registry's version folder, not below a file, and in a folder it
+   * can write. A {@link CommandException} (exit 2) names the option and the path in one line.
+   */
+  static void checkPlace(Configuration conf, String option, String path) {
+    Path target = new Path(path);
+    try {
+      FileSystem fs = target.getFileSystem(conf);
+      Path qualified = fs.makeQualified(target);
+      Path version = registryVersionHolding(fs, qualified);
+      if (version != null) {
+        throw usage(option + " " + path + " is inside the registry version " + version + " (it holds "
+            + ModelRegistry.VERSION_FILE + "): a registry is changed only through mtl registry and retrain; "
+            + "write elsewhere");
+      }
+      Path at = qualified.getParent();
+      while (at != null && !fs.exists(at)) {
+        at = at.getParent();
+      }
+      if (at != null && !fs.getFileStatus(at).isDirectory()) {
+        throw usage(option + " " + path + " cannot be written: " + at + " is a file, not a folder");
+      }
+    } catch (IOException e) {
+      throw usage("cannot check " + option + " " + path + ": " + firstLine(e));
+    }
+    try {
+      HadoopFiles.checkWritable(conf, path);
+    } catch (IOException e) {
+      throw usage(option + " " + path + " cannot be written: " + firstLine(e));
+    }
+  }
+
+  /**
+   * The registry version folder (one holding {@link ModelRegistry#VERSION_FILE} beside the model)
+   * that is {@code qualified} or holds it, or null.
+   */
+  static Path registryVersionHolding(FileSystem fs, Path qualified) throws IOException {
+    for (Path at = qualified; at != null; at = at.getParent()) {
+      if (fs.exists(new Path(at, ModelRegistry.VERSION_FILE)) && fs.exists(new Path(at, TrainJob.MODEL_FILE))) {
+        return at;
+      }
+    }
+    return null;
+  }
+
+  private static String firstLine(IOException e) {
+    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    return m.lines().findFirst().orElse(m);
   }
 
   /** An entry the command writes, or the checksum file a local filesystem keeps beside one. */

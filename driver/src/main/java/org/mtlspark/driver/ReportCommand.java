@@ -64,10 +64,10 @@ final class ReportCommand implements Callable<Integer> {
 
   /** A new file, or with --overwrite an earlier report (its first kilobytes carry the report's title). */
   private void checkOut(Configuration hadoop) throws IOException {
+    OutputFolder.checkPlace(hadoop, "--out", out);
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
     if (!fs.exists(target)) {
-      HadoopFiles.checkWritable(hadoop, out);
       return;
     }
     if (fs.getFileStatus(target).isDirectory()) {

@@ -32,8 +32,15 @@ final class TrainCommand extends MtlCommand.SparkCommand {
   @Override
   void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
+    OutputFolder.checkPlace(hadoop, "--out", out);
     Path run = new Path(out);
     FileSystem fs = run.getFileSystem(hadoop);
+    Path data = new Path(prep);
+    if (OutputFolder.isWithin(data.getFileSystem(hadoop).makeQualified(data), fs.makeQualified(run))) {
+      // A prep output holds a manifest.json, as an interrupted run does: train would write over it.
+      throw new CommandException(ExitCodes.USAGE, "--out " + out + " holds the input --prep " + prep
+          + "; name a run folder of its own");
+    }
     if (!fs.exists(run)) {
       return;
     }

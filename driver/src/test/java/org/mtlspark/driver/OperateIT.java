@@ -63,6 +63,23 @@ class OperateIT {
       assertTrue(parts.anyMatch(p -> p.getFileName().toString().endsWith(".csv")));
     }
 
+    // A registry version is evaluated into a folder elsewhere; the registry is not written.
+    Path v1 = dir.resolve("registry/demo/versions/v0001");
+    String metrics = Files.readString(v1.resolve("metrics.json"));
+    long modified = Files.getLastModifiedTime(v1.resolve("metrics.json")).toMillis();
+    InProcessCli.Outcome inside = mtl("evaluate", "--run", v1.toString(), "--prep", work + "/2026-11-27/prep");
+    assertEquals(ExitCodes.USAGE, inside.code(), inside.err());
+    assertTrue(inside.err().contains("--run " + v1 + " is a registry version"), inside.err());
+    InProcessCli.Outcome elsewhere = mtl("evaluate", "--run", v1.toString(), "--prep", work + "/2026-11-27/prep",
+        "--out", dir.resolve("v1-eval").toString());
+    assertEquals(ExitCodes.OK, elsewhere.code(), elsewhere.err());
+    assertTrue(Files.exists(dir.resolve("v1-eval/metrics.json")));
+    assertEquals(metrics, Files.readString(v1.resolve("metrics.json")));
+    assertEquals(modified, Files.getLastModifiedTime(v1.resolve("metrics.json")).toMillis());
+    InProcessCli.Outcome show = mtl("registry", "show", "--registry", registry, "--name", "demo",
+        "--model-version", "v0001");
+    assertEquals(0, show.code(), "the version's files still verify: " + show.err());
+
     InProcessCli.Outcome report = mtl("report", "--run", work + "/2026-11-28/run", "--registry", registry, "--name", "demo",
         "--out", dir.resolve("report.html").toString());
     assertEquals(0, report.code(), report.out());

@@ -43,9 +43,13 @@ public final class EvaluateJob {
 
   public Report run(String runDir, String prepDir, String split, int partitions) throws IOException {
     Report report = evaluate(runDir, prepDir, split, partitions);
-    HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), runDir + "/" + METRICS_FILE,
-        JSON.writeValueAsString(report));
+    writeReport(spark.sparkContext().hadoopConfiguration(), runDir, report);
     return report;
+  }
+
+  /** Writes {@code report} as metrics.json into {@code dir} (created when new). */
+  public static void writeReport(Configuration hadoop, String dir, Report report) throws IOException {
+    HadoopFiles.writeString(hadoop, dir + "/" + METRICS_FILE, JSON.writeValueAsString(report));
   }
 
   /** As {@link #run}, without writing metrics.json (the model folder may be read-only, e.g. a registry version). */

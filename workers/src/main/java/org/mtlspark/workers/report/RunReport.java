@@ -41,9 +41,26 @@ public final class RunReport {
       throws IOException {
     String html = resource(TEMPLATE)
         .replace("/*ECHARTS*/", resource(ECHARTS).replace("</script", "<\\/script"))
-        .replace("/*DATA*/", JSON.writeValueAsString(data(hadoop, runDir, compareDir, compareLabel))
-            .replace("</", "<\\/"));
+        .replace("/*DATA*/", scriptSafe(JSON.writeValueAsString(data(hadoop, runDir, compareDir, compareLabel))));
     HadoopFiles.writeString(hadoop, out, html);
+  }
+
+  /**
+   * {@code json} made safe to embed in a script element: the characters that could end the element
+   * ({@code </script>}), open an HTML comment ({@code <!--}) that hides the rest of the page, or
+   * end a JavaScript line (U+2028, U+2029) become JSON escapes. Outside strings JSON holds none of
+   * them, so the value read back is the same.
+   */
+  static String scriptSafe(String json) {
+    StringBuilder sb = new StringBuilder(json.length() + 16);
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      switch (c) {
+        case '<', '>', '&', '\u2028', '\u2029' -> sb.append(String.format("\\u%04x", (int) c));
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 
   static Map<String, Object> data(Configuration hadoop, String runDir, String compareDir, String compareLabel)

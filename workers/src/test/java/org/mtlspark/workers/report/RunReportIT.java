@@ -1,6 +1,7 @@
 package org.mtlspark.workers.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -30,6 +31,9 @@ import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.testing.SharedSpark;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.train.TrainJob;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /** A small run trained with dynamic task weights and evaluated; its report built and opened in headless Chromium. */
 class RunReportIT {
@@ -38,6 +42,7 @@ class RunReportIT {
   static String run;
   /** 3 task curves, the score, the weights, 2 confusion matrices, coverage, status, ablation, comparison. */
   static final int CHARTS = 11;
+  static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
   static void trainAndEvaluate() throws IOException {
@@ -78,12 +83,7 @@ class RunReportIT {
 
   @Test
   void headlessChromiumShowsEveryPlot() throws Exception {
-    String chromium = Stream.of("chromium", "chromium-browser", "google-chrome")
-        .filter(c -> Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-            .anyMatch(p -> Files.isExecutable(Path.of(p, c))))
-        .findFirst().orElse(null);
-    Assumptions.assumeTrue(chromium != null,
-        "no chromium on the PATH (Debian: apt-get install chromium; .ci/run installs it): the page is not rendered");
+    String chromium = chromium();
     Path html = dir.resolve("report.html");
     RunReport.write(hadoop, run, run, "v0001", html.toString());
     String page = Files.readString(html);
@@ -113,6 +113,70 @@ class RunReportIT {
       }
     }
     assertTrue(colours.size() > 50, "the screenshot shows coloured plots, not a blank page: " + colours.size());
+  }
+
+  /** Strings from data and paths that would run script or hide the page if they went in as markup. */
+  static final String IMG = "<img src=x onerror=document.title='pwned'>";
+  static final String COMMENT = "<!--<script>";
+  static final String SCRIPT = "</script><script>document.title='pwned'</script>";
+
+  @Test
+  void hostileNamesLabelsAndPathsShowAsTextAndRunNoScript() throws Exception {
+    String chromium = chromium();
+    // The trained run, copied to a folder whose name is markup, with a task renamed and two class
+    // labels replaced by markup; compared with itself under a label that closes the script element.
+    Path hostile = Files.createDirectories(dir.resolve("hostile").resolve(IMG));
+    for (String f : List.of(TrainJob.TRAINING_FILE, TrainJob.HISTORY_FILE, EvaluateJob.METRICS_FILE, "manifest.json")) {
+      Path from = Path.of(run, f);
+      if (Files.exists(from)) {
+        Files.writeString(hostile.resolve(f), Files.readString(from).replace("\"churn\"", JSON.writeValueAsString(IMG)));
+      }
+    }
+    ObjectNode metrics = (ObjectNode) JSON.readTree(hostile.resolve(EvaluateJob.METRICS_FILE).toFile());
+    ArrayNode classes = (ArrayNode) metrics.get("tasks").get("tier").get("classes");
+    classes.set(0, COMMENT);
+    classes.set(1, SCRIPT);
+    JSON.writeValue(hostile.resolve(EvaluateJob.METRICS_FILE).toFile(), metrics);
+    Path html = dir.resolve("hostile.html");
+    RunReport.write(hadoop, hostile.toString(), hostile.toString(), SCRIPT, html.toString());
+    String page = Files.readString(html);
+    String data = page.substring(page.indexOf("const DATA = "));
+    data = data.substring(0, data.indexOf("</script>"));
+    for (String markup : List.of(IMG, COMMENT, SCRIPT, "<!--", "</script")) {
+      assertFalse(data.contains(markup), "the embedded data holds no markup: " + markup);
+    }
+
+    String dom = runChromium(chromium, "--dump-dom", html);
+    Matcher charts = Pattern.compile("data-charts=\"(\\d+)\"").matcher(dom);
+    assertTrue(charts.find(), "the page's script ran to its end: " + dom.substring(Math.max(0, dom.length() - 2000)));
+    assertEquals(CHARTS, Integer.parseInt(charts.group(1)), "every chart was drawn");
+    assertTrue(dom.contains("<title>mtlspark run report</title>"), "no injected script set the title");
+    assertFalse(dom.contains("pwned</title>"), "no injected script set the title");
+    Matcher scripts = Pattern.compile("(?s)<script\\b[^>]*>.*?</script>").matcher(dom);
+    int count = 0;
+    while (scripts.find()) {
+      count++;
+    }
+    assertEquals(2, count, "only the page's own two script elements (the library, the page's)");
+    String markup = scripts.replaceAll("");
+    assertFalse(markup.contains("<img") || markup.contains("<script"), "no element came from the data");
+    String text = "&lt;img src=x onerror=document.title='pwned'&gt;";
+    assertTrue(dom.contains("<td>" + text + "</td>"), "the task name is a table cell's text");
+    assertTrue(dom.contains("<th>&lt;/script&gt;&lt;script&gt;document.title='pwned'&lt;/script&gt;</th>"),
+        "the comparison's label is a heading's text");
+    assertTrue(dom.contains(">Run " + hostile.toString().replace("<", "&lt;").replace(">", "&gt;") + "<"),
+        "the run's path is the heading's text");
+    assertTrue(dom.contains("&lt;!--&lt;script&gt;"), "the class label is drawn as text in the confusion matrix");
+  }
+
+  private static String chromium() {
+    String chromium = Stream.of("chromium", "chromium-browser", "google-chrome")
+        .filter(c -> Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+            .anyMatch(p -> Files.isExecutable(Path.of(p, c))))
+        .findFirst().orElse(null);
+    Assumptions.assumeTrue(chromium != null,
+        "no chromium on the PATH (Debian: apt-get install chromium; .ci/run installs it): the page is not rendered");
+    return chromium;
   }
 
   private static String runChromium(String chromium, String action, Path html) throws Exception {

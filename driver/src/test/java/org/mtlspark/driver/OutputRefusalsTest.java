@@ -1,0 +1,184 @@
+package org.mtlspark.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mtlspark.driver.InProcessCli.mtl;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No command deletes or overwrites what it did not create, and a bad place to write is a bad
+ * command line: exit 2, one line naming the path, before Spark starts, with every file left as it
+ * was (content and modification time). Runs the command line in process, without Spark.
+ */
+class OutputRefusalsTest {
+  @TempDir Path dir;
+  String data;
+  String prep;
+  String model;
+  Path version;
+
+  @BeforeEach
+  void inputs() throws IOException {
+    data = folder("data", "rows.csv").toString();
+    prep = folder("prep", "manifest.json").toString();
+    model = folder("model", "model.zip", "manifest.json", "config.yaml", "training.json", "metrics.json").toString();
+    version = folder("registry/events/versions/v0001", "model.zip", "manifest.json", "config.yaml", "training.json",
+        "metrics.json", "version.json");
+  }
+
+  private Path folder(String name, String... files) throws IOException {
+    Path f = Files.createDirectories(dir.resolve(name));
+    for (String file : files) {
+      Files.writeString(f.resolve(file), name + "/" + file);
+    }
+    return f;
+  }
+
+  /** Every file under {@code root} with its modification time and content, and every folder. */
+  private static Map<String, String> snapshot(Path root) throws IOException {
+    Map<String, String> all = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.toList()) {
+        // A folder's own time changes with the probe a writability check writes and removes in it.
+        all.put(root.relativize(p).toString(), Files.isRegularFile(p)
+            ? Files.getLastModifiedTime(p).toMillis() + " " + Files.readString(p) : "folder");
+      }
+    }
+    return all;
+  }
+
+  /** Exit 2, one line holding {@code expected}, no stack trace, no Spark, and nothing under the test folder changed. */
+  private void refused(String expected, String... args) throws IOException {
+    Map<String, String> before = snapshot(dir);
+    InProcessCli.Outcome o = mtl(args);
+    assertEquals(ExitCodes.USAGE, o.code(), String.join(" ", args) + ": " + o.err());
+    List<String> lines = MtlCommandTest.messages(o.err());
+    assertEquals(1, lines.size(), "one line: " + o.err());
+    assertTrue(lines.get(0).contains(expected), "expected <" + expected + "> in: " + o.err());
+    assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    assertTrue(SparkSession.getDefaultSession().isEmpty(), "no SparkSession was created");
+    assertEquals(before, snapshot(dir), "nothing was written, deleted or touched: " + String.join(" ", args));
+  }
+
+  /** Each command with the output option {@code option} set to {@code out}, its inputs valid. */
+  private List<String[]> everyCommandWriting(String out) {
+    List<String[]> commands = new ArrayList<>();
+    commands.add(new String[] {"generate", "--out", out});
+    commands.add(new String[] {"prep", "--data", data, "--out", out});
+    commands.add(new String[] {"train", "--prep", prep, "--out", out});
+    commands.add(new String[] {"evaluate", "--run", model, "--prep", prep, "--out", out});
+    commands.add(new String[] {"score", "--model", model, "--data", data, "--out", out});
+    commands.add(new String[] {"demo", "--out", out});
+    commands.add(new String[] {"report", "--run", model, "--out", out});
+    commands.add(new String[] {"bench", "train", "--work", out});
+    commands.add(new String[] {"bench", "quality", "--work", out});
+    commands.add(new String[] {"bench", "train", "--work", dir.resolve("scratch").toString(), "--out", out});
+    return commands;
+  }
+
+  @Test
+  void anOutputBelowAFileIsRefusedNamingIt() throws IOException {
+    Path file = dir.resolve("notes.txt");
+    Files.writeString(file, "mine");
+    String out = file.resolve("out").toString();
+    for (String[] command : everyCommandWriting(out)) {
+      refused(out + " cannot be written: " + "file:" + file + " is a file, not a folder", command);
+    }
+  }
+
+  @Test
+  void anUnwritableOutputIsRefusedNamingIt() throws IOException {
+    // A folder no one may create files in, root included.
+    Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux's /proc");
+    String out = "/proc/mtl-output/out";
+    for (String[] command : everyCommandWriting(out)) {
+      refused(out + " cannot be written: ", command);
+    }
+    assertFalse(Files.exists(Path.of("/proc/mtl-output")));
+  }
+
+  @Test
+  void nothingIsWrittenInsideARegistryVersion() throws IOException {
+    String inside = version.resolve("out").toString();
+    for (String[] command : everyCommandWriting(inside)) {
+      refused(inside + " is inside the registry version file:" + version + " (it holds version.json)", command);
+    }
+    refused("--run " + version + " is a registry version (it holds version.json), which evaluate does not write into; "
+        + "give --out DIR", "evaluate", "--run", version.toString(), "--prep", prep);
+    refused("--out " + version + " is inside the registry version", "prep", "--data", data, "--out",
+        version.toString(), "--overwrite");
+  }
+
+  @Test
+  void benchRefusesAScratchFolderHoldingItsInputOrFilesNoBenchmarkWrote() throws IOException {
+    // An earlier benchmark's scratch folder, with the data it generated reused as input.
+    Path work = folder("work", BenchCommand.SCRATCH_MARKER);
+    folder("work/data/tabular", "part-00000.csv");
+    folder("work/prep-all", "manifest.json");
+    refused("--work " + work + " holds the input " + work.resolve("data") + ", which emptying it would delete",
+        "bench", "quality", "--work", work.toString(), "--data", work.resolve("data").toString());
+    refused("--work " + work + " holds the input " + work, "bench", "quality", "--work", work.toString(),
+        "--data", work.toString());
+    refused("--out " + work.resolve("results.json") + " is inside --work " + work,
+        "bench", "train", "--work", work.toString(), "--out", work.resolve("results.json").toString());
+    Files.writeString(work.resolve("thesis.tex"), "mine");
+    refused("--work " + work + " holds thesis.tex, which no benchmark writes", "bench", "train", "--work",
+        work.toString());
+    Path config = folder("work2", BenchCommand.SCRATCH_MARKER).resolve("run-mine.yaml");
+    Files.writeString(config, "train: {epochs: 1}\n");
+    refused("holds the input " + config, "bench", "train", "-c", config.toString(), "--work",
+        dir.resolve("work2").toString());
+  }
+
+  @Test
+  void trainDoesNotTakeItsPreparedDataForARunToResume() throws IOException {
+    refused("--out " + prep + " holds the input --prep " + prep, "train", "--prep", prep, "--out", prep);
+    Path inside = folder("parent/prep", "manifest.json");
+    refused("--out " + dir.resolve("parent") + " holds the input --prep " + inside, "train", "--prep",
+        inside.toString(), "--out", dir.resolve("parent").toString());
+  }
+
+  @Test
+  void aMissingBenchmarkInputIsNamedBeforeTheScratchFolderIsTouched() throws IOException {
+    Path work = folder("work", BenchCommand.SCRATCH_MARKER, "data-100");
+    String missing = dir.resolve("mnist").toString();
+    refused("--mnist " + missing + " does not exist", "bench", "multimnist", "-c",
+        Path.of("../conf/examples/multimnist.yaml").toAbsolutePath().normalize().toString(), "--mnist", missing,
+        "--work", work.toString());
+    refused("--data " + missing + " does not exist", "bench", "quality", "--data", missing, "--work", work.toString());
+  }
+
+  @Test
+  void reportWritesOverNothingButAnEarlierReport() throws IOException {
+    String zip = Path.of(model, "model.zip").toString();
+    refused("--out " + zip + " already exists", "report", "--run", model, "--out", zip);
+    refused("--overwrite refuses " + zip + ": it is not a report of mtl report", "report", "--run", model, "--out",
+        zip, "--overwrite");
+    refused("--out " + model + " is a folder", "report", "--run", model, "--out", model);
+  }
+
+  @Test
+  void benchSummaryReplacesOnlyAnEarlierSummary() throws IOException {
+    Path suite = folder("suite", "results.md");
+    Files.writeString(suite.resolve("train.json"), "{\"title\": \"t\", \"machine\": {}, \"tables\": []}");
+    refused("--dir " + suite + " holds a results.md without an earlier summary's results.json", "bench", "summary",
+        "--dir", suite.toString());
+    Files.writeString(suite.resolve("results.json"), "{\"mine\": 1}");
+    refused("--dir " + suite + " holds a results.json that is not an earlier summary's", "bench", "summary", "--dir",
+        suite.toString());
+  }
+}
