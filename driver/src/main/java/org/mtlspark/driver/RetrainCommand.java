@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.workers.registry.ModelRegistry;
+import org.mtlspark.workers.registry.RegistryException;
 import org.mtlspark.workers.registry.RetrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,9 +77,47 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
     } catch (IOException e) {
       throw new CommandException(ExitCodes.USAGE, e.getMessage());
     }
+    if (staleLock.isNegative() || staleLock.compareTo(Duration.ofSeconds(10)) < 0) {
+      throw new CommandException(ExitCodes.USAGE, "--stale-lock must be at least PT10S, was " + staleLock);
+    }
     if (!(tolerance >= 0)) {
       throw new CommandException(ExitCodes.USAGE, "--tolerance must be >= 0, was " + tolerance);
     }
+  }
+
+  /**
+   * Before Spark starts: the registry must be on a filesystem it can be trusted on, and the run's
+   * work folder must be writable, outside the registry, not holding the data, and either new or
+   * an earlier attempt of a retrain (a retry finishes it).
+   */
+  @Override
+  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+    try {
+      new ModelRegistry(hadoop, registry).checkSupported();
+    } catch (RegistryException e) {
+      throw new CommandException(ExitCodes.USAGE, "--registry " + registry + ": " + e.getMessage());
+    }
+    String runWork = work + "/" + runId;
+    Path run = new Path(runWork);
+    FileSystem fs = run.getFileSystem(hadoop);
+    Path qualified = fs.makeQualified(run);
+    Path reg = new Path(registry);
+    if (OutputFolder.isWithin(qualified, reg.getFileSystem(hadoop).makeQualified(reg))) {
+      throw new CommandException(ExitCodes.USAGE, "--work " + work + " is inside the registry " + registry
+          + ": a registry is changed only through mtl registry and retrain; keep the work folder elsewhere");
+    }
+    Path in = new Path(data.replace("{date}", date));
+    if (OutputFolder.isWithin(in.getFileSystem(hadoop).makeQualified(in), qualified)) {
+      throw new CommandException(ExitCodes.USAGE, "--work " + work + " holds this run's data "
+          + in + "; keep the work folder apart from the data");
+    }
+    if (fs.exists(qualified) && !fs.exists(new Path(qualified, RetrainJob.RUN_FILE))
+        && fs.listStatus(qualified).length > 0) {
+      throw new CommandException(ExitCodes.USAGE, "the work folder " + runWork + " exists and was not made by "
+          + "retrain (it has no " + RetrainJob.RUN_FILE + "); nothing in it is touched: choose another --work or "
+          + "--run-id");
+    }
+    OutputFolder.checkPlace(hadoop, "--work", runWork + "/" + RetrainJob.RUN_FILE);
   }
 
   @Override

@@ -181,4 +181,20 @@ class OutputRefusalsTest {
     refused("--dir " + suite + " holds a results.json that is not an earlier summary's", "bench", "summary", "--dir",
         suite.toString());
   }
+
+  /** retrain: a registry on an object store, and work folders that are not the run's, before Spark starts. */
+  @Test
+  void retrainRefusesAnUntrustworthyRegistryAndWorkFoldersItDidNotMake() throws IOException {
+    String registry = dir.resolve("registry").toString();
+    refused("gives neither an exclusive create nor an atomic rename", "retrain", "--data", data, "--date",
+        "2026-11-28", "--registry", "s3a://bucket/registry", "--name", "events", "--work",
+        dir.resolve("work").toString());
+    refused("holds this run's data", "retrain", "--data", dir.resolve("work/2026-11-28/data").toString(), "--date",
+        "2026-11-28", "--registry", registry, "--name", "events", "--work", dir.resolve("work").toString());
+    refused("is inside the registry", "retrain", "--data", data, "--date", "2026-11-28", "--registry", registry,
+        "--name", "events", "--work", dir.resolve("registry/events/work").toString());
+    folder("work/2026-11-28/prep", "notes.txt");
+    refused("was not made by retrain", "retrain", "--data", data, "--date", "2026-11-28", "--registry", registry,
+        "--name", "events", "--work", dir.resolve("work").toString());
+  }
 }

@@ -129,6 +129,11 @@ public final class ModelRegistry {
     return new Path(versions(name), checkVersion(version));
   }
 
+  /** Refuses a registry on a filesystem without exclusive create and atomic rename (an object store). */
+  public void checkSupported() throws RegistryException {
+    RegistryFiles.checkSupported(hadoop, root);
+  }
+
   /** The registry's root. */
   public String root() {
     return root.toString();

@@ -193,6 +193,30 @@ class RetrainIT {
     assertEquals(other, registry.promoted("moved").orElseThrow());
   }
 
+  /** A promotion by hand while a retrain evaluates: the retrain registers its version but does not promote it. */
+  @Test
+  @Order(7)
+  void aRetrainDoesNotPromoteOverAChangeMadeWhileItRan() throws IOException {
+    String[] byHand = new String[1];
+    RetrainJob.Result r = new RetrainJob(spark).afterEachStep(step -> {
+      if (step == RetrainJob.Step.EVALUATE) {
+        try {
+          byHand[0] = registry.register("moved-live", registry.versionDir("demo", "v0001").toString(), "by-hand",
+              registry.show("demo", "v0001").data(), 0.5, null).version();
+          registry.promote("moved-live", byHand[0]);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    }).run(config, registry, request("moved-live", "day1", 1, "work-moved-live"));
+    assertEquals(RetrainJob.Outcome.NOT_PROMOTED, r.outcome(), r.reason());
+    assertTrue(r.reason().startsWith("first version, and every task beats its baseline; but not promoted"),
+        r.reason());
+    assertEquals(byHand[0], registry.promoted("moved-live").orElseThrow());
+    assertTrue(registry.show("moved-live", r.version()).decision().promote(), "the decision is kept");
+    assertEquals(1, registry.pointer("moved-live").orElseThrow().history().size());
+  }
+
   /** A work folder of another run, or one retrain did not make, is refused and left as it was. */
   @Test
   @Order(8)
