@@ -99,8 +99,18 @@ final class LockRace {
     return sum;
   }
 
-  /** A contender process: LOCKDIR MARKER THREADS TRIES; prints "tally HELD OVERLAPS". */
+  /**
+   * A contender process: LOCKDIR MARKER THREADS TRIES; prints "tally HELD OVERLAPS". Or "die
+   * LOCKDIR": takes the lock and stops at once without releasing it, as a killed process does.
+   */
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("die")) {
+      RegistryLock.acquire(new Configuration(), new org.apache.hadoop.fs.Path(args[1]), "killed run",
+          Duration.ofHours(1), Duration.ZERO);
+      System.out.println("holding");
+      System.out.flush();
+      Runtime.getRuntime().halt(0);
+    }
     Tally t = threads(args[0], Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
     System.out.println("tally " + t.held() + " " + t.overlaps());
   }

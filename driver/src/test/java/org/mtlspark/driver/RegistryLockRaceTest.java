@@ -139,4 +139,22 @@ class RegistryLockRaceTest {
     RegistryException e = assertThrows(RegistryException.class, () -> s3.lock("m", "r", Duration.ofMinutes(5)));
     assertTrue(e.getMessage().contains("s3a://") && e.getMessage().contains("HDFS"), e.getMessage());
   }
+
+  /** The lock of a process that died on this host is broken at once, not after the stale limit. */
+  @Test
+  void aLockOfAProcessThatDiedHereIsBrokenAtOnce() throws Exception {
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), LockRace.class.getName(), "die", lockDir())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), out);
+    assertTrue(out.contains("holding"), out);
+    RegistryLock.Holder left = RegistryLock.current(hadoop, new org.apache.hadoop.fs.Path(lockDir()));
+    assertEquals("killed run", left.owner());
+    assertTrue(!left.released(), "the dead process did not release it");
+    try (RegistryLock taken = RegistryLock.acquire(hadoop, new org.apache.hadoop.fs.Path(lockDir()), "retry",
+        Duration.ofHours(1), Duration.ZERO)) {
+      taken.check();
+    }
+  }
 }

@@ -523,10 +523,22 @@ public final class ModelRegistry {
     return new Cleaned(moved, removed, kept);
   }
 
-  /** The lock a retrain holds while it works; one retrain of a model at a time. */
+  /**
+   * The lock a retrain holds while it works; one retrain of a model at a time. Another owner's lock
+   * is refused at once; a lock of the same owner (an earlier attempt of the same run, crashed on
+   * another host or still finishing) is waited for until it is released or goes stale.
+   */
   public RegistryLock lock(String name, String owner, Duration staleAfter) throws IOException {
-    return RegistryLock.acquire(hadoop, new Path(new Path(model(name), "locks"), "retrain"), owner, staleAfter,
-        Duration.ZERO);
+    Path dir = new Path(new Path(model(name), "locks"), "retrain");
+    RegistryFiles.checkSupported(hadoop, dir);
+    RegistryLock.Holder held = RegistryLock.current(hadoop, dir);
+    Duration wait = Duration.ZERO;
+    if (held != null && !held.released() && owner.equals(held.owner())) {
+      wait = staleAfter.plus(Duration.ofMinutes(1));
+      LOG.info("the lock {} is held by an earlier attempt of {} ({}); waiting up to {} for it to end or go stale",
+          dir, owner, held.describe(), wait);
+    }
+    return RegistryLock.acquire(hadoop, dir, owner, staleAfter, wait);
   }
 
   private RegistryLock writeLock(String name, String what) throws IOException {

@@ -68,9 +68,41 @@ public final class RegistryLock implements AutoCloseable {
   }
 
   /** Who holds (or last held) a lock, as read from its file. */
-  public record Holder(long number, String owner, String host, String since, Instant refreshed, boolean released) {
+  public record Holder(long number, String owner, String host, String since, Instant refreshed, boolean released,
+      String process) {
     String describe() {
       return owner + " on " + host + " since " + since + " (last refreshed " + refreshed + ")";
+    }
+
+    /**
+     * Whether the holder is known to be gone: it ran on this host, in this process namespace, and
+     * no process of its pid runs any more (or the one that does started after the lock was taken).
+     */
+    boolean deadHere() {
+      String[] p = process.split(" ", 2);
+      String here = processNamespace();
+      if (p.length != 2 || here == null || !p[1].equals(here) || !host.equals(host())) {
+        return false;
+      }
+      long pid;
+      Instant taken;
+      try {
+        pid = Long.parseLong(p[0]);
+        taken = Instant.parse(since);
+      } catch (RuntimeException e) {
+        return false;
+      }
+      return ProcessHandle.of(pid).map(h -> h.info().startInstant().map(t -> t.isAfter(taken)).orElse(false))
+          .orElse(true);
+    }
+  }
+
+  /** The pid namespace of this process (Linux), so that a pid is only compared within one; null elsewhere. */
+  static String processNamespace() {
+    try {
+      return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")).toString();
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return null;
     }
   }
 
@@ -91,20 +123,26 @@ public final class RegistryLock implements AutoCloseable {
     while (true) {
       Holder current = current(hadoop, dir);
       boolean free = current == null || current.released();
-      boolean stale = !free && Duration.between(current.refreshed(), Instant.now()).compareTo(staleAfter) > 0;
+      boolean stale = !free && (Duration.between(current.refreshed(), Instant.now()).compareTo(staleAfter) > 0
+          || current.deadHere());
       if (free || stale) {
         long next = current == null ? 1 : current.number() + 1;
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("owner", owner);
         content.put("host", host());
         content.put("pid", ProcessHandle.current().pid());
+        String namespace = processNamespace();
+        if (namespace != null) {
+          content.put("pidNamespace", namespace);
+        }
         content.put("since", Instant.now().toString());
         content.put("token", token);
         if (RegistryFiles.publishNew(hadoop, file(dir, next, "lock"), JSON.writeValueAsBytes(content))) {
           Holder confirmed = current(hadoop, dir);
           if (confirmed != null && confirmed.number() == next) {
             if (stale) {
-              LOG.warn("broke the lock {} of {}: not refreshed for more than {}", dir, current.describe(), staleAfter);
+              LOG.warn("broke the lock {} of {}: {}", dir, current.describe(), current.deadHere()
+                  ? "its process is no longer running on this host" : "not refreshed for more than " + staleAfter);
             }
             RegistryLock lock = new RegistryLock(hadoop, dir, next, token, owner, staleAfter);
             lock.cleanOld();
@@ -155,7 +193,8 @@ public final class RegistryLock implements AutoCloseable {
     }
     Map<?, ?> content = read(fs, status.getPath());
     return new Holder(highest, field(content, "owner"), field(content, "host"), field(content, "since"),
-        Instant.ofEpochMilli(status.getModificationTime()), released.contains(highest));
+        Instant.ofEpochMilli(status.getModificationTime()), released.contains(highest),
+        field(content, "pid") + " " + field(content, "pidNamespace"));
   }
 
   private static Map<?, ?> read(FileSystem fs, Path file) {

@@ -149,6 +149,30 @@ class ModelRegistryTest {
     }
   }
 
+  /** A retry of the same run waits for its earlier attempt's lock; another run is refused at once. */
+  @Test
+  void theSameRunWaitsForItsEarlierAttemptAnotherIsRefused() throws Exception {
+    RegistryLock earlier = registry.lock("m", "retrain day1", Duration.ofSeconds(30));
+    Thread ends = new Thread(() -> {
+      try {
+        Thread.sleep(700);
+        earlier.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    ends.start();
+    RegistryException other = assertThrows(RegistryException.class,
+        () -> registry.lock("m", "retrain day2", Duration.ofSeconds(30)));
+    assertTrue(other.getMessage().contains("held by retrain day1"), other.getMessage());
+    long start = System.nanoTime();
+    try (RegistryLock retry = registry.lock("m", "retrain day1", Duration.ofSeconds(30))) {
+      retry.check();
+      assertTrue(System.nanoTime() - start >= 300_000_000L, "it waited for the earlier attempt");
+    }
+    ends.join();
+  }
+
   /** Registrations, promotions and rollbacks from many threads at once: no lost entry, no shared version. */
   @Test
   void concurrentWritesLoseNothing() throws Exception {
