@@ -92,6 +92,7 @@ public final class CsvRecordReader {
     StringBuilder raw = new StringBuilder();
     String problem = null;
     long length = 0;
+    boolean cut = false;
     State state = State.CELL_START;
     boolean lastBreak = false;
     int c = first;
@@ -108,24 +109,31 @@ public final class CsvRecordReader {
       if (raw.length() < MAX_RAW) {
         raw.append((char) c);
       }
-      if (++length > maxRecordChars && problem == null) {
-        problem = "a record longer than " + maxRecordChars + " characters (an unclosed quote?)";
+      if (++length > maxRecordChars && !cut) {
+        problem = firstOf(problem, "a record longer than " + maxRecordChars + " characters (an unclosed quote?)");
+        // The record is a reject from here on: its cells are dropped, so that memory stays bounded
+        // by the limit however long it runs; only the start (raw) is kept for the report.
+        cut = true;
+        cells.clear();
+        cell = new StringBuilder();
       }
-      boolean keep = length <= maxRecordChars;
+      boolean keep = !cut;
       boolean lineBreak = c == '\n' || c == '\r';
       lastBreak = lineBreak;
       if (lineBreak) {
         if (c == '\r' && peek() == '\n') {
           read();
           if (state == State.QUOTED && keep) {
-            cell.append('\r');
+            (cell = room(cell)).append('\r');
           }
           c = '\n';
         }
         line++;
       }
       if (state != State.QUOTED && c == delimiter) {
-        cells.add(cell.toString());
+        if (keep) {
+          cells.add(cell.toString());
+        }
         cell.setLength(0);
         state = State.CELL_START;
       } else if (state != State.QUOTED && lineBreak) {
@@ -145,7 +153,7 @@ public final class CsvRecordReader {
                 }
               }
               if (keep) {
-                cell.append((char) c);
+                (cell = room(cell)).append((char) c);
               }
             }
           }
@@ -155,7 +163,7 @@ public final class CsvRecordReader {
                 read();
                 appendRaw(raw, quote);
                 if (keep) {
-                  cell.append(quote);
+                  (cell = room(cell)).append(quote);
                 }
               } else {
                 state = State.AFTER_QUOTE;
@@ -166,17 +174,17 @@ public final class CsvRecordReader {
                 continue;
               }
               if (keep) {
-                cell.append((char) c);
+                (cell = room(cell)).append((char) c);
               }
             } else if (keep) {
-              cell.append((char) c);
+              (cell = room(cell)).append((char) c);
             }
           }
           case AFTER_QUOTE -> {
             problem = firstOf(problem, "text after the closing quote of cell " + (cells.size() + 1));
             state = State.UNQUOTED;
             if (keep) {
-              cell.append((char) c);
+              (cell = room(cell)).append((char) c);
             }
           }
           default -> throw new IllegalStateException(state.toString());
@@ -184,6 +192,19 @@ public final class CsvRecordReader {
       }
       c = read();
     }
+  }
+
+  /**
+   * {@code cell}, or, once a full cell's next doubling would pass half the limit, a copy with room
+   * for a whole record: a long cell costs at most one and a half times the limit while it grows,
+   * never an array of twice the limit beside the old one.
+   */
+  private StringBuilder room(StringBuilder cell) {
+    if (cell.length() == cell.capacity() && (cell.capacity() * 2L + 2) * 2 > maxRecordChars
+        && cell.capacity() < maxRecordChars) {
+      return new StringBuilder(maxRecordChars).append(cell);
+    }
+    return cell;
   }
 
   /**
