@@ -19,8 +19,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileAlreadyExistsException;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
@@ -471,7 +469,9 @@ public final class ModelRegistry {
     try (OutputStream out = fs().create(tmp, false)) {
       out.write(JSON.writeValueAsBytes(p));
     }
-    FileContext.getFileContext(target.toUri(), hadoop).rename(tmp, target, Options.Rename.OVERWRITE);
+    FileSystem fs = fs();
+    RegistryFiles.fileContext(fs, target, hadoop).rename(fs.makeQualified(tmp), fs.makeQualified(target),
+        Options.Rename.OVERWRITE);
   }
 
   /** What {@link #gc} did. */
@@ -550,7 +550,7 @@ public final class ModelRegistry {
   static String by() {
     String host;
     try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
+      host = InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
       host = "?";
     }

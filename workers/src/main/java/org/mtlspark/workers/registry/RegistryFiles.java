@@ -66,7 +66,7 @@ final class RegistryFiles {
       out.write(content);
     }
     try {
-      FileContext.getFileContext(target.toUri(), hadoop).rename(tmp, target, Options.Rename.NONE);
+      fileContext(fs, target, hadoop).rename(fs.makeQualified(tmp), fs.makeQualified(target), Options.Rename.NONE);
       return true;
     } catch (FileAlreadyExistsException e) {
       return false;
@@ -106,7 +106,12 @@ final class RegistryFiles {
       Files.move(source, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return;
     }
-    FileContext.getFileContext(to.toUri(), hadoop).rename(from, to, Options.Rename.NONE);
+    fileContext(fs, to, hadoop).rename(fs.makeQualified(from), fs.makeQualified(to), Options.Rename.NONE);
+  }
+
+  /** The FileContext of {@code path}'s filesystem, also for a path without a scheme (the default filesystem's). */
+  static FileContext fileContext(FileSystem fs, Path path, Configuration hadoop) throws IOException {
+    return FileContext.getFileContext(fs.makeQualified(path).toUri(), hadoop);
   }
 
   private static FileSystem raw(FileSystem fs) {
