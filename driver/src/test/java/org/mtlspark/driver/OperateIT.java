@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Operating the product from the command line, as the README shows: generate two daily
+ * Operating the product from the command line, as docs/operating.md shows: generate two daily
  * partitions, retrain on each (the second promoted or refused with its reason), retrain a day
  * again (nothing trained), score new data with the promoted model, write the report, roll back.
  */
