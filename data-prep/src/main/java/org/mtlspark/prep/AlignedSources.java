@@ -3,13 +3,11 @@ package org.mtlspark.prep;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -29,7 +27,6 @@ import org.apache.spark.util.TaskCompletionListener;
 import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
-import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.align.SourceAligner;
@@ -45,7 +42,6 @@ import org.mtlspark.prep.source.ParsedRow;
 import org.mtlspark.prep.source.SourceReader;
 import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.prep.split.KeySplit;
-import org.mtlspark.prep.split.Split;
 import org.mtlspark.prep.split.SplitOrder;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
@@ -102,11 +98,11 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     return aligned.filter(scoring ? AlignedSources::scorable : AlignedSources::usable);
   }
 
-  private static boolean usable(AlignedRecord r) {
+  static boolean usable(AlignedRecord r) {
     return r.status() == AlignedRecord.Status.USABLE;
   }
 
-  private static boolean scorable(AlignedRecord r) {
+  static boolean scorable(AlignedRecord r) {
     return usable(r) || r.status() == AlignedRecord.Status.NO_LABELS;
   }
 
@@ -144,9 +140,9 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     for (int s = 0; s < sourceCount; s++) {
       JavaRDD<ParsedRow<SourceValues>> parsed = read.rows().get(s);
       // Kept apart from the cached one, so that counting a partition again reads its files.
-      tallied.add(RowTally.accepted(parsed, s, sourceCount, conf, rejectsPath, rowTallies));
+      tallied.add(accepted(parsed, s, sourceCount, conf, rejectsPath, rowTallies));
       rows.add(data.isRecordSource(sourceConfigs.get(s)) ? tallied.get(s)
-          : RowTally.accepted(parsed, s, sourceCount, conf, rejectsPath, rowTallies)
+          : accepted(parsed, s, sourceCount, conf, rejectsPath, rowTallies)
               .persist(StorageLevel.MEMORY_AND_DISK_SER()));
     }
 
@@ -177,11 +173,6 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
       rows.forEach(r -> r.unpersist(false));
       throw e;
     }
-  }
-
-  /** The number under which a partition of a source's rows is tallied. */
-  private static long rowPartition(int source, int partition) {
-    return ((long) source << 32) | partition;
   }
 
   /**
@@ -215,7 +206,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
       int source = s;
       Set<Integer> rowsMissed = new HashSet<>();
       for (int p = 0; p < tallied.get(s).getNumPartitions(); p++) {
-        if (!rowsCounted.contains(rowPartition(s, p))) {
+        if (!rowsCounted.contains(RowTally.partition(s, p))) {
           rowsMissed.add(p);
         }
       }
@@ -248,8 +239,8 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     for (int s = 0; s < sourceCount; s++) {
       SourceConfig src = sourceConfigs.get(s);
       // Duplicates of sources keyed by the whole key were counted while aligning.
-      long ok = tally.accepted[s];
-      long bad = tally.rejected[s];
+      long ok = tally.accepted(s);
+      long bad = tally.rejected(s);
       long distinct = data.isRecordSource(src) ? ok : distinctKeys(rows.get(s), src.align() == SourceConfig.Align.NEAREST);
       sources.put(src.name(), new Manifest.SourceCount(files.get(s).size(), ok + bad, ok, bad, ok - distinct));
     }
@@ -257,7 +248,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     long rejected = sources.values().stream().mapToLong(Manifest.SourceCount::rejected).sum();
     LOG.info("read {} source rows from {} files: {} rejected ({})", rowCount,
         files.stream().mapToInt(List::size).sum(), rejected, elapsed(started));
-    Map<String, Long> rejectsByReason = new TreeMap<>(tally.byReason);
+    Map<String, Long> rejectsByReason = new TreeMap<>(tally.byReason());
     double rejectFraction = rowCount == 0 ? 0 : (double) rejected / rowCount;
     if (rejectFraction > config.prep().maxRejectFraction()) {
       // The staging folder, rejects included, is deleted when the run fails: the message carries
@@ -269,18 +260,16 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
           firstReject(aligned.context().hadoopConfiguration(), new Path(staging, "rejects"))));
     }
 
-    AlignedRecord.Status[] statuses = AlignedRecord.Status.values();
     RecordTally counted = recordTallies.value();
-    long[] recordTally = counted.counts;
     for (int s = 0; s < sourceCount; s++) {
       if (data.isRecordSource(sourceConfigs.get(s))) {
         Manifest.SourceCount c = sources.get(sourceConfigs.get(s).name());
         sources.put(sourceConfigs.get(s).name(),
-            new Manifest.SourceCount(c.files(), c.rows(), c.accepted(), c.rejected(), recordTally[s],
-                recordTally[sourceCount + s]));
-        if (recordTally[sourceCount + s] > 0) {
+            new Manifest.SourceCount(c.files(), c.rows(), c.accepted(), c.rejected(), counted.duplicates(s),
+                counted.differingKeys(s)));
+        if (counted.differingKeys(s) > 0) {
           LOG.warn("source {}: {} key(s) repeat with different values; duplicates: first kept the first row of each",
-              sourceConfigs.get(s).name(), recordTally[sourceCount + s]);
+              sourceConfigs.get(s).name(), counted.differingKeys(s));
         }
       }
     }
@@ -288,24 +277,24 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     // The aligned records are cached and counted: the cached sources are no longer needed.
     rows.forEach(r -> r.unpersist(false));
     Map<String, Long> status = new TreeMap<>();
-    for (AlignedRecord.Status st : statuses) {
-      if (recordTally[2 * sourceCount + st.ordinal()] > 0) {
-        status.put(st.name().toLowerCase(), recordTally[2 * sourceCount + st.ordinal()]);
+    for (AlignedRecord.Status st : AlignedRecord.Status.values()) {
+      if (counted.records(st) > 0) {
+        status.put(st.name().toLowerCase(), counted.records(st));
       }
     }
     long records = status.values().stream().mapToLong(Long::longValue).sum();
     long duplicateRows = sources.values().stream().mapToLong(Manifest.SourceCount::duplicates).sum();
     List<String> modalities = ModelInputs.modalities(layout);
     Map<String, Long> presence = new LinkedHashMap<>();
-    for (int i = 0; i < ModelInputs.MODALITIES.size(); i++) {
-      if (modalities.contains(ModelInputs.MODALITIES.get(i))) {
-        presence.put(ModelInputs.MODALITIES.get(i), recordTally[2 * sourceCount + statuses.length + i]);
+    for (String modality : ModelInputs.MODALITIES) {
+      if (modalities.contains(modality)) {
+        presence.put(modality, counted.present(modality));
       }
     }
     LOG.info("aligned {} records by key {}: {} ({})", records, data.key(), status, elapsed(started));
     return new AlignedSources(layout, aligned, order, scoring,
         new Manifest.Counts(sources, records, duplicateRows, status, presence, rejected, rejectsByReason),
-        counted.fit);
+        counted.fit());
   }
 
   /**
@@ -316,177 +305,97 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
     return rows.map(r -> byTime ? r.key() + Keys.SEPARATOR + r.value().timestamp() : r.key()).distinct().count();
   }
 
-  /** Accepted and rejected rows per source, and rejects by reason, of some partitions of the sources. */
-  public static final class RowTally implements Serializable {
-    private static final long serialVersionUID = 1L;
-    final long[] accepted;
-    final long[] rejected;
-    final Map<String, Long> byReason = new HashMap<>();
+  /**
+   * The accepted rows of a source, each partition's rows tallied into {@code tallies} and its
+   * rejects written to a file of its own under {@code rejectsDir} as they pass (see below).
+   */
+  static JavaRDD<ParsedRow<SourceValues>> accepted(JavaRDD<ParsedRow<SourceValues>> parsed, int source,
+      int sources, SerializableConf conf, String rejectsDir, PartitionTallies<RowTally> tallies) {
+    return parsed.mapPartitionsWithIndex((p, it) -> accepted(source, sources, it, conf.get(),
+        new Path(rejectsDir, String.format("part-%03d-%05d.json", source, p)),
+        t -> tallies.add(RowTally.partition(source, p), t)), false);
+  }
 
-    private RowTally(int sources) {
-      accepted = new long[sources];
-      rejected = new long[sources];
-    }
+  /**
+   * The accepted rows of one partition of a source. As they pass, every row is tallied and every
+   * reject written, one JSON object per line, to {@code rejectFile} (replaced when a task is
+   * retried; not created when there are none); after the last, the tally goes to {@code done}.
+   */
+  static Iterator<ParsedRow<SourceValues>> accepted(int source, int sources, Iterator<ParsedRow<SourceValues>> rows,
+      Configuration conf, Path rejectFile, Consumer<RowTally> done) {
+    RowTally t = new RowTally(sources);
+    return new Iterator<>() {
+      private ParsedRow<SourceValues> next;
+      private Writer rejects;
+      private boolean finished;
 
-    /**
-     * The accepted rows of a source, each partition's rows tallied into {@code tallies} and its
-     * rejects written to a file of its own under {@code rejectsDir} as they pass (see below).
-     */
-    static JavaRDD<ParsedRow<SourceValues>> accepted(JavaRDD<ParsedRow<SourceValues>> parsed, int source,
-        int sources, SerializableConf conf, String rejectsDir, PartitionTallies<RowTally> tallies) {
-      return parsed.mapPartitionsWithIndex((p, it) -> accepted(source, sources, it, conf.get(),
-          new Path(rejectsDir, String.format("part-%03d-%05d.json", source, p)),
-          t -> tallies.add(rowPartition(source, p), t)), false);
-    }
-
-    /**
-     * The accepted rows of one partition of a source. As they pass, every row is tallied and every
-     * reject written, one JSON object per line, to {@code rejectFile} (replaced when a task is
-     * retried; not created when there are none); after the last, the tally goes to {@code done}.
-     */
-    static Iterator<ParsedRow<SourceValues>> accepted(int source, int sources, Iterator<ParsedRow<SourceValues>> rows,
-        Configuration conf, Path rejectFile, Consumer<RowTally> done) {
-      RowTally t = new RowTally(sources);
-      return new Iterator<>() {
-        private ParsedRow<SourceValues> next;
-        private Writer rejects;
-        private boolean finished;
-
-        @Override
-        public boolean hasNext() {
-          while (next == null && !finished) {
-            if (!rows.hasNext()) {
-              finish();
+      @Override
+      public boolean hasNext() {
+        while (next == null && !finished) {
+          if (!rows.hasNext()) {
+            finish();
+          } else {
+            ParsedRow<SourceValues> r = rows.next();
+            if (r.isOk()) {
+              t.accept(source);
+              next = r;
             } else {
-              ParsedRow<SourceValues> r = rows.next();
-              if (r.isOk()) {
-                t.accepted[source]++;
-                next = r;
-              } else {
-                reject(r);
-              }
+              reject(r);
             }
           }
-          return next != null;
         }
+        return next != null;
+      }
 
-        @Override
-        public ParsedRow<SourceValues> next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          ParsedRow<SourceValues> r = next;
-          next = null;
-          return r;
+      @Override
+      public ParsedRow<SourceValues> next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
         }
+        ParsedRow<SourceValues> r = next;
+        next = null;
+        return r;
+      }
 
-        private void reject(ParsedRow<SourceValues> r) {
-          t.rejected[source]++;
-          t.byReason.merge(r.reject().category(), 1L, Long::sum);
-          try {
-            if (rejects == null) {
-              rejects = new BufferedWriter(new OutputStreamWriter(
-                  rejectFile.getFileSystem(conf).create(rejectFile, true), StandardCharsets.UTF_8));
-              // Closed at the end of the rows, or with the task when it fails first.
-              TaskContext task = TaskContext.get();
-              if (task != null) {
-                task.addTaskCompletionListener((TaskCompletionListener) c -> closeQuietly());
-              }
+      private void reject(ParsedRow<SourceValues> r) {
+        t.reject(source, r.reject().category());
+        try {
+          if (rejects == null) {
+            rejects = new BufferedWriter(new OutputStreamWriter(
+                rejectFile.getFileSystem(conf).create(rejectFile, true), StandardCharsets.UTF_8));
+            // Closed at the end of the rows, or with the task when it fails first.
+            TaskContext task = TaskContext.get();
+            if (task != null) {
+              task.addTaskCompletionListener((TaskCompletionListener) c -> closeQuietly());
             }
-            rejects.write(JSON.writeValueAsString(r.reject()));
-            rejects.write('\n');
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the rejects file " + rejectFile, e);
           }
+          rejects.write(JSON.writeValueAsString(r.reject()));
+          rejects.write('\n');
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write the rejects file " + rejectFile, e);
         }
+      }
 
-        private void closeQuietly() {
-          try {
+      private void closeQuietly() {
+        try {
+          rejects.close();
+        } catch (IOException e) {
+          LOG.warn("cannot close the rejects file {} of a task that ended early", rejectFile, e);
+        }
+      }
+
+      private void finish() {
+        finished = true;
+        try {
+          if (rejects != null) {
             rejects.close();
-          } catch (IOException e) {
-            LOG.warn("cannot close the rejects file {} of a task that ended early", rejectFile, e);
           }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write the rejects file " + rejectFile, e);
         }
-
-        private void finish() {
-          finished = true;
-          try {
-            if (rejects != null) {
-              rejects.close();
-            }
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the rejects file " + rejectFile, e);
-          }
-          done.accept(t);
-        }
-      };
-    }
-
-    RowTally plus(RowTally o) {
-      for (int s = 0; s < accepted.length; s++) {
-        accepted[s] += o.accepted[s];
-        rejected[s] += o.rejected[s];
+        done.accept(t);
       }
-      o.byReason.forEach((k, v) -> byReason.merge(k, v, Long::sum));
-      return this;
-    }
-  }
-
-  /**
-   * Counts aligned records as they are cached: per source the rows repeating a key ({@code
-   * counts[s]}) and the keys whose rows differ ({@code counts[n + s]}), records by status (after those), and the records with each modality among
-   * those that become examples (last three); when fitting, the featurizers' statistics over the
-   * training examples.
-   */
-  record RecordCounter(RecordLayout layout, SplitOrder order, List<TaskConfig> tasks, int sources, boolean scoring,
-      boolean fit) implements Serializable {
-    RecordTally zero() {
-      return new RecordTally(new long[2 * sources + AlignedRecord.Status.values().length + 3],
-          fit ? FeaturizerFitter.tally(layout, tasks) : null);
-    }
-
-    void count(RecordTally t, AlignedRecord r) {
-      long[] acc = t.counts;
-      for (int s = 0; s < sources; s++) {
-        acc[s] += Math.max(0, r.rowCounts()[s] - 1);
-        acc[sources + s] += r.rowCounts()[sources + s];
-      }
-      acc[2 * sources + r.status().ordinal()]++;
-      if (scoring ? scorable(r) : usable(r)) {
-        int presence = acc.length - 3;
-        acc[presence] += layout.tabularPresent(r) ? 1 : 0;
-        acc[presence + 1] += layout.text(r) != null ? 1 : 0;
-        acc[presence + 2] += layout.image(r) != null ? 1 : 0;
-        if (t.fit != null && order.split(r.key()) == Split.TRAIN) {
-          t.fit.add(r, layout, tasks);
-        }
-      }
-    }
-  }
-
-  /**
-   * What the aligning pass counts: per source its repeated keys, records by status and modality
-   * presence (see {@link #read}); when fitting, the featurizers' statistics over the training examples.
-   */
-  static final class RecordTally implements Serializable {
-    private static final long serialVersionUID = 1L;
-    final long[] counts;
-    final FeaturizerFitter.Tally fit;
-
-    RecordTally(long[] counts, FeaturizerFitter.Tally fit) {
-      this.counts = counts;
-      this.fit = fit;
-    }
-
-    RecordTally plus(RecordTally o) {
-      for (int i = 0; i < counts.length; i++) {
-        counts[i] += o.counts[i];
-      }
-      if (fit != null) {
-        fit.plus(o.fit);
-      }
-      return this;
-    }
+    };
   }
 
   /**
