@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Accepted and rejected rows per source, and rejects by reason, of some partitions of the sources:
- * what the reading of the sources counts, summed across partitions by a {@link
+ * what {@link AcceptedRows} counts, summed across partitions by a {@link
  * org.mtlspark.prep.io.PartitionTallies}.
  */
 final class RowTally implements Serializable {
