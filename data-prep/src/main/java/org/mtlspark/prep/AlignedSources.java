@@ -28,10 +28,40 @@ import org.slf4j.LoggerFactory;
  * rejected. The aligned records are sorted within their partitions by {@link #order()} (by split,
  * then in the order they are to be written, unless scoring) and stay cached until {@link
  * #unpersist()}.
+ *
+ * @param fitTally the featurizers' statistics over the training examples, counted while aligning;
+ *     null unless the mode is {@link Mode#FIT}
  */
-public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned, SplitOrder order,
-    boolean scoring, Manifest.Counts counts, FeaturizerFitter.Tally fitTally) {
+public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned, SplitOrder order, Mode mode,
+    Manifest.Counts counts, FeaturizerFitter.Tally fitTally) {
   private static final Logger LOG = LoggerFactory.getLogger(AlignedSources.class);
+
+  /** What the aligned records are read for. */
+  public enum Mode {
+    /** Prep that fits the featurizers: their statistics over the training examples are counted while aligning. */
+    FIT,
+    /** Prep with featurizers given (those of an earlier data set): nothing is fit. */
+    APPLY,
+    /**
+     * Scoring: labels are optional, a source holding only labels may be absent, the records are not
+     * split, and those without labels become examples too.
+     */
+    SCORE;
+
+    boolean scoring() {
+      return this == SCORE;
+    }
+
+    boolean fits() {
+      return this == FIT;
+    }
+
+    /** Whether a record becomes an example: a usable one; when scoring, also one without labels. */
+    boolean isExample(AlignedRecord r) {
+      return r.status() == AlignedRecord.Status.USABLE
+          || (scoring() && r.status() == AlignedRecord.Status.NO_LABELS);
+    }
+  }
 
   /** Records by status ({@code usable}, {@code no_labels}, ...). */
   public Map<String, Long> status() {
@@ -43,40 +73,28 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
    * presence rates in {@link #counts()} are over these.
    */
   public JavaRDD<AlignedRecord> examples() {
-    return aligned.filter(scoring ? AlignedSources::scorable : AlignedSources::usable);
-  }
-
-  static boolean usable(AlignedRecord r) {
-    return r.status() == AlignedRecord.Status.USABLE;
-  }
-
-  static boolean scorable(AlignedRecord r) {
-    return usable(r) || r.status() == AlignedRecord.Status.NO_LABELS;
+    Mode m = mode;
+    return aligned.filter(m::isExample);
   }
 
   public void unpersist() {
     aligned.unpersist(true);
   }
 
-  /**
-   * Reads the sources under {@code dataRoot} and aligns them. With {@code scoring}, labels are
-   * optional, a source holding only labels may be absent, and the presence rates count records
-   * without labels too. With {@code fit}, the featurizers' statistics over the training examples
-   * are counted in the same pass ({@link #fitTally()}; null otherwise).
-   */
-  public static AlignedSources read(SparkSession spark, MtlConfig config, String dataRoot, Path staging,
-      boolean scoring, boolean fit) throws IOException {
+  /** Reads the sources under {@code dataRoot} and aligns them, for {@code mode}. */
+  public static AlignedSources read(SparkSession spark, MtlConfig config, String dataRoot, Path staging, Mode mode)
+      throws IOException {
     long started = System.nanoTime();
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
     RecordLayout layout = new RecordLayout(config);
     // 1-2. Sources and their rows, every row tallied and every reject written aside on the way.
-    SourceRows rows = SourceRows.read(spark, conf, config, dataRoot, staging, scoring);
+    SourceRows rows = SourceRows.read(spark, conf, config, dataRoot, staging, mode.scoring());
 
     // 3. Align by key and classify records, in one pass that also caches them and counts them (see
     // RecordCounter).
-    SplitOrder order = scoring ? SplitOrder.unsplit()
+    SplitOrder order = mode.scoring() ? SplitOrder.unsplit()
         : new SplitOrder(KeySplit.of(config.prep().split(), config.data().key()), config.run().seed());
-    RecordCounter counter = new RecordCounter(layout, order, config.tasks(), rows.sourceCount(), scoring, fit);
+    RecordCounter counter = new RecordCounter(layout, order, config.tasks(), rows.sourceCount(), mode);
     PartitionTallies<RecordTally> recordTallies = new PartitionTallies<>(counter::zero, RecordTally::plus);
     spark.sparkContext().register(recordTallies);
     int partitions = config.prep().partitionsFor(rows.bytes());
@@ -97,7 +115,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
       RecordTally records = recordTallies.value();
       Manifest.Counts counts = AlignmentCounts.of(config, layout, rows, records,
           spark.sparkContext().hadoopConfiguration(), new Path(staging, "rejects"), started);
-      return new AlignedSources(layout, aligned, order, scoring, counts, records.fit());
+      return new AlignedSources(layout, aligned, order, mode, counts, records.fit());
     } catch (RuntimeException e) {
       if (aligned != null) {
         aligned.unpersist(false);

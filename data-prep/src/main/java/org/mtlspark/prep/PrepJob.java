@@ -75,7 +75,8 @@ public final class PrepJob {
     try {
       // 1-3. Read and validate the sources (rejects written aside), align by key.
       JobLabels.describe(spark, "prep", "read and align sources");
-      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, false, featurizers == null);
+      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging,
+          featurizers == null ? AlignedSources.Mode.FIT : AlignedSources.Mode.APPLY);
       RecordLayout layout = in.layout();
       Map<String, Long> status = in.status();
       JavaRDD<AlignedRecord> usable = in.examples();
