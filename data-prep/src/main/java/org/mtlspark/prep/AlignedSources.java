@@ -1,9 +1,11 @@
 package org.mtlspark.prep;
 
 import java.io.IOException;
+import java.util.Iterator;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.VoidFunction;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.mtlspark.config.MtlConfig;
@@ -84,6 +86,15 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
   /** Reads the sources under {@code dataRoot} and aligns them, for {@code mode}. */
   public static AlignedSources read(SparkSession spark, MtlConfig config, String dataRoot, Path staging, Mode mode)
       throws IOException {
+    return read(spark, config, dataRoot, staging, mode, it -> { });
+  }
+
+  /**
+   * As {@link #read(SparkSession, MtlConfig, String, Path, Mode)}; {@code filled} runs over every
+   * partition of the aligned records in the action that caches them, after its block is cached.
+   */
+  static AlignedSources read(SparkSession spark, MtlConfig config, String dataRoot, Path staging, Mode mode,
+      VoidFunction<Iterator<AlignedRecord>> filled) throws IOException {
     long started = System.nanoTime();
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
     RecordLayout layout = new RecordLayout(config);
@@ -110,7 +121,7 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
       // back: the action takes the partitions' iterators and leaves them (a level without disk would
       // hand over a partly read iterator for a block that does not fit). The counting iterator
       // above tallies the partitions as they are cached.
-      aligned.foreachPartition(it -> { });
+      aligned.foreachPartition(filled);
       MissedPartitions.count(aligned, counter, recordTallies, rows);
       RecordTally records = recordTallies.value();
       Manifest.Counts counts = AlignmentCounts.of(config, layout, rows, records,
