@@ -35,14 +35,18 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
- * Sources to a prepared data set: read and validate every source (rejects written aside with their
- * reason), align by key, split by a hash of the key, fit the featurizers on the training split,
- * write MultiDataSet batches per split and the manifest. The output folder appears only when
- * complete: everything is written to a hidden staging folder that is renamed at the end.
+ * Sources to a prepared data set: read, validate and align the sources by key ({@link
+ * AlignedSources}; rejects written aside with their reason), split the records by their key (a hash
+ * of it, or of one of its columns, or that column's value: see {@link
+ * org.mtlspark.prep.split.KeySplit}), fit the featurizers on the training split or keep given ones,
+ * then write the MultiDataSet batches of every split and the manifest. The output folder appears
+ * only when complete: everything is written to a hidden staging folder that is renamed at the end.
  *
- * <p>Output layout: {@code manifest.json}, {@code batches/{train,validation,test}/part-NNNNN.mdsp}
- * (batch packs, see {@link BatchPack}), {@code examples/{train,validation,test}/part-NNNNN.parquet}
- * (when {@code prep.writeExamples}), {@code rejects/} (JSON lines, one reject per line).
+ * <p>Output layout: {@code manifest.json}; {@code batches/{train,validation,test}/part-NNNNN.mdsp},
+ * one batch pack (see {@link BatchPack}) per partition of the records and split it holds; {@code
+ * examples/{train,validation,test}/part-NNNNN.parquet} likewise, when {@code prep.writeExamples}
+ * (an empty split gets one empty file); {@code rejects/part-SSS-PPPPP.json}, per partition of a
+ * source that has rejects, one JSON object per reject and line.
  */
 public final class PrepJob {
   private static final Logger LOG = LoggerFactory.getLogger(PrepJob.class);
@@ -75,7 +79,8 @@ public final class PrepJob {
     try {
       // 1-3. Read and validate the sources (rejects written aside), align by key.
       JobLabels.describe(spark, "prep", "read and align sources");
-      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, false, featurizers == null);
+      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging,
+          featurizers == null ? AlignedSources.Mode.FIT : AlignedSources.Mode.APPLY);
       RecordLayout layout = in.layout();
       Map<String, Long> status = in.status();
       JavaRDD<AlignedRecord> usable = in.examples();
@@ -83,8 +88,8 @@ public final class PrepJob {
         throw new PrepException("no usable record: every key lacks labels or all modalities; record status " + status);
       }
 
-      // 4. Split by key hash; fit featurizers on the training split only (its statistics were counted
-      // while aligning).
+      // 4. Split by key; fit featurizers on the training split only (its statistics were counted while
+      // aligning), unless they are given.
       SplitOrder order = in.order();
       JavaRDD<AlignedRecord> train = usable.filter(r -> order.split(r.key()) == Split.TRAIN);
       JobLabels.describe(spark, "prep", "fit featurizers and vocabulary");

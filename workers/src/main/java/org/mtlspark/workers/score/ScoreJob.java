@@ -91,7 +91,7 @@ public final class ScoreJob {
     ComputationGraph graph = EvaluateJob.loadModel(hadoop, modelDir);
     Path staging = StagingFolder.beside(target);
     try {
-      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, true, false);
+      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, AlignedSources.Mode.SCORE);
       Featurizer featurizer = new Featurizer(state, in.layout());
       JavaRDD<AlignedRecord> scorable = in.examples();
       List<String> keyColumns = config.data().key();
