@@ -65,4 +65,9 @@ public record MtlConfig(
     return tasks.stream().filter(t -> t.name().equals(name)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no task named " + name));
   }
+
+  /** The tasks whose labels come from {@code source}, in configuration order. */
+  public List<TaskConfig> tasksOf(String source) {
+    return tasks.stream().filter(t -> t.source().equals(source)).toList();
+  }
 }

@@ -21,6 +21,7 @@ import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.source.SourceValues;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;

@@ -28,6 +28,7 @@ import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.split.Split;
 import org.mtlspark.prep.split.SplitOrder;
 import org.slf4j.Logger;

@@ -30,6 +30,7 @@ import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.prep.generate.SyntheticRecord;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.split.KeySplit;
 import org.mtlspark.prep.split.Split;
 import org.mtlspark.prep.split.SplitOrder;

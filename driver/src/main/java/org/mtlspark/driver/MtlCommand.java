@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.workers.registry.RegistryException;
 import org.mtlspark.workers.registry.RetrainJob;

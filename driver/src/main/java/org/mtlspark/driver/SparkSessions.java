@@ -30,7 +30,7 @@ final class SparkSessions {
   static final String KRYO = "org.apache.spark.serializer.KryoSerializer";
   /** ND4J's registrator (INDArrays) and ours (Java records, immutable collections), in that order. */
   static final List<String> REGISTRATORS =
-      List.of("org.nd4j.kryo.Nd4jRegistrator", "org.mtlspark.prep.io.RecordKryoRegistrator");
+      List.of("org.nd4j.kryo.Nd4jRegistrator", "org.mtlspark.prep.kryo.RecordKryoRegistrator");
 
   private SparkSessions() {}
 

@@ -249,7 +249,7 @@ class MtlCommandTest {
 
   @Test
   void aDataFailureInsideSparksWrapperKeepsItsExitCode() {
-    org.mtlspark.prep.PrepException duplicate = new org.mtlspark.prep.PrepException("source a: key 7 twice");
+    org.mtlspark.prep.source.PrepException duplicate = new org.mtlspark.prep.source.PrepException("source a: key 7 twice");
     Exception wrapped = new org.apache.spark.SparkException("Job aborted", new RuntimeException("task", duplicate));
     assertEquals(duplicate, MtlCommand.explained(wrapped));
     assertEquals(ExitCodes.BAD_INPUT, MtlCommand.exitCode(MtlCommand.explained(wrapped)));

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /** What the code adds to the Spark settings a site or a submitter gave, without Spark. */
 class SparkSessionsTest {
-  private static final String OURS = "org.nd4j.kryo.Nd4jRegistrator,org.mtlspark.prep.io.RecordKryoRegistrator";
+  private static final String OURS = "org.nd4j.kryo.Nd4jRegistrator,org.mtlspark.prep.kryo.RecordKryoRegistrator";
 
   @Test
   void nothingGivenAddsKryoOurRegistratorsAndOneThreadPerTask() {
@@ -29,7 +29,7 @@ class SparkSessionsTest {
 
   @Test
   void registratorsAlreadyListedAreNotRepeatedAndKeepTheirPlace() {
-    String given = "org.mtlspark.prep.io.RecordKryoRegistrator,com.site.R";
+    String given = "org.mtlspark.prep.kryo.RecordKryoRegistrator,com.site.R";
     assertEquals(given + ",org.nd4j.kryo.Nd4jRegistrator", SparkSessions.mergeRegistrators(given));
     assertEquals(OURS, SparkSessions.mergeRegistrators(OURS));
     assertEquals(OURS, SparkSessions.mergeRegistrators(null));

@@ -62,16 +62,12 @@ public final class RecordLayout implements Serializable {
     }
     for (TaskConfig t : config.tasks()) {
       int s = sources.indexOf(config.data().source(t.source()));
-      int index = (int) tasksOf(config, t.source()).stream().takeWhile(x -> x != t).count();
+      int index = (int) config.tasksOf(t.source()).stream().takeWhile(x -> x != t).count();
       labels.add(new Ref(s, index, t.source() + "." + t.column()));
     }
   }
 
   /** The tasks whose labels come from {@code source}, in task order. */
-  public static List<TaskConfig> tasksOf(MtlConfig config, String source) {
-    return config.tasks().stream().filter(t -> t.source().equals(source)).toList();
-  }
-
   public List<Ref> numeric() {
     return numeric;
   }

@@ -5,7 +5,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.ToLongFunction;
 import org.mtlspark.config.TaskConfig;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 
 /**
  * The classes of a multiclass task after its rare training classes are merged into its other

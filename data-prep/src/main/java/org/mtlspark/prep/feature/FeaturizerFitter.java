@@ -12,7 +12,7 @@ import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.io.Iterators;

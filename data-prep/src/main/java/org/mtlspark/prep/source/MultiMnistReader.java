@@ -16,7 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.io.SerializableConf;
 
 /**

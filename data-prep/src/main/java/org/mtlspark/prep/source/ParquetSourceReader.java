@@ -13,7 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 
 /**
  * Reads a Parquet source with Spark. Its schema is checked against the configured columns before

@@ -14,8 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
-import org.mtlspark.prep.PrepException;
-import org.mtlspark.prep.align.RecordLayout;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -61,7 +60,7 @@ public final class SourceReader {
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     for (int s = 0; s < data.sources().size(); s++) {
       SourceConfig src = data.sources().get(s);
-      RowInterpreter interpreter = new RowInterpreter(src, data.key(), RecordLayout.tasksOf(config, src.name()),
+      RowInterpreter interpreter = new RowInterpreter(src, data.key(), config.tasksOf(src.name()),
           data.nullToken(), config.prep().image(), conf, dataRoot);
       if (scoring) {
         interpreter = interpreter.withOptionalLabels();

@@ -3,7 +3,7 @@ package org.mtlspark.prep.split;
 import java.io.Serializable;
 import java.util.List;
 import org.mtlspark.config.PrepConfig;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 
 /**
  * Assigns a key to a split by a 64-bit FNV-1a hash of salt and key, mapped to [0, 1). The

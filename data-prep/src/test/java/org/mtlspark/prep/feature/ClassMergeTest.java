@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 
 /** Rare training classes of a multiclass task merge into one class; regression targets transform and come back. */
 class ClassMergeTest {

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
-import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.testing.SharedSpark;
 
@@ -46,7 +45,7 @@ class HostileImagesIT {
     SourceConfig src = config.data().source(source);
     List<String> files = SourceReader.files(conf.get(), root.toString(), src).stream()
         .map(f -> f.getPath().toString()).toList();
-    RowInterpreter interpreter = new RowInterpreter(src, config.data().key(), RecordLayout.tasksOf(config, source),
+    RowInterpreter interpreter = new RowInterpreter(src, config.data().key(), config.tasksOf(source),
         "NA", config.prep().image(), conf, root.toString());
     Map<String, String> out = new TreeMap<>();
     for (ParsedRow<SourceValues> row : SourceReader.read(spark, conf, src, config.data().key(), files, interpreter)

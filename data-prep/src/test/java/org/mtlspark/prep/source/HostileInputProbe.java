@@ -8,8 +8,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.prep.PrepException;
-import org.mtlspark.prep.align.RecordLayout;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.io.SerializableConf;
 
 /**
@@ -51,7 +50,7 @@ public final class HostileInputProbe {
       }
       case "json" -> {
         RowInterpreter in = new RowInterpreter(config.data().source("notes"), config.data().key(),
-            RecordLayout.tasksOf(config, "notes"), "NA", config.prep().image());
+            config.tasksOf("notes"), "NA", config.prep().image());
         try (BufferedReader r = TextFiles.open(conf, file.toUri().toString(), StandardCharsets.UTF_8)) {
           Iterator<ParsedRow<SourceValues>> rows = new JsonSourceFormat(in, StandardCharsets.UTF_8)
               .rows(file.toString(), r);

@@ -9,7 +9,6 @@ import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.config.TaskConfig;
-import org.mtlspark.prep.align.RecordLayout;
 
 /** Binary labels in the spellings people use, a configured positive (and negative) value, and log1p targets. */
 class LabelSpellingsTest {
@@ -60,7 +59,7 @@ class LabelSpellingsTest {
     assertNull(label("risk", "medium"));
 
     SourceConfig source = CONFIG.data().source("census");
-    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
+    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), CONFIG.tasksOf("census"), "NA",
         CONFIG.prep().image().resized(4, 4));
     ParsedRow<SourceValues> row = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
         .parse(12, "p7,40,y,good,medium,yes,100,Low");
@@ -86,7 +85,7 @@ class LabelSpellingsTest {
     assertEquals("Low", label("risk2", "LOW"));
     assertNull(label("risk2", "Extreme"));
     SourceConfig source = CONFIG.data().source("census");
-    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
+    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), CONFIG.tasksOf("census"), "NA",
         CONFIG.prep().image().resized(4, 4));
     Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
         .parse(4, "p1,40,y,good,low,yes,2,Extreme").reject();
@@ -101,7 +100,7 @@ class LabelSpellingsTest {
     assertNull(label("income", "-1"));
     assertNull(label("income", "-3"));
     SourceConfig source = CONFIG.data().source("census");
-    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, "census"), "NA",
+    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), CONFIG.tasksOf("census"), "NA",
         CONFIG.prep().image().resized(4, 4));
     Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
         .parse(3, "p1,40,y,good,low,yes,-2,High").reject();

@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.prep.PrepException;
-import org.mtlspark.prep.align.RecordLayout;
+import org.mtlspark.prep.source.PrepException;
 
 /**
  * A file without line breaks is never held whole: a JSON line or CSV record over 16 Mi characters
@@ -71,7 +70,7 @@ class LongLinesTest {
     Path file = HostileFiles.withoutLineBreaks(dir.resolve("t.csv"), "id,x,y\n1,", TWENTY_MB);
     Files.write(file, "\n2,1.5,yes\n".getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
     RowInterpreter in = new RowInterpreter(CONFIG.data().source("table"), CONFIG.data().key(),
-        RecordLayout.tasksOf(CONFIG, "table"), "NA", CONFIG.prep().image());
+        CONFIG.tasksOf("table"), "NA", CONFIG.prep().image());
     List<ParsedRow<SourceValues>> rows = new ArrayList<>();
     try (BufferedReader r = TextFiles.open(new Configuration(), file.toUri().toString(), StandardCharsets.UTF_8)) {
       new CsvSourceFormat(in, CsvDialect.RFC_4180, StandardCharsets.UTF_8).rows(file.toString(), r)
@@ -133,7 +132,7 @@ class LongLinesTest {
 
   private List<ParsedRow<SourceValues>> jsonRows(Path file) throws Exception {
     RowInterpreter in = new RowInterpreter(CONFIG.data().source("notes"), CONFIG.data().key(),
-        RecordLayout.tasksOf(CONFIG, "notes"), "NA", CONFIG.prep().image());
+        CONFIG.tasksOf("notes"), "NA", CONFIG.prep().image());
     List<ParsedRow<SourceValues>> rows = new ArrayList<>();
     try (BufferedReader r = TextFiles.open(new Configuration(), file.toUri().toString(), StandardCharsets.UTF_8)) {
       new JsonSourceFormat(in, StandardCharsets.UTF_8).rows(file.toString(), r).forEachRemaining(rows::add);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 
 /**
  * A column the configuration names but a source's files lack is found on the driver from the CSV

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
-import org.mtlspark.prep.align.RecordLayout;
 
 /** Each source format names the file, line, field and reason of a bad row, and parses good rows by column name. */
 class SourceFormatsTest {
@@ -35,7 +34,7 @@ class SourceFormatsTest {
 
   static RowInterpreter interpreter(String source) {
     SourceConfig s = CONFIG.data().source(source);
-    return new RowInterpreter(s, CONFIG.data().key(), RecordLayout.tasksOf(CONFIG, source), "NA",
+    return new RowInterpreter(s, CONFIG.data().key(), CONFIG.tasksOf(source), "NA",
         CONFIG.prep().image().resized(4, 4));
   }
 

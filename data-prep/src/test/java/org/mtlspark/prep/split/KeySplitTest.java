@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.PrepConfig;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.source.Keys;
 
 class KeySplitTest {

@@ -141,7 +141,7 @@ class StandaloneClusterHeavyIT {
     assertEquals("site-42", props.path("spark.mtltest.marker").asText(null), props.toString());
     assertEquals("true", props.path("spark.eventLog.enabled").asText(null));
     assertEquals("org.apache.spark.serializer.KryoSerializer", props.path("spark.serializer").asText(null));
-    assertEquals("org.nd4j.kryo.Nd4jRegistrator,org.mtlspark.prep.io.RecordKryoRegistrator",
+    assertEquals("org.nd4j.kryo.Nd4jRegistrator,org.mtlspark.prep.kryo.RecordKryoRegistrator",
         props.path("spark.kryo.registrator").asText(null));
     assertTrue(props.path("spark.ui.enabled").isMissingNode(), "the profile's spark.ui.enabled stayed out");
     assertTrue(props.path("spark.sql.shuffle.partitions").isMissingNode(), "the profile's shuffle partitions stayed out");

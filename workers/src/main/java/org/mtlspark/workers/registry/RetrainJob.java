@@ -14,7 +14,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.ConfigWriter;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.prep.PrepException;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;

@@ -147,7 +147,7 @@ class ScoreIT {
     List<String> bad = new java.util.ArrayList<>(List.of("id,age,income,visits,tenure,region,plan"));
     bad.addAll(java.util.Collections.nCopies(500, "not,a,row"));
     Files.write(data.resolve("tabular/part-99999.csv"), bad);
-    org.mtlspark.prep.PrepException e = assertThrows(org.mtlspark.prep.PrepException.class,
+    org.mtlspark.prep.source.PrepException e = assertThrows(org.mtlspark.prep.source.PrepException.class,
         () -> new ScoreJob(spark).run(dir.resolve("run").toString(), data.toString(),
             dir.resolve("failed").toString(), ScoreJob.Format.PARQUET));
     assertTrue(e.getMessage().contains("more than prep.maxRejectFraction"), e.getMessage());

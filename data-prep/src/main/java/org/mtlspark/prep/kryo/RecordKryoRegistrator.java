@@ -1,4 +1,4 @@
-package org.mtlspark.prep.io;
+package org.mtlspark.prep.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.mtlspark.prep.kryo.AlignmentSerializers;
 
 /**
  * Teaches Spark's Kryo (version 4) two things it cannot do alone: serialize Java records (its

@@ -1,4 +1,4 @@
-package org.mtlspark.prep.io;
+package org.mtlspark.prep.kryo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.mtlspark.prep.io;
+package org.mtlspark.prep.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;

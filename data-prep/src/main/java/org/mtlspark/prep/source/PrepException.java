@@ -1,4 +1,4 @@
-package org.mtlspark.prep;
+package org.mtlspark.prep.source;
 
 /** The input data cannot be prepared as configured (too many rejects, a missing column, no usable record). */
 public final class PrepException extends RuntimeException {
