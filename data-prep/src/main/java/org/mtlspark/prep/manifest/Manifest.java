@@ -1,9 +1,14 @@
 package org.mtlspark.prep.manifest;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.nd4j.shade.jackson.databind.DeserializationFeature;
@@ -89,5 +94,36 @@ public record Manifest(
       throw new IOException(path + " has format version " + m.formatVersion() + ", this build reads " + FORMAT_VERSION);
     }
     return m;
+  }
+
+  /**
+   * The batches of one split of the prepared data set in {@code prepDir} (this manifest's), as
+   * references ({@code <pack>#<offset>}), pack by pack in name order. Refuses a split whose pack
+   * files are not exactly those the manifest lists, or hold other numbers of batches.
+   */
+  public List<String> batches(Configuration hadoop, String prepDir, String split) throws IOException {
+    SplitSummary s = splits().get(split);
+    if (s == null) {
+      throw new IOException("the manifest in " + prepDir + " has no split " + split);
+    }
+    String dir = prepDir + "/" + s.path();
+    List<String> packs = HadoopFiles.listDataFiles(hadoop, dir).stream()
+        .filter(f -> f.endsWith(BatchPack.EXTENSION)).toList();
+    List<String> names = packs.stream().map(f -> new Path(f).getName()).toList();
+    if (!names.equals(List.copyOf(new TreeMap<>(s.files()).keySet()))) {
+      throw new IOException(dir + " holds the batch packs " + names + ", the manifest lists " + s.files().keySet()
+          + ": the prepared data set is incomplete or was changed");
+    }
+    List<String> refs = new ArrayList<>();
+    for (String pack : packs) {
+      List<String> inPack = BatchFiles.references(hadoop, pack);
+      long expected = s.files().get(new Path(pack).getName());
+      if (inPack.size() != expected) {
+        throw new IOException(pack + " holds " + inPack.size() + " batches, the manifest says " + expected
+            + ": the prepared data set is incomplete or was changed");
+      }
+      refs.addAll(inPack);
+    }
+    return refs;
   }
 }

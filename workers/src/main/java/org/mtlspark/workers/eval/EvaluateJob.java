@@ -11,8 +11,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.manifest.Manifest;
-import org.mtlspark.workers.train.ModelFiles;
-import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.run.ModelFiles;
+import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.slf4j.Logger;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /** Evaluates a trained run on one split of a prepared data set and writes {@code metrics.json} into the run. */
 public final class EvaluateJob {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
-  public static final String METRICS_FILE = "metrics.json";
+  public static final String METRICS_FILE = RunFolder.METRICS_FILE;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final SparkSession spark;
@@ -62,7 +62,7 @@ public final class EvaluateJob {
           + runDir + " was trained on; evaluate on the prepared data set the model was trained with");
     }
     ComputationGraph graph = loadModel(hadoop, runDir);
-    List<String> batches = TrainJob.batches(hadoop, prepDir, data, split);
+    List<String> batches = data.batches(hadoop, prepDir, split);
     long started = System.nanoTime();
     JobLabels.describe(spark, "evaluate", split + " split");
     List<TaskMetrics> metrics = TaskEvaluator.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()),
@@ -94,10 +94,10 @@ public final class EvaluateJob {
   }
 
   public static ComputationGraph loadModel(Configuration hadoop, String runDir) throws IOException {
-    if (!HadoopFiles.exists(hadoop, runDir + "/" + TrainJob.MODEL_FILE)) {
-      throw new IOException("no " + TrainJob.MODEL_FILE + " in " + runDir + ": is it the output of `train`?");
+    if (!HadoopFiles.exists(hadoop, runDir + "/" + RunFolder.MODEL_FILE)) {
+      throw new IOException("no " + RunFolder.MODEL_FILE + " in " + runDir + ": is it the output of `train`?");
     }
-    return ModelFiles.read(hadoop, runDir + "/" + TrainJob.MODEL_FILE);
+    return ModelFiles.read(hadoop, runDir + "/" + RunFolder.MODEL_FILE);
   }
 
   /**

@@ -10,7 +10,7 @@ import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.MissingModality;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.SerializableConf;
-import org.mtlspark.workers.train.ModelFiles;
+import org.mtlspark.workers.run.ModelFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 

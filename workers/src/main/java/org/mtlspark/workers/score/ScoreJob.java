@@ -35,7 +35,7 @@ import org.mtlspark.prep.io.StagingFolder;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.workers.eval.EvaluateJob;
-import org.mtlspark.workers.train.ModelFiles;
+import org.mtlspark.workers.run.ModelFiles;
 import org.mtlspark.workers.train.TrainJob;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.workers.eval.TaskEvaluator;
@@ -20,14 +19,13 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.config.ConfigWriter;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
-import org.apache.hadoop.fs.Path;
-import org.mtlspark.prep.feature.BatchFiles;
-import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.workers.model.GraphBuilder;
 import org.mtlspark.workers.model.TaskLossWeights;
+import org.mtlspark.workers.run.ModelFiles;
+import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.slf4j.Logger;
@@ -40,10 +38,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
-  public static final String MODEL_FILE = "model.zip";
-  public static final String CONFIG_FILE = "config.yaml";
-  public static final String TRAINING_FILE = "training.json";
-  public static final String HISTORY_FILE = "metrics-history.json";
+  public static final String MODEL_FILE = RunFolder.MODEL_FILE;
+  public static final String CONFIG_FILE = RunFolder.CONFIG_FILE;
+  public static final String TRAINING_FILE = RunFolder.TRAINING_FILE;
+  public static final String HISTORY_FILE = RunFolder.HISTORY_FILE;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final SparkSession spark;
@@ -95,9 +93,9 @@ public final class TrainJob {
       LOG.info("training with the prepared batch size {} (prep.batchSize in this configuration is {})",
           manifest.batchSize(), config.prep().batchSize());
     }
-    List<String> batches = batches(hadoop, prepDir, manifest, "train");
+    List<String> batches = manifest.batches(hadoop, prepDir, "train");
     List<String> validation = manifest.splits().get("validation").batches() > 0
-        ? batches(hadoop, prepDir, manifest, "validation") : List.of();
+        ? manifest.batches(hadoop, prepDir, "validation") : List.of();
 
     Checkpoints checkpoints = new Checkpoints(hadoop, runDir);
     Optional<Checkpoints.Restored> restored = checkpoints.latest();
@@ -294,35 +292,9 @@ public final class TrainJob {
     };
   }
 
-  /**
-   * The batches of one split of a prepared data set, as references ({@code <pack>#<offset>}), pack
-   * by pack in name order. Refuses a split whose pack files are not exactly those the manifest lists,
-   * with the batches it counts.
-   */
+  /** The batches of one split of a prepared data set: see {@link Manifest#batches}. */
   public static List<String> batches(Configuration hadoop, String prepDir, Manifest manifest, String split)
       throws IOException {
-    Manifest.SplitSummary s = manifest.splits().get(split);
-    if (s == null) {
-      throw new IOException("the manifest in " + prepDir + " has no split " + split);
-    }
-    String dir = prepDir + "/" + s.path();
-    List<String> packs = HadoopFiles.listDataFiles(hadoop, dir).stream()
-        .filter(f -> f.endsWith(BatchPack.EXTENSION)).toList();
-    List<String> names = packs.stream().map(f -> new Path(f).getName()).toList();
-    if (!names.equals(List.copyOf(new TreeMap<>(s.files()).keySet()))) {
-      throw new IOException(dir + " holds the batch packs " + names + ", the manifest lists " + s.files().keySet()
-          + ": the prepared data set is incomplete or was changed");
-    }
-    List<String> refs = new ArrayList<>();
-    for (String pack : packs) {
-      List<String> inPack = BatchFiles.references(hadoop, pack);
-      long expected = s.files().get(new Path(pack).getName());
-      if (inPack.size() != expected) {
-        throw new IOException(pack + " holds " + inPack.size() + " batches, the manifest says " + expected
-            + ": the prepared data set is incomplete or was changed");
-      }
-      refs.addAll(inPack);
-    }
-    return refs;
+    return manifest.batches(hadoop, prepDir, split);
   }
 }

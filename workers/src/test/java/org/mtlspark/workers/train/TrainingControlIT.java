@@ -21,6 +21,7 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.testing.SharedSpark;
+import org.mtlspark.workers.run.ModelFiles;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 

@@ -1,4 +1,4 @@
-package org.mtlspark.workers.train;
+package org.mtlspark.workers.run;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

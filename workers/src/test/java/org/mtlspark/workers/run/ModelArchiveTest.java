@@ -1,4 +1,4 @@
-package org.mtlspark.workers.train;
+package org.mtlspark.workers.run;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
