@@ -40,6 +40,26 @@ class PackagingIT {
     }
   }
 
+  /** A class of the benchmarks: in a package named bench, or named Bench* or *Benchmark*. */
+  static final Pattern BENCHMARK_CLASS =
+      Pattern.compile("org/mtlspark/(.+/)?(bench/.*|Bench[^/]*|[^/]*Benchmark[^/]*)\\.class");
+
+  @Test
+  void theApplicationJarHoldsNoBenchmark() throws IOException {
+    // The benchmarks are the bench module's (bench/target/mtlspark-bench.jar, run by mtl bench).
+    try (JarFile jar = new JarFile(JAR.toFile())) {
+      List<String> benchmarks = jar.stream().map(e -> e.getName()).filter(n -> BENCHMARK_CLASS.matcher(n).matches())
+          .limit(10).toList();
+      assertEquals(List.of(), benchmarks, "benchmark classes in " + JAR);
+      assertTrue(jar.getEntry("org/mtlspark/driver/MtlCommand.class") != null, "the pattern looks at class entries");
+    }
+    assertTrue(BENCHMARK_CLASS.matcher("org/mtlspark/bench/BenchCommand$Train.class").matches());
+    assertTrue(BENCHMARK_CLASS.matcher("org/mtlspark/workers/bench/SeedWorkload.class").matches());
+    assertTrue(BENCHMARK_CLASS.matcher("org/mtlspark/driver/BenchResults.class").matches());
+    assertTrue(BENCHMARK_CLASS.matcher("org/mtlspark/prep/PrepBenchmark.class").matches());
+    assertFalse(BENCHMARK_CLASS.matcher("org/mtlspark/workers/eval/TaskMetrics.class").matches());
+  }
+
   @Test
   void everySubmitScriptIsValidShellAndNamesClassesAndJarsThatExist() throws Exception {
     List<Path> scripts;
