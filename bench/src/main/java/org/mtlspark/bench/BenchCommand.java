@@ -46,8 +46,8 @@ public final class BenchCommand implements Runnable {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train, prep, quality, multimnist or scaling; or summary");
   }
 
-  public static void main(String[] args) {
-    System.exit(execute(args));
+  public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
+    MtlCommand.exit(execute(args));
   }
 
   /** Runs the benchmarks' command line and returns its exit code (does not exit). */

@@ -50,7 +50,14 @@ public final class MtlCommand implements Runnable {
   }
 
   public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
-    int code = execute(args);
+    exit(execute(args));
+  }
+
+  /**
+   * Ends a command-line program with {@code code}: exits the JVM, except in a driver that runs
+   * inside the cluster, which returns or throws for Spark to report the code.
+   */
+  public static void exit(int code) throws org.apache.spark.SparkUserAppException {
     if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) {
       // The driver runs inside the cluster (a YARN application master, a Kubernetes driver pod):
       // System.exit there ends it before Spark reports the application's final status. Return,
