@@ -88,6 +88,23 @@ class BenchPackagingIT {
   }
 
   @Test
+  void aSubmittedBenchmarkShipsTheApplicationJarBesideItsOwn(@TempDir Path sparkHome) throws Exception {
+    // MTL_SUBMIT_DRY_RUN prints the spark-submit options; the user's --jars are kept.
+    ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("submit-scripts/submit.sh").toString(), "--master",
+        "spark://h:7077", "--jars", "extra.jar", "--", "bench", "prep");
+    pb.environment().put("SPARK_HOME", sparkHome.toString());
+    pb.environment().put("MTL_SUBMIT_DRY_RUN", "1");
+    pb.environment().remove("SPARK_CONF_DIR");
+    pb.environment().remove("MTL_JAR");
+    Process p = pb.redirectErrorStream(true).start();
+    List<String> args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    assertEquals(0, p.waitFor(), String.join("\n", args));
+    int jars = args.indexOf("--jars");
+    assertTrue(jars >= 0, args.toString());
+    assertEquals(ROOT.resolve("driver/target/mtlspark.jar") + ",extra.jar", args.get(jars + 1));
+  }
+
+  @Test
   void theBenchmarkSuiteReplacesOnlyAnOutputItWrote(@TempDir Path dir) throws Exception {
     Path mine = Files.createDirectories(dir.resolve("results"));
     Files.writeString(mine.resolve("thesis.tex"), "not a benchmark");
