@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Submits an mtlspark command to Kubernetes in cluster deploy mode. The driver and executors run
 # in pods of MTL_IMAGE, an image with Spark 3.5 (Scala 2.12, Java 17) and the application jar at
-# /opt/mtlspark/mtlspark.jar (copy driver/target/mtlspark.jar there when building the image) and
+# /opt/mtlspark/mtlspark.jar (copy driver/target/mtlspark.jar there when building the image; for
+# `bench ...`, bench/target/mtlspark-bench.jar at /opt/mtlspark/mtlspark-bench.jar too) and
 # conf/ at /opt/mtlspark/conf (driver and executors log with its log4j2.properties); paths must be
 # on a filesystem the pods reach (s3a://, hdfs://):
 #
@@ -21,6 +22,7 @@ if [[ -z "${MTL_K8S_MASTER:-}" || -z "${MTL_IMAGE:-}" ]]; then
   exit 2
 fi
 export MTL_JAR="${MTL_JAR:-local:///opt/mtlspark/mtlspark.jar}"
+export MTL_BENCH_JAR="${MTL_BENCH_JAR:-local:///opt/mtlspark/mtlspark-bench.jar}"
 export MTL_LOG_CONF="${MTL_LOG_CONF:-local:///opt/mtlspark/conf/log4j2.properties}"
 args=(--master "$MTL_K8S_MASTER" --deploy-mode cluster
   --conf spark.kubernetes.container.image="$MTL_IMAGE"

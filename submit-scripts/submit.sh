@@ -20,7 +20,10 @@
 # given on the command line or, if not, in the site's spark-defaults.conf; --files given here are
 # merged with the shipped file.
 #
-# Requires SPARK_HOME (a Spark 3.5 / Scala 2.12 installation). Builds the jar if it is missing.
+# The command `bench ...` submits the benchmarks (a program of their own, not in the application
+# jar): bench/target/mtlspark-bench.jar, or MTL_BENCH_JAR, with the application jar added with --jars.
+#
+# Requires SPARK_HOME (a Spark 3.5 / Scala 2.12 installation). Builds the jars if they are missing.
 # MTL_JAR names another application jar (e.g. local:///opt/mtlspark/mtlspark.jar inside a
 # container image); MTL_CONF_DIR another conf/ folder. MTL_SUBMIT_DRY_RUN=1 prints the
 # spark-submit options, one a line, instead of submitting.
@@ -28,6 +31,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="${MTL_JAR:-$root/driver/target/mtlspark.jar}"
+bench_jar="${MTL_BENCH_JAR:-$root/bench/target/mtlspark-bench.jar}"
 conf_dir="${MTL_CONF_DIR:-$root/conf}"
 log_conf="${MTL_LOG_CONF:-$conf_dir/log4j2.properties}"
 
@@ -62,6 +66,7 @@ need_value() {
 
 spark_args=()
 files=""
+jars=""
 master=""
 deploy_mode=""
 driver_opts=""
@@ -78,6 +83,11 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do
     --files)
       need_value "$@"
       files="${files:+$files,}$2"
+      shift 2
+      ;;
+    --jars)
+      need_value "$@"
+      jars="${jars:+$jars,}$2"
       shift 2
       ;;
     --driver-java-options)
@@ -114,6 +124,16 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do
 done
 if [[ $# -gt 0 ]]; then
   shift
+fi
+
+# The benchmarks run from their own jar, with the application jar beside it.
+main_class=org.mtlspark.driver.MtlCommand
+app_jar="$jar"
+if [[ "${1:-}" == "bench" ]]; then
+  shift
+  main_class=org.mtlspark.bench.BenchCommand
+  app_jar="$bench_jar"
+  jars="$jar${jars:+,$jars}"
 fi
 
 master="${master:-$(site_setting spark.master)}"
@@ -159,17 +179,21 @@ fi
 if [[ -n "$files" ]]; then
   spark_args+=(--files "$files")
 fi
+if [[ -n "$jars" ]]; then
+  spark_args+=(--jars "$jars")
+fi
 
 if [[ "${MTL_SUBMIT_DRY_RUN:-0}" == 1 ]]; then
   printf '%s\n' "${spark_args[@]}"
   exit 0
 fi
-if [[ -z "${MTL_JAR:-}" && ! -f "$jar" ]]; then
-  echo "submit.sh: building the application jar (mvn -DskipTests package), once..." >&2
+if [[ ( -z "${MTL_JAR:-}" && ! -f "$jar" ) \
+  || ( "$main_class" == org.mtlspark.bench.* && -z "${MTL_BENCH_JAR:-}" && ! -f "$bench_jar" ) ]]; then
+  echo "submit.sh: building the jars (mvn -DskipTests package), once..." >&2
   (cd "$root" && mvn -q -B -DskipTests package) >&2
 fi
 
 exec "$SPARK_HOME/bin/spark-submit" \
-  --class org.mtlspark.driver.MtlCommand \
+  --class "$main_class" \
   "${spark_args[@]}" \
-  "$jar" "$@"
+  "$app_jar" "$@"

@@ -1,16 +1,16 @@
 package org.mtlspark.driver;
 
 /** A failure that a command reports in one clear line with its exit code. */
-final class CommandException extends RuntimeException {
+public final class CommandException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int exitCode;
 
-  CommandException(int exitCode, String message) {
+  public CommandException(int exitCode, String message) {
     super(message);
     this.exitCode = exitCode;
   }
 
-  int exitCode() {
+  public int exitCode() {
     return exitCode;
   }
 }

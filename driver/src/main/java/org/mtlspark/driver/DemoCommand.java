@@ -31,7 +31,7 @@ final class DemoCommand extends MtlCommand.SparkCommand {
   boolean overwrite;
 
   @Override
-  List<String> extraOverrides() {
+  protected List<String> extraOverrides() {
     return rows == null ? List.of() : List.of("generate.rows=" + rows);
   }
 
@@ -42,7 +42,7 @@ final class DemoCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
+  protected int run(MtlConfig config, SparkSession spark) throws IOException {
     Path root = new Path(out);
     String data = new Path(root, "data").toString();
     String prep = new Path(root, "prep").toString();

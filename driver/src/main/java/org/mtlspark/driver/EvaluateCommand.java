@@ -44,14 +44,14 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
   boolean requireBaseline;
 
   @Override
-  void validate(MtlConfig config) {
+  protected void validate(MtlConfig config) {
     if (!split.matches("train|validation|test")) {
       throw new CommandException(ExitCodes.USAGE, "--split must be train, validation or test, was " + split);
     }
   }
 
   @Override
-  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+  protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     require(hadoop, "--run", run, TrainJob.MODEL_FILE, "a run folder of train");
     require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
     if (out == null) {
@@ -78,7 +78,7 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
+  protected int run(MtlConfig config, SparkSession spark) throws IOException {
     EvaluateJob job = new EvaluateJob(spark);
     int workers = TrainingWorkers.resolve(spark, config.train());
     EvaluateJob.Report report;

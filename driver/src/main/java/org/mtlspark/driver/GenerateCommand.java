@@ -18,7 +18,7 @@ final class GenerateCommand extends MtlCommand.SparkCommand {
   Long rows;
 
   @Override
-  java.util.List<String> extraOverrides() {
+  protected java.util.List<String> extraOverrides() {
     return rows == null ? java.util.List.of() : java.util.List.of("generate.rows=" + rows);
   }
 
@@ -28,7 +28,7 @@ final class GenerateCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
+  protected int run(MtlConfig config, SparkSession spark) throws IOException {
     new GenerateJob(spark).run(config, out);
     return ExitCodes.OK;
   }

@@ -31,7 +31,6 @@ import picocli.CommandLine.Option;
     description = "Distributed multi-task, multimodal deep learning on Apache Spark.",
     subcommands = {GenerateCommand.class, PrepCommand.class, TrainCommand.class, EvaluateCommand.class,
         ScoreCommand.class, RegistryCommand.class, RetrainCommand.class, ReportCommand.class, DemoCommand.class,
-        BenchCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -47,11 +46,18 @@ public final class MtlCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: generate, prep, train, evaluate, score, registry, retrain, report, demo, bench");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: generate, prep, train, evaluate, score, registry, retrain, report, demo");
   }
 
   public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
-    int code = execute(args);
+    exit(execute(args));
+  }
+
+  /**
+   * Ends a command-line program with {@code code}: exits the JVM, except in a driver that runs
+   * inside the cluster, which returns or throws for Spark to report the code.
+   */
+  public static void exit(int code) throws org.apache.spark.SparkUserAppException {
     if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) {
       // The driver runs inside the cluster (a YARN application master, a Kubernetes driver pod):
       // System.exit there ends it before Spark reports the application's final status. Return,
@@ -66,7 +72,15 @@ public final class MtlCommand implements Runnable {
 
   /** Runs the command line and returns its exit code (does not exit). */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new MtlCommand());
+    return execute(new MtlCommand(), args);
+  }
+
+  /**
+   * Runs {@code command}, a picocli command built on {@link SparkCommand}, as this command line runs
+   * its own: the same failures reported in one line with the same exit codes. Returns the exit code.
+   */
+  public static int execute(Object command, String... args) {
+    CommandLine cli = new CommandLine(command);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
@@ -139,8 +153,11 @@ public final class MtlCommand implements Runnable {
     }
   }
 
-  /** Base of the subcommands: loads the configuration, then runs with a SparkSession. */
-  abstract static class SparkCommand implements Callable<Integer> {
+  /**
+   * Base of the subcommands, and of commands outside this module that run like them: loads the
+   * configuration, then runs with a SparkSession.
+   */
+  public abstract static class SparkCommand implements Callable<Integer> {
     @CommandLine.Mixin ConfigOptions configOptions = new ConfigOptions();
 
     @Override
@@ -170,25 +187,30 @@ public final class MtlCommand implements Runnable {
       }
     }
 
+    /** The configuration files given with --config, in order. */
+    protected final List<String> configFiles() {
+      return List.copyOf(configOptions.files);
+    }
+
     /** Overrides implied by this command's own options, applied after --set. */
-    List<String> extraOverrides() {
+    protected List<String> extraOverrides() {
       return List.of();
     }
 
     /** Checks options against the configuration before Spark starts. */
-    void validate(MtlConfig config) {}
+    protected void validate(MtlConfig config) {}
 
     /**
      * Checks, before Spark starts, that the folders and files the command reads are there; a
      * {@link CommandException} names what is missing.
      */
-    void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {}
+    protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {}
 
     /**
      * Fails with exit code 2, naming the option and the path, when {@code path} does not exist or,
      * with a {@code file}, does not hold that file ({@code what} says what the option wants).
      */
-    static void require(Configuration hadoop, String option, String path, String file, String what)
+    protected static void require(Configuration hadoop, String option, String path, String file, String what)
         throws IOException {
       if (!HadoopFiles.exists(hadoop, path)) {
         throw new CommandException(ExitCodes.USAGE, option + " " + path + " does not exist");
@@ -203,6 +225,6 @@ public final class MtlCommand implements Runnable {
       return List.of();
     }
 
-    abstract int run(MtlConfig config, SparkSession spark) throws IOException;
+    protected abstract int run(MtlConfig config, SparkSession spark) throws IOException;
   }
 }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * the failed run left nothing in its place) if it fails. A folder that holds one of the
  * command's inputs, or the root of a filesystem, is never replaced.
  */
-final class OutputFolder {
+public final class OutputFolder {
   private static final Logger LOG = LoggerFactory.getLogger(OutputFolder.class);
 
   private final String option;
@@ -166,7 +166,7 @@ final class OutputFolder {
    * new or not): not inside a model registry's version folder, not below a file, and in a folder it
    * can write. A {@link CommandException} (exit 2) names the option and the path in one line.
    */
-  static void checkPlace(Configuration conf, String option, String path) {
+  public static void checkPlace(Configuration conf, String option, String path) {
     Path target = new Path(path);
     try {
       FileSystem fs = target.getFileSystem(conf);
@@ -219,7 +219,7 @@ final class OutputFolder {
   }
 
   /** Whether {@code p} is {@code folder} or lies below it (both qualified). */
-  static boolean isWithin(Path p, Path folder) {
+  public static boolean isWithin(Path p, Path folder) {
     for (Path at = p; at != null; at = at.getParent()) {
       if (at.equals(folder)) {
         return true;

@@ -29,14 +29,14 @@ final class PrepCommand extends MtlCommand.SparkCommand {
   boolean overwrite;
 
   @Override
-  void validate(MtlConfig config) {
+  protected void validate(MtlConfig config) {
     if (data == null && config.data().root().isEmpty()) {
       throw new CommandException(ExitCodes.USAGE, "no data folder: pass --data DIR or set data.root");
     }
   }
 
   @Override
-  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+  protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     require(hadoop, data != null ? "--data" : "data.root", root(config), null, null);
   }
 
@@ -56,7 +56,7 @@ final class PrepCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
+  protected int run(MtlConfig config, SparkSession spark) throws IOException {
     Manifest m = new PrepJob(spark).run(config, root(config), out);
     System.out.println(Reports.prepSummary(m));
     return ExitCodes.OK;

@@ -59,7 +59,7 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
   int notPromotedExitCode;
 
   @Override
-  void validate(MtlConfig config) {
+  protected void validate(MtlConfig config) {
     if (date == null) {
       date = LocalDate.now(ZoneOffset.UTC).toString();
     }
@@ -91,7 +91,7 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
    * an earlier attempt of a retrain (a retry finishes it).
    */
   @Override
-  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+  protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     try {
       new ModelRegistry(hadoop, registry).checkSupported();
     } catch (RegistryException e) {
@@ -121,7 +121,7 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
+  protected int run(MtlConfig config, SparkSession spark) throws IOException {
     String root = data.replace("{date}", date);
     ModelRegistry r = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry);
     RetrainJob.Result result = new RetrainJob(spark).run(config, r,

@@ -47,7 +47,7 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
   String format;
 
   @Override
-  void validate(MtlConfig config) {
+  protected void validate(MtlConfig config) {
     if ((model == null) == (registry == null)) {
       throw new CommandException(ExitCodes.USAGE, "give either --model DIR or --registry URI with --name");
     }
@@ -60,7 +60,7 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
-  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+  protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     if (model != null) {
       for (String file : List.of(TrainJob.MODEL_FILE, Manifest.FILE_NAME, TrainJob.CONFIG_FILE)) {
         require(hadoop, "--model", model, file, "a run folder of train or a registry version");
@@ -80,7 +80,7 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
+  protected int run(MtlConfig config, SparkSession spark) throws IOException {
     String dir = model != null ? model
         : new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry).resolve(name, version);
     ScoreJob.Summary s = new ScoreJob(spark).run(dir, data, out, ScoreJob.Format.valueOf(format.toUpperCase()));

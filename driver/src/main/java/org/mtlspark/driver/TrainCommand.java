@@ -30,7 +30,7 @@ final class TrainCommand extends MtlCommand.SparkCommand {
    * folder train did not write.
    */
   @Override
-  void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
+  protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
     OutputFolder.checkPlace(hadoop, "--out", out);
     Path run = new Path(out);
@@ -61,7 +61,7 @@ final class TrainCommand extends MtlCommand.SparkCommand {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
+  protected int run(MtlConfig config, SparkSession spark) throws IOException {
     new TrainJob(spark).run(config, prep, out);
     return ExitCodes.OK;
   }

@@ -62,6 +62,15 @@ class MtlCommandTest {
   }
 
   @Test
+  void theProductCommandLineHasNoBenchmarks() {
+    // The benchmarks are a program of their own (the bench module, mtl bench), not in the application jar.
+    Outcome help = run("--help");
+    assertEquals(ExitCodes.OK, help.code());
+    assertFalse(help.out().contains("bench"), help.out());
+    assertEquals(ExitCodes.USAGE, run("bench", "summary", "--dir", dir.toString()).code());
+  }
+
+  @Test
   void aMisspeltKeyFailsNamingTheKeyWithoutStartingSpark() {
     Outcome o = run("demo", "--set", "train.epohcs=3", "--out", "ignored");
     assertEquals(ExitCodes.USAGE, o.code());
@@ -127,18 +136,6 @@ class MtlCommandTest {
         "--model " + out + " holds no model.zip: give a run folder of train or a registry version");
     refused(run("prep", "--data", dir.resolve("nowhere").toString(), "--out", dir.resolve("new").toString()),
         "--data " + dir.resolve("nowhere") + " does not exist");
-    refused(run("bench", "train", "--work", out), "--work " + out + " exists and is not a benchmark's scratch folder "
-        + "(it holds no .mtl-bench-scratch)");
-    Path notes = dir.resolve("notes.json");
-    Files.writeString(notes, "{\"mine\": true}");
-    refused(run("bench", "train", "--out", notes.toString(), "--work", dir.resolve("scratch").toString()),
-        "--out " + notes + " exists and is not a benchmark's results file");
-    assertEquals("{\"mine\": true}", Files.readString(notes));
-    Path earlier = dir.resolve("earlier.json");
-    Files.writeString(earlier, "{\"title\": \"Training\", \"machine\": {}, \"tables\": []}");
-    Outcome replaced = run("bench", "train", "--out", earlier.toString(), "--work", dir.resolve("scratch").toString());
-    assertTrue(replaced.err().contains("no Spark master is set"), "an earlier results file passes the checks, "
-        + "which leave only Spark's start to fail here: " + replaced.err());
     Path html = dir.resolve("report.html");
     Files.writeString(html, "<html><title>my notes</title></html>");
     refused(run("report", "--run", model, "--out", html.toString()), "--out " + html + " already exists");
@@ -147,7 +144,6 @@ class MtlCommandTest {
     assertEquals("<html><title>my notes</title></html>", Files.readString(html));
     assertTrue(Files.exists(dir.resolve("out/notes.txt")));
     assertFalse(Files.exists(dir.resolve("new")), "nothing was created");
-    assertFalse(Files.exists(dir.resolve("scratch")), "nothing was created");
   }
 
   @Test

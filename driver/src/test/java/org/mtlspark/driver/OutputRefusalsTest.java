@@ -84,9 +84,6 @@ class OutputRefusalsTest {
     commands.add(new String[] {"score", "--model", model, "--data", data, "--out", out});
     commands.add(new String[] {"demo", "--out", out});
     commands.add(new String[] {"report", "--run", model, "--out", out});
-    commands.add(new String[] {"bench", "train", "--work", out});
-    commands.add(new String[] {"bench", "quality", "--work", out});
-    commands.add(new String[] {"bench", "train", "--work", dir.resolve("scratch").toString(), "--out", out});
     return commands;
   }
 
@@ -124,42 +121,11 @@ class OutputRefusalsTest {
   }
 
   @Test
-  void benchRefusesAScratchFolderHoldingItsInputOrFilesNoBenchmarkWrote() throws IOException {
-    // An earlier benchmark's scratch folder, with the data it generated reused as input.
-    Path work = folder("work", BenchCommand.SCRATCH_MARKER);
-    folder("work/data/tabular", "part-00000.csv");
-    folder("work/prep-all", "manifest.json");
-    refused("--work " + work + " holds the input " + work.resolve("data") + ", which emptying it would delete",
-        "bench", "quality", "--work", work.toString(), "--data", work.resolve("data").toString());
-    refused("--work " + work + " holds the input " + work, "bench", "quality", "--work", work.toString(),
-        "--data", work.toString());
-    refused("--out " + work.resolve("results.json") + " is inside --work " + work,
-        "bench", "train", "--work", work.toString(), "--out", work.resolve("results.json").toString());
-    Files.writeString(work.resolve("thesis.tex"), "mine");
-    refused("--work " + work + " holds thesis.tex, which no benchmark writes", "bench", "train", "--work",
-        work.toString());
-    Path config = folder("work2", BenchCommand.SCRATCH_MARKER).resolve("run-mine.yaml");
-    Files.writeString(config, "train: {epochs: 1}\n");
-    refused("holds the input " + config, "bench", "train", "-c", config.toString(), "--work",
-        dir.resolve("work2").toString());
-  }
-
-  @Test
   void trainDoesNotTakeItsPreparedDataForARunToResume() throws IOException {
     refused("--out " + prep + " holds the input --prep " + prep, "train", "--prep", prep, "--out", prep);
     Path inside = folder("parent/prep", "manifest.json");
     refused("--out " + dir.resolve("parent") + " holds the input --prep " + inside, "train", "--prep",
         inside.toString(), "--out", dir.resolve("parent").toString());
-  }
-
-  @Test
-  void aMissingBenchmarkInputIsNamedBeforeTheScratchFolderIsTouched() throws IOException {
-    Path work = folder("work", BenchCommand.SCRATCH_MARKER, "data-100");
-    String missing = dir.resolve("mnist").toString();
-    refused("--mnist " + missing + " does not exist", "bench", "multimnist", "-c",
-        Path.of("../conf/examples/multimnist.yaml").toAbsolutePath().normalize().toString(), "--mnist", missing,
-        "--work", work.toString());
-    refused("--data " + missing + " does not exist", "bench", "quality", "--data", missing, "--work", work.toString());
   }
 
   @Test
@@ -169,17 +135,6 @@ class OutputRefusalsTest {
     refused("--overwrite refuses " + zip + ": it is not a report of mtl report", "report", "--run", model, "--out",
         zip, "--overwrite");
     refused("--out " + model + " is a folder", "report", "--run", model, "--out", model);
-  }
-
-  @Test
-  void benchSummaryReplacesOnlyAnEarlierSummary() throws IOException {
-    Path suite = folder("suite", "results.md");
-    Files.writeString(suite.resolve("train.json"), "{\"title\": \"t\", \"machine\": {}, \"tables\": []}");
-    refused("--dir " + suite + " holds a results.md without an earlier summary's results.json", "bench", "summary",
-        "--dir", suite.toString());
-    Files.writeString(suite.resolve("results.json"), "{\"mine\": 1}");
-    refused("--dir " + suite + " holds a results.json that is not an earlier summary's", "bench", "summary", "--dir",
-        suite.toString());
   }
 
   /** retrain: a registry on an object store, and work folders that are not the run's, before Spark starts. */

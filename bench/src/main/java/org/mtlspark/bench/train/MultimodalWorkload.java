@@ -1,4 +1,4 @@
-package org.mtlspark.workers.bench;
+package org.mtlspark.bench.train;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.mtlspark.workers.bench;
+package org.mtlspark.bench.train;
 
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -1,4 +1,4 @@
-package org.mtlspark.workers.eval;
+package org.mtlspark.bench.quality;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

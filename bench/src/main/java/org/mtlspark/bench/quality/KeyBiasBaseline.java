@@ -1,4 +1,4 @@
-package org.mtlspark.workers.eval;
+package org.mtlspark.bench.quality;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;

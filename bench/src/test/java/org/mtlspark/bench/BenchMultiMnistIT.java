@@ -1,4 +1,4 @@
-package org.mtlspark.driver;
+package org.mtlspark.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.driver.ExitCodes;
 import org.mtlspark.prep.source.IdxFixture;
 import org.mtlspark.testing.SharedSpark;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -20,7 +21,7 @@ class BenchMultiMnistIT {
 
   @BeforeAll
   static void localSpark() {
-    InProcessCli.localSpark();
+    BenchCli.localSpark();
   }
 
   @Test
@@ -28,7 +29,7 @@ class BenchMultiMnistIT {
   void trainsEveryModelAndPutsThePublishedFiguresBesideTheMatchingOnes() throws IOException {
     IdxFixture.write(dir.resolve("mnist"), 60, 20);
     Path out = dir.resolve("multimnist.json");
-    InProcessCli.Outcome o = InProcessCli.mtl("bench", "multimnist", "--config",
+    BenchCli.Outcome o = BenchCli.bench("multimnist", "--config",
         SharedSpark.confDir().resolve("examples/multimnist.yaml").toString(), "--set", "train.epochs=1",
         "--set", "prep.batchSize=8", "--mnist", dir.resolve("mnist").toString(), "--weightings", "uncertainty,dwa",
         "--work", dir.resolve("work").toString(), "--out", out.toString());
@@ -60,9 +61,9 @@ class BenchMultiMnistIT {
 
   @Test
   void withoutAMultimnistSourceOrDataTheCommandSaysWhatIsMissing() {
-    InProcessCli.Outcome noSource = InProcessCli.mtl("bench", "multimnist", "--mnist", dir.toString());
+    BenchCli.Outcome noSource = BenchCli.bench("multimnist", "--mnist", dir.toString());
     assertEquals(ExitCodes.USAGE, noSource.code());
-    InProcessCli.Outcome noData = InProcessCli.mtl("bench", "multimnist", "--config",
+    BenchCli.Outcome noData = BenchCli.bench("multimnist", "--config",
         SharedSpark.confDir().resolve("examples/multimnist.yaml").toString());
     assertEquals(ExitCodes.USAGE, noData.code());
   }

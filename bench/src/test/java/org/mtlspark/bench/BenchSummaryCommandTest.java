@@ -1,4 +1,4 @@
-package org.mtlspark.driver;
+package org.mtlspark.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.driver.ExitCodes;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 class BenchSummaryCommandTest {
@@ -26,7 +27,7 @@ class BenchSummaryCommandTest {
     Files.writeString(dir.resolve("prep.cmd"), "submit-scripts/mtl bench prep --records 1000,2000\n");
     Files.writeString(dir.resolve("multimnist.skipped"), "MultiMNIST: no --datasets folder given\n");
 
-    assertEquals(0, MtlCommand.execute("bench", "summary", "--dir", dir.toString()));
+    assertEquals(0, BenchCommand.execute("summary", "--dir", dir.toString()));
 
     String md = Files.readString(dir.resolve("results.md"));
     assertTrue(md.contains("## Data preparation\n\nCommand: `submit-scripts/mtl bench prep --records 1000,2000`"), md);
@@ -47,8 +48,8 @@ class BenchSummaryCommandTest {
 
   @Test
   void aFolderWithoutResultsOrAForeignJsonFileIsRefused() throws IOException {
-    assertEquals(ExitCodes.USAGE, MtlCommand.execute("bench", "summary", "--dir", dir.toString()));
+    assertEquals(ExitCodes.USAGE, BenchCommand.execute("summary", "--dir", dir.toString()));
     Files.writeString(dir.resolve("other.json"), "{\"a\": 1}");
-    assertEquals(ExitCodes.USAGE, MtlCommand.execute("bench", "summary", "--dir", dir.toString()));
+    assertEquals(ExitCodes.USAGE, BenchCommand.execute("summary", "--dir", dir.toString()));
   }
 }

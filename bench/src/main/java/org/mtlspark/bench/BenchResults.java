@@ -1,4 +1,4 @@
-package org.mtlspark.driver;
+package org.mtlspark.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

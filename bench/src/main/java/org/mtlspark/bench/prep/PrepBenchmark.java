@@ -1,4 +1,4 @@
-package org.mtlspark.prep.bench;
+package org.mtlspark.bench.prep;
 
 import static org.apache.spark.sql.functions.col;
 

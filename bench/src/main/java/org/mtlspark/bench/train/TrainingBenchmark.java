@@ -1,4 +1,4 @@
-package org.mtlspark.workers.bench;
+package org.mtlspark.bench.train;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,9 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.workers.eval.TaskAccumulator;
 import org.mtlspark.workers.eval.TaskEvaluator;

@@ -1,4 +1,4 @@
-package org.mtlspark.driver;
+package org.mtlspark.bench;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -7,28 +7,52 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.mtlspark.bench.train.MultimodalWorkload;
+import org.mtlspark.bench.train.SeedWorkload;
+import org.mtlspark.bench.train.TrainingBenchmark;
+import org.mtlspark.bench.train.Workload;
 import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.driver.CommandException;
+import org.mtlspark.driver.ExitCodes;
+import org.mtlspark.driver.MtlCommand;
+import org.mtlspark.driver.OutputFolder;
 import org.mtlspark.prep.io.HadoopFiles;
-import org.mtlspark.workers.bench.MultimodalWorkload;
-import org.mtlspark.workers.bench.SeedWorkload;
-import org.mtlspark.workers.bench.TrainingBenchmark;
-import org.mtlspark.workers.bench.Workload;
 import org.mtlspark.workers.train.TrainingWorkers;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+/**
+ * The benchmarks' command line, {@code mtl bench}: a program of its own beside the product's
+ * {@code mtl} command line, which runs the product's jobs and reports failures with the same exit
+ * codes. It ships in this module's jar, never in the application jar.
+ */
+@Command(name = "mtl bench", mixinStandardHelpOptions = true, version = "mtlspark 0.1.0",
+    description = "Benchmarks of the product's data preparation, training and model quality.",
     subcommands = {BenchCommand.Train.class, BenchCommand.Prep.class, BenchCommand.Quality.class,
-        BenchMultiMnistCommand.class, BenchScalingCommand.class, BenchSummaryCommand.class})
-final class BenchCommand implements Runnable {
+        BenchMultiMnistCommand.class, BenchScalingCommand.class, BenchSummaryCommand.class,
+        picocli.CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:unexpected failure (see the log)",
+        "2:bad command line or configuration (nothing started)", "3:input data unusable as configured",
+        "5:training diverged (NaN or infinite score)"})
+public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train, prep, quality, multimnist or scaling; or summary");
+  }
+
+  public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
+    MtlCommand.exit(execute(args));
+  }
+
+  /** Runs the benchmarks' command line and returns its exit code (does not exit). */
+  public static int execute(String... args) {
+    return MtlCommand.execute(new BenchCommand(), args);
   }
 
   /**
@@ -63,7 +87,7 @@ final class BenchCommand implements Runnable {
      * of the benchmark's inputs; the results file must not lie in it.
      */
     @Override
-    void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+    protected void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
       OutputFolder.checkPlace(hadoop, "--work", work());
       org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work());
       org.apache.hadoop.fs.FileSystem fs = scratch.getFileSystem(hadoop);
@@ -72,7 +96,7 @@ final class BenchCommand implements Runnable {
         throw new CommandException(ExitCodes.USAGE, "--work " + work() + " is the root of a filesystem; name a "
             + "scratch folder");
       }
-      List<String> inputs = new ArrayList<>(configOptions.files);
+      List<String> inputs = new ArrayList<>(configFiles());
       inputs.addAll(inputs());
       for (String input : inputs) {
         if (input != null) {
@@ -206,7 +230,7 @@ final class BenchCommand implements Runnable {
     }
 
     @Override
-    void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+    protected void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
       if (data != null) {
         require(hadoop, "--data", data, null, null);
       }
@@ -227,12 +251,12 @@ final class BenchCommand implements Runnable {
         new Variant(ModelConfig.Sharing.SOFT, ModelConfig.Fusion.CONCAT));
 
     @Override
-    List<String> extraOverrides() {
+    protected List<String> extraOverrides() {
       return data == null ? List.of("generate.rows=" + rows) : List.of();
     }
 
     @Override
-    void validate(MtlConfig config) {
+    protected void validate(MtlConfig config) {
       if (config.tasks().size() < 2) {
         throw new CommandException(ExitCodes.USAGE, "bench quality compares sharing with single tasks: "
             + "configure at least two tasks");
@@ -240,7 +264,7 @@ final class BenchCommand implements Runnable {
     }
 
     @Override
-    int run(MtlConfig config, SparkSession spark) throws IOException {
+    protected int run(MtlConfig config, SparkSession spark) throws IOException {
       String raw = data;
       if (raw != null && !org.mtlspark.prep.io.HadoopFiles.exists(spark.sparkContext().hadoopConfiguration(), raw)) {
         throw new CommandException(ExitCodes.USAGE, "--data " + raw + " does not exist");
@@ -305,12 +329,12 @@ final class BenchCommand implements Runnable {
         r.put("sharedBetterBy", better);
         if (task.type() == org.mtlspark.config.TaskConfig.TaskType.REGRESSION && config.data().key().size() > 1) {
           var encoding = sharedTasks.stream().filter(t -> t.name().equals(task.name())).findFirst().orElseThrow();
-          var bias = org.mtlspark.workers.eval.KeyBiasBaseline.evaluate(spark, sharedPrep, encoding,
-              config.data().key(), "test", org.mtlspark.workers.eval.KeyBiasBaseline.DEFAULT_LAMBDA);
+          var bias = org.mtlspark.bench.quality.KeyBiasBaseline.evaluate(spark, sharedPrep, encoding,
+              config.data().key(), "test", org.mtlspark.bench.quality.KeyBiasBaseline.DEFAULT_LAMBDA);
           r.put("keyBiasBaseline", bias.rmse());
           table.append(String.format("%-12s %-9s %10.4f   (mean + a bias per %s, lambda %.0f, fitted on train)%n",
               "", "rmse", bias.rmse(), String.join(" and ", config.data().key()),
-              org.mtlspark.workers.eval.KeyBiasBaseline.DEFAULT_LAMBDA));
+              org.mtlspark.bench.quality.KeyBiasBaseline.DEFAULT_LAMBDA));
         }
         results.add(r);
       }
@@ -387,7 +411,7 @@ final class BenchCommand implements Runnable {
 
 
     @Override
-    void validate(MtlConfig config) {
+    protected void validate(MtlConfig config) {
       if (records.stream().anyMatch(n -> n < 100)) {
         throw new CommandException(ExitCodes.USAGE, "--records: each size must be at least 100");
       }
@@ -397,10 +421,10 @@ final class BenchCommand implements Runnable {
     }
 
     @Override
-    int run(MtlConfig config, SparkSession spark) throws IOException {
+    protected int run(MtlConfig config, SparkSession spark) throws IOException {
       clearScratch(spark, work());
-      org.mtlspark.prep.bench.PrepBenchmark bench = new org.mtlspark.prep.bench.PrepBenchmark(spark);
-      List<org.mtlspark.prep.bench.PrepBenchmark.Result> results = new ArrayList<>();
+      org.mtlspark.bench.prep.PrepBenchmark bench = new org.mtlspark.bench.prep.PrepBenchmark(spark);
+      List<org.mtlspark.bench.prep.PrepBenchmark.Result> results = new ArrayList<>();
       if (warmup > 0) {
         bench.run(config, warmup, work() + "/warmup");
       }
@@ -470,12 +494,12 @@ final class BenchCommand implements Runnable {
 
 
     @Override
-    List<String> extraOverrides() {
+    protected List<String> extraOverrides() {
       return List.of("generate.rows=" + multimodalRows, "prep.partitions=" + workers);
     }
 
     @Override
-    void validate(MtlConfig config) {
+    protected void validate(MtlConfig config) {
       for (String id : phases) {
         if (!List.of("a", "b", "c", "d").contains(id)) {
           throw new CommandException(ExitCodes.USAGE, "--phases: unknown phase " + id + " (a, b, c, d)");
@@ -492,7 +516,7 @@ final class BenchCommand implements Runnable {
     }
 
     @Override
-    int run(MtlConfig config, SparkSession spark) throws IOException {
+    protected int run(MtlConfig config, SparkSession spark) throws IOException {
       clearScratch(spark, work());
       TrainingBenchmark bench = new TrainingBenchmark(JavaSparkContext.fromSparkContext(spark.sparkContext()),
           workers, epochs, averaging, config.run().seed(), repeats);

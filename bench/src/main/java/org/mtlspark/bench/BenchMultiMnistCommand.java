@@ -1,4 +1,4 @@
-package org.mtlspark.driver;
+package org.mtlspark.bench;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,6 +10,8 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.config.TrainConfig;
+import org.mtlspark.driver.CommandException;
+import org.mtlspark.driver.ExitCodes;
 import org.mtlspark.prep.PrepJob;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.eval.TaskMetrics;
@@ -61,7 +63,7 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
 
 
   @Override
-  void validate(MtlConfig config) {
+  protected void validate(MtlConfig config) {
     if (config.data().sources().stream().noneMatch(s -> s.format() == SourceConfig.Format.MULTIMNIST)) {
       throw new CommandException(ExitCodes.USAGE, "bench multimnist needs a multimnist source: "
           + "--config conf/examples/multimnist.yaml");
@@ -80,7 +82,7 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
   }
 
   @Override
-  void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+  protected void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
     if (mnist != null) {
       require(hadoop, "--mnist", mnist, null, null);
     }
@@ -91,7 +93,7 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
+  protected int run(MtlConfig config, SparkSession spark) throws IOException {
     BenchCommand.clearScratch(spark, work());
     List<BenchResults.Table> tables = new ArrayList<>();
     Map<String, Object> details = new LinkedHashMap<>();

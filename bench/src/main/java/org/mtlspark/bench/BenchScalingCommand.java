@@ -1,4 +1,4 @@
-package org.mtlspark.driver;
+package org.mtlspark.bench;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -6,9 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.mtlspark.bench.prep.PrepBenchmark;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.driver.CommandException;
+import org.mtlspark.driver.ExitCodes;
 import org.mtlspark.prep.PrepJob;
-import org.mtlspark.prep.bench.PrepBenchmark;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.eval.EvaluateJob;
@@ -51,7 +53,7 @@ final class BenchScalingCommand extends BenchCommand.Base {
 
 
   @Override
-  void validate(MtlConfig config) {
+  protected void validate(MtlConfig config) {
     if (records.stream().anyMatch(n -> n < 1000) || averagingRecords < 1000) {
       throw new CommandException(ExitCodes.USAGE, "--records and --averaging-records: at least 1000 records each");
     }
@@ -61,7 +63,7 @@ final class BenchScalingCommand extends BenchCommand.Base {
   }
 
   @Override
-  int run(MtlConfig config, SparkSession spark) throws IOException {
+  protected int run(MtlConfig config, SparkSession spark) throws IOException {
     BenchCommand.clearScratch(spark, work());
     List<Map<String, Object>> sizes = new ArrayList<>();
     BenchResults.Table curve = new BenchResults.Table("Prep and one training epoch by data size ("

@@ -1,0 +1,2 @@
+/** Baselines the quality benchmark compares trained models with. */
+package org.mtlspark.bench.quality;

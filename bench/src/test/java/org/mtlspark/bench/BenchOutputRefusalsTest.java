@@ -1,0 +1,171 @@
+package org.mtlspark.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.driver.ExitCodes;
+
+/**
+ * A benchmark empties its scratch folder and replaces its results file: it refuses, in one line with
+ * exit 2 before Spark starts and with every file left as it was, any folder or file it did not
+ * write. Runs the command line in process, without Spark.
+ */
+class BenchOutputRefusalsTest {
+  @TempDir Path dir;
+
+  private Path folder(String name, String... files) throws IOException {
+    Path f = Files.createDirectories(dir.resolve(name));
+    for (String file : files) {
+      Files.writeString(f.resolve(file), name + "/" + file);
+    }
+    return f;
+  }
+
+  /** Every file under {@code root} with its modification time and content, and every folder. */
+  private static Map<String, String> snapshot(Path root) throws IOException {
+    Map<String, String> all = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.toList()) {
+        // A folder's own time changes with the probe a writability check writes and removes in it.
+        all.put(root.relativize(p).toString(), Files.isRegularFile(p)
+            ? Files.getLastModifiedTime(p).toMillis() + " " + Files.readString(p) : "folder");
+      }
+    }
+    return all;
+  }
+
+  /** Exit 2, one line holding {@code expected}, no stack trace, no Spark, and nothing under the test folder changed. */
+  private void refused(String expected, String... args) throws IOException {
+    Map<String, String> before = snapshot(dir);
+    BenchCli.Outcome o = BenchCli.bench(args);
+    assertEquals(ExitCodes.USAGE, o.code(), String.join(" ", args) + ": " + o.err());
+    List<String> lines = BenchCli.messages(o.err());
+    assertEquals(1, lines.size(), "one line: " + o.err());
+    assertTrue(lines.get(0).contains(expected), "expected <" + expected + "> in: " + o.err());
+    assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    assertTrue(SparkSession.getDefaultSession().isEmpty(), "no SparkSession was created");
+    assertEquals(before, snapshot(dir), "nothing was written, deleted or touched: " + String.join(" ", args));
+  }
+
+  /** Each benchmark with its scratch folder or results file set to {@code out}. */
+  private List<String[]> everyBenchmarkWriting(String out) {
+    return List.of(new String[] {"train", "--work", out}, new String[] {"quality", "--work", out},
+        new String[] {"train", "--work", dir.resolve("scratch").toString(), "--out", out});
+  }
+
+  @Test
+  void everyBenchmarkHasHelp() {
+    BenchCli.Outcome all = BenchCli.bench("--help");
+    assertEquals(ExitCodes.OK, all.code());
+    for (String name : new String[] {"train", "prep", "quality", "multimnist", "scaling", "summary"}) {
+      assertTrue(all.out().contains(name), all.out());
+      BenchCli.Outcome o = BenchCli.bench(name, "--help");
+      assertEquals(ExitCodes.OK, o.code(), name);
+      assertTrue(o.out().contains("Usage: mtl bench " + name), o.out());
+    }
+  }
+
+  @Test
+  void anOutputBelowAFileIsRefusedNamingIt() throws IOException {
+    Path file = dir.resolve("notes.txt");
+    Files.writeString(file, "mine");
+    String out = file.resolve("out").toString();
+    for (String[] command : everyBenchmarkWriting(out)) {
+      refused(out + " cannot be written: " + "file:" + file + " is a file, not a folder", command);
+    }
+  }
+
+  @Test
+  void anUnwritableOutputIsRefusedNamingIt() throws IOException {
+    // A folder no one may create files in, root included.
+    Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux's /proc");
+    String out = "/proc/mtl-output/out";
+    for (String[] command : everyBenchmarkWriting(out)) {
+      refused(out + " cannot be written: ", command);
+    }
+    assertFalse(Files.exists(Path.of("/proc/mtl-output")));
+  }
+
+  @Test
+  void nothingIsWrittenInsideARegistryVersion() throws IOException {
+    Path version = folder("registry/events/versions/v0001", "model.zip", "manifest.json", "config.yaml",
+        "training.json", "metrics.json", "version.json");
+    String inside = version.resolve("out").toString();
+    for (String[] command : everyBenchmarkWriting(inside)) {
+      refused(inside + " is inside the registry version file:" + version + " (it holds version.json)", command);
+    }
+  }
+
+  @Test
+  void aFolderOrFileNoBenchmarkWroteIsRefusedAndAnEarlierResultsFileIsNot() throws IOException {
+    Path out = folder("out", "notes.txt");
+    refused("--work " + out + " exists and is not a benchmark's scratch folder (it holds no .mtl-bench-scratch)",
+        "train", "--work", out.toString());
+    Path notes = dir.resolve("notes.json");
+    Files.writeString(notes, "{\"mine\": true}");
+    refused("--out " + notes + " exists and is not a benchmark's results file", "train", "--out", notes.toString(),
+        "--work", dir.resolve("scratch").toString());
+    Path earlier = dir.resolve("earlier.json");
+    Files.writeString(earlier, "{\"title\": \"Training\", \"machine\": {}, \"tables\": []}");
+    BenchCli.Outcome replaced = BenchCli.bench("train", "--out", earlier.toString(), "--work",
+        dir.resolve("scratch").toString());
+    assertTrue(replaced.err().contains("no Spark master is set"), "an earlier results file passes the checks, "
+        + "which leave only Spark's start to fail here: " + replaced.err());
+    assertEquals("{\"mine\": true}", Files.readString(notes));
+    assertTrue(Files.exists(out.resolve("notes.txt")));
+    assertFalse(Files.exists(dir.resolve("scratch")), "nothing was created");
+  }
+
+  @Test
+  void aScratchFolderHoldingItsInputOrFilesNoBenchmarkWroteIsRefused() throws IOException {
+    // An earlier benchmark's scratch folder, with the data it generated reused as input.
+    Path work = folder("work", BenchCommand.SCRATCH_MARKER);
+    folder("work/data/tabular", "part-00000.csv");
+    folder("work/prep-all", "manifest.json");
+    refused("--work " + work + " holds the input " + work.resolve("data") + ", which emptying it would delete",
+        "quality", "--work", work.toString(), "--data", work.resolve("data").toString());
+    refused("--work " + work + " holds the input " + work, "quality", "--work", work.toString(),
+        "--data", work.toString());
+    refused("--out " + work.resolve("results.json") + " is inside --work " + work,
+        "train", "--work", work.toString(), "--out", work.resolve("results.json").toString());
+    Files.writeString(work.resolve("thesis.tex"), "mine");
+    refused("--work " + work + " holds thesis.tex, which no benchmark writes", "train", "--work", work.toString());
+    Path config = folder("work2", BenchCommand.SCRATCH_MARKER).resolve("run-mine.yaml");
+    Files.writeString(config, "train: {epochs: 1}\n");
+    refused("holds the input " + config, "train", "-c", config.toString(), "--work",
+        dir.resolve("work2").toString());
+  }
+
+  @Test
+  void aMissingBenchmarkInputIsNamedBeforeTheScratchFolderIsTouched() throws IOException {
+    Path work = folder("work", BenchCommand.SCRATCH_MARKER, "data-100");
+    String missing = dir.resolve("mnist").toString();
+    refused("--mnist " + missing + " does not exist", "multimnist", "-c",
+        Path.of("../conf/examples/multimnist.yaml").toAbsolutePath().normalize().toString(), "--mnist", missing,
+        "--work", work.toString());
+    refused("--data " + missing + " does not exist", "quality", "--data", missing, "--work", work.toString());
+  }
+
+  @Test
+  void summaryReplacesOnlyAnEarlierSummary() throws IOException {
+    Path suite = folder("suite", "results.md");
+    Files.writeString(suite.resolve("train.json"), "{\"title\": \"t\", \"machine\": {}, \"tables\": []}");
+    refused("--dir " + suite + " holds a results.md without an earlier summary's results.json", "summary",
+        "--dir", suite.toString());
+    Files.writeString(suite.resolve("results.json"), "{\"mine\": 1}");
+    refused("--dir " + suite + " holds a results.json that is not an earlier summary's", "summary", "--dir",
+        suite.toString());
+  }
+}
