@@ -122,7 +122,7 @@ public final class RetrainJob {
 
       Prepared prepared = prepare(hadoop, config, request, work, state, warm);
       afterStep.accept(Step.PREP);
-      state = train(hadoop, config, work, prepared.state(), warm);
+      train(hadoop, config, work, prepared.state(), warm);
       afterStep.accept(Step.TRAIN);
 
       EvaluateJob.Report fresh = new EvaluateJob(spark).run(run, prep, "test",
@@ -216,19 +216,19 @@ public final class RetrainJob {
   }
 
   /** The model of this run in {@code run}: an earlier attempt's when it finished the same way. */
-  private RunState train(Configuration hadoop, MtlConfig config, String work, RunState state, WarmStart warm)
+  private void train(Configuration hadoop, MtlConfig config, String work, RunState state, WarmStart warm)
       throws IOException {
     String run = work + "/run";
     if (warm.origin().equals(state.trained()) && HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
       LOG.info("retrain {}: reusing the model trained by an earlier attempt in {}", state.runId(), run);
-      return state;
+      return;
     }
     if (HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
       removeOwn(hadoop, work, "run");
     }
     // An interrupted attempt's checkpoints in run/ are resumed by TrainJob.
     new TrainJob(spark).run(config, work + "/prep", run, warm.graph());
-    return save(hadoop, work, state.with(warm.origin(), warm.origin()));
+    save(hadoop, work, state.with(warm.origin(), warm.origin()));
   }
 
   /**
