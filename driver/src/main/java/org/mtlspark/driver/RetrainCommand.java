@@ -126,11 +126,11 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
     ModelRegistry r = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry);
     RetrainJob.Result result = new RetrainJob(spark).run(config, r,
         new RetrainJob.Request(name, runId, root, work, tolerance, staleLock));
-    System.out.printf("%s %s %s: %s%n  %s%n  new:      objective %.4f %s%n", name, result.version(),
+    System.out.printf("%s %s %s: %s%n  %s%n  new:      test objective %.4f %s%n", name, result.version(),
         result.outcome() == RetrainJob.Outcome.PROMOTED ? "PROMOTED" : "NOT PROMOTED", result.reason(),
         result.warmStart(), result.newObjective(), result.newMetrics());
     if (!result.promotedMetrics().isEmpty()) {
-      System.out.printf("  promoted: objective %.4f %s (%s, same holdout)%n", result.promotedObjective(),
+      System.out.printf("  promoted: test objective %.4f %s (%s, same holdout)%n", result.promotedObjective(),
           result.promotedMetrics(), result.promotedBefore());
     }
     return result.outcome() == RetrainJob.Outcome.PROMOTED ? ExitCodes.OK : notPromotedExitCode;

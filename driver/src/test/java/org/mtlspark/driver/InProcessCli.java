@@ -41,10 +41,10 @@ final class InProcessCli {
     return outcome;
   }
 
-  /** {@code args} followed by {@code last}. */
-  static String[] concat(String[] args, String last) {
-    String[] out = Arrays.copyOf(args, args.length + 1);
-    out[args.length] = last;
+  /** {@code args} followed by {@code more}. */
+  static String[] concat(String[] args, String... more) {
+    String[] out = Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, out, args.length, more.length);
     return out;
   }
 }

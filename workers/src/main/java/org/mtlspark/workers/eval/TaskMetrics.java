@@ -11,6 +11,9 @@ import org.mtlspark.config.TaskConfig;
  * frequent training labels for a multi-label task; the median training class for an ordinal task,
  * whose metrics are accuracy, macro-F1 and the mean absolute error in classes), and the mean unweighted loss of the task's
  * head over its labelled rows.
+ *
+ * @param primaryMetric the name of the task's primary {@link Metric} (metrics.json keeps the name;
+ *     {@link #primary()} is the metric, with its direction)
  */
 public record TaskMetrics(
     String task,
@@ -24,26 +27,43 @@ public record TaskMetrics(
     List<String> classes,
     List<List<Long>> confusion) {
 
+  public TaskMetrics {
+    Metric.of(primaryMetric);
+  }
+
   /** Without a confusion matrix (regression and multi-label tasks). */
   public TaskMetrics(String task, TaskConfig.TaskType type, long examples, String primaryMetric,
       Map<String, Double> metrics, Map<String, Double> baseline, boolean beatsBaseline, double loss) {
     this(task, type, examples, primaryMetric, metrics, baseline, beatsBaseline, loss, null, null);
   }
 
+  /** The primary metric, with its direction. */
+  public Metric primary() {
+    return Metric.of(primaryMetric);
+  }
+
+  /** The model's value of the primary metric. */
+  public double primaryValue() {
+    return metrics.get(primaryMetric);
+  }
+
+  /** The model's gain over its baseline on the primary metric ({@link Metric#gain}). */
+  public double gainOverBaseline() {
+    return primary().gain(primaryValue(), baseline.get(primaryMetric));
+  }
+
   /** Computes the metrics from merged statistics. */
   public static TaskMetrics of(TaskAccumulator a) {
     Map<String, Double> m = new LinkedHashMap<>();
     Map<String, Double> b = new LinkedHashMap<>();
-    String primary;
-    boolean higherIsBetter;
+    Metric primary;
     switch (a.task.type()) {
       case REGRESSION -> {
         m.put("rmse", Math.sqrt(a.sse / Math.max(1, a.n)));
         m.put("mae", a.sae / Math.max(1, a.n));
         b.put("rmse", Math.sqrt(a.baselineSse / Math.max(1, a.n)));
         b.put("mae", a.baselineSae / Math.max(1, a.n));
-        primary = "rmse";
-        higherIsBetter = false;
+        primary = Metric.RMSE;
       }
       case BINARY -> {
         m.put("auc", auc(a.scoreHistogram));
@@ -51,16 +71,14 @@ public record TaskMetrics(
         m.put("macro_f1", macroF1(a.confusion));
         b.put("auc", 0.5);
         putMajority(a, b);
-        primary = "auc";
-        higherIsBetter = true;
+        primary = Metric.AUC;
       }
       case MULTILABEL -> {
         m.put("micro_f1", microF1(a.labelCounts, 0));
         m.put("macro_f1", labelMacroF1(a.labelCounts, 0));
         b.put("micro_f1", microF1(a.labelCounts, 3));
         b.put("macro_f1", labelMacroF1(a.labelCounts, 3));
-        primary = "micro_f1";
-        higherIsBetter = true;
+        primary = Metric.MICRO_F1;
       }
       case ORDINAL -> {
         m.put("accuracy", accuracy(a.confusion));
@@ -68,20 +86,16 @@ public record TaskMetrics(
         m.put("mae", a.sae / Math.max(1, a.n));
         putConstant(a, b, a.task.medianClass());
         b.put("mae", a.baselineSae / Math.max(1, a.n));
-        primary = "macro_f1";
-        higherIsBetter = true;
+        primary = Metric.MACRO_F1;
       }
       default -> {
         m.put("accuracy", accuracy(a.confusion));
         m.put("macro_f1", macroF1(a.confusion));
         putMajority(a, b);
-        primary = "macro_f1";
-        higherIsBetter = true;
+        primary = Metric.MACRO_F1;
       }
     }
-    double model = m.get(primary);
-    double base = b.get(primary);
-    boolean beats = a.n > 0 && (higherIsBetter ? model > base : model < base);
+    boolean beats = a.n > 0 && primary.isBetter(m.get(primary.id()), b.get(primary.id()));
     boolean classes = a.task.type() == TaskConfig.TaskType.BINARY || a.task.type() == TaskConfig.TaskType.MULTICLASS
         || a.task.type() == TaskConfig.TaskType.ORDINAL;
     List<List<Long>> confusion = null;
@@ -91,7 +105,7 @@ public record TaskMetrics(
         confusion.add(java.util.Arrays.stream(row).boxed().toList());
       }
     }
-    return new TaskMetrics(a.task.name(), a.task.type(), a.n, primary, m, b, beats,
+    return new TaskMetrics(a.task.name(), a.task.type(), a.n, primary.id(), m, b, beats,
         a.n == 0 ? Double.NaN : a.lossSum / a.n, classes ? a.task.classes() : null, confusion);
   }
 

@@ -8,7 +8,10 @@ import java.util.Map;
  * saw, its test metrics, the code that trained it, and the sha256 of each of its files.
  *
  * @param metrics each task's primary test metric, by task
- * @param objective the validation objective of the run (weighted mean gain over the baselines)
+ * @param primaryMetrics each task's primary metric, by task
+ * @param objective the objective (the weighted mean gain over the baselines, as training's validation
+ *     objective) of the version on the test split of the data of its run; the name is kept for
+ *     reading existing version.json files
  * @param warmStartedFrom the version training started from, or null when trained fresh
  * @param decision what the retrain that registered it decided, or null when registered otherwise
  */

@@ -19,8 +19,6 @@ import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.eval.EvaluateJob;
-import org.mtlspark.workers.eval.TaskMetrics;
-import org.mtlspark.workers.eval.ValidationObjective;
 import org.mtlspark.workers.train.TrainJob;
 import org.mtlspark.workers.train.TrainingWorkers;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -33,9 +31,8 @@ import org.slf4j.LoggerFactory;
  * of this run, warm-start from the promoted version when its configuration (data, prep, model,
  * tasks) is this one's (preparing with its featurizers), otherwise train fresh and say why;
  * evaluate the new model and the promoted one on the same test split; register the new version
- * with the decision; promote it only if the objective (the weighted mean gain over the baselines,
- * as in training) improves, no task's primary metric is worse by more than {@code tolerance}
- * (relative), and the promoted version is still the one it was compared with.
+ * with the decision ({@link PromotionDecision}); promote it only if that says so and the promoted
+ * version is still the one it was compared with.
  *
  * <p>A run is identified by its run id, and running it again finishes it: a version registered
  * for the run id is not trained again (its recorded decision is carried out if a crash stopped it
@@ -62,10 +59,14 @@ public final class RetrainJob {
   /**
    * @param version the version this run registered (or had registered before)
    * @param promotedBefore the version promoted when the run started, or null
+   * @param warmStartedFrom the version training started from, or null when it trained fresh
+   * @param warmStart how training started, as a sentence: "warm start from VERSION", or why it trained fresh
+   * @param newObjective and {@code promotedObjective}: the objective on the test split (the promoted
+   *     model's NaN when it was not evaluated)
    * @param newMetrics and {@code promotedMetrics}: primary test metric per task
    */
   public record Result(Outcome outcome, String reason, String runId, String version, String promotedBefore,
-      boolean alreadyDone, String warmStart, double newObjective, double promotedObjective,
+      boolean alreadyDone, String warmStartedFrom, String warmStart, double newObjective, double promotedObjective,
       Map<String, Double> newMetrics, Map<String, Double> promotedMetrics) {}
 
   /** What the retrain is told. */
@@ -115,118 +116,30 @@ public final class RetrainJob {
       String prep = work + "/prep";
       String run = work + "/run";
       Optional<String> promotedVersion = registry.promoted(name);
-      String promotedDir = promotedVersion.isPresent() ? registry.resolve(name, null) : null;
+      WarmStart warm = warmStart(hadoop, config, promotedVersion, promotedVersion.isPresent()
+          ? registry.resolve(name, null) : null);
+      LOG.info("retrain {} of {}: {}", runId, name, warm.reason());
 
-      // Warm start only from a model of the same configuration, on data prepared its way.
-      String warmReason;
-      Manifest promotedManifest = null;
-      ComputationGraph warm = null;
-      if (promotedDir == null) {
-        warmReason = "no promoted version: training fresh";
-      } else {
-        promotedManifest = Manifest.read(hadoop, promotedDir);
-        MtlConfig before = ConfigLoader.fromYaml(HadoopFiles.readString(hadoop, promotedDir + "/"
-            + TrainJob.CONFIG_FILE), promotedDir);
-        List<String> differ = differences(before, config);
-        if (differ.isEmpty()) {
-          warm = EvaluateJob.loadModel(hadoop, promotedDir);
-          warmReason = "warm start from " + promotedVersion.get();
-        } else {
-          warmReason = "training fresh: the configuration's " + String.join(", ", differ) + " differ from "
-              + promotedVersion.get() + "'s";
-        }
-      }
-      String origin = warm != null ? "warm from " + promotedVersion.get() : "fresh";
-      LOG.info("retrain {} of {}: {}", runId, name, warmReason);
-
-      Manifest manifest;
-      if (origin.equals(state.prepared()) && HadoopFiles.exists(hadoop, prep + "/" + Manifest.FILE_NAME)) {
-        LOG.info("retrain {}: reusing the data prepared by an earlier attempt in {}", runId, prep);
-        manifest = Manifest.read(hadoop, prep);
-      } else {
-        removeOwn(hadoop, work, "prep", "run", "prep-promoted");
-        state = save(hadoop, work, state.with(null, null));
-        manifest = new PrepJob(spark).run(config, request.dataRoot(), prep,
-            warm != null ? promotedManifest.featurizers() : null);
-        state = save(hadoop, work, state.with(origin, null));
-      }
+      Prepared prepared = prepare(hadoop, config, request, work, state, warm);
       afterStep.accept(Step.PREP);
-
-      if (origin.equals(state.trained()) && HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
-        LOG.info("retrain {}: reusing the model trained by an earlier attempt in {}", runId, run);
-      } else {
-        if (HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
-          removeOwn(hadoop, work, "run");
-        }
-        // An interrupted attempt's checkpoints in run/ are resumed by TrainJob.
-        new TrainJob(spark).run(config, prep, run, warm);
-        state = save(hadoop, work, state.with(origin, origin));
-      }
+      train(hadoop, config, work, prepared.state(), warm);
       afterStep.accept(Step.TRAIN);
 
       EvaluateJob.Report fresh = new EvaluateJob(spark).run(run, prep, "test",
           TrainingWorkers.resolve(spark, config.train()));
-      double newObjective = ValidationObjective.of(List.copyOf(fresh.tasks().values()),
-          config.train().objectiveWeights());
-
-      // The promoted model on the same holdout, featurized its own way.
-      EvaluateJob.Report old = null;
-      String notComparable = null;
-      if (promotedDir != null) {
-        String holdout = prep;
-        if (warm == null) {
-          holdout = work + "/prep-promoted";
-          removeOwn(hadoop, work, "prep-promoted");
-          try {
-            new PrepJob(spark).run(config, request.dataRoot(), holdout, promotedManifest.featurizers());
-          } catch (PrepException e) {
-            notComparable = "the promoted " + promotedVersion.get() + " cannot read this data: " + e.getMessage();
-            holdout = null;
-          }
-        }
-        if (holdout != null) {
-          old = new EvaluateJob(spark).evaluate(promotedDir, holdout, "test",
-              TrainingWorkers.resolve(spark, config.train()));
-        }
-      }
+      Holdout old = evaluatePromoted(hadoop, config, request, work, warm);
       afterStep.accept(Step.EVALUATE);
-      double oldObjective = old == null ? Double.NaN
-          : ValidationObjective.of(List.copyOf(old.tasks().values()), config.train().objectiveWeights());
+      PromotionDecision decision = PromotionDecision.decide(fresh, old.report(), promotedVersion.orElse(null),
+          old.notComparable(), request.tolerance(), config.train().objectiveWeights());
 
-      String reason;
-      boolean promote;
-      if (promotedDir == null) {
-        promote = fresh.allBeatBaseline();
-        reason = promote ? "first version, and every task beats its baseline"
-            : "first version, but not every task beats its baseline: " + belowBaseline(fresh);
-      } else if (old == null) {
-        promote = false;
-        reason = notComparable + "; promote it by hand after a look";
-      } else {
-        List<String> regressions = regressions(fresh, old, request.tolerance());
-        if (!(newObjective > oldObjective)) {
-          promote = false;
-          reason = String.format("the objective did not improve: %.4f, promoted %s %.4f", newObjective,
-              promotedVersion.get(), oldObjective);
-        } else if (!regressions.isEmpty()) {
-          promote = false;
-          reason = String.format("the objective improved (%.4f, promoted %.4f) but tasks regressed beyond the "
-              + "tolerance of %.1f%%: %s", newObjective, oldObjective, 100 * request.tolerance(),
-              String.join("; ", regressions));
-        } else {
-          promote = true;
-          reason = String.format("the objective improved: %.4f, promoted %s %.4f; no task regressed beyond %.1f%%",
-              newObjective, promotedVersion.get(), oldObjective, 100 * request.tolerance());
-        }
-      }
       lock.check();
       ModelVersion version = registry.register(name, run, runId,
-          DataFingerprint.describe(spark, config, request.dataRoot(), manifest), newObjective,
-          warm != null ? promotedVersion.get() : null,
-          new ModelVersion.Decision(promote, reason, promotedVersion.orElse(null)));
+          DataFingerprint.describe(spark, config, request.dataRoot(), prepared.manifest()), decision.newObjective(),
+          warm.from(), new ModelVersion.Decision(decision.promote(), decision.reason(), promotedVersion.orElse(null)));
       afterStep.accept(Step.REGISTER);
       Outcome outcome = Outcome.NOT_PROMOTED;
-      if (promote) {
+      String reason = decision.reason();
+      if (decision.promote()) {
         lock.check();
         try {
           registry.promote(name, version.version(), "retrain " + runId, promotedVersion);
@@ -237,12 +150,111 @@ public final class RetrainJob {
       }
       afterStep.accept(Step.PROMOTE);
       Result result = new Result(outcome, reason, runId, version.version(), promotedVersion.orElse(null), false,
-          warmReason, newObjective, oldObjective, primary(fresh), old == null ? Map.of() : primary(old));
+          warm.from(), warm.reason(), decision.newObjective(), decision.promotedObjective(), primary(fresh),
+          old.report() == null ? Map.of() : primary(old.report()));
       HadoopFiles.writeString(hadoop, work + "/retrain.json", JSON.writeValueAsString(result));
       LOG.info("retrain {}: {} {} ({})", runId, version.version(), outcome == Outcome.PROMOTED ? "promoted"
           : "not promoted", reason);
       return result;
     }
+  }
+
+  /**
+   * How this run starts: from the promoted model when its configuration is this one's, on data
+   * prepared its way.
+   *
+   * @param promoted the promoted version, or null when none is promoted
+   * @param promotedDir its folder, or null
+   * @param promotedManifest its manifest (its featurizers), or null
+   * @param graph the promoted model to start from, or null when training fresh
+   */
+  private record WarmStart(String reason, String promoted, String promotedDir, Manifest promotedManifest,
+      ComputationGraph graph) {
+    /** The version started from, or null when training fresh. */
+    String from() {
+      return graph != null ? promoted : null;
+    }
+
+    /** How data and model of this start are made, as kept in {@link RunState}. */
+    String origin() {
+      return graph != null ? "warm from " + promoted : "fresh";
+    }
+  }
+
+  private static WarmStart warmStart(Configuration hadoop, MtlConfig config, Optional<String> promotedVersion,
+      String promotedDir) throws IOException {
+    if (promotedDir == null) {
+      return new WarmStart("no promoted version: training fresh", null, null, null, null);
+    }
+    Manifest promotedManifest = Manifest.read(hadoop, promotedDir);
+    MtlConfig before = ConfigLoader.fromYaml(HadoopFiles.readString(hadoop, promotedDir + "/"
+        + TrainJob.CONFIG_FILE), promotedDir);
+    List<String> differ = differences(before, config);
+    if (differ.isEmpty()) {
+      return new WarmStart("warm start from " + promotedVersion.get(), promotedVersion.get(), promotedDir,
+          promotedManifest, EvaluateJob.loadModel(hadoop, promotedDir));
+    }
+    return new WarmStart("training fresh: the configuration's " + String.join(", ", differ) + " differ from "
+        + promotedVersion.get() + "'s", promotedVersion.get(), promotedDir, promotedManifest, null);
+  }
+
+  private record Prepared(Manifest manifest, RunState state) {}
+
+  /** The data of this run in {@code prep}: an earlier attempt's when it was prepared the same way. */
+  private Prepared prepare(Configuration hadoop, MtlConfig config, Request request, String work, RunState state,
+      WarmStart warm) throws IOException {
+    String prep = work + "/prep";
+    if (warm.origin().equals(state.prepared()) && HadoopFiles.exists(hadoop, prep + "/" + Manifest.FILE_NAME)) {
+      LOG.info("retrain {}: reusing the data prepared by an earlier attempt in {}", request.runId(), prep);
+      return new Prepared(Manifest.read(hadoop, prep), state);
+    }
+    removeOwn(hadoop, work, "prep", "run", "prep-promoted");
+    state = save(hadoop, work, state.with(null, null));
+    Manifest manifest = new PrepJob(spark).run(config, request.dataRoot(), prep,
+        warm.graph() != null ? warm.promotedManifest().featurizers() : null);
+    return new Prepared(manifest, save(hadoop, work, state.with(warm.origin(), null)));
+  }
+
+  /** The model of this run in {@code run}: an earlier attempt's when it finished the same way. */
+  private void train(Configuration hadoop, MtlConfig config, String work, RunState state, WarmStart warm)
+      throws IOException {
+    String run = work + "/run";
+    if (warm.origin().equals(state.trained()) && HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
+      LOG.info("retrain {}: reusing the model trained by an earlier attempt in {}", state.runId(), run);
+      return;
+    }
+    if (HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
+      removeOwn(hadoop, work, "run");
+    }
+    // An interrupted attempt's checkpoints in run/ are resumed by TrainJob.
+    new TrainJob(spark).run(config, work + "/prep", run, warm.graph());
+    save(hadoop, work, state.with(warm.origin(), warm.origin()));
+  }
+
+  /**
+   * The promoted model's metrics on this run's test split, or null with the reason when it cannot
+   * read this data; both null when none is promoted.
+   */
+  private record Holdout(EvaluateJob.Report report, String notComparable) {}
+
+  /** The promoted model on the same holdout, featurized its own way. */
+  private Holdout evaluatePromoted(Configuration hadoop, MtlConfig config, Request request, String work,
+      WarmStart warm) throws IOException {
+    if (warm.promotedDir() == null) {
+      return new Holdout(null, null);
+    }
+    String holdout = work + "/prep";
+    if (warm.graph() == null) {
+      holdout = work + "/prep-promoted";
+      removeOwn(hadoop, work, "prep-promoted");
+      try {
+        new PrepJob(spark).run(config, request.dataRoot(), holdout, warm.promotedManifest().featurizers());
+      } catch (PrepException e) {
+        return new Holdout(null, "the promoted " + warm.promoted() + " cannot read this data: " + e.getMessage());
+      }
+    }
+    return new Holdout(new EvaluateJob(spark).evaluate(warm.promotedDir(), holdout, "test",
+        TrainingWorkers.resolve(spark, config.train())), null);
   }
 
   /**
@@ -275,7 +287,8 @@ public final class RetrainJob {
     LOG.info(reason);
     return new Result(promoted ? Outcome.PROMOTED : Outcome.NOT_PROMOTED, reason, runId, done.version(),
         decision == null ? registry.promoted(name).orElse(null) : decision.promotedBefore(), true,
-        done.warmStartedFrom() == null ? "trained fresh" : "warm start from " + done.warmStartedFrom(),
+        done.warmStartedFrom(), done.warmStartedFrom() == null ? "trained fresh"
+            : "warm start from " + done.warmStartedFrom(),
         done.objective(), Double.NaN, done.metrics(), Map.of());
   }
 
@@ -370,33 +383,9 @@ public final class RetrainJob {
     return out;
   }
 
-  /** Tasks whose primary metric is worse than the promoted model's by more than {@code tolerance} (relative). */
-  static List<String> regressions(EvaluateJob.Report fresh, EvaluateJob.Report old, double tolerance) {
-    List<String> out = new ArrayList<>();
-    for (TaskMetrics m : fresh.tasks().values()) {
-      TaskMetrics o = old.tasks().get(m.task());
-      if (o == null) {
-        continue;
-      }
-      String metric = m.primaryMetric();
-      double now = m.metrics().get(metric);
-      double was = o.metrics().get(metric);
-      double worse = (metric.equals("rmse") ? now - was : was - now) / Math.max(1e-12, Math.abs(was));
-      if (worse > tolerance) {
-        out.add(String.format("%s %s %.4f against %.4f (%.1f%% worse)", m.task(), metric, now, was, 100 * worse));
-      }
-    }
-    return out;
-  }
-
-  private static String belowBaseline(EvaluateJob.Report r) {
-    return String.join(", ", r.tasks().values().stream().filter(m -> !m.beatsBaseline()).map(TaskMetrics::task)
-        .toList());
-  }
-
   private static Map<String, Double> primary(EvaluateJob.Report r) {
     Map<String, Double> out = new LinkedHashMap<>();
-    r.tasks().forEach((t, m) -> out.put(t, m.metrics().get(m.primaryMetric())));
+    r.tasks().forEach((t, m) -> out.put(t, m.primaryValue()));
     return out;
   }
 }

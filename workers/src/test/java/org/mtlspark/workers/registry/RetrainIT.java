@@ -43,8 +43,12 @@ class RetrainIT {
   }
 
   static RetrainJob.Request request(String runId, int day) {
+    return request(runId, day, 0.02);
+  }
+
+  static RetrainJob.Request request(String runId, int day, double tolerance) {
     return new RetrainJob.Request("demo", runId, dir.resolve("data/day=" + day).toString(),
-        dir.resolve("work").toString(), 0.02, Duration.ofHours(1));
+        dir.resolve("work").toString(), tolerance, Duration.ofHours(1));
   }
 
   @Test
@@ -55,6 +59,7 @@ class RetrainIT {
     assertEquals("v0001", r.version());
     assertNull(r.promotedBefore());
     assertTrue(r.warmStart().contains("no promoted version"), r.warmStart());
+    assertNull(r.warmStartedFrom());
     assertEquals("v0001", registry.promoted("demo").orElseThrow());
     ModelVersion v = registry.show("demo", "v0001");
     assertEquals("day1", v.runId());
@@ -73,38 +78,41 @@ class RetrainIT {
     assertEquals(1, registry.list("demo").size());
   }
 
+  /** Warm-started and trained longer, under a generous tolerance: the objective improves, and it is promoted. */
   @Test
   @Order(3)
-  void theNextDayWarmStartsAndIsPromotedOnlyIfItImprovesWithoutRegressions() throws IOException {
-    RetrainJob.Result r = new RetrainJob(spark).run(config, registry, request("day2", 2));
+  void theNextDayWarmStartsAndIsPromotedWhenItImprovesWithoutRegressions() throws IOException {
+    MtlConfig longer = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=6"));
+    RetrainJob.Result r = new RetrainJob(spark).run(longer, registry, request("day2", 2, 0.5));
+    assertEquals(RetrainJob.Outcome.PROMOTED, r.outcome(), r.reason());
+    assertTrue(r.reason().startsWith("the objective improved: "), r.reason());
+    assertTrue(r.newObjective() > r.promotedObjective(), r.reason());
     assertEquals("v0002", r.version());
     assertEquals("v0001", r.promotedBefore());
-    assertTrue(r.warmStart().contains("warm start from v0001"), r.warmStart());
+    assertEquals("v0001", r.warmStartedFrom());
+    assertEquals("warm start from v0001", r.warmStart());
     assertEquals("v0001", registry.show("demo", "v0002").warmStartedFrom());
     assertEquals(r.newMetrics().keySet(), r.promotedMetrics().keySet(), "both models on the same holdout");
-    if (r.outcome() == RetrainJob.Outcome.PROMOTED) {
-      assertTrue(r.newObjective() > r.promotedObjective(), r.reason());
-      assertEquals("v0002", registry.promoted("demo").orElseThrow());
-    } else {
-      assertFalse(r.reason().isEmpty());
-      assertEquals("v0001", registry.promoted("demo").orElseThrow(), r.reason());
-    }
+    assertEquals("v0002", registry.promoted("demo").orElseThrow());
   }
 
+  /** A deliberately weak network (a tiny trunk, one epoch) trains fresh, says why, and is not promoted. */
   @Test
   @Order(4)
-  void anotherNetworkTrainsFreshAndSaysWhy() throws IOException {
-    MtlConfig smaller = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=1",
-        "model.trunk=[16]"));
-    String before = registry.promoted("demo").orElseThrow();
-    RetrainJob.Result r = new RetrainJob(spark).run(smaller, registry, request("day2-small", 2));
+  void anotherNetworkTrainsFreshSaysWhyAndAWeakOneIsNotPromoted() throws IOException {
+    MtlConfig weak = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=1",
+        "model.trunk=[4]"));
+    RetrainJob.Result r = new RetrainJob(spark).run(weak, registry, request("day2-small", 2, 0.5));
     assertTrue(r.warmStart().contains("training fresh") && r.warmStart().contains("model"), r.warmStart());
+    assertNull(r.warmStartedFrom());
     assertNull(registry.show("demo", r.version()).warmStartedFrom());
     assertEquals(r.newMetrics().keySet(), r.promotedMetrics().keySet(),
         "the promoted model is evaluated on the holdout prepared its own way");
-    if (r.outcome() == RetrainJob.Outcome.NOT_PROMOTED) {
-      assertEquals(before, registry.promoted("demo").orElseThrow());
-    }
+    assertEquals(RetrainJob.Outcome.NOT_PROMOTED, r.outcome(), r.reason());
+    assertTrue(r.reason().startsWith("the objective did not improve: "), r.reason());
+    assertTrue(r.newObjective() < r.promotedObjective(), r.reason());
+    assertEquals("v0002", registry.promoted("demo").orElseThrow(), r.reason());
+    assertFalse(registry.show("demo", r.version()).decision().promote());
   }
 
   @Test
