@@ -308,7 +308,8 @@ public final class BenchCommand implements Runnable {
       table.append(String.format(" %10s%n", "shared"));
       List<Map<String, Object>> results = new ArrayList<>();
       for (org.mtlspark.config.TaskConfig task : config.tasks()) {
-        var sh = metrics.get(1).get(task.name());
+        // The first shared variant (hard sharing, concatenation) is the one compared with single-task.
+        var sh = hard.tasks().get(task.name());
         String metric = sh.primaryMetric();
         double base = sh.baseline().get(metric);
         table.append(String.format("%-12s %-9s %10.4f", task.name(), metric, base));
@@ -323,8 +324,8 @@ public final class BenchCommand implements Runnable {
         }
         double a = single.get(task.name()).metrics().get(metric);
         double b = sh.metrics().get(metric);
-        // Positive when sharing is better: a lower RMSE, a higher F1 or AUC.
-        double better = (metric.equals("rmse") ? a - b : b - a) / Math.abs(a);
+        // Positive when sharing is better, whichever way the metric points.
+        double better = org.mtlspark.workers.eval.Metric.betterBy(metric, b, a);
         table.append(String.format(" %+9.1f%%%n", 100 * better));
         r.put("sharedBetterBy", better);
         if (task.type() == org.mtlspark.config.TaskConfig.TaskType.REGRESSION && config.data().key().size() > 1) {
@@ -540,7 +541,7 @@ public final class BenchCommand implements Runnable {
         try {
           result = bench.run(w, phases);
         } catch (IOException | RuntimeException e) {
-          throw e;
+          throw e; // as they are; only checked exceptions of other kinds are wrapped
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }

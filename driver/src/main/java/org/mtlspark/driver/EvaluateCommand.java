@@ -12,7 +12,7 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.registry.ModelRegistry;
-import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.run.RunFolder;
 import org.mtlspark.workers.train.TrainingWorkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,7 +52,7 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
 
   @Override
   protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
-    require(hadoop, "--run", run, TrainJob.MODEL_FILE, "a run folder of train");
+    require(hadoop, "--run", run, RunFolder.MODEL_FILE, "a run folder of train");
     require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
     if (out == null) {
       Path model = new Path(run);
@@ -62,7 +62,7 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
             + ModelRegistry.VERSION_FILE + "), which evaluate does not write into; give --out DIR, a folder "
             + "elsewhere for metrics.json");
       }
-      OutputFolder.checkPlace(hadoop, "--run", new Path(model, EvaluateJob.METRICS_FILE).toString());
+      OutputFolder.checkPlace(hadoop, "--run", new Path(model, RunFolder.METRICS_FILE).toString());
     }
   }
 
@@ -73,8 +73,8 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
     }
     List<String> inputs = new ArrayList<>(configOptions.files);
     inputs.addAll(List.of(run, prep));
-    return List.of(new OutputFolder("--out", out, "evaluate", Set.of(EvaluateJob.METRICS_FILE),
-        EvaluateJob.METRICS_FILE, overwrite, inputs));
+    return List.of(new OutputFolder("--out", out, "evaluate", Set.of(RunFolder.METRICS_FILE),
+        RunFolder.METRICS_FILE, overwrite, inputs));
   }
 
   @Override
@@ -87,7 +87,7 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
     } else {
       report = job.evaluate(run, prep, split, workers);
       EvaluateJob.writeReport(spark.sparkContext().hadoopConfiguration(), out, report);
-      System.out.println("metrics: " + new Path(out, EvaluateJob.METRICS_FILE));
+      System.out.println("metrics: " + new Path(out, RunFolder.METRICS_FILE));
     }
     System.out.println(EvaluateJob.table(report));
     System.out.println(EvaluateJob.ablationTable(report));

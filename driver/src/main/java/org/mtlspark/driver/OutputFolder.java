@@ -11,7 +11,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.workers.registry.ModelRegistry;
-import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.run.RunFolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,7 +200,7 @@ public final class OutputFolder {
    */
   static Path registryVersionHolding(FileSystem fs, Path qualified) throws IOException {
     for (Path at = qualified; at != null; at = at.getParent()) {
-      if (fs.exists(new Path(at, ModelRegistry.VERSION_FILE)) && fs.exists(new Path(at, TrainJob.MODEL_FILE))) {
+      if (fs.exists(new Path(at, ModelRegistry.VERSION_FILE)) && fs.exists(new Path(at, RunFolder.MODEL_FILE))) {
         return at;
       }
     }

@@ -10,8 +10,8 @@ import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.registry.ModelRegistry;
+import org.mtlspark.workers.run.RunFolder;
 import org.mtlspark.workers.score.ScoreJob;
-import org.mtlspark.workers.train.TrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -62,7 +62,7 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
   @Override
   protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     if (model != null) {
-      for (String file : List.of(TrainJob.MODEL_FILE, Manifest.FILE_NAME, TrainJob.CONFIG_FILE)) {
+      for (String file : List.of(RunFolder.MODEL_FILE, Manifest.FILE_NAME, RunFolder.CONFIG_FILE)) {
         require(hadoop, "--model", model, file, "a run folder of train or a registry version");
       }
     } else {

@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.workers.run.RunFolder;
 import org.mtlspark.workers.train.TrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,9 +50,9 @@ final class TrainCommand extends MtlCommand.SparkCommand {
     }
     List<String> found = Arrays.stream(fs.listStatus(run)).map(FileStatus::getPath).map(Path::getName).sorted()
         .toList();
-    if (found.contains(TrainJob.MODEL_FILE)) {
+    if (found.contains(RunFolder.MODEL_FILE)) {
       throw new CommandException(ExitCodes.USAGE, "the run " + out + " is already complete (it holds "
-          + TrainJob.MODEL_FILE + "); choose another --out");
+          + RunFolder.MODEL_FILE + "); choose another --out");
     }
     if (!found.isEmpty() && !found.contains(Manifest.FILE_NAME)) {
       throw new CommandException(ExitCodes.USAGE, "--out " + out + " exists and is not a run folder of train "

@@ -10,7 +10,6 @@ import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.model.GraphBuilder;
-import org.mtlspark.workers.train.TrainJob;
 
 /** The built-in multimodal data set and model, generated and prepared by the product's own jobs. */
 public final class MultimodalWorkload {
@@ -22,8 +21,8 @@ public final class MultimodalWorkload {
     String prep = dir + "/prep";
     new GenerateJob(spark).run(config, data);
     Manifest m = new PrepJob(spark).run(config, data, prep);
-    List<String> trainFiles = TrainJob.batches(hadoop, prep, m, "train");
-    List<String> testFiles = TrainJob.batches(hadoop, prep, m, "test");
+    List<String> trainFiles = m.batches(hadoop, prep, "train");
+    List<String> testFiles = m.batches(hadoop, prep, "test");
     return new Workload("multimodal", "built-in data, " + config.generate().rows() + " records; tabular + text + "
         + "image encoders, trunk " + config.model().trunk() + ", 3 heads",
         s -> GraphBuilder.build(m.featurizers(), config.model(), config.train(), s),

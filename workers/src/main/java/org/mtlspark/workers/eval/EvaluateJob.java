@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 /** Evaluates a trained run on one split of a prepared data set and writes {@code metrics.json} into the run. */
 public final class EvaluateJob {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
-  public static final String METRICS_FILE = RunFolder.METRICS_FILE;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final SparkSession spark;
@@ -49,7 +48,7 @@ public final class EvaluateJob {
 
   /** Writes {@code report} as metrics.json into {@code dir} (created when new). */
   public static void writeReport(Configuration hadoop, String dir, Report report) throws IOException {
-    HadoopFiles.writeString(hadoop, dir + "/" + METRICS_FILE, JSON.writeValueAsString(report));
+    HadoopFiles.writeString(hadoop, dir + "/" + RunFolder.METRICS_FILE, JSON.writeValueAsString(report));
   }
 
   /** As {@link #run}, without writing metrics.json (the model folder may be read-only, e.g. a registry version). */
@@ -90,7 +89,7 @@ public final class EvaluateJob {
 
   /** The metrics.json of a run. */
   public static Report readReport(Configuration hadoop, String runDir) throws IOException {
-    return JSON.readValue(HadoopFiles.readString(hadoop, runDir + "/" + METRICS_FILE), Report.class);
+    return JSON.readValue(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.METRICS_FILE), Report.class);
   }
 
   public static ComputationGraph loadModel(Configuration hadoop, String runDir) throws IOException {

@@ -25,6 +25,7 @@ import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.workers.eval.EvaluateJob;
+import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
@@ -62,9 +63,6 @@ public final class ModelRegistry {
   static final Duration WRITE_LOCK_STALE = Duration.ofMinutes(2);
   /** How long a registry command waits for another's write to finish. */
   static final Duration WRITE_LOCK_WAIT = Duration.ofMinutes(3);
-  /** The files of a run that a version keeps; the first three are required. */
-  public static final List<String> RUN_FILES = List.of("model.zip", "manifest.json", "config.yaml", "metrics.json",
-      "training.json", "metrics-history.json");
 
   /** One change of the promoted version: {@code promote} or {@code rollback}, from one version to another. */
   public record Event(String action, String version, String from, String at, String by) {}
@@ -276,7 +274,7 @@ public final class ModelRegistry {
       double objective, String warmStartedFrom, ModelVersion.Decision decision) throws IOException {
     FileSystem fs = fs();
     RegistryFiles.checkSupported(hadoop, root);
-    for (String required : RUN_FILES.subList(0, 3)) {
+    for (String required : RunFolder.REQUIRED) {
       if (!HadoopFiles.exists(hadoop, runDir + "/" + required)) {
         throw new RegistryException("cannot register " + runDir + ": it has no " + required);
       }
@@ -285,7 +283,7 @@ public final class ModelRegistry {
     fs.mkdirs(staging);
     try {
       Map<String, String> sha = new LinkedHashMap<>();
-      for (String file : RUN_FILES) {
+      for (String file : RunFolder.KEPT) {
         Path from = new Path(runDir, file);
         if (fs.exists(from)) {
           sha.put(file, copy(from.getFileSystem(hadoop), from, fs, new Path(staging, file)));
@@ -293,7 +291,7 @@ public final class ModelRegistry {
       }
       Map<String, Double> metrics = new LinkedHashMap<>();
       Map<String, String> primary = new LinkedHashMap<>();
-      if (sha.containsKey(EvaluateJob.METRICS_FILE)) {
+      if (sha.containsKey(RunFolder.METRICS_FILE)) {
         EvaluateJob.Report report = EvaluateJob.readReport(hadoop, runDir);
         report.tasks().forEach((task, m) -> {
           metrics.put(task, m.metrics().get(m.primaryMetric()));

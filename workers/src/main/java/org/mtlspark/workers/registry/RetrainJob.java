@@ -19,6 +19,7 @@ import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.eval.EvaluateJob;
+import org.mtlspark.workers.run.RunFolder;
 import org.mtlspark.workers.train.TrainJob;
 import org.mtlspark.workers.train.TrainingWorkers;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -188,7 +189,7 @@ public final class RetrainJob {
     }
     Manifest promotedManifest = Manifest.read(hadoop, promotedDir);
     MtlConfig before = ConfigLoader.fromYaml(HadoopFiles.readString(hadoop, promotedDir + "/"
-        + TrainJob.CONFIG_FILE), promotedDir);
+        + RunFolder.CONFIG_FILE), promotedDir);
     List<String> differ = differences(before, config);
     if (differ.isEmpty()) {
       return new WarmStart("warm start from " + promotedVersion.get(), promotedVersion.get(), promotedDir,
@@ -219,11 +220,11 @@ public final class RetrainJob {
   private void train(Configuration hadoop, MtlConfig config, String work, RunState state, WarmStart warm)
       throws IOException {
     String run = work + "/run";
-    if (warm.origin().equals(state.trained()) && HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
+    if (warm.origin().equals(state.trained()) && HadoopFiles.exists(hadoop, run + "/" + RunFolder.MODEL_FILE)) {
       LOG.info("retrain {}: reusing the model trained by an earlier attempt in {}", state.runId(), run);
       return;
     }
-    if (HadoopFiles.exists(hadoop, run + "/" + TrainJob.MODEL_FILE)) {
+    if (HadoopFiles.exists(hadoop, run + "/" + RunFolder.MODEL_FILE)) {
       removeOwn(hadoop, work, "run");
     }
     // An interrupted attempt's checkpoints in run/ are resumed by TrainJob.

@@ -10,8 +10,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
-import org.mtlspark.workers.eval.EvaluateJob;
-import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -65,17 +64,17 @@ public final class RunReport {
 
   static Map<String, Object> data(Configuration hadoop, String runDir, String compareDir, String compareLabel)
       throws IOException {
-    for (String f : List.of(TrainJob.TRAINING_FILE, EvaluateJob.METRICS_FILE, "manifest.json")) {
+    for (String f : List.of(RunFolder.TRAINING_FILE, RunFolder.METRICS_FILE, "manifest.json")) {
       if (!HadoopFiles.exists(hadoop, runDir + "/" + f)) {
         throw new IOException("no " + f + " in " + runDir + ": report needs a run that was trained and evaluated");
       }
     }
-    JsonNode training = JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + TrainJob.TRAINING_FILE));
-    JsonNode history = HadoopFiles.exists(hadoop, runDir + "/" + TrainJob.HISTORY_FILE)
-        ? JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + TrainJob.HISTORY_FILE)) : training.get("epochs");
-    JsonNode test = JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + EvaluateJob.METRICS_FILE));
+    JsonNode training = JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.TRAINING_FILE));
+    JsonNode history = HadoopFiles.exists(hadoop, runDir + "/" + RunFolder.HISTORY_FILE)
+        ? JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.HISTORY_FILE)) : training.get("epochs");
+    JsonNode test = JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.METRICS_FILE));
     JsonNode other = compareDir == null ? null
-        : JSON.readTree(HadoopFiles.readString(hadoop, compareDir + "/" + EvaluateJob.METRICS_FILE));
+        : JSON.readTree(HadoopFiles.readString(hadoop, compareDir + "/" + RunFolder.METRICS_FILE));
     Manifest manifest = Manifest.read(hadoop, runDir);
 
     Map<String, Object> d = new LinkedHashMap<>();

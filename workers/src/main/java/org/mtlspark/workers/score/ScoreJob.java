@@ -36,7 +36,7 @@ import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.run.ModelFiles;
-import org.mtlspark.workers.train.TrainJob;
+import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -80,13 +80,13 @@ public final class ScoreJob {
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
     HadoopFiles.checkNewOutput(hadoop, out);
-    for (String file : List.of(TrainJob.MODEL_FILE, Manifest.FILE_NAME, TrainJob.CONFIG_FILE)) {
+    for (String file : List.of(RunFolder.MODEL_FILE, Manifest.FILE_NAME, RunFolder.CONFIG_FILE)) {
       if (!HadoopFiles.exists(hadoop, modelDir + "/" + file)) {
         throw new IOException("no " + file + " in " + modelDir + ": give a run folder of `train` or a registry version");
       }
     }
-    MtlConfig config = ConfigLoader.fromYaml(HadoopFiles.readString(hadoop, modelDir + "/" + TrainJob.CONFIG_FILE),
-        modelDir + "/" + TrainJob.CONFIG_FILE);
+    MtlConfig config = ConfigLoader.fromYaml(HadoopFiles.readString(hadoop, modelDir + "/" + RunFolder.CONFIG_FILE),
+        modelDir + "/" + RunFolder.CONFIG_FILE);
     FeaturizerState state = Manifest.read(hadoop, modelDir).featurizers();
     ComputationGraph graph = EvaluateJob.loadModel(hadoop, modelDir);
     Path staging = StagingFolder.beside(target);

@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.workers.run.ModelFiles;
+import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 
@@ -23,7 +24,7 @@ import org.nd4j.shade.jackson.databind.SerializationFeature;
  * hidden folder and renamed, so a crash never leaves one that looks complete. The last two are kept.
  */
 public final class Checkpoints {
-  static final String DIR = "checkpoints";
+  static final String DIR = RunFolder.CHECKPOINTS;
   private static final String PREFIX = "epoch-";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

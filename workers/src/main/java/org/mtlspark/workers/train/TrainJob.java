@@ -38,10 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
-  public static final String MODEL_FILE = RunFolder.MODEL_FILE;
-  public static final String CONFIG_FILE = RunFolder.CONFIG_FILE;
-  public static final String TRAINING_FILE = RunFolder.TRAINING_FILE;
-  public static final String HISTORY_FILE = RunFolder.HISTORY_FILE;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final SparkSession spark;
@@ -84,11 +80,11 @@ public final class TrainJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Manifest manifest = Manifest.read(hadoop, prepDir);
-    if (HadoopFiles.exists(hadoop, runDir + "/" + MODEL_FILE)) {
-      throw new RunCompleteException("the run " + runDir + " is already complete (it holds " + MODEL_FILE
+    if (HadoopFiles.exists(hadoop, runDir + "/" + RunFolder.MODEL_FILE)) {
+      throw new RunCompleteException("the run " + runDir + " is already complete (it holds " + RunFolder.MODEL_FILE
           + "); choose another --out");
     }
-    HadoopFiles.checkWritable(hadoop, runDir + "/" + MODEL_FILE);
+    HadoopFiles.checkWritable(hadoop, runDir + "/" + RunFolder.MODEL_FILE);
     if (manifest.batchSize() != config.prep().batchSize()) {
       LOG.info("training with the prepared batch size {} (prep.batchSize in this configuration is {})",
           manifest.batchSize(), config.prep().batchSize());
@@ -124,7 +120,7 @@ public final class TrainJob {
       startEpoch = 0;
       stopping = new EarlyStopping(config.train().patience(), Double.NEGATIVE_INFINITY, -1);
       manifest.write(hadoop, runDir);
-      HadoopFiles.writeString(hadoop, runDir + "/" + CONFIG_FILE, ConfigWriter.toYaml(config));
+      HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.CONFIG_FILE, ConfigWriter.toYaml(config));
     }
     int workers = TrainingWorkers.resolve(jsc, config.train());
     LOG.info("training {} parameters on {} batches of {} ({} examples) with {} workers ({} engine), averaging every "
@@ -134,7 +130,7 @@ public final class TrainJob {
 
     String startedAt = Instant.now().toString();
     long started = System.nanoTime();
-    String bestPath = runDir + "/" + Checkpoints.DIR + "/best-model.zip";
+    String bestPath = runDir + "/" + RunFolder.CHECKPOINTS + "/best-model.zip";
     boolean[] stoppedEarly = {false};
     ModalityDropout dropout = new ModalityDropout(config.train().modalityDropout(), manifest.featurizers(),
         config.run().seed());
@@ -184,7 +180,7 @@ public final class TrainJob {
       }
       history.add(e);
       checkpoints.write(g, new Checkpoints.State(epoch, stopping.bestEpoch(), stopping.best(), history));
-      HadoopFiles.writeString(hadoop, runDir + "/" + HISTORY_FILE, JSON.writeValueAsString(history));
+      HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.HISTORY_FILE, JSON.writeValueAsString(history));
       if (stopping.shouldStop(epoch)) {
         LOG.info("stopping early after epoch {}: no better validation objective in {} epochs", epoch + 1,
             config.train().patience());
@@ -200,8 +196,8 @@ public final class TrainJob {
       finalModel = ModelFiles.read(hadoop, bestPath);
       LOG.info("the final model is epoch {}, the best on validation", stopping.bestEpoch() + 1);
     }
-    ModelFiles.write(hadoop, runDir + "/" + MODEL_FILE, finalModel);
-    HadoopFiles.writeString(hadoop, runDir + "/" + TRAINING_FILE, JSON.writeValueAsString(
+    ModelFiles.write(hadoop, runDir + "/" + RunFolder.MODEL_FILE, finalModel);
+    HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.TRAINING_FILE, JSON.writeValueAsString(
         new TrainingLog(prepDir, startedAt, seconds, manifest.splits().get("train").examples(),
             stopping.bestEpoch() + 1, stopping.best(), stoppedEarly[0], startEpoch, history)));
     LOG.info("trained in {}s; model, manifest and resolved configuration written to {}",
@@ -260,10 +256,10 @@ public final class TrainJob {
     if (!trained.featurizers().equals(manifest.featurizers())) {
       throw new RunCompleteException("cannot resume " + runDir + ": it was trained on other prepared data");
     }
-    MtlConfig saved = ConfigLoader.load(List.of(runDir + "/" + CONFIG_FILE), List.of());
+    MtlConfig saved = ConfigLoader.load(List.of(runDir + "/" + RunFolder.CONFIG_FILE), List.of());
     if (!withoutLength(saved).equals(withoutLength(config))) {
       throw new RunCompleteException("cannot resume " + runDir + ": it was started with another configuration "
-          + "(only train.epochs and train.patience may change); see " + runDir + "/" + CONFIG_FILE);
+          + "(only train.epochs and train.patience may change); see " + runDir + "/" + RunFolder.CONFIG_FILE);
     }
   }
 
@@ -290,11 +286,5 @@ public final class TrainJob {
           seed, dropout);
       case DL4J -> new ParameterAveragingTrainer(jsc, train, batchSize, seed, dropout);
     };
-  }
-
-  /** The batches of one split of a prepared data set: see {@link Manifest#batches}. */
-  public static List<String> batches(Configuration hadoop, String prepDir, Manifest manifest, String split)
-      throws IOException {
-    return manifest.batches(hadoop, prepDir, split);
   }
 }

@@ -30,6 +30,7 @@ import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.testing.SharedSpark;
 import org.mtlspark.workers.eval.EvaluateJob;
+import org.mtlspark.workers.run.RunFolder;
 import org.mtlspark.workers.train.TrainJob;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
@@ -126,17 +127,17 @@ class RunReportIT {
     // The trained run, copied to a folder whose name is markup, with a task renamed and two class
     // labels replaced by markup; compared with itself under a label that closes the script element.
     Path hostile = Files.createDirectories(dir.resolve("hostile").resolve(IMG));
-    for (String f : List.of(TrainJob.TRAINING_FILE, TrainJob.HISTORY_FILE, EvaluateJob.METRICS_FILE, "manifest.json")) {
+    for (String f : List.of(RunFolder.TRAINING_FILE, RunFolder.HISTORY_FILE, RunFolder.METRICS_FILE, "manifest.json")) {
       Path from = Path.of(run, f);
       if (Files.exists(from)) {
         Files.writeString(hostile.resolve(f), Files.readString(from).replace("\"churn\"", JSON.writeValueAsString(IMG)));
       }
     }
-    ObjectNode metrics = (ObjectNode) JSON.readTree(hostile.resolve(EvaluateJob.METRICS_FILE).toFile());
+    ObjectNode metrics = (ObjectNode) JSON.readTree(hostile.resolve(RunFolder.METRICS_FILE).toFile());
     ArrayNode classes = (ArrayNode) metrics.get("tasks").get("tier").get("classes");
     classes.set(0, COMMENT);
     classes.set(1, SCRIPT);
-    JSON.writeValue(hostile.resolve(EvaluateJob.METRICS_FILE).toFile(), metrics);
+    JSON.writeValue(hostile.resolve(RunFolder.METRICS_FILE).toFile(), metrics);
     Path html = dir.resolve("hostile.html");
     RunReport.write(hadoop, hostile.toString(), hostile.toString(), SCRIPT, html.toString());
     String page = Files.readString(html);

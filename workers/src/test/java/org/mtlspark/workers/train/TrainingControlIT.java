@@ -22,6 +22,7 @@ import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.testing.SharedSpark;
 import org.mtlspark.workers.run.ModelFiles;
+import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -54,11 +55,11 @@ class TrainingControlIT {
     // A run that stopped after epoch 2 leaves its checkpoints, configuration and history, no model.
     String broken = dir.resolve("broken").toString();
     new TrainJob(spark).run(config("train.epochs=2"), prep, broken);
-    Files.delete(Path.of(broken, TrainJob.MODEL_FILE));
-    Files.delete(Path.of(broken, TrainJob.TRAINING_FILE));
+    Files.delete(Path.of(broken, RunFolder.MODEL_FILE));
+    Files.delete(Path.of(broken, RunFolder.TRAINING_FILE));
     ComputationGraph resumed = new TrainJob(spark).run(config("train.epochs=4"), prep, broken);
 
-    JsonNode log = new ObjectMapper().readTree(Path.of(broken, TrainJob.TRAINING_FILE).toFile());
+    JsonNode log = new ObjectMapper().readTree(Path.of(broken, RunFolder.TRAINING_FILE).toFile());
     assertEquals(2, log.get("resumedFromEpoch").asInt());
     assertEquals(4, log.get("epochs").size(), "the history holds all four epochs");
     assertEquals(0.0, uninterrupted.params().sub(resumed.params()).amaxNumber().doubleValue(), 1e-5,
@@ -69,7 +70,7 @@ class TrainingControlIT {
   void dynamicTaskWeightsMoveBetweenEpochsAndTheirTrajectoryIsKept() throws IOException {
     String run = dir.resolve("dwa").toString();
     ComputationGraph model = new TrainJob(spark).run(config("train.epochs=3", "train.taskWeighting=dwa"), prep, run);
-    JsonNode history = new ObjectMapper().readTree(Path.of(run, TrainJob.HISTORY_FILE).toFile());
+    JsonNode history = new ObjectMapper().readTree(Path.of(run, RunFolder.HISTORY_FILE).toFile());
     assertEquals(3, history.size());
     for (int e = 0; e < 3; e++) {
       JsonNode losses = history.get(e).get("taskLosses");
@@ -88,7 +89,7 @@ class TrainingControlIT {
     assertEquals(3.0, sum, 1e-5);
     assertTrue(Math.abs(third.get("spend").asDouble() - 1) > 1e-4, "the weights moved: " + third);
     // The final model is the best epoch's, with the weights it was trained with.
-    int best = new ObjectMapper().readTree(Path.of(run, TrainJob.TRAINING_FILE).toFile()).get("bestEpoch").asInt();
+    int best = new ObjectMapper().readTree(Path.of(run, RunFolder.TRAINING_FILE).toFile()).get("bestEpoch").asInt();
     JsonNode used = history.get(best - 1).get("taskWeights");
     assertEquals(used.get("spend").asDouble(),
         org.mtlspark.workers.model.TaskLossWeights.read(model)[0], 1e-5);
@@ -101,7 +102,7 @@ class TrainingControlIT {
     TrainJob.RunCompleteException done = assertThrows(TrainJob.RunCompleteException.class,
         () -> new TrainJob(spark).run(config("train.epochs=1"), prep, run));
     assertTrue(done.getMessage().contains("already complete"));
-    Files.delete(Path.of(run, TrainJob.MODEL_FILE));
+    Files.delete(Path.of(run, RunFolder.MODEL_FILE));
     TrainJob.RunCompleteException other = assertThrows(TrainJob.RunCompleteException.class,
         () -> new TrainJob(spark).run(config("train.epochs=2", "train.learningRate=0.01"), prep, run));
     assertTrue(other.getMessage().contains("another configuration"), other.getMessage());
@@ -112,7 +113,7 @@ class TrainingControlIT {
     String run = dir.resolve("early").toString();
     ComputationGraph finalModel = new TrainJob(spark).run(
         config("train.epochs=8", "train.patience=1", "train.learningRate=0.05"), prep, run);
-    JsonNode log = new ObjectMapper().readTree(Path.of(run, TrainJob.TRAINING_FILE).toFile());
+    JsonNode log = new ObjectMapper().readTree(Path.of(run, RunFolder.TRAINING_FILE).toFile());
     int best = log.get("bestEpoch").asInt();
     int ran = log.get("epochs").size();
     double bestObjective = log.get("bestObjective").asDouble();
@@ -126,11 +127,11 @@ class TrainingControlIT {
     } else {
       assertEquals(8, ran);
     }
-    ComputationGraph saved = ModelFiles.read(hadoop, run + "/" + TrainJob.MODEL_FILE);
+    ComputationGraph saved = ModelFiles.read(hadoop, run + "/" + RunFolder.MODEL_FILE);
     ComputationGraph bestFile = ModelFiles.read(hadoop, run + "/checkpoints/best-model.zip");
     assertEquals(finalModel.params(), saved.params());
     assertEquals(bestFile.params(), saved.params(), "the final model is the best validation epoch");
-    assertTrue(Files.size(Path.of(run, TrainJob.HISTORY_FILE)) > 0);
+    assertTrue(Files.size(Path.of(run, RunFolder.HISTORY_FILE)) > 0);
   }
 
   @Test
@@ -139,7 +140,7 @@ class TrainingControlIT {
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new TrainJob(spark).run(
         config("train.updater=sgd", "train.learningRate=9.9", "train.epochs=3"), prep, run));
     assertTrue(e.getMessage().contains("training diverged in epoch"), e.getMessage());
-    assertFalse(Files.exists(Path.of(run, TrainJob.MODEL_FILE)));
+    assertFalse(Files.exists(Path.of(run, RunFolder.MODEL_FILE)));
     try (Stream<Path> cps = Files.list(Path.of(run, "checkpoints"))) {
       // Only checkpoints of epochs before the diverging one, each complete.
       for (Path cp : cps.filter(p -> p.getFileName().toString().startsWith("epoch-")).toList()) {
