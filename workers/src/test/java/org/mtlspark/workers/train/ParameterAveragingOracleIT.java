@@ -111,13 +111,8 @@ class ParameterAveragingOracleIT {
     ComputationGraph initial = GraphBuilder.build(state, config.model(), config.train(), 5);
     // 2 workers, 6 batches each, averaging every 2: 3 rounds per epoch, 2 epochs, Adam.
     ComputationGraph cached = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9).fit(initial.clone(), paths, null);
-    ComputationGraph fresh;
-    ResidentAveragingTrainer.WorkerCache.disabled = true;
-    try {
-      fresh = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9).fit(initial.clone(), paths, null);
-    } finally {
-      ResidentAveragingTrainer.WorkerCache.disabled = false;
-    }
+    ComputationGraph fresh = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9, ModalityDropout.none(null),
+        ResidentAveragingTrainer.Residency.RELOAD_EVERY_ROUND).fit(initial.clone(), paths, null);
     assertTrue(cached.params().sub(initial.params()).norm2Number().doubleValue() > 1e-3, "training moved");
     assertEquals(0.0, cached.params().sub(fresh.params()).amaxNumber().doubleValue(), 1e-6,
         "a lost executor cache (retry, restarted executor) does not change the arithmetic");
