@@ -23,6 +23,7 @@ import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.testing.SharedSpark;
+import org.mtlspark.testing.TrainConfigs;
 import org.mtlspark.workers.TestBatches;
 import org.mtlspark.workers.model.GraphBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,7 +55,10 @@ class ParameterAveragingOracleIT {
   void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(TrainConfig.Engine engine, List<String> network)
       throws IOException {
     MtlConfig config = ConfigLoader.load(List.of(), network);
-    TrainConfig sgd = new TrainConfig(engine, 1, TrainConfig.Updater.SGD, 0.1, "2", 1, 0, java.util.Map.of(), 0, TrainConfig.Weighting.STATIC, 2, false);
+    // One step of plain SGD per worker, then averaging; the rest as shipped (static task weights, no
+    // modality dropout).
+    TrainConfig sgd = TrainConfigs.defaults().engine(engine).epochs(1).updater(TrainConfig.Updater.SGD)
+        .learningRate(0.1).workers(2).averagingFrequency(1).build();
     FeaturizerState state = TestBatches.state();
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);
