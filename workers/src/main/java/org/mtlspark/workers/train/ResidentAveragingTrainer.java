@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * returns its parameters, updater state and mean score; the driver averages them over the workers
  * that fitted a batch. The executor-side cache is only a cache: a task that finds no entry (a new
  * or restarted executor) reloads its share from the files and starts from the broadcast state, so
- * retries and lost executors give the same arithmetic.
+ * retries and lost executors give the same arithmetic. With {@link Residency#RELOAD_EVERY_ROUND}
+ * nothing is kept: every round is what a new executor would do.
  */
 public final class ResidentAveragingTrainer implements GraphTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ResidentAveragingTrainer.class);
@@ -46,6 +47,15 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   private final int epochs;
   private final long seed;
   private final ModalityDropout dropout;
+  private final Residency residency;
+
+  /** Whether executors keep each worker's network and batches between rounds. */
+  public enum Residency {
+    /** Keep them: a round moves only parameters and updater state (the default). */
+    KEEP_BETWEEN_ROUNDS,
+    /** Keep nothing: every round reads the worker's batches and builds its network again. */
+    RELOAD_EVERY_ROUND
+  }
 
   public ResidentAveragingTrainer(JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed) {
     this(jsc, workers, averagingFrequency, epochs, seed, ModalityDropout.none(null));
@@ -53,12 +63,18 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
 
   public ResidentAveragingTrainer(JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed,
       ModalityDropout dropout) {
+    this(jsc, workers, averagingFrequency, epochs, seed, dropout, Residency.KEEP_BETWEEN_ROUNDS);
+  }
+
+  public ResidentAveragingTrainer(JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed,
+      ModalityDropout dropout, Residency residency) {
     this.jsc = jsc;
     this.workers = workers;
     this.averagingFrequency = averagingFrequency;
     this.epochs = epochs;
     this.seed = seed;
     this.dropout = dropout;
+    this.residency = residency;
   }
 
   /** What the driver sends each round: the averaged state and where the workers are. */
@@ -85,6 +101,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     int k = averagingFrequency;
     long trainingSeed = seed;
     ModalityDropout drop = dropout;
+    Residency keep = residency;
 
     float[] params = graph.params().toFloatVector();
     float[] updater = vector(updaterState(graph));
@@ -103,7 +120,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           Broadcast<RoundState> state = jsc.broadcast(new RoundState(params, updater, iteration, epoch, round, taskWeights));
           List<WorkerResult> results = jsc.parallelize(IntStream.range(0, shareCount).boxed().toList(), shareCount)
               .map(share -> runRound(trainingId, share, conf.value(), paths.value().get(share), hadoop,
-                  state.value(), k, trainingSeed, drop))
+                  state.value(), k, trainingSeed, drop, keep))
               .collect();
           state.destroy();
           if (LOG.isDebugEnabled()) {
@@ -179,9 +196,12 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
 
   /** One worker's round, on an executor. */
   static WorkerResult runRound(String trainingId, int share, String confJson, List<String> paths,
-      SerializableConf hadoop, RoundState state, int k, long seed, ModalityDropout dropout) throws IOException {
+      SerializableConf hadoop, RoundState state, int k, long seed, ModalityDropout dropout, Residency residency)
+      throws IOException {
     long t0 = System.nanoTime();
-    Slot slot = WorkerCache.get(trainingId, share, () -> new Slot(confJson, paths, hadoop));
+    Slot slot = residency == Residency.KEEP_BETWEEN_ROUNDS
+        ? WorkerCache.get(trainingId, share, () -> new Slot(confJson, paths, hadoop))
+        : new Slot(confJson, paths, hadoop);
     long t1 = System.nanoTime();
     synchronized (slot) {
       ComputationGraph g = slot.graph;
@@ -252,17 +272,12 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   /** Executor-side cache of worker slots; holds the slots of one training at a time. */
   static final class WorkerCache {
     private static final Map<String, Slot> SLOTS = new ConcurrentHashMap<>();
-    /** Tests set this to make every round start on a fresh executor (nothing cached). */
-    static volatile boolean disabled;
 
     interface Loader {
       Slot load() throws IOException;
     }
 
     static Slot get(String trainingId, int share, Loader loader) throws IOException {
-      if (disabled) {
-        return loader.load();
-      }
       String key = trainingId + "/" + share;
       Slot slot = SLOTS.get(key);
       if (slot != null) {

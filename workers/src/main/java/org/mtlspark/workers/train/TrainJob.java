@@ -3,15 +3,10 @@ package org.mtlspark.workers.train;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.mtlspark.config.ConfigLoader;
-import org.mtlspark.prep.io.JobLabels;
-import org.mtlspark.workers.eval.TaskEvaluator;
-import org.mtlspark.workers.eval.TaskMetrics;
-import org.mtlspark.workers.eval.ValidationObjective;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -80,11 +75,7 @@ public final class TrainJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Manifest manifest = Manifest.read(hadoop, prepDir);
-    if (HadoopFiles.exists(hadoop, runDir + "/" + RunFolder.MODEL_FILE)) {
-      throw new RunCompleteException("the run " + runDir + " is already complete (it holds " + RunFolder.MODEL_FILE
-          + "); choose another --out");
-    }
-    HadoopFiles.checkWritable(hadoop, runDir + "/" + RunFolder.MODEL_FILE);
+    checkNotComplete(hadoop, runDir);
     if (manifest.batchSize() != config.prep().batchSize()) {
       LOG.info("training with the prepared batch size {} (prep.batchSize in this configuration is {})",
           manifest.batchSize(), config.prep().batchSize());
@@ -94,34 +85,8 @@ public final class TrainJob {
         ? manifest.batches(hadoop, prepDir, "validation") : List.of();
 
     Checkpoints checkpoints = new Checkpoints(hadoop, runDir);
-    Optional<Checkpoints.Restored> restored = checkpoints.latest();
-    ComputationGraph graph;
-    int startEpoch;
-    List<Map<String, Object>> history = new ArrayList<>();
-    EarlyStopping stopping;
-    if (restored.isPresent()) {
-      checkResumable(hadoop, config, manifest, runDir);
-      graph = restored.get().graph();
-      Checkpoints.State st = restored.get().state();
-      startEpoch = st.epoch() + 1;
-      history.addAll(st.history());
-      stopping = new EarlyStopping(config.train().patience(), st.bestObjective(), st.bestEpoch());
-      LOG.info("resuming {} after epoch {} from its latest checkpoint", runDir, startEpoch);
-    } else {
-      graph = GraphBuilder.build(manifest.featurizers(), config.model(), config.train(), config.run().seed());
-      if (warmStart != null) {
-        if (warmStart.numParams() != graph.numParams()) {
-          throw new IllegalArgumentException("cannot warm-start: the model has " + warmStart.numParams()
-              + " parameters, this configuration and data make " + graph.numParams());
-        }
-        graph.setParams(warmStart.params());
-        LOG.info("starting from the parameters of an earlier model");
-      }
-      startEpoch = 0;
-      stopping = new EarlyStopping(config.train().patience(), Double.NEGATIVE_INFINITY, -1);
-      manifest.write(hadoop, runDir);
-      HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.CONFIG_FILE, ConfigWriter.toYaml(config));
-    }
+    Start start = startOrResume(hadoop, config, manifest, runDir, checkpoints, warmStart);
+    ComputationGraph graph = start.graph();
     int workers = TrainingWorkers.resolve(jsc, config.train());
     LOG.info("training {} parameters on {} batches of {} ({} examples) with {} workers ({} engine), averaging every "
         + "{} batches", graph.numParams(), batches.size(), manifest.batchSize(),
@@ -130,83 +95,102 @@ public final class TrainJob {
 
     String startedAt = Instant.now().toString();
     long started = System.nanoTime();
-    String bestPath = runDir + "/" + RunFolder.CHECKPOINTS + "/best-model.zip";
-    boolean[] stoppedEarly = {false};
     ModalityDropout dropout = new ModalityDropout(config.train().modalityDropout(), manifest.featurizers(),
         config.run().seed());
-    TaskWeighting weighting = weighting(config.train(), manifest);
-    List<String> lossSample = spread(batches, LOSS_SAMPLE_BATCHES);
+    TaskWeighting weighting = weighting(config.train(), manifest, start.history());
+    if (!start.resumed()) {
+      TaskLossWeights.apply(graph, weighting.weights());
+    }
+    EpochEnd epochEnd = new EpochEnd(jsc, hadoop, config, manifest, runDir, validation,
+        spread(batches, LOSS_SAMPLE_BATCHES), workers, weighting, start.stopping(), start.history(), checkpoints,
+        started);
+    GraphTrainer trainer = trainer(jsc, config.train(), manifest.batchSize(), config.run().seed(), dropout);
+    trainer.fit(graph, batches, start.epoch(), epochEnd);
+    double seconds = (System.nanoTime() - started) / 1e9;
+
+    return finish(hadoop, runDir, graph, start, new TrainingLog(prepDir, startedAt, seconds,
+        manifest.splits().get("train").examples(), start.stopping().bestEpoch() + 1, start.stopping().best(),
+        epochEnd.stoppedEarly(), start.epoch(), start.history()));
+  }
+
+  /** Where training begins: the graph, its first epoch, the epochs so far and the early-stopping state. */
+  private record Start(ComputationGraph graph, int epoch, List<Map<String, Object>> history, EarlyStopping stopping,
+      boolean resumed) {}
+
+  /** Refuses a run folder that holds a finished model, or one that cannot be written. */
+  private static void checkNotComplete(Configuration hadoop, String runDir) throws IOException {
+    if (HadoopFiles.exists(hadoop, runDir + "/" + RunFolder.MODEL_FILE)) {
+      throw new RunCompleteException("the run " + runDir + " is already complete (it holds " + RunFolder.MODEL_FILE
+          + "); choose another --out");
+    }
+    HadoopFiles.checkWritable(hadoop, runDir + "/" + RunFolder.MODEL_FILE);
+  }
+
+  /**
+   * Resumes after the latest checkpoint when there is one (same data and configuration); otherwise
+   * builds the graph (from {@code warmStart}'s parameters when given) and writes the manifest and
+   * the resolved configuration into the run folder.
+   */
+  private static Start startOrResume(Configuration hadoop, MtlConfig config, Manifest manifest, String runDir,
+      Checkpoints checkpoints, ComputationGraph warmStart) throws IOException {
+    Optional<Checkpoints.Restored> restored = checkpoints.latest();
+    if (restored.isPresent()) {
+      checkResumable(hadoop, config, manifest, runDir);
+      Checkpoints.State st = restored.get().state();
+      int startEpoch = st.epoch() + 1;
+      LOG.info("resuming {} after epoch {} from its latest checkpoint", runDir, startEpoch);
+      return new Start(restored.get().graph(), startEpoch, new ArrayList<>(st.history()),
+          new EarlyStopping(config.train().patience(), st.bestObjective(), st.bestEpoch()), true);
+    }
+    ComputationGraph graph = GraphBuilder.build(manifest.featurizers(), config.model(), config.train(),
+        config.run().seed());
+    if (warmStart != null) {
+      if (warmStart.numParams() != graph.numParams()) {
+        throw new IllegalArgumentException("cannot warm-start: the model has " + warmStart.numParams()
+            + " parameters, this configuration and data make " + graph.numParams());
+      }
+      graph.setParams(warmStart.params());
+      LOG.info("starting from the parameters of an earlier model");
+    }
+    manifest.write(hadoop, runDir);
+    HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.CONFIG_FILE, ConfigWriter.toYaml(config));
+    return new Start(graph, 0, new ArrayList<>(), new EarlyStopping(config.train().patience(),
+        Double.NEGATIVE_INFINITY, -1), false);
+  }
+
+  /**
+   * Writes the final model (the epoch best on validation when one was kept, otherwise the last
+   * trained graph) and {@code training.json}; returns the final model.
+   */
+  private static ComputationGraph finish(Configuration hadoop, String runDir, ComputationGraph trained, Start start,
+      TrainingLog log) throws IOException {
+    ComputationGraph finalModel = trained;
+    String bestPath = EpochEnd.bestPath(runDir);
+    if (start.stopping().bestEpoch() >= 0 && HadoopFiles.exists(hadoop, bestPath)) {
+      finalModel = ModelFiles.read(hadoop, bestPath);
+      LOG.info("the final model is epoch {}, the best on validation", start.stopping().bestEpoch() + 1);
+    }
+    ModelFiles.write(hadoop, runDir + "/" + RunFolder.MODEL_FILE, finalModel);
+    HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.TRAINING_FILE, JSON.writeValueAsString(log));
+    LOG.info("trained in {}s; model, manifest and resolved configuration written to {}",
+        String.format("%.1f", log.seconds()), runDir);
+    return finalModel;
+  }
+
+  /** Batches of the training split on which task losses are measured between epochs. */
+  static final int LOSS_SAMPLE_BATCHES = 64;
+
+  /** A run's task weighting, having seen the task losses of the epochs so far (when resuming). */
+  private static TaskWeighting weighting(TrainConfig train, Manifest manifest, List<Map<String, Object>> history) {
+    TaskWeighting weighting = weighting(train, manifest);
     for (Map<String, Object> past : history) {
       if (past.get("taskLosses") instanceof Map<?, ?> losses) {
         weighting.record(manifest.featurizers().tasks().stream()
             .mapToDouble(t -> ((Number) losses.get(t.name())).doubleValue()).toArray());
       }
     }
-    if (restored.isEmpty()) {
-      TaskLossWeights.apply(graph, weighting.weights());
-    }
-    GraphTrainer trainer = trainer(jsc, config.train(), manifest.batchSize(), config.run().seed(), dropout);
-    trainer.fit(graph, batches, startEpoch, (epoch, g, score) -> {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("epoch", epoch + 1);
-      e.put("score", score);
-      e.put("seconds", (System.nanoTime() - started) / 1e9);
-      if (!validation.isEmpty()) {
-        long t0 = System.nanoTime();
-        JobLabels.describe(jsc, "train", "validation after epoch " + (epoch + 1));
-        List<TaskMetrics> metrics = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), validation,
-            workers);
-        double objective = ValidationObjective.of(metrics, config.train().objectiveWeights());
-        e.put("validationObjective", objective);
-        e.put("validation", metrics);
-        if (stopping.record(epoch, objective)) {
-          ModelFiles.write(hadoop, bestPath, g);
-        }
-        LOG.info(String.format("epoch %d validation: objective %.4f (best %.4f at epoch %d), %s, %.1fs", epoch + 1,
-            objective, stopping.best(), stopping.bestEpoch() + 1, summary(metrics), (System.nanoTime() - t0) / 1e9));
-      }
-      e.put("taskWeights", byTask(manifest, TaskLossWeights.read(g)));
-      if (weighting.mode() != TrainConfig.Weighting.STATIC) {
-        JobLabels.describe(jsc, "train", "task losses after epoch " + (epoch + 1));
-        List<TaskMetrics> onTrain = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), lossSample,
-            workers);
-        double[] losses = onTrain.stream().mapToDouble(TaskMetrics::loss).toArray();
-        weighting.record(losses);
-        double[] next = weighting.weights();
-        TaskLossWeights.apply(g, next);
-        e.put("taskLosses", byTask(manifest, losses));
-        LOG.info("epoch {} task losses {}; task weights for the next epoch ({}): {}", epoch + 1,
-            byTask(manifest, losses), weighting.mode().name().toLowerCase(), byTask(manifest, next));
-      }
-      history.add(e);
-      checkpoints.write(g, new Checkpoints.State(epoch, stopping.bestEpoch(), stopping.best(), history));
-      HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.HISTORY_FILE, JSON.writeValueAsString(history));
-      if (stopping.shouldStop(epoch)) {
-        LOG.info("stopping early after epoch {}: no better validation objective in {} epochs", epoch + 1,
-            config.train().patience());
-        stoppedEarly[0] = true;
-        return false;
-      }
-      return true;
-    });
-    double seconds = (System.nanoTime() - started) / 1e9;
-
-    ComputationGraph finalModel = graph;
-    if (stopping.bestEpoch() >= 0 && HadoopFiles.exists(hadoop, bestPath)) {
-      finalModel = ModelFiles.read(hadoop, bestPath);
-      LOG.info("the final model is epoch {}, the best on validation", stopping.bestEpoch() + 1);
-    }
-    ModelFiles.write(hadoop, runDir + "/" + RunFolder.MODEL_FILE, finalModel);
-    HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.TRAINING_FILE, JSON.writeValueAsString(
-        new TrainingLog(prepDir, startedAt, seconds, manifest.splits().get("train").examples(),
-            stopping.bestEpoch() + 1, stopping.best(), stoppedEarly[0], startEpoch, history)));
-    LOG.info("trained in {}s; model, manifest and resolved configuration written to {}",
-        String.format("%.1f", seconds), runDir);
-    return finalModel;
+    return weighting;
   }
-
-  /** Batches of the training split on which task losses are measured between epochs. */
-  static final int LOSS_SAMPLE_BATCHES = 64;
 
   /** The task weighting of a run: configured weights, the label-rate compensation, the dynamic mode. */
   static TaskWeighting weighting(TrainConfig train, Manifest manifest) {
@@ -231,22 +215,6 @@ public final class TrainJob {
       out.add(all.get((int) ((long) i * all.size() / n)));
     }
     return out;
-  }
-
-  private static Map<String, Double> byTask(Manifest manifest, double[] values) {
-    Map<String, Double> out = new LinkedHashMap<>();
-    for (int t = 0; t < values.length; t++) {
-      out.put(manifest.featurizers().tasks().get(t).name(), values[t]);
-    }
-    return out;
-  }
-
-  private static String summary(List<TaskMetrics> metrics) {
-    List<String> parts = new ArrayList<>();
-    for (TaskMetrics m : metrics) {
-      parts.add(String.format("%s %s %.4f", m.task(), m.primaryMetric(), m.metrics().get(m.primaryMetric())));
-    }
-    return String.join(", ", parts);
   }
 
   /** Resuming needs the same data and the same configuration, except how long to train. */

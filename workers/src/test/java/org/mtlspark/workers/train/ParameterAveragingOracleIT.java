@@ -23,6 +23,7 @@ import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.testing.SharedSpark;
+import org.mtlspark.testing.TrainConfigs;
 import org.mtlspark.workers.TestBatches;
 import org.mtlspark.workers.model.GraphBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,7 +55,10 @@ class ParameterAveragingOracleIT {
   void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(TrainConfig.Engine engine, List<String> network)
       throws IOException {
     MtlConfig config = ConfigLoader.load(List.of(), network);
-    TrainConfig sgd = new TrainConfig(engine, 1, TrainConfig.Updater.SGD, 0.1, "2", 1, 0, java.util.Map.of(), 0, TrainConfig.Weighting.STATIC, 2, false);
+    // One step of plain SGD per worker, then averaging; the rest as shipped (static task weights, no
+    // modality dropout).
+    TrainConfig sgd = TrainConfigs.defaults().engine(engine).epochs(1).updater(TrainConfig.Updater.SGD)
+        .learningRate(0.1).workers(2).averagingFrequency(1).build();
     FeaturizerState state = TestBatches.state();
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);
@@ -111,13 +115,8 @@ class ParameterAveragingOracleIT {
     ComputationGraph initial = GraphBuilder.build(state, config.model(), config.train(), 5);
     // 2 workers, 6 batches each, averaging every 2: 3 rounds per epoch, 2 epochs, Adam.
     ComputationGraph cached = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9).fit(initial.clone(), paths, null);
-    ComputationGraph fresh;
-    ResidentAveragingTrainer.WorkerCache.disabled = true;
-    try {
-      fresh = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9).fit(initial.clone(), paths, null);
-    } finally {
-      ResidentAveragingTrainer.WorkerCache.disabled = false;
-    }
+    ComputationGraph fresh = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9, ModalityDropout.none(null),
+        ResidentAveragingTrainer.Residency.RELOAD_EVERY_ROUND).fit(initial.clone(), paths, null);
     assertTrue(cached.params().sub(initial.params()).norm2Number().doubleValue() > 1e-3, "training moved");
     assertEquals(0.0, cached.params().sub(fresh.params()).amaxNumber().doubleValue(), 1e-6,
         "a lost executor cache (retry, restarted executor) does not change the arithmetic");
