@@ -29,21 +29,36 @@ import picocli.CommandLine.Option;
  * {@code mtl} command line, which runs the product's jobs and reports failures with the same exit
  * codes. It ships in this module's jar, never in the application jar.
  */
-@Command(name = "mtl bench", mixinStandardHelpOptions = true, version = "mtlspark 0.1.0",
+@Command(
+    name = "mtl bench",
+    mixinStandardHelpOptions = true,
+    version = "mtlspark 0.1.0",
     description = "Benchmarks of the product's data preparation, training and model quality.",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Prep.class, BenchCommand.Quality.class,
-        BenchMultiMnistCommand.class, BenchScalingCommand.class, BenchSummaryCommand.class,
-        picocli.CommandLine.HelpCommand.class},
+    subcommands = {
+      BenchCommand.Train.class,
+      BenchCommand.Prep.class,
+      BenchCommand.Quality.class,
+      BenchMultiMnistCommand.class,
+      BenchScalingCommand.class,
+      BenchSummaryCommand.class,
+      picocli.CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:done", "1:unexpected failure (see the log)",
-        "2:bad command line or configuration (nothing started)", "3:input data unusable as configured",
-        "5:training diverged (NaN or infinite score)"})
+    exitCodeList = {
+      "0:done",
+      "1:unexpected failure (see the log)",
+      "2:bad command line or configuration (nothing started)",
+      "3:input data unusable as configured",
+      "5:training diverged (NaN or infinite score)"
+    })
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: train, prep, quality, multimnist or scaling; or summary");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(),
+        "name a benchmark: train, prep, quality, multimnist or scaling; or summary");
   }
 
   public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
@@ -60,13 +75,21 @@ public final class BenchCommand implements Runnable {
    * gathers with the others.
    */
   abstract static class Base extends MtlCommand.SparkCommand {
-    @Option(names = "--work", paramLabel = "DIR", description = "Scratch folder, emptied when the benchmark starts: "
-        + "a new folder, or one an earlier benchmark made that holds only what benchmarks write and none of the "
-        + "inputs (default: runs/bench-NAME).")
+    @Option(
+        names = "--work",
+        paramLabel = "DIR",
+        description =
+            "Scratch folder, emptied when the benchmark starts: "
+                + "a new folder, or one an earlier benchmark made that holds only what benchmarks write and none of the "
+                + "inputs (default: runs/bench-NAME).")
     String work;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON here (a new file, "
-        + "or the results file of an earlier benchmark, replaced).")
+    @Option(
+        names = "--out",
+        paramLabel = "FILE",
+        description =
+            "Also write the results as JSON here (a new file, "
+                + "or the results file of an earlier benchmark, replaced).")
     String out;
 
     /** The benchmark's name, as on the command line. */
@@ -87,14 +110,16 @@ public final class BenchCommand implements Runnable {
      * of the benchmark's inputs; the results file must not lie in it.
      */
     @Override
-    protected void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+    protected void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop)
+        throws IOException {
       OutputFolder.checkPlace(hadoop, "--work", work());
       org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work());
       org.apache.hadoop.fs.FileSystem fs = scratch.getFileSystem(hadoop);
       org.apache.hadoop.fs.Path qualified = fs.makeQualified(scratch);
       if (qualified.getParent() == null) {
-        throw new CommandException(ExitCodes.USAGE, "--work " + work() + " is the root of a filesystem; name a "
-            + "scratch folder");
+        throw new CommandException(
+            ExitCodes.USAGE,
+            "--work " + work() + " is the root of a filesystem; name a " + "scratch folder");
       }
       List<String> inputs = new ArrayList<>(configFiles());
       inputs.addAll(inputs());
@@ -102,16 +127,27 @@ public final class BenchCommand implements Runnable {
         if (input != null) {
           org.apache.hadoop.fs.Path in = new org.apache.hadoop.fs.Path(input);
           if (OutputFolder.isWithin(in.getFileSystem(hadoop).makeQualified(in), qualified)) {
-            throw new CommandException(ExitCodes.USAGE, "--work " + work() + " holds the input " + input
-                + ", which emptying it would delete; choose another --work");
+            throw new CommandException(
+                ExitCodes.USAGE,
+                "--work "
+                    + work()
+                    + " holds the input "
+                    + input
+                    + ", which emptying it would delete; choose another --work");
           }
         }
       }
       if (out != null) {
         org.apache.hadoop.fs.Path results = new org.apache.hadoop.fs.Path(out);
-        if (OutputFolder.isWithin(results.getFileSystem(hadoop).makeQualified(results), qualified)) {
-          throw new CommandException(ExitCodes.USAGE, "--out " + out + " is inside --work " + work()
-              + ", which the benchmark empties; write the results elsewhere");
+        if (OutputFolder.isWithin(
+            results.getFileSystem(hadoop).makeQualified(results), qualified)) {
+          throw new CommandException(
+              ExitCodes.USAGE,
+              "--out "
+                  + out
+                  + " is inside --work "
+                  + work()
+                  + ", which the benchmark empties; write the results elsewhere");
         }
         OutputFolder.checkPlace(hadoop, "--out", out);
         if (HadoopFiles.exists(hadoop, out)) {
@@ -121,10 +157,16 @@ public final class BenchCommand implements Runnable {
       if (!fs.exists(qualified)) {
         return;
       }
-      if (!fs.getFileStatus(qualified).isDirectory() || !fs.exists(new org.apache.hadoop.fs.Path(qualified,
-          SCRATCH_MARKER))) {
-        throw new CommandException(ExitCodes.USAGE, "--work " + work() + " exists and is not a benchmark's scratch "
-            + "folder (it holds no " + SCRATCH_MARKER + "); choose another --work");
+      if (!fs.getFileStatus(qualified).isDirectory()
+          || !fs.exists(new org.apache.hadoop.fs.Path(qualified, SCRATCH_MARKER))) {
+        throw new CommandException(
+            ExitCodes.USAGE,
+            "--work "
+                + work()
+                + " exists and is not a benchmark's scratch "
+                + "folder (it holds no "
+                + SCRATCH_MARKER
+                + "); choose another --work");
       }
       java.util.Set<String> foreign = new java.util.TreeSet<>();
       for (org.apache.hadoop.fs.FileStatus child : fs.listStatus(qualified)) {
@@ -134,16 +176,24 @@ public final class BenchCommand implements Runnable {
       }
       if (!foreign.isEmpty()) {
         List<String> shown = new ArrayList<>(foreign).subList(0, Math.min(5, foreign.size()));
-        throw new CommandException(ExitCodes.USAGE, "--work " + work() + " holds " + String.join(", ", shown)
-            + (foreign.size() > shown.size() ? " and " + (foreign.size() - shown.size()) + " more" : "")
-            + ", which no benchmark writes and emptying it would delete; choose another --work");
+        throw new CommandException(
+            ExitCodes.USAGE,
+            "--work "
+                + work()
+                + " holds "
+                + String.join(", ", shown)
+                + (foreign.size() > shown.size()
+                    ? " and " + (foreign.size() - shown.size()) + " more"
+                    : "")
+                + ", which no benchmark writes and emptying it would delete; choose another --work");
       }
     }
   }
 
   /** What the benchmarks write in a scratch folder: these names, alone or followed by -SUFFIX. */
-  private static final java.util.regex.Pattern SCRATCH_ENTRY = java.util.regex.Pattern.compile(
-      "(data|prep|run|joined|warmup|averaging|seed|multimodal|multimnist|multifashion)(-.+)?");
+  private static final java.util.regex.Pattern SCRATCH_ENTRY =
+      java.util.regex.Pattern.compile(
+          "(data|prep|run|joined|warmup|averaging|seed|multimodal|multimnist|multifashion)(-.+)?");
 
   /**
    * Whether a benchmark writes an entry of this name in its scratch folder: the marker, a name of
@@ -161,7 +211,8 @@ public final class BenchCommand implements Runnable {
    * An existing {@code --out} is replaced only when it holds a benchmark's results (a JSON object
    * with its title, machine and tables), never another file.
    */
-  static void checkResultsFile(org.apache.hadoop.conf.Configuration hadoop, String out) throws IOException {
+  static void checkResultsFile(org.apache.hadoop.conf.Configuration hadoop, String out)
+      throws IOException {
     org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(out);
     boolean results = false;
     if (file.getFileSystem(hadoop).getFileStatus(file).isFile()) {
@@ -173,8 +224,12 @@ public final class BenchCommand implements Runnable {
       }
     }
     if (!results) {
-      throw new CommandException(ExitCodes.USAGE, "--out " + out + " exists and is not a benchmark's results file; "
-          + "choose another --out");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "--out "
+              + out
+              + " exists and is not a benchmark's results file; "
+              + "choose another --out");
     }
   }
 
@@ -184,7 +239,8 @@ public final class BenchCommand implements Runnable {
   /** Empties a benchmark's scratch folder (any Hadoop filesystem) and marks it as one. */
   static void clearScratch(SparkSession spark, String work) throws IOException {
     org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work);
-    org.apache.hadoop.fs.FileSystem fs = scratch.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    org.apache.hadoop.fs.FileSystem fs =
+        scratch.getFileSystem(spark.sparkContext().hadoopConfiguration());
     fs.delete(scratch, true);
     fs.mkdirs(scratch);
     fs.create(new org.apache.hadoop.fs.Path(scratch, SCRATCH_MARKER), false).close();
@@ -198,30 +254,39 @@ public final class BenchCommand implements Runnable {
 
   /** Writes a benchmark's results as indented JSON. */
   static void writeJson(SparkSession spark, String out, Object results) throws IOException {
-    HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), out,
+    HadoopFiles.writeString(
+        spark.sparkContext().hadoopConfiguration(),
+        out,
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
   }
 
-  @Command(name = "quality", mixinStandardHelpOptions = true,
-      description = "Model quality, every model trained and evaluated by the same code on the same prepared data: "
-          + "one model per task alone, and one shared model for every task with hard sharing and concatenation, "
-          + "hard sharing and attention fusion, and soft sharing and concatenation. Generates the built-in data "
-          + "unless --data names raw data for the configuration (e.g. MovieLens with "
-          + "conf/examples/movielens.yaml). Prints each task's test metric per model beside its trivial baseline, "
-          + "the bias-per-key-column baseline of regression tasks on a composite key, and the ablation of the "
-          + "hard-sharing model.")
+  @Command(
+      name = "quality",
+      mixinStandardHelpOptions = true,
+      description =
+          "Model quality, every model trained and evaluated by the same code on the same prepared data: "
+              + "one model per task alone, and one shared model for every task with hard sharing and concatenation, "
+              + "hard sharing and attention fusion, and soft sharing and concatenation. Generates the built-in data "
+              + "unless --data names raw data for the configuration (e.g. MovieLens with "
+              + "conf/examples/movielens.yaml). Prints each task's test metric per model beside its trivial baseline, "
+              + "the bias-per-key-column baseline of regression tasks on a composite key, and the ablation of the "
+              + "hard-sharing model.")
   static final class Quality extends BenchCommand.Base {
     @Override
     String name() {
       return "quality";
     }
 
-    @Option(names = "--rows", defaultValue = "5000",
+    @Option(
+        names = "--rows",
+        defaultValue = "5000",
         description = "Records to generate when --data is not given (default: ${DEFAULT-VALUE}).")
     long rows;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Raw data for the configured sources instead of "
-        + "generated data.")
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description = "Raw data for the configured sources instead of " + "generated data.")
     String data;
 
     @Override
@@ -230,13 +295,13 @@ public final class BenchCommand implements Runnable {
     }
 
     @Override
-    protected void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+    protected void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop)
+        throws IOException {
       if (data != null) {
         require(hadoop, "--data", data, null, null);
       }
       super.checkInputs(config, hadoop);
     }
-
 
     /** A shared model compared: its sharing and fusion. */
     record Variant(ModelConfig.Sharing sharing, ModelConfig.Fusion fusion) {
@@ -246,9 +311,11 @@ public final class BenchCommand implements Runnable {
     }
 
     /** The shared models compared; the first (hard sharing, concatenation) is the one ablated. */
-    static final List<Variant> VARIANTS = List.of(new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.CONCAT),
-        new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.ATTENTION),
-        new Variant(ModelConfig.Sharing.SOFT, ModelConfig.Fusion.CONCAT));
+    static final List<Variant> VARIANTS =
+        List.of(
+            new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.CONCAT),
+            new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.ATTENTION),
+            new Variant(ModelConfig.Sharing.SOFT, ModelConfig.Fusion.CONCAT));
 
     @Override
     protected List<String> extraOverrides() {
@@ -258,15 +325,18 @@ public final class BenchCommand implements Runnable {
     @Override
     protected void validate(MtlConfig config) {
       if (config.tasks().size() < 2) {
-        throw new CommandException(ExitCodes.USAGE, "bench quality compares sharing with single tasks: "
-            + "configure at least two tasks");
+        throw new CommandException(
+            ExitCodes.USAGE,
+            "bench quality compares sharing with single tasks: " + "configure at least two tasks");
       }
     }
 
     @Override
     protected int run(MtlConfig config, SparkSession spark) throws IOException {
       String raw = data;
-      if (raw != null && !org.mtlspark.prep.io.HadoopFiles.exists(spark.sparkContext().hadoopConfiguration(), raw)) {
+      if (raw != null
+          && !org.mtlspark.prep.io.HadoopFiles.exists(
+              spark.sparkContext().hadoopConfiguration(), raw)) {
         throw new CommandException(ExitCodes.USAGE, "--data " + raw + " does not exist");
       }
       clearScratch(spark, work());
@@ -275,40 +345,63 @@ public final class BenchCommand implements Runnable {
         new org.mtlspark.prep.generate.GenerateJob(spark).run(config, raw);
       }
       String sharedPrep = work() + "/prep-all";
-      var sharedTasks = new org.mtlspark.prep.PrepJob(spark).run(config, raw, sharedPrep).featurizers().tasks();
+      var sharedTasks =
+          new org.mtlspark.prep.PrepJob(spark).run(config, raw, sharedPrep).featurizers().tasks();
 
       List<String> models = new ArrayList<>();
       List<Map<String, org.mtlspark.workers.eval.TaskMetrics>> metrics = new ArrayList<>();
       Map<String, org.mtlspark.workers.eval.TaskMetrics> single = new LinkedHashMap<>();
       for (org.mtlspark.config.TaskConfig task : config.tasks()) {
-        MtlConfig alone = new MtlConfig(config.run(), config.data(), config.prep(), config.model(), List.of(task),
-            config.train(), config.generate());
+        MtlConfig alone =
+            new MtlConfig(
+                config.run(),
+                config.data(),
+                config.prep(),
+                config.model(),
+                List.of(task),
+                config.train(),
+                config.generate());
         String prep = work() + "/prep-" + task.name();
         new org.mtlspark.prep.PrepJob(spark).run(alone, raw, prep);
-        single.put(task.name(), trainAndEvaluate(spark, alone, prep, task.name()).tasks().get(task.name()));
+        single.put(
+            task.name(),
+            trainAndEvaluate(spark, alone, prep, task.name()).tasks().get(task.name()));
       }
       models.add("single-task");
       metrics.add(single);
       org.mtlspark.workers.eval.EvaluateJob.Report hard = null;
       for (Variant v : VARIANTS) {
-        MtlConfig variant = new MtlConfig(config.run(), config.data(), config.prep(),
-            config.model().with(v.fusion(), v.sharing()), config.tasks(), config.train(), config.generate());
-        org.mtlspark.workers.eval.EvaluateJob.Report report = trainAndEvaluate(spark, variant, sharedPrep, v.name());
+        MtlConfig variant =
+            new MtlConfig(
+                config.run(),
+                config.data(),
+                config.prep(),
+                config.model().with(v.fusion(), v.sharing()),
+                config.tasks(),
+                config.train(),
+                config.generate());
+        org.mtlspark.workers.eval.EvaluateJob.Report report =
+            trainAndEvaluate(spark, variant, sharedPrep, v.name());
         hard = hard == null ? report : hard;
         models.add(v.name());
         metrics.add(report.tasks());
       }
 
-      StringBuilder table = new StringBuilder(String.format("%nQuality: %d tasks, %s, test split; soft sharing "
-          + "mu %s. Last column: hard+concat against single-task (positive: sharing is better)%n",
-          config.tasks().size(), data == null ? rows + " generated records" : "data " + data,
-          config.model().softSharingMu()));
+      StringBuilder table =
+          new StringBuilder(
+              String.format(
+                  "%nQuality: %d tasks, %s, test split; soft sharing "
+                      + "mu %s. Last column: hard+concat against single-task (positive: sharing is better)%n",
+                  config.tasks().size(),
+                  data == null ? rows + " generated records" : "data " + data,
+                  config.model().softSharingMu()));
       table.append(String.format("%-12s %-9s %10s", "task", "metric", "baseline"));
       models.forEach(m -> table.append(String.format(" %15s", m)));
       table.append(String.format(" %10s%n", "shared"));
       List<Map<String, Object>> results = new ArrayList<>();
       for (org.mtlspark.config.TaskConfig task : config.tasks()) {
-        // The first shared variant (hard sharing, concatenation) is the one compared with single-task.
+        // The first shared variant (hard sharing, concatenation) is the one compared with
+        // single-task.
         var sh = hard.tasks().get(task.name());
         String metric = sh.primaryMetric();
         double base = sh.baseline().get(metric);
@@ -328,88 +421,156 @@ public final class BenchCommand implements Runnable {
         double better = org.mtlspark.workers.eval.Metric.betterBy(metric, b, a);
         table.append(String.format(" %+9.1f%%%n", 100 * better));
         r.put("sharedBetterBy", better);
-        if (task.type() == org.mtlspark.config.TaskConfig.TaskType.REGRESSION && config.data().key().size() > 1) {
-          var encoding = sharedTasks.stream().filter(t -> t.name().equals(task.name())).findFirst().orElseThrow();
-          var bias = org.mtlspark.bench.quality.KeyBiasBaseline.evaluate(spark, sharedPrep, encoding,
-              config.data().key(), "test", org.mtlspark.bench.quality.KeyBiasBaseline.DEFAULT_LAMBDA);
+        if (task.type() == org.mtlspark.config.TaskConfig.TaskType.REGRESSION
+            && config.data().key().size() > 1) {
+          var encoding =
+              sharedTasks.stream()
+                  .filter(t -> t.name().equals(task.name()))
+                  .findFirst()
+                  .orElseThrow();
+          var bias =
+              org.mtlspark.bench.quality.KeyBiasBaseline.evaluate(
+                  spark,
+                  sharedPrep,
+                  encoding,
+                  config.data().key(),
+                  "test",
+                  org.mtlspark.bench.quality.KeyBiasBaseline.DEFAULT_LAMBDA);
           r.put("keyBiasBaseline", bias.rmse());
-          table.append(String.format("%-12s %-9s %10.4f   (mean + a bias per %s, lambda %.0f, fitted on train)%n",
-              "", "rmse", bias.rmse(), String.join(" and ", config.data().key()),
-              org.mtlspark.bench.quality.KeyBiasBaseline.DEFAULT_LAMBDA));
+          table.append(
+              String.format(
+                  "%-12s %-9s %10.4f   (mean + a bias per %s, lambda %.0f, fitted on train)%n",
+                  "",
+                  "rmse",
+                  bias.rmse(),
+                  String.join(" and ", config.data().key()),
+                  org.mtlspark.bench.quality.KeyBiasBaseline.DEFAULT_LAMBDA));
         }
         results.add(r);
       }
-      table.append(String.format("%nAblation of the hard+concat model (test split, each modality removed in turn):%n"))
+      table
+          .append(
+              String.format(
+                  "%nAblation of the hard+concat model (test split, each modality removed in turn):%n"))
           .append(org.mtlspark.workers.eval.EvaluateJob.ablationTable(hard));
       System.out.println(table);
       if (out != null) {
         List<String> columns = new ArrayList<>(List.of("task", "metric", "trivial baseline"));
         columns.addAll(models);
         columns.add("hard+concat vs single-task");
-        BenchResults.Table t = new BenchResults.Table("Test metric per task and model ("
-            + (data == null ? rows + " generated records" : "data " + data) + ")", columns, new ArrayList<>());
+        BenchResults.Table t =
+            new BenchResults.Table(
+                "Test metric per task and model ("
+                    + (data == null ? rows + " generated records" : "data " + data)
+                    + ")",
+                columns,
+                new ArrayList<>());
         for (Map<String, Object> r : results) {
-          List<Object> row = new ArrayList<>(List.of(r.get("task"), r.get("metric"), round((double) r.get("baseline"), 4)));
+          List<Object> row =
+              new ArrayList<>(
+                  List.of(r.get("task"), r.get("metric"), round((double) r.get("baseline"), 4)));
           models.forEach(m -> row.add(round((double) r.get(m), 4)));
           row.add(String.format("%+.1f%%", 100 * (double) r.get("sharedBetterBy")));
           t.rows().add(row);
         }
-        BenchResults.Table ablation = new BenchResults.Table("Ablation of hard+concat: each task's test metric "
-            + "with one modality removed", "modality removed", "task", "metric", "all modalities", "without", "change");
+        BenchResults.Table ablation =
+            new BenchResults.Table(
+                "Ablation of hard+concat: each task's test metric " + "with one modality removed",
+                "modality removed",
+                "task",
+                "metric",
+                "all modalities",
+                "without",
+                "change");
         var full = hard;
-        full.ablation().forEach((modality, without) -> without.forEach((task, v) -> {
-          var m = full.tasks().get(task);
-          double all = m.metrics().get(m.primaryMetric());
-          ablation.row(modality, task, m.primaryMetric(), round(all, 4), round(v, 4),
-              String.format("%+.1f%%", 100 * (v - all) / Math.abs(all)));
-        }));
+        full.ablation()
+            .forEach(
+                (modality, without) ->
+                    without.forEach(
+                        (task, v) -> {
+                          var m = full.tasks().get(task);
+                          double all = m.metrics().get(m.primaryMetric());
+                          ablation.row(
+                              modality,
+                              task,
+                              m.primaryMetric(),
+                              round(all, 4),
+                              round(v, 4),
+                              String.format("%+.1f%%", 100 * (v - all) / Math.abs(all)));
+                        }));
         List<String> notes = new ArrayList<>();
-        results.stream().filter(r -> r.containsKey("keyBiasBaseline")).forEach(r -> notes.add("Task " + r.get("task")
-            + ": mean + a bias per " + String.join(" and ", config.data().key()) + " (ridge, fitted on train) reaches "
-            + String.format("%.4f", (double) r.get("keyBiasBaseline")) + " " + r.get("metric") + "."));
+        results.stream()
+            .filter(r -> r.containsKey("keyBiasBaseline"))
+            .forEach(
+                r ->
+                    notes.add(
+                        "Task "
+                            + r.get("task")
+                            + ": mean + a bias per "
+                            + String.join(" and ", config.data().key())
+                            + " (ridge, fitted on train) reaches "
+                            + String.format("%.4f", (double) r.get("keyBiasBaseline"))
+                            + " "
+                            + r.get("metric")
+                            + "."));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("data", data == null ? "generated" : data);
         details.put("records", data == null ? rows : hard.examples());
         details.put("models", models);
         details.put("results", results);
         details.put("ablation", hard.ablation());
-        BenchResults.of(spark, "Model quality: shared against single-task models",
-            "per task, the trivial baseline (training mean, or most frequent class, or 0.5 AUC) and one model per "
-                + "task trained alone on the same data and split", List.of(t, ablation), notes, details)
+        BenchResults.of(
+                spark,
+                "Model quality: shared against single-task models",
+                "per task, the trivial baseline (training mean, or most frequent class, or 0.5 AUC) and one model per "
+                    + "task trained alone on the same data and split",
+                List.of(t, ablation),
+                notes,
+                details)
             .write(spark, out);
       }
       return ExitCodes.OK;
     }
 
-    private org.mtlspark.workers.eval.EvaluateJob.Report trainAndEvaluate(SparkSession spark, MtlConfig config,
-        String prep, String name) throws IOException {
+    private org.mtlspark.workers.eval.EvaluateJob.Report trainAndEvaluate(
+        SparkSession spark, MtlConfig config, String prep, String name) throws IOException {
       String run = work() + "/run-" + name;
       new org.mtlspark.workers.train.TrainJob(spark).run(config, prep, run);
-      return new org.mtlspark.workers.eval.EvaluateJob(spark).run(run, prep, "test",
-          TrainingWorkers.resolve(spark, config.train()));
+      return new org.mtlspark.workers.eval.EvaluateJob(spark)
+          .run(run, prep, "test", TrainingWorkers.resolve(spark, config.train()));
     }
   }
 
-  @Command(name = "prep", mixinStandardHelpOptions = true,
-      description = "Prep at scale, in one process: the built-in data without images at each size; times a bare "
-          + "Spark SQL full outer join of the same sources written as Parquet, then prep; prints source rows per "
-          + "second, the ratio of prep to the join and the driver's peak heap during each. An untimed round "
-          + "at --warmup records runs first.")
+  @Command(
+      name = "prep",
+      mixinStandardHelpOptions = true,
+      description =
+          "Prep at scale, in one process: the built-in data without images at each size; times a bare "
+              + "Spark SQL full outer join of the same sources written as Parquet, then prep; prints source rows per "
+              + "second, the ratio of prep to the join and the driver's peak heap during each. An untimed round "
+              + "at --warmup records runs first.")
   static final class Prep extends BenchCommand.Base {
     @Override
     String name() {
       return "prep";
     }
 
-    @Option(names = "--records", split = ",", defaultValue = "100000,1000000", paramLabel = "N",
+    @Option(
+        names = "--records",
+        split = ",",
+        defaultValue = "100000,1000000",
+        paramLabel = "N",
         description = "Data sizes in records (default: ${DEFAULT-VALUE}).")
     List<Long> records;
 
-    @Option(names = "--warmup", defaultValue = "20000", paramLabel = "N",
-        description = "Records of an untimed first round of both, so that neither is timed on a cold JVM; "
-            + "0 skips it (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--warmup",
+        defaultValue = "20000",
+        paramLabel = "N",
+        description =
+            "Records of an untimed first round of both, so that neither is timed on a cold JVM; "
+                + "0 skips it (default: ${DEFAULT-VALUE}).")
     long warmup;
-
 
     @Override
     protected void validate(MtlConfig config) {
@@ -424,7 +585,8 @@ public final class BenchCommand implements Runnable {
     @Override
     protected int run(MtlConfig config, SparkSession spark) throws IOException {
       clearScratch(spark, work());
-      org.mtlspark.bench.prep.PrepBenchmark bench = new org.mtlspark.bench.prep.PrepBenchmark(spark);
+      org.mtlspark.bench.prep.PrepBenchmark bench =
+          new org.mtlspark.bench.prep.PrepBenchmark(spark);
       List<org.mtlspark.bench.prep.PrepBenchmark.Result> results = new ArrayList<>();
       if (warmup > 0) {
         bench.run(config, warmup, work() + "/warmup");
@@ -432,67 +594,117 @@ public final class BenchCommand implements Runnable {
       for (long n : records) {
         results.add(bench.run(config, n, work()));
       }
-      BenchResults.Table t = new BenchResults.Table(String.format("Prep against a bare Spark SQL join of the same "
-          + "sources (built-in data without images; %s, %d cores, driver heap max %d MB)", spark.sparkContext().master(),
-          Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20), "records", "source rows",
-          "join s", "prep s", "prep/join", "prep rows/s", "join peak heap MB", "prep peak heap MB");
+      BenchResults.Table t =
+          new BenchResults.Table(
+              String.format(
+                  "Prep against a bare Spark SQL join of the same "
+                      + "sources (built-in data without images; %s, %d cores, driver heap max %d MB)",
+                  spark.sparkContext().master(),
+                  Runtime.getRuntime().availableProcessors(),
+                  Runtime.getRuntime().maxMemory() >> 20),
+              "records",
+              "source rows",
+              "join s",
+              "prep s",
+              "prep/join",
+              "prep rows/s",
+              "join peak heap MB",
+              "prep peak heap MB");
       for (var r : results) {
-        t.row(r.records(), r.sourceRows(), round(r.joinSeconds(), 1), round(r.prepSeconds(), 1), round(r.ratio(), 2),
-            Math.round(r.prepRowsPerSecond()), r.joinPeakHeapMB(), r.prepPeakHeapMB());
+        t.row(
+            r.records(),
+            r.sourceRows(),
+            round(r.joinSeconds(), 1),
+            round(r.prepSeconds(), 1),
+            round(r.ratio(), 2),
+            Math.round(r.prepRowsPerSecond()),
+            r.joinPeakHeapMB(),
+            r.prepPeakHeapMB());
       }
       System.out.println(BenchSummaryCommand.text(t));
       if (out != null) {
-        BenchResults.of(spark, "Data preparation at scale",
-            "a bare Spark SQL full outer join of the same sources on the key, written as Parquet, timed in the same "
-                + "process just before prep", List.of(t),
-            List.of("Peak heap is the driver JVM's; in local mode the executors share it."), results)
+        BenchResults.of(
+                spark,
+                "Data preparation at scale",
+                "a bare Spark SQL full outer join of the same sources on the key, written as Parquet, timed in the same "
+                    + "process just before prep",
+                List.of(t),
+                List.of("Peak heap is the driver JVM's; in local mode the executors share it."),
+                results)
             .write(spark, out);
       }
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Training speed and quality, in one process: (a) one plain fit loop, no Spark; (b) dl4j-spark's "
-          + "ParameterAveragingTrainingMaster; (c) our resident parameter averaging; (d) N plain loops on disjoint "
-          + "shares in N threads (the machine's ceiling). Prints examples/s, per-task metrics and ratios.")
+  @Command(
+      name = "train",
+      mixinStandardHelpOptions = true,
+      description =
+          "Training speed and quality, in one process: (a) one plain fit loop, no Spark; (b) dl4j-spark's "
+              + "ParameterAveragingTrainingMaster; (c) our resident parameter averaging; (d) N plain loops on disjoint "
+              + "shares in N threads (the machine's ceiling). Prints examples/s, per-task metrics and ratios.")
   static final class Train extends BenchCommand.Base {
     @Override
     String name() {
       return "train";
     }
 
-    @Option(names = "--workloads", split = ",", defaultValue = "seed,multimodal", paramLabel = "NAME",
+    @Option(
+        names = "--workloads",
+        split = ",",
+        defaultValue = "seed,multimodal",
+        paramLabel = "NAME",
         description = "seed and/or multimodal (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
 
-    @Option(names = "--phases", split = ",", defaultValue = "a,b,c,d", paramLabel = "ID",
+    @Option(
+        names = "--phases",
+        split = ",",
+        defaultValue = "a,b,c,d",
+        paramLabel = "ID",
         description = "Which of a, b, c, d to run (default: ${DEFAULT-VALUE}).")
     List<String> phases;
 
-    @Option(names = "--seed-rows", defaultValue = "204800", description = "Rows of the seed workload (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seed-rows",
+        defaultValue = "204800",
+        description = "Rows of the seed workload (default: ${DEFAULT-VALUE}).")
     int seedRows;
 
-    @Option(names = "--multimodal-rows", defaultValue = "20000",
+    @Option(
+        names = "--multimodal-rows",
+        defaultValue = "20000",
         description = "Records of the multimodal workload (default: ${DEFAULT-VALUE}).")
     long multimodalRows;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--epochs",
+        defaultValue = "3",
+        description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--workers", defaultValue = "2", description = "N: workers and threads (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--workers",
+        defaultValue = "2",
+        description = "N: workers and threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--averaging", defaultValue = "200",
-        description = "Batches per worker between averaging rounds of (c) (default: ${DEFAULT-VALUE}); "
-            + "(b) keeps dl4j-spark's default.")
+    @Option(
+        names = "--averaging",
+        defaultValue = "200",
+        description =
+            "Batches per worker between averaging rounds of (c) (default: ${DEFAULT-VALUE}); "
+                + "(b) keeps dl4j-spark's default.")
     int averaging;
 
-    @Option(names = "--repeats", defaultValue = "3",
-        description = "Runs of each phase, with training seeds run.seed, run.seed + 1, ...; the table shows the "
-            + "mean rate and each metric's mean +- standard deviation (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--repeats",
+        defaultValue = "3",
+        description =
+            "Runs of each phase, with training seeds run.seed, run.seed + 1, ...; the table shows the "
+                + "mean rate and each metric's mean +- standard deviation (default: ${DEFAULT-VALUE}).")
     int repeats;
-
 
     @Override
     protected List<String> extraOverrides() {
@@ -503,40 +715,75 @@ public final class BenchCommand implements Runnable {
     protected void validate(MtlConfig config) {
       for (String id : phases) {
         if (!List.of("a", "b", "c", "d").contains(id)) {
-          throw new CommandException(ExitCodes.USAGE, "--phases: unknown phase " + id + " (a, b, c, d)");
+          throw new CommandException(
+              ExitCodes.USAGE, "--phases: unknown phase " + id + " (a, b, c, d)");
         }
       }
       for (String name : workloads) {
         if (!List.of("seed", "multimodal").contains(name)) {
-          throw new CommandException(ExitCodes.USAGE, "--workloads: unknown workload " + name + " (seed, multimodal)");
+          throw new CommandException(
+              ExitCodes.USAGE, "--workloads: unknown workload " + name + " (seed, multimodal)");
         }
       }
       if (repeats < 1 || epochs < 1 || workers < 1 || averaging < 1) {
-        throw new CommandException(ExitCodes.USAGE, "--repeats, --epochs, --workers and --averaging must be at least 1");
+        throw new CommandException(
+            ExitCodes.USAGE, "--repeats, --epochs, --workers and --averaging must be at least 1");
       }
     }
 
     @Override
     protected int run(MtlConfig config, SparkSession spark) throws IOException {
       clearScratch(spark, work());
-      TrainingBenchmark bench = new TrainingBenchmark(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-          workers, epochs, averaging, config.run().seed(), repeats);
+      TrainingBenchmark bench =
+          new TrainingBenchmark(
+              JavaSparkContext.fromSparkContext(spark.sparkContext()),
+              workers,
+              epochs,
+              averaging,
+              config.run().seed(),
+              repeats);
       Map<String, Object> results = new LinkedHashMap<>();
-      results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
-          "maxHeapMB", Runtime.getRuntime().maxMemory() >> 20,
-          "master", spark.sparkContext().master(),
-          "OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS"))));
-      results.put("settings", Map.of("epochs", epochs, "workers", workers, "averagingFrequency", averaging,
-          "repeats", repeats, "seed", config.run().seed()));
+      results.put(
+          "machine",
+          Map.of(
+              "cores",
+              Runtime.getRuntime().availableProcessors(),
+              "maxHeapMB",
+              Runtime.getRuntime().maxMemory() >> 20,
+              "master",
+              spark.sparkContext().master(),
+              "OMP_NUM_THREADS",
+              String.valueOf(System.getenv("OMP_NUM_THREADS"))));
+      results.put(
+          "settings",
+          Map.of(
+              "epochs",
+              epochs,
+              "workers",
+              workers,
+              "averagingFrequency",
+              averaging,
+              "repeats",
+              repeats,
+              "seed",
+              config.run().seed()));
       StringBuilder table = new StringBuilder();
       List<BenchResults.Table> tables = new ArrayList<>();
       for (String name : workloads) {
-        Workload w = switch (name) {
-          case "seed" -> SeedWorkload.create(seedRows, 32, config.run().seed(), work() + "/seed",
-              spark.sparkContext().hadoopConfiguration());
-          case "multimodal" -> MultimodalWorkload.create(spark, config, work() + "/multimodal");
-          default -> throw new CommandException(ExitCodes.USAGE, "unknown workload " + name + " (seed, multimodal)");
-        };
+        Workload w =
+            switch (name) {
+              case "seed" ->
+                  SeedWorkload.create(
+                      seedRows,
+                      32,
+                      config.run().seed(),
+                      work() + "/seed",
+                      spark.sparkContext().hadoopConfiguration());
+              case "multimodal" -> MultimodalWorkload.create(spark, config, work() + "/multimodal");
+              default ->
+                  throw new CommandException(
+                      ExitCodes.USAGE, "unknown workload " + name + " (seed, multimodal)");
+            };
         List<TrainingBenchmark.Phase> result;
         try {
           result = bench.run(w, phases);
@@ -545,17 +792,32 @@ public final class BenchCommand implements Runnable {
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
-        results.put(w.name(), Map.of("description", w.description(), "batchSize", w.batchSize(),
-            "trainExamples", w.trainExamples(), "phases", result));
+        results.put(
+            w.name(),
+            Map.of(
+                "description",
+                w.description(),
+                "batchSize",
+                w.batchSize(),
+                "trainExamples",
+                w.trainExamples(),
+                "phases",
+                result));
         BenchResults.Table t = resultsTable(w, result);
         tables.add(t);
         table.append(BenchSummaryCommand.text(t));
       }
       System.out.println(table);
       if (out != null) {
-        BenchResults.of(spark, "Training speed", "(a) one plain fit loop without Spark on one core, run in the same "
-            + "process; (d) N plain loops on disjoint shares in N threads, the machine's ceiling", tables, List.of(),
-            results).write(spark, out);
+        BenchResults.of(
+                spark,
+                "Training speed",
+                "(a) one plain fit loop without Spark on one core, run in the same "
+                    + "process; (d) N plain loops on disjoint shares in N threads, the machine's ceiling",
+                tables,
+                List.of(),
+                results)
+            .write(spark, out);
       }
       return ExitCodes.OK;
     }
@@ -563,24 +825,55 @@ public final class BenchCommand implements Runnable {
     private BenchResults.Table resultsTable(Workload w, List<TrainingBenchmark.Phase> phases) {
       double a = rate(phases, "a");
       double d = rate(phases, "d");
-      BenchResults.Table t = new BenchResults.Table("Workload " + w.name() + ": " + w.description() + "; batch "
-          + w.batchSize() + ", " + epochs + " epochs, " + w.trainExamples() + " training examples, " + workers
-          + " workers, mean of " + repeats + " run(s)", "run", "examples/s", "vs (a)", "vs (d)", "seconds",
-          "holdout metrics");
+      BenchResults.Table t =
+          new BenchResults.Table(
+              "Workload "
+                  + w.name()
+                  + ": "
+                  + w.description()
+                  + "; batch "
+                  + w.batchSize()
+                  + ", "
+                  + epochs
+                  + " epochs, "
+                  + w.trainExamples()
+                  + " training examples, "
+                  + workers
+                  + " workers, mean of "
+                  + repeats
+                  + " run(s)",
+              "run",
+              "examples/s",
+              "vs (a)",
+              "vs (d)",
+              "seconds",
+              "holdout metrics");
       for (TrainingBenchmark.Phase p : phases) {
         List<String> m = new ArrayList<>();
-        p.metrics().forEach((k, v) -> m.add(repeats > 1
-            ? String.format("%s %.4f +- %.4f", k, v, p.metricsSd().get(k)) : String.format("%s %.4f", k, v)));
-        t.row("(" + p.id() + ") " + p.description(), Math.round(p.examplesPerSecond()),
-            round(p.examplesPerSecond() / a, 2), round(p.examplesPerSecond() / d, 2), round(p.seconds(), 1),
+        p.metrics()
+            .forEach(
+                (k, v) ->
+                    m.add(
+                        repeats > 1
+                            ? String.format("%s %.4f +- %.4f", k, v, p.metricsSd().get(k))
+                            : String.format("%s %.4f", k, v)));
+        t.row(
+            "(" + p.id() + ") " + p.description(),
+            Math.round(p.examplesPerSecond()),
+            round(p.examplesPerSecond() / a, 2),
+            round(p.examplesPerSecond() / d, 2),
+            round(p.seconds(), 1),
             String.join(", ", m));
       }
       return t;
     }
 
     private static double rate(List<TrainingBenchmark.Phase> phases, String id) {
-      return phases.stream().filter(p -> p.id().equals(id)).mapToDouble(TrainingBenchmark.Phase::examplesPerSecond)
-          .findFirst().orElse(Double.NaN);
+      return phases.stream()
+          .filter(p -> p.id().equals(id))
+          .mapToDouble(TrainingBenchmark.Phase::examplesPerSecond)
+          .findFirst()
+          .orElse(Double.NaN);
     }
   }
 }

@@ -25,11 +25,14 @@ import picocli.CommandLine.Option;
  * and shared models with dynamic weighting, each trained and evaluated by the same code on the same
  * data, beside the figures Sener and Koltun (NeurIPS 2018) publish for MultiMNIST.
  */
-@Command(name = "multimnist", mixinStandardHelpOptions = true,
-    description = "MultiMNIST and Multi-Fashion (with --config conf/examples/multimnist.yaml): builds each data set "
-        + "from the IDX files in the folders given, then trains and evaluates a single-task model per task, a shared "
-        + "model with static equal weights, and one shared model per dynamic weighting; prints the test accuracy of "
-        + "the left and right items beside the published MultiMNIST figures.")
+@Command(
+    name = "multimnist",
+    mixinStandardHelpOptions = true,
+    description =
+        "MultiMNIST and Multi-Fashion (with --config conf/examples/multimnist.yaml): builds each data set "
+            + "from the IDX files in the folders given, then trains and evaluates a single-task model per task, a shared "
+            + "model with static equal weights, and one shared model per dynamic weighting; prints the test accuracy of "
+            + "the left and right items beside the published MultiMNIST figures.")
 final class BenchMultiMnistCommand extends BenchCommand.Base {
   @Override
   String name() {
@@ -40,39 +43,54 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
    * Sener and Koltun, "Multi-Task Learning as Multi-Objective Optimization", NeurIPS 2018, MultiMNIST
    * table: test accuracy (%) of the left and right digit.
    */
-  static final List<Published> PUBLISHED = List.of(
-      new Published("single task", "single-task", 97.23, 95.90),
-      new Published("uniform scaling", "static", 96.46, 94.99),
-      new Published("Kendall et al. 2018", "uncertainty", 96.47, 95.29),
-      new Published("GradNorm", null, 96.27, 94.84),
-      new Published("MGDA-UB", null, 97.26, 95.90));
+  static final List<Published> PUBLISHED =
+      List.of(
+          new Published("single task", "single-task", 97.23, 95.90),
+          new Published("uniform scaling", "static", 96.46, 94.99),
+          new Published("Kendall et al. 2018", "uncertainty", 96.47, 95.29),
+          new Published("GradNorm", null, 96.27, 94.84),
+          new Published("MGDA-UB", null, 97.26, 95.90));
 
   /** A published row: the paper's method, the model of ours closest to it (or none), its accuracies. */
   record Published(String method, String ours, double left, double right) {}
 
-  @Option(names = "--mnist", paramLabel = "DIR", description = "MNIST's IDX files: builds MultiMNIST.")
+  @Option(
+      names = "--mnist",
+      paramLabel = "DIR",
+      description = "MNIST's IDX files: builds MultiMNIST.")
   String mnist;
 
-  @Option(names = "--fashion", paramLabel = "DIR", description = "Fashion-MNIST's IDX files: builds Multi-Fashion.")
+  @Option(
+      names = "--fashion",
+      paramLabel = "DIR",
+      description = "Fashion-MNIST's IDX files: builds Multi-Fashion.")
   String fashion;
 
-  @Option(names = "--weightings", split = ",", defaultValue = "uncertainty", paramLabel = "NAME",
-      description = "Dynamic task weightings compared with static equal weights: uncertainty and/or dwa "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--weightings",
+      split = ",",
+      defaultValue = "uncertainty",
+      paramLabel = "NAME",
+      description =
+          "Dynamic task weightings compared with static equal weights: uncertainty and/or dwa "
+              + "(default: ${DEFAULT-VALUE}).")
   List<TrainConfig.Weighting> weightings;
-
 
   @Override
   protected void validate(MtlConfig config) {
-    if (config.data().sources().stream().noneMatch(s -> s.format() == SourceConfig.Format.MULTIMNIST)) {
-      throw new CommandException(ExitCodes.USAGE, "bench multimnist needs a multimnist source: "
-          + "--config conf/examples/multimnist.yaml");
+    if (config.data().sources().stream()
+        .noneMatch(s -> s.format() == SourceConfig.Format.MULTIMNIST)) {
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "bench multimnist needs a multimnist source: "
+              + "--config conf/examples/multimnist.yaml");
     }
     if (mnist == null && fashion == null) {
       throw new CommandException(ExitCodes.USAGE, "give --mnist DIR and/or --fashion DIR");
     }
     if (weightings.contains(TrainConfig.Weighting.STATIC)) {
-      throw new CommandException(ExitCodes.USAGE, "--weightings: static is always trained; name dynamic ones");
+      throw new CommandException(
+          ExitCodes.USAGE, "--weightings: static is always trained; name dynamic ones");
     }
   }
 
@@ -82,7 +100,8 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
   }
 
   @Override
-  protected void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop) throws IOException {
+  protected void checkInputs(MtlConfig config, org.apache.hadoop.conf.Configuration hadoop)
+      throws IOException {
     if (mnist != null) {
       require(hadoop, "--mnist", mnist, null, null);
     }
@@ -111,33 +130,50 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
     tables.forEach(t -> printed.append(BenchSummaryCommand.text(t)));
     System.out.println(printed);
     if (out != null) {
-      BenchResults.of(spark, "MultiMNIST and Multi-Fashion",
-          "per task, a model trained on that task alone, and the most frequent class; and the published MultiMNIST "
-              + "figures", tables, List.of(
-              "Ours: " + config.train().epochs() + " epochs, " + TrainingWorkers.resolve(spark, config.train())
-                  + " parameter-averaging "
-                  + "workers, the network of conf/examples/multimnist.yaml; the authors' code: 100 epochs, a LeNet "
-                  + "variant.",
-              "uncertainty here is the closed-form per-epoch weighting (weight proportional to 1 / the task's "
-                  + "training loss), not Kendall et al.'s learned log-variances.",
-              "Sener and Koltun publish no Multi-Fashion figures."), details)
+      BenchResults.of(
+              spark,
+              "MultiMNIST and Multi-Fashion",
+              "per task, a model trained on that task alone, and the most frequent class; and the published MultiMNIST "
+                  + "figures",
+              tables,
+              List.of(
+                  "Ours: "
+                      + config.train().epochs()
+                      + " epochs, "
+                      + TrainingWorkers.resolve(spark, config.train())
+                      + " parameter-averaging "
+                      + "workers, the network of conf/examples/multimnist.yaml; the authors' code: 100 epochs, a LeNet "
+                      + "variant.",
+                  "uncertainty here is the closed-form per-epoch weighting (weight proportional to 1 / the task's "
+                      + "training loss), not Kendall et al.'s learned log-variances.",
+                  "Sener and Koltun publish no Multi-Fashion figures."),
+              details)
           .write(spark, out);
     }
     return ExitCodes.OK;
   }
 
   /** Trains and evaluates every model on one data set; test metrics by model, then by task. */
-  private Map<String, Map<String, TaskMetrics>> models(MtlConfig config, SparkSession spark, String name, String raw)
-      throws IOException {
+  private Map<String, Map<String, TaskMetrics>> models(
+      MtlConfig config, SparkSession spark, String name, String raw) throws IOException {
     String base = work() + "/" + name;
     Map<String, Map<String, TaskMetrics>> byModel = new LinkedHashMap<>();
     Map<String, TaskMetrics> single = new LinkedHashMap<>();
     for (TaskConfig task : config.tasks()) {
-      MtlConfig alone = new MtlConfig(config.run(), config.data(), config.prep(), config.model(), List.of(task),
-          config.train().withWeighting(TrainConfig.Weighting.STATIC), config.generate());
+      MtlConfig alone =
+          new MtlConfig(
+              config.run(),
+              config.data(),
+              config.prep(),
+              config.model(),
+              List.of(task),
+              config.train().withWeighting(TrainConfig.Weighting.STATIC),
+              config.generate());
       String prep = base + "/prep-" + task.name();
       new PrepJob(spark).run(alone, raw, prep);
-      single.put(task.name(), trainAndEvaluate(spark, alone, prep, base + "/run-" + task.name()).get(task.name()));
+      single.put(
+          task.name(),
+          trainAndEvaluate(spark, alone, prep, base + "/run-" + task.name()).get(task.name()));
     }
     byModel.put("single-task", single);
     String prep = base + "/prep";
@@ -145,38 +181,69 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
     List<TrainConfig.Weighting> all = new ArrayList<>(List.of(TrainConfig.Weighting.STATIC));
     all.addAll(weightings);
     for (TrainConfig.Weighting w : all) {
-      MtlConfig shared = new MtlConfig(config.run(), config.data(), config.prep(), config.model(), config.tasks(),
-          config.train().withWeighting(w), config.generate());
+      MtlConfig shared =
+          new MtlConfig(
+              config.run(),
+              config.data(),
+              config.prep(),
+              config.model(),
+              config.tasks(),
+              config.train().withWeighting(w),
+              config.generate());
       String id = w.name().toLowerCase();
       byModel.put(id, trainAndEvaluate(spark, shared, prep, base + "/run-" + id));
     }
     return byModel;
   }
 
-  private static Map<String, TaskMetrics> trainAndEvaluate(SparkSession spark, MtlConfig config, String prep,
-      String run) throws IOException {
+  private static Map<String, TaskMetrics> trainAndEvaluate(
+      SparkSession spark, MtlConfig config, String prep, String run) throws IOException {
     new TrainJob(spark).run(config, prep, run);
-    return new EvaluateJob(spark).run(run, prep, "test", TrainingWorkers.resolve(spark, config.train())).tasks();
+    return new EvaluateJob(spark)
+        .run(run, prep, "test", TrainingWorkers.resolve(spark, config.train()))
+        .tasks();
   }
 
   /** Our accuracies per model beside the published ones (MultiMNIST only), in percent. */
-  static BenchResults.Table table(String data, Map<String, Map<String, TaskMetrics>> byModel, boolean published) {
-    BenchResults.Table t = new BenchResults.Table(data + ": test accuracy (%) of the left and right item",
-        "model", "left", "right", "paper method", "paper left", "paper right");
+  static BenchResults.Table table(
+      String data, Map<String, Map<String, TaskMetrics>> byModel, boolean published) {
+    BenchResults.Table t =
+        new BenchResults.Table(
+            data + ": test accuracy (%) of the left and right item",
+            "model",
+            "left",
+            "right",
+            "paper method",
+            "paper left",
+            "paper right");
     TaskMetrics anyLeft = byModel.get("single-task").get("left");
     TaskMetrics anyRight = byModel.get("single-task").get("right");
-    t.row("most frequent class", pct(anyLeft.baseline().get("accuracy")), pct(anyRight.baseline().get("accuracy")),
-        "", "", "");
+    t.row(
+        "most frequent class",
+        pct(anyLeft.baseline().get("accuracy")),
+        pct(anyRight.baseline().get("accuracy")),
+        "",
+        "",
+        "");
     for (var e : byModel.entrySet()) {
-      Published p = published ? PUBLISHED.stream().filter(x -> e.getKey().equals(x.ours())).findFirst().orElse(null)
-          : null;
-      String model = e.getKey().equals("single-task") ? "single-task" : "shared, " + e.getKey() + " weights";
-      t.row(model, pct(e.getValue().get("left").metrics().get("accuracy")),
-          pct(e.getValue().get("right").metrics().get("accuracy")), p == null ? "" : p.method(),
-          p == null ? "" : p.left(), p == null ? "" : p.right());
+      Published p =
+          published
+              ? PUBLISHED.stream().filter(x -> e.getKey().equals(x.ours())).findFirst().orElse(null)
+              : null;
+      String model =
+          e.getKey().equals("single-task") ? "single-task" : "shared, " + e.getKey() + " weights";
+      t.row(
+          model,
+          pct(e.getValue().get("left").metrics().get("accuracy")),
+          pct(e.getValue().get("right").metrics().get("accuracy")),
+          p == null ? "" : p.method(),
+          p == null ? "" : p.left(),
+          p == null ? "" : p.right());
     }
     if (published) {
-      PUBLISHED.stream().filter(p -> p.ours() == null).forEach(p -> t.row("", "", "", p.method(), p.left(), p.right()));
+      PUBLISHED.stream()
+          .filter(p -> p.ours() == null)
+          .forEach(p -> t.row("", "", "", p.method(), p.left(), p.right()));
     }
     return t;
   }

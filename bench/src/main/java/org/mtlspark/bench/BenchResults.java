@@ -16,8 +16,13 @@ import org.apache.spark.sql.SparkSession;
  * its figures are compared with in the same run; {@code bench summary} gathers these files into the
  * suite's results. The benchmark's own figures in full go under {@code details}.
  */
-record BenchResults(String title, Map<String, Object> machine, String baseline, List<Table> tables,
-    List<String> notes, Object details) {
+record BenchResults(
+    String title,
+    Map<String, Object> machine,
+    String baseline,
+    List<Table> tables,
+    List<String> notes,
+    Object details) {
 
   /** A table: its caption, its column names, and its rows (one value per column). */
   record Table(String caption, List<String> columns, List<List<Object>> rows) {
@@ -34,7 +39,12 @@ record BenchResults(String title, Map<String, Object> machine, String baseline, 
     }
   }
 
-  static BenchResults of(SparkSession spark, String title, String baseline, List<Table> tables, List<String> notes,
+  static BenchResults of(
+      SparkSession spark,
+      String title,
+      String baseline,
+      List<Table> tables,
+      List<String> notes,
       Object details) {
     return new BenchResults(title, machine(spark), baseline, tables, notes, details);
   }
@@ -47,7 +57,8 @@ record BenchResults(String title, Map<String, Object> machine, String baseline, 
   static Map<String, Object> machine(SparkSession spark) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Runtime.getRuntime().availableProcessors());
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
       m.put("memoryMB", os.getTotalMemorySize() >> 20);
     }
     m.put("cpu", cpuModel());

@@ -24,16 +24,27 @@ import picocli.CommandLine.Option;
  * {@code results.md}: per benchmark, the command that produced it (from {@code NAME.cmd}), the
  * machine, the baseline and its tables; benchmarks skipped ({@code NAME.skipped}) with the reason.
  */
-@Command(name = "summary", mixinStandardHelpOptions = true,
-    description = "Gathers a suite run's NAME.json result files (with NAME.cmd, the command that wrote each, and "
-        + "NAME.skipped, why a benchmark did not run) into results.json and results.md in the same folder.")
+@Command(
+    name = "summary",
+    mixinStandardHelpOptions = true,
+    description =
+        "Gathers a suite run's NAME.json result files (with NAME.cmd, the command that wrote each, and "
+            + "NAME.skipped, why a benchmark did not run) into results.json and results.md in the same folder.")
 final class BenchSummaryCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The suite's results folder.")
+  @Option(
+      names = "--dir",
+      required = true,
+      paramLabel = "DIR",
+      description = "The suite's results folder.")
   Path dir;
 
-  @Option(names = "--title", defaultValue = "Benchmark results", description = "Heading of results.md.")
+  @Option(
+      names = "--title",
+      defaultValue = "Benchmark results",
+      description = "Heading of results.md.")
   String title;
 
   @Override
@@ -55,28 +66,42 @@ final class BenchSummaryCommand implements Callable<Integer> {
       Map<String, Object> section = new LinkedHashMap<>();
       section.put("name", stem(name));
       Path cmd = dir.resolve(stem(name) + ".cmd");
-      section.put("command", Files.exists(cmd) ? Files.readString(cmd, StandardCharsets.UTF_8).trim() : null);
+      section.put(
+          "command",
+          Files.exists(cmd) ? Files.readString(cmd, StandardCharsets.UTF_8).trim() : null);
       try {
         section.putAll(JSON.readValue(file.toFile(), new TypeReference<Map<String, Object>>() {}));
       } catch (IOException e) {
-        throw new CommandException(ExitCodes.USAGE, file + " is not a benchmark's result file: " + e.getMessage());
+        throw new CommandException(
+            ExitCodes.USAGE, file + " is not a benchmark's result file: " + e.getMessage());
       }
       if (!section.containsKey("tables")) {
-        throw new CommandException(ExitCodes.USAGE, file + " is not a benchmark's result file: it has no tables");
+        throw new CommandException(
+            ExitCodes.USAGE, file + " is not a benchmark's result file: it has no tables");
       }
       sections.add(section);
     }
     if (sections.isEmpty() && skipped.isEmpty()) {
-      throw new CommandException(ExitCodes.USAGE, dir + " holds no benchmark result (NAME.json) or skip note");
+      throw new CommandException(
+          ExitCodes.USAGE, dir + " holds no benchmark result (NAME.json) or skip note");
     }
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("generated", Instant.now().toString());
     results.put("benchmarks", sections);
     results.put("skipped", skipped);
     JSON.writeValue(dir.resolve("results.json").toFile(), results);
-    Files.writeString(dir.resolve("results.md"), markdown(title, sections, skipped), StandardCharsets.UTF_8);
-    System.out.println("wrote " + dir.resolve("results.json") + " and " + dir.resolve("results.md") + ": "
-        + sections.size() + " benchmark(s), " + skipped.size() + " skipped");
+    Files.writeString(
+        dir.resolve("results.md"), markdown(title, sections, skipped), StandardCharsets.UTF_8);
+    System.out.println(
+        "wrote "
+            + dir.resolve("results.json")
+            + " and "
+            + dir.resolve("results.md")
+            + ": "
+            + sections.size()
+            + " benchmark(s), "
+            + skipped.size()
+            + " skipped");
     return ExitCodes.OK;
   }
 
@@ -91,18 +116,27 @@ final class BenchSummaryCommand implements Callable<Integer> {
     if (Files.exists(json)) {
       try {
         var node = JSON.readTree(json.toFile());
-        earlier = node != null && node.has("generated") && node.has("benchmarks") && node.has("skipped");
+        earlier =
+            node != null && node.has("generated") && node.has("benchmarks") && node.has("skipped");
       } catch (IOException e) {
         earlier = false;
       }
       if (!earlier) {
-        throw new CommandException(ExitCodes.USAGE, "--dir " + dir + " holds a results.json that is not an earlier "
-            + "summary's, which summary would replace; move it or gather into another folder");
+        throw new CommandException(
+            ExitCodes.USAGE,
+            "--dir "
+                + dir
+                + " holds a results.json that is not an earlier "
+                + "summary's, which summary would replace; move it or gather into another folder");
       }
     }
     if (Files.exists(md) && !earlier) {
-      throw new CommandException(ExitCodes.USAGE, "--dir " + dir + " holds a results.md without an earlier "
-          + "summary's results.json, which summary would replace; move it or gather into another folder");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "--dir "
+              + dir
+              + " holds a results.md without an earlier "
+              + "summary's results.json, which summary would replace; move it or gather into another folder");
     }
     if (!Files.isWritable(dir)) {
       throw new CommandException(ExitCodes.USAGE, "--dir " + dir + " cannot be written");
@@ -121,7 +155,8 @@ final class BenchSummaryCommand implements Callable<Integer> {
 
   /** The results as Markdown: per benchmark its command, machine, baseline, tables and notes. */
   @SuppressWarnings("unchecked")
-  static String markdown(String title, List<Map<String, Object>> sections, Map<String, String> skipped) {
+  static String markdown(
+      String title, List<Map<String, Object>> sections, Map<String, String> skipped) {
     StringBuilder md = new StringBuilder("# " + title + "\n\n");
     for (Map<String, Object> s : sections) {
       md.append("## ").append(s.getOrDefault("title", s.get("name"))).append("\n\n");
@@ -146,7 +181,8 @@ final class BenchSummaryCommand implements Callable<Integer> {
     }
     if (!skipped.isEmpty()) {
       md.append("## Not run\n\n");
-      skipped.forEach((name, why) -> md.append("- ").append(name).append(": ").append(why).append("\n"));
+      skipped.forEach(
+          (name, why) -> md.append("- ").append(name).append(": ").append(why).append("\n"));
     }
     return md.toString();
   }
@@ -155,9 +191,18 @@ final class BenchSummaryCommand implements Callable<Integer> {
     if (m == null) {
       return "not recorded";
     }
-    return m.get("cores") + " cores, " + (m.containsKey("memoryMB") ? m.get("memoryMB") + " MB memory, " : "")
-        + m.get("cpu") + "; driver heap " + m.get("driverHeapMB") + " MB; Java " + m.get("java") + ", Spark "
-        + m.get("sparkVersion") + ", master " + m.get("sparkMaster");
+    return m.get("cores")
+        + " cores, "
+        + (m.containsKey("memoryMB") ? m.get("memoryMB") + " MB memory, " : "")
+        + m.get("cpu")
+        + "; driver heap "
+        + m.get("driverHeapMB")
+        + " MB; Java "
+        + m.get("java")
+        + ", Spark "
+        + m.get("sparkVersion")
+        + ", master "
+        + m.get("sparkMaster");
   }
 
   private static String row(List<Object> cells) {

@@ -37,7 +37,8 @@ final class BenchCli {
       System.setOut(out);
       System.setErr(err);
     }
-    Outcome outcome = new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    Outcome outcome =
+        new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     out.print(outcome.out());
     err.print(outcome.err());
     return outcome;
@@ -45,7 +46,8 @@ final class BenchCli {
 
   /** Spark's and Hadoop's log lines (the tests run without the launcher's logging configuration). */
   private static final Pattern LOG_LINE =
-      Pattern.compile("\\d\\d/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d [A-Z]+ .*|Using Spark's default log4j profile.*");
+      Pattern.compile(
+          "\\d\\d/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d [A-Z]+ .*|Using Spark's default log4j profile.*");
 
   /** What the command itself printed on standard error, without log lines. */
   static List<String> messages(String err) {

@@ -29,20 +29,42 @@ class BenchMultiMnistIT {
   void trainsEveryModelAndPutsThePublishedFiguresBesideTheMatchingOnes() throws IOException {
     IdxFixture.write(dir.resolve("mnist"), 60, 20);
     Path out = dir.resolve("multimnist.json");
-    BenchCli.Outcome o = BenchCli.bench("multimnist", "--config",
-        SharedSpark.confDir().resolve("examples/multimnist.yaml").toString(), "--set", "train.epochs=1",
-        "--set", "prep.batchSize=8", "--mnist", dir.resolve("mnist").toString(), "--weightings", "uncertainty,dwa",
-        "--work", dir.resolve("work").toString(), "--out", out.toString());
+    BenchCli.Outcome o =
+        BenchCli.bench(
+            "multimnist",
+            "--config",
+            SharedSpark.confDir().resolve("examples/multimnist.yaml").toString(),
+            "--set",
+            "train.epochs=1",
+            "--set",
+            "prep.batchSize=8",
+            "--mnist",
+            dir.resolve("mnist").toString(),
+            "--weightings",
+            "uncertainty,dwa",
+            "--work",
+            dir.resolve("work").toString(),
+            "--out",
+            out.toString());
     assertEquals(0, o.code(), o.out());
-    assertTrue(o.out().contains("MultiMNIST: test accuracy (%) of the left and right item"), o.out());
+    assertTrue(
+        o.out().contains("MultiMNIST: test accuracy (%) of the left and right item"), o.out());
 
     Map<String, Object> results = new ObjectMapper().readValue(out.toFile(), Map.class);
     List<Map<String, Object>> tables = (List<Map<String, Object>>) results.get("tables");
     assertEquals(1, tables.size(), "only MultiMNIST was asked for");
     List<List<Object>> rows = (List<List<Object>>) tables.get(0).get("rows");
     List<Object> models = rows.stream().map(r -> r.get(0)).toList();
-    assertEquals(List.of("most frequent class", "single-task", "shared, static weights", "shared, uncertainty weights",
-        "shared, dwa weights", "", ""), models);
+    assertEquals(
+        List.of(
+            "most frequent class",
+            "single-task",
+            "shared, static weights",
+            "shared, uncertainty weights",
+            "shared, dwa weights",
+            "",
+            ""),
+        models);
     for (List<Object> r : rows.subList(0, 5)) {
       for (int c = 1; c <= 2; c++) {
         double accuracy = ((Number) r.get(c)).doubleValue();
@@ -54,7 +76,8 @@ class BenchMultiMnistIT {
     assertEquals(List.of("Kendall et al. 2018", 96.47, 95.29), rows.get(3).subList(3, 6));
     assertEquals(List.of("", "", ""), rows.get(4).subList(3, 6), "DWA has no published figure");
     assertEquals("MGDA-UB", rows.get(6).get(3));
-    // The fixture's classes are equally frequent: the most frequent class is right a tenth of the time.
+    // The fixture's classes are equally frequent: the most frequent class is right a tenth of the
+    // time.
     assertEquals(10.0, ((Number) rows.get(0).get(1)).doubleValue(), 1e-9);
     assertTrue(((Map<String, Object>) results.get("machine")).containsKey("cores"));
   }
@@ -63,8 +86,11 @@ class BenchMultiMnistIT {
   void withoutAMultimnistSourceOrDataTheCommandSaysWhatIsMissing() {
     BenchCli.Outcome noSource = BenchCli.bench("multimnist", "--mnist", dir.toString());
     assertEquals(ExitCodes.USAGE, noSource.code());
-    BenchCli.Outcome noData = BenchCli.bench("multimnist", "--config",
-        SharedSpark.confDir().resolve("examples/multimnist.yaml").toString());
+    BenchCli.Outcome noData =
+        BenchCli.bench(
+            "multimnist",
+            "--config",
+            SharedSpark.confDir().resolve("examples/multimnist.yaml").toString());
     assertEquals(ExitCodes.USAGE, noData.code());
   }
 }

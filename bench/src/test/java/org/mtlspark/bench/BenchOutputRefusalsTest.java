@@ -39,8 +39,11 @@ class BenchOutputRefusalsTest {
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : s.toList()) {
         // A folder's own time changes with the probe a writability check writes and removes in it.
-        all.put(root.relativize(p).toString(), Files.isRegularFile(p)
-            ? Files.getLastModifiedTime(p).toMillis() + " " + Files.readString(p) : "folder");
+        all.put(
+            root.relativize(p).toString(),
+            Files.isRegularFile(p)
+                ? Files.getLastModifiedTime(p).toMillis() + " " + Files.readString(p)
+                : "folder");
       }
     }
     return all;
@@ -56,12 +59,17 @@ class BenchOutputRefusalsTest {
     assertTrue(lines.get(0).contains(expected), "expected <" + expected + "> in: " + o.err());
     assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
     assertTrue(SparkSession.getDefaultSession().isEmpty(), "no SparkSession was created");
-    assertEquals(before, snapshot(dir), "nothing was written, deleted or touched: " + String.join(" ", args));
+    assertEquals(
+        before,
+        snapshot(dir),
+        "nothing was written, deleted or touched: " + String.join(" ", args));
   }
 
   /** Each benchmark with its scratch folder or results file set to {@code out}. */
   private List<String[]> everyBenchmarkWriting(String out) {
-    return List.of(new String[] {"train", "--work", out}, new String[] {"quality", "--work", out},
+    return List.of(
+        new String[] {"train", "--work", out},
+        new String[] {"quality", "--work", out},
         new String[] {"train", "--work", dir.resolve("scratch").toString(), "--out", out});
   }
 
@@ -69,7 +77,8 @@ class BenchOutputRefusalsTest {
   void everyBenchmarkHasHelp() {
     BenchCli.Outcome all = BenchCli.bench("--help");
     assertEquals(ExitCodes.OK, all.code());
-    for (String name : new String[] {"train", "prep", "quality", "multimnist", "scaling", "summary"}) {
+    for (String name :
+        new String[] {"train", "prep", "quality", "multimnist", "scaling", "summary"}) {
       assertTrue(all.out().contains(name), all.out());
       BenchCli.Outcome o = BenchCli.bench(name, "--help");
       assertEquals(ExitCodes.OK, o.code(), name);
@@ -100,29 +109,52 @@ class BenchOutputRefusalsTest {
 
   @Test
   void nothingIsWrittenInsideARegistryVersion() throws IOException {
-    Path version = folder("registry/events/versions/v0001", "model.zip", "manifest.json", "config.yaml",
-        "training.json", "metrics.json", "version.json");
+    Path version =
+        folder(
+            "registry/events/versions/v0001",
+            "model.zip",
+            "manifest.json",
+            "config.yaml",
+            "training.json",
+            "metrics.json",
+            "version.json");
     String inside = version.resolve("out").toString();
     for (String[] command : everyBenchmarkWriting(inside)) {
-      refused(inside + " is inside the registry version file:" + version + " (it holds version.json)", command);
+      refused(
+          inside + " is inside the registry version file:" + version + " (it holds version.json)",
+          command);
     }
   }
 
   @Test
   void aFolderOrFileNoBenchmarkWroteIsRefusedAndAnEarlierResultsFileIsNot() throws IOException {
     Path out = folder("out", "notes.txt");
-    refused("--work " + out + " exists and is not a benchmark's scratch folder (it holds no .mtl-bench-scratch)",
-        "train", "--work", out.toString());
+    refused(
+        "--work "
+            + out
+            + " exists and is not a benchmark's scratch folder (it holds no .mtl-bench-scratch)",
+        "train",
+        "--work",
+        out.toString());
     Path notes = dir.resolve("notes.json");
     Files.writeString(notes, "{\"mine\": true}");
-    refused("--out " + notes + " exists and is not a benchmark's results file", "train", "--out", notes.toString(),
-        "--work", dir.resolve("scratch").toString());
+    refused(
+        "--out " + notes + " exists and is not a benchmark's results file",
+        "train",
+        "--out",
+        notes.toString(),
+        "--work",
+        dir.resolve("scratch").toString());
     Path earlier = dir.resolve("earlier.json");
     Files.writeString(earlier, "{\"title\": \"Training\", \"machine\": {}, \"tables\": []}");
-    BenchCli.Outcome replaced = BenchCli.bench("train", "--out", earlier.toString(), "--work",
-        dir.resolve("scratch").toString());
-    assertTrue(replaced.err().contains("no Spark master is set"), "an earlier results file passes the checks, "
-        + "which leave only Spark's start to fail here: " + replaced.err());
+    BenchCli.Outcome replaced =
+        BenchCli.bench(
+            "train", "--out", earlier.toString(), "--work", dir.resolve("scratch").toString());
+    assertTrue(
+        replaced.err().contains("no Spark master is set"),
+        "an earlier results file passes the checks, "
+            + "which leave only Spark's start to fail here: "
+            + replaced.err());
     assertEquals("{\"mine\": true}", Files.readString(notes));
     assertTrue(Files.exists(out.resolve("notes.txt")));
     assertFalse(Files.exists(dir.resolve("scratch")), "nothing was created");
@@ -134,17 +166,45 @@ class BenchOutputRefusalsTest {
     Path work = folder("work", BenchCommand.SCRATCH_MARKER);
     folder("work/data/tabular", "part-00000.csv");
     folder("work/prep-all", "manifest.json");
-    refused("--work " + work + " holds the input " + work.resolve("data") + ", which emptying it would delete",
-        "quality", "--work", work.toString(), "--data", work.resolve("data").toString());
-    refused("--work " + work + " holds the input " + work, "quality", "--work", work.toString(),
-        "--data", work.toString());
-    refused("--out " + work.resolve("results.json") + " is inside --work " + work,
-        "train", "--work", work.toString(), "--out", work.resolve("results.json").toString());
+    refused(
+        "--work "
+            + work
+            + " holds the input "
+            + work.resolve("data")
+            + ", which emptying it would delete",
+        "quality",
+        "--work",
+        work.toString(),
+        "--data",
+        work.resolve("data").toString());
+    refused(
+        "--work " + work + " holds the input " + work,
+        "quality",
+        "--work",
+        work.toString(),
+        "--data",
+        work.toString());
+    refused(
+        "--out " + work.resolve("results.json") + " is inside --work " + work,
+        "train",
+        "--work",
+        work.toString(),
+        "--out",
+        work.resolve("results.json").toString());
     Files.writeString(work.resolve("thesis.tex"), "mine");
-    refused("--work " + work + " holds thesis.tex, which no benchmark writes", "train", "--work", work.toString());
+    refused(
+        "--work " + work + " holds thesis.tex, which no benchmark writes",
+        "train",
+        "--work",
+        work.toString());
     Path config = folder("work2", BenchCommand.SCRATCH_MARKER).resolve("run-mine.yaml");
     Files.writeString(config, "train: {epochs: 1}\n");
-    refused("holds the input " + config, "train", "-c", config.toString(), "--work",
+    refused(
+        "holds the input " + config,
+        "train",
+        "-c",
+        config.toString(),
+        "--work",
         dir.resolve("work2").toString());
   }
 
@@ -152,20 +212,39 @@ class BenchOutputRefusalsTest {
   void aMissingBenchmarkInputIsNamedBeforeTheScratchFolderIsTouched() throws IOException {
     Path work = folder("work", BenchCommand.SCRATCH_MARKER, "data-100");
     String missing = dir.resolve("mnist").toString();
-    refused("--mnist " + missing + " does not exist", "multimnist", "-c",
-        Path.of("../conf/examples/multimnist.yaml").toAbsolutePath().normalize().toString(), "--mnist", missing,
-        "--work", work.toString());
-    refused("--data " + missing + " does not exist", "quality", "--data", missing, "--work", work.toString());
+    refused(
+        "--mnist " + missing + " does not exist",
+        "multimnist",
+        "-c",
+        Path.of("../conf/examples/multimnist.yaml").toAbsolutePath().normalize().toString(),
+        "--mnist",
+        missing,
+        "--work",
+        work.toString());
+    refused(
+        "--data " + missing + " does not exist",
+        "quality",
+        "--data",
+        missing,
+        "--work",
+        work.toString());
   }
 
   @Test
   void summaryReplacesOnlyAnEarlierSummary() throws IOException {
     Path suite = folder("suite", "results.md");
-    Files.writeString(suite.resolve("train.json"), "{\"title\": \"t\", \"machine\": {}, \"tables\": []}");
-    refused("--dir " + suite + " holds a results.md without an earlier summary's results.json", "summary",
-        "--dir", suite.toString());
+    Files.writeString(
+        suite.resolve("train.json"), "{\"title\": \"t\", \"machine\": {}, \"tables\": []}");
+    refused(
+        "--dir " + suite + " holds a results.md without an earlier summary's results.json",
+        "summary",
+        "--dir",
+        suite.toString());
     Files.writeString(suite.resolve("results.json"), "{\"mine\": 1}");
-    refused("--dir " + suite + " holds a results.json that is not an earlier summary's", "summary", "--dir",
+    refused(
+        "--dir " + suite + " holds a results.json that is not an earlier summary's",
+        "summary",
+        "--dir",
         suite.toString());
   }
 }

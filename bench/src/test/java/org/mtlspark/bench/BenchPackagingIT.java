@@ -26,8 +26,12 @@ class BenchPackagingIT {
   void theBenchmarkJarHoldsOnlyTheBenchmarks() throws IOException {
     // Everything else comes from the application jar, which submit-scripts/mtl puts beside it.
     try (JarFile jar = new JarFile(JAR.toFile())) {
-      List<String> foreign = jar.stream().map(e -> e.getName())
-          .filter(n -> n.endsWith(".class") && !n.startsWith("org/mtlspark/bench/")).limit(10).toList();
+      List<String> foreign =
+          jar.stream()
+              .map(e -> e.getName())
+              .filter(n -> n.endsWith(".class") && !n.startsWith("org/mtlspark/bench/"))
+              .limit(10)
+              .toList();
       assertEquals(List.of(), foreign);
       assertTrue(jar.getEntry("org/mtlspark/bench/BenchCommand.class") != null);
     }
@@ -84,20 +88,33 @@ class BenchPackagingIT {
     assertTrue(help[1].contains("Usage: mtl bench"), help[1]);
     String[] summary = script("submit-scripts/mtl", "bench", "summary", "--help");
     assertEquals("0", summary[0], summary[1]);
-    assertTrue(summary[1].contains("Usage: mtl bench summary") && summary[1].contains("--dir"), summary[1]);
+    assertTrue(
+        summary[1].contains("Usage: mtl bench summary") && summary[1].contains("--dir"),
+        summary[1]);
   }
 
   @Test
-  void aSubmittedBenchmarkShipsTheApplicationJarBesideItsOwn(@TempDir Path sparkHome) throws Exception {
+  void aSubmittedBenchmarkShipsTheApplicationJarBesideItsOwn(@TempDir Path sparkHome)
+      throws Exception {
     // MTL_SUBMIT_DRY_RUN prints the spark-submit options; the user's --jars are kept.
-    ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("submit-scripts/submit.sh").toString(), "--master",
-        "spark://h:7077", "--jars", "extra.jar", "--", "bench", "prep");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "bash",
+            ROOT.resolve("submit-scripts/submit.sh").toString(),
+            "--master",
+            "spark://h:7077",
+            "--jars",
+            "extra.jar",
+            "--",
+            "bench",
+            "prep");
     pb.environment().put("SPARK_HOME", sparkHome.toString());
     pb.environment().put("MTL_SUBMIT_DRY_RUN", "1");
     pb.environment().remove("SPARK_CONF_DIR");
     pb.environment().remove("MTL_JAR");
     Process p = pb.redirectErrorStream(true).start();
-    List<String> args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    List<String> args =
+        new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
     assertEquals(0, p.waitFor(), String.join("\n", args));
     int jars = args.indexOf("--jars");
     assertTrue(jars >= 0, args.toString());
@@ -110,7 +127,11 @@ class BenchPackagingIT {
     Files.writeString(mine.resolve("thesis.tex"), "not a benchmark");
     String[] r = script("submit-scripts/bench-suite", "--quick", "--out", mine.toString());
     assertEquals("2", r[0], r[1]);
-    assertTrue(r[1].contains("--out " + mine + " exists and is not an earlier bench-suite output"), r[1]);
-    assertEquals("not a benchmark", Files.readString(mine.resolve("thesis.tex")), "nothing of it is touched");
+    assertTrue(
+        r[1].contains("--out " + mine + " exists and is not an earlier bench-suite output"), r[1]);
+    assertEquals(
+        "not a benchmark",
+        Files.readString(mine.resolve("thesis.tex")),
+        "nothing of it is touched");
   }
 }

@@ -86,7 +86,8 @@ public final class ConfigBinder {
 
   private Object bindRecord(Object value, Class<?> cls, String path) {
     if (!(value instanceof Map<?, ?> map)) {
-      problems.add(path.isEmpty() ? "(top level)" : path, "expected a mapping, got " + describe(value));
+      problems.add(
+          path.isEmpty() ? "(top level)" : path, "expected a mapping, got " + describe(value));
       return null;
     }
     RecordComponent[] components = cls.getRecordComponents();
@@ -94,8 +95,13 @@ public final class ConfigBinder {
     for (Object key : map.keySet()) {
       String k = String.valueOf(key);
       if (!known.contains(k)) {
-        problems.add(Validatable.at(path, k), "unknown key" + suggestion(k, known) + " (known keys: "
-            + String.join(", ", known) + ")");
+        problems.add(
+            Validatable.at(path, k),
+            "unknown key"
+                + suggestion(k, known)
+                + " (known keys: "
+                + String.join(", ", known)
+                + ")");
       }
     }
     Object[] args = new Object[components.length];
@@ -155,7 +161,9 @@ public final class ConfigBinder {
       return; // a check that needs a failed component; its problem is already reported
     }
     for (String m : local.messages()) {
-      if (failed.stream().noneMatch(f -> m.startsWith(f + ":") || m.startsWith(f + ".") || m.startsWith(f + "["))) {
+      if (failed.stream()
+          .noneMatch(
+              f -> m.startsWith(f + ":") || m.startsWith(f + ".") || m.startsWith(f + "["))) {
         problems.add("", m);
       }
     }
@@ -184,7 +192,8 @@ public final class ConfigBinder {
   }
 
   private static Object construct(Class<?> cls, RecordComponent[] components, Object[] args) {
-    Class<?>[] types = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+    Class<?>[] types =
+        Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
     try {
       Constructor<?> ctor = cls.getDeclaredConstructor(types);
       return ctor.newInstance(args);

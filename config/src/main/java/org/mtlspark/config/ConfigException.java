@@ -18,8 +18,12 @@ public final class ConfigException extends RuntimeException {
 
   private static String format(String source, List<String> problems) {
     StringBuilder sb = new StringBuilder();
-    sb.append("invalid configuration ").append(source).append(" (").append(problems.size())
-        .append(problems.size() == 1 ? " problem" : " problems").append("):");
+    sb.append("invalid configuration ")
+        .append(source)
+        .append(" (")
+        .append(problems.size())
+        .append(problems.size() == 1 ? " problem" : " problems")
+        .append("):");
     for (String p : problems) {
       sb.append(System.lineSeparator()).append("  - ").append(p);
     }

@@ -51,8 +51,12 @@ public final class ConfigLoader {
   /** Loads defaults, then an experiment given as YAML text (named {@code name} in messages). */
   public static MtlConfig fromYaml(String yaml, String name) {
     Map<String, Object> tree = defaultsTree();
-    merge(tree, parse(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-        name));
+    merge(
+        tree,
+        parse(
+            new java.io.ByteArrayInputStream(
+                yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            name));
     return bind(tree, "defaults + " + name);
   }
 
@@ -68,7 +72,8 @@ public final class ConfigLoader {
   public static Map<String, Object> defaultsTree() {
     try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("the packaged defaults " + DEFAULTS_RESOURCE + " are missing from the jar");
+        throw new IllegalStateException(
+            "the packaged defaults " + DEFAULTS_RESOURCE + " are missing from the jar");
       }
       return parse(in, "defaults.yaml");
     } catch (IOException e) {
@@ -103,11 +108,13 @@ public final class ConfigLoader {
         return new LinkedHashMap<>();
       }
       if (!(doc instanceof Map)) {
-        throw new ConfigException(name, List.of("the top level must be a mapping, got " + ConfigBinder.describe(doc)));
+        throw new ConfigException(
+            name, List.of("the top level must be a mapping, got " + ConfigBinder.describe(doc)));
       }
       return deepCopy((Map<String, Object>) doc);
     } catch (YAMLException e) {
-      throw new ConfigException(name, List.of("not valid YAML: " + e.getMessage().replace('\n', ' ')));
+      throw new ConfigException(
+          name, List.of("not valid YAML: " + e.getMessage().replace('\n', ' ')));
     } catch (IOException e) {
       throw new ConfigException(name, List.of("cannot read: " + e.getMessage()));
     }
@@ -147,9 +154,14 @@ public final class ConfigLoader {
     for (int i = 0; i < parts.length - 1; i++) {
       Object child = node.get(parts[i]);
       if (!(child instanceof Map)) {
-        problems.add(String.join(".", java.util.Arrays.copyOf(parts, i + 1)),
-            child == null ? "unknown key" + Suggestions.closest(parts[i], node.keySet())
-                .map(k -> ", did you mean '" + k + "'?").orElse("") : "is not a mapping, cannot set " + key);
+        problems.add(
+            String.join(".", java.util.Arrays.copyOf(parts, i + 1)),
+            child == null
+                ? "unknown key"
+                    + Suggestions.closest(parts[i], node.keySet())
+                        .map(k -> ", did you mean '" + k + "'?")
+                        .orElse("")
+                : "is not a mapping, cannot set " + key);
         return;
       }
       node = (Map<String, Object>) child;

@@ -10,7 +10,8 @@ import java.util.Set;
  * {@code key} (one or more columns) found in any source keyed by the whole key. A table without a
  * key column is keyed by {@value #ROW}, the place of each row.
  */
-public record DataConfig(String root, List<String> key, String nullToken, List<SourceConfig> sources)
+public record DataConfig(
+    String root, List<String> key, String nullToken, List<SourceConfig> sources)
     implements Validatable {
 
   /**
@@ -22,9 +23,12 @@ public record DataConfig(String root, List<String> key, String nullToken, List<S
   @Override
   public void validate(String path, Problems problems) {
     problems.require(!key.isEmpty(), Validatable.at(path, "key"), "needs at least one column");
-    problems.require(new HashSet<>(key).size() == key.size(), Validatable.at(path, "key"),
+    problems.require(
+        new HashSet<>(key).size() == key.size(),
+        Validatable.at(path, "key"),
         "lists a column twice: " + key);
-    problems.require(!sources.isEmpty(), Validatable.at(path, "sources"), "at least one source is required");
+    problems.require(
+        !sources.isEmpty(), Validatable.at(path, "sources"), "at least one source is required");
     Set<String> names = new HashSet<>();
     int full = 0;
     int texts = 0;
@@ -32,15 +36,25 @@ public record DataConfig(String root, List<String> key, String nullToken, List<S
     for (int i = 0; i < sources.size(); i++) {
       SourceConfig s = sources.get(i);
       String at = Validatable.at(path, "sources[" + i + "]");
-      problems.require(names.add(s.name()), Validatable.at(at, "name"), "duplicate source name \"" + s.name() + "\"");
+      problems.require(
+          names.add(s.name()),
+          Validatable.at(at, "name"),
+          "duplicate source name \"" + s.name() + "\"");
       List<String> k = s.keyColumns(key);
-      problems.require(key.containsAll(k), Validatable.at(at, "key"),
+      problems.require(
+          key.containsAll(k),
+          Validatable.at(at, "key"),
           "must be data.key " + key + " or a part of it, was " + k);
       if (k.contains(ROW)) {
-        problems.require(isRecordSource(s), Validatable.at(at, "key"),
+        problems.require(
+            isRecordSource(s),
+            Validatable.at(at, "key"),
             ROW + " (a row's file and line) keys only a source keyed by the whole key");
-        problems.require(s.format() == SourceConfig.Format.CSV || s.format() == SourceConfig.Format.JSON,
-            Validatable.at(at, "format"), ROW + " (a row's file and line) needs a csv or json source, was "
+        problems.require(
+            s.format() == SourceConfig.Format.CSV || s.format() == SourceConfig.Format.JSON,
+            Validatable.at(at, "format"),
+            ROW
+                + " (a row's file and line) needs a csv or json source, was "
                 + s.format().name().toLowerCase(java.util.Locale.ROOT));
       }
       full += isRecordSource(s) ? 1 : 0;
@@ -48,14 +62,23 @@ public record DataConfig(String root, List<String> key, String nullToken, List<S
       images += s.hasImage() ? 1 : 0;
     }
     boolean nearest = sources.stream().anyMatch(s -> s.align() == SourceConfig.Align.NEAREST);
-    problems.require(!nearest || recordTimeSource() != null, Validatable.at(path, "sources"),
-        "align: nearest needs the record's time: give a timestamp to a source keyed by the whole key " + key);
-    problems.require(sources.isEmpty() || full > 0, Validatable.at(path, "sources"),
+    problems.require(
+        !nearest || recordTimeSource() != null,
+        Validatable.at(path, "sources"),
+        "align: nearest needs the record's time: give a timestamp to a source keyed by the whole key "
+            + key);
+    problems.require(
+        sources.isEmpty() || full > 0,
+        Validatable.at(path, "sources"),
         "no source is keyed by the whole key " + key + ": records come from such sources");
-    problems.require(texts <= 1, Validatable.at(path, "sources"), "at most one source may have a text column, found "
-        + texts);
-    problems.require(images <= 1, Validatable.at(path, "sources"), "at most one source may hold images, found "
-        + images);
+    problems.require(
+        texts <= 1,
+        Validatable.at(path, "sources"),
+        "at most one source may have a text column, found " + texts);
+    problems.require(
+        images <= 1,
+        Validatable.at(path, "sources"),
+        "at most one source may hold images, found " + images);
   }
 
   /**
@@ -63,7 +86,10 @@ public record DataConfig(String root, List<String> key, String nullToken, List<S
    * that aligns exactly and has a timestamp column; null when there is none.
    */
   public SourceConfig recordTimeSource() {
-    return sources.stream().filter(s -> isRecordSource(s) && !s.timestamp().isEmpty()).findFirst().orElse(null);
+    return sources.stream()
+        .filter(s -> isRecordSource(s) && !s.timestamp().isEmpty())
+        .findFirst()
+        .orElse(null);
   }
 
   /**
@@ -76,7 +102,9 @@ public record DataConfig(String root, List<String> key, String nullToken, List<S
 
   /** The source with this name. */
   public SourceConfig source(String name) {
-    return sources.stream().filter(s -> s.name().equals(name)).findFirst()
+    return sources.stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no source named " + name));
   }
 

@@ -15,7 +15,10 @@ public record GenerateConfig(
   @Override
   public void validate(String path, Problems problems) {
     problems.require(rows >= 1, Validatable.at(path, "rows"), "must be >= 1, was " + rows);
-    problems.require(files >= 1 && files <= 10000, Validatable.at(path, "files"), "must be in [1, 10000], was " + files);
+    problems.require(
+        files >= 1 && files <= 10000,
+        Validatable.at(path, "files"),
+        "must be in [1, 10000], was " + files);
     rate(missingModalityRate, Validatable.at(path, "missingModalityRate"), problems);
     rate(missingLabelRate, Validatable.at(path, "missingLabelRate"), problems);
     rate(malformedRate, Validatable.at(path, "malformedRate"), problems);

@@ -30,29 +30,59 @@ public record ModelConfig(
    * unmasked tokens: not at all ({@code mean}), a 1-D convolution over {@code textKernel} tokens,
    * or multi-head self-attention with {@code textHeads} heads.
    */
-  public enum TextEncoder { MEAN, CONV, ATTENTION }
+  public enum TextEncoder {
+    MEAN,
+    CONV,
+    ATTENTION
+  }
 
   /**
    * How the modality encoders are combined: concatenated, or each projected to a token of
    * {@code fusionDim} and mixed by multi-head scaled dot-product attention in which a modality a
    * record lacks takes no part, then averaged over the present modalities.
    */
-  public enum Fusion { CONCAT, ATTENTION }
+  public enum Fusion {
+    CONCAT,
+    ATTENTION
+  }
 
   /**
    * Hard: one trunk shared by every task. Soft: one tower per task (the trunk's layer sizes each),
    * with the penalty {@code softSharingMu * sum_t ||W_t - mean(W)||^2} pulling corresponding tower
    * weights together.
    */
-  public enum Sharing { HARD, SOFT }
+  public enum Sharing {
+    HARD,
+    SOFT
+  }
 
   /** Hidden activations offered by the model builder. */
-  public enum Activation { RELU, TANH, LEAKYRELU, ELU }
+  public enum Activation {
+    RELU,
+    TANH,
+    LEAKYRELU,
+    ELU
+  }
 
   /** This network with another fusion and sharing. */
   public ModelConfig with(Fusion fusion, Sharing sharing) {
-    return new ModelConfig(tabularHidden, textEmbedding, textEncoder, textKernel, textHeads, imageFilters, imageHidden,
-        trunk, activation, l2, dropout, fusion, fusionDim, fusionHeads, sharing, softSharingMu);
+    return new ModelConfig(
+        tabularHidden,
+        textEmbedding,
+        textEncoder,
+        textKernel,
+        textHeads,
+        imageFilters,
+        imageHidden,
+        trunk,
+        activation,
+        l2,
+        dropout,
+        fusion,
+        fusionDim,
+        fusionHeads,
+        sharing,
+        softSharingMu);
   }
 
   @Override
@@ -60,24 +90,41 @@ public record ModelConfig(
     positive(tabularHidden, Validatable.at(path, "tabularHidden"), problems);
     positive(imageFilters, Validatable.at(path, "imageFilters"), problems);
     positive(trunk, Validatable.at(path, "trunk"), problems);
-    problems.require(!trunk.isEmpty(), Validatable.at(path, "trunk"), "needs at least one shared layer");
-    problems.require(textEmbedding >= 1, Validatable.at(path, "textEmbedding"), "must be >= 1, was " + textEmbedding);
-    problems.require(textKernel >= 1, Validatable.at(path, "textKernel"), "must be >= 1, was " + textKernel);
-    problems.require(textHeads >= 1 && textEmbedding % Math.max(1, textHeads) == 0, Validatable.at(path, "textHeads"),
+    problems.require(
+        !trunk.isEmpty(), Validatable.at(path, "trunk"), "needs at least one shared layer");
+    problems.require(
+        textEmbedding >= 1,
+        Validatable.at(path, "textEmbedding"),
+        "must be >= 1, was " + textEmbedding);
+    problems.require(
+        textKernel >= 1, Validatable.at(path, "textKernel"), "must be >= 1, was " + textKernel);
+    problems.require(
+        textHeads >= 1 && textEmbedding % Math.max(1, textHeads) == 0,
+        Validatable.at(path, "textHeads"),
         "must be >= 1 and divide textEmbedding (" + textEmbedding + "), was " + textHeads);
-    problems.require(imageHidden >= 1, Validatable.at(path, "imageHidden"), "must be >= 1, was " + imageHidden);
+    problems.require(
+        imageHidden >= 1, Validatable.at(path, "imageHidden"), "must be >= 1, was " + imageHidden);
     problems.require(l2 >= 0, Validatable.at(path, "l2"), "must be >= 0, was " + l2);
-    problems.require(fusionDim >= 1, Validatable.at(path, "fusionDim"), "must be >= 1, was " + fusionDim);
-    problems.require(fusionHeads >= 1 && fusionDim % Math.max(1, fusionHeads) == 0, Validatable.at(path, "fusionHeads"),
+    problems.require(
+        fusionDim >= 1, Validatable.at(path, "fusionDim"), "must be >= 1, was " + fusionDim);
+    problems.require(
+        fusionHeads >= 1 && fusionDim % Math.max(1, fusionHeads) == 0,
+        Validatable.at(path, "fusionHeads"),
         "must be >= 1 and divide fusionDim (" + fusionDim + "), was " + fusionHeads);
-    problems.require(softSharingMu >= 0 && Double.isFinite(softSharingMu), Validatable.at(path, "softSharingMu"),
+    problems.require(
+        softSharingMu >= 0 && Double.isFinite(softSharingMu),
+        Validatable.at(path, "softSharingMu"),
         "must be >= 0, was " + softSharingMu);
-    problems.require(dropout >= 0 && dropout < 1, Validatable.at(path, "dropout"), "must be in [0, 1), was " + dropout);
+    problems.require(
+        dropout >= 0 && dropout < 1,
+        Validatable.at(path, "dropout"),
+        "must be in [0, 1), was " + dropout);
   }
 
   private static void positive(List<Integer> sizes, String path, Problems problems) {
     for (int i = 0; i < sizes.size(); i++) {
-      problems.require(sizes.get(i) >= 1, path + "[" + i + "]", "must be >= 1, was " + sizes.get(i));
+      problems.require(
+          sizes.get(i) >= 1, path + "[" + i + "]", "must be >= 1, was " + sizes.get(i));
     }
   }
 }

@@ -23,46 +23,76 @@ public record MtlConfig(
     Set<String> columns = new HashSet<>();
     for (int i = 0; i < tasks.size(); i++) {
       TaskConfig t = tasks.get(i);
-      problems.require(names.add(t.name()), "tasks[" + i + "].name", "duplicate task name \"" + t.name() + "\"");
-      problems.require(columns.add(t.source() + "." + t.column()), "tasks[" + i + "].column",
-          "column \"" + t.column() + "\" of source \"" + t.source() + "\" is already the label of another task");
+      problems.require(
+          names.add(t.name()), "tasks[" + i + "].name", "duplicate task name \"" + t.name() + "\"");
+      problems.require(
+          columns.add(t.source() + "." + t.column()),
+          "tasks[" + i + "].column",
+          "column \""
+              + t.column()
+              + "\" of source \""
+              + t.source()
+              + "\" is already the label of another task");
       if (!data.hasSource(t.source())) {
-        problems.add("tasks[" + i + "].source", "no source named \"" + t.source() + "\" (sources: "
-            + String.join(", ", data.sources().stream().map(SourceConfig::name).toList()) + ")");
+        problems.add(
+            "tasks[" + i + "].source",
+            "no source named \""
+                + t.source()
+                + "\" (sources: "
+                + String.join(", ", data.sources().stream().map(SourceConfig::name).toList())
+                + ")");
       } else {
         SourceConfig s = data.source(t.source());
-        problems.require(!s.featureColumns().contains(t.column()) && !t.column().equals(s.text()),
-            "tasks[" + i + "].column", "column \"" + t.column() + "\" is also a feature of source \"" + s.name()
+        problems.require(
+            !s.featureColumns().contains(t.column()) && !t.column().equals(s.text()),
+            "tasks[" + i + "].column",
+            "column \""
+                + t.column()
+                + "\" is also a feature of source \""
+                + s.name()
                 + "\": a label cannot be an input");
-        problems.require(s.format() != SourceConfig.Format.IMAGES, "tasks[" + i + "].source",
+        problems.require(
+            s.format() != SourceConfig.Format.IMAGES,
+            "tasks[" + i + "].source",
             "an images source holds no label columns");
       }
     }
     if (!prep.split().by().isEmpty()) {
-      problems.require(data.key().contains(prep.split().by()), "prep.split.by",
+      problems.require(
+          data.key().contains(prep.split().by()),
+          "prep.split.by",
           "must be one of the key columns " + data.key() + ", was \"" + prep.split().by() + "\"");
     }
   }
 
   private void checkObjective(Problems problems) {
-    // DL4J 1.0.0-M2.1's self-attention layer passes back twice its gradient (its gradient check fails
-    // with a relative error of 1/3 on every parameter in and below it); Adam's normalization cancels a
+    // DL4J 1.0.0-M2.1's self-attention layer passes back twice its gradient (its gradient check
+    // fails
+    // with a relative error of 1/3 on every parameter in and below it); Adam's normalization
+    // cancels a
     // constant factor, SGD and Nesterov momentum would take steps twice as large there.
-    problems.require(model.textEncoder() != ModelConfig.TextEncoder.ATTENTION
-        || train.updater() == TrainConfig.Updater.ADAM, "model.textEncoder",
+    problems.require(
+        model.textEncoder() != ModelConfig.TextEncoder.ATTENTION
+            || train.updater() == TrainConfig.Updater.ADAM,
+        "model.textEncoder",
         "attention needs train.updater: adam (DL4J's self-attention layer returns twice its gradient, which "
-            + "only Adam cancels); was " + train.updater().name().toLowerCase());
+            + "only Adam cancels); was "
+            + train.updater().name().toLowerCase());
     Set<String> known = new HashSet<>();
     tasks.forEach(t -> known.add(t.name()));
     for (String task : train.objectiveWeights().keySet()) {
-      problems.require(known.contains(task), "train.objectiveWeights." + task, "no task named \"" + task
-          + "\" (tasks: " + String.join(", ", known) + ")");
+      problems.require(
+          known.contains(task),
+          "train.objectiveWeights." + task,
+          "no task named \"" + task + "\" (tasks: " + String.join(", ", known) + ")");
     }
   }
 
   /** The task with this name. */
   public TaskConfig task(String name) {
-    return tasks.stream().filter(t -> t.name().equals(name)).findFirst()
+    return tasks.stream()
+        .filter(t -> t.name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no task named " + name));
   }
 

@@ -18,18 +18,30 @@ public record PrepConfig(
 
   /** {@code prep.partitions: auto} gives four partitions per this many bytes of source files. */
   public static final long AUTO_BYTES_PER_FOUR_PARTITIONS = 128L << 20;
+
   private static final String AUTO = "auto";
 
   @Override
   public void validate(String path, Problems problems) {
-    problems.require(batchSize >= 1 && batchSize <= 65536, Validatable.at(path, "batchSize"),
+    problems.require(
+        batchSize >= 1 && batchSize <= 65536,
+        Validatable.at(path, "batchSize"),
         "must be in [1, 65536], was " + batchSize);
-    problems.require(maxCategories >= 1, Validatable.at(path, "maxCategories"), "must be >= 1, was " + maxCategories);
-    problems.require(hashBuckets >= 2 && hashBuckets <= 1 << 20, Validatable.at(path, "hashBuckets"),
+    problems.require(
+        maxCategories >= 1,
+        Validatable.at(path, "maxCategories"),
+        "must be >= 1, was " + maxCategories);
+    problems.require(
+        hashBuckets >= 2 && hashBuckets <= 1 << 20,
+        Validatable.at(path, "hashBuckets"),
         "must be in [2, 1048576], was " + hashBuckets);
-    problems.require(maxRejectFraction >= 0 && maxRejectFraction <= 1, Validatable.at(path, "maxRejectFraction"),
+    problems.require(
+        maxRejectFraction >= 0 && maxRejectFraction <= 1,
+        Validatable.at(path, "maxRejectFraction"),
         "must be in [0, 1], was " + maxRejectFraction);
-    problems.require(AUTO.equalsIgnoreCase(partitions) || fixedPartitions() >= 1, Validatable.at(path, "partitions"),
+    problems.require(
+        AUTO.equalsIgnoreCase(partitions) || fixedPartitions() >= 1,
+        Validatable.at(path, "partitions"),
         "must be auto or a whole number >= 1, was " + partitions);
   }
 
@@ -44,7 +56,9 @@ public record PrepConfig(
     if (!AUTO.equalsIgnoreCase(partitions)) {
       return fixedPartitions();
     }
-    long fours = Math.max(1, (sourceBytes + AUTO_BYTES_PER_FOUR_PARTITIONS - 1) / AUTO_BYTES_PER_FOUR_PARTITIONS);
+    long fours =
+        Math.max(
+            1, (sourceBytes + AUTO_BYTES_PER_FOUR_PARTITIONS - 1) / AUTO_BYTES_PER_FOUR_PARTITIONS);
     return (int) Math.min(Integer.MAX_VALUE / 4, fours) * 4;
   }
 
@@ -66,12 +80,19 @@ public record PrepConfig(
       implements Validatable {
     @Override
     public void validate(String path, Problems problems) {
-      problems.require(train > 0 && train < 1, Validatable.at(path, "train"), "must be in (0, 1), was " + train);
-      problems.require(validation >= 0 && validation < 1, Validatable.at(path, "validation"),
+      problems.require(
+          train > 0 && train < 1, Validatable.at(path, "train"), "must be in (0, 1), was " + train);
+      problems.require(
+          validation >= 0 && validation < 1,
+          Validatable.at(path, "validation"),
           "must be in [0, 1), was " + validation);
-      problems.require(train + validation < 1, path,
+      problems.require(
+          train + validation < 1,
+          path,
           "train + validation must leave a test share, was " + (train + validation));
-      problems.require(!named || !by.isEmpty(), Validatable.at(path, "named"),
+      problems.require(
+          !named || !by.isEmpty(),
+          Validatable.at(path, "named"),
           "needs the key column whose value names the split in prep.split.by");
     }
 
@@ -87,19 +108,29 @@ public record PrepConfig(
    * may name files under the data root or under one of {@code allowedRoots} (absolute paths or
    * URIs of folders) only.
    */
-  public record ImageFeatures(int width, int height, long maxPixels, long maxBytes, List<String> allowedRoots)
+  public record ImageFeatures(
+      int width, int height, long maxPixels, long maxBytes, List<String> allowedRoots)
       implements Validatable {
     /** The largest {@code maxBytes}: one Java array. */
     public static final long MAX_BYTES_LIMIT = 1L << 30;
 
     @Override
     public void validate(String path, Problems problems) {
-      problems.require(width >= 4 && width <= 512, Validatable.at(path, "width"), "must be in [4, 512], was " + width);
-      problems.require(height >= 4 && height <= 512, Validatable.at(path, "height"),
+      problems.require(
+          width >= 4 && width <= 512,
+          Validatable.at(path, "width"),
+          "must be in [4, 512], was " + width);
+      problems.require(
+          height >= 4 && height <= 512,
+          Validatable.at(path, "height"),
           "must be in [4, 512], was " + height);
-      problems.require(maxPixels >= (long) width * height && maxPixels <= Integer.MAX_VALUE,
-          Validatable.at(path, "maxPixels"), "must be in [width * height, " + Integer.MAX_VALUE + "], was " + maxPixels);
-      problems.require(maxBytes >= 1 && maxBytes <= MAX_BYTES_LIMIT, Validatable.at(path, "maxBytes"),
+      problems.require(
+          maxPixels >= (long) width * height && maxPixels <= Integer.MAX_VALUE,
+          Validatable.at(path, "maxPixels"),
+          "must be in [width * height, " + Integer.MAX_VALUE + "], was " + maxPixels);
+      problems.require(
+          maxBytes >= 1 && maxBytes <= MAX_BYTES_LIMIT,
+          Validatable.at(path, "maxBytes"),
           "must be in [1, " + MAX_BYTES_LIMIT + "], was " + maxBytes);
       for (int i = 0; i < allowedRoots.size(); i++) {
         String problem = rootProblem(allowedRoots.get(i));
@@ -136,13 +167,20 @@ public record PrepConfig(
   }
 
   /** Text to token ids: the vocabulary and the padded length. */
-  public record TextFeatures(int maxTokens, int vocabularySize, int minCount) implements Validatable {
+  public record TextFeatures(int maxTokens, int vocabularySize, int minCount)
+      implements Validatable {
     @Override
     public void validate(String path, Problems problems) {
-      problems.require(maxTokens >= 1 && maxTokens <= 1024, Validatable.at(path, "maxTokens"),
+      problems.require(
+          maxTokens >= 1 && maxTokens <= 1024,
+          Validatable.at(path, "maxTokens"),
           "must be in [1, 1024], was " + maxTokens);
-      problems.require(vocabularySize >= 1, Validatable.at(path, "vocabularySize"), "must be >= 1, was " + vocabularySize);
-      problems.require(minCount >= 1, Validatable.at(path, "minCount"), "must be >= 1, was " + minCount);
+      problems.require(
+          vocabularySize >= 1,
+          Validatable.at(path, "vocabularySize"),
+          "must be >= 1, was " + vocabularySize);
+      problems.require(
+          minCount >= 1, Validatable.at(path, "minCount"), "must be >= 1, was " + minCount);
     }
   }
 }

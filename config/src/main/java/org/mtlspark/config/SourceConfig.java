@@ -114,51 +114,91 @@ public record SourceConfig(
 
   @Override
   public void validate(String path, Problems problems) {
-    problems.require(name.matches("[A-Za-z][A-Za-z0-9_]*"), Validatable.at(path, "name"),
+    problems.require(
+        name.matches("[A-Za-z][A-Za-z0-9_]*"),
+        Validatable.at(path, "name"),
         "must start with a letter and hold only letters, digits and '_', was \"" + name + "\"");
     problems.require(!this.path.isBlank(), Validatable.at(path, "path"), "must not be empty");
-    problems.require(duplicates != Duplicates.LATEST || !timestamp.isBlank(), Validatable.at(path, "timestamp"),
+    problems.require(
+        duplicates != Duplicates.LATEST || !timestamp.isBlank(),
+        Validatable.at(path, "timestamp"),
         "duplicates: latest needs a timestamp column");
     if (align == Align.NEAREST) {
-      problems.require(!timestamp.isBlank(), Validatable.at(path, "timestamp"), "align: nearest needs a timestamp column");
-      problems.require(tolerance > 0 && Double.isFinite(tolerance), Validatable.at(path, "tolerance"),
+      problems.require(
+          !timestamp.isBlank(),
+          Validatable.at(path, "timestamp"),
+          "align: nearest needs a timestamp column");
+      problems.require(
+          tolerance > 0 && Double.isFinite(tolerance),
+          Validatable.at(path, "tolerance"),
           "align: nearest needs a tolerance > 0 (in the timestamp's unit; seconds for ISO-8601 text), was "
               + tolerance);
-      problems.require(duplicates != Duplicates.FAIL, Validatable.at(path, "duplicates"),
+      problems.require(
+          duplicates != Duplicates.FAIL,
+          Validatable.at(path, "duplicates"),
           "a nearest-in-time source has many rows per key by design; use first or latest for rows with one key and "
               + "one timestamp");
     }
     Set<String> seen = new HashSet<>();
     for (String c : featureColumns()) {
-      problems.require(seen.add(c), path, "column \"" + c + "\" is listed twice among its features");
+      problems.require(
+          seen.add(c), path, "column \"" + c + "\" is listed twice among its features");
     }
-    problems.require(text.isEmpty() || seen.add(text), Validatable.at(path, "text"),
+    problems.require(
+        text.isEmpty() || seen.add(text),
+        Validatable.at(path, "text"),
         "column \"" + text + "\" is already a feature");
     for (String f : dateFormats.keySet()) {
-      problems.require(datetime.contains(f), Validatable.at(path, "dateFormats"),
+      problems.require(
+          datetime.contains(f),
+          Validatable.at(path, "dateFormats"),
           "column \"" + f + "\" is not listed in datetime " + datetime);
     }
-    dateFormats.forEach((column, pattern) -> problems.require(validDatePattern(pattern),
-        Validatable.at(path, "dateFormats." + column), "not a date pattern (java.time letters such as "
-            + "\"MMM d yyyy\" or \"dd/MM/yyyy HH:mm\", or epoch_seconds, epoch_millis), was \"" + pattern + "\""));
-    problems.require(validCsvChar(delimiter), Validatable.at(path, "delimiter"),
+    dateFormats.forEach(
+        (column, pattern) ->
+            problems.require(
+                validDatePattern(pattern),
+                Validatable.at(path, "dateFormats." + column),
+                "not a date pattern (java.time letters such as "
+                    + "\"MMM d yyyy\" or \"dd/MM/yyyy HH:mm\", or epoch_seconds, epoch_millis), was \""
+                    + pattern
+                    + "\""));
+    problems.require(
+        validCsvChar(delimiter),
+        Validatable.at(path, "delimiter"),
         "must be one character (or \\t, tab), was \"" + delimiter + "\"");
-    problems.require(validCsvChar(quote), Validatable.at(path, "quote"), "must be one character, was \"" + quote + "\"");
-    problems.require(escape.isEmpty() || validCsvChar(escape), Validatable.at(path, "escape"),
+    problems.require(
+        validCsvChar(quote),
+        Validatable.at(path, "quote"),
+        "must be one character, was \"" + quote + "\"");
+    problems.require(
+        escape.isEmpty() || validCsvChar(escape),
+        Validatable.at(path, "escape"),
         "must be empty (quotes are doubled) or one character, was \"" + escape + "\"");
-    problems.require(!validCsvChar(delimiter) || !validCsvChar(quote) || csvChar(delimiter) != csvChar(quote),
-        Validatable.at(path, "quote"), "must differ from the delimiter");
-    problems.require(supportedCharset(encoding), Validatable.at(path, "encoding"),
-        "not a character encoding this JVM knows (e.g. UTF-8, ISO-8859-1, windows-1252, UTF-16), was \"" + encoding
+    problems.require(
+        !validCsvChar(delimiter) || !validCsvChar(quote) || csvChar(delimiter) != csvChar(quote),
+        Validatable.at(path, "quote"),
+        "must differ from the delimiter");
+    problems.require(
+        supportedCharset(encoding),
+        Validatable.at(path, "encoding"),
+        "not a character encoding this JVM knows (e.g. UTF-8, ISO-8859-1, windows-1252, UTF-16), was \""
+            + encoding
             + "\"");
     if (format == Format.IMAGES) {
-      problems.require(featureColumns().isEmpty() && text.isEmpty() && image.isEmpty(), path,
+      problems.require(
+          featureColumns().isEmpty() && text.isEmpty() && image.isEmpty(),
+          path,
           "an images source holds only images: leave numeric, datetime, categorical, hashed, text and image empty");
-      problems.require(key.size() <= 1, Validatable.at(path, "key"),
+      problems.require(
+          key.size() <= 1,
+          Validatable.at(path, "key"),
           "an images source is keyed by its file names: one key column at most, was " + key);
     }
     if (format == Format.MULTIMNIST) {
-      problems.require(featureColumns().isEmpty() && text.isEmpty(), path,
+      problems.require(
+          featureColumns().isEmpty() && text.isEmpty(),
+          path,
           "a multimnist source holds only its image: leave numeric, categorical, hashed and text empty");
     }
   }
@@ -179,11 +219,13 @@ public record SourceConfig(
 
   private static boolean validCsvChar(String option) {
     return option.length() == 1 && option.charAt(0) != '\n' && option.charAt(0) != '\r'
-        || option.equals("\\t") || option.equalsIgnoreCase("tab");
+        || option.equals("\\t")
+        || option.equalsIgnoreCase("tab");
   }
 
   /** The word for date cells that are epoch seconds (or milliseconds), in {@code dateFormats}. */
   public static final String EPOCH_SECONDS = "epoch_seconds";
+
   public static final String EPOCH_MILLIS = "epoch_millis";
 
   private static boolean validDatePattern(String pattern) {
@@ -213,7 +255,10 @@ public record SourceConfig(
 
   /** Whether this source carries features for the model (as opposed to labels only). */
   public boolean hasFeatures() {
-    return !featureColumns().isEmpty() || !text.isEmpty() || !image.isEmpty() || format == Format.IMAGES;
+    return !featureColumns().isEmpty()
+        || !text.isEmpty()
+        || !image.isEmpty()
+        || format == Format.IMAGES;
   }
 
   /** Whether this source holds the image modality. */

@@ -25,7 +25,8 @@ public final class SparkDefaults {
       }
       String[] kv = line.split("[\\s=]+", 2);
       if (kv.length < 2) {
-        throw new IOException(file + " line " + n + ": expected \"key value\", got \"" + line + "\"");
+        throw new IOException(
+            file + " line " + n + ": expected \"key value\", got \"" + line + "\"");
       }
       out.put(kv[0], kv[1].strip());
     }

@@ -27,7 +27,9 @@ public final class Suggestions {
         best = k;
       }
     }
-    return best != null && bestDistance <= Math.max(2, name.length() / 3) ? Optional.of(best) : Optional.empty();
+    return best != null && bestDistance <= Math.max(2, name.length() / 3)
+        ? Optional.of(best)
+        : Optional.empty();
   }
 
   /** {@code " (did you mean 'X'?)"} for the closest known name, or an empty string. */

@@ -13,26 +13,49 @@ import java.util.Map;
  * value of its positive class (and of its negative class); a multiclass task may merge its rare
  * training classes into one class. An ordinal task lists its classes in order, lowest first.
  */
-public record TaskConfig(String name, TaskType type, String source, String column, double weight, String separator,
-    Loss loss, double huberDelta, String positive, String negative, long minClassCount, int maxClasses,
-    String otherClass, Transform transform, List<String> classes)
+public record TaskConfig(
+    String name,
+    TaskType type,
+    String source,
+    String column,
+    double weight,
+    String separator,
+    Loss loss,
+    double huberDelta,
+    String positive,
+    String negative,
+    long minClassCount,
+    int maxClasses,
+    String otherClass,
+    Transform transform,
+    List<String> classes)
     implements Validatable {
 
   /**
    * What kind of prediction a task makes; decides the head's activation, loss and metrics. An
    * ordinal task has classes in a given order ({@link #classes()}, lowest first).
    */
-  public enum TaskType { REGRESSION, MULTICLASS, BINARY, MULTILABEL, ORDINAL }
+  public enum TaskType {
+    REGRESSION,
+    MULTICLASS,
+    BINARY,
+    MULTILABEL,
+    ORDINAL
+  }
 
   /** The loss of a regression head; the other types have one loss each. */
-  public enum Loss { MSE, HUBER }
+  public enum Loss {
+    MSE,
+    HUBER
+  }
 
   /**
    * How a regression target is transformed before it is standardized: none, or log1p (log(1 + y),
    * for heavy-tailed non-negative targets; predictions are turned back with expm1).
    */
   public enum Transform {
-    NONE, LOG1P;
+    NONE,
+    LOG1P;
 
     /** {@code y} on the training scale; NaN when {@code y} is outside the transform's domain. */
     public double apply(double y) {
@@ -47,10 +70,18 @@ public record TaskConfig(String name, TaskType type, String source, String colum
 
   /** Values for keys a task may leave out. */
   public static Map<String, Object> defaults() {
-    return Map.ofEntries(Map.entry("weight", 1.0), Map.entry("separator", "|"), Map.entry("loss", "mse"),
-        Map.entry("huberDelta", 1.0), Map.entry("positive", ""), Map.entry("negative", ""),
-        Map.entry("minClassCount", 0L), Map.entry("maxClasses", 0), Map.entry("otherClass", "other"),
-        Map.entry("transform", "none"), Map.entry("classes", List.of()));
+    return Map.ofEntries(
+        Map.entry("weight", 1.0),
+        Map.entry("separator", "|"),
+        Map.entry("loss", "mse"),
+        Map.entry("huberDelta", 1.0),
+        Map.entry("positive", ""),
+        Map.entry("negative", ""),
+        Map.entry("minClassCount", 0L),
+        Map.entry("maxClasses", 0),
+        Map.entry("otherClass", "other"),
+        Map.entry("transform", "none"),
+        Map.entry("classes", List.of()));
   }
 
   /** Whether rare training classes of this task are merged into {@link #otherClass()}. */
@@ -60,44 +91,86 @@ public record TaskConfig(String name, TaskType type, String source, String colum
 
   @Override
   public void validate(String path, Problems problems) {
-    problems.require(name != null && name.matches("[A-Za-z][A-Za-z0-9_]*"), Validatable.at(path, "name"),
+    problems.require(
+        name != null && name.matches("[A-Za-z][A-Za-z0-9_]*"),
+        Validatable.at(path, "name"),
         "must start with a letter and hold only letters, digits and '_', was \"" + name + "\"");
-    problems.require(source != null && !source.isBlank(), Validatable.at(path, "source"), "must not be empty");
-    problems.require(column != null && !column.isBlank(), Validatable.at(path, "column"), "must not be empty");
-    problems.require(weight > 0 && Double.isFinite(weight), Validatable.at(path, "weight"), "must be > 0, was " + weight);
-    problems.require(type != TaskType.MULTILABEL || separator == null || !separator.isEmpty(), Validatable.at(path, "separator"),
+    problems.require(
+        source != null && !source.isBlank(), Validatable.at(path, "source"), "must not be empty");
+    problems.require(
+        column != null && !column.isBlank(), Validatable.at(path, "column"), "must not be empty");
+    problems.require(
+        weight > 0 && Double.isFinite(weight),
+        Validatable.at(path, "weight"),
+        "must be > 0, was " + weight);
+    problems.require(
+        type != TaskType.MULTILABEL || separator == null || !separator.isEmpty(),
+        Validatable.at(path, "separator"),
         "must not be empty for a multilabel task");
     String typeName = type == null ? "untyped" : type.name().toLowerCase(Locale.ROOT);
-    problems.require(loss != Loss.HUBER || type == TaskType.REGRESSION, Validatable.at(path, "loss"),
+    problems.require(
+        loss != Loss.HUBER || type == TaskType.REGRESSION,
+        Validatable.at(path, "loss"),
         "huber applies to regression tasks only; " + name + " is " + typeName);
-    problems.require(huberDelta > 0 && Double.isFinite(huberDelta), Validatable.at(path, "huberDelta"),
+    problems.require(
+        huberDelta > 0 && Double.isFinite(huberDelta),
+        Validatable.at(path, "huberDelta"),
         "must be > 0, was " + huberDelta);
-    problems.require(positive.isEmpty() || type == TaskType.BINARY, Validatable.at(path, "positive"),
+    problems.require(
+        positive.isEmpty() || type == TaskType.BINARY,
+        Validatable.at(path, "positive"),
         "applies to binary tasks only; " + name + " is " + typeName);
-    problems.require(negative.isEmpty() || type == TaskType.BINARY, Validatable.at(path, "negative"),
+    problems.require(
+        negative.isEmpty() || type == TaskType.BINARY,
+        Validatable.at(path, "negative"),
         "applies to binary tasks only; " + name + " is " + typeName);
-    problems.require(negative.isEmpty() || !positive.isEmpty(), Validatable.at(path, "negative"),
+    problems.require(
+        negative.isEmpty() || !positive.isEmpty(),
+        Validatable.at(path, "negative"),
         "needs positive: with negative alone, which value is positive is unknown");
-    problems.require(positive.isEmpty() || !positive.trim().equalsIgnoreCase(negative.trim()),
-        Validatable.at(path, "negative"), "must differ from positive, both are \"" + positive + "\"");
-    problems.require(minClassCount >= 0, Validatable.at(path, "minClassCount"), "must be >= 0, was " + minClassCount);
-    problems.require(minClassCount == 0 || type == TaskType.MULTICLASS, Validatable.at(path, "minClassCount"),
+    problems.require(
+        positive.isEmpty() || !positive.trim().equalsIgnoreCase(negative.trim()),
+        Validatable.at(path, "negative"),
+        "must differ from positive, both are \"" + positive + "\"");
+    problems.require(
+        minClassCount >= 0,
+        Validatable.at(path, "minClassCount"),
+        "must be >= 0, was " + minClassCount);
+    problems.require(
+        minClassCount == 0 || type == TaskType.MULTICLASS,
+        Validatable.at(path, "minClassCount"),
         "applies to multiclass tasks only; " + name + " is " + typeName);
-    problems.require(maxClasses == 0 || maxClasses >= 2, Validatable.at(path, "maxClasses"),
+    problems.require(
+        maxClasses == 0 || maxClasses >= 2,
+        Validatable.at(path, "maxClasses"),
         "must be 0 (no limit) or >= 2 (a kept class and the other class), was " + maxClasses);
-    problems.require(maxClasses == 0 || type == TaskType.MULTICLASS, Validatable.at(path, "maxClasses"),
+    problems.require(
+        maxClasses == 0 || type == TaskType.MULTICLASS,
+        Validatable.at(path, "maxClasses"),
         "applies to multiclass tasks only; " + name + " is " + typeName);
-    problems.require(otherClass != null && !otherClass.isBlank(), Validatable.at(path, "otherClass"),
+    problems.require(
+        otherClass != null && !otherClass.isBlank(),
+        Validatable.at(path, "otherClass"),
         "must not be empty");
-    problems.require(transform == Transform.NONE || type == TaskType.REGRESSION, Validatable.at(path, "transform"),
+    problems.require(
+        transform == Transform.NONE || type == TaskType.REGRESSION,
+        Validatable.at(path, "transform"),
         "applies to regression tasks only; " + name + " is " + typeName);
     if (type == TaskType.ORDINAL) {
-      problems.require(classes.size() >= 2, Validatable.at(path, "classes"),
+      problems.require(
+          classes.size() >= 2,
+          Validatable.at(path, "classes"),
           "an ordinal task lists its classes in order, lowest first (at least 2), was " + classes);
-      problems.require(new HashSet<>(classes.stream().map(c -> c.trim().toLowerCase(Locale.ROOT)).toList()).size()
-          == classes.size(), Validatable.at(path, "classes"), "must be distinct (ignoring case), was " + classes);
+      problems.require(
+          new HashSet<>(classes.stream().map(c -> c.trim().toLowerCase(Locale.ROOT)).toList())
+                  .size()
+              == classes.size(),
+          Validatable.at(path, "classes"),
+          "must be distinct (ignoring case), was " + classes);
     } else {
-      problems.require(classes.isEmpty(), Validatable.at(path, "classes"),
+      problems.require(
+          classes.isEmpty(),
+          Validatable.at(path, "classes"),
           "applies to ordinal tasks only; " + name + " is " + typeName);
     }
   }

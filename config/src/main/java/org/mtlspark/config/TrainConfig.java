@@ -21,27 +21,60 @@ public record TrainConfig(
    * on its executor and moves only parameters and updater state per round; {@code dl4j} is
    * dl4j-spark's ParameterAveragingTrainingMaster over the batch files.
    */
-  public enum Engine { RESIDENT, DL4J }
+  public enum Engine {
+    RESIDENT,
+    DL4J
+  }
 
   /** {@code train.workers: auto}: as many workers as the application has executor cores. */
   public static final String AUTO = "auto";
 
   /** How task weights move between epochs: not at all, Dynamic Weight Average, or uncertainty weighting. */
-  public enum Weighting { STATIC, DWA, UNCERTAINTY }
+  public enum Weighting {
+    STATIC,
+    DWA,
+    UNCERTAINTY
+  }
 
   /** Optimizers offered for training; the updater state is averaged with the parameters. */
-  public enum Updater { ADAM, SGD, NESTEROVS }
+  public enum Updater {
+    ADAM,
+    SGD,
+    NESTEROVS
+  }
 
   /** This training with another task weighting. */
   public TrainConfig withWeighting(Weighting weighting) {
-    return new TrainConfig(engine, epochs, updater, learningRate, workers, averagingFrequency, patience,
-        objectiveWeights, modalityDropout, weighting, dwaTemperature, compensateLabelRate);
+    return new TrainConfig(
+        engine,
+        epochs,
+        updater,
+        learningRate,
+        workers,
+        averagingFrequency,
+        patience,
+        objectiveWeights,
+        modalityDropout,
+        weighting,
+        dwaTemperature,
+        compensateLabelRate);
   }
 
   /** This training with other epochs, averaging frequency and patience. */
   public TrainConfig withSchedule(int epochs, int averagingFrequency, int patience) {
-    return new TrainConfig(engine, epochs, updater, learningRate, workers, averagingFrequency, patience,
-        objectiveWeights, modalityDropout, taskWeighting, dwaTemperature, compensateLabelRate);
+    return new TrainConfig(
+        engine,
+        epochs,
+        updater,
+        learningRate,
+        workers,
+        averagingFrequency,
+        patience,
+        objectiveWeights,
+        modalityDropout,
+        taskWeighting,
+        dwaTemperature,
+        compensateLabelRate);
   }
 
   /** Whether the workers follow the executors' cores ({@code auto}). */
@@ -61,18 +94,33 @@ public record TrainConfig(
   @Override
   public void validate(String path, Problems problems) {
     problems.require(epochs >= 1, Validatable.at(path, "epochs"), "must be >= 1, was " + epochs);
-    problems.require(learningRate > 0 && learningRate < 10, Validatable.at(path, "learningRate"),
+    problems.require(
+        learningRate > 0 && learningRate < 10,
+        Validatable.at(path, "learningRate"),
         "must be in (0, 10), was " + learningRate);
-    problems.require(autoWorkers() || fixedWorkers() >= 1, Validatable.at(path, "workers"),
+    problems.require(
+        autoWorkers() || fixedWorkers() >= 1,
+        Validatable.at(path, "workers"),
         "must be auto or a whole number >= 1, was " + workers);
-    problems.require(patience >= 0, Validatable.at(path, "patience"), "must be >= 0, was " + patience);
-    objectiveWeights.forEach((task, w) -> problems.require(w >= 0 && Double.isFinite(w),
-        Validatable.at(Validatable.at(path, "objectiveWeights"), task), "must be >= 0, was " + w));
-    problems.require(modalityDropout >= 0 && modalityDropout < 1, Validatable.at(path, "modalityDropout"),
+    problems.require(
+        patience >= 0, Validatable.at(path, "patience"), "must be >= 0, was " + patience);
+    objectiveWeights.forEach(
+        (task, w) ->
+            problems.require(
+                w >= 0 && Double.isFinite(w),
+                Validatable.at(Validatable.at(path, "objectiveWeights"), task),
+                "must be >= 0, was " + w));
+    problems.require(
+        modalityDropout >= 0 && modalityDropout < 1,
+        Validatable.at(path, "modalityDropout"),
         "must be in [0, 1), was " + modalityDropout);
-    problems.require(dwaTemperature > 0 && Double.isFinite(dwaTemperature), Validatable.at(path, "dwaTemperature"),
+    problems.require(
+        dwaTemperature > 0 && Double.isFinite(dwaTemperature),
+        Validatable.at(path, "dwaTemperature"),
         "must be > 0, was " + dwaTemperature);
-    problems.require(averagingFrequency >= 1, Validatable.at(path, "averagingFrequency"),
+    problems.require(
+        averagingFrequency >= 1,
+        Validatable.at(path, "averagingFrequency"),
         "must be >= 1, was " + averagingFrequency);
   }
 }

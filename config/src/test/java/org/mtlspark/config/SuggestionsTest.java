@@ -11,9 +11,11 @@ class SuggestionsTest {
   void theClosestNameWithinAThirdOfTheLengthIsSuggested() {
     List<String> columns = List.of("AGE", "MARITAL.STATUS", "MARITAL.SINCE", "INCOME");
     assertEquals(Optional.of("MARITAL.STATUS"), Suggestions.closest("MARITAL STATUS", columns));
-    assertEquals(" (did you mean 'MARITAL.STATUS'?)", Suggestions.didYouMean("MARITAL STATUS", columns));
+    assertEquals(
+        " (did you mean 'MARITAL.STATUS'?)", Suggestions.didYouMean("MARITAL STATUS", columns));
     assertEquals(Optional.of("INCOME"), Suggestions.closest("income", columns), "case is ignored");
-    assertEquals(Optional.empty(), Suggestions.closest("postcode", columns), "nothing close: no suggestion");
+    assertEquals(
+        Optional.empty(), Suggestions.closest("postcode", columns), "nothing close: no suggestion");
     assertEquals("", Suggestions.didYouMean("postcode", columns));
     assertEquals(Optional.empty(), Suggestions.closest("x", List.of()));
   }

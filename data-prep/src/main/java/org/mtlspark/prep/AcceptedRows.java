@@ -41,7 +41,12 @@ final class AcceptedRows implements Iterator<ParsedRow<SourceValues>> {
   private Writer rejects;
   private boolean finished;
 
-  AcceptedRows(int source, int sources, Iterator<ParsedRow<SourceValues>> rows, Configuration conf, Path rejectFile,
+  AcceptedRows(
+      int source,
+      int sources,
+      Iterator<ParsedRow<SourceValues>> rows,
+      Configuration conf,
+      Path rejectFile,
       Consumer<RowTally> done) {
     this.source = source;
     this.rows = rows;
@@ -56,11 +61,23 @@ final class AcceptedRows implements Iterator<ParsedRow<SourceValues>> {
    * {@code tallies} (under {@link RowTally#partition}) and its rejects written under {@code rejectsDir}
    * as they pass.
    */
-  static JavaRDD<ParsedRow<SourceValues>> of(JavaRDD<ParsedRow<SourceValues>> parsed, int source, int sources,
-      SerializableConf conf, String rejectsDir, PartitionTallies<RowTally> tallies) {
-    return parsed.mapPartitionsWithIndex((p, it) -> new AcceptedRows(source, sources, it, conf.get(),
-        new Path(rejectsDir, String.format("part-%03d-%05d.json", source, p)),
-        t -> tallies.add(RowTally.partition(source, p), t)), false);
+  static JavaRDD<ParsedRow<SourceValues>> of(
+      JavaRDD<ParsedRow<SourceValues>> parsed,
+      int source,
+      int sources,
+      SerializableConf conf,
+      String rejectsDir,
+      PartitionTallies<RowTally> tallies) {
+    return parsed.mapPartitionsWithIndex(
+        (p, it) ->
+            new AcceptedRows(
+                source,
+                sources,
+                it,
+                conf.get(),
+                new Path(rejectsDir, String.format("part-%03d-%05d.json", source, p)),
+                t -> tallies.add(RowTally.partition(source, p), t)),
+        false);
   }
 
   @Override
@@ -95,8 +112,11 @@ final class AcceptedRows implements Iterator<ParsedRow<SourceValues>> {
     tally.reject(source, r.reject().category());
     try {
       if (rejects == null) {
-        rejects = new BufferedWriter(new OutputStreamWriter(
-            rejectFile.getFileSystem(conf).create(rejectFile, true), StandardCharsets.UTF_8));
+        rejects =
+            new BufferedWriter(
+                new OutputStreamWriter(
+                    rejectFile.getFileSystem(conf).create(rejectFile, true),
+                    StandardCharsets.UTF_8));
         // Closed at the end of the rows, or with the task when it fails first.
         TaskContext task = TaskContext.get();
         if (task != null) {

@@ -34,8 +34,13 @@ import org.slf4j.LoggerFactory;
  * @param fitTally the featurizers' statistics over the training examples, counted while aligning;
  *     null unless the mode is {@link Mode#FIT}
  */
-public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned, SplitOrder order, Mode mode,
-    Manifest.Counts counts, FeaturizerFitter.Tally fitTally) {
+public record AlignedSources(
+    RecordLayout layout,
+    JavaRDD<AlignedRecord> aligned,
+    SplitOrder order,
+    Mode mode,
+    Manifest.Counts counts,
+    FeaturizerFitter.Tally fitTally) {
   private static final Logger LOG = LoggerFactory.getLogger(AlignedSources.class);
 
   /** What the aligned records are read for. */
@@ -84,17 +89,24 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
   }
 
   /** Reads the sources under {@code dataRoot} and aligns them, for {@code mode}. */
-  public static AlignedSources read(SparkSession spark, MtlConfig config, String dataRoot, Path staging, Mode mode)
+  public static AlignedSources read(
+      SparkSession spark, MtlConfig config, String dataRoot, Path staging, Mode mode)
       throws IOException {
-    return read(spark, config, dataRoot, staging, mode, it -> { });
+    return read(spark, config, dataRoot, staging, mode, it -> {});
   }
 
   /**
    * As {@link #read(SparkSession, MtlConfig, String, Path, Mode)}; {@code filled} runs over every
    * partition of the aligned records in the action that caches them, after its block is cached.
    */
-  static AlignedSources read(SparkSession spark, MtlConfig config, String dataRoot, Path staging, Mode mode,
-      VoidFunction<Iterator<AlignedRecord>> filled) throws IOException {
+  static AlignedSources read(
+      SparkSession spark,
+      MtlConfig config,
+      String dataRoot,
+      Path staging,
+      Mode mode,
+      VoidFunction<Iterator<AlignedRecord>> filled)
+      throws IOException {
     long started = System.nanoTime();
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
     RecordLayout layout = new RecordLayout(config);
@@ -103,29 +115,50 @@ public record AlignedSources(RecordLayout layout, JavaRDD<AlignedRecord> aligned
 
     // 3. Align by key and classify records, in one pass that also caches them and counts them (see
     // RecordCounter).
-    SplitOrder order = mode.scoring() ? SplitOrder.unsplit()
-        : new SplitOrder(KeySplit.of(config.prep().split(), config.data().key()), config.run().seed());
-    RecordCounter counter = new RecordCounter(layout, order, config.tasks(), rows.sourceCount(), mode);
-    PartitionTallies<RecordTally> recordTallies = new PartitionTallies<>(counter::zero, RecordTally::plus);
+    SplitOrder order =
+        mode.scoring()
+            ? SplitOrder.unsplit()
+            : new SplitOrder(
+                KeySplit.of(config.prep().split(), config.data().key()), config.run().seed());
+    RecordCounter counter =
+        new RecordCounter(layout, order, config.tasks(), rows.sourceCount(), mode);
+    PartitionTallies<RecordTally> recordTallies =
+        new PartitionTallies<>(counter::zero, RecordTally::plus);
     spark.sparkContext().register(recordTallies);
     int partitions = config.prep().partitionsFor(rows.bytes());
-    LOG.info("reading and aligning into {} partitions ({} MB of source files; prep.partitions: {})", partitions,
-        rows.bytes() >> 20, config.prep().partitions());
+    LOG.info(
+        "reading and aligning into {} partitions ({} MB of source files; prep.partitions: {})",
+        partitions,
+        rows.bytes() >> 20,
+        config.prep().partitions());
     JavaRDD<AlignedRecord> aligned = null;
     try {
-      aligned = SourceAligner.align(spark, config.data(), rows.rows(), layout, order, partitions)
-          .mapPartitionsWithIndex((p, it) -> Iterators.counted(it, counter.zero(), counter::count,
-              t -> recordTallies.add(p, t)), true)
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      // Computes and caches every partition, at a level that may use disk, without reading the cache
-      // back: the action takes the partitions' iterators and leaves them (a level without disk would
+      aligned =
+          SourceAligner.align(spark, config.data(), rows.rows(), layout, order, partitions)
+              .mapPartitionsWithIndex(
+                  (p, it) ->
+                      Iterators.counted(
+                          it, counter.zero(), counter::count, t -> recordTallies.add(p, t)),
+                  true)
+              .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      // Computes and caches every partition, at a level that may use disk, without reading the
+      // cache
+      // back: the action takes the partitions' iterators and leaves them (a level without disk
+      // would
       // hand over a partly read iterator for a block that does not fit). The counting iterator
       // above tallies the partitions as they are cached.
       aligned.foreachPartition(filled);
       MissedPartitions.count(aligned, counter, recordTallies, rows);
       RecordTally records = recordTallies.value();
-      Manifest.Counts counts = AlignmentCounts.of(config, layout, rows, records,
-          spark.sparkContext().hadoopConfiguration(), new Path(staging, "rejects"), started);
+      Manifest.Counts counts =
+          AlignmentCounts.of(
+              config,
+              layout,
+              rows,
+              records,
+              spark.sparkContext().hadoopConfiguration(),
+              new Path(staging, "rejects"),
+              started);
       return new AlignedSources(layout, aligned, order, mode, counts, records.fit());
     } catch (RuntimeException e) {
       if (aligned != null) {

@@ -23,14 +23,18 @@ final class MissedPartitions {
   private MissedPartitions() {}
 
   /** Counts the aligned records and the source rows of the partitions not counted yet. */
-  static void count(JavaRDD<AlignedRecord> aligned, RecordCounter counter, PartitionTallies<RecordTally> records,
+  static void count(
+      JavaRDD<AlignedRecord> aligned,
+      RecordCounter counter,
+      PartitionTallies<RecordTally> records,
       SourceRows sources) {
     countRecords(aligned, counter, records);
     countRows(sources);
   }
 
   /** The partitions of {@code rdd} whose number under {@code tallies} ({@code number}) was not counted. */
-  static Set<Integer> missed(JavaRDD<?> rdd, PartitionTallies<?> tallies, IntToLongFunction number) {
+  static Set<Integer> missed(
+      JavaRDD<?> rdd, PartitionTallies<?> tallies, IntToLongFunction number) {
     Set<Long> counted = tallies.partitions();
     Set<Integer> missed = new HashSet<>();
     for (int p = 0; p < rdd.getNumPartitions(); p++) {
@@ -41,22 +45,29 @@ final class MissedPartitions {
     return missed;
   }
 
-  private static void countRecords(JavaRDD<AlignedRecord> aligned, RecordCounter counter,
+  private static void countRecords(
+      JavaRDD<AlignedRecord> aligned,
+      RecordCounter counter,
       PartitionTallies<RecordTally> records) {
     Set<Integer> missed = missed(aligned, records, p -> p);
     if (missed.isEmpty()) {
       return;
     }
-    LOG.warn("counting {} partition(s) of aligned records again: they were cached by a task that failed",
+    LOG.warn(
+        "counting {} partition(s) of aligned records again: they were cached by a task that failed",
         missed.size());
-    aligned.mapPartitionsWithIndex((p, it) -> {
-      if (missed.contains(p)) {
-        RecordTally t = counter.zero();
-        it.forEachRemaining(r -> counter.count(t, r));
-        records.add(p, t);
-      }
-      return Collections.emptyIterator();
-    }, false).foreachPartition(it -> { });
+    aligned
+        .mapPartitionsWithIndex(
+            (p, it) -> {
+              if (missed.contains(p)) {
+                RecordTally t = counter.zero();
+                it.forEachRemaining(r -> counter.count(t, r));
+                records.add(p, t);
+              }
+              return Collections.emptyIterator();
+            },
+            false)
+        .foreachPartition(it -> {});
   }
 
   /** Reads again the uncounted partitions of the sources: their uncached rows tally as they pass. */
@@ -68,14 +79,20 @@ final class MissedPartitions {
       if (missed.isEmpty()) {
         continue;
       }
-      LOG.warn("reading {} partition(s) of source {} again to count them: they were cached by a task that failed",
-          missed.size(), source);
-      tallied.mapPartitionsWithIndex((p, it) -> {
-        if (missed.contains(p)) {
-          it.forEachRemaining(r -> { });
-        }
-        return Collections.emptyIterator();
-      }, false).foreachPartition(it -> { });
+      LOG.warn(
+          "reading {} partition(s) of source {} again to count them: they were cached by a task that failed",
+          missed.size(),
+          source);
+      tallied
+          .mapPartitionsWithIndex(
+              (p, it) -> {
+                if (missed.contains(p)) {
+                  it.forEachRemaining(r -> {});
+                }
+                return Collections.emptyIterator();
+              },
+              false)
+          .foreachPartition(it -> {});
     }
   }
 }

@@ -23,10 +23,10 @@ import org.mtlspark.prep.feature.FeaturizerFitter;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.io.HadoopFiles;
-import org.mtlspark.prep.io.StagingFolder;
 import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.io.SerializableConf;
+import org.mtlspark.prep.io.StagingFolder;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.split.Split;
@@ -80,29 +80,45 @@ public final class PrepJob {
     try {
       // 1-3. Read and validate the sources (rejects written aside), align by key.
       JobLabels.describe(spark, "prep", "read and align sources");
-      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging,
-          featurizers == null ? AlignedSources.Mode.FIT : AlignedSources.Mode.APPLY);
+      AlignedSources in =
+          AlignedSources.read(
+              spark,
+              config,
+              dataRoot,
+              staging,
+              featurizers == null ? AlignedSources.Mode.FIT : AlignedSources.Mode.APPLY);
       RecordLayout layout = in.layout();
       Map<String, Long> status = in.status();
       JavaRDD<AlignedRecord> usable = in.examples();
       if (status.getOrDefault("usable", 0L) == 0) {
-        throw new PrepException("no usable record: every key lacks labels or all modalities; record status " + status);
+        throw new PrepException(
+            "no usable record: every key lacks labels or all modalities; record status " + status);
       }
 
-      // 4. Split by key; fit featurizers on the training split only (its statistics were counted while
+      // 4. Split by key; fit featurizers on the training split only (its statistics were counted
+      // while
       // aligning), unless they are given.
       SplitOrder order = in.order();
       JavaRDD<AlignedRecord> train = usable.filter(r -> order.split(r.key()) == Split.TRAIN);
       JobLabels.describe(spark, "prep", "fit featurizers and vocabulary");
-      FeaturizerState state = featurizers != null ? compatible(featurizers, config, layout)
-          : FeaturizerFitter.fit(in.fitTally(), train, config, layout);
+      FeaturizerState state =
+          featurizers != null
+              ? compatible(featurizers, config, layout)
+              : FeaturizerFitter.fit(in.fitTally(), train, config, layout);
       Featurizer featurizer = new Featurizer(state, layout);
-      LOG.info((featurizers != null ? "kept the given featurizers" : "fit featurizers on the training split")
-          + ": {} tabular features, {} tokens in the vocabulary ({})",
-          state.tabularWidth(), state.vocabulary().size(), elapsed(started));
+      LOG.info(
+          (featurizers != null
+                  ? "kept the given featurizers"
+                  : "fit featurizers on the training split")
+              + ": {} tabular features, {} tokens in the vocabulary ({})",
+          state.tabularWidth(),
+          state.vocabulary().size(),
+          elapsed(started));
 
-      // 5. Featurize and write every split in one pass: alignment left each partition sorted by split,
-      // then in write order; each partition writes one batch pack per split it holds (and one Parquet
+      // 5. Featurize and write every split in one pass: alignment left each partition sorted by
+      // split,
+      // then in write order; each partition writes one batch pack per split it holds (and one
+      // Parquet
       // file of examples).
       int batchSize = config.prep().batchSize();
       boolean writeExamples = config.prep().writeExamples();
@@ -111,46 +127,82 @@ public final class PrepJob {
         fs.mkdirs(new Path(staging, "batches/" + split.id()));
       }
       JobLabels.describe(spark, "prep", "featurize and write batches");
-      List<Tuple2<Integer, BatchWriter.Stats>> written = usable
-          .mapPartitionsWithIndex((index, it) -> {
-            String file = String.format("part-%05d", index);
-            List<Tuple2<Integer, BatchWriter.Stats>> stats = new ArrayList<>();
-            SplitRuns runs = new SplitRuns(it, order);
-            while (runs.nextSplit()) {
-              Split split = runs.split();
-              Path pack = new Path(stagingDir, "batches/" + split.id() + "/" + file + BatchPack.EXTENSION);
-              Path parquet = writeExamples
-                  ? new Path(stagingDir, "examples/" + split.id() + "/" + file + ".parquet") : null;
-              BatchWriter.Stats run = BatchWriter.writePartition(Iterators.map(runs, featurizer::featurize),
-                  featurizer, batchSize, conf.get(), pack, parquet);
-              stats.add(new Tuple2<>(split.ordinal(), run));
-            }
-            return stats.iterator();
-          }, true)
-          .collect();
+      List<Tuple2<Integer, BatchWriter.Stats>> written =
+          usable
+              .mapPartitionsWithIndex(
+                  (index, it) -> {
+                    String file = String.format("part-%05d", index);
+                    List<Tuple2<Integer, BatchWriter.Stats>> stats = new ArrayList<>();
+                    SplitRuns runs = new SplitRuns(it, order);
+                    while (runs.nextSplit()) {
+                      Split split = runs.split();
+                      Path pack =
+                          new Path(
+                              stagingDir,
+                              "batches/" + split.id() + "/" + file + BatchPack.EXTENSION);
+                      Path parquet =
+                          writeExamples
+                              ? new Path(
+                                  stagingDir, "examples/" + split.id() + "/" + file + ".parquet")
+                              : null;
+                      BatchWriter.Stats run =
+                          BatchWriter.writePartition(
+                              Iterators.map(runs, featurizer::featurize),
+                              featurizer,
+                              batchSize,
+                              conf.get(),
+                              pack,
+                              parquet);
+                      stats.add(new Tuple2<>(split.ordinal(), run));
+                    }
+                    return stats.iterator();
+                  },
+                  true)
+              .collect();
       Map<String, Manifest.SplitSummary> splits = new LinkedHashMap<>();
       for (Split split : Split.values()) {
-        BatchWriter.Stats stats = written.stream().filter(w -> w._1() == split.ordinal()).map(Tuple2::_2)
-            .reduce(BatchWriter.Stats.empty(state.tasks().size()), BatchWriter.Stats::plus);
+        BatchWriter.Stats stats =
+            written.stream()
+                .filter(w -> w._1() == split.ordinal())
+                .map(Tuple2::_2)
+                .reduce(BatchWriter.Stats.empty(state.tasks().size()), BatchWriter.Stats::plus);
         if (writeExamples && stats.examples() == 0) {
           // An empty split still gets a readable (empty) Parquet file with the schema.
-          new ExampleWriter(hadoop, new Path(staging, "examples/" + split.id() + "/part-00000.parquet"), state).close();
+          new ExampleWriter(
+                  hadoop,
+                  new Path(staging, "examples/" + split.id() + "/part-00000.parquet"),
+                  state)
+              .close();
         }
         Map<String, Long> labelled = new LinkedHashMap<>();
         for (int t = 0; t < state.tasks().size(); t++) {
           labelled.put(state.tasks().get(t).name(), stats.labelled()[t]);
         }
         String rel = "batches/" + split.id();
-        splits.put(split.id(), new Manifest.SplitSummary(rel, stats.examples(), stats.batches(), stats.padding(),
-            labelled, stats.files()));
-        LOG.info("wrote {} split: {} examples in {} batches of {} ({} padding rows) in {} pack file(s) ({})",
-            split.id(), stats.examples(), stats.batches(), batchSize, stats.padding(), stats.files().size(),
+        splits.put(
+            split.id(),
+            new Manifest.SplitSummary(
+                rel, stats.examples(), stats.batches(), stats.padding(), labelled, stats.files()));
+        LOG.info(
+            "wrote {} split: {} examples in {} batches of {} ({} padding rows) in {} pack file(s) ({})",
+            split.id(),
+            stats.examples(),
+            stats.batches(),
+            batchSize,
+            stats.padding(),
+            stats.files().size(),
             elapsed(started));
       }
 
-      Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, Instant.now().toString(), batchSize,
-          inputs(state), state, splits,
-          in.counts());
+      Manifest manifest =
+          new Manifest(
+              Manifest.FORMAT_VERSION,
+              Instant.now().toString(),
+              batchSize,
+              inputs(state),
+              state,
+              splits,
+              in.counts());
       manifest.write(hadoop, staging.toString());
       HadoopFiles.renameOrFail(fs, staging, target);
       in.unpersist();
@@ -166,14 +218,17 @@ public final class PrepJob {
   static FeaturizerState compatible(FeaturizerState given, MtlConfig config, RecordLayout layout) {
     List<String> modalities = ModelInputs.modalities(layout);
     if (!given.modalities().equals(modalities)) {
-      throw new PrepException("the given featurizers encode the modalities " + given.modalities()
-          + ", the sources configured now give " + modalities);
+      throw new PrepException(
+          "the given featurizers encode the modalities "
+              + given.modalities()
+              + ", the sources configured now give "
+              + modalities);
     }
     List<String> tasks = config.tasks().stream().map(t -> t.name() + ":" + t.type()).toList();
     List<String> encoded = given.tasks().stream().map(t -> t.name() + ":" + t.type()).toList();
     if (!encoded.equals(tasks)) {
-      throw new PrepException("the given featurizers encode the tasks " + encoded + ", the configuration has "
-          + tasks);
+      throw new PrepException(
+          "the given featurizers encode the tasks " + encoded + ", the configuration has " + tasks);
     }
     return given;
   }
@@ -234,17 +289,32 @@ public final class PrepJob {
   static List<Manifest.InputSpec> inputs(FeaturizerState s) {
     List<Manifest.InputSpec> in = new ArrayList<>();
     for (String input : s.inputs()) {
-      in.add(switch (input) {
-        case ModelInputs.TABULAR -> new Manifest.InputSpec(input, List.of(s.tabularWidth()),
-            "standardized numeric columns (with a missing-value indicator each when enabled), one-hot categories "
-                + "with an 'other' slot each, hashed columns in buckets");
-        case ModelInputs.TEXT -> new Manifest.InputSpec(input, List.of(s.maxTokens()),
-            "token ids (0 pad, 1 unknown, 2 no text) with a feature mask; " + s.textVocabularySize() + " ids");
-        case ModelInputs.IMAGE -> new Manifest.InputSpec(input, List.of(1, s.imageHeight(), s.imageWidth()),
-            "grey pixels scaled to [0, 1], flattened row-major");
-        default -> new Manifest.InputSpec(input, List.of(s.modalities().size()),
-            "1 where the record has the modality: " + String.join(", ", s.modalities()));
-      });
+      in.add(
+          switch (input) {
+            case ModelInputs.TABULAR ->
+                new Manifest.InputSpec(
+                    input,
+                    List.of(s.tabularWidth()),
+                    "standardized numeric columns (with a missing-value indicator each when enabled), one-hot categories "
+                        + "with an 'other' slot each, hashed columns in buckets");
+            case ModelInputs.TEXT ->
+                new Manifest.InputSpec(
+                    input,
+                    List.of(s.maxTokens()),
+                    "token ids (0 pad, 1 unknown, 2 no text) with a feature mask; "
+                        + s.textVocabularySize()
+                        + " ids");
+            case ModelInputs.IMAGE ->
+                new Manifest.InputSpec(
+                    input,
+                    List.of(1, s.imageHeight(), s.imageWidth()),
+                    "grey pixels scaled to [0, 1], flattened row-major");
+            default ->
+                new Manifest.InputSpec(
+                    input,
+                    List.of(s.modalities().size()),
+                    "1 where the record has the modality: " + String.join(", ", s.modalities()));
+          });
     }
     return in;
   }

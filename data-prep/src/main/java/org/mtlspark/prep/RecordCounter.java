@@ -14,8 +14,13 @@ import org.mtlspark.prep.split.SplitOrder;
  * and status; the records that become examples (see {@link AlignedSources.Mode#isExample}) by
  * modality, and when fitting, the training ones into the featurizers' statistics.
  */
-record RecordCounter(RecordLayout layout, SplitOrder order, List<TaskConfig> tasks, int sources,
-    AlignedSources.Mode mode) implements Serializable {
+record RecordCounter(
+    RecordLayout layout,
+    SplitOrder order,
+    List<TaskConfig> tasks,
+    int sources,
+    AlignedSources.Mode mode)
+    implements Serializable {
 
   RecordTally zero() {
     return new RecordTally(sources, mode.fits() ? FeaturizerFitter.tally(layout, tasks) : null);

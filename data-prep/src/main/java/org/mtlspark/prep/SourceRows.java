@@ -28,15 +28,25 @@ import org.mtlspark.prep.source.SourceValues;
  * @param tallies the tallies of the rows, by source and partition ({@link RowTally#partition})
  * @param bytes the size of the files read
  */
-record SourceRows(List<List<String>> files, List<JavaRDD<ParsedRow<SourceValues>>> rows,
-    List<JavaRDD<ParsedRow<SourceValues>>> tallied, PartitionTallies<RowTally> tallies, long bytes) {
+record SourceRows(
+    List<List<String>> files,
+    List<JavaRDD<ParsedRow<SourceValues>>> rows,
+    List<JavaRDD<ParsedRow<SourceValues>>> tallied,
+    PartitionTallies<RowTally> tallies,
+    long bytes) {
 
   /**
    * Lists the files and reads each source (CSV headers are checked on the driver first); with
    * {@code scoring}, a source holding only labels may be absent.
    */
-  static SourceRows read(SparkSession spark, SerializableConf conf, MtlConfig config, String dataRoot,
-      Path staging, boolean scoring) throws IOException {
+  static SourceRows read(
+      SparkSession spark,
+      SerializableConf conf,
+      MtlConfig config,
+      String dataRoot,
+      Path staging,
+      boolean scoring)
+      throws IOException {
     DataConfig data = config.data();
     List<SourceConfig> sourceConfigs = data.sources();
     SourceReader.Sources read = SourceReader.readAll(spark, conf, config, dataRoot, scoring);
@@ -44,7 +54,8 @@ record SourceRows(List<List<String>> files, List<JavaRDD<ParsedRow<SourceValues>
     Path rejectsDir = new Path(staging, "rejects");
     rejectsDir.getFileSystem(conf.get()).mkdirs(rejectsDir);
     String rejectsPath = rejectsDir.toString();
-    PartitionTallies<RowTally> tallies = new PartitionTallies<>(() -> new RowTally(sourceCount), RowTally::plus);
+    PartitionTallies<RowTally> tallies =
+        new PartitionTallies<>(() -> new RowTally(sourceCount), RowTally::plus);
     spark.sparkContext().register(tallies);
     List<JavaRDD<ParsedRow<SourceValues>>> tallied = new ArrayList<>();
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
@@ -52,9 +63,11 @@ record SourceRows(List<List<String>> files, List<JavaRDD<ParsedRow<SourceValues>
       JavaRDD<ParsedRow<SourceValues>> parsed = read.rows().get(s);
       // Kept apart from the cached one, so that counting a partition again reads its files.
       tallied.add(AcceptedRows.of(parsed, s, sourceCount, conf, rejectsPath, tallies));
-      rows.add(data.isRecordSource(sourceConfigs.get(s)) ? tallied.get(s)
-          : AcceptedRows.of(parsed, s, sourceCount, conf, rejectsPath, tallies)
-              .persist(StorageLevel.MEMORY_AND_DISK_SER()));
+      rows.add(
+          data.isRecordSource(sourceConfigs.get(s))
+              ? tallied.get(s)
+              : AcceptedRows.of(parsed, s, sourceCount, conf, rejectsPath, tallies)
+                  .persist(StorageLevel.MEMORY_AND_DISK_SER()));
     }
     return new SourceRows(read.files(), rows, tallied, tallies, read.bytes());
   }

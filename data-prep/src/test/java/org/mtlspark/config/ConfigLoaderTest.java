@@ -29,7 +29,8 @@ class ConfigLoaderTest {
 
   private ConfigException fails(String yaml) throws IOException {
     Path p = write("bad.yaml", yaml);
-    return assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(p.toString()), List.of()));
+    return assertThrows(
+        ConfigException.class, () -> ConfigLoader.load(List.of(p.toString()), List.of()));
   }
 
   @Test
@@ -50,19 +51,25 @@ class ConfigLoaderTest {
         ConfigLoader.load(List.of(p.toString()), List.of());
       }
     }
-    assertTrue(SparkDefaults.read(conf.resolve("spark-defaults.conf")).containsKey("spark.kryo.registrator"));
+    assertTrue(
+        SparkDefaults.read(conf.resolve("spark-defaults.conf"))
+            .containsKey("spark.kryo.registrator"));
   }
 
   @Test
   void aMisspeltKeyIsNamedWithTheClosestKnownKey() throws IOException {
     ConfigException e = fails("train:\n  epohcs: 3\n");
     assertEquals(1, e.problems().size());
-    assertTrue(e.getMessage().contains("train.epohcs: unknown key, did you mean 'epochs'?"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("train.epohcs: unknown key, did you mean 'epochs'?"),
+        e.getMessage());
   }
 
   @Test
   void huberIsForRegressionWithAPositiveDeltaAndModalityDropoutIsARate() throws IOException {
-    ConfigException e = fails("""
+    ConfigException e =
+        fails(
+            """
         train:
           modalityDropout: 1.5
         tasks:
@@ -78,18 +85,24 @@ class ConfigLoaderTest {
 
   @Test
   void selfAttentionOverTextNeedsAdam() throws IOException {
-    ConfigException e = fails("""
+    ConfigException e =
+        fails(
+            """
         model:
           textEncoder: attention
         train:
           updater: sgd
         """);
-    assertTrue(e.getMessage().contains("model.textEncoder: attention needs train.updater: adam"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("model.textEncoder: attention needs train.updater: adam"),
+        e.getMessage());
   }
 
   @Test
   void wrongTypesAndInvalidValuesNameThePathAndTheValue() throws IOException {
-    ConfigException e = fails("""
+    ConfigException e =
+        fails(
+            """
         train:
           epochs: five
           workers: 0
@@ -101,8 +114,11 @@ class ConfigLoaderTest {
     assertTrue(m.contains("train.epochs: expected an integer, got \"five\""), m);
     assertTrue(m.contains("train.workers: must be auto or a whole number >= 1, was 0"), m);
     assertTrue(m.contains("tasks[0].weight: must be > 0, was -0.5"), m);
-    assertTrue(m.contains("tasks[1].type: expected one of [regression, multiclass, binary, multilabel, ordinal], got"
-        + " \"ranking\""), m);
+    assertTrue(
+        m.contains(
+            "tasks[1].type: expected one of [regression, multiclass, binary, multilabel, ordinal], got"
+                + " \"ranking\""),
+        m);
     assertEquals(4, e.problems().size(), "all problems of a file at once: " + m);
   }
 
@@ -115,13 +131,22 @@ class ConfigLoaderTest {
     TrainConfig four = ConfigLoader.load(List.of(), List.of("train.workers=4")).train();
     assertFalse(four.autoWorkers());
     assertEquals(4, four.fixedWorkers());
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigLoader.load(List.of(), List.of("train.workers=-1", "prep.batchSize=0")));
-    assertTrue(e.getMessage().contains("train.workers: must be auto or a whole number >= 1, was -1"), e.getMessage());
-    assertTrue(e.getMessage().contains("prep.batchSize"), "reported with the other problems: " + e.getMessage());
-    ConfigException many = assertThrows(ConfigException.class,
-        () -> ConfigLoader.load(List.of(), List.of("train.workers=many")));
-    assertTrue(many.getMessage().contains("train.workers: must be auto or a whole number >= 1, was many"),
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(List.of(), List.of("train.workers=-1", "prep.batchSize=0")));
+    assertTrue(
+        e.getMessage().contains("train.workers: must be auto or a whole number >= 1, was -1"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("prep.batchSize"),
+        "reported with the other problems: " + e.getMessage());
+    ConfigException many =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(List.of(), List.of("train.workers=many")));
+    assertTrue(
+        many.getMessage().contains("train.workers: must be auto or a whole number >= 1, was many"),
         many.getMessage());
   }
 
@@ -135,34 +160,45 @@ class ConfigLoaderTest {
     assertEquals(4, auto.partitionsFor(128 * mb));
     assertEquals(8, auto.partitionsFor(134 * mb), "four more per 128 MB begun");
     assertEquals(44, auto.partitionsFor(1344 * mb));
-    assertEquals(4, ConfigLoader.load(List.of(), List.of("prep.partitions=AUTO")).prep().partitionsFor(mb));
+    assertEquals(
+        4, ConfigLoader.load(List.of(), List.of("prep.partitions=AUTO")).prep().partitionsFor(mb));
     PrepConfig fixed = ConfigLoader.load(List.of(), List.of("prep.partitions=7")).prep();
     assertEquals(7, fixed.partitionsFor(1200 * mb), "a number is taken as it is");
 
-    String m = fails("""
+    String m =
+        fails(
+                """
         prep:
           partitions: lots
-        """).getMessage();
+        """)
+            .getMessage();
     assertTrue(m.contains("prep.partitions: must be auto or a whole number >= 1, was lots"), m);
-    assertTrue(fails("prep: {partitions: 0}").getMessage().contains("prep.partitions: must be auto"));
+    assertTrue(
+        fails("prep: {partitions: 0}").getMessage().contains("prep.partitions: must be auto"));
   }
 
   @Test
   void crossFieldProblemsAreFound() throws IOException {
-    ConfigException e = fails("""
+    ConfigException e =
+        fails(
+            """
         prep:
           split: {train: 0.8, validation: 0.3}
         tasks:
           - {name: a, type: regression, source: labels, column: a}
           - {name: a, type: binary, source: labels, column: b}
         """);
-    assertTrue(e.getMessage().contains("prep.split: train + validation must leave a test share"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("prep.split: train + validation must leave a test share"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("tasks[1].name: duplicate task name \"a\""), e.getMessage());
   }
 
   @Test
   void sourcesAndTheirTasksAreCheckedTogether() throws IOException {
-    ConfigException e = fails("""
+    ConfigException e =
+        fails(
+            """
         data:
           key: [userId, movieId]
           sources:
@@ -175,24 +211,34 @@ class ConfigLoaderTest {
           - {name: genres, type: multilabel, source: films, column: genres}
         """);
     String m = e.getMessage();
-    assertTrue(m.contains("data.sources[0].timestamp: duplicates: latest needs a timestamp column"), m);
-    assertTrue(m.contains("data.sources[1].key: must be data.key [userId, movieId] or a part of it"), m);
+    assertTrue(
+        m.contains("data.sources[0].timestamp: duplicates: latest needs a timestamp column"), m);
+    assertTrue(
+        m.contains("data.sources[1].key: must be data.key [userId, movieId] or a part of it"), m);
     assertTrue(m.contains("data.sources: at most one source may have a text column, found 2"), m);
     assertTrue(m.contains("data.sources[3]: an images source holds only images"), m);
-    assertTrue(m.contains("tasks[0].column: column \"rating\" is also a feature of source \"ratings\""), m);
-    assertTrue(m.contains("tasks[1].source: no source named \"films\" (sources: ratings, movies, reviews, posters)"), m);
+    assertTrue(
+        m.contains("tasks[0].column: column \"rating\" is also a feature of source \"ratings\""),
+        m);
+    assertTrue(
+        m.contains(
+            "tasks[1].source: no source named \"films\" (sources: ratings, movies, reviews, posters)"),
+        m);
     assertEquals(6, e.problems().size(), m);
   }
 
   @Test
   void sourceItemsTakeTheirDefaults() {
-    MtlConfig c = ConfigLoader.fromYaml("""
+    MtlConfig c =
+        ConfigLoader.fromYaml(
+            """
         data:
           sources:
             - {name: only, format: parquet, path: x, numeric: [a]}
         tasks:
           - {name: t, type: binary, source: only, column: y}
-        """, "test.yaml");
+        """,
+            "test.yaml");
     SourceConfig s = c.data().source("only");
     assertEquals(List.of(), s.key());
     assertEquals(SourceConfig.Duplicates.FIRST, s.duplicates());
@@ -215,12 +261,19 @@ class ConfigLoaderTest {
   @Test
   void badYamlAndMissingFilesAreNamed() throws IOException {
     ConfigException e = fails("train: [unclosed\n");
-    assertTrue(e.getMessage().contains("bad.yaml") && e.getMessage().contains("not valid YAML"), e.getMessage());
-    ConfigException missing = assertThrows(ConfigException.class,
-        () -> ConfigLoader.load(List.of(dir.resolve("nope.yaml").toString()), List.of()));
-    assertTrue(missing.getMessage().contains("nope.yaml") && missing.getMessage().contains("file not found"));
-    ConfigException override = assertThrows(ConfigException.class,
-        () -> ConfigLoader.load(List.of(), List.of("trian.epochs=3")));
+    assertTrue(
+        e.getMessage().contains("bad.yaml") && e.getMessage().contains("not valid YAML"),
+        e.getMessage());
+    ConfigException missing =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(List.of(dir.resolve("nope.yaml").toString()), List.of()));
+    assertTrue(
+        missing.getMessage().contains("nope.yaml")
+            && missing.getMessage().contains("file not found"));
+    ConfigException override =
+        assertThrows(
+            ConfigException.class, () -> ConfigLoader.load(List.of(), List.of("trian.epochs=3")));
     assertTrue(override.getMessage().contains("trian: unknown key"), override.getMessage());
   }
 
@@ -236,13 +289,19 @@ class ConfigLoaderTest {
     List<String> lines = Files.readAllLines(SharedSpark.confDir().resolve("defaults.yaml"));
     List<String> missing = new ArrayList<>();
     undocumented(MtlConfig.class, ConfigLoader.defaultsTree(), "", lines, missing);
-    assertEquals(List.of(), missing, "keys of the configuration records that conf/defaults.yaml does not list");
+    assertEquals(
+        List.of(),
+        missing,
+        "keys of the configuration records that conf/defaults.yaml does not list");
   }
 
   @Test
   void aMisspeltSectionOfAnOverrideIsNamedWithTheClosestSection() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(), List.of("trian.epochs=3")));
-    assertTrue(e.getMessage().contains("trian: unknown key, did you mean 'train'?"), e.getMessage());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> ConfigLoader.load(List.of(), List.of("trian.epochs=3")));
+    assertTrue(
+        e.getMessage().contains("trian: unknown key, did you mean 'train'?"), e.getMessage());
   }
 
   /**
@@ -251,24 +310,38 @@ class ConfigLoaderTest {
    * list in {@code lines} does not document on a line of its own ({@code #   name: ...}).
    */
   @SuppressWarnings("unchecked")
-  private static void undocumented(Class<?> type, Map<String, Object> tree, String path, List<String> lines,
+  private static void undocumented(
+      Class<?> type,
+      Map<String, Object> tree,
+      String path,
+      List<String> lines,
       List<String> missing) {
-    List<String> comments = tree == null ? commentsAbove(lines, path.substring(path.lastIndexOf('.') + 1,
-        path.length() - 2)) : List.of();
+    List<String> comments =
+        tree == null
+            ? commentsAbove(lines, path.substring(path.lastIndexOf('.') + 1, path.length() - 2))
+            : List.of();
     for (RecordComponent c : type.getRecordComponents()) {
       String at = path.isEmpty() ? c.getName() : path + "." + c.getName();
-      boolean listed = tree != null ? tree.containsKey(c.getName())
-          : comments.stream().anyMatch(l -> l.matches("\\s*#\\s+" + c.getName() + ":.*"));
+      boolean listed =
+          tree != null
+              ? tree.containsKey(c.getName())
+              : comments.stream().anyMatch(l -> l.matches("\\s*#\\s+" + c.getName() + ":.*"));
       if (!listed) {
         missing.add(at);
         continue;
       }
       if (c.getType().isRecord()) {
-        undocumented(c.getType(), tree == null ? null : (Map<String, Object>) tree.get(c.getName()), at, lines,
+        undocumented(
+            c.getType(),
+            tree == null ? null : (Map<String, Object>) tree.get(c.getName()),
+            at,
+            lines,
             missing);
       }
-      if (c.getGenericType() instanceof ParameterizedType pt && pt.getRawType() == List.class
-          && pt.getActualTypeArguments()[0] instanceof Class<?> item && item.isRecord()) {
+      if (c.getGenericType() instanceof ParameterizedType pt
+          && pt.getRawType() == List.class
+          && pt.getActualTypeArguments()[0] instanceof Class<?> item
+          && item.isRecord()) {
         undocumented(item, null, at + "[]", lines, missing);
       }
     }

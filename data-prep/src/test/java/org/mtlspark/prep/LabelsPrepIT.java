@@ -34,7 +34,8 @@ class LabelsPrepIT {
   static SparkSession spark;
   static Manifest manifest;
 
-  static final String EXPERIMENT = """
+  static final String EXPERIMENT =
+      """
       data:
         key: [id, part]
         sources:
@@ -52,14 +53,23 @@ class LabelsPrepIT {
       """;
 
   /** Training rows: kind cat 6, dog 5, eel 4; fox 2, gnu, hen, ibis, jay 1 each (rare). */
-  static final String[] TRAIN_KINDS = {"cat", "cat", "cat", "cat", "cat", "cat", "dog", "dog", "dog", "dog", "dog",
-      "eel", "eel", "eel", "eel", "fox", "fox", "gnu", "hen", "ibis", "jay"};
+  static final String[] TRAIN_KINDS = {
+    "cat", "cat", "cat", "cat", "cat", "cat", "dog", "dog", "dog", "dog", "dog", "eel", "eel",
+    "eel", "eel", "fox", "fox", "gnu", "hen", "ibis", "jay"
+  };
+
   /** paid: 9 of the usual spellings of true, 12 of false. */
-  static final String[] TRAIN_PAID = {"yes", "Yes", "Y", "y", "TRUE", "t", "1", "1.0", "YES", "no", "No", "N", "n",
-      "false", "F", "0", "0.0", "NO", "no", "n", "f"};
+  static final String[] TRAIN_PAID = {
+    "yes", "Yes", "Y", "y", "TRUE", "t", "1", "1.0", "YES", "no", "No", "N", "n", "false", "F", "0",
+    "0.0", "NO", "no", "n", "f"
+  };
+
   /** credit: 5 good (any case), the rest bad or anything else. */
-  static final String[] TRAIN_CREDIT = {"good", "Good", "GOOD", "good", "good", "bad", "bad", "unknown", "bad", "bad",
-      "bad", "bad", "bad", "bad", "bad", "bad", "bad", "bad", "bad", "bad", "bad"};
+  static final String[] TRAIN_CREDIT = {
+    "good", "Good", "GOOD", "good", "good", "bad", "bad", "unknown", "bad", "bad", "bad", "bad",
+    "bad", "bad", "bad", "bad", "bad", "bad", "bad", "bad", "bad"
+  };
+
   /** income: 0, 9 and 99 in turn: log1p 0, ln 10, ln 100. */
   static final int[] INCOMES = {0, 9, 99};
 
@@ -68,8 +78,19 @@ class LabelsPrepIT {
     spark = SharedSpark.get();
     List<String> lines = new ArrayList<>(List.of("id,part,x,paid,credit,kind,income"));
     for (int i = 0; i < TRAIN_KINDS.length; i++) {
-      lines.add("t" + i + ",train," + i + "," + TRAIN_PAID[i] + "," + TRAIN_CREDIT[i] + "," + TRAIN_KINDS[i] + ","
-          + INCOMES[i % 3]);
+      lines.add(
+          "t"
+              + i
+              + ",train,"
+              + i
+              + ","
+              + TRAIN_PAID[i]
+              + ","
+              + TRAIN_CREDIT[i]
+              + ","
+              + TRAIN_KINDS[i]
+              + ","
+              + INCOMES[i % 3]);
     }
     lines.add("v0,validation,1,yes,good,cat,5");
     lines.add("v1,validation,2,no,bad,dog,5");
@@ -81,21 +102,30 @@ class LabelsPrepIT {
     lines.add("r2,train,1,yes,good,cat,-5");
     lines.add("r3,train,1,yes");
     Files.createDirectories(dir.resolve("data"));
-    Files.writeString(dir.resolve("data/people.csv"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("data/people.csv"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT, "labels.yaml");
-    manifest = new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
+    manifest =
+        new PrepJob(spark)
+            .run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
   }
 
   private static TaskEncoding task(Manifest m, String name) {
-    return m.featurizers().tasks().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    return m.featurizers().tasks().stream()
+        .filter(t -> t.name().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
   void rejectsAreGroupedWithTheirRulesSpeltOut() {
-    Map<String, Long> expected = new TreeMap<>(Map.of(
-        "people.paid: not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"…\"", 2L,
-        "people.income: not a label for transform log1p (a finite number above -1): \"…\"", 1L,
-        "people.(row): expected N cells, found N", 1L));
+    Map<String, Long> expected =
+        new TreeMap<>(
+            Map.of(
+                "people.paid: not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"…\"", 2L,
+                "people.income: not a label for transform log1p (a finite number above -1): \"…\"",
+                    1L,
+                "people.(row): expected N cells, found N", 1L));
     assertEquals(expected, new TreeMap<>(manifest.counts().rejectsByReason()));
   }
 
@@ -107,7 +137,8 @@ class LabelsPrepIT {
 
   @Test
   void rareTrainingClassesAreMergedAndTheManifestOnDiskSaysSo() throws IOException {
-    Manifest onDisk = Manifest.read(spark.sparkContext().hadoopConfiguration(), dir.resolve("prep").toString());
+    Manifest onDisk =
+        Manifest.read(spark.sparkContext().hadoopConfiguration(), dir.resolve("prep").toString());
     TaskEncoding kind = task(onDisk, "kind");
     assertEquals(List.of("cat", "dog", "eel", "other"), kind.classes());
     assertEquals(List.of(6L, 5L, 4L, 6L), kind.classCounts());
@@ -120,8 +151,12 @@ class LabelsPrepIT {
   @Test
   void mergedAndUnseenValuesAreEncodedAsTheOtherClass() {
     Map<String, Integer> classOfKey = new TreeMap<>();
-    for (Row r : spark.read().parquet(dir.resolve("prep/examples/test").toString())
-        .selectExpr("key", "array_position(label_kind, cast(1.0 as float)) - 1", "mask_kind").collectAsList()) {
+    for (Row r :
+        spark
+            .read()
+            .parquet(dir.resolve("prep/examples/test").toString())
+            .selectExpr("key", "array_position(label_kind, cast(1.0 as float)) - 1", "mask_kind")
+            .collectAsList()) {
       assertEquals(1.0f, r.getFloat(2), "every test row is labelled for kind");
       classOfKey.put(Keys.display(r.getString(0)), (int) r.getLong(1));
     }
@@ -134,7 +169,8 @@ class LabelsPrepIT {
     assertEquals(TaskConfig.Transform.LOG1P, income.transform());
     // Seven each of 0, ln 10 and ln 100.
     double mean = (Math.log(10) + Math.log(100)) / 3;
-    double sd = Math.sqrt((Math.pow(Math.log(10), 2) + Math.pow(Math.log(100), 2)) / 3 - mean * mean);
+    double sd =
+        Math.sqrt((Math.pow(Math.log(10), 2) + Math.pow(Math.log(100), 2)) / 3 - mean * mean);
     assertEquals(mean, income.mean(), 1e-9);
     assertEquals(sd, income.std(), 1e-9);
     assertEquals(99.0, income.label(income.target(99.0)), 1e-9);

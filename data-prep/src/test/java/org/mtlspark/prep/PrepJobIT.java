@@ -46,9 +46,12 @@ class PrepJobIT {
   @BeforeAll
   static void generateAndPrepare() throws IOException {
     spark = SharedSpark.get();
-    config = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "generate.malformedRate=0.01"));
+    config =
+        ConfigLoader.load(List.of(), List.of("generate.rows=1500", "generate.malformedRate=0.01"));
     new GenerateJob(spark).run(config, dir.resolve("data").toString());
-    manifest = new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
+    manifest =
+        new PrepJob(spark)
+            .run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
   }
 
   @Test
@@ -67,9 +70,17 @@ class PrepJobIT {
     long tabularMalformed = 0;
     long multiLine = 0;
     for (int i = 0; i < 1500; i++) {
-      SyntheticRecord r = new SyntheticRecord(config.generate().seed(), i, config.prep().image().width(),
-          config.prep().image().height(), new SyntheticRecord.Rates(config.generate().missingModalityRate(),
-              config.generate().missingLabelRate(), config.generate().malformedRate(), config.generate().noise()));
+      SyntheticRecord r =
+          new SyntheticRecord(
+              config.generate().seed(),
+              i,
+              config.prep().image().width(),
+              config.prep().image().height(),
+              new SyntheticRecord.Rates(
+                  config.generate().missingModalityRate(),
+                  config.generate().missingLabelRate(),
+                  config.generate().malformedRate(),
+                  config.generate().noise()));
       tabular += r.hasTabular() ? 1 : 0;
       tabularMalformed += r.hasTabular() && r.tabularMalformed() ? 1 : 0;
       multiLine += r.hasTabular() && r.tabularCsv().contains("\n") ? 1 : 0;
@@ -81,20 +92,29 @@ class PrepJobIT {
     assertEquals(rejected, c.rejected());
     List<String> rejectLines;
     try (Stream<Path> files = Files.list(dir.resolve("prep/rejects"))) {
-      rejectLines = files.filter(p -> p.getFileName().toString().startsWith("part-"))
-          .flatMap(p -> readLines(p).stream()).toList();
+      rejectLines =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("part-"))
+              .flatMap(p -> readLines(p).stream())
+              .toList();
     }
     assertEquals(rejected, rejectLines.size());
-    String tabularReject = rejectLines.stream().filter(l -> l.contains("\"source\":\"tabular\"")).findFirst()
-        .orElseThrow();
-    assertTrue(tabularReject.matches(".*\"file\":\"[^\"]+part-0000\\d\\.csv\".*\"line\":\\d+.*\"reason\":\"[^\"]+\".*"),
+    String tabularReject =
+        rejectLines.stream()
+            .filter(l -> l.contains("\"source\":\"tabular\""))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(
+        tabularReject.matches(
+            ".*\"file\":\"[^\"]+part-0000\\d\\.csv\".*\"line\":\\d+.*\"reason\":\"[^\"]+\".*"),
         tabularReject);
   }
 
   @Test
   void usableRecordsLandInExactlyOneSplitInFullBatchesWithMasks() throws IOException {
     long usable = manifest.counts().recordStatus().get("usable");
-    long examples = manifest.splits().values().stream().mapToLong(Manifest.SplitSummary::examples).sum();
+    long examples =
+        manifest.splits().values().stream().mapToLong(Manifest.SplitSummary::examples).sum();
     assertEquals(usable, examples);
     assertTrue(manifest.splits().get("train").examples() > 0.7 * usable);
 
@@ -104,8 +124,11 @@ class PrepJobIT {
     try (Stream<Path> s = Files.list(trainDir)) {
       packs = s.filter(p -> p.toString().endsWith(BatchPack.EXTENSION)).sorted().toList();
     }
-    assertEquals(manifest.splits().get("train").files().keySet(),
-        packs.stream().map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
+    assertEquals(
+        manifest.splits().get("train").files().keySet(),
+        packs.stream()
+            .map(p -> p.getFileName().toString())
+            .collect(java.util.stream.Collectors.toSet()),
         "the manifest lists every batch pack");
     assertTrue(packs.size() <= partitions(), "at most one pack per partition");
     List<String> refs = new ArrayList<>();
@@ -124,9 +147,11 @@ class PrepJobIT {
         assertEquals(1, mds.getLabelsMaskArray(t).size(1));
       }
       assertNotNull(mds.getFeaturesMaskArray(1), "the text input carries its token mask");
-      maskedRows += mds.getLabelsMaskArray(0).length() - mds.getLabelsMaskArray(0).sumNumber().longValue();
+      maskedRows +=
+          mds.getLabelsMaskArray(0).length() - mds.getLabelsMaskArray(0).sumNumber().longValue();
     }
-    assertEquals(Set.of(config.prep().batchSize()), sizes, "every stored batch has exactly the batch size");
+    assertEquals(
+        Set.of(config.prep().batchSize()), sizes, "every stored batch has exactly the batch size");
     long padding = manifest.splits().get("train").paddingRows();
     long labelledSpend = manifest.splits().get("train").labelled().get("spend");
     assertEquals(refs.size() * (long) config.prep().batchSize() - labelledSpend, maskedRows);
@@ -143,7 +168,8 @@ class PrepJobIT {
   @Test
   void eachPartitionWritesAPackPerSplit() {
     for (Manifest.SplitSummary split : manifest.splits().values()) {
-      assertEquals(partitions(), split.files().size(), "every partition holds records of every split");
+      assertEquals(
+          partitions(), split.files().size(), "every partition holds records of every split");
     }
   }
 
@@ -151,24 +177,45 @@ class PrepJobIT {
   void examplesAreWrittenAsParquetOneRowPerRecord() {
     var train = spark.read().parquet(dir.resolve("prep/examples/train").toString());
     assertEquals(manifest.splits().get("train").examples(), train.count());
-    assertEquals(List.of("key", "tabular", "text", "image", "presence", "label_spend", "mask_spend",
-        "label_tier", "mask_tier", "label_churn", "mask_churn"), List.of(train.columns()));
+    assertEquals(
+        List.of(
+            "key",
+            "tabular",
+            "text",
+            "image",
+            "presence",
+            "label_spend",
+            "mask_spend",
+            "label_tier",
+            "mask_tier",
+            "label_churn",
+            "mask_churn"),
+        List.of(train.columns()));
     // Text: the token ids without the padding, at least one (the "no text" id when there is none).
-    assertEquals(DataTypes.createArrayType(DataTypes.IntegerType), train.schema().apply("text").dataType());
+    assertEquals(
+        DataTypes.createArrayType(DataTypes.IntegerType), train.schema().apply("text").dataType());
     Row lengths = train.selectExpr("min(size(text))", "max(size(text))").first();
     assertEquals(1, lengths.getInt(0));
-    assertTrue(lengths.getInt(1) > 1 && lengths.getInt(1) <= config.prep().text().maxTokens(), lengths.toString());
-    assertEquals(0, train.filter("presence[1] = 0 and not (size(text) = 1 and text[0] = 2)").count(),
+    assertTrue(
+        lengths.getInt(1) > 1 && lengths.getInt(1) <= config.prep().text().maxTokens(),
+        lengths.toString());
+    assertEquals(
+        0,
+        train.filter("presence[1] = 0 and not (size(text) = 1 and text[0] = 2)").count(),
         "a record without text has the one no-text id");
     assertTrue(train.filter("presence[1] = 0").count() > 0, "some records lack text");
-    assertEquals(0, train.filter("presence[1] = 1 and exists(text, t -> t < 1)").count(), "no padding id");
-    assertEquals(manifest.splits().get("train").labelled().get("spend"),
+    assertEquals(
+        0, train.filter("presence[1] = 1 and exists(text, t -> t < 1)").count(), "no padding id");
+    assertEquals(
+        manifest.splits().get("train").labelled().get("spend"),
         train.filter("mask_spend = 1.0").count());
   }
 
   @Test
   void eachPartitionWritesItsRecordsInTheSeededOrderOfTheirSplit() throws IOException {
-    SplitOrder order = new SplitOrder(KeySplit.of(config.prep().split(), config.data().key()), config.run().seed());
+    SplitOrder order =
+        new SplitOrder(
+            KeySplit.of(config.prep().split(), config.data().key()), config.run().seed());
     for (String split : List.of("train", "test")) {
       List<Path> files;
       try (Stream<Path> s = Files.list(dir.resolve("prep/examples/" + split))) {
@@ -176,27 +223,38 @@ class PrepJobIT {
       }
       assertTrue(files.size() > 1, "several partitions wrote " + split);
       for (Path file : files) {
-        List<String> keys = spark.read().parquet(file.toString()).select("key").collectAsList().stream()
-            .map(r -> r.getString(0)).toList();
-        assertTrue(keys.stream().allMatch(k -> order.split(k).id().equals(split)), file + " holds " + split + " only");
+        List<String> keys =
+            spark.read().parquet(file.toString()).select("key").collectAsList().stream()
+                .map(r -> r.getString(0))
+                .toList();
+        assertTrue(
+            keys.stream().allMatch(k -> order.split(k).id().equals(split)),
+            file + " holds " + split + " only");
         List<String> sorted = new ArrayList<>(keys);
         sorted.sort(Comparator.comparingLong(order::position));
         assertEquals(sorted, keys, file + " in position order");
         if (split.equals("train")) {
-          assertFalse(keys.equals(keys.stream().sorted().toList()), "training records are not in key order");
+          assertFalse(
+              keys.equals(keys.stream().sorted().toList()),
+              "training records are not in key order");
         }
       }
     }
     var schema = spark.read().parquet(dir.resolve("prep/examples/train").toString()).schema();
-    assertEquals(DataTypes.createArrayType(DataTypes.FloatType), schema.apply("tabular").dataType(),
+    assertEquals(
+        DataTypes.createArrayType(DataTypes.FloatType),
+        schema.apply("tabular").dataType(),
         "vectors read back as arrays of floats");
   }
 
   @Test
   void featurizersAreFitOnTheTrainingSplitOnly() throws IOException {
     // Recompute the mean of 'visits' from the tabular source over training keys only.
-    KeySplit split = new KeySplit(config.prep().split().train(), config.prep().split().validation(),
-        config.prep().split().salt());
+    KeySplit split =
+        new KeySplit(
+            config.prep().split().train(),
+            config.prep().split().validation(),
+            config.prep().split().salt());
     double sum = 0;
     long n = 0;
     double sumAll = 0;
@@ -205,8 +263,9 @@ class PrepJobIT {
       for (Path f : files.filter(p -> p.toString().endsWith(".csv")).sorted().toList()) {
         List<List<String>> records = new java.util.ArrayList<>();
         try (java.io.Reader in = Files.newBufferedReader(f)) {
-          org.mtlspark.prep.source.CsvRecordReader reader = new org.mtlspark.prep.source.CsvRecordReader(in,
-              org.mtlspark.prep.source.CsvDialect.RFC_4180, 1);
+          org.mtlspark.prep.source.CsvRecordReader reader =
+              new org.mtlspark.prep.source.CsvRecordReader(
+                  in, org.mtlspark.prep.source.CsvDialect.RFC_4180, 1);
           for (var r = reader.next(); r != null; r = reader.next()) {
             records.add(r.cells());
           }
@@ -236,8 +295,10 @@ class PrepJobIT {
     double fitted = manifest.featurizers().means().get(2);
     // Records without any label are left out of training, so the fitted mean may differ from
     // the training rows' mean by a little; it must be closer to it than to the all-rows mean.
-    assertTrue(Math.abs(trainMean - allMean) > 1e-3, "train and all-rows means differ on this data");
-    assertTrue(Math.abs(fitted - trainMean) < Math.abs(fitted - allMean),
+    assertTrue(
+        Math.abs(trainMean - allMean) > 1e-3, "train and all-rows means differ on this data");
+    assertTrue(
+        Math.abs(fitted - trainMean) < Math.abs(fitted - allMean),
         "fitted " + fitted + ", train " + trainMean + ", all " + allMean);
   }
 
@@ -252,22 +313,32 @@ class PrepJobIT {
 
   @Test
   void existingOutputIsRefused() {
-    IOException e = assertThrows(IOException.class,
-        () -> new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("prep").toString()));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                new PrepJob(spark)
+                    .run(config, dir.resolve("data").toString(), dir.resolve("prep").toString()));
     assertTrue(e.getMessage().contains("already exists"));
   }
 
   @Test
   void tooManyRejectsFailsNamingTheRejectsAndLeavesNoOutput() throws IOException {
     MtlConfig strict = ConfigLoader.load(List.of(), List.of("prep.maxRejectFraction=0.0001"));
-    PrepException e = assertThrows(PrepException.class,
-        () -> new PrepJob(spark).run(strict, dir.resolve("data").toString(), dir.resolve("strict").toString()));
+    PrepException e =
+        assertThrows(
+            PrepException.class,
+            () ->
+                new PrepJob(spark)
+                    .run(strict, dir.resolve("data").toString(), dir.resolve("strict").toString()));
     assertTrue(e.getMessage().contains("prep.maxRejectFraction"), e.getMessage());
     assertTrue(e.getMessage().contains("by reason: {"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("strict")), "no output that looks complete");
     assertTrue(e.getMessage().contains("the first: source "), e.getMessage());
     try (var left = Files.list(dir)) {
-      assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".strict-")).toList(),
+      assertEquals(
+          List.of(),
+          left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".strict-")).toList(),
           "the failed run's staging folder is removed");
     }
   }

@@ -32,11 +32,14 @@ class SplitRunsTest {
     for (String k : keys) {
       expected.computeIfAbsent(order.split(k), s -> new ArrayList<>()).add(k);
     }
-    assertEquals(List.of(Split.TRAIN, Split.VALIDATION, Split.TEST), List.copyOf(expected.keySet()),
+    assertEquals(
+        List.of(Split.TRAIN, Split.VALIDATION, Split.TEST),
+        List.copyOf(expected.keySet()),
         "positions put training first, then validation, then test");
     assertTrue(keys.stream().allMatch(k -> order.position(k) >= 0), "positions are never negative");
 
-    PrepJob.SplitRuns runs = new PrepJob.SplitRuns(keys.stream().map(SplitRunsTest::record).iterator(), order);
+    PrepJob.SplitRuns runs =
+        new PrepJob.SplitRuns(keys.stream().map(SplitRunsTest::record).iterator(), order);
     Map<Split, List<String>> seen = new LinkedHashMap<>();
     while (runs.nextSplit()) {
       List<String> run = seen.computeIfAbsent(runs.split(), s -> new ArrayList<>());
@@ -54,8 +57,9 @@ class SplitRunsTest {
 
   @Test
   void anEmptyPartitionHasNoSplit() {
-    PrepJob.SplitRuns runs = new PrepJob.SplitRuns(List.<AlignedRecord>of().iterator(),
-        new SplitOrder(new KeySplit(0.8, 0.1, "s"), 1));
+    PrepJob.SplitRuns runs =
+        new PrepJob.SplitRuns(
+            List.<AlignedRecord>of().iterator(), new SplitOrder(new KeySplit(0.8, 0.1, "s"), 1));
     assertFalse(runs.nextSplit());
   }
 }

@@ -111,7 +111,18 @@ public final class TrainConfigs {
   }
 
   public TrainConfig build() {
-    return new TrainConfig(engine, epochs, updater, learningRate, workers, averagingFrequency, patience,
-        objectiveWeights, modalityDropout, taskWeighting, dwaTemperature, compensateLabelRate);
+    return new TrainConfig(
+        engine,
+        epochs,
+        updater,
+        learningRate,
+        workers,
+        averagingFrequency,
+        patience,
+        objectiveWeights,
+        modalityDropout,
+        taskWeighting,
+        dwaTemperature,
+        compensateLabelRate);
   }
 }

@@ -15,19 +15,32 @@ import org.mtlspark.workers.train.TrainingWorkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "The whole job on built-in data: generate -> prep -> train (parameter averaging on Spark) "
-        + "-> evaluate -> save, then print the per-task result table. Writes OUT/data, OUT/prep and OUT/run.")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "The whole job on built-in data: generate -> prep -> train (parameter averaging on Spark) "
+            + "-> evaluate -> save, then print the per-task result table. Writes OUT/data, OUT/prep and OUT/run.")
 final class DemoCommand extends MtlCommand.SparkCommand {
-  @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR",
-      description = "Folder for the demo's data, prepared batches and run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "runs/demo",
+      paramLabel = "DIR",
+      description =
+          "Folder for the demo's data, prepared batches and run (default: ${DEFAULT-VALUE}).")
   String out;
 
-  @Option(names = "--rows", paramLabel = "N", description = "Records to generate (default: generate.rows).")
+  @Option(
+      names = "--rows",
+      paramLabel = "N",
+      description = "Records to generate (default: generate.rows).")
   Long rows;
 
-  @Option(names = "--overwrite", description = "Replace OUT if it is an earlier demo's folder (it holds data and "
-      + "nothing else than data, prep and run); anything else is refused.")
+  @Option(
+      names = "--overwrite",
+      description =
+          "Replace OUT if it is an earlier demo's folder (it holds data and "
+              + "nothing else than data, prep and run); anything else is refused.")
   boolean overwrite;
 
   @Override
@@ -37,8 +50,15 @@ final class DemoCommand extends MtlCommand.SparkCommand {
 
   @Override
   List<OutputFolder> outputs(MtlConfig config) {
-    return List.of(new OutputFolder("--out", out, "demo", Set.of("data", "prep", "run"), "data", overwrite,
-        configOptions.files));
+    return List.of(
+        new OutputFolder(
+            "--out",
+            out,
+            "demo",
+            Set.of("data", "prep", "run"),
+            "data",
+            overwrite,
+            configOptions.files));
   }
 
   @Override
@@ -50,13 +70,16 @@ final class DemoCommand extends MtlCommand.SparkCommand {
     new GenerateJob(spark).run(config, data);
     Manifest manifest = new PrepJob(spark).run(config, data, prep);
     new TrainJob(spark).run(config, prep, run);
-    EvaluateJob.Report report = new EvaluateJob(spark).run(run, prep, "test", TrainingWorkers.resolve(spark, config.train()));
+    EvaluateJob.Report report =
+        new EvaluateJob(spark)
+            .run(run, prep, "test", TrainingWorkers.resolve(spark, config.train()));
 
     System.out.println();
     System.out.println(Reports.prepSummary(manifest));
     System.out.println("Test split, every task beside its trivial baseline:");
     System.out.println(EvaluateJob.table(report));
-    System.out.println("Test split, every task's primary metric with each modality removed in turn:");
+    System.out.println(
+        "Test split, every task's primary metric with each modality removed in turn:");
     System.out.println(EvaluateJob.ablationTable(report));
     System.out.println("Model, manifest, resolved configuration and metrics.json: " + run);
     if (!report.allBeatBaseline()) {

@@ -17,36 +17,60 @@ import org.mtlspark.workers.train.TrainingWorkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = "Evaluate every task of a trained run on a split, beside its trivial baseline; "
-        + "print the table and write metrics.json into the run folder, or into --out (a registry version is "
-        + "evaluated only with --out: the registry is not written).")
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluate every task of a trained run on a split, beside its trivial baseline; "
+            + "print the table and write metrics.json into the run folder, or into --out (a registry version is "
+            + "evaluated only with --out: the registry is not written).")
 final class EvaluateCommand extends MtlCommand.SparkCommand {
-  @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run folder written by `train`.")
+  @Option(
+      names = "--run",
+      required = true,
+      paramLabel = "DIR",
+      description = "Run folder written by `train`.")
   String run;
 
-  @Option(names = "--prep", required = true, paramLabel = "DIR", description = "Output folder of `prep` the run was trained on.")
+  @Option(
+      names = "--prep",
+      required = true,
+      paramLabel = "DIR",
+      description = "Output folder of `prep` the run was trained on.")
   String prep;
 
-  @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT",
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      paramLabel = "SPLIT",
       description = "train, validation or test (default: ${DEFAULT-VALUE}).")
   String split;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "New folder for metrics.json instead of the run folder; "
-      + "needed for a registry version.")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description =
+          "New folder for metrics.json instead of the run folder; "
+              + "needed for a registry version.")
   String out;
 
-  @Option(names = "--overwrite", description = "With --out: replace OUT if it is an earlier output of evaluate (it "
-      + "holds metrics.json and nothing else); anything else is refused.")
+  @Option(
+      names = "--overwrite",
+      description =
+          "With --out: replace OUT if it is an earlier output of evaluate (it "
+              + "holds metrics.json and nothing else); anything else is refused.")
   boolean overwrite;
 
-  @Option(names = "--require-baseline", description = "Exit with 4 when a task does not beat its baseline.")
+  @Option(
+      names = "--require-baseline",
+      description = "Exit with 4 when a task does not beat its baseline.")
   boolean requireBaseline;
 
   @Override
   protected void validate(MtlConfig config) {
     if (!split.matches("train|validation|test")) {
-      throw new CommandException(ExitCodes.USAGE, "--split must be train, validation or test, was " + split);
+      throw new CommandException(
+          ExitCodes.USAGE, "--split must be train, validation or test, was " + split);
     }
   }
 
@@ -58,9 +82,14 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
       Path model = new Path(run);
       FileSystem fs = model.getFileSystem(hadoop);
       if (OutputFolder.registryVersionHolding(fs, fs.makeQualified(model)) != null) {
-        throw new CommandException(ExitCodes.USAGE, "--run " + run + " is a registry version (it holds "
-            + ModelRegistry.VERSION_FILE + "), which evaluate does not write into; give --out DIR, a folder "
-            + "elsewhere for metrics.json");
+        throw new CommandException(
+            ExitCodes.USAGE,
+            "--run "
+                + run
+                + " is a registry version (it holds "
+                + ModelRegistry.VERSION_FILE
+                + "), which evaluate does not write into; give --out DIR, a folder "
+                + "elsewhere for metrics.json");
       }
       OutputFolder.checkPlace(hadoop, "--run", new Path(model, RunFolder.METRICS_FILE).toString());
     }
@@ -73,8 +102,15 @@ final class EvaluateCommand extends MtlCommand.SparkCommand {
     }
     List<String> inputs = new ArrayList<>(configOptions.files);
     inputs.addAll(List.of(run, prep));
-    return List.of(new OutputFolder("--out", out, "evaluate", Set.of(RunFolder.METRICS_FILE),
-        RunFolder.METRICS_FILE, overwrite, inputs));
+    return List.of(
+        new OutputFolder(
+            "--out",
+            out,
+            "evaluate",
+            Set.of(RunFolder.METRICS_FILE),
+            RunFolder.METRICS_FILE,
+            overwrite,
+            inputs));
   }
 
   @Override

@@ -7,14 +7,24 @@ import org.mtlspark.prep.generate.GenerateJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "generate", mixinStandardHelpOptions = true,
-    description = "Write the built-in multimodal, multi-task data set (tabular CSV, text JSON lines, "
-        + "image Parquet, labels CSV) into a new folder.")
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Write the built-in multimodal, multi-task data set (tabular CSV, text JSON lines, "
+            + "image Parquet, labels CSV) into a new folder.")
 final class GenerateCommand extends MtlCommand.SparkCommand {
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "New folder (any Hadoop URI) for the sources.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "New folder (any Hadoop URI) for the sources.")
   String out;
 
-  @Option(names = "--rows", paramLabel = "N", description = "Records to generate (default: generate.rows).")
+  @Option(
+      names = "--rows",
+      paramLabel = "N",
+      description = "Records to generate (default: generate.rows).")
   Long rows;
 
   @Override

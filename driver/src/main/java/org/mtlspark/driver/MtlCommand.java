@@ -11,8 +11,8 @@ import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.workers.registry.RegistryException;
 import org.mtlspark.workers.registry.RetrainJob;
 import org.mtlspark.workers.train.TrainJob;
@@ -27,18 +27,34 @@ import picocli.CommandLine.Option;
  * The {@code mtl} command line. Every subcommand loads and validates the configuration before it
  * starts Spark, and ends with an exit code from {@link ExitCodes}.
  */
-@Command(name = "mtl", mixinStandardHelpOptions = true, version = "mtlspark 0.1.0",
+@Command(
+    name = "mtl",
+    mixinStandardHelpOptions = true,
+    version = "mtlspark 0.1.0",
     description = "Distributed multi-task, multimodal deep learning on Apache Spark.",
-    subcommands = {GenerateCommand.class, PrepCommand.class, TrainCommand.class, EvaluateCommand.class,
-        ScoreCommand.class, RegistryCommand.class, RetrainCommand.class, ReportCommand.class, DemoCommand.class,
-        CommandLine.HelpCommand.class},
+    subcommands = {
+      GenerateCommand.class,
+      PrepCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
+      ScoreCommand.class,
+      RegistryCommand.class,
+      RetrainCommand.class,
+      ReportCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:done", "1:unexpected failure (see the log)", "2:bad command line or configuration (nothing started)",
-        "3:input data unusable as configured", "4:a task does not beat its trivial baseline",
-        "5:training diverged (NaN or infinite score)",
-        "10:retrain registered a new version but did not promote it (the reason is printed)",
-        "11:the model registry refused: locked by another retrain, unknown or damaged version, bad name"})
+      "0:done",
+      "1:unexpected failure (see the log)",
+      "2:bad command line or configuration (nothing started)",
+      "3:input data unusable as configured",
+      "4:a task does not beat its trivial baseline",
+      "5:training diverged (NaN or infinite score)",
+      "10:retrain registered a new version but did not promote it (the reason is printed)",
+      "11:the model registry refused: locked by another retrain, unknown or damaged version, bad name"
+    })
 public final class MtlCommand implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(MtlCommand.class);
 
@@ -46,7 +62,9 @@ public final class MtlCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: generate, prep, train, evaluate, score, registry, retrain, report, demo");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
+        "name a command: generate, prep, train, evaluate, score, registry, retrain, report, demo");
   }
 
   public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
@@ -82,18 +100,22 @@ public final class MtlCommand implements Runnable {
   public static int execute(Object command, String... args) {
     CommandLine cli = new CommandLine(command);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      Throwable known = explained(e);
-      if (known == null) {
-        err.println("error: " + e);
-        e.printStackTrace(err);
-        return ExitCodes.FAILED;
-      }
-      LOG.debug("{} failed: {}", commandLine.getCommandName(), known.getMessage(), e);
-      err.println(known instanceof ConfigException ? known.getMessage() : "error: " + known.getMessage());
-      return exitCode(known);
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          Throwable known = explained(e);
+          if (known == null) {
+            err.println("error: " + e);
+            e.printStackTrace(err);
+            return ExitCodes.FAILED;
+          }
+          LOG.debug("{} failed: {}", commandLine.getCommandName(), known.getMessage(), e);
+          err.println(
+              known instanceof ConfigException
+                  ? known.getMessage()
+                  : "error: " + known.getMessage());
+          return exitCode(known);
+        });
     return cli.execute(args);
   }
 
@@ -109,7 +131,9 @@ public final class MtlCommand implements Runnable {
     // Inside another exception only the failures a Spark task may raise on purpose count: an
     // existing file met by a task, say, is not a usage error.
     for (Throwable t = e.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof PrepException || t instanceof CommandException || t instanceof TrainingDivergedException
+      if (t instanceof PrepException
+          || t instanceof CommandException
+          || t instanceof TrainingDivergedException
           || t instanceof RegistryException) {
         return t;
       }
@@ -119,8 +143,10 @@ public final class MtlCommand implements Runnable {
 
   /** The exit code of a failure the commands explain, {@link ExitCodes#FAILED} for any other. */
   static int exitCode(Throwable t) {
-    if (t instanceof ConfigException || t instanceof TrainJob.RunCompleteException
-        || t instanceof FileAlreadyExistsException || t instanceof RetrainJob.WorkFolderException) {
+    if (t instanceof ConfigException
+        || t instanceof TrainJob.RunCompleteException
+        || t instanceof FileAlreadyExistsException
+        || t instanceof RetrainJob.WorkFolderException) {
       return ExitCodes.USAGE;
     }
     if (t instanceof CommandException ce) {
@@ -140,11 +166,15 @@ public final class MtlCommand implements Runnable {
 
   /** Options every subcommand takes: configuration files and overrides. */
   static class ConfigOptions {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+    @Option(
+        names = {"-c", "--config"},
+        paramLabel = "FILE",
         description = "Experiment YAML overriding conf/defaults.yaml; repeatable, later files win.")
     List<String> files = new ArrayList<>();
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
+    @Option(
+        names = "--set",
+        paramLabel = "KEY=VALUE",
         description = "Override one key, e.g. --set train.epochs=3; repeatable, applied last.")
     List<String> overrides = new ArrayList<>();
 
@@ -169,7 +199,9 @@ public final class MtlCommand implements Runnable {
       checkInputs(config, hadoop);
       List<OutputFolder> outputs = outputs(config);
       outputs.forEach(o -> o.check(hadoop));
-      SparkSession spark = SparkSessions.create("mtl " + getClass().getSimpleName().replace("Command", "").toLowerCase());
+      SparkSession spark =
+          SparkSessions.create(
+              "mtl " + getClass().getSimpleName().replace("Command", "").toLowerCase());
       Configuration sparkHadoop = spark.sparkContext().hadoopConfiguration();
       boolean completed = false;
       try {
@@ -210,13 +242,16 @@ public final class MtlCommand implements Runnable {
      * Fails with exit code 2, naming the option and the path, when {@code path} does not exist or,
      * with a {@code file}, does not hold that file ({@code what} says what the option wants).
      */
-    protected static void require(Configuration hadoop, String option, String path, String file, String what)
+    protected static void require(
+        Configuration hadoop, String option, String path, String file, String what)
         throws IOException {
       if (!HadoopFiles.exists(hadoop, path)) {
         throw new CommandException(ExitCodes.USAGE, option + " " + path + " does not exist");
       }
-      if (file != null && !HadoopFiles.exists(hadoop, new org.apache.hadoop.fs.Path(path, file).toString())) {
-        throw new CommandException(ExitCodes.USAGE, option + " " + path + " holds no " + file + ": give " + what);
+      if (file != null
+          && !HadoopFiles.exists(hadoop, new org.apache.hadoop.fs.Path(path, file).toString())) {
+        throw new CommandException(
+            ExitCodes.USAGE, option + " " + path + " holds no " + file + ": give " + what);
       }
     }
 

@@ -34,6 +34,7 @@ public final class OutputFolder {
   private final boolean overwrite;
   private final List<String> inputs;
   private boolean replace;
+
   /** Where the earlier output waits while the command runs, once set aside. */
   private Path setAside;
 
@@ -45,7 +46,13 @@ public final class OutputFolder {
    * @param overwrite whether the user asked to replace an existing output
    * @param inputs paths the command reads, which the folder must not hold
    */
-  OutputFolder(String option, String path, String command, Set<String> entries, String marker, boolean overwrite,
+  OutputFolder(
+      String option,
+      String path,
+      String command,
+      Set<String> entries,
+      String marker,
+      boolean overwrite,
       List<String> inputs) {
     this.option = option;
     this.path = path;
@@ -79,8 +86,15 @@ public final class OutputFolder {
         return;
       }
       if (!overwrite) {
-        throw usage(option + " " + path + " already exists; choose another " + option
-            + (entries.isEmpty() ? "" : " or pass --overwrite to replace an earlier output of " + command));
+        throw usage(
+            option
+                + " "
+                + path
+                + " already exists; choose another "
+                + option
+                + (entries.isEmpty()
+                    ? ""
+                    : " or pass --overwrite to replace an earlier output of " + command));
       }
       for (String input : inputs) {
         Path in = new Path(input);
@@ -90,7 +104,8 @@ public final class OutputFolder {
       }
       FileStatus status = fs.getFileStatus(qualified);
       if (!status.isDirectory()) {
-        throw usage("--overwrite refuses " + path + ": it is a file, not an output folder of " + command);
+        throw usage(
+            "--overwrite refuses " + path + ": it is a file, not an output folder of " + command);
       }
       Set<String> found = new TreeSet<>();
       Set<String> foreign = new TreeSet<>();
@@ -106,12 +121,28 @@ public final class OutputFolder {
         return;
       }
       if (!found.contains(marker)) {
-        throw usage("--overwrite refuses " + path + ": it holds no " + marker + ", so it is not an output of "
-            + command + " (it holds " + describe(found) + ")");
+        throw usage(
+            "--overwrite refuses "
+                + path
+                + ": it holds no "
+                + marker
+                + ", so it is not an output of "
+                + command
+                + " (it holds "
+                + describe(found)
+                + ")");
       }
       if (!foreign.isEmpty()) {
-        throw usage("--overwrite refuses " + path + ": besides the output of " + command + " it holds "
-            + describe(foreign) + ", which " + command + " did not write");
+        throw usage(
+            "--overwrite refuses "
+                + path
+                + ": besides the output of "
+                + command
+                + " it holds "
+                + describe(foreign)
+                + ", which "
+                + command
+                + " did not write");
       }
       replace = true;
     } catch (IOException e) {
@@ -131,12 +162,19 @@ public final class OutputFolder {
     }
     Path target = new Path(path);
     FileSystem fs = target.getFileSystem(conf);
-    Path aside = new Path(target.getParent(), "." + target.getName() + "-replaced-" + java.util.UUID.randomUUID());
+    Path aside =
+        new Path(
+            target.getParent(),
+            "." + target.getName() + "-replaced-" + java.util.UUID.randomUUID());
     if (!fs.rename(target, aside)) {
-      throw new IOException("--overwrite: cannot move the earlier output " + path + " aside to " + aside);
+      throw new IOException(
+          "--overwrite: cannot move the earlier output " + path + " aside to " + aside);
     }
     setAside = aside;
-    LOG.info("--overwrite: moved the earlier output of {} in {} aside until this run ends", command, path);
+    LOG.info(
+        "--overwrite: moved the earlier output of {} in {} aside until this run ends",
+        command,
+        path);
   }
 
   /**
@@ -154,9 +192,11 @@ public final class OutputFolder {
       fs.delete(setAside, true);
       LOG.info("--overwrite: deleted the earlier output of {} in {}", command, path);
     } else if (!fs.exists(target) && fs.rename(setAside, target)) {
-      LOG.warn("--overwrite: the run failed; the earlier output of {} is back in {}", command, path);
+      LOG.warn(
+          "--overwrite: the run failed; the earlier output of {} is back in {}", command, path);
     } else {
-      LOG.warn("--overwrite: the run failed; the earlier output of {} is kept in {}", command, setAside);
+      LOG.warn(
+          "--overwrite: the run failed; the earlier output of {} is kept in {}", command, setAside);
     }
     setAside = null;
   }
@@ -173,9 +213,16 @@ public final class OutputFolder {
       Path qualified = fs.makeQualified(target);
       Path version = registryVersionHolding(fs, qualified);
       if (version != null) {
-        throw usage(option + " " + path + " is inside the registry version " + version + " (it holds "
-            + ModelRegistry.VERSION_FILE + "): a registry is changed only through mtl registry and retrain; "
-            + "write elsewhere");
+        throw usage(
+            option
+                + " "
+                + path
+                + " is inside the registry version "
+                + version
+                + " (it holds "
+                + ModelRegistry.VERSION_FILE
+                + "): a registry is changed only through mtl registry and retrain; "
+                + "write elsewhere");
       }
       Path at = qualified.getParent();
       while (at != null && !fs.exists(at)) {
@@ -200,7 +247,8 @@ public final class OutputFolder {
    */
   static Path registryVersionHolding(FileSystem fs, Path qualified) throws IOException {
     for (Path at = qualified; at != null; at = at.getParent()) {
-      if (fs.exists(new Path(at, ModelRegistry.VERSION_FILE)) && fs.exists(new Path(at, RunFolder.MODEL_FILE))) {
+      if (fs.exists(new Path(at, ModelRegistry.VERSION_FILE))
+          && fs.exists(new Path(at, RunFolder.MODEL_FILE))) {
         return at;
       }
     }
@@ -214,8 +262,10 @@ public final class OutputFolder {
 
   /** An entry the command writes, or the checksum file a local filesystem keeps beside one. */
   private boolean ours(String name) {
-    return entries.contains(name) || name.startsWith(".") && name.endsWith(".crc")
-        && entries.contains(name.substring(1, name.length() - 4));
+    return entries.contains(name)
+        || name.startsWith(".")
+            && name.endsWith(".crc")
+            && entries.contains(name.substring(1, name.length() - 4));
   }
 
   /** Whether {@code p} is {@code folder} or lies below it (both qualified). */
@@ -233,8 +283,8 @@ public final class OutputFolder {
       return "nothing";
     }
     List<String> shown = new ArrayList<>(names).subList(0, Math.min(5, names.size()));
-    return String.join(", ", shown) + (names.size() > shown.size() ? " and " + (names.size() - shown.size())
-        + " more" : "");
+    return String.join(", ", shown)
+        + (names.size() > shown.size() ? " and " + (names.size() - shown.size()) + " more" : "");
   }
 
   private static CommandException usage(String message) {

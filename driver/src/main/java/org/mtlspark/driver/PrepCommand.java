@@ -14,24 +14,38 @@ import org.mtlspark.prep.manifest.Manifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "prep", mixinStandardHelpOptions = true,
-    description = "Read, validate and align the sources by key, split by key hash, fit featurizers on the "
-        + "training split and write MultiDataSet batches, rejects and a manifest into a new folder.")
+@Command(
+    name = "prep",
+    mixinStandardHelpOptions = true,
+    description =
+        "Read, validate and align the sources by key, split by key hash, fit featurizers on the "
+            + "training split and write MultiDataSet batches, rejects and a manifest into a new folder.")
 final class PrepCommand extends MtlCommand.SparkCommand {
-  @Option(names = "--data", paramLabel = "DIR", description = "Folder the source paths are relative to (default: data.root).")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "Folder the source paths are relative to (default: data.root).")
   String data;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "New folder for the prepared data set.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "New folder for the prepared data set.")
   String out;
 
-  @Option(names = "--overwrite", description = "Replace OUT if it is an earlier output of prep (it holds manifest.json "
-      + "and nothing else than prep writes); anything else is refused.")
+  @Option(
+      names = "--overwrite",
+      description =
+          "Replace OUT if it is an earlier output of prep (it holds manifest.json "
+              + "and nothing else than prep writes); anything else is refused.")
   boolean overwrite;
 
   @Override
   protected void validate(MtlConfig config) {
     if (data == null && config.data().root().isEmpty()) {
-      throw new CommandException(ExitCodes.USAGE, "no data folder: pass --data DIR or set data.root");
+      throw new CommandException(
+          ExitCodes.USAGE, "no data folder: pass --data DIR or set data.root");
     }
   }
 
@@ -47,8 +61,15 @@ final class PrepCommand extends MtlCommand.SparkCommand {
     for (SourceConfig source : config.data().sources()) {
       inputs.add(HadoopFiles.resolve(root(config), source.path()));
     }
-    return List.of(new OutputFolder("--out", out, "prep", Set.of(Manifest.FILE_NAME, "batches", "examples", "rejects"),
-        Manifest.FILE_NAME, overwrite, inputs));
+    return List.of(
+        new OutputFolder(
+            "--out",
+            out,
+            "prep",
+            Set.of(Manifest.FILE_NAME, "batches", "examples", "rejects"),
+            Manifest.FILE_NAME,
+            overwrite,
+            inputs));
   }
 
   private String root(MtlConfig config) {

@@ -14,27 +14,49 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The HTML report of a run, without Spark. */
-@Command(name = "report", mixinStandardHelpOptions = true,
-    description = "Write a static HTML page about a trained and evaluated run: test metrics, learning curves, task "
-        + "weights, confusion matrices, modality coverage, the ablation, and a comparison with the promoted model "
-        + "(--registry and --name) or another model folder (--compare).")
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description =
+        "Write a static HTML page about a trained and evaluated run: test metrics, learning curves, task "
+            + "weights, confusion matrices, modality coverage, the ablation, and a comparison with the promoted model "
+            + "(--registry and --name) or another model folder (--compare).")
 final class ReportCommand implements Callable<Integer> {
-  @Option(names = "--run", required = true, paramLabel = "DIR", description = "A run folder (train, then evaluate).")
+  @Option(
+      names = "--run",
+      required = true,
+      paramLabel = "DIR",
+      description = "A run folder (train, then evaluate).")
   String run;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE", description = "The HTML file to write (new).")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE",
+      description = "The HTML file to write (new).")
   String out;
 
-  @Option(names = "--overwrite", description = "Replace FILE if it is an earlier report; anything else is refused.")
+  @Option(
+      names = "--overwrite",
+      description = "Replace FILE if it is an earlier report; anything else is refused.")
   boolean overwrite;
 
-  @Option(names = "--registry", paramLabel = "URI", description = "Compare with this registry's promoted version.")
+  @Option(
+      names = "--registry",
+      paramLabel = "URI",
+      description = "Compare with this registry's promoted version.")
   String registry;
 
-  @Option(names = "--name", paramLabel = "NAME", description = "The registered model (with --registry).")
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      description = "The registered model (with --registry).")
   String name;
 
-  @Option(names = "--compare", paramLabel = "DIR", description = "Compare with this model folder instead.")
+  @Option(
+      names = "--compare",
+      paramLabel = "DIR",
+      description = "Compare with this model folder instead.")
   String compare;
 
   @Override
@@ -71,11 +93,16 @@ final class ReportCommand implements Callable<Integer> {
       return;
     }
     if (fs.getFileStatus(target).isDirectory()) {
-      throw new CommandException(ExitCodes.USAGE, "--out " + out + " is a folder; name the HTML file to write");
+      throw new CommandException(
+          ExitCodes.USAGE, "--out " + out + " is a folder; name the HTML file to write");
     }
     if (!overwrite) {
-      throw new CommandException(ExitCodes.USAGE, "--out " + out + " already exists; choose another --out or pass "
-          + "--overwrite to replace an earlier report");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "--out "
+              + out
+              + " already exists; choose another --out or pass "
+              + "--overwrite to replace an earlier report");
     }
     byte[] head = new byte[4096];
     int n;
@@ -83,8 +110,14 @@ final class ReportCommand implements Callable<Integer> {
       n = in.readNBytes(head, 0, head.length);
     }
     if (!new String(head, 0, n, StandardCharsets.UTF_8).contains(RunReport.TITLE_TAG)) {
-      throw new CommandException(ExitCodes.USAGE, "--overwrite refuses " + out + ": it is not a report of mtl report "
-          + "(no " + RunReport.TITLE_TAG + " at its start)");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "--overwrite refuses "
+              + out
+              + ": it is not a report of mtl report "
+              + "(no "
+              + RunReport.TITLE_TAG
+              + " at its start)");
     }
   }
 }

@@ -17,39 +17,63 @@ final class Reports {
    */
   static String prepSummary(Manifest m) {
     StringBuilder sb = new StringBuilder("Prepared data (coverage):\n");
-    sb.append(String.format("  %-12s %6s %9s %9s %9s %11s%n", "source", "files", "rows", "accepted", "rejected",
-        "duplicates"));
+    sb.append(
+        String.format(
+            "  %-12s %6s %9s %9s %9s %11s%n",
+            "source", "files", "rows", "accepted", "rejected", "duplicates"));
     for (Map.Entry<String, Manifest.SourceCount> e : m.counts().sources().entrySet()) {
       Manifest.SourceCount c = e.getValue();
-      sb.append(String.format("  %-12s %6d %9d %9d %9d %11d%n", e.getKey(), c.files(), c.rows(), c.accepted(),
-          c.rejected(), c.duplicates()));
+      sb.append(
+          String.format(
+              "  %-12s %6d %9d %9d %9d %11d%n",
+              e.getKey(), c.files(), c.rows(), c.accepted(), c.rejected(), c.duplicates()));
     }
-    m.counts().sources().forEach((name, c) -> {
-      if (c.differingKeys() > 0) {
-        sb.append(String.format("  %s: %d key(s) repeat with different values; duplicates: first kept the first row of "
-            + "each and left the others out (is the key unique?)%n", name, c.differingKeys()));
-      }
-    });
-    sb.append("  records by key: ").append(m.counts().records()).append(", by status ")
-        .append(m.counts().recordStatus()).append('\n');
+    m.counts()
+        .sources()
+        .forEach(
+            (name, c) -> {
+              if (c.differingKeys() > 0) {
+                sb.append(
+                    String.format(
+                        "  %s: %d key(s) repeat with different values; duplicates: first kept the first row of "
+                            + "each and left the others out (is the key unique?)%n",
+                        name, c.differingKeys()));
+              }
+            });
+    sb.append("  records by key: ")
+        .append(m.counts().records())
+        .append(", by status ")
+        .append(m.counts().recordStatus())
+        .append('\n');
     long usable = m.counts().recordStatus().getOrDefault("usable", 0L);
     List<String> presence = new ArrayList<>();
-    m.counts().modalityPresent().forEach((k, v) -> presence.add(String.format("%s %.1f%%", k,
-        usable == 0 ? 0 : 100.0 * v / usable)));
-    sb.append("  modality present in usable records: ").append(String.join(", ", presence)).append('\n');
+    m.counts()
+        .modalityPresent()
+        .forEach(
+            (k, v) ->
+                presence.add(String.format("%s %.1f%%", k, usable == 0 ? 0 : 100.0 * v / usable)));
+    sb.append("  modality present in usable records: ")
+        .append(String.join(", ", presence))
+        .append('\n');
     for (Map.Entry<String, Manifest.SplitSummary> e : m.splits().entrySet()) {
       Manifest.SplitSummary s = e.getValue();
-      sb.append(String.format("  %-10s %7d examples, %5d batches, labelled per task %s%n", e.getKey(),
-          s.examples(), s.batches(), s.labelled()));
+      sb.append(
+          String.format(
+              "  %-10s %7d examples, %5d batches, labelled per task %s%n",
+              e.getKey(), s.examples(), s.batches(), s.labelled()));
     }
     sb.append("  tasks (training split):\n");
     for (TaskEncoding t : m.featurizers().tasks()) {
-      sb.append(String.format("    %-12s %-10s %7d labelled  %s%n", t.name(), t.type().name().toLowerCase(),
-          t.trainLabels(), balance(t)));
+      sb.append(
+          String.format(
+              "    %-12s %-10s %7d labelled  %s%n",
+              t.name(), t.type().name().toLowerCase(), t.trainLabels(), balance(t)));
     }
     if (!m.counts().rejectsByReason().isEmpty()) {
       sb.append("  rejects by reason:\n");
-      m.counts().rejectsByReason().forEach((k, v) -> sb.append(String.format("    %7d  %s%n", v, k)));
+      m.counts()
+          .rejectsByReason()
+          .forEach((k, v) -> sb.append(String.format("    %7d  %s%n", v, k)));
     }
     return sb.toString();
   }
@@ -58,10 +82,14 @@ final class Reports {
   private static String balance(TaskEncoding t) {
     if (t.type() == TaskConfig.TaskType.REGRESSION) {
       return String.format("mean %.4g, sd %.4g", t.mean(), t.std())
-          + (t.transform() == TaskConfig.Transform.NONE ? "" : " (of " + t.transform().name().toLowerCase() + ")");
+          + (t.transform() == TaskConfig.Transform.NONE
+              ? ""
+              : " (of " + t.transform().name().toLowerCase() + ")");
     }
-    long denominator = t.type() == TaskConfig.TaskType.MULTILABEL ? t.trainLabels()
-        : t.classCounts().stream().mapToLong(Long::longValue).sum();
+    long denominator =
+        t.type() == TaskConfig.TaskType.MULTILABEL
+            ? t.trainLabels()
+            : t.classCounts().stream().mapToLong(Long::longValue).sum();
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < t.classes().size(); i++) {
       order.add(i);
@@ -69,13 +97,21 @@ final class Reports {
     order.sort((a, b) -> Long.compare(t.classCounts().get(b), t.classCounts().get(a)));
     List<String> parts = new ArrayList<>();
     for (int i : order.subList(0, Math.min(8, order.size()))) {
-      parts.add(String.format("%s %.1f%%", t.classes().get(i), 100.0 * t.classCounts().get(i) / Math.max(1,
-          denominator)));
+      parts.add(
+          String.format(
+              "%s %.1f%%",
+              t.classes().get(i), 100.0 * t.classCounts().get(i) / Math.max(1, denominator)));
     }
     String more = order.size() > 8 ? String.format(" (+%d more)", order.size() - 8) : "";
-    String merged = t.mergedClasses().isEmpty() ? "" : String.format("; %d rare classes (%d rows) merged into %s",
-        t.mergedClasses().size(), t.mergedRows(), t.otherClass());
-    return (t.type() == TaskConfig.TaskType.MULTILABEL ? "rows with label: " : "classes: ") + String.join(", ", parts)
-        + more + merged;
+    String merged =
+        t.mergedClasses().isEmpty()
+            ? ""
+            : String.format(
+                "; %d rare classes (%d rows) merged into %s",
+                t.mergedClasses().size(), t.mergedRows(), t.otherClass());
+    return (t.type() == TaskConfig.TaskType.MULTILABEL ? "rows with label: " : "classes: ")
+        + String.join(", ", parts)
+        + more
+        + merged;
   }
 }

@@ -15,47 +15,83 @@ import org.mtlspark.workers.registry.RetrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "retrain", mixinStandardHelpOptions = true,
-    description = "Scheduled retraining: prepare the data of one date or partition, warm-start from the promoted "
-        + "version when compatible, train, evaluate against the promoted version on the same holdout, register the "
-        + "new version and promote it only if it is better. Exit code 0: promoted; 10: not promoted (reason "
-        + "printed); 11: registry locked or refused; others: failed.")
+@Command(
+    name = "retrain",
+    mixinStandardHelpOptions = true,
+    description =
+        "Scheduled retraining: prepare the data of one date or partition, warm-start from the promoted "
+            + "version when compatible, train, evaluate against the promoted version on the same holdout, register the "
+            + "new version and promote it only if it is better. Exit code 0: promoted; 10: not promoted (reason "
+            + "printed); 11: registry locked or refused; others: failed.")
 final class RetrainCommand extends MtlCommand.SparkCommand {
-  @Option(names = "--data", required = true, paramLabel = "PATTERN",
-      description = "Data root of this run; {date} is replaced by --date, e.g. hdfs:///data/events/date={date}.")
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "PATTERN",
+      description =
+          "Data root of this run; {date} is replaced by --date, e.g. hdfs:///data/events/date={date}.")
   String data;
 
-  @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The partition date (default: today, UTC).")
+  @Option(
+      names = "--date",
+      paramLabel = "YYYY-MM-DD",
+      description = "The partition date (default: today, UTC).")
   String date;
 
-  @Option(names = "--registry", required = true, paramLabel = "URI", description = "The model registry's root.")
+  @Option(
+      names = "--registry",
+      required = true,
+      paramLabel = "URI",
+      description = "The model registry's root.")
   String registry;
 
-  @Option(names = "--name", required = true, paramLabel = "NAME", description = "The registered model.")
+  @Option(
+      names = "--name",
+      required = true,
+      paramLabel = "NAME",
+      description = "The registered model.")
   String name;
 
-  @Option(names = "--run-id", paramLabel = "ID",
-      description = "Identifies this run (default: the date). Running the same id again finishes it: a registered "
-          + "version is not trained again, and what an interrupted attempt completed is reused.")
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description =
+          "Identifies this run (default: the date). Running the same id again finishes it: a registered "
+              + "version is not trained again, and what an interrupted attempt completed is reused.")
   String runId;
 
-  @Option(names = "--work", defaultValue = "runs/retrain", paramLabel = "DIR",
+  @Option(
+      names = "--work",
+      defaultValue = "runs/retrain",
+      paramLabel = "DIR",
       description = "Work folder for prepared data and runs (default: ${DEFAULT-VALUE}).")
   String work;
 
-  @Option(names = "--tolerance", defaultValue = "0.02", paramLabel = "FRACTION",
-      description = "No task's primary metric may be worse than the promoted version's by more than this "
-          + "(relative; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tolerance",
+      defaultValue = "0.02",
+      paramLabel = "FRACTION",
+      description =
+          "No task's primary metric may be worse than the promoted version's by more than this "
+              + "(relative; default: ${DEFAULT-VALUE}).")
   double tolerance;
 
-  @Option(names = "--stale-lock", defaultValue = "PT10M", paramLabel = "DURATION",
-      description = "A running retrain refreshes its lock every tenth of this (at most every minute); a lock not "
-          + "refreshed for this long (ISO-8601, default: ${DEFAULT-VALUE}) belongs to a crashed run and is broken.")
+  @Option(
+      names = "--stale-lock",
+      defaultValue = "PT10M",
+      paramLabel = "DURATION",
+      description =
+          "A running retrain refreshes its lock every tenth of this (at most every minute); a lock not "
+              + "refreshed for this long (ISO-8601, default: ${DEFAULT-VALUE}) belongs to a crashed run and is broken.")
   Duration staleLock;
 
-  @Option(names = "--not-promoted-exit-code", defaultValue = "10", paramLabel = "CODE",
-      description = "Exit code when the new version is registered but not promoted (default: ${DEFAULT-VALUE}; "
-          + "0 for schedulers that fail on any other code).")
+  @Option(
+      names = "--not-promoted-exit-code",
+      defaultValue = "10",
+      paramLabel = "CODE",
+      description =
+          "Exit code when the new version is registered but not promoted (default: ${DEFAULT-VALUE}; "
+              + "0 for schedulers that fail on any other code).")
   int notPromotedExitCode;
 
   @Override
@@ -78,7 +114,8 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
       throw new CommandException(ExitCodes.USAGE, e.getMessage());
     }
     if (staleLock.isNegative() || staleLock.compareTo(Duration.ofSeconds(10)) < 0) {
-      throw new CommandException(ExitCodes.USAGE, "--stale-lock must be at least PT10S, was " + staleLock);
+      throw new CommandException(
+          ExitCodes.USAGE, "--stale-lock must be at least PT10S, was " + staleLock);
     }
     if (!(tolerance >= 0)) {
       throw new CommandException(ExitCodes.USAGE, "--tolerance must be >= 0, was " + tolerance);
@@ -103,19 +140,36 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
     Path qualified = fs.makeQualified(run);
     Path reg = new Path(registry);
     if (OutputFolder.isWithin(qualified, reg.getFileSystem(hadoop).makeQualified(reg))) {
-      throw new CommandException(ExitCodes.USAGE, "--work " + work + " is inside the registry " + registry
-          + ": a registry is changed only through mtl registry and retrain; keep the work folder elsewhere");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "--work "
+              + work
+              + " is inside the registry "
+              + registry
+              + ": a registry is changed only through mtl registry and retrain; keep the work folder elsewhere");
     }
     Path in = new Path(data.replace("{date}", date));
     if (OutputFolder.isWithin(in.getFileSystem(hadoop).makeQualified(in), qualified)) {
-      throw new CommandException(ExitCodes.USAGE, "--work " + work + " holds this run's data "
-          + in + "; keep the work folder apart from the data");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "--work "
+              + work
+              + " holds this run's data "
+              + in
+              + "; keep the work folder apart from the data");
     }
-    if (fs.exists(qualified) && !fs.exists(new Path(qualified, RetrainJob.RUN_FILE))
+    if (fs.exists(qualified)
+        && !fs.exists(new Path(qualified, RetrainJob.RUN_FILE))
         && fs.listStatus(qualified).length > 0) {
-      throw new CommandException(ExitCodes.USAGE, "the work folder " + runWork + " exists and was not made by "
-          + "retrain (it has no " + RetrainJob.RUN_FILE + "); nothing in it is touched: choose another --work or "
-          + "--run-id");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "the work folder "
+              + runWork
+              + " exists and was not made by "
+              + "retrain (it has no "
+              + RetrainJob.RUN_FILE
+              + "); nothing in it is touched: choose another --work or "
+              + "--run-id");
     }
     OutputFolder.checkPlace(hadoop, "--work", runWork + "/" + RetrainJob.RUN_FILE);
   }
@@ -124,14 +178,22 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
   protected int run(MtlConfig config, SparkSession spark) throws IOException {
     String root = data.replace("{date}", date);
     ModelRegistry r = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry);
-    RetrainJob.Result result = new RetrainJob(spark).run(config, r,
-        new RetrainJob.Request(name, runId, root, work, tolerance, staleLock));
-    System.out.printf("%s %s %s: %s%n  %s%n  new:      test objective %.4f %s%n", name, result.version(),
-        result.outcome() == RetrainJob.Outcome.PROMOTED ? "PROMOTED" : "NOT PROMOTED", result.reason(),
-        result.warmStart(), result.newObjective(), result.newMetrics());
+    RetrainJob.Result result =
+        new RetrainJob(spark)
+            .run(config, r, new RetrainJob.Request(name, runId, root, work, tolerance, staleLock));
+    System.out.printf(
+        "%s %s %s: %s%n  %s%n  new:      test objective %.4f %s%n",
+        name,
+        result.version(),
+        result.outcome() == RetrainJob.Outcome.PROMOTED ? "PROMOTED" : "NOT PROMOTED",
+        result.reason(),
+        result.warmStart(),
+        result.newObjective(),
+        result.newMetrics());
     if (!result.promotedMetrics().isEmpty()) {
-      System.out.printf("  promoted: test objective %.4f %s (%s, same holdout)%n", result.promotedObjective(),
-          result.promotedMetrics(), result.promotedBefore());
+      System.out.printf(
+          "  promoted: test objective %.4f %s (%s, same holdout)%n",
+          result.promotedObjective(), result.promotedMetrics(), result.promotedBefore());
     }
     return result.outcome() == RetrainJob.Outcome.PROMOTED ? ExitCodes.OK : notPromotedExitCode;
   }

@@ -15,41 +15,71 @@ import org.mtlspark.workers.score.ScoreJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "score", mixinStandardHelpOptions = true,
-    description = "Score new raw data with a trained model: the sources are read, validated and aligned with the "
-        + "model's own configuration and featurized with its saved featurizers; writes predictions/ (one row per "
-        + "key), rejects/ and score.json into --out.")
+@Command(
+    name = "score",
+    mixinStandardHelpOptions = true,
+    description =
+        "Score new raw data with a trained model: the sources are read, validated and aligned with the "
+            + "model's own configuration and featurized with its saved featurizers; writes predictions/ (one row per "
+            + "key), rejects/ and score.json into --out.")
 final class ScoreCommand extends MtlCommand.SparkCommand {
-  @Option(names = "--model", paramLabel = "DIR", description = "A run folder of `train` (or a registry version).")
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description = "A run folder of `train` (or a registry version).")
   String model;
 
-  @Option(names = "--registry", paramLabel = "URI", description = "A model registry; with --name (and --model-version).")
+  @Option(
+      names = "--registry",
+      paramLabel = "URI",
+      description = "A model registry; with --name (and --model-version).")
   String registry;
 
-  @Option(names = "--name", paramLabel = "NAME", description = "The registered model (with --registry).")
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      description = "The registered model (with --registry).")
   String name;
 
-  @Option(names = "--model-version", paramLabel = "VERSION", description = "A registered version (default: the promoted one).")
+  @Option(
+      names = "--model-version",
+      paramLabel = "VERSION",
+      description = "A registered version (default: the promoted one).")
   String version;
 
-  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data root holding the sources.")
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "DIR",
+      description = "Data root holding the sources.")
   String data;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist).")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Output folder (must not exist).")
   String out;
 
-  @Option(names = "--overwrite", description = "Replace OUT if it is an earlier output of score (it holds score.json "
-      + "and nothing else than score writes); anything else is refused.")
+  @Option(
+      names = "--overwrite",
+      description =
+          "Replace OUT if it is an earlier output of score (it holds score.json "
+              + "and nothing else than score writes); anything else is refused.")
   boolean overwrite;
 
-  @Option(names = "--format", defaultValue = "parquet", paramLabel = "FORMAT",
+  @Option(
+      names = "--format",
+      defaultValue = "parquet",
+      paramLabel = "FORMAT",
       description = "parquet or csv (default: ${DEFAULT-VALUE}).")
   String format;
 
   @Override
   protected void validate(MtlConfig config) {
     if ((model == null) == (registry == null)) {
-      throw new CommandException(ExitCodes.USAGE, "give either --model DIR or --registry URI with --name");
+      throw new CommandException(
+          ExitCodes.USAGE, "give either --model DIR or --registry URI with --name");
     }
     if (registry != null && name == null) {
       throw new CommandException(ExitCodes.USAGE, "--registry needs --name");
@@ -75,15 +105,26 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
   List<OutputFolder> outputs(MtlConfig config) {
     List<String> inputs = new ArrayList<>(configOptions.files);
     inputs.addAll(java.util.Arrays.asList(model, registry, data));
-    return List.of(new OutputFolder("--out", out, "score", Set.of(ScoreJob.SUMMARY_FILE, "predictions", "rejects"),
-        ScoreJob.SUMMARY_FILE, overwrite, inputs));
+    return List.of(
+        new OutputFolder(
+            "--out",
+            out,
+            "score",
+            Set.of(ScoreJob.SUMMARY_FILE, "predictions", "rejects"),
+            ScoreJob.SUMMARY_FILE,
+            overwrite,
+            inputs));
   }
 
   @Override
   protected int run(MtlConfig config, SparkSession spark) throws IOException {
-    String dir = model != null ? model
-        : new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry).resolve(name, version);
-    ScoreJob.Summary s = new ScoreJob(spark).run(dir, data, out, ScoreJob.Format.valueOf(format.toUpperCase()));
+    String dir =
+        model != null
+            ? model
+            : new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry)
+                .resolve(name, version);
+    ScoreJob.Summary s =
+        new ScoreJob(spark).run(dir, data, out, ScoreJob.Format.valueOf(format.toUpperCase()));
     System.out.println(summary(s));
     System.out.println("predictions: " + out + "/predictions");
     return ExitCodes.OK;

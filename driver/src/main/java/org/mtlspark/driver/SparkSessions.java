@@ -28,6 +28,7 @@ final class SparkSessions {
   private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
 
   static final String KRYO = "org.apache.spark.serializer.KryoSerializer";
+
   /** ND4J's registrator (INDArrays) and ours (Java records, immutable collections), in that order. */
   static final List<String> REGISTRATORS =
       List.of("org.nd4j.kryo.Nd4jRegistrator", "org.mtlspark.prep.kryo.RecordKryoRegistrator");
@@ -37,8 +38,10 @@ final class SparkSessions {
   static SparkSession create(String appName) throws IOException {
     SparkConf conf = sparkConf(appName);
     if (!conf.contains("spark.master")) {
-      throw new CommandException(ExitCodes.USAGE, "no Spark master is set: run through submit-scripts/mtl "
-          + "(local, no Spark installation), submit-scripts/submit.sh (spark-submit), or pass -Dspark.master=local[2]");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "no Spark master is set: run through submit-scripts/mtl "
+              + "(local, no Spark installation), submit-scripts/submit.sh (spark-submit), or pass -Dspark.master=local[2]");
     }
     Map<String, String> given = new LinkedHashMap<>();
     for (Tuple2<String, String> kv : conf.getAll()) {
@@ -46,7 +49,10 @@ final class SparkSessions {
     }
     String serializer = given.get("spark.serializer");
     if (serializer != null && !serializer.equals(KRYO)) {
-      LOG.warn("spark.serializer is {}: the project's classes are registered for {} only", serializer, KRYO);
+      LOG.warn(
+          "spark.serializer is {}: the project's classes are registered for {} only",
+          serializer,
+          KRYO);
     }
     Map<String, String> added = required(given);
     added.forEach(conf::set);
@@ -77,7 +83,8 @@ final class SparkSessions {
    */
   private static SparkConf sparkConf(String appName) throws IOException {
     SparkConf conf = new SparkConf().setAppName(appName);
-    // spark-submit always sets the deploy mode; then the site's settings apply, not our local profile.
+    // spark-submit always sets the deploy mode; then the site's settings apply, not our local
+    // profile.
     if (!conf.contains("spark.submit.deployMode")) {
       Path defaults = confDir().resolve("spark-defaults.conf");
       if (Files.isRegularFile(defaults)) {
@@ -132,7 +139,8 @@ final class SparkSessions {
     return String.join(",", names);
   }
 
-  private static void putIfMissing(Map<String, String> given, Map<String, String> out, String key, String value) {
+  private static void putIfMissing(
+      Map<String, String> given, Map<String, String> out, String key, String value) {
     if (!given.containsKey(key)) {
       out.put(key, value);
     }

@@ -15,14 +15,25 @@ import org.mtlspark.workers.train.TrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train the multi-task graph with parameter averaging on Spark; write model.zip, "
-        + "manifest.json, config.yaml and training.json into the run folder.")
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description =
+        "Train the multi-task graph with parameter averaging on Spark; write model.zip, "
+            + "manifest.json, config.yaml and training.json into the run folder.")
 final class TrainCommand extends MtlCommand.SparkCommand {
-  @Option(names = "--prep", required = true, paramLabel = "DIR", description = "Output folder of `prep`.")
+  @Option(
+      names = "--prep",
+      required = true,
+      paramLabel = "DIR",
+      description = "Output folder of `prep`.")
   String prep;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run folder for the model and its files.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Run folder for the model and its files.")
   String out;
 
   /**
@@ -37,27 +48,47 @@ final class TrainCommand extends MtlCommand.SparkCommand {
     Path run = new Path(out);
     FileSystem fs = run.getFileSystem(hadoop);
     Path data = new Path(prep);
-    if (OutputFolder.isWithin(data.getFileSystem(hadoop).makeQualified(data), fs.makeQualified(run))) {
+    if (OutputFolder.isWithin(
+        data.getFileSystem(hadoop).makeQualified(data), fs.makeQualified(run))) {
       // A prep output holds a manifest.json, as an interrupted run does: train would write over it.
-      throw new CommandException(ExitCodes.USAGE, "--out " + out + " holds the input --prep " + prep
-          + "; name a run folder of its own");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "--out " + out + " holds the input --prep " + prep + "; name a run folder of its own");
     }
     if (!fs.exists(run)) {
       return;
     }
     if (!fs.getFileStatus(run).isDirectory()) {
-      throw new CommandException(ExitCodes.USAGE, "--out " + out + " is a file; name a new run folder");
+      throw new CommandException(
+          ExitCodes.USAGE, "--out " + out + " is a file; name a new run folder");
     }
-    List<String> found = Arrays.stream(fs.listStatus(run)).map(FileStatus::getPath).map(Path::getName).sorted()
-        .toList();
+    List<String> found =
+        Arrays.stream(fs.listStatus(run))
+            .map(FileStatus::getPath)
+            .map(Path::getName)
+            .sorted()
+            .toList();
     if (found.contains(RunFolder.MODEL_FILE)) {
-      throw new CommandException(ExitCodes.USAGE, "the run " + out + " is already complete (it holds "
-          + RunFolder.MODEL_FILE + "); choose another --out");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "the run "
+              + out
+              + " is already complete (it holds "
+              + RunFolder.MODEL_FILE
+              + "); choose another --out");
     }
     if (!found.isEmpty() && !found.contains(Manifest.FILE_NAME)) {
-      throw new CommandException(ExitCodes.USAGE, "--out " + out + " exists and is not a run folder of train "
-          + "(no " + Manifest.FILE_NAME + "; it holds " + String.join(", ", found.subList(0, Math.min(5, found.size())))
-          + (found.size() > 5 ? " and " + (found.size() - 5) + " more" : "") + "); choose another --out");
+      throw new CommandException(
+          ExitCodes.USAGE,
+          "--out "
+              + out
+              + " exists and is not a run folder of train "
+              + "(no "
+              + Manifest.FILE_NAME
+              + "; it holds "
+              + String.join(", ", found.subList(0, Math.min(5, found.size())))
+              + (found.size() > 5 ? " and " + (found.size() - 5) + " more" : "")
+              + "); choose another --out");
     }
   }
 

@@ -21,28 +21,30 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
   /** From the bottom: a package may depend on packages of lower layers only. */
-  static final List<Set<String>> LAYERS = List.of(
-      Set.of("config"),
-      Set.of("prep.io"),
-      Set.of("prep.source"),
-      Set.of("prep.split"),
-      Set.of("prep.align"),
-      Set.of("prep.feature"),
-      Set.of("prep.manifest"),
-      Set.of("prep.kryo", "prep.generate"),
-      Set.of("prep"),
-      Set.of("workers.model"),
-      Set.of("workers.run"),
-      Set.of("workers.eval"),
-      Set.of("workers.train"),
-      Set.of("workers.score", "workers.report"),
-      Set.of("workers.registry"),
-      Set.of("driver"));
+  static final List<Set<String>> LAYERS =
+      List.of(
+          Set.of("config"),
+          Set.of("prep.io"),
+          Set.of("prep.source"),
+          Set.of("prep.split"),
+          Set.of("prep.align"),
+          Set.of("prep.feature"),
+          Set.of("prep.manifest"),
+          Set.of("prep.kryo", "prep.generate"),
+          Set.of("prep"),
+          Set.of("workers.model"),
+          Set.of("workers.run"),
+          Set.of("workers.eval"),
+          Set.of("workers.train"),
+          Set.of("workers.score", "workers.report"),
+          Set.of("workers.registry"),
+          Set.of("driver"));
 
-  static final JavaClasses PRODUCT = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .withImportOption(location -> !location.contains("-tests.jar")) // a module's test classes
-      .importPackages("org.mtlspark");
+  static final JavaClasses PRODUCT =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .withImportOption(location -> !location.contains("-tests.jar")) // a module's test classes
+          .importPackages("org.mtlspark");
 
   private static String full(String p) {
     return "org.mtlspark." + p;
@@ -59,8 +61,11 @@ class ArchitectureTest {
       }
     }
     found.removeAll(placed);
-    assertEquals(Set.of(), found, "packages without a layer: place them in ArchitectureTest.LAYERS and "
-        + "docs/architecture.md");
+    assertEquals(
+        Set.of(),
+        found,
+        "packages without a layer: place them in ArchitectureTest.LAYERS and "
+            + "docs/architecture.md");
   }
 
   @Test
@@ -73,9 +78,13 @@ class ArchitectureTest {
     for (int i = 0; i < LAYERS.size() - 1; i++) {
       List<String> above = new ArrayList<>();
       LAYERS.subList(i + 1, LAYERS.size()).forEach(l -> l.forEach(p -> above.add(full(p))));
-      noClasses().that().resideInAnyPackage(LAYERS.get(i).stream().map(ArchitectureTest::full)
-          .toArray(String[]::new))
-          .should().dependOnClassesThat().resideInAnyPackage(above.toArray(String[]::new))
+      noClasses()
+          .that()
+          .resideInAnyPackage(
+              LAYERS.get(i).stream().map(ArchitectureTest::full).toArray(String[]::new))
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(above.toArray(String[]::new))
           .because("layer " + LAYERS.get(i) + " lies below " + above)
           .check(PRODUCT);
     }
@@ -86,9 +95,18 @@ class ArchitectureTest {
   void packagesOfOneLayerAreIndependent() {
     for (Set<String> layer : LAYERS) {
       for (String p : layer) {
-        String[] others = layer.stream().filter(o -> !o.equals(p)).map(ArchitectureTest::full).toArray(String[]::new);
+        String[] others =
+            layer.stream()
+                .filter(o -> !o.equals(p))
+                .map(ArchitectureTest::full)
+                .toArray(String[]::new);
         if (others.length > 0) {
-          noClasses().that().resideInAPackage(full(p)).should().dependOnClassesThat().resideInAnyPackage(others)
+          noClasses()
+              .that()
+              .resideInAPackage(full(p))
+              .should()
+              .dependOnClassesThat()
+              .resideInAnyPackage(others)
               .check(PRODUCT);
         }
       }

@@ -35,7 +35,8 @@ final class InProcessCli {
       System.setOut(out);
       System.setErr(err);
     }
-    Outcome outcome = new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    Outcome outcome =
+        new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     out.print(outcome.out());
     err.print(outcome.err());
     return outcome;

@@ -35,8 +35,13 @@ final class LockRace {
     int held = 0;
     int overlaps = 0;
     for (int i = 0; i < tries; i++) {
-      try (RegistryLock lock = RegistryLock.acquire(hadoop, new org.apache.hadoop.fs.Path(lockDir), owner + " " + i,
-          Duration.ofMinutes(5), Duration.ofMinutes(2))) {
+      try (RegistryLock lock =
+          RegistryLock.acquire(
+              hadoop,
+              new org.apache.hadoop.fs.Path(lockDir),
+              owner + " " + i,
+              Duration.ofMinutes(5),
+              Duration.ofMinutes(2))) {
         held++;
         try {
           Files.createFile(marker);
@@ -74,16 +79,26 @@ final class LockRace {
   }
 
   /** {@code processes} JVMs, each with {@code threads} contenders; their tallies summed. */
-  static Tally processes(String lockDir, Path marker, int processes, int threads, int tries) throws Exception {
+  static Tally processes(String lockDir, Path marker, int processes, int threads, int tries)
+      throws Exception {
     List<Process> started = new ArrayList<>();
     List<Path> outputs = new ArrayList<>();
     for (int p = 0; p < processes; p++) {
       Path out = Files.createTempFile(marker.getParent(), "contender", ".out");
       outputs.add(out);
-      started.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), LockRace.class.getName(), lockDir, marker.toString(),
-          String.valueOf(threads), String.valueOf(tries))
-          .redirectErrorStream(true).redirectOutput(out.toFile()).start());
+      started.add(
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  LockRace.class.getName(),
+                  lockDir,
+                  marker.toString(),
+                  String.valueOf(threads),
+                  String.valueOf(tries))
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start());
     }
     Tally sum = new Tally(0, 0);
     for (int p = 0; p < processes; p++) {
@@ -91,7 +106,8 @@ final class LockRace {
       String text = Files.readString(outputs.get(p));
       String last = text.lines().filter(l -> l.startsWith("tally ")).findFirst().orElse("");
       if (code != 0 || last.isEmpty()) {
-        throw new IllegalStateException("contender process " + p + " exited " + code + ":\n" + text);
+        throw new IllegalStateException(
+            "contender process " + p + " exited " + code + ":\n" + text);
       }
       String[] f = last.split(" ");
       sum = sum.plus(new Tally(Integer.parseInt(f[1]), Integer.parseInt(f[2])));
@@ -105,13 +121,18 @@ final class LockRace {
    */
   public static void main(String[] args) throws Exception {
     if (args[0].equals("die")) {
-      RegistryLock.acquire(new Configuration(), new org.apache.hadoop.fs.Path(args[1]), "killed run",
-          Duration.ofHours(1), Duration.ZERO);
+      RegistryLock.acquire(
+          new Configuration(),
+          new org.apache.hadoop.fs.Path(args[1]),
+          "killed run",
+          Duration.ofHours(1),
+          Duration.ZERO);
       System.out.println("holding");
       System.out.flush();
       Runtime.getRuntime().halt(0);
     }
-    Tally t = threads(args[0], Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+    Tally t =
+        threads(args[0], Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
     System.out.println("tally " + t.held() + " " + t.overlaps());
   }
 }

@@ -38,7 +38,8 @@ class MtlCommandTest {
       System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
       int code = MtlCommand.execute(args);
-      return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+      return new Outcome(
+          code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -47,7 +48,8 @@ class MtlCommandTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"generate", "prep", "train", "evaluate", "score", "retrain", "demo"}) {
+    for (String command :
+        new String[] {"generate", "prep", "train", "evaluate", "score", "retrain", "demo"}) {
       Outcome o = run(command, "--help");
       assertEquals(ExitCodes.OK, o.code(), command);
       assertTrue(o.out().contains("Usage: mtl " + command), o.out());
@@ -63,7 +65,8 @@ class MtlCommandTest {
 
   @Test
   void theProductCommandLineHasNoBenchmarks() {
-    // The benchmarks are a program of their own (the bench module, mtl bench), not in the application jar.
+    // The benchmarks are a program of their own (the bench module, mtl bench), not in the
+    // application jar.
     Outcome help = run("--help");
     assertEquals(ExitCodes.OK, help.code());
     assertFalse(help.out().contains("bench"), help.out());
@@ -99,7 +102,8 @@ class MtlCommandTest {
 
   /** Spark's and Hadoop's log lines (the tests run without the launcher's logging configuration). */
   private static final Pattern LOG_LINE =
-      Pattern.compile("\\d\\d/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d [A-Z]+ .*|Using Spark's default log4j profile.*");
+      Pattern.compile(
+          "\\d\\d/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d [A-Z]+ .*|Using Spark's default log4j profile.*");
 
   /** What the command itself printed on standard error, without log lines. */
   static List<String> messages(String err) {
@@ -120,26 +124,52 @@ class MtlCommandTest {
     String out = folder("out", "notes.txt").toString();
     String model = folder("model", "model.zip", "manifest.json", "config.yaml").toString();
     String prep = folder("prep", "manifest.json").toString();
-    refused(run("prep", "--data", data, "--out", out), "--out " + out + " already exists; choose another --out or "
-        + "pass --overwrite to replace an earlier output of prep");
-    refused(run("generate", "--out", out), "--out " + out + " already exists; choose another --out");
-    refused(run("score", "--model", model, "--data", data, "--out", out), "--out " + out + " already exists");
+    refused(
+        run("prep", "--data", data, "--out", out),
+        "--out "
+            + out
+            + " already exists; choose another --out or "
+            + "pass --overwrite to replace an earlier output of prep");
+    refused(
+        run("generate", "--out", out), "--out " + out + " already exists; choose another --out");
+    refused(
+        run("score", "--model", model, "--data", data, "--out", out),
+        "--out " + out + " already exists");
     refused(run("demo", "--out", out), "--out " + out + " already exists");
-    refused(run("train", "--prep", prep, "--out", model), "the run " + model + " is already complete (it holds "
-        + "model.zip); choose another --out");
-    refused(run("train", "--prep", prep, "--out", out), "--out " + out + " exists and is not a run folder of train "
-        + "(no manifest.json; it holds notes.txt)");
-    refused(run("train", "--prep", data, "--out", dir.resolve("new").toString()),
+    refused(
+        run("train", "--prep", prep, "--out", model),
+        "the run "
+            + model
+            + " is already complete (it holds "
+            + "model.zip); choose another --out");
+    refused(
+        run("train", "--prep", prep, "--out", out),
+        "--out "
+            + out
+            + " exists and is not a run folder of train "
+            + "(no manifest.json; it holds notes.txt)");
+    refused(
+        run("train", "--prep", data, "--out", dir.resolve("new").toString()),
         "--prep " + data + " holds no manifest.json: give an output folder of prep");
     refused(run("evaluate", "--run", out, "--prep", prep), "--run " + out + " holds no model.zip");
-    refused(run("score", "--model", out, "--data", data, "--out", dir.resolve("new").toString()),
+    refused(
+        run("score", "--model", out, "--data", data, "--out", dir.resolve("new").toString()),
         "--model " + out + " holds no model.zip: give a run folder of train or a registry version");
-    refused(run("prep", "--data", dir.resolve("nowhere").toString(), "--out", dir.resolve("new").toString()),
+    refused(
+        run(
+            "prep",
+            "--data",
+            dir.resolve("nowhere").toString(),
+            "--out",
+            dir.resolve("new").toString()),
         "--data " + dir.resolve("nowhere") + " does not exist");
     Path html = dir.resolve("report.html");
     Files.writeString(html, "<html><title>my notes</title></html>");
-    refused(run("report", "--run", model, "--out", html.toString()), "--out " + html + " already exists");
-    refused(run("report", "--run", model, "--out", html.toString(), "--overwrite"),
+    refused(
+        run("report", "--run", model, "--out", html.toString()),
+        "--out " + html + " already exists");
+    refused(
+        run("report", "--run", model, "--out", html.toString(), "--overwrite"),
         "--overwrite refuses " + html + ": it is not a report of mtl report");
     assertEquals("<html><title>my notes</title></html>", Files.readString(html));
     assertTrue(Files.exists(dir.resolve("out/notes.txt")));
@@ -150,30 +180,61 @@ class MtlCommandTest {
   void overwriteRefusesAFolderThatIsNotAnEarlierOutputOfTheSameCommand() throws IOException {
     String data = folder("data", "rows.csv").toString();
     Path foreign = folder("foreign", "notes.txt");
-    refused(run("prep", "--data", data, "--out", foreign.toString(), "--overwrite"),
-        "--overwrite refuses " + foreign + ": it holds no manifest.json, so it is not an output of prep (it holds "
+    refused(
+        run("prep", "--data", data, "--out", foreign.toString(), "--overwrite"),
+        "--overwrite refuses "
+            + foreign
+            + ": it holds no manifest.json, so it is not an output of prep (it holds "
             + "notes.txt)");
     Path mixed = folder("mixed", "manifest.json", "notes.txt");
     Files.createDirectories(mixed.resolve("batches"));
-    refused(run("prep", "--data", data, "--out", mixed.toString(), "--overwrite"),
-        "--overwrite refuses " + mixed + ": besides the output of prep it holds notes.txt, which prep did not write");
+    refused(
+        run("prep", "--data", data, "--out", mixed.toString(), "--overwrite"),
+        "--overwrite refuses "
+            + mixed
+            + ": besides the output of prep it holds notes.txt, which prep did not write");
     Path scored = folder("scored", "manifest.json");
     String model = folder("model", "model.zip", "manifest.json", "config.yaml").toString();
-    refused(run("score", "--model", model, "--data", data, "--out", scored.toString(), "--overwrite"),
-        "--overwrite refuses " + scored + ": it holds no score.json, so it is not an output of score (it holds "
+    refused(
+        run("score", "--model", model, "--data", data, "--out", scored.toString(), "--overwrite"),
+        "--overwrite refuses "
+            + scored
+            + ": it holds no score.json, so it is not an output of score (it holds "
             + "manifest.json)");
     Path parent = folder("parent", "manifest.json");
     Path inside = folder("parent/rejects", "rows.csv");
-    refused(run("prep", "--data", inside.toString(), "--out", parent.toString(), "--overwrite"),
+    refused(
+        run("prep", "--data", inside.toString(), "--out", parent.toString(), "--overwrite"),
         "--overwrite refuses " + parent + ": it holds the input " + inside);
-    refused(run("score", "--model", model, "--data", data, "--out", dir.resolve("model").toString(), "--overwrite"),
+    refused(
+        run(
+            "score",
+            "--model",
+            model,
+            "--data",
+            data,
+            "--out",
+            dir.resolve("model").toString(),
+            "--overwrite"),
         "--overwrite refuses " + dir.resolve("model") + ": it holds the input " + model);
     Path home = folder("home", "data", ".bashrc");
-    refused(run("demo", "--out", home.toString(), "--overwrite"),
-        "--overwrite refuses " + home + ": besides the output of demo it holds .bashrc, which demo did not write");
-    refused(run("prep", "--data", data, "--out", "/", "--overwrite"), "--out / is the root of a filesystem");
-    for (Path kept : List.of(foreign.resolve("notes.txt"), mixed.resolve("manifest.json"), mixed.resolve("notes.txt"),
-        scored.resolve("manifest.json"), inside.resolve("rows.csv"), home.resolve("data"), home.resolve(".bashrc"))) {
+    refused(
+        run("demo", "--out", home.toString(), "--overwrite"),
+        "--overwrite refuses "
+            + home
+            + ": besides the output of demo it holds .bashrc, which demo did not write");
+    refused(
+        run("prep", "--data", data, "--out", "/", "--overwrite"),
+        "--out / is the root of a filesystem");
+    for (Path kept :
+        List.of(
+            foreign.resolve("notes.txt"),
+            mixed.resolve("manifest.json"),
+            mixed.resolve("notes.txt"),
+            scored.resolve("manifest.json"),
+            inside.resolve("rows.csv"),
+            home.resolve("data"),
+            home.resolve(".bashrc"))) {
       assertTrue(Files.exists(kept), kept + " is kept");
     }
   }
@@ -203,8 +264,9 @@ class MtlCommandTest {
     // A command's help lists its subcommands with their descriptions, which name their options.
     for (CommandLine sub : cli.getSubcommands().values()) {
       sub.getCommandSpec().options().forEach(o -> all.addAll(List.of(o.names())));
-      sub.getSubcommands().values().forEach(s -> s.getCommandSpec().options()
-          .forEach(o -> all.addAll(List.of(o.names()))));
+      sub.getSubcommands()
+          .values()
+          .forEach(s -> s.getCommandSpec().options().forEach(o -> all.addAll(List.of(o.names()))));
     }
     Pattern option = Pattern.compile("(?<![\\w-])--[a-z][a-z-]*");
     Matcher m = option.matcher(cli.getUsageMessage(CommandLine.Help.Ansi.OFF));
@@ -232,26 +294,44 @@ class MtlCommandTest {
 
   @Test
   void scoringSaysRecordsToScoreInsteadOfAStatusThatReadsLikeAProblem() {
-    ScoreJob.Summary unlabelled = new ScoreJob.Summary("m", "d", "parquet", 20761, 20761,
-        Map.of("no_labels", 20761L), 0, Map.of(), List.of());
-    assertEquals("records to score: 20761; scored: 20761; source rows rejected: 0", ScoreCommand.summary(unlabelled));
-    ScoreJob.Summary mixed = new ScoreJob.Summary("m", "d", "parquet", 110, 100,
-        Map.of("usable", 60L, "no_labels", 40L, "no_modality", 7L, "missing_required_source", 3L), 2,
-        Map.of("tabular.age: not a finite number", 2L), List.of());
-    assertEquals("records to score: 100 (60 of them with labels); scored: 100; left out, no source with features has "
-        + "a row: 7; left out, a source with missing: drop has no row: 3; source rows rejected: 2 "
-        + "{tabular.age: not a finite number=2}", ScoreCommand.summary(mixed));
+    ScoreJob.Summary unlabelled =
+        new ScoreJob.Summary(
+            "m", "d", "parquet", 20761, 20761, Map.of("no_labels", 20761L), 0, Map.of(), List.of());
+    assertEquals(
+        "records to score: 20761; scored: 20761; source rows rejected: 0",
+        ScoreCommand.summary(unlabelled));
+    ScoreJob.Summary mixed =
+        new ScoreJob.Summary(
+            "m",
+            "d",
+            "parquet",
+            110,
+            100,
+            Map.of(
+                "usable", 60L, "no_labels", 40L, "no_modality", 7L, "missing_required_source", 3L),
+            2,
+            Map.of("tabular.age: not a finite number", 2L),
+            List.of());
+    assertEquals(
+        "records to score: 100 (60 of them with labels); scored: 100; left out, no source with features has "
+            + "a row: 7; left out, a source with missing: drop has no row: 3; source rows rejected: 2 "
+            + "{tabular.age: not a finite number=2}",
+        ScoreCommand.summary(mixed));
   }
 
   @Test
   void aDataFailureInsideSparksWrapperKeepsItsExitCode() {
-    org.mtlspark.prep.source.PrepException duplicate = new org.mtlspark.prep.source.PrepException("source a: key 7 twice");
-    Exception wrapped = new org.apache.spark.SparkException("Job aborted", new RuntimeException("task", duplicate));
+    org.mtlspark.prep.source.PrepException duplicate =
+        new org.mtlspark.prep.source.PrepException("source a: key 7 twice");
+    Exception wrapped =
+        new org.apache.spark.SparkException("Job aborted", new RuntimeException("task", duplicate));
     assertEquals(duplicate, MtlCommand.explained(wrapped));
     assertEquals(ExitCodes.BAD_INPUT, MtlCommand.exitCode(MtlCommand.explained(wrapped)));
     var exists = new org.apache.hadoop.fs.FileAlreadyExistsException("output x already exists");
     assertEquals(ExitCodes.USAGE, MtlCommand.exitCode(MtlCommand.explained(exists)));
-    assertEquals(null, MtlCommand.explained(new org.apache.spark.SparkException("Job aborted", exists)),
+    assertEquals(
+        null,
+        MtlCommand.explained(new org.apache.spark.SparkException("Job aborted", exists)),
         "a file a task met is an unexpected failure, not a usage error");
     assertEquals(null, MtlCommand.explained(new java.io.IOException("disk full")));
   }

@@ -35,9 +35,24 @@ class OutputRefusalsTest {
   void inputs() throws IOException {
     data = folder("data", "rows.csv").toString();
     prep = folder("prep", "manifest.json").toString();
-    model = folder("model", "model.zip", "manifest.json", "config.yaml", "training.json", "metrics.json").toString();
-    version = folder("registry/events/versions/v0001", "model.zip", "manifest.json", "config.yaml", "training.json",
-        "metrics.json", "version.json");
+    model =
+        folder(
+                "model",
+                "model.zip",
+                "manifest.json",
+                "config.yaml",
+                "training.json",
+                "metrics.json")
+            .toString();
+    version =
+        folder(
+            "registry/events/versions/v0001",
+            "model.zip",
+            "manifest.json",
+            "config.yaml",
+            "training.json",
+            "metrics.json",
+            "version.json");
   }
 
   private Path folder(String name, String... files) throws IOException {
@@ -54,8 +69,11 @@ class OutputRefusalsTest {
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : s.toList()) {
         // A folder's own time changes with the probe a writability check writes and removes in it.
-        all.put(root.relativize(p).toString(), Files.isRegularFile(p)
-            ? Files.getLastModifiedTime(p).toMillis() + " " + Files.readString(p) : "folder");
+        all.put(
+            root.relativize(p).toString(),
+            Files.isRegularFile(p)
+                ? Files.getLastModifiedTime(p).toMillis() + " " + Files.readString(p)
+                : "folder");
       }
     }
     return all;
@@ -71,7 +89,10 @@ class OutputRefusalsTest {
     assertTrue(lines.get(0).contains(expected), "expected <" + expected + "> in: " + o.err());
     assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
     assertTrue(SparkSession.getDefaultSession().isEmpty(), "no SparkSession was created");
-    assertEquals(before, snapshot(dir), "nothing was written, deleted or touched: " + String.join(" ", args));
+    assertEquals(
+        before,
+        snapshot(dir),
+        "nothing was written, deleted or touched: " + String.join(" ", args));
   }
 
   /** Each command with the output option {@code option} set to {@code out}, its inputs valid. */
@@ -112,28 +133,61 @@ class OutputRefusalsTest {
   void nothingIsWrittenInsideARegistryVersion() throws IOException {
     String inside = version.resolve("out").toString();
     for (String[] command : everyCommandWriting(inside)) {
-      refused(inside + " is inside the registry version file:" + version + " (it holds version.json)", command);
+      refused(
+          inside + " is inside the registry version file:" + version + " (it holds version.json)",
+          command);
     }
-    refused("--run " + version + " is a registry version (it holds version.json), which evaluate does not write into; "
-        + "give --out DIR", "evaluate", "--run", version.toString(), "--prep", prep);
-    refused("--out " + version + " is inside the registry version", "prep", "--data", data, "--out",
-        version.toString(), "--overwrite");
+    refused(
+        "--run "
+            + version
+            + " is a registry version (it holds version.json), which evaluate does not write into; "
+            + "give --out DIR",
+        "evaluate",
+        "--run",
+        version.toString(),
+        "--prep",
+        prep);
+    refused(
+        "--out " + version + " is inside the registry version",
+        "prep",
+        "--data",
+        data,
+        "--out",
+        version.toString(),
+        "--overwrite");
   }
 
   @Test
   void trainDoesNotTakeItsPreparedDataForARunToResume() throws IOException {
-    refused("--out " + prep + " holds the input --prep " + prep, "train", "--prep", prep, "--out", prep);
+    refused(
+        "--out " + prep + " holds the input --prep " + prep,
+        "train",
+        "--prep",
+        prep,
+        "--out",
+        prep);
     Path inside = folder("parent/prep", "manifest.json");
-    refused("--out " + dir.resolve("parent") + " holds the input --prep " + inside, "train", "--prep",
-        inside.toString(), "--out", dir.resolve("parent").toString());
+    refused(
+        "--out " + dir.resolve("parent") + " holds the input --prep " + inside,
+        "train",
+        "--prep",
+        inside.toString(),
+        "--out",
+        dir.resolve("parent").toString());
   }
 
   @Test
   void reportWritesOverNothingButAnEarlierReport() throws IOException {
     String zip = Path.of(model, "model.zip").toString();
     refused("--out " + zip + " already exists", "report", "--run", model, "--out", zip);
-    refused("--overwrite refuses " + zip + ": it is not a report of mtl report", "report", "--run", model, "--out",
-        zip, "--overwrite");
+    refused(
+        "--overwrite refuses " + zip + ": it is not a report of mtl report",
+        "report",
+        "--run",
+        model,
+        "--out",
+        zip,
+        "--overwrite");
     refused("--out " + model + " is a folder", "report", "--run", model, "--out", model);
   }
 
@@ -141,15 +195,58 @@ class OutputRefusalsTest {
   @Test
   void retrainRefusesAnUntrustworthyRegistryAndWorkFoldersItDidNotMake() throws IOException {
     String registry = dir.resolve("registry").toString();
-    refused("gives neither an exclusive create nor an atomic rename", "retrain", "--data", data, "--date",
-        "2026-11-28", "--registry", "s3a://bucket/registry", "--name", "events", "--work",
+    refused(
+        "gives neither an exclusive create nor an atomic rename",
+        "retrain",
+        "--data",
+        data,
+        "--date",
+        "2026-11-28",
+        "--registry",
+        "s3a://bucket/registry",
+        "--name",
+        "events",
+        "--work",
         dir.resolve("work").toString());
-    refused("holds this run's data", "retrain", "--data", dir.resolve("work/2026-11-28/data").toString(), "--date",
-        "2026-11-28", "--registry", registry, "--name", "events", "--work", dir.resolve("work").toString());
-    refused("is inside the registry", "retrain", "--data", data, "--date", "2026-11-28", "--registry", registry,
-        "--name", "events", "--work", dir.resolve("registry/events/work").toString());
+    refused(
+        "holds this run's data",
+        "retrain",
+        "--data",
+        dir.resolve("work/2026-11-28/data").toString(),
+        "--date",
+        "2026-11-28",
+        "--registry",
+        registry,
+        "--name",
+        "events",
+        "--work",
+        dir.resolve("work").toString());
+    refused(
+        "is inside the registry",
+        "retrain",
+        "--data",
+        data,
+        "--date",
+        "2026-11-28",
+        "--registry",
+        registry,
+        "--name",
+        "events",
+        "--work",
+        dir.resolve("registry/events/work").toString());
     folder("work/2026-11-28/prep", "notes.txt");
-    refused("was not made by retrain", "retrain", "--data", data, "--date", "2026-11-28", "--registry", registry,
-        "--name", "events", "--work", dir.resolve("work").toString());
+    refused(
+        "was not made by retrain",
+        "retrain",
+        "--data",
+        data,
+        "--date",
+        "2026-11-28",
+        "--registry",
+        registry,
+        "--name",
+        "events",
+        "--work",
+        dir.resolve("work").toString());
   }
 }

@@ -27,16 +27,32 @@ class PackagingIT {
   void theShadedJarHoldsNoSparkAndStaysUnder200MB() throws IOException {
     assertTrue(Files.size(JAR) <= 200L * 1024 * 1024, "jar size " + Files.size(JAR));
     try (JarFile jar = new JarFile(JAR.toFile())) {
-      List<String> spark = jar.stream().map(e -> e.getName())
-          .filter(n -> n.startsWith("org/apache/spark/") || n.startsWith("scala/")).limit(5).toList();
+      List<String> spark =
+          jar.stream()
+              .map(e -> e.getName())
+              .filter(n -> n.startsWith("org/apache/spark/") || n.startsWith("scala/"))
+              .limit(5)
+              .toList();
       assertEquals(List.of(), spark);
-      assertEquals("org.mtlspark.driver.MtlCommand", jar.getManifest().getMainAttributes().getValue("Main-Class"));
-      assertTrue(jar.getEntry("org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64/libnd4jcpu.so") != null);
-      assertTrue(jar.stream().noneMatch(e -> e.getName().matches("org/bytedeco/[^/]+/(windows|macosx)-.*")));
-      String services = new String(jar.getInputStream(jar.getEntry(
-          "META-INF/services/org.nd4j.linalg.factory.Nd4jBackend")).readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(services.contains("CpuBackend"), "ND4J finds its CPU backend through META-INF/services");
-      assertTrue(jar.getEntry("org/mtlspark/config/defaults.yaml") != null, "defaults are packaged");
+      assertEquals(
+          "org.mtlspark.driver.MtlCommand",
+          jar.getManifest().getMainAttributes().getValue("Main-Class"));
+      assertTrue(
+          jar.getEntry("org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64/libnd4jcpu.so")
+              != null);
+      assertTrue(
+          jar.stream()
+              .noneMatch(e -> e.getName().matches("org/bytedeco/[^/]+/(windows|macosx)-.*")));
+      String services =
+          new String(
+              jar.getInputStream(
+                      jar.getEntry("META-INF/services/org.nd4j.linalg.factory.Nd4jBackend"))
+                  .readAllBytes(),
+              StandardCharsets.UTF_8);
+      assertTrue(
+          services.contains("CpuBackend"), "ND4J finds its CPU backend through META-INF/services");
+      assertTrue(
+          jar.getEntry("org/mtlspark/config/defaults.yaml") != null, "defaults are packaged");
     }
   }
 
@@ -48,10 +64,16 @@ class PackagingIT {
   void theApplicationJarHoldsNoBenchmark() throws IOException {
     // The benchmarks are the bench module's (bench/target/mtlspark-bench.jar, run by mtl bench).
     try (JarFile jar = new JarFile(JAR.toFile())) {
-      List<String> benchmarks = jar.stream().map(e -> e.getName()).filter(n -> BENCHMARK_CLASS.matcher(n).matches())
-          .limit(10).toList();
+      List<String> benchmarks =
+          jar.stream()
+              .map(e -> e.getName())
+              .filter(n -> BENCHMARK_CLASS.matcher(n).matches())
+              .limit(10)
+              .toList();
       assertEquals(List.of(), benchmarks, "benchmark classes in " + JAR);
-      assertTrue(jar.getEntry("org/mtlspark/driver/MtlCommand.class") != null, "the pattern looks at class entries");
+      assertTrue(
+          jar.getEntry("org/mtlspark/driver/MtlCommand.class") != null,
+          "the pattern looks at class entries");
     }
     assertTrue(BENCHMARK_CLASS.matcher("org/mtlspark/bench/BenchCommand$Train.class").matches());
     assertTrue(BENCHMARK_CLASS.matcher("org/mtlspark/workers/bench/SeedWorkload.class").matches());
@@ -68,16 +90,22 @@ class PackagingIT {
     }
     assertFalse(scripts.isEmpty());
     for (Path script : scripts) {
-      Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertEquals(0, p.waitFor(), script + " is not valid bash: " + out);
       if (onPath("shellcheck")) {
-        Process check = new ProcessBuilder("shellcheck", "-x", script.toString()).redirectErrorStream(true).start();
+        Process check =
+            new ProcessBuilder("shellcheck", "-x", script.toString())
+                .redirectErrorStream(true)
+                .start();
         String findings = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, check.waitFor(), "shellcheck " + script + ":\n" + findings);
       }
       assertTrue(Files.isExecutable(script), script + " is executable");
-      assertEquals(List.of(), missingReferences(Files.readString(script)),
+      assertEquals(
+          List.of(),
+          missingReferences(Files.readString(script)),
           script + " names things the build does not have");
     }
   }
@@ -117,14 +145,17 @@ class PackagingIT {
 
   /** Every option a scheduling example gives to retrain, which retrain must accept. */
   static List<String> unknownRetrainOptions(String text) {
-    picocli.CommandLine.Model.CommandSpec retrain = new picocli.CommandLine(new MtlCommand()).getSubcommands()
-        .get("retrain").getCommandSpec();
+    picocli.CommandLine.Model.CommandSpec retrain =
+        new picocli.CommandLine(new MtlCommand()).getSubcommands().get("retrain").getCommandSpec();
     List<String> unknown = new ArrayList<>();
-    Matcher m = Pattern.compile("(?<![\\w-])--[a-z][a-z-]+").matcher(text.substring(text.indexOf("retrain")));
+    Matcher m =
+        Pattern.compile("(?<![\\w-])--[a-z][a-z-]+")
+            .matcher(text.substring(text.indexOf("retrain")));
     int found = 0;
     while (m.find()) {
       found++;
-      if (retrain.findOption(m.group()) == null && !m.group().matches("--(master|deploy-mode|conf|properties-file|class)")) {
+      if (retrain.findOption(m.group()) == null
+          && !m.group().matches("--(master|deploy-mode|conf|properties-file|class)")) {
         unknown.add(m.group());
       }
     }
@@ -150,21 +181,34 @@ class PackagingIT {
       assertEquals(List.of(), unknownRetrainOptions(f[5]), "crontab");
     }
     // The CronJob: a valid manifest whose container runs retrain through spark-submit.
-    Map<String, Object> job = new org.yaml.snakeyaml.Yaml().load(Files.readString(dir.resolve("retrain-cronjob.yaml")));
+    Map<String, Object> job =
+        new org.yaml.snakeyaml.Yaml().load(Files.readString(dir.resolve("retrain-cronjob.yaml")));
     assertEquals("CronJob", job.get("kind"));
     String yaml = Files.readString(dir.resolve("retrain-cronjob.yaml"));
-    assertTrue(((String) ((Map<?, ?>) job.get("spec")).get("schedule")).matches("(\\S+\\s+){4}\\S+"));
-    assertTrue(yaml.contains("org.mtlspark.driver.MtlCommand") && yaml.contains("local:///opt/mtlspark/mtlspark.jar"));
+    assertTrue(
+        ((String) ((Map<?, ?>) job.get("spec")).get("schedule")).matches("(\\S+\\s+){4}\\S+"));
+    assertTrue(
+        yaml.contains("org.mtlspark.driver.MtlCommand")
+            && yaml.contains("local:///opt/mtlspark/mtlspark.jar"));
     assertEquals(List.of(), missingReferences(yaml), "CronJob");
     assertEquals(List.of(), unknownRetrainOptions(yaml), "CronJob");
-    // The Airflow DAG: Python that parses, with SparkSubmitOperator running retrain from the built jar.
+    // The Airflow DAG: Python that parses, with SparkSubmitOperator running retrain from the built
+    // jar.
     String dag = Files.readString(dir.resolve("retrain_dag.py"));
-    assertTrue(dag.contains("SparkSubmitOperator(") && dag.contains("\"retrain\""), "the DAG submits retrain");
+    assertTrue(
+        dag.contains("SparkSubmitOperator(") && dag.contains("\"retrain\""),
+        "the DAG submits retrain");
     assertEquals(List.of(), missingReferences(dag), "DAG");
     assertEquals(List.of(), unknownRetrainOptions(dag), "DAG");
     if (onPath("python3")) {
-      Process p = new ProcessBuilder("python3", "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())",
-          dir.resolve("retrain_dag.py").toString()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  "python3",
+                  "-c",
+                  "import ast,sys; ast.parse(open(sys.argv[1]).read())",
+                  dir.resolve("retrain_dag.py").toString())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertEquals(0, p.waitFor(), "retrain_dag.py is not valid Python: " + out);
     }

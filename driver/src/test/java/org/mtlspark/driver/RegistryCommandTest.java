@@ -31,37 +31,65 @@ class RegistryCommandTest {
     }
     String root = dir.resolve("registry").toString();
     ModelRegistry registry = new ModelRegistry(new Configuration(), root);
-    registry.register("events", run.toString(), "r1", new ModelVersion.DataDescription("/d", Map.of(), Map.of(), 0,
-        List.of(), "f"), 0.5, null);
+    registry.register(
+        "events",
+        run.toString(),
+        "r1",
+        new ModelVersion.DataDescription("/d", Map.of(), Map.of(), 0, List.of(), "f"),
+        0.5,
+        null);
     Path half = Files.createDirectories(dir.resolve("registry/events/versions/v0002"));
     Files.writeString(half.resolve("model.zip"), "only this");
     Path broken = Files.createDirectories(dir.resolve("registry/events/versions/v0003"));
     Files.writeString(broken.resolve("version.json"), "{\"name\": ");
-    Path staging = Files.createDirectories(dir.resolve("registry/events/versions/.staging-left.tmp"));
+    Path staging =
+        Files.createDirectories(dir.resolve("registry/events/versions/.staging-left.tmp"));
     Files.setLastModifiedTime(staging, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
 
     InProcessCli.Outcome list = mtl("registry", "list", "--registry", root, "--name", "events");
     assertEquals(ExitCodes.OK, list.code(), list.err());
     assertTrue(list.out().contains("v0001"), list.out());
-    assertTrue(list.out().lines().anyMatch(l -> l.startsWith("! v0002") && l.contains("DAMAGED")
-        && l.contains("no version.json")), list.out());
-    assertTrue(list.out().lines().anyMatch(l -> l.startsWith("! v0003") && l.contains("DAMAGED")
-        && l.contains("cannot be read")), list.out());
+    assertTrue(
+        list.out()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("! v0002")
+                        && l.contains("DAMAGED")
+                        && l.contains("no version.json")),
+        list.out());
+    assertTrue(
+        list.out()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("! v0003")
+                        && l.contains("DAMAGED")
+                        && l.contains("cannot be read")),
+        list.out());
     assertTrue(list.err().contains("registry gc"), list.err());
     assertFalse(list.err().contains("\tat "), "no stack trace: " + list.err());
 
-    InProcessCli.Outcome shown = mtl("registry", "show", "--registry", root, "--name", "events", "--model-version",
-        "v0003");
+    InProcessCli.Outcome shown =
+        mtl("registry", "show", "--registry", root, "--name", "events", "--model-version", "v0003");
     assertEquals(ExitCodes.REGISTRY, shown.code());
     assertTrue(shown.err().contains("is damaged"), shown.err());
     assertFalse(shown.err().contains("\tat "), "no stack trace: " + shown.err());
 
     InProcessCli.Outcome gc = mtl("registry", "gc", "--registry", root, "--name", "events");
     assertEquals(ExitCodes.OK, gc.code(), gc.err());
-    assertTrue(gc.out().contains("1 leftover(s) removed, 2 damaged version(s) moved aside"), gc.out());
+    assertTrue(
+        gc.out().contains("1 leftover(s) removed, 2 damaged version(s) moved aside"), gc.out());
     assertFalse(Files.exists(half) || Files.exists(broken) || Files.exists(staging));
-    assertEquals("only this", Files.readString(dir.resolve("registry/events/damaged").toFile().listFiles(
-        f -> f.getName().startsWith("v0002-"))[0].toPath().resolve("model.zip")), "moved, not deleted");
+    assertEquals(
+        "only this",
+        Files.readString(
+            dir.resolve("registry/events/damaged")
+                .toFile()
+                .listFiles(f -> f.getName().startsWith("v0002-"))[0]
+                .toPath()
+                .resolve("model.zip")),
+        "moved, not deleted");
     InProcessCli.Outcome after = mtl("registry", "list", "--registry", root, "--name", "events");
     assertFalse(after.out().contains("DAMAGED"), after.out());
   }

@@ -58,15 +58,21 @@ class RegistryLockRaceTest {
         List<Future<RegistryLock>> takers = new ArrayList<>();
         for (int t = 0; t < 6; t++) {
           String owner = "taker " + t;
-          takers.add(pool.submit(() -> {
-            go.await();
-            try {
-              return RegistryLock.acquire(hadoop, new org.apache.hadoop.fs.Path(locks.toUri()), owner,
-                  Duration.ofMinutes(1), Duration.ZERO);
-            } catch (RegistryException e) {
-              return null;
-            }
-          }));
+          takers.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    try {
+                      return RegistryLock.acquire(
+                          hadoop,
+                          new org.apache.hadoop.fs.Path(locks.toUri()),
+                          owner,
+                          Duration.ofMinutes(1),
+                          Duration.ZERO);
+                    } catch (RegistryException e) {
+                      return null;
+                    }
+                  }));
         }
         go.countDown();
         List<RegistryLock> won = new ArrayList<>();
@@ -89,12 +95,15 @@ class RegistryLockRaceTest {
   void aRefreshedLockOlderThanTheLimitIsNotBroken() throws Exception {
     org.apache.hadoop.fs.Path locks = new org.apache.hadoop.fs.Path(lockDir());
     Duration stale = Duration.ofMillis(600);
-    try (RegistryLock held = RegistryLock.acquire(hadoop, locks, "long retrain", stale, Duration.ZERO)) {
+    try (RegistryLock held =
+        RegistryLock.acquire(hadoop, locks, "long retrain", stale, Duration.ZERO)) {
       long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
       int refused = 0;
       while (System.nanoTime() < end) {
-        RegistryException e = assertThrows(RegistryException.class,
-            () -> RegistryLock.acquire(hadoop, locks, "another", stale, Duration.ZERO));
+        RegistryException e =
+            assertThrows(
+                RegistryException.class,
+                () -> RegistryLock.acquire(hadoop, locks, "another", stale, Duration.ZERO));
         assertTrue(e.getMessage().contains("long retrain"), e.getMessage());
         refused++;
         Thread.sleep(100);
@@ -109,18 +118,22 @@ class RegistryLockRaceTest {
   @Test
   void aHolderWhoseLockWasBrokenKnowsItAndLeavesTheNewHolders() throws Exception {
     org.apache.hadoop.fs.Path locks = new org.apache.hadoop.fs.Path(lockDir());
-    RegistryLock first = RegistryLock.acquire(hadoop, locks, "paused run", Duration.ofMinutes(10), Duration.ZERO);
+    RegistryLock first =
+        RegistryLock.acquire(hadoop, locks, "paused run", Duration.ofMinutes(10), Duration.ZERO);
     // As if its heartbeat had stopped an hour ago.
-    Files.setLastModifiedTime(dir.resolve("locks/000000001.lock"), FileTime.from(Instant.now().minus(
-        Duration.ofHours(1))));
-    try (RegistryLock second = RegistryLock.acquire(hadoop, locks, "next run", Duration.ofMinutes(10),
-        Duration.ZERO)) {
+    Files.setLastModifiedTime(
+        dir.resolve("locks/000000001.lock"),
+        FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+    try (RegistryLock second =
+        RegistryLock.acquire(hadoop, locks, "next run", Duration.ofMinutes(10), Duration.ZERO)) {
       RegistryException lost = assertThrows(RegistryException.class, first::check);
       assertTrue(lost.getMessage().contains("next run"), lost.getMessage());
       first.close();
       second.check();
-      assertThrows(RegistryException.class,
-          () -> RegistryLock.acquire(hadoop, locks, "third", Duration.ofMinutes(10), Duration.ZERO));
+      assertThrows(
+          RegistryException.class,
+          () ->
+              RegistryLock.acquire(hadoop, locks, "third", Duration.ofMinutes(10), Duration.ZERO));
     }
   }
 
@@ -128,32 +141,55 @@ class RegistryLockRaceTest {
   void aLockThatCannotBeReadIsJudgedByItsAgeNotBroken() throws Exception {
     Files.createDirectories(dir.resolve("locks"));
     Files.writeString(dir.resolve("locks/000000007.lock"), "");
-    RegistryException e = assertThrows(RegistryException.class, () -> RegistryLock.acquire(hadoop,
-        new org.apache.hadoop.fs.Path(lockDir()), "r", Duration.ofMinutes(10), Duration.ZERO));
+    RegistryException e =
+        assertThrows(
+            RegistryException.class,
+            () ->
+                RegistryLock.acquire(
+                    hadoop,
+                    new org.apache.hadoop.fs.Path(lockDir()),
+                    "r",
+                    Duration.ofMinutes(10),
+                    Duration.ZERO));
     assertTrue(e.getMessage().contains("held by"), e.getMessage());
   }
 
   @Test
   void aRegistryOnAnObjectStoreIsRefusedWithTheReason() {
     ModelRegistry s3 = new ModelRegistry(hadoop, "s3a://bucket/registry");
-    RegistryException e = assertThrows(RegistryException.class, () -> s3.lock("m", "r", Duration.ofMinutes(5)));
-    assertTrue(e.getMessage().contains("s3a://") && e.getMessage().contains("HDFS"), e.getMessage());
+    RegistryException e =
+        assertThrows(RegistryException.class, () -> s3.lock("m", "r", Duration.ofMinutes(5)));
+    assertTrue(
+        e.getMessage().contains("s3a://") && e.getMessage().contains("HDFS"), e.getMessage());
   }
 
   /** The lock of a process that died on this host is broken at once, not after the stale limit. */
   @Test
   void aLockOfAProcessThatDiedHereIsBrokenAtOnce() throws Exception {
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), LockRace.class.getName(), "die", lockDir())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                LockRace.class.getName(),
+                "die",
+                lockDir())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     assertEquals(0, p.waitFor(), out);
     assertTrue(out.contains("holding"), out);
-    RegistryLock.Holder left = RegistryLock.current(hadoop, new org.apache.hadoop.fs.Path(lockDir()));
+    RegistryLock.Holder left =
+        RegistryLock.current(hadoop, new org.apache.hadoop.fs.Path(lockDir()));
     assertEquals("killed run", left.owner());
     assertTrue(!left.released(), "the dead process did not release it");
-    try (RegistryLock taken = RegistryLock.acquire(hadoop, new org.apache.hadoop.fs.Path(lockDir()), "retry",
-        Duration.ofHours(1), Duration.ZERO)) {
+    try (RegistryLock taken =
+        RegistryLock.acquire(
+            hadoop,
+            new org.apache.hadoop.fs.Path(lockDir()),
+            "retry",
+            Duration.ofHours(1),
+            Duration.ZERO)) {
       taken.check();
     }
   }

@@ -16,40 +16,112 @@ import org.mtlspark.prep.source.Reject;
 /** The prep report prints rejects grouped by their rules and what was done to the labels. */
 class ReportsTest {
   private static Manifest manifest(Map<String, Long> rejectsByReason) {
-    TaskEncoding kind = new TaskEncoding("kind", TaskConfig.TaskType.MULTICLASS, "kind", 1,
-        List.of("cat", "dog", "eel", "other"), List.of(6L, 5L, 4L, 6L), 0, 1, 21, TaskConfig.Loss.MSE, 1,
-        TaskConfig.Transform.NONE, "other", List.of("fox", "gnu", "hen", "ibis", "jay"), 6);
-    TaskEncoding income = new TaskEncoding("income", TaskConfig.TaskType.REGRESSION, "income", 1, List.of(), List.of(),
-        2.5, 1.25, 21, TaskConfig.Loss.MSE, 1, TaskConfig.Transform.LOG1P, "", List.of(), 0);
-    FeaturizerState state = new FeaturizerState(List.of(ModelInputs.TABULAR), List.of("people.x"), List.of(0.0),
-        List.of(1.0), false, List.of(), List.of(), List.of(), 4, 4, List.of(), 2, 2, List.of(kind, income));
+    TaskEncoding kind =
+        new TaskEncoding(
+            "kind",
+            TaskConfig.TaskType.MULTICLASS,
+            "kind",
+            1,
+            List.of("cat", "dog", "eel", "other"),
+            List.of(6L, 5L, 4L, 6L),
+            0,
+            1,
+            21,
+            TaskConfig.Loss.MSE,
+            1,
+            TaskConfig.Transform.NONE,
+            "other",
+            List.of("fox", "gnu", "hen", "ibis", "jay"),
+            6);
+    TaskEncoding income =
+        new TaskEncoding(
+            "income",
+            TaskConfig.TaskType.REGRESSION,
+            "income",
+            1,
+            List.of(),
+            List.of(),
+            2.5,
+            1.25,
+            21,
+            TaskConfig.Loss.MSE,
+            1,
+            TaskConfig.Transform.LOG1P,
+            "",
+            List.of(),
+            0);
+    FeaturizerState state =
+        new FeaturizerState(
+            List.of(ModelInputs.TABULAR),
+            List.of("people.x"),
+            List.of(0.0),
+            List.of(1.0),
+            false,
+            List.of(),
+            List.of(),
+            List.of(),
+            4,
+            4,
+            List.of(),
+            2,
+            2,
+            List.of(kind, income));
     long rejected = rejectsByReason.values().stream().mapToLong(Long::longValue).sum();
-    Manifest.Counts counts = new Manifest.Counts(Map.of("people", new Manifest.SourceCount(1, 25, 21, rejected, 0)),
-        21, 0, Map.of("usable", 21L), Map.of("tabular", 21L), rejected, rejectsByReason);
+    Manifest.Counts counts =
+        new Manifest.Counts(
+            Map.of("people", new Manifest.SourceCount(1, 25, 21, rejected, 0)),
+            21,
+            0,
+            Map.of("usable", 21L),
+            Map.of("tabular", 21L),
+            rejected,
+            rejectsByReason);
     return new Manifest(Manifest.FORMAT_VERSION, "now", 4, List.of(), state, Map.of(), counts);
   }
 
   @Test
   void rejectsAreCountedUnderTheirRuleAndMergedClassesAreNamed() {
     Map<String, Long> byReason = new TreeMap<>();
-    for (Reject r : List.of(
-        new Reject("people", "p.csv", 3, "a", "paid", "not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"2\"", ""),
-        new Reject("people", "p.csv", 4, "b", "paid", "not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"x\"", ""),
-        new Reject("people", "p.csv", 5, "c", "(row)", "expected 7 cells, found 4", ""),
-        new Reject("people", "p.csv", 6, "d", "income",
-            "not a label for transform log1p (a finite number above -1): \"-5\"", ""))) {
+    for (Reject r :
+        List.of(
+            new Reject(
+                "people",
+                "p.csv",
+                3,
+                "a",
+                "paid",
+                "not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"2\"",
+                ""),
+            new Reject(
+                "people",
+                "p.csv",
+                4,
+                "b",
+                "paid",
+                "not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"x\"",
+                ""),
+            new Reject("people", "p.csv", 5, "c", "(row)", "expected 7 cells, found 4", ""),
+            new Reject(
+                "people",
+                "p.csv",
+                6,
+                "d",
+                "income",
+                "not a label for transform log1p (a finite number above -1): \"-5\"",
+                ""))) {
       byReason.merge(r.category(), 1L, Long::sum);
     }
     String report = Reports.prepSummary(manifest(byReason));
     List<String> lines = List.of(report.split("\n"));
-    for (String expected : List.of(
-        "  rejects by reason:",
-        "          1  people.(row): expected N cells, found N",
-        "          1  people.income: not a label for transform log1p (a finite number above -1): \"…\"",
-        "          2  people.paid: not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"…\"",
-        "    kind         multiclass      21 labelled  classes: cat 28.6%, other 28.6%, dog 23.8%, eel 19.0%;"
-            + " 5 rare classes (6 rows) merged into other",
-        "    income       regression      21 labelled  mean 2.500, sd 1.250 (of log1p)")) {
+    for (String expected :
+        List.of(
+            "  rejects by reason:",
+            "          1  people.(row): expected N cells, found N",
+            "          1  people.income: not a label for transform log1p (a finite number above -1): \"…\"",
+            "          2  people.paid: not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"…\"",
+            "    kind         multiclass      21 labelled  classes: cat 28.6%, other 28.6%, dog 23.8%, eel 19.0%;"
+                + " 5 rare classes (6 rows) merged into other",
+            "    income       regression      21 labelled  mean 2.500, sd 1.250 (of log1p)")) {
       assertTrue(lines.contains(expected), "missing line\n" + expected + "\nin\n" + report);
     }
   }

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /** What the code adds to the Spark settings a site or a submitter gave, without Spark. */
 class SparkSessionsTest {
-  private static final String OURS = "org.nd4j.kryo.Nd4jRegistrator,org.mtlspark.prep.kryo.RecordKryoRegistrator";
+  private static final String OURS =
+      "org.nd4j.kryo.Nd4jRegistrator,org.mtlspark.prep.kryo.RecordKryoRegistrator";
 
   @Test
   void nothingGivenAddsKryoOurRegistratorsAndOneThreadPerTask() {
@@ -23,7 +24,9 @@ class SparkSessionsTest {
 
   @Test
   void aSiteRegistratorIsKeptFirstAndOursAppended() {
-    assertEquals("com.site.SiteRegistrator," + OURS, SparkSessions.mergeRegistrators("com.site.SiteRegistrator"));
+    assertEquals(
+        "com.site.SiteRegistrator," + OURS,
+        SparkSessions.mergeRegistrators("com.site.SiteRegistrator"));
     assertEquals("a.One,b.Two," + OURS, SparkSessions.mergeRegistrators(" a.One , ,b.Two,"));
   }
 
@@ -37,21 +40,23 @@ class SparkSessionsTest {
 
   @Test
   void givenSettingsAreNeverReplaced() {
-    Map<String, String> given = Map.of(
-        "spark.serializer", "org.apache.spark.serializer.JavaSerializer",
-        "spark.kryo.registrator", OURS,
-        "spark.kryoserializer.buffer.max", "1g",
-        "spark.kryo.referenceTracking", "true",
-        "spark.executorEnv.OMP_NUM_THREADS", "4");
+    Map<String, String> given =
+        Map.of(
+            "spark.serializer", "org.apache.spark.serializer.JavaSerializer",
+            "spark.kryo.registrator", OURS,
+            "spark.kryoserializer.buffer.max", "1g",
+            "spark.kryo.referenceTracking", "true",
+            "spark.executorEnv.OMP_NUM_THREADS", "4");
     assertEquals(Map.of(), SparkSessions.required(given));
   }
 
   @Test
   void aSiteRegistratorGetsOursAppendedAndNothingElseGivenChanges() {
-    Map<String, String> given = Map.of(
-        "spark.serializer", "org.apache.spark.serializer.KryoSerializer",
-        "spark.kryo.registrator", "com.site.SiteRegistrator",
-        "spark.kryoserializer.buffer.max", "256m");
+    Map<String, String> given =
+        Map.of(
+            "spark.serializer", "org.apache.spark.serializer.KryoSerializer",
+            "spark.kryo.registrator", "com.site.SiteRegistrator",
+            "spark.kryoserializer.buffer.max", "256m");
     Map<String, String> added = SparkSessions.required(given);
     assertEquals("com.site.SiteRegistrator," + OURS, added.get("spark.kryo.registrator"));
     assertEquals(null, added.get("spark.serializer"));

@@ -15,15 +15,53 @@ public final class TestBatches {
 
   /** 7 tabular features, 10 tokens over 6 ids, 8x8 images; a regression, a 4-class and a binary task. */
   public static FeaturizerState state() {
-    List<TaskEncoding> tasks = List.of(
-        new TaskEncoding("spend", TaskConfig.TaskType.REGRESSION, "spend", 1.0, List.of(), List.of(), 5, 2, 100),
-        new TaskEncoding("tier", TaskConfig.TaskType.MULTICLASS, "tier", 0.5, List.of("a", "b", "c", "d"),
-            List.of(10L, 20L, 30L, 40L), 0, 1, 100),
-        new TaskEncoding("churn", TaskConfig.TaskType.BINARY, "churn", 2.0, List.of("0", "1"), List.of(60L, 40L),
-            0, 1, 100));
-    return new FeaturizerState(List.of(ModelInputs.TABULAR, ModelInputs.TEXT, ModelInputs.IMAGE), List.of("x", "y"),
-        List.of(0.0, 0.0), List.of(1.0, 1.0), false, List.of("c"), List.of(List.of("p", "q", "r", "s")), List.of(), 2,
-        10, List.of("w1", "w2", "w3"), 8, 8, tasks);
+    List<TaskEncoding> tasks =
+        List.of(
+            new TaskEncoding(
+                "spend",
+                TaskConfig.TaskType.REGRESSION,
+                "spend",
+                1.0,
+                List.of(),
+                List.of(),
+                5,
+                2,
+                100),
+            new TaskEncoding(
+                "tier",
+                TaskConfig.TaskType.MULTICLASS,
+                "tier",
+                0.5,
+                List.of("a", "b", "c", "d"),
+                List.of(10L, 20L, 30L, 40L),
+                0,
+                1,
+                100),
+            new TaskEncoding(
+                "churn",
+                TaskConfig.TaskType.BINARY,
+                "churn",
+                2.0,
+                List.of("0", "1"),
+                List.of(60L, 40L),
+                0,
+                1,
+                100));
+    return new FeaturizerState(
+        List.of(ModelInputs.TABULAR, ModelInputs.TEXT, ModelInputs.IMAGE),
+        List.of("x", "y"),
+        List.of(0.0, 0.0),
+        List.of(1.0, 1.0),
+        false,
+        List.of("c"),
+        List.of(List.of("p", "q", "r", "s")),
+        List.of(),
+        2,
+        10,
+        List.of("w1", "w2", "w3"),
+        8,
+        8,
+        tasks);
   }
 
   /** {@code n} random examples; {@code masked} leaves some labels of the 4-class task missing. */
@@ -48,8 +86,16 @@ public final class TestBatches {
       }
       float[][] labels = {{(float) r.nextGaussian()}, new float[4], {r.nextInt(2)}};
       labels[1][r.nextInt(4)] = 1;
-      examples.add(new Example("k" + i, tab, tokens, mask, px, new float[] {1, 1, 1}, labels,
-          new float[] {1, masked ? r.nextInt(2) : 1, 1}));
+      examples.add(
+          new Example(
+              "k" + i,
+              tab,
+              tokens,
+              mask,
+              px,
+              new float[] {1, 1, 1},
+              labels,
+              new float[] {1, masked ? r.nextInt(2) : 1, 1}));
     }
     return examples;
   }

@@ -31,8 +31,15 @@ public final class PrepBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(PrepBenchmark.class);
 
   /** The figures of one data size. */
-  public record Result(long records, long sourceRows, double joinSeconds, double prepSeconds, double ratio,
-      double prepRowsPerSecond, long joinPeakHeapMB, long prepPeakHeapMB) {}
+  public record Result(
+      long records,
+      long sourceRows,
+      double joinSeconds,
+      double prepSeconds,
+      double ratio,
+      double prepRowsPerSecond,
+      long joinPeakHeapMB,
+      long prepPeakHeapMB) {}
 
   private final SparkSession spark;
 
@@ -60,8 +67,16 @@ public final class PrepBenchmark {
     long prepPeak = prepHeap.stop();
 
     long rows = m.counts().sources().values().stream().mapToLong(Manifest.SourceCount::rows).sum();
-    Result r = new Result(records, rows, joinSeconds, prepSeconds, prepSeconds / joinSeconds, rows / prepSeconds,
-        joinPeak >> 20, prepPeak >> 20);
+    Result r =
+        new Result(
+            records,
+            rows,
+            joinSeconds,
+            prepSeconds,
+            prepSeconds / joinSeconds,
+            rows / prepSeconds,
+            joinPeak >> 20,
+            prepPeak >> 20);
     LOG.info("prep benchmark at {} records: {}", records, r);
     return r;
   }
@@ -69,10 +84,19 @@ public final class PrepBenchmark {
   /** The built-in data without its image source, with {@code records} records. */
   public static MtlConfig withoutImages(MtlConfig c, long records) {
     List<SourceConfig> sources = c.data().sources().stream().filter(s -> !s.hasImage()).toList();
-    DataConfig data = new DataConfig(c.data().root(), c.data().key(), c.data().nullToken(), sources);
+    DataConfig data =
+        new DataConfig(c.data().root(), c.data().key(), c.data().nullToken(), sources);
     GenerateConfig g = c.generate();
-    GenerateConfig gen = new GenerateConfig(records, g.seed(), g.files(), g.missingModalityRate(),
-        g.missingLabelRate(), g.malformedRate(), g.noise(), false);
+    GenerateConfig gen =
+        new GenerateConfig(
+            records,
+            g.seed(),
+            g.files(),
+            g.missingModalityRate(),
+            g.missingLabelRate(),
+            g.malformedRate(),
+            g.noise(),
+            false);
     return new MtlConfig(c.run(), data, c.prep(), c.model(), c.tasks(), c.train(), gen);
   }
 
@@ -80,10 +104,17 @@ public final class PrepBenchmark {
   private void bareJoin(String data, String out) {
     Dataset<Row> tabular = spark.read().option("header", "true").csv(data + "/tabular");
     Dataset<Row> text = spark.read().json(data + "/text").withColumnRenamed("id", "text_id");
-    Dataset<Row> labels = spark.read().option("header", "true").csv(data + "/labels").withColumnRenamed("id", "label_id");
-    tabular.join(text, col("id").equalTo(col("text_id")), "full_outer")
+    Dataset<Row> labels =
+        spark
+            .read()
+            .option("header", "true")
+            .csv(data + "/labels")
+            .withColumnRenamed("id", "label_id");
+    tabular
+        .join(text, col("id").equalTo(col("text_id")), "full_outer")
         .join(labels, col("id").equalTo(col("label_id")), "full_outer")
-        .write().parquet(new Path(out).toString());
+        .write()
+        .parquet(new Path(out).toString());
   }
 
   /** Samples the used heap every 20 ms from a GC onwards; {@link #stop()} returns the peak in bytes. */
@@ -95,16 +126,19 @@ public final class PrepBenchmark {
     HeapSampler() {
       MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
       System.gc();
-      thread = new Thread(() -> {
-        while (running) {
-          peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "heap-sampler");
+      thread =
+          new Thread(
+              () -> {
+                while (running) {
+                  peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                  try {
+                    Thread.sleep(20);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "heap-sampler");
       thread.setDaemon(true);
       thread.start();
     }

@@ -28,6 +28,7 @@ import org.mtlspark.prep.feature.TaskEncoding;
 public final class KeyBiasBaseline {
   /** Shrinkage of every bias towards 0, in ratings' worth of evidence. */
   public static final double DEFAULT_LAMBDA = 10;
+
   static final int SWEEPS = 4;
 
   private KeyBiasBaseline() {}
@@ -35,8 +36,13 @@ public final class KeyBiasBaseline {
   /** RMSE and example count of the bias baseline on {@code split}. */
   public record Result(double rmse, long examples, double trainMean) {}
 
-  public static Result evaluate(SparkSession spark, String prepDir, TaskEncoding task, List<String> keyColumns,
-      String split, double lambda) {
+  public static Result evaluate(
+      SparkSession spark,
+      String prepDir,
+      TaskEncoding task,
+      List<String> keyColumns,
+      String split,
+      double lambda) {
     int parts = keyColumns.size();
     Dataset<Row> train = rows(spark, prepDir, "train", task, parts).cache();
     double mean = train.agg(avg("y")).first().getDouble(0);
@@ -50,14 +56,20 @@ public final class KeyBiasBaseline {
   }
 
   /** The labelled rows of a split: the key's parts {@code k0..} and the label in its own units, {@code y}. */
-  private static Dataset<Row> rows(SparkSession spark, String prepDir, String split, TaskEncoding task, int parts) {
+  private static Dataset<Row> rows(
+      SparkSession spark, String prepDir, String split, TaskEncoding task, int parts) {
     Dataset<Row> examples = spark.read().parquet(prepDir + "/examples/" + split);
     Column[] columns = new Column[parts + 1];
     Column key = split(col("key"), "\u001F");
     for (int c = 0; c < parts; c++) {
       columns[c] = key.getItem(c).as("k" + c);
     }
-    Column y = col("label_" + task.name()).getItem(0).cast("double").multiply(task.std()).plus(task.mean());
+    Column y =
+        col("label_" + task.name())
+            .getItem(0)
+            .cast("double")
+            .multiply(task.std())
+            .plus(task.mean());
     columns[parts] = (task.transform() == TaskConfig.Transform.LOG1P ? expm1(y) : y).as("y");
     return examples.filter(col("mask_" + task.name()).gt(0)).select(columns);
   }
@@ -70,9 +82,11 @@ public final class KeyBiasBaseline {
         Dataset<Row>[] others = biases.clone();
         others[c] = null;
         Column residual = col("y").minus(prediction(parts, mean, c));
-        biases[c] = withBiases(train, others).groupBy(col("k" + c).as("bk" + c))
-            .agg(sum(residual).divide(count(lit(1)).plus(lambda)).as("b" + c))
-            .localCheckpoint();
+        biases[c] =
+            withBiases(train, others)
+                .groupBy(col("k" + c).as("bk" + c))
+                .agg(sum(residual).divide(count(lit(1)).plus(lambda)).as("b" + c))
+                .localCheckpoint();
       }
     }
     return biases;
@@ -82,10 +96,12 @@ public final class KeyBiasBaseline {
   private static Dataset<Row> withBiases(Dataset<Row> rows, Dataset<Row>[] biases) {
     Dataset<Row> out = rows;
     for (int c = 0; c < biases.length; c++) {
-      out = biases[c] == null ? out.withColumn("b" + c, lit(0.0))
-          : out.join(biases[c], col("k" + c).equalTo(col("bk" + c)), "left")
-              .drop("bk" + c)
-              .withColumn("b" + c, coalesce(col("b" + c), lit(0.0)));
+      out =
+          biases[c] == null
+              ? out.withColumn("b" + c, lit(0.0))
+              : out.join(biases[c], col("k" + c).equalTo(col("bk" + c)), "left")
+                  .drop("bk" + c)
+                  .withColumn("b" + c, coalesce(col("b" + c), lit(0.0)));
     }
     return out;
   }

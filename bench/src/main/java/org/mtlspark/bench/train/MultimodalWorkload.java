@@ -15,7 +15,8 @@ import org.mtlspark.workers.model.GraphBuilder;
 public final class MultimodalWorkload {
   private MultimodalWorkload() {}
 
-  public static Workload create(SparkSession spark, MtlConfig config, String dir) throws IOException {
+  public static Workload create(SparkSession spark, MtlConfig config, String dir)
+      throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     String data = dir + "/data";
     String prep = dir + "/prep";
@@ -23,9 +24,18 @@ public final class MultimodalWorkload {
     Manifest m = new PrepJob(spark).run(config, data, prep);
     List<String> trainFiles = m.batches(hadoop, prep, "train");
     List<String> testFiles = m.batches(hadoop, prep, "test");
-    return new Workload("multimodal", "built-in data, " + config.generate().rows() + " records; tabular + text + "
-        + "image encoders, trunk " + config.model().trunk() + ", 3 heads",
+    return new Workload(
+        "multimodal",
+        "built-in data, "
+            + config.generate().rows()
+            + " records; tabular + text + "
+            + "image encoders, trunk "
+            + config.model().trunk()
+            + ", 3 heads",
         s -> GraphBuilder.build(m.featurizers(), config.model(), config.train(), s),
-        trainFiles, List.copyOf(BatchFiles.readAll(hadoop, testFiles)), m.featurizers().tasks(), m.batchSize());
+        trainFiles,
+        List.copyOf(BatchFiles.readAll(hadoop, testFiles)),
+        m.featurizers().tasks(),
+        m.batchSize());
   }
 }

@@ -30,30 +30,68 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 public final class SeedWorkload {
   private SeedWorkload() {}
 
-  public static Workload create(int rows, int batchSize, long seed, String dir, Configuration hadoop)
-      throws IOException {
+  public static Workload create(
+      int rows, int batchSize, long seed, String dir, Configuration hadoop) throws IOException {
     List<String> files = write(batches(rows, batchSize, new Random(seed)), dir, hadoop);
-    List<MultiDataSet> holdout = batches(Math.max(batchSize, rows / 10), batchSize, new Random(seed + 1));
-    List<TaskEncoding> tasks = List.of(
-        new TaskEncoding("y1", TaskType.REGRESSION, "y1", 1, List.of(), List.of(), 0, 1, rows),
-        new TaskEncoding("y2", TaskType.MULTICLASS, "y2", 1, List.of("0", "1", "2"), List.of(1L, 1L, 1L), 0, 1, rows));
-    return new Workload("seed", "10 -> 50 -> 20 shared; heads 1 (MSE) and 3 (softmax); " + rows + " rows",
-        SeedWorkload::network, files, holdout, tasks, batchSize);
+    List<MultiDataSet> holdout =
+        batches(Math.max(batchSize, rows / 10), batchSize, new Random(seed + 1));
+    List<TaskEncoding> tasks =
+        List.of(
+            new TaskEncoding("y1", TaskType.REGRESSION, "y1", 1, List.of(), List.of(), 0, 1, rows),
+            new TaskEncoding(
+                "y2",
+                TaskType.MULTICLASS,
+                "y2",
+                1,
+                List.of("0", "1", "2"),
+                List.of(1L, 1L, 1L),
+                0,
+                1,
+                rows));
+    return new Workload(
+        "seed",
+        "10 -> 50 -> 20 shared; heads 1 (MSE) and 3 (softmax); " + rows + " rows",
+        SeedWorkload::network,
+        files,
+        holdout,
+        tasks,
+        batchSize);
   }
 
   static ComputationGraph network(long seed) {
-    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-        .seed(seed).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER)
-        .graphBuilder()
-        .addInputs("x")
-        .addLayer("hidden", new DenseLayer.Builder().nIn(10).nOut(50).activation(Activation.RELU).build(), "x")
-        .addLayer("shared", new DenseLayer.Builder().nIn(50).nOut(20).activation(Activation.RELU).build(), "hidden")
-        .addLayer("y1", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(20).nOut(1)
-            .activation(Activation.IDENTITY).build(), "shared")
-        .addLayer("y2", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(20).nOut(3)
-            .activation(Activation.SOFTMAX).build(), "shared")
-        .setOutputs("y1", "y2")
-        .build();
+    ComputationGraphConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .updater(new Adam(1e-3))
+            .weightInit(WeightInit.XAVIER)
+            .graphBuilder()
+            .addInputs("x")
+            .addLayer(
+                "hidden",
+                new DenseLayer.Builder().nIn(10).nOut(50).activation(Activation.RELU).build(),
+                "x")
+            .addLayer(
+                "shared",
+                new DenseLayer.Builder().nIn(50).nOut(20).activation(Activation.RELU).build(),
+                "hidden")
+            .addLayer(
+                "y1",
+                new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                    .nIn(20)
+                    .nOut(1)
+                    .activation(Activation.IDENTITY)
+                    .build(),
+                "shared")
+            .addLayer(
+                "y2",
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(20)
+                    .nOut(3)
+                    .activation(Activation.SOFTMAX)
+                    .build(),
+                "shared")
+            .setOutputs("y1", "y2")
+            .build();
     ComputationGraph g = new ComputationGraph(conf);
     g.init();
     return g;
@@ -76,14 +114,16 @@ public final class SeedWorkload {
         y1[i][0] = (float) sum;
         y2[i][(int) Math.min(2, Math.floor(sum5 / 1.7))] = 1;
       }
-      out.add(new org.nd4j.linalg.dataset.MultiDataSet(
-          new org.nd4j.linalg.api.ndarray.INDArray[] {Nd4j.create(x)},
-          new org.nd4j.linalg.api.ndarray.INDArray[] {Nd4j.create(y1), Nd4j.create(y2)}));
+      out.add(
+          new org.nd4j.linalg.dataset.MultiDataSet(
+              new org.nd4j.linalg.api.ndarray.INDArray[] {Nd4j.create(x)},
+              new org.nd4j.linalg.api.ndarray.INDArray[] {Nd4j.create(y1), Nd4j.create(y2)}));
     }
     return out;
   }
 
-  static List<String> write(List<MultiDataSet> batches, String dir, Configuration hadoop) throws IOException {
+  static List<String> write(List<MultiDataSet> batches, String dir, Configuration hadoop)
+      throws IOException {
     List<String> files = new ArrayList<>();
     Path root = new Path(dir);
     FileSystem fs = root.getFileSystem(hadoop);

@@ -33,14 +33,21 @@ public final class TrainingBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingBenchmark.class);
 
   /** One training run of one phase: its seed, time, rate and holdout metrics. */
-  public record Run(long seed, double seconds, double examplesPerSecond, Map<String, Double> metrics) {}
+  public record Run(
+      long seed, double seconds, double examplesPerSecond, Map<String, Double> metrics) {}
 
   /**
    * One phase over all repeats: the mean rate, and the mean and sample standard deviation of each
    * metric (zero with one repeat), with every run kept.
    */
-  public record Phase(String id, String description, double seconds, double examplesPerSecond,
-      Map<String, Double> metrics, Map<String, Double> metricsSd, List<Run> runs) {
+  public record Phase(
+      String id,
+      String description,
+      double seconds,
+      double examplesPerSecond,
+      Map<String, Double> metrics,
+      Map<String, Double> metricsSd,
+      List<Run> runs) {
 
     static Phase of(String id, String description, List<Run> runs) {
       Map<String, Double> mean = new LinkedHashMap<>();
@@ -50,8 +57,14 @@ public final class TrainingBenchmark {
         mean.put(k, mean(v));
         sd.put(k, sd(v));
       }
-      return new Phase(id, description, mean(runs.stream().mapToDouble(Run::seconds).toArray()),
-          mean(runs.stream().mapToDouble(Run::examplesPerSecond).toArray()), mean, sd, List.copyOf(runs));
+      return new Phase(
+          id,
+          description,
+          mean(runs.stream().mapToDouble(Run::seconds).toArray()),
+          mean(runs.stream().mapToDouble(Run::examplesPerSecond).toArray()),
+          mean,
+          sd,
+          List.copyOf(runs));
     }
 
     private static double mean(double[] v) {
@@ -87,7 +100,12 @@ public final class TrainingBenchmark {
    *     ...: every phase of a repeat starts from the same initial parameters, and the phases are
    *     interleaved (a, b, c, d, a, b, ...) so that a slow spell of the machine hits all of them
    */
-  public TrainingBenchmark(JavaSparkContext jsc, int workers, int epochs, int averagingFrequency, long seed,
+  public TrainingBenchmark(
+      JavaSparkContext jsc,
+      int workers,
+      int epochs,
+      int averagingFrequency,
+      long seed,
       int repeats) {
     if (repeats < 1) {
       throw new IllegalArgumentException("repeats must be at least 1, was " + repeats);
@@ -125,7 +143,8 @@ public final class TrainingBenchmark {
   private String description(String id) {
     return switch (id) {
       case "a" -> "one plain fit loop, no Spark";
-      case "b" -> "dl4j-spark ParameterAveragingTrainingMaster, its defaults, " + workers + " workers";
+      case "b" ->
+          "dl4j-spark ParameterAveragingTrainingMaster, its defaults, " + workers + " workers";
       case "c" -> "resident parameter averaging (ours), " + workers + " workers";
       default -> workers + " plain loops, disjoint shares, " + workers + " threads (ceiling)";
     };
@@ -135,8 +154,10 @@ public final class TrainingBenchmark {
     return switch (id) {
       case "a" -> g -> plainLoop(g, load(w.trainFiles()), s);
       case "b" -> g -> stockDl4jSpark(g, w, s);
-      case "c" -> g -> new ResidentAveragingTrainer(jsc, workers, averagingFrequency, epochs, s)
-          .fit(g, w.trainFiles(), null);
+      case "c" ->
+          g ->
+              new ResidentAveragingTrainer(jsc, workers, averagingFrequency, epochs, s)
+                  .fit(g, w.trainFiles(), null);
       default -> g -> parallelLoops(g, w, s);
     };
   }
@@ -152,13 +173,15 @@ public final class TrainingBenchmark {
     double seconds = (System.nanoTime() - start) / 1e9;
     double rate = w.trainExamples() * (double) epochs / seconds;
     Map<String, Double> metrics = quality(trained, w);
-    LOG.info(String.format("workload %s, phase %s, seed %d: %.1fs, %.0f examples/s, %s", w.name(), id, s, seconds,
-        rate, metrics));
+    LOG.info(
+        String.format(
+            "workload %s, phase %s, seed %d: %.1fs, %.0f examples/s, %s",
+            w.name(), id, s, seconds, rate, metrics));
     return new Run(s, seconds, rate, metrics);
   }
 
-  private ComputationGraph plainLoop(ComputationGraph g, List<org.nd4j.linalg.dataset.api.MultiDataSet> batches,
-      long loopSeed) {
+  private ComputationGraph plainLoop(
+      ComputationGraph g, List<org.nd4j.linalg.dataset.api.MultiDataSet> batches, long loopSeed) {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < batches.size(); i++) {
       order.add(i);
@@ -178,15 +201,17 @@ public final class TrainingBenchmark {
    * breaks absent feature masks.
    */
   private ComputationGraph stockDl4jSpark(ComputationGraph g, Workload w, long s) {
-    ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, w.batchSize())
-        .batchSizePerWorker(w.batchSize())
-        .workerPrefetchNumBatches(0)
-        .rngSeed(s)
-        .build();
+    ParameterAveragingTrainingMaster tm =
+        new ParameterAveragingTrainingMaster.Builder(workers, w.batchSize())
+            .batchSizePerWorker(w.batchSize())
+            .workerPrefetchNumBatches(0)
+            .rngSeed(s)
+            .build();
     SparkComputationGraph spark = new SparkComputationGraph(jsc, g, tm);
     JavaRDD<String> paths = jsc.parallelize(w.trainFiles(), workers);
     org.mtlspark.workers.train.BatchLoader loader =
-        new org.mtlspark.workers.train.BatchLoader(new org.mtlspark.prep.io.SerializableConf(jsc.hadoopConfiguration()));
+        new org.mtlspark.workers.train.BatchLoader(
+            new org.mtlspark.prep.io.SerializableConf(jsc.hadoopConfiguration()));
     for (int e = 0; e < epochs; e++) {
       spark.fitPaths(paths, loader);
     }
@@ -217,7 +242,8 @@ public final class TrainingBenchmark {
   }
 
   /** Every phase starts from the same batch files: reading them is inside each timing. */
-  private List<org.nd4j.linalg.dataset.api.MultiDataSet> load(List<String> files) throws java.io.IOException {
+  private List<org.nd4j.linalg.dataset.api.MultiDataSet> load(List<String> files)
+      throws java.io.IOException {
     return List.copyOf(BatchFiles.readAll(jsc.hadoopConfiguration(), files));
   }
 
@@ -245,9 +271,11 @@ public final class TrainingBenchmark {
     return out;
   }
 
-  private static org.nd4j.linalg.dataset.MultiDataSet toDataSet(org.nd4j.linalg.dataset.api.MultiDataSet m) {
-    return m instanceof org.nd4j.linalg.dataset.MultiDataSet d ? d
-        : new org.nd4j.linalg.dataset.MultiDataSet(m.getFeatures(), m.getLabels(), m.getFeaturesMaskArrays(),
-            m.getLabelsMaskArrays());
+  private static org.nd4j.linalg.dataset.MultiDataSet toDataSet(
+      org.nd4j.linalg.dataset.api.MultiDataSet m) {
+    return m instanceof org.nd4j.linalg.dataset.MultiDataSet d
+        ? d
+        : new org.nd4j.linalg.dataset.MultiDataSet(
+            m.getFeatures(), m.getLabels(), m.getFeaturesMaskArrays(), m.getLabelsMaskArrays());
   }
 }

@@ -25,8 +25,17 @@ import org.mtlspark.testing.SharedSpark;
  */
 class KeyBiasBaselineIT {
   @TempDir static Path dir;
-  static final TaskEncoding RATING = new TaskEncoding("rating", TaskConfig.TaskType.REGRESSION, "rating", 1.0,
-      List.of(), List.of(), 3.5, 1.2, 1000);
+  static final TaskEncoding RATING =
+      new TaskEncoding(
+          "rating",
+          TaskConfig.TaskType.REGRESSION,
+          "rating",
+          1.0,
+          List.of(),
+          List.of(),
+          3.5,
+          1.2,
+          1000);
   static double[] user = new double[30];
   static double[] movie = new double[40];
 
@@ -44,9 +53,11 @@ class KeyBiasBaselineIT {
   }
 
   static void write(String split, Random r, double noise, int n) {
-    StructType schema = new StructType().add("key", DataTypes.StringType)
-        .add("label_rating", DataTypes.createArrayType(DataTypes.FloatType))
-        .add("mask_rating", DataTypes.FloatType);
+    StructType schema =
+        new StructType()
+            .add("key", DataTypes.StringType)
+            .add("label_rating", DataTypes.createArrayType(DataTypes.FloatType))
+            .add("mask_rating", DataTypes.FloatType);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int u = r.nextInt(user.length);
@@ -55,16 +66,22 @@ class KeyBiasBaselineIT {
       boolean labelled = i % 10 != 0;
       // Unlabelled rows carry a wild label that must be ignored.
       float label = (float) (((labelled ? y : 1000) - RATING.mean()) / RATING.std());
-      rows.add(RowFactory.create("u" + u + "\u001Fm" + m, List.of(label).toArray(new Float[0]), labelled ? 1f : 0f));
+      rows.add(
+          RowFactory.create(
+              "u" + u + "\u001Fm" + m, List.of(label).toArray(new Float[0]), labelled ? 1f : 0f));
     }
     SparkSession spark = SharedSpark.get();
-    spark.createDataFrame(rows, schema).write().parquet(dir.resolve("examples").resolve(split).toString());
+    spark
+        .createDataFrame(rows, schema)
+        .write()
+        .parquet(dir.resolve("examples").resolve(split).toString());
   }
 
   @Test
   void recoversAdditiveUserAndMovieBiasesDownToTheNoise() {
-    KeyBiasBaseline.Result r = KeyBiasBaseline.evaluate(SharedSpark.get(), dir.toString(), RATING,
-        List.of("userId", "movieId"), "test", 1.0);
+    KeyBiasBaseline.Result r =
+        KeyBiasBaseline.evaluate(
+            SharedSpark.get(), dir.toString(), RATING, List.of("userId", "movieId"), "test", 1.0);
     assertEquals(900, r.examples(), "the labelled test rows");
     assertTrue(r.rmse() < 0.36, "rmse " + r.rmse() + " against noise 0.3");
     // The mean alone is far worse: the biases carry a variance of about 0.36 + 0.64.
@@ -73,10 +90,26 @@ class KeyBiasBaselineIT {
 
   @Test
   void strongShrinkageFallsBackTowardsTheMean() {
-    double weak = KeyBiasBaseline.evaluate(SharedSpark.get(), dir.toString(), RATING, List.of("userId", "movieId"),
-        "test", 1.0).rmse();
-    double strong = KeyBiasBaseline.evaluate(SharedSpark.get(), dir.toString(), RATING, List.of("userId", "movieId"),
-        "test", 1e6).rmse();
-    assertTrue(strong > 0.9 && strong > 2 * weak, "lambda 1e6 leaves about the spread of the biases: " + strong);
+    double weak =
+        KeyBiasBaseline.evaluate(
+                SharedSpark.get(),
+                dir.toString(),
+                RATING,
+                List.of("userId", "movieId"),
+                "test",
+                1.0)
+            .rmse();
+    double strong =
+        KeyBiasBaseline.evaluate(
+                SharedSpark.get(),
+                dir.toString(),
+                RATING,
+                List.of("userId", "movieId"),
+                "test",
+                1e6)
+            .rmse();
+    assertTrue(
+        strong > 0.9 && strong > 2 * weak,
+        "lambda 1e6 leaves about the spread of the biases: " + strong);
   }
 }

@@ -11,7 +11,8 @@ import org.mtlspark.prep.source.SourceValues;
  * for n sources, 1 when the policy is {@code first} and those rows differ in their values (so that
  * it chose between different data), else 0.
  */
-public record AlignedRecord(String key, SourceValues[] sources, Status status, String droppedBy, int[] rowCounts)
+public record AlignedRecord(
+    String key, SourceValues[] sources, Status status, String droppedBy, int[] rowCounts)
     implements Serializable {
 
   /** Why a record can or cannot become a training example. */

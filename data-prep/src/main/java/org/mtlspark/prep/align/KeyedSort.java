@@ -41,10 +41,11 @@ import scala.reflect.ClassTag$;
  */
 public final class KeyedSort {
   private static final ClassTag<Object> ANY = ClassTag$.MODULE$.apply(Object.class);
-  private static final StructType SCHEMA = new StructType()
-      .add("position", DataTypes.LongType, false)
-      .add("key", DataTypes.StringType, false)
-      .add("value", DataTypes.BinaryType, false);
+  private static final StructType SCHEMA =
+      new StructType()
+          .add("position", DataTypes.LongType, false)
+          .add("key", DataTypes.StringType, false)
+          .add("value", DataTypes.BinaryType, false);
 
   private KeyedSort() {}
 
@@ -55,21 +56,33 @@ public final class KeyedSort {
   }
 
   /** The values of each key, in {@code partitions} partitions, each in (position, key) order. */
-  public static <T> JavaRDD<List<T>> group(SparkSession spark, JavaRDD<T> values, Function<T, String> key,
-      Position position, int partitions) {
-    JavaRDD<Row> rows = values.mapPartitions(it -> {
-      Codec codec = new Codec();
-      return Iterators.map(it, v -> {
-        String k = keyOf(key, v);
-        return RowFactory.create(position.of(k), k, codec.bytes(v));
-      });
-    });
+  public static <T> JavaRDD<List<T>> group(
+      SparkSession spark,
+      JavaRDD<T> values,
+      Function<T, String> key,
+      Position position,
+      int partitions) {
+    JavaRDD<Row> rows =
+        values.mapPartitions(
+            it -> {
+              Codec codec = new Codec();
+              return Iterators.map(
+                  it,
+                  v -> {
+                    String k = keyOf(key, v);
+                    return RowFactory.create(position.of(k), k, codec.bytes(v));
+                  });
+            });
     // Sorted by the position alone, so that the sorter can use radix sort on it; the rare keys
     // that share a position are told apart below.
-    JavaRDD<InternalRow> sorted = spark.createDataFrame(rows, SCHEMA)
-        .repartition(partitions, col("key"))
-        .sortWithinPartitions("position")
-        .queryExecution().toRdd().toJavaRDD();
+    JavaRDD<InternalRow> sorted =
+        spark
+            .createDataFrame(rows, SCHEMA)
+            .repartition(partitions, col("key"))
+            .sortWithinPartitions("position")
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD();
     return sorted.mapPartitions(it -> new Groups<>(it, new Codec()));
   }
 

@@ -45,7 +45,8 @@ public final class RecordLayout implements Serializable {
         categorical.add(new Ref(s, i, src.name() + "." + src.categorical().get(i)));
       }
       for (int i = 0; i < src.hashed().size(); i++) {
-        hashed.add(new Ref(s, src.categorical().size() + i, src.name() + "." + src.hashed().get(i)));
+        hashed.add(
+            new Ref(s, src.categorical().size() + i, src.name() + "." + src.hashed().get(i)));
       }
       if (!src.featureColumns().isEmpty()) {
         tabularSources.add(s);
@@ -125,17 +126,23 @@ public final class RecordLayout implements Serializable {
 
   public double numeric(AlignedRecord r, int i) {
     Ref ref = numeric.get(i);
-    return r.source(ref.source()) == null ? Double.NaN : r.source(ref.source()).numeric()[ref.index()];
+    return r.source(ref.source()) == null
+        ? Double.NaN
+        : r.source(ref.source()).numeric()[ref.index()];
   }
 
   public String categorical(AlignedRecord r, int i) {
     Ref ref = categorical.get(i);
-    return r.source(ref.source()) == null ? null : r.source(ref.source()).categorical()[ref.index()];
+    return r.source(ref.source()) == null
+        ? null
+        : r.source(ref.source()).categorical()[ref.index()];
   }
 
   public String hashed(AlignedRecord r, int i) {
     Ref ref = hashed.get(i);
-    return r.source(ref.source()) == null ? null : r.source(ref.source()).categorical()[ref.index()];
+    return r.source(ref.source()) == null
+        ? null
+        : r.source(ref.source()).categorical()[ref.index()];
   }
 
   /** Whether any source with features has a row for the record. */

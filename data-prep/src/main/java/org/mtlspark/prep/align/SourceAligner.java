@@ -32,12 +32,18 @@ import scala.Tuple2;
 public final class SourceAligner {
   private SourceAligner() {}
 
-  public static JavaRDD<AlignedRecord> align(SparkSession spark, DataConfig data,
-      List<JavaRDD<ParsedRow<SourceValues>>> rows, RecordLayout layout, SplitOrder order, int partitions) {
+  public static JavaRDD<AlignedRecord> align(
+      SparkSession spark,
+      DataConfig data,
+      List<JavaRDD<ParsedRow<SourceValues>>> rows,
+      RecordLayout layout,
+      SplitOrder order,
+      int partitions) {
     List<SourceConfig> sources = data.sources();
     List<String> recordKey = data.key();
     int n = sources.size();
-    List<SourceConfig.Duplicates> policies = sources.stream().map(SourceConfig::duplicates).toList();
+    List<SourceConfig.Duplicates> policies =
+        sources.stream().map(SourceConfig::duplicates).toList();
     JavaRDD<Tagged> full = null;
     List<Integer> enrichment = new ArrayList<>();
     for (int s = 0; s < n; s++) {
@@ -53,20 +59,26 @@ public final class SourceAligner {
     if (enrichment.isEmpty()) {
       // One shuffle does it all: rows go to their record's partition, sorted in write order, where
       // the rows of one key arrive together and are merged as they stream by.
-      records = KeyedSort.group(spark, full, t -> t.row().key(), order::position, partitions)
-          .mapToPair(rowsOfKey -> {
-            Picks picks = new Picks(n);
-            rowsOfKey.forEach(t -> pickInto(picks, t, policies));
-            return new Tuple2<>(rowsOfKey.get(0).row().key(), picks);
-          });
+      records =
+          KeyedSort.group(spark, full, t -> t.row().key(), order::position, partitions)
+              .mapToPair(
+                  rowsOfKey -> {
+                    Picks picks = new Picks(n);
+                    rowsOfKey.forEach(t -> pickInto(picks, t, policies));
+                    return new Tuple2<>(rowsOfKey.get(0).row().key(), picks);
+                  });
     } else {
       // Keys rarely repeat within a source, so combining before the shuffle would only cost a hash
       // map insertion per row: rows are shuffled as they are and combined after.
-      records = full.mapToPair(t -> new Tuple2<>(t.row().key(), t)).combineByKey(
-          t -> pickInto(new Picks(n), t, policies),
-          (acc, t) -> pickInto(acc, t, policies),
-          (a, b) -> merge(a, b, policies),
-          new HashPartitioner(partitions), false, null);
+      records =
+          full.mapToPair(t -> new Tuple2<>(t.row().key(), t))
+              .combineByKey(
+                  t -> pickInto(new Picks(n), t, policies),
+                  (acc, t) -> pickInto(acc, t, policies),
+                  (a, b) -> merge(a, b, policies),
+                  new HashPartitioner(partitions),
+                  false,
+                  null);
     }
 
     SourceConfig timed = data.recordTimeSource();
@@ -79,59 +91,82 @@ public final class SourceAligner {
       if (src.align() == SourceConfig.Align.NEAREST) {
         double tolerance = src.tolerance();
         boolean future = src.allowFuture();
-        JavaPairRDD<String, Iterable<ParsedRow<SourceValues>>> series = rows.get(s).filter(ParsedRow::isOk)
-            .filter(r -> r.value().timestamp() != null)
-            .mapToPair(r -> new Tuple2<>(r.key(), r)).groupByKey(partitions);
-        records = records.mapToPair(e -> new Tuple2<>(Keys.project(e._1(), recordKey, part), e))
-            .leftOuterJoin(series, partitions)
-            .mapToPair(e -> {
-              Tuple2<String, Picks> rec = e._2()._1();
-              if (e._2()._2().isPresent() && timeSource >= 0 && rec._2().rows[timeSource] != null) {
-                double t = Timestamps.value(rec._2().rows[timeSource].value().timestamp());
-                rec._2().rows[slot] = nearest(e._2()._2().get(), t, tolerance, future, policy);
-              }
-              return rec;
-            });
+        JavaPairRDD<String, Iterable<ParsedRow<SourceValues>>> series =
+            rows.get(s)
+                .filter(ParsedRow::isOk)
+                .filter(r -> r.value().timestamp() != null)
+                .mapToPair(r -> new Tuple2<>(r.key(), r))
+                .groupByKey(partitions);
+        records =
+            records
+                .mapToPair(e -> new Tuple2<>(Keys.project(e._1(), recordKey, part), e))
+                .leftOuterJoin(series, partitions)
+                .mapToPair(
+                    e -> {
+                      Tuple2<String, Picks> rec = e._2()._1();
+                      if (e._2()._2().isPresent()
+                          && timeSource >= 0
+                          && rec._2().rows[timeSource] != null) {
+                        double t = Timestamps.value(rec._2().rows[timeSource].value().timestamp());
+                        rec._2().rows[slot] =
+                            nearest(e._2()._2().get(), t, tolerance, future, policy);
+                      }
+                      return rec;
+                    });
         continue;
       }
-      JavaPairRDD<String, ParsedRow<SourceValues>> table = rows.get(s).filter(ParsedRow::isOk)
-          .mapToPair(r -> new Tuple2<>(r.key(), r))
-          .reduceByKey((a, b) -> better(a, b, policy) ? a : b, partitions);
-      records = records.mapToPair(e -> new Tuple2<>(Keys.project(e._1(), recordKey, part), e))
-          .leftOuterJoin(table, partitions)
-          .mapToPair(e -> {
-            Tuple2<String, Picks> rec = e._2()._1();
-            Optional<ParsedRow<SourceValues>> row = e._2()._2();
-            if (row.isPresent()) {
-              rec._2().rows[slot] = row.get();
-            }
-            return rec;
-          });
+      JavaPairRDD<String, ParsedRow<SourceValues>> table =
+          rows.get(s)
+              .filter(ParsedRow::isOk)
+              .mapToPair(r -> new Tuple2<>(r.key(), r))
+              .reduceByKey((a, b) -> better(a, b, policy) ? a : b, partitions);
+      records =
+          records
+              .mapToPair(e -> new Tuple2<>(Keys.project(e._1(), recordKey, part), e))
+              .leftOuterJoin(table, partitions)
+              .mapToPair(
+                  e -> {
+                    Tuple2<String, Picks> rec = e._2()._1();
+                    Optional<ParsedRow<SourceValues>> row = e._2()._2();
+                    if (row.isPresent()) {
+                      rec._2().rows[slot] = row.get();
+                    }
+                    return rec;
+                  });
     }
 
     if (!enrichment.isEmpty()) {
-      records = KeyedSort.group(spark, records.rdd().toJavaRDD(), Tuple2::_1, order::position, partitions)
-          .mapToPair(recordOfKey -> recordOfKey.get(0));
+      records =
+          KeyedSort.group(spark, records.rdd().toJavaRDD(), Tuple2::_1, order::position, partitions)
+              .mapToPair(recordOfKey -> recordOfKey.get(0));
     }
 
     List<SourceConfig.Missing> missing = sources.stream().map(SourceConfig::missing).toList();
     List<String> names = sources.stream().map(SourceConfig::name).toList();
-    return records.map(e -> {
-      SourceValues[] values = new SourceValues[n];
-      String droppedBy = null;
-      for (int s = 0; s < n; s++) {
-        values[s] = e._2().rows[s] == null ? null : e._2().rows[s].value();
-        if (values[s] == null && missing.get(s) == SourceConfig.Missing.DROP && droppedBy == null) {
-          droppedBy = names.get(s);
-        }
-      }
-      AlignedRecord probe = new AlignedRecord(e._1(), values, AlignedRecord.Status.USABLE, null, e._2().counts);
-      AlignedRecord.Status status = droppedBy != null ? AlignedRecord.Status.MISSING_REQUIRED_SOURCE
-          : !layout.anyLabel(probe) ? AlignedRecord.Status.NO_LABELS
-          : !layout.anyFeatures(probe) ? AlignedRecord.Status.NO_MODALITY
-          : AlignedRecord.Status.USABLE;
-      return new AlignedRecord(e._1(), values, status, droppedBy, e._2().counts);
-    });
+    return records.map(
+        e -> {
+          SourceValues[] values = new SourceValues[n];
+          String droppedBy = null;
+          for (int s = 0; s < n; s++) {
+            values[s] = e._2().rows[s] == null ? null : e._2().rows[s].value();
+            if (values[s] == null
+                && missing.get(s) == SourceConfig.Missing.DROP
+                && droppedBy == null) {
+              droppedBy = names.get(s);
+            }
+          }
+          AlignedRecord probe =
+              new AlignedRecord(e._1(), values, AlignedRecord.Status.USABLE, null, e._2().counts);
+          AlignedRecord.Status status =
+              droppedBy != null
+                  ? AlignedRecord.Status.MISSING_REQUIRED_SOURCE
+                  : !layout.anyLabel(probe)
+                      ? AlignedRecord.Status.NO_LABELS
+                      : !layout.anyFeatures(probe)
+                          ? AlignedRecord.Status.NO_MODALITY
+                          : AlignedRecord.Status.USABLE;
+          return new AlignedRecord(e._1(), values, status, droppedBy, e._2().counts);
+        });
   }
 
   /**
@@ -139,8 +174,12 @@ public final class SourceAligner {
    * future}, not after {@code t}; among rows at the same distance, the earlier one, then the one the
    * duplicate policy keeps. Null when none qualifies or the record has no time.
    */
-  static ParsedRow<SourceValues> nearest(Iterable<ParsedRow<SourceValues>> rows, double t, double tolerance,
-      boolean future, SourceConfig.Duplicates policy) {
+  static ParsedRow<SourceValues> nearest(
+      Iterable<ParsedRow<SourceValues>> rows,
+      double t,
+      double tolerance,
+      boolean future,
+      SourceConfig.Duplicates policy) {
     if (Double.isNaN(t)) {
       return null;
     }
@@ -183,8 +222,15 @@ public final class SourceAligner {
      * Marks source {@code s} as having rows of this key whose values differ, when {@code a} and
      * {@code b} do and the policy keeps the first row (with {@code latest}, newer values are the point).
      */
-    void noteDiffering(int s, ParsedRow<SourceValues> a, ParsedRow<SourceValues> b, SourceConfig.Duplicates policy) {
-      if (policy == SourceConfig.Duplicates.FIRST && a != null && b != null && !a.value().sameValues(b.value())) {
+    void noteDiffering(
+        int s,
+        ParsedRow<SourceValues> a,
+        ParsedRow<SourceValues> b,
+        SourceConfig.Duplicates policy) {
+      if (policy == SourceConfig.Duplicates.FIRST
+          && a != null
+          && b != null
+          && !a.value().sameValues(b.value())) {
         counts[rows.length + s] = 1;
       }
     }
@@ -208,7 +254,8 @@ public final class SourceAligner {
       a.counts[s] += b.counts[s];
       a.counts[a.rows.length + s] |= b.counts[a.rows.length + s];
       a.noteDiffering(s, a.rows[s], b.rows[s], policies.get(s));
-      if (b.rows[s] != null && (a.rows[s] == null || better(b.rows[s], a.rows[s], policies.get(s)))) {
+      if (b.rows[s] != null
+          && (a.rows[s] == null || better(b.rows[s], a.rows[s], policies.get(s)))) {
         a.rows[s] = b.rows[s];
       }
     }
@@ -216,7 +263,8 @@ public final class SourceAligner {
   }
 
   /** Whether {@code a} is kept over {@code b} under the duplicate policy. */
-  static boolean better(ParsedRow<SourceValues> a, ParsedRow<SourceValues> b, SourceConfig.Duplicates policy) {
+  static boolean better(
+      ParsedRow<SourceValues> a, ParsedRow<SourceValues> b, SourceConfig.Duplicates policy) {
     if (policy == SourceConfig.Duplicates.LATEST) {
       int c = compareTimestamps(a.value().timestamp(), b.value().timestamp());
       if (c != 0) {

@@ -19,7 +19,11 @@ public final class BatchBuilder {
    * A batch as row-major float matrices, in the MultiDataSet's order: what {@link BatchPack} stores,
    * without going through ND4J's native arrays.
    */
-  public record Arrays(int rows, List<Matrix> features, List<Matrix> featureMasks, List<Matrix> labels,
+  public record Arrays(
+      int rows,
+      List<Matrix> features,
+      List<Matrix> featureMasks,
+      List<Matrix> labels,
       List<Matrix> labelMasks) {}
 
   /** A [rows, columns] matrix, row-major. */
@@ -66,8 +70,11 @@ public final class BatchBuilder {
 
   /** The MultiDataSet of a batch's matrices. */
   public static org.nd4j.linalg.dataset.MultiDataSet toMultiDataSet(Arrays a) {
-    return new org.nd4j.linalg.dataset.MultiDataSet(nd(a.rows(), a.features()), nd(a.rows(), a.labels()),
-        nd(a.rows(), a.featureMasks()), nd(a.rows(), a.labelMasks()));
+    return new org.nd4j.linalg.dataset.MultiDataSet(
+        nd(a.rows(), a.features()),
+        nd(a.rows(), a.labels()),
+        nd(a.rows(), a.featureMasks()),
+        nd(a.rows(), a.labelMasks()));
   }
 
   private static INDArray[] nd(int rows, List<Matrix> matrices) {
@@ -79,7 +86,8 @@ public final class BatchBuilder {
     return out;
   }
 
-  private static Matrix stack(List<Example> examples, int columns, java.util.function.Function<Example, float[]> row) {
+  private static Matrix stack(
+      List<Example> examples, int columns, java.util.function.Function<Example, float[]> row) {
     float[] values = new float[examples.size() * columns];
     for (int i = 0; i < examples.size(); i++) {
       System.arraycopy(row.apply(examples.get(i)), 0, values, i * columns, columns);

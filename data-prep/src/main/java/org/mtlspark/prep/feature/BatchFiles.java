@@ -51,7 +51,8 @@ public final class BatchFiles {
   }
 
   /** Reads batches in the given order, opening each pack once. */
-  public static List<MultiDataSet> readAll(Configuration conf, List<String> refs) throws IOException {
+  public static List<MultiDataSet> readAll(Configuration conf, List<String> refs)
+      throws IOException {
     List<MultiDataSet> out = new ArrayList<>(refs.size());
     Map<String, FSDataInputStream> open = new HashMap<>();
     Map<String, Boolean> firstVersion = new HashMap<>();
@@ -74,7 +75,13 @@ public final class BatchFiles {
           firstVersion.put(file, BatchPack.firstVersion(in, path));
           dataEnd.put(file, BatchPack.dataEnd(in, path, length));
         }
-        out.add(readAt(in, path, dataEnd.get(file), firstVersion.get(file), Long.parseLong(ref.substring(hash + 1))));
+        out.add(
+            readAt(
+                in,
+                path,
+                dataEnd.get(file),
+                firstVersion.get(file),
+                Long.parseLong(ref.substring(hash + 1))));
       }
     } finally {
       for (FSDataInputStream in : open.values()) {
@@ -102,18 +109,35 @@ public final class BatchFiles {
    * The batch at {@code offset} of the pack at {@code path}, whose batches end at {@code dataEnd}:
    * its declared length must fit between the offset and the footer.
    */
-  private static MultiDataSet readAt(FSDataInputStream in, Path path, long dataEnd, boolean firstVersion, long offset)
+  private static MultiDataSet readAt(
+      FSDataInputStream in, Path path, long dataEnd, boolean firstVersion, long offset)
       throws IOException {
     if (offset < BatchPack.MAGIC.length || offset > dataEnd - Integer.BYTES) {
-      throw new IOException("batch pack " + path + " has no batch at offset " + offset + " (its batches lie in bytes "
-          + BatchPack.MAGIC.length + " to " + dataEnd + ")");
+      throw new IOException(
+          "batch pack "
+              + path
+              + " has no batch at offset "
+              + offset
+              + " (its batches lie in bytes "
+              + BatchPack.MAGIC.length
+              + " to "
+              + dataEnd
+              + ")");
     }
     in.seek(offset);
     int declared = in.readInt();
     long left = dataEnd - offset - Integer.BYTES;
     if (declared <= 0 || declared > left) {
-      throw new IOException("batch pack " + path + " is corrupt at byte " + offset + ": it declares a batch of "
-          + declared + " bytes where " + left + " bytes are left before its footer; prepare the data again");
+      throw new IOException(
+          "batch pack "
+              + path
+              + " is corrupt at byte "
+              + offset
+              + ": it declares a batch of "
+              + declared
+              + " bytes where "
+              + left
+              + " bytes are left before its footer; prepare the data again");
     }
     byte[] bytes = new byte[declared];
     in.readFully(bytes);
@@ -129,7 +153,8 @@ public final class BatchFiles {
     FileSystem fs = path.getFileSystem(conf);
     long length = fs.getFileStatus(path).getLen();
     if (length > Integer.MAX_VALUE - 16) {
-      throw new IOException("batch file " + path + " is " + length + " bytes, more than one batch can be");
+      throw new IOException(
+          "batch file " + path + " is " + length + " bytes, more than one batch can be");
     }
     byte[] bytes;
     try (InputStream in = fs.open(path)) {
@@ -149,13 +174,22 @@ public final class BatchFiles {
     long arrays = 0;
     for (int i = 0; i < 4; i++) {
       if (in.remaining() < Integer.BYTES) {
-        throw new IOException(source + " is corrupt at byte " + (start + in.position()) + ": it ends before its "
-            + "array counts; prepare the data again");
+        throw new IOException(
+            source
+                + " is corrupt at byte "
+                + (start + in.position())
+                + ": it ends before its "
+                + "array counts; prepare the data again");
       }
       int n = in.getInt();
       if (n < 0) {
-        throw new IOException(source + " is corrupt at byte " + (start + in.position() - Integer.BYTES)
-            + ": it declares " + n + " arrays; prepare the data again");
+        throw new IOException(
+            source
+                + " is corrupt at byte "
+                + (start + in.position() - Integer.BYTES)
+                + ": it declares "
+                + n
+                + " arrays; prepare the data again");
       }
       arrays += n;
     }
@@ -163,14 +197,28 @@ public final class BatchFiles {
       try {
         NdArrayLayout.skip(in, start);
       } catch (NdArrayLayout.MalformedException e) {
-        throw new IOException(source + " is corrupt: array " + i + " of the " + arrays + " it declares is not as ND4J "
-            + "writes one (" + e.getMessage() + "); prepare the data again");
+        throw new IOException(
+            source
+                + " is corrupt: array "
+                + i
+                + " of the "
+                + arrays
+                + " it declares is not as ND4J "
+                + "writes one ("
+                + e.getMessage()
+                + "); prepare the data again");
       }
     }
     if (in.hasRemaining()) {
-      throw new IOException(source + " is not a batch mtlspark reads: " + in.remaining() + " bytes follow its arrays "
-          + "(at byte " + (start + in.position()) + "), where ND4J keeps example metadata that it reads through Java "
-          + "deserialization; mtlspark never writes any, so the batch is refused");
+      throw new IOException(
+          source
+              + " is not a batch mtlspark reads: "
+              + in.remaining()
+              + " bytes follow its arrays "
+              + "(at byte "
+              + (start + in.position())
+              + "), where ND4J keeps example metadata that it reads through Java "
+              + "deserialization; mtlspark never writes any, so the batch is refused");
     }
     return load(new ByteArrayInputStream(bytes));
   }

@@ -34,6 +34,7 @@ public final class BatchPack implements Closeable {
 
   static final byte[] MAGIC = "MTLPACK2".getBytes(StandardCharsets.US_ASCII);
   static final byte[] MAGIC_V1 = "MTLPACK1".getBytes(StandardCharsets.US_ASCII);
+
   /** The bytes after the footer's offsets: their count and the magic. */
   static final int TAIL = Integer.BYTES + MAGIC.length;
 
@@ -54,8 +55,8 @@ public final class BatchPack implements Closeable {
     buffer.clear();
     put(Integer.BYTES);
     buffer.putInt(batch.rows());
-    for (List<BatchBuilder.Matrix> list : List.of(batch.features(), batch.featureMasks(), batch.labels(),
-        batch.labelMasks())) {
+    for (List<BatchBuilder.Matrix> list :
+        List.of(batch.features(), batch.featureMasks(), batch.labels(), batch.labelMasks())) {
       put(Integer.BYTES);
       buffer.putInt(list.size());
       for (BatchBuilder.Matrix m : list) {
@@ -76,7 +77,8 @@ public final class BatchPack implements Closeable {
   /** Makes room for {@code bytes} more bytes in the buffer. */
   private void put(int bytes) {
     if (buffer.remaining() < bytes) {
-      ByteBuffer larger = ByteBuffer.allocate(Math.max(2 * buffer.capacity(), buffer.position() + bytes));
+      ByteBuffer larger =
+          ByteBuffer.allocate(Math.max(2 * buffer.capacity(), buffer.position() + bytes));
       buffer.flip();
       larger.put(buffer);
       buffer = larger;
@@ -96,7 +98,10 @@ public final class BatchPack implements Closeable {
       long at = start + in.position();
       int n = count(in, path, start, "matrix count");
       if ((long) n * Integer.BYTES > in.remaining()) {
-        throw corrupt(path, at, "declares " + n + " matrices (at least " + (long) n * Integer.BYTES + " bytes)",
+        throw corrupt(
+            path,
+            at,
+            "declares " + n + " matrices (at least " + (long) n * Integer.BYTES + " bytes)",
             in.remaining());
       }
       List<BatchBuilder.Matrix> list = new ArrayList<>(n);
@@ -117,8 +122,17 @@ public final class BatchPack implements Closeable {
           size = Long.MAX_VALUE;
         }
         if (size > in.remaining()) {
-          throw corrupt(path, at, "declares " + rows + " x " + columns + " values ("
-              + (size == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(size)) + " bytes)", in.remaining());
+          throw corrupt(
+              path,
+              at,
+              "declares "
+                  + rows
+                  + " x "
+                  + columns
+                  + " values ("
+                  + (size == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(size))
+                  + " bytes)",
+              in.remaining());
         }
         float[] values = new float[(int) (size / Float.BYTES)];
         in.asFloatBuffer().get(values);
@@ -128,8 +142,14 @@ public final class BatchPack implements Closeable {
       lists.add(list);
     }
     if (in.hasRemaining()) {
-      throw new IOException("batch pack " + path + " is corrupt: the batch at byte " + start + " has "
-          + in.remaining() + " bytes after its last matrix; prepare the data again");
+      throw new IOException(
+          "batch pack "
+              + path
+              + " is corrupt: the batch at byte "
+              + start
+              + " has "
+              + in.remaining()
+              + " bytes after its last matrix; prepare the data again");
     }
     return new BatchBuilder.Arrays(rows, lists.get(0), lists.get(1), lists.get(2), lists.get(3));
   }
@@ -145,7 +165,8 @@ public final class BatchPack implements Closeable {
   }
 
   /** {@code in}, after checking that an int is left in it. */
-  private static ByteBuffer need(ByteBuffer in, Path path, long start, String what) throws IOException {
+  private static ByteBuffer need(ByteBuffer in, Path path, long start, String what)
+      throws IOException {
     if (in.remaining() < Integer.BYTES) {
       throw corrupt(path, start + in.position(), "ends before its " + what, in.remaining());
     }
@@ -154,8 +175,16 @@ public final class BatchPack implements Closeable {
 
   /** A batch that declares more than it holds (an error naming the file, the offset and both sizes). */
   static IOException corrupt(Path path, long offset, String declared, long available) {
-    return new IOException("batch pack " + path + " is corrupt at byte " + offset + ": it " + declared + " where "
-        + available + " bytes are left in the batch; prepare the data again");
+    return new IOException(
+        "batch pack "
+            + path
+            + " is corrupt at byte "
+            + offset
+            + ": it "
+            + declared
+            + " where "
+            + available
+            + " bytes are left in the batch; prepare the data again");
   }
 
   public int size() {
@@ -182,7 +211,8 @@ public final class BatchPack implements Closeable {
       return true;
     }
     if (!Arrays.equals(head, MAGIC)) {
-      throw incomplete(path, "its first bytes are not " + new String(MAGIC, StandardCharsets.US_ASCII));
+      throw incomplete(
+          path, "its first bytes are not " + new String(MAGIC, StandardCharsets.US_ASCII));
     }
     return false;
   }
@@ -201,7 +231,8 @@ public final class BatchPack implements Closeable {
       int count = in.readInt();
       in.readFully(magic);
       if (!Arrays.equals(magic, head)) {
-        throw incomplete(path, "its last bytes are not " + new String(head, StandardCharsets.US_ASCII));
+        throw incomplete(
+            path, "its last bytes are not " + new String(head, StandardCharsets.US_ASCII));
       }
       long footer = length - TAIL - (long) count * Long.BYTES;
       if (count < 0 || footer < MAGIC.length) {
@@ -237,7 +268,11 @@ public final class BatchPack implements Closeable {
   }
 
   private static IOException incomplete(Path path, String why) {
-    return new IOException("batch pack " + path + " is incomplete or not a batch pack (" + why
-        + "); prepare the data again");
+    return new IOException(
+        "batch pack "
+            + path
+            + " is incomplete or not a batch pack ("
+            + why
+            + "); prepare the data again");
   }
 }

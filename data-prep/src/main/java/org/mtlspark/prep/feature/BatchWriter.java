@@ -23,7 +23,8 @@ public final class BatchWriter {
    * What writing produced: batches, real examples, padding rows, labelled examples per task, and
    * the batches of each pack file by name.
    */
-  public record Stats(long batches, long examples, long padding, long[] labelled, Map<String, Long> files)
+  public record Stats(
+      long batches, long examples, long padding, long[] labelled, Map<String, Long> files)
       implements Serializable {
     public static Stats empty(int tasks) {
       return new Stats(0, 0, 0, new long[tasks], new TreeMap<>());
@@ -44,8 +45,14 @@ public final class BatchWriter {
    * Writes {@code examples} to {@code pack}, and to {@code parquet} unless it is null. Writes
    * nothing, not even an empty file, when there are no examples.
    */
-  public static Stats writePartition(Iterator<Example> examples, Featurizer featurizer, int batchSize,
-      Configuration conf, Path pack, Path parquet) throws IOException {
+  public static Stats writePartition(
+      Iterator<Example> examples,
+      Featurizer featurizer,
+      int batchSize,
+      Configuration conf,
+      Path pack,
+      Path parquet)
+      throws IOException {
     int tasks = featurizer.state().tasks().size();
     if (!examples.hasNext()) {
       return Stats.empty(tasks);
@@ -55,7 +62,8 @@ public final class BatchWriter {
     long count = 0;
     long padding = 0;
     long[] labelled = new long[tasks];
-    ExampleWriter rows = parquet == null ? null : new ExampleWriter(conf, parquet, featurizer.state());
+    ExampleWriter rows =
+        parquet == null ? null : new ExampleWriter(conf, parquet, featurizer.state());
     try (BatchPack out = new BatchPack(fs, pack)) {
       while (examples.hasNext()) {
         Example e = examples.next();

@@ -19,7 +19,8 @@ import org.mtlspark.prep.source.PrepException;
  * @param merged the training values merged into the other class, sorted (empty: nothing merged)
  * @param mergedRows the training rows those values held
  */
-public record ClassMerge(List<String> classes, List<Long> counts, List<String> merged, long mergedRows) {
+public record ClassMerge(
+    List<String> classes, List<Long> counts, List<String> merged, long mergedRows) {
 
   /**
    * Merges the rare classes of {@code task}.
@@ -27,9 +28,12 @@ public record ClassMerge(List<String> classes, List<Long> counts, List<String> m
    * @param byFrequency the training values, most frequent first (ties by name)
    * @param count the training rows of a value
    */
-  public static ClassMerge of(TaskConfig task, List<String> byFrequency, ToLongFunction<String> count) {
-    int keep = task.maxClasses() > 0 && byFrequency.size() > task.maxClasses() ? task.maxClasses() - 1
-        : byFrequency.size();
+  public static ClassMerge of(
+      TaskConfig task, List<String> byFrequency, ToLongFunction<String> count) {
+    int keep =
+        task.maxClasses() > 0 && byFrequency.size() > task.maxClasses()
+            ? task.maxClasses() - 1
+            : byFrequency.size();
     TreeMap<String, Long> kept = new TreeMap<>();
     TreeSet<String> merged = new TreeSet<>();
     long mergedRows = 0;
@@ -49,11 +53,17 @@ public record ClassMerge(List<String> classes, List<Long> counts, List<String> m
     }
     if (!merged.isEmpty()) {
       if (kept.isEmpty()) {
-        throw new PrepException("task " + task.name() + ": every training class has fewer than "
-            + task.minClassCount() + " rows (minClassCount), nothing would be left but " + task.otherClass());
+        throw new PrepException(
+            "task "
+                + task.name()
+                + ": every training class has fewer than "
+                + task.minClassCount()
+                + " rows (minClassCount), nothing would be left but "
+                + task.otherClass());
       }
       kept.put(task.otherClass(), mergedRows);
     }
-    return new ClassMerge(List.copyOf(kept.keySet()), List.copyOf(kept.values()), List.copyOf(merged), mergedRows);
+    return new ClassMerge(
+        List.copyOf(kept.keySet()), List.copyOf(kept.values()), List.copyOf(merged), mergedRows);
   }
 }

@@ -34,11 +34,13 @@ public final class ExampleWriter implements Closeable {
     List<String> inputs = state.inputs();
     MessageType schema = schema(state);
     // Feature values rarely repeat: dictionary encoding would only cost time.
-    writer = new Builder(file, schema, inputs).withConf(conf)
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        .withCompressionCodec(CompressionCodecName.SNAPPY)
-        .withDictionaryEncoding(false)
-        .build();
+    writer =
+        new Builder(file, schema, inputs)
+            .withConf(conf)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withDictionaryEncoding(false)
+            .build();
   }
 
   public void write(Example e) throws IOException {
@@ -55,7 +57,8 @@ public final class ExampleWriter implements Closeable {
     Types.MessageTypeBuilder b = Types.buildMessage();
     b.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("key");
     for (String input : state.inputs()) {
-      b.repeated(input.equals(ModelInputs.TEXT) ? PrimitiveTypeName.INT32 : PrimitiveTypeName.FLOAT).named(input);
+      b.repeated(input.equals(ModelInputs.TEXT) ? PrimitiveTypeName.INT32 : PrimitiveTypeName.FLOAT)
+          .named(input);
     }
     for (TaskEncoding t : state.tasks()) {
       b.repeated(PrimitiveTypeName.FLOAT).named("label_" + t.name());

@@ -41,7 +41,8 @@ public final class Featurizer implements Serializable {
     float[] tabular = new float[state.has(ModelInputs.TABULAR) ? state.tabularWidth() : 0];
     float[] tokens = new float[hasText ? state.maxTokens() : 0];
     float[] tokenMask = new float[hasText ? state.maxTokens() : 0];
-    float[] pixels = new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0];
+    float[] pixels =
+        new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0];
     float[] presence = new float[state.modalities().size()];
     if (state.has(ModelInputs.TABULAR) && layout.tabularPresent(r)) {
       fillTabular(r, tabular);
@@ -126,9 +127,15 @@ public final class Featurizer implements Serializable {
     for (int t = 0; t < labels.length; t++) {
       labels[t] = new float[state.tasks().get(t).width()];
     }
-    return new Example("", new float[state.has(ModelInputs.TABULAR) ? state.tabularWidth() : 0], tokens, tokenMask,
+    return new Example(
+        "",
+        new float[state.has(ModelInputs.TABULAR) ? state.tabularWidth() : 0],
+        tokens,
+        tokenMask,
         new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0],
-        new float[state.modalities().size()], labels, new float[labels.length]);
+        new float[state.modalities().size()],
+        labels,
+        new float[labels.length]);
   }
 
   private void fillTabular(AlignedRecord r, float[] out) {
@@ -174,10 +181,16 @@ public final class Featurizer implements Serializable {
 
   private List<Map<String, Integer>> classes() {
     if (classIndex == null) {
-      classIndex = state.tasks().stream()
-          .map(t -> t.type() == TaskConfig.TaskType.MULTICLASS || t.type() == TaskConfig.TaskType.MULTILABEL
-              || t.type() == TaskConfig.TaskType.ORDINAL ? indexOf(t.classes()) : Map.<String, Integer>of())
-          .toList();
+      classIndex =
+          state.tasks().stream()
+              .map(
+                  t ->
+                      t.type() == TaskConfig.TaskType.MULTICLASS
+                              || t.type() == TaskConfig.TaskType.MULTILABEL
+                              || t.type() == TaskConfig.TaskType.ORDINAL
+                          ? indexOf(t.classes())
+                          : Map.<String, Integer>of())
+              .toList();
     }
     return classIndex;
   }

@@ -12,11 +12,11 @@ import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
-import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.source.Keys;
+import org.mtlspark.prep.source.PrepException;
 import scala.Tuple2;
 
 /** Fits the featurizers and task encodings on the training split only. */
@@ -32,7 +32,8 @@ public final class FeaturizerFitter {
    * Fits the featurizers from the statistics of the training records ({@code tally}, counted while
    * they were aligned) and, when there is text, one more pass over them for the vocabulary.
    */
-  public static FeaturizerState fit(Tally tally, JavaRDD<AlignedRecord> train, MtlConfig config, RecordLayout layout) {
+  public static FeaturizerState fit(
+      Tally tally, JavaRDD<AlignedRecord> train, MtlConfig config, RecordLayout layout) {
     List<String> numericCols = layout.numeric().stream().map(RecordLayout.Ref::name).toList();
     List<String> catCols = layout.categorical().stream().map(RecordLayout.Ref::name).toList();
     List<String> hashedCols = layout.hashed().stream().map(RecordLayout.Ref::name).toList();
@@ -60,11 +61,20 @@ public final class FeaturizerFitter {
     int minCount = config.prep().text().minCount();
     List<String> vocabulary = List.of();
     if (layout.hasText()) {
-      List<Tuple2<String, Long>> tokenCounts = train.mapPartitionsToPair(records -> new TokenCounts(
-          Iterators.map(records, layout::text))).reduceByKey(Long::sum).filter(t -> t._2() >= minCount).collect();
-      vocabulary = tokenCounts.stream()
-          .sorted(Comparator.<Tuple2<String, Long>>comparingLong(t -> -t._2()).thenComparing(Tuple2::_1))
-          .limit(config.prep().text().vocabularySize()).map(Tuple2::_1).toList();
+      List<Tuple2<String, Long>> tokenCounts =
+          train
+              .mapPartitionsToPair(records -> new TokenCounts(Iterators.map(records, layout::text)))
+              .reduceByKey(Long::sum)
+              .filter(t -> t._2() >= minCount)
+              .collect();
+      vocabulary =
+          tokenCounts.stream()
+              .sorted(
+                  Comparator.<Tuple2<String, Long>>comparingLong(t -> -t._2())
+                      .thenComparing(Tuple2::_1))
+              .limit(config.prep().text().vocabularySize())
+              .map(Tuple2::_1)
+              .toList();
     }
 
     // Task encodings: classes (or labels) with counts, regression moments.
@@ -84,35 +94,92 @@ public final class FeaturizerFitter {
         mean = mean(targetMoments, t);
         std = std(targetMoments, t);
       } else if (task.type() == TaskConfig.TaskType.MULTILABEL) {
-        classes = topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream().filter(c -> !c.equals(ROWS)).sorted()
-            .toList();
-        counts = classes.stream().map(c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L)).toList();
+        classes =
+            topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream()
+                .filter(c -> !c.equals(ROWS))
+                .sorted()
+                .toList();
+        counts =
+            classes.stream().map(c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L)).toList();
         labelled = labelCounts.getOrDefault(new Tuple2<>(tt, ROWS), 0L);
       } else {
-        classes = task.type() == TaskConfig.TaskType.BINARY ? List.of("0", "1")
-            : task.type() == TaskConfig.TaskType.ORDINAL ? task.classes()
-            : topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream().sorted().toList();
-        counts = classes.stream().map(c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L)).toList();
+        classes =
+            task.type() == TaskConfig.TaskType.BINARY
+                ? List.of("0", "1")
+                : task.type() == TaskConfig.TaskType.ORDINAL
+                    ? task.classes()
+                    : topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream().sorted().toList();
+        counts =
+            classes.stream().map(c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L)).toList();
         labelled = counts.stream().mapToLong(Long::longValue).sum();
       }
       if (task.mergesRareClasses() && labelled > 0) {
-        ClassMerge merge = ClassMerge.of(task, topValues(labelCounts, t, Integer.MAX_VALUE, 0),
-            c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L));
-        encodings.add(new TaskEncoding(task.name(), task.type(), task.column(), task.weight(), merge.classes(),
-            merge.counts(), mean, std, labelled, task.loss(), task.huberDelta(), task.transform(),
-            merge.merged().isEmpty() ? "" : task.otherClass(), merge.merged(), merge.mergedRows()));
+        ClassMerge merge =
+            ClassMerge.of(
+                task,
+                topValues(labelCounts, t, Integer.MAX_VALUE, 0),
+                c -> labelCounts.getOrDefault(new Tuple2<>(tt, c), 0L));
+        encodings.add(
+            new TaskEncoding(
+                task.name(),
+                task.type(),
+                task.column(),
+                task.weight(),
+                merge.classes(),
+                merge.counts(),
+                mean,
+                std,
+                labelled,
+                task.loss(),
+                task.huberDelta(),
+                task.transform(),
+                merge.merged().isEmpty() ? "" : task.otherClass(),
+                merge.merged(),
+                merge.mergedRows()));
         continue;
       }
       if (labelled == 0) {
-        throw new PrepException("task " + task.name() + " has no label in the training split (column "
-            + task.column() + " of source " + task.source() + ")");
+        throw new PrepException(
+            "task "
+                + task.name()
+                + " has no label in the training split (column "
+                + task.column()
+                + " of source "
+                + task.source()
+                + ")");
       }
-      encodings.add(new TaskEncoding(task.name(), task.type(), task.column(), task.weight(), classes, counts,
-          mean, std, labelled, task.loss(), task.huberDelta(), task.transform(), "", List.of(), 0));
+      encodings.add(
+          new TaskEncoding(
+              task.name(),
+              task.type(),
+              task.column(),
+              task.weight(),
+              classes,
+              counts,
+              mean,
+              std,
+              labelled,
+              task.loss(),
+              task.huberDelta(),
+              task.transform(),
+              "",
+              List.of(),
+              0));
     }
-    return new FeaturizerState(ModelInputs.modalities(layout), numericCols, means, stds,
-        config.prep().missingIndicators(), catCols, categories, hashedCols, config.prep().hashBuckets(),
-        config.prep().text().maxTokens(), vocabulary, config.prep().image().width(), config.prep().image().height(),
+    return new FeaturizerState(
+        ModelInputs.modalities(layout),
+        numericCols,
+        means,
+        stds,
+        config.prep().missingIndicators(),
+        catCols,
+        categories,
+        hashedCols,
+        config.prep().hashBuckets(),
+        config.prep().text().maxTokens(),
+        vocabulary,
+        config.prep().image().width(),
+        config.prep().image().height(),
         encodings);
   }
 
@@ -200,7 +267,8 @@ public final class FeaturizerFitter {
           continue;
         }
         switch (tasks.get(t).type()) {
-          case REGRESSION -> accumulate(targetMoments, t, tasks.get(t).transform().apply(Double.parseDouble(v)));
+          case REGRESSION ->
+              accumulate(targetMoments, t, tasks.get(t).transform().apply(Double.parseDouble(v)));
           case MULTILABEL -> {
             labels.merge(new Tuple2<>(t, ROWS), 1L, Long::sum);
             for (String label : v.isEmpty() ? new String[0] : Keys.split(v)) {
@@ -248,11 +316,15 @@ public final class FeaturizerFitter {
   }
 
   /** The values of column {@code c} with at least {@code minCount} occurrences, most frequent first, at most {@code limit}. */
-  private static List<String> topValues(Map<Tuple2<Integer, String>, Long> counts, int c, int limit, long minCount) {
+  private static List<String> topValues(
+      Map<Tuple2<Integer, String>, Long> counts, int c, int limit, long minCount) {
     return counts.entrySet().stream()
         .filter(e -> e.getKey()._1() == c && e.getValue() >= minCount)
-        .sorted(Comparator.<Map.Entry<Tuple2<Integer, String>, Long>>comparingLong(e -> -e.getValue())
-            .thenComparing(e -> e.getKey()._2()))
-        .limit(limit).map(e -> e.getKey()._2()).toList();
+        .sorted(
+            Comparator.<Map.Entry<Tuple2<Integer, String>, Long>>comparingLong(e -> -e.getValue())
+                .thenComparing(e -> e.getKey()._2()))
+        .limit(limit)
+        .map(e -> e.getKey()._2())
+        .toList();
   }
 }

@@ -15,15 +15,18 @@ public final class MissingModality {
   private MissingModality() {}
 
   /** Removes {@code modality} from the rows of {@code batch} where {@code rows[i]}, in place. */
-  public static void remove(MultiDataSet batch, FeaturizerState state, String modality, boolean[] rows) {
+  public static void remove(
+      MultiDataSet batch, FeaturizerState state, String modality, boolean[] rows) {
     int input = state.inputs().indexOf(modality);
     int flag = state.modalities().indexOf(modality);
     if (input < 0 || flag < 0) {
-      throw new IllegalArgumentException("the prepared data has no " + modality + " input; it has " + state.inputs());
+      throw new IllegalArgumentException(
+          "the prepared data has no " + modality + " input; it has " + state.inputs());
     }
     INDArray features = batch.getFeatures(input);
     INDArray presence = batch.getFeatures(state.inputs().indexOf(ModelInputs.PRESENCE));
-    INDArray tokenMask = modality.equals(ModelInputs.TEXT) ? batch.getFeaturesMaskArray(input) : null;
+    INDArray tokenMask =
+        modality.equals(ModelInputs.TEXT) ? batch.getFeaturesMaskArray(input) : null;
     INDArray noTextIds = null;
     INDArray noTextMask = null;
     if (tokenMask != null) {

@@ -12,8 +12,10 @@ public final class ModelInputs {
   public static final String TABULAR = "tabular";
   public static final String TEXT = "text";
   public static final String IMAGE = "image";
+
   /** One 0/1 flag per modality in use: 1 when the record has it. */
   public static final String PRESENCE = "presence";
+
   /** Every modality, in the order of the feature arrays. */
   public static final List<String> MODALITIES = List.of(TABULAR, TEXT, IMAGE);
 

@@ -42,17 +42,63 @@ public record TaskEncoding(
   }
 
   /** An encoding with the default loss (MSE for regression), no transform and no merged classes. */
-  public TaskEncoding(String name, TaskConfig.TaskType type, String column, double weight, List<String> classes,
-      List<Long> classCounts, double mean, double std, long trainLabels) {
-    this(name, type, column, weight, classes, classCounts, mean, std, trainLabels, TaskConfig.Loss.MSE, 1.0,
-        TaskConfig.Transform.NONE, "", List.of(), 0);
+  public TaskEncoding(
+      String name,
+      TaskConfig.TaskType type,
+      String column,
+      double weight,
+      List<String> classes,
+      List<Long> classCounts,
+      double mean,
+      double std,
+      long trainLabels) {
+    this(
+        name,
+        type,
+        column,
+        weight,
+        classes,
+        classCounts,
+        mean,
+        std,
+        trainLabels,
+        TaskConfig.Loss.MSE,
+        1.0,
+        TaskConfig.Transform.NONE,
+        "",
+        List.of(),
+        0);
   }
 
   /** An encoding with the given loss, no transform and no merged classes. */
-  public TaskEncoding(String name, TaskConfig.TaskType type, String column, double weight, List<String> classes,
-      List<Long> classCounts, double mean, double std, long trainLabels, TaskConfig.Loss loss, double huberDelta) {
-    this(name, type, column, weight, classes, classCounts, mean, std, trainLabels, loss, huberDelta,
-        TaskConfig.Transform.NONE, "", List.of(), 0);
+  public TaskEncoding(
+      String name,
+      TaskConfig.TaskType type,
+      String column,
+      double weight,
+      List<String> classes,
+      List<Long> classCounts,
+      double mean,
+      double std,
+      long trainLabels,
+      TaskConfig.Loss loss,
+      double huberDelta) {
+    this(
+        name,
+        type,
+        column,
+        weight,
+        classes,
+        classCounts,
+        mean,
+        std,
+        trainLabels,
+        loss,
+        huberDelta,
+        TaskConfig.Transform.NONE,
+        "",
+        List.of(),
+        0);
   }
 
   /**

@@ -24,8 +24,8 @@ import org.mtlspark.config.GenerateConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.JobLabels;
-import org.mtlspark.prep.io.StagingFolder;
 import org.mtlspark.prep.io.SerializableConf;
+import org.mtlspark.prep.io.StagingFolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +54,16 @@ public final class GenerateJob {
     try {
       long started = System.nanoTime();
       JobLabels.describe(spark, "generate", g.rows() + " records into " + target);
-      LOG.info("generating {} records in {} files per source (seed {}) into {}", g.rows(), g.files(), g.seed(), target);
+      LOG.info(
+          "generating {} records in {} files per source (seed {}) into {}",
+          g.rows(),
+          g.files(),
+          g.seed(),
+          target);
 
-      SyntheticRecord.Rates rates = new SyntheticRecord.Rates(
-          g.missingModalityRate(), g.missingLabelRate(), g.malformedRate(), g.noise());
+      SyntheticRecord.Rates rates =
+          new SyntheticRecord.Rates(
+              g.missingModalityRate(), g.missingLabelRate(), g.malformedRate(), g.noise());
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       List<Integer> files = IntStream.range(0, g.files()).boxed().toList();
       JavaRDD<Integer> fileRdd = jsc.parallelize(files, g.files());
@@ -69,18 +75,28 @@ public final class GenerateJob {
       String root = staging.toString();
       SerializableConf conf = new SerializableConf(hadoop);
 
-      fileRdd.foreach(f -> writeTextFiles(conf.get(), root, f, range(rows, nFiles, f), seed, w, h, rates));
+      fileRdd.foreach(
+          f -> writeTextFiles(conf.get(), root, f, range(rows, nFiles, f), seed, w, h, rates));
       if (g.images()) {
-        JavaRDD<Row> images = fileRdd.flatMap(f -> imageRows(range(rows, nFiles, f), seed, w, h, rates));
-        StructType schema = new StructType()
-            .add("id", DataTypes.StringType, false)
-            .add("pixels", DataTypes.BinaryType, false);
-        spark.createDataFrame(images, schema).write().mode(SaveMode.ErrorIfExists)
+        JavaRDD<Row> images =
+            fileRdd.flatMap(f -> imageRows(range(rows, nFiles, f), seed, w, h, rates));
+        StructType schema =
+            new StructType()
+                .add("id", DataTypes.StringType, false)
+                .add("pixels", DataTypes.BinaryType, false);
+        spark
+            .createDataFrame(images, schema)
+            .write()
+            .mode(SaveMode.ErrorIfExists)
             .parquet(new Path(staging, "images").toString());
       }
 
       HadoopFiles.renameOrFail(fs, staging, target);
-      LOG.info("generated {} records into {} in {}s", rows, target, (System.nanoTime() - started) / 1_000_000_000);
+      LOG.info(
+          "generated {} records into {} in {}s",
+          rows,
+          target,
+          (System.nanoTime() - started) / 1_000_000_000);
     } catch (IOException | RuntimeException | Error e) {
       StagingFolder.discard(spark, fs, staging, e);
       throw e;
@@ -92,8 +108,16 @@ public final class GenerateJob {
     return new long[] {rows * f / files, rows * (f + 1) / files};
   }
 
-  private static void writeTextFiles(Configuration conf, String root, int f, long[] range, long seed, int w, int h,
-      SyntheticRecord.Rates rates) throws IOException {
+  private static void writeTextFiles(
+      Configuration conf,
+      String root,
+      int f,
+      long[] range,
+      long seed,
+      int w,
+      int h,
+      SyntheticRecord.Rates rates)
+      throws IOException {
     String name = String.format("part-%05d", f);
     FileSystem fs = new Path(root).getFileSystem(conf);
     try (BufferedWriter tab = open(fs, new Path(root, "tabular/" + name + ".csv"));
@@ -119,7 +143,8 @@ public final class GenerateJob {
     }
   }
 
-  private static Iterator<Row> imageRows(long[] range, long seed, int w, int h, SyntheticRecord.Rates rates) {
+  private static Iterator<Row> imageRows(
+      long[] range, long seed, int w, int h, SyntheticRecord.Rates rates) {
     List<Row> out = new ArrayList<>();
     for (long i = range[0]; i < range[1]; i++) {
       SyntheticRecord rec = new SyntheticRecord(seed, i, w, h, rates);
@@ -132,7 +157,8 @@ public final class GenerateJob {
 
   private static BufferedWriter open(FileSystem fs, Path path) {
     try {
-      return new BufferedWriter(new OutputStreamWriter(fs.create(path, false), StandardCharsets.UTF_8), 1 << 16);
+      return new BufferedWriter(
+          new OutputStreamWriter(fs.create(path, false), StandardCharsets.UTF_8), 1 << 16);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + path, e);
     }

@@ -23,13 +23,21 @@ public final class SyntheticRecord implements Serializable {
   static final String[] REGIONS = {"north", "south", "east", "west", "central"};
   static final String[] PLANS = {"basic", "plus", "premium"};
   static final String[] TIERS = {"bronze", "silver", "gold"};
+
   /** How the churn flag is spelt, by its value: mostly yes/no, in two cases, and Y/N. */
   private static final String[][] CHURN_SPELLINGS = {{"no", "No", "N"}, {"yes", "Yes", "Y"}};
-  private static final String[] POSITIVE = {"great", "love", "excellent", "happy", "recommend", "perfect"};
-  private static final String[] NEGATIVE = {"poor", "slow", "broken", "refund", "disappointed", "awful"};
+
+  private static final String[] POSITIVE = {
+    "great", "love", "excellent", "happy", "recommend", "perfect"
+  };
+  private static final String[] NEGATIVE = {
+    "poor", "slow", "broken", "refund", "disappointed", "awful"
+  };
   private static final String[] ONLINE = {"app", "online", "mobile", "website", "email"};
   private static final String[] OFFLINE = {"store", "phone", "counter", "paper", "visit"};
-  private static final String[] FILLER = {"the", "product", "service", "was", "and", "very", "it", "my", "order", "a", "with", "this"};
+  private static final String[] FILLER = {
+    "the", "product", "service", "was", "and", "very", "it", "my", "order", "a", "with", "this"
+  };
 
   public final String key;
   final double z0;
@@ -93,15 +101,18 @@ public final class SyntheticRecord implements Serializable {
 
   private String tabular(SplittableRandom r, double noise) {
     String age = num(r, Math.round(40 + 10 * (0.7 * z0 + noise * r.nextGaussian())));
-    String income = num(r, Math.round(100 * Math.exp(10 + 0.4 * z1 + 0.3 * noise * r.nextGaussian())) / 100.0);
+    String income =
+        num(r, Math.round(100 * Math.exp(10 + 0.4 * z1 + 0.3 * noise * r.nextGaussian())) / 100.0);
     String visits = num(r, Math.max(0, Math.round(6 + 2.5 * z2 + 2 * noise * r.nextGaussian())));
-    String tenure = num(r, Math.max(0, Math.round(24 + 10 * (0.6 * z0 - 0.6 * z2 + noise * r.nextGaussian()))));
+    String tenure =
+        num(r, Math.max(0, Math.round(24 + 10 * (0.6 * z0 - 0.6 * z2 + noise * r.nextGaussian()))));
     String region = REGIONS[r.nextInt(REGIONS.length)];
     double planScore = z1 + noise * r.nextGaussian();
     String plan = planScore < -0.5 ? PLANS[0] : planScore < 0.7 ? PLANS[1] : PLANS[2];
     if (tabularMalformed) {
       // An unparsable number, or a row with a column missing.
-      return r.nextBoolean() ? String.join(",", key, age, income.replace('.', 'x') + "k", visits, tenure, region, plan)
+      return r.nextBoolean()
+          ? String.join(",", key, age, income.replace('.', 'x') + "k", visits, tenure, region, plan)
           : String.join(",", key, age, income, visits, region);
     }
     return String.join(",", key, age, income, visits, tenure, region, plan);
@@ -116,10 +127,12 @@ public final class SyntheticRecord implements Serializable {
   private String signup(SplittableRandom r, double noise) {
     double months = Math.max(0, 24 + 10 * (0.6 * z0 - 0.6 * z2 + noise * r.nextGaussian()));
     // Customers who live online (z2) sign up in the evening, the others in office hours.
-    double hour = Math.max(0, Math.min(23.99, 9 + 12 * sigmoid(1.5 * z2) + 1.5 * noise * r.nextGaussian()));
+    double hour =
+        Math.max(0, Math.min(23.99, 9 + 12 * sigmoid(1.5 * z2) + 1.5 * noise * r.nextGaussian()));
     long day = SIGNUP_EPOCH / 86_400 - Math.round(months * 30.44);
     long seconds = day * 86_400 + Math.round(hour * 3600);
-    java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(seconds, 0, java.time.ZoneOffset.UTC);
+    java.time.LocalDateTime t =
+        java.time.LocalDateTime.ofEpochSecond(seconds, 0, java.time.ZoneOffset.UTC);
     double u = r.nextDouble();
     if (u < 0.7) {
       return t + "Z";
@@ -130,7 +143,8 @@ public final class SyntheticRecord implements Serializable {
     return u < 0.98 ? t.toLocalDate().toString() : "unknown";
   }
 
-  private static final long SIGNUP_EPOCH = java.time.LocalDate.of(2026, 11, 1).toEpochDay() * 86_400;
+  private static final long SIGNUP_EPOCH =
+      java.time.LocalDate.of(2026, 11, 1).toEpochDay() * 86_400;
 
   /**
    * A support note, as a CSV cell: empty for a third of the records, else quoted free text that may
@@ -187,7 +201,9 @@ public final class SyntheticRecord implements Serializable {
 
   private byte[] image(SplittableRandom r, int width, int height, double noise) {
     byte[] px = new byte[width * height];
-    int row = (int) Math.max(1, Math.min(height - 3, Math.round((height - 2) / 2.0 + (height / 5.0) * z1)));
+    int row =
+        (int)
+            Math.max(1, Math.min(height - 3, Math.round((height - 2) / 2.0 + (height / 5.0) * z1)));
     double brightness = 90 + 140 * sigmoid(1.5 * z0);
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
@@ -206,10 +222,14 @@ public final class SyntheticRecord implements Serializable {
     double tierScore = z0 + z2 + noise * r.nextGaussian();
     String tier = tierScore < -0.6 ? TIERS[0] : tierScore < 0.6 ? TIERS[1] : TIERS[2];
     int churn = r.nextDouble() < sigmoid(2.5 * (z1 - z0)) ? 1 : 0;
-    String spendCell = r.nextDouble() < missingLabel ? "" : String.format(Locale.ROOT, "%.2f", spend);
+    String spendCell =
+        r.nextDouble() < missingLabel ? "" : String.format(Locale.ROOT, "%.2f", spend);
     String tierCell = r.nextDouble() < missingLabel ? "" : tier;
     // Written the way exports write flags: yes/no in mixed case, now and then Y/N.
-    String churnCell = r.nextDouble() < missingLabel ? "" : CHURN_SPELLINGS[churn][Math.floorMod(key.hashCode(), 3)];
+    String churnCell =
+        r.nextDouble() < missingLabel
+            ? ""
+            : CHURN_SPELLINGS[churn][Math.floorMod(key.hashCode(), 3)];
     if (labelsMalformed) {
       spendCell = "about " + Math.round(spend);
     }

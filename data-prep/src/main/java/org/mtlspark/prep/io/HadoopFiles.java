@@ -34,8 +34,8 @@ public final class HadoopFiles {
   public static void checkNewOutput(Configuration conf, String out) throws IOException {
     Path target = new Path(out);
     if (target.getFileSystem(conf).exists(target)) {
-      throw new org.apache.hadoop.fs.FileAlreadyExistsException("output " + target
-          + " already exists; choose another --out or remove it");
+      throw new org.apache.hadoop.fs.FileAlreadyExistsException(
+          "output " + target + " already exists; choose another --out or remove it");
     }
     checkWritable(conf, out);
   }
@@ -54,8 +54,10 @@ public final class HadoopFiles {
       fs.create(probe, false).close();
       fs.delete(probe, false);
     } catch (org.apache.hadoop.security.AccessControlException e) {
-      String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-      throw new IOException("cannot write " + target + ": permission denied in " + parent + " (" + reason + ")", e);
+      String reason =
+          e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      throw new IOException(
+          "cannot write " + target + ": permission denied in " + parent + " (" + reason + ")", e);
     }
   }
 
@@ -68,7 +70,8 @@ public final class HadoopFiles {
   public static void writeBytes(Configuration conf, String path, byte[] bytes) throws IOException {
     Path target = new Path(path);
     FileSystem fs = target.getFileSystem(conf);
-    Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+    Path tmp =
+        new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
     try (OutputStream out = fs.create(tmp, true)) {
       out.write(bytes);
     }
@@ -100,7 +103,8 @@ public final class HadoopFiles {
   }
 
   /** As {@link #listDataFiles}, with each file's status (its length among others), in path order. */
-  public static List<FileStatus> listDataFileStatuses(Configuration conf, String path) throws IOException {
+  public static List<FileStatus> listDataFileStatuses(Configuration conf, String path)
+      throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
     if (!fs.exists(p)) {
@@ -112,7 +116,8 @@ public final class HadoopFiles {
     return out;
   }
 
-  private static void collect(FileSystem fs, FileStatus status, List<FileStatus> out) throws IOException {
+  private static void collect(FileSystem fs, FileStatus status, List<FileStatus> out)
+      throws IOException {
     String name = status.getPath().getName();
     if (name.startsWith(".") || name.startsWith("_")) {
       return;

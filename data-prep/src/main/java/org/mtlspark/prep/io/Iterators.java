@@ -64,7 +64,8 @@ public final class Iterators {
    * The elements of {@code in}, each counted into {@code tally} as it is taken; once the last has
    * been taken, the tally goes to {@code done}, once.
    */
-  public static <A, T> Iterator<A> counted(Iterator<A> in, T tally, BiConsumer<T, A> count, Consumer<T> done) {
+  public static <A, T> Iterator<A> counted(
+      Iterator<A> in, T tally, BiConsumer<T, A> count, Consumer<T> done) {
     return new Iterator<>() {
       private boolean finished;
 

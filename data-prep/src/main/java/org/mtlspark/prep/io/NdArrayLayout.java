@@ -15,8 +15,9 @@ import java.util.Map;
  * the shape says.
  */
 public final class NdArrayLayout {
-  private static final Map<String, Integer> ELEMENT_BYTES = Map.of("LONG", 8, "INT", 4, "DOUBLE", 8, "FLOAT", 4,
-      "HALF", 2, "BFLOAT16", 2);
+  private static final Map<String, Integer> ELEMENT_BYTES =
+      Map.of("LONG", 8, "INT", 4, "DOUBLE", 8, "FLOAT", 4, "HALF", 2, "BFLOAT16", 2);
+
   /** ND4J's largest rank. */
   private static final int MAX_RANK = 32;
 
@@ -41,9 +42,20 @@ public final class NdArrayLayout {
       skipUtf(in);
       long count = in.getLong();
       String type = utf(in);
-      if (!type.equals("LONG") || count < 4 || count > 2L * MAX_RANK + 4 || count * Long.BYTES > in.remaining()) {
-        throw new MalformedException("its shape at byte " + shapeAt + " declares " + count + " values of type "
-            + printable(type) + " where " + in.remaining() + " bytes are left");
+      if (!type.equals("LONG")
+          || count < 4
+          || count > 2L * MAX_RANK + 4
+          || count * Long.BYTES > in.remaining()) {
+        throw new MalformedException(
+            "its shape at byte "
+                + shapeAt
+                + " declares "
+                + count
+                + " values of type "
+                + printable(type)
+                + " where "
+                + in.remaining()
+                + " bytes are left");
       }
       long[] info = new long[(int) count];
       for (int i = 0; i < info.length; i++) {
@@ -64,16 +76,30 @@ public final class NdArrayLayout {
         }
       }
       if (bytes < 0 || bytes > in.remaining()) {
-        throw new MalformedException("its data at byte " + dataAt + " declares " + declared + " values of type "
-            + printable(dataType) + " where " + in.remaining() + " bytes are left");
+        throw new MalformedException(
+            "its data at byte "
+                + dataAt
+                + " declares "
+                + declared
+                + " values of type "
+                + printable(dataType)
+                + " where "
+                + in.remaining()
+                + " bytes are left");
       }
       if (declared != elements) {
-        throw new MalformedException("its data at byte " + dataAt + " holds " + declared + " values where its shape says "
-            + elements);
+        throw new MalformedException(
+            "its data at byte "
+                + dataAt
+                + " holds "
+                + declared
+                + " values where its shape says "
+                + elements);
       }
       in.position(in.position() + (int) bytes);
     } catch (BufferUnderflowException | IllegalArgumentException e) {
-      throw new MalformedException("it ends inside an array (at byte " + (base + in.position()) + ")");
+      throw new MalformedException(
+          "it ends inside an array (at byte " + (base + in.position()) + ")");
     }
   }
 
@@ -81,18 +107,20 @@ public final class NdArrayLayout {
   private static long elements(long[] info, long at) throws MalformedException {
     long rank = info[0];
     if (rank < 0 || info.length != 2 * rank + 4) {
-      throw new MalformedException("its shape at byte " + at + " (" + info.length + " values) does not fit rank "
-          + rank);
+      throw new MalformedException(
+          "its shape at byte " + at + " (" + info.length + " values) does not fit rank " + rank);
     }
     long elements = 1;
     for (int i = 1; i <= rank; i++) {
       if (info[i] < 0) {
-        throw new MalformedException("its shape at byte " + at + " has a negative dimension " + info[i]);
+        throw new MalformedException(
+            "its shape at byte " + at + " has a negative dimension " + info[i]);
       }
       try {
         elements = Math.multiplyExact(elements, info[i]);
       } catch (ArithmeticException e) {
-        throw new MalformedException("its shape at byte " + at + " has dimensions whose product passes 2^63");
+        throw new MalformedException(
+            "its shape at byte " + at + " has dimensions whose product passes 2^63");
       }
     }
     return elements;

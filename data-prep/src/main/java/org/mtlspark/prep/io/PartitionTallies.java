@@ -22,7 +22,8 @@ import org.apache.spark.util.AccumulatorV2;
  *
  * <p>Register it unnamed: Spark keeps the value of a named accumulator with every task's event.
  */
-public final class PartitionTallies<T extends Serializable> extends AccumulatorV2<PartitionTallies.Tally<T>, T> {
+public final class PartitionTallies<T extends Serializable>
+    extends AccumulatorV2<PartitionTallies.Tally<T>, T> {
   private static final long serialVersionUID = 1L;
 
   /** The empty tally. */
@@ -43,6 +44,7 @@ public final class PartitionTallies<T extends Serializable> extends AccumulatorV
   private final Zero<T> zero;
   private final Plus<T> plus;
   private final Set<Long> counted = new HashSet<>();
+
   /** The sum of the counted partitions' tallies; null while there are none. */
   private T sum;
 
@@ -104,8 +106,8 @@ public final class PartitionTallies<T extends Serializable> extends AccumulatorV
       }
       if (partitions.stream().anyMatch(counted::contains)) {
         // Spark merges one task's accumulator, of one partition, at a time: this does not happen.
-        throw new IllegalStateException("partition tallies overlap in part: counted " + counted + ", adding "
-            + partitions);
+        throw new IllegalStateException(
+            "partition tallies overlap in part: counted " + counted + ", adding " + partitions);
       }
       counted.addAll(partitions);
       sum = plus.apply(sum == null ? zero.get() : sum, value);

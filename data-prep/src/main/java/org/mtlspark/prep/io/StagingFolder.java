@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StagingFolder {
   private static final Logger LOG = LoggerFactory.getLogger(StagingFolder.class);
+
   /** How long a failed job waits for the tasks still running before removing its folder. */
   private static final long DRAIN_MILLIS = 60_000;
 

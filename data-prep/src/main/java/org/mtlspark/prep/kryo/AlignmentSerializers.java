@@ -115,8 +115,10 @@ final class AlignmentSerializers {
       String file = in.readString();
       long line = in.readVarLong(true);
       return switch (in.readByte()) {
-        case SOURCE_VALUES -> new ParsedRow<>(key, file, line, kryo.readObject(in, SourceValues.class), null);
-        case OTHER -> new ParsedRow<>(key, file, line, (Serializable) kryo.readClassAndObject(in), null);
+        case SOURCE_VALUES ->
+            new ParsedRow<>(key, file, line, kryo.readObject(in, SourceValues.class), null);
+        case OTHER ->
+            new ParsedRow<>(key, file, line, (Serializable) kryo.readClassAndObject(in), null);
         default -> new ParsedRow<>(key, file, line, null, kryo.readObject(in, Reject.class));
       };
     }

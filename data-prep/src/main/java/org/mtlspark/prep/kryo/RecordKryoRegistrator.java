@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.serializer.KryoRegistrator;
-import org.mtlspark.prep.kryo.AlignmentSerializers;
 
 /**
  * Teaches Spark's Kryo (version 4) two things it cannot do alone: serialize Java records (its
@@ -28,16 +27,27 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
     // Registered classes travel as a small id instead of their name with every shuffled record.
     // The records of every source row and aligned record: serializers written out field by field.
     AlignmentSerializers.registerAll(kryo);
-    for (Class<?> c : List.of(
-        org.mtlspark.prep.source.SourceValues[].class, org.mtlspark.prep.source.ParsedRow[].class,
-        org.mtlspark.prep.source.Reject.class,
-        org.mtlspark.prep.align.AlignedRecord.Status.class,
-        org.mtlspark.prep.align.SourceAligner.Picks.class, int[].class,
-        org.mtlspark.prep.feature.Example.class,
-        double[].class, double[][].class, float[].class, float[][].class, String[].class, byte[].class,
-        // What prep's tasks send back to the driver (tallies travel as accumulators, which Spark
-        // serializes with Java serialization).
-        org.mtlspark.prep.feature.BatchWriter.Stats.class, java.util.HashMap.class, java.util.TreeMap.class)) {
+    for (Class<?> c :
+        List.of(
+            org.mtlspark.prep.source.SourceValues[].class,
+            org.mtlspark.prep.source.ParsedRow[].class,
+            org.mtlspark.prep.source.Reject.class,
+            org.mtlspark.prep.align.AlignedRecord.Status.class,
+            org.mtlspark.prep.align.SourceAligner.Picks.class,
+            int[].class,
+            org.mtlspark.prep.feature.Example.class,
+            double[].class,
+            double[][].class,
+            float[].class,
+            float[][].class,
+            String[].class,
+            byte[].class,
+            // What prep's tasks send back to the driver (tallies travel as accumulators, which
+            // Spark
+            // serializes with Java serialization).
+            org.mtlspark.prep.feature.BatchWriter.Stats.class,
+            java.util.HashMap.class,
+            java.util.TreeMap.class)) {
       kryo.register(c);
     }
     for (Object list : List.of(List.of(), List.of(1), List.of(1, 2, 3))) {
@@ -107,8 +117,9 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
         accessors[i].setAccessible(true);
       }
       try {
-        constructor = type.getDeclaredConstructor(
-            Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
+        constructor =
+            type.getDeclaredConstructor(
+                Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
         constructor.setAccessible(true);
       } catch (NoSuchMethodException e) {
         throw new IllegalStateException("no canonical constructor in " + type, e);
@@ -121,7 +132,8 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
         try {
           kryo.writeClassAndObject(output, accessor.invoke(record));
         } catch (ReflectiveOperationException e) {
-          throw new IllegalStateException("cannot read " + accessor.getName() + " of " + record.getClass(), e);
+          throw new IllegalStateException(
+              "cannot read " + accessor.getName() + " of " + record.getClass(), e);
         }
       }
     }

@@ -30,9 +30,10 @@ public record Manifest(
 
   public static final int FORMAT_VERSION = 3;
   public static final String FILE_NAME = "manifest.json";
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** One network input: its name, the shape of one example, and what it holds. */
   public record InputSpec(String name, List<Integer> shape, String description) {}
@@ -41,7 +42,12 @@ public record Manifest(
    * The batches of one split: their folder (relative to the prep output), examples, padding rows,
    * labelled examples per task, and the batch pack files in the folder with the batches each holds.
    */
-  public record SplitSummary(String path, long examples, long batches, long paddingRows, Map<String, Long> labelled,
+  public record SplitSummary(
+      String path,
+      long examples,
+      long batches,
+      long paddingRows,
+      Map<String, Long> labelled,
       Map<String, Long> files) {}
 
   /**
@@ -50,8 +56,8 @@ public record Manifest(
    * keyed by the whole key with {@code duplicates: first}, how many keys repeat with rows whose values
    * differ, so that the policy chose between different data (a title that is not unique, say).
    */
-  public record SourceCount(long files, long rows, long accepted, long rejected, long duplicates,
-      long differingKeys) {
+  public record SourceCount(
+      long files, long rows, long accepted, long rejected, long duplicates, long differingKeys) {
     /** Counts of a source whose repeated keys are not compared (or that repeats none). */
     public SourceCount(long files, long rows, long accepted, long rejected, long duplicates) {
       this(files, rows, accepted, rejected, duplicates, 0);
@@ -91,7 +97,12 @@ public record Manifest(
     }
     Manifest m = JSON.readValue(HadoopFiles.readString(conf, path), Manifest.class);
     if (m.formatVersion() != FORMAT_VERSION) {
-      throw new IOException(path + " has format version " + m.formatVersion() + ", this build reads " + FORMAT_VERSION);
+      throw new IOException(
+          path
+              + " has format version "
+              + m.formatVersion()
+              + ", this build reads "
+              + FORMAT_VERSION);
     }
     return m;
   }
@@ -101,26 +112,39 @@ public record Manifest(
    * references ({@code <pack>#<offset>}), pack by pack in name order. Refuses a split whose pack
    * files are not exactly those the manifest lists, or hold other numbers of batches.
    */
-  public List<String> batches(Configuration hadoop, String prepDir, String split) throws IOException {
+  public List<String> batches(Configuration hadoop, String prepDir, String split)
+      throws IOException {
     SplitSummary s = splits().get(split);
     if (s == null) {
       throw new IOException("the manifest in " + prepDir + " has no split " + split);
     }
     String dir = prepDir + "/" + s.path();
-    List<String> packs = HadoopFiles.listDataFiles(hadoop, dir).stream()
-        .filter(f -> f.endsWith(BatchPack.EXTENSION)).toList();
+    List<String> packs =
+        HadoopFiles.listDataFiles(hadoop, dir).stream()
+            .filter(f -> f.endsWith(BatchPack.EXTENSION))
+            .toList();
     List<String> names = packs.stream().map(f -> new Path(f).getName()).toList();
     if (!names.equals(List.copyOf(new TreeMap<>(s.files()).keySet()))) {
-      throw new IOException(dir + " holds the batch packs " + names + ", the manifest lists " + s.files().keySet()
-          + ": the prepared data set is incomplete or was changed");
+      throw new IOException(
+          dir
+              + " holds the batch packs "
+              + names
+              + ", the manifest lists "
+              + s.files().keySet()
+              + ": the prepared data set is incomplete or was changed");
     }
     List<String> refs = new ArrayList<>();
     for (String pack : packs) {
       List<String> inPack = BatchFiles.references(hadoop, pack);
       long expected = s.files().get(new Path(pack).getName());
       if (inPack.size() != expected) {
-        throw new IOException(pack + " holds " + inPack.size() + " batches, the manifest says " + expected
-            + ": the prepared data set is incomplete or was changed");
+        throw new IOException(
+            pack
+                + " holds "
+                + inPack.size()
+                + " batches, the manifest says "
+                + expected
+                + ": the prepared data set is incomplete or was changed");
       }
       refs.addAll(inPack);
     }

@@ -14,7 +14,9 @@ public record CsvDialect(char delimiter, char quote, char escape) implements Ser
 
   /** The dialect a source configures (its {@code delimiter}, {@code quote} and {@code escape}). */
   public static CsvDialect of(SourceConfig source) {
-    return new CsvDialect(SourceConfig.csvChar(source.delimiter()), SourceConfig.csvChar(source.quote()),
+    return new CsvDialect(
+        SourceConfig.csvChar(source.delimiter()),
+        SourceConfig.csvChar(source.quote()),
         source.escape().isEmpty() ? 0 : SourceConfig.csvChar(source.escape()));
   }
 

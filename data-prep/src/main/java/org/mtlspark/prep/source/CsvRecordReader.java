@@ -19,6 +19,7 @@ import java.util.List;
 public final class CsvRecordReader {
   /** The longest record kept whole (16 Mi characters); a longer one is cut and marked malformed. */
   public static final int MAX_RECORD_CHARS = TextFormat.MAX_RECORD_CHARS;
+
   private static final int MAX_RAW = 2000;
   private static final int EOF = -1;
 
@@ -28,6 +29,7 @@ public final class CsvRecordReader {
   private final char[] buffer = new char[1 << 16];
   private int position;
   private int limit;
+
   /** The physical line of the next character, 1-based. */
   private long line;
 
@@ -51,7 +53,10 @@ public final class CsvRecordReader {
         return null;
       }
       CsvRecord r = record(c);
-      if (r.cells().size() == 1 && r.isWellFormed() && r.cells().get(0).isBlank() && !startsQuoted(r)) {
+      if (r.cells().size() == 1
+          && r.isWellFormed()
+          && r.cells().get(0).isBlank()
+          && !startsQuoted(r)) {
         continue; // a line of blanks, not a record
       }
       return r;
@@ -79,7 +84,12 @@ public final class CsvRecordReader {
     }
   }
 
-  private enum State { CELL_START, UNQUOTED, QUOTED, AFTER_QUOTE }
+  private enum State {
+    CELL_START,
+    UNQUOTED,
+    QUOTED,
+    AFTER_QUOTE
+  }
 
   private CsvRecord record(int first) throws IOException {
     long start = line;
@@ -100,8 +110,16 @@ public final class CsvRecordReader {
       if (c == EOF) {
         if (state == State.QUOTED) {
           long lines = line - start + (lastBreak ? 0 : 1);
-          problem = firstOf(problem, "unclosed quote in cell " + (cells.size() + 1) + ": the record starting at line "
-              + start + " runs to the end of the file (" + lines + " lines)");
+          problem =
+              firstOf(
+                  problem,
+                  "unclosed quote in cell "
+                      + (cells.size() + 1)
+                      + ": the record starting at line "
+                      + start
+                      + " runs to the end of the file ("
+                      + lines
+                      + " lines)");
         }
         cells.add(cell.toString());
         return new CsvRecord(start, cells, raw.toString(), problem);
@@ -110,7 +128,10 @@ public final class CsvRecordReader {
         raw.append((char) c);
       }
       if (++length > maxRecordChars && !cut) {
-        problem = firstOf(problem, "a record longer than " + maxRecordChars + " characters (an unclosed quote?)");
+        problem =
+            firstOf(
+                problem,
+                "a record longer than " + maxRecordChars + " characters (an unclosed quote?)");
         // The record is a reject from here on: its cells are dropped, so that memory stays bounded
         // by the limit however long it runs; only the start (raw) is kept for the report.
         cut = true;
@@ -181,7 +202,8 @@ public final class CsvRecordReader {
             }
           }
           case AFTER_QUOTE -> {
-            problem = firstOf(problem, "text after the closing quote of cell " + (cells.size() + 1));
+            problem =
+                firstOf(problem, "text after the closing quote of cell " + (cells.size() + 1));
             state = State.UNQUOTED;
             if (keep) {
               (cell = room(cell)).append((char) c);
@@ -200,7 +222,8 @@ public final class CsvRecordReader {
    * never an array of twice the limit beside the old one.
    */
   private StringBuilder room(StringBuilder cell) {
-    if (cell.length() == cell.capacity() && (cell.capacity() * 2L + 2) * 2 > maxRecordChars
+    if (cell.length() == cell.capacity()
+        && (cell.capacity() * 2L + 2) * 2 > maxRecordChars
         && cell.capacity() < maxRecordChars) {
       return new StringBuilder(maxRecordChars).append(cell);
     }

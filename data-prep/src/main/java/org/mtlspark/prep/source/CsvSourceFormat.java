@@ -35,8 +35,11 @@ public final class CsvSourceFormat extends InterpretedTextFormat {
       throw new UncheckedIOException(e);
     }
     if (header == null) {
-      return List.of(ParsedRow.<SourceValues>rejected(new Reject(sourceName(), file, 0, null, "(file)",
-          "empty file: no header row", ""))).iterator();
+      return List.of(
+              ParsedRow.<SourceValues>rejected(
+                  new Reject(
+                      sourceName(), file, 0, null, "(file)", "empty file: no header row", "")))
+          .iterator();
     }
     return Iterators.map(Iterators.until(reader::next), open(file, new CsvHeader(header.cells())));
   }
@@ -47,19 +50,31 @@ public final class CsvSourceFormat extends InterpretedTextFormat {
     List<String> missing = header.missing(interpreter.requiredColumns());
     if (!missing.isEmpty()) {
       String reason = "the file's header lacks column(s) " + missing + " (header: " + header + ")";
-      return r -> ParsedRow.rejected(new Reject(source, file, r.line(), null, "(header)", reason, r.raw()));
+      return r ->
+          ParsedRow.rejected(new Reject(source, file, r.line(), null, "(header)", reason, r.raw()));
     }
     return r -> {
       if (!r.isWellFormed()) {
-        return ParsedRow.rejected(new Reject(source, file, r.line(), null, "(row)", r.problem(), r.raw()));
+        return ParsedRow.rejected(
+            new Reject(source, file, r.line(), null, "(row)", r.problem(), r.raw()));
       }
       List<String> cells = r.cells();
       if (cells.size() != header.width()) {
-        return ParsedRow.rejected(new Reject(source, file, r.line(), null, "(row)",
-            "expected " + header.width() + " cells, found " + cells.size(), r.raw()));
+        return ParsedRow.rejected(
+            new Reject(
+                source,
+                file,
+                r.line(),
+                null,
+                "(row)",
+                "expected " + header.width() + " cells, found " + cells.size(),
+                r.raw()));
       }
-      return interpreter.interpret(file, r.line(),
-          column -> header.has(column) ? cells.get(header.position(column)) : null, r.raw());
+      return interpreter.interpret(
+          file,
+          r.line(),
+          column -> header.has(column) ? cells.get(header.position(column)) : null,
+          r.raw());
     };
   }
 }

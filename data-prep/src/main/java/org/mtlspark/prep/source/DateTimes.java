@@ -32,20 +32,39 @@ import org.mtlspark.config.SourceConfig;
  */
 public final class DateTimes {
   /** The numeric features of one date column, in order. */
-  public static final List<String> FEATURES = List.of("year", "month_sin", "month_cos", "weekday_sin", "weekday_cos",
-      "hour_sin", "hour_cos", "days");
+  public static final List<String> FEATURES =
+      List.of(
+          "year",
+          "month_sin",
+          "month_cos",
+          "weekday_sin",
+          "weekday_cos",
+          "hour_sin",
+          "hour_cos",
+          "days");
 
   /** ISO-8601 date-times with 'T' or a space, optional seconds and fraction, optional offset or 'Z'. */
-  private static final DateTimeFormatter ISO_LENIENT = new DateTimeFormatterBuilder()
-      .append(DateTimeFormatter.ISO_LOCAL_DATE)
-      .optionalStart().appendLiteral('T').optionalEnd()
-      .optionalStart().appendLiteral(' ').optionalEnd()
-      .append(DateTimeFormatter.ISO_LOCAL_TIME)
-      .optionalStart().appendOffsetId().optionalEnd()
-      .optionalStart().appendLiteral(' ').optionalEnd()
-      .optionalStart().appendZoneRegionId().optionalEnd()
-      .toFormatter(Locale.ROOT)
-      .withResolverStyle(ResolverStyle.STRICT);
+  private static final DateTimeFormatter ISO_LENIENT =
+      new DateTimeFormatterBuilder()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE)
+          .optionalStart()
+          .appendLiteral('T')
+          .optionalEnd()
+          .optionalStart()
+          .appendLiteral(' ')
+          .optionalEnd()
+          .append(DateTimeFormatter.ISO_LOCAL_TIME)
+          .optionalStart()
+          .appendOffsetId()
+          .optionalEnd()
+          .optionalStart()
+          .appendLiteral(' ')
+          .optionalEnd()
+          .optionalStart()
+          .appendZoneRegionId()
+          .optionalEnd()
+          .toFormatter(Locale.ROOT)
+          .withResolverStyle(ResolverStyle.STRICT);
 
   /** Formatters of the patterns seen so far (a pattern per column: few). */
   private static final Map<String, DateTimeFormatter> PATTERNS = new ConcurrentHashMap<>();
@@ -61,12 +80,19 @@ public final class DateTimes {
 
   /** A formatter for a column's {@code dateFormats} pattern (case-insensitive, English names); null for epoch words. */
   public static DateTimeFormatter formatter(String pattern) {
-    if (pattern == null || pattern.isEmpty() || pattern.equals(SourceConfig.EPOCH_SECONDS)
+    if (pattern == null
+        || pattern.isEmpty()
+        || pattern.equals(SourceConfig.EPOCH_SECONDS)
         || pattern.equals(SourceConfig.EPOCH_MILLIS)) {
       return null;
     }
-    return PATTERNS.computeIfAbsent(pattern, p ->
-        new DateTimeFormatterBuilder().parseCaseInsensitive().appendPattern(p).toFormatter(Locale.ENGLISH));
+    return PATTERNS.computeIfAbsent(
+        pattern,
+        p ->
+            new DateTimeFormatterBuilder()
+                .parseCaseInsensitive()
+                .appendPattern(p)
+                .toFormatter(Locale.ENGLISH));
   }
 
   /**
@@ -117,7 +143,13 @@ public final class DateTimes {
   static Moment parseText(String text, DateTimeFormatter format) {
     TemporalAccessor t;
     try {
-      t = format.parseBest(text, ZonedDateTime::from, OffsetDateTime::from, LocalDateTime::from, LocalDate::from);
+      t =
+          format.parseBest(
+              text,
+              ZonedDateTime::from,
+              OffsetDateTime::from,
+              LocalDateTime::from,
+              LocalDate::from);
     } catch (DateTimeParseException e) {
       return plainDate(text, format);
     }
@@ -155,7 +187,8 @@ public final class DateTimes {
     }
     long whole = (long) Math.floor(seconds);
     int nanos = (int) Math.round((seconds - whole) * 1e9);
-    return new Moment(LocalDateTime.ofEpochSecond(whole, Math.min(nanos, 999_999_999), ZoneOffset.UTC), true);
+    return new Moment(
+        LocalDateTime.ofEpochSecond(whole, Math.min(nanos, 999_999_999), ZoneOffset.UTC), true);
   }
 
   /** Writes the {@link #FEATURES} of {@code m} into {@code out} from {@code at}; all NaN when {@code m} is null. */
@@ -166,7 +199,8 @@ public final class DateTimes {
     }
     LocalDateTime t = m.time();
     double month = 2 * Math.PI * (t.getMonthValue() - 1) / 12.0;
-    double weekday = 2 * Math.PI * (t.getDayOfWeek().getValue() - DayOfWeek.MONDAY.getValue()) / 7.0;
+    double weekday =
+        2 * Math.PI * (t.getDayOfWeek().getValue() - DayOfWeek.MONDAY.getValue()) / 7.0;
     double hour = 2 * Math.PI * (t.get(ChronoField.SECOND_OF_DAY) / 3600.0) / 24.0;
     out[at] = t.getYear();
     out[at + 1] = Math.sin(month);

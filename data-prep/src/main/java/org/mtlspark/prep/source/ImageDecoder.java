@@ -34,13 +34,22 @@ public final class ImageDecoder {
       if (bytes.length == width * height) {
         return bytes;
       }
-      throw new IllegalArgumentException("not an image (an encoded PNG, JPEG, GIF or BMP, or " + width + "x" + height
-          + " raw grey pixels: " + (width * height) + " bytes); found " + bytes.length + " bytes");
+      throw new IllegalArgumentException(
+          "not an image (an encoded PNG, JPEG, GIF or BMP, or "
+              + width
+              + "x"
+              + height
+              + " raw grey pixels: "
+              + (width * height)
+              + " bytes); found "
+              + bytes.length
+              + " bytes");
     }
     BufferedImage grey = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
     Graphics2D g = grey.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.drawImage(decoded, 0, 0, width, height, null);
     } finally {
       g.dispose();
@@ -67,8 +76,16 @@ public final class ImageDecoder {
       long w = reader.getWidth(0);
       long h = reader.getHeight(0);
       if (w * h > maxPixels) {
-        throw new TooLarge("an image of " + w + " x " + h + " = " + (w * h)
-            + " pixels, more than prep.image.maxPixels allows (" + maxPixels + ")");
+        throw new TooLarge(
+            "an image of "
+                + w
+                + " x "
+                + h
+                + " = "
+                + (w * h)
+                + " pixels, more than prep.image.maxPixels allows ("
+                + maxPixels
+                + ")");
       }
       return reader.read(0);
     } catch (TooLarge e) {
@@ -104,7 +121,8 @@ public final class ImageDecoder {
   /** Throws {@link IllegalArgumentException} with the reason when {@code bytes} holds more than {@code maxBytes}. */
   public static void checkSize(byte[] bytes, long maxBytes) {
     if (bytes.length > maxBytes) {
-      throw new IllegalArgumentException("an encoded image of more than prep.image.maxBytes (" + maxBytes + ") bytes");
+      throw new IllegalArgumentException(
+          "an encoded image of more than prep.image.maxBytes (" + maxBytes + ") bytes");
     }
   }
 }

@@ -20,28 +20,51 @@ public final class ImageFolderReader {
 
   private ImageFolderReader() {}
 
-  public static JavaRDD<ParsedRow<SourceValues>> read(JavaSparkContext jsc, SerializableConf conf,
-      List<String> files, List<String> keyColumns, RowInterpreter interpreter) {
+  public static JavaRDD<ParsedRow<SourceValues>> read(
+      JavaSparkContext jsc,
+      SerializableConf conf,
+      List<String> files,
+      List<String> keyColumns,
+      RowInterpreter interpreter) {
     String keyColumn = keyColumns.get(0);
     long maxBytes = interpreter.maxImageBytes();
     int slices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 4));
-    return jsc.parallelize(files, slices).map(file -> {
-      Path p = new Path(file);
-      byte[] bytes;
-      try (InputStream in = p.getFileSystem(conf.get()).open(p)) {
-        bytes = ImageDecoder.readAtMost(in, maxBytes);
-      } catch (IOException e) {
-        return ParsedRow.rejected(new Reject(interpreter.sourceName(), file, 0, keyOf(p.getName()), "(file)",
-            "cannot read: " + e.getMessage(), ""));
-      } catch (IllegalArgumentException e) {
-        return ParsedRow.rejected(new Reject(interpreter.sourceName(), file, 0, keyOf(p.getName()), "(file)",
-            e.getMessage(), ""));
-      }
-      String key = keyOf(p.getName());
-      byte[] content = bytes;
-      return interpreter.interpret(file, 0, column -> column.equals(keyColumn) ? key
-          : column.equals(BYTES) ? content : null, p.getName());
-    });
+    return jsc.parallelize(files, slices)
+        .map(
+            file -> {
+              Path p = new Path(file);
+              byte[] bytes;
+              try (InputStream in = p.getFileSystem(conf.get()).open(p)) {
+                bytes = ImageDecoder.readAtMost(in, maxBytes);
+              } catch (IOException e) {
+                return ParsedRow.rejected(
+                    new Reject(
+                        interpreter.sourceName(),
+                        file,
+                        0,
+                        keyOf(p.getName()),
+                        "(file)",
+                        "cannot read: " + e.getMessage(),
+                        ""));
+              } catch (IllegalArgumentException e) {
+                return ParsedRow.rejected(
+                    new Reject(
+                        interpreter.sourceName(),
+                        file,
+                        0,
+                        keyOf(p.getName()),
+                        "(file)",
+                        e.getMessage(),
+                        ""));
+              }
+              String key = keyOf(p.getName());
+              byte[] content = bytes;
+              return interpreter.interpret(
+                  file,
+                  0,
+                  column -> column.equals(keyColumn) ? key : column.equals(BYTES) ? content : null,
+                  p.getName());
+            });
   }
 
   static String keyOf(String fileName) {

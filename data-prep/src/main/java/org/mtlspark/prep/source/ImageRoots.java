@@ -23,6 +23,7 @@ final class ImageRoots implements Serializable {
 
   private final String dataRoot;
   private final List<String> allowed;
+
   /** The qualified roots, computed once where they are used. */
   private transient List<URI> qualified;
 
@@ -40,22 +41,31 @@ final class ImageRoots implements Serializable {
     try {
       file = qualify(HadoopFiles.resolve(dataRoot, imagePath), conf);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("image path \"" + imagePath + "\" is not a path or URI: " + e.getMessage());
+      throw new IllegalArgumentException(
+          "image path \"" + imagePath + "\" is not a path or URI: " + e.getMessage());
     }
     for (URI root : roots(conf)) {
       if (isUnder(file, root)) {
         return new Path(file);
       }
     }
-    throw new IllegalArgumentException("image path \"" + imagePath + "\" is \"" + new Path(file) + "\", outside the data root"
-        + (allowed.isEmpty() ? "" : " and prep.image.allowedRoots")
-        + " (list further folders in prep.image.allowedRoots)");
+    throw new IllegalArgumentException(
+        "image path \""
+            + imagePath
+            + "\" is \""
+            + new Path(file)
+            + "\", outside the data root"
+            + (allowed.isEmpty() ? "" : " and prep.image.allowedRoots")
+            + " (list further folders in prep.image.allowedRoots)");
   }
 
   private List<URI> roots(Configuration conf) throws IOException {
     if (qualified == null) {
       List<URI> out = new ArrayList<>();
-      out.add(dataRoot.isEmpty() ? FileSystem.get(conf).getWorkingDirectory().toUri() : qualify(dataRoot, conf));
+      out.add(
+          dataRoot.isEmpty()
+              ? FileSystem.get(conf).getWorkingDirectory().toUri()
+              : qualify(dataRoot, conf));
       for (String root : allowed) {
         out.add(qualify(root.trim(), conf));
       }
@@ -71,8 +81,9 @@ final class ImageRoots implements Serializable {
   private static URI qualify(String location, Configuration conf) throws IOException {
     Path path = new Path(location);
     URI uri = path.toUri();
-    boolean qualified = uri.getScheme() != null
-        && (uri.getAuthority() != null || "file".equalsIgnoreCase(uri.getScheme()));
+    boolean qualified =
+        uri.getScheme() != null
+            && (uri.getAuthority() != null || "file".equalsIgnoreCase(uri.getScheme()));
     return (qualified ? path : path.getFileSystem(conf).makeQualified(path)).toUri().normalize();
   }
 

@@ -7,6 +7,7 @@ abstract class InterpretedTextFormat implements TextFormat<SourceValues> {
   private static final long serialVersionUID = 1L;
 
   protected final RowInterpreter interpreter;
+
   /** Kept by name: a Charset is not serializable. */
   private final String charset;
 

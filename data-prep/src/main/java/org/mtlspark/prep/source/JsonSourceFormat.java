@@ -27,18 +27,22 @@ public final class JsonSourceFormat extends InterpretedTextFormat {
   public Iterator<ParsedRow<SourceValues>> rows(String file, BufferedReader in) {
     LineReader lines = new LineReader(in, MAX_RECORD_CHARS);
     long[] lineNumber = {0};
-    return Iterators.until(() -> {
-      LineReader.Line line;
-      do {
-        line = lines.next();
-        lineNumber[0]++;
-      } while (line != null && !line.cut() && line.text().isBlank());
-      if (line == null) {
-        return null;
-      }
-      return line.cut() ? ParsedRow.rejected(new Reject(sourceName(), file, lineNumber[0], null, "(row)",
-          tooLong(), line.text())) : parse(file, lineNumber[0], line.text());
-    });
+    return Iterators.until(
+        () -> {
+          LineReader.Line line;
+          do {
+            line = lines.next();
+            lineNumber[0]++;
+          } while (line != null && !line.cut() && line.text().isBlank());
+          if (line == null) {
+            return null;
+          }
+          return line.cut()
+              ? ParsedRow.rejected(
+                  new Reject(
+                      sourceName(), file, lineNumber[0], null, "(row)", tooLong(), line.text()))
+              : parse(file, lineNumber[0], line.text());
+        });
   }
 
   /** The reason a line longer than {@link TextFormat#MAX_RECORD_CHARS} is rejected. */
@@ -52,11 +56,19 @@ public final class JsonSourceFormat extends InterpretedTextFormat {
     try {
       node = JSON.readTree(text);
     } catch (Exception e) {
-      return ParsedRow.rejected(new Reject(sourceName(), file, line, null, "(row)",
-          "not valid JSON: " + firstLine(e.getMessage()), text));
+      return ParsedRow.rejected(
+          new Reject(
+              sourceName(),
+              file,
+              line,
+              null,
+              "(row)",
+              "not valid JSON: " + firstLine(e.getMessage()),
+              text));
     }
     if (node == null || !node.isObject()) {
-      return ParsedRow.rejected(new Reject(sourceName(), file, line, null, "(row)", "not a JSON object", text));
+      return ParsedRow.rejected(
+          new Reject(sourceName(), file, line, null, "(row)", "not a JSON object", text));
     }
     return interpreter.interpret(file, line, column -> value(node.get(column)), text);
   }

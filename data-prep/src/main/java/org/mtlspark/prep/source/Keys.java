@@ -28,8 +28,10 @@ public final class Keys {
 
   /** The {@link #ROW} key of the record starting at {@code line} of {@code file}, named relative to {@code base}. */
   public static String row(String file, String base, long line) {
-    String name = !base.isEmpty() && file.startsWith(base + "/") ? file.substring(base.length() + 1)
-        : file.substring(file.lastIndexOf('/') + 1);
+    String name =
+        !base.isEmpty() && file.startsWith(base + "/")
+            ? file.substring(base.length() + 1)
+            : file.substring(file.lastIndexOf('/') + 1);
     return name + ":" + line;
   }
 

@@ -12,6 +12,7 @@ import java.io.Reader;
 final class LineReader {
   /** Characters kept of a line that is too long, to show in its reject. */
   static final int CUT_KEEPS = 2000;
+
   private static final int EOF = -1;
 
   /** One line without its line break; {@code cut} when it was longer than the limit (then only its start is kept). */

@@ -10,7 +10,8 @@ final class MissingColumns {
 
   /** {@code no column 'X' (did you mean 'Y'?)}, or {@code no columns 'X', 'Z' (did you mean 'W'?)}. */
   static String describe(List<String> missing, Collection<String> present) {
-    List<String> named = missing.stream().map(c -> "'" + c + "'" + Suggestions.didYouMean(c, present)).toList();
+    List<String> named =
+        missing.stream().map(c -> "'" + c + "'" + Suggestions.didYouMean(c, present)).toList();
     return (missing.size() == 1 ? "no column " : "no columns ") + String.join(", ", named);
   }
 }

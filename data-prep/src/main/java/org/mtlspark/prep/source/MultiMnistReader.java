@@ -16,7 +16,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.io.SerializableConf;
 
 /**
@@ -35,10 +34,12 @@ import org.mtlspark.prep.io.SerializableConf;
 public final class MultiMnistReader {
   /** The cells every row offers. */
   public static final Set<String> CELLS = Set.of("part", "index", "left", "right", "image");
+
   static final int CANVAS = 36;
   static final int SHIFT = 6;
   private static final int IMAGES_MAGIC = 0x00000803;
   private static final int LABELS_MAGIC = 0x00000801;
+
   /** Rows built by one task. */
   private static final int SLICE = 5000;
 
@@ -50,12 +51,22 @@ public final class MultiMnistReader {
   /** One task's work: a range of left images of one pair. */
   record Slice(Pair pair, int from, int to) implements java.io.Serializable {}
 
-  public static JavaRDD<ParsedRow<SourceValues>> read(JavaSparkContext jsc, SerializableConf conf, String sourceName,
-      List<String> files, RowInterpreter interpreter) throws IOException {
-    List<String> missing = interpreter.requiredColumns().stream().filter(c -> !CELLS.contains(c)).toList();
+  public static JavaRDD<ParsedRow<SourceValues>> read(
+      JavaSparkContext jsc,
+      SerializableConf conf,
+      String sourceName,
+      List<String> files,
+      RowInterpreter interpreter)
+      throws IOException {
+    List<String> missing =
+        interpreter.requiredColumns().stream().filter(c -> !CELLS.contains(c)).toList();
     if (!missing.isEmpty()) {
-      throw new PrepException("source " + sourceName + " (format multimnist) offers the columns part, index, left, "
-          + "right and image, not " + missing);
+      throw new PrepException(
+          "source "
+              + sourceName
+              + " (format multimnist) offers the columns part, index, left, "
+              + "right and image, not "
+              + missing);
     }
     List<Slice> slices = new ArrayList<>();
     for (Pair pair : pairs(sourceName, files)) {
@@ -64,28 +75,43 @@ public final class MultiMnistReader {
         slices.add(new Slice(pair, from, Math.min(count, from + SLICE)));
       }
     }
-    return jsc.parallelize(slices, Math.max(1, slices.size())).flatMap(slice -> {
-      Idx idx = Idx.read(conf.get(), slice.pair());
-      List<ParsedRow<SourceValues>> rows = new ArrayList<>(slice.to() - slice.from());
-      int validationFrom = slice.pair().name().equals("train") ? idx.count() - idx.count() / 10 : Integer.MAX_VALUE;
-      for (int i = slice.from(); i < slice.to(); i++) {
-        int partner = partner(i, idx.count());
-        String part = slice.pair().name().equals("train") ? (i >= validationFrom ? "validation" : "train") : "test";
-        byte[] png = png(overlay(idx.image(i), idx.image(partner), idx.rows(), idx.columns()));
-        String index = Integer.toString(i);
-        String left = Integer.toString(idx.labels()[i]);
-        String right = Integer.toString(idx.labels()[partner]);
-        rows.add(interpreter.interpret(slice.pair().images(), i + 1L, column -> switch (column) {
-          case "part" -> part;
-          case "index" -> index;
-          case "left" -> left;
-          case "right" -> right;
-          case "image" -> png;
-          default -> null;
-        }, part + " " + index));
-      }
-      return rows.iterator();
-    });
+    return jsc.parallelize(slices, Math.max(1, slices.size()))
+        .flatMap(
+            slice -> {
+              Idx idx = Idx.read(conf.get(), slice.pair());
+              List<ParsedRow<SourceValues>> rows = new ArrayList<>(slice.to() - slice.from());
+              int validationFrom =
+                  slice.pair().name().equals("train")
+                      ? idx.count() - idx.count() / 10
+                      : Integer.MAX_VALUE;
+              for (int i = slice.from(); i < slice.to(); i++) {
+                int partner = partner(i, idx.count());
+                String part =
+                    slice.pair().name().equals("train")
+                        ? (i >= validationFrom ? "validation" : "train")
+                        : "test";
+                byte[] png =
+                    png(overlay(idx.image(i), idx.image(partner), idx.rows(), idx.columns()));
+                String index = Integer.toString(i);
+                String left = Integer.toString(idx.labels()[i]);
+                String right = Integer.toString(idx.labels()[partner]);
+                rows.add(
+                    interpreter.interpret(
+                        slice.pair().images(),
+                        i + 1L,
+                        column ->
+                            switch (column) {
+                              case "part" -> part;
+                              case "index" -> index;
+                              case "left" -> left;
+                              case "right" -> right;
+                              case "image" -> png;
+                              default -> null;
+                            },
+                        part + " " + index));
+              }
+              return rows.iterator();
+            });
   }
 
   /** The train and t10k pairs among a source's files; a clear error when one is incomplete or absent. */
@@ -95,9 +121,15 @@ public final class MultiMnistReader {
       String images = find(files, name + "-images-idx3-ubyte");
       String labels = find(files, name + "-labels-idx1-ubyte");
       if (images == null || labels == null) {
-        throw new PrepException("source " + sourceName + " (format multimnist) needs " + name
-            + "-images-idx3-ubyte and " + name + "-labels-idx1-ubyte (optionally .gz) in its folder; found "
-            + files.stream().map(f -> new Path(f).getName()).toList());
+        throw new PrepException(
+            "source "
+                + sourceName
+                + " (format multimnist) needs "
+                + name
+                + "-images-idx3-ubyte and "
+                + name
+                + "-labels-idx1-ubyte (optionally .gz) in its folder; found "
+                + files.stream().map(f -> new Path(f).getName()).toList());
       }
       pairs.add(new Pair(name.equals("train") ? "train" : "test", images, labels));
     }
@@ -105,10 +137,14 @@ public final class MultiMnistReader {
   }
 
   private static String find(List<String> files, String stem) {
-    return files.stream().filter(f -> {
-      String n = new Path(f).getName();
-      return n.equals(stem) || n.equals(stem + ".gz");
-    }).findFirst().orElse(null);
+    return files.stream()
+        .filter(
+            f -> {
+              String n = new Path(f).getName();
+              return n.equals(stem) || n.equals(stem + ".gz");
+            })
+        .findFirst()
+        .orElse(null);
   }
 
   /** The number of images of a pair, read from both headers, which must agree. */
@@ -122,8 +158,15 @@ public final class MultiMnistReader {
       labels = header(in, pair.labels(), LABELS_MAGIC);
     }
     if (images != labels) {
-      throw new PrepException(pair.images() + " holds " + images + " images but " + pair.labels() + " "
-          + labels + " labels");
+      throw new PrepException(
+          pair.images()
+              + " holds "
+              + images
+              + " images but "
+              + pair.labels()
+              + " "
+              + labels
+              + " labels");
     }
     return images;
   }
@@ -131,8 +174,14 @@ public final class MultiMnistReader {
   private static int header(DataInputStream in, String file, int magic) throws IOException {
     int found = in.readInt();
     if (found != magic) {
-      throw new PrepException(file + " is not an IDX " + (magic == IMAGES_MAGIC ? "image" : "label")
-          + " file: magic number " + Integer.toHexString(found) + ", expected " + Integer.toHexString(magic));
+      throw new PrepException(
+          file
+              + " is not an IDX "
+              + (magic == IMAGES_MAGIC ? "image" : "label")
+              + " file: magic number "
+              + Integer.toHexString(found)
+              + ", expected "
+              + Integer.toHexString(magic));
     }
     return in.readInt();
   }
@@ -193,13 +242,24 @@ public final class MultiMnistReader {
     }
 
     static Idx read(Configuration conf, Pair pair) throws IOException {
-      try (DataInputStream images = open(conf, pair.images()); DataInputStream labels = open(conf, pair.labels())) {
+      try (DataInputStream images = open(conf, pair.images());
+          DataInputStream labels = open(conf, pair.labels())) {
         int count = header(images, pair.images(), IMAGES_MAGIC);
         int rows = images.readInt();
         int columns = images.readInt();
         if (rows > CANVAS - SHIFT || columns > CANVAS - SHIFT || rows < 1 || columns < 1) {
-          throw new PrepException(pair.images() + ": images of " + rows + "x" + columns + " do not fit the "
-              + CANVAS + "x" + CANVAS + " canvas with a shift of " + SHIFT);
+          throw new PrepException(
+              pair.images()
+                  + ": images of "
+                  + rows
+                  + "x"
+                  + columns
+                  + " do not fit the "
+                  + CANVAS
+                  + "x"
+                  + CANVAS
+                  + " canvas with a shift of "
+                  + SHIFT);
         }
         header(labels, pair.labels(), LABELS_MAGIC);
         byte[] pixels = new byte[count * rows * columns];
@@ -208,8 +268,13 @@ public final class MultiMnistReader {
           images.readFully(pixels);
           labels.readFully(classes);
         } catch (EOFException e) {
-          throw new PrepException(pair.images() + " or " + pair.labels() + " is truncated: its header promises "
-              + count + " items");
+          throw new PrepException(
+              pair.images()
+                  + " or "
+                  + pair.labels()
+                  + " is truncated: its header promises "
+                  + count
+                  + " items");
         }
         return new Idx(pixels, classes, count, rows, columns);
       }

@@ -13,7 +13,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
-import org.mtlspark.prep.source.PrepException;
 
 /**
  * Reads a Parquet source with Spark. Its schema is checked against the configured columns before
@@ -22,15 +21,21 @@ import org.mtlspark.prep.source.PrepException;
 public final class ParquetSourceReader {
   private ParquetSourceReader() {}
 
-  public static JavaRDD<ParsedRow<SourceValues>> read(SparkSession spark, List<String> files,
-      RowInterpreter interpreter) {
+  public static JavaRDD<ParsedRow<SourceValues>> read(
+      SparkSession spark, List<String> files, RowInterpreter interpreter) {
     Dataset<Row> df = spark.read().parquet(files.toArray(String[]::new));
     List<String> columns = List.of(df.columns());
-    List<String> missing = interpreter.requiredColumns().stream().filter(c -> !columns.contains(c)).toList();
+    List<String> missing =
+        interpreter.requiredColumns().stream().filter(c -> !columns.contains(c)).toList();
     if (!missing.isEmpty()) {
-      throw new PrepException("source " + interpreter.sourceName() + ": " + (files.size() > 1
-          ? "files " + files.get(0) + " and " + (files.size() - 1) + " more have " : "file " + files.get(0) + " has ")
-          + MissingColumns.describe(missing, columns));
+      throw new PrepException(
+          "source "
+              + interpreter.sourceName()
+              + ": "
+              + (files.size() > 1
+                  ? "files " + files.get(0) + " and " + (files.size() - 1) + " more have "
+                  : "file " + files.get(0) + " has ")
+              + MissingColumns.describe(missing, columns));
     }
     List<String> wanted = interpreter.requiredColumns();
     List<Column> select = new ArrayList<>();
@@ -43,22 +48,26 @@ public final class ParquetSourceReader {
       isArray[i] = df.schema().apply(wanted.get(i)).dataType() instanceof ArrayType;
     }
     int fileAt = wanted.size();
-    return df.select(select.toArray(Column[]::new)).javaRDD().map(row -> {
-      String file = row.getString(fileAt);
-      Cells cells = column -> {
-        Integer i = at.get(column);
-        if (i == null || row.isNullAt(i)) {
-          return null;
-        }
-        if (isArray[i]) {
-          List<String> out = new ArrayList<>();
-          row.getList(i).forEach(v -> out.add(String.valueOf(v)));
-          return out;
-        }
-        return row.get(i);
-      };
-      return interpreter.interpret(file, 0, cells, describe(row, wanted));
-    });
+    return df.select(select.toArray(Column[]::new))
+        .javaRDD()
+        .map(
+            row -> {
+              String file = row.getString(fileAt);
+              Cells cells =
+                  column -> {
+                    Integer i = at.get(column);
+                    if (i == null || row.isNullAt(i)) {
+                      return null;
+                    }
+                    if (isArray[i]) {
+                      List<String> out = new ArrayList<>();
+                      row.getList(i).forEach(v -> out.add(String.valueOf(v)));
+                      return out;
+                    }
+                    return row.get(i);
+                  };
+              return interpreter.interpret(file, 0, cells, describe(row, wanted));
+            });
   }
 
   /** A short text of the row's small cells, for the reject file. */
@@ -66,7 +75,9 @@ public final class ParquetSourceReader {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < columns.size(); i++) {
       Object v = row.isNullAt(i) ? null : row.get(i);
-      sb.append(i == 0 ? "" : ", ").append(columns.get(i)).append('=')
+      sb.append(i == 0 ? "" : ", ")
+          .append(columns.get(i))
+          .append('=')
           .append(v instanceof byte[] b ? "<" + b.length + " bytes>" : v);
     }
     return sb.toString();

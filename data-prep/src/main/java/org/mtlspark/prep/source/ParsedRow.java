@@ -3,10 +3,11 @@ package org.mtlspark.prep.source;
 import java.io.Serializable;
 
 /** A row read from a source: either a keyed value or a reject, with its place for stable ordering. */
-public record ParsedRow<T extends Serializable>(String key, String file, long line, T value, Reject reject)
-    implements Serializable {
+public record ParsedRow<T extends Serializable>(
+    String key, String file, long line, T value, Reject reject) implements Serializable {
 
-  public static <T extends Serializable> ParsedRow<T> ok(String key, String file, long line, T value) {
+  public static <T extends Serializable> ParsedRow<T> ok(
+      String key, String file, long line, T value) {
     return new ParsedRow<>(key, file, line, value, null);
   }
 

@@ -6,7 +6,8 @@ import java.io.Serializable;
  * A source row that could not be used: where it came from (source, file, line or 0 when the format
  * has no lines), its key if one could be read, the field at fault and why, and the raw row (cut).
  */
-public record Reject(String source, String file, long line, String key, String field, String reason, String raw)
+public record Reject(
+    String source, String file, long line, String key, String field, String reason, String raw)
     implements Serializable {
 
   private static final int MAX_RAW = 300;
@@ -43,8 +44,9 @@ public record Reject(String source, String file, long line, String key, String f
         while (i < reason.length() && Character.isDigit(reason.charAt(i))) {
           i++;
         }
-        boolean inWord = start > 0 && Character.isLetter(reason.charAt(start - 1))
-            || i < reason.length() && Character.isLetter(reason.charAt(i));
+        boolean inWord =
+            start > 0 && Character.isLetter(reason.charAt(start - 1))
+                || i < reason.length() && Character.isLetter(reason.charAt(i));
         sb.append(inWord ? reason.substring(start, i) : "N");
       } else {
         depth += ch == '(' ? 1 : ch == ')' && depth > 0 ? -1 : 0;

@@ -26,15 +26,21 @@ public final class RowInterpreter implements Serializable {
   private final PrepConfig.ImageFeatures image;
   private final SerializableConf files;
   private final ImageRoots imageRoots;
+
   /** When scoring, a row need not carry its labels: a missing label column is a missing label. */
   private final boolean labelsOptional;
+
   /** The folder a {@link Keys#ROW} key names its file relative to (a qualified path), or "" for the file's name. */
   private String rowKeyBase = "";
 
   /**
    * @param tasks the tasks whose labels come from this source, in task order
    */
-  public RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
+  public RowInterpreter(
+      SourceConfig source,
+      List<String> recordKey,
+      List<TaskConfig> tasks,
+      String nullToken,
       PrepConfig.ImageFeatures image) {
     this(source, recordKey, tasks, nullToken, image, null, "");
   }
@@ -44,13 +50,26 @@ public final class RowInterpreter implements Serializable {
    * @param dataRoot the folder such relative paths are resolved against, and which they may not leave
    *     (unless for one of {@code image.allowedRoots()})
    */
-  public RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
-      PrepConfig.ImageFeatures image, SerializableConf files, String dataRoot) {
+  public RowInterpreter(
+      SourceConfig source,
+      List<String> recordKey,
+      List<TaskConfig> tasks,
+      String nullToken,
+      PrepConfig.ImageFeatures image,
+      SerializableConf files,
+      String dataRoot) {
     this(source, recordKey, tasks, nullToken, image, files, dataRoot, false);
   }
 
-  private RowInterpreter(SourceConfig source, List<String> recordKey, List<TaskConfig> tasks, String nullToken,
-      PrepConfig.ImageFeatures image, SerializableConf files, String dataRoot, boolean labelsOptional) {
+  private RowInterpreter(
+      SourceConfig source,
+      List<String> recordKey,
+      List<TaskConfig> tasks,
+      String nullToken,
+      PrepConfig.ImageFeatures image,
+      SerializableConf files,
+      String dataRoot,
+      boolean labelsOptional) {
     this.labelsOptional = labelsOptional;
     this.files = files;
     this.imageRoots = new ImageRoots(dataRoot, image.allowedRoots());
@@ -124,8 +143,15 @@ public final class RowInterpreter implements Serializable {
     for (String k : keyColumns) {
       String v = k.equals(Keys.ROW) ? Keys.row(file, rowKeyBase, line) : scalar(cells.get(k));
       if (v == null) {
-        return ParsedRow.rejected(new Reject(name, file, line, keyValues.isEmpty() ? null : Keys.join(keyValues), k,
-            "missing key", raw));
+        return ParsedRow.rejected(
+            new Reject(
+                name,
+                file,
+                line,
+                keyValues.isEmpty() ? null : Keys.join(keyValues),
+                k,
+                "missing key",
+                raw));
       }
       keyValues.add(v);
     }
@@ -153,9 +179,12 @@ public final class RowInterpreter implements Serializable {
     for (int d = 0; d < source.datetime().size(); d++) {
       String column = source.datetime().get(d);
       Object cell = cells.get(column);
-      DateTimes.Moment moment = cell instanceof List<?> || cell instanceof byte[] ? null
-          : DateTimes.parse(cell instanceof String text && text.trim().equals(nullToken) ? null : cell,
-              source.dateFormats().get(column));
+      DateTimes.Moment moment =
+          cell instanceof List<?> || cell instanceof byte[]
+              ? null
+              : DateTimes.parse(
+                  cell instanceof String text && text.trim().equals(nullToken) ? null : cell,
+                  source.dateFormats().get(column));
       DateTimes.features(moment, numeric, plain + d * DateTimes.FEATURES.size());
     }
 
@@ -183,11 +212,14 @@ public final class RowInterpreter implements Serializable {
     byte[] pixels = null;
     if (source.hasImage()) {
       String column = source.format() == SourceConfig.Format.IMAGES ? "(file)" : source.image();
-      Object cell = cells.get(source.format() == SourceConfig.Format.IMAGES ? ImageFolderReader.BYTES : column);
+      Object cell =
+          cells.get(
+              source.format() == SourceConfig.Format.IMAGES ? ImageFolderReader.BYTES : column);
       String imagePath = cell instanceof byte[] || cell == null ? null : scalar(cell);
       if (imagePath != null) {
         if (files == null) {
-          return reject(file, line, key, column, "an image path, but no filesystem to read it from", raw);
+          return reject(
+              file, line, key, column, "an image path, but no filesystem to read it from", raw);
         }
         org.apache.hadoop.fs.Path resolved;
         try {
@@ -195,14 +227,27 @@ public final class RowInterpreter implements Serializable {
         } catch (IllegalArgumentException e) {
           return reject(file, line, key, column, e.getMessage(), raw);
         } catch (java.io.IOException e) {
-          return reject(file, line, key, column, "cannot read image file " + imagePath + ": " + e.getMessage(), raw);
+          return reject(
+              file,
+              line,
+              key,
+              column,
+              "cannot read image file " + imagePath + ": " + e.getMessage(),
+              raw);
         }
         try (java.io.InputStream in = resolved.getFileSystem(files.get()).open(resolved)) {
           cell = ImageDecoder.readAtMost(in, image.maxBytes());
         } catch (java.io.IOException e) {
-          return reject(file, line, key, column, "cannot read image file " + resolved + ": " + e.getMessage(), raw);
+          return reject(
+              file,
+              line,
+              key,
+              column,
+              "cannot read image file " + resolved + ": " + e.getMessage(),
+              raw);
         } catch (IllegalArgumentException e) {
-          return reject(file, line, key, column, "image file \"" + imagePath + "\": " + e.getMessage(), raw);
+          return reject(
+              file, line, key, column, "image file \"" + imagePath + "\": " + e.getMessage(), raw);
         }
       }
       if (cell != null && !(cell instanceof byte[])) {
@@ -211,10 +256,16 @@ public final class RowInterpreter implements Serializable {
       if (cell != null) {
         try {
           ImageDecoder.checkSize((byte[]) cell, image.maxBytes());
-          pixels = ImageDecoder.grey((byte[]) cell, image.width(), image.height(), image.maxPixels());
+          pixels =
+              ImageDecoder.grey((byte[]) cell, image.width(), image.height(), image.maxPixels());
         } catch (IllegalArgumentException e) {
-          return reject(file, line, key, column, (imagePath == null ? "" : "image file \"" + imagePath + "\": ")
-              + e.getMessage(), raw);
+          return reject(
+              file,
+              line,
+              key,
+              column,
+              (imagePath == null ? "" : "image file \"" + imagePath + "\": ") + e.getMessage(),
+              raw);
         }
       }
     }
@@ -244,13 +295,20 @@ public final class RowInterpreter implements Serializable {
       timestamp = typed != null ? typed : scalar(cell);
     }
     if (timestamp != null && Double.isNaN(Timestamps.value(timestamp))) {
-      return reject(file, line, key, source.timestamp(), "not a timestamp (a number, or a date as ISO-8601 text): \""
-          + timestamp + "\"", raw);
+      return reject(
+          file,
+          line,
+          key,
+          source.timestamp(),
+          "not a timestamp (a number, or a date as ISO-8601 text): \"" + timestamp + "\"",
+          raw);
     }
-    return ParsedRow.ok(key, file, line, new SourceValues(numeric, categorical, text, pixels, labels, timestamp));
+    return ParsedRow.ok(
+        key, file, line, new SourceValues(numeric, categorical, text, pixels, labels, timestamp));
   }
 
-  private ParsedRow<SourceValues> reject(String file, long line, String key, String field, String reason, String raw) {
+  private ParsedRow<SourceValues> reject(
+      String file, long line, String key, String field, String reason, String raw) {
     return ParsedRow.rejected(new Reject(source.name(), file, line, key, field, reason, raw));
   }
 
@@ -273,7 +331,9 @@ public final class RowInterpreter implements Serializable {
     switch (task.type()) {
       case REGRESSION:
         double v = parseFinite(cell);
-        return Double.isNaN(v) || Double.isNaN(task.transform().apply(v)) ? null : Double.toString(v);
+        return Double.isNaN(v) || Double.isNaN(task.transform().apply(v))
+            ? null
+            : Double.toString(v);
       case BINARY:
         return binary(task, cell);
       case ORDINAL:
@@ -330,9 +390,19 @@ public final class RowInterpreter implements Serializable {
   /** "1" or "0" for the usual spellings of true and false, in any case; null for anything else. */
   static String truth(String cell) {
     switch (cell.toLowerCase(Locale.ROOT)) {
-      case "1": case "1.0": case "true": case "t": case "yes": case "y":
+      case "1":
+      case "1.0":
+      case "true":
+      case "t":
+      case "yes":
+      case "y":
         return "1";
-      case "0": case "0.0": case "false": case "f": case "no": case "n":
+      case "0":
+      case "0.0":
+      case "false":
+      case "f":
+      case "no":
+      case "n":
         return "0";
       default:
         return null;
@@ -341,15 +411,19 @@ public final class RowInterpreter implements Serializable {
 
   private static String invalidReason(TaskConfig task) {
     if (task.type() == TaskConfig.TaskType.REGRESSION) {
-      return task.transform() == TaskConfig.Transform.LOG1P ? "not a label for transform log1p (a finite number above -1)"
+      return task.transform() == TaskConfig.Transform.LOG1P
+          ? "not a label for transform log1p (a finite number above -1)"
           : "not a finite number";
     }
     if (task.type() == TaskConfig.TaskType.ORDINAL) {
       return "not one of the classes (" + String.join(", ", task.classes()) + ")";
     }
     if (!task.positive().isEmpty()) {
-      return "neither the positive nor the negative value (positive \"" + task.positive() + "\", negative \""
-          + task.negative() + "\")";
+      return "neither the positive nor the negative value (positive \""
+          + task.positive()
+          + "\", negative \""
+          + task.negative()
+          + "\")";
     }
     return "not a binary label (yes/no, y/n, true/false, t/f, 1/0)";
   }

@@ -14,7 +14,6 @@ import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
-import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -30,13 +29,15 @@ public final class SourceReader {
    * Every configured source, in configuration order: its files and its parsed rows (not yet
    * computed); and the size of all the files, in bytes.
    */
-  public record Sources(List<List<String>> files, List<JavaRDD<ParsedRow<SourceValues>>> rows, long bytes) {}
+  public record Sources(
+      List<List<String>> files, List<JavaRDD<ParsedRow<SourceValues>>> rows, long bytes) {}
 
   /**
    * Lists the files of every source under {@code dataRoot} (a source without files stops here,
    * before any Spark job), then reads each one by its configuration.
    */
-  public static Sources readAll(SparkSession spark, SerializableConf conf, MtlConfig config, String dataRoot)
+  public static Sources readAll(
+      SparkSession spark, SerializableConf conf, MtlConfig config, String dataRoot)
       throws IOException {
     return readAll(spark, conf, config, dataRoot, false);
   }
@@ -45,14 +46,17 @@ public final class SourceReader {
    * As {@link #readAll(SparkSession, SerializableConf, MtlConfig, String)}; for new data to score
    * ({@code scoring}), labels are optional and a source that holds only labels may be absent.
    */
-  public static Sources readAll(SparkSession spark, SerializableConf conf, MtlConfig config, String dataRoot,
-      boolean scoring) throws IOException {
+  public static Sources readAll(
+      SparkSession spark, SerializableConf conf, MtlConfig config, String dataRoot, boolean scoring)
+      throws IOException {
     DataConfig data = config.data();
     List<List<String>> files = new ArrayList<>();
     long bytes = 0;
     for (SourceConfig src : data.sources()) {
-      boolean optional = scoring && !src.hasFeatures() && !HadoopFiles.exists(conf.get(),
-          HadoopFiles.resolve(dataRoot, src.path()));
+      boolean optional =
+          scoring
+              && !src.hasFeatures()
+              && !HadoopFiles.exists(conf.get(), HadoopFiles.resolve(dataRoot, src.path()));
       List<FileStatus> listed = optional ? List.of() : files(conf.get(), dataRoot, src);
       files.add(listed.stream().map(f -> f.getPath().toString()).toList());
       bytes += listed.stream().mapToLong(FileStatus::getLen).sum();
@@ -60,17 +64,26 @@ public final class SourceReader {
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     for (int s = 0; s < data.sources().size(); s++) {
       SourceConfig src = data.sources().get(s);
-      RowInterpreter interpreter = new RowInterpreter(src, data.key(), config.tasksOf(src.name()),
-          data.nullToken(), config.prep().image(), conf, dataRoot);
+      RowInterpreter interpreter =
+          new RowInterpreter(
+              src,
+              data.key(),
+              config.tasksOf(src.name()),
+              data.nullToken(),
+              config.prep().image(),
+              conf,
+              dataRoot);
       if (scoring) {
         interpreter = interpreter.withOptionalLabels();
       }
       if (src.keyColumns(data.key()).contains(Keys.ROW) && !files.get(s).isEmpty()) {
-        interpreter = interpreter.withRowKeyBase(rowKeyBase(conf.get(), dataRoot, src, files.get(s)));
+        interpreter =
+            interpreter.withRowKeyBase(rowKeyBase(conf.get(), dataRoot, src, files.get(s)));
       }
-      rows.add(files.get(s).isEmpty()
-          ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
-          : read(spark, conf, src, data.key(), files.get(s), interpreter));
+      rows.add(
+          files.get(s).isEmpty()
+              ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
+              : read(spark, conf, src, data.key(), files.get(s), interpreter));
     }
     return new Sources(files, rows, bytes);
   }
@@ -79,22 +92,34 @@ public final class SourceReader {
    * The folder that {@link Keys#ROW} keys of a source name their files relative to: the source's
    * path when it is a folder, else the folder of its one file; qualified like the listed files.
    */
-  static String rowKeyBase(Configuration conf, String root, SourceConfig src, List<String> files) throws IOException {
-    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(HadoopFiles.resolve(root, src.path()));
+  static String rowKeyBase(Configuration conf, String root, SourceConfig src, List<String> files)
+      throws IOException {
+    org.apache.hadoop.fs.Path path =
+        new org.apache.hadoop.fs.Path(HadoopFiles.resolve(root, src.path()));
     org.apache.hadoop.fs.Path qualified = path.getFileSystem(conf).makeQualified(path);
-    return files.size() == 1 && files.get(0).equals(qualified.toString()) ? qualified.getParent().toString()
+    return files.size() == 1 && files.get(0).equals(qualified.toString())
+        ? qualified.getParent().toString()
         : qualified.toString();
   }
 
   /** The data files of a source, sorted; a clear error when there are none. */
-  static List<FileStatus> files(Configuration conf, String root, SourceConfig src) throws IOException {
+  static List<FileStatus> files(Configuration conf, String root, SourceConfig src)
+      throws IOException {
     String resolved = HadoopFiles.resolve(root, src.path());
     List<FileStatus> files;
     try {
       files = HadoopFiles.listDataFileStatuses(conf, resolved);
     } catch (IOException e) {
-      throw new PrepException("source " + src.name() + ": " + resolved + " does not exist (path " + src.path()
-          + ", data root " + (root.isEmpty() ? "(none)" : root) + ")");
+      throw new PrepException(
+          "source "
+              + src.name()
+              + ": "
+              + resolved
+              + " does not exist (path "
+              + src.path()
+              + ", data root "
+              + (root.isEmpty() ? "(none)" : root)
+              + ")");
     }
     if (files.isEmpty()) {
       throw new PrepException("source " + src.name() + ": " + resolved + " holds no data files");
@@ -102,22 +127,30 @@ public final class SourceReader {
     return files;
   }
 
-  public static JavaRDD<ParsedRow<SourceValues>> read(SparkSession spark, SerializableConf conf, SourceConfig source,
-      List<String> recordKey, List<String> files, RowInterpreter interpreter) throws IOException {
+  public static JavaRDD<ParsedRow<SourceValues>> read(
+      SparkSession spark,
+      SerializableConf conf,
+      SourceConfig source,
+      List<String> recordKey,
+      List<String> files,
+      RowInterpreter interpreter)
+      throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     java.nio.charset.Charset charset = java.nio.charset.Charset.forName(source.encoding());
     return switch (source.format()) {
       case CSV -> {
         CsvDialect dialect = CsvDialect.of(source);
         checkCsvHeaders(conf.get(), source, files, interpreter.requiredColumns());
-        yield TextSourceReader.read(jsc, conf, files, new CsvSourceFormat(interpreter, dialect, charset));
+        yield TextSourceReader.read(
+            jsc, conf, files, new CsvSourceFormat(interpreter, dialect, charset));
       }
       case JSON -> {
         checkJsonFields(conf.get(), source, files, interpreter.requiredColumns());
         yield TextSourceReader.read(jsc, conf, files, new JsonSourceFormat(interpreter, charset));
       }
       case PARQUET -> ParquetSourceReader.read(spark, files, interpreter);
-      case IMAGES -> ImageFolderReader.read(jsc, conf, files, source.keyColumns(recordKey), interpreter);
+      case IMAGES ->
+          ImageFolderReader.read(jsc, conf, files, source.keyColumns(recordKey), interpreter);
       case MULTIMNIST -> MultiMnistReader.read(jsc, conf, source.name(), files, interpreter);
     };
   }
@@ -132,14 +165,26 @@ public final class SourceReader {
    * The header record of a CSV file of {@code source}, or null when the file is empty; reads at
    * most {@link #MAX_HEADER_CHARS} characters of the file.
    */
-  public static CsvHeader header(Configuration conf, SourceConfig source, String file) throws IOException {
-    try (BufferedReader r = TextFiles.open(conf, file, java.nio.charset.Charset.forName(source.encoding()))) {
+  public static CsvHeader header(Configuration conf, SourceConfig source, String file)
+      throws IOException {
+    try (BufferedReader r =
+        TextFiles.open(conf, file, java.nio.charset.Charset.forName(source.encoding()))) {
       LimitedReader start = new LimitedReader(r, MAX_HEADER_CHARS);
       CsvRecord header = new CsvRecordReader(start, CsvDialect.of(source), 1).next();
       if (start.cut()) {
-        throw new PrepException("source " + source.name() + ": file " + file + ": the header record (line 1) is longer "
-            + "than " + MAX_HEADER_CHARS + " characters; is it a CSV file with line breaks, in "
-            + source.encoding() + ", with delimiter '" + source.delimiter() + "' and no quote left open?");
+        throw new PrepException(
+            "source "
+                + source.name()
+                + ": file "
+                + file
+                + ": the header record (line 1) is longer "
+                + "than "
+                + MAX_HEADER_CHARS
+                + " characters; is it a CSV file with line breaks, in "
+                + source.encoding()
+                + ", with delimiter '"
+                + source.delimiter()
+                + "' and no quote left open?");
       }
       return header == null ? null : new CsvHeader(header.cells());
     }
@@ -152,7 +197,8 @@ public final class SourceReader {
    * has. When only some files lack it (the schema drifted), those files' rows are rejected one by
    * one while they are read.
    */
-  static void checkCsvHeaders(Configuration conf, SourceConfig source, List<String> files, List<String> required)
+  static void checkCsvHeaders(
+      Configuration conf, SourceConfig source, List<String> files, List<String> required)
       throws IOException {
     Set<String> missingEverywhere = new LinkedHashSet<>(required);
     String first = null;
@@ -168,19 +214,29 @@ public final class SourceReader {
       }
     }
     if (first == null) {
-      throw new PrepException("source " + source.name() + ": every file is empty (no header row): " + files);
+      throw new PrepException(
+          "source " + source.name() + ": every file is empty (no header row): " + files);
     }
     if (!missingEverywhere.isEmpty()) {
-      throw new PrepException("source " + source.name() + ": file " + first + " has "
-          + MissingColumns.describe(List.copyOf(missingEverywhere), firstColumns)
-          + (files.size() > 1 ? " (nor has any of the source's " + files.size() + " files)" : ""));
+      throw new PrepException(
+          "source "
+              + source.name()
+              + ": file "
+              + first
+              + " has "
+              + MissingColumns.describe(List.copyOf(missingEverywhere), firstColumns)
+              + (files.size() > 1
+                  ? " (nor has any of the source's " + files.size() + " files)"
+                  : ""));
     }
   }
 
   /** Lines of a JSON source sampled per file to find its fields. */
   static final int JSON_SAMPLE_LINES = 1000;
+
   /** Files of a JSON source sampled to find its fields. */
   static final int JSON_SAMPLE_FILES = 20;
+
   /** Characters of a JSON file read at most to sample its lines (64 Mi), so that no file is read whole on the driver. */
   static final long JSON_SAMPLE_CHARS = 1L << 26;
 
@@ -191,7 +247,8 @@ public final class SourceReader {
    * the first file, the field and the closest field it has. (A field present in some rows only is
    * a missing value in the others.)
    */
-  static void checkJsonFields(Configuration conf, SourceConfig source, List<String> files, List<String> required)
+  static void checkJsonFields(
+      Configuration conf, SourceConfig source, List<String> files, List<String> required)
       throws IOException {
     Set<String> missing = new LinkedHashSet<>(required);
     Set<String> firstFields = new LinkedHashSet<>();
@@ -209,19 +266,32 @@ public final class SourceReader {
       }
     }
     if (first != null) {
-      throw new PrepException("source " + source.name() + ": file " + first + " has "
-          + MissingColumns.describe(List.copyOf(missing), firstFields) + " in its first " + JSON_SAMPLE_LINES
-          + " rows" + (sampledFiles > 1 ? " (nor has any of " + sampledFiles + " files)" : ""));
+      throw new PrepException(
+          "source "
+              + source.name()
+              + ": file "
+              + first
+              + " has "
+              + MissingColumns.describe(List.copyOf(missing), firstFields)
+              + " in its first "
+              + JSON_SAMPLE_LINES
+              + " rows"
+              + (sampledFiles > 1 ? " (nor has any of " + sampledFiles + " files)" : ""));
     }
   }
 
   /** The fields of the JSON objects among the first lines of a file (lines that are not objects are skipped). */
-  private static Set<String> jsonFields(Configuration conf, SourceConfig source, String file) throws IOException {
+  private static Set<String> jsonFields(Configuration conf, SourceConfig source, String file)
+      throws IOException {
     Set<String> fields = new LinkedHashSet<>();
-    try (BufferedReader r = TextFiles.open(conf, file, java.nio.charset.Charset.forName(source.encoding()))) {
-      LineReader lines = new LineReader(new LimitedReader(r, JSON_SAMPLE_CHARS), TextFormat.MAX_RECORD_CHARS);
+    try (BufferedReader r =
+        TextFiles.open(conf, file, java.nio.charset.Charset.forName(source.encoding()))) {
+      LineReader lines =
+          new LineReader(new LimitedReader(r, JSON_SAMPLE_CHARS), TextFormat.MAX_RECORD_CHARS);
       int read = 0;
-      for (LineReader.Line l = lines.next(); l != null && read < JSON_SAMPLE_LINES; l = lines.next()) {
+      for (LineReader.Line l = lines.next();
+          l != null && read < JSON_SAMPLE_LINES;
+          l = lines.next()) {
         String line = l.text();
         if (l.cut() || line.isBlank()) {
           continue; // a line too long is rejected with its reason when the rows are read

@@ -22,8 +22,10 @@ public record SourceValues(
    * orders duplicates, is left out).
    */
   public boolean sameValues(SourceValues o) {
-    return java.util.Arrays.equals(numeric, o.numeric) && java.util.Arrays.equals(categorical, o.categorical)
-        && java.util.Objects.equals(text, o.text) && java.util.Arrays.equals(image, o.image)
+    return java.util.Arrays.equals(numeric, o.numeric)
+        && java.util.Arrays.equals(categorical, o.categorical)
+        && java.util.Objects.equals(text, o.text)
+        && java.util.Arrays.equals(image, o.image)
         && java.util.Arrays.equals(labels, o.labels);
   }
 }

@@ -20,7 +20,8 @@ public final class TextFiles {
 
   private TextFiles() {}
 
-  public static BufferedReader open(Configuration conf, String file, Charset charset) throws IOException {
+  public static BufferedReader open(Configuration conf, String file, Charset charset)
+      throws IOException {
     Path path = new Path(file);
     InputStream in = path.getFileSystem(conf).open(path);
     try {

@@ -23,7 +23,9 @@ public final class TextSourceReader {
   public static <T extends Serializable> JavaRDD<ParsedRow<T>> read(
       JavaSparkContext jsc, SerializableConf conf, List<String> files, TextFormat<T> format) {
     return jsc.parallelize(files, Math.max(1, files.size()))
-        .flatMap(file -> new FileRows<>(file, TextFiles.open(conf.get(), file, format.charset()), format));
+        .flatMap(
+            file ->
+                new FileRows<>(file, TextFiles.open(conf.get(), file, format.charset()), format));
   }
 
   /** The rows of one file; closes the file after the last one, or when the task ends first. */
@@ -38,7 +40,8 @@ public final class TextSourceReader {
       this.reader = reader;
       TaskContext task = TaskContext.get();
       if (task != null) {
-        task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
+        task.addTaskCompletionListener(
+            (org.apache.spark.util.TaskCompletionListener) context -> close());
       }
       this.rows = readable(() -> format.rows(file, reader));
     }
@@ -49,7 +52,8 @@ public final class TextSourceReader {
         return step.get();
       } catch (UncheckedIOException e) {
         close();
-        throw new UncheckedIOException("cannot read " + file + ": " + e.getCause().getMessage(), e.getCause());
+        throw new UncheckedIOException(
+            "cannot read " + file + ": " + e.getCause().getMessage(), e.getCause());
       }
     }
 

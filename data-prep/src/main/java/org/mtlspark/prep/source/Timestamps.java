@@ -28,7 +28,9 @@ public final class Timestamps {
    * else is its text.
    */
   static String text(Object cell) {
-    if (cell instanceof java.sql.Timestamp || cell instanceof java.sql.Date || cell instanceof java.time.temporal.Temporal) {
+    if (cell instanceof java.sql.Timestamp
+        || cell instanceof java.sql.Date
+        || cell instanceof java.time.temporal.Temporal) {
       DateTimes.Moment m = DateTimes.parse(cell, null);
       return m == null ? null : m.time().toString();
     }

@@ -36,8 +36,12 @@ public record KeySplit(double train, double validation, String salt, int group, 
           return s;
         }
       }
-      throw new PrepException("prep.split.named: the key column that names the split holds \"" + hashed
-          + "\" (record " + org.mtlspark.prep.source.Keys.display(key) + "); expected train, validation or test");
+      throw new PrepException(
+          "prep.split.named: the key column that names the split holds \""
+              + hashed
+              + "\" (record "
+              + org.mtlspark.prep.source.Keys.display(key)
+              + "); expected train, validation or test");
     }
     double u = unit(salt, "\u0000", hashed);
     if (u < train) {
@@ -72,10 +76,16 @@ public record KeySplit(double train, double validation, String salt, int group, 
         h = step(step(h, 0xc0 | (c >> 6)), 0x80 | (c & 0x3f));
       } else if (!Character.isSurrogate(c)) {
         h = step(step(step(h, 0xe0 | (c >> 12)), 0x80 | ((c >> 6) & 0x3f)), 0x80 | (c & 0x3f));
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         int cp = Character.toCodePoint(c, s.charAt(++i));
-        h = step(step(step(step(h, 0xf0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3f)), 0x80 | ((cp >> 6) & 0x3f)),
-            0x80 | (cp & 0x3f));
+        h =
+            step(
+                step(
+                    step(step(h, 0xf0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3f)),
+                    0x80 | ((cp >> 6) & 0x3f)),
+                0x80 | (cp & 0x3f));
       } else {
         h = step(h, '?');
       }

@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** The three splits of a prepared data set. */
 public enum Split {
-  TRAIN, VALIDATION, TEST;
+  TRAIN,
+  VALIDATION,
+  TEST;
 
   /** The name used in paths and reports. */
   public String id() {

@@ -29,12 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
+import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.source.SourceReader;
 import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.prep.split.SplitOrder;
@@ -50,7 +50,8 @@ class AlignmentIT {
   @TempDir static Path dir;
   static SparkSession spark;
 
-  static final String EXPERIMENT = """
+  static final String EXPERIMENT =
+      """
       data:
         key: [userId, movieId]
         sources:
@@ -72,34 +73,56 @@ class AlignmentIT {
   static void writeSources() throws IOException {
     spark = SharedSpark.get();
     Path ratings = Files.createDirectories(dir.resolve("data/ratings"));
-    Files.writeString(ratings.resolve("a.csv"), String.join("\n",
-        "userId,movieId,rating,ts,x",
-        "u1,m1,4.0,100,1.0",
-        "u1,m2,3.0,100,2.0",
-        "u2,m1,5.0,100,oops",
-        "u2,m1,2.0,200,3.0",
-        "u3,m3,1.0,100,1.0",
-        "u3,m3,2.5,300,1.0",
-        "u3,m3,1.5,200,1.0",
-        "u4,m1",
-        ",m2,3.0,100,1.0",
-        "u5,m9,4.0,100,NA",
-        ""), StandardCharsets.UTF_8);
-    Files.writeString(ratings.resolve("b.csv"), "userId,movieId,rating,ts\nu6,m1,3.0,100\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        ratings.resolve("a.csv"),
+        String.join(
+            "\n",
+            "userId,movieId,rating,ts,x",
+            "u1,m1,4.0,100,1.0",
+            "u1,m2,3.0,100,2.0",
+            "u2,m1,5.0,100,oops",
+            "u2,m1,2.0,200,3.0",
+            "u3,m3,1.0,100,1.0",
+            "u3,m3,2.5,300,1.0",
+            "u3,m3,1.5,200,1.0",
+            "u4,m1",
+            ",m2,3.0,100,1.0",
+            "u5,m9,4.0,100,NA",
+            ""),
+        StandardCharsets.UTF_8);
+    Files.writeString(
+        ratings.resolve("b.csv"),
+        "userId,movieId,rating,ts\nu6,m1,3.0,100\n",
+        StandardCharsets.UTF_8);
     Files.writeString(ratings.resolve("c.csv"), "", StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve("data/movies.jsonl"), String.join("\n",
-        "{\"movieId\": \"m1\", \"title\": \"Toy Story\", \"genres\": \"Comedy|Kids\"}",
-        "{\"movieId\": \"m2\", \"title\": \"Heat\", \"genres\": [\"Crime\", \"Action\"]}",
-        "{\"movieId\": \"m3\", \"title\": \"Alien\", \"genres\": \"Horror|SciFi\"}",
-        "{\"movieId\": \"m1\", \"title\": \"Toy Story (again)\", \"genres\": \"Kids\"}",
-        ""), StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("data/movies.jsonl"),
+        String.join(
+            "\n",
+            "{\"movieId\": \"m1\", \"title\": \"Toy Story\", \"genres\": \"Comedy|Kids\"}",
+            "{\"movieId\": \"m2\", \"title\": \"Heat\", \"genres\": [\"Crime\", \"Action\"]}",
+            "{\"movieId\": \"m3\", \"title\": \"Alien\", \"genres\": \"Horror|SciFi\"}",
+            "{\"movieId\": \"m1\", \"title\": \"Toy Story (again)\", \"genres\": \"Kids\"}",
+            ""),
+        StandardCharsets.UTF_8);
     Path posters = Files.createDirectories(dir.resolve("data/posters"));
     Files.write(posters.resolve("m1.png"), png(8, 8));
     Files.write(posters.resolve("m2.png"), Arrays.copyOf(png(8, 8), 30));
-    StructType schema = new StructType().add("userId", DataTypes.StringType).add("age", DataTypes.IntegerType)
-        .add("country", DataTypes.StringType);
-    spark.createDataFrame(List.of(RowFactory.create("u1", 30, "fr"), RowFactory.create("u2", 40, "de"),
-        RowFactory.create("u3", null, "fr")), schema).coalesce(1).write().parquet(dir.resolve("data/users").toString());
+    StructType schema =
+        new StructType()
+            .add("userId", DataTypes.StringType)
+            .add("age", DataTypes.IntegerType)
+            .add("country", DataTypes.StringType);
+    spark
+        .createDataFrame(
+            List.of(
+                RowFactory.create("u1", 30, "fr"),
+                RowFactory.create("u2", 40, "de"),
+                RowFactory.create("u3", null, "fr")),
+            schema)
+        .coalesce(1)
+        .write()
+        .parquet(dir.resolve("data/users").toString());
   }
 
   static byte[] png(int w, int h) throws IOException {
@@ -117,10 +140,13 @@ class AlignmentIT {
   /** Reads every source and aligns them, as prep does, and returns the records by display key. */
   static Map<String, AlignedRecord> align(MtlConfig config) throws IOException {
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
-    List<JavaRDD<ParsedRow<SourceValues>>> rdds = SourceReader.readAll(spark, conf, config,
-        dir.resolve("data").toString()).rows();
-    return SourceAligner.align(spark, config.data(), rdds, new RecordLayout(config), SplitOrder.unsplit(), 2)
-        .collect().stream().collect(Collectors.toMap(r -> Keys.display(r.key()), r -> r));
+    List<JavaRDD<ParsedRow<SourceValues>>> rdds =
+        SourceReader.readAll(spark, conf, config, dir.resolve("data").toString()).rows();
+    return SourceAligner.align(
+            spark, config.data(), rdds, new RecordLayout(config), SplitOrder.unsplit(), 2)
+        .collect()
+        .stream()
+        .collect(Collectors.toMap(r -> Keys.display(r.key()), r -> r));
   }
 
   @Test
@@ -128,7 +154,9 @@ class AlignmentIT {
     MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT, "alignment.yaml");
     RecordLayout layout = new RecordLayout(config);
     Map<String, AlignedRecord> records = align(config);
-    assertEquals(List.of("u1, m1", "u1, m2", "u2, m1", "u3, m3", "u5, m9"), records.keySet().stream().sorted().toList(),
+    assertEquals(
+        List.of("u1, m1", "u1, m2", "u2, m1", "u3, m3", "u5, m9"),
+        records.keySet().stream().sorted().toList(),
         "one record per (user, movie) with an accepted rating row");
 
     AlignedRecord u1m1 = records.get("u1, m1");
@@ -144,9 +172,12 @@ class AlignmentIT {
     assertNull(layout.image(u1m2), "m2's poster is corrupt: rejected, so the record has no image");
     assertEquals("Action" + Keys.SEPARATOR + "Crime", layout.label(u1m2, 1));
 
-    assertEquals("2.0", layout.label(records.get("u2, m1"), 0), "the other (u2, m1) row had a bad number");
-    assertEquals("2.5", layout.label(records.get("u3, m3"), 0), "duplicates: latest keeps the greatest ts");
-    assertTrue(Double.isNaN(layout.numeric(records.get("u3, m3"), 1)), "u3's age is null in Parquet");
+    assertEquals(
+        "2.0", layout.label(records.get("u2, m1"), 0), "the other (u2, m1) row had a bad number");
+    assertEquals(
+        "2.5", layout.label(records.get("u3, m3"), 0), "duplicates: latest keeps the greatest ts");
+    assertTrue(
+        Double.isNaN(layout.numeric(records.get("u3, m3"), 1)), "u3's age is null in Parquet");
 
     AlignedRecord u5m9 = records.get("u5, m9");
     assertNull(layout.text(u5m9), "no movie m9: the enrichment is missing");
@@ -157,8 +188,9 @@ class AlignmentIT {
 
   @Test
   void missingDropLeavesOutRecordsWithoutTheSource() throws IOException {
-    MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT.replace("text: title}", "text: title, missing: drop}"),
-        "drop.yaml");
+    MtlConfig config =
+        ConfigLoader.fromYaml(
+            EXPERIMENT.replace("text: title}", "text: title, missing: drop}"), "drop.yaml");
     Map<String, AlignedRecord> records = align(config);
     assertEquals(AlignedRecord.Status.MISSING_REQUIRED_SOURCE, records.get("u5, m9").status());
     assertEquals("movies", records.get("u5, m9").droppedBy());
@@ -168,10 +200,13 @@ class AlignmentIT {
   @Test
   void prepAccountsForEveryRowAndWritesEachRejectWithItsReason() throws IOException {
     MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT, "alignment.yaml");
-    Manifest m = new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
+    Manifest m =
+        new PrepJob(spark)
+            .run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
     Manifest.SourceCount ratings = m.counts().sources().get("ratings");
     assertEquals(12, ratings.rows(), "10 rows in a.csv, 1 in b.csv, the empty c.csv");
-    assertEquals(5, ratings.rejected(), "wrong type, truncated, missing key, drifted header, empty file");
+    assertEquals(
+        5, ratings.rejected(), "wrong type, truncated, missing key, drifted header, empty file");
     assertEquals(2, ratings.duplicates(), "(u3, m3) three times");
     assertEquals(new Manifest.SourceCount(1, 4, 4, 0, 1), m.counts().sources().get("movies"));
     assertEquals(new Manifest.SourceCount(2, 2, 1, 1, 0), m.counts().sources().get("posters"));
@@ -180,51 +215,76 @@ class AlignmentIT {
 
     List<String> rejects;
     try (Stream<Path> files = Files.list(dir.resolve("prep/rejects"))) {
-      rejects = files.filter(p -> p.getFileName().toString().startsWith("part-"))
-          .flatMap(p -> {
-            try {
-              return Files.readAllLines(p).stream();
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          }).toList();
+      rejects =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("part-"))
+              .flatMap(
+                  p -> {
+                    try {
+                      return Files.readAllLines(p).stream();
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  })
+              .toList();
     }
     assertEquals(6, rejects.size());
-    assertContains(rejects, "a.csv\",\"line\":4,", "\"field\":\"x\"", "not a finite number: \\\"oops\\\"");
+    assertContains(
+        rejects, "a.csv\",\"line\":4,", "\"field\":\"x\"", "not a finite number: \\\"oops\\\"");
     assertContains(rejects, "a.csv\",\"line\":9,", "expected 5 cells, found 2");
     assertContains(rejects, "a.csv\",\"line\":10,", "\"field\":\"userId\"", "missing key");
     assertContains(rejects, "b.csv\",\"line\":2,", "lacks column(s) [x]");
     assertContains(rejects, "c.csv\"", "empty file");
     assertContains(rejects, "m2.png\"", "\"source\":\"posters\"");
     assertEquals(List.of("tabular", "text", "image"), m.featurizers().modalities());
-    assertTrue(List.of("Action", "Comedy", "Crime", "Horror", "Kids", "SciFi").containsAll(
-        m.featurizers().tasks().get(1).classes()), "genres are learnt from the training split's labels");
+    assertTrue(
+        List.of("Action", "Comedy", "Crime", "Horror", "Kids", "SciFi")
+            .containsAll(m.featurizers().tasks().get(1).classes()),
+        "genres are learnt from the training split's labels");
   }
 
   @Test
   void duplicatesFailStopsNamingTheKeyAndLeavesNoOutput() {
-    MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT.replace("text: title}", "text: title, duplicates: fail}"),
-        "fail.yaml");
-    PrepException e = assertThrows(PrepException.class,
-        () -> new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("failed").toString()));
-    assertTrue(e.getMessage().contains("source movies has 1 row(s) repeating a key"), e.getMessage());
+    MtlConfig config =
+        ConfigLoader.fromYaml(
+            EXPERIMENT.replace("text: title}", "text: title, duplicates: fail}"), "fail.yaml");
+    PrepException e =
+        assertThrows(
+            PrepException.class,
+            () ->
+                new PrepJob(spark)
+                    .run(config, dir.resolve("data").toString(), dir.resolve("failed").toString()));
+    assertTrue(
+        e.getMessage().contains("source movies has 1 row(s) repeating a key"), e.getMessage());
     assertTrue(e.getMessage().contains("key m1 at "), e.getMessage());
     assertFalse(Files.exists(dir.resolve("failed")));
   }
 
   @Test
   void duplicatesFailOnARecordSourceNamesTheKeyAndItsRows() {
-    MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT.replace("duplicates: latest, timestamp: ts}",
-        "duplicates: fail, timestamp: ts}"), "fail-ratings.yaml");
-    PrepException e = assertThrows(PrepException.class,
-        () -> new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("failed2").toString()));
-    assertTrue(e.getMessage().contains("source ratings has 2 row(s) repeating a key"), e.getMessage());
-    assertTrue(e.getMessage().contains("key u3, m3 at ") && e.getMessage().contains("a.csv:6"), e.getMessage());
+    MtlConfig config =
+        ConfigLoader.fromYaml(
+            EXPERIMENT.replace(
+                "duplicates: latest, timestamp: ts}", "duplicates: fail, timestamp: ts}"),
+            "fail-ratings.yaml");
+    PrepException e =
+        assertThrows(
+            PrepException.class,
+            () ->
+                new PrepJob(spark)
+                    .run(
+                        config, dir.resolve("data").toString(), dir.resolve("failed2").toString()));
+    assertTrue(
+        e.getMessage().contains("source ratings has 2 row(s) repeating a key"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("key u3, m3 at ") && e.getMessage().contains("a.csv:6"),
+        e.getMessage());
     assertFalse(Files.exists(dir.resolve("failed2")));
   }
 
   private static void assertContains(List<String> lines, String... parts) {
-    assertTrue(lines.stream().anyMatch(l -> Arrays.stream(parts).allMatch(l::contains)),
+    assertTrue(
+        lines.stream().anyMatch(l -> Arrays.stream(parts).allMatch(l::contains)),
         "no reject with " + Arrays.toString(parts) + " in\n" + String.join("\n", lines));
   }
 

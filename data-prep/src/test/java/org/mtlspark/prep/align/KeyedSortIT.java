@@ -39,22 +39,27 @@ class KeyedSortIT {
   }
 
   static List<List<List<Tuple2<String, Integer>>>> partitions(KeyedSort.Position position) {
-    JavaRDD<Tuple2<String, Integer>> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .parallelize(values(), 5);
+    JavaRDD<Tuple2<String, Integer>> rdd =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(values(), 5);
     return KeyedSort.group(spark, rdd, Tuple2::_1, position, 3).glom().collect();
   }
 
-  static void assertGroupedAndOrdered(List<List<List<Tuple2<String, Integer>>>> partitions,
-      KeyedSort.Position position) {
+  static void assertGroupedAndOrdered(
+      List<List<List<Tuple2<String, Integer>>>> partitions, KeyedSort.Position position) {
     Map<String, List<Integer>> seen = new HashMap<>();
-    Comparator<String> order = Comparator.<String>comparingLong(position::of).thenComparing(Comparator.naturalOrder());
+    Comparator<String> order =
+        Comparator.<String>comparingLong(position::of).thenComparing(Comparator.naturalOrder());
     for (List<List<Tuple2<String, Integer>>> partition : partitions) {
       String previous = null;
       for (List<Tuple2<String, Integer>> group : partition) {
         String key = group.get(0)._1();
         assertTrue(group.stream().allMatch(v -> v._1().equals(key)), "one key per group: " + group);
-        assertEquals(null, seen.put(key, group.stream().map(Tuple2::_2).sorted().toList()), key + " in one group");
-        assertTrue(previous == null || order.compare(previous, key) < 0, previous + " before " + key);
+        assertEquals(
+            null,
+            seen.put(key, group.stream().map(Tuple2::_2).sorted().toList()),
+            key + " in one group");
+        assertTrue(
+            previous == null || order.compare(previous, key) < 0, previous + " before " + key);
         previous = key;
       }
     }
@@ -70,7 +75,8 @@ class KeyedSortIT {
   void valuesOfAKeyArriveTogetherInPositionOrder() {
     KeyedSort.Position position = key -> org.mtlspark.prep.split.KeySplit.unit(key) < 0.5 ? 1 : 0;
     assertGroupedAndOrdered(partitions(position), position);
-    KeyedSort.Position hashed = key -> (long) (org.mtlspark.prep.split.KeySplit.unit("s", key) * 1e15);
+    KeyedSort.Position hashed =
+        key -> (long) (org.mtlspark.prep.split.KeySplit.unit("s", key) * 1e15);
     assertGroupedAndOrdered(partitions(hashed), hashed);
   }
 

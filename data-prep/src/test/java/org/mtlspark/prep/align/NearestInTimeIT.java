@@ -37,7 +37,8 @@ class NearestInTimeIT {
   @TempDir static Path dir;
   static SparkSession spark;
 
-  static final String EXPERIMENT = """
+  static final String EXPERIMENT =
+      """
       data:
         key: [device, event]
         sources:
@@ -55,25 +56,34 @@ class NearestInTimeIT {
   static void writeSources() throws IOException {
     spark = SharedSpark.get();
     Files.createDirectories(dir.resolve("data"));
-    Files.writeString(dir.resolve("data/events.csv"), String.join("\n",
-        "device,event,ts,y", "d1,e1,100,1", "d1,e2,205,0", "d2,e3,50,1", ""), StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve("data/readings.jsonl"), String.join("\n",
-        "{\"device\": \"d1\", \"ts\": 95, \"temp\": 1}",
-        "{\"device\": \"d1\", \"ts\": 103, \"temp\": 2}",
-        "{\"device\": \"d1\", \"ts\": 200, \"temp\": 3}",
-        "{\"device\": \"d1\", \"ts\": 210, \"temp\": 4}",
-        "{\"device\": \"d2\", \"ts\": 30, \"temp\": 5}",
-        "{\"device\": \"d2\", \"ts\": \"yesterday\", \"temp\": 6}",
-        ""), StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("data/events.csv"),
+        String.join("\n", "device,event,ts,y", "d1,e1,100,1", "d1,e2,205,0", "d2,e3,50,1", ""),
+        StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("data/readings.jsonl"),
+        String.join(
+            "\n",
+            "{\"device\": \"d1\", \"ts\": 95, \"temp\": 1}",
+            "{\"device\": \"d1\", \"ts\": 103, \"temp\": 2}",
+            "{\"device\": \"d1\", \"ts\": 200, \"temp\": 3}",
+            "{\"device\": \"d1\", \"ts\": 210, \"temp\": 4}",
+            "{\"device\": \"d2\", \"ts\": 30, \"temp\": 5}",
+            "{\"device\": \"d2\", \"ts\": \"yesterday\", \"temp\": 6}",
+            ""),
+        StandardCharsets.UTF_8);
   }
 
   static Map<String, Double> temperatures(boolean future) throws IOException {
-    MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT.replace("FUTURE", String.valueOf(future)), "nearest.yaml");
+    MtlConfig config =
+        ConfigLoader.fromYaml(EXPERIMENT.replace("FUTURE", String.valueOf(future)), "nearest.yaml");
     RecordLayout layout = new RecordLayout(config);
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
-    List<JavaRDD<ParsedRow<SourceValues>>> rdds = SourceReader.readAll(spark, conf, config,
-        dir.resolve("data").toString()).rows();
-    return SourceAligner.align(spark, config.data(), rdds, layout, SplitOrder.unsplit(), 2).collect().stream()
+    List<JavaRDD<ParsedRow<SourceValues>>> rdds =
+        SourceReader.readAll(spark, conf, config, dir.resolve("data").toString()).rows();
+    return SourceAligner.align(spark, config.data(), rdds, layout, SplitOrder.unsplit(), 2)
+        .collect()
+        .stream()
         .collect(Collectors.toMap(r -> Keys.display(r.key()), r -> layout.numeric(r, 0)));
   }
 
@@ -96,10 +106,14 @@ class NearestInTimeIT {
   @Test
   void prepCountsReadingsAndRejectsAnUnreadableTimestamp() throws IOException {
     MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT.replace("FUTURE", "false"), "nearest.yaml");
-    Manifest m = new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
+    Manifest m =
+        new PrepJob(spark)
+            .run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
     assertEquals(new Manifest.SourceCount(1, 6, 5, 1, 0), m.counts().sources().get("readings"));
     assertEquals(3, m.counts().records());
-    assertTrue(m.counts().rejectsByReason().keySet().stream().anyMatch(k -> k.startsWith("readings.ts: not a timestamp")),
+    assertTrue(
+        m.counts().rejectsByReason().keySet().stream()
+            .anyMatch(k -> k.startsWith("readings.ts: not a timestamp")),
         m.counts().rejectsByReason().toString());
   }
 }

@@ -23,8 +23,16 @@ class BatchPackTest {
     List<Example> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       float v = base + i;
-      out.add(new Example("k" + i, new float[] {v, -v}, new float[0], new float[0], new float[0], new float[] {1},
-          new float[][] {{v * 2}}, new float[] {i % 2}));
+      out.add(
+          new Example(
+              "k" + i,
+              new float[] {v, -v},
+              new float[0],
+              new float[0],
+              new float[0],
+              new float[] {1},
+              new float[][] {{v * 2}},
+              new float[] {i % 2}));
     }
     return out;
   }
@@ -57,12 +65,16 @@ class BatchPackTest {
 
   @Test
   void readAllKeepsTheRequestedOrderAcrossPacks() throws IOException {
-    List<String> a = BatchFiles.references(new Configuration(), write("a" + BatchPack.EXTENSION, 2));
-    List<String> b = BatchFiles.references(new Configuration(), write("b" + BatchPack.EXTENSION, 2));
+    List<String> a =
+        BatchFiles.references(new Configuration(), write("a" + BatchPack.EXTENSION, 2));
+    List<String> b =
+        BatchFiles.references(new Configuration(), write("b" + BatchPack.EXTENSION, 2));
     List<String> order = List.of(b.get(1), a.get(0), b.get(0), a.get(1));
     List<MultiDataSet> all = BatchFiles.readAll(new Configuration(), order);
     for (int i = 0; i < order.size(); i++) {
-      assertEquals(BatchFiles.read(new Configuration(), order.get(i)).getFeatures(0), all.get(i).getFeatures(0));
+      assertEquals(
+          BatchFiles.read(new Configuration(), order.get(i)).getFeatures(0),
+          all.get(i).getFeatures(0));
     }
     assertEquals(100f, all.get(0).getFeatures(0).getFloat(0, 0), "b's second batch starts at 100");
   }
@@ -74,8 +86,10 @@ class BatchPackTest {
     byte[] bytes = Files.readAllBytes(local);
     Files.write(local, java.util.Arrays.copyOf(bytes, bytes.length - 5));
     Files.deleteIfExists(dir.resolve(".t" + BatchPack.EXTENSION + ".crc"));
-    IOException e = assertThrows(IOException.class, () -> BatchFiles.references(new Configuration(), file));
-    assertTrue(e.getMessage().contains("t" + BatchPack.EXTENSION) && e.getMessage().contains("incomplete"),
+    IOException e =
+        assertThrows(IOException.class, () -> BatchFiles.references(new Configuration(), file));
+    assertTrue(
+        e.getMessage().contains("t" + BatchPack.EXTENSION) && e.getMessage().contains("incomplete"),
         e.getMessage());
   }
 
@@ -112,9 +126,16 @@ class BatchPackTest {
   void textMasksAndEveryLabelSurviveThePack() throws IOException {
     List<Example> batch = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      batch.add(new Example("k" + i, new float[] {i}, new float[] {3 + i, 4, 0}, new float[] {1, 1, 0},
-          new float[] {0.5f * i, 1, 0, 0.25f}, new float[] {1, 1, i % 2}, new float[][] {{i}, {0, 1, 0}},
-          new float[] {1, i % 2}));
+      batch.add(
+          new Example(
+              "k" + i,
+              new float[] {i},
+              new float[] {3 + i, 4, 0},
+              new float[] {1, 1, 0},
+              new float[] {0.5f * i, 1, 0, 0.25f},
+              new float[] {1, 1, i % 2},
+              new float[][] {{i}, {0, 1, 0}},
+              new float[] {1, i % 2}));
     }
     Configuration conf = new Configuration();
     Path path = new Path(dir.resolve("m" + BatchPack.EXTENSION).toUri());
@@ -142,6 +163,7 @@ class BatchPackTest {
     try (var out = Files.newOutputStream(one)) {
       BatchBuilder.build(examples(4, 7)).save(out);
     }
-    assertEquals(7f, BatchFiles.read(new Configuration(), one.toString()).getFeatures(0).getFloat(0, 0));
+    assertEquals(
+        7f, BatchFiles.read(new Configuration(), one.toString()).getFeatures(0).getFloat(0, 0));
   }
 }

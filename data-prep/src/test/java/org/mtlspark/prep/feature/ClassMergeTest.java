@@ -15,7 +15,9 @@ import org.mtlspark.prep.source.PrepException;
 
 /** Rare training classes of a multiclass task merge into one class; regression targets transform and come back. */
 class ClassMergeTest {
-  static final MtlConfig CONFIG = ConfigLoader.fromYaml("""
+  static final MtlConfig CONFIG =
+      ConfigLoader.fromYaml(
+          """
       data:
         key: [id]
         sources:
@@ -25,15 +27,20 @@ class ClassMergeTest {
         - {name: byRank, type: multiclass, source: s, column: b, maxClasses: 3, otherClass: rest}
         - {name: all, type: multiclass, source: s, column: c, minClassCount: 1000}
         - {name: spend, type: regression, source: s, column: spend, transform: log1p}
-      """, "test.yaml");
+      """,
+          "test.yaml");
 
   /** Three frequent classes and five rare ones, as counted on a training split. */
-  static final Map<String, Long> TRAIN = Map.of("cat", 50L, "dog", 40L, "eel", 30L, "fox", 9L, "gnu", 5L, "hen", 3L,
-      "ibis", 2L, "jay", 1L);
+  static final Map<String, Long> TRAIN =
+      Map.of(
+          "cat", 50L, "dog", 40L, "eel", 30L, "fox", 9L, "gnu", 5L, "hen", 3L, "ibis", 2L, "jay",
+          1L);
 
   private static ClassMerge merge(String task) {
-    List<String> byFrequency = TRAIN.keySet().stream()
-        .sorted(Comparator.<String>comparingLong(c -> -TRAIN.get(c)).thenComparing(c -> c)).toList();
+    List<String> byFrequency =
+        TRAIN.keySet().stream()
+            .sorted(Comparator.<String>comparingLong(c -> -TRAIN.get(c)).thenComparing(c -> c))
+            .toList();
     return ClassMerge.of(CONFIG.task(task), byFrequency, TRAIN::get);
   }
 
@@ -57,14 +64,31 @@ class ClassMergeTest {
   @Test
   void mergingEveryClassIsAPrepError() {
     PrepException e = assertThrows(PrepException.class, () -> merge("all"));
-    assertTrue(e.getMessage().contains("task all: every training class has fewer than 1000 rows"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("task all: every training class has fewer than 1000 rows"),
+        e.getMessage());
   }
 
   @Test
   void anEncodingMapsMergedAndUnseenValuesToTheOtherClassAndKeepsKnownOnes() {
     ClassMerge m = merge("byCount");
-    TaskEncoding t = new TaskEncoding("byCount", TaskConfig.TaskType.MULTICLASS, "a", 1, m.classes(), m.counts(), 0,
-        1, 140, TaskConfig.Loss.MSE, 1, TaskConfig.Transform.NONE, "other", m.merged(), m.mergedRows());
+    TaskEncoding t =
+        new TaskEncoding(
+            "byCount",
+            TaskConfig.TaskType.MULTICLASS,
+            "a",
+            1,
+            m.classes(),
+            m.counts(),
+            0,
+            1,
+            140,
+            TaskConfig.Loss.MSE,
+            1,
+            TaskConfig.Transform.NONE,
+            "other",
+            m.merged(),
+            m.mergedRows());
     assertEquals("dog", t.classOf("dog"));
     assertEquals("other", t.classOf("jay"));
     assertEquals("other", t.classOf("never-seen"));
@@ -73,8 +97,23 @@ class ClassMergeTest {
 
   @Test
   void aLog1pTargetIsStandardizedOnTheLogScaleAndComesBackInLabelUnits() {
-    TaskEncoding t = new TaskEncoding("spend", TaskConfig.TaskType.REGRESSION, "spend", 1, List.of(), List.of(), 2.0,
-        0.5, 10, TaskConfig.Loss.MSE, 1, TaskConfig.Transform.LOG1P, "", List.of(), 0);
+    TaskEncoding t =
+        new TaskEncoding(
+            "spend",
+            TaskConfig.TaskType.REGRESSION,
+            "spend",
+            1,
+            List.of(),
+            List.of(),
+            2.0,
+            0.5,
+            10,
+            TaskConfig.Loss.MSE,
+            1,
+            TaskConfig.Transform.LOG1P,
+            "",
+            List.of(),
+            0);
     assertEquals((Math.log(1 + 99.0) - 2.0) / 0.5, t.target(99.0), 1e-12);
     for (double y : new double[] {0, 0.5, 3, 99, 12345.678, -0.9}) {
       assertEquals(y, t.label(t.target(y)), 1e-9 * Math.max(1, y));

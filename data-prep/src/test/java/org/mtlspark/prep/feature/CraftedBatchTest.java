@@ -29,8 +29,16 @@ class CraftedBatchTest {
   private static List<Example> examples(int n) {
     List<Example> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(new Example("k" + i, new float[] {i, -i}, new float[0], new float[0], new float[0], new float[] {1},
-          new float[][] {{i * 2f}}, new float[] {i % 2}));
+      out.add(
+          new Example(
+              "k" + i,
+              new float[] {i, -i},
+              new float[0],
+              new float[0],
+              new float[0],
+              new float[] {1},
+              new float[][] {{i * 2f}},
+              new float[] {i % 2}));
     }
     return out;
   }
@@ -50,11 +58,16 @@ class CraftedBatchTest {
   void everyCraftedBatchIsRefusedWithFileOffsetAndSizes() throws IOException {
     for (Map.Entry<String, CraftedBatches.Crafted> c : craft().entrySet()) {
       String ref = c.getValue().ref();
-      IOException e = assertThrows(IOException.class, () -> BatchFiles.read(new Configuration(), ref), c.getKey());
+      IOException e =
+          assertThrows(
+              IOException.class, () -> BatchFiles.read(new Configuration(), ref), c.getKey());
       String file = ref.contains("#") ? ref.substring(0, ref.indexOf('#')) : ref;
       assertTrue(e.getMessage().contains(file), c.getKey() + ": " + e.getMessage());
-      assertTrue(e.getMessage().contains(c.getValue().refusal()), c.getKey() + ": " + e.getMessage());
-      IOException all = assertThrows(IOException.class, () -> BatchFiles.readAll(new Configuration(), List.of(ref)));
+      assertTrue(
+          e.getMessage().contains(c.getValue().refusal()), c.getKey() + ": " + e.getMessage());
+      IOException all =
+          assertThrows(
+              IOException.class, () -> BatchFiles.readAll(new Configuration(), List.of(ref)));
       assertEquals(e.getMessage(), all.getMessage(), c.getKey());
     }
     assertFalse(CraftedBatches.Probe.deserialized, "example metadata must never be deserialized");
@@ -80,7 +93,9 @@ class CraftedBatchTest {
     List<String> refs = BatchFiles.references(conf, path.toString());
     List<MultiDataSet> read = BatchFiles.readAll(conf, refs);
     assertEquals(BatchBuilder.build(examples(5)).getFeatures(0), read.get(0).getFeatures(0));
-    assertEquals(BatchBuilder.build(examples(2)).getLabels(0), BatchFiles.read(conf, refs.get(1)).getLabels(0));
+    assertEquals(
+        BatchBuilder.build(examples(2)).getLabels(0),
+        BatchFiles.read(conf, refs.get(1)).getLabels(0));
   }
 
   @Test
@@ -98,10 +113,15 @@ class CraftedBatchTest {
   @Test
   void aSmallHeapRefusesEveryCraftedBatchWithoutRunningOutOfMemory() throws Exception {
     Map<String, CraftedBatches.Crafted> crafted = craft();
-    List<String> command = new ArrayList<>(List.of(
-        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
-        "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-        CraftedBatches.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CraftedBatches.class.getName()));
     crafted.values().forEach(c -> command.add(c.ref()));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     byte[] output = p.getInputStream().readAllBytes();

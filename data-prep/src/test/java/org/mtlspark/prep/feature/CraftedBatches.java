@@ -84,24 +84,51 @@ public final class CraftedBatches {
     Map<String, Crafted> out = new LinkedHashMap<>();
     byte[] magic = BatchPack.MAGIC;
     // the batch says 40 bytes, but only 12 come before the footer
-    out.put("truncated", new Crafted(pack(dir.resolve("truncated.mdsp"), magic, 40, ints(2, 1, 1)),
-        "is corrupt at byte 8: it declares a batch of 40 bytes where 12 bytes are left before its footer"));
-    out.put("huge length", new Crafted(pack(dir.resolve("huge.mdsp"), magic, 0x7ffffff0, ints(1, 0, 0, 0, 0)),
-        "is corrupt at byte 8: it declares a batch of 2147483632 bytes where 20 bytes are left before its footer"));
+    out.put(
+        "truncated",
+        new Crafted(
+            pack(dir.resolve("truncated.mdsp"), magic, 40, ints(2, 1, 1)),
+            "is corrupt at byte 8: it declares a batch of 40 bytes where 12 bytes are left before its footer"));
+    out.put(
+        "huge length",
+        new Crafted(
+            pack(dir.resolve("huge.mdsp"), magic, 0x7ffffff0, ints(1, 0, 0, 0, 0)),
+            "is corrupt at byte 8: it declares a batch of 2147483632 bytes where 20 bytes are left before its footer"));
     // 48 bytes in all: rows 20000, one feature matrix of 20000 columns, one float
-    out.put("20000x20000", new Crafted(pack(dir.resolve("square.mdsp"), magic, 16,
-        ints(20000, 1, 20000, Float.floatToIntBits(1f))),
-        "is corrupt at byte 20: it declares 20000 x 20000 values (1600000000 bytes) where 4 bytes are left"));
-    out.put("rows x columns overflow", new Crafted(pack(dir.resolve("overflow.mdsp"), magic, 16,
-        ints(Integer.MAX_VALUE, 1, Integer.MAX_VALUE, 0)),
-        "is corrupt at byte 20: it declares 2147483647 x 2147483647 values (more than 2^63 bytes) where 4 bytes"));
-    out.put("negative rows", new Crafted(pack(dir.resolve("negative.mdsp"), magic, 4, ints(-1)),
-        "is corrupt at byte 12: it declares a row count of -1"));
-    out.put("many matrices", new Crafted(pack(dir.resolve("matrices.mdsp"), magic, 8, ints(1, 0x7fffffff)),
-        "is corrupt at byte 16: it declares 2147483647 matrices"));
+    out.put(
+        "20000x20000",
+        new Crafted(
+            pack(
+                dir.resolve("square.mdsp"),
+                magic,
+                16,
+                ints(20000, 1, 20000, Float.floatToIntBits(1f))),
+            "is corrupt at byte 20: it declares 20000 x 20000 values (1600000000 bytes) where 4 bytes are left"));
+    out.put(
+        "rows x columns overflow",
+        new Crafted(
+            pack(
+                dir.resolve("overflow.mdsp"),
+                magic,
+                16,
+                ints(Integer.MAX_VALUE, 1, Integer.MAX_VALUE, 0)),
+            "is corrupt at byte 20: it declares 2147483647 x 2147483647 values (more than 2^63 bytes) where 4 bytes"));
+    out.put(
+        "negative rows",
+        new Crafted(
+            pack(dir.resolve("negative.mdsp"), magic, 4, ints(-1)),
+            "is corrupt at byte 12: it declares a row count of -1"));
+    out.put(
+        "many matrices",
+        new Crafted(
+            pack(dir.resolve("matrices.mdsp"), magic, 8, ints(1, 0x7fffffff)),
+            "is corrupt at byte 16: it declares 2147483647 matrices"));
     byte[] square = nd4jBatchDeclaring(20000, 20000);
-    out.put("first version 20000x20000", new Crafted(pack(dir.resolve("v1.mdsp"), BatchPack.MAGIC_V1, square.length,
-        square), "declares 400000000 values of type FLOAT where 4 bytes are left"));
+    out.put(
+        "first version 20000x20000",
+        new Crafted(
+            pack(dir.resolve("v1.mdsp"), BatchPack.MAGIC_V1, square.length, square),
+            "declares 400000000 values of type FLOAT where 4 bytes are left"));
     Path single = dir.resolve("metadata.mds");
     try (DataOutputStream o = new DataOutputStream(Files.newOutputStream(single))) {
       o.write(saved);

@@ -34,7 +34,8 @@ class TokenCountsTest {
       if (limit == 1000) {
         assertEquals(expected.size(), out.size(), "one map: each token once");
       } else {
-        assertTrue(out.size() > expected.size(), "small maps are emptied as they fill, limit " + limit);
+        assertTrue(
+            out.size() > expected.size(), "small maps are emptied as they fill, limit " + limit);
       }
     }
     assertEquals(List.of(), toList(new TokenCounts(Arrays.asList((String) null).iterator(), 4)));

@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 
 class PartitionTalliesTest {
   private static PartitionTallies<long[]> tallies() {
-    return new PartitionTallies<>(() -> new long[2], (into, from) -> {
-      into[0] += from[0];
-      into[1] += from[1];
-      return into;
-    });
+    return new PartitionTallies<>(
+        () -> new long[2],
+        (into, from) -> {
+          into[0] += from[0];
+          into[1] += from[1];
+          return into;
+        });
   }
 
   /** As Spark hands an accumulator to a task: a reset copy. */
@@ -72,10 +74,15 @@ class PartitionTalliesTest {
   @Test
   void aCountedIteratorHandsItsTallyOnOnceAfterTheLastElement() {
     PartitionTallies<long[]> tallies = tallies();
-    Iterator<Integer> it = Iterators.counted(List.of(3, 4, 5).iterator(), new long[2], (t, v) -> {
-      t[0]++;
-      t[1] += v;
-    }, t -> tallies.add(7, t));
+    Iterator<Integer> it =
+        Iterators.counted(
+            List.of(3, 4, 5).iterator(),
+            new long[2],
+            (t, v) -> {
+              t[0]++;
+              t[1] += v;
+            },
+            t -> tallies.add(7, t));
     int seen = 0;
     while (it.hasNext()) {
       assertTrue(tallies.isZero(), "nothing is handed on before the last element is taken");

@@ -15,9 +15,13 @@ class DateTimesTest {
   @Test
   void isoTextWithOrWithoutZoneTimeOrTSeparator() {
     assertEquals(TWEET, DateTimes.parse("2009-12-23T17:38:18Z", null).time());
-    assertEquals(TWEET, DateTimes.parse("2009-12-23T19:38:18+02:00", null).time(), "an offset is taken in UTC");
+    assertEquals(
+        TWEET,
+        DateTimes.parse("2009-12-23T19:38:18+02:00", null).time(),
+        "an offset is taken in UTC");
     assertEquals(TWEET, DateTimes.parse("2009-12-23 17:38:18", null).time());
-    assertEquals(TWEET, DateTimes.parse("2009-12-23 17:38:18.0", null).time(), "java.sql.Timestamp's text");
+    assertEquals(
+        TWEET, DateTimes.parse("2009-12-23 17:38:18.0", null).time(), "java.sql.Timestamp's text");
     assertEquals(TWEET, DateTimes.parse("2009-12-23T17:38:18", null).time());
     DateTimes.Moment day = DateTimes.parse("2009-12-23", null);
     assertEquals(TWEET.toLocalDate().atStartOfDay(), day.time());
@@ -32,12 +36,18 @@ class DateTimesTest {
     assertEquals(TWEET, DateTimes.parse((double) seconds, null).time());
     assertEquals(TWEET, DateTimes.parse(String.valueOf(seconds * 1000), "epoch_millis").time());
     assertEquals(TWEET, DateTimes.parse(java.sql.Timestamp.valueOf(TWEET), null).time());
-    assertEquals(TWEET.toLocalDate().atStartOfDay(),
+    assertEquals(
+        TWEET.toLocalDate().atStartOfDay(),
         DateTimes.parse(java.sql.Date.valueOf(TWEET.toLocalDate()), null).time());
-    assertEquals(LocalDateTime.of(1998, 6, 12, 0, 0), DateTimes.parse("Jun 12 1998", "MMM d yyyy").time());
-    assertEquals(LocalDateTime.of(1998, 6, 12, 0, 0), DateTimes.parse("JUN 12 1998", "MMM d yyyy").time(),
+    assertEquals(
+        LocalDateTime.of(1998, 6, 12, 0, 0), DateTimes.parse("Jun 12 1998", "MMM d yyyy").time());
+    assertEquals(
+        LocalDateTime.of(1998, 6, 12, 0, 0),
+        DateTimes.parse("JUN 12 1998", "MMM d yyyy").time(),
         "month names in any case");
-    assertEquals(LocalDateTime.of(1998, 6, 2, 14, 5), DateTimes.parse("02/06/1998 14:05", "dd/MM/yyyy HH:mm").time());
+    assertEquals(
+        LocalDateTime.of(1998, 6, 2, 14, 5),
+        DateTimes.parse("02/06/1998 14:05", "dd/MM/yyyy HH:mm").time());
   }
 
   @Test
@@ -45,7 +55,8 @@ class DateTimesTest {
     java.util.TimeZone zone = java.util.TimeZone.getDefault();
     try {
       java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York"));
-      java.sql.Timestamp t = java.sql.Timestamp.from(java.time.Instant.parse("2020-01-01T00:00:00Z"));
+      java.sql.Timestamp t =
+          java.sql.Timestamp.from(java.time.Instant.parse("2020-01-01T00:00:00Z"));
       assertEquals(LocalDateTime.of(2020, 1, 1, 0, 0), DateTimes.parse(t, null).time());
       assertEquals("2020-01-01T00:00", Timestamps.text(t));
     } finally {

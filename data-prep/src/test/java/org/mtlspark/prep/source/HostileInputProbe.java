@@ -8,7 +8,6 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.io.SerializableConf;
 
 /**
@@ -26,59 +25,92 @@ public final class HostileInputProbe {
 
   public static void main(String[] args) throws Exception {
     Path file = Path.of(args[1]).toAbsolutePath();
-    MtlConfig config = ConfigLoader.fromYaml("""
+    MtlConfig config =
+        ConfigLoader.fromYaml(
+            """
         data:
           sources:
             - {name: scans, format: csv, path: s.csv, image: file}
             - {name: notes, format: json, path: n.json, text: text}
         tasks:
           - {name: y, type: binary, source: scans, column: y}
-        """, "probe.yaml");
+        """,
+            "probe.yaml");
     Configuration conf = new Configuration();
     switch (args[0]) {
       case "image" -> {
-        RowInterpreter in = new RowInterpreter(config.data().source("scans"), config.data().key(), config.tasks(), "NA",
-            config.prep().image(), new SerializableConf(conf), file.getParent().toUri().toString());
-        ParsedRow<SourceValues> row = in.interpret("s.csv", 2,
-            column -> switch (column) {
-              case "id" -> "k1";
-              case "file" -> file.getFileName().toString();
-              case "y" -> "1";
-              default -> null;
-            }, "k1," + file.getFileName() + ",1");
+        RowInterpreter in =
+            new RowInterpreter(
+                config.data().source("scans"),
+                config.data().key(),
+                config.tasks(),
+                "NA",
+                config.prep().image(),
+                new SerializableConf(conf),
+                file.getParent().toUri().toString());
+        ParsedRow<SourceValues> row =
+            in.interpret(
+                "s.csv",
+                2,
+                column ->
+                    switch (column) {
+                      case "id" -> "k1";
+                      case "file" -> file.getFileName().toString();
+                      case "y" -> "1";
+                      default -> null;
+                    },
+                "k1," + file.getFileName() + ",1");
         print(row);
       }
       case "json" -> {
-        RowInterpreter in = new RowInterpreter(config.data().source("notes"), config.data().key(),
-            config.tasksOf("notes"), "NA", config.prep().image());
-        try (BufferedReader r = TextFiles.open(conf, file.toUri().toString(), StandardCharsets.UTF_8)) {
-          Iterator<ParsedRow<SourceValues>> rows = new JsonSourceFormat(in, StandardCharsets.UTF_8)
-              .rows(file.toString(), r);
+        RowInterpreter in =
+            new RowInterpreter(
+                config.data().source("notes"),
+                config.data().key(),
+                config.tasksOf("notes"),
+                "NA",
+                config.prep().image());
+        try (BufferedReader r =
+            TextFiles.open(conf, file.toUri().toString(), StandardCharsets.UTF_8)) {
+          Iterator<ParsedRow<SourceValues>> rows =
+              new JsonSourceFormat(in, StandardCharsets.UTF_8).rows(file.toString(), r);
           rows.forEachRemaining(HostileInputProbe::print);
         }
       }
       case "csv" -> {
-        RowInterpreter in = new RowInterpreter(config.data().source("scans"), config.data().key(), config.tasks(), "NA",
-            config.prep().image());
-        try (BufferedReader r = TextFiles.open(conf, file.toUri().toString(), StandardCharsets.UTF_8)) {
-          new CsvSourceFormat(in, CsvDialect.RFC_4180, StandardCharsets.UTF_8).rows(file.toString(), r)
+        RowInterpreter in =
+            new RowInterpreter(
+                config.data().source("scans"),
+                config.data().key(),
+                config.tasks(),
+                "NA",
+                config.prep().image());
+        try (BufferedReader r =
+            TextFiles.open(conf, file.toUri().toString(), StandardCharsets.UTF_8)) {
+          new CsvSourceFormat(in, CsvDialect.RFC_4180, StandardCharsets.UTF_8)
+              .rows(file.toString(), r)
               .forEachRemaining(HostileInputProbe::print);
         }
       }
       case "csv-header" -> {
         try {
-          CsvHeader header = SourceReader.header(conf, config.data().source("scans"), file.toUri().toString());
+          CsvHeader header =
+              SourceReader.header(conf, config.data().source("scans"), file.toUri().toString());
           System.out.println("OK header " + header);
         } catch (PrepException e) {
           System.out.println("FAILED " + e.getMessage());
         }
       }
-      default -> throw new IllegalArgumentException("modes: image, json, csv, csv-header; not " + List.of(args));
+      default ->
+          throw new IllegalArgumentException(
+              "modes: image, json, csv, csv-header; not " + List.of(args));
     }
   }
 
   private static void print(ParsedRow<SourceValues> row) {
-    System.out.println(row.isOk() ? "OK " + row.key()
-        : "REJECT " + row.reject().field() + ": " + row.reject().reason());
+    System.out.println(
+        row.isOk()
+            ? "OK " + row.key()
+            : "REJECT " + row.reject().field() + ": " + row.reject().reason());
   }
 }

@@ -22,20 +22,30 @@ import org.mtlspark.prep.io.SerializableConf;
  * prep.image.maxBytes is read no further than that.
  */
 class ImageLimitsTest {
-  static final MtlConfig CONFIG = ConfigLoader.fromYaml("""
+  static final MtlConfig CONFIG =
+      ConfigLoader.fromYaml(
+          """
       data:
         sources:
           - {name: scans, format: csv, path: s.csv, image: file}
       tasks:
         - {name: y, type: binary, source: scans, column: y}
       prep: {image: {maxBytes: 4096}}
-      """, "limits.yaml");
+      """,
+          "limits.yaml");
 
   @TempDir Path dir;
 
   private SourceFormatsTest.CsvParser scans() {
-    RowInterpreter in = new RowInterpreter(CONFIG.data().source("scans"), CONFIG.data().key(), CONFIG.tasks(), "NA",
-        CONFIG.prep().image(), new SerializableConf(new Configuration()), dir.toUri().toString());
+    RowInterpreter in =
+        new RowInterpreter(
+            CONFIG.data().source("scans"),
+            CONFIG.data().key(),
+            CONFIG.tasks(),
+            "NA",
+            CONFIG.prep().image(),
+            new SerializableConf(new Configuration()),
+            dir.toUri().toString());
     return SourceFormatsTest.csv(in, "s.csv", "id,file,y");
   }
 
@@ -52,9 +62,12 @@ class ImageLimitsTest {
   @Test
   void anImageDeclaringTooManyPixelsIsRejectedBeforeDecoding() throws Exception {
     byte[] bomb = HostileFiles.pngBomb(30000, 30000);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ImageDecoder.grey(bomb, 16, 16, CONFIG.prep().image().maxPixels()));
-    assertEquals("an image of 30000 x 30000 = 900000000 pixels, more than prep.image.maxPixels allows (40000000)",
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ImageDecoder.grey(bomb, 16, 16, CONFIG.prep().image().maxPixels()));
+    assertEquals(
+        "an image of 30000 x 30000 = 900000000 pixels, more than prep.image.maxPixels allows (40000000)",
         e.getMessage());
 
     Files.write(dir.resolve("bomb.png"), bomb);
@@ -62,10 +75,15 @@ class ImageLimitsTest {
     assertEquals("file", reject.field());
     assertEquals("s.csv", reject.file());
     assertEquals(2, reject.line());
-    assertEquals("image file \"bomb.png\": an image of 30000 x 30000 = 900000000 pixels, more than "
-        + "prep.image.maxPixels allows (40000000)", reject.reason());
-    assertEquals("scans.file: image file \"…\": an image of N x N = N pixels, more than prep.image.maxPixels "
-        + "allows (40000000)", reject.category(), "one category for every oversized image");
+    assertEquals(
+        "image file \"bomb.png\": an image of 30000 x 30000 = 900000000 pixels, more than "
+            + "prep.image.maxPixels allows (40000000)",
+        reject.reason());
+    assertEquals(
+        "scans.file: image file \"…\": an image of N x N = N pixels, more than prep.image.maxPixels "
+            + "allows (40000000)",
+        reject.category(),
+        "one category for every oversized image");
   }
 
   @Test
@@ -74,8 +92,12 @@ class ImageLimitsTest {
     HostileFiles.Run run = HostileFiles.probe("64m", "image", bomb.toString());
     assertFalse(run.output().contains("OutOfMemoryError"), run.output());
     assertEquals(0, run.status(), run.output());
-    assertTrue(run.output().contains("REJECT file: image file \"bomb.png\": an image of 30000 x 30000 = 900000000 "
-        + "pixels, more than prep.image.maxPixels allows (40000000)"), run.output());
+    assertTrue(
+        run.output()
+            .contains(
+                "REJECT file: image file \"bomb.png\": an image of 30000 x 30000 = 900000000 "
+                    + "pixels, more than prep.image.maxPixels allows (40000000)"),
+        run.output());
   }
 
   @Test
@@ -95,17 +117,30 @@ class ImageLimitsTest {
     HostileFiles.withoutLineBreaks(dir.resolve("huge.png"), "", 1 << 20);
     Reject reject = scans().parse(2, "k1,huge.png,1").reject();
     assertEquals("file", reject.field());
-    assertTrue(reject.reason().endsWith("huge.png\": an encoded image of more than prep.image.maxBytes (4096) bytes"),
+    assertTrue(
+        reject
+            .reason()
+            .endsWith("huge.png\": an encoded image of more than prep.image.maxBytes (4096) bytes"),
         reject.reason());
   }
 
   @Test
   void theLimitsAreCheckedBeforeSparkStarts() {
-    var e = assertThrows(org.mtlspark.config.ConfigException.class, () -> ConfigLoader.fromYaml("""
+    var e =
+        assertThrows(
+            org.mtlspark.config.ConfigException.class,
+            () ->
+                ConfigLoader.fromYaml(
+                    """
         prep: {image: {width: 32, height: 32, maxPixels: 100, maxBytes: 0}}
-        """, "bad.yaml"));
-    assertTrue(e.getMessage().contains("prep.image.maxPixels: must be in [width * height, 2147483647], was 100"),
+        """,
+                    "bad.yaml"));
+    assertTrue(
+        e.getMessage()
+            .contains("prep.image.maxPixels: must be in [width * height, 2147483647], was 100"),
         e.getMessage());
-    assertTrue(e.getMessage().contains("prep.image.maxBytes: must be in [1, 1073741824], was 0"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("prep.image.maxBytes: must be in [1, 1073741824], was 0"),
+        e.getMessage());
   }
 }

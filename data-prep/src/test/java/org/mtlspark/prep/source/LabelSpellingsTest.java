@@ -12,7 +12,9 @@ import org.mtlspark.config.TaskConfig;
 
 /** Binary labels in the spellings people use, a configured positive (and negative) value, and log1p targets. */
 class LabelSpellingsTest {
-  static final MtlConfig CONFIG = ConfigLoader.fromYaml("""
+  static final MtlConfig CONFIG =
+      ConfigLoader.fromYaml(
+          """
       data:
         key: [id]
         sources:
@@ -24,7 +26,8 @@ class LabelSpellingsTest {
         - {name: healthy, type: binary, source: census, column: healthy, positive: no}
         - {name: income, type: regression, source: census, column: income, transform: log1p}
         - {name: risk2, type: ordinal, source: census, column: band, classes: [Low, Medium, High, Very_High]}
-      """, "test.yaml");
+      """,
+          "test.yaml");
 
   private static String label(String task, String cell) {
     return RowInterpreter.normalize(CONFIG.task(task), cell);
@@ -32,7 +35,8 @@ class LabelSpellingsTest {
 
   @Test
   void theUsualSpellingsOfTrueAndFalseAreBinaryLabelsInAnyCase() {
-    for (String yes : List.of("yes", "YES", "Yes", "y", "Y", "true", "TRUE", "t", "T", "1", "1.0")) {
+    for (String yes :
+        List.of("yes", "YES", "Yes", "y", "Y", "true", "TRUE", "t", "T", "1", "1.0")) {
       assertEquals("1", label("plain", yes), yes);
     }
     for (String no : List.of("no", "No", "n", "N", "false", "False", "f", "F", "0", "0.0")) {
@@ -59,14 +63,28 @@ class LabelSpellingsTest {
     assertNull(label("risk", "medium"));
 
     SourceConfig source = CONFIG.data().source("census");
-    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), CONFIG.tasksOf("census"), "NA",
-        CONFIG.prep().image().resized(4, 4));
-    ParsedRow<SourceValues> row = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
-        .parse(12, "p7,40,y,good,medium,yes,100,Low");
-    assertEquals(new Reject("census", "census.csv", 12, "p7", "risk",
-        "neither the positive nor the negative value (positive \"High\", negative \"low\"): \"medium\"",
-        "p7,40,y,good,medium,yes,100,Low"), row.reject());
-    assertEquals("census.risk: neither the positive nor the negative value (positive \"High\", negative \"low\"): \"…\"",
+    RowInterpreter in =
+        new RowInterpreter(
+            source,
+            CONFIG.data().key(),
+            CONFIG.tasksOf("census"),
+            "NA",
+            CONFIG.prep().image().resized(4, 4));
+    ParsedRow<SourceValues> row =
+        SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
+            .parse(12, "p7,40,y,good,medium,yes,100,Low");
+    assertEquals(
+        new Reject(
+            "census",
+            "census.csv",
+            12,
+            "p7",
+            "risk",
+            "neither the positive nor the negative value (positive \"High\", negative \"low\"): \"medium\"",
+            "p7,40,y,good,medium,yes,100,Low"),
+        row.reject());
+    assertEquals(
+        "census.risk: neither the positive nor the negative value (positive \"High\", negative \"low\"): \"…\"",
         row.reject().category());
   }
 
@@ -85,10 +103,17 @@ class LabelSpellingsTest {
     assertEquals("Low", label("risk2", "LOW"));
     assertNull(label("risk2", "Extreme"));
     SourceConfig source = CONFIG.data().source("census");
-    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), CONFIG.tasksOf("census"), "NA",
-        CONFIG.prep().image().resized(4, 4));
-    Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
-        .parse(4, "p1,40,y,good,low,yes,2,Extreme").reject();
+    RowInterpreter in =
+        new RowInterpreter(
+            source,
+            CONFIG.data().key(),
+            CONFIG.tasksOf("census"),
+            "NA",
+            CONFIG.prep().image().resized(4, 4));
+    Reject r =
+        SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
+            .parse(4, "p1,40,y,good,low,yes,2,Extreme")
+            .reject();
     assertEquals("band", r.field());
     assertEquals("not one of the classes (Low, Medium, High, Very_High): \"Extreme\"", r.reason());
   }
@@ -100,10 +125,17 @@ class LabelSpellingsTest {
     assertNull(label("income", "-1"));
     assertNull(label("income", "-3"));
     SourceConfig source = CONFIG.data().source("census");
-    RowInterpreter in = new RowInterpreter(source, CONFIG.data().key(), CONFIG.tasksOf("census"), "NA",
-        CONFIG.prep().image().resized(4, 4));
-    Reject r = SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
-        .parse(3, "p1,40,y,good,low,yes,-2,High").reject();
+    RowInterpreter in =
+        new RowInterpreter(
+            source,
+            CONFIG.data().key(),
+            CONFIG.tasksOf("census"),
+            "NA",
+            CONFIG.prep().image().resized(4, 4));
+    Reject r =
+        SourceFormatsTest.csv(in, "census.csv", "id,age,plain,credit,risk,healthy,income,band")
+            .parse(3, "p1,40,y,good,low,yes,-2,High")
+            .reject();
     assertEquals("income", r.field());
     assertEquals("not a label for transform log1p (a finite number above -1): \"-2\"", r.reason());
   }

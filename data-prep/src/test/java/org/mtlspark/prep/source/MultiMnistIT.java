@@ -29,9 +29,13 @@ class MultiMnistIT {
   static void prepare() throws IOException {
     spark = SharedSpark.get();
     IdxFixture.write(dir.resolve("idx"), TRAIN, TEST);
-    MtlConfig config = ConfigLoader.load(List.of(SharedSpark.confDir().resolve("examples/multimnist.yaml").toString()),
-        List.of("prep.writeExamples=true", "prep.batchSize=8"));
-    manifest = new PrepJob(spark).run(config, dir.resolve("idx").toString(), dir.resolve("prep").toString());
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(SharedSpark.confDir().resolve("examples/multimnist.yaml").toString()),
+            List.of("prep.writeExamples=true", "prep.batchSize=8"));
+    manifest =
+        new PrepJob(spark)
+            .run(config, dir.resolve("idx").toString(), dir.resolve("prep").toString());
   }
 
   @Test
@@ -61,19 +65,33 @@ class MultiMnistIT {
     for (Row r : test) {
       int i = Integer.parseInt(Keys.split(r.getString(r.fieldIndex("key")))[1]);
       int partner = MultiMnistReader.partner(i, TEST);
-      assertEquals(String.valueOf(IdxFixture.label(i)), classes.get(argmax(r.getList(r.fieldIndex("label_left")))));
-      assertEquals(String.valueOf(IdxFixture.label(partner)),
+      assertEquals(
+          String.valueOf(IdxFixture.label(i)),
+          classes.get(argmax(r.getList(r.fieldIndex("label_left")))));
+      assertEquals(
+          String.valueOf(IdxFixture.label(partner)),
           classes.get(argmax(r.getList(r.fieldIndex("label_right")))));
-      byte[] expected = ImageDecoder.grey(MultiMnistReader.png(
-          MultiMnistReader.overlay(IdxFixture.image(i), IdxFixture.image(partner), 28, 28)), 28, 28, 36 * 36);
+      byte[] expected =
+          ImageDecoder.grey(
+              MultiMnistReader.png(
+                  MultiMnistReader.overlay(IdxFixture.image(i), IdxFixture.image(partner), 28, 28)),
+              28,
+              28,
+              36 * 36);
       List<Float> pixels = r.getList(r.fieldIndex("image"));
       assertEquals(28 * 28, pixels.size());
       for (int p = 0; p < expected.length; p++) {
-        assertEquals((expected[p] & 0xff) / 255.0, pixels.get(p), 1e-6, "record " + i + " pixel " + p);
+        assertEquals(
+            (expected[p] & 0xff) / 255.0, pixels.get(p), 1e-6, "record " + i + " pixel " + p);
       }
     }
-    assertTrue(test.stream().anyMatch(r -> argmax(r.getList(r.fieldIndex("label_left")))
-        != argmax(r.getList(r.fieldIndex("label_right")))), "the two tasks differ");
+    assertTrue(
+        test.stream()
+            .anyMatch(
+                r ->
+                    argmax(r.getList(r.fieldIndex("label_left")))
+                        != argmax(r.getList(r.fieldIndex("label_right")))),
+        "the two tasks differ");
   }
 
   private static List<Row> examples(String split) {

@@ -16,7 +16,6 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mtlspark.prep.source.PrepException;
 
 class MultiMnistReaderTest {
   @TempDir Path dir;
@@ -25,12 +24,12 @@ class MultiMnistReaderTest {
   void theLeftItemIsAtTheTopLeftTheRightOneShiftedBySixAndTheBrighterPixelWins() {
     byte[] left = new byte[28 * 28];
     byte[] right = new byte[28 * 28];
-    left[0] = 10;                       // (0, 0): left only
-    left[10 * 28 + 10] = (byte) 200;    // (10, 10): overlaps right's (4, 4)
+    left[0] = 10; // (0, 0): left only
+    left[10 * 28 + 10] = (byte) 200; // (10, 10): overlaps right's (4, 4)
     right[4 * 28 + 4] = 100;
-    left[12 * 28 + 12] = 50;            // (12, 12): overlaps right's (6, 6), which is brighter
+    left[12 * 28 + 12] = 50; // (12, 12): overlaps right's (6, 6), which is brighter
     right[6 * 28 + 6] = (byte) 220;
-    right[27 * 28 + 27] = 30;           // right's last pixel lands at (33, 33)
+    right[27 * 28 + 27] = 30; // right's last pixel lands at (33, 33)
     byte[] canvas = MultiMnistReader.overlay(left, right, 28, 28);
     assertEquals(36 * 36, canvas.length);
     assertEquals(10, canvas[0]);
@@ -54,7 +53,9 @@ class MultiMnistReaderTest {
       assertTrue(p >= 0 && p < 1000);
       partners.add(p);
     }
-    assertTrue(partners.size() > 550, "about 1 - 1/e of the images are someone's partner: " + partners.size());
+    assertTrue(
+        partners.size() > 550,
+        "about 1 - 1/e of the images are someone's partner: " + partners.size());
   }
 
   @Test
@@ -67,18 +68,29 @@ class MultiMnistReaderTest {
   void filesAreReadGzippedOrNotAndBadOnesAreNamed() throws IOException {
     IdxFixture.write(dir, 12, 5);
     Configuration conf = new Configuration();
-    var pair = MultiMnistReader.pairs("digits", List.of(dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
-        dir.resolve("t10k-labels-idx1-ubyte.gz").toString(), dir.resolve("train-images-idx3-ubyte.gz").toString(),
-        dir.resolve("train-labels-idx1-ubyte.gz").toString())).get(0);
+    var pair =
+        MultiMnistReader.pairs(
+                "digits",
+                List.of(
+                    dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
+                    dir.resolve("t10k-labels-idx1-ubyte.gz").toString(),
+                    dir.resolve("train-images-idx3-ubyte.gz").toString(),
+                    dir.resolve("train-labels-idx1-ubyte.gz").toString()))
+            .get(0);
     assertEquals("train", pair.name());
     MultiMnistReader.Idx idx = MultiMnistReader.Idx.read(conf, pair);
     assertEquals(12, idx.count());
     assertArrayEquals(IdxFixture.image(7), idx.image(7));
     assertEquals(7, idx.labels()[7]);
 
-    PrepException missing = assertThrows(PrepException.class, () -> MultiMnistReader.pairs("digits",
-        List.of(dir.resolve("train-images-idx3-ubyte.gz").toString())));
-    assertTrue(missing.getMessage().contains("needs train-images-idx3-ubyte and train-labels-idx1-ubyte"),
+    PrepException missing =
+        assertThrows(
+            PrepException.class,
+            () ->
+                MultiMnistReader.pairs(
+                    "digits", List.of(dir.resolve("train-images-idx3-ubyte.gz").toString())));
+    assertTrue(
+        missing.getMessage().contains("needs train-images-idx3-ubyte and train-labels-idx1-ubyte"),
         missing.getMessage());
 
     Path labels = dir.resolve("labels-as-images");
@@ -86,9 +98,15 @@ class MultiMnistReaderTest {
       out.writeInt(0x801);
       out.writeInt(3);
     }
-    PrepException magic = assertThrows(PrepException.class, () -> MultiMnistReader.Idx.read(conf,
-        new MultiMnistReader.Pair("train", labels.toString(), labels.toString())));
-    assertTrue(magic.getMessage().contains(labels + " is not an IDX image file"), magic.getMessage());
+    PrepException magic =
+        assertThrows(
+            PrepException.class,
+            () ->
+                MultiMnistReader.Idx.read(
+                    conf,
+                    new MultiMnistReader.Pair("train", labels.toString(), labels.toString())));
+    assertTrue(
+        magic.getMessage().contains(labels + " is not an IDX image file"), magic.getMessage());
 
     Path truncated = dir.resolve("truncated");
     try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(truncated))) {
@@ -98,8 +116,16 @@ class MultiMnistReaderTest {
       out.writeInt(28);
       out.write(new byte[100]);
     }
-    PrepException cut = assertThrows(PrepException.class, () -> MultiMnistReader.Idx.read(conf,
-        new MultiMnistReader.Pair("train", truncated.toString(), dir.resolve("train-labels-idx1-ubyte.gz").toString())));
+    PrepException cut =
+        assertThrows(
+            PrepException.class,
+            () ->
+                MultiMnistReader.Idx.read(
+                    conf,
+                    new MultiMnistReader.Pair(
+                        "train",
+                        truncated.toString(),
+                        dir.resolve("train-labels-idx1-ubyte.gz").toString())));
     assertTrue(cut.getMessage().contains("is truncated"), cut.getMessage());
   }
 }

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.PrepConfig;
-import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.source.Keys;
+import org.mtlspark.prep.source.PrepException;
 
 class KeySplitTest {
   @Test
@@ -46,7 +46,9 @@ class KeySplitTest {
     for (int movie = 0; movie < 50; movie++) {
       java.util.Set<Split> seen = new java.util.HashSet<>();
       for (int user = 0; user < 40; user++) {
-        seen.add(byMovie.assign(org.mtlspark.prep.source.Keys.join(java.util.List.of("u" + user, "m" + movie))));
+        seen.add(
+            byMovie.assign(
+                org.mtlspark.prep.source.Keys.join(java.util.List.of("u" + user, "m" + movie))));
       }
       assertEquals(1, seen.size(), "all ratings of movie " + movie + " in one split");
       sides.addAll(seen);
@@ -93,8 +95,18 @@ class KeySplitTest {
 
   @Test
   void theHashOfPartsIsTheHashOfTheirUtf8Concatenation() {
-    String[] samples = {"", "k17", "s\u0000k17", "café", "東京", "\uD83D\uDE00 emoji", "lone \uD800 high",
-        "lone \uDC00 low", "end \uD800", "\u007F\u0080\u07FF\u0800\uFFFF"};
+    String[] samples = {
+      "",
+      "k17",
+      "s\u0000k17",
+      "café",
+      "東京",
+      "\uD83D\uDE00 emoji",
+      "lone \uD800 high",
+      "lone \uDC00 low",
+      "end \uD800",
+      "\u007F\u0080\u07FF\u0800\uFFFF"
+    };
     for (String a : samples) {
       assertEquals(reference(a), KeySplit.unit(a), a);
       for (String b : samples) {
@@ -105,12 +117,17 @@ class KeySplitTest {
 
   @Test
   void aNamedSplitTakesTheSplitFromTheKeyColumnAndNamesAnUnknownValue() {
-    KeySplit named = KeySplit.of(new PrepConfig.SplitConfig(0.8, 0.1, "s", "part", true), List.of("part", "index"));
+    KeySplit named =
+        KeySplit.of(
+            new PrepConfig.SplitConfig(0.8, 0.1, "s", "part", true), List.of("part", "index"));
     assertEquals(Split.TRAIN, named.assign(Keys.join(List.of("train", "7"))));
     assertEquals(Split.VALIDATION, named.assign(Keys.join(List.of("validation", "7"))));
     assertEquals(Split.TEST, named.assign(Keys.join(List.of("test", "7"))));
-    PrepException e = assertThrows(PrepException.class, () -> named.assign(Keys.join(List.of("holdout", "7"))));
-    assertTrue(e.getMessage().contains("holds \"holdout\" (record holdout, 7); expected train, validation or test"),
+    PrepException e =
+        assertThrows(PrepException.class, () -> named.assign(Keys.join(List.of("holdout", "7"))));
+    assertTrue(
+        e.getMessage()
+            .contains("holds \"holdout\" (record holdout, 7); expected train, validation or test"),
         e.getMessage());
   }
 }

@@ -33,10 +33,18 @@ class DriverRestartHeavyIT {
       run(jvms, JvmProcesses.concat(train, "--out", whole.toString()), "uninterrupted");
 
       Path resumed = dir.resolve("resumed");
-      Process first = jvms.mtl(JvmProcesses.concat(train, "--out", resumed.toString()), dir.resolve("first.log"));
-      JvmProcesses.await("the second checkpoint", 300,
-          () -> Files.exists(resumed.resolve("checkpoints/epoch-0002/state.json")) || !first.isAlive());
-      assertTrue(first.isAlive(), "still training when killed: " + JvmProcesses.read(dir.resolve("first.log")));
+      Process first =
+          jvms.mtl(
+              JvmProcesses.concat(train, "--out", resumed.toString()), dir.resolve("first.log"));
+      JvmProcesses.await(
+          "the second checkpoint",
+          300,
+          () ->
+              Files.exists(resumed.resolve("checkpoints/epoch-0002/state.json"))
+                  || !first.isAlive());
+      assertTrue(
+          first.isAlive(),
+          "still training when killed: " + JvmProcesses.read(dir.resolve("first.log")));
       first.destroyForcibly();
       first.waitFor(30, TimeUnit.SECONDS);
       assertTrue(!Files.exists(resumed.resolve("model.zip")), "the killed run left no final model");
@@ -44,11 +52,18 @@ class DriverRestartHeavyIT {
       run(jvms, JvmProcesses.concat(train, "--out", resumed.toString()), "restarted");
       ObjectMapper json = new ObjectMapper();
       JsonNode log = json.readTree(resumed.resolve("training.json").toFile());
-      assertTrue(log.get("resumedFromEpoch").asInt() >= 2, "lost at most the epoch in progress: " + log);
+      assertTrue(
+          log.get("resumedFromEpoch").asInt() >= 2, "lost at most the epoch in progress: " + log);
       assertEquals(8, log.get("epochs").size());
 
-      run(jvms, List.of("evaluate", "--run", whole.toString(), "--prep", prep.toString()), "evaluate whole");
-      run(jvms, List.of("evaluate", "--run", resumed.toString(), "--prep", prep.toString()), "evaluate resumed");
+      run(
+          jvms,
+          List.of("evaluate", "--run", whole.toString(), "--prep", prep.toString()),
+          "evaluate whole");
+      run(
+          jvms,
+          List.of("evaluate", "--run", resumed.toString(), "--prep", prep.toString()),
+          "evaluate resumed");
       JsonNode a = json.readTree(whole.resolve("metrics.json").toFile()).get("tasks");
       JsonNode b = json.readTree(resumed.resolve("metrics.json").toFile()).get("tasks");
       for (String task : List.of("spend", "tier", "churn")) {

@@ -37,8 +37,14 @@ final class JvmProcesses implements AutoCloseable {
   }
 
   /** Starts {@code java flags... -cp classpath mainClass args...}, output to {@code log}. */
-  Process java(String classpath, List<String> jvmArgs, String mainClass, List<String> args, Map<String, String> env,
-      Path log) throws IOException {
+  Process java(
+      String classpath,
+      List<String> jvmArgs,
+      String mainClass,
+      List<String> args,
+      Map<String, String> env,
+      Path log)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(sparkFlags());
@@ -47,7 +53,8 @@ final class JvmProcesses implements AutoCloseable {
     cmd.add(classpath);
     cmd.add(mainClass);
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_HOME", sparkHome().toString());
     pb.environment().put("SPARK_SCALA_VERSION", "2.12");
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -59,10 +66,12 @@ final class JvmProcesses implements AutoCloseable {
   }
 
   /** Starts {@code bash script args...} with the Spark home {@code sparkHome}, output to {@code log}. */
-  Process bash(Path script, List<String> args, Path sparkHome, Map<String, String> env, Path log) throws IOException {
+  Process bash(Path script, List<String> args, Path sparkHome, Map<String, String> env, Path log)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_HOME", sparkHome.toString());
     pb.environment().put("SPARK_SCALA_VERSION", "2.12");
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -80,8 +89,13 @@ final class JvmProcesses implements AutoCloseable {
   /** As {@link #mtl(List, Path)}, with more JVM options (e.g. {@code -Dspark.hadoop.*} settings). */
   Process mtl(List<String> jvmArgs, List<String> args, Path log) throws IOException {
     String cp = JAR + ":" + Files.readString(TARGET.resolve("spark-classpath.txt")).trim();
-    List<String> options = new ArrayList<>(List.of("-Xmx2g", "-Dspark.master=local[2]",
-        "-Dmtl.conf.dir=" + ROOT.resolve("conf"), "-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties")));
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "-Xmx2g",
+                "-Dspark.master=local[2]",
+                "-Dmtl.conf.dir=" + ROOT.resolve("conf"),
+                "-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties")));
     options.addAll(jvmArgs);
     return java(cp, options, "org.mtlspark.driver.MtlCommand", args, Map.of(), log);
   }
@@ -99,7 +113,8 @@ final class JvmProcesses implements AutoCloseable {
     }
   }
 
-  static void await(String what, long seconds, BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, long seconds, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

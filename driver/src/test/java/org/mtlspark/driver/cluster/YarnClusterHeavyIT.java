@@ -60,12 +60,15 @@ class YarnClusterHeavyIT {
     yc.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
     yc.set("yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage", "99.0");
     yc.set(YarnConfiguration.NM_ENV_WHITELIST, "JAVA_HOME,HADOOP_CONF_DIR,SPARK_HOME,PATH");
-    yc.set(YarnConfiguration.RM_SCHEDULER,
+    yc.set(
+        YarnConfiguration.RM_SCHEDULER,
         "org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler");
     yarn = new MiniYARNCluster("mtl", 1, 1, 1);
     yarn.init(yc);
     yarn.start();
-    JvmProcesses.await("the NodeManager registered", 60,
+    JvmProcesses.await(
+        "the NodeManager registered",
+        60,
         () -> yarn.getResourceManager().getRMContext().getRMNodes().size() == 1);
 
     // HADOOP_CONF_DIR for the submitting client: the running clusters' addresses.
@@ -74,8 +77,13 @@ class YarnClusterHeavyIT {
     // static rack mapping class from the test jars, ...) would not load in the containers.
     Configuration client = new Configuration(false);
     client.set("fs.defaultFS", root);
-    for (String key : List.of(YarnConfiguration.RM_ADDRESS, YarnConfiguration.RM_SCHEDULER_ADDRESS,
-        YarnConfiguration.RM_RESOURCE_TRACKER_ADDRESS, YarnConfiguration.RM_WEBAPP_ADDRESS, YarnConfiguration.RM_SCHEDULER)) {
+    for (String key :
+        List.of(
+            YarnConfiguration.RM_ADDRESS,
+            YarnConfiguration.RM_SCHEDULER_ADDRESS,
+            YarnConfiguration.RM_RESOURCE_TRACKER_ADDRESS,
+            YarnConfiguration.RM_WEBAPP_ADDRESS,
+            YarnConfiguration.RM_SCHEDULER)) {
       client.set(key, yarn.getConfig().get(key));
     }
     for (String file : List.of("core-site.xml", "yarn-site.xml", "hdfs-site.xml")) {
@@ -87,15 +95,22 @@ class YarnClusterHeavyIT {
     // Hadoop configuration on the classpath.
     Path bin = Files.createDirectories(JvmProcesses.sparkHome().resolve("bin"));
     Path submit = bin.resolve("spark-submit");
-    Files.writeString(submit, "#!/usr/bin/env bash\n"
-        + "exec \"" + Paths.get(System.getProperty("java.home"), "bin", "java") + "\" "
-        + String.join(" ", JvmProcesses.sparkFlags()) + " -Xmx1g "
-        + "-cp \"$SPARK_HOME/jars/*:$HADOOP_CONF_DIR\" org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+    Files.writeString(
+        submit,
+        "#!/usr/bin/env bash\n"
+            + "exec \""
+            + Paths.get(System.getProperty("java.home"), "bin", "java")
+            + "\" "
+            + String.join(" ", JvmProcesses.sparkFlags())
+            + " -Xmx1g "
+            + "-cp \"$SPARK_HOME/jars/*:$HADOOP_CONF_DIR\" org.apache.spark.deploy.SparkSubmit \"$@\"\n");
     Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     // A day of data on HDFS.
-    new GenerateJob(SharedSpark.get()).run(ConfigLoader.load(List.of(), List.of("generate.rows=1500")),
-        root + "/data/events/date=2026-11-28");
+    new GenerateJob(SharedSpark.get())
+        .run(
+            ConfigLoader.load(List.of(), List.of("generate.rows=1500")),
+            root + "/data/events/date=2026-11-28");
   }
 
   @AfterAll
@@ -111,21 +126,50 @@ class YarnClusterHeavyIT {
 
   @Test
   void retrainSubmittedToYarnInClusterModeRegistersTheModelOnHdfs() throws Exception {
-    String submitArgs = String.join(" ", List.of(
-        "--conf", "spark.yarn.jars=local:" + JvmProcesses.sparkHome().resolve("jars") + "/*",
-        "--conf", "spark.driver.memory=1g", "--conf", "spark.driver.memoryOverhead=1g",
-        "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.memoryOverhead=1g",
-        "--conf", "spark.executor.cores=1",
-        "--conf", "spark.yarn.am.waitTime=120s",
-        // This Spark home is Spark's Maven jars, without YARN's web proxy filter that a Spark
-        // distribution has: the UI would fail to start in the application master.
-        "--conf", "spark.ui.enabled=false"));
+    String submitArgs =
+        String.join(
+            " ",
+            List.of(
+                "--conf",
+                "spark.yarn.jars=local:" + JvmProcesses.sparkHome().resolve("jars") + "/*",
+                "--conf",
+                "spark.driver.memory=1g",
+                "--conf",
+                "spark.driver.memoryOverhead=1g",
+                "--conf",
+                "spark.executor.memory=1g",
+                "--conf",
+                "spark.executor.memoryOverhead=1g",
+                "--conf",
+                "spark.executor.cores=1",
+                "--conf",
+                "spark.yarn.am.waitTime=120s",
+                // This Spark home is Spark's Maven jars, without YARN's web proxy filter that a
+                // Spark
+                // distribution has: the UI would fail to start in the application master.
+                "--conf",
+                "spark.ui.enabled=false"));
     Path log = dir.resolve("yarn-submit.log");
-    ProcessBuilder pb = new ProcessBuilder(List.of("bash", JvmProcesses.ROOT.resolve("submit-scripts/yarn.sh").toString(),
-        "retrain", "--data", root + "/data/events/date={date}", "--date", "2026-11-28",
-        "--registry", root + "/mtl/registry", "--name", "events", "--work", root + "/mtl/work",
-        "--set", "train.epochs=1"))
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                List.of(
+                    "bash",
+                    JvmProcesses.ROOT.resolve("submit-scripts/yarn.sh").toString(),
+                    "retrain",
+                    "--data",
+                    root + "/data/events/date={date}",
+                    "--date",
+                    "2026-11-28",
+                    "--registry",
+                    root + "/mtl/registry",
+                    "--name",
+                    "events",
+                    "--work",
+                    root + "/mtl/work",
+                    "--set",
+                    "train.epochs=1"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();
     env.put("SPARK_HOME", JvmProcesses.sparkHome().toString());
     env.put("HADOOP_CONF_DIR", hadoopConf.toString());
@@ -140,11 +184,13 @@ class YarnClusterHeavyIT {
       p.destroyForcibly();
     }
     assertTrue(done, "spark-submit finished in time:\n" + tail(out) + containerLogs());
-    assertEquals(0, p.exitValue(), "the YARN application succeeded:\n" + tail(out) + containerLogs());
+    assertEquals(
+        0, p.exitValue(), "the YARN application succeeded:\n" + tail(out) + containerLogs());
     assertTrue(out.contains("final status: SUCCEEDED"), tail(out));
     FileSystem fs = hdfs.getFileSystem();
     ModelRegistry registry = new ModelRegistry(fs.getConf(), root + "/mtl/registry");
-    assertEquals("v0001", registry.promoted("events").orElseThrow(), "the model was promoted on HDFS");
+    assertEquals(
+        "v0001", registry.promoted("events").orElseThrow(), "the model was promoted on HDFS");
     registry.verify("events", "v0001");
     assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/mtl/work/2026-11-28/run/model.zip")));
   }
@@ -156,8 +202,10 @@ class YarnClusterHeavyIT {
   /** The end of every YARN container's stderr, for a failure message. */
   private static String containerLogs() {
     try (Stream<Path> files = Files.walk(Paths.get(yarn.getTestWorkDir().getAbsolutePath()))) {
-      return files.filter(f -> f.getFileName().toString().equals("stderr")).map(f ->
-          "\n--- " + f + "\n" + tail(JvmProcesses.read(f))).collect(Collectors.joining());
+      return files
+          .filter(f -> f.getFileName().toString().equals("stderr"))
+          .map(f -> "\n--- " + f + "\n" + tail(JvmProcesses.read(f)))
+          .collect(Collectors.joining());
     } catch (IOException e) {
       return "\n(no container logs: " + e + ")";
     }

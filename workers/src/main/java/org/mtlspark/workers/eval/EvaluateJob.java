@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /** Evaluates a trained run on one split of a prepared data set and writes {@code metrics.json} into the run. */
 public final class EvaluateJob {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final SparkSession spark;
 
@@ -33,39 +34,56 @@ public final class EvaluateJob {
    * The content of metrics.json: every task's metrics, and the ablation: per modality, every task's
    * primary metric with that modality removed from every example.
    */
-  public record Report(String run, String split, long examples, Map<String, TaskMetrics> tasks,
+  public record Report(
+      String run,
+      String split,
+      long examples,
+      Map<String, TaskMetrics> tasks,
       Map<String, Map<String, Double>> ablation) {
     public boolean allBeatBaseline() {
       return tasks.values().stream().allMatch(TaskMetrics::beatsBaseline);
     }
   }
 
-  public Report run(String runDir, String prepDir, String split, int partitions) throws IOException {
+  public Report run(String runDir, String prepDir, String split, int partitions)
+      throws IOException {
     Report report = evaluate(runDir, prepDir, split, partitions);
     writeReport(spark.sparkContext().hadoopConfiguration(), runDir, report);
     return report;
   }
 
   /** Writes {@code report} as metrics.json into {@code dir} (created when new). */
-  public static void writeReport(Configuration hadoop, String dir, Report report) throws IOException {
-    HadoopFiles.writeString(hadoop, dir + "/" + RunFolder.METRICS_FILE, JSON.writeValueAsString(report));
+  public static void writeReport(Configuration hadoop, String dir, Report report)
+      throws IOException {
+    HadoopFiles.writeString(
+        hadoop, dir + "/" + RunFolder.METRICS_FILE, JSON.writeValueAsString(report));
   }
 
   /** As {@link #run}, without writing metrics.json (the model folder may be read-only, e.g. a registry version). */
-  public Report evaluate(String runDir, String prepDir, String split, int partitions) throws IOException {
+  public Report evaluate(String runDir, String prepDir, String split, int partitions)
+      throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Manifest trained = Manifest.read(hadoop, runDir);
     Manifest data = Manifest.read(hadoop, prepDir);
     if (!trained.featurizers().equals(data.featurizers())) {
-      throw new IOException("the data in " + prepDir + " was prepared with other featurizers than the model in "
-          + runDir + " was trained on; evaluate on the prepared data set the model was trained with");
+      throw new IOException(
+          "the data in "
+              + prepDir
+              + " was prepared with other featurizers than the model in "
+              + runDir
+              + " was trained on; evaluate on the prepared data set the model was trained with");
     }
     ComputationGraph graph = loadModel(hadoop, runDir);
     List<String> batches = data.batches(hadoop, prepDir, split);
     long started = System.nanoTime();
     JobLabels.describe(spark, "evaluate", split + " split");
-    List<TaskMetrics> metrics = TaskEvaluator.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-        graph, data.featurizers().tasks(), batches, partitions);
+    List<TaskMetrics> metrics =
+        TaskEvaluator.evaluate(
+            JavaSparkContext.fromSparkContext(spark.sparkContext()),
+            graph,
+            data.featurizers().tasks(),
+            batches,
+            partitions);
     Map<String, TaskMetrics> byTask = new LinkedHashMap<>();
     metrics.forEach(m -> byTask.put(m.task(), m));
     Map<String, Map<String, Double>> ablation = new LinkedHashMap<>();
@@ -73,28 +91,42 @@ public final class EvaluateJob {
       for (String modality : data.featurizers().modalities()) {
         Map<String, Double> without = new LinkedHashMap<>();
         JobLabels.describe(spark, "evaluate", split + " split without " + modality);
-        for (TaskMetrics m : TaskEvaluator.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()), graph,
-            data.featurizers().tasks(), batches, partitions, data.featurizers(), modality)) {
+        for (TaskMetrics m :
+            TaskEvaluator.evaluate(
+                JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                graph,
+                data.featurizers().tasks(),
+                batches,
+                partitions,
+                data.featurizers(),
+                modality)) {
           without.put(m.task(), m.metrics().get(m.primaryMetric()));
         }
         ablation.put(modality, without);
       }
     }
-    Report report = new Report(runDir, split, data.splits().get(split).examples(), byTask, ablation);
-    LOG.info("evaluated {} tasks on {} batches of the {} split, and with each of {} modalities removed, in {}s",
-        metrics.size(), batches.size(), split, ablation.size(),
+    Report report =
+        new Report(runDir, split, data.splits().get(split).examples(), byTask, ablation);
+    LOG.info(
+        "evaluated {} tasks on {} batches of the {} split, and with each of {} modalities removed, in {}s",
+        metrics.size(),
+        batches.size(),
+        split,
+        ablation.size(),
         String.format("%.1f", (System.nanoTime() - started) / 1e9));
     return report;
   }
 
   /** The metrics.json of a run. */
   public static Report readReport(Configuration hadoop, String runDir) throws IOException {
-    return JSON.readValue(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.METRICS_FILE), Report.class);
+    return JSON.readValue(
+        HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.METRICS_FILE), Report.class);
   }
 
   public static ComputationGraph loadModel(Configuration hadoop, String runDir) throws IOException {
     if (!HadoopFiles.exists(hadoop, runDir + "/" + RunFolder.MODEL_FILE)) {
-      throw new IOException("no " + RunFolder.MODEL_FILE + " in " + runDir + ": is it the output of `train`?");
+      throw new IOException(
+          "no " + RunFolder.MODEL_FILE + " in " + runDir + ": is it the output of `train`?");
     }
     return ModelFiles.read(hadoop, runDir + "/" + RunFolder.MODEL_FILE);
   }
@@ -127,15 +159,23 @@ public final class EvaluateJob {
   /** A fixed-width table of every task's primary and other metrics beside its baseline. */
   public static String table(Report report) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("%-12s %-10s %8s  %-9s %10s %10s  %s%n", "task", "type", "examples", "metric", "model",
-        "baseline", "beats baseline"));
+    sb.append(
+        String.format(
+            "%-12s %-10s %8s  %-9s %10s %10s  %s%n",
+            "task", "type", "examples", "metric", "model", "baseline", "beats baseline"));
     for (TaskMetrics m : report.tasks().values()) {
       boolean first = true;
       for (Map.Entry<String, Double> e : m.metrics().entrySet()) {
-        sb.append(String.format("%-12s %-10s %8s  %-9s %10.4f %10.4f  %s%n",
-            first ? m.task() : "", first ? m.type().name().toLowerCase() : "", first ? m.examples() : "",
-            e.getKey(), e.getValue(), m.baseline().get(e.getKey()),
-            e.getKey().equals(m.primaryMetric()) ? (m.beatsBaseline() ? "yes" : "NO") : ""));
+        sb.append(
+            String.format(
+                "%-12s %-10s %8s  %-9s %10.4f %10.4f  %s%n",
+                first ? m.task() : "",
+                first ? m.type().name().toLowerCase() : "",
+                first ? m.examples() : "",
+                e.getKey(),
+                e.getValue(),
+                m.baseline().get(e.getKey()),
+                e.getKey().equals(m.primaryMetric()) ? (m.beatsBaseline() ? "yes" : "NO") : ""));
         first = false;
       }
     }

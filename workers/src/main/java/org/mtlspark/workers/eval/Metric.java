@@ -39,8 +39,8 @@ public enum Metric {
         return m;
       }
     }
-    throw new IllegalArgumentException("unknown metric " + id + "; known: "
-        + Arrays.stream(values()).map(Metric::id).toList());
+    throw new IllegalArgumentException(
+        "unknown metric " + id + "; known: " + Arrays.stream(values()).map(Metric::id).toList());
   }
 
   /** Whether {@code a} is strictly better than {@code b}. */
@@ -53,7 +53,8 @@ public enum Metric {
    * when better (a lower error, a higher score), negative when worse.
    */
   public double betterBy(double value, double reference) {
-    return (higherIsBetter ? value - reference : reference - value) / Math.max(1e-12, Math.abs(reference));
+    return (higherIsBetter ? value - reference : reference - value)
+        / Math.max(1e-12, Math.abs(reference));
   }
 
   /** How much worse {@code now} is than {@code was}, relative to {@code was}: positive when worse. */

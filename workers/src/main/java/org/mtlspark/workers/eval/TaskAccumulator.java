@@ -23,16 +23,20 @@ public final class TaskAccumulator implements Serializable {
 
   final TaskEncoding task;
   long n;
+
   /** Sum over labelled rows of the task's own loss, unweighted (see {@link #rowLoss}). */
   double lossSum;
+
   double sse;
   double sae;
   double baselineSse;
   double baselineSae;
   final long[][] confusion;
   final long[][] scoreHistogram;
+
   /** Multi-label counts per label: rows 0-2 true positives, false positives, false negatives of the model; 3-5 of the baseline. */
   final long[][] labelCounts;
+
   private final boolean[] baselineLabels;
 
   public TaskAccumulator(TaskEncoding task) {
@@ -152,7 +156,8 @@ public final class TaskAccumulator implements Serializable {
     for (int i = 0; i < k; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(order, (a, b) -> Long.compare(task.classCounts().get(b), task.classCounts().get(a)));
+    java.util.Arrays.sort(
+        order, (a, b) -> Long.compare(task.classCounts().get(b), task.classCounts().get(a)));
     boolean[] out = new boolean[k];
     for (int i = 0; i < Math.min(keep, k); i++) {
       out[order[i]] = true;

@@ -22,8 +22,12 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 public final class TaskEvaluator {
   private TaskEvaluator() {}
 
-  public static List<TaskMetrics> evaluate(JavaSparkContext jsc, ComputationGraph graph, List<TaskEncoding> tasks,
-      List<String> batchPaths, int partitions) {
+  public static List<TaskMetrics> evaluate(
+      JavaSparkContext jsc,
+      ComputationGraph graph,
+      List<TaskEncoding> tasks,
+      List<String> batchPaths,
+      int partitions) {
     return evaluate(jsc, graph, tasks, batchPaths, partitions, null, null);
   }
 
@@ -31,42 +35,53 @@ public final class TaskEvaluator {
    * As {@link #evaluate(JavaSparkContext, ComputationGraph, List, List, int)}, with {@code removed}
    * (unless null) made missing in every example, as prep encodes a record without it.
    */
-  public static List<TaskMetrics> evaluate(JavaSparkContext jsc, ComputationGraph graph, List<TaskEncoding> tasks,
-      List<String> batchPaths, int partitions, FeaturizerState state, String removed) {
+  public static List<TaskMetrics> evaluate(
+      JavaSparkContext jsc,
+      ComputationGraph graph,
+      List<TaskEncoding> tasks,
+      List<String> batchPaths,
+      int partitions,
+      FeaturizerState state,
+      String removed) {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no batches to evaluate");
     }
     Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
     SerializableConf conf = new SerializableConf(jsc.hadoopConfiguration());
-    List<TaskAccumulator> merged = jsc.parallelize(batchPaths, Math.max(1, Math.min(partitions, batchPaths.size())))
-        .mapPartitions(paths -> {
-          ComputationGraph local = ModelFiles.restore(model.value(), "broadcast for evaluation", false);
-          List<TaskAccumulator> acc = tasks.stream().map(TaskAccumulator::new).toList();
-          while (paths.hasNext()) {
-            MultiDataSet batch = BatchFiles.read(conf.get(), paths.next());
-            if (removed != null) {
-              MissingModality.removeAll(batch, state, removed);
-            }
-            score(local, batch, acc);
-          }
-          List<List<TaskAccumulator>> out = new ArrayList<>();
-          out.add(acc);
-          return out.iterator();
-        })
-        .reduce((a, b) -> {
-          for (int i = 0; i < a.size(); i++) {
-            a.get(i).merge(b.get(i));
-          }
-          return a;
-        });
+    List<TaskAccumulator> merged =
+        jsc.parallelize(batchPaths, Math.max(1, Math.min(partitions, batchPaths.size())))
+            .mapPartitions(
+                paths -> {
+                  ComputationGraph local =
+                      ModelFiles.restore(model.value(), "broadcast for evaluation", false);
+                  List<TaskAccumulator> acc = tasks.stream().map(TaskAccumulator::new).toList();
+                  while (paths.hasNext()) {
+                    MultiDataSet batch = BatchFiles.read(conf.get(), paths.next());
+                    if (removed != null) {
+                      MissingModality.removeAll(batch, state, removed);
+                    }
+                    score(local, batch, acc);
+                  }
+                  List<List<TaskAccumulator>> out = new ArrayList<>();
+                  out.add(acc);
+                  return out.iterator();
+                })
+            .reduce(
+                (a, b) -> {
+                  for (int i = 0; i < a.size(); i++) {
+                    a.get(i).merge(b.get(i));
+                  }
+                  return a;
+                });
     model.destroy();
     return merged.stream().map(TaskMetrics::of).toList();
   }
 
   /** Adds one batch's predictions to the accumulators (also used without Spark). */
   public static void score(ComputationGraph graph, MultiDataSet batch, List<TaskAccumulator> acc) {
-    INDArray[] out = graph.output(false, batch.getFeatures(), batch.getFeaturesMaskArrays(),
-        batch.getLabelsMaskArrays());
+    INDArray[] out =
+        graph.output(
+            false, batch.getFeatures(), batch.getFeaturesMaskArrays(), batch.getLabelsMaskArrays());
     for (int t = 0; t < acc.size(); t++) {
       acc.get(t).add(out[t], batch.getLabels(t), batch.getLabelsMaskArray(t));
     }

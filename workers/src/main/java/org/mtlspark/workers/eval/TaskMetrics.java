@@ -32,8 +32,15 @@ public record TaskMetrics(
   }
 
   /** Without a confusion matrix (regression and multi-label tasks). */
-  public TaskMetrics(String task, TaskConfig.TaskType type, long examples, String primaryMetric,
-      Map<String, Double> metrics, Map<String, Double> baseline, boolean beatsBaseline, double loss) {
+  public TaskMetrics(
+      String task,
+      TaskConfig.TaskType type,
+      long examples,
+      String primaryMetric,
+      Map<String, Double> metrics,
+      Map<String, Double> baseline,
+      boolean beatsBaseline,
+      double loss) {
     this(task, type, examples, primaryMetric, metrics, baseline, beatsBaseline, loss, null, null);
   }
 
@@ -96,8 +103,10 @@ public record TaskMetrics(
       }
     }
     boolean beats = a.n > 0 && primary.isBetter(m.get(primary.id()), b.get(primary.id()));
-    boolean classes = a.task.type() == TaskConfig.TaskType.BINARY || a.task.type() == TaskConfig.TaskType.MULTICLASS
-        || a.task.type() == TaskConfig.TaskType.ORDINAL;
+    boolean classes =
+        a.task.type() == TaskConfig.TaskType.BINARY
+            || a.task.type() == TaskConfig.TaskType.MULTICLASS
+            || a.task.type() == TaskConfig.TaskType.ORDINAL;
     List<List<Long>> confusion = null;
     if (classes) {
       confusion = new java.util.ArrayList<>();
@@ -105,8 +114,17 @@ public record TaskMetrics(
         confusion.add(java.util.Arrays.stream(row).boxed().toList());
       }
     }
-    return new TaskMetrics(a.task.name(), a.task.type(), a.n, primary.id(), m, b, beats,
-        a.n == 0 ? Double.NaN : a.lossSum / a.n, classes ? a.task.classes() : null, confusion);
+    return new TaskMetrics(
+        a.task.name(),
+        a.task.type(),
+        a.n,
+        primary.id(),
+        m,
+        b,
+        beats,
+        a.n == 0 ? Double.NaN : a.lossSum / a.n,
+        classes ? a.task.classes() : null,
+        confusion);
   }
 
   /** Accuracy and macro-F1 of always predicting the majority training class. */

@@ -32,6 +32,7 @@ public final class AttentionFusion extends FeedForwardLayer implements ParamLayo
 
   @JsonProperty("tokens")
   private int tokens;
+
   @JsonProperty("heads")
   private int heads;
 
@@ -69,14 +70,28 @@ public final class AttentionFusion extends FeedForwardLayer implements ParamLayo
   }
 
   @Override
-  public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-      Collection<TrainingListener> listeners, int index, INDArray paramsView, boolean initialize, DataType dataType) {
+  public org.deeplearning4j.nn.api.Layer instantiate(
+      NeuralNetConfiguration conf,
+      Collection<TrainingListener> listeners,
+      int index,
+      INDArray paramsView,
+      boolean initialize,
+      DataType dataType) {
     if (nIn != (long) tokens * (nOut + 1)) {
-      throw new IllegalStateException("layer " + layerName + ": " + tokens + " tokens of " + nOut
-          + " values and their flags make " + tokens * (nOut + 1) + " inputs, was given " + nIn);
+      throw new IllegalStateException(
+          "layer "
+              + layerName
+              + ": "
+              + tokens
+              + " tokens of "
+              + nOut
+              + " values and their flags make "
+              + tokens * (nOut + 1)
+              + " inputs, was given "
+              + nIn);
     }
-    return LayoutParamInitializer.wire(new AttentionFusionLayer(conf, dataType), conf, listeners, index, paramsView,
-        initialize);
+    return LayoutParamInitializer.wire(
+        new AttentionFusionLayer(conf, dataType), conf, listeners, index, paramsView, initialize);
   }
 
   @Override
@@ -86,9 +101,10 @@ public final class AttentionFusion extends FeedForwardLayer implements ParamLayo
 
   @Override
   public LayerMemoryReport getMemoryReport(InputType inputType) {
-    // Queries, keys, values, mixed and projected tokens, and their gradients; scores and weights per head.
-    return LayoutParamInitializer.memoryReport(this, inputType,
-        (long) tokens * nOut * 8 + (long) heads * tokens * tokens * 2);
+    // Queries, keys, values, mixed and projected tokens, and their gradients; scores and weights
+    // per head.
+    return LayoutParamInitializer.memoryReport(
+        this, inputType, (long) tokens * nOut * 8 + (long) heads * tokens * tokens * 2);
   }
 
   /** Builds the layer: the token count, the token width ({@code nOut}) and the heads. */
@@ -110,8 +126,13 @@ public final class AttentionFusion extends FeedForwardLayer implements ParamLayo
     @SuppressWarnings("unchecked")
     public AttentionFusion build() {
       if (tokens < 1 || heads < 1 || nOut < 1 || nOut % heads != 0) {
-        throw new IllegalArgumentException("attention fusion needs tokens >= 1 and a token width (" + nOut
-            + ") that its heads (" + heads + ") divide; tokens were " + tokens);
+        throw new IllegalArgumentException(
+            "attention fusion needs tokens >= 1 and a token width ("
+                + nOut
+                + ") that its heads ("
+                + heads
+                + ") divide; tokens were "
+                + tokens);
       }
       nIn((long) tokens * (nOut + 1));
       return new AttentionFusion(this);

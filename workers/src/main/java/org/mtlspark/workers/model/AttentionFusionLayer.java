@@ -28,8 +28,15 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
   }
 
   /** What the forward pass computed, kept for the backward pass. */
-  private record Pass(INDArray x, INDArray q, INDArray k, INDArray v, INDArray attention, INDArray mixed,
-      INDArray poolWeights, INDArray out) {}
+  private record Pass(
+      INDArray x,
+      INDArray q,
+      INDArray k,
+      INDArray v,
+      INDArray attention,
+      INDArray mixed,
+      INDArray poolWeights,
+      INDArray out) {}
 
   private Pass forward() {
     assertInputSet(false);
@@ -39,12 +46,25 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
     long d = conf.dim();
     long b = input.size(0);
     if (input.rank() != 2 || input.columns() != m * (d + 1)) {
-      throw new DL4JInvalidInputException("layer " + conf.getLayerName() + " expects [batch, " + m * (d + 1)
-          + "] input (" + m + " tokens of " + d + " and their presence flags), got "
-          + java.util.Arrays.toString(input.shape()));
+      throw new DL4JInvalidInputException(
+          "layer "
+              + conf.getLayerName()
+              + " expects [batch, "
+              + m * (d + 1)
+              + "] input ("
+              + m
+              + " tokens of "
+              + d
+              + " and their presence flags), got "
+              + java.util.Arrays.toString(input.shape()));
     }
-    INDArray x = input.get(NDArrayIndex.all(), NDArrayIndex.interval(0, m * d)).dup('c').reshape('c', b * m, d);
-    INDArray present = input.get(NDArrayIndex.all(), NDArrayIndex.interval(m * d, m * (d + 1))).dup('c');
+    INDArray x =
+        input
+            .get(NDArrayIndex.all(), NDArrayIndex.interval(0, m * d))
+            .dup('c')
+            .reshape('c', b * m, d);
+    INDArray present =
+        input.get(NDArrayIndex.all(), NDArrayIndex.interval(m * d, m * (d + 1))).dup('c');
     present = Transforms.step(present.subi(0.5), false);
 
     INDArray q = heads(x.mmul(getParam(AttentionFusion.QUERY)), b, m, h);
@@ -53,7 +73,8 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
 
     // Scores [b*h, m, m], absent keys pushed to -1e9, softmax over the keys.
     INDArray scores = Nd4j.matmul(q, k, false, true, false).muli(1.0 / Math.sqrt((double) d / h));
-    INDArray keyPresent = present.reshape('c', b, 1, 1, m).broadcast(b, h, m, m).dup('c').reshape('c', b * h, m, m);
+    INDArray keyPresent =
+        present.reshape('c', b, 1, 1, m).broadcast(b, h, m, m).dup('c').reshape('c', b * h, m, m);
     scores.addi(keyPresent.rsub(1.0).muli(ABSENT));
     scores.subi(scores.max(true, 2).broadcast(scores.shape()));
     INDArray attention = Transforms.exp(scores, false);
@@ -62,13 +83,16 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
     attention.muli(keyPresent);
 
     INDArray mixed = merge(Nd4j.matmul(attention, v), b, m, h);
-    INDArray tokensOut = mixed.mmul(getParam(AttentionFusion.OUT)).addiRowVector(getParam(AttentionFusion.OUT_BIAS));
+    INDArray tokensOut =
+        mixed.mmul(getParam(AttentionFusion.OUT)).addiRowVector(getParam(AttentionFusion.OUT_BIAS));
     // Mean over the present tokens.
     INDArray count = Transforms.max(present.sum(true, 1), 1.0, false);
     INDArray poolWeights = present.divColumnVector(count);
-    INDArray out = tokensOut.reshape('c', b, m, d)
-        .muli(poolWeights.reshape('c', b, m, 1).broadcast(b, m, d))
-        .sum(1);
+    INDArray out =
+        tokensOut
+            .reshape('c', b, m, d)
+            .muli(poolWeights.reshape('c', b, m, 1).broadcast(b, m, d))
+            .sum(1);
     return new Pass(x, q, k, v, attention, mixed, poolWeights, out);
   }
 
@@ -87,7 +111,8 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     INDArray out = forward().out();
-    INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, out.dataType(), out.shape(), 'c');
+    INDArray ret =
+        workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, out.dataType(), out.shape(), 'c');
     return ret.assign(out);
   }
 
@@ -97,7 +122,8 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
   }
 
   @Override
-  public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+  public Pair<Gradient, INDArray> backpropGradient(
+      INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(true);
     AttentionFusion conf = layerConf();
     int m = conf.tokens();
@@ -107,8 +133,12 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
     Pass p = forward();
 
     // out = sum_m w_m (mixed_m Wo + bo)
-    INDArray dTokens = epsilon.reshape('c', b, 1, d).broadcast(b, m, d)
-        .mul(p.poolWeights().reshape('c', b, m, 1).broadcast(b, m, d)).reshape('c', b * m, d);
+    INDArray dTokens =
+        epsilon
+            .reshape('c', b, 1, d)
+            .broadcast(b, m, d)
+            .mul(p.poolWeights().reshape('c', b, m, 1).broadcast(b, m, d))
+            .reshape('c', b * m, d);
     gradientViews.get(AttentionFusion.OUT).assign(p.mixed().transpose().mmul(dTokens));
     gradientViews.get(AttentionFusion.OUT_BIAS).assign(dTokens.sum(0).reshape(1, d));
     INDArray dMixed = heads(dTokens.mmul(getParam(AttentionFusion.OUT).transpose()), b, m, h);
@@ -119,7 +149,11 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
     // Softmax: dS = A * (dA - sum_j dA_j A_j); absent keys have A = 0 and so no gradient.
     INDArray a = p.attention();
     INDArray inner = dAttention.mul(a).sum(true, 2);
-    INDArray dScores = dAttention.subi(inner.broadcast(dAttention.shape())).muli(a).muli(1.0 / Math.sqrt((double) d / h));
+    INDArray dScores =
+        dAttention
+            .subi(inner.broadcast(dAttention.shape()))
+            .muli(a)
+            .muli(1.0 / Math.sqrt((double) d / h));
     INDArray dQ = Nd4j.matmul(dScores, p.k());
     INDArray dK = Nd4j.matmul(dScores, p.q(), true, false, false);
 
@@ -130,15 +164,22 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
     gradientViews.get(AttentionFusion.QUERY).assign(xt.mmul(dQm));
     gradientViews.get(AttentionFusion.KEY).assign(xt.mmul(dKm));
     gradientViews.get(AttentionFusion.VALUE).assign(xt.mmul(dVm));
-    INDArray dX = dQm.mmul(getParam(AttentionFusion.QUERY).transpose())
-        .addi(dKm.mmul(getParam(AttentionFusion.KEY).transpose()))
-        .addi(dVm.mmul(getParam(AttentionFusion.VALUE).transpose()));
+    INDArray dX =
+        dQm.mmul(getParam(AttentionFusion.QUERY).transpose())
+            .addi(dKm.mmul(getParam(AttentionFusion.KEY).transpose()))
+            .addi(dVm.mmul(getParam(AttentionFusion.VALUE).transpose()));
 
     INDArray next = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
     next.get(NDArrayIndex.all(), NDArrayIndex.interval(0, m * d)).assign(dX.reshape('c', b, m * d));
     Gradient gradient = new DefaultGradient();
-    for (String name : new String[] {AttentionFusion.QUERY, AttentionFusion.KEY, AttentionFusion.VALUE,
-        AttentionFusion.OUT, AttentionFusion.OUT_BIAS}) {
+    for (String name :
+        new String[] {
+          AttentionFusion.QUERY,
+          AttentionFusion.KEY,
+          AttentionFusion.VALUE,
+          AttentionFusion.OUT,
+          AttentionFusion.OUT_BIAS
+        }) {
       gradient.gradientForVariable().put(name, gradientViews.get(name));
     }
     return new Pair<>(gradient, next);

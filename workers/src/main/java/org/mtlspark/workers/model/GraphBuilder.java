@@ -3,7 +3,10 @@ package org.mtlspark.workers.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -14,9 +17,6 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.mtlspark.config.ModelConfig;
@@ -53,22 +53,24 @@ public final class GraphBuilder {
     return "task_" + task;
   }
 
-  public static ComputationGraph build(FeaturizerState features, ModelConfig model, TrainConfig train, long seed) {
+  public static ComputationGraph build(
+      FeaturizerState features, ModelConfig model, TrainConfig train, long seed) {
     ComputationGraph graph = new ComputationGraph(configuration(features, model, train, seed));
     graph.init();
     return graph;
   }
 
-  public static ComputationGraphConfiguration configuration(FeaturizerState features, ModelConfig model,
-      TrainConfig train, long seed) {
+  public static ComputationGraphConfiguration configuration(
+      FeaturizerState features, ModelConfig model, TrainConfig train, long seed) {
     Activation act = activation(model.activation());
-    ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
-        .seed(seed)
-        .updater(updater(train))
-        .weightInit(WeightInit.XAVIER)
-        .l2(model.l2())
-        .graphBuilder()
-        .addInputs(features.inputs().toArray(String[]::new));
+    ComputationGraphConfiguration.GraphBuilder g =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .updater(updater(train))
+            .weightInit(WeightInit.XAVIER)
+            .l2(model.l2())
+            .graphBuilder()
+            .addInputs(features.inputs().toArray(String[]::new));
     List<InputType> types = new ArrayList<>();
     List<String> fused = new ArrayList<>();
 
@@ -78,7 +80,10 @@ public final class GraphBuilder {
       String tab = ModelInputs.TABULAR;
       for (int i = 0; i < model.tabularHidden().size(); i++) {
         String name = "tabular_dense" + i;
-        g.addLayer(name, new DenseLayer.Builder().nOut(model.tabularHidden().get(i)).activation(act).build(), tab);
+        g.addLayer(
+            name,
+            new DenseLayer.Builder().nOut(model.tabularHidden().get(i)).activation(act).build(),
+            tab);
         tab = name;
       }
       fused.add(tab);
@@ -87,22 +92,42 @@ public final class GraphBuilder {
     // Text encoder: embedding of token ids, optionally a convolution or self-attention over them,
     // then the mean over the unmasked tokens.
     if (features.has(ModelInputs.TEXT)) {
-      // Token ids [mb, maxTokens]; declared with the id count as its size, which becomes the embedding's nIn.
+      // Token ids [mb, maxTokens]; declared with the id count as its size, which becomes the
+      // embedding's nIn.
       types.add(InputType.recurrent(features.textVocabularySize(), features.maxTokens()));
-      g.addLayer("text_embedding", new EmbeddingSequenceLayer.Builder()
-          .nIn(features.textVocabularySize()).nOut(model.textEmbedding()).inputLength(features.maxTokens())
-          .hasBias(false).build(), ModelInputs.TEXT);
+      g.addLayer(
+          "text_embedding",
+          new EmbeddingSequenceLayer.Builder()
+              .nIn(features.textVocabularySize())
+              .nOut(model.textEmbedding())
+              .inputLength(features.maxTokens())
+              .hasBias(false)
+              .build(),
+          ModelInputs.TEXT);
       String text = "text_embedding";
       switch (model.textEncoder()) {
-        case MEAN -> { }
+        case MEAN -> {}
         case CONV -> {
-          g.addLayer("text_conv", new Convolution1DLayer.Builder().kernelSize(model.textKernel())
-              .nOut(model.textEmbedding()).convolutionMode(ConvolutionMode.Same).activation(act).build(), text);
+          g.addLayer(
+              "text_conv",
+              new Convolution1DLayer.Builder()
+                  .kernelSize(model.textKernel())
+                  .nOut(model.textEmbedding())
+                  .convolutionMode(ConvolutionMode.Same)
+                  .activation(act)
+                  .build(),
+              text);
           text = "text_conv";
         }
         case ATTENTION -> {
-          g.addLayer("text_attention", new SelfAttentionLayer.Builder().nOut(model.textEmbedding())
-              .nHeads(model.textHeads()).projectInput(true).build(), text);
+          g.addLayer(
+              "text_attention",
+              new SelfAttentionLayer.Builder()
+                  .nOut(model.textEmbedding())
+                  .nHeads(model.textHeads())
+                  .projectInput(true)
+                  .build(),
+              text);
           text = "text_attention";
         }
         default -> throw new IllegalStateException(model.textEncoder().toString());
@@ -116,43 +141,57 @@ public final class GraphBuilder {
       types.add(InputType.convolutionalFlat(features.imageHeight(), features.imageWidth(), 1));
       String img = ModelInputs.IMAGE;
       for (int i = 0; i < model.imageFilters().size(); i++) {
-        g.addLayer("image_conv" + i, new ConvolutionLayer.Builder(3, 3).nOut(model.imageFilters().get(i))
-            .convolutionMode(ConvolutionMode.Same).activation(act).build(), img);
-        g.addLayer("image_pool" + i, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-            .build(), "image_conv" + i);
+        g.addLayer(
+            "image_conv" + i,
+            new ConvolutionLayer.Builder(3, 3)
+                .nOut(model.imageFilters().get(i))
+                .convolutionMode(ConvolutionMode.Same)
+                .activation(act)
+                .build(),
+            img);
+        g.addLayer(
+            "image_pool" + i,
+            new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
+            "image_conv" + i);
         img = "image_pool" + i;
       }
-      g.addLayer("image_dense", new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(), img);
+      g.addLayer(
+          "image_dense",
+          new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(),
+          img);
       fused.add("image_dense");
     }
     types.add(InputType.feedForward(features.modalities().size()));
     g.setInputTypes(types.toArray(InputType[]::new));
 
-    String fusion = switch (model.fusion()) {
-      case CONCAT -> {
-        fused.add(ModelInputs.PRESENCE);
-        g.addVertex("fusion", new MergeVertex(), fused.toArray(String[]::new));
-        yield "fusion";
-      }
-      case ATTENTION -> attentionFusion(g, features, fused, model);
-    };
-
-    List<String> below = switch (model.sharing()) {
-      case HARD -> {
-        String trunk = fusion;
-        for (int i = 0; i < model.trunk().size(); i++) {
-          String name = "trunk" + i;
-          DenseLayer.Builder layer = new DenseLayer.Builder().nOut(model.trunk().get(i)).activation(act);
-          if (model.dropout() > 0) {
-            layer.dropOut(1 - model.dropout());
+    String fusion =
+        switch (model.fusion()) {
+          case CONCAT -> {
+            fused.add(ModelInputs.PRESENCE);
+            g.addVertex("fusion", new MergeVertex(), fused.toArray(String[]::new));
+            yield "fusion";
           }
-          g.addLayer(name, layer.build(), trunk);
-          trunk = name;
-        }
-        yield java.util.Collections.nCopies(features.tasks().size(), trunk);
-      }
-      case SOFT -> towers(g, features, fusion, model, act);
-    };
+          case ATTENTION -> attentionFusion(g, features, fused, model);
+        };
+
+    List<String> below =
+        switch (model.sharing()) {
+          case HARD -> {
+            String trunk = fusion;
+            for (int i = 0; i < model.trunk().size(); i++) {
+              String name = "trunk" + i;
+              DenseLayer.Builder layer =
+                  new DenseLayer.Builder().nOut(model.trunk().get(i)).activation(act);
+              if (model.dropout() > 0) {
+                layer.dropOut(1 - model.dropout());
+              }
+              g.addLayer(name, layer.build(), trunk);
+              trunk = name;
+            }
+            yield java.util.Collections.nCopies(features.tasks().size(), trunk);
+          }
+          case SOFT -> towers(g, features, fusion, model, act);
+        };
 
     // One head per task.
     List<String> outputs = new ArrayList<>();
@@ -169,19 +208,30 @@ public final class GraphBuilder {
    * Attention fusion: each encoder projected to a token of {@code fusionDim}, the tokens and the
    * presence flags into {@link AttentionFusion}, its output beside the flags. Returns the fused vertex.
    */
-  private static String attentionFusion(ComputationGraphConfiguration.GraphBuilder g, FeaturizerState features,
-      List<String> encoders, ModelConfig model) {
+  private static String attentionFusion(
+      ComputationGraphConfiguration.GraphBuilder g,
+      FeaturizerState features,
+      List<String> encoders,
+      ModelConfig model) {
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < encoders.size(); i++) {
       String name = "token_" + features.modalities().get(i);
-      g.addLayer(name, new DenseLayer.Builder().nOut(model.fusionDim()).activation(Activation.IDENTITY).build(),
+      g.addLayer(
+          name,
+          new DenseLayer.Builder().nOut(model.fusionDim()).activation(Activation.IDENTITY).build(),
           encoders.get(i));
       tokens.add(name);
     }
     tokens.add(ModelInputs.PRESENCE);
     g.addVertex("fusion_tokens", new MergeVertex(), tokens.toArray(String[]::new));
-    g.addLayer("fusion_attention", new AttentionFusion.Builder().tokens(encoders.size()).heads(model.fusionHeads())
-        .nOut(model.fusionDim()).build(), "fusion_tokens");
+    g.addLayer(
+        "fusion_attention",
+        new AttentionFusion.Builder()
+            .tokens(encoders.size())
+            .heads(model.fusionHeads())
+            .nOut(model.fusionDim())
+            .build(),
+        "fusion_tokens");
     g.addVertex("fusion", new MergeVertex(), "fusion_attention", ModelInputs.PRESENCE);
     return "fusion";
   }
@@ -190,14 +240,23 @@ public final class GraphBuilder {
    * Soft sharing: one tower per task with the trunk's layer sizes ({@link TaskTowers}, pulled
    * together by mu), and each task's slice of the last tower layer. Returns the vertex under each head.
    */
-  private static List<String> towers(ComputationGraphConfiguration.GraphBuilder g, FeaturizerState features,
-      String fusion, ModelConfig model, Activation act) {
+  private static List<String> towers(
+      ComputationGraphConfiguration.GraphBuilder g,
+      FeaturizerState features,
+      String fusion,
+      ModelConfig model,
+      Activation act) {
     int count = features.tasks().size();
     String below = fusion;
     for (int i = 0; i < model.trunk().size(); i++) {
       String name = "towers" + i;
-      TaskTowers.Builder layer = new TaskTowers.Builder().towers(count).width(model.trunk().get(i))
-          .sharedInput(i == 0).mu(model.softSharingMu()).activation(act);
+      TaskTowers.Builder layer =
+          new TaskTowers.Builder()
+              .towers(count)
+              .width(model.trunk().get(i))
+              .sharedInput(i == 0)
+              .mu(model.softSharingMu())
+              .activation(act);
       if (model.dropout() > 0) {
         layer.dropOut(1 - model.dropout());
       }
@@ -217,22 +276,33 @@ public final class GraphBuilder {
   /** The output layer of a task: activation and loss by type, loss weighted by lambda. */
   static OutputLayer head(TaskEncoding task) {
     int width = task.width();
-    var lambda = Nd4j.valueArrayOf(new long[] {1, width}, task.weight()).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    var lambda =
+        Nd4j.valueArrayOf(new long[] {1, width}, task.weight())
+            .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
     Activation activation;
     ILossFunction loss;
     if (task.type() == TaskConfig.TaskType.REGRESSION) {
       activation = Activation.IDENTITY;
-      loss = task.loss() == TaskConfig.Loss.HUBER ? new LossHuber(task.huberDelta(), lambda) : new LossMSE(lambda);
-    } else if (task.type() == TaskConfig.TaskType.BINARY || task.type() == TaskConfig.TaskType.MULTILABEL
+      loss =
+          task.loss() == TaskConfig.Loss.HUBER
+              ? new LossHuber(task.huberDelta(), lambda)
+              : new LossMSE(lambda);
+    } else if (task.type() == TaskConfig.TaskType.BINARY
+        || task.type() == TaskConfig.TaskType.MULTILABEL
         || task.type() == TaskConfig.TaskType.ORDINAL) {
-      // Ordinal: K - 1 cumulative outputs, output k the probability that the class is above class k.
+      // Ordinal: K - 1 cumulative outputs, output k the probability that the class is above class
+      // k.
       activation = Activation.SIGMOID;
       loss = new LossBinaryXENT(lambda);
     } else {
       activation = Activation.SOFTMAX;
       loss = new LossMCXENT(lambda);
     }
-    return new OutputLayer.Builder(loss).nOut(width).activation(activation).weightInit(WeightInit.XAVIER).build();
+    return new OutputLayer.Builder(loss)
+        .nOut(width)
+        .activation(activation)
+        .weightInit(WeightInit.XAVIER)
+        .build();
   }
 
   static IUpdater updater(TrainConfig train) {

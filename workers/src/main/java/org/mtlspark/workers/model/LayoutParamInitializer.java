@@ -21,9 +21,13 @@ final class LayoutParamInitializer implements ParamInitializer {
   private LayoutParamInitializer() {}
 
   /** Gives a new running layer its listeners, index, configuration and parameter views (initialized if asked). */
-  static org.deeplearning4j.nn.api.Layer wire(org.deeplearning4j.nn.layers.BaseLayer<?> layer,
-      NeuralNetConfiguration conf, java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners,
-      int index, INDArray paramsView, boolean initialize) {
+  static org.deeplearning4j.nn.api.Layer wire(
+      org.deeplearning4j.nn.layers.BaseLayer<?> layer,
+      NeuralNetConfiguration conf,
+      java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners,
+      int index,
+      INDArray paramsView,
+      boolean initialize) {
     layer.setListeners(listeners);
     layer.setIndex(index);
     layer.setParamsViewArray(paramsView);
@@ -34,22 +38,26 @@ final class LayoutParamInitializer implements ParamInitializer {
 
   /** A memory estimate for a feed-forward layer: parameters, updater state, and working values per example. */
   static org.deeplearning4j.nn.conf.memory.LayerMemoryReport memoryReport(
-      org.deeplearning4j.nn.conf.layers.FeedForwardLayer layer, org.deeplearning4j.nn.conf.inputs.InputType input,
+      org.deeplearning4j.nn.conf.layers.FeedForwardLayer layer,
+      org.deeplearning4j.nn.conf.inputs.InputType input,
       long workingPerExample) {
     org.deeplearning4j.nn.conf.inputs.InputType out = layer.getOutputType(-1, input);
     long params = INSTANCE.numParams(layer);
-    return new org.deeplearning4j.nn.conf.memory.LayerMemoryReport.Builder(layer.getLayerName(), layer.getClass(),
-        input, out)
-        .standardMemory(params, layer.getIUpdater() == null ? 0 : layer.getIUpdater().stateSize(params))
+    return new org.deeplearning4j.nn.conf.memory.LayerMemoryReport.Builder(
+            layer.getLayerName(), layer.getClass(), input, out)
+        .standardMemory(
+            params, layer.getIUpdater() == null ? 0 : layer.getIUpdater().stateSize(params))
         .workingMemory(0, workingPerExample, 0, workingPerExample + input.arrayElementsPerExample())
-        .cacheMemory(org.deeplearning4j.nn.conf.memory.MemoryReport.CACHE_MODE_ALL_ZEROS,
+        .cacheMemory(
+            org.deeplearning4j.nn.conf.memory.MemoryReport.CACHE_MODE_ALL_ZEROS,
             org.deeplearning4j.nn.conf.memory.MemoryReport.CACHE_MODE_ALL_ZEROS)
         .build();
   }
 
   private static List<ParamLayout.Param> layout(Layer layer) {
     if (!(layer instanceof ParamLayout p)) {
-      throw new IllegalArgumentException("not a layer with a parameter layout: " + layer.getClass().getName());
+      throw new IllegalArgumentException(
+          "not a layer with a parameter layout: " + layer.getClass().getName());
     }
     return p.params();
   }
@@ -76,7 +84,10 @@ final class LayoutParamInitializer implements ParamInitializer {
 
   @Override
   public List<String> biasKeys(Layer layer) {
-    return layout(layer).stream().filter(ParamLayout.Param::bias).map(ParamLayout.Param::name).toList();
+    return layout(layer).stream()
+        .filter(ParamLayout.Param::bias)
+        .map(ParamLayout.Param::name)
+        .toList();
   }
 
   @Override
@@ -90,7 +101,8 @@ final class LayoutParamInitializer implements ParamInitializer {
   }
 
   @Override
-  public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
+  public Map<String, INDArray> init(
+      NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
     Map<String, INDArray> views = slices(conf, paramsView);
     if (initializeParams) {
       BaseLayer layer = (BaseLayer) conf.getLayer();
@@ -108,7 +120,8 @@ final class LayoutParamInitializer implements ParamInitializer {
   }
 
   @Override
-  public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
+  public Map<String, INDArray> getGradientsFromFlattened(
+      NeuralNetConfiguration conf, INDArray gradientView) {
     return slices(conf, gradientView);
   }
 
@@ -116,14 +129,21 @@ final class LayoutParamInitializer implements ParamInitializer {
     List<ParamLayout.Param> params = layout(conf.getLayer());
     long total = params.stream().mapToLong(ParamLayout.Param::length).sum();
     if (flat.length() != total) {
-      throw new IllegalStateException("layer " + conf.getLayer().getLayerName() + " expects " + total
-          + " parameters, was given " + flat.length());
+      throw new IllegalStateException(
+          "layer "
+              + conf.getLayer().getLayerName()
+              + " expects "
+              + total
+              + " parameters, was given "
+              + flat.length());
     }
     INDArray row = flat.reshape(flat.length());
     Map<String, INDArray> out = new LinkedHashMap<>();
     long offset = 0;
     for (ParamLayout.Param p : params) {
-      out.put(p.name(), row.get(NDArrayIndex.interval(offset, offset + p.length())).reshape('c', p.shape()));
+      out.put(
+          p.name(),
+          row.get(NDArrayIndex.interval(offset, offset + p.length())).reshape('c', p.shape()));
       offset += p.length();
     }
     return out;

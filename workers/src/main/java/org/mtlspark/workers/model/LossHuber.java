@@ -38,7 +38,9 @@ public final class LossHuber implements ILossFunction {
       throw new IllegalArgumentException("Huber delta must be > 0, was " + delta);
     }
     if (weights != null && (weights.rank() != 2 || weights.size(0) != 1)) {
-      throw new IllegalArgumentException("weights must be one row [1, outputs], had shape " + java.util.Arrays.toString(weights.shape()));
+      throw new IllegalArgumentException(
+          "weights must be one row [1, outputs], had shape "
+              + java.util.Arrays.toString(weights.shape()));
     }
     this.delta = delta;
     this.weights = weights;
@@ -53,7 +55,8 @@ public final class LossHuber implements ILossFunction {
   }
 
   /** Loss per example and output (masked, weighted, divided by the output count). */
-  private INDArray elementwise(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
+  private INDArray elementwise(
+      INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
     INDArray output = activation.getActivation(preOutput.dup(), true);
     INDArray abs = Transforms.abs(output.subi(labels.castTo(output.dataType())), false);
     // Quadratic part min(|r|, delta), linear part |r| - that: loss = q^2 / 2 + delta * l.
@@ -66,8 +69,8 @@ public final class LossHuber implements ILossFunction {
   private INDArray weightAndMask(INDArray perOutput, INDArray mask) {
     if (weights != null) {
       if (weights.length() != perOutput.size(1)) {
-        throw new IllegalStateException("the loss has " + weights.length() + " weights for " + perOutput.size(1)
-            + " outputs");
+        throw new IllegalStateException(
+            "the loss has " + weights.length() + " weights for " + perOutput.size(1) + " outputs");
       }
       perOutput.muliRowVector(weights.castTo(perOutput.dataType()));
     }
@@ -78,23 +81,28 @@ public final class LossHuber implements ILossFunction {
   }
 
   @Override
-  public double computeScore(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
-      boolean average) {
+  public double computeScore(
+      INDArray labels, INDArray preOutput, IActivation activation, INDArray mask, boolean average) {
     double score = elementwise(labels, preOutput, activation, mask).sumNumber().doubleValue();
     return average ? score / preOutput.size(0) : score;
   }
 
   @Override
-  public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
+  public INDArray computeScoreArray(
+      INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
     return elementwise(labels, preOutput, activation, mask).sum(true, 1);
   }
 
   @Override
-  public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
+  public INDArray computeGradient(
+      INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
     INDArray output = activation.getActivation(preOutput.dup(), true);
     // d loss / d output: the residual clipped to [-delta, delta].
-    INDArray dLdOut = Transforms.max(Transforms.min(output.subi(labels.castTo(output.dataType())), delta, false),
-        -delta, false);
+    INDArray dLdOut =
+        Transforms.max(
+            Transforms.min(output.subi(labels.castTo(output.dataType())), delta, false),
+            -delta,
+            false);
     weightAndMask(dLdOut, mask);
     INDArray grad = activation.backprop(preOutput.dup(), dLdOut).getFirst();
     if (mask != null) {
@@ -104,9 +112,10 @@ public final class LossHuber implements ILossFunction {
   }
 
   @Override
-  public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activation,
-      INDArray mask, boolean average) {
-    return new Pair<>(computeScore(labels, preOutput, activation, mask, average),
+  public Pair<Double, INDArray> computeGradientAndScore(
+      INDArray labels, INDArray preOutput, IActivation activation, INDArray mask, boolean average) {
+    return new Pair<>(
+        computeScore(labels, preOutput, activation, mask, average),
         computeGradient(labels, preOutput, activation, mask));
   }
 

@@ -33,15 +33,21 @@ public final class TaskLossWeights {
   public static void apply(ComputationGraph g, double[] lambdas) {
     List<String> outputs = g.getConfiguration().getNetworkOutputs();
     if (outputs.size() != lambdas.length) {
-      throw new IllegalArgumentException(lambdas.length + " task weights for " + outputs.size() + " outputs");
+      throw new IllegalArgumentException(
+          lambdas.length + " task weights for " + outputs.size() + " outputs");
     }
     for (int t = 0; t < lambdas.length; t++) {
       INDArray w = weights(g, outputs.get(t));
       if (w != null) {
         w.assign(lambdas[t]);
       } else if (lambdas[t] != 1.0) {
-        throw new IllegalStateException("the head " + outputs.get(t) + " has a loss without weights ("
-            + lossOf(g, outputs.get(t)) + "); it cannot take the task weight " + lambdas[t]);
+        throw new IllegalStateException(
+            "the head "
+                + outputs.get(t)
+                + " has a loss without weights ("
+                + lossOf(g, outputs.get(t))
+                + "); it cannot take the task weight "
+                + lambdas[t]);
       }
     }
   }
@@ -49,11 +55,13 @@ public final class TaskLossWeights {
   /** The weights row of a head's loss, or null when its loss has none (weight 1). */
   private static INDArray weights(ComputationGraph g, String name) {
     ILossFunction loss = lossOf(g, name);
-    return loss instanceof LossL2 l2 ? l2.getWeights()
-        : loss instanceof LossMCXENT mc ? mc.getWeights()
-        : loss instanceof LossBinaryXENT bx ? bx.getWeights()
-        : loss instanceof LossHuber h ? h.getWeights()
-        : null;
+    return loss instanceof LossL2 l2
+        ? l2.getWeights()
+        : loss instanceof LossMCXENT mc
+            ? mc.getWeights()
+            : loss instanceof LossBinaryXENT bx
+                ? bx.getWeights()
+                : loss instanceof LossHuber h ? h.getWeights() : null;
   }
 
   private static ILossFunction lossOf(ComputationGraph g, String name) {

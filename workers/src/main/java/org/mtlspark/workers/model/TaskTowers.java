@@ -29,8 +29,10 @@ public final class TaskTowers extends FeedForwardLayer implements ParamLayout {
 
   @JsonProperty("towers")
   private int towers;
+
   @JsonProperty("sharedInput")
   private boolean sharedInput;
+
   @JsonProperty("mu")
   private double mu;
 
@@ -59,8 +61,14 @@ public final class TaskTowers extends FeedForwardLayer implements ParamLayout {
   /** The input width of one tower. */
   public long towerIn() {
     if (!sharedInput && nIn % towers != 0) {
-      throw new IllegalStateException("layer " + layerName + ": a blocked input of " + nIn + " does not split into "
-          + towers + " towers");
+      throw new IllegalStateException(
+          "layer "
+              + layerName
+              + ": a blocked input of "
+              + nIn
+              + " does not split into "
+              + towers
+              + " towers");
     }
     return sharedInput ? nIn : nIn / towers;
   }
@@ -78,10 +86,15 @@ public final class TaskTowers extends FeedForwardLayer implements ParamLayout {
   }
 
   @Override
-  public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-      Collection<TrainingListener> listeners, int index, INDArray paramsView, boolean initialize, DataType dataType) {
-    return LayoutParamInitializer.wire(new TaskTowersLayer(conf, dataType), conf, listeners, index, paramsView,
-        initialize);
+  public org.deeplearning4j.nn.api.Layer instantiate(
+      NeuralNetConfiguration conf,
+      Collection<TrainingListener> listeners,
+      int index,
+      INDArray paramsView,
+      boolean initialize,
+      DataType dataType) {
+    return LayoutParamInitializer.wire(
+        new TaskTowersLayer(conf, dataType), conf, listeners, index, paramsView, initialize);
   }
 
   @Override
@@ -137,7 +150,8 @@ public final class TaskTowers extends FeedForwardLayer implements ParamLayout {
     @SuppressWarnings("unchecked")
     public TaskTowers build() {
       if (towers < 1 || width < 1) {
-        throw new IllegalArgumentException("towers and width must be >= 1, were " + towers + " and " + width);
+        throw new IllegalArgumentException(
+            "towers and width must be >= 1, were " + towers + " and " + width);
       }
       if (!(mu >= 0) || Double.isInfinite(mu)) {
         throw new IllegalArgumentException("mu must be >= 0, was " + mu);

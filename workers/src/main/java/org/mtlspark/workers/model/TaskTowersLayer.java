@@ -20,11 +20,14 @@ final class TaskTowersLayer extends BaseLayer<TaskTowers> {
   }
 
   private INDArray towerInput(int t, long in) {
-    return layerConf().sharedInput() ? input : input.get(NDArrayIndex.all(), NDArrayIndex.interval(t * in, (t + 1) * in));
+    return layerConf().sharedInput()
+        ? input
+        : input.get(NDArrayIndex.all(), NDArrayIndex.interval(t * in, (t + 1) * in));
   }
 
   private INDArray weights(int t) {
-    return getParam(TaskTowers.WEIGHTS).get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all());
+    return getParam(TaskTowers.WEIGHTS)
+        .get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all());
   }
 
   private static INDArray columns(INDArray a, int t, long width) {
@@ -37,12 +40,19 @@ final class TaskTowersLayer extends BaseLayer<TaskTowers> {
     applyDropOutIfNecessary(training, workspaceMgr);
     TaskTowers conf = layerConf();
     if (input.rank() != 2 || input.columns() != conf.getNIn()) {
-      throw new DL4JInvalidInputException("layer " + conf.getLayerName() + " expects [batch, " + conf.getNIn()
-          + "] input, got " + java.util.Arrays.toString(input.shape()));
+      throw new DL4JInvalidInputException(
+          "layer "
+              + conf.getLayerName()
+              + " expects [batch, "
+              + conf.getNIn()
+              + "] input, got "
+              + java.util.Arrays.toString(input.shape()));
     }
     long in = conf.towerIn();
     long width = conf.width();
-    INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.size(0), conf.getNOut());
+    INDArray z =
+        workspaceMgr.createUninitialized(
+            ArrayType.ACTIVATIONS, input.dataType(), input.size(0), conf.getNOut());
     for (int t = 0; t < conf.towers(); t++) {
       columns(z, t, width).assign(towerInput(t, in).mmul(weights(t)));
     }
@@ -54,7 +64,8 @@ final class TaskTowersLayer extends BaseLayer<TaskTowers> {
   }
 
   @Override
-  public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+  public Pair<Gradient, INDArray> backpropGradient(
+      INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(true);
     TaskTowers conf = layerConf();
     INDArray z = preOutput(true, workspaceMgr);
@@ -70,7 +81,9 @@ final class TaskTowersLayer extends BaseLayer<TaskTowers> {
     for (int t = 0; t < conf.towers(); t++) {
       INDArray d = columns(delta, t, width);
       INDArray x = towerInput(t, in);
-      gradW.get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all()).assign(x.transpose().mmul(d));
+      gradW
+          .get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all())
+          .assign(x.transpose().mmul(d));
       INDArray back = d.mmul(weights(t).transpose());
       if (conf.sharedInput()) {
         next.addi(back);

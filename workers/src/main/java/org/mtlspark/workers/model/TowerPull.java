@@ -16,6 +16,7 @@ public final class TowerPull implements Regularization {
 
   @JsonProperty("mu")
   private final double mu;
+
   @JsonProperty("towers")
   private final int towers;
 
@@ -43,8 +44,8 @@ public final class TowerPull implements Regularization {
   /** Each tower's difference from the mean tower, one tower per row. */
   private INDArray deviations(INDArray param) {
     if (param.length() % towers != 0) {
-      throw new IllegalArgumentException("a parameter of " + param.length() + " values does not hold " + towers
-          + " equal towers");
+      throw new IllegalArgumentException(
+          "a parameter of " + param.length() + " values does not hold " + towers + " equal towers");
     }
     INDArray rows = param.dup('c').reshape('c', towers, param.length() / towers);
     return rows.subiRowVector(rows.mean(0));

@@ -26,8 +26,8 @@ public final class DataFingerprint {
    * the sorted lines "relative path, length, sha256 of the content" of every source file, the file
    * hashes computed on the executors.
    */
-  public static ModelVersion.DataDescription describe(SparkSession spark, MtlConfig config, String dataRoot,
-      Manifest manifest) throws IOException {
+  public static ModelVersion.DataDescription describe(
+      SparkSession spark, MtlConfig config, String dataRoot, Manifest manifest) throws IOException {
     SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
     Map<String, String> sources = new LinkedHashMap<>();
     Map<String, Long> rows = new LinkedHashMap<>();
@@ -42,23 +42,39 @@ public final class DataFingerprint {
       }
     }
     String rootPath = new Path(dataRoot).toUri().getPath();
-    List<String> lines = files.isEmpty() ? List.of() : JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .parallelize(files, Math.min(files.size(), 64))
-        .map(f -> {
-          Path p = new Path(f);
-          var fs = p.getFileSystem(conf.get());
-          String rel = p.toUri().getPath();
-          rel = rel.startsWith(rootPath) ? rel.substring(rootPath.length()).replaceFirst("^/+", "") : rel;
-          return rel + " " + fs.getFileStatus(p).getLen() + " " + ModelRegistry.sha256(fs, p);
-        })
-        .collect();
+    List<String> lines =
+        files.isEmpty()
+            ? List.of()
+            : JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(files, Math.min(files.size(), 64))
+                .map(
+                    f -> {
+                      Path p = new Path(f);
+                      var fs = p.getFileSystem(conf.get());
+                      String rel = p.toUri().getPath();
+                      rel =
+                          rel.startsWith(rootPath)
+                              ? rel.substring(rootPath.length()).replaceFirst("^/+", "")
+                              : rel;
+                      return rel
+                          + " "
+                          + fs.getFileStatus(p).getLen()
+                          + " "
+                          + ModelRegistry.sha256(fs, p);
+                    })
+                .collect();
     List<String> sorted = new ArrayList<>(lines);
     sorted.sort(null);
     MessageDigest digest = ModelRegistry.sha256();
     for (String line : sorted) {
       digest.update((line + "\n").getBytes(StandardCharsets.UTF_8));
     }
-    return new ModelVersion.DataDescription(dataRoot, sources, rows, manifest.counts().records(), sorted.stream()
-        .map(l -> l.substring(0, l.indexOf(' '))).toList(), HexFormat.of().formatHex(digest.digest()));
+    return new ModelVersion.DataDescription(
+        dataRoot,
+        sources,
+        rows,
+        manifest.counts().records(),
+        sorted.stream().map(l -> l.substring(0, l.indexOf(' '))).toList(),
+        HexFormat.of().formatHex(digest.digest()));
   }
 }

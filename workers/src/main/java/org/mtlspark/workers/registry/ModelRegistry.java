@@ -53,14 +53,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   private static final Pattern VERSION = Pattern.compile("v[0-9]{4,9}");
   private static final Pattern NUMBERED = Pattern.compile("(v[0-9]{4,9})(-.*)?");
   public static final String VERSION_FILE = "version.json";
   public static final String POINTER_FILE = "promoted.json";
+
   /** How long a registry write may go without its heartbeat before its write lock is broken. */
   static final Duration WRITE_LOCK_STALE = Duration.ofMinutes(2);
+
   /** How long a registry command waits for another's write to finish. */
   static final Duration WRITE_LOCK_WAIT = Duration.ofMinutes(3);
 
@@ -95,15 +98,19 @@ public final class ModelRegistry {
   /** A model name: letters, digits, '_', '-', '.', starting with a letter or digit, at most 64; never a path. */
   public static String checkName(String name) throws RegistryException {
     if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
-      throw new RegistryException("invalid model name \"" + name + "\": use letters, digits, '_', '-' and '.', "
-          + "starting with a letter or digit, at most 64 characters, no \"..\"");
+      throw new RegistryException(
+          "invalid model name \""
+              + name
+              + "\": use letters, digits, '_', '-' and '.', "
+              + "starting with a letter or digit, at most 64 characters, no \"..\"");
     }
     return name;
   }
 
   static String checkVersion(String version) throws RegistryException {
     if (version == null || !VERSION.matcher(version).matches()) {
-      throw new RegistryException("invalid version \"" + version + "\": versions are named v0001, v0002, ...");
+      throw new RegistryException(
+          "invalid version \"" + version + "\": versions are named v0001, v0002, ...");
     }
     return version;
   }
@@ -141,8 +148,12 @@ public final class ModelRegistry {
     List<Damaged> damaged = new ArrayList<>();
     scan(name, out, damaged);
     for (Damaged d : damaged) {
-      LOG.warn("skipping the damaged version {} of {}: {} ({}); `registry gc` moves it aside", d.version(), name,
-          d.reason(), d.folder());
+      LOG.warn(
+          "skipping the damaged version {} of {}: {} ({}); `registry gc` moves it aside",
+          d.version(),
+          name,
+          d.reason(),
+          d.folder());
     }
     return out;
   }
@@ -154,7 +165,8 @@ public final class ModelRegistry {
     return damaged;
   }
 
-  private void scan(String name, List<ModelVersion> good, List<Damaged> damaged) throws IOException {
+  private void scan(String name, List<ModelVersion> good, List<Damaged> damaged)
+      throws IOException {
     Path versions = versions(name);
     if (!fs().exists(versions)) {
       return;
@@ -182,24 +194,51 @@ public final class ModelRegistry {
       throw new RegistryException("model " + name + " has no version " + version + " in " + root);
     }
     if (!fs().exists(file)) {
-      throw new RegistryException("model " + name + " " + version + " is incomplete: it has no " + VERSION_FILE
-          + " (left by a crash or a copy by hand)");
+      throw new RegistryException(
+          "model "
+              + name
+              + " "
+              + version
+              + " is incomplete: it has no "
+              + VERSION_FILE
+              + " (left by a crash or a copy by hand)");
     }
     ModelVersion v;
     try {
       v = JSON.readValue(HadoopFiles.readString(hadoop, file.toString()), ModelVersion.class);
     } catch (org.nd4j.shade.jackson.core.JacksonException e) {
-      throw new RegistryException("model " + name + " " + version + " is damaged: " + file + " cannot be read ("
-          + e.getOriginalMessage() + ")");
+      throw new RegistryException(
+          "model "
+              + name
+              + " "
+              + version
+              + " is damaged: "
+              + file
+              + " cannot be read ("
+              + e.getOriginalMessage()
+              + ")");
     }
     if (v == null || !version.equals(v.version()) || !name.equals(v.name()) || v.sha256() == null) {
-      throw new RegistryException("model " + name + " " + version + " is damaged: " + file + " describes "
-          + (v == null ? "nothing" : v.name() + " " + v.version()));
+      throw new RegistryException(
+          "model "
+              + name
+              + " "
+              + version
+              + " is damaged: "
+              + file
+              + " describes "
+              + (v == null ? "nothing" : v.name() + " " + v.version()));
     }
     for (FileStatus inside : fs().listStatus(dir)) {
       if (inside.isDirectory()) {
-        throw new RegistryException("model " + name + " " + version + " is damaged: it holds a folder "
-            + inside.getPath().getName() + " (a version holds files only)");
+        throw new RegistryException(
+            "model "
+                + name
+                + " "
+                + version
+                + " is damaged: it holds a folder "
+                + inside.getPath().getName()
+                + " (a version holds files only)");
       }
     }
     return v;
@@ -239,17 +278,28 @@ public final class ModelRegistry {
     try {
       tree = JSON.readTree(HadoopFiles.readString(hadoop, file.toString()));
     } catch (org.nd4j.shade.jackson.core.JacksonException e) {
-      throw new RegistryException("the pointer " + file + " cannot be read (" + e.getOriginalMessage()
-          + "); restore it from a backup or promote a version again");
+      throw new RegistryException(
+          "the pointer "
+              + file
+              + " cannot be read ("
+              + e.getOriginalMessage()
+              + "); restore it from a backup or promote a version again");
     }
     if (!tree.has("stack")) {
       List<String> stack = new ArrayList<>();
       List<Event> events = new ArrayList<>();
       for (JsonNode v : tree.path("history")) {
-        events.add(new Event("promote", v.asText(), stack.isEmpty() ? null : stack.get(stack.size() - 1), null, null));
+        events.add(
+            new Event(
+                "promote",
+                v.asText(),
+                stack.isEmpty() ? null : stack.get(stack.size() - 1),
+                null,
+                null));
         stack.add(v.asText());
       }
-      return Optional.of(new Pointer(tree.path("version").asText(), stack, events, tree.path("updated").asText()));
+      return Optional.of(
+          new Pointer(tree.path("version").asText(), stack, events, tree.path("updated").asText()));
     }
     return Optional.of(JSON.treeToValue(tree, Pointer.class));
   }
@@ -259,8 +309,14 @@ public final class ModelRegistry {
   }
 
   /** As {@link #register(String, String, String, ModelVersion.DataDescription, double, String, ModelVersion.Decision)}, without a decision. */
-  public ModelVersion register(String name, String runDir, String runId, ModelVersion.DataDescription data,
-      double objective, String warmStartedFrom) throws IOException {
+  public ModelVersion register(
+      String name,
+      String runDir,
+      String runId,
+      ModelVersion.DataDescription data,
+      double objective,
+      String warmStartedFrom)
+      throws IOException {
     return register(name, runDir, runId, data, objective, warmStartedFrom, null);
   }
 
@@ -270,8 +326,15 @@ public final class ModelRegistry {
    * folder first; only the numbering and the rename happen under the write lock, and the rename
    * never lands on an existing version. The test metrics come from the run's metrics.json.
    */
-  public ModelVersion register(String name, String runDir, String runId, ModelVersion.DataDescription data,
-      double objective, String warmStartedFrom, ModelVersion.Decision decision) throws IOException {
+  public ModelVersion register(
+      String name,
+      String runDir,
+      String runId,
+      ModelVersion.DataDescription data,
+      double objective,
+      String warmStartedFrom,
+      ModelVersion.Decision decision)
+      throws IOException {
     FileSystem fs = fs();
     RegistryFiles.checkSupported(hadoop, root);
     for (String required : RunFolder.REQUIRED) {
@@ -293,16 +356,32 @@ public final class ModelRegistry {
       Map<String, String> primary = new LinkedHashMap<>();
       if (sha.containsKey(RunFolder.METRICS_FILE)) {
         EvaluateJob.Report report = EvaluateJob.readReport(hadoop, runDir);
-        report.tasks().forEach((task, m) -> {
-          metrics.put(task, m.metrics().get(m.primaryMetric()));
-          primary.put(task, m.primaryMetric());
-        });
+        report
+            .tasks()
+            .forEach(
+                (task, m) -> {
+                  metrics.put(task, m.metrics().get(m.primaryMetric()));
+                  primary.put(task, m.primaryMetric());
+                });
       }
       try (RegistryLock lock = writeLock(name, "register " + runId)) {
         String version = String.format("v%04d", highestNumber(name) + 1);
-        ModelVersion v = new ModelVersion(name, version, Instant.now().toString(), runId, CodeVersion.get(), data,
-            metrics, primary, objective, warmStartedFrom, sha, decision);
-        HadoopFiles.writeString(hadoop, new Path(staging, VERSION_FILE).toString(), JSON.writeValueAsString(v));
+        ModelVersion v =
+            new ModelVersion(
+                name,
+                version,
+                Instant.now().toString(),
+                runId,
+                CodeVersion.get(),
+                data,
+                metrics,
+                primary,
+                objective,
+                warmStartedFrom,
+                sha,
+                decision);
+        HadoopFiles.writeString(
+            hadoop, new Path(staging, VERSION_FILE).toString(), JSON.writeValueAsString(v));
         lock.check();
         RegistryFiles.renameNew(hadoop, staging, versionDir(name, version));
         LOG.info("registered {} {} from {}", name, version, runDir);
@@ -334,9 +413,11 @@ public final class ModelRegistry {
   }
 
   /** Copies a file, returning the sha256 of what was written. */
-  private static String copy(FileSystem fromFs, Path from, FileSystem toFs, Path to) throws IOException {
+  private static String copy(FileSystem fromFs, Path from, FileSystem toFs, Path to)
+      throws IOException {
     MessageDigest digest = sha256();
-    try (InputStream in = new DigestInputStream(fromFs.open(from), digest); OutputStream out = toFs.create(to, false)) {
+    try (InputStream in = new DigestInputStream(fromFs.open(from), digest);
+        OutputStream out = toFs.create(to, false)) {
       in.transferTo(out);
     }
     return HexFormat.of().formatHex(digest.digest());
@@ -369,20 +450,42 @@ public final class ModelRegistry {
     for (Map.Entry<String, String> e : v.sha256().entrySet()) {
       Path file = new Path(dir, e.getKey());
       if (!fs().exists(file)) {
-        throw new RegistryException("model " + name + " " + version + " is incomplete: " + file + " is missing");
+        throw new RegistryException(
+            "model " + name + " " + version + " is incomplete: " + file + " is missing");
       }
       String actual;
       try {
         actual = sha256(fs(), file);
       } catch (org.apache.hadoop.fs.ChecksumException ce) {
-        throw new RegistryException("model " + name + " " + version + " is damaged: " + file
-            + " fails the filesystem's checksum (" + ce.getMessage() + "); it was changed or truncated after "
-            + "registration (" + fs().getFileStatus(file).getLen() + " bytes now)");
+        throw new RegistryException(
+            "model "
+                + name
+                + " "
+                + version
+                + " is damaged: "
+                + file
+                + " fails the filesystem's checksum ("
+                + ce.getMessage()
+                + "); it was changed or truncated after "
+                + "registration ("
+                + fs().getFileStatus(file).getLen()
+                + " bytes now)");
       }
       if (!actual.equals(e.getValue())) {
-        throw new RegistryException("model " + name + " " + version + " is damaged: " + file + " has sha256 "
-            + actual + " (" + fs().getFileStatus(file).getLen() + " bytes), the registry recorded " + e.getValue()
-            + "; it was changed or truncated after registration");
+        throw new RegistryException(
+            "model "
+                + name
+                + " "
+                + version
+                + " is damaged: "
+                + file
+                + " has sha256 "
+                + actual
+                + " ("
+                + fs().getFileStatus(file).getLen()
+                + " bytes), the registry recorded "
+                + e.getValue()
+                + "; it was changed or truncated after registration");
       }
     }
     return dir.toString();
@@ -390,8 +493,18 @@ public final class ModelRegistry {
 
   /** The folder of a version (the promoted one when {@code version} is null), its files verified. */
   public String resolve(String name, String version) throws IOException {
-    String v = version != null ? version : promoted(name).orElseThrow(() -> new RegistryException(
-        "model " + name + " has no promoted version in " + root + "; promote one, or name a version"));
+    String v =
+        version != null
+            ? version
+            : promoted(name)
+                .orElseThrow(
+                    () ->
+                        new RegistryException(
+                            "model "
+                                + name
+                                + " has no promoted version in "
+                                + root
+                                + "; promote one, or name a version"));
     return verify(name, v);
   }
 
@@ -407,17 +520,30 @@ public final class ModelRegistry {
    *
    * @throws PointerMovedException when the promoted version is not {@code expected}
    */
-  public Pointer promote(String name, String version, String by, Optional<String> expected) throws IOException {
+  public Pointer promote(String name, String version, String by, Optional<String> expected)
+      throws IOException {
     verify(name, version);
     try (RegistryLock lock = writeLock(name, "promote " + version)) {
       Optional<Pointer> before = pointer(name);
       String current = before.map(Pointer::version).orElse(null);
       if (expected != null && !java.util.Objects.equals(expected.orElse(null), current)) {
-        Event last = before.map(p -> p.history().isEmpty() ? null : p.history().get(p.history().size() - 1))
-            .orElse(null);
-        throw new PointerMovedException("model " + name + ": the promoted version is " + current + ", not "
-            + expected.orElse("none") + (last == null ? "" : " (" + last.action() + " by " + last.by() + " at "
-            + last.at() + ")") + "; " + version + " is not promoted over it");
+        Event last =
+            before
+                .map(p -> p.history().isEmpty() ? null : p.history().get(p.history().size() - 1))
+                .orElse(null);
+        throw new PointerMovedException(
+            "model "
+                + name
+                + ": the promoted version is "
+                + current
+                + ", not "
+                + expected.orElse("none")
+                + (last == null
+                    ? ""
+                    : " (" + last.action() + " by " + last.by() + " at " + last.at() + ")")
+                + "; "
+                + version
+                + " is not promoted over it");
       }
       List<String> stack = new ArrayList<>(before.map(Pointer::stack).orElse(List.of()));
       List<Event> history = new ArrayList<>(before.map(Pointer::history).orElse(List.of()));
@@ -440,11 +566,19 @@ public final class ModelRegistry {
   /** As {@link #rollback(String)}; the rollback is recorded in the history, which is never shortened. */
   public Pointer rollback(String name, String by) throws IOException {
     try (RegistryLock lock = writeLock(name, "rollback")) {
-      Pointer current = pointer(name).orElseThrow(() -> new RegistryException("model " + name
-          + " has no promoted version to roll back"));
+      Pointer current =
+          pointer(name)
+              .orElseThrow(
+                  () ->
+                      new RegistryException(
+                          "model " + name + " has no promoted version to roll back"));
       if (current.stack().size() < 2) {
-        throw new RegistryException("model " + name + ": " + current.version()
-            + " is the only version on the promotion stack; there is nothing to roll back to");
+        throw new RegistryException(
+            "model "
+                + name
+                + ": "
+                + current.version()
+                + " is the only version on the promotion stack; there is nothing to roll back to");
       }
       List<String> stack = new ArrayList<>(current.stack().subList(0, current.stack().size() - 1));
       String previous = stack.get(stack.size() - 1);
@@ -468,8 +602,8 @@ public final class ModelRegistry {
       out.write(JSON.writeValueAsBytes(p));
     }
     FileSystem fs = fs();
-    RegistryFiles.fileContext(fs, target, hadoop).rename(fs.makeQualified(tmp), fs.makeQualified(target),
-        Options.Rename.OVERWRITE);
+    RegistryFiles.fileContext(fs, target, hadoop)
+        .rename(fs.makeQualified(tmp), fs.makeQualified(target), Options.Rename.OVERWRITE);
   }
 
   /** What {@link #gc} did. */
@@ -493,8 +627,10 @@ public final class ModelRegistry {
         }
         for (FileStatus s : fs().listStatus(dir)) {
           String n = s.getPath().getName();
-          boolean leftover = n.startsWith(STAGING_PREFIX) || (n.startsWith(".v") && n.endsWith(".tmp"))
-              || (n.startsWith("." + POINTER_FILE + ".") && n.endsWith(".tmp"));
+          boolean leftover =
+              n.startsWith(STAGING_PREFIX)
+                  || (n.startsWith(".v") && n.endsWith(".tmp"))
+                  || (n.startsWith("." + POINTER_FILE + ".") && n.endsWith(".tmp"));
           if (leftover && s.getModificationTime() < cutoff) {
             lock.check();
             fs().delete(s.getPath(), true);
@@ -509,13 +645,20 @@ public final class ModelRegistry {
           kept.add(d.version() + " (promoted: roll back or promote another version first)");
           continue;
         }
-        Path aside = new Path(new Path(model(name), "damaged"), d.version() + "-"
-            + Instant.now().toString().replace(':', '-'));
+        Path aside =
+            new Path(
+                new Path(model(name), "damaged"),
+                d.version() + "-" + Instant.now().toString().replace(':', '-'));
         lock.check();
         fs().mkdirs(aside.getParent());
         RegistryFiles.renameNew(hadoop, new Path(d.folder()), aside);
         moved.add(d.version() + " -> " + aside);
-        LOG.warn("moved the damaged version {} of {} aside to {}: {}", d.version(), name, aside, d.reason());
+        LOG.warn(
+            "moved the damaged version {} of {} aside to {}: {}",
+            d.version(),
+            name,
+            aside,
+            d.reason());
       }
     }
     return new Cleaned(moved, removed, kept);
@@ -533,15 +676,23 @@ public final class ModelRegistry {
     Duration wait = Duration.ZERO;
     if (held != null && !held.released() && owner.equals(held.owner())) {
       wait = staleAfter.plus(Duration.ofMinutes(1));
-      LOG.info("the lock {} is held by an earlier attempt of {} ({}); waiting up to {} for it to end or go stale",
-          dir, owner, held.describe(), wait);
+      LOG.info(
+          "the lock {} is held by an earlier attempt of {} ({}); waiting up to {} for it to end or go stale",
+          dir,
+          owner,
+          held.describe(),
+          wait);
     }
     return RegistryLock.acquire(hadoop, dir, owner, staleAfter, wait);
   }
 
   private RegistryLock writeLock(String name, String what) throws IOException {
-    return RegistryLock.acquire(hadoop, new Path(new Path(model(name), "locks"), "write"), what + " (" + by() + ")",
-        WRITE_LOCK_STALE, WRITE_LOCK_WAIT);
+    return RegistryLock.acquire(
+        hadoop,
+        new Path(new Path(model(name), "locks"), "write"),
+        what + " (" + by() + ")",
+        WRITE_LOCK_STALE,
+        WRITE_LOCK_WAIT);
   }
 
   /** Who changes the registry: user and host, for the history. */

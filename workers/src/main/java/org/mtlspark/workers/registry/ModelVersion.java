@@ -42,6 +42,11 @@ public record ModelVersion(
    * records aligned, and a fingerprint: sha256 over every source file's relative path and content
    * hash, so that the same bytes give the same fingerprint wherever they live.
    */
-  public record DataDescription(String root, Map<String, String> sources, Map<String, Long> rows, long records,
-      List<String> files, String fingerprint) {}
+  public record DataDescription(
+      String root,
+      Map<String, String> sources,
+      Map<String, Long> rows,
+      long records,
+      List<String> files,
+      String fingerprint) {}
 }

@@ -16,7 +16,8 @@ import org.mtlspark.workers.eval.ValidationObjective;
  * @param newObjective the objective of the new model on the test split
  * @param promotedObjective the same of the promoted model, or NaN when there is none to compare with
  */
-public record PromotionDecision(boolean promote, String reason, double newObjective, double promotedObjective) {
+public record PromotionDecision(
+    boolean promote, String reason, double newObjective, double promotedObjective) {
 
   /**
    * @param fresh the new model's test metrics
@@ -28,32 +29,55 @@ public record PromotionDecision(boolean promote, String reason, double newObject
    * @param tolerance how much worse (relative) a task's primary metric may be
    * @param weights the objective's task weights
    */
-  public static PromotionDecision decide(EvaluateJob.Report fresh, EvaluateJob.Report old, String promotedVersion,
-      String notComparable, double tolerance, Map<String, Double> weights) {
+  public static PromotionDecision decide(
+      EvaluateJob.Report fresh,
+      EvaluateJob.Report old,
+      String promotedVersion,
+      String notComparable,
+      double tolerance,
+      Map<String, Double> weights) {
     double newObjective = objective(fresh, weights);
     if (promotedVersion == null) {
       boolean promote = fresh.allBeatBaseline();
-      return new PromotionDecision(promote, promote ? "first version, and every task beats its baseline"
-          : "first version, but not every task beats its baseline: " + belowBaseline(fresh), newObjective,
+      return new PromotionDecision(
+          promote,
+          promote
+              ? "first version, and every task beats its baseline"
+              : "first version, but not every task beats its baseline: " + belowBaseline(fresh),
+          newObjective,
           Double.NaN);
     }
     if (old == null) {
-      return new PromotionDecision(false, notComparable + "; promote it by hand after a look", newObjective,
-          Double.NaN);
+      return new PromotionDecision(
+          false, notComparable + "; promote it by hand after a look", newObjective, Double.NaN);
     }
     double oldObjective = objective(old, weights);
     if (!(newObjective > oldObjective)) {
-      return new PromotionDecision(false, String.format("the objective did not improve: %.4f, promoted %s %.4f",
-          newObjective, promotedVersion, oldObjective), newObjective, oldObjective);
+      return new PromotionDecision(
+          false,
+          String.format(
+              "the objective did not improve: %.4f, promoted %s %.4f",
+              newObjective, promotedVersion, oldObjective),
+          newObjective,
+          oldObjective);
     }
     List<String> regressions = regressions(fresh, old, tolerance);
     if (!regressions.isEmpty()) {
-      return new PromotionDecision(false, String.format("the objective improved (%.4f, promoted %.4f) but tasks "
-          + "regressed beyond the tolerance of %.1f%%: %s", newObjective, oldObjective, 100 * tolerance,
-          String.join("; ", regressions)), newObjective, oldObjective);
+      return new PromotionDecision(
+          false,
+          String.format(
+              "the objective improved (%.4f, promoted %.4f) but tasks "
+                  + "regressed beyond the tolerance of %.1f%%: %s",
+              newObjective, oldObjective, 100 * tolerance, String.join("; ", regressions)),
+          newObjective,
+          oldObjective);
     }
-    return new PromotionDecision(true, String.format("the objective improved: %.4f, promoted %s %.4f; no task "
-        + "regressed beyond %.1f%%", newObjective, promotedVersion, oldObjective, 100 * tolerance), newObjective,
+    return new PromotionDecision(
+        true,
+        String.format(
+            "the objective improved: %.4f, promoted %s %.4f; no task " + "regressed beyond %.1f%%",
+            newObjective, promotedVersion, oldObjective, 100 * tolerance),
+        newObjective,
         oldObjective);
   }
 
@@ -62,7 +86,8 @@ public record PromotionDecision(boolean promote, String reason, double newObject
   }
 
   /** Tasks whose primary metric is worse than the promoted model's by more than {@code tolerance} (relative). */
-  static List<String> regressions(EvaluateJob.Report fresh, EvaluateJob.Report old, double tolerance) {
+  static List<String> regressions(
+      EvaluateJob.Report fresh, EvaluateJob.Report old, double tolerance) {
     List<String> out = new ArrayList<>();
     for (TaskMetrics m : fresh.tasks().values()) {
       TaskMetrics o = old.tasks().get(m.task());
@@ -73,15 +98,21 @@ public record PromotionDecision(boolean promote, String reason, double newObject
       double was = o.primaryValue();
       double worse = m.primary().worseBy(now, was);
       if (worse > tolerance) {
-        out.add(String.format("%s %s %.4f against %.4f (%.1f%% worse)", m.task(), m.primaryMetric(), now, was,
-            100 * worse));
+        out.add(
+            String.format(
+                "%s %s %.4f against %.4f (%.1f%% worse)",
+                m.task(), m.primaryMetric(), now, was, 100 * worse));
       }
     }
     return out;
   }
 
   private static String belowBaseline(EvaluateJob.Report r) {
-    return String.join(", ", r.tasks().values().stream().filter(m -> !m.beatsBaseline()).map(TaskMetrics::task)
-        .toList());
+    return String.join(
+        ", ",
+        r.tasks().values().stream()
+            .filter(m -> !m.beatsBaseline())
+            .map(TaskMetrics::task)
+            .toList());
   }
 }

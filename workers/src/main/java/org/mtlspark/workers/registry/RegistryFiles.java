@@ -38,13 +38,22 @@ final class RegistryFiles {
 
   /** Refuses, with the reason and what to do, a registry on a filesystem without exclusive create and atomic rename. */
   static void checkSupported(Configuration hadoop, Path root) throws RegistryException {
-    String scheme = root.toUri().getScheme() != null ? root.toUri().getScheme()
-        : FileSystem.getDefaultUri(hadoop).getScheme();
+    String scheme =
+        root.toUri().getScheme() != null
+            ? root.toUri().getScheme()
+            : FileSystem.getDefaultUri(hadoop).getScheme();
     if (scheme == null || !SUPPORTED.contains(scheme)) {
-      throw new RegistryException("the model registry " + root + " is on " + scheme + "://, which gives neither an "
-          + "exclusive create nor an atomic rename, so two jobs could register the same version or both take the "
-          + "lock; keep the registry on HDFS or on a shared POSIX mount (file://, e.g. NFS), the data and work "
-          + "folders may stay on " + scheme + "://");
+      throw new RegistryException(
+          "the model registry "
+              + root
+              + " is on "
+              + scheme
+              + "://, which gives neither an "
+              + "exclusive create nor an atomic rename, so two jobs could register the same version or both take the "
+              + "lock; keep the registry on HDFS or on a shared POSIX mount (file://, e.g. NFS), the data and work "
+              + "folders may stay on "
+              + scheme
+              + "://");
     }
   }
 
@@ -61,12 +70,14 @@ final class RegistryFiles {
     if (fs instanceof RawLocalFileSystem raw) {
       return publishNewLocal(raw.pathToFile(target).toPath(), content);
     }
-    Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+    Path tmp =
+        new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
     try (OutputStream out = fs.create(tmp, false)) {
       out.write(content);
     }
     try {
-      fileContext(fs, target, hadoop).rename(fs.makeQualified(tmp), fs.makeQualified(target), Options.Rename.NONE);
+      fileContext(fs, target, hadoop)
+          .rename(fs.makeQualified(tmp), fs.makeQualified(target), Options.Rename.NONE);
       return true;
     } catch (FileAlreadyExistsException e) {
       return false;
@@ -75,8 +86,10 @@ final class RegistryFiles {
     }
   }
 
-  private static boolean publishNewLocal(java.nio.file.Path target, byte[] content) throws IOException {
-    java.nio.file.Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+  private static boolean publishNewLocal(java.nio.file.Path target, byte[] content)
+      throws IOException {
+    java.nio.file.Path tmp =
+        target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     Files.write(tmp, content);
     try {
       Files.createLink(target, tmp);
@@ -106,11 +119,13 @@ final class RegistryFiles {
       Files.move(source, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return;
     }
-    fileContext(fs, to, hadoop).rename(fs.makeQualified(from), fs.makeQualified(to), Options.Rename.NONE);
+    fileContext(fs, to, hadoop)
+        .rename(fs.makeQualified(from), fs.makeQualified(to), Options.Rename.NONE);
   }
 
   /** The FileContext of {@code path}'s filesystem, also for a path without a scheme (the default filesystem's). */
-  static FileContext fileContext(FileSystem fs, Path path, Configuration hadoop) throws IOException {
+  static FileContext fileContext(FileSystem fs, Path path, Configuration hadoop)
+      throws IOException {
     return FileContext.getFileContext(fs.makeQualified(path).toUri(), hadoop);
   }
 

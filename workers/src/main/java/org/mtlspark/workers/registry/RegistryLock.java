@@ -52,23 +52,32 @@ public final class RegistryLock implements AutoCloseable {
   private volatile String lost;
   private volatile boolean closed;
 
-  private RegistryLock(Configuration hadoop, Path dir, long number, String token, String what, Duration staleAfter) {
+  private RegistryLock(
+      Configuration hadoop, Path dir, long number, String token, String what, Duration staleAfter) {
     this.hadoop = hadoop;
     this.dir = dir;
     this.number = number;
     this.token = token;
     this.what = what;
     long every = Math.max(50, Math.min(60_000, staleAfter.toMillis() / 10));
-    this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "registry-lock-heartbeat " + dir.getName());
-      t.setDaemon(true);
-      return t;
-    });
+    this.heartbeat =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "registry-lock-heartbeat " + dir.getName());
+              t.setDaemon(true);
+              return t;
+            });
     heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Who holds (or last held) a lock, as read from its file. */
-  public record Holder(long number, String owner, String host, String since, Instant refreshed, boolean released,
+  public record Holder(
+      long number,
+      String owner,
+      String host,
+      String since,
+      Instant refreshed,
+      boolean released,
       String process) {
     String describe() {
       return owner + " on " + host + " since " + since + " (last refreshed " + refreshed + ")";
@@ -92,7 +101,8 @@ public final class RegistryLock implements AutoCloseable {
       } catch (RuntimeException e) {
         return false;
       }
-      return ProcessHandle.of(pid).map(h -> h.info().startInstant().map(t -> t.isAfter(taken)).orElse(false))
+      return ProcessHandle.of(pid)
+          .map(h -> h.info().startInstant().map(t -> t.isAfter(taken)).orElse(false))
           .orElse(true);
     }
   }
@@ -100,7 +110,8 @@ public final class RegistryLock implements AutoCloseable {
   /** The pid namespace of this process (Linux), so that a pid is only compared within one; null elsewhere. */
   static String processNamespace() {
     try {
-      return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")).toString();
+      return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid"))
+          .toString();
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       return null;
     }
@@ -113,7 +124,8 @@ public final class RegistryLock implements AutoCloseable {
    *
    * @throws RegistryException when another holder keeps it past {@code wait}
    */
-  public static RegistryLock acquire(Configuration hadoop, Path dir, String owner, Duration staleAfter, Duration wait)
+  public static RegistryLock acquire(
+      Configuration hadoop, Path dir, String owner, Duration staleAfter, Duration wait)
       throws IOException {
     FileSystem fs = dir.getFileSystem(hadoop);
     RegistryFiles.checkSupported(hadoop, dir);
@@ -123,8 +135,10 @@ public final class RegistryLock implements AutoCloseable {
     while (true) {
       Holder current = current(hadoop, dir);
       boolean free = current == null || current.released();
-      boolean stale = !free && (Duration.between(current.refreshed(), Instant.now()).compareTo(staleAfter) > 0
-          || current.deadHere());
+      boolean stale =
+          !free
+              && (Duration.between(current.refreshed(), Instant.now()).compareTo(staleAfter) > 0
+                  || current.deadHere());
       if (free || stale) {
         long next = current == null ? 1 : current.number() + 1;
         Map<String, Object> content = new LinkedHashMap<>();
@@ -137,12 +151,18 @@ public final class RegistryLock implements AutoCloseable {
         }
         content.put("since", Instant.now().toString());
         content.put("token", token);
-        if (RegistryFiles.publishNew(hadoop, file(dir, next, "lock"), JSON.writeValueAsBytes(content))) {
+        if (RegistryFiles.publishNew(
+            hadoop, file(dir, next, "lock"), JSON.writeValueAsBytes(content))) {
           Holder confirmed = current(hadoop, dir);
           if (confirmed != null && confirmed.number() == next) {
             if (stale) {
-              LOG.warn("broke the lock {} of {}: {}", dir, current.describe(), current.deadHere()
-                  ? "its process is no longer running on this host" : "not refreshed for more than " + staleAfter);
+              LOG.warn(
+                  "broke the lock {} of {}: {}",
+                  dir,
+                  current.describe(),
+                  current.deadHere()
+                      ? "its process is no longer running on this host"
+                      : "not refreshed for more than " + staleAfter);
             }
             RegistryLock lock = new RegistryLock(hadoop, dir, next, token, owner, staleAfter);
             lock.cleanOld();
@@ -154,8 +174,13 @@ public final class RegistryLock implements AutoCloseable {
         continue;
       }
       if (System.nanoTime() >= deadline) {
-        throw new RegistryException("the lock " + dir + " is held by " + current.describe()
-            + "; it is taken to belong to a crashed run when not refreshed for " + staleAfter);
+        throw new RegistryException(
+            "the lock "
+                + dir
+                + " is held by "
+                + current.describe()
+                + "; it is taken to belong to a crashed run when not refreshed for "
+                + staleAfter);
       }
       try {
         Thread.sleep(pause);
@@ -192,8 +217,13 @@ public final class RegistryLock implements AutoCloseable {
       return null;
     }
     Map<?, ?> content = read(fs, status.getPath());
-    return new Holder(highest, field(content, "owner"), field(content, "host"), field(content, "since"),
-        Instant.ofEpochMilli(status.getModificationTime()), released.contains(highest),
+    return new Holder(
+        highest,
+        field(content, "owner"),
+        field(content, "host"),
+        field(content, "since"),
+        Instant.ofEpochMilli(status.getModificationTime()),
+        released.contains(highest),
         field(content, "pid") + " " + field(content, "pidNamespace"));
   }
 
@@ -230,8 +260,12 @@ public final class RegistryLock implements AutoCloseable {
     try {
       Holder h = current(hadoop, dir);
       if (h == null || h.number() != number || h.released()) {
-        lost = h == null ? "its file is gone" : h.number() != number ? "it was broken and taken by " + h.describe()
-            : "it was released by another process";
+        lost =
+            h == null
+                ? "its file is gone"
+                : h.number() != number
+                    ? "it was broken and taken by " + h.describe()
+                    : "it was released by another process";
         LOG.error("lost the lock {} ({}): {}", dir, what, lost);
         return;
       }
@@ -246,12 +280,17 @@ public final class RegistryLock implements AutoCloseable {
     if (lost == null) {
       Holder h = current(hadoop, dir);
       if (h == null || h.number() != number || h.released()) {
-        lost = h == null ? "its file is gone" : h.number() != number ? "it was broken and taken by " + h.describe()
-            : "it was released by another process";
+        lost =
+            h == null
+                ? "its file is gone"
+                : h.number() != number
+                    ? "it was broken and taken by " + h.describe()
+                    : "it was released by another process";
       }
     }
     if (lost != null) {
-      throw new RegistryException("lost the lock " + dir + " (" + what + "): " + lost + "; nothing more is written");
+      throw new RegistryException(
+          "lost the lock " + dir + " (" + what + "): " + lost + "; nothing more is written");
     }
   }
 
@@ -280,7 +319,10 @@ public final class RegistryLock implements AutoCloseable {
     heartbeat.shutdownNow();
     Holder h = current(hadoop, dir);
     if (h != null && h.number() == number && !h.released()) {
-      RegistryFiles.publishNew(hadoop, file(dir, number, "released"), token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      RegistryFiles.publishNew(
+          hadoop,
+          file(dir, number, "released"),
+          token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } else {
       LOG.warn("the lock {} is no longer this holder's ({}); leaving it", dir, what);
     }

@@ -25,6 +25,7 @@ public final class RunReport {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
   static final String TEMPLATE = "/org/mtlspark/report/report.html";
+
   /** The title element every report starts with: how an earlier report is recognized. */
   public static final String TITLE_TAG = "<title>mtlspark run report</title>";
 
@@ -36,11 +37,16 @@ public final class RunReport {
    * @param compareDir a model folder (a registry version) to compare with, or null
    * @param compareLabel its name in the report
    */
-  public static void write(Configuration hadoop, String runDir, String compareDir, String compareLabel, String out)
+  public static void write(
+      Configuration hadoop, String runDir, String compareDir, String compareLabel, String out)
       throws IOException {
-    String html = resource(TEMPLATE)
-        .replace("/*ECHARTS*/", resource(ECHARTS).replace("</script", "<\\/script"))
-        .replace("/*DATA*/", scriptSafe(JSON.writeValueAsString(data(hadoop, runDir, compareDir, compareLabel))));
+    String html =
+        resource(TEMPLATE)
+            .replace("/*ECHARTS*/", resource(ECHARTS).replace("</script", "<\\/script"))
+            .replace(
+                "/*DATA*/",
+                scriptSafe(
+                    JSON.writeValueAsString(data(hadoop, runDir, compareDir, compareLabel))));
     HadoopFiles.writeString(hadoop, out, html);
   }
 
@@ -62,19 +68,28 @@ public final class RunReport {
     return sb.toString();
   }
 
-  static Map<String, Object> data(Configuration hadoop, String runDir, String compareDir, String compareLabel)
+  static Map<String, Object> data(
+      Configuration hadoop, String runDir, String compareDir, String compareLabel)
       throws IOException {
     for (String f : List.of(RunFolder.TRAINING_FILE, RunFolder.METRICS_FILE, "manifest.json")) {
       if (!HadoopFiles.exists(hadoop, runDir + "/" + f)) {
-        throw new IOException("no " + f + " in " + runDir + ": report needs a run that was trained and evaluated");
+        throw new IOException(
+            "no " + f + " in " + runDir + ": report needs a run that was trained and evaluated");
       }
     }
-    JsonNode training = JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.TRAINING_FILE));
-    JsonNode history = HadoopFiles.exists(hadoop, runDir + "/" + RunFolder.HISTORY_FILE)
-        ? JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.HISTORY_FILE)) : training.get("epochs");
-    JsonNode test = JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.METRICS_FILE));
-    JsonNode other = compareDir == null ? null
-        : JSON.readTree(HadoopFiles.readString(hadoop, compareDir + "/" + RunFolder.METRICS_FILE));
+    JsonNode training =
+        JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.TRAINING_FILE));
+    JsonNode history =
+        HadoopFiles.exists(hadoop, runDir + "/" + RunFolder.HISTORY_FILE)
+            ? JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.HISTORY_FILE))
+            : training.get("epochs");
+    JsonNode test =
+        JSON.readTree(HadoopFiles.readString(hadoop, runDir + "/" + RunFolder.METRICS_FILE));
+    JsonNode other =
+        compareDir == null
+            ? null
+            : JSON.readTree(
+                HadoopFiles.readString(hadoop, compareDir + "/" + RunFolder.METRICS_FILE));
     Manifest manifest = Manifest.read(hadoop, runDir);
 
     Map<String, Object> d = new LinkedHashMap<>();
@@ -88,49 +103,63 @@ public final class RunReport {
       score.add(e.get("score").asDouble());
       objective.add(e.get("validationObjective").asDouble());
       if (e.has("taskWeights")) {
-        e.get("taskWeights").fields().forEachRemaining(w ->
-            weights.computeIfAbsent(w.getKey(), k -> new ArrayList<>()).add(w.getValue().asDouble()));
+        e.get("taskWeights")
+            .fields()
+            .forEachRemaining(
+                w ->
+                    weights
+                        .computeIfAbsent(w.getKey(), k -> new ArrayList<>())
+                        .add(w.getValue().asDouble()));
       }
     }
-    d.put("summary", String.format("%d epochs, best %d (objective %.4f)%s; %d test examples; trained on %s",
-        epochs.size(), training.get("bestEpoch").asInt(), training.get("bestObjective").asDouble(),
-        training.get("stoppedEarly").asBoolean() ? ", stopped early" : "", test.get("examples").asLong(),
-        training.get("prep").asText()));
+    d.put(
+        "summary",
+        String.format(
+            "%d epochs, best %d (objective %.4f)%s; %d test examples; trained on %s",
+            epochs.size(),
+            training.get("bestEpoch").asInt(),
+            training.get("bestObjective").asDouble(),
+            training.get("stoppedEarly").asBoolean() ? ", stopped early" : "",
+            test.get("examples").asLong(),
+            training.get("prep").asText()));
     d.put("epochs", epochs);
     d.put("score", score);
     d.put("objective", objective);
     d.put("weights", weights);
 
     List<Map<String, Object>> tasks = new ArrayList<>();
-    test.get("tasks").fields().forEachRemaining(entry -> {
-      JsonNode m = entry.getValue();
-      String metric = m.get("primaryMetric").asText();
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("name", entry.getKey());
-      t.put("type", m.get("type").asText().toLowerCase());
-      t.put("metric", metric);
-      t.put("test", m.get("metrics").get(metric).asDouble());
-      t.put("testBaseline", m.get("baseline").get(metric).asDouble());
-      List<Double> curve = new ArrayList<>();
-      double baseline = Double.NaN;
-      for (JsonNode e : history) {
-        for (JsonNode v : e.get("validation")) {
-          if (v.get("task").asText().equals(entry.getKey())) {
-            curve.add(v.get("metrics").get(metric).asDouble());
-            baseline = v.get("baseline").get(metric).asDouble();
-          }
-        }
-      }
-      t.put("validation", curve);
-      t.put("baseline", baseline);
-      if (m.hasNonNull("confusion")) {
-        t.put("classes", JSON.convertValue(m.get("classes"), List.class));
-        t.put("confusion", JSON.convertValue(m.get("confusion"), List.class));
-      }
-      JsonNode o = other == null ? null : other.get("tasks").get(entry.getKey());
-      t.put("promoted", o == null ? null : o.get("metrics").get(metric).asDouble());
-      tasks.add(t);
-    });
+    test.get("tasks")
+        .fields()
+        .forEachRemaining(
+            entry -> {
+              JsonNode m = entry.getValue();
+              String metric = m.get("primaryMetric").asText();
+              Map<String, Object> t = new LinkedHashMap<>();
+              t.put("name", entry.getKey());
+              t.put("type", m.get("type").asText().toLowerCase());
+              t.put("metric", metric);
+              t.put("test", m.get("metrics").get(metric).asDouble());
+              t.put("testBaseline", m.get("baseline").get(metric).asDouble());
+              List<Double> curve = new ArrayList<>();
+              double baseline = Double.NaN;
+              for (JsonNode e : history) {
+                for (JsonNode v : e.get("validation")) {
+                  if (v.get("task").asText().equals(entry.getKey())) {
+                    curve.add(v.get("metrics").get(metric).asDouble());
+                    baseline = v.get("baseline").get(metric).asDouble();
+                  }
+                }
+              }
+              t.put("validation", curve);
+              t.put("baseline", baseline);
+              if (m.hasNonNull("confusion")) {
+                t.put("classes", JSON.convertValue(m.get("classes"), List.class));
+                t.put("confusion", JSON.convertValue(m.get("confusion"), List.class));
+              }
+              JsonNode o = other == null ? null : other.get("tasks").get(entry.getKey());
+              t.put("promoted", o == null ? null : o.get("metrics").get(metric).asDouble());
+              tasks.add(t);
+            });
     d.put("tasks", tasks);
 
     Manifest.Counts counts = manifest.counts();
@@ -138,12 +167,18 @@ public final class RunReport {
     coverage.put("records", counts.records());
     Map<String, Double> present = new LinkedHashMap<>();
     long usable = counts.recordStatus().getOrDefault("usable", 0L);
-    counts.modalityPresent().forEach((m, n) -> present.put(m, Math.round(1000.0 * n / Math.max(1, usable)) / 10.0));
+    counts
+        .modalityPresent()
+        .forEach((m, n) -> present.put(m, Math.round(1000.0 * n / Math.max(1, usable)) / 10.0));
     coverage.put("modalities", present);
     coverage.put("status", counts.recordStatus());
     d.put("coverage", coverage);
     d.put("ablation", JSON.convertValue(test.get("ablation"), Map.class));
-    d.put("promoted", compareDir == null ? null : Map.of("label", compareLabel == null ? compareDir : compareLabel));
+    d.put(
+        "promoted",
+        compareDir == null
+            ? null
+            : Map.of("label", compareLabel == null ? compareDir : compareLabel));
     return d;
   }
 

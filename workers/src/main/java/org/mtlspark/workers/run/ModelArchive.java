@@ -35,19 +35,25 @@ public final class ModelArchive {
   static final String COEFFICIENTS = "coefficients.bin";
   static final String UPDATER_STATE = "updaterState.bin";
   static final String NO_PARAMS = "noParams.marker";
+
   /** The entries mtlspark writes, in the order ModelSerializer writes them. */
-  static final List<String> ENTRIES = List.of(CONFIGURATION, COEFFICIENTS, NO_PARAMS, UPDATER_STATE);
+  static final List<String> ENTRIES =
+      List.of(CONFIGURATION, COEFFICIENTS, NO_PARAMS, UPDATER_STATE);
 
   /** A graph configuration of a few megabytes is already far larger than any this project builds. */
   static final long MAX_CONFIGURATION_BYTES = 16L << 20;
+
   /** Unpacked entries may total this much plus {@link #MAX_EXPANSION} times the file's own size. */
   static final long BASE_ALLOWANCE = 64L << 20;
+
   /** Parameters compress little; a file that unpacks to more than this factor is a zip bomb. */
   static final long MAX_EXPANSION = 100;
+
   /** The largest entry a Java array holds. */
   private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 16;
 
-  private static final Set<String> CLASS_PREFIXES = Set.of("org.deeplearning4j.", "org.nd4j.", "org.mtlspark.");
+  private static final Set<String> CLASS_PREFIXES =
+      Set.of("org.deeplearning4j.", "org.nd4j.", "org.mtlspark.");
 
   private ModelArchive() {}
 
@@ -58,10 +64,12 @@ public final class ModelArchive {
   public static byte[] checked(byte[] zip, String source) throws IOException {
     Map<String, byte[]> entries = unpack(zip, source);
     if (!entries.containsKey(CONFIGURATION)) {
-      throw refused(source, "has no entry \"" + CONFIGURATION + "\"; it is not a model written by mtlspark");
+      throw refused(
+          source, "has no entry \"" + CONFIGURATION + "\"; it is not a model written by mtlspark");
     }
     if (entries.containsKey(COEFFICIENTS) == entries.containsKey(NO_PARAMS)) {
-      throw refused(source, "must hold exactly one of \"" + COEFFICIENTS + "\" and \"" + NO_PARAMS + "\"");
+      throw refused(
+          source, "must hold exactly one of \"" + COEFFICIENTS + "\" and \"" + NO_PARAMS + "\"");
     }
     if (entries.containsKey(NO_PARAMS) && entries.get(NO_PARAMS).length > 0) {
       throw refused(source, "has a non-empty entry \"" + NO_PARAMS + "\"");
@@ -84,18 +92,33 @@ public final class ModelArchive {
       while ((entry = in.getNextEntry()) != null) {
         String name = entry.getName();
         if (!ENTRIES.contains(name)) {
-          throw refused(source, "contains an entry \"" + NdArrayLayout.printable(name)
-              + "\" that mtlspark never writes; refusing to load it (it could run code through Java deserialization)");
+          throw refused(
+              source,
+              "contains an entry \""
+                  + NdArrayLayout.printable(name)
+                  + "\" that mtlspark never writes; refusing to load it (it could run code through Java deserialization)");
         }
         if (entries.containsKey(name)) {
-          throw refused(source, "contains the entry \"" + name
-              + "\" twice; refusing to load it (readers of a zip may disagree on which copy counts)");
+          throw refused(
+              source,
+              "contains the entry \""
+                  + name
+                  + "\" twice; refusing to load it (readers of a zip may disagree on which copy counts)");
         }
-        long limit = Math.min(budget, name.equals(CONFIGURATION) ? MAX_CONFIGURATION_BYTES : MAX_ARRAY_BYTES);
+        long limit =
+            Math.min(
+                budget, name.equals(CONFIGURATION) ? MAX_CONFIGURATION_BYTES : MAX_ARRAY_BYTES);
         byte[] bytes = readAtMost(in, limit);
         if (bytes == null) {
-          throw refused(source, "has an entry \"" + name + "\" that unpacks to more than " + limit + " bytes (the file is "
-              + zip.length + " bytes); refusing to load it");
+          throw refused(
+              source,
+              "has an entry \""
+                  + name
+                  + "\" that unpacks to more than "
+                  + limit
+                  + " bytes (the file is "
+                  + zip.length
+                  + " bytes); refusing to load it");
         }
         budget -= bytes.length;
         entries.put(name, bytes);
@@ -128,7 +151,9 @@ public final class ModelArchive {
     try {
       tree = new ObjectMapper().readTree(json);
     } catch (IOException e) {
-      throw refused(source, "has an entry \"" + CONFIGURATION + "\" that is not JSON (" + e.getMessage() + ")");
+      throw refused(
+          source,
+          "has an entry \"" + CONFIGURATION + "\" that is not JSON (" + e.getMessage() + ")");
     }
     if (tree == null || !tree.isObject()) {
       throw refused(source, "has an entry \"" + CONFIGURATION + "\" that is not a JSON object");
@@ -144,8 +169,13 @@ public final class ModelArchive {
         if (field.getKey().equals("@class")) {
           String name = field.getValue().asText();
           if (CLASS_PREFIXES.stream().noneMatch(name::startsWith)) {
-            throw refused(source, "has an entry \"" + CONFIGURATION + "\" naming the class \"" + NdArrayLayout.printable(name)
-                + "\", which is not part of DL4J, ND4J or mtlspark; refusing to load it");
+            throw refused(
+                source,
+                "has an entry \""
+                    + CONFIGURATION
+                    + "\" naming the class \""
+                    + NdArrayLayout.printable(name)
+                    + "\", which is not part of DL4J, ND4J or mtlspark; refusing to load it");
           }
         }
         checkClassNames(field.getValue(), source);
@@ -163,10 +193,21 @@ public final class ModelArchive {
     try {
       NdArrayLayout.skip(in, 0);
     } catch (NdArrayLayout.MalformedException e) {
-      throw refused(source, "has an entry \"" + name + "\" that is not an array as ND4J writes one: " + e.getMessage());
+      throw refused(
+          source,
+          "has an entry \""
+              + name
+              + "\" that is not an array as ND4J writes one: "
+              + e.getMessage());
     }
     if (in.hasRemaining()) {
-      throw refused(source, "has an entry \"" + name + "\" with " + in.remaining() + " unexpected bytes after its array");
+      throw refused(
+          source,
+          "has an entry \""
+              + name
+              + "\" with "
+              + in.remaining()
+              + " unexpected bytes after its array");
     }
   }
 

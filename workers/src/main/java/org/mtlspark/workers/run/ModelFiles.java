@@ -21,7 +21,8 @@ public final class ModelFiles {
 
   private ModelFiles() {}
 
-  public static void write(Configuration conf, String path, ComputationGraph graph) throws IOException {
+  public static void write(Configuration conf, String path, ComputationGraph graph)
+      throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ModelSerializer.writeModel(graph, bytes, true);
     HadoopFiles.writeBytes(conf, path, bytes.toByteArray());
@@ -50,8 +51,14 @@ public final class ModelFiles {
     }
     long length = fs.getFileStatus(p).getLen();
     if (length > MAX_FILE_BYTES) {
-      throw new IOException("model file " + path + " is " + length + " bytes, more than the " + MAX_FILE_BYTES
-          + " a model file can hold; refusing to load it");
+      throw new IOException(
+          "model file "
+              + path
+              + " is "
+              + length
+              + " bytes, more than the "
+              + MAX_FILE_BYTES
+              + " a model file can hold; refusing to load it");
     }
     byte[] bytes;
     try (InputStream in = fs.open(p)) {
@@ -65,7 +72,8 @@ public final class ModelFiles {
    * names them in errors), checked by {@link ModelArchive} first; with its updater state when
    * {@code withUpdater}.
    */
-  public static ComputationGraph restore(byte[] bytes, String source, boolean withUpdater) throws IOException {
+  public static ComputationGraph restore(byte[] bytes, String source, boolean withUpdater)
+      throws IOException {
     byte[] checked = ModelArchive.checked(bytes, source);
     return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(checked), withUpdater);
   }

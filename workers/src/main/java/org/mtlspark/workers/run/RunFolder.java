@@ -27,9 +27,10 @@ public final class RunFolder {
 
   /** What a finished run must hold to be scored or registered. */
   public static final List<String> REQUIRED = List.of(MODEL_FILE, MANIFEST_FILE, CONFIG_FILE);
+
   /** What a registry version keeps of a run: the required files, then the others when present. */
-  public static final List<String> KEPT = List.of(MODEL_FILE, MANIFEST_FILE, CONFIG_FILE, METRICS_FILE,
-      TRAINING_FILE, HISTORY_FILE);
+  public static final List<String> KEPT =
+      List.of(MODEL_FILE, MANIFEST_FILE, CONFIG_FILE, METRICS_FILE, TRAINING_FILE, HISTORY_FILE);
 
   private RunFolder() {}
 }

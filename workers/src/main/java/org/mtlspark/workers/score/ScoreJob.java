@@ -61,11 +61,22 @@ public final class ScoreJob {
   static final int BATCH = 256;
 
   /** How predictions are written. */
-  public enum Format { PARQUET, CSV }
+  public enum Format {
+    PARQUET,
+    CSV
+  }
 
   /** The content of score.json. */
-  public record Summary(String model, String data, String format, long records, long scored,
-      Map<String, Long> recordStatus, long rejected, Map<String, Long> rejectsByReason, List<String> columns) {}
+  public record Summary(
+      String model,
+      String data,
+      String format,
+      long records,
+      long scored,
+      Map<String, Long> recordStatus,
+      long rejected,
+      Map<String, Long> rejectsByReason,
+      List<String> columns) {}
 
   private final SparkSession spark;
 
@@ -73,7 +84,8 @@ public final class ScoreJob {
     this.spark = spark;
   }
 
-  public Summary run(String modelDir, String dataRoot, String out, Format format) throws IOException {
+  public Summary run(String modelDir, String dataRoot, String out, Format format)
+      throws IOException {
     long started = System.nanoTime();
     JobLabels.describe(spark, "score", dataRoot + " with " + modelDir);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -82,44 +94,79 @@ public final class ScoreJob {
     HadoopFiles.checkNewOutput(hadoop, out);
     for (String file : List.of(RunFolder.MODEL_FILE, Manifest.FILE_NAME, RunFolder.CONFIG_FILE)) {
       if (!HadoopFiles.exists(hadoop, modelDir + "/" + file)) {
-        throw new IOException("no " + file + " in " + modelDir + ": give a run folder of `train` or a registry version");
+        throw new IOException(
+            "no "
+                + file
+                + " in "
+                + modelDir
+                + ": give a run folder of `train` or a registry version");
       }
     }
-    MtlConfig config = ConfigLoader.fromYaml(HadoopFiles.readString(hadoop, modelDir + "/" + RunFolder.CONFIG_FILE),
-        modelDir + "/" + RunFolder.CONFIG_FILE);
+    MtlConfig config =
+        ConfigLoader.fromYaml(
+            HadoopFiles.readString(hadoop, modelDir + "/" + RunFolder.CONFIG_FILE),
+            modelDir + "/" + RunFolder.CONFIG_FILE);
     FeaturizerState state = Manifest.read(hadoop, modelDir).featurizers();
     ComputationGraph graph = EvaluateJob.loadModel(hadoop, modelDir);
     Path staging = StagingFolder.beside(target);
     try {
-      AlignedSources in = AlignedSources.read(spark, config, dataRoot, staging, AlignedSources.Mode.SCORE);
+      AlignedSources in =
+          AlignedSources.read(spark, config, dataRoot, staging, AlignedSources.Mode.SCORE);
       Featurizer featurizer = new Featurizer(state, in.layout());
       JavaRDD<AlignedRecord> scorable = in.examples();
       List<String> keyColumns = config.data().key();
       Outputs outputs = new Outputs(state.tasks(), config.tasks(), keyColumns);
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
-      JavaRDD<Row> rows = scorable.mapPartitions(records -> {
-        ComputationGraph local = ModelFiles.restore(model.value(), "broadcast for scoring", false);
-        return new Scored(records, featurizer, local, outputs);
-      });
+      JavaRDD<Row> rows =
+          scorable.mapPartitions(
+              records -> {
+                ComputationGraph local =
+                    ModelFiles.restore(model.value(), "broadcast for scoring", false);
+                return new Scored(records, featurizer, local, outputs);
+              });
       String predictions = new Path(staging, "predictions").toString();
       var frame = spark.createDataFrame(rows, outputs.schema());
       switch (format) {
         case PARQUET -> frame.write().parquet(predictions);
         case CSV -> frame.write().option("header", "true").csv(predictions);
       }
-      long scored = spark.read().format(format == Format.PARQUET ? "parquet" : "csv").option("header", "true")
-          .load(predictions).count();
+      long scored =
+          spark
+              .read()
+              .format(format == Format.PARQUET ? "parquet" : "csv")
+              .option("header", "true")
+              .load(predictions)
+              .count();
       model.destroy();
       Manifest.Counts counts = in.counts();
-      Summary summary = new Summary(modelDir, dataRoot, format.name().toLowerCase(), counts.records(), scored,
-          counts.recordStatus(), counts.rejected(), counts.rejectsByReason(), List.of(outputs.schema().fieldNames()));
-      HadoopFiles.writeString(hadoop, new Path(staging, SUMMARY_FILE).toString(),
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+      Summary summary =
+          new Summary(
+              modelDir,
+              dataRoot,
+              format.name().toLowerCase(),
+              counts.records(),
+              scored,
+              counts.recordStatus(),
+              counts.rejected(),
+              counts.rejectsByReason(),
+              List.of(outputs.schema().fieldNames()));
+      HadoopFiles.writeString(
+          hadoop,
+          new Path(staging, SUMMARY_FILE).toString(),
+          new ObjectMapper()
+              .enable(SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(summary));
       HadoopFiles.renameOrFail(fs, staging, target);
       in.unpersist();
-      LOG.info("scored {} of {} records with {} into {} ({}; rejected source rows: {}) in {}", scored,
-          counts.records(), modelDir, target, counts.recordStatus(), counts.rejected(),
+      LOG.info(
+          "scored {} of {} records with {} into {} ({}; rejected source rows: {}) in {}",
+          scored,
+          counts.records(),
+          modelDir,
+          target,
+          counts.recordStatus(),
+          counts.rejected(),
           String.format("%.1fs", (System.nanoTime() - started) / 1e9));
       return summary;
     } catch (IOException | RuntimeException | Error e) {
@@ -137,7 +184,11 @@ public final class ScoreJob {
     private final List<Row> ready = new ArrayList<>();
     private int next;
 
-    Scored(Iterator<AlignedRecord> records, Featurizer featurizer, ComputationGraph graph, Outputs outputs) {
+    Scored(
+        Iterator<AlignedRecord> records,
+        Featurizer featurizer,
+        ComputationGraph graph,
+        Outputs outputs) {
       this.records = records;
       this.featurizer = featurizer;
       this.graph = graph;
@@ -190,8 +241,16 @@ public final class ScoreJob {
 
     Outputs(List<TaskEncoding> tasks, List<TaskConfig> configs, List<String> keyColumns) {
       this.tasks = List.copyOf(tasks);
-      this.separators = tasks.stream().map(t -> configs.stream().filter(c -> c.name().equals(t.name()))
-          .map(TaskConfig::separator).findFirst().orElse("|")).toList();
+      this.separators =
+          tasks.stream()
+              .map(
+                  t ->
+                      configs.stream()
+                          .filter(c -> c.name().equals(t.name()))
+                          .map(TaskConfig::separator)
+                          .findFirst()
+                          .orElse("|"))
+              .toList();
       this.keyColumns = List.copyOf(keyColumns);
     }
 
@@ -204,8 +263,10 @@ public final class ScoreJob {
       for (TaskEncoding t : tasks) {
         switch (t.type()) {
           case REGRESSION -> s = s.add(unique(t.name(), used), DataTypes.DoubleType, false);
-          case BINARY -> s = s.add(unique(t.name(), used), DataTypes.StringType, false)
-              .add(unique(t.name() + "_probability", used), DataTypes.DoubleType, false);
+          case BINARY ->
+              s =
+                  s.add(unique(t.name(), used), DataTypes.StringType, false)
+                      .add(unique(t.name() + "_probability", used), DataTypes.DoubleType, false);
           case ORDINAL -> {
             s = s.add(unique(t.name(), used), DataTypes.StringType, false);
             for (String c : t.classes().subList(0, t.width())) {

@@ -12,7 +12,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * file): dl4j-spark hands the reference over as the source's path. Applies modality dropout, drawn
  * by epoch and reference.
  */
-public record BatchLoader(SerializableConf hadoop, ModalityDropout dropout, int epoch) implements MultiDataSetLoader {
+public record BatchLoader(SerializableConf hadoop, ModalityDropout dropout, int epoch)
+    implements MultiDataSetLoader {
   public BatchLoader(SerializableConf hadoop) {
     this(hadoop, ModalityDropout.none(null), 0);
   }

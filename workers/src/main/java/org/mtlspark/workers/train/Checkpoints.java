@@ -26,10 +26,12 @@ import org.nd4j.shade.jackson.databind.SerializationFeature;
 public final class Checkpoints {
   static final String DIR = RunFolder.CHECKPOINTS;
   private static final String PREFIX = "epoch-";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** What a checkpoint remembers besides the model. {@code epoch} is the last finished epoch, from 0. */
-  public record State(int epoch, int bestEpoch, double bestObjective, List<Map<String, Object>> history) {}
+  public record State(
+      int epoch, int bestEpoch, double bestObjective, List<Map<String, Object>> history) {}
 
   /** A checkpoint read back. */
   public record Restored(ComputationGraph graph, State state) {}
@@ -48,7 +50,8 @@ public final class Checkpoints {
     Path tmp = new Path(root, "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
     fs.mkdirs(tmp);
     ModelFiles.write(conf, new Path(tmp, "model.zip").toString(), graph);
-    HadoopFiles.writeString(conf, new Path(tmp, "state.json").toString(), JSON.writeValueAsString(state));
+    HadoopFiles.writeString(
+        conf, new Path(tmp, "state.json").toString(), JSON.writeValueAsString(state));
     if (fs.exists(target)) {
       fs.delete(target, true);
     }
@@ -68,7 +71,9 @@ public final class Checkpoints {
     }
     Path last = all.get(all.size() - 1);
     ComputationGraph graph = ModelFiles.read(conf, new Path(last, "model.zip").toString());
-    State state = JSON.readValue(HadoopFiles.readString(conf, new Path(last, "state.json").toString()), State.class);
+    State state =
+        JSON.readValue(
+            HadoopFiles.readString(conf, new Path(last, "state.json").toString()), State.class);
     return Optional.of(new Restored(graph, state));
   }
 
@@ -80,7 +85,9 @@ public final class Checkpoints {
     }
     for (FileStatus s : fs.listStatus(root)) {
       Path p = s.getPath();
-      if (s.isDirectory() && p.getName().startsWith(PREFIX) && fs.exists(new Path(p, "model.zip"))
+      if (s.isDirectory()
+          && p.getName().startsWith(PREFIX)
+          && fs.exists(new Path(p, "model.zip"))
           && fs.exists(new Path(p, "state.json"))) {
         out.add(p);
       }

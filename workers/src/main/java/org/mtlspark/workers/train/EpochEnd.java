@@ -50,9 +50,20 @@ final class EpochEnd implements GraphTrainer.EpochListener {
    * @param history the epochs so far (those of the checkpoint when resuming); every epoch is appended
    * @param started {@link System#nanoTime()} when training started, for each epoch's elapsed seconds
    */
-  EpochEnd(JavaSparkContext jsc, Configuration hadoop, MtlConfig config, Manifest manifest, String runDir,
-      List<String> validation, List<String> lossSample, int workers, TaskWeighting weighting,
-      EarlyStopping stopping, List<Map<String, Object>> history, Checkpoints checkpoints, long started) {
+  EpochEnd(
+      JavaSparkContext jsc,
+      Configuration hadoop,
+      MtlConfig config,
+      Manifest manifest,
+      String runDir,
+      List<String> validation,
+      List<String> lossSample,
+      int workers,
+      TaskWeighting weighting,
+      EarlyStopping stopping,
+      List<Map<String, Object>> history,
+      Checkpoints checkpoints,
+      long started) {
     this.jsc = jsc;
     this.hadoop = hadoop;
     this.config = config;
@@ -92,10 +103,14 @@ final class EpochEnd implements GraphTrainer.EpochListener {
       reweigh(epoch, g, e);
     }
     history.add(e);
-    checkpoints.write(g, new Checkpoints.State(epoch, stopping.bestEpoch(), stopping.best(), history));
-    HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.HISTORY_FILE, TrainJob.JSON.writeValueAsString(history));
+    checkpoints.write(
+        g, new Checkpoints.State(epoch, stopping.bestEpoch(), stopping.best(), history));
+    HadoopFiles.writeString(
+        hadoop, runDir + "/" + RunFolder.HISTORY_FILE, TrainJob.JSON.writeValueAsString(history));
     if (stopping.shouldStop(epoch)) {
-      LOG.info("stopping early after epoch {}: no better validation objective in {} epochs", epoch + 1,
+      LOG.info(
+          "stopping early after epoch {}: no better validation objective in {} epochs",
+          epoch + 1,
           config.train().patience());
       stoppedEarly = true;
       return false;
@@ -107,28 +122,41 @@ final class EpochEnd implements GraphTrainer.EpochListener {
   private void validate(int epoch, ComputationGraph g, Map<String, Object> e) throws IOException {
     long t0 = System.nanoTime();
     JobLabels.describe(jsc, "train", "validation after epoch " + (epoch + 1));
-    List<TaskMetrics> metrics = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), validation, workers);
+    List<TaskMetrics> metrics =
+        TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), validation, workers);
     double objective = ValidationObjective.of(metrics, config.train().objectiveWeights());
     e.put("validationObjective", objective);
     e.put("validation", metrics);
     if (stopping.record(epoch, objective)) {
       ModelFiles.write(hadoop, bestPath(runDir), g);
     }
-    LOG.info(String.format("epoch %d validation: objective %.4f (best %.4f at epoch %d), %s, %.1fs", epoch + 1,
-        objective, stopping.best(), stopping.bestEpoch() + 1, summary(metrics), (System.nanoTime() - t0) / 1e9));
+    LOG.info(
+        String.format(
+            "epoch %d validation: objective %.4f (best %.4f at epoch %d), %s, %.1fs",
+            epoch + 1,
+            objective,
+            stopping.best(),
+            stopping.bestEpoch() + 1,
+            summary(metrics),
+            (System.nanoTime() - t0) / 1e9));
   }
 
   /** Measures the task losses on the training sample and sets the next epoch's task weights on {@code g}. */
   private void reweigh(int epoch, ComputationGraph g, Map<String, Object> e) {
     JobLabels.describe(jsc, "train", "task losses after epoch " + (epoch + 1));
-    List<TaskMetrics> onTrain = TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), lossSample, workers);
+    List<TaskMetrics> onTrain =
+        TaskEvaluator.evaluate(jsc, g, manifest.featurizers().tasks(), lossSample, workers);
     double[] losses = onTrain.stream().mapToDouble(TaskMetrics::loss).toArray();
     weighting.record(losses);
     double[] next = weighting.weights();
     TaskLossWeights.apply(g, next);
     e.put("taskLosses", byTask(losses));
-    LOG.info("epoch {} task losses {}; task weights for the next epoch ({}): {}", epoch + 1, byTask(losses),
-        weighting.mode().name().toLowerCase(), byTask(next));
+    LOG.info(
+        "epoch {} task losses {}; task weights for the next epoch ({}): {}",
+        epoch + 1,
+        byTask(losses),
+        weighting.mode().name().toLowerCase(),
+        byTask(next));
   }
 
   private Map<String, Double> byTask(double[] values) {
@@ -142,7 +170,9 @@ final class EpochEnd implements GraphTrainer.EpochListener {
   private static String summary(List<TaskMetrics> metrics) {
     List<String> parts = new ArrayList<>();
     for (TaskMetrics m : metrics) {
-      parts.add(String.format("%s %s %.4f", m.task(), m.primaryMetric(), m.metrics().get(m.primaryMetric())));
+      parts.add(
+          String.format(
+              "%s %s %.4f", m.task(), m.primaryMetric(), m.metrics().get(m.primaryMetric())));
     }
     return String.join(", ", parts);
   }

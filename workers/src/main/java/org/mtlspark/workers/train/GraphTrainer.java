@@ -18,19 +18,23 @@ public interface GraphTrainer {
    *
    * @throws TrainingDivergedException when the training score becomes NaN or infinite
    */
-  ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, int startEpoch, EpochListener listener);
+  ComputationGraph fit(
+      ComputationGraph graph, List<String> batchPaths, int startEpoch, EpochListener listener);
 
   /** A new run: from epoch 0. */
-  default ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, EpochListener listener) {
+  default ComputationGraph fit(
+      ComputationGraph graph, List<String> batchPaths, EpochListener listener) {
     return fit(graph, batchPaths, 0, listener);
   }
 
   /** Runs the listener; its I/O failure (a checkpoint that cannot be written) ends training. */
-  static boolean afterEpoch(EpochListener listener, int epoch, ComputationGraph graph, double score) {
+  static boolean afterEpoch(
+      EpochListener listener, int epoch, ComputationGraph graph, double score) {
     try {
       return listener == null || listener.epochDone(epoch, graph, score);
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("after epoch " + (epoch + 1) + ": " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException(
+          "after epoch " + (epoch + 1) + ": " + e.getMessage(), e);
     }
   }
 }

@@ -15,7 +15,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * when one is missing at scoring time. Draws depend only on the seed and the batch's place in
  * training, so a retried task drops the same modalities.
  */
-public record ModalityDropout(double rate, FeaturizerState state, long seed) implements Serializable {
+public record ModalityDropout(double rate, FeaturizerState state, long seed)
+    implements Serializable {
 
   /** No dropout. */
   public static ModalityDropout none(FeaturizerState state) {
@@ -83,6 +84,7 @@ public record ModalityDropout(double rate, FeaturizerState state, long seed) imp
         masks[i] = masks[i] == null ? null : masks[i].dup();
       }
     }
-    return new org.nd4j.linalg.dataset.MultiDataSet(features, b.getLabels(), masks, b.getLabelsMaskArrays());
+    return new org.nd4j.linalg.dataset.MultiDataSet(
+        features, b.getLabels(), masks, b.getLabelsMaskArrays());
   }
 }

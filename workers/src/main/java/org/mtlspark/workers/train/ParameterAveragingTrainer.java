@@ -33,8 +33,8 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
   private final long seed;
   private final ModalityDropout dropout;
 
-  public ParameterAveragingTrainer(JavaSparkContext jsc, TrainConfig config, int batchSize, long seed,
-      ModalityDropout dropout) {
+  public ParameterAveragingTrainer(
+      JavaSparkContext jsc, TrainConfig config, int batchSize, long seed, ModalityDropout dropout) {
     this.jsc = jsc;
     this.config = config;
     this.workers = TrainingWorkers.resolve(jsc, config);
@@ -59,8 +59,8 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
   }
 
   @Override
-  public ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, int startEpoch,
-      EpochListener listener) {
+  public ComputationGraph fit(
+      ComputationGraph graph, List<String> batchPaths, int startEpoch, EpochListener listener) {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no training batches to fit");
     }
@@ -80,8 +80,16 @@ public final class ParameterAveragingTrainer implements GraphTrainer {
       double seconds = (System.nanoTime() - epochStart) / 1e9;
       double total = (System.nanoTime() - started) / 1e9;
       double left = total / (epoch + 1 - startEpoch) * (config.epochs() - epoch - 1);
-      LOG.info(String.format("epoch %d/%d: %d batches, %.0f examples/s, score %.4f, elapsed %.0fs, about %.0fs left",
-          epoch + 1, config.epochs(), batchPaths.size(), examples / seconds, score, total, left));
+      LOG.info(
+          String.format(
+              "epoch %d/%d: %d batches, %.0f examples/s, score %.4f, elapsed %.0fs, about %.0fs left",
+              epoch + 1,
+              config.epochs(),
+              batchPaths.size(),
+              examples / seconds,
+              score,
+              total,
+              left));
       if (!GraphTrainer.afterEpoch(listener, epoch, spark.getNetwork(), score)) {
         break;
       }

@@ -16,8 +16,8 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.io.JobLabels;
-import org.mtlspark.workers.model.TaskLossWeights;
 import org.mtlspark.prep.io.SerializableConf;
+import org.mtlspark.workers.model.TaskLossWeights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -57,17 +57,29 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     RELOAD_EVERY_ROUND
   }
 
-  public ResidentAveragingTrainer(JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed) {
+  public ResidentAveragingTrainer(
+      JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed) {
     this(jsc, workers, averagingFrequency, epochs, seed, ModalityDropout.none(null));
   }
 
-  public ResidentAveragingTrainer(JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed,
+  public ResidentAveragingTrainer(
+      JavaSparkContext jsc,
+      int workers,
+      int averagingFrequency,
+      int epochs,
+      long seed,
       ModalityDropout dropout) {
     this(jsc, workers, averagingFrequency, epochs, seed, dropout, Residency.KEEP_BETWEEN_ROUNDS);
   }
 
-  public ResidentAveragingTrainer(JavaSparkContext jsc, int workers, int averagingFrequency, int epochs, long seed,
-      ModalityDropout dropout, Residency residency) {
+  public ResidentAveragingTrainer(
+      JavaSparkContext jsc,
+      int workers,
+      int averagingFrequency,
+      int epochs,
+      long seed,
+      ModalityDropout dropout,
+      Residency residency) {
     this.jsc = jsc;
     this.workers = workers;
     this.averagingFrequency = averagingFrequency;
@@ -78,15 +90,17 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   }
 
   /** What the driver sends each round: the averaged state and where the workers are. */
-  record RoundState(float[] params, float[] updater, int iteration, int epoch, int round, double[] taskWeights)
+  record RoundState(
+      float[] params, float[] updater, int iteration, int epoch, int round, double[] taskWeights)
       implements Serializable {}
 
   /** What a worker returns from a round. */
-  record WorkerResult(float[] params, float[] updater, double scoreSum, int batches) implements Serializable {}
+  record WorkerResult(float[] params, float[] updater, double scoreSum, int batches)
+      implements Serializable {}
 
   @Override
-  public ComputationGraph fit(ComputationGraph graph, List<String> batchPaths, int startEpoch,
-      EpochListener listener) {
+  public ComputationGraph fit(
+      ComputationGraph graph, List<String> batchPaths, int startEpoch, EpochListener listener) {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no training batches to fit");
     }
@@ -112,19 +126,35 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
         long epochStart = System.nanoTime();
         double scoreSum = 0;
         long batches = 0;
-        // Task weights may change between epochs (set on the driver's graph); workers take them each round.
+        // Task weights may change between epochs (set on the driver's graph); workers take them
+        // each round.
         double[] taskWeights = TaskLossWeights.read(graph);
         for (int round = 0; round < roundsPerEpoch; round++) {
           long r0 = System.nanoTime();
           JobLabels.describe(jsc, "train", "epoch " + (epoch + 1) + ", round " + (round + 1));
-          Broadcast<RoundState> state = jsc.broadcast(new RoundState(params, updater, iteration, epoch, round, taskWeights));
-          List<WorkerResult> results = jsc.parallelize(IntStream.range(0, shareCount).boxed().toList(), shareCount)
-              .map(share -> runRound(trainingId, share, conf.value(), paths.value().get(share), hadoop,
-                  state.value(), k, trainingSeed, drop, keep))
-              .collect();
+          Broadcast<RoundState> state =
+              jsc.broadcast(new RoundState(params, updater, iteration, epoch, round, taskWeights));
+          List<WorkerResult> results =
+              jsc.parallelize(IntStream.range(0, shareCount).boxed().toList(), shareCount)
+                  .map(
+                      share ->
+                          runRound(
+                              trainingId,
+                              share,
+                              conf.value(),
+                              paths.value().get(share),
+                              hadoop,
+                              state.value(),
+                              k,
+                              trainingSeed,
+                              drop,
+                              keep))
+                  .collect();
           state.destroy();
           if (LOG.isDebugEnabled()) {
-            LOG.debug(String.format("epoch %d, round %d: %.1fms", epoch, round, (System.nanoTime() - r0) / 1e6));
+            LOG.debug(
+                String.format(
+                    "epoch %d, round %d: %.1fms", epoch, round, (System.nanoTime() - r0) / 1e6));
           }
           float[][] averaged = average(results, params, updater);
           params = averaged[0];
@@ -141,9 +171,18 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
         double seconds = (System.nanoTime() - epochStart) / 1e9;
         double total = (System.nanoTime() - started) / 1e9;
         double score = batches == 0 ? Double.NaN : scoreSum / batches;
-        LOG.info(String.format("epoch %d/%d: %d batches in %d rounds, %.0f batches/s, score %.4f, elapsed %.0fs, "
-            + "about %.0fs left", epoch + 1, epochs, batches, roundsPerEpoch, batches / seconds, score, total,
-            total / (epoch + 1 - startEpoch) * (epochs - epoch - 1)));
+        LOG.info(
+            String.format(
+                "epoch %d/%d: %d batches in %d rounds, %.0f batches/s, score %.4f, elapsed %.0fs, "
+                    + "about %.0fs left",
+                epoch + 1,
+                epochs,
+                batches,
+                roundsPerEpoch,
+                batches / seconds,
+                score,
+                total,
+                total / (epoch + 1 - startEpoch) * (epochs - epoch - 1)));
         if (!GraphTrainer.afterEpoch(listener, epoch, graph, score)) {
           break;
         }
@@ -195,13 +234,23 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   }
 
   /** One worker's round, on an executor. */
-  static WorkerResult runRound(String trainingId, int share, String confJson, List<String> paths,
-      SerializableConf hadoop, RoundState state, int k, long seed, ModalityDropout dropout, Residency residency)
+  static WorkerResult runRound(
+      String trainingId,
+      int share,
+      String confJson,
+      List<String> paths,
+      SerializableConf hadoop,
+      RoundState state,
+      int k,
+      long seed,
+      ModalityDropout dropout,
+      Residency residency)
       throws IOException {
     long t0 = System.nanoTime();
-    Slot slot = residency == Residency.KEEP_BETWEEN_ROUNDS
-        ? WorkerCache.get(trainingId, share, () -> new Slot(confJson, paths, hadoop))
-        : new Slot(confJson, paths, hadoop);
+    Slot slot =
+        residency == Residency.KEEP_BETWEEN_ROUNDS
+            ? WorkerCache.get(trainingId, share, () -> new Slot(confJson, paths, hadoop))
+            : new Slot(confJson, paths, hadoop);
     long t1 = System.nanoTime();
     synchronized (slot) {
       ComputationGraph g = slot.graph;
@@ -217,11 +266,13 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       }
       long t2 = System.nanoTime();
       if (LOG.isDebugEnabled()) {
-        LOG.debug(String.format("share %d, epoch %d, round %d: cache/load %.1fms, fit %d batches %.1fms", share,
-            state.epoch(), state.round(), (t1 - t0) / 1e6, to - from, (t2 - t1) / 1e6));
+        LOG.debug(
+            String.format(
+                "share %d, epoch %d, round %d: cache/load %.1fms, fit %d batches %.1fms",
+                share, state.epoch(), state.round(), (t1 - t0) / 1e6, to - from, (t2 - t1) / 1e6));
       }
-      return new WorkerResult(g.params().toFloatVector(), vector(updaterState(g)), scoreSum,
-          Math.max(0, to - from));
+      return new WorkerResult(
+          g.params().toFloatVector(), vector(updaterState(g)), scoreSum, Math.max(0, to - from));
     }
   }
 
@@ -234,7 +285,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     return a.length() == 0 ? new float[0] : a.toFloatVector();
   }
 
-  static void setState(ComputationGraph g, float[] params, float[] updater, int iteration, int epoch) {
+  static void setState(
+      ComputationGraph g, float[] params, float[] updater, int iteration, int epoch) {
     g.params().assign(Nd4j.createFromArray(params).reshape(g.params().shape()));
     INDArray u = updaterState(g);
     if (u.length() > 0) {

@@ -34,7 +34,8 @@ public final class TaskWeighting {
    * @param configured the tasks' configured weights
    * @param labelRates the fraction of training rows labelled for each task, or null for no compensation
    */
-  public TaskWeighting(TrainConfig.Weighting mode, double temperature, double[] configured, double[] labelRates) {
+  public TaskWeighting(
+      TrainConfig.Weighting mode, double temperature, double[] configured, double[] labelRates) {
     this.mode = mode;
     this.temperature = temperature;
     base = configured.clone();
@@ -71,7 +72,9 @@ public final class TaskWeighting {
     return switch (mode) {
       case STATIC -> ones;
       case DWA -> {
-        if (losses.size() < 2 || !usable(losses.get(losses.size() - 1)) || !usable(losses.get(losses.size() - 2))) {
+        if (losses.size() < 2
+            || !usable(losses.get(losses.size() - 1))
+            || !usable(losses.get(losses.size() - 2))) {
           yield ones;
         }
         double[] last = losses.get(losses.size() - 1);

@@ -6,17 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.mtlspark.config.ConfigLoader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.ConfigWriter;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
+import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
-import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.workers.model.GraphBuilder;
 import org.mtlspark.workers.model.TaskLossWeights;
 import org.mtlspark.workers.run.ModelFiles;
@@ -42,8 +42,16 @@ public final class TrainJob {
   }
 
   /** What training left in the run folder, besides the model. */
-  public record TrainingLog(String prep, String startedAt, double seconds, long trainExamples, int bestEpoch,
-      double bestObjective, boolean stoppedEarly, int resumedFromEpoch, List<Map<String, Object>> epochs) {}
+  public record TrainingLog(
+      String prep,
+      String startedAt,
+      double seconds,
+      long trainExamples,
+      int bestEpoch,
+      double bestObjective,
+      boolean stoppedEarly,
+      int resumedFromEpoch,
+      List<Map<String, Object>> epochs) {}
 
   /** Asked to train into a run folder that already holds a finished model. */
   public static final class RunCompleteException extends RuntimeException {
@@ -70,58 +78,103 @@ public final class TrainJob {
    * (when not null, and not resuming): a model of the same configuration trained before, on data
    * prepared with the same featurizers. The updater state starts fresh.
    */
-  public ComputationGraph run(MtlConfig config, String prepDir, String runDir, ComputationGraph warmStart)
+  public ComputationGraph run(
+      MtlConfig config, String prepDir, String runDir, ComputationGraph warmStart)
       throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Manifest manifest = Manifest.read(hadoop, prepDir);
     checkNotComplete(hadoop, runDir);
     if (manifest.batchSize() != config.prep().batchSize()) {
-      LOG.info("training with the prepared batch size {} (prep.batchSize in this configuration is {})",
-          manifest.batchSize(), config.prep().batchSize());
+      LOG.info(
+          "training with the prepared batch size {} (prep.batchSize in this configuration is {})",
+          manifest.batchSize(),
+          config.prep().batchSize());
     }
     List<String> batches = manifest.batches(hadoop, prepDir, "train");
-    List<String> validation = manifest.splits().get("validation").batches() > 0
-        ? manifest.batches(hadoop, prepDir, "validation") : List.of();
+    List<String> validation =
+        manifest.splits().get("validation").batches() > 0
+            ? manifest.batches(hadoop, prepDir, "validation")
+            : List.of();
 
     Checkpoints checkpoints = new Checkpoints(hadoop, runDir);
     Start start = startOrResume(hadoop, config, manifest, runDir, checkpoints, warmStart);
     ComputationGraph graph = start.graph();
     int workers = TrainingWorkers.resolve(jsc, config.train());
-    LOG.info("training {} parameters on {} batches of {} ({} examples) with {} workers ({} engine), averaging every "
-        + "{} batches", graph.numParams(), batches.size(), manifest.batchSize(),
-        manifest.splits().get("train").examples(), workers,
-        config.train().engine().name().toLowerCase(), config.train().averagingFrequency());
+    LOG.info(
+        "training {} parameters on {} batches of {} ({} examples) with {} workers ({} engine), averaging every "
+            + "{} batches",
+        graph.numParams(),
+        batches.size(),
+        manifest.batchSize(),
+        manifest.splits().get("train").examples(),
+        workers,
+        config.train().engine().name().toLowerCase(),
+        config.train().averagingFrequency());
 
     String startedAt = Instant.now().toString();
     long started = System.nanoTime();
-    ModalityDropout dropout = new ModalityDropout(config.train().modalityDropout(), manifest.featurizers(),
-        config.run().seed());
+    ModalityDropout dropout =
+        new ModalityDropout(
+            config.train().modalityDropout(), manifest.featurizers(), config.run().seed());
     TaskWeighting weighting = weighting(config.train(), manifest, start.history());
     if (!start.resumed()) {
       TaskLossWeights.apply(graph, weighting.weights());
     }
-    EpochEnd epochEnd = new EpochEnd(jsc, hadoop, config, manifest, runDir, validation,
-        spread(batches, LOSS_SAMPLE_BATCHES), workers, weighting, start.stopping(), start.history(), checkpoints,
-        started);
-    GraphTrainer trainer = trainer(jsc, config.train(), manifest.batchSize(), config.run().seed(), dropout);
+    EpochEnd epochEnd =
+        new EpochEnd(
+            jsc,
+            hadoop,
+            config,
+            manifest,
+            runDir,
+            validation,
+            spread(batches, LOSS_SAMPLE_BATCHES),
+            workers,
+            weighting,
+            start.stopping(),
+            start.history(),
+            checkpoints,
+            started);
+    GraphTrainer trainer =
+        trainer(jsc, config.train(), manifest.batchSize(), config.run().seed(), dropout);
     trainer.fit(graph, batches, start.epoch(), epochEnd);
     double seconds = (System.nanoTime() - started) / 1e9;
 
-    return finish(hadoop, runDir, graph, start, new TrainingLog(prepDir, startedAt, seconds,
-        manifest.splits().get("train").examples(), start.stopping().bestEpoch() + 1, start.stopping().best(),
-        epochEnd.stoppedEarly(), start.epoch(), start.history()));
+    return finish(
+        hadoop,
+        runDir,
+        graph,
+        start,
+        new TrainingLog(
+            prepDir,
+            startedAt,
+            seconds,
+            manifest.splits().get("train").examples(),
+            start.stopping().bestEpoch() + 1,
+            start.stopping().best(),
+            epochEnd.stoppedEarly(),
+            start.epoch(),
+            start.history()));
   }
 
   /** Where training begins: the graph, its first epoch, the epochs so far and the early-stopping state. */
-  private record Start(ComputationGraph graph, int epoch, List<Map<String, Object>> history, EarlyStopping stopping,
+  private record Start(
+      ComputationGraph graph,
+      int epoch,
+      List<Map<String, Object>> history,
+      EarlyStopping stopping,
       boolean resumed) {}
 
   /** Refuses a run folder that holds a finished model, or one that cannot be written. */
   private static void checkNotComplete(Configuration hadoop, String runDir) throws IOException {
     if (HadoopFiles.exists(hadoop, runDir + "/" + RunFolder.MODEL_FILE)) {
-      throw new RunCompleteException("the run " + runDir + " is already complete (it holds " + RunFolder.MODEL_FILE
-          + "); choose another --out");
+      throw new RunCompleteException(
+          "the run "
+              + runDir
+              + " is already complete (it holds "
+              + RunFolder.MODEL_FILE
+              + "); choose another --out");
     }
     HadoopFiles.checkWritable(hadoop, runDir + "/" + RunFolder.MODEL_FILE);
   }
@@ -131,49 +184,73 @@ public final class TrainJob {
    * builds the graph (from {@code warmStart}'s parameters when given) and writes the manifest and
    * the resolved configuration into the run folder.
    */
-  private static Start startOrResume(Configuration hadoop, MtlConfig config, Manifest manifest, String runDir,
-      Checkpoints checkpoints, ComputationGraph warmStart) throws IOException {
+  private static Start startOrResume(
+      Configuration hadoop,
+      MtlConfig config,
+      Manifest manifest,
+      String runDir,
+      Checkpoints checkpoints,
+      ComputationGraph warmStart)
+      throws IOException {
     Optional<Checkpoints.Restored> restored = checkpoints.latest();
     if (restored.isPresent()) {
       checkResumable(hadoop, config, manifest, runDir);
       Checkpoints.State st = restored.get().state();
       int startEpoch = st.epoch() + 1;
       LOG.info("resuming {} after epoch {} from its latest checkpoint", runDir, startEpoch);
-      return new Start(restored.get().graph(), startEpoch, new ArrayList<>(st.history()),
-          new EarlyStopping(config.train().patience(), st.bestObjective(), st.bestEpoch()), true);
+      return new Start(
+          restored.get().graph(),
+          startEpoch,
+          new ArrayList<>(st.history()),
+          new EarlyStopping(config.train().patience(), st.bestObjective(), st.bestEpoch()),
+          true);
     }
-    ComputationGraph graph = GraphBuilder.build(manifest.featurizers(), config.model(), config.train(),
-        config.run().seed());
+    ComputationGraph graph =
+        GraphBuilder.build(
+            manifest.featurizers(), config.model(), config.train(), config.run().seed());
     if (warmStart != null) {
       if (warmStart.numParams() != graph.numParams()) {
-        throw new IllegalArgumentException("cannot warm-start: the model has " + warmStart.numParams()
-            + " parameters, this configuration and data make " + graph.numParams());
+        throw new IllegalArgumentException(
+            "cannot warm-start: the model has "
+                + warmStart.numParams()
+                + " parameters, this configuration and data make "
+                + graph.numParams());
       }
       graph.setParams(warmStart.params());
       LOG.info("starting from the parameters of an earlier model");
     }
     manifest.write(hadoop, runDir);
-    HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.CONFIG_FILE, ConfigWriter.toYaml(config));
-    return new Start(graph, 0, new ArrayList<>(), new EarlyStopping(config.train().patience(),
-        Double.NEGATIVE_INFINITY, -1), false);
+    HadoopFiles.writeString(
+        hadoop, runDir + "/" + RunFolder.CONFIG_FILE, ConfigWriter.toYaml(config));
+    return new Start(
+        graph,
+        0,
+        new ArrayList<>(),
+        new EarlyStopping(config.train().patience(), Double.NEGATIVE_INFINITY, -1),
+        false);
   }
 
   /**
    * Writes the final model (the epoch best on validation when one was kept, otherwise the last
    * trained graph) and {@code training.json}; returns the final model.
    */
-  private static ComputationGraph finish(Configuration hadoop, String runDir, ComputationGraph trained, Start start,
-      TrainingLog log) throws IOException {
+  private static ComputationGraph finish(
+      Configuration hadoop, String runDir, ComputationGraph trained, Start start, TrainingLog log)
+      throws IOException {
     ComputationGraph finalModel = trained;
     String bestPath = EpochEnd.bestPath(runDir);
     if (start.stopping().bestEpoch() >= 0 && HadoopFiles.exists(hadoop, bestPath)) {
       finalModel = ModelFiles.read(hadoop, bestPath);
-      LOG.info("the final model is epoch {}, the best on validation", start.stopping().bestEpoch() + 1);
+      LOG.info(
+          "the final model is epoch {}, the best on validation", start.stopping().bestEpoch() + 1);
     }
     ModelFiles.write(hadoop, runDir + "/" + RunFolder.MODEL_FILE, finalModel);
-    HadoopFiles.writeString(hadoop, runDir + "/" + RunFolder.TRAINING_FILE, JSON.writeValueAsString(log));
-    LOG.info("trained in {}s; model, manifest and resolved configuration written to {}",
-        String.format("%.1f", log.seconds()), runDir);
+    HadoopFiles.writeString(
+        hadoop, runDir + "/" + RunFolder.TRAINING_FILE, JSON.writeValueAsString(log));
+    LOG.info(
+        "trained in {}s; model, manifest and resolved configuration written to {}",
+        String.format("%.1f", log.seconds()),
+        runDir);
     return finalModel;
   }
 
@@ -181,12 +258,15 @@ public final class TrainJob {
   static final int LOSS_SAMPLE_BATCHES = 64;
 
   /** A run's task weighting, having seen the task losses of the epochs so far (when resuming). */
-  private static TaskWeighting weighting(TrainConfig train, Manifest manifest, List<Map<String, Object>> history) {
+  private static TaskWeighting weighting(
+      TrainConfig train, Manifest manifest, List<Map<String, Object>> history) {
     TaskWeighting weighting = weighting(train, manifest);
     for (Map<String, Object> past : history) {
       if (past.get("taskLosses") instanceof Map<?, ?> losses) {
-        weighting.record(manifest.featurizers().tasks().stream()
-            .mapToDouble(t -> ((Number) losses.get(t.name())).doubleValue()).toArray());
+        weighting.record(
+            manifest.featurizers().tasks().stream()
+                .mapToDouble(t -> ((Number) losses.get(t.name())).doubleValue())
+                .toArray());
       }
     }
     return weighting;
@@ -199,8 +279,10 @@ public final class TrainJob {
     double[] rates = null;
     if (train.compensateLabelRate()) {
       Manifest.SplitSummary s = manifest.splits().get("train");
-      rates = tasks.stream().mapToDouble(t -> (double) s.labelled().get(t.name()) / Math.max(1, s.examples()))
-          .toArray();
+      rates =
+          tasks.stream()
+              .mapToDouble(t -> (double) s.labelled().get(t.name()) / Math.max(1, s.examples()))
+              .toArray();
     }
     return new TaskWeighting(train.taskWeighting(), train.dwaTemperature(), configured, rates);
   }
@@ -218,16 +300,23 @@ public final class TrainJob {
   }
 
   /** Resuming needs the same data and the same configuration, except how long to train. */
-  private static void checkResumable(Configuration hadoop, MtlConfig config, Manifest manifest, String runDir)
-      throws IOException {
+  private static void checkResumable(
+      Configuration hadoop, MtlConfig config, Manifest manifest, String runDir) throws IOException {
     Manifest trained = Manifest.read(hadoop, runDir);
     if (!trained.featurizers().equals(manifest.featurizers())) {
-      throw new RunCompleteException("cannot resume " + runDir + ": it was trained on other prepared data");
+      throw new RunCompleteException(
+          "cannot resume " + runDir + ": it was trained on other prepared data");
     }
     MtlConfig saved = ConfigLoader.load(List.of(runDir + "/" + RunFolder.CONFIG_FILE), List.of());
     if (!withoutLength(saved).equals(withoutLength(config))) {
-      throw new RunCompleteException("cannot resume " + runDir + ": it was started with another configuration "
-          + "(only train.epochs and train.patience may change); see " + runDir + "/" + RunFolder.CONFIG_FILE);
+      throw new RunCompleteException(
+          "cannot resume "
+              + runDir
+              + ": it was started with another configuration "
+              + "(only train.epochs and train.patience may change); see "
+              + runDir
+              + "/"
+              + RunFolder.CONFIG_FILE);
     }
   }
 
@@ -242,16 +331,23 @@ public final class TrainJob {
   }
 
   /** The trainer the configuration asks for. */
-  public static GraphTrainer trainer(JavaSparkContext jsc, TrainConfig train, int batchSize, long seed) {
+  public static GraphTrainer trainer(
+      JavaSparkContext jsc, TrainConfig train, int batchSize, long seed) {
     return trainer(jsc, train, batchSize, seed, ModalityDropout.none(null));
   }
 
   /** The trainer of the configured engine, applying {@code dropout} to every training batch. */
-  public static GraphTrainer trainer(JavaSparkContext jsc, TrainConfig train, int batchSize, long seed,
-      ModalityDropout dropout) {
+  public static GraphTrainer trainer(
+      JavaSparkContext jsc, TrainConfig train, int batchSize, long seed, ModalityDropout dropout) {
     return switch (train.engine()) {
-      case RESIDENT -> new ResidentAveragingTrainer(jsc, TrainingWorkers.resolve(jsc, train), train.averagingFrequency(), train.epochs(),
-          seed, dropout);
+      case RESIDENT ->
+          new ResidentAveragingTrainer(
+              jsc,
+              TrainingWorkers.resolve(jsc, train),
+              train.averagingFrequency(),
+              train.epochs(),
+              seed,
+              dropout);
       case DL4J -> new ParameterAveragingTrainer(jsc, train, batchSize, seed, dropout);
     };
   }

@@ -6,8 +6,11 @@ public final class TrainingDivergedException extends RuntimeException {
   private final int epoch;
 
   public TrainingDivergedException(int epoch, String where, double score) {
-    super(String.format("training diverged in epoch %d (%s): the score is %s; lower train.learningRate or check "
-        + "the data for extreme values", epoch + 1, where, score));
+    super(
+        String.format(
+            "training diverged in epoch %d (%s): the score is %s; lower train.learningRate or check "
+                + "the data for extreme values",
+            epoch + 1, where, score));
     this.epoch = epoch;
   }
 

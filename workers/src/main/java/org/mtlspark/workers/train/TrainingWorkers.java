@@ -18,9 +18,12 @@ import org.slf4j.LoggerFactory;
 public final class TrainingWorkers {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingWorkers.class);
   private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?])?");
-  private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,.*]");
+  private static final Pattern LOCAL_CLUSTER =
+      Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,.*]");
+
   /** How long auto waits for a first executor to register on a cluster. */
   private static final long EXECUTOR_WAIT_MS = 60_000;
+
   /** The count last logged, so that a command resolving it for training and evaluation logs it once. */
   private static final AtomicInteger lastLogged = new AtomicInteger();
 
@@ -36,7 +39,11 @@ public final class TrainingWorkers {
    *     parallelism when {@code spark.default.parallelism} is not set)
    * @param processors this machine's processors (for {@code local[*]})
    */
-  record Available(String master, int executors, OptionalInt executorCores, OptionalInt registeredCores,
+  record Available(
+      String master,
+      int executors,
+      OptionalInt executorCores,
+      OptionalInt registeredCores,
       int processors) {}
 
   /** As {@link #resolve(JavaSparkContext, TrainConfig)}. */
@@ -52,7 +59,9 @@ public final class TrainingWorkers {
     Available available = available(jsc);
     if (available.executors() == 0 && !isLocal(available.master())) {
       long deadline = System.currentTimeMillis() + EXECUTOR_WAIT_MS;
-      LOG.info("train.workers auto: waiting up to {}s for an executor to register", EXECUTOR_WAIT_MS / 1000);
+      LOG.info(
+          "train.workers auto: waiting up to {}s for an executor to register",
+          EXECUTOR_WAIT_MS / 1000);
       while (available.executors() == 0 && System.currentTimeMillis() < deadline) {
         try {
           Thread.sleep(500);
@@ -79,7 +88,9 @@ public final class TrainingWorkers {
     Matcher local = LOCAL.matcher(a.master().strip());
     if (local.matches()) {
       String n = local.group(1);
-      return n == null ? 1 : n.equals("*") ? Math.max(1, a.processors()) : Math.max(1, Integer.parseInt(n));
+      return n == null
+          ? 1
+          : n.equals("*") ? Math.max(1, a.processors()) : Math.max(1, Integer.parseInt(n));
     }
     Matcher cluster = LOCAL_CLUSTER.matcher(a.master().strip());
     if (cluster.matches()) {
@@ -98,12 +109,18 @@ public final class TrainingWorkers {
     SparkConf conf = jsc.getConf();
     String master = conf.get("spark.master", "local");
     // The status tracker lists the driver too; in local mode the driver is the executor.
-    int executors = isLocal(master) ? 0 : Math.max(0, jsc.sc().statusTracker().getExecutorInfos().length - 1);
-    OptionalInt cores = conf.contains("spark.executor.cores")
-        ? OptionalInt.of(conf.getInt("spark.executor.cores", 1)) : OptionalInt.empty();
-    OptionalInt registered = conf.contains("spark.default.parallelism") || executors == 0
-        ? OptionalInt.empty() : OptionalInt.of(jsc.defaultParallelism());
-    return new Available(master, executors, cores, registered, Runtime.getRuntime().availableProcessors());
+    int executors =
+        isLocal(master) ? 0 : Math.max(0, jsc.sc().statusTracker().getExecutorInfos().length - 1);
+    OptionalInt cores =
+        conf.contains("spark.executor.cores")
+            ? OptionalInt.of(conf.getInt("spark.executor.cores", 1))
+            : OptionalInt.empty();
+    OptionalInt registered =
+        conf.contains("spark.default.parallelism") || executors == 0
+            ? OptionalInt.empty()
+            : OptionalInt.of(jsc.defaultParallelism());
+    return new Available(
+        master, executors, cores, registered, Runtime.getRuntime().availableProcessors());
   }
 
   private static boolean isLocal(String master) {
@@ -114,8 +131,12 @@ public final class TrainingWorkers {
     if (isLocal(a.master())) {
       return "master " + a.master();
     }
-    return a.executors() + " executor(s)"
-        + (a.executorCores().isPresent() ? " x " + a.executorCores().getAsInt() + " core(s)"
-            : a.registeredCores().isPresent() ? ", " + a.registeredCores().getAsInt() + " core(s) registered" : "");
+    return a.executors()
+        + " executor(s)"
+        + (a.executorCores().isPresent()
+            ? " x " + a.executorCores().getAsInt() + " core(s)"
+            : a.registeredCores().isPresent()
+                ? ", " + a.registeredCores().getAsInt() + " core(s) registered"
+                : "");
   }
 }

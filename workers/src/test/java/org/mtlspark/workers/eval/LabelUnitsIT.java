@@ -42,7 +42,8 @@ class LabelUnitsIT {
   static Map<String, Row> scored = new HashMap<>();
   static Manifest manifest;
 
-  static final String EXPERIMENT = """
+  static final String EXPERIMENT =
+      """
       data:
         key: [id, part]
         sources:
@@ -77,7 +78,8 @@ class LabelUnitsIT {
       }
     }
     Files.createDirectories(dir.resolve("data"));
-    Files.writeString(dir.resolve("data/people.csv"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("data/people.csv"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT, "units.yaml");
     String data = dir.resolve("data").toString();
     String prep = dir.resolve("prep").toString();
@@ -86,7 +88,8 @@ class LabelUnitsIT {
     new TrainJob(spark).run(config, prep, run);
     report = new EvaluateJob(spark).run(run, prep, "test", 2);
     new ScoreJob(spark).run(run, data, dir.resolve("scored").toString(), ScoreJob.Format.PARQUET);
-    for (Row r : spark.read().parquet(dir.resolve("scored/predictions").toString()).collectAsList()) {
+    for (Row r :
+        spark.read().parquet(dir.resolve("scored/predictions").toString()).collectAsList()) {
       if (r.getString(1).equals("test")) {
         scored.put(r.getString(0), r);
       }
@@ -105,7 +108,8 @@ class LabelUnitsIT {
     }
     TaskMetrics income = report.tasks().get("income");
     assertEquals(30, income.examples());
-    assertEquals(Math.sqrt(sse / 30), income.metrics().get("rmse"), 1e-4 * income.metrics().get("rmse"));
+    assertEquals(
+        Math.sqrt(sse / 30), income.metrics().get("rmse"), 1e-4 * income.metrics().get("rmse"));
     assertEquals(sae / 30, income.metrics().get("mae"), 1e-4 * income.metrics().get("mae"));
   }
 
@@ -121,7 +125,8 @@ class LabelUnitsIT {
       sae += Math.abs(error);
     }
     TaskMetrics income = report.tasks().get("income");
-    assertEquals(Math.sqrt(sse / 30), income.baseline().get("rmse"), 1e-5 * income.baseline().get("rmse"));
+    assertEquals(
+        Math.sqrt(sse / 30), income.baseline().get("rmse"), 1e-5 * income.baseline().get("rmse"));
     assertEquals(sae / 30, income.baseline().get("mae"), 1e-5 * income.baseline().get("mae"));
   }
 
@@ -130,7 +135,9 @@ class LabelUnitsIT {
     var kind = manifest.featurizers().tasks().get(1);
     assertEquals(List.of("high", "low", "other"), kind.classes());
     // Rows 7, 57, ... 257 (all training rows) have a kind of their own.
-    assertEquals(List.of("rare107", "rare157", "rare207", "rare257", "rare57", "rare7"), kind.mergedClasses());
+    assertEquals(
+        List.of("rare107", "rare157", "rare207", "rare257", "rare57", "rare7"),
+        kind.mergedClasses());
     assertEquals(6, kind.classCounts().get(2));
     // Test rows 0, 30, ... 270 have kinds never seen in training: evaluated as other.
     TaskMetrics metrics = report.tasks().get("kind");

@@ -43,25 +43,42 @@ class MetricTest {
   void aMetricIsFoundByItsNameAndAnUnknownNameIsRefused() {
     assertEquals(Metric.MAE, Metric.of("mae"));
     assertEquals(Metric.MACRO_F1, Metric.of("macro_f1"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metric.of("r2"));
-    assertTrue(e.getMessage().contains("unknown metric r2") && e.getMessage().contains("rmse"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Metric.of("r2"));
+    assertTrue(
+        e.getMessage().contains("unknown metric r2") && e.getMessage().contains("rmse"),
+        e.getMessage());
   }
 
   static TaskMetrics task(String name, String metric, double value, double baseline) {
-    return new TaskMetrics(name, TaskType.REGRESSION, 100, metric, Map.of(metric, value), Map.of(metric, baseline),
-        Metric.of(metric).isBetter(value, baseline), 0);
+    return new TaskMetrics(
+        name,
+        TaskType.REGRESSION,
+        100,
+        metric,
+        Map.of(metric, value),
+        Map.of(metric, baseline),
+        Metric.of(metric).isBetter(value, baseline),
+        0);
   }
 
   @Test
   void theObjectiveGainsWhenAnErrorFallsWhicheverErrorItIs() {
-    // An mae primary metric below its baseline is a gain, as an rmse is: no metric is matched by name.
+    // An mae primary metric below its baseline is a gain, as an rmse is: no metric is matched by
+    // name.
     assertEquals(0.5, ValidationObjective.of(List.of(task("a", "mae", 1.0, 2.0)), Map.of()), 1e-12);
-    assertEquals(0.5, ValidationObjective.of(List.of(task("a", "rmse", 1.0, 2.0)), Map.of()), 1e-12);
-    assertEquals(-0.5, ValidationObjective.of(List.of(task("a", "mae", 3.0, 2.0)), Map.of()), 1e-12);
-    assertEquals(0.5, ValidationObjective.of(List.of(task("b", "auc", 0.75, 0.5)), Map.of()), 1e-12);
+    assertEquals(
+        0.5, ValidationObjective.of(List.of(task("a", "rmse", 1.0, 2.0)), Map.of()), 1e-12);
+    assertEquals(
+        -0.5, ValidationObjective.of(List.of(task("a", "mae", 3.0, 2.0)), Map.of()), 1e-12);
+    assertEquals(
+        0.5, ValidationObjective.of(List.of(task("b", "auc", 0.75, 0.5)), Map.of()), 1e-12);
     // Weighted: (3 * 0.5 + 1 * 0.25) / 4.
-    assertEquals(1.75 / 4, ValidationObjective.of(List.of(task("a", "mae", 1.0, 2.0), task("b", "macro_f1", 0.4,
-        0.2)), Map.of("a", 3.0)), 1e-12);
+    assertEquals(
+        1.75 / 4,
+        ValidationObjective.of(
+            List.of(task("a", "mae", 1.0, 2.0), task("b", "macro_f1", 0.4, 0.2)), Map.of("a", 3.0)),
+        1e-12);
   }
 
   @Test
@@ -70,9 +87,10 @@ class MetricTest {
     String written = json.writeValueAsString(task("a", "mae", 1.0, 2.0));
     assertTrue(written.contains("\"primaryMetric\":\"mae\""), written);
     assertFalse(written.contains("MAE") || written.contains("gainOverBaseline"), written);
-    String old = "{\"task\":\"spend\",\"type\":\"REGRESSION\",\"examples\":10,\"primaryMetric\":\"rmse\","
-        + "\"metrics\":{\"rmse\":1.0,\"mae\":0.8},\"baseline\":{\"rmse\":2.0,\"mae\":1.5},\"beatsBaseline\":true,"
-        + "\"loss\":0.5,\"classes\":null,\"confusion\":null}";
+    String old =
+        "{\"task\":\"spend\",\"type\":\"REGRESSION\",\"examples\":10,\"primaryMetric\":\"rmse\","
+            + "\"metrics\":{\"rmse\":1.0,\"mae\":0.8},\"baseline\":{\"rmse\":2.0,\"mae\":1.5},\"beatsBaseline\":true,"
+            + "\"loss\":0.5,\"classes\":null,\"confusion\":null}";
     TaskMetrics read = json.readValue(old, TaskMetrics.class);
     assertEquals(Metric.RMSE, read.primary());
     assertEquals(0.5, read.gainOverBaseline(), 1e-12);

@@ -16,7 +16,8 @@ class TaskMetricsTest {
   void macroF1AndAccuracyFromAConfusionMatrix() {
     long[][] c = {{5, 1, 0}, {2, 3, 0}, {0, 0, 0}};
     assertEquals(8.0 / 11, TaskMetrics.accuracy(c), 1e-12);
-    // class 0: tp 5, predicted 7, actual 6; class 1: tp 3, predicted 4, actual 5; class 2: absent, left out.
+    // class 0: tp 5, predicted 7, actual 6; class 1: tp 3, predicted 4, actual 5; class 2: absent,
+    // left out.
     assertEquals((10.0 / 13 + 6.0 / 9) / 2, TaskMetrics.macroF1(c), 1e-12);
     // class 2 predicted once but never true: present, F1 0.
     long[][] wrong = {{5, 1, 1}, {2, 3, 0}, {0, 0, 0}};
@@ -26,11 +27,18 @@ class TaskMetricsTest {
   @Test
   void aPerfectPredictionOnASplitMissingSomeTrainingClassesHasMacroF1One() {
     List<String> classes = List.of("a", "b", "c", "d", "e");
-    TaskEncoding t = new TaskEncoding("m", TaskType.MULTICLASS, "m", 1, classes, List.of(5L, 4L, 3L, 2L, 1L), 0, 1, 15);
+    TaskEncoding t =
+        new TaskEncoding(
+            "m", TaskType.MULTICLASS, "m", 1, classes, List.of(5L, 4L, 3L, 2L, 1L), 0, 1, 15);
     TaskAccumulator a = new TaskAccumulator(t);
     // The split holds only classes a, c and d; the model is right on every row.
     float[][] labels = {{1, 0, 0, 0, 0}, {0, 0, 1, 0, 0}, {0, 0, 0, 1, 0}, {1, 0, 0, 0, 0}};
-    float[][] scores = {{0.9f, 0, 0.1f, 0, 0}, {0, 0.2f, 0.7f, 0.1f, 0}, {0, 0, 0.1f, 0.8f, 0.1f}, {0.6f, 0.4f, 0, 0, 0}};
+    float[][] scores = {
+      {0.9f, 0, 0.1f, 0, 0},
+      {0, 0.2f, 0.7f, 0.1f, 0},
+      {0, 0, 0.1f, 0.8f, 0.1f},
+      {0.6f, 0.4f, 0, 0, 0}
+    };
     a.add(Nd4j.createFromArray(scores), Nd4j.createFromArray(labels), null);
     TaskMetrics m = TaskMetrics.of(a);
     assertEquals(1.0, m.metrics().get("macro_f1"));
@@ -52,10 +60,13 @@ class TaskMetricsTest {
 
   @Test
   void regressionErrorsAreInLabelUnitsAndMaskedRowsAreSkipped() {
-    TaskEncoding t = new TaskEncoding("r", TaskType.REGRESSION, "r", 1, List.of(), List.of(), 100, 10, 5);
+    TaskEncoding t =
+        new TaskEncoding("r", TaskType.REGRESSION, "r", 1, List.of(), List.of(), 100, 10, 5);
     TaskAccumulator a = new TaskAccumulator(t);
     // standardized predictions 0.5 and 0 against labels 0 and 0, the third row masked.
-    a.add(Nd4j.createFromArray(new float[][] {{0.5f}, {0f}, {9f}}), Nd4j.createFromArray(new float[][] {{0}, {0}, {0}}),
+    a.add(
+        Nd4j.createFromArray(new float[][] {{0.5f}, {0f}, {9f}}),
+        Nd4j.createFromArray(new float[][] {{0}, {0}, {0}}),
         Nd4j.createFromArray(new float[][] {{1}, {1}, {0}}));
     TaskMetrics m = TaskMetrics.of(a);
     assertEquals(2, m.examples());
@@ -69,14 +80,31 @@ class TaskMetricsTest {
   void aLog1pTaskIsEvaluatedInLabelUnits() {
     // Training mean of log1p(y) = ln 10, sd 1: target 0 means y = 9.
     double ln10 = Math.log(10);
-    TaskEncoding t = new TaskEncoding("spend", TaskType.REGRESSION, "spend", 1, List.of(), List.of(), ln10, 1, 3,
-        TaskConfig.Loss.MSE, 1, TaskConfig.Transform.LOG1P, "", List.of(), 0);
+    TaskEncoding t =
+        new TaskEncoding(
+            "spend",
+            TaskType.REGRESSION,
+            "spend",
+            1,
+            List.of(),
+            List.of(),
+            ln10,
+            1,
+            3,
+            TaskConfig.Loss.MSE,
+            1,
+            TaskConfig.Transform.LOG1P,
+            "",
+            List.of(),
+            0);
     // Labels 0, 9 and 99 as the standardized targets prep writes.
     float[][] labels = {{(float) t.target(0)}, {(float) t.target(9)}, {(float) t.target(99)}};
     TaskAccumulator a = new TaskAccumulator(t);
     // A constant prediction of 99 (ln 100 - ln 10 on the standardized log scale) for every row.
-    a.add(Nd4j.createFromArray(new float[][] {{(float) ln10}, {(float) ln10}, {(float) ln10}}),
-        Nd4j.createFromArray(labels), null);
+    a.add(
+        Nd4j.createFromArray(new float[][] {{(float) ln10}, {(float) ln10}, {(float) ln10}}),
+        Nd4j.createFromArray(labels),
+        null);
     TaskMetrics m = TaskMetrics.of(a);
     // Errors 99, 90 and 0.
     assertEquals(Math.sqrt((99.0 * 99 + 90 * 90) / 3), m.metrics().get("rmse"), 1e-4);
@@ -90,12 +118,24 @@ class TaskMetricsTest {
   @Test
   void anOrdinalTaskCountsItsCumulativeOutputsAndErrsInClasses() {
     // Training: Low 10, Medium 20, High 5, Very_High 1: the median class is Medium.
-    TaskEncoding t = new TaskEncoding("risk", TaskType.ORDINAL, "risk", 1, List.of("Low", "Medium", "High", "Very_High"),
-        List.of(10L, 20L, 5L, 1L), 0, 1, 36);
+    TaskEncoding t =
+        new TaskEncoding(
+            "risk",
+            TaskType.ORDINAL,
+            "risk",
+            1,
+            List.of("Low", "Medium", "High", "Very_High"),
+            List.of(10L, 20L, 5L, 1L),
+            0,
+            1,
+            36);
     TaskAccumulator a = new TaskAccumulator(t);
-    // Labels Low, High, Very_High, Medium; predicted Low, Medium (one class off), Very_High, Low (one off).
+    // Labels Low, High, Very_High, Medium; predicted Low, Medium (one class off), Very_High, Low
+    // (one off).
     float[][] labels = {{0, 0, 0}, {1, 1, 0}, {1, 1, 1}, {1, 0, 0}};
-    float[][] outputs = {{0.2f, 0.1f, 0.0f}, {0.9f, 0.4f, 0.1f}, {0.9f, 0.8f, 0.7f}, {0.3f, 0.2f, 0.1f}};
+    float[][] outputs = {
+      {0.2f, 0.1f, 0.0f}, {0.9f, 0.4f, 0.1f}, {0.9f, 0.8f, 0.7f}, {0.3f, 0.2f, 0.1f}
+    };
     a.add(Nd4j.createFromArray(outputs), Nd4j.createFromArray(labels), null);
     TaskMetrics m = TaskMetrics.of(a);
     assertEquals(0.5, m.metrics().get("accuracy"), 1e-12);
@@ -107,16 +147,25 @@ class TaskMetricsTest {
     assertEquals(1.0, m.baseline().get("mae"), 1e-12);
     assertEquals((2.0 / 5) / 4, m.baseline().get("macro_f1"), 1e-12);
     assertEquals("macro_f1", m.primaryMetric());
-    assertEquals(List.of(List.of(1L, 0L, 0L, 0L), List.of(1L, 0L, 0L, 0L), List.of(0L, 1L, 0L, 0L),
-        List.of(0L, 0L, 0L, 1L)), m.confusion());
+    assertEquals(
+        List.of(
+            List.of(1L, 0L, 0L, 0L),
+            List.of(1L, 0L, 0L, 0L),
+            List.of(0L, 1L, 0L, 0L),
+            List.of(0L, 0L, 0L, 1L)),
+        m.confusion());
   }
 
   @Test
   void theMajorityBaselineUsesTheTrainingMajorityClass() {
-    TaskEncoding t = new TaskEncoding("m", TaskType.MULTICLASS, "m", 1, List.of("a", "b"), List.of(1L, 9L), 0, 1, 10);
+    TaskEncoding t =
+        new TaskEncoding(
+            "m", TaskType.MULTICLASS, "m", 1, List.of("a", "b"), List.of(1L, 9L), 0, 1, 10);
     TaskAccumulator a = new TaskAccumulator(t);
-    a.add(Nd4j.createFromArray(new float[][] {{0.9f, 0.1f}, {0.2f, 0.8f}, {0.3f, 0.7f}}),
-        Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}, {1, 0}}), null);
+    a.add(
+        Nd4j.createFromArray(new float[][] {{0.9f, 0.1f}, {0.2f, 0.8f}, {0.3f, 0.7f}}),
+        Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}, {1, 0}}),
+        null);
     TaskMetrics m = TaskMetrics.of(a);
     assertEquals(2.0 / 3, m.metrics().get("accuracy"), 1e-9);
     assertEquals(1.0 / 3, m.baseline().get("accuracy"), 1e-9, "always 'b': right once");
@@ -125,16 +174,30 @@ class TaskMetricsTest {
 
   @Test
   void multiLabelMicroF1AgainstTheMostFrequentLabels() {
-    // Training: 10 rows, label a on 8, b on 4, c on 1: 1.3 labels a row, so the baseline predicts {a}.
-    TaskEncoding t = new TaskEncoding("g", TaskType.MULTILABEL, "g", 1, List.of("a", "b", "c"), List.of(8L, 4L, 1L), 0,
-        1, 10);
+    // Training: 10 rows, label a on 8, b on 4, c on 1: 1.3 labels a row, so the baseline predicts
+    // {a}.
+    TaskEncoding t =
+        new TaskEncoding(
+            "g",
+            TaskType.MULTILABEL,
+            "g",
+            1,
+            List.of("a", "b", "c"),
+            List.of(8L, 4L, 1L),
+            0,
+            1,
+            10);
     TaskAccumulator acc = new TaskAccumulator(t);
-    org.nd4j.linalg.api.ndarray.INDArray labels = org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {
-        {1, 1, 0}, {1, 0, 0}, {0, 0, 1}, {1, 1, 1}});
-    org.nd4j.linalg.api.ndarray.INDArray predictions = org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {
-        {0.9f, 0.8f, 0.1f}, {0.7f, 0.6f, 0.2f}, {0.1f, 0.2f, 0.3f}, {0.6f, 0.1f, 0.9f}});
-    org.nd4j.linalg.api.ndarray.INDArray mask = org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {
-        {1}, {1}, {1}, {1}});
+    org.nd4j.linalg.api.ndarray.INDArray labels =
+        org.nd4j.linalg.factory.Nd4j.createFromArray(
+            new float[][] {{1, 1, 0}, {1, 0, 0}, {0, 0, 1}, {1, 1, 1}});
+    org.nd4j.linalg.api.ndarray.INDArray predictions =
+        org.nd4j.linalg.factory.Nd4j.createFromArray(
+            new float[][] {
+              {0.9f, 0.8f, 0.1f}, {0.7f, 0.6f, 0.2f}, {0.1f, 0.2f, 0.3f}, {0.6f, 0.1f, 0.9f}
+            });
+    org.nd4j.linalg.api.ndarray.INDArray mask =
+        org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {{1}, {1}, {1}, {1}});
     acc.add(predictions, labels, mask);
     TaskMetrics m = TaskMetrics.of(acc);
     // Model: TP = 2 + 1 + 0 + 2 = 5, FP = 1 (row 2, b), FN = 1 (row 3, c) + 1 (row 4, b) = 2.

@@ -31,15 +31,33 @@ class AttentionFusionTest {
 
   /** Tokens and flags in, attention fusion, a tanh layer, a regression head. */
   static ComputationGraph graph(DataType type) {
-    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-        .seed(11).dataType(type).updater(new NoOp()).weightInit(WeightInit.XAVIER)
-        .graphBuilder().addInputs("tokens", "flags")
-        .addVertex("merged", new MergeVertex(), "tokens", "flags")
-        .addLayer("att", new AttentionFusion.Builder().tokens(TOKENS).heads(HEADS).nOut(DIM).build(), "merged")
-        .addLayer("hidden", new DenseLayer.Builder().nIn(DIM).nOut(3).activation(Activation.TANH).build(), "att")
-        .addLayer("out", new OutputLayer.Builder(new LossMSE()).nIn(3).nOut(2).activation(Activation.IDENTITY).build(),
-            "hidden")
-        .setOutputs("out").build();
+    ComputationGraphConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(11)
+            .dataType(type)
+            .updater(new NoOp())
+            .weightInit(WeightInit.XAVIER)
+            .graphBuilder()
+            .addInputs("tokens", "flags")
+            .addVertex("merged", new MergeVertex(), "tokens", "flags")
+            .addLayer(
+                "att",
+                new AttentionFusion.Builder().tokens(TOKENS).heads(HEADS).nOut(DIM).build(),
+                "merged")
+            .addLayer(
+                "hidden",
+                new DenseLayer.Builder().nIn(DIM).nOut(3).activation(Activation.TANH).build(),
+                "att")
+            .addLayer(
+                "out",
+                new OutputLayer.Builder(new LossMSE())
+                    .nIn(3)
+                    .nOut(2)
+                    .activation(Activation.IDENTITY)
+                    .build(),
+                "hidden")
+            .setOutputs("out")
+            .build();
     ComputationGraph g = new ComputationGraph(conf);
     g.init();
     // Non-zero biases, so the check covers them.
@@ -49,7 +67,9 @@ class AttentionFusionTest {
 
   /** Rows: all present, one absent, two absent, none present, and all present again. */
   static INDArray flags(DataType type) {
-    return Nd4j.createFromArray(new double[][] {{1, 1, 1}, {1, 0, 1}, {0, 0, 1}, {0, 0, 0}, {1, 1, 1}}).castTo(type);
+    return Nd4j.createFromArray(
+            new double[][] {{1, 1, 1}, {1, 0, 1}, {0, 0, 1}, {0, 0, 0}, {1, 1, 1}})
+        .castTo(type);
   }
 
   static INDArray tokens(DataType type, long seed) {
@@ -61,9 +81,13 @@ class AttentionFusionTest {
   void gradientsMatchFiniteDifferencesWithAbsentTokens() {
     ComputationGraph g = graph(DataType.DOUBLE);
     INDArray labels = Nd4j.rand(DataType.DOUBLE, 5, 2);
-    assertTrue(GradientChecks.passes(new GradientCheckUtil.GraphConfig().net(g)
-        .inputs(new INDArray[] {tokens(DataType.DOUBLE, 1), flags(DataType.DOUBLE)})
-        .labels(new INDArray[] {labels})), "analytic and numeric gradients of attention fusion agree");
+    assertTrue(
+        GradientChecks.passes(
+            new GradientCheckUtil.GraphConfig()
+                .net(g)
+                .inputs(new INDArray[] {tokens(DataType.DOUBLE, 1), flags(DataType.DOUBLE)})
+                .labels(new INDArray[] {labels})),
+        "analytic and numeric gradients of attention fusion agree");
   }
 
   @Test
@@ -160,23 +184,31 @@ class AttentionFusionTest {
     }
     INDArray after = g.output(changed, flags)[0];
     for (int r = 1; r <= 3; r++) {
-      assertEquals(0.0, before.getRow(r).sub(after.getRow(r)).amaxNumber().doubleValue(), 1e-6, "row " + r);
+      assertEquals(
+          0.0, before.getRow(r).sub(after.getRow(r)).amaxNumber().doubleValue(), 1e-6, "row " + r);
     }
-    assertTrue(before.getRow(0).sub(after.getRow(0)).amaxNumber().doubleValue() > 1e-4,
+    assertTrue(
+        before.getRow(0).sub(after.getRow(0)).amaxNumber().doubleValue() > 1e-4,
         "the same change to a present token changes the output");
   }
 
   @Test
   void survivesConfigurationJsonAndModelSaveLoad() throws IOException {
     ComputationGraph g = graph(DataType.FLOAT);
-    assertEquals(g.getConfiguration(), ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson()));
+    assertEquals(
+        g.getConfiguration(),
+        ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson()));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ModelSerializer.writeModel(g, bytes, true);
-    ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
+    ComputationGraph loaded =
+        ModelSerializer.restoreComputationGraph(
+            new ByteArrayInputStream(bytes.toByteArray()), true);
     AttentionFusion conf = (AttentionFusion) loaded.getLayer("att").conf().getLayer();
     assertEquals(TOKENS, conf.tokens());
     assertEquals(HEADS, conf.heads());
     INDArray tokens = tokens(DataType.FLOAT, 4);
-    assertEquals(g.output(tokens, flags(DataType.FLOAT))[0], loaded.output(tokens, flags(DataType.FLOAT))[0]);
+    assertEquals(
+        g.output(tokens, flags(DataType.FLOAT))[0],
+        loaded.output(tokens, flags(DataType.FLOAT))[0]);
   }
 }

@@ -13,7 +13,8 @@ final class GradientChecks {
     DataType beforeFloat = Nd4j.defaultFloatingPointType();
     Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     try {
-      return GradientCheckUtil.checkGradients(check.epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
+      return GradientCheckUtil.checkGradients(
+          check.epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
     } finally {
       Nd4j.setDefaultDataTypes(before, beforeFloat);
     }

@@ -9,9 +9,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.workers.TestBatches;
 import org.mtlspark.prep.feature.BatchBuilder;
 import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.workers.TestBatches;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -50,23 +50,51 @@ class GraphBuilderTest {
       assertEquals(1.0, rowSums.getDouble(i), 1e-5, "softmax rows sum to one");
       assertTrue(out[2].getDouble(i) > 0 && out[2].getDouble(i) < 1, "sigmoid output");
     }
-    assertEquals(List.of("task_spend", "task_tier", "task_churn"), g.getConfiguration().getNetworkOutputs());
+    assertEquals(
+        List.of("task_spend", "task_tier", "task_churn"), g.getConfiguration().getNetworkOutputs());
   }
 
   @Test
   void aHuberRegressionHeadCarriesItsDeltaAndTaskWeightAndTrains() {
     FeaturizerState s = state();
-    java.util.List<org.mtlspark.prep.feature.TaskEncoding> tasks = new java.util.ArrayList<>(s.tasks());
+    java.util.List<org.mtlspark.prep.feature.TaskEncoding> tasks =
+        new java.util.ArrayList<>(s.tasks());
     var spend = tasks.get(0);
-    tasks.set(0, new org.mtlspark.prep.feature.TaskEncoding(spend.name(), spend.type(), spend.column(), 3.0,
-        spend.classes(), spend.classCounts(), spend.mean(), spend.std(), spend.trainLabels(),
-        org.mtlspark.config.TaskConfig.Loss.HUBER, 0.5));
-    FeaturizerState huber = new FeaturizerState(s.modalities(), s.numericColumns(), s.means(), s.stds(),
-        s.missingIndicators(), s.categoricalColumns(), s.categories(), s.hashedColumns(), s.hashBuckets(),
-        s.maxTokens(), s.vocabulary(), s.imageWidth(), s.imageHeight(), tasks);
+    tasks.set(
+        0,
+        new org.mtlspark.prep.feature.TaskEncoding(
+            spend.name(),
+            spend.type(),
+            spend.column(),
+            3.0,
+            spend.classes(),
+            spend.classCounts(),
+            spend.mean(),
+            spend.std(),
+            spend.trainLabels(),
+            org.mtlspark.config.TaskConfig.Loss.HUBER,
+            0.5));
+    FeaturizerState huber =
+        new FeaturizerState(
+            s.modalities(),
+            s.numericColumns(),
+            s.means(),
+            s.stds(),
+            s.missingIndicators(),
+            s.categoricalColumns(),
+            s.categories(),
+            s.hashedColumns(),
+            s.hashBuckets(),
+            s.maxTokens(),
+            s.vocabulary(),
+            s.imageWidth(),
+            s.imageHeight(),
+            tasks);
     ComputationGraph g = GraphBuilder.build(huber, CONFIG.model(), CONFIG.train(), 1);
-    var loss = ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) g.getLayer("task_spend").conf().getLayer())
-        .getLossFn();
+    var loss =
+        ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer)
+                g.getLayer("task_spend").conf().getLayer())
+            .getLossFn();
     assertTrue(loss instanceof LossHuber, loss.toString());
     assertEquals(0.5, ((LossHuber) loss).getDelta());
     assertEquals(3.0, ((LossHuber) loss).getWeights().getDouble(0), 1e-6);
@@ -81,10 +109,13 @@ class GraphBuilderTest {
   void taskWeightsSetInPlaceAreSavedWithTheConfiguration() {
     FeaturizerState s = state();
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
-    assertArrayEquals(new double[] {1.0, 0.5, 2.0}, TaskLossWeights.read(g), 1e-6, "the configured weights");
+    assertArrayEquals(
+        new double[] {1.0, 0.5, 2.0}, TaskLossWeights.read(g), 1e-6, "the configured weights");
     TaskLossWeights.apply(g, new double[] {0.25, 3.0, 1.5});
-    ComputationGraph copy = new ComputationGraph(
-        org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson()));
+    ComputationGraph copy =
+        new ComputationGraph(
+            org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(
+                g.getConfiguration().toJson()));
     copy.init();
     assertArrayEquals(new double[] {0.25, 3.0, 1.5}, TaskLossWeights.read(copy), 1e-6);
     // The running layer uses them: doubling every weight doubles the score.
@@ -100,7 +131,8 @@ class GraphBuilderTest {
   void everyTextEncoderIgnoresPaddingTokensTrainsAndSurvivesSaveAndLoad(
       org.mtlspark.config.ModelConfig.TextEncoder encoder) throws java.io.IOException {
     FeaturizerState s = state();
-    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.textEncoder=" + encoder.name().toLowerCase()));
+    MtlConfig config =
+        ConfigLoader.load(List.of(), List.of("model.textEncoder=" + encoder.name().toLowerCase()));
     ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 5);
     MultiDataSet b = batch(s, 12, 9);
     INDArray[] out = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
@@ -119,7 +151,8 @@ class GraphBuilderTest {
     features[1] = tokens;
     INDArray[] padded = g.output(false, features, b.getFeaturesMaskArrays());
     for (int t = 0; t < out.length; t++) {
-      assertEquals(0.0, out[t].sub(padded[t]).amaxNumber().doubleValue(), 1e-5, encoder + " output " + t);
+      assertEquals(
+          0.0, out[t].sub(padded[t]).amaxNumber().doubleValue(), 1e-5, encoder + " output " + t);
     }
 
     ComputationGraph loaded = saveAndLoad(g);
@@ -137,17 +170,27 @@ class GraphBuilderTest {
 
   @Test
   void aHeadWhoseLossHasNoWeightsWeighsOneAndRefusesAnotherWeight() {
-    ComputationGraph g = new ComputationGraph(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
-        .graphBuilder().addInputs("in")
-        .addLayer("y", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
-            new org.nd4j.linalg.lossfunctions.impl.LossMSE()).nIn(3).nOut(1)
-            .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "in")
-        .setOutputs("y").build());
+    ComputationGraph g =
+        new ComputationGraph(
+            new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .graphBuilder()
+                .addInputs("in")
+                .addLayer(
+                    "y",
+                    new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                            new org.nd4j.linalg.lossfunctions.impl.LossMSE())
+                        .nIn(3)
+                        .nOut(1)
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY)
+                        .build(),
+                    "in")
+                .setOutputs("y")
+                .build());
     g.init();
     assertArrayEquals(new double[] {1.0}, TaskLossWeights.read(g), 0.0);
     TaskLossWeights.apply(g, new double[] {1.0});
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-        () -> TaskLossWeights.apply(g, new double[] {2.0}));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> TaskLossWeights.apply(g, new double[] {2.0}));
   }
 
   @Test
@@ -156,7 +199,9 @@ class GraphBuilderTest {
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 2);
     MultiDataSet b = batch(s, 16, 7);
     INDArray mask = b.getLabelsMaskArray(1);
-    assertTrue(mask.sumNumber().doubleValue() > 0 && mask.sumNumber().doubleValue() < 16, "some tier rows masked");
+    assertTrue(
+        mask.sumNumber().doubleValue() > 0 && mask.sumNumber().doubleValue() < 16,
+        "some tier rows masked");
     g.setInputs(b.getFeatures());
     g.setLabels(b.getLabels());
     g.setLayerMaskArrays(b.getFeaturesMaskArrays(), b.getLabelsMaskArrays());
@@ -182,11 +227,15 @@ class GraphBuilderTest {
     FeaturizerState s = state();
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
     // Embedding: one row per token id (vocabulary plus reserved ids).
-    assertArrayEquals(new long[] {s.textVocabularySize(), CONFIG.model().textEmbedding()},
+    assertArrayEquals(
+        new long[] {s.textVocabularySize(), CONFIG.model().textEmbedding()},
         g.getLayer("text_embedding").getParam("W").shape());
     assertEquals(s.tabularWidth(), g.getLayer("tabular_dense0").getParam("W").size(0));
-    long fused = CONFIG.model().tabularHidden().get(CONFIG.model().tabularHidden().size() - 1)
-        + CONFIG.model().textEmbedding() + CONFIG.model().imageHidden() + 3;
+    long fused =
+        CONFIG.model().tabularHidden().get(CONFIG.model().tabularHidden().size() - 1)
+            + CONFIG.model().textEmbedding()
+            + CONFIG.model().imageHidden()
+            + 3;
     assertEquals(fused, g.getLayer("trunk0").getParam("W").size(0));
   }
 
@@ -218,21 +267,28 @@ class GraphBuilderTest {
       }
     }
     INDArray after = g.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays())[0];
-    assertEquals(0, before.sub(after).amaxNumber().doubleValue(), 1e-6, "padding is masked out of the text mean");
+    assertEquals(
+        0,
+        before.sub(after).amaxNumber().doubleValue(),
+        1e-6,
+        "padding is masked out of the text mean");
     // And the mask does matter: unmasking the changed positions changes the output.
-    INDArray after2 = g.output(false, mds.getFeatures(), new INDArray[] {null, mask.assign(1), null, null})[0];
+    INDArray after2 =
+        g.output(false, mds.getFeatures(), new INDArray[] {null, mask.assign(1), null, null})[0];
     assertTrue(before.sub(after2).amaxNumber().doubleValue() > 1e-6);
   }
 
   @Test
-  void aBatchReadBackFromItsFileTrains(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void aBatchReadBackFromItsFileTrains(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
     FeaturizerState s = state();
     java.nio.file.Path file = dir.resolve("b.mds");
     try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
       batch(s, 8, 6).save(out);
     }
-    MultiDataSet read = org.mtlspark.prep.feature.BatchFiles.read(new org.apache.hadoop.conf.Configuration(),
-        file.toUri().toString());
+    MultiDataSet read =
+        org.mtlspark.prep.feature.BatchFiles.read(
+            new org.apache.hadoop.conf.Configuration(), file.toUri().toString());
     assertEquals(null, read.getFeaturesMaskArray(2), "the image input has no mask after reading");
     assertArrayEquals(new long[] {8, s.maxTokens()}, read.getFeaturesMaskArray(1).shape());
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
@@ -242,14 +298,39 @@ class GraphBuilderTest {
 
   @Test
   void withoutAnImageSourceTheGraphHasNoImageEncoderAndAMultiLabelHeadLearns() {
-    List<org.mtlspark.prep.feature.TaskEncoding> tasks = List.of(new org.mtlspark.prep.feature.TaskEncoding("g",
-        org.mtlspark.config.TaskConfig.TaskType.MULTILABEL, "g", 1, List.of("a", "b", "c"), List.of(5L, 5L, 5L), 0, 1,
-        10));
-    FeaturizerState s = new FeaturizerState(List.of(org.mtlspark.prep.feature.ModelInputs.TABULAR), List.of("x"),
-        List.of(0.0), List.of(1.0), false, List.of(), List.of(), List.of(), 2, 4, List.of(), 4, 4, tasks);
+    List<org.mtlspark.prep.feature.TaskEncoding> tasks =
+        List.of(
+            new org.mtlspark.prep.feature.TaskEncoding(
+                "g",
+                org.mtlspark.config.TaskConfig.TaskType.MULTILABEL,
+                "g",
+                1,
+                List.of("a", "b", "c"),
+                List.of(5L, 5L, 5L),
+                0,
+                1,
+                10));
+    FeaturizerState s =
+        new FeaturizerState(
+            List.of(org.mtlspark.prep.feature.ModelInputs.TABULAR),
+            List.of("x"),
+            List.of(0.0),
+            List.of(1.0),
+            false,
+            List.of(),
+            List.of(),
+            List.of(),
+            2,
+            4,
+            List.of(),
+            4,
+            4,
+            tasks);
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
     assertEquals(List.of("tabular", "presence"), g.getConfiguration().getNetworkInputs());
-    assertTrue(java.util.Arrays.stream(g.getLayers()).noneMatch(l -> l.getConfig().getLayerName().startsWith("image")),
+    assertTrue(
+        java.util.Arrays.stream(g.getLayers())
+            .noneMatch(l -> l.getConfig().getLayerName().startsWith("image")),
         "no image encoder");
     // Label j is on when x > j - 1: learnable from x alone.
     java.util.Random r = new java.util.Random(3);
@@ -263,16 +344,24 @@ class GraphBuilderTest {
         y[i][j] = x[i][0] > j - 1 ? 1 : 0;
       }
     }
-    MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {
-        org.nd4j.linalg.factory.Nd4j.createFromArray(x), org.nd4j.linalg.factory.Nd4j.createFromArray(presence)},
-        new INDArray[] {org.nd4j.linalg.factory.Nd4j.createFromArray(y)});
+    MultiDataSet mds =
+        new org.nd4j.linalg.dataset.MultiDataSet(
+            new INDArray[] {
+              org.nd4j.linalg.factory.Nd4j.createFromArray(x),
+              org.nd4j.linalg.factory.Nd4j.createFromArray(presence)
+            },
+            new INDArray[] {org.nd4j.linalg.factory.Nd4j.createFromArray(y)});
     double before = g.score(mds);
     for (int i = 0; i < 200; i++) {
       g.fit(mds);
     }
     INDArray out = g.output(mds.getFeatures())[0];
-    double wrong = out.gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
-        .sub(org.nd4j.linalg.factory.Nd4j.createFromArray(y)).norm1Number().doubleValue();
+    double wrong =
+        out.gt(0.5)
+            .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+            .sub(org.nd4j.linalg.factory.Nd4j.createFromArray(y))
+            .norm1Number()
+            .doubleValue();
     assertTrue(g.score(mds) < before * 0.5, "score " + before + " -> " + g.score(mds));
     assertTrue(wrong <= 12, "at most 12 of 192 label decisions wrong, was " + wrong);
     for (int j = 0; j < 3; j++) {
@@ -281,13 +370,22 @@ class GraphBuilderTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.CsvSource({"concat,hard", "attention,hard", "concat,soft", "attention,soft"})
-  void everyFusionAndSharingTrainsAndSurvivesSaveAndLoad(String fusion, String sharing) throws java.io.IOException {
+  @org.junit.jupiter.params.provider.CsvSource({
+    "concat,hard",
+    "attention,hard",
+    "concat,soft",
+    "attention,soft"
+  })
+  void everyFusionAndSharingTrainsAndSurvivesSaveAndLoad(String fusion, String sharing)
+      throws java.io.IOException {
     FeaturizerState s = state();
-    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.fusion=" + fusion, "model.sharing=" + sharing));
+    MtlConfig config =
+        ConfigLoader.load(List.of(), List.of("model.fusion=" + fusion, "model.sharing=" + sharing));
     ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 3);
-    assertEquals(List.of("task_spend", "task_tier", "task_churn"), g.getConfiguration().getNetworkOutputs());
-    assertEquals(fusion.equals("attention"), g.getVertex("fusion_attention") != null, "attention layer");
+    assertEquals(
+        List.of("task_spend", "task_tier", "task_churn"), g.getConfiguration().getNetworkOutputs());
+    assertEquals(
+        fusion.equals("attention"), g.getVertex("fusion_attention") != null, "attention layer");
     assertEquals(sharing.equals("soft"), g.getVertex("towers0") != null, "tower layers");
     MultiDataSet b = batch(s, 16, 4);
     INDArray[] out = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
@@ -296,7 +394,8 @@ class GraphBuilderTest {
     ComputationGraph loaded = saveAndLoad(g);
     INDArray[] again = loaded.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
     for (int t = 0; t < out.length; t++) {
-      assertEquals(out[t], again[t], fusion + "/" + sharing + " output " + t + " after save and load");
+      assertEquals(
+          out[t], again[t], fusion + "/" + sharing + " output " + t + " after save and load");
     }
     assertEquals(g.calcRegularizationScore(true), loaded.calcRegularizationScore(true), 1e-6);
 
@@ -304,7 +403,9 @@ class GraphBuilderTest {
     for (int i = 0; i < 30; i++) {
       g.fit(b);
     }
-    assertTrue(g.score(b) < 0.9 * before, fusion + "/" + sharing + " trains: " + before + " -> " + g.score(b));
+    assertTrue(
+        g.score(b) < 0.9 * before,
+        fusion + "/" + sharing + " trains: " + before + " -> " + g.score(b));
   }
 
   @Test

@@ -40,32 +40,69 @@ class TaskTowersTest {
 
   /** Two tower layers (shared input, then blocked) for three regression tasks. */
   static ComputationGraph graph(double mu) {
-    ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
-        .seed(5).dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(WeightInit.XAVIER)
-        .graphBuilder().addInputs("in")
-        .addLayer("towers0", new TaskTowers.Builder().towers(3).width(4).sharedInput(true).mu(mu)
-            .nIn(5).activation(Activation.TANH).build(), "in")
-        .addLayer("towers1", new TaskTowers.Builder().towers(3).width(2).sharedInput(false).mu(mu)
-            .activation(Activation.SIGMOID).build(), "towers0");
+    ComputationGraphConfiguration.GraphBuilder b =
+        new NeuralNetConfiguration.Builder()
+            .seed(5)
+            .dataType(DataType.DOUBLE)
+            .updater(new NoOp())
+            .weightInit(WeightInit.XAVIER)
+            .graphBuilder()
+            .addInputs("in")
+            .addLayer(
+                "towers0",
+                new TaskTowers.Builder()
+                    .towers(3)
+                    .width(4)
+                    .sharedInput(true)
+                    .mu(mu)
+                    .nIn(5)
+                    .activation(Activation.TANH)
+                    .build(),
+                "in")
+            .addLayer(
+                "towers1",
+                new TaskTowers.Builder()
+                    .towers(3)
+                    .width(2)
+                    .sharedInput(false)
+                    .mu(mu)
+                    .activation(Activation.SIGMOID)
+                    .build(),
+                "towers0");
     for (int t = 0; t < 3; t++) {
       b.addVertex("tower" + t, new SubsetVertex(2 * t, 2 * t + 1), "towers1");
-      b.addLayer("out" + t, new OutputLayer.Builder(new LossMSE()).nIn(2).nOut(1).activation(Activation.IDENTITY)
-          .build(), "tower" + t);
+      b.addLayer(
+          "out" + t,
+          new OutputLayer.Builder(new LossMSE())
+              .nIn(2)
+              .nOut(1)
+              .activation(Activation.IDENTITY)
+              .build(),
+          "tower" + t);
     }
-    ComputationGraph g = new ComputationGraph(b.setOutputs("out0", "out1", "out2")
-        .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(5)).build());
+    ComputationGraph g =
+        new ComputationGraph(
+            b.setOutputs("out0", "out1", "out2")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(5))
+                .build());
     g.init();
     for (String layer : List.of("towers0", "towers1")) {
-      g.getLayer(layer).getParam(TaskTowers.BIAS).assign(Nd4j.rand(DataType.DOUBLE, 1,
-          g.getLayer(layer).getParam(TaskTowers.BIAS).length()).subi(0.5));
+      g.getLayer(layer)
+          .getParam(TaskTowers.BIAS)
+          .assign(
+              Nd4j.rand(DataType.DOUBLE, 1, g.getLayer(layer).getParam(TaskTowers.BIAS).length())
+                  .subi(0.5));
     }
     return g;
   }
 
   static INDArray[] labels() {
     Nd4j.getRandom().setSeed(3);
-    return new INDArray[] {Nd4j.rand(DataType.DOUBLE, 6, 1), Nd4j.rand(DataType.DOUBLE, 6, 1),
-        Nd4j.rand(DataType.DOUBLE, 6, 1)};
+    return new INDArray[] {
+      Nd4j.rand(DataType.DOUBLE, 6, 1),
+      Nd4j.rand(DataType.DOUBLE, 6, 1),
+      Nd4j.rand(DataType.DOUBLE, 6, 1)
+    };
   }
 
   @Test
@@ -74,8 +111,13 @@ class TaskTowersTest {
       ComputationGraph g = graph(mu);
       Nd4j.getRandom().setSeed(4);
       INDArray in = Nd4j.rand(DataType.DOUBLE, 6, 5).subi(0.5).muli(2);
-      assertTrue(GradientChecks.passes(new GradientCheckUtil.GraphConfig().net(g).inputs(new INDArray[] {in})
-          .labels(labels())), "analytic and numeric gradients of the towers agree, mu " + mu);
+      assertTrue(
+          GradientChecks.passes(
+              new GradientCheckUtil.GraphConfig()
+                  .net(g)
+                  .inputs(new INDArray[] {in})
+                  .labels(labels())),
+          "analytic and numeric gradients of the towers agree, mu " + mu);
     }
   }
 
@@ -87,8 +129,11 @@ class TaskTowersTest {
     // Changing tower 1's weights in both layers changes task 1 and nothing else.
     for (String layer : List.of("towers0", "towers1")) {
       INDArray w = g.getLayer(layer).getParam(TaskTowers.WEIGHTS);
-      w.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-          org.nd4j.linalg.indexing.NDArrayIndex.all()).muli(-2);
+      w.get(
+              org.nd4j.linalg.indexing.NDArrayIndex.point(1),
+              org.nd4j.linalg.indexing.NDArrayIndex.all(),
+              org.nd4j.linalg.indexing.NDArrayIndex.all())
+          .muli(-2);
     }
     INDArray[] after = g.output(in);
     assertEquals(before[0], after[0]);
@@ -99,8 +144,10 @@ class TaskTowersTest {
   @Test
   void thePenaltyIsMuTimesTheSpreadOfTheTowers() {
     ComputationGraph g = graph(0.7);
-    double expected = 0.7 * (spread(g.getLayer("towers0").getParam(TaskTowers.WEIGHTS))
-        + spread(g.getLayer("towers1").getParam(TaskTowers.WEIGHTS)));
+    double expected =
+        0.7
+            * (spread(g.getLayer("towers0").getParam(TaskTowers.WEIGHTS))
+                + spread(g.getLayer("towers1").getParam(TaskTowers.WEIGHTS)));
     assertTrue(expected > 0.01);
     assertEquals(expected, g.calcRegularizationScore(true), 1e-9);
     assertEquals(0.0, graph(0).calcRegularizationScore(true), 0.0);
@@ -112,8 +159,14 @@ class TaskTowersTest {
 
   /** Trains the product's soft-sharing graph with plain SGD; returns the first tower layer's spread before and after. */
   static double[] spreadBeforeAndAfterTraining(double mu) {
-    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.sharing=soft", "model.softSharingMu=" + mu,
-        "train.updater=sgd", "train.learningRate=0.01"));
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(),
+            List.of(
+                "model.sharing=soft",
+                "model.softSharingMu=" + mu,
+                "train.updater=sgd",
+                "train.learningRate=0.01"));
     ComputationGraph g = GraphBuilder.build(state(), config.model(), config.train(), 8);
     double before = spread(g.getLayer("towers0").getParam(TaskTowers.WEIGHTS));
     MultiDataSet batch = BatchBuilder.build(TestBatches.examples(state(), 32, 9, true));
@@ -138,10 +191,14 @@ class TaskTowersTest {
   @Test
   void thePullSurvivesConfigurationJsonAndModelSaveLoad() throws IOException {
     ComputationGraph g = graph(0.7);
-    assertEquals(g.getConfiguration(), ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson()));
+    assertEquals(
+        g.getConfiguration(),
+        ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson()));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ModelSerializer.writeModel(g, bytes, true);
-    ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
+    ComputationGraph loaded =
+        ModelSerializer.restoreComputationGraph(
+            new ByteArrayInputStream(bytes.toByteArray()), true);
     TaskTowers conf = (TaskTowers) loaded.getLayer("towers1").conf().getLayer();
     assertEquals(0.7, conf.mu());
     assertTrue(conf.getRegularizationByParam(TaskTowers.WEIGHTS).contains(new TowerPull(0.7, 3)));
@@ -156,8 +213,10 @@ class TaskTowersTest {
   void theTowersAreViewsOfTheNetworksParameters() {
     ComputationGraph g = graph(0);
     g.params().assign(0.25);
-    assertEquals(0.25, g.getLayer("towers1").getParam(TaskTowers.WEIGHTS).meanNumber().doubleValue(), 0.0);
+    assertEquals(
+        0.25, g.getLayer("towers1").getParam(TaskTowers.WEIGHTS).meanNumber().doubleValue(), 0.0);
     g.getLayer("towers0").getParam(TaskTowers.BIAS).assign(-1);
-    assertEquals(-12, g.params().sumNumber().doubleValue() - 0.25 * (g.params().length() - 12), 1e-9);
+    assertEquals(
+        -12, g.params().sumNumber().doubleValue() - 0.25 * (g.params().length() - 12), 1e-9);
   }
 }

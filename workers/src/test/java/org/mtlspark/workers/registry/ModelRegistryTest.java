@@ -25,8 +25,9 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 class ModelRegistryTest {
   @TempDir Path dir;
   ModelRegistry registry;
-  static final ModelVersion.DataDescription DATA = new ModelVersion.DataDescription("/data", Map.of("s", "/data/s"),
-      Map.of("s", 10L), 10, List.of("s/a.csv"), "abc");
+  static final ModelVersion.DataDescription DATA =
+      new ModelVersion.DataDescription(
+          "/data", Map.of("s", "/data/s"), Map.of("s", 10L), 10, List.of("s/a.csv"), "abc");
 
   @BeforeEach
   void create() {
@@ -40,28 +41,48 @@ class ModelRegistryTest {
     Files.writeString(run.resolve("model.zip"), "model bytes of " + name);
     Files.writeString(run.resolve("manifest.json"), "{}");
     Files.writeString(run.resolve("config.yaml"), "run: {}\n");
-    TaskMetrics spend = new TaskMetrics("spend", TaskConfig.TaskType.REGRESSION, 100, "rmse", Map.of("rmse", rmse),
-        Map.of("rmse", 20.0), true, 0.1);
-    Files.writeString(run.resolve("metrics.json"), new ObjectMapper().writeValueAsString(
-        new EvaluateJob.Report(run.toString(), "test", 100, Map.of("spend", spend), Map.of())));
+    TaskMetrics spend =
+        new TaskMetrics(
+            "spend",
+            TaskConfig.TaskType.REGRESSION,
+            100,
+            "rmse",
+            Map.of("rmse", rmse),
+            Map.of("rmse", 20.0),
+            true,
+            0.1);
+    Files.writeString(
+        run.resolve("metrics.json"),
+        new ObjectMapper()
+            .writeValueAsString(
+                new EvaluateJob.Report(
+                    run.toString(), "test", 100, Map.of("spend", spend), Map.of())));
     return run;
   }
 
   @Test
   void versionsAreNumberedAndKeepTheirFilesChecksumsAndMetrics() throws IOException {
-    ModelVersion first = registry.register("spend-model", run("a", 6.5).toString(), "r1", DATA, 0.8, null);
-    ModelVersion second = registry.register("spend-model", run("b", 6.1).toString(), "r2", DATA, 0.82, "v0001");
+    ModelVersion first =
+        registry.register("spend-model", run("a", 6.5).toString(), "r1", DATA, 0.8, null);
+    ModelVersion second =
+        registry.register("spend-model", run("b", 6.1).toString(), "r2", DATA, 0.82, "v0001");
     assertEquals("v0001", first.version());
     assertEquals("v0002", second.version());
-    assertEquals(List.of("v0001", "v0002"), registry.list("spend-model").stream().map(ModelVersion::version).toList());
+    assertEquals(
+        List.of("v0001", "v0002"),
+        registry.list("spend-model").stream().map(ModelVersion::version).toList());
     ModelVersion shown = registry.show("spend-model", "v0002");
     assertEquals(6.1, shown.metrics().get("spend"));
     assertEquals("rmse", shown.primaryMetrics().get("spend"));
     assertEquals("v0001", shown.warmStartedFrom());
-    assertEquals(List.of("model.zip", "manifest.json", "config.yaml", "metrics.json"),
+    assertEquals(
+        List.of("model.zip", "manifest.json", "config.yaml", "metrics.json"),
         List.copyOf(shown.sha256().keySet()));
-    assertEquals(ModelRegistry.sha256(org.apache.hadoop.fs.FileSystem.getLocal(new Configuration()),
-        new org.apache.hadoop.fs.Path(dir.resolve("b/model.zip").toUri())), shown.sha256().get("model.zip"));
+    assertEquals(
+        ModelRegistry.sha256(
+            org.apache.hadoop.fs.FileSystem.getLocal(new Configuration()),
+            new org.apache.hadoop.fs.Path(dir.resolve("b/model.zip").toUri())),
+        shown.sha256().get("model.zip"));
     assertEquals("r2", registry.findRun("spend-model", "r2").orElseThrow().runId());
     assertTrue(registry.findRun("spend-model", "r3").isEmpty());
     assertEquals(List.of("spend-model"), registry.models());
@@ -72,7 +93,8 @@ class ModelRegistryTest {
     registry.register("m", run("a", 6.5).toString(), "r1", DATA, 0.8, null);
     registry.register("m", run("b", 6.1).toString(), "r2", DATA, 0.82, null);
     assertTrue(registry.promoted("m").isEmpty());
-    RegistryException none = assertThrows(RegistryException.class, () -> registry.resolve("m", null));
+    RegistryException none =
+        assertThrows(RegistryException.class, () -> registry.resolve("m", null));
     assertTrue(none.getMessage().contains("no promoted version"), none.getMessage());
     registry.promote("m", "v0001");
     registry.promote("m", "v0002");
@@ -85,12 +107,19 @@ class ModelRegistryTest {
     assertThrows(RegistryException.class, () -> registry.promote("m", "v0007"));
     ModelRegistry.Pointer p = registry.pointer("m").orElseThrow();
     assertEquals(List.of("v0001"), p.stack());
-    assertEquals(List.of("promote v0001", "promote v0002", "rollback v0001"),
-        p.history().stream().map(h -> h.action() + " " + h.version()).toList(), "the rollback keeps the history");
+    assertEquals(
+        List.of("promote v0001", "promote v0002", "rollback v0001"),
+        p.history().stream().map(h -> h.action() + " " + h.version()).toList(),
+        "the rollback keeps the history");
     assertTrue(p.everPromoted("v0002"));
     try (var files = Files.list(dir.resolve("registry/m"))) {
-      assertEquals(List.of("locks", "promoted.json", "versions"), files.map(f -> f.getFileName().toString())
-          .filter(n -> !n.endsWith(".crc")).sorted().toList(),
+      assertEquals(
+          List.of("locks", "promoted.json", "versions"),
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(n -> !n.endsWith(".crc"))
+              .sorted()
+              .toList(),
           "no temporary pointer left behind");
     }
   }
@@ -101,14 +130,20 @@ class ModelRegistryTest {
     Path model = dir.resolve("registry/m/versions/v0001/model.zip");
     String original = Files.readString(model);
     Files.writeString(model, original.substring(0, 5));
-    RegistryException truncated = assertThrows(RegistryException.class, () -> registry.resolve("m", "v0001"));
-    assertTrue(truncated.getMessage().contains("model.zip") && truncated.getMessage().contains("5 bytes"),
+    RegistryException truncated =
+        assertThrows(RegistryException.class, () -> registry.resolve("m", "v0001"));
+    assertTrue(
+        truncated.getMessage().contains("model.zip") && truncated.getMessage().contains("5 bytes"),
         truncated.getMessage());
-    assertThrows(RegistryException.class, () -> registry.promote("m", "v0001"), "a damaged version is not promoted");
+    assertThrows(
+        RegistryException.class,
+        () -> registry.promote("m", "v0001"),
+        "a damaged version is not promoted");
     Files.writeString(model, original.replace('m', 'M'));
     assertThrows(RegistryException.class, () -> registry.verify("m", "v0001"));
     Files.delete(model);
-    RegistryException missing = assertThrows(RegistryException.class, () -> registry.verify("m", "v0001"));
+    RegistryException missing =
+        assertThrows(RegistryException.class, () -> registry.verify("m", "v0001"));
     assertTrue(missing.getMessage().contains("missing"), missing.getMessage());
     Files.writeString(model, original);
     registry.verify("m", "v0001");
@@ -127,8 +162,10 @@ class ModelRegistryTest {
   @Test
   void theLockAdmitsOneHolderAndBreaksOnlyAStaleOne() throws Exception {
     try (RegistryLock held = registry.lock("m", "retrain r1", Duration.ofMinutes(30))) {
-      RegistryException e = assertThrows(RegistryException.class,
-          () -> registry.lock("m", "retrain r2", Duration.ofMinutes(30)));
+      RegistryException e =
+          assertThrows(
+              RegistryException.class,
+              () -> registry.lock("m", "retrain r2", Duration.ofMinutes(30)));
       assertTrue(e.getMessage().contains("held by retrain r1"), e.getMessage());
     }
     // Released: the next one takes it.
@@ -137,10 +174,15 @@ class ModelRegistryTest {
     RegistryLock crashed = registry.lock("m", "crashed", Duration.ofHours(3));
     Path file;
     try (var files = Files.list(dir.resolve("registry/m/locks/retrain"))) {
-      file = files.filter(f -> f.toString().endsWith(".lock")).sorted().reduce((a, b) -> b).orElseThrow();
+      file =
+          files
+              .filter(f -> f.toString().endsWith(".lock"))
+              .sorted()
+              .reduce((a, b) -> b)
+              .orElseThrow();
     }
-    java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(Instant.now().minus(
-        Duration.ofHours(2)));
+    java.nio.file.attribute.FileTime old =
+        java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofHours(2)));
     Files.setLastModifiedTime(file, old);
     assertThrows(RegistryException.class, () -> registry.lock("m", "r4", Duration.ofHours(3)));
     try (RegistryLock taken = registry.lock("m", "r5", Duration.ofHours(1))) {
@@ -153,17 +195,21 @@ class ModelRegistryTest {
   @Test
   void theSameRunWaitsForItsEarlierAttemptAnotherIsRefused() throws Exception {
     RegistryLock earlier = registry.lock("m", "retrain day1", Duration.ofSeconds(30));
-    Thread ends = new Thread(() -> {
-      try {
-        Thread.sleep(700);
-        earlier.close();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    Thread ends =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(700);
+                earlier.close();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     ends.start();
-    RegistryException other = assertThrows(RegistryException.class,
-        () -> registry.lock("m", "retrain day2", Duration.ofSeconds(30)));
+    RegistryException other =
+        assertThrows(
+            RegistryException.class,
+            () -> registry.lock("m", "retrain day2", Duration.ofSeconds(30)));
     assertTrue(other.getMessage().contains("held by retrain day1"), other.getMessage());
     long start = System.nanoTime();
     try (RegistryLock retry = registry.lock("m", "retrain day1", Duration.ofSeconds(30))) {
@@ -180,19 +226,25 @@ class ModelRegistryTest {
     for (int i = 0; i < 4; i++) {
       runs.add(run("run" + i, 6 - 0.1 * i).toString());
     }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
     try {
       List<java.util.concurrent.Future<List<String>>> done = new java.util.ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int thread = t;
-        done.add(pool.submit(() -> {
-          List<String> versions = new java.util.ArrayList<>();
-          for (int i = 0; i < 5; i++) {
-            versions.add(registry.register("m", runs.get(thread), "t" + thread + "-" + i, DATA, 0.8, null)
-                .version());
-          }
-          return versions;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  List<String> versions = new java.util.ArrayList<>();
+                  for (int i = 0; i < 5; i++) {
+                    versions.add(
+                        registry
+                            .register(
+                                "m", runs.get(thread), "t" + thread + "-" + i, DATA, 0.8, null)
+                            .version());
+                  }
+                  return versions;
+                }));
       }
       java.util.Set<String> versions = new java.util.TreeSet<>();
       for (var f : done) {
@@ -211,12 +263,14 @@ class ModelRegistryTest {
       List<java.util.concurrent.Future<?>> moves = new java.util.ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int thread = t;
-        moves.add(pool.submit(() -> {
-          for (int i = 0; i < 5; i++) {
-            registry.promote("m", String.format("v%04d", 1 + thread * 5 + i));
-          }
-          return null;
-        }));
+        moves.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 5; i++) {
+                    registry.promote("m", String.format("v%04d", 1 + thread * 5 + i));
+                  }
+                  return null;
+                }));
       }
       for (var f : moves) {
         f.get();
@@ -226,16 +280,18 @@ class ModelRegistryTest {
       moves.clear();
       for (int t = 0; t < 4; t++) {
         int thread = t;
-        moves.add(pool.submit(() -> {
-          for (int i = 0; i < 3; i++) {
-            if (thread % 2 == 0) {
-              registry.rollback("m");
-            } else {
-              registry.promote("m", "v0001");
-            }
-          }
-          return null;
-        }));
+        moves.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 3; i++) {
+                    if (thread % 2 == 0) {
+                      registry.rollback("m");
+                    } else {
+                      registry.promote("m", "v0001");
+                    }
+                  }
+                  return null;
+                }));
       }
       for (var f : moves) {
         f.get();
@@ -262,19 +318,22 @@ class ModelRegistryTest {
     Path staging = versions.resolve(".staging-crashed.tmp");
     Files.createDirectories(staging);
     Files.writeString(staging.resolve("model.zip"), "partial");
-    Files.setLastModifiedTime(staging, java.nio.file.attribute.FileTime.from(Instant.now().minus(
-        Duration.ofHours(3))));
+    Files.setLastModifiedTime(
+        staging, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofHours(3))));
     Path fresh = versions.resolve(".staging-copying-now.tmp");
     Files.createDirectories(fresh);
 
     assertEquals(List.of("v0001"), registry.list("m").stream().map(ModelVersion::version).toList());
     List<ModelRegistry.Damaged> damaged = registry.damaged("m");
-    assertEquals(List.of("v0002", "v0003"), damaged.stream().map(ModelRegistry.Damaged::version).toList());
+    assertEquals(
+        List.of("v0002", "v0003"), damaged.stream().map(ModelRegistry.Damaged::version).toList());
     assertTrue(damaged.get(0).reason().contains("no version.json"), damaged.get(0).reason());
     assertTrue(damaged.get(1).reason().contains("cannot be read"), damaged.get(1).reason());
-    RegistryException shown = assertThrows(RegistryException.class, () -> registry.show("m", "v0002"));
+    RegistryException shown =
+        assertThrows(RegistryException.class, () -> registry.show("m", "v0002"));
     assertTrue(shown.getMessage().contains("incomplete"), shown.getMessage());
-    assertEquals("v0001", registry.resolve("m", null).substring(registry.resolve("m", null).length() - 5));
+    assertEquals(
+        "v0001", registry.resolve("m", null).substring(registry.resolve("m", null).length() - 5));
 
     ModelRegistry.Cleaned cleaned = registry.gc("m", Duration.ofHours(1));
     assertEquals(2, cleaned.movedAside().size(), cleaned.toString());
@@ -285,7 +344,9 @@ class ModelRegistryTest {
     try (var aside = Files.list(dir.resolve("registry/m/damaged"))) {
       assertEquals(2, aside.count());
     }
-    assertEquals("v0004", registry.register("m", run("b", 6.1).toString(), "r2", DATA, 0.8, null).version(),
+    assertEquals(
+        "v0004",
+        registry.register("m", run("b", 6.1).toString(), "r2", DATA, 0.8, null).version(),
         "numbers of damaged versions are not given again");
   }
 
@@ -296,9 +357,13 @@ class ModelRegistryTest {
     Path staging = dir.resolve("registry/m/versions/.staging-x.tmp");
     Files.createDirectories(staging);
     Files.writeString(staging.resolve("model.zip"), "other");
-    assertThrows(org.apache.hadoop.fs.FileAlreadyExistsException.class, () -> RegistryFiles.renameNew(
-        new Configuration(), new org.apache.hadoop.fs.Path(staging.toUri()),
-        new org.apache.hadoop.fs.Path(dir.resolve("registry/m/versions/v0001").toUri())));
+    assertThrows(
+        org.apache.hadoop.fs.FileAlreadyExistsException.class,
+        () ->
+            RegistryFiles.renameNew(
+                new Configuration(),
+                new org.apache.hadoop.fs.Path(staging.toUri()),
+                new org.apache.hadoop.fs.Path(dir.resolve("registry/m/versions/v0001").toUri())));
     assertFalse(Files.exists(dir.resolve("registry/m/versions/v0001/.staging-x.tmp")));
     assertTrue(Files.exists(staging));
   }
@@ -308,7 +373,8 @@ class ModelRegistryTest {
   void anEarlierPointerFileIsRead() throws IOException {
     registry.register("m", run("a", 6.5).toString(), "r1", DATA, 0.8, null);
     registry.register("m", run("b", 6.1).toString(), "r2", DATA, 0.8, null);
-    Files.writeString(dir.resolve("registry/m/promoted.json"),
+    Files.writeString(
+        dir.resolve("registry/m/promoted.json"),
         "{\"version\":\"v0002\",\"history\":[\"v0001\",\"v0002\"],\"updated\":\"2026-01-01T00:00:00Z\"}");
     assertEquals(List.of("v0001", "v0002"), registry.pointer("m").orElseThrow().stack());
     assertEquals("v0001", registry.rollback("m").version());

@@ -36,10 +36,14 @@ class RetrainIT {
     spark = SharedSpark.get();
     config = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=2"));
     for (int day = 1; day <= 2; day++) {
-      MtlConfig daily = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "generate.seed=" + (40 + day)));
+      MtlConfig daily =
+          ConfigLoader.load(
+              List.of(), List.of("generate.rows=1500", "generate.seed=" + (40 + day)));
       new GenerateJob(spark).run(daily, dir.resolve("data/day=" + day).toString());
     }
-    registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), dir.resolve("registry").toString());
+    registry =
+        new ModelRegistry(
+            spark.sparkContext().hadoopConfiguration(), dir.resolve("registry").toString());
   }
 
   static RetrainJob.Request request(String runId, int day) {
@@ -47,8 +51,13 @@ class RetrainIT {
   }
 
   static RetrainJob.Request request(String runId, int day, double tolerance) {
-    return new RetrainJob.Request("demo", runId, dir.resolve("data/day=" + day).toString(),
-        dir.resolve("work").toString(), tolerance, Duration.ofHours(1));
+    return new RetrainJob.Request(
+        "demo",
+        runId,
+        dir.resolve("data/day=" + day).toString(),
+        dir.resolve("work").toString(),
+        tolerance,
+        Duration.ofHours(1));
   }
 
   @Test
@@ -64,7 +73,9 @@ class RetrainIT {
     ModelVersion v = registry.show("demo", "v0001");
     assertEquals("day1", v.runId());
     assertEquals(64, v.data().fingerprint().length());
-    assertTrue(v.data().files().stream().anyMatch(f -> f.startsWith("labels/")), v.data().files().toString());
+    assertTrue(
+        v.data().files().stream().anyMatch(f -> f.startsWith("labels/")),
+        v.data().files().toString());
     assertTrue(Files.exists(dir.resolve("work/day1/retrain.json")));
   }
 
@@ -82,7 +93,8 @@ class RetrainIT {
   @Test
   @Order(3)
   void theNextDayWarmStartsAndIsPromotedWhenItImprovesWithoutRegressions() throws IOException {
-    MtlConfig longer = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=6"));
+    MtlConfig longer =
+        ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=6"));
     RetrainJob.Result r = new RetrainJob(spark).run(longer, registry, request("day2", 2, 0.5));
     assertEquals(RetrainJob.Outcome.PROMOTED, r.outcome(), r.reason());
     assertTrue(r.reason().startsWith("the objective improved: "), r.reason());
@@ -92,7 +104,8 @@ class RetrainIT {
     assertEquals("v0001", r.warmStartedFrom());
     assertEquals("warm start from v0001", r.warmStart());
     assertEquals("v0001", registry.show("demo", "v0002").warmStartedFrom());
-    assertEquals(r.newMetrics().keySet(), r.promotedMetrics().keySet(), "both models on the same holdout");
+    assertEquals(
+        r.newMetrics().keySet(), r.promotedMetrics().keySet(), "both models on the same holdout");
     assertEquals("v0002", registry.promoted("demo").orElseThrow());
   }
 
@@ -100,13 +113,17 @@ class RetrainIT {
   @Test
   @Order(4)
   void anotherNetworkTrainsFreshSaysWhyAndAWeakOneIsNotPromoted() throws IOException {
-    MtlConfig weak = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=1",
-        "model.trunk=[4]"));
+    MtlConfig weak =
+        ConfigLoader.load(
+            List.of(), List.of("generate.rows=1500", "train.epochs=1", "model.trunk=[4]"));
     RetrainJob.Result r = new RetrainJob(spark).run(weak, registry, request("day2-small", 2, 0.5));
-    assertTrue(r.warmStart().contains("training fresh") && r.warmStart().contains("model"), r.warmStart());
+    assertTrue(
+        r.warmStart().contains("training fresh") && r.warmStart().contains("model"), r.warmStart());
     assertNull(r.warmStartedFrom());
     assertNull(registry.show("demo", r.version()).warmStartedFrom());
-    assertEquals(r.newMetrics().keySet(), r.promotedMetrics().keySet(),
+    assertEquals(
+        r.newMetrics().keySet(),
+        r.promotedMetrics().keySet(),
         "the promoted model is evaluated on the holdout prepared its own way");
     assertEquals(RetrainJob.Outcome.NOT_PROMOTED, r.outcome(), r.reason());
     assertTrue(r.reason().startsWith("the objective did not improve: "), r.reason());
@@ -119,8 +136,10 @@ class RetrainIT {
   @Order(5)
   void aSecondRetrainWhileOneHoldsTheLockIsRefused() throws IOException {
     try (RegistryLock held = registry.lock("demo", "another retrain", Duration.ofHours(1))) {
-      RegistryException e = assertThrows(RegistryException.class,
-          () -> new RetrainJob(spark).run(config, registry, request("day3", 2)));
+      RegistryException e =
+          assertThrows(
+              RegistryException.class,
+              () -> new RetrainJob(spark).run(config, registry, request("day3", 2)));
       assertTrue(e.getMessage().contains("held by another retrain"), e.getMessage());
     }
     assertTrue(registry.findRun("demo", "day3").isEmpty(), "nothing was trained or registered");
@@ -136,16 +155,23 @@ class RetrainIT {
   }
 
   static RetrainJob.Request request(String model, String runId, int day, String work) {
-    return new RetrainJob.Request(model, runId, dir.resolve("data/day=" + day).toString(),
-        dir.resolve(work).toString(), 0.02, Duration.ofHours(1));
+    return new RetrainJob.Request(
+        model,
+        runId,
+        dir.resolve("data/day=" + day).toString(),
+        dir.resolve(work).toString(),
+        0.02,
+        Duration.ofHours(1));
   }
 
   static RetrainJob crashingAfter(RetrainJob.Step step) {
-    return new RetrainJob(spark).afterEachStep(s -> {
-      if (s == step) {
-        throw new Crash(s);
-      }
-    });
+    return new RetrainJob(spark)
+        .afterEachStep(
+            s -> {
+              if (s == step) {
+                throw new Crash(s);
+              }
+            });
   }
 
   static java.nio.file.attribute.FileTime modified(Path p) throws IOException {
@@ -163,19 +189,22 @@ class RetrainIT {
     assertEquals("crash after " + step, crash.getMessage());
     Path work = dir.resolve("work-" + model + "/day1");
     java.nio.file.attribute.FileTime prepared = modified(work.resolve("prep/manifest.json"));
-    java.nio.file.attribute.FileTime trained = step.compareTo(RetrainJob.Step.TRAIN) >= 0
-        ? modified(work.resolve("run/model.zip")) : null;
+    java.nio.file.attribute.FileTime trained =
+        step.compareTo(RetrainJob.Step.TRAIN) >= 0 ? modified(work.resolve("run/model.zip")) : null;
 
     RetrainJob.Result r = new RetrainJob(spark).run(config, registry, req);
     assertEquals("v0001", r.version(), r.reason());
-    assertEquals(List.of("v0001"), registry.list(model).stream().map(ModelVersion::version).toList());
+    assertEquals(
+        List.of("v0001"), registry.list(model).stream().map(ModelVersion::version).toList());
     assertEquals(RetrainJob.Outcome.PROMOTED, r.outcome(), r.reason());
     assertEquals("v0001", registry.promoted(model).orElseThrow());
     assertEquals(1, registry.pointer(model).orElseThrow().history().size(), "promoted once");
     assertEquals(step.compareTo(RetrainJob.Step.REGISTER) >= 0, r.alreadyDone(), r.reason());
-    assertEquals(prepared, modified(work.resolve("prep/manifest.json")), "the prepared data was reused");
+    assertEquals(
+        prepared, modified(work.resolve("prep/manifest.json")), "the prepared data was reused");
     if (trained != null) {
-      assertEquals(trained, modified(work.resolve("run/model.zip")), "the trained model was reused");
+      assertEquals(
+          trained, modified(work.resolve("run/model.zip")), "the trained model was reused");
     }
     if (step == RetrainJob.Step.REGISTER) {
       assertTrue(r.reason().contains("promoted it now as decided then"), r.reason());
@@ -191,9 +220,18 @@ class RetrainIT {
   @Order(7)
   void aRetryDoesNotPromoteOverAChangeMadeByHand() throws IOException {
     RetrainJob.Request req = request("moved", "day1", 1, "work-moved");
-    assertThrows(Crash.class, () -> crashingAfter(RetrainJob.Step.REGISTER).run(config, registry, req));
-    String other = registry.register("moved", registry.versionDir("demo", "v0001").toString(), "by-hand",
-        registry.show("demo", "v0001").data(), 0.5, null).version();
+    assertThrows(
+        Crash.class, () -> crashingAfter(RetrainJob.Step.REGISTER).run(config, registry, req));
+    String other =
+        registry
+            .register(
+                "moved",
+                registry.versionDir("demo", "v0001").toString(),
+                "by-hand",
+                registry.show("demo", "v0001").data(),
+                0.5,
+                null)
+            .version();
     registry.promote("moved", other);
     RetrainJob.Result r = new RetrainJob(spark).run(config, registry, req);
     assertEquals(RetrainJob.Outcome.NOT_PROMOTED, r.outcome(), r.reason());
@@ -206,22 +244,36 @@ class RetrainIT {
   @Order(7)
   void aRetrainDoesNotPromoteOverAChangeMadeWhileItRan() throws IOException {
     String[] byHand = new String[1];
-    RetrainJob.Result r = new RetrainJob(spark).afterEachStep(step -> {
-      if (step == RetrainJob.Step.EVALUATE) {
-        try {
-          byHand[0] = registry.register("moved-live", registry.versionDir("demo", "v0001").toString(), "by-hand",
-              registry.show("demo", "v0001").data(), 0.5, null).version();
-          registry.promote("moved-live", byHand[0]);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }
-    }).run(config, registry, request("moved-live", "day1", 1, "work-moved-live"));
+    RetrainJob.Result r =
+        new RetrainJob(spark)
+            .afterEachStep(
+                step -> {
+                  if (step == RetrainJob.Step.EVALUATE) {
+                    try {
+                      byHand[0] =
+                          registry
+                              .register(
+                                  "moved-live",
+                                  registry.versionDir("demo", "v0001").toString(),
+                                  "by-hand",
+                                  registry.show("demo", "v0001").data(),
+                                  0.5,
+                                  null)
+                              .version();
+                      registry.promote("moved-live", byHand[0]);
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  }
+                })
+            .run(config, registry, request("moved-live", "day1", 1, "work-moved-live"));
     assertEquals(RetrainJob.Outcome.NOT_PROMOTED, r.outcome(), r.reason());
-    assertTrue(r.reason().startsWith("first version, and every task beats its baseline; but not promoted"),
+    assertTrue(
+        r.reason().startsWith("first version, and every task beats its baseline; but not promoted"),
         r.reason());
     assertEquals(byHand[0], registry.promoted("moved-live").orElseThrow());
-    assertTrue(registry.show("moved-live", r.version()).decision().promote(), "the decision is kept");
+    assertTrue(
+        registry.show("moved-live", r.version()).decision().promote(), "the decision is kept");
     assertEquals(1, registry.pointer("moved-live").orElseThrow().history().size());
   }
 
@@ -232,17 +284,24 @@ class RetrainIT {
     Path foreign = dir.resolve("work-foreign/day1/prep");
     Files.createDirectories(foreign);
     Files.writeString(foreign.resolve("notes.txt"), "mine");
-    RetrainJob.WorkFolderException e = assertThrows(RetrainJob.WorkFolderException.class,
-        () -> new RetrainJob(spark).run(config, registry, request("foreign", "day1", 1, "work-foreign")));
+    RetrainJob.WorkFolderException e =
+        assertThrows(
+            RetrainJob.WorkFolderException.class,
+            () ->
+                new RetrainJob(spark)
+                    .run(config, registry, request("foreign", "day1", 1, "work-foreign")));
     assertTrue(e.getMessage().contains("was not made by retrain"), e.getMessage());
     assertEquals("mine", Files.readString(foreign.resolve("notes.txt")));
 
     RetrainJob.Request req = request("changed", "day1", 1, "work-changed");
     assertThrows(Crash.class, () -> crashingAfter(RetrainJob.Step.PREP).run(config, registry, req));
     MtlConfig other = ConfigLoader.load(List.of(), List.of("generate.rows=1500", "train.epochs=1"));
-    java.nio.file.attribute.FileTime prepared = modified(dir.resolve("work-changed/day1/prep/manifest.json"));
-    RetrainJob.WorkFolderException changed = assertThrows(RetrainJob.WorkFolderException.class,
-        () -> new RetrainJob(spark).run(other, registry, req));
+    java.nio.file.attribute.FileTime prepared =
+        modified(dir.resolve("work-changed/day1/prep/manifest.json"));
+    RetrainJob.WorkFolderException changed =
+        assertThrows(
+            RetrainJob.WorkFolderException.class,
+            () -> new RetrainJob(spark).run(other, registry, req));
     assertTrue(changed.getMessage().contains("another configuration"), changed.getMessage());
     assertEquals(prepared, modified(dir.resolve("work-changed/day1/prep/manifest.json")));
     assertTrue(registry.list("changed").isEmpty());

@@ -12,9 +12,13 @@ class WarmStartTest {
   @Test
   void warmStartNeedsTheSameDataPrepModelAndTasks() {
     MtlConfig a = ConfigLoader.load(List.of(), List.of());
-    assertTrue(RetrainJob.differences(a, ConfigLoader.load(List.of(), List.of("train.epochs=9"))).isEmpty(),
+    assertTrue(
+        RetrainJob.differences(a, ConfigLoader.load(List.of(), List.of("train.epochs=9")))
+            .isEmpty(),
         "training settings may change");
-    assertEquals(List.of("prep", "model"), RetrainJob.differences(a, ConfigLoader.load(List.of(),
-        List.of("model.trunk=[8]", "prep.batchSize=16"))));
+    assertEquals(
+        List.of("prep", "model"),
+        RetrainJob.differences(
+            a, ConfigLoader.load(List.of(), List.of("model.trunk=[8]", "prep.batchSize=16"))));
   }
 }

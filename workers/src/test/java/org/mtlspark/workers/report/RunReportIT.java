@@ -41,16 +41,19 @@ class RunReportIT {
   @TempDir static Path dir;
   static Configuration hadoop;
   static String run;
+
   /** 3 task curves, the score, the weights, 2 confusion matrices, coverage, status, ablation, comparison. */
   static final int CHARTS = 11;
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
   static void trainAndEvaluate() throws IOException {
     SparkSession spark = SharedSpark.get();
     hadoop = spark.sparkContext().hadoopConfiguration();
-    MtlConfig config = ConfigLoader.load(List.of(), List.of("generate.rows=1200", "train.epochs=3",
-        "train.taskWeighting=dwa"));
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(), List.of("generate.rows=1200", "train.epochs=3", "train.taskWeighting=dwa"));
     new GenerateJob(spark).run(config, dir.resolve("data").toString());
     new PrepJob(spark).run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
     run = dir.resolve("run").toString();
@@ -64,21 +67,27 @@ class RunReportIT {
     Map<String, Object> d = RunReport.data(hadoop, run, run, "v0001");
     assertEquals(List.of(1, 2, 3), d.get("epochs"));
     List<Map<String, Object>> tasks = (List<Map<String, Object>>) d.get("tasks");
-    assertEquals(List.of("spend", "tier", "churn"), tasks.stream().map(t -> t.get("name")).toList());
+    assertEquals(
+        List.of("spend", "tier", "churn"), tasks.stream().map(t -> t.get("name")).toList());
     EvaluateJob.Report report = EvaluateJob.readReport(hadoop, run);
     for (Map<String, Object> t : tasks) {
-      assertEquals(3, ((List<?>) t.get("validation")).size(), t.get("name") + " has a point per epoch");
+      assertEquals(
+          3, ((List<?>) t.get("validation")).size(), t.get("name") + " has a point per epoch");
       assertEquals(t.get("test"), t.get("promoted"), "compared with itself");
     }
     List<List<Number>> tier = (List<List<Number>>) tasks.get(1).get("confusion");
     long cells = tier.stream().flatMap(List::stream).mapToLong(Number::longValue).sum();
-    assertEquals(report.tasks().get("tier").examples(), cells, "the confusion matrix counts every labelled test row");
+    assertEquals(
+        report.tasks().get("tier").examples(),
+        cells,
+        "the confusion matrix counts every labelled test row");
     assertEquals(((List<?>) tasks.get(1).get("classes")).size(), tier.size());
     assertTrue(tasks.get(0).get("confusion") == null, "no confusion matrix for a regression task");
     Map<String, List<Double>> weights = (Map<String, List<Double>>) d.get("weights");
     assertEquals(Set.of("spend", "tier", "churn"), weights.keySet());
     assertTrue(weights.get("spend").size() == 3);
-    Map<String, Double> coverage = (Map<String, Double>) ((Map<String, Object>) d.get("coverage")).get("modalities");
+    Map<String, Double> coverage =
+        (Map<String, Double>) ((Map<String, Object>) d.get("coverage")).get("modalities");
     coverage.values().forEach(p -> assertTrue(p > 50 && p <= 100, "presence % " + coverage));
   }
 
@@ -88,7 +97,9 @@ class RunReportIT {
     Path html = dir.resolve("report.html");
     RunReport.write(hadoop, run, run, "v0001", html.toString());
     String page = Files.readString(html);
-    assertTrue(page.contains("echarts") && !page.contains("/*DATA*/"), "the library and the data are inlined");
+    assertTrue(
+        page.contains("echarts") && !page.contains("/*DATA*/"),
+        "the library and the data are inlined");
 
     String dom = runChromium(chromium, "--dump-dom", html);
     Matcher charts = Pattern.compile("data-charts=\"(\\d+)\"").matcher(dom);
@@ -101,7 +112,9 @@ class RunReportIT {
     }
     assertTrue(svgs >= CHARTS, "each chart is an SVG: " + svgs);
     assertTrue(dom.split("<path").length > 100, "the SVGs hold drawn lines, bars and cells");
-    assertTrue(dom.contains(">tier: true class (rows) by predicted class<") || dom.contains("tier: true class"),
+    assertTrue(
+        dom.contains(">tier: true class (rows) by predicted class<")
+            || dom.contains("tier: true class"),
         "the confusion matrix has its title");
 
     Path png = dir.resolve("report.png");
@@ -113,11 +126,14 @@ class RunReportIT {
         colours.add(image.getRGB(x, y));
       }
     }
-    assertTrue(colours.size() > 50, "the screenshot shows coloured plots, not a blank page: " + colours.size());
+    assertTrue(
+        colours.size() > 50,
+        "the screenshot shows coloured plots, not a blank page: " + colours.size());
   }
 
   /** Strings from data and paths that would run script or hide the page if they went in as markup. */
   static final String IMG = "<img src=x onerror=document.title='pwned'>";
+
   static final String COMMENT = "<!--<script>";
   static final String SCRIPT = "</script><script>document.title='pwned'</script>";
 
@@ -127,13 +143,21 @@ class RunReportIT {
     // The trained run, copied to a folder whose name is markup, with a task renamed and two class
     // labels replaced by markup; compared with itself under a label that closes the script element.
     Path hostile = Files.createDirectories(dir.resolve("hostile").resolve(IMG));
-    for (String f : List.of(RunFolder.TRAINING_FILE, RunFolder.HISTORY_FILE, RunFolder.METRICS_FILE, "manifest.json")) {
+    for (String f :
+        List.of(
+            RunFolder.TRAINING_FILE,
+            RunFolder.HISTORY_FILE,
+            RunFolder.METRICS_FILE,
+            "manifest.json")) {
       Path from = Path.of(run, f);
       if (Files.exists(from)) {
-        Files.writeString(hostile.resolve(f), Files.readString(from).replace("\"churn\"", JSON.writeValueAsString(IMG)));
+        Files.writeString(
+            hostile.resolve(f),
+            Files.readString(from).replace("\"churn\"", JSON.writeValueAsString(IMG)));
       }
     }
-    ObjectNode metrics = (ObjectNode) JSON.readTree(hostile.resolve(RunFolder.METRICS_FILE).toFile());
+    ObjectNode metrics =
+        (ObjectNode) JSON.readTree(hostile.resolve(RunFolder.METRICS_FILE).toFile());
     ArrayNode classes = (ArrayNode) metrics.get("tasks").get("tier").get("classes");
     classes.set(0, COMMENT);
     classes.set(1, SCRIPT);
@@ -149,9 +173,12 @@ class RunReportIT {
 
     String dom = runChromium(chromium, "--dump-dom", html);
     Matcher charts = Pattern.compile("data-charts=\"(\\d+)\"").matcher(dom);
-    assertTrue(charts.find(), "the page's script ran to its end: " + dom.substring(Math.max(0, dom.length() - 2000)));
+    assertTrue(
+        charts.find(),
+        "the page's script ran to its end: " + dom.substring(Math.max(0, dom.length() - 2000)));
     assertEquals(CHARTS, Integer.parseInt(charts.group(1)), "every chart was drawn");
-    assertTrue(dom.contains("<title>mtlspark run report</title>"), "no injected script set the title");
+    assertTrue(
+        dom.contains("<title>mtlspark run report</title>"), "no injected script set the title");
     assertFalse(dom.contains("pwned</title>"), "no injected script set the title");
     Matcher scripts = Pattern.compile("(?s)<script\\b[^>]*>.*?</script>").matcher(dom);
     int count = 0;
@@ -160,31 +187,51 @@ class RunReportIT {
     }
     assertEquals(2, count, "only the page's own two script elements (the library, the page's)");
     String markup = scripts.replaceAll("");
-    assertFalse(markup.contains("<img") || markup.contains("<script"), "no element came from the data");
+    assertFalse(
+        markup.contains("<img") || markup.contains("<script"), "no element came from the data");
     String text = "&lt;img src=x onerror=document.title='pwned'&gt;";
     assertTrue(dom.contains("<td>" + text + "</td>"), "the task name is a table cell's text");
-    assertTrue(dom.contains("<th>&lt;/script&gt;&lt;script&gt;document.title='pwned'&lt;/script&gt;</th>"),
+    assertTrue(
+        dom.contains("<th>&lt;/script&gt;&lt;script&gt;document.title='pwned'&lt;/script&gt;</th>"),
         "the comparison's label is a heading's text");
-    assertTrue(dom.contains(">Run " + hostile.toString().replace("<", "&lt;").replace(">", "&gt;") + "<"),
+    assertTrue(
+        dom.contains(">Run " + hostile.toString().replace("<", "&lt;").replace(">", "&gt;") + "<"),
         "the run's path is the heading's text");
-    assertTrue(dom.contains("&lt;!--&lt;script&gt;"), "the class label is drawn as text in the confusion matrix");
+    assertTrue(
+        dom.contains("&lt;!--&lt;script&gt;"),
+        "the class label is drawn as text in the confusion matrix");
   }
 
   private static String chromium() {
-    String chromium = Stream.of("chromium", "chromium-browser", "google-chrome")
-        .filter(c -> Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-            .anyMatch(p -> Files.isExecutable(Path.of(p, c))))
-        .findFirst().orElse(null);
-    Assumptions.assumeTrue(chromium != null,
+    String chromium =
+        Stream.of("chromium", "chromium-browser", "google-chrome")
+            .filter(
+                c ->
+                    Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                        .anyMatch(p -> Files.isExecutable(Path.of(p, c))))
+            .findFirst()
+            .orElse(null);
+    Assumptions.assumeTrue(
+        chromium != null,
         "no chromium on the PATH (Debian: apt-get install chromium; .ci/run installs it): the page is not rendered");
     return chromium;
   }
 
   private static String runChromium(String chromium, String action, Path html) throws Exception {
-    Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--user-data-dir=" + dir.resolve("chromium-profile"),
-        "--window-size=1200,4000", "--virtual-time-budget=5000", action, html.toUri().toString())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + dir.resolve("chromium-profile"),
+                "--window-size=1200,4000",
+                "--virtual-time-budget=5000",
+                action,
+                html.toUri().toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finished");
     assertEquals(0, p.exitValue(), "chromium " + action);

@@ -14,12 +14,20 @@ class RunReportTest {
 
   @Test
   void embeddedJsonCannotEndTheScriptOrOpenACommentAndReadsBackTheSame() throws Exception {
-    List<String> hostile = List.of("</script><script>document.title='pwned'</script>", "<!--<script>",
-        "<img src=x onerror=document.title='pwned'>", "a & b", "line\u2028separator\u2029end", "]]>", "</SCRIPT >");
+    List<String> hostile =
+        List.of(
+            "</script><script>document.title='pwned'</script>",
+            "<!--<script>",
+            "<img src=x onerror=document.title='pwned'>",
+            "a & b",
+            "line\u2028separator\u2029end",
+            "]]>",
+            "</SCRIPT >");
     String json = RunReport.scriptSafe(JSON.writeValueAsString(Map.of("labels", hostile)));
     for (String forbidden : List.of("<", ">", "&", "\u2028", "\u2029")) {
       assertFalse(json.contains(forbidden), forbidden + " left in " + json);
     }
-    assertEquals(Map.of("labels", hostile), JSON.readValue(json, Map.class), "the value is unchanged");
+    assertEquals(
+        Map.of("labels", hostile), JSON.readValue(json, Map.class), "the value is unchanged");
   }
 }

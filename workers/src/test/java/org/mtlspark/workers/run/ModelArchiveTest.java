@@ -110,7 +110,8 @@ class ModelArchiveTest {
 
   private IOException refused(String name, byte[] bytes) throws IOException {
     String path = file(name, bytes);
-    IOException e = assertThrows(IOException.class, () -> ModelFiles.read(new Configuration(), path));
+    IOException e =
+        assertThrows(IOException.class, () -> ModelFiles.read(new Configuration(), path));
     assertTrue(e.getMessage().startsWith("model file " + path + " "), e.getMessage());
     return e;
   }
@@ -118,7 +119,8 @@ class ModelArchiveTest {
   @Test
   void dl4jAloneDeserializesAnExtraEntryWhichIsWhyTheCheckExists() {
     try {
-      ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(withPreprocessorEntry()), true);
+      ModelSerializer.restoreComputationGraph(
+          new ByteArrayInputStream(withPreprocessorEntry()), true);
     } catch (Exception | Error e) {
       // the probe is not a DataSetPreProcessor; what matters is that its readObject ran
     }
@@ -128,7 +130,9 @@ class ModelArchiveTest {
   @Test
   void aPreprocessorEntryIsRefusedBeforeAnythingIsDeserialized() throws IOException {
     IOException e = refused("tampered.zip", withPreprocessorEntry());
-    assertTrue(e.getMessage().contains("contains an entry \"preprocessor.bin\" that mtlspark never writes"),
+    assertTrue(
+        e.getMessage()
+            .contains("contains an entry \"preprocessor.bin\" that mtlspark never writes"),
         e.getMessage());
     assertTrue(e.getMessage().contains("Java deserialization"), e.getMessage());
     assertFalse(Probe.deserialized, "readObject must never run");
@@ -167,12 +171,16 @@ class ModelArchiveTest {
 
   @Test
   void aRepeatedEntryIsRefused() throws IOException {
-    // ZipOutputStream will not write a name twice: write a same-length name and rename it in the bytes
+    // ZipOutputStream will not write a name twice: write a same-length name and rename it in the
+    // bytes
     Map<String, byte[]> entries = entries(clean);
     entries.put("coefficientsXbin", entries.get(ModelArchive.COEFFICIENTS));
-    String zip = new String(zip(entries), StandardCharsets.ISO_8859_1).replace("coefficientsXbin", "coefficients.bin");
+    String zip =
+        new String(zip(entries), StandardCharsets.ISO_8859_1)
+            .replace("coefficientsXbin", "coefficients.bin");
     IOException e = refused("twice.zip", zip.getBytes(StandardCharsets.ISO_8859_1));
-    assertTrue(e.getMessage().contains("contains the entry \"coefficients.bin\" twice"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("contains the entry \"coefficients.bin\" twice"), e.getMessage());
   }
 
   @Test
@@ -193,7 +201,9 @@ class ModelArchiveTest {
       }
     }
     IOException e = refused("bomb.zip", bytes.toByteArray());
-    assertTrue(e.getMessage().contains("entry \"updaterState.bin\" that unpacks to more than"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("entry \"updaterState.bin\" that unpacks to more than"),
+        e.getMessage());
   }
 
   @Test
@@ -214,16 +224,24 @@ class ModelArchiveTest {
     Map<String, byte[]> entries = entries(clean);
     entries.put(ModelArchive.COEFFICIENTS, array.toByteArray());
     IOException e = refused("huge.zip", zip(entries));
-    assertTrue(e.getMessage().contains("\"coefficients.bin\" that is not an array as ND4J writes one: "
-        + "its data at byte 80 declares 1099511627776 values of type FLOAT where 4 bytes are left"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "\"coefficients.bin\" that is not an array as ND4J writes one: "
+                    + "its data at byte 80 declares 1099511627776 values of type FLOAT where 4 bytes are left"),
+        e.getMessage());
   }
 
   @Test
   void aConfigurationNamingAForeignClassIsRefused() throws IOException {
     Map<String, byte[]> entries = entries(clean);
     String json = new String(entries.get(ModelArchive.CONFIGURATION), StandardCharsets.UTF_8);
-    assertTrue(json.contains("\"org.nd4j.linalg.activations.impl."), "the configuration names its activations");
-    json = json.replaceFirst("\"org\\.nd4j\\.linalg\\.activations\\.impl\\.[A-Za-z]+\"", "\"com.example.Gadget\"");
+    assertTrue(
+        json.contains("\"org.nd4j.linalg.activations.impl."),
+        "the configuration names its activations");
+    json =
+        json.replaceFirst(
+            "\"org\\.nd4j\\.linalg\\.activations\\.impl\\.[A-Za-z]+\"", "\"com.example.Gadget\"");
     entries.put(ModelArchive.CONFIGURATION, json.getBytes(StandardCharsets.UTF_8));
     IOException e = refused("foreign.zip", zip(entries));
     assertTrue(e.getMessage().contains("naming the class \"com.example.Gadget\""), e.getMessage());
@@ -233,7 +251,10 @@ class ModelArchiveTest {
   void aFileWithoutTheModelEntriesOrNotAZipIsRefused() throws IOException {
     Map<String, byte[]> entries = entries(clean);
     entries.remove(ModelArchive.CONFIGURATION);
-    assertTrue(refused("noconf.zip", zip(entries)).getMessage().contains("has no entry \"configuration.json\""));
+    assertTrue(
+        refused("noconf.zip", zip(entries))
+            .getMessage()
+            .contains("has no entry \"configuration.json\""));
     entries = entries(clean);
     entries.remove(ModelArchive.COEFFICIENTS);
     assertTrue(refused("noparams.zip", zip(entries)).getMessage().contains("exactly one of"));

@@ -37,13 +37,19 @@ class ModalityDropoutTest {
     assertEquals(before, b.getFeatures(TABULAR), "the stored batch is not changed");
     INDArray presence = d.getFeatures(PRESENCE);
     for (int r = 0; r < 64; r++) {
-      assertEquals(1.0, presence.getRow(r).sumNumber().doubleValue(), "row " + r + " keeps exactly one modality");
+      assertEquals(
+          1.0,
+          presence.getRow(r).sumNumber().doubleValue(),
+          "row " + r + " keeps exactly one modality");
       if (presence.getDouble(r, TABULAR) == 0) {
         assertEquals(0.0, d.getFeatures(TABULAR).getRow(r).amaxNumber().doubleValue());
       }
       if (presence.getDouble(r, TEXT) == 0) {
         assertEquals(TextVocabulary.NO_TEXT, d.getFeatures(TEXT).getDouble(r, 0));
-        assertEquals(1.0, d.getFeaturesMaskArray(TEXT).getRow(r).sumNumber().doubleValue(), "one 'no text' token");
+        assertEquals(
+            1.0,
+            d.getFeaturesMaskArray(TEXT).getRow(r).sumNumber().doubleValue(),
+            "one 'no text' token");
       }
       if (presence.getDouble(r, IMAGE) == 0) {
         assertEquals(0.0, d.getFeatures(IMAGE).getRow(r).amaxNumber().doubleValue());
@@ -59,10 +65,16 @@ class ModalityDropoutTest {
     MultiDataSet d = dropout.apply(b, 3, 1, 42);
     for (int j = 0; j < 3; j++) {
       double dropped = 1 - d.getFeatures(PRESENCE).getColumn(j).meanNumber().doubleValue();
-      assertTrue(dropped > 0.15 && dropped < 0.23, "modality " + j + " dropped in " + dropped + " of the rows");
+      assertTrue(
+          dropped > 0.15 && dropped < 0.23,
+          "modality " + j + " dropped in " + dropped + " of the rows");
     }
-    assertEquals(d.getFeatures(PRESENCE), dropout.apply(b, 3, 1, 42).getFeatures(PRESENCE), "same place, same draw");
-    assertTrue(!d.getFeatures(PRESENCE).equals(dropout.apply(b, 4, 1, 42).getFeatures(PRESENCE)),
+    assertEquals(
+        d.getFeatures(PRESENCE),
+        dropout.apply(b, 3, 1, 42).getFeatures(PRESENCE),
+        "same place, same draw");
+    assertTrue(
+        !d.getFeatures(PRESENCE).equals(dropout.apply(b, 4, 1, 42).getFeatures(PRESENCE)),
         "another epoch draws again");
   }
 }

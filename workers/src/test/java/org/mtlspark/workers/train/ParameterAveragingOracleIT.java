@@ -12,8 +12,8 @@ import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
@@ -43,22 +43,38 @@ class ParameterAveragingOracleIT {
    */
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> enginesAndNetworks() {
     List<String> plain = List.of("model.l2=0", "model.dropout=0");
-    List<String> soft = List.of("model.l2=0", "model.dropout=0", "model.fusion=attention", "model.sharing=soft",
-        "model.softSharingMu=0.5");
-    return java.util.Arrays.stream(TrainConfig.Engine.values()).flatMap(e -> java.util.stream.Stream.of(
-        org.junit.jupiter.params.provider.Arguments.of(e, plain),
-        org.junit.jupiter.params.provider.Arguments.of(e, soft)));
+    List<String> soft =
+        List.of(
+            "model.l2=0",
+            "model.dropout=0",
+            "model.fusion=attention",
+            "model.sharing=soft",
+            "model.softSharingMu=0.5");
+    return java.util.Arrays.stream(TrainConfig.Engine.values())
+        .flatMap(
+            e ->
+                java.util.stream.Stream.of(
+                    org.junit.jupiter.params.provider.Arguments.of(e, plain),
+                    org.junit.jupiter.params.provider.Arguments.of(e, soft)));
   }
 
   @ParameterizedTest
   @org.junit.jupiter.params.provider.MethodSource("enginesAndNetworks")
-  void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(TrainConfig.Engine engine, List<String> network)
-      throws IOException {
+  void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(
+      TrainConfig.Engine engine, List<String> network) throws IOException {
     MtlConfig config = ConfigLoader.load(List.of(), network);
-    // One step of plain SGD per worker, then averaging; the rest as shipped (static task weights, no
+    // One step of plain SGD per worker, then averaging; the rest as shipped (static task weights,
+    // no
     // modality dropout).
-    TrainConfig sgd = TrainConfigs.defaults().engine(engine).epochs(1).updater(TrainConfig.Updater.SGD)
-        .learningRate(0.1).workers(2).averagingFrequency(1).build();
+    TrainConfig sgd =
+        TrainConfigs.defaults()
+            .engine(engine)
+            .epochs(1)
+            .updater(TrainConfig.Updater.SGD)
+            .learningRate(0.1)
+            .workers(2)
+            .averagingFrequency(1)
+            .build();
     FeaturizerState state = TestBatches.state();
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);
@@ -73,9 +89,10 @@ class ParameterAveragingOracleIT {
     both.addAll(b);
     local.fit(BatchBuilder.build(both));
 
-    ComputationGraph distributed = TrainJob.trainer(
-        JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
-        .fit(initial.clone(), paths, null);
+    ComputationGraph distributed =
+        TrainJob.trainer(
+                JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
+            .fit(initial.clone(), paths, null);
 
     double moved = local.params().sub(start).norm2Number().doubleValue();
     assertTrue(moved > 1e-3, "the step is not trivially zero: " + moved);
@@ -109,18 +126,41 @@ class ParameterAveragingOracleIT {
     FeaturizerState state = TestBatches.state();
     List<String> paths = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      paths.add(save(BatchBuilder.build(TestBatches.examples(state, 8, 100 + i, true)), "r" + i + ".mds"));
+      paths.add(
+          save(
+              BatchBuilder.build(TestBatches.examples(state, 8, 100 + i, true)), "r" + i + ".mds"));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext());
     ComputationGraph initial = GraphBuilder.build(state, config.model(), config.train(), 5);
     // 2 workers, 6 batches each, averaging every 2: 3 rounds per epoch, 2 epochs, Adam.
-    ComputationGraph cached = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9).fit(initial.clone(), paths, null);
-    ComputationGraph fresh = new ResidentAveragingTrainer(jsc, 2, 2, 2, 9, ModalityDropout.none(null),
-        ResidentAveragingTrainer.Residency.RELOAD_EVERY_ROUND).fit(initial.clone(), paths, null);
-    assertTrue(cached.params().sub(initial.params()).norm2Number().doubleValue() > 1e-3, "training moved");
-    assertEquals(0.0, cached.params().sub(fresh.params()).amaxNumber().doubleValue(), 1e-6,
+    ComputationGraph cached =
+        new ResidentAveragingTrainer(jsc, 2, 2, 2, 9).fit(initial.clone(), paths, null);
+    ComputationGraph fresh =
+        new ResidentAveragingTrainer(
+                jsc,
+                2,
+                2,
+                2,
+                9,
+                ModalityDropout.none(null),
+                ResidentAveragingTrainer.Residency.RELOAD_EVERY_ROUND)
+            .fit(initial.clone(), paths, null);
+    assertTrue(
+        cached.params().sub(initial.params()).norm2Number().doubleValue() > 1e-3, "training moved");
+    assertEquals(
+        0.0,
+        cached.params().sub(fresh.params()).amaxNumber().doubleValue(),
+        1e-6,
         "a lost executor cache (retry, restarted executor) does not change the arithmetic");
-    assertEquals(0.0, cached.getUpdater().getStateViewArray().sub(fresh.getUpdater().getStateViewArray())
-        .amaxNumber().doubleValue(), 1e-6, "and the averaged Adam state is the same");
+    assertEquals(
+        0.0,
+        cached
+            .getUpdater()
+            .getStateViewArray()
+            .sub(fresh.getUpdater().getStateViewArray())
+            .amaxNumber()
+            .doubleValue(),
+        1e-6,
+        "and the averaged Adam state is the same");
   }
 }

@@ -48,7 +48,8 @@ class TaskWeightingTest {
 
   @Test
   void labelRateCompensationScalesASparseTaskUp() {
-    TaskWeighting w = new TaskWeighting(Weighting.STATIC, 2, new double[] {1, 2}, new double[] {1.0, 0.1});
+    TaskWeighting w =
+        new TaskWeighting(Weighting.STATIC, 2, new double[] {1, 2}, new double[] {1.0, 0.1});
     assertArrayEquals(new double[] {1, 20}, w.weights(), 1e-9);
   }
 

@@ -48,7 +48,8 @@ class TrainingControlIT {
   }
 
   @Test
-  void anInterruptedRunResumesFromItsLastCheckpointAndEndsLikeAnUninterruptedOne() throws IOException {
+  void anInterruptedRunResumesFromItsLastCheckpointAndEndsLikeAnUninterruptedOne()
+      throws IOException {
     String whole = dir.resolve("whole").toString();
     ComputationGraph uninterrupted = new TrainJob(spark).run(config("train.epochs=4"), prep, whole);
 
@@ -62,57 +63,82 @@ class TrainingControlIT {
     JsonNode log = new ObjectMapper().readTree(Path.of(broken, RunFolder.TRAINING_FILE).toFile());
     assertEquals(2, log.get("resumedFromEpoch").asInt());
     assertEquals(4, log.get("epochs").size(), "the history holds all four epochs");
-    assertEquals(0.0, uninterrupted.params().sub(resumed.params()).amaxNumber().doubleValue(), 1e-5,
+    assertEquals(
+        0.0,
+        uninterrupted.params().sub(resumed.params()).amaxNumber().doubleValue(),
+        1e-5,
         "resuming at an epoch boundary continues the same arithmetic");
   }
 
   @Test
   void dynamicTaskWeightsMoveBetweenEpochsAndTheirTrajectoryIsKept() throws IOException {
     String run = dir.resolve("dwa").toString();
-    ComputationGraph model = new TrainJob(spark).run(config("train.epochs=3", "train.taskWeighting=dwa"), prep, run);
+    ComputationGraph model =
+        new TrainJob(spark).run(config("train.epochs=3", "train.taskWeighting=dwa"), prep, run);
     JsonNode history = new ObjectMapper().readTree(Path.of(run, RunFolder.HISTORY_FILE).toFile());
     assertEquals(3, history.size());
     for (int e = 0; e < 3; e++) {
       JsonNode losses = history.get(e).get("taskLosses");
       for (String task : List.of("spend", "tier", "churn")) {
-        assertTrue(losses.get(task).asDouble() > 0, "epoch " + (e + 1) + " measured the loss of " + task);
+        assertTrue(
+            losses.get(task).asDouble() > 0, "epoch " + (e + 1) + " measured the loss of " + task);
       }
     }
     for (int e = 0; e < 2; e++) {
       for (String task : List.of("spend", "tier", "churn")) {
-        assertEquals(1.0, history.get(e).get("taskWeights").get(task).asDouble(), 1e-6,
+        assertEquals(
+            1.0,
+            history.get(e).get("taskWeights").get(task).asDouble(),
+            1e-6,
             "DWA starts with equal weights (epoch " + (e + 1) + ")");
       }
     }
     JsonNode third = history.get(2).get("taskWeights");
-    double sum = third.get("spend").asDouble() + third.get("tier").asDouble() + third.get("churn").asDouble();
+    double sum =
+        third.get("spend").asDouble()
+            + third.get("tier").asDouble()
+            + third.get("churn").asDouble();
     assertEquals(3.0, sum, 1e-5);
     assertTrue(Math.abs(third.get("spend").asDouble() - 1) > 1e-4, "the weights moved: " + third);
     // The final model is the best epoch's, with the weights it was trained with.
-    int best = new ObjectMapper().readTree(Path.of(run, RunFolder.TRAINING_FILE).toFile()).get("bestEpoch").asInt();
+    int best =
+        new ObjectMapper()
+            .readTree(Path.of(run, RunFolder.TRAINING_FILE).toFile())
+            .get("bestEpoch")
+            .asInt();
     JsonNode used = history.get(best - 1).get("taskWeights");
-    assertEquals(used.get("spend").asDouble(),
-        org.mtlspark.workers.model.TaskLossWeights.read(model)[0], 1e-5);
+    assertEquals(
+        used.get("spend").asDouble(),
+        org.mtlspark.workers.model.TaskLossWeights.read(model)[0],
+        1e-5);
   }
 
   @Test
   void aCompleteRunOrAnotherConfigurationIsNotResumed() throws IOException {
     String run = dir.resolve("complete").toString();
     new TrainJob(spark).run(config("train.epochs=1"), prep, run);
-    TrainJob.RunCompleteException done = assertThrows(TrainJob.RunCompleteException.class,
-        () -> new TrainJob(spark).run(config("train.epochs=1"), prep, run));
+    TrainJob.RunCompleteException done =
+        assertThrows(
+            TrainJob.RunCompleteException.class,
+            () -> new TrainJob(spark).run(config("train.epochs=1"), prep, run));
     assertTrue(done.getMessage().contains("already complete"));
     Files.delete(Path.of(run, RunFolder.MODEL_FILE));
-    TrainJob.RunCompleteException other = assertThrows(TrainJob.RunCompleteException.class,
-        () -> new TrainJob(spark).run(config("train.epochs=2", "train.learningRate=0.01"), prep, run));
+    TrainJob.RunCompleteException other =
+        assertThrows(
+            TrainJob.RunCompleteException.class,
+            () ->
+                new TrainJob(spark)
+                    .run(config("train.epochs=2", "train.learningRate=0.01"), prep, run));
     assertTrue(other.getMessage().contains("another configuration"), other.getMessage());
   }
 
   @Test
   void theFinalModelIsTheBestValidationEpochAndEarlyStoppingHonoursPatience() throws IOException {
     String run = dir.resolve("early").toString();
-    ComputationGraph finalModel = new TrainJob(spark).run(
-        config("train.epochs=8", "train.patience=1", "train.learningRate=0.05"), prep, run);
+    ComputationGraph finalModel =
+        new TrainJob(spark)
+            .run(
+                config("train.epochs=8", "train.patience=1", "train.learningRate=0.05"), prep, run);
     JsonNode log = new ObjectMapper().readTree(Path.of(run, RunFolder.TRAINING_FILE).toFile());
     int best = log.get("bestEpoch").asInt();
     int ran = log.get("epochs").size();
@@ -121,7 +147,10 @@ class TrainingControlIT {
       assertTrue(e.get("validationObjective").asDouble() <= bestObjective + 1e-12);
       assertEquals(3, e.get("validation").size(), "every task is evaluated every epoch");
     }
-    assertEquals(bestObjective, log.get("epochs").get(best - 1).get("validationObjective").asDouble(), 1e-12);
+    assertEquals(
+        bestObjective,
+        log.get("epochs").get(best - 1).get("validationObjective").asDouble(),
+        1e-12);
     if (log.get("stoppedEarly").asBoolean()) {
       assertEquals(best + 1, ran, "stopped one epoch (patience 1) after the best");
     } else {
@@ -137,8 +166,15 @@ class TrainingControlIT {
   @Test
   void aDivergingRunStopsWithAClearErrorAndLeavesNoModel() throws IOException {
     String run = dir.resolve("diverged").toString();
-    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new TrainJob(spark).run(
-        config("train.updater=sgd", "train.learningRate=9.9", "train.epochs=3"), prep, run));
+    TrainingDivergedException e =
+        assertThrows(
+            TrainingDivergedException.class,
+            () ->
+                new TrainJob(spark)
+                    .run(
+                        config("train.updater=sgd", "train.learningRate=9.9", "train.epochs=3"),
+                        prep,
+                        run));
     assertTrue(e.getMessage().contains("training diverged in epoch"), e.getMessage());
     assertFalse(Files.exists(Path.of(run, RunFolder.MODEL_FILE)));
     try (Stream<Path> cps = Files.list(Path.of(run, "checkpoints"))) {

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.Test;
 
 /** train.workers auto from what the application has, without Spark. */
 class TrainingWorkersTest {
-  private static int auto(String master, int executors, OptionalInt executorCores, OptionalInt registered) {
-    return TrainingWorkers.auto(new TrainingWorkers.Available(master, executors, executorCores, registered, 16));
+  private static int auto(
+      String master, int executors, OptionalInt executorCores, OptionalInt registered) {
+    return TrainingWorkers.auto(
+        new TrainingWorkers.Available(master, executors, executorCores, registered, 16));
   }
 
   @Test
