@@ -16,9 +16,18 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mtlspark.testing.SharedSpark;
 
 class ConfigLoaderTest {
+  /** The project's conf/ folder, found upwards from the working folder (a module's folder in the build). */
+  static Path confDir() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("conf/defaults.yaml"))) {
+        return dir.resolve("conf");
+      }
+    }
+    throw new IllegalStateException("no conf/defaults.yaml above " + Path.of("").toAbsolutePath());
+  }
+
   @TempDir Path dir;
 
   private Path write(String name, String yaml) throws IOException {
@@ -43,7 +52,7 @@ class ConfigLoaderTest {
 
   @Test
   void everyFileInConfLoads() throws IOException {
-    Path conf = SharedSpark.confDir();
+    Path conf = confDir();
     try (Stream<Path> files = Files.list(conf.resolve("examples"))) {
       List<Path> examples = files.filter(p -> p.toString().endsWith(".yaml")).toList();
       assertTrue(!examples.isEmpty(), "conf/examples holds experiment files");
@@ -286,7 +295,7 @@ class ConfigLoaderTest {
 
   @Test
   void everyKeyOfEveryConfigurationRecordIsDocumentedInDefaultsYaml() throws IOException {
-    List<String> lines = Files.readAllLines(SharedSpark.confDir().resolve("defaults.yaml"));
+    List<String> lines = Files.readAllLines(confDir().resolve("defaults.yaml"));
     List<String> missing = new ArrayList<>();
     undocumented(MtlConfig.class, ConfigLoader.defaultsTree(), "", lines, missing);
     assertEquals(
