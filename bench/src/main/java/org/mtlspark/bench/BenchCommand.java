@@ -333,6 +333,25 @@ public final class BenchCommand implements Runnable {
 
     @Override
     protected int run(MtlConfig config, SparkSession spark) throws IOException {
+      Trained trained = trainAll(config, spark);
+      List<Map<String, Object>> results = compare(config, spark, trained);
+      if (out != null) {
+        writeResults(config, spark, trained, results);
+      }
+      return ExitCodes.OK;
+    }
+
+    /** The models trained: single-task ones, then each shared variant, with their test metrics. */
+    private record Trained(
+        List<String> models,
+        List<Map<String, org.mtlspark.workers.eval.TaskMetrics>> metrics,
+        Map<String, org.mtlspark.workers.eval.TaskMetrics> single,
+        org.mtlspark.workers.eval.EvaluateJob.Report hard,
+        List<org.mtlspark.prep.feature.TaskEncoding> sharedTasks,
+        String sharedPrep) {}
+
+    /** Prepares the data once for all tasks and once per task, and trains every model on it. */
+    private Trained trainAll(MtlConfig config, SparkSession spark) throws IOException {
       String raw = data;
       if (raw != null
           && !org.mtlspark.prep.io.HadoopFiles.exists(
@@ -387,6 +406,18 @@ public final class BenchCommand implements Runnable {
         metrics.add(report.tasks());
       }
 
+      return new Trained(models, metrics, single, hard, sharedTasks, sharedPrep);
+    }
+
+    /** Prints the table of every task's test metric per model; returns its rows. */
+    private List<Map<String, Object>> compare(MtlConfig config, SparkSession spark, Trained trained)
+        throws IOException {
+      List<String> models = trained.models();
+      var metrics = trained.metrics();
+      var single = trained.single();
+      var hard = trained.hard();
+      var sharedTasks = trained.sharedTasks();
+      String sharedPrep = trained.sharedPrep();
       StringBuilder table =
           new StringBuilder(
               String.format(
@@ -454,82 +485,88 @@ public final class BenchCommand implements Runnable {
                   "%nAblation of the hard+concat model (test split, each modality removed in turn):%n"))
           .append(org.mtlspark.workers.eval.EvaluateJob.ablationTable(hard));
       System.out.println(table);
-      if (out != null) {
-        List<String> columns = new ArrayList<>(List.of("task", "metric", "trivial baseline"));
-        columns.addAll(models);
-        columns.add("hard+concat vs single-task");
-        BenchResults.Table t =
-            new BenchResults.Table(
-                "Test metric per task and model ("
-                    + (data == null ? rows + " generated records" : "data " + data)
-                    + ")",
-                columns,
-                new ArrayList<>());
-        for (Map<String, Object> r : results) {
-          List<Object> row =
-              new ArrayList<>(
-                  List.of(r.get("task"), r.get("metric"), round((double) r.get("baseline"), 4)));
-          models.forEach(m -> row.add(round((double) r.get(m), 4)));
-          row.add(String.format("%+.1f%%", 100 * (double) r.get("sharedBetterBy")));
-          t.rows().add(row);
-        }
-        BenchResults.Table ablation =
-            new BenchResults.Table(
-                "Ablation of hard+concat: each task's test metric " + "with one modality removed",
-                "modality removed",
-                "task",
-                "metric",
-                "all modalities",
-                "without",
-                "change");
-        var full = hard;
-        full.ablation()
-            .forEach(
-                (modality, without) ->
-                    without.forEach(
-                        (task, v) -> {
-                          var m = full.tasks().get(task);
-                          double all = m.metrics().get(m.primaryMetric());
-                          ablation.row(
-                              modality,
-                              task,
-                              m.primaryMetric(),
-                              round(all, 4),
-                              round(v, 4),
-                              String.format("%+.1f%%", 100 * (v - all) / Math.abs(all)));
-                        }));
-        List<String> notes = new ArrayList<>();
-        results.stream()
-            .filter(r -> r.containsKey("keyBiasBaseline"))
-            .forEach(
-                r ->
-                    notes.add(
-                        "Task "
-                            + r.get("task")
-                            + ": mean + a bias per "
-                            + String.join(" and ", config.data().key())
-                            + " (ridge, fitted on train) reaches "
-                            + String.format("%.4f", (double) r.get("keyBiasBaseline"))
-                            + " "
-                            + r.get("metric")
-                            + "."));
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("data", data == null ? "generated" : data);
-        details.put("records", data == null ? rows : hard.examples());
-        details.put("models", models);
-        details.put("results", results);
-        details.put("ablation", hard.ablation());
-        BenchResults.of(
-                spark,
-                "Model quality: shared against single-task models",
-                "per task, the trivial baseline (training mean, or most frequent class, or 0.5 AUC) and one model per "
-                    + "task trained alone on the same data and split",
-                List.of(t, ablation),
-                notes,
-                details)
-            .write(spark, out);
+      return results;
+    }
+
+    /** Writes the results file of the suite: the table, the ablation and the notes. */
+    private void writeResults(
+        MtlConfig config, SparkSession spark, Trained trained, List<Map<String, Object>> results)
+        throws IOException {
+      List<String> models = trained.models();
+      var hard = trained.hard();
+      List<String> columns = new ArrayList<>(List.of("task", "metric", "trivial baseline"));
+      columns.addAll(models);
+      columns.add("hard+concat vs single-task");
+      BenchResults.Table t =
+          new BenchResults.Table(
+              "Test metric per task and model ("
+                  + (data == null ? rows + " generated records" : "data " + data)
+                  + ")",
+              columns,
+              new ArrayList<>());
+      for (Map<String, Object> r : results) {
+        List<Object> row =
+            new ArrayList<>(
+                List.of(r.get("task"), r.get("metric"), round((double) r.get("baseline"), 4)));
+        models.forEach(m -> row.add(round((double) r.get(m), 4)));
+        row.add(String.format("%+.1f%%", 100 * (double) r.get("sharedBetterBy")));
+        t.rows().add(row);
       }
-      return ExitCodes.OK;
+      BenchResults.Table ablation =
+          new BenchResults.Table(
+              "Ablation of hard+concat: each task's test metric " + "with one modality removed",
+              "modality removed",
+              "task",
+              "metric",
+              "all modalities",
+              "without",
+              "change");
+      var full = hard;
+      full.ablation()
+          .forEach(
+              (modality, without) ->
+                  without.forEach(
+                      (task, v) -> {
+                        var m = full.tasks().get(task);
+                        double all = m.metrics().get(m.primaryMetric());
+                        ablation.row(
+                            modality,
+                            task,
+                            m.primaryMetric(),
+                            round(all, 4),
+                            round(v, 4),
+                            String.format("%+.1f%%", 100 * (v - all) / Math.abs(all)));
+                      }));
+      List<String> notes = new ArrayList<>();
+      results.stream()
+          .filter(r -> r.containsKey("keyBiasBaseline"))
+          .forEach(
+              r ->
+                  notes.add(
+                      "Task "
+                          + r.get("task")
+                          + ": mean + a bias per "
+                          + String.join(" and ", config.data().key())
+                          + " (ridge, fitted on train) reaches "
+                          + String.format("%.4f", (double) r.get("keyBiasBaseline"))
+                          + " "
+                          + r.get("metric")
+                          + "."));
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("data", data == null ? "generated" : data);
+      details.put("records", data == null ? rows : hard.examples());
+      details.put("models", models);
+      details.put("results", results);
+      details.put("ablation", hard.ablation());
+      BenchResults.of(
+              spark,
+              "Model quality: shared against single-task models",
+              "per task, the trivial baseline (training mean, or most frequent class, or 0.5 AUC) and one model per "
+                  + "task trained alone on the same data and split",
+              List.of(t, ablation),
+              notes,
+              details)
+          .write(spark, out);
     }
 
     private org.mtlspark.workers.eval.EvaluateJob.Report trainAndEvaluate(
