@@ -21,14 +21,11 @@ public final class CsvRecordReader {
   public static final int MAX_RECORD_CHARS = TextFormat.MAX_RECORD_CHARS;
 
   private static final int MAX_RAW = 2000;
-  private static final int EOF = -1;
+  private static final int EOF = CharCursor.EOF;
 
-  private final Reader in;
+  private final CharCursor chars;
   private final CsvDialect dialect;
   private final int maxRecordChars;
-  private final char[] buffer = new char[1 << 16];
-  private int position;
-  private int limit;
 
   /** The physical line of the next character, 1-based. */
   private long line;
@@ -39,7 +36,7 @@ public final class CsvRecordReader {
   }
 
   CsvRecordReader(Reader in, CsvDialect dialect, long firstLine, int maxRecordChars) {
-    this.in = in;
+    this.chars = new CharCursor(in, 1 << 16);
     this.dialect = dialect;
     this.line = firstLine;
     this.maxRecordChars = maxRecordChars;
@@ -271,29 +268,10 @@ public final class CsvRecordReader {
   }
 
   private int read() throws IOException {
-    if (position == limit && !fill()) {
-      return EOF;
-    }
-    return buffer[position++];
+    return chars.read();
   }
 
   private int peek() throws IOException {
-    if (position == limit && !fill()) {
-      return EOF;
-    }
-    return buffer[position];
-  }
-
-  private boolean fill() throws IOException {
-    int n;
-    do {
-      n = in.read(buffer, 0, buffer.length);
-    } while (n == 0);
-    if (n < 0) {
-      return false;
-    }
-    position = 0;
-    limit = n;
-    return true;
+    return chars.peek();
   }
 }

@@ -13,19 +13,16 @@ final class LineReader {
   /** Characters kept of a line that is too long, to show in its reject. */
   static final int CUT_KEEPS = 2000;
 
-  private static final int EOF = -1;
+  private static final int EOF = CharCursor.EOF;
 
   /** One line without its line break; {@code cut} when it was longer than the limit (then only its start is kept). */
   record Line(String text, boolean cut) {}
 
-  private final Reader in;
+  private final CharCursor chars;
   private final int maxChars;
-  private final char[] buffer = new char[1 << 13];
-  private int position;
-  private int limit;
 
   LineReader(Reader in, int maxChars) {
-    this.in = in;
+    this.chars = new CharCursor(in, 1 << 13);
     this.maxChars = maxChars;
   }
 
@@ -54,29 +51,10 @@ final class LineReader {
   }
 
   private int read() throws IOException {
-    if (position == limit && !fill()) {
-      return EOF;
-    }
-    return buffer[position++];
+    return chars.read();
   }
 
   private int peek() throws IOException {
-    if (position == limit && !fill()) {
-      return EOF;
-    }
-    return buffer[position];
-  }
-
-  private boolean fill() throws IOException {
-    int n;
-    do {
-      n = in.read(buffer, 0, buffer.length);
-    } while (n == 0);
-    if (n < 0) {
-      return false;
-    }
-    position = 0;
-    limit = n;
-    return true;
+    return chars.peek();
   }
 }
