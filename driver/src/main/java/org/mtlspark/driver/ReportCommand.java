@@ -7,9 +7,9 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.mtlspark.operate.registry.ModelRegistry;
+import org.mtlspark.operate.report.RunReport;
 import org.mtlspark.prep.io.HadoopFiles;
-import org.mtlspark.workers.registry.ModelRegistry;
-import org.mtlspark.workers.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -9,9 +9,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.workers.registry.ModelRegistry;
-import org.mtlspark.workers.registry.RegistryException;
-import org.mtlspark.workers.registry.RetrainJob;
+import org.mtlspark.operate.registry.ModelRegistry;
+import org.mtlspark.operate.registry.RegistryException;
+import org.mtlspark.operate.registry.RetrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

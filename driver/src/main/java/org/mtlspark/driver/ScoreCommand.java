@@ -8,10 +8,10 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.operate.registry.ModelRegistry;
+import org.mtlspark.operate.score.ScoreJob;
 import org.mtlspark.prep.manifest.Manifest;
-import org.mtlspark.workers.registry.ModelRegistry;
 import org.mtlspark.workers.run.RunFolder;
-import org.mtlspark.workers.score.ScoreJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

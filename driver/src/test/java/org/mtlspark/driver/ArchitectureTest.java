@@ -36,8 +36,8 @@ class ArchitectureTest {
           Set.of("workers.run"),
           Set.of("workers.eval"),
           Set.of("workers.train"),
-          Set.of("workers.score", "workers.report"),
-          Set.of("workers.registry"),
+          Set.of("operate.score", "operate.report"),
+          Set.of("operate.registry"),
           Set.of("driver"));
 
   static final JavaClasses PRODUCT =

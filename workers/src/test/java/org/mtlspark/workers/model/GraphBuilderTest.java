@@ -8,9 +8,14 @@ import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.feature.BatchBuilder;
+import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.feature.ModelInputs;
+import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.workers.TestBatches;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -57,12 +62,11 @@ class GraphBuilderTest {
   @Test
   void aHuberRegressionHeadCarriesItsDeltaAndTaskWeightAndTrains() {
     FeaturizerState s = state();
-    java.util.List<org.mtlspark.prep.feature.TaskEncoding> tasks =
-        new java.util.ArrayList<>(s.tasks());
+    java.util.List<TaskEncoding> tasks = new java.util.ArrayList<>(s.tasks());
     var spend = tasks.get(0);
     tasks.set(
         0,
-        new org.mtlspark.prep.feature.TaskEncoding(
+        new TaskEncoding(
             spend.name(),
             spend.type(),
             spend.column(),
@@ -72,7 +76,7 @@ class GraphBuilderTest {
             spend.mean(),
             spend.std(),
             spend.trainLabels(),
-            org.mtlspark.config.TaskConfig.Loss.HUBER,
+            TaskConfig.Loss.HUBER,
             0.5));
     FeaturizerState huber =
         new FeaturizerState(
@@ -127,9 +131,9 @@ class GraphBuilderTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.EnumSource(org.mtlspark.config.ModelConfig.TextEncoder.class)
+  @org.junit.jupiter.params.provider.EnumSource(ModelConfig.TextEncoder.class)
   void everyTextEncoderIgnoresPaddingTokensTrainsAndSurvivesSaveAndLoad(
-      org.mtlspark.config.ModelConfig.TextEncoder encoder) throws java.io.IOException {
+      ModelConfig.TextEncoder encoder) throws java.io.IOException {
     FeaturizerState s = state();
     MtlConfig config =
         ConfigLoader.load(List.of(), List.of("model.textEncoder=" + encoder.name().toLowerCase()));
@@ -287,8 +291,7 @@ class GraphBuilderTest {
       batch(s, 8, 6).save(out);
     }
     MultiDataSet read =
-        org.mtlspark.prep.feature.BatchFiles.read(
-            new org.apache.hadoop.conf.Configuration(), file.toUri().toString());
+        BatchFiles.read(new org.apache.hadoop.conf.Configuration(), file.toUri().toString());
     assertEquals(null, read.getFeaturesMaskArray(2), "the image input has no mask after reading");
     assertArrayEquals(new long[] {8, s.maxTokens()}, read.getFeaturesMaskArray(1).shape());
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
@@ -298,11 +301,11 @@ class GraphBuilderTest {
 
   @Test
   void withoutAnImageSourceTheGraphHasNoImageEncoderAndAMultiLabelHeadLearns() {
-    List<org.mtlspark.prep.feature.TaskEncoding> tasks =
+    List<TaskEncoding> tasks =
         List.of(
-            new org.mtlspark.prep.feature.TaskEncoding(
+            new TaskEncoding(
                 "g",
-                org.mtlspark.config.TaskConfig.TaskType.MULTILABEL,
+                TaskConfig.TaskType.MULTILABEL,
                 "g",
                 1,
                 List.of("a", "b", "c"),
@@ -312,7 +315,7 @@ class GraphBuilderTest {
                 10));
     FeaturizerState s =
         new FeaturizerState(
-            List.of(org.mtlspark.prep.feature.ModelInputs.TABULAR),
+            List.of(ModelInputs.TABULAR),
             List.of("x"),
             List.of(0.0),
             List.of(1.0),

@@ -21,6 +21,7 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.testing.SharedSpark;
+import org.mtlspark.workers.model.TaskLossWeights;
 import org.mtlspark.workers.run.ModelFiles;
 import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -107,10 +108,7 @@ class TrainingControlIT {
             .get("bestEpoch")
             .asInt();
     JsonNode used = history.get(best - 1).get("taskWeights");
-    assertEquals(
-        used.get("spend").asDouble(),
-        org.mtlspark.workers.model.TaskLossWeights.read(model)[0],
-        1e-5);
+    assertEquals(used.get("spend").asDouble(), TaskLossWeights.read(model)[0], 1e-5);
   }
 
   @Test

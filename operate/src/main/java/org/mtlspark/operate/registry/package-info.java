@@ -1,0 +1,2 @@
+/** The model registry: versions of a model with checksums, one promoted, on any Hadoop filesystem. */
+package org.mtlspark.operate.registry;

@@ -1,0 +1,2 @@
+/** The static HTML report of a run. */
+package org.mtlspark.operate.report;

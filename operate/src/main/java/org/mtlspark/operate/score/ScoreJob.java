@@ -1,0 +1,350 @@
+package org.mtlspark.operate.score;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.TaskConfig;
+import org.mtlspark.prep.AlignedSources;
+import org.mtlspark.prep.align.AlignedRecord;
+import org.mtlspark.prep.feature.BatchBuilder;
+import org.mtlspark.prep.feature.Example;
+import org.mtlspark.prep.feature.Featurizer;
+import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.feature.TaskEncoding;
+import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.io.JobLabels;
+import org.mtlspark.prep.io.StagingFolder;
+import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.prep.source.Keys;
+import org.mtlspark.workers.eval.EvaluateJob;
+import org.mtlspark.workers.run.ModelFiles;
+import org.mtlspark.workers.run.RunFolder;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a trained model (a run folder or a registry version: {@code model.zip},
+ * {@code manifest.json}, {@code config.yaml}) to new raw data on Spark. The sources are read,
+ * validated and aligned exactly as prep does, with the model's configuration; labels are optional
+ * and a source holding only labels may be absent. Each record is featurized with the featurizer
+ * state saved in the model's manifest (nothing is refit) and scored.
+ *
+ * <p>Output, written to a hidden folder and renamed when complete: {@code predictions/} (Parquet or
+ * CSV, one row per key: the key columns, then per task its prediction and probabilities),
+ * {@code rejects/} (as in prep) and {@code score.json} (what was read, scored, and left out why).
+ */
+public final class ScoreJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+  public static final String SUMMARY_FILE = "score.json";
+  static final int BATCH = 256;
+
+  /** How predictions are written. */
+  public enum Format {
+    PARQUET,
+    CSV
+  }
+
+  /** The content of score.json. */
+  public record Summary(
+      String model,
+      String data,
+      String format,
+      long records,
+      long scored,
+      Map<String, Long> recordStatus,
+      long rejected,
+      Map<String, Long> rejectsByReason,
+      List<String> columns) {}
+
+  private final SparkSession spark;
+
+  public ScoreJob(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  public Summary run(String modelDir, String dataRoot, String out, Format format)
+      throws IOException {
+    long started = System.nanoTime();
+    JobLabels.describe(spark, "score", dataRoot + " with " + modelDir);
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Path target = new Path(out);
+    FileSystem fs = target.getFileSystem(hadoop);
+    HadoopFiles.checkNewOutput(hadoop, out);
+    for (String file : List.of(RunFolder.MODEL_FILE, Manifest.FILE_NAME, RunFolder.CONFIG_FILE)) {
+      if (!HadoopFiles.exists(hadoop, modelDir + "/" + file)) {
+        throw new IOException(
+            "no "
+                + file
+                + " in "
+                + modelDir
+                + ": give a run folder of `train` or a registry version");
+      }
+    }
+    MtlConfig config =
+        ConfigLoader.fromYaml(
+            HadoopFiles.readString(hadoop, modelDir + "/" + RunFolder.CONFIG_FILE),
+            modelDir + "/" + RunFolder.CONFIG_FILE);
+    FeaturizerState state = Manifest.read(hadoop, modelDir).featurizers();
+    ComputationGraph graph = EvaluateJob.loadModel(hadoop, modelDir);
+    Path staging = StagingFolder.beside(target);
+    try {
+      AlignedSources in =
+          AlignedSources.read(spark, config, dataRoot, staging, AlignedSources.Mode.SCORE);
+      Featurizer featurizer = new Featurizer(state, in.layout());
+      JavaRDD<AlignedRecord> scorable = in.examples();
+      List<String> keyColumns = config.data().key();
+      Outputs outputs = new Outputs(state.tasks(), config.tasks(), keyColumns);
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
+      JavaRDD<Row> rows =
+          scorable.mapPartitions(
+              records -> {
+                ComputationGraph local =
+                    ModelFiles.restore(model.value(), "broadcast for scoring", false);
+                return new Scored(records, featurizer, local, outputs);
+              });
+      String predictions = new Path(staging, "predictions").toString();
+      var frame = spark.createDataFrame(rows, outputs.schema());
+      switch (format) {
+        case PARQUET -> frame.write().parquet(predictions);
+        case CSV -> frame.write().option("header", "true").csv(predictions);
+      }
+      long scored =
+          spark
+              .read()
+              .format(format == Format.PARQUET ? "parquet" : "csv")
+              .option("header", "true")
+              .load(predictions)
+              .count();
+      model.destroy();
+      Manifest.Counts counts = in.counts();
+      Summary summary =
+          new Summary(
+              modelDir,
+              dataRoot,
+              format.name().toLowerCase(),
+              counts.records(),
+              scored,
+              counts.recordStatus(),
+              counts.rejected(),
+              counts.rejectsByReason(),
+              List.of(outputs.schema().fieldNames()));
+      HadoopFiles.writeString(
+          hadoop,
+          new Path(staging, SUMMARY_FILE).toString(),
+          new ObjectMapper()
+              .enable(SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(summary));
+      HadoopFiles.renameOrFail(fs, staging, target);
+      in.unpersist();
+      LOG.info(
+          "scored {} of {} records with {} into {} ({}; rejected source rows: {}) in {}",
+          scored,
+          counts.records(),
+          modelDir,
+          target,
+          counts.recordStatus(),
+          counts.rejected(),
+          String.format("%.1fs", (System.nanoTime() - started) / 1e9));
+      return summary;
+    } catch (IOException | RuntimeException | Error e) {
+      StagingFolder.discard(spark, fs, staging, e);
+      throw e;
+    }
+  }
+
+  /** Featurizes and scores the records of a partition {@link #BATCH} at a time. */
+  private static final class Scored implements Iterator<Row> {
+    private final Iterator<AlignedRecord> records;
+    private final Featurizer featurizer;
+    private final ComputationGraph graph;
+    private final Outputs outputs;
+    private final List<Row> ready = new ArrayList<>();
+    private int next;
+
+    Scored(
+        Iterator<AlignedRecord> records,
+        Featurizer featurizer,
+        ComputationGraph graph,
+        Outputs outputs) {
+      this.records = records;
+      this.featurizer = featurizer;
+      this.graph = graph;
+      this.outputs = outputs;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next < ready.size()) {
+        return true;
+      }
+      ready.clear();
+      next = 0;
+      List<Example> batch = new ArrayList<>(BATCH);
+      while (batch.size() < BATCH && records.hasNext()) {
+        batch.add(featurizer.featurize(records.next()));
+      }
+      if (batch.isEmpty()) {
+        return false;
+      }
+      MultiDataSet mds = BatchBuilder.build(batch);
+      INDArray[] out = graph.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays(), null);
+      for (int i = 0; i < batch.size(); i++) {
+        ready.add(outputs.row(batch.get(i).key(), out, i));
+      }
+      return true;
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      return ready.get(next++);
+    }
+  }
+
+  /**
+   * The output columns: the key columns, then per task: regression, its value; binary, the class
+   * and {@code <task>_probability} of the second class; multi-class, the class and
+   * {@code <task>_p_<class>} per class; ordinal, the class (the number of cumulative outputs at 0.5
+   * or more) and {@code <task>_p_above_<class>} per class but the last; multi-label, the labels at
+   * probability 0.5 or more (joined by the task's separator) and {@code <task>_p_<label>} per label.
+   */
+  static final class Outputs implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final List<TaskEncoding> tasks;
+    private final List<String> separators;
+    private final List<String> keyColumns;
+
+    Outputs(List<TaskEncoding> tasks, List<TaskConfig> configs, List<String> keyColumns) {
+      this.tasks = List.copyOf(tasks);
+      this.separators =
+          tasks.stream()
+              .map(
+                  t ->
+                      configs.stream()
+                          .filter(c -> c.name().equals(t.name()))
+                          .map(TaskConfig::separator)
+                          .findFirst()
+                          .orElse("|"))
+              .toList();
+      this.keyColumns = List.copyOf(keyColumns);
+    }
+
+    StructType schema() {
+      StructType s = new StructType();
+      Set<String> used = new LinkedHashSet<>();
+      for (String k : keyColumns) {
+        s = s.add(unique(k, used), DataTypes.StringType, false);
+      }
+      for (TaskEncoding t : tasks) {
+        switch (t.type()) {
+          case REGRESSION -> s = s.add(unique(t.name(), used), DataTypes.DoubleType, false);
+          case BINARY ->
+              s =
+                  s.add(unique(t.name(), used), DataTypes.StringType, false)
+                      .add(unique(t.name() + "_probability", used), DataTypes.DoubleType, false);
+          case ORDINAL -> {
+            s = s.add(unique(t.name(), used), DataTypes.StringType, false);
+            for (String c : t.classes().subList(0, t.width())) {
+              s = s.add(unique(t.name() + "_p_above_" + c, used), DataTypes.DoubleType, false);
+            }
+          }
+          case MULTICLASS, MULTILABEL -> {
+            s = s.add(unique(t.name(), used), DataTypes.StringType, false);
+            for (String c : t.classes()) {
+              s = s.add(unique(t.name() + "_p_" + c, used), DataTypes.DoubleType, false);
+            }
+          }
+          default -> throw new IllegalStateException(t.type().toString());
+        }
+      }
+      return s;
+    }
+
+    /** A column name Parquet and CSV both take: letters, digits and '_', never twice. */
+    private static String unique(String name, Set<String> used) {
+      String clean = name.replaceAll("[^A-Za-z0-9_]", "_");
+      String candidate = clean;
+      for (int i = 2; !used.add(candidate); i++) {
+        candidate = clean + "_" + i;
+      }
+      return candidate;
+    }
+
+    Row row(String key, INDArray[] out, int i) {
+      List<Object> values = new ArrayList<>(List.of((Object[]) Keys.split(key)));
+      for (int t = 0; t < tasks.size(); t++) {
+        TaskEncoding task = tasks.get(t);
+        INDArray o = out[t];
+        switch (task.type()) {
+          case REGRESSION -> values.add(task.label(o.getDouble(i, 0)));
+          case BINARY -> {
+            double p = o.getDouble(i, 0);
+            values.add(task.classes().get(p >= 0.5 ? 1 : 0));
+            values.add(p);
+          }
+          case MULTICLASS -> {
+            int best = 0;
+            for (int c = 1; c < task.width(); c++) {
+              if (o.getDouble(i, c) > o.getDouble(i, best)) {
+                best = c;
+              }
+            }
+            values.add(task.classes().get(best));
+            for (int c = 0; c < task.width(); c++) {
+              values.add(o.getDouble(i, c));
+            }
+          }
+          case ORDINAL -> {
+            int above = 0;
+            for (int c = 0; c < task.width(); c++) {
+              above += o.getDouble(i, c) >= 0.5 ? 1 : 0;
+            }
+            values.add(task.classes().get(above));
+            for (int c = 0; c < task.width(); c++) {
+              values.add(o.getDouble(i, c));
+            }
+          }
+          case MULTILABEL -> {
+            List<String> on = new ArrayList<>();
+            for (int c = 0; c < task.width(); c++) {
+              if (o.getDouble(i, c) >= 0.5) {
+                on.add(task.classes().get(c));
+              }
+            }
+            values.add(String.join(separators.get(t), on));
+            for (int c = 0; c < task.width(); c++) {
+              values.add(o.getDouble(i, c));
+            }
+          }
+          default -> throw new IllegalStateException(task.type().toString());
+        }
+      }
+      return RowFactory.create(values.toArray());
+    }
+  }
+}

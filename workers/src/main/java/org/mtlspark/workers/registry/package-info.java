@@ -1,2 +1,0 @@
-/** The model registry: versions of a model with checksums, one promoted, on any Hadoop filesystem. */
-package org.mtlspark.workers.registry;

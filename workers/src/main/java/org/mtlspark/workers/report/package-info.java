@@ -1,2 +1,0 @@
-/** The static HTML report of a run. */
-package org.mtlspark.workers.report;
