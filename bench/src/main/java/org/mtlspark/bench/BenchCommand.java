@@ -7,17 +7,27 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.mtlspark.bench.prep.PrepBenchmark;
+import org.mtlspark.bench.quality.KeyBiasBaseline;
 import org.mtlspark.bench.train.MultimodalWorkload;
 import org.mtlspark.bench.train.SeedWorkload;
 import org.mtlspark.bench.train.TrainingBenchmark;
 import org.mtlspark.bench.train.Workload;
 import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.TaskConfig;
 import org.mtlspark.driver.CommandException;
 import org.mtlspark.driver.ExitCodes;
 import org.mtlspark.driver.MtlCommand;
 import org.mtlspark.driver.OutputFolder;
+import org.mtlspark.prep.PrepJob;
+import org.mtlspark.prep.feature.TaskEncoding;
+import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.workers.eval.EvaluateJob;
+import org.mtlspark.workers.eval.Metric;
+import org.mtlspark.workers.eval.TaskMetrics;
+import org.mtlspark.workers.train.TrainJob;
 import org.mtlspark.workers.train.TrainingWorkers;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
@@ -344,33 +354,30 @@ public final class BenchCommand implements Runnable {
     /** The models trained: single-task ones, then each shared variant, with their test metrics. */
     private record Trained(
         List<String> models,
-        List<Map<String, org.mtlspark.workers.eval.TaskMetrics>> metrics,
-        Map<String, org.mtlspark.workers.eval.TaskMetrics> single,
-        org.mtlspark.workers.eval.EvaluateJob.Report hard,
-        List<org.mtlspark.prep.feature.TaskEncoding> sharedTasks,
+        List<Map<String, TaskMetrics>> metrics,
+        Map<String, TaskMetrics> single,
+        EvaluateJob.Report hard,
+        List<TaskEncoding> sharedTasks,
         String sharedPrep) {}
 
     /** Prepares the data once for all tasks and once per task, and trains every model on it. */
     private Trained trainAll(MtlConfig config, SparkSession spark) throws IOException {
       String raw = data;
-      if (raw != null
-          && !org.mtlspark.prep.io.HadoopFiles.exists(
-              spark.sparkContext().hadoopConfiguration(), raw)) {
+      if (raw != null && !HadoopFiles.exists(spark.sparkContext().hadoopConfiguration(), raw)) {
         throw new CommandException(ExitCodes.USAGE, "--data " + raw + " does not exist");
       }
       clearScratch(spark, work());
       if (raw == null) {
         raw = work() + "/data";
-        new org.mtlspark.prep.generate.GenerateJob(spark).run(config, raw);
+        new GenerateJob(spark).run(config, raw);
       }
       String sharedPrep = work() + "/prep-all";
-      var sharedTasks =
-          new org.mtlspark.prep.PrepJob(spark).run(config, raw, sharedPrep).featurizers().tasks();
+      var sharedTasks = new PrepJob(spark).run(config, raw, sharedPrep).featurizers().tasks();
 
       List<String> models = new ArrayList<>();
-      List<Map<String, org.mtlspark.workers.eval.TaskMetrics>> metrics = new ArrayList<>();
-      Map<String, org.mtlspark.workers.eval.TaskMetrics> single = new LinkedHashMap<>();
-      for (org.mtlspark.config.TaskConfig task : config.tasks()) {
+      List<Map<String, TaskMetrics>> metrics = new ArrayList<>();
+      Map<String, TaskMetrics> single = new LinkedHashMap<>();
+      for (TaskConfig task : config.tasks()) {
         MtlConfig alone =
             new MtlConfig(
                 config.run(),
@@ -381,14 +388,14 @@ public final class BenchCommand implements Runnable {
                 config.train(),
                 config.generate());
         String prep = work() + "/prep-" + task.name();
-        new org.mtlspark.prep.PrepJob(spark).run(alone, raw, prep);
+        new PrepJob(spark).run(alone, raw, prep);
         single.put(
             task.name(),
             trainAndEvaluate(spark, alone, prep, task.name()).tasks().get(task.name()));
       }
       models.add("single-task");
       metrics.add(single);
-      org.mtlspark.workers.eval.EvaluateJob.Report hard = null;
+      EvaluateJob.Report hard = null;
       for (Variant v : VARIANTS) {
         MtlConfig variant =
             new MtlConfig(
@@ -399,8 +406,7 @@ public final class BenchCommand implements Runnable {
                 config.tasks(),
                 config.train(),
                 config.generate());
-        org.mtlspark.workers.eval.EvaluateJob.Report report =
-            trainAndEvaluate(spark, variant, sharedPrep, v.name());
+        EvaluateJob.Report report = trainAndEvaluate(spark, variant, sharedPrep, v.name());
         hard = hard == null ? report : hard;
         models.add(v.name());
         metrics.add(report.tasks());
@@ -430,7 +436,7 @@ public final class BenchCommand implements Runnable {
       models.forEach(m -> table.append(String.format(" %15s", m)));
       table.append(String.format(" %10s%n", "shared"));
       List<Map<String, Object>> results = new ArrayList<>();
-      for (org.mtlspark.config.TaskConfig task : config.tasks()) {
+      for (TaskConfig task : config.tasks()) {
         // The first shared variant (hard sharing, concatenation) is the one compared with
         // single-task.
         var sh = hard.tasks().get(task.name());
@@ -449,24 +455,23 @@ public final class BenchCommand implements Runnable {
         double a = single.get(task.name()).metrics().get(metric);
         double b = sh.metrics().get(metric);
         // Positive when sharing is better, whichever way the metric points.
-        double better = org.mtlspark.workers.eval.Metric.betterBy(metric, b, a);
+        double better = Metric.betterBy(metric, b, a);
         table.append(String.format(" %+9.1f%%%n", 100 * better));
         r.put("sharedBetterBy", better);
-        if (task.type() == org.mtlspark.config.TaskConfig.TaskType.REGRESSION
-            && config.data().key().size() > 1) {
+        if (task.type() == TaskConfig.TaskType.REGRESSION && config.data().key().size() > 1) {
           var encoding =
               sharedTasks.stream()
                   .filter(t -> t.name().equals(task.name()))
                   .findFirst()
                   .orElseThrow();
           var bias =
-              org.mtlspark.bench.quality.KeyBiasBaseline.evaluate(
+              KeyBiasBaseline.evaluate(
                   spark,
                   sharedPrep,
                   encoding,
                   config.data().key(),
                   "test",
-                  org.mtlspark.bench.quality.KeyBiasBaseline.DEFAULT_LAMBDA);
+                  KeyBiasBaseline.DEFAULT_LAMBDA);
           r.put("keyBiasBaseline", bias.rmse());
           table.append(
               String.format(
@@ -475,7 +480,7 @@ public final class BenchCommand implements Runnable {
                   "rmse",
                   bias.rmse(),
                   String.join(" and ", config.data().key()),
-                  org.mtlspark.bench.quality.KeyBiasBaseline.DEFAULT_LAMBDA));
+                  KeyBiasBaseline.DEFAULT_LAMBDA));
         }
         results.add(r);
       }
@@ -483,7 +488,7 @@ public final class BenchCommand implements Runnable {
           .append(
               String.format(
                   "%nAblation of the hard+concat model (test split, each modality removed in turn):%n"))
-          .append(org.mtlspark.workers.eval.EvaluateJob.ablationTable(hard));
+          .append(EvaluateJob.ablationTable(hard));
       System.out.println(table);
       return results;
     }
@@ -569,11 +574,11 @@ public final class BenchCommand implements Runnable {
           .write(spark, out);
     }
 
-    private org.mtlspark.workers.eval.EvaluateJob.Report trainAndEvaluate(
+    private EvaluateJob.Report trainAndEvaluate(
         SparkSession spark, MtlConfig config, String prep, String name) throws IOException {
       String run = work() + "/run-" + name;
-      new org.mtlspark.workers.train.TrainJob(spark).run(config, prep, run);
-      return new org.mtlspark.workers.eval.EvaluateJob(spark)
+      new TrainJob(spark).run(config, prep, run);
+      return new EvaluateJob(spark)
           .run(run, prep, "test", TrainingWorkers.resolve(spark, config.train()));
     }
   }
@@ -622,9 +627,8 @@ public final class BenchCommand implements Runnable {
     @Override
     protected int run(MtlConfig config, SparkSession spark) throws IOException {
       clearScratch(spark, work());
-      org.mtlspark.bench.prep.PrepBenchmark bench =
-          new org.mtlspark.bench.prep.PrepBenchmark(spark);
-      List<org.mtlspark.bench.prep.PrepBenchmark.Result> results = new ArrayList<>();
+      PrepBenchmark bench = new PrepBenchmark(spark);
+      List<PrepBenchmark.Result> results = new ArrayList<>();
       if (warmup > 0) {
         bench.run(config, warmup, work() + "/warmup");
       }
@@ -821,14 +825,7 @@ public final class BenchCommand implements Runnable {
                   throw new CommandException(
                       ExitCodes.USAGE, "unknown workload " + name + " (seed, multimodal)");
             };
-        List<TrainingBenchmark.Phase> result;
-        try {
-          result = bench.run(w, phases);
-        } catch (IOException | RuntimeException e) {
-          throw e; // as they are; only checked exceptions of other kinds are wrapped
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
+        List<TrainingBenchmark.Phase> result = bench.run(w, phases);
         results.put(
             w.name(),
             Map.of(

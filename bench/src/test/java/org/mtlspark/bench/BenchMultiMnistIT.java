@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.driver.ExitCodes;
 import org.mtlspark.prep.source.IdxFixture;
+import org.mtlspark.testing.InProcessCommand;
 import org.mtlspark.testing.SharedSpark;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -21,7 +22,7 @@ class BenchMultiMnistIT {
 
   @BeforeAll
   static void localSpark() {
-    BenchCli.localSpark();
+    InProcessCommand.localSpark();
   }
 
   @Test
@@ -29,8 +30,9 @@ class BenchMultiMnistIT {
   void trainsEveryModelAndPutsThePublishedFiguresBesideTheMatchingOnes() throws IOException {
     IdxFixture.write(dir.resolve("mnist"), 60, 20);
     Path out = dir.resolve("multimnist.json");
-    BenchCli.Outcome o =
-        BenchCli.bench(
+    InProcessCommand.Outcome o =
+        InProcessCommand.run(
+            BenchCommand::execute,
             "multimnist",
             "--config",
             SharedSpark.confDir().resolve("examples/multimnist.yaml").toString(),
@@ -84,10 +86,12 @@ class BenchMultiMnistIT {
 
   @Test
   void withoutAMultimnistSourceOrDataTheCommandSaysWhatIsMissing() {
-    BenchCli.Outcome noSource = BenchCli.bench("multimnist", "--mnist", dir.toString());
+    InProcessCommand.Outcome noSource =
+        InProcessCommand.run(BenchCommand::execute, "multimnist", "--mnist", dir.toString());
     assertEquals(ExitCodes.USAGE, noSource.code());
-    BenchCli.Outcome noData =
-        BenchCli.bench(
+    InProcessCommand.Outcome noData =
+        InProcessCommand.run(
+            BenchCommand::execute,
             "multimnist",
             "--config",
             SharedSpark.confDir().resolve("examples/multimnist.yaml").toString());

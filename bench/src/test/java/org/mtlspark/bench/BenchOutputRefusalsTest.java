@@ -8,14 +8,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.driver.ExitCodes;
+import org.mtlspark.testing.InProcessCommand;
 
 /**
  * A benchmark empties its scratch folder and replaces its results file: it refuses, in one line with
@@ -24,46 +21,6 @@ import org.mtlspark.driver.ExitCodes;
  */
 class BenchOutputRefusalsTest {
   @TempDir Path dir;
-
-  private Path folder(String name, String... files) throws IOException {
-    Path f = Files.createDirectories(dir.resolve(name));
-    for (String file : files) {
-      Files.writeString(f.resolve(file), name + "/" + file);
-    }
-    return f;
-  }
-
-  /** Every file under {@code root} with its modification time and content, and every folder. */
-  private static Map<String, String> snapshot(Path root) throws IOException {
-    Map<String, String> all = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.toList()) {
-        // A folder's own time changes with the probe a writability check writes and removes in it.
-        all.put(
-            root.relativize(p).toString(),
-            Files.isRegularFile(p)
-                ? Files.getLastModifiedTime(p).toMillis() + " " + Files.readString(p)
-                : "folder");
-      }
-    }
-    return all;
-  }
-
-  /** Exit 2, one line holding {@code expected}, no stack trace, no Spark, and nothing under the test folder changed. */
-  private void refused(String expected, String... args) throws IOException {
-    Map<String, String> before = snapshot(dir);
-    BenchCli.Outcome o = BenchCli.bench(args);
-    assertEquals(ExitCodes.USAGE, o.code(), String.join(" ", args) + ": " + o.err());
-    List<String> lines = BenchCli.messages(o.err());
-    assertEquals(1, lines.size(), "one line: " + o.err());
-    assertTrue(lines.get(0).contains(expected), "expected <" + expected + "> in: " + o.err());
-    assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
-    assertTrue(SparkSession.getDefaultSession().isEmpty(), "no SparkSession was created");
-    assertEquals(
-        before,
-        snapshot(dir),
-        "nothing was written, deleted or touched: " + String.join(" ", args));
-  }
 
   /** Each benchmark with its scratch folder or results file set to {@code out}. */
   private List<String[]> everyBenchmarkWriting(String out) {
@@ -75,12 +32,12 @@ class BenchOutputRefusalsTest {
 
   @Test
   void everyBenchmarkHasHelp() {
-    BenchCli.Outcome all = BenchCli.bench("--help");
+    InProcessCommand.Outcome all = InProcessCommand.run(BenchCommand::execute, "--help");
     assertEquals(ExitCodes.OK, all.code());
     for (String name :
         new String[] {"train", "prep", "quality", "multimnist", "scaling", "summary"}) {
       assertTrue(all.out().contains(name), all.out());
-      BenchCli.Outcome o = BenchCli.bench(name, "--help");
+      InProcessCommand.Outcome o = InProcessCommand.run(BenchCommand::execute, name, "--help");
       assertEquals(ExitCodes.OK, o.code(), name);
       assertTrue(o.out().contains("Usage: mtl bench " + name), o.out());
     }
@@ -147,9 +104,14 @@ class BenchOutputRefusalsTest {
         dir.resolve("scratch").toString());
     Path earlier = dir.resolve("earlier.json");
     Files.writeString(earlier, "{\"title\": \"Training\", \"machine\": {}, \"tables\": []}");
-    BenchCli.Outcome replaced =
-        BenchCli.bench(
-            "train", "--out", earlier.toString(), "--work", dir.resolve("scratch").toString());
+    InProcessCommand.Outcome replaced =
+        InProcessCommand.run(
+            BenchCommand::execute,
+            "train",
+            "--out",
+            earlier.toString(),
+            "--work",
+            dir.resolve("scratch").toString());
     assertTrue(
         replaced.err().contains("no Spark master is set"),
         "an earlier results file passes the checks, "
@@ -246,5 +208,15 @@ class BenchOutputRefusalsTest {
         "summary",
         "--dir",
         suite.toString());
+  }
+
+  private Path folder(String name, String... files) throws IOException {
+    return InProcessCommand.folder(dir, name, files);
+  }
+
+  /** Exit 2, one line holding {@code expected}, no stack trace, no Spark, and nothing under the test folder changed. */
+  private void refused(String expected, String... args) throws IOException {
+    InProcessCommand.assertRefusedLeavingAlone(
+        dir, BenchCommand::execute, ExitCodes.USAGE, expected, args);
   }
 }

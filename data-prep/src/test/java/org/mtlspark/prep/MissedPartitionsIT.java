@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.testing.SharedSpark;
@@ -120,8 +121,7 @@ class MissedPartitionsIT {
     assertTrue(plain.counts().rejected() > 0, "some rows are rejected: " + plain.counts());
 
     String marker = dir.resolve("killed-aligned").toString();
-    VoidFunction<Iterator<org.mtlspark.prep.align.AlignedRecord>> kill =
-        it -> killFirstAttempt(1, Path.of(marker));
+    VoidFunction<Iterator<AlignedRecord>> kill = it -> killFirstAttempt(1, Path.of(marker));
     AlignedSources failed =
         AlignedSources.read(
             spark,

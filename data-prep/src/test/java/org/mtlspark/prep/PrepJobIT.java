@@ -30,6 +30,8 @@ import org.mtlspark.prep.feature.BatchPack;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.prep.generate.SyntheticRecord;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.prep.source.CsvDialect;
+import org.mtlspark.prep.source.CsvRecordReader;
 import org.mtlspark.prep.source.PrepException;
 import org.mtlspark.prep.split.KeySplit;
 import org.mtlspark.prep.split.Split;
@@ -263,9 +265,7 @@ class PrepJobIT {
       for (Path f : files.filter(p -> p.toString().endsWith(".csv")).sorted().toList()) {
         List<List<String>> records = new java.util.ArrayList<>();
         try (java.io.Reader in = Files.newBufferedReader(f)) {
-          org.mtlspark.prep.source.CsvRecordReader reader =
-              new org.mtlspark.prep.source.CsvRecordReader(
-                  in, org.mtlspark.prep.source.CsvDialect.RFC_4180, 1);
+          CsvRecordReader reader = new CsvRecordReader(in, CsvDialect.RFC_4180, 1);
           for (var r = reader.next(); r != null; r = reader.next()) {
             records.add(r.cells());
           }

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.testing.InProcessCommand;
 
 /**
  * Commands that fail on their data exit with 3 and one line naming the file and column, and leave
@@ -26,7 +27,7 @@ class CommandFailuresIT {
 
   @BeforeAll
   static void generate() {
-    InProcessCli.localSpark();
+    InProcessCommand.localSpark();
     data = dir.resolve("data").toString();
     assertEquals(
         0,
@@ -35,9 +36,9 @@ class CommandFailuresIT {
   }
 
   /** Exit 3 with one line on standard error holding {@code expected}, no stack trace. */
-  private static void badData(InProcessCli.Outcome o, String expected) {
+  private static void badData(InProcessCommand.Outcome o, String expected) {
     assertEquals(ExitCodes.BAD_INPUT, o.code(), o.err());
-    List<String> lines = MtlCommandTest.messages(o.err());
+    List<String> lines = InProcessCommand.messages(o.err());
     assertEquals(1, lines.size(), "one line: " + o.err());
     assertTrue(
         lines.get(0).startsWith("error: ") && lines.get(0).contains(expected),
@@ -58,7 +59,7 @@ class CommandFailuresIT {
 
   @Test
   void tooManyRejectsExitThreeAndLeaveNoStagingFolder() throws IOException {
-    InProcessCli.Outcome o =
+    InProcessCommand.Outcome o =
         mtl(
             "prep",
             "--data",
@@ -118,7 +119,7 @@ class CommandFailuresIT {
     String out = dir.resolve("prepared").toString();
     assertEquals(0, mtl("prep", "--data", data, "--out", out).code());
     String before = Files.readString(dir.resolve("prepared/manifest.json"));
-    InProcessCli.Outcome again = mtl("prep", "--data", data, "--out", out);
+    InProcessCommand.Outcome again = mtl("prep", "--data", data, "--out", out);
     assertEquals(ExitCodes.USAGE, again.code());
     assertTrue(again.err().contains("--out " + out + " already exists"), again.err());
     assertEquals(0, mtl("prep", "--data", data, "--out", out, "--overwrite").code());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mtlspark.driver.InProcessCli.concat;
+import static org.mtlspark.testing.InProcessCommand.concat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,10 +31,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.operate.registry.ModelRegistry;
+import org.mtlspark.operate.registry.RegistryException;
+import org.mtlspark.operate.registry.RegistryLock;
 import org.mtlspark.prep.PrepJob;
-import org.mtlspark.workers.registry.ModelRegistry;
-import org.mtlspark.workers.registry.RegistryException;
-import org.mtlspark.workers.registry.RegistryLock;
+import org.mtlspark.testing.InProcessCommand;
+import org.mtlspark.testing.SharedSpark;
 
 /**
  * A real HDFS (a NameNode and a DataNode in this JVM) and every step of the product on hdfs://
@@ -58,7 +60,7 @@ class HdfsIT {
     cluster.waitActive();
     hdfs = cluster.getFileSystem();
     root = hdfs.getUri().toString();
-    InProcessCli.localSpark();
+    InProcessCommand.localSpark();
   }
 
   @AfterAll
@@ -69,7 +71,7 @@ class HdfsIT {
   }
 
   private static String mtl(int expected, String... args) {
-    InProcessCli.Outcome o = InProcessCli.mtl(args);
+    InProcessCommand.Outcome o = InProcessCli.mtl(args);
     assertEquals(expected, o.code(), String.join(" ", args) + "\n" + o.out());
     return o.out();
   }
@@ -221,7 +223,7 @@ class HdfsIT {
     org.apache.hadoop.fs.Path locked = new org.apache.hadoop.fs.Path("/locked");
     hdfs.mkdirs(locked, new FsPermission((short) 0755));
     hdfs.setPermission(locked, new FsPermission((short) 0755));
-    SparkSession spark = org.mtlspark.testing.SharedSpark.get();
+    SparkSession spark = SharedSpark.get();
     MtlConfig config = ConfigLoader.load(List.of(), List.of());
     UserGroupInformation alice =
         UserGroupInformation.createUserForTesting("alice", new String[] {"users"});
@@ -247,7 +249,7 @@ class HdfsIT {
   @Test
   @Order(4)
   void aLostDataNodeFailsPrepClearlyAndLeavesNoOutput() throws Exception {
-    SparkSession spark = org.mtlspark.testing.SharedSpark.get();
+    SparkSession spark = SharedSpark.get();
     MtlConfig config = ConfigLoader.load(List.of(), List.of());
     MiniDFSCluster.DataNodeProperties node = cluster.stopDataNode(0);
     try {

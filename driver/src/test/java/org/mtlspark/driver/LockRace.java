@@ -11,8 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
-import org.mtlspark.workers.registry.RegistryException;
-import org.mtlspark.workers.registry.RegistryLock;
+import org.mtlspark.operate.registry.RegistryException;
+import org.mtlspark.operate.registry.RegistryLock;
 
 /**
  * Contenders for one registry lock, as threads of this JVM or as other processes: each takes the

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,30 +17,26 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mtlspark.workers.score.ScoreJob;
+import org.mtlspark.operate.score.ScoreJob;
+import org.mtlspark.prep.source.PrepException;
+import org.mtlspark.testing.InProcessCommand;
+import org.mtlspark.testing.InProcessCommand.Outcome;
 import picocli.CommandLine;
 
 /** The command line without Spark: help, usage errors and configuration errors, all before Spark starts. */
 class MtlCommandTest {
   @TempDir Path dir;
 
-  private record Outcome(int code, String out, String err) {}
-
   private static Outcome run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int code = MtlCommand.execute(args);
-      return new Outcome(
-          code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    return InProcessCommand.run(MtlCommand::execute, args);
+  }
+
+  private static void refused(Outcome o, String expected) {
+    InProcessCommand.assertRefused(o, ExitCodes.USAGE, expected);
+  }
+
+  private Path folder(String name, String... files) throws IOException {
+    return InProcessCommand.folder(dir, name, files);
   }
 
   @Test
@@ -89,33 +82,6 @@ class MtlCommandTest {
     assertEquals(ExitCodes.USAGE, split.code());
     assertTrue(split.err().contains("--split must be train, validation or test"), split.err());
     assertTrue(SparkSession.getDefaultSession().isEmpty());
-  }
-
-  /** Exit 2, one line on standard error holding {@code expected}, no stack trace, and no Spark started. */
-  private static void refused(Outcome o, String expected) {
-    assertEquals(ExitCodes.USAGE, o.code(), o.err());
-    assertTrue(o.err().contains(expected), "expected <" + expected + "> in: " + o.err());
-    assertEquals(1, messages(o.err()).size(), "one line: " + o.err());
-    assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
-    assertTrue(SparkSession.getDefaultSession().isEmpty(), "no SparkSession was created");
-  }
-
-  /** Spark's and Hadoop's log lines (the tests run without the launcher's logging configuration). */
-  private static final Pattern LOG_LINE =
-      Pattern.compile(
-          "\\d\\d/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d [A-Z]+ .*|Using Spark's default log4j profile.*");
-
-  /** What the command itself printed on standard error, without log lines. */
-  static List<String> messages(String err) {
-    return err.lines().filter(l -> !LOG_LINE.matcher(l).matches()).toList();
-  }
-
-  private Path folder(String name, String... files) throws IOException {
-    Path f = Files.createDirectories(dir.resolve(name));
-    for (String file : files) {
-      Files.writeString(f.resolve(file), "x");
-    }
-    return f;
   }
 
   @Test
@@ -321,8 +287,7 @@ class MtlCommandTest {
 
   @Test
   void aDataFailureInsideSparksWrapperKeepsItsExitCode() {
-    org.mtlspark.prep.source.PrepException duplicate =
-        new org.mtlspark.prep.source.PrepException("source a: key 7 twice");
+    PrepException duplicate = new PrepException("source a: key 7 twice");
     Exception wrapped =
         new org.apache.spark.SparkException("Job aborted", new RuntimeException("task", duplicate));
     assertEquals(duplicate, MtlCommand.explained(wrapped));

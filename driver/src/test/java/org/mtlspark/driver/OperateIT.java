@@ -2,13 +2,14 @@ package org.mtlspark.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mtlspark.driver.InProcessCli.concat;
 import static org.mtlspark.driver.InProcessCli.mtl;
+import static org.mtlspark.testing.InProcessCommand.concat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.testing.InProcessCommand;
 
 /**
  * Operating the product from the command line, as docs/operating.md shows: generate two daily
@@ -21,7 +22,7 @@ class OperateIT {
 
   @org.junit.jupiter.api.BeforeAll
   static void localSpark() {
-    InProcessCli.localSpark();
+    InProcessCommand.localSpark();
   }
 
   @Test
@@ -66,12 +67,12 @@ class OperateIT {
       "--date"
     };
 
-    InProcessCli.Outcome first = mtl(concat(retrain, "2026-11-27"));
+    InProcessCommand.Outcome first = mtl(concat(retrain, "2026-11-27"));
     assertEquals(ExitCodes.OK, first.code(), first.out());
     assertTrue(first.out().contains("demo v0001 PROMOTED"), first.out());
 
     // Warm-started and trained longer, under a generous tolerance: the objective improves.
-    InProcessCli.Outcome second =
+    InProcessCommand.Outcome second =
         mtl(concat(retrain, "2026-11-28", "--set", "train.epochs=6", "--tolerance", "0.5"));
     assertEquals(ExitCodes.OK, second.code(), second.out());
     assertTrue(second.out().contains("demo v0002 PROMOTED: the objective improved"), second.out());
@@ -79,7 +80,7 @@ class OperateIT {
 
     // A tiny trunk trained one epoch: registered, refused, and the scheduler is told by the exit
     // code.
-    InProcessCli.Outcome weak =
+    InProcessCommand.Outcome weak =
         mtl(
             concat(
                 retrain,
@@ -95,11 +96,12 @@ class OperateIT {
         weak.out().contains("demo v0003 NOT PROMOTED: the objective did not improve"), weak.out());
     assertTrue(weak.out().contains("training fresh: the configuration's model differ"), weak.out());
 
-    InProcessCli.Outcome again = mtl(concat(retrain, "2026-11-27"));
+    InProcessCommand.Outcome again = mtl(concat(retrain, "2026-11-27"));
     assertEquals(ExitCodes.OK, again.code(), again.out());
     assertTrue(again.out().contains("already trained as v0001"), again.out());
 
-    InProcessCli.Outcome list = mtl("registry", "list", "--registry", registry, "--name", "demo");
+    InProcessCommand.Outcome list =
+        mtl("registry", "list", "--registry", registry, "--name", "demo");
     assertEquals(0, list.code());
     assertTrue(list.out().contains("v0002") && list.out().contains("2026-11-28"), list.out());
 
@@ -114,7 +116,7 @@ class OperateIT {
                 "--set",
                 "generate.seed=7")
             .code());
-    InProcessCli.Outcome score =
+    InProcessCommand.Outcome score =
         mtl(
             "score",
             "--registry",
@@ -137,11 +139,11 @@ class OperateIT {
     Path v1 = dir.resolve("registry/demo/versions/v0001");
     String metrics = Files.readString(v1.resolve("metrics.json"));
     long modified = Files.getLastModifiedTime(v1.resolve("metrics.json")).toMillis();
-    InProcessCli.Outcome inside =
+    InProcessCommand.Outcome inside =
         mtl("evaluate", "--run", v1.toString(), "--prep", work + "/2026-11-27/prep");
     assertEquals(ExitCodes.USAGE, inside.code(), inside.err());
     assertTrue(inside.err().contains("--run " + v1 + " is a registry version"), inside.err());
-    InProcessCli.Outcome elsewhere =
+    InProcessCommand.Outcome elsewhere =
         mtl(
             "evaluate",
             "--run",
@@ -154,7 +156,7 @@ class OperateIT {
     assertTrue(Files.exists(dir.resolve("v1-eval/metrics.json")));
     assertEquals(metrics, Files.readString(v1.resolve("metrics.json")));
     assertEquals(modified, Files.getLastModifiedTime(v1.resolve("metrics.json")).toMillis());
-    InProcessCli.Outcome show =
+    InProcessCommand.Outcome show =
         mtl(
             "registry",
             "show",
@@ -166,7 +168,7 @@ class OperateIT {
             "v0001");
     assertEquals(0, show.code(), "the version's files still verify: " + show.err());
 
-    InProcessCli.Outcome report =
+    InProcessCommand.Outcome report =
         mtl(
             "report",
             "--run",
@@ -183,17 +185,18 @@ class OperateIT {
         html.contains("echarts") && html.contains("(promoted)"),
         "the report compares with the promoted model");
 
-    InProcessCli.Outcome back =
+    InProcessCommand.Outcome back =
         mtl("registry", "rollback", "--registry", registry, "--name", "demo");
     assertEquals(0, back.code(), back.out());
     assertTrue(back.out().contains("back to v0001"), back.out());
-    InProcessCli.Outcome none =
+    InProcessCommand.Outcome none =
         mtl("registry", "rollback", "--registry", registry, "--name", "demo");
     assertEquals(
         ExitCodes.REGISTRY,
         none.code(),
         "v0001 was the first promoted: " + none.out() + none.err());
-    InProcessCli.Outcome bad = mtl("registry", "show", "--registry", registry, "--name", "../etc");
+    InProcessCommand.Outcome bad =
+        mtl("registry", "show", "--registry", registry, "--name", "../etc");
     assertEquals(ExitCodes.REGISTRY, bad.code());
   }
 }

@@ -1,23 +1,17 @@
 package org.mtlspark.driver;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mtlspark.driver.InProcessCli.mtl;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.testing.InProcessCommand;
 
 /**
  * No command deletes or overwrites what it did not create, and a bad place to write is a bad
@@ -53,46 +47,6 @@ class OutputRefusalsTest {
             "training.json",
             "metrics.json",
             "version.json");
-  }
-
-  private Path folder(String name, String... files) throws IOException {
-    Path f = Files.createDirectories(dir.resolve(name));
-    for (String file : files) {
-      Files.writeString(f.resolve(file), name + "/" + file);
-    }
-    return f;
-  }
-
-  /** Every file under {@code root} with its modification time and content, and every folder. */
-  private static Map<String, String> snapshot(Path root) throws IOException {
-    Map<String, String> all = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.toList()) {
-        // A folder's own time changes with the probe a writability check writes and removes in it.
-        all.put(
-            root.relativize(p).toString(),
-            Files.isRegularFile(p)
-                ? Files.getLastModifiedTime(p).toMillis() + " " + Files.readString(p)
-                : "folder");
-      }
-    }
-    return all;
-  }
-
-  /** Exit 2, one line holding {@code expected}, no stack trace, no Spark, and nothing under the test folder changed. */
-  private void refused(String expected, String... args) throws IOException {
-    Map<String, String> before = snapshot(dir);
-    InProcessCli.Outcome o = mtl(args);
-    assertEquals(ExitCodes.USAGE, o.code(), String.join(" ", args) + ": " + o.err());
-    List<String> lines = MtlCommandTest.messages(o.err());
-    assertEquals(1, lines.size(), "one line: " + o.err());
-    assertTrue(lines.get(0).contains(expected), "expected <" + expected + "> in: " + o.err());
-    assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
-    assertTrue(SparkSession.getDefaultSession().isEmpty(), "no SparkSession was created");
-    assertEquals(
-        before,
-        snapshot(dir),
-        "nothing was written, deleted or touched: " + String.join(" ", args));
   }
 
   /** Each command with the output option {@code option} set to {@code out}, its inputs valid. */
@@ -248,5 +202,15 @@ class OutputRefusalsTest {
         "events",
         "--work",
         dir.resolve("work").toString());
+  }
+
+  private Path folder(String name, String... files) throws IOException {
+    return InProcessCommand.folder(dir, name, files);
+  }
+
+  /** Exit 2, one line holding {@code expected}, no stack trace, no Spark, and nothing under the test folder changed. */
+  private void refused(String expected, String... args) throws IOException {
+    InProcessCommand.assertRefusedLeavingAlone(
+        dir, MtlCommand::execute, ExitCodes.USAGE, expected, args);
   }
 }

@@ -16,8 +16,9 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mtlspark.workers.registry.ModelRegistry;
-import org.mtlspark.workers.registry.ModelVersion;
+import org.mtlspark.operate.registry.ModelRegistry;
+import org.mtlspark.operate.registry.ModelVersion;
+import org.mtlspark.testing.InProcessCommand;
 
 /** The registry command line on a registry a crash left half-written, without Spark. */
 class RegistryCommandTest {
@@ -46,7 +47,7 @@ class RegistryCommandTest {
         Files.createDirectories(dir.resolve("registry/events/versions/.staging-left.tmp"));
     Files.setLastModifiedTime(staging, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
 
-    InProcessCli.Outcome list = mtl("registry", "list", "--registry", root, "--name", "events");
+    InProcessCommand.Outcome list = mtl("registry", "list", "--registry", root, "--name", "events");
     assertEquals(ExitCodes.OK, list.code(), list.err());
     assertTrue(list.out().contains("v0001"), list.out());
     assertTrue(
@@ -70,13 +71,13 @@ class RegistryCommandTest {
     assertTrue(list.err().contains("registry gc"), list.err());
     assertFalse(list.err().contains("\tat "), "no stack trace: " + list.err());
 
-    InProcessCli.Outcome shown =
+    InProcessCommand.Outcome shown =
         mtl("registry", "show", "--registry", root, "--name", "events", "--model-version", "v0003");
     assertEquals(ExitCodes.REGISTRY, shown.code());
     assertTrue(shown.err().contains("is damaged"), shown.err());
     assertFalse(shown.err().contains("\tat "), "no stack trace: " + shown.err());
 
-    InProcessCli.Outcome gc = mtl("registry", "gc", "--registry", root, "--name", "events");
+    InProcessCommand.Outcome gc = mtl("registry", "gc", "--registry", root, "--name", "events");
     assertEquals(ExitCodes.OK, gc.code(), gc.err());
     assertTrue(
         gc.out().contains("1 leftover(s) removed, 2 damaged version(s) moved aside"), gc.out());
@@ -90,7 +91,8 @@ class RegistryCommandTest {
                 .toPath()
                 .resolve("model.zip")),
         "moved, not deleted");
-    InProcessCli.Outcome after = mtl("registry", "list", "--registry", root, "--name", "events");
+    InProcessCommand.Outcome after =
+        mtl("registry", "list", "--registry", root, "--name", "events");
     assertFalse(after.out().contains("DAMAGED"), after.out());
   }
 }

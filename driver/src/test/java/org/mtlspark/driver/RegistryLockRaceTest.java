@@ -18,9 +18,9 @@ import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mtlspark.workers.registry.ModelRegistry;
-import org.mtlspark.workers.registry.RegistryException;
-import org.mtlspark.workers.registry.RegistryLock;
+import org.mtlspark.operate.registry.ModelRegistry;
+import org.mtlspark.operate.registry.RegistryException;
+import org.mtlspark.operate.registry.RegistryLock;
 
 /** The registry lock on the local filesystem, raced by threads and by processes. */
 class RegistryLockRaceTest {

@@ -1,11 +1,15 @@
 package org.mtlspark.bench.train;
 
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -15,10 +19,13 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.workers.eval.TaskAccumulator;
 import org.mtlspark.workers.eval.TaskEvaluator;
 import org.mtlspark.workers.eval.TaskMetrics;
+import org.mtlspark.workers.train.BatchLoader;
 import org.mtlspark.workers.train.ResidentAveragingTrainer;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,7 +125,7 @@ public final class TrainingBenchmark {
     this.repeats = repeats;
   }
 
-  public List<Phase> run(Workload w, List<String> phases) throws Exception {
+  public List<Phase> run(Workload w, List<String> phases) throws IOException {
     for (String id : phases) {
       if (!List.of("a", "b", "c", "d").contains(id)) {
         throw new IllegalArgumentException("unknown phase " + id + " (a, b, c, d)");
@@ -163,10 +170,10 @@ public final class TrainingBenchmark {
   }
 
   private interface Training {
-    ComputationGraph train(ComputationGraph g) throws Exception;
+    ComputationGraph train(ComputationGraph g) throws IOException;
   }
 
-  private Run timed(Workload w, String id, long s, Training training) throws Exception {
+  private Run timed(Workload w, String id, long s, Training training) throws IOException {
     ComputationGraph g = w.network().create(s);
     long start = System.nanoTime();
     ComputationGraph trained = training.train(g);
@@ -181,7 +188,7 @@ public final class TrainingBenchmark {
   }
 
   private ComputationGraph plainLoop(
-      ComputationGraph g, List<org.nd4j.linalg.dataset.api.MultiDataSet> batches, long loopSeed) {
+      ComputationGraph g, List<MultiDataSet> batches, long loopSeed) {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < batches.size(); i++) {
       order.add(i);
@@ -209,9 +216,7 @@ public final class TrainingBenchmark {
             .build();
     SparkComputationGraph spark = new SparkComputationGraph(jsc, g, tm);
     JavaRDD<String> paths = jsc.parallelize(w.trainFiles(), workers);
-    org.mtlspark.workers.train.BatchLoader loader =
-        new org.mtlspark.workers.train.BatchLoader(
-            new org.mtlspark.prep.io.SerializableConf(jsc.hadoopConfiguration()));
+    BatchLoader loader = new BatchLoader(new SerializableConf(jsc.hadoopConfiguration()));
     for (int e = 0; e < epochs; e++) {
       spark.fitPaths(paths, loader);
     }
@@ -219,7 +224,8 @@ public final class TrainingBenchmark {
   }
 
   /** N loops at once on disjoint shares; returns the first loop's network for the quality figures. */
-  private ComputationGraph parallelLoops(ComputationGraph g, Workload w, long s) throws Exception {
+  private ComputationGraph parallelLoops(ComputationGraph g, Workload w, long s)
+      throws IOException {
     List<List<String>> files = ResidentAveragingTrainer.deal(w.trainFiles(), workers);
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     try {
@@ -228,7 +234,7 @@ public final class TrainingBenchmark {
         ComputationGraph copy = i == 0 ? g : g.clone();
         List<String> share = files.get(i);
         long loopSeed = s + 7919L * i;
-        futures.add(pool.submit(() -> plainLoop(copy, load(share), loopSeed)));
+        futures.add(pool.submit(() -> plainLoop(copy, loadUnchecked(share), loopSeed)));
       }
       ComputationGraph first = null;
       for (Future<ComputationGraph> f : futures) {
@@ -236,19 +242,40 @@ public final class TrainingBenchmark {
         first = first == null ? r : first;
       }
       return first;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the parallel loops ran");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UncheckedIOException u) {
+        throw u.getCause();
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
     } finally {
       pool.shutdownNow();
     }
   }
 
   /** Every phase starts from the same batch files: reading them is inside each timing. */
-  private List<org.nd4j.linalg.dataset.api.MultiDataSet> load(List<String> files)
-      throws java.io.IOException {
+  private List<MultiDataSet> load(List<String> files) throws IOException {
     return List.copyOf(BatchFiles.readAll(jsc.hadoopConfiguration(), files));
   }
 
+  private List<MultiDataSet> loadUnchecked(List<String> files) {
+    try {
+      return load(files);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Fits a throw-away network on up to 200 batches so that no phase pays for the JIT alone. */
-  private void warmUp(Workload w) throws java.io.IOException {
+  private void warmUp(Workload w) throws IOException {
     ComputationGraph g = w.network().create(seed);
     for (var batch : load(w.trainFiles().subList(0, Math.min(200, w.trainFiles().size())))) {
       g.fit(batch);
@@ -271,8 +298,7 @@ public final class TrainingBenchmark {
     return out;
   }
 
-  private static org.nd4j.linalg.dataset.MultiDataSet toDataSet(
-      org.nd4j.linalg.dataset.api.MultiDataSet m) {
+  private static org.nd4j.linalg.dataset.MultiDataSet toDataSet(MultiDataSet m) {
     return m instanceof org.nd4j.linalg.dataset.MultiDataSet d
         ? d
         : new org.nd4j.linalg.dataset.MultiDataSet(

@@ -13,6 +13,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.mtlspark.prep.align.AlignedRecord;
+import org.mtlspark.prep.align.SourceAligner;
+import org.mtlspark.prep.feature.BatchWriter;
+import org.mtlspark.prep.feature.Example;
+import org.mtlspark.prep.source.ParsedRow;
+import org.mtlspark.prep.source.Reject;
+import org.mtlspark.prep.source.SourceValues;
 
 /**
  * Teaches Spark's Kryo (version 4) two things it cannot do alone: serialize Java records (its
@@ -29,13 +36,13 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
     AlignmentSerializers.registerAll(kryo);
     for (Class<?> c :
         List.of(
-            org.mtlspark.prep.source.SourceValues[].class,
-            org.mtlspark.prep.source.ParsedRow[].class,
-            org.mtlspark.prep.source.Reject.class,
-            org.mtlspark.prep.align.AlignedRecord.Status.class,
-            org.mtlspark.prep.align.SourceAligner.Picks.class,
+            SourceValues[].class,
+            ParsedRow[].class,
+            Reject.class,
+            AlignedRecord.Status.class,
+            SourceAligner.Picks.class,
             int[].class,
-            org.mtlspark.prep.feature.Example.class,
+            Example.class,
             double[].class,
             double[][].class,
             float[].class,
@@ -45,7 +52,7 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
             // What prep's tasks send back to the driver (tallies travel as accumulators, which
             // Spark
             // serializes with Java serialization).
-            org.mtlspark.prep.feature.BatchWriter.Stats.class,
+            BatchWriter.Stats.class,
             java.util.HashMap.class,
             java.util.TreeMap.class)) {
       kryo.register(c);

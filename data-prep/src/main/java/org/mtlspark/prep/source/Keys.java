@@ -1,6 +1,7 @@
 package org.mtlspark.prep.source;
 
 import java.util.List;
+import org.mtlspark.config.DataConfig;
 
 /**
  * Key values as one string: the values of the key columns joined by the unit separator (U+001F),
@@ -14,7 +15,7 @@ public final class Keys {
    * folder) and the line its record starts on, such as {@code films.csv:12}. Stable across runs on
    * the same files, and for rows appended at the end of a file.
    */
-  public static final String ROW = org.mtlspark.config.DataConfig.ROW;
+  public static final String ROW = DataConfig.ROW;
 
   private Keys() {}
 

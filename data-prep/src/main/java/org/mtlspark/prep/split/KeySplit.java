@@ -3,6 +3,7 @@ package org.mtlspark.prep.split;
 import java.io.Serializable;
 import java.util.List;
 import org.mtlspark.config.PrepConfig;
+import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.PrepException;
 
 /**
@@ -29,7 +30,7 @@ public record KeySplit(double train, double validation, String salt, int group, 
   }
 
   public Split assign(String key) {
-    String hashed = group < 0 ? key : org.mtlspark.prep.source.Keys.split(key)[group];
+    String hashed = group < 0 ? key : Keys.split(key)[group];
     if (named) {
       for (Split s : Split.values()) {
         if (s.id().equals(hashed)) {
@@ -40,7 +41,7 @@ public record KeySplit(double train, double validation, String salt, int group, 
           "prep.split.named: the key column that names the split holds \""
               + hashed
               + "\" (record "
-              + org.mtlspark.prep.source.Keys.display(key)
+              + Keys.display(key)
               + "); expected train, validation or test");
     }
     double u = unit(salt, "\u0000", hashed);

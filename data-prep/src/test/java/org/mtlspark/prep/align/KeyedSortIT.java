@@ -14,6 +14,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mtlspark.prep.split.KeySplit;
 import org.mtlspark.testing.SharedSpark;
 import scala.Tuple2;
 
@@ -73,10 +74,9 @@ class KeyedSortIT {
 
   @Test
   void valuesOfAKeyArriveTogetherInPositionOrder() {
-    KeyedSort.Position position = key -> org.mtlspark.prep.split.KeySplit.unit(key) < 0.5 ? 1 : 0;
+    KeyedSort.Position position = key -> KeySplit.unit(key) < 0.5 ? 1 : 0;
     assertGroupedAndOrdered(partitions(position), position);
-    KeyedSort.Position hashed =
-        key -> (long) (org.mtlspark.prep.split.KeySplit.unit("s", key) * 1e15);
+    KeyedSort.Position hashed = key -> (long) (KeySplit.unit("s", key) * 1e15);
     assertGroupedAndOrdered(partitions(hashed), hashed);
   }
 

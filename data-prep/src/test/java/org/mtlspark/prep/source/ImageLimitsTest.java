@@ -12,6 +12,7 @@ import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.io.SerializableConf;
@@ -128,7 +129,7 @@ class ImageLimitsTest {
   void theLimitsAreCheckedBeforeSparkStarts() {
     var e =
         assertThrows(
-            org.mtlspark.config.ConfigException.class,
+            ConfigException.class,
             () ->
                 ConfigLoader.fromYaml(
                     """

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
+import org.mtlspark.prep.io.SerializableConf;
 
 /** Each source format names the file, line, field and reason of a bad row, and parses good rows by column name. */
 class SourceFormatsTest {
@@ -175,7 +176,7 @@ class SourceFormatsTest {
             config.tasks(),
             "NA",
             config.prep().image().resized(4, 4),
-            new org.mtlspark.prep.io.SerializableConf(new org.apache.hadoop.conf.Configuration()),
+            new SerializableConf(new org.apache.hadoop.conf.Configuration()),
             dir.toUri().toString());
     CsvParser p = csv(in, "s.csv", "id,file,y");
     assertEquals(

@@ -46,9 +46,7 @@ class KeySplitTest {
     for (int movie = 0; movie < 50; movie++) {
       java.util.Set<Split> seen = new java.util.HashSet<>();
       for (int user = 0; user < 40; user++) {
-        seen.add(
-            byMovie.assign(
-                org.mtlspark.prep.source.Keys.join(java.util.List.of("u" + user, "m" + movie))));
+        seen.add(byMovie.assign(Keys.join(java.util.List.of("u" + user, "m" + movie))));
       }
       assertEquals(1, seen.size(), "all ratings of movie " + movie + " in one split");
       sides.addAll(seen);

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
+import org.mtlspark.operate.registry.ModelRegistry;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.testing.SharedSpark;
-import org.mtlspark.workers.registry.ModelRegistry;
 
 /**
  * YARN: a mini HDFS and a mini YARN cluster (a ResourceManager and a NodeManager) in this JVM,
