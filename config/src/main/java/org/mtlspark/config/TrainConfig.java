@@ -6,9 +6,11 @@ public record TrainConfig(
     int epochs,
     Updater updater,
     double learningRate,
+    Schedule schedule,
     String workers,
     int averagingFrequency,
     int patience,
+    double selectionTolerance,
     java.util.Map<String, Double> objectiveWeights,
     double modalityDropout,
     Weighting taskWeighting,
@@ -43,6 +45,44 @@ public record TrainConfig(
     NESTEROVS
   }
 
+  /**
+   * The learning rate over training: {@code kind} constant, cosine (from the configured rate down
+   * to {@code minFraction} of it at the end of the last epoch) or step (multiplied by {@code
+   * stepFactor} every {@code stepEpochs} epochs); during the first {@code warmupEpochs} (may be a
+   * fraction) it rises linearly to where the schedule stands.
+   */
+  public record Schedule(
+      ScheduleKind kind, double warmupEpochs, int stepEpochs, double stepFactor, double minFraction)
+      implements Validatable {
+    /** A constant learning rate, no warm-up. */
+    public static final Schedule CONSTANT = new Schedule(ScheduleKind.CONSTANT, 0, 1, 1, 0);
+
+    @Override
+    public void validate(String path, Problems problems) {
+      problems.require(
+          warmupEpochs >= 0 && Double.isFinite(warmupEpochs),
+          Validatable.at(path, "warmupEpochs"),
+          "must be >= 0, was " + warmupEpochs);
+      problems.require(
+          stepEpochs >= 1, Validatable.at(path, "stepEpochs"), "must be >= 1, was " + stepEpochs);
+      problems.require(
+          stepFactor > 0 && stepFactor <= 1,
+          Validatable.at(path, "stepFactor"),
+          "must be in (0, 1], was " + stepFactor);
+      problems.require(
+          minFraction >= 0 && minFraction <= 1,
+          Validatable.at(path, "minFraction"),
+          "must be in [0, 1], was " + minFraction);
+    }
+  }
+
+  /** How the learning rate moves over training. */
+  public enum ScheduleKind {
+    CONSTANT,
+    COSINE,
+    STEP
+  }
+
   /** This training with another task weighting. */
   public TrainConfig withWeighting(Weighting weighting) {
     return new TrainConfig(
@@ -50,9 +90,11 @@ public record TrainConfig(
         epochs,
         updater,
         learningRate,
+        schedule,
         workers,
         averagingFrequency,
         patience,
+        selectionTolerance,
         objectiveWeights,
         modalityDropout,
         weighting,
@@ -67,9 +109,11 @@ public record TrainConfig(
         epochs,
         updater,
         learningRate,
+        schedule,
         workers,
         averagingFrequency,
         patience,
+        selectionTolerance,
         objectiveWeights,
         modalityDropout,
         taskWeighting,
@@ -104,6 +148,26 @@ public record TrainConfig(
         "must be auto or a whole number >= 1, was " + workers);
     problems.require(
         patience >= 0, Validatable.at(path, "patience"), "must be >= 0, was " + patience);
+    problems.require(
+        selectionTolerance >= 0 && selectionTolerance < 1,
+        Validatable.at(path, "selectionTolerance"),
+        "must be in [0, 1), was " + selectionTolerance);
+    schedule.validate(Validatable.at(path, "schedule"), problems);
+    // dl4j-spark's training master restarts the workers' step counts, so a schedule would not
+    // advance there.
+    problems.require(
+        engine == Engine.RESIDENT
+            || (schedule.kind() == ScheduleKind.CONSTANT && schedule.warmupEpochs() == 0),
+        Validatable.at(path, "schedule"),
+        "a learning-rate schedule needs train.engine: resident (dl4j-spark's training master does "
+            + "not carry the workers' step counts); was engine "
+            + engine.name().toLowerCase()
+            + " with schedule "
+            + schedule.kind().name().toLowerCase());
+    problems.require(
+        schedule.warmupEpochs() < epochs || schedule.warmupEpochs() == 0,
+        Validatable.at(Validatable.at(path, "schedule"), "warmupEpochs"),
+        "must be less than train.epochs (" + epochs + "), was " + schedule.warmupEpochs());
     objectiveWeights.forEach(
         (task, w) ->
             problems.require(

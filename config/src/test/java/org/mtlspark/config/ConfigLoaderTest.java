@@ -108,6 +108,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aLearningRateScheduleIsCheckedAndNeedsTheResidentEngine() throws IOException {
+    ConfigException e =
+        fails(
+            """
+        train:
+          engine: dl4j
+          epochs: 3
+          selectionTolerance: -0.1
+          schedule: {kind: cosine, warmupEpochs: 3, stepFactor: 1.5}
+        """);
+    String m = e.getMessage();
+    assertTrue(
+        m.contains("train.schedule: a learning-rate schedule needs train.engine: resident"), m);
+    assertTrue(m.contains("train.schedule.warmupEpochs: must be less than train.epochs (3)"), m);
+    assertTrue(m.contains("train.schedule.stepFactor: must be in (0, 1], was 1.5"), m);
+    assertTrue(m.contains("train.selectionTolerance: must be in [0, 1), was -0.1"), m);
+    MtlConfig cosine =
+        ConfigLoader.load(
+            List.of(), List.of("train.schedule.kind=cosine", "train.schedule.warmupEpochs=0.5"));
+    assertEquals(TrainConfig.ScheduleKind.COSINE, cosine.train().schedule().kind());
+    assertEquals(0.5, cosine.train().schedule().warmupEpochs());
+  }
+
+  @Test
   void wrongTypesAndInvalidValuesNameThePathAndTheValue() throws IOException {
     ConfigException e =
         fails(

@@ -15,9 +15,11 @@ public final class TrainConfigs {
   private int epochs;
   private TrainConfig.Updater updater;
   private double learningRate;
+  private TrainConfig.Schedule schedule;
   private String workers;
   private int averagingFrequency;
   private int patience;
+  private double selectionTolerance;
   private Map<String, Double> objectiveWeights;
   private double modalityDropout;
   private TrainConfig.Weighting taskWeighting;
@@ -29,9 +31,11 @@ public final class TrainConfigs {
     epochs = c.epochs();
     updater = c.updater();
     learningRate = c.learningRate();
+    schedule = c.schedule();
     workers = c.workers();
     averagingFrequency = c.averagingFrequency();
     patience = c.patience();
+    selectionTolerance = c.selectionTolerance();
     objectiveWeights = c.objectiveWeights();
     modalityDropout = c.modalityDropout();
     taskWeighting = c.taskWeighting();
@@ -80,6 +84,16 @@ public final class TrainConfigs {
     return this;
   }
 
+  public TrainConfigs schedule(TrainConfig.Schedule value) {
+    schedule = value;
+    return this;
+  }
+
+  public TrainConfigs selectionTolerance(double value) {
+    selectionTolerance = value;
+    return this;
+  }
+
   public TrainConfigs patience(int value) {
     patience = value;
     return this;
@@ -116,9 +130,11 @@ public final class TrainConfigs {
         epochs,
         updater,
         learningRate,
+        schedule,
         workers,
         averagingFrequency,
         patience,
+        selectionTolerance,
         objectiveWeights,
         modalityDropout,
         taskWeighting,

@@ -35,6 +35,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * The multi-task network: one encoder per modality (dense layers for the table; token embedding,
@@ -53,20 +54,44 @@ public final class GraphBuilder {
     return "task_" + task;
   }
 
+  /** The network with a constant learning rate (a configured schedule needs {@code stepsPerEpoch}). */
   public static ComputationGraph build(
       FeaturizerState features, ModelConfig model, TrainConfig train, long seed) {
-    ComputationGraph graph = new ComputationGraph(configuration(features, model, train, seed));
+    return build(features, model, train, seed, 0);
+  }
+
+  /**
+   * The network, its learning rate following {@code train.schedule} over {@code stepsPerEpoch}
+   * steps per worker and epoch (the training batches over the workers).
+   */
+  public static ComputationGraph build(
+      FeaturizerState features,
+      ModelConfig model,
+      TrainConfig train,
+      long seed,
+      int stepsPerEpoch) {
+    ComputationGraph graph =
+        new ComputationGraph(configuration(features, model, train, seed, stepsPerEpoch));
     graph.init();
     return graph;
   }
 
   public static ComputationGraphConfiguration configuration(
       FeaturizerState features, ModelConfig model, TrainConfig train, long seed) {
+    return configuration(features, model, train, seed, 0);
+  }
+
+  public static ComputationGraphConfiguration configuration(
+      FeaturizerState features,
+      ModelConfig model,
+      TrainConfig train,
+      long seed,
+      int stepsPerEpoch) {
     Activation act = activation(model.activation());
     ComputationGraphConfiguration.GraphBuilder g =
         new NeuralNetConfiguration.Builder()
             .seed(seed)
-            .updater(updater(train))
+            .updater(updater(train, stepsPerEpoch))
             .weightInit(WeightInit.XAVIER)
             .l2(model.l2())
             .graphBuilder()
@@ -305,11 +330,23 @@ public final class GraphBuilder {
         .build();
   }
 
-  static IUpdater updater(TrainConfig train) {
+  static IUpdater updater(TrainConfig train, int stepsPerEpoch) {
+    if (!LearningRateSchedule.varies(train)) {
+      return switch (train.updater()) {
+        case ADAM -> new Adam(train.learningRate());
+        case SGD -> new Sgd(train.learningRate());
+        case NESTEROVS -> new Nesterovs(train.learningRate(), 0.9);
+      };
+    }
+    if (stepsPerEpoch < 1) {
+      throw new IllegalArgumentException(
+          "a learning-rate schedule needs the steps per epoch (training batches / workers)");
+    }
+    ISchedule schedule = LearningRateSchedule.of(train, stepsPerEpoch);
     return switch (train.updater()) {
-      case ADAM -> new Adam(train.learningRate());
-      case SGD -> new Sgd(train.learningRate());
-      case NESTEROVS -> new Nesterovs(train.learningRate(), 0.9);
+      case ADAM -> new Adam(schedule);
+      case SGD -> new Sgd(schedule);
+      case NESTEROVS -> new Nesterovs(schedule, 0.9);
     };
   }
 

@@ -109,7 +109,7 @@ final class EpochEnd implements GraphTrainer.EpochListener {
         hadoop, runDir + "/" + RunFolder.HISTORY_FILE, TrainJob.JSON.writeValueAsString(history));
     if (stopping.shouldStop(epoch)) {
       LOG.info(
-          "stopping early after epoch {}: no better validation objective in {} epochs",
+          "stopping early after epoch {}: no epoch kept (better validation objective) in {} epochs",
           epoch + 1,
           config.train().patience());
       stoppedEarly = true;
@@ -132,11 +132,12 @@ final class EpochEnd implements GraphTrainer.EpochListener {
     }
     LOG.info(
         String.format(
-            "epoch %d validation: objective %.4f (best %.4f at epoch %d), %s, %.1fs",
+            "epoch %d validation: objective %.4f (kept: epoch %d, %.4f; best %.4f), %s, %.1fs",
             epoch + 1,
             objective,
-            stopping.best(),
             stopping.bestEpoch() + 1,
+            stopping.best(),
+            stopping.peak(),
             summary(metrics),
             (System.nanoTime() - t0) / 1e9));
   }

@@ -98,9 +98,11 @@ public final class TrainJob {
             : List.of();
 
     Checkpoints checkpoints = new Checkpoints(hadoop, runDir);
-    Start start = startOrResume(hadoop, config, manifest, runDir, checkpoints, warmStart);
-    ComputationGraph graph = start.graph();
     int workers = TrainingWorkers.resolve(jsc, config.train());
+    int stepsPerEpoch = (batches.size() + workers - 1) / workers;
+    Start start =
+        startOrResume(hadoop, config, manifest, runDir, checkpoints, warmStart, stepsPerEpoch);
+    ComputationGraph graph = start.graph();
     LOG.info(
         "training {} parameters on {} batches of {} ({} examples) with {} workers ({} engine), averaging every "
             + "{} batches",
@@ -190,7 +192,8 @@ public final class TrainJob {
       Manifest manifest,
       String runDir,
       Checkpoints checkpoints,
-      ComputationGraph warmStart)
+      ComputationGraph warmStart,
+      int stepsPerEpoch)
       throws IOException {
     Optional<Checkpoints.Restored> restored = checkpoints.latest();
     if (restored.isPresent()) {
@@ -202,12 +205,16 @@ public final class TrainJob {
           restored.get().graph(),
           startEpoch,
           new ArrayList<>(st.history()),
-          new EarlyStopping(config.train().patience(), st.bestObjective(), st.bestEpoch()),
+          EarlyStopping.resumed(config.train(), st.bestObjective(), st.bestEpoch(), st.history()),
           true);
     }
     ComputationGraph graph =
         GraphBuilder.build(
-            manifest.featurizers(), config.model(), config.train(), config.run().seed());
+            manifest.featurizers(),
+            config.model(),
+            config.train(),
+            config.run().seed(),
+            stepsPerEpoch);
     if (warmStart != null) {
       if (warmStart.numParams() != graph.numParams()) {
         throw new IllegalArgumentException(
@@ -222,12 +229,7 @@ public final class TrainJob {
     manifest.write(hadoop, runDir);
     HadoopFiles.writeString(
         hadoop, runDir + "/" + RunFolder.CONFIG_FILE, ConfigWriter.toYaml(config));
-    return new Start(
-        graph,
-        0,
-        new ArrayList<>(),
-        new EarlyStopping(config.train().patience(), Double.NEGATIVE_INFINITY, -1),
-        false);
+    return new Start(graph, 0, new ArrayList<>(), EarlyStopping.fresh(config.train()), false);
   }
 
   /**

@@ -100,6 +100,60 @@ class ParameterAveragingOracleIT {
     assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference");
   }
 
+  /**
+   * A learning-rate schedule counts each worker's steps: two epochs of one averaging round each,
+   * the second at a tenth of the rate, equal two local steps on the concatenated batches under
+   * the same schedule (and differ from a constant rate).
+   */
+  @Test
+  void aScheduledRateFollowsTheWorkersSteps() throws IOException {
+    MtlConfig config = ConfigLoader.load(List.of(), List.of());
+    TrainConfig stepped =
+        TrainConfigs.defaults()
+            .engine(TrainConfig.Engine.RESIDENT)
+            .epochs(2)
+            .updater(TrainConfig.Updater.SGD)
+            .learningRate(0.1)
+            .schedule(new TrainConfig.Schedule(TrainConfig.ScheduleKind.STEP, 0, 1, 0.1, 0))
+            .workers(2)
+            .averagingFrequency(1)
+            .build();
+    FeaturizerState state = TestBatches.state();
+    int batch = 8;
+    List<Example> a = TestBatches.examples(state, batch, 21, true);
+    List<Example> b = TestBatches.examples(state, batch, 22, true);
+    List<String> paths = pack(List.of(a, b), "stepped" + BatchPack.EXTENSION);
+    List<Example> both = new ArrayList<>(a);
+    both.addAll(b);
+    // Two batches over two workers: one step per worker and epoch.
+    ComputationGraph initial = GraphBuilder.build(state, config.model(), stepped, 3, 1);
+
+    ComputationGraph local = initial.clone();
+    local.fit(BatchBuilder.build(both));
+    local.fit(BatchBuilder.build(both));
+    ComputationGraph constant =
+        GraphBuilder.build(
+            state,
+            config.model(),
+            TrainConfigs.from(stepped).schedule(TrainConfig.Schedule.CONSTANT).build(),
+            3);
+    constant.setParams(initial.params().dup());
+    constant.fit(BatchBuilder.build(both));
+    constant.fit(BatchBuilder.build(both));
+    double scheduleEffect = local.params().sub(constant.params()).amaxNumber().doubleValue();
+    assertTrue(scheduleEffect > 1e-3, "the schedule changes the second step: " + scheduleEffect);
+
+    ComputationGraph distributed =
+        TrainJob.trainer(
+                JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()),
+                stepped,
+                batch,
+                3)
+            .fit(initial.clone(), paths, null);
+    double diff = local.params().sub(distributed.params()).amaxNumber().doubleValue();
+    assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference");
+  }
+
   /** The batches in one pack, as prep writes them; returns their references. */
   private List<String> pack(List<List<Example>> batches, String name) throws IOException {
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
