@@ -166,8 +166,8 @@ public record PrepConfig(
     }
   }
 
-  /** Text to token ids: the vocabulary and the padded length. */
-  public record TextFeatures(int maxTokens, int vocabularySize, int minCount)
+  /** Text to token ids: the vocabulary (of words, or words and word pairs) and the padded length. */
+  public record TextFeatures(int maxTokens, int vocabularySize, int minCount, int ngrams)
       implements Validatable {
     @Override
     public void validate(String path, Problems problems) {
@@ -181,6 +181,10 @@ public record PrepConfig(
           "must be >= 1, was " + vocabularySize);
       problems.require(
           minCount >= 1, Validatable.at(path, "minCount"), "must be >= 1, was " + minCount);
+      problems.require(
+          ngrams == 1 || ngrams == 2,
+          Validatable.at(path, "ngrams"),
+          "must be 1 (words) or 2 (words and word pairs), was " + ngrams);
     }
   }
 }

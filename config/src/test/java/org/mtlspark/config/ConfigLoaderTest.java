@@ -108,7 +108,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aLearningRateScheduleIsCheckedAndNeedsTheResidentEngine() throws IOException {
+  void schedulesSelectionAndWordPairsAreChecked() throws IOException {
     ConfigException e =
         fails(
             """
@@ -117,6 +117,8 @@ class ConfigLoaderTest {
           epochs: 3
           selectionTolerance: -0.1
           schedule: {kind: cosine, warmupEpochs: 3, stepFactor: 1.5}
+        prep:
+          text: {ngrams: 3}
         """);
     String m = e.getMessage();
     assertTrue(
@@ -124,6 +126,8 @@ class ConfigLoaderTest {
     assertTrue(m.contains("train.schedule.warmupEpochs: must be less than train.epochs (3)"), m);
     assertTrue(m.contains("train.schedule.stepFactor: must be in (0, 1], was 1.5"), m);
     assertTrue(m.contains("train.selectionTolerance: must be in [0, 1), was -0.1"), m);
+    assertTrue(
+        m.contains("prep.text.ngrams: must be 1 (words) or 2 (words and word pairs), was 3"), m);
     MtlConfig cosine =
         ConfigLoader.load(
             List.of(), List.of("train.schedule.kind=cosine", "train.schedule.warmupEpochs=0.5"));

@@ -59,11 +59,13 @@ public final class FeaturizerFitter {
 
     // Text vocabulary.
     int minCount = config.prep().text().minCount();
+    int ngrams = config.prep().text().ngrams();
     List<String> vocabulary = List.of();
     if (layout.hasText()) {
       List<Tuple2<String, Long>> tokenCounts =
           train
-              .mapPartitionsToPair(records -> new TokenCounts(Iterators.map(records, layout::text)))
+              .mapPartitionsToPair(
+                  records -> new TokenCounts(Iterators.map(records, layout::text), ngrams))
               .reduceByKey(Long::sum)
               .filter(t -> t._2() >= minCount)
               .collect();
@@ -191,16 +193,18 @@ public final class FeaturizerFitter {
   static final class TokenCounts implements Iterator<Tuple2<String, Long>> {
     static final int MAX_TOKENS = 1 << 17;
     private final Iterator<String> texts;
+    private final int ngrams;
     private final int maxTokens;
     private final Map<String, Long> counts = new HashMap<>();
     private Iterator<Map.Entry<String, Long>> counted = Collections.emptyIterator();
 
-    TokenCounts(Iterator<String> texts) {
-      this(texts, MAX_TOKENS);
+    TokenCounts(Iterator<String> texts, int ngrams) {
+      this(texts, ngrams, MAX_TOKENS);
     }
 
-    TokenCounts(Iterator<String> texts, int maxTokens) {
+    TokenCounts(Iterator<String> texts, int ngrams, int maxTokens) {
       this.texts = texts;
+      this.ngrams = ngrams;
       this.maxTokens = maxTokens;
     }
 
@@ -211,7 +215,7 @@ public final class FeaturizerFitter {
         while (counts.size() < maxTokens && texts.hasNext()) {
           String text = texts.next();
           if (text != null) {
-            for (String token : TextVocabulary.tokenize(text)) {
+            for (String token : TextVocabulary.terms(text, ngrams)) {
               counts.merge(token, 1L, Long::sum);
             }
           }

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Token ids for text: lower-cased runs of letters and digits, looked up in a vocabulary fit on the
- * training split. Id 0 pads, 1 is an unknown token, 2 stands for "no text"; vocabulary tokens
+ * Token ids for text: lower-cased runs of letters and digits (and, when the vocabulary holds them,
+ * pairs of neighbouring ones), looked up in a vocabulary fit on the training split. Id 0 pads, 1 is an unknown token, 2 stands for "no text"; vocabulary tokens
  * start at 3.
  */
 public final class TextVocabulary implements Serializable {
@@ -21,6 +21,7 @@ public final class TextVocabulary implements Serializable {
 
   private final List<String> tokens;
   private transient Map<String, Integer> ids;
+  private transient Boolean hasPairs;
 
   public TextVocabulary(List<String> tokens) {
     this.tokens = List.copyOf(tokens);
@@ -64,7 +65,32 @@ public final class TextVocabulary implements Serializable {
         || type == Character.OTHER_NUMBER;
   }
 
-  /** Token ids of {@code text} cut or padded to {@code length}; fills {@code mask} with 1 where a token is. */
+  /**
+   * The terms of {@code text} in text order: its tokens, and with {@code ngrams} 2 each pair of
+   * neighbouring tokens ("good price") after the first of them: {@code w0, "w0 w1", w1, "w1 w2",
+   * w2}. A pair holds a space, which no token does.
+   */
+  public static List<String> terms(String text, int ngrams) {
+    List<String> toks = tokenize(text);
+    if (ngrams < 2 || toks.size() < 2) {
+      return toks;
+    }
+    List<String> out = new ArrayList<>(2 * toks.size() - 1);
+    for (int i = 0; i < toks.size(); i++) {
+      out.add(toks.get(i));
+      if (i + 1 < toks.size()) {
+        out.add(toks.get(i) + " " + toks.get(i + 1));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Token ids of {@code text} cut or padded to {@code length}; fills {@code mask} with 1 where a
+   * token is. Every token takes a position (its id, or {@link #UNKNOWN}); a pair of neighbouring
+   * tokens takes one after the first of them only when the vocabulary holds it, so a vocabulary
+   * of words alone encodes words alone.
+   */
   public void encode(String text, int length, float[] ids, float[] mask) {
     List<String> toks = text == null ? List.of() : tokenize(text);
     if (toks.isEmpty()) {
@@ -72,10 +98,26 @@ public final class TextVocabulary implements Serializable {
       return;
     }
     Map<String, Integer> lookup = lookup();
-    for (int i = 0; i < Math.min(length, toks.size()); i++) {
-      ids[i] = lookup.getOrDefault(toks.get(i), UNKNOWN);
-      mask[i] = 1;
+    boolean pairs = hasPairs();
+    int at = 0;
+    for (int i = 0; i < toks.size() && at < length; i++) {
+      ids[at] = lookup.getOrDefault(toks.get(i), UNKNOWN);
+      mask[at++] = 1;
+      if (pairs && i + 1 < toks.size() && at < length) {
+        Integer pair = lookup.get(toks.get(i) + " " + toks.get(i + 1));
+        if (pair != null) {
+          ids[at] = pair;
+          mask[at++] = 1;
+        }
+      }
     }
+  }
+
+  private boolean hasPairs() {
+    if (hasPairs == null) {
+      hasPairs = tokens.stream().anyMatch(t -> t.indexOf(' ') >= 0);
+    }
+    return hasPairs;
   }
 
   /** How a record without text is encoded: one "no text" token under the mask, the rest padding. */

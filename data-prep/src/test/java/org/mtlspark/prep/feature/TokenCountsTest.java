@@ -27,7 +27,7 @@ class TokenCountsTest {
     }
     for (int limit : new int[] {1, 5, 1000}) {
       List<Tuple2<String, Long>> out = new ArrayList<>();
-      new TokenCounts(texts.iterator(), limit).forEachRemaining(out::add);
+      new TokenCounts(texts.iterator(), 1, limit).forEachRemaining(out::add);
       Map<String, Long> summed = new HashMap<>();
       out.forEach(t -> summed.merge(t._1(), t._2(), Long::sum));
       assertEquals(expected, summed, "limit " + limit);
@@ -38,7 +38,15 @@ class TokenCountsTest {
             out.size() > expected.size(), "small maps are emptied as they fill, limit " + limit);
       }
     }
-    assertEquals(List.of(), toList(new TokenCounts(Arrays.asList((String) null).iterator(), 4)));
+    assertEquals(List.of(), toList(new TokenCounts(Arrays.asList((String) null).iterator(), 1, 4)));
+  }
+
+  @Test
+  void withPairsCountsWordsAndNeighbouringPairs() {
+    Map<String, Long> counted = new HashMap<>();
+    toList(new TokenCounts(List.of("not good", "good, not good").iterator(), 2))
+        .forEach(t -> counted.merge(t._1(), t._2(), Long::sum));
+    assertEquals(Map.of("not", 2L, "good", 3L, "not good", 2L, "good not", 1L), counted);
   }
 
   private static List<Tuple2<String, Long>> toList(TokenCounts counts) {
