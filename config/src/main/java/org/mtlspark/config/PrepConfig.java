@@ -167,14 +167,31 @@ public record PrepConfig(
   }
 
   /** Text to token ids: the vocabulary (of words, or words and word pairs) and the padded length. */
-  public record TextFeatures(int maxTokens, int vocabularySize, int minCount, int ngrams)
+  public record TextFeatures(String maxTokens, int vocabularySize, int minCount, int ngrams)
       implements Validatable {
+    /** The most token positions a text may take, configured or chosen. */
+    public static final int MOST_TOKENS = 1024;
+
+    /** Whether the token positions are chosen from the training texts ({@code auto}). */
+    public boolean autoMaxTokens() {
+      return AUTO.equalsIgnoreCase(maxTokens == null ? null : maxTokens.strip());
+    }
+
+    /** The configured token positions; 0 for {@code auto} or anything that is not a whole number. */
+    public int fixedMaxTokens() {
+      try {
+        return maxTokens == null ? 0 : Integer.parseInt(maxTokens.strip());
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+
     @Override
     public void validate(String path, Problems problems) {
       problems.require(
-          maxTokens >= 1 && maxTokens <= 1024,
+          autoMaxTokens() || (fixedMaxTokens() >= 1 && fixedMaxTokens() <= MOST_TOKENS),
           Validatable.at(path, "maxTokens"),
-          "must be in [1, 1024], was " + maxTokens);
+          "must be auto or a whole number in [1, " + MOST_TOKENS + "], was " + maxTokens);
       problems.require(
           vocabularySize >= 1,
           Validatable.at(path, "vocabularySize"),

@@ -199,7 +199,7 @@ class PrepJobIT {
     Row lengths = train.selectExpr("min(size(text))", "max(size(text))").first();
     assertEquals(1, lengths.getInt(0));
     assertTrue(
-        lengths.getInt(1) > 1 && lengths.getInt(1) <= config.prep().text().maxTokens(),
+        lengths.getInt(1) > 1 && lengths.getInt(1) <= manifest.featurizers().maxTokens(),
         lengths.toString());
     assertEquals(
         0,

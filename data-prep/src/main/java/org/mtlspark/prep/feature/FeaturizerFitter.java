@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import org.apache.spark.api.java.JavaRDD;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
@@ -17,10 +18,14 @@ import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.PrepException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /** Fits the featurizers and task encodings on the training split only. */
 public final class FeaturizerFitter {
+  private static final Logger LOG = LoggerFactory.getLogger(FeaturizerFitter.class);
+
   private FeaturizerFitter() {}
 
   /** The empty statistics of a fit, to count training records into with {@link Tally#add}. */
@@ -57,10 +62,27 @@ public final class FeaturizerFitter {
       categories.add(topValues(catCounts, c, config.prep().maxCategories(), 1));
     }
 
-    // Text vocabulary.
+    // Text vocabulary and token positions.
     int minCount = config.prep().text().minCount();
     int ngrams = config.prep().text().ngrams();
     List<String> vocabulary = List.of();
+    int maxTokens = config.prep().text().fixedMaxTokens();
+    if (layout.hasText() && config.prep().text().autoMaxTokens()) {
+      Map<Integer, Long> lengths =
+          train
+              .map(layout::text)
+              .filter(Objects::nonNull)
+              .map(t -> Math.min(TextLengths.MOST + 1, TextVocabulary.terms(t, ngrams).size()))
+              .countByValue();
+      maxTokens = TextLengths.chosen(lengths);
+      LOG.info(
+          "prep.text.maxTokens auto: {} ({}% of the training texts have at most that many {})",
+          maxTokens,
+          Math.round(100 * TextLengths.COVERED),
+          ngrams == 2 ? "words and word pairs" : "words");
+    } else if (!layout.hasText()) {
+      maxTokens = Math.max(1, maxTokens);
+    }
     if (layout.hasText()) {
       List<Tuple2<String, Long>> tokenCounts =
           train
@@ -178,7 +200,7 @@ public final class FeaturizerFitter {
         categories,
         hashedCols,
         config.prep().hashBuckets(),
-        config.prep().text().maxTokens(),
+        maxTokens,
         vocabulary,
         config.prep().image().width(),
         config.prep().image().height(),
