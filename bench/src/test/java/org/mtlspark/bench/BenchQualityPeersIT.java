@@ -35,7 +35,7 @@ class BenchQualityPeersIT {
             BenchCommand::execute,
             "quality",
             "--rows",
-            "1200",
+            "1000",
             "--seeds",
             "2",
             "--gbt-iter",

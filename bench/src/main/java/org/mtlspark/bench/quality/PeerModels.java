@@ -11,6 +11,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
@@ -58,6 +62,9 @@ public final class PeerModels implements AutoCloseable {
 
   /** Every peer, in table order. */
   public static final List<String> ALL = List.of(GBT, LINEAR);
+
+  /** Classifiers of one task fitted at once. */
+  static final int CONCURRENT_FITS = 3;
 
   /** Rows per prediction array fed to the accumulator. */
   private static final int BATCH = 512;
@@ -173,14 +180,18 @@ public final class PeerModels implements AutoCloseable {
         Row positives = fit.agg(count(lit(1)), positives(label, k)).first();
         long rows = positives.getLong(0);
         Column[] outputs = new Column[k];
+        List<Integer> fitted = new ArrayList<>();
         for (int j = 0; j < k; j++) {
           double p = positives.getDouble(j + 1);
           if (p == 0 || p == rows) {
             outputs[j] = lit(p / Math.max(1, rows));
-            continue;
+          } else {
+            fitted.add(j);
           }
-          Model<?> model = classifier(peer, seed, j).fit(fit.withColumn("y", target(label, j)));
-          scored = model.transform(scored);
+        }
+        for (var model : fitAll(peer, seed, fit, label, fitted).entrySet()) {
+          int j = model.getKey();
+          scored = model.getValue().transform(scored);
           outputs[j] = functions.vector_to_array(col("p" + j), "float64").getItem(1);
         }
         prediction = org.apache.spark.sql.functions.array(outputs);
@@ -190,6 +201,46 @@ public final class PeerModels implements AutoCloseable {
           accumulate(t, scored.select(prediction, col(label), col(mask)), normalize));
     } finally {
       fit.unpersist();
+    }
+  }
+
+  /**
+   * Fits the binary classifiers of the outputs {@code outputs} of a task, up to {@link
+   * #CONCURRENT_FITS} at a time: a boosting round's Spark jobs are small, and the driver waits on
+   * each, so that several fits share the cores better than one after the other.
+   */
+  private Map<Integer, Model<?>> fitAll(
+      String peer, long seed, Dataset<Row> fit, String label, List<Integer> outputs) {
+    Map<Integer, Model<?>> models = new java.util.TreeMap<>();
+    if (outputs.isEmpty()) {
+      return models;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(CONCURRENT_FITS, outputs.size()));
+    try {
+      Map<Integer, Future<Model<?>>> pending = new LinkedHashMap<>();
+      for (int j : outputs) {
+        pending.put(
+            j,
+            pool.submit(
+                () -> {
+                  Model<?> m = classifier(peer, seed, j).fit(fit.withColumn("y", target(label, j)));
+                  LOG.debug("peer {}: output {} of {} fitted", peer, j, label);
+                  return m;
+                }));
+      }
+      for (var p : pending.entrySet()) {
+        models.put(p.getKey(), p.getValue().get());
+      }
+      return models;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while fitting " + label, e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException("fitting " + label + " failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
   }
 
