@@ -182,7 +182,7 @@ public final class PeerModels implements AutoCloseable {
         Column[] outputs = new Column[k];
         List<Integer> fitted = new ArrayList<>();
         for (int j = 0; j < k; j++) {
-          double p = positives.getDouble(j + 1);
+          double p = positives.isNullAt(j + 1) ? 0 : positives.getDouble(j + 1);
           if (p == 0 || p == rows) {
             outputs[j] = lit(p / Math.max(1, rows));
           } else {
