@@ -9,12 +9,16 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.bench.prep.PrepBenchmark;
 import org.mtlspark.bench.quality.KeyBiasBaseline;
+import org.mtlspark.bench.quality.PeerModels;
+import org.mtlspark.bench.quality.PeerSettings;
+import org.mtlspark.bench.quality.Spread;
 import org.mtlspark.bench.train.MultimodalWorkload;
 import org.mtlspark.bench.train.SeedWorkload;
 import org.mtlspark.bench.train.TrainingBenchmark;
 import org.mtlspark.bench.train.Workload;
 import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.RunConfig;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.driver.CommandException;
 import org.mtlspark.driver.ExitCodes;
@@ -31,6 +35,8 @@ import org.mtlspark.workers.train.TrainJob;
 import org.mtlspark.workers.train.TrainingWorkers;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -62,6 +68,8 @@ import picocli.CommandLine.Option;
       "5:training diverged (NaN or infinite score)"
     })
 public final class BenchCommand implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -276,7 +284,10 @@ public final class BenchCommand implements Runnable {
       description =
           "Model quality, every model trained and evaluated by the same code on the same prepared data: "
               + "one model per task alone, and one shared model for every task with hard sharing and concatenation, "
-              + "hard sharing and attention fusion, and soft sharing and concatenation. Generates the built-in data "
+              + "hard sharing and attention fusion, and soft sharing and concatenation; beside them, per task, "
+              + "the peers (--peers): gradient-boosted trees and a linear model from Spark MLlib, fitted on the "
+              + "same prepared training examples and scored on the same test rows by the same metric code. "
+              + "Generates the built-in data "
               + "unless --data names raw data for the configuration (e.g. MovieLens with "
               + "conf/examples/movielens.yaml). Prints each task's test metric per model beside its trivial baseline, "
               + "the bias-per-key-column baseline of regression tasks on a composite key, and the ablation of the "
@@ -298,6 +309,67 @@ public final class BenchCommand implements Runnable {
         paramLabel = "DIR",
         description = "Raw data for the configured sources instead of " + "generated data.")
     String data;
+
+    @Option(
+        names = "--peers",
+        split = ",",
+        defaultValue = "gbt,linear",
+        paramLabel = "NAME",
+        description =
+            "Peer models trained per task on the same prepared examples: gbt (gradient-boosted trees) "
+                + "and/or linear, or none (default: ${DEFAULT-VALUE}).")
+    List<String> peers;
+
+    @Option(
+        names = "--seeds",
+        defaultValue = "1",
+        paramLabel = "N",
+        description =
+            "Train every model (ours and the peers) N times, with seeds run.seed, run.seed + 1, ...; "
+                + "each figure is then the mean +- standard deviation (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(
+        names = "--gbt-iter",
+        defaultValue = "60",
+        paramLabel = "N",
+        description = "Boosting rounds of the gbt peer (default: ${DEFAULT-VALUE}).")
+    int gbtIter;
+
+    @Option(
+        names = "--gbt-depth",
+        defaultValue = "5",
+        paramLabel = "N",
+        description = "Depth of each tree of the gbt peer (default: ${DEFAULT-VALUE}).")
+    int gbtDepth;
+
+    @Option(
+        names = "--gbt-step",
+        defaultValue = "0.1",
+        paramLabel = "X",
+        description = "Learning rate of the gbt peer (default: ${DEFAULT-VALUE}).")
+    double gbtStep;
+
+    @Option(
+        names = "--gbt-subsample",
+        defaultValue = "0.8",
+        paramLabel = "X",
+        description = "Share of the training rows each tree sees (default: ${DEFAULT-VALUE}).")
+    double gbtSubsample;
+
+    @Option(
+        names = "--linear-l2",
+        defaultValue = "0.01",
+        paramLabel = "X",
+        description = "L2 penalty of the linear peer (default: ${DEFAULT-VALUE}).")
+    double linearL2;
+
+    @Option(
+        names = "--linear-iter",
+        defaultValue = "100",
+        paramLabel = "N",
+        description = "Iterations of the linear peer's solver (default: ${DEFAULT-VALUE}).")
+    int linearIter;
 
     @Override
     List<String> inputs() {
@@ -327,9 +399,28 @@ public final class BenchCommand implements Runnable {
             new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.ATTENTION),
             new Variant(ModelConfig.Sharing.SOFT, ModelConfig.Fusion.CONCAT));
 
+    /** The peers asked for, in table order; empty for {@code --peers none}. */
+    List<String> peerNames() {
+      return peers.equals(List.of("none"))
+          ? List.of()
+          : PeerModels.ALL.stream().filter(peers::contains).toList();
+    }
+
+    PeerSettings peerSettings() {
+      return new PeerSettings(gbtIter, gbtDepth, gbtStep, gbtSubsample, linearL2, linearIter);
+    }
+
     @Override
     protected List<String> extraOverrides() {
-      return data == null ? List.of("generate.rows=" + rows) : List.of();
+      List<String> o = new ArrayList<>();
+      if (data == null) {
+        o.add("generate.rows=" + rows);
+      }
+      if (!peerNames().isEmpty()) {
+        // The peers learn from the examples prep writes beside its batches.
+        o.add("prep.writeExamples=true");
+      }
+      return o;
     }
 
     @Override
@@ -338,6 +429,20 @@ public final class BenchCommand implements Runnable {
         throw new CommandException(
             ExitCodes.USAGE,
             "bench quality compares sharing with single tasks: " + "configure at least two tasks");
+      }
+      for (String p : peers) {
+        if (!PeerModels.ALL.contains(p) && !(p.equals("none") && peers.size() == 1)) {
+          throw new CommandException(
+              ExitCodes.USAGE, "--peers: unknown peer " + p + " (gbt, linear; or none alone)");
+        }
+      }
+      if (seeds < 1) {
+        throw new CommandException(ExitCodes.USAGE, "--seeds must be at least 1");
+      }
+      try {
+        peerSettings();
+      } catch (IllegalArgumentException e) {
+        throw new CommandException(ExitCodes.USAGE, "peer settings: " + e.getMessage());
       }
     }
 
@@ -351,16 +456,48 @@ public final class BenchCommand implements Runnable {
       return ExitCodes.OK;
     }
 
-    /** The models trained: single-task ones, then each shared variant, with their test metrics. */
+    /**
+     * The models trained: single-task ones, then each shared variant, then the peers; per model the
+     * test metrics of each seed's run; the first seed's hard-sharing report (for its ablation); and
+     * the seconds each peer took over all tasks and seeds.
+     */
     private record Trained(
         List<String> models,
-        List<Map<String, TaskMetrics>> metrics,
-        Map<String, TaskMetrics> single,
+        List<String> peers,
+        Map<String, List<Map<String, TaskMetrics>>> metrics,
         EvaluateJob.Report hard,
         List<TaskEncoding> sharedTasks,
-        String sharedPrep) {}
+        String sharedPrep,
+        Map<String, Double> peerSeconds) {
 
-    /** Prepares the data once for all tasks and once per task, and trains every model on it. */
+      /** A model's figure of {@code metric} on a task over the seeds. */
+      Spread spread(String model, String task, String metric) {
+        return Spread.of(
+            metrics.get(model).stream().map(m -> m.get(task).metrics().get(metric)).toList());
+      }
+    }
+
+    /** The configuration with the run's seed replaced. */
+    private static MtlConfig seeded(MtlConfig c, long seed) {
+      return new MtlConfig(
+          new RunConfig(c.run().name(), seed),
+          c.data(),
+          c.prep(),
+          c.model(),
+          c.tasks(),
+          c.train(),
+          c.generate());
+    }
+
+    /** A run folder's name suffix for the i-th seed: none for the first. */
+    private static String seedSuffix(int i) {
+      return i == 0 ? "" : "-seed" + i;
+    }
+
+    /**
+     * Prepares the data once for all tasks and once per task, trains every model on it with each
+     * seed, then fits and scores the peers on the shared preparation.
+     */
     private Trained trainAll(MtlConfig config, SparkSession spark) throws IOException {
       String raw = data;
       if (raw != null && !HadoopFiles.exists(spark.sparkContext().hadoopConfiguration(), raw)) {
@@ -373,10 +510,14 @@ public final class BenchCommand implements Runnable {
       }
       String sharedPrep = work() + "/prep-all";
       var sharedTasks = new PrepJob(spark).run(config, raw, sharedPrep).featurizers().tasks();
+      long seed0 = config.run().seed();
 
       List<String> models = new ArrayList<>();
-      List<Map<String, TaskMetrics>> metrics = new ArrayList<>();
-      Map<String, TaskMetrics> single = new LinkedHashMap<>();
+      Map<String, List<Map<String, TaskMetrics>>> metrics = new LinkedHashMap<>();
+      List<Map<String, TaskMetrics>> single = new ArrayList<>();
+      for (int s = 0; s < seeds; s++) {
+        single.add(new LinkedHashMap<>());
+      }
       for (TaskConfig task : config.tasks()) {
         MtlConfig alone =
             new MtlConfig(
@@ -389,12 +530,20 @@ public final class BenchCommand implements Runnable {
                 config.generate());
         String prep = work() + "/prep-" + task.name();
         new PrepJob(spark).run(alone, raw, prep);
-        single.put(
-            task.name(),
-            trainAndEvaluate(spark, alone, prep, task.name()).tasks().get(task.name()));
+        for (int s = 0; s < seeds; s++) {
+          LOG.info("bench quality: single-task model of {}, seed {}", task.name(), seed0 + s);
+          single
+              .get(s)
+              .put(
+                  task.name(),
+                  trainAndEvaluate(
+                          spark, seeded(alone, seed0 + s), prep, task.name() + seedSuffix(s))
+                      .tasks()
+                      .get(task.name()));
+        }
       }
       models.add("single-task");
-      metrics.add(single);
+      metrics.put("single-task", single);
       EvaluateJob.Report hard = null;
       for (Variant v : VARIANTS) {
         MtlConfig variant =
@@ -406,35 +555,76 @@ public final class BenchCommand implements Runnable {
                 config.tasks(),
                 config.train(),
                 config.generate());
-        EvaluateJob.Report report = trainAndEvaluate(spark, variant, sharedPrep, v.name());
-        hard = hard == null ? report : hard;
+        List<Map<String, TaskMetrics>> runs = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+          LOG.info("bench quality: shared model {}, seed {}", v.name(), seed0 + s);
+          EvaluateJob.Report report =
+              trainAndEvaluate(
+                  spark, seeded(variant, seed0 + s), sharedPrep, v.name() + seedSuffix(s));
+          hard = hard == null ? report : hard;
+          runs.add(report.tasks());
+        }
         models.add(v.name());
-        metrics.add(report.tasks());
+        metrics.put(v.name(), runs);
       }
 
-      return new Trained(models, metrics, single, hard, sharedTasks, sharedPrep);
+      Map<String, Double> peerSeconds = new LinkedHashMap<>();
+      List<String> peerNames = peerNames();
+      if (!peerNames.isEmpty()) {
+        try (PeerModels peerModels = new PeerModels(spark, sharedPrep, "test", peerSettings())) {
+          for (String peer : peerNames) {
+            long started = System.nanoTime();
+            List<Map<String, TaskMetrics>> runs = new ArrayList<>();
+            for (int s = 0; s < seeds; s++) {
+              LOG.info("bench quality: peer {}, seed {}", peer, seed0 + s);
+              runs.add(peerModels.evaluate(peer, seed0 + s));
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            peerSeconds.put(peer, seconds);
+            System.out.printf(
+                "Peer %s: %d task(s) x %d seed(s) fitted and scored in %.1f s%n",
+                peer, config.tasks().size(), seeds, seconds);
+            metrics.put(peer, runs);
+          }
+        }
+      }
+      return new Trained(models, peerNames, metrics, hard, sharedTasks, sharedPrep, peerSeconds);
+    }
+
+    /** The cell of a figure over the seeds: the mean, or the mean +- sd as text with several seeds. */
+    private Object cell(Spread s) {
+      return seeds > 1 ? s.format(4) : (Object) round(s.mean(), 4);
     }
 
     /** Prints the table of every task's test metric per model; returns its rows. */
     private List<Map<String, Object>> compare(MtlConfig config, SparkSession spark, Trained trained)
         throws IOException {
       List<String> models = trained.models();
-      var metrics = trained.metrics();
-      var single = trained.single();
+      List<String> columns = new ArrayList<>(models);
+      columns.addAll(trained.peers());
+      boolean gbt = trained.peers().contains(PeerModels.GBT);
       var hard = trained.hard();
       var sharedTasks = trained.sharedTasks();
       String sharedPrep = trained.sharedPrep();
+      int width = seeds > 1 ? 19 : 12;
       StringBuilder table =
           new StringBuilder(
               String.format(
-                  "%nQuality: %d tasks, %s, test split; soft sharing "
-                      + "mu %s. Last column: hard+concat against single-task (positive: sharing is better)%n",
+                  "%nQuality: %d tasks, %s, test split, %s; soft sharing mu %s. Column shared: hard+concat "
+                      + "against single-task (positive: sharing is better)%s%n",
                   config.tasks().size(),
                   data == null ? rows + " generated records" : "data " + data,
-                  config.model().softSharingMu()));
+                  seeds > 1
+                      ? "mean +- standard deviation over " + seeds + " seeds"
+                      : "seed " + config.run().seed(),
+                  config.model().softSharingMu(),
+                  gbt
+                      ? "; column ours-vs-gbt: our best model against gbt (positive: ours is better)"
+                      : ""));
       table.append(String.format("%-12s %-9s %10s", "task", "metric", "baseline"));
-      models.forEach(m -> table.append(String.format(" %15s", m)));
-      table.append(String.format(" %10s%n", "shared"));
+      columns.forEach(m -> table.append(String.format(" %" + width + "s", m)));
+      table.append(String.format(" %10s", "shared"));
+      table.append(gbt ? String.format(" %12s%n", "ours-vs-gbt") : String.format("%n"));
       List<Map<String, Object>> results = new ArrayList<>();
       for (TaskConfig task : config.tasks()) {
         // The first shared variant (hard sharing, concatenation) is the one compared with
@@ -447,17 +637,43 @@ public final class BenchCommand implements Runnable {
         r.put("task", task.name());
         r.put("metric", metric);
         r.put("baseline", base);
-        for (int m = 0; m < models.size(); m++) {
-          double value = metrics.get(m).get(task.name()).metrics().get(metric);
-          table.append(String.format(" %15.4f", value));
-          r.put(models.get(m), value);
+        Map<String, Long> examples = new LinkedHashMap<>();
+        for (String m : columns) {
+          Spread s = trained.spread(m, task.name(), metric);
+          table.append(String.format(" %" + width + "s", s.format(4)));
+          r.put(m, s.mean());
+          if (seeds > 1) {
+            r.put(m + " sd", s.sd());
+          }
+          examples.put(m, trained.metrics().get(m).get(0).get(task.name()).examples());
         }
-        double a = single.get(task.name()).metrics().get(metric);
-        double b = sh.metrics().get(metric);
+        r.put("examples", examples);
+        double a = trained.spread("single-task", task.name(), metric).mean();
+        double b = trained.spread(VARIANTS.get(0).name(), task.name(), metric).mean();
         // Positive when sharing is better, whichever way the metric points.
         double better = Metric.betterBy(metric, b, a);
-        table.append(String.format(" %+9.1f%%%n", 100 * better));
+        table.append(String.format(" %+9.1f%%", 100 * better));
         r.put("sharedBetterBy", better);
+        if (gbt) {
+          String best = models.get(0);
+          for (String m : models) {
+            if (Metric.of(metric)
+                .isBetter(
+                    trained.spread(m, task.name(), metric).mean(),
+                    trained.spread(best, task.name(), metric).mean())) {
+              best = m;
+            }
+          }
+          double vsGbt =
+              Metric.betterBy(
+                  metric,
+                  trained.spread(best, task.name(), metric).mean(),
+                  trained.spread(PeerModels.GBT, task.name(), metric).mean());
+          table.append(String.format(" %+11.1f%%", 100 * vsGbt));
+          r.put("bestModel", best);
+          r.put("bestBetterThanGbtBy", vsGbt);
+        }
+        table.append(String.format("%n"));
         if (task.type() == TaskConfig.TaskType.REGRESSION && config.data().key().size() > 1) {
           var encoding =
               sharedTasks.stream()
@@ -484,6 +700,14 @@ public final class BenchCommand implements Runnable {
         }
         results.add(r);
       }
+      trained
+          .peerSeconds()
+          .forEach(
+              (peer, s) ->
+                  table.append(
+                      String.format(
+                          "Peer %s took %.1f s (all tasks, %d seed(s)): %s%n",
+                          peer, s, seeds, peerSettings().describe(peer))));
       table
           .append(
               String.format(
@@ -497,24 +721,36 @@ public final class BenchCommand implements Runnable {
     private void writeResults(
         MtlConfig config, SparkSession spark, Trained trained, List<Map<String, Object>> results)
         throws IOException {
-      List<String> models = trained.models();
+      List<String> models = new ArrayList<>(trained.models());
+      models.addAll(trained.peers());
+      boolean gbt = trained.peers().contains(PeerModels.GBT);
       var hard = trained.hard();
       List<String> columns = new ArrayList<>(List.of("task", "metric", "trivial baseline"));
       columns.addAll(models);
       columns.add("hard+concat vs single-task");
+      if (gbt) {
+        columns.add("best ours vs gbt");
+      }
       BenchResults.Table t =
           new BenchResults.Table(
               "Test metric per task and model ("
                   + (data == null ? rows + " generated records" : "data " + data)
+                  + (seeds > 1 ? "; mean +- standard deviation over " + seeds + " seeds" : "")
                   + ")",
               columns,
               new ArrayList<>());
       for (Map<String, Object> r : results) {
+        String task = (String) r.get("task");
+        String metric = (String) r.get("metric");
         List<Object> row =
-            new ArrayList<>(
-                List.of(r.get("task"), r.get("metric"), round((double) r.get("baseline"), 4)));
-        models.forEach(m -> row.add(round((double) r.get(m), 4)));
+            new ArrayList<>(List.of(task, metric, round((double) r.get("baseline"), 4)));
+        models.forEach(m -> row.add(cell(trained.spread(m, task, metric))));
         row.add(String.format("%+.1f%%", 100 * (double) r.get("sharedBetterBy")));
+        if (gbt) {
+          row.add(
+              String.format(
+                  "%+.1f%% (%s)", 100 * (double) r.get("bestBetterThanGbtBy"), r.get("bestModel")));
+        }
         t.rows().add(row);
       }
       BenchResults.Table ablation =
@@ -557,17 +793,31 @@ public final class BenchCommand implements Runnable {
                           + " "
                           + r.get("metric")
                           + "."));
+      for (String peer : trained.peers()) {
+        notes.add(
+            "Peer "
+                + peerSettings().describe(peer)
+                + String.format(
+                    "; fitted on the prepared training examples (tabular as is, text as a bag of word "
+                        + "counts, image pixels, presence flags), scored on the same test rows by the same "
+                        + "metric code; %.1f s for all tasks and %d seed(s).",
+                    trained.peerSeconds().get(peer), seeds));
+      }
       Map<String, Object> details = new LinkedHashMap<>();
       details.put("data", data == null ? "generated" : data);
       details.put("records", data == null ? rows : hard.examples());
       details.put("models", models);
+      details.put("seeds", seeds);
+      details.put("peerSettings", peerSettings());
+      details.put("peerSeconds", trained.peerSeconds());
       details.put("results", results);
       details.put("ablation", hard.ablation());
       BenchResults.of(
               spark,
-              "Model quality: shared against single-task models",
-              "per task, the trivial baseline (training mean, or most frequent class, or 0.5 AUC) and one model per "
-                  + "task trained alone on the same data and split",
+              "Model quality: shared against single-task models and peers",
+              "per task, the trivial baseline (training mean, or most frequent class, or 0.5 AUC), one model per "
+                  + "task trained alone on the same data and split, and the peers (gradient-boosted trees, "
+                  + "linear models) fitted on the same prepared examples",
               List.of(t, ablation),
               notes,
               details)

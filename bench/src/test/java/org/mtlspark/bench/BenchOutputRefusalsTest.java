@@ -171,6 +171,21 @@ class BenchOutputRefusalsTest {
   }
 
   @Test
+  void unknownPeersAndBadPeerSettingsAreRefusedBeforeSparkStarts() throws IOException {
+    String work = dir.resolve("work").toString();
+    refused("--peers: unknown peer forest", "quality", "--peers", "gbt,forest", "--work", work);
+    refused("--peers: unknown peer none", "quality", "--peers", "none,gbt", "--work", work);
+    refused("--seeds must be at least 1", "quality", "--seeds", "0", "--work", work);
+    refused(
+        "the trees' subsampling rate must be in (0, 1]",
+        "quality",
+        "--gbt-subsample",
+        "1.5",
+        "--work",
+        work);
+  }
+
+  @Test
   void aMissingBenchmarkInputIsNamedBeforeTheScratchFolderIsTouched() throws IOException {
     Path work = folder("work", BenchCommand.SCRATCH_MARKER, "data-100");
     String missing = dir.resolve("mnist").toString();

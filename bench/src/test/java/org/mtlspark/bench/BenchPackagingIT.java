@@ -38,6 +38,21 @@ class BenchPackagingIT {
   }
 
   @Test
+  void theLocalScriptPutsSparkMllibOnTheBenchmarksClasspath() throws IOException {
+    // bench quality's peers need Spark MLlib, which the application jar must not hold (the
+    // driver's PackagingIT checks it holds no org.apache.spark class): submit-scripts/mtl adds
+    // the benchmarks' own provided dependencies for a local run.
+    Path file = ROOT.resolve("bench/target/bench-classpath.txt");
+    List<String> jars = List.of(Files.readString(file).trim().split(java.io.File.pathSeparator));
+    assertTrue(
+        jars.stream().anyMatch(j -> j.contains("spark-mllib_") && Files.isRegularFile(Path.of(j))),
+        jars.toString());
+    assertTrue(
+        Files.readString(ROOT.resolve("submit-scripts/mtl"))
+            .contains("bench/target/bench-classpath.txt"));
+  }
+
+  @Test
   void theSubmitScriptsNameBenchmarkClassesAndJarsThatExist() throws IOException {
     // The driver's packaging test checks the rest of what the scripts name.
     Pattern classRef = Pattern.compile("org\\.mtlspark\\.bench\\.[A-Za-z.]*[A-Z][A-Za-z]+");
