@@ -26,8 +26,17 @@ final class TaskTowersLayer extends BaseLayer<TaskTowers> {
   }
 
   private INDArray weights(int t) {
-    return getParam(TaskTowers.WEIGHTS)
-        .get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all());
+    return tower(getParam(TaskTowers.WEIGHTS), t);
+  }
+
+  /**
+   * Tower {@code t}'s [in, width] matrix of a [towers, in, width] array, as a view. Not {@code
+   * get(point(t), all(), all())} or {@code slice(t)}: on a parameter view ND4J 1.0.0-M2 can return
+   * an empty array for the last tower (seen with 3 towers of 33 x 64 inside the network's
+   * parameters), which {@code tensorAlongDimension} does not.
+   */
+  static INDArray tower(INDArray towers, int t) {
+    return towers.tensorAlongDimension(t, 1, 2);
   }
 
   private static INDArray columns(INDArray a, int t, long width) {
@@ -81,9 +90,7 @@ final class TaskTowersLayer extends BaseLayer<TaskTowers> {
     for (int t = 0; t < conf.towers(); t++) {
       INDArray d = columns(delta, t, width);
       INDArray x = towerInput(t, in);
-      gradW
-          .get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all())
-          .assign(x.transpose().mmul(d));
+      tower(gradW, t).assign(x.transpose().mmul(d));
       INDArray back = d.mmul(weights(t).transpose());
       if (conf.sharedInput()) {
         next.addi(back);
