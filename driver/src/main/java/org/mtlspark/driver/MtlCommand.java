@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
       RegistryCommand.class,
       RetrainCommand.class,
       ReportCommand.class,
+      TuneCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -42,7 +42,9 @@ class MtlCommandTest {
   @Test
   void everyCommandHasHelp() {
     for (String command :
-        new String[] {"generate", "prep", "train", "evaluate", "score", "retrain", "demo"}) {
+        new String[] {
+          "generate", "prep", "train", "evaluate", "score", "retrain", "tune", "demo"
+        }) {
       Outcome o = run(command, "--help");
       assertEquals(ExitCodes.OK, o.code(), command);
       assertTrue(o.out().contains("Usage: mtl " + command), o.out());
