@@ -9,9 +9,9 @@ import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.source.DateTimes;
 
 /**
- * Where each model input and each task label sits among the sources' parsed values: tabular
- * columns (numeric, categorical, hashed) concatenated in source order, identifier columns, the text
- * source, the image source, and for each task its source and its place among that source's label cells.
+ * Where each model input and each task label sits among the sources' parsed values: tabular columns
+ * (numeric, categorical, hashed) concatenated in source order, identifier columns, the text source,
+ * the image source, and for each task its source and its place among that source's label cells.
  */
 public final class RecordLayout implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -11,12 +11,13 @@ import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.split.KeySplit;
 
 /**
- * Applies a {@link FeaturizerState} to aligned records. A missing modality becomes zeros (the
- * "no text" token for text) with its presence flag at 0; a missing numeric cell becomes the
- * training mean (0 after standardization) with its missing indicator at 1; an unseen category the
- * "other" slot; a hashed value one of the column's buckets; an identifier its index in the
- * column's vocabulary, or {@link FeaturizerState#UNKNOWN_ID} when it is not there or missing; a missing label, or a class never seen
- * in training, a masked target. Inputs of modalities no source provides are empty arrays.
+ * Applies a {@link FeaturizerState} to aligned records. A missing modality becomes zeros (the "no
+ * text" token for text) with its presence flag at 0; a missing numeric cell becomes the training
+ * mean (0 after standardization) with its missing indicator at 1; an unseen category the "other"
+ * slot; a hashed value one of the column's buckets; an identifier its index in the column's
+ * vocabulary, or {@link FeaturizerState#UNKNOWN_ID} when it is not there or missing; a missing
+ * label, or a class never seen in training, a masked target. Inputs of modalities no source
+ * provides are empty arrays.
  */
 public final class Featurizer implements Serializable {
   private static final long serialVersionUID = 1L;

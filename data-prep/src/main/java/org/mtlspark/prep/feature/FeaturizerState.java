@@ -14,7 +14,8 @@ import java.util.List;
  *     a 0/1 "was missing" column
  * @param idColumns the identifier columns ({@code ids}), in source order
  * @param idVocabularies per identifier column its vocabulary, most frequent first: the id at
- *     position {@code i} has index {@code i + 1}; index 0 stands for any other id and for a missing one
+ *     position {@code i} has index {@code i + 1}; index 0 stands for any other id and for a
+ *     missing one
  */
 public record FeaturizerState(
     List<String> modalities,

@@ -52,7 +52,7 @@ public record Manifest(
       Map<String, Long> labelled,
       Map<String, Long> unknownIds,
       Map<String, Long> files) {
-    /** A summary read from a manifest written before identifier columns existed has no counts of them. */
+    /** A summary read from a manifest written before identifier columns existed counts none. */
     public SplitSummary {
       unknownIds = unknownIds == null ? Map.of() : unknownIds;
     }

@@ -17,7 +17,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /** Identifier columns: their vocabulary, their indices, and the ids modality. */
 class IdFeaturesTest {
-  /** Ratings with a numeric column and two id columns; a second source with an id column of its own. */
+  /** Ratings with a numeric column and two id columns; a second source with one id column. */
   static final MtlConfig CONFIG =
       ConfigLoader.fromYaml(
           """

@@ -41,9 +41,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
  * The multi-task network: one encoder per modality (dense layers for the table; token embedding,
  * optionally a 1-D convolution or self-attention, mean-pooled under the token mask for text;
  * convolution and pooling for images; a learned embedding table per identifier column, looked up by
- * the column's index, the embeddings concatenated; each only when the prepared data has that modality), fused
- * by concatenation with the modality presence flags or by attention over modality tokens
- * ({@link AttentionFusion}); then a shared trunk (hard sharing) or one tower per task pulled
+ * the column's index, the embeddings concatenated; each only when the prepared data has that
+ * modality), fused by concatenation with the modality presence flags or by attention over modality
+ * tokens ({@link AttentionFusion}); then a shared trunk (hard sharing) or one tower per task pulled
  * together ({@link TaskTowers}, soft sharing); and one output layer per task ({@code task_<name>},
  * in task order) whose loss carries the task weight lambda.
  */
@@ -60,6 +60,9 @@ public final class GraphBuilder {
    * the column's vocabulary size plus one rows ({@link IdOffsets}).
    */
   public static final String ID_EMBEDDING = "ids_embedding";
+
+  /** The most rows of the id embedding table: indices travel as floats, exact up to 2^24. */
+  static final int MAX_ID_ROWS = 1 << 24;
 
   public static ComputationGraph build(
       FeaturizerState features, ModelConfig model, TrainConfig train, long seed) {
@@ -180,6 +183,16 @@ public final class GraphBuilder {
       for (int c = 0; c < columns; c++) {
         sizes[c] = features.idVocabularySize(c);
         rows += sizes[c];
+      }
+      if (rows > MAX_ID_ROWS) {
+        throw new IllegalArgumentException(
+            "the identifier columns "
+                + features.idColumns()
+                + " have "
+                + rows
+                + " ids in all, more than the "
+                + MAX_ID_ROWS
+                + " a float input holds exactly: lower prep.ids.maxVocabulary");
       }
       // Indices [mb, columns]; declared with the table's rows as its size, which becomes nIn.
       types.add(InputType.recurrent(rows, columns));
