@@ -14,6 +14,7 @@ public record ModelConfig(
     int textHeads,
     List<Integer> imageFilters,
     int imageHidden,
+    int idEmbedding,
     List<Integer> trunk,
     Activation activation,
     double l2,
@@ -74,6 +75,7 @@ public record ModelConfig(
         textHeads,
         imageFilters,
         imageHidden,
+        idEmbedding,
         trunk,
         activation,
         l2,
@@ -104,6 +106,8 @@ public record ModelConfig(
         "must be >= 1 and divide textEmbedding (" + textEmbedding + "), was " + textHeads);
     problems.require(
         imageHidden >= 1, Validatable.at(path, "imageHidden"), "must be >= 1, was " + imageHidden);
+    problems.require(
+        idEmbedding >= 1, Validatable.at(path, "idEmbedding"), "must be >= 1, was " + idEmbedding);
     problems.require(l2 >= 0, Validatable.at(path, "l2"), "must be >= 0, was " + l2);
     problems.require(
         fusionDim >= 1, Validatable.at(path, "fusionDim"), "must be >= 1, was " + fusionDim);

@@ -44,7 +44,9 @@ public record MtlConfig(
       } else {
         SourceConfig s = data.source(t.source());
         problems.require(
-            !s.featureColumns().contains(t.column()) && !t.column().equals(s.text()),
+            !s.featureColumns().contains(t.column())
+                && !s.ids().contains(t.column())
+                && !t.column().equals(s.text()),
             "tasks[" + i + "].column",
             "column \""
                 + t.column()

@@ -10,6 +10,7 @@ public record PrepConfig(
     ImageFeatures image,
     int maxCategories,
     int hashBuckets,
+    IdFeatures ids,
     boolean missingIndicators,
     boolean writeExamples,
     double maxRejectFraction,
@@ -163,6 +164,27 @@ public record PrepConfig(
     /** These settings for images resized to {@code w x h} instead. */
     public ImageFeatures resized(int w, int h) {
       return new ImageFeatures(w, h, maxPixels, maxBytes, allowedRoots);
+    }
+  }
+
+  /**
+   * Identifier columns ({@code data.sources[].ids}) to indices of a vocabulary per column, fit on
+   * the training split: the values seen at least {@code minCount} times there, the {@code
+   * maxVocabulary} most frequent of them; every other value (and a missing one) takes the reserved
+   * index 0.
+   */
+  public record IdFeatures(int minCount, int maxVocabulary) implements Validatable {
+    /** The largest vocabulary of one id column: the rows of its embedding table. */
+    public static final int MAX_VOCABULARY = 1 << 24;
+
+    @Override
+    public void validate(String path, Problems problems) {
+      problems.require(
+          minCount >= 1, Validatable.at(path, "minCount"), "must be >= 1, was " + minCount);
+      problems.require(
+          maxVocabulary >= 1 && maxVocabulary <= MAX_VOCABULARY,
+          Validatable.at(path, "maxVocabulary"),
+          "must be in [1, " + MAX_VOCABULARY + "], was " + maxVocabulary);
     }
   }
 

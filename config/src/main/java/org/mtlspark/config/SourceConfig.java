@@ -29,6 +29,7 @@ public record SourceConfig(
     List<String> numeric,
     List<String> categorical,
     List<String> hashed,
+    List<String> ids,
     String text,
     String image,
     List<String> datetime,
@@ -101,6 +102,7 @@ public record SourceConfig(
     d.put("numeric", List.of());
     d.put("categorical", List.of());
     d.put("hashed", List.of());
+    d.put("ids", List.of());
     d.put("text", "");
     d.put("image", "");
     d.put("datetime", List.of());
@@ -143,6 +145,12 @@ public record SourceConfig(
     for (String c : featureColumns()) {
       problems.require(
           seen.add(c), path, "column \"" + c + "\" is listed twice among its features");
+    }
+    for (String c : ids) {
+      problems.require(
+          seen.add(c),
+          Validatable.at(path, "ids"),
+          "column \"" + c + "\" is listed twice among its features");
     }
     problems.require(
         text.isEmpty() || seen.add(text),
@@ -187,9 +195,9 @@ public record SourceConfig(
             + "\"");
     if (format == Format.IMAGES) {
       problems.require(
-          featureColumns().isEmpty() && text.isEmpty() && image.isEmpty(),
+          featureColumns().isEmpty() && ids.isEmpty() && text.isEmpty() && image.isEmpty(),
           path,
-          "an images source holds only images: leave numeric, datetime, categorical, hashed, text and image empty");
+          "an images source holds only images: leave numeric, datetime, categorical, hashed, ids, text and image empty");
       problems.require(
           key.size() <= 1,
           Validatable.at(path, "key"),
@@ -197,13 +205,16 @@ public record SourceConfig(
     }
     if (format == Format.MULTIMNIST) {
       problems.require(
-          featureColumns().isEmpty() && text.isEmpty(),
+          featureColumns().isEmpty() && ids.isEmpty() && text.isEmpty(),
           path,
-          "a multimnist source holds only its image: leave numeric, categorical, hashed and text empty");
+          "a multimnist source holds only its image: leave numeric, categorical, hashed, ids and text empty");
     }
   }
 
-  /** Numeric, datetime, categorical and hashed columns, in that order. */
+  /**
+   * Numeric, datetime, categorical and hashed columns, in that order: the tabular ones (identifier
+   * columns, {@code ids}, are a modality of their own).
+   */
   public List<String> featureColumns() {
     List<String> all = new java.util.ArrayList<>(numeric);
     all.addAll(datetime);
@@ -256,6 +267,7 @@ public record SourceConfig(
   /** Whether this source carries features for the model (as opposed to labels only). */
   public boolean hasFeatures() {
     return !featureColumns().isEmpty()
+        || !ids.isEmpty()
         || !text.isEmpty()
         || !image.isEmpty()
         || format == Format.IMAGES;

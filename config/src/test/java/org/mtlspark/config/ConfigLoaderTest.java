@@ -265,6 +265,51 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void identifierColumnsAreOneKindOfColumnAndTheirSettingsAreChecked() throws IOException {
+    ConfigException e =
+        fails(
+            """
+        data:
+          key: [userId, movieId]
+          sources:
+            - {name: ratings, format: csv, path: r, hashed: [userId], ids: [userId, movieId, rating]}
+            - {name: posters, format: images, path: p, ids: [movieId]}
+        tasks:
+          - {name: rating, type: regression, source: ratings, column: rating}
+        prep:
+          ids: {minCount: 0, maxVocabulary: 0}
+        model:
+          idEmbedding: 0
+        """);
+    String m = e.getMessage();
+    assertTrue(
+        m.contains("data.sources[0].ids: column \"userId\" is listed twice among its features"), m);
+    assertTrue(m.contains("data.sources[1]: an images source holds only images"), m);
+    assertTrue(
+        m.contains("tasks[0].column: column \"rating\" is also a feature of source \"ratings\""),
+        m);
+    assertTrue(m.contains("prep.ids.minCount: must be >= 1, was 0"), m);
+    assertTrue(m.contains("prep.ids.maxVocabulary: must be in [1, 16777216], was 0"), m);
+    assertTrue(m.contains("model.idEmbedding: must be >= 1, was 0"), m);
+    assertEquals(6, e.problems().size(), m);
+    MtlConfig ok =
+        ConfigLoader.fromYaml(
+            """
+        data:
+          key: [userId, movieId]
+          sources:
+            - {name: ratings, format: csv, path: r, ids: [userId, movieId]}
+        tasks:
+          - {name: rating, type: regression, source: ratings, column: rating}
+        """,
+            "ok.yaml");
+    assertEquals(List.of("userId", "movieId"), ok.data().sources().get(0).ids());
+    assertEquals(2, ok.prep().ids().minCount());
+    assertEquals(100000, ok.prep().ids().maxVocabulary());
+    assertEquals(16, ok.model().idEmbedding());
+  }
+
+  @Test
   void sourceItemsTakeTheirDefaults() {
     MtlConfig c =
         ConfigLoader.fromYaml(

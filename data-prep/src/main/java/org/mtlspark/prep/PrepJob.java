@@ -114,6 +114,12 @@ public final class PrepJob {
           state.tabularWidth(),
           state.vocabulary().size(),
           elapsed(started));
+      for (int c = 0; c < state.idColumns().size(); c++) {
+        LOG.info(
+            "identifier column {}: {} ids in the vocabulary, besides index 0 (unknown or missing)",
+            state.idColumns().get(c),
+            state.idVocabularies().get(c).size());
+      }
 
       // 5. Featurize and write every split in one pass: alignment left each partition sorted by
       // split,
@@ -165,7 +171,9 @@ public final class PrepJob {
             written.stream()
                 .filter(w -> w._1() == split.ordinal())
                 .map(Tuple2::_2)
-                .reduce(BatchWriter.Stats.empty(state.tasks().size()), BatchWriter.Stats::plus);
+                .reduce(
+                    BatchWriter.Stats.empty(state.tasks().size(), state.idColumns().size()),
+                    BatchWriter.Stats::plus);
         if (writeExamples && stats.examples() == 0) {
           // An empty split still gets a readable (empty) Parquet file with the schema.
           new ExampleWriter(
@@ -178,11 +186,30 @@ public final class PrepJob {
         for (int t = 0; t < state.tasks().size(); t++) {
           labelled.put(state.tasks().get(t).name(), stats.labelled()[t]);
         }
+        Map<String, Long> unknownIds = new LinkedHashMap<>();
+        for (int c = 0; c < state.idColumns().size(); c++) {
+          unknownIds.put(state.idColumns().get(c), stats.unknownIds()[c]);
+        }
         String rel = "batches/" + split.id();
-        splits.put(
-            split.id(),
+        Manifest.SplitSummary summary =
             new Manifest.SplitSummary(
-                rel, stats.examples(), stats.batches(), stats.padding(), labelled, stats.files()));
+                rel,
+                stats.examples(),
+                stats.batches(),
+                stats.padding(),
+                labelled,
+                unknownIds,
+                stats.files());
+        splits.put(split.id(), summary);
+        for (String column : unknownIds.keySet()) {
+          LOG.info(
+              "{} split: {} of {} examples ({}) have an id of {} out of the vocabulary (index 0)",
+              split.id(),
+              unknownIds.get(column),
+              stats.examples(),
+              String.format("%.2f%%", 100 * summary.unknownIdShare(column)),
+              column);
+        }
         LOG.info(
             "wrote {} split: {} examples in {} batches of {} ({} padding rows) in {} pack file(s) ({})",
             split.id(),
@@ -223,6 +250,14 @@ public final class PrepJob {
               + given.modalities()
               + ", the sources configured now give "
               + modalities);
+    }
+    List<String> ids = layout.ids().stream().map(RecordLayout.Ref::name).toList();
+    if (!given.idColumns().equals(ids)) {
+      throw new PrepException(
+          "the given featurizers encode the identifier columns "
+              + given.idColumns()
+              + ", the sources configured now have "
+              + ids);
     }
     List<String> tasks = config.tasks().stream().map(t -> t.name() + ":" + t.type()).toList();
     List<String> encoded = given.tasks().stream().map(t -> t.name() + ":" + t.type()).toList();
@@ -309,6 +344,13 @@ public final class PrepJob {
                     input,
                     List.of(1, s.imageHeight(), s.imageWidth()),
                     "grey pixels scaled to [0, 1], flattened row-major");
+            case ModelInputs.IDS ->
+                new Manifest.InputSpec(
+                    input,
+                    List.of(s.idColumns().size()),
+                    "per identifier column the index of its id in the column's training vocabulary "
+                        + "(0: unknown or missing), as a float: "
+                        + idSizes(s));
             default ->
                 new Manifest.InputSpec(
                     input,
@@ -317,6 +359,15 @@ public final class PrepJob {
           });
     }
     return in;
+  }
+
+  /** Each identifier column with its vocabulary size, e.g. {@code ratings.userId: 610 ids + 0}. */
+  private static String idSizes(FeaturizerState s) {
+    List<String> out = new ArrayList<>();
+    for (int c = 0; c < s.idColumns().size(); c++) {
+      out.add(s.idColumns().get(c) + ": " + s.idVocabularies().get(c).size() + " ids + 0");
+    }
+    return String.join(", ", out);
   }
 
   private static String elapsed(long started) {

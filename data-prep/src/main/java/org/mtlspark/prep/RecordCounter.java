@@ -29,7 +29,11 @@ record RecordCounter(
   void count(RecordTally t, AlignedRecord r) {
     t.countRecord(r);
     if (mode.isExample(r)) {
-      t.countPresence(layout.tabularPresent(r), layout.text(r) != null, layout.image(r) != null);
+      t.countPresence(
+          layout.tabularPresent(r),
+          layout.text(r) != null,
+          layout.image(r) != null,
+          layout.idsPresent(r));
       if (t.fit() != null && order.split(r.key()) == Split.TRAIN) {
         t.fit().add(r, layout, tasks);
       }

@@ -19,6 +19,7 @@ final class RecordTally implements Serializable {
   private long tabular;
   private long text;
   private long image;
+  private long ids;
   private final FeaturizerFitter.Tally fit;
 
   /** An empty tally of {@code sources} sources; {@code fit} is null unless fitting. */
@@ -39,7 +40,8 @@ final class RecordTally implements Serializable {
   }
 
   /** Counts the modalities of a record that becomes an example. */
-  void countPresence(boolean hasTabular, boolean hasText, boolean hasImage) {
+  void countPresence(boolean hasTabular, boolean hasText, boolean hasImage, boolean hasIds) {
+    ids += hasIds ? 1 : 0;
     tabular += hasTabular ? 1 : 0;
     text += hasText ? 1 : 0;
     image += hasImage ? 1 : 0;
@@ -65,6 +67,7 @@ final class RecordTally implements Serializable {
       case ModelInputs.TABULAR -> tabular;
       case ModelInputs.TEXT -> text;
       case ModelInputs.IMAGE -> image;
+      case ModelInputs.IDS -> ids;
       default -> throw new IllegalArgumentException("no modality " + modality);
     };
   }
@@ -86,6 +89,7 @@ final class RecordTally implements Serializable {
     tabular += o.tabular;
     text += o.text;
     image += o.image;
+    ids += o.ids;
     if (fit != null) {
       fit.plus(o.fit);
     }

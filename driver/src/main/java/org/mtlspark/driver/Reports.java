@@ -62,6 +62,19 @@ final class Reports {
               "  %-10s %7d examples, %5d batches, labelled per task %s%n",
               e.getKey(), s.examples(), s.batches(), s.labelled()));
     }
+    List<String> idColumns = m.featurizers().idColumns();
+    for (int c = 0; c < idColumns.size(); c++) {
+      String column = idColumns.get(c);
+      List<String> shares = new ArrayList<>();
+      m.splits()
+          .forEach(
+              (split, s) ->
+                  shares.add(String.format("%s %.1f%%", split, 100 * s.unknownIdShare(column))));
+      sb.append(
+          String.format(
+              "  ids %s: %d in the vocabulary; examples out of it (index 0): %s%n",
+              column, m.featurizers().idVocabularies().get(c).size(), String.join(", ", shares)));
+    }
     sb.append("  tasks (training split):\n");
     for (TaskEncoding t : m.featurizers().tasks()) {
       sb.append(

@@ -2,6 +2,7 @@ package org.mtlspark.driver;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,7 +66,9 @@ class ReportsTest {
             List.of(),
             2,
             2,
-            List.of(kind, income));
+            List.of(kind, income),
+            List.of("people.id"),
+            List.of(List.of("p1", "p2", "p3")));
     long rejected = rejectsByReason.values().stream().mapToLong(Long::longValue).sum();
     Manifest.Counts counts =
         new Manifest.Counts(
@@ -76,7 +79,16 @@ class ReportsTest {
             Map.of("tabular", 21L),
             rejected,
             rejectsByReason);
-    return new Manifest(Manifest.FORMAT_VERSION, "now", 4, List.of(), state, Map.of(), counts);
+    Map<String, Manifest.SplitSummary> splits = new LinkedHashMap<>();
+    splits.put(
+        "train",
+        new Manifest.SplitSummary(
+            "batches/train", 16, 4, 0, Map.of(), Map.of("people.id", 2L), Map.of()));
+    splits.put(
+        "test",
+        new Manifest.SplitSummary(
+            "batches/test", 5, 2, 3, Map.of(), Map.of("people.id", 2L), Map.of()));
+    return new Manifest(Manifest.FORMAT_VERSION, "now", 4, List.of(), state, splits, counts);
   }
 
   @Test
@@ -121,6 +133,7 @@ class ReportsTest {
             "          2  people.paid: not a binary label (yes/no, y/n, true/false, t/f, 1/0): \"…\"",
             "    kind         multiclass      21 labelled  classes: cat 28.6%, other 28.6%, dog 23.8%, eel 19.0%;"
                 + " 5 rare classes (6 rows) merged into other",
+            "  ids people.id: 3 in the vocabulary; examples out of it (index 0): train 12.5%, test 40.0%",
             "    income       regression      21 labelled  mean 2.500, sd 1.250 (of log1p)")) {
       assertTrue(lines.contains(expected), "missing line\n" + expected + "\nin\n" + report);
     }

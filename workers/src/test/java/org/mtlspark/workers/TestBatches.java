@@ -64,6 +64,17 @@ public final class TestBatches {
         tasks);
   }
 
+  /**
+   * {@link #state()} with the ids modality: two identifier columns, of 5 and 3 ids (6 and 4 indices
+   * with the unknown index 0).
+   */
+  public static FeaturizerState stateWithIds() {
+    return state()
+        .withIds(
+            List.of("ratings.user", "ratings.item"),
+            List.of(List.of("u1", "u2", "u3", "u4", "u5"), List.of("i1", "i2", "i3")));
+  }
+
   /** {@code n} random examples; {@code masked} leaves some labels of the 4-class task missing. */
   public static List<Example> examples(FeaturizerState s, int n, long seed, boolean masked) {
     Random r = new Random(seed);
@@ -86,16 +97,21 @@ public final class TestBatches {
       }
       float[][] labels = {{(float) r.nextGaussian()}, new float[4], {r.nextInt(2)}};
       labels[1][r.nextInt(4)] = 1;
-      examples.add(
-          new Example(
-              "k" + i,
-              tab,
-              tokens,
-              mask,
-              px,
-              new float[] {1, 1, 1},
-              labels,
-              new float[] {1, masked ? r.nextInt(2) : 1, 1}));
+      float[] labelMask = {1, masked ? r.nextInt(2) : 1, 1};
+      float[] ids = new float[s.idColumns().size()];
+      for (int c = 0; c < ids.length; c++) {
+        ids[c] = r.nextInt(s.idVocabularySize(c));
+      }
+      float[] presence = new float[s.modalities().size()];
+      java.util.Arrays.fill(presence, 1);
+      if (!s.has(ModelInputs.TEXT)) {
+        tokens = new float[0];
+        mask = new float[0];
+      }
+      if (!s.has(ModelInputs.IMAGE)) {
+        px = new float[0];
+      }
+      examples.add(new Example("k" + i, tab, tokens, mask, px, ids, presence, labels, labelMask));
     }
     return examples;
   }

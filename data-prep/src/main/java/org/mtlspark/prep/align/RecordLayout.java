@@ -9,9 +9,9 @@ import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.source.DateTimes;
 
 /**
- * Where each model input and each task label sits among the sources' parsed values: tabular
- * columns (numeric, categorical, hashed) concatenated in source order, the text source, the image
- * source, and for each task its source and its place among that source's label cells.
+ * Where each model input and each task label sits among the sources' parsed values: tabular columns
+ * (numeric, categorical, hashed) concatenated in source order, identifier columns, the text source,
+ * the image source, and for each task its source and its place among that source's label cells.
  */
 public final class RecordLayout implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -22,6 +22,8 @@ public final class RecordLayout implements Serializable {
   private final List<Ref> numeric = new ArrayList<>();
   private final List<Ref> categorical = new ArrayList<>();
   private final List<Ref> hashed = new ArrayList<>();
+  private final List<Ref> ids = new ArrayList<>();
+  private final List<Integer> idSources = new ArrayList<>();
   private final List<Ref> labels = new ArrayList<>();
   private final List<Integer> tabularSources = new ArrayList<>();
   private final List<Integer> featureSources = new ArrayList<>();
@@ -48,8 +50,15 @@ public final class RecordLayout implements Serializable {
         hashed.add(
             new Ref(s, src.categorical().size() + i, src.name() + "." + src.hashed().get(i)));
       }
+      int idOffset = src.categorical().size() + src.hashed().size();
+      for (int i = 0; i < src.ids().size(); i++) {
+        ids.add(new Ref(s, idOffset + i, src.name() + "." + src.ids().get(i)));
+      }
       if (!src.featureColumns().isEmpty()) {
         tabularSources.add(s);
+      }
+      if (!src.ids().isEmpty()) {
+        idSources.add(s);
       }
       if (src.hasFeatures()) {
         featureSources.add(s);
@@ -81,12 +90,21 @@ public final class RecordLayout implements Serializable {
     return hashed;
   }
 
+  /** The identifier columns ({@code ids}), in source order. */
+  public List<Ref> ids() {
+    return ids;
+  }
+
   public List<Ref> labels() {
     return labels;
   }
 
   public boolean hasTabular() {
     return !tabularSources.isEmpty();
+  }
+
+  public boolean hasIds() {
+    return !idSources.isEmpty();
   }
 
   public boolean hasText() {
@@ -108,6 +126,19 @@ public final class RecordLayout implements Serializable {
   /** Whether any source with tabular columns has a row for the record. */
   public boolean tabularPresent(AlignedRecord r) {
     return tabularSources.stream().anyMatch(s -> r.source(s) != null);
+  }
+
+  /** Whether any source with identifier columns has a row for the record. */
+  public boolean idsPresent(AlignedRecord r) {
+    return idSources.stream().anyMatch(s -> r.source(s) != null);
+  }
+
+  /** The cell of identifier column {@code i}, or null. */
+  public String id(AlignedRecord r, int i) {
+    Ref ref = ids.get(i);
+    return r.source(ref.source()) == null
+        ? null
+        : r.source(ref.source()).categorical()[ref.index()];
   }
 
   public String text(AlignedRecord r) {

@@ -7,10 +7,10 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Builds a MultiDataSet from examples. Inputs follow {@link FeaturizerState#inputs()}: tabular
- * [mb, width], text token ids [mb, maxTokens] with a feature mask, image [mb, width*height] (each
- * only when the examples have it), then presence [mb, modalities]. One label array per task with a
- * [mb, 1] label mask, always present.
+ * Builds a MultiDataSet from examples. Inputs follow {@link FeaturizerState#inputs()}: tabular [mb,
+ * width], text token ids [mb, maxTokens] with a feature mask, image [mb, width*height], identifier
+ * indices [mb, id columns] (each only when the examples have it), then presence [mb, modalities].
+ * One label array per task with a [mb, 1] label mask, always present.
  */
 public final class BatchBuilder {
   private BatchBuilder() {}
@@ -49,6 +49,10 @@ public final class BatchBuilder {
     }
     if (first.pixels().length > 0) {
       features.add(stack(examples, first.pixels().length, Example::pixels));
+      featureMasks.add(null);
+    }
+    if (first.ids().length > 0) {
+      features.add(stack(examples, first.ids().length, Example::ids));
       featureMasks.add(null);
     }
     features.add(stack(examples, first.presence().length, Example::presence));

@@ -20,14 +20,20 @@ public final class BatchWriter {
   private BatchWriter() {}
 
   /**
-   * What writing produced: batches, real examples, padding rows, labelled examples per task, and
-   * the batches of each pack file by name.
+   * What writing produced: batches, real examples, padding rows, labelled examples per task, per
+   * identifier column the examples whose id took the unknown index (not in the training
+   * vocabulary, or missing), and the batches of each pack file by name.
    */
   public record Stats(
-      long batches, long examples, long padding, long[] labelled, Map<String, Long> files)
+      long batches,
+      long examples,
+      long padding,
+      long[] labelled,
+      long[] unknownIds,
+      Map<String, Long> files)
       implements Serializable {
-    public static Stats empty(int tasks) {
-      return new Stats(0, 0, 0, new long[tasks], new TreeMap<>());
+    public static Stats empty(int tasks, int idColumns) {
+      return new Stats(0, 0, 0, new long[tasks], new long[idColumns], new TreeMap<>());
     }
 
     public Stats plus(Stats o) {
@@ -35,9 +41,13 @@ public final class BatchWriter {
       for (int i = 0; i < l.length; i++) {
         l[i] += o.labelled[i];
       }
+      long[] u = unknownIds.clone();
+      for (int i = 0; i < u.length; i++) {
+        u[i] += o.unknownIds[i];
+      }
       Map<String, Long> f = new TreeMap<>(files);
       f.putAll(o.files);
-      return new Stats(batches + o.batches, examples + o.examples, padding + o.padding, l, f);
+      return new Stats(batches + o.batches, examples + o.examples, padding + o.padding, l, u, f);
     }
   }
 
@@ -54,14 +64,16 @@ public final class BatchWriter {
       Path parquet)
       throws IOException {
     int tasks = featurizer.state().tasks().size();
+    int idColumns = featurizer.state().idColumns().size();
     if (!examples.hasNext()) {
-      return Stats.empty(tasks);
+      return Stats.empty(tasks, idColumns);
     }
     FileSystem fs = pack.getFileSystem(conf);
     List<Example> batch = new ArrayList<>(batchSize);
     long count = 0;
     long padding = 0;
     long[] labelled = new long[tasks];
+    long[] unknownIds = new long[idColumns];
     ExampleWriter rows =
         parquet == null ? null : new ExampleWriter(conf, parquet, featurizer.state());
     try (BatchPack out = new BatchPack(fs, pack)) {
@@ -74,6 +86,9 @@ public final class BatchWriter {
         count++;
         for (int t = 0; t < tasks; t++) {
           labelled[t] += e.labelMask()[t] > 0 ? 1 : 0;
+        }
+        for (int c = 0; c < e.ids().length; c++) {
+          unknownIds[c] += e.ids()[c] == FeaturizerState.UNKNOWN_ID ? 1 : 0;
         }
         if (batch.size() == batchSize) {
           out.add(BatchBuilder.arrays(batch));
@@ -89,7 +104,7 @@ public final class BatchWriter {
       }
       Map<String, Long> files = new TreeMap<>();
       files.put(pack.getName(), (long) out.size());
-      return new Stats(out.size(), count, padding, labelled, files);
+      return new Stats(out.size(), count, padding, labelled, unknownIds, files);
     } finally {
       if (rows != null) {
         rows.close();

@@ -57,7 +57,10 @@ public final class ExampleWriter implements Closeable {
     Types.MessageTypeBuilder b = Types.buildMessage();
     b.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("key");
     for (String input : state.inputs()) {
-      b.repeated(input.equals(ModelInputs.TEXT) ? PrimitiveTypeName.INT32 : PrimitiveTypeName.FLOAT)
+      b.repeated(
+              input.equals(ModelInputs.TEXT) || input.equals(ModelInputs.IDS)
+                  ? PrimitiveTypeName.INT32
+                  : PrimitiveTypeName.FLOAT)
           .named(input);
     }
     for (TaskEncoding t : state.tasks()) {
@@ -126,6 +129,7 @@ public final class ExampleWriter implements Closeable {
           case ModelInputs.TABULAR -> list(input, field++, e.tabular());
           case ModelInputs.TEXT -> tokens(input, field++, e.tokens(), e.tokenMask());
           case ModelInputs.IMAGE -> list(input, field++, e.pixels());
+          case ModelInputs.IDS -> ints(input, field++, e.ids());
           default -> list(input, field++, e.presence());
         }
       }
@@ -151,6 +155,18 @@ public final class ExampleWriter implements Closeable {
       out.startField(name, index);
       for (int i = 0; i < n; i++) {
         out.addInteger((int) ids[i]);
+      }
+      out.endField(name, index);
+    }
+
+    /** Whole numbers held as floats (identifier indices) as a repeated int field. */
+    private void ints(String name, int index, float[] values) {
+      if (values.length == 0) {
+        return;
+      }
+      out.startField(name, index);
+      for (float v : values) {
+        out.addInteger((int) v);
       }
       out.endField(name, index);
     }

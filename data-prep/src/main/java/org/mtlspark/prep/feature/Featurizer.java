@@ -11,11 +11,13 @@ import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.split.KeySplit;
 
 /**
- * Applies a {@link FeaturizerState} to aligned records. A missing modality becomes zeros (the
- * "no text" token for text) with its presence flag at 0; a missing numeric cell becomes the
- * training mean (0 after standardization) with its missing indicator at 1; an unseen category the
- * "other" slot; a hashed value one of the column's buckets; a missing label, or a class never seen
- * in training, a masked target. Inputs of modalities no source provides are empty arrays.
+ * Applies a {@link FeaturizerState} to aligned records. A missing modality becomes zeros (the "no
+ * text" token for text) with its presence flag at 0; a missing numeric cell becomes the training
+ * mean (0 after standardization) with its missing indicator at 1; an unseen category the "other"
+ * slot; a hashed value one of the column's buckets; an identifier its index in the column's
+ * vocabulary, or {@link FeaturizerState#UNKNOWN_ID} when it is not there or missing; a missing
+ * label, or a class never seen in training, a masked target. Inputs of modalities no source
+ * provides are empty arrays.
  */
 public final class Featurizer implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -25,6 +27,7 @@ public final class Featurizer implements Serializable {
   private final TextVocabulary vocabulary;
   private transient List<Map<String, Integer>> categoryIndex;
   private transient List<Map<String, Integer>> classIndex;
+  private transient List<Map<String, Integer>> idIndex;
 
   public Featurizer(FeaturizerState state, RecordLayout layout) {
     this.state = state;
@@ -43,7 +46,12 @@ public final class Featurizer implements Serializable {
     float[] tokenMask = new float[hasText ? state.maxTokens() : 0];
     float[] pixels =
         new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0];
+    float[] ids = new float[state.has(ModelInputs.IDS) ? state.idColumns().size() : 0];
     float[] presence = new float[state.modalities().size()];
+    if (state.has(ModelInputs.IDS) && layout.idsPresent(r)) {
+      fillIds(r, ids);
+      presence[state.modalities().indexOf(ModelInputs.IDS)] = 1;
+    }
     if (state.has(ModelInputs.TABULAR) && layout.tabularPresent(r)) {
       fillTabular(r, tabular);
       presence[state.modalities().indexOf(ModelInputs.TABULAR)] = 1;
@@ -112,7 +120,7 @@ public final class Featurizer implements Serializable {
         default -> throw new IllegalStateException(task.type().toString());
       }
     }
-    return new Example(r.key(), tabular, tokens, tokenMask, pixels, presence, labels, mask);
+    return new Example(r.key(), tabular, tokens, tokenMask, pixels, ids, presence, labels, mask);
   }
 
   /** An all-masked example that pads the last batch of a partition to the batch size. */
@@ -133,6 +141,7 @@ public final class Featurizer implements Serializable {
         tokens,
         tokenMask,
         new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0],
+        new float[state.has(ModelInputs.IDS) ? state.idColumns().size() : 0],
         new float[state.modalities().size()],
         labels,
         new float[labels.length]);
@@ -165,6 +174,26 @@ public final class Featurizer implements Serializable {
       }
       offset += state.hashBuckets();
     }
+  }
+
+  private void fillIds(AlignedRecord r, float[] out) {
+    List<Map<String, Integer>> index = ids();
+    for (int c = 0; c < out.length; c++) {
+      out[c] = index(index.get(c), layout.id(r, c));
+    }
+  }
+
+  /** The index of {@code id} in a column's vocabulary index: 1 + its position, or 0. */
+  static int index(Map<String, Integer> vocabulary, String id) {
+    Integer i = id == null ? null : vocabulary.get(id);
+    return i == null ? FeaturizerState.UNKNOWN_ID : i + 1;
+  }
+
+  private List<Map<String, Integer>> ids() {
+    if (idIndex == null) {
+      idIndex = state.idVocabularies().stream().map(Featurizer::indexOf).toList();
+    }
+    return idIndex;
   }
 
   /** The bucket of a hashed value: a stable hash of the value, modulo the bucket count. */

@@ -101,6 +101,41 @@ public final class FeaturizerFitter {
               .toList();
     }
 
+    // Identifier vocabularies: the training ids of each column, counted on the executors.
+    List<String> idCols = layout.ids().stream().map(RecordLayout.Ref::name).toList();
+    List<List<String>> idVocabularies = new ArrayList<>();
+    if (layout.hasIds()) {
+      int minIdCount = config.prep().ids().minCount();
+      Map<Integer, Map<String, Long>> idCounts = new HashMap<>();
+      train
+          .flatMapToPair(
+              r -> {
+                List<Tuple2<Tuple2<Integer, String>, Long>> out = new ArrayList<>();
+                for (int c = 0; c < layout.ids().size(); c++) {
+                  String id = layout.id(r, c);
+                  if (id != null) {
+                    out.add(new Tuple2<>(new Tuple2<>(c, id), 1L));
+                  }
+                }
+                return out.iterator();
+              })
+          .reduceByKey(Long::sum)
+          .filter(t -> t._2() >= minIdCount)
+          .collect()
+          .forEach(
+              t ->
+                  idCounts
+                      .computeIfAbsent(t._1()._1(), c -> new HashMap<>())
+                      .put(t._1()._2(), t._2()));
+      for (int c = 0; c < idCols.size(); c++) {
+        idVocabularies.add(
+            idVocabulary(
+                idCounts.getOrDefault(c, Map.of()),
+                minIdCount,
+                config.prep().ids().maxVocabulary()));
+      }
+    }
+
     // Task encodings: classes (or labels) with counts, regression moments.
     Map<Tuple2<Integer, String>, Long> labelCounts = tally.labels;
     double[][] targetMoments = tally.targetMoments;
@@ -204,7 +239,25 @@ public final class FeaturizerFitter {
         vocabulary,
         config.prep().image().width(),
         config.prep().image().height(),
-        encodings);
+        encodings,
+        idCols,
+        idVocabularies);
+  }
+
+  /**
+   * The vocabulary of an identifier column from its training counts: the ids seen at least {@code
+   * minCount} times, most frequent first (ties by id), at most {@code limit}. The id at position
+   * {@code i} gets index {@code i + 1}; index 0 is everything else.
+   */
+  static List<String> idVocabulary(Map<String, Long> counts, int minCount, int limit) {
+    return counts.entrySet().stream()
+        .filter(e -> e.getValue() >= minCount)
+        .sorted(
+            Comparator.<Map.Entry<String, Long>>comparingLong(e -> -e.getValue())
+                .thenComparing(Map.Entry::getKey))
+        .limit(limit)
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   /**

@@ -12,6 +12,10 @@ import java.util.List;
  * @param modalities the modalities the sources provide, in {@link ModelInputs#MODALITIES} order
  * @param missingIndicators whether each numeric column is followed (after all numeric columns) by
  *     a 0/1 "was missing" column
+ * @param idColumns the identifier columns ({@code ids}), in source order
+ * @param idVocabularies per identifier column its vocabulary, most frequent first: the id at
+ *     position {@code i} has index {@code i + 1}; index 0 stands for any other id and for a
+ *     missing one
  */
 public record FeaturizerState(
     List<String> modalities,
@@ -27,8 +31,84 @@ public record FeaturizerState(
     List<String> vocabulary,
     int imageWidth,
     int imageHeight,
-    List<TaskEncoding> tasks)
+    List<TaskEncoding> tasks,
+    List<String> idColumns,
+    List<List<String>> idVocabularies)
     implements Serializable {
+
+  /** The index of an identifier that is not in its column's vocabulary, or missing. */
+  public static final int UNKNOWN_ID = 0;
+
+  /** A state read from a manifest written before identifier columns existed has none. */
+  public FeaturizerState {
+    idColumns = idColumns == null ? List.of() : idColumns;
+    idVocabularies = idVocabularies == null ? List.of() : idVocabularies;
+  }
+
+  /** A state without identifier columns. */
+  public FeaturizerState(
+      List<String> modalities,
+      List<String> numericColumns,
+      List<Double> means,
+      List<Double> stds,
+      boolean missingIndicators,
+      List<String> categoricalColumns,
+      List<List<String>> categories,
+      List<String> hashedColumns,
+      int hashBuckets,
+      int maxTokens,
+      List<String> vocabulary,
+      int imageWidth,
+      int imageHeight,
+      List<TaskEncoding> tasks) {
+    this(
+        modalities,
+        numericColumns,
+        means,
+        stds,
+        missingIndicators,
+        categoricalColumns,
+        categories,
+        hashedColumns,
+        hashBuckets,
+        maxTokens,
+        vocabulary,
+        imageWidth,
+        imageHeight,
+        tasks,
+        List.of(),
+        List.of());
+  }
+
+  /** This state with identifier columns and their vocabularies (and the ids modality). */
+  public FeaturizerState withIds(List<String> columns, List<List<String>> vocabularies) {
+    List<String> m = new ArrayList<>(modalities);
+    if (!m.contains(ModelInputs.IDS)) {
+      m.add(ModelInputs.IDS);
+    }
+    return new FeaturizerState(
+        m,
+        numericColumns,
+        means,
+        stds,
+        missingIndicators,
+        categoricalColumns,
+        categories,
+        hashedColumns,
+        hashBuckets,
+        maxTokens,
+        vocabulary,
+        imageWidth,
+        imageHeight,
+        tasks,
+        columns,
+        vocabularies);
+  }
+
+  /** Indices identifier column {@code c} can take: its vocabulary plus the unknown index 0. */
+  public int idVocabularySize(int c) {
+    return idVocabularies.get(c).size() + 1;
+  }
 
   /**
    * Width of the tabular input: numeric columns, their missing indicators, per categorical column

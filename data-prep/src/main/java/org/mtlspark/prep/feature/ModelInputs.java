@@ -13,11 +13,17 @@ public final class ModelInputs {
   public static final String TEXT = "text";
   public static final String IMAGE = "image";
 
+  /**
+   * Identifier columns: per column the index of the record's id in the column's training
+   * vocabulary (0: unknown or missing), as a float; each looked up in an embedding table.
+   */
+  public static final String IDS = "ids";
+
   /** One 0/1 flag per modality in use: 1 when the record has it. */
   public static final String PRESENCE = "presence";
 
   /** Every modality, in the order of the feature arrays. */
-  public static final List<String> MODALITIES = List.of(TABULAR, TEXT, IMAGE);
+  public static final List<String> MODALITIES = List.of(TABULAR, TEXT, IMAGE, IDS);
 
   private ModelInputs() {}
 
@@ -32,6 +38,9 @@ public final class ModelInputs {
     }
     if (layout.hasImage()) {
       out.add(IMAGE);
+    }
+    if (layout.hasIds()) {
+      out.add(IDS);
     }
     return out;
   }

@@ -40,7 +40,9 @@ public record Manifest(
 
   /**
    * The batches of one split: their folder (relative to the prep output), examples, padding rows,
-   * labelled examples per task, and the batch pack files in the folder with the batches each holds.
+   * labelled examples per task, per identifier column the examples whose id is out of the
+   * vocabulary (unseen in training, too rare, or missing: index 0), and the batch pack files in the
+   * folder with the batches each holds.
    */
   public record SplitSummary(
       String path,
@@ -48,7 +50,18 @@ public record Manifest(
       long batches,
       long paddingRows,
       Map<String, Long> labelled,
-      Map<String, Long> files) {}
+      Map<String, Long> unknownIds,
+      Map<String, Long> files) {
+    /** A summary read from a manifest written before identifier columns existed counts none. */
+    public SplitSummary {
+      unknownIds = unknownIds == null ? Map.of() : unknownIds;
+    }
+
+    /** The share of this split's examples whose id in {@code column} is out of the vocabulary. */
+    public double unknownIdShare(String column) {
+      return examples == 0 ? 0 : unknownIds.getOrDefault(column, 0L) / (double) examples;
+    }
+  }
 
   /**
    * Rows read, accepted and rejected per source; among accepted rows, how many repeat a key already

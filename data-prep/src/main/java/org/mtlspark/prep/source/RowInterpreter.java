@@ -113,6 +113,7 @@ public final class RowInterpreter implements Serializable {
     List<String> all = new ArrayList<>(keyColumns);
     all.remove(Keys.ROW);
     all.addAll(source.featureColumns());
+    all.addAll(source.ids());
     if (!source.text().isEmpty()) {
       all.add(source.text());
     }
@@ -190,6 +191,7 @@ public final class RowInterpreter implements Serializable {
 
     List<String> categoricalColumns = new ArrayList<>(source.categorical());
     categoricalColumns.addAll(source.hashed());
+    categoricalColumns.addAll(source.ids());
     String[] categorical = new String[categoricalColumns.size()];
     for (int i = 0; i < categorical.length; i++) {
       Object cell = cells.get(categoricalColumns.get(i));

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
@@ -40,9 +41,10 @@ import org.nd4j.linalg.schedule.ISchedule;
 /**
  * The multi-task network: one encoder per modality (dense layers for the table; token embedding,
  * optionally a 1-D convolution or self-attention, mean-pooled under the token mask for text;
- * convolution and pooling for images; each only when the prepared data has that modality), fused
- * by concatenation with the modality presence flags or by attention over modality tokens
- * ({@link AttentionFusion}); then a shared trunk (hard sharing) or one tower per task pulled
+ * convolution and pooling for images; a learned embedding table per identifier column, looked up by
+ * the column's index, the embeddings concatenated; each only when the prepared data has that
+ * modality), fused by concatenation with the modality presence flags or by attention over modality
+ * tokens ({@link AttentionFusion}); then a shared trunk (hard sharing) or one tower per task pulled
  * together ({@link TaskTowers}, soft sharing); and one output layer per task ({@code task_<name>},
  * in task order) whose loss carries the task weight lambda.
  */
@@ -53,6 +55,15 @@ public final class GraphBuilder {
   public static String outputName(String task) {
     return "task_" + task;
   }
+
+  /**
+   * The embedding layer of the identifier columns: its weights {@code W} hold, per column in order,
+   * the column's vocabulary size plus one rows ({@link IdOffsets}).
+   */
+  public static final String ID_EMBEDDING = "ids_embedding";
+
+  /** The most rows of the id embedding table: indices travel as floats, exact up to 2^24. */
+  static final int MAX_ID_ROWS = 1 << 24;
 
   /** The network with a constant learning rate (a configured schedule needs {@code stepsPerEpoch}). */
   public static ComputationGraph build(
@@ -186,6 +197,48 @@ public final class GraphBuilder {
           img);
       fused.add("image_dense");
     }
+
+    // Identifier encoder: one embedding table per id column, held as blocks of rows of one
+    // embedding layer (IdOffsets moves each column's indices into its block); the embeddings of a
+    // record's ids side by side.
+    if (features.has(ModelInputs.IDS)) {
+      int columns = features.idColumns().size();
+      int[] sizes = new int[columns];
+      int rows = 0;
+      for (int c = 0; c < columns; c++) {
+        sizes[c] = features.idVocabularySize(c);
+        rows += sizes[c];
+      }
+      if (rows > MAX_ID_ROWS) {
+        throw new IllegalArgumentException(
+            "the identifier columns "
+                + features.idColumns()
+                + " have "
+                + rows
+                + " ids in all, more than the "
+                + MAX_ID_ROWS
+                + " a float input holds exactly: lower prep.ids.maxVocabulary");
+      }
+      // Indices [mb, columns]; declared with the table's rows as its size, which becomes nIn.
+      types.add(InputType.recurrent(rows, columns));
+      g.addLayer(
+          ID_EMBEDDING,
+          new EmbeddingSequenceLayer.Builder()
+              .nIn(rows)
+              .nOut(model.idEmbedding())
+              .inputLength(columns)
+              .hasBias(false)
+              .activation(Activation.IDENTITY)
+              .build(),
+          IdOffsets.of(sizes),
+          ModelInputs.IDS);
+      g.addVertex(
+          "ids_flat",
+          new ReshapeVertex('c', new int[] {-1, model.idEmbedding() * columns}, null),
+          ID_EMBEDDING);
+      fused.add("ids_flat");
+    }
+
     types.add(InputType.feedForward(features.modalities().size()));
     g.setInputTypes(types.toArray(InputType[]::new));
 

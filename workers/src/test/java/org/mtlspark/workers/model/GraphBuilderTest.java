@@ -437,4 +437,121 @@ class GraphBuilderTest {
       }
     }
   }
+
+  /** {@link TestBatches#stateWithIds()} with the table and the ids only: a graph small enough to check every parameter. */
+  static FeaturizerState tableAndIds() {
+    FeaturizerState s = TestBatches.stateWithIds();
+    return new FeaturizerState(
+            List.of(ModelInputs.TABULAR),
+            s.numericColumns(),
+            s.means(),
+            s.stds(),
+            s.missingIndicators(),
+            s.categoricalColumns(),
+            s.categories(),
+            s.hashedColumns(),
+            s.hashBuckets(),
+            s.maxTokens(),
+            s.vocabulary(),
+            s.imageWidth(),
+            s.imageHeight(),
+            s.tasks())
+        .withIds(s.idColumns(), s.idVocabularies());
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"concat", "attention"})
+  void gradientsWithTheIdsInputMatchFiniteDifferences(String fusion) {
+    FeaturizerState s = tableAndIds();
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(),
+            List.of(
+                "model.fusion=" + fusion,
+                "model.tabularHidden=[3]",
+                "model.idEmbedding=3",
+                "model.fusionDim=4",
+                "model.trunk=[5]",
+                "model.activation=tanh",
+                "model.l2=0",
+                "train.updater=sgd",
+                "train.learningRate=1.0"));
+    ComputationGraph g =
+        GraphBuilder.build(s, config.model(), config.train(), 7)
+            .convertDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    assertEquals(
+        List.of(ModelInputs.TABULAR, ModelInputs.IDS, ModelInputs.PRESENCE),
+        g.getConfiguration().getNetworkInputs());
+    // Every index of both columns, 0 included, occurs, so every row of both tables is checked.
+    MultiDataSet b = batch(s, 12, 8);
+    INDArray ids = b.getFeatures(1);
+    for (int r = 0; r < 12; r++) {
+      ids.putScalar(r, 0, r % s.idVocabularySize(0));
+      ids.putScalar(r, 1, r % s.idVocabularySize(1));
+    }
+    INDArray[] in = new INDArray[b.getFeatures().length];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = b.getFeatures(i).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    }
+    INDArray[] labels = new INDArray[b.getLabels().length];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = b.getLabels(i).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    }
+    assertTrue(
+        GradientChecks.passes(
+            new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig()
+                .net(g)
+                .inputs(in)
+                .labels(labels)),
+        "analytic and numeric gradients agree with the id embeddings (" + fusion + " fusion)");
+  }
+
+  @Test
+  void eachIdColumnHasItsOwnEmbeddingTableAndTheOutputFollowsTheIndex() throws java.io.IOException {
+    FeaturizerState s = TestBatches.stateWithIds();
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.idEmbedding=5"));
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 2);
+    INDArray table = g.getLayer(GraphBuilder.ID_EMBEDDING).getParam("W");
+    assertArrayEquals(
+        new long[] {6 + 4, 5},
+        table.shape(),
+        "per column its vocabulary and the unknown index, by the embedding width");
+    MultiDataSet b = batch(s, 8, 6);
+    int ids = s.inputs().indexOf(ModelInputs.IDS);
+    INDArray in = b.getFeatures(ids);
+    for (int r = 0; r < 8; r++) {
+      in.putScalar(r, 0, r < 4 ? 3 : 1); // users 3 and 1
+      in.putScalar(r, 1, 3); // item 3, whose row in the one table is 6 + 3 = 9
+    }
+    INDArray[] before = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    // User 3's embedding (row 3) reaches rows 0-3 only; row 3 of the item block (9) all of them.
+    table.getRow(3).addi(1);
+    INDArray[] after = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    for (int r = 0; r < 8; r++) {
+      double diff = before[0].getRow(r).sub(after[0].getRow(r)).amaxNumber().doubleValue();
+      if (r < 4) {
+        assertTrue(diff > 1e-6, "row " + r + " has user 3");
+      } else {
+        assertEquals(0.0, diff, 1e-7, "row " + r + " has user 1");
+      }
+    }
+    table.getRow(9).addi(1);
+    INDArray[] itemMoved = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    for (int r = 0; r < 8; r++) {
+      assertTrue(
+          after[0].getRow(r).sub(itemMoved[0].getRow(r)).amaxNumber().doubleValue() > 1e-6,
+          "row " + r + " has item 3");
+    }
+    ComputationGraph loaded = saveAndLoad(g);
+    assertEquals(
+        itemMoved[0],
+        loaded.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0],
+        "the same after save and load");
+    MultiDataSet train = batch(s, 16, 7);
+    double score = g.score(train);
+    for (int i = 0; i < 30; i++) {
+      g.fit(train);
+    }
+    assertTrue(g.score(train) < 0.9 * score, "trains: " + score + " -> " + g.score(train));
+  }
 }

@@ -39,7 +39,8 @@ class ParameterAveragingOracleIT {
 
   /**
    * Every engine, with the default network and with attention fusion and soft sharing (whose tower
-   * pull must reach the workers: the local step includes it).
+   * pull must reach the workers: the local step includes it), each also with the ids input (whose
+   * embedding table is averaged like any parameter).
    */
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> enginesAndNetworks() {
     List<String> plain = List.of("model.l2=0", "model.dropout=0");
@@ -54,14 +55,16 @@ class ParameterAveragingOracleIT {
         .flatMap(
             e ->
                 java.util.stream.Stream.of(
-                    org.junit.jupiter.params.provider.Arguments.of(e, plain),
-                    org.junit.jupiter.params.provider.Arguments.of(e, soft)));
+                    org.junit.jupiter.params.provider.Arguments.of(e, plain, false),
+                    org.junit.jupiter.params.provider.Arguments.of(e, soft, false),
+                    org.junit.jupiter.params.provider.Arguments.of(e, plain, true),
+                    org.junit.jupiter.params.provider.Arguments.of(e, soft, true)));
   }
 
   @ParameterizedTest
   @org.junit.jupiter.params.provider.MethodSource("enginesAndNetworks")
   void oneAveragingRoundEqualsOneStepOnTheConcatenatedBatches(
-      TrainConfig.Engine engine, List<String> network) throws IOException {
+      TrainConfig.Engine engine, List<String> network, boolean ids) throws IOException {
     MtlConfig config = ConfigLoader.load(List.of(), network);
     // One step of plain SGD per worker, then averaging; the rest as shipped (static task weights,
     // no
@@ -75,7 +78,7 @@ class ParameterAveragingOracleIT {
             .workers(2)
             .averagingFrequency(1)
             .build();
-    FeaturizerState state = TestBatches.state();
+    FeaturizerState state = ids ? TestBatches.stateWithIds() : TestBatches.state();
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);
     List<Example> b = TestBatches.examples(state, batch, 12, true);
@@ -96,6 +99,20 @@ class ParameterAveragingOracleIT {
 
     double moved = local.params().sub(start).norm2Number().doubleValue();
     assertTrue(moved > 1e-3, "the step is not trivially zero: " + moved);
+    if (ids) {
+      INDArray table = local.getLayer(GraphBuilder.ID_EMBEDDING).getParam("W");
+      INDArray before = initial.getLayer(GraphBuilder.ID_EMBEDDING).getParam("W");
+      assertTrue(
+          table.sub(before).amaxNumber().doubleValue() > 1e-4, "the id embeddings moved too");
+      assertEquals(
+          0.0,
+          table
+              .sub(distributed.getLayer(GraphBuilder.ID_EMBEDDING).getParam("W"))
+              .amaxNumber()
+              .doubleValue(),
+          1e-5,
+          "the averaged embedding table");
+    }
     double diff = local.params().sub(distributed.params()).amaxNumber().doubleValue();
     assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference");
   }
