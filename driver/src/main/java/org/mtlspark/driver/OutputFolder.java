@@ -2,6 +2,7 @@ package org.mtlspark.driver;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -199,6 +200,36 @@ public final class OutputFolder {
           "--overwrite: the run failed; the earlier output of {} is kept in {}", command, setAside);
     }
     setAside = null;
+  }
+
+  /**
+   * The names in a {@code --out} folder that a command resumes or continues (train, tune), after
+   * the checks such a folder shares: a place one may write ({@link #checkPlace}), not holding the
+   * input {@code --prep}, and not a file; {@code what} names the folder in messages ("run
+   * folder"). Empty when the folder does not exist yet.
+   */
+  static List<String> resumableEntries(Configuration hadoop, String out, String prep, String what)
+      throws IOException {
+    checkPlace(hadoop, "--out", out);
+    Path folder = new Path(out);
+    FileSystem fs = folder.getFileSystem(hadoop);
+    Path data = new Path(prep);
+    if (isWithin(data.getFileSystem(hadoop).makeQualified(data), fs.makeQualified(folder))) {
+      // A prep output holds a manifest.json, as an interrupted run does: it would be written over.
+      throw usage(
+          "--out " + out + " holds the input --prep " + prep + "; name a " + what + " of its own");
+    }
+    if (!fs.exists(folder)) {
+      return List.of();
+    }
+    if (!fs.getFileStatus(folder).isDirectory()) {
+      throw usage("--out " + out + " is a file; name a new " + what);
+    }
+    return Arrays.stream(fs.listStatus(folder))
+        .map(FileStatus::getPath)
+        .map(Path::getName)
+        .sorted()
+        .toList();
   }
 
   /**

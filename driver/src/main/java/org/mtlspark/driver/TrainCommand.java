@@ -1,12 +1,8 @@
 package org.mtlspark.driver;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.manifest.Manifest;
@@ -44,30 +40,7 @@ final class TrainCommand extends MtlCommand.SparkCommand {
   @Override
   protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
-    OutputFolder.checkPlace(hadoop, "--out", out);
-    Path run = new Path(out);
-    FileSystem fs = run.getFileSystem(hadoop);
-    Path data = new Path(prep);
-    if (OutputFolder.isWithin(
-        data.getFileSystem(hadoop).makeQualified(data), fs.makeQualified(run))) {
-      // A prep output holds a manifest.json, as an interrupted run does: train would write over it.
-      throw new CommandException(
-          ExitCodes.USAGE,
-          "--out " + out + " holds the input --prep " + prep + "; name a run folder of its own");
-    }
-    if (!fs.exists(run)) {
-      return;
-    }
-    if (!fs.getFileStatus(run).isDirectory()) {
-      throw new CommandException(
-          ExitCodes.USAGE, "--out " + out + " is a file; name a new run folder");
-    }
-    List<String> found =
-        Arrays.stream(fs.listStatus(run))
-            .map(FileStatus::getPath)
-            .map(Path::getName)
-            .sorted()
-            .toList();
+    List<String> found = OutputFolder.resumableEntries(hadoop, out, prep, "run folder");
     if (found.contains(RunFolder.MODEL_FILE)) {
       throw new CommandException(
           ExitCodes.USAGE,

@@ -7,9 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ConfigLoader;
@@ -134,32 +131,13 @@ final class TuneCommand extends MtlCommand.SparkCommand {
   @Override
   protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
-    OutputFolder.checkPlace(hadoop, "--out", out);
-    Path folder = new Path(out);
-    FileSystem fs = folder.getFileSystem(hadoop);
-    Path data = new Path(prep);
-    if (OutputFolder.isWithin(
-        data.getFileSystem(hadoop).makeQualified(data), fs.makeQualified(folder))) {
-      throw new CommandException(
-          ExitCodes.USAGE,
-          "--out " + out + " holds the input --prep " + prep + "; name a folder of its own");
-    }
-    if (!fs.exists(folder)) {
-      return;
-    }
-    if (!fs.getFileStatus(folder).isDirectory()) {
-      throw new CommandException(ExitCodes.USAGE, "--out " + out + " is a file; name a new folder");
-    }
     List<String> foreign =
-        Arrays.stream(fs.listStatus(folder))
-            .map(FileStatus::getPath)
-            .map(Path::getName)
+        OutputFolder.resumableEntries(hadoop, out, prep, "folder").stream()
             .filter(
                 n ->
                     !n.matches("trial-\\d+")
                         && !n.equals(TuneJob.RESULT_FILE)
                         && !n.equals(TuneJob.BEST_FILE))
-            .sorted()
             .toList();
     if (!foreign.isEmpty()) {
       throw new CommandException(
