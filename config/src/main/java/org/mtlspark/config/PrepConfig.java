@@ -12,6 +12,7 @@ public record PrepConfig(
     int hashBuckets,
     IdFeatures ids,
     boolean missingIndicators,
+    int numericBins,
     boolean writeExamples,
     double maxRejectFraction,
     String partitions)
@@ -19,6 +20,9 @@ public record PrepConfig(
 
   /** {@code prep.partitions: auto} gives four partitions per this many bytes of source files. */
   public static final long AUTO_BYTES_PER_FOUR_PARTITIONS = 128L << 20;
+
+  /** The most quantile bins {@code numericBins} may give a numeric column. */
+  public static final int MAX_NUMERIC_BINS = 64;
 
   private static final String AUTO = "auto";
 
@@ -36,6 +40,10 @@ public record PrepConfig(
         hashBuckets >= 2 && hashBuckets <= 1 << 20,
         Validatable.at(path, "hashBuckets"),
         "must be in [2, 1048576], was " + hashBuckets);
+    problems.require(
+        numericBins >= 0 && numericBins <= MAX_NUMERIC_BINS,
+        Validatable.at(path, "numericBins"),
+        "must be in [0, " + MAX_NUMERIC_BINS + "], was " + numericBins);
     problems.require(
         maxRejectFraction >= 0 && maxRejectFraction <= 1,
         Validatable.at(path, "maxRejectFraction"),

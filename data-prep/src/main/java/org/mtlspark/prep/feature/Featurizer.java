@@ -13,7 +13,8 @@ import org.mtlspark.prep.split.KeySplit;
 /**
  * Applies a {@link FeaturizerState} to aligned records. A missing modality becomes zeros (the "no
  * text" token for text) with its presence flag at 0; a missing numeric cell becomes the training
- * mean (0 after standardization) with its missing indicator at 1; an unseen category the "other"
+ * mean (0 after standardization) with its missing indicator at 1 and its bin features at 0; an
+ * unseen category the "other"
  * slot; a hashed value one of the column's buckets; an identifier its index in the column's
  * vocabulary, or {@link FeaturizerState#UNKNOWN_ID} when it is not there or missing; a missing
  * label, or a class never seen in training, a masked target. Inputs of modalities no source
@@ -173,6 +174,29 @@ public final class Featurizer implements Serializable {
         out[offset + bucket(value, state.hashBuckets())] = 1;
       }
       offset += state.hashBuckets();
+    }
+    for (int i = 0; i < n; i++) {
+      int width = state.binWidth(i);
+      if (width > 0) {
+        encodeBins(layout.numeric(r, i), state.numericEdges().get(i), out, offset);
+      }
+      offset += width;
+    }
+  }
+
+  /**
+   * The piecewise-linear code of {@code x} over bins with the given ascending edges, written from
+   * {@code offset}: per bin 0 when {@code x} is at or below its lower edge, 1 at or above its upper
+   * edge, the relative position in between; all 0 for a missing value (NaN).
+   */
+  static void encodeBins(double x, List<Double> edges, float[] out, int offset) {
+    if (Double.isNaN(x)) {
+      return;
+    }
+    for (int b = 0; b + 1 < edges.size(); b++) {
+      double lo = edges.get(b);
+      double hi = edges.get(b + 1);
+      out[offset + b] = (float) Math.max(0, Math.min(1, (x - lo) / (hi - lo)));
     }
   }
 

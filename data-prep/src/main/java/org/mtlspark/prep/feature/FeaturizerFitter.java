@@ -10,7 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.TreeSet;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.align.AlignedRecord;
@@ -225,6 +232,10 @@ public final class FeaturizerFitter {
               List.of(),
               0));
     }
+    List<List<Double>> edges =
+        config.prep().numericBins() > 0 && n > 0
+            ? numericEdges(train, layout, config.prep().numericBins())
+            : List.of();
     return new FeaturizerState(
         ModelInputs.modalities(layout),
         numericCols,
@@ -241,7 +252,62 @@ public final class FeaturizerFitter {
         config.prep().image().height(),
         encodings,
         idCols,
-        idVocabularies);
+        idVocabularies,
+        edges);
+  }
+
+  /** Relative rank error of the quantiles that give the bin edges of numeric columns. */
+  static final double QUANTILE_ERROR = 1e-3;
+
+  /**
+   * Per numeric column the edges of {@code bins} quantile bins of its present training values
+   * (Spark's approximate quantiles, one pass over the training records for all columns).
+   */
+  static List<List<Double>> numericEdges(
+      JavaRDD<AlignedRecord> train, RecordLayout layout, int bins) {
+    int n = layout.numeric().size();
+    StructField[] fields = new StructField[n];
+    String[] names = new String[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = "c" + i;
+      fields[i] = DataTypes.createStructField(names[i], DataTypes.DoubleType, true);
+    }
+    JavaRDD<Row> rows =
+        train.map(
+            r -> {
+              Object[] values = new Object[n];
+              for (int i = 0; i < n; i++) {
+                double x = layout.numeric(r, i);
+                values[i] = Double.isNaN(x) ? null : x;
+              }
+              return RowFactory.create(values);
+            });
+    double[] probabilities = new double[bins + 1];
+    for (int k = 0; k <= bins; k++) {
+      probabilities[k] = (double) k / bins;
+    }
+    SparkSession spark = SparkSession.builder().sparkContext(train.context()).getOrCreate();
+    double[][] quantiles =
+        spark
+            .createDataFrame(rows, new StructType(fields))
+            .stat()
+            .approxQuantile(names, probabilities, QUANTILE_ERROR);
+    List<List<Double>> edges = new ArrayList<>();
+    for (double[] q : quantiles) {
+      edges.add(edges(q));
+    }
+    return edges;
+  }
+
+  /** Bin edges from a column's quantiles: the distinct values, ascending; none for fewer than two. */
+  static List<Double> edges(double[] quantiles) {
+    TreeSet<Double> distinct = new TreeSet<>();
+    for (double q : quantiles) {
+      if (Double.isFinite(q)) {
+        distinct.add(q);
+      }
+    }
+    return distinct.size() < 2 ? List.of() : List.copyOf(distinct);
   }
 
   /**

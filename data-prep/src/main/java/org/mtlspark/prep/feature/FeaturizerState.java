@@ -16,6 +16,9 @@ import java.util.List;
  * @param idVocabularies per identifier column its vocabulary, most frequent first: the id at
  *     position {@code i} has index {@code i + 1}; index 0 stands for any other id and for a
  *     missing one
+ * @param numericEdges per numeric column the edges of its quantile bins on the training split,
+ *     ascending and distinct ({@code prep.numericBins}); a column with fewer than two edges (or
+ *     every column, without bins) has no bin features
  */
 public record FeaturizerState(
     List<String> modalities,
@@ -33,19 +36,24 @@ public record FeaturizerState(
     int imageHeight,
     List<TaskEncoding> tasks,
     List<String> idColumns,
-    List<List<String>> idVocabularies)
+    List<List<String>> idVocabularies,
+    List<List<Double>> numericEdges)
     implements Serializable {
 
   /** The index of an identifier that is not in its column's vocabulary, or missing. */
   public static final int UNKNOWN_ID = 0;
 
-  /** A state read from a manifest written before identifier columns existed has none. */
+  /**
+   * A state read from a manifest written before identifier columns (or numeric bins) existed has
+   * none.
+   */
   public FeaturizerState {
     idColumns = idColumns == null ? List.of() : idColumns;
     idVocabularies = idVocabularies == null ? List.of() : idVocabularies;
+    numericEdges = numericEdges == null ? List.of() : numericEdges;
   }
 
-  /** A state without identifier columns. */
+  /** A state without identifier columns and numeric bins. */
   public FeaturizerState(
       List<String> modalities,
       List<String> numericColumns,
@@ -77,6 +85,7 @@ public record FeaturizerState(
         imageHeight,
         tasks,
         List.of(),
+        List.of(),
         List.of());
   }
 
@@ -86,8 +95,21 @@ public record FeaturizerState(
     if (!m.contains(ModelInputs.IDS)) {
       m.add(ModelInputs.IDS);
     }
+    return with(m, columns, vocabularies, numericEdges);
+  }
+
+  /** This state with quantile bin edges per numeric column (see {@link #numericEdges}). */
+  public FeaturizerState withNumericEdges(List<List<Double>> edges) {
+    return with(modalities, idColumns, idVocabularies, edges);
+  }
+
+  private FeaturizerState with(
+      List<String> modalities,
+      List<String> idColumns,
+      List<List<String>> idVocabularies,
+      List<List<Double>> numericEdges) {
     return new FeaturizerState(
-        m,
+        modalities,
         numericColumns,
         means,
         stds,
@@ -101,8 +123,14 @@ public record FeaturizerState(
         imageWidth,
         imageHeight,
         tasks,
-        columns,
-        vocabularies);
+        idColumns,
+        idVocabularies,
+        numericEdges);
+  }
+
+  /** Bin features of numeric column {@code i}: one per bin between consecutive edges. */
+  public int binWidth(int i) {
+    return i < numericEdges.size() ? Math.max(0, numericEdges.get(i).size() - 1) : 0;
   }
 
   /** Indices identifier column {@code c} can take: its vocabulary plus the unknown index 0. */
@@ -112,14 +140,18 @@ public record FeaturizerState(
 
   /**
    * Width of the tabular input: numeric columns, their missing indicators, per categorical column
-   * its values plus "other", per hashed column its buckets.
+   * its values plus "other", per hashed column its buckets, then per numeric column its bins.
    */
   public int tabularWidth() {
     int w = numericColumns.size() * (missingIndicators ? 2 : 1);
     for (List<String> c : categories) {
       w += c.size() + 1;
     }
-    return w + hashedColumns.size() * hashBuckets;
+    w += hashedColumns.size() * hashBuckets;
+    for (int i = 0; i < numericColumns.size(); i++) {
+      w += binWidth(i);
+    }
+    return w;
   }
 
   /** Ids the text input can hold (vocabulary plus reserved ids). */

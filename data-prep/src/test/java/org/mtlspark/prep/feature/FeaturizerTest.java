@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.ConfigLoader;
@@ -236,5 +237,42 @@ class FeaturizerTest {
       }
       assertEquals(regexTokens(b.toString()), TextVocabulary.tokenize(b.toString()), b.toString());
     }
+  }
+
+  @Test
+  void quantileBinsFollowEveryOtherTabularFeature() {
+    FeaturizerState binned = STATE.withNumericEdges(List.of(List.of(8.0, 10.0, 12.0, 20.0)));
+    assertEquals(2 + 3 + 4 + 3, binned.tabularWidth(), "three bins after the hashed buckets");
+    Featurizer f = new Featurizer(binned, LAYOUT);
+    float[] inside =
+        f.featurize(record(table(14, "red", "u1", "60", "c", "1", "drama"), text("good")))
+            .tabular();
+    assertArrayEquals(
+        new float[] {1f, 1f, 0.25f}, Arrays.copyOfRange(inside, 9, 12), "14 in [12, 20]");
+    assertEquals(2f, inside[0], "the standardized value stays first");
+    float[] below =
+        f.featurize(record(table(3, "red", "u1", "60", "c", "1", "drama"), text("good"))).tabular();
+    assertArrayEquals(new float[3], Arrays.copyOfRange(below, 9, 12), "below the first edge");
+    float[] above =
+        f.featurize(record(table(99, "red", "u1", "60", "c", "1", "drama"), text("good")))
+            .tabular();
+    assertArrayEquals(
+        new float[] {1, 1, 1}, Arrays.copyOfRange(above, 9, 12), "above the last edge");
+    float[] missing =
+        f.featurize(record(table(Double.NaN, "red", "u1", "60", "c", "1", "drama"), text("good")))
+            .tabular();
+    assertArrayEquals(new float[3], Arrays.copyOfRange(missing, 9, 12), "a missing value");
+    assertEquals(1f, missing[1], "the missing indicator");
+  }
+
+  @Test
+  void binEdgesAreTheDistinctQuantilesAndNeedTwo() {
+    assertEquals(
+        List.of(0.0, 1.0, 3.0),
+        FeaturizerFitter.edges(new double[] {0, 0, 0, 1, 1, 3, Double.NaN}),
+        "a column with many equal values has fewer bins");
+    assertEquals(List.of(), FeaturizerFitter.edges(new double[] {5, 5, 5}), "a constant column");
+    assertEquals(List.of(), FeaturizerFitter.edges(new double[0]), "a column without values");
+    assertEquals(0, STATE.binWidth(0), "a state without edges has no bins");
   }
 }
