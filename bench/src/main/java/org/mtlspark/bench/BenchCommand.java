@@ -321,6 +321,17 @@ public final class BenchCommand implements Runnable {
     List<String> peers;
 
     @Option(
+        names = "--models",
+        split = ",",
+        defaultValue = "single-task,hard+concat,hard+attention,soft+concat",
+        paramLabel = "NAME",
+        description =
+            "Our models to train: single-task (one per task), hard+concat, hard+attention, "
+                + "soft+concat (default: all). hard+concat is always trained: the baselines and the "
+                + "ablation come from it; without single-task there is no sharing column.")
+    List<String> models;
+
+    @Option(
         names = "--seeds",
         defaultValue = "1",
         paramLabel = "N",
@@ -399,6 +410,21 @@ public final class BenchCommand implements Runnable {
             new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.ATTENTION),
             new Variant(ModelConfig.Sharing.SOFT, ModelConfig.Fusion.CONCAT));
 
+    /** The name of the single-task models in tables and {@code --models}. */
+    static final String SINGLE = "single-task";
+
+    /** Whether {@code --models} asks for the single-task models. */
+    boolean singleTask() {
+      return models.contains(SINGLE);
+    }
+
+    /** The shared models to train: hard+concat, then the others {@code --models} names. */
+    List<Variant> variants() {
+      return VARIANTS.stream()
+          .filter(v -> v == VARIANTS.get(0) || models.contains(v.name()))
+          .toList();
+    }
+
     /** The peers asked for, in table order; empty for {@code --peers none}. */
     List<String> peerNames() {
       return peers.equals(List.of("none"))
@@ -434,6 +460,15 @@ public final class BenchCommand implements Runnable {
         if (!PeerModels.ALL.contains(p) && !(p.equals("none") && peers.size() == 1)) {
           throw new CommandException(
               ExitCodes.USAGE, "--peers: unknown peer " + p + " (gbt, linear; or none alone)");
+        }
+      }
+      for (String m : models) {
+        if (!m.equals(SINGLE) && VARIANTS.stream().noneMatch(v -> v.name().equals(m))) {
+          throw new CommandException(
+              ExitCodes.USAGE,
+              "--models: unknown model "
+                  + m
+                  + " (single-task, hard+concat, hard+attention, soft+concat)");
         }
       }
       if (seeds < 1) {
@@ -518,7 +553,7 @@ public final class BenchCommand implements Runnable {
       for (int s = 0; s < seeds; s++) {
         single.add(new LinkedHashMap<>());
       }
-      for (TaskConfig task : config.tasks()) {
+      for (TaskConfig task : singleTask() ? config.tasks() : List.<TaskConfig>of()) {
         MtlConfig alone =
             new MtlConfig(
                 config.run(),
@@ -542,10 +577,12 @@ public final class BenchCommand implements Runnable {
                       .get(task.name()));
         }
       }
-      models.add("single-task");
-      metrics.put("single-task", single);
+      if (singleTask()) {
+        models.add(SINGLE);
+        metrics.put(SINGLE, single);
+      }
       EvaluateJob.Report hard = null;
-      for (Variant v : VARIANTS) {
+      for (Variant v : variants()) {
         MtlConfig variant =
             new MtlConfig(
                 config.run(),
@@ -610,20 +647,24 @@ public final class BenchCommand implements Runnable {
       StringBuilder table =
           new StringBuilder(
               String.format(
-                  "%nQuality: %d tasks, %s, test split, %s; soft sharing mu %s. Column shared: hard+concat "
-                      + "against single-task (positive: sharing is better)%s%n",
+                  "%nQuality: %d tasks, %s, test split, %s; soft sharing mu %s%s%s%n",
                   config.tasks().size(),
                   data == null ? rows + " generated records" : "data " + data,
                   seeds > 1
                       ? "mean +- standard deviation over " + seeds + " seeds"
                       : "seed " + config.run().seed(),
                   config.model().softSharingMu(),
+                  singleTask()
+                      ? ". Column shared: hard+concat against single-task (positive: sharing is better)"
+                      : "",
                   gbt
                       ? "; column ours-vs-gbt: our best model against gbt (positive: ours is better)"
                       : ""));
       table.append(String.format("%-12s %-9s %10s", "task", "metric", "baseline"));
       columns.forEach(m -> table.append(String.format(" %" + width + "s", m)));
-      table.append(String.format(" %10s", "shared"));
+      if (singleTask()) {
+        table.append(String.format(" %10s", "shared"));
+      }
       table.append(gbt ? String.format(" %12s%n", "ours-vs-gbt") : String.format("%n"));
       List<Map<String, Object>> results = new ArrayList<>();
       for (TaskConfig task : config.tasks()) {
@@ -648,12 +689,14 @@ public final class BenchCommand implements Runnable {
           examples.put(m, trained.metrics().get(m).get(0).get(task.name()).examples());
         }
         r.put("examples", examples);
-        double a = trained.spread("single-task", task.name(), metric).mean();
-        double b = trained.spread(VARIANTS.get(0).name(), task.name(), metric).mean();
-        // Positive when sharing is better, whichever way the metric points.
-        double better = Metric.betterBy(metric, b, a);
-        table.append(String.format(" %+9.1f%%", 100 * better));
-        r.put("sharedBetterBy", better);
+        if (singleTask()) {
+          double a = trained.spread(SINGLE, task.name(), metric).mean();
+          double b = trained.spread(VARIANTS.get(0).name(), task.name(), metric).mean();
+          // Positive when sharing is better, whichever way the metric points.
+          double better = Metric.betterBy(metric, b, a);
+          table.append(String.format(" %+9.1f%%", 100 * better));
+          r.put("sharedBetterBy", better);
+        }
         if (gbt) {
           String best = models.get(0);
           for (String m : models) {
@@ -727,7 +770,9 @@ public final class BenchCommand implements Runnable {
       var hard = trained.hard();
       List<String> columns = new ArrayList<>(List.of("task", "metric", "trivial baseline"));
       columns.addAll(models);
-      columns.add("hard+concat vs single-task");
+      if (singleTask()) {
+        columns.add("hard+concat vs single-task");
+      }
       if (gbt) {
         columns.add("best ours vs gbt");
       }
@@ -745,7 +790,9 @@ public final class BenchCommand implements Runnable {
         List<Object> row =
             new ArrayList<>(List.of(task, metric, round((double) r.get("baseline"), 4)));
         models.forEach(m -> row.add(cell(trained.spread(m, task, metric))));
-        row.add(String.format("%+.1f%%", 100 * (double) r.get("sharedBetterBy")));
+        if (singleTask()) {
+          row.add(String.format("%+.1f%%", 100 * (double) r.get("sharedBetterBy")));
+        }
         if (gbt) {
           row.add(
               String.format(

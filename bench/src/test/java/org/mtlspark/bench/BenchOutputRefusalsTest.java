@@ -177,6 +177,13 @@ class BenchOutputRefusalsTest {
     refused("--peers: unknown peer none", "quality", "--peers", "none,gbt", "--work", work);
     refused("--seeds must be at least 1", "quality", "--seeds", "0", "--work", work);
     refused(
+        "--models: unknown model hard (single-task, hard+concat, hard+attention, soft+concat)",
+        "quality",
+        "--models",
+        "single-task,hard",
+        "--work",
+        work);
+    refused(
         "the trees' subsampling rate must be in (0, 1]",
         "quality",
         "--gbt-subsample",
