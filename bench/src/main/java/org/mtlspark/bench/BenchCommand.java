@@ -451,11 +451,13 @@ public final class BenchCommand implements Runnable {
 
     @Override
     protected void validate(MtlConfig config) {
-      if (config.tasks().size() < 2) {
+      if (config.tasks().size() < 2 && singleTask()) {
         throw new CommandException(
             ExitCodes.USAGE,
-            "bench quality compares sharing with single tasks: " + "configure at least two tasks");
+            "bench quality compares sharing with single tasks: configure at least two tasks, "
+                + "or leave single-task out of --models");
       }
+
       for (String p : peers) {
         if (!PeerModels.ALL.contains(p) && !(p.equals("none") && peers.size() == 1)) {
           throw new CommandException(

@@ -183,6 +183,16 @@ class BenchOutputRefusalsTest {
         "single-task,hard",
         "--work",
         work);
+    Path oneTask = dir.resolve("one-task.yaml");
+    Files.writeString(
+        oneTask, "tasks:\n  - {name: spend, type: regression, source: labels, column: spend}\n");
+    refused(
+        "configure at least two tasks, or leave single-task out of --models",
+        "quality",
+        "--config",
+        oneTask.toString(),
+        "--work",
+        work);
     refused(
         "the trees' subsampling rate must be in (0, 1]",
         "quality",
