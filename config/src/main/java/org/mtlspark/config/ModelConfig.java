@@ -5,6 +5,8 @@ import java.util.List;
 /**
  * The network: one encoder per modality, fused by concatenation or attention, then hard sharing
  * (one trunk for every task) or soft sharing (one tower per task, pulled together), one head per task.
+ * With {@code wide}, each head also reads the tabular input itself: a linear model over the table's
+ * features beside the deep part (Wide and Deep, Cheng et al. 2016).
  */
 public record ModelConfig(
     List<Integer> tabularHidden,
@@ -23,7 +25,8 @@ public record ModelConfig(
     int fusionDim,
     int fusionHeads,
     Sharing sharing,
-    double softSharingMu)
+    double softSharingMu,
+    boolean wide)
     implements Validatable {
 
   /**
@@ -84,7 +87,8 @@ public record ModelConfig(
         fusionDim,
         fusionHeads,
         sharing,
-        softSharingMu);
+        softSharingMu,
+        wide);
   }
 
   @Override

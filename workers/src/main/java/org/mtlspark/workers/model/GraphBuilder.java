@@ -46,7 +46,9 @@ import org.nd4j.linalg.schedule.ISchedule;
  * modality), fused by concatenation with the modality presence flags or by attention over modality
  * tokens ({@link AttentionFusion}); then a shared trunk (hard sharing) or one tower per task pulled
  * together ({@link TaskTowers}, soft sharing); and one output layer per task ({@code task_<name>},
- * in task order) whose loss carries the task weight lambda.
+ * in task order) whose loss carries the task weight lambda. With {@code model.wide} each output
+ * layer reads the tabular input too, so that its weights over it are a linear model of the table
+ * beside the deep part.
  */
 public final class GraphBuilder {
   private GraphBuilder() {}
@@ -54,6 +56,11 @@ public final class GraphBuilder {
   /** The vertex name of a task's output layer. */
   public static String outputName(String task) {
     return "task_" + task;
+  }
+
+  /** The vertex that joins a task's deep part and the tabular input under {@code model.wide}. */
+  static String wideName(String task) {
+    return "wide_" + task;
   }
 
   /**
@@ -271,11 +278,16 @@ public final class GraphBuilder {
           case SOFT -> towers(g, features, fusion, model, act);
         };
 
-    // One head per task.
+    // One head per task; with a wide part, it reads the tabular input beside the deep part.
     List<String> outputs = new ArrayList<>();
     for (int t = 0; t < features.tasks().size(); t++) {
       String name = outputName(features.tasks().get(t).name());
-      g.addLayer(name, head(features.tasks().get(t)), below.get(t));
+      String in = below.get(t);
+      if (model.wide() && features.has(ModelInputs.TABULAR)) {
+        in = wideName(features.tasks().get(t).name());
+        g.addVertex(in, new MergeVertex(), below.get(t), ModelInputs.TABULAR);
+      }
+      g.addLayer(name, head(features.tasks().get(t)), in);
       outputs.add(name);
     }
     g.setOutputs(outputs.toArray(String[]::new));

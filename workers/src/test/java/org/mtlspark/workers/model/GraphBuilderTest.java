@@ -460,14 +460,15 @@ class GraphBuilderTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"concat", "attention"})
-  void gradientsWithTheIdsInputMatchFiniteDifferences(String fusion) {
+  @org.junit.jupiter.params.provider.CsvSource({"concat,false", "attention,false", "concat,true"})
+  void gradientsWithTheIdsInputMatchFiniteDifferences(String fusion, boolean wide) {
     FeaturizerState s = tableAndIds();
     MtlConfig config =
         ConfigLoader.load(
             List.of(),
             List.of(
                 "model.fusion=" + fusion,
+                "model.wide=" + wide,
                 "model.tabularHidden=[3]",
                 "model.idEmbedding=3",
                 "model.fusionDim=4",
@@ -482,6 +483,11 @@ class GraphBuilderTest {
     assertEquals(
         List.of(ModelInputs.TABULAR, ModelInputs.IDS, ModelInputs.PRESENCE),
         g.getConfiguration().getNetworkInputs());
+    // A wide head reads the trunk's 5 units and the tabular input itself.
+    assertEquals(
+        5 + (wide ? s.tabularWidth() : 0),
+        g.getLayer("task_spend").getParam("W").size(0),
+        "inputs of the spend head");
     // Every index of both columns, 0 included, occurs, so every row of both tables is checked.
     MultiDataSet b = batch(s, 12, 8);
     INDArray ids = b.getFeatures(1);
@@ -503,7 +509,11 @@ class GraphBuilderTest {
                 .net(g)
                 .inputs(in)
                 .labels(labels)),
-        "analytic and numeric gradients agree with the id embeddings (" + fusion + " fusion)");
+        "analytic and numeric gradients agree with the id embeddings ("
+            + fusion
+            + " fusion, wide "
+            + wide
+            + ")");
   }
 
   @Test

@@ -40,7 +40,8 @@ class ParameterAveragingOracleIT {
   /**
    * Every engine, with the default network and with attention fusion and soft sharing (whose tower
    * pull must reach the workers: the local step includes it), each also with the ids input (whose
-   * embedding table is averaged like any parameter).
+   * embedding table is averaged like any parameter); and with the wide part (heads that read the
+   * tabular input).
    */
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> enginesAndNetworks() {
     List<String> plain = List.of("model.l2=0", "model.dropout=0");
@@ -51,6 +52,7 @@ class ParameterAveragingOracleIT {
             "model.fusion=attention",
             "model.sharing=soft",
             "model.softSharingMu=0.5");
+    List<String> wide = List.of("model.l2=0", "model.dropout=0", "model.wide=true");
     return java.util.Arrays.stream(TrainConfig.Engine.values())
         .flatMap(
             e ->
@@ -58,7 +60,8 @@ class ParameterAveragingOracleIT {
                     org.junit.jupiter.params.provider.Arguments.of(e, plain, false),
                     org.junit.jupiter.params.provider.Arguments.of(e, soft, false),
                     org.junit.jupiter.params.provider.Arguments.of(e, plain, true),
-                    org.junit.jupiter.params.provider.Arguments.of(e, soft, true)));
+                    org.junit.jupiter.params.provider.Arguments.of(e, soft, true),
+                    org.junit.jupiter.params.provider.Arguments.of(e, wide, false)));
   }
 
   @ParameterizedTest
