@@ -3,8 +3,6 @@ package org.mtlspark.prep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +13,6 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mtlspark.config.ConfigLoader;
-import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.manifest.Manifest;
@@ -101,13 +97,7 @@ class LabelsPrepIT {
     lines.add("r1,train,1,2,good,cat,1");
     lines.add("r2,train,1,yes,good,cat,-5");
     lines.add("r3,train,1,yes");
-    Files.createDirectories(dir.resolve("data"));
-    Files.writeString(
-        dir.resolve("data/people.csv"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-    MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT, "labels.yaml");
-    manifest =
-        new PrepJob(spark)
-            .run(config, dir.resolve("data").toString(), dir.resolve("prep").toString());
+    manifest = CsvPrep.run(spark, dir, EXPERIMENT, "people.csv", lines);
   }
 
   private static TaskEncoding task(Manifest m, String name) {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +15,6 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
@@ -62,15 +59,7 @@ class NumericBinsIT {
     lines.add("s1,test,5000,3,,1");
     lines.add("s2,test,-5,2,,1");
     lines.add("s3,test,150,,,1");
-    Files.createDirectories(dir.resolve("data"));
-    Files.writeString(
-        dir.resolve("data/t.csv"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-    manifest =
-        new PrepJob(spark)
-            .run(
-                ConfigLoader.fromYaml(EXPERIMENT, "bins.yaml"),
-                dir.resolve("data").toString(),
-                dir.resolve("prep").toString());
+    manifest = CsvPrep.run(spark, dir, EXPERIMENT, "t.csv", lines);
   }
 
   @Test
