@@ -22,9 +22,10 @@ import org.mtlspark.prep.feature.TaskEncoding;
 /**
  * The features the peer models learn from, built from the examples prep writes ({@code
  * <prep>/examples/<split>/}) so that they see the same columns as our networks: the tabular array as
- * it is (standardized numbers, one-hot categories, hashed buckets), the text as a {@link BagOfWords}
- * of counts over the vocabulary, the image's pixels as they are, then the modalities' presence
- * flags; one sparse MLlib vector per example, in that order.
+ * it is (standardized numbers, one-hot categories, hashed buckets, quantile bins), the text as a
+ * {@link BagOfWords} of counts over the vocabulary, the image's pixels as they are, each identifier
+ * column as its vocabulary index (most frequent first, 0 for any other), then the modalities'
+ * presence flags; one sparse MLlib vector per example, in that order.
  */
 public final class PeerFeatures implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -44,6 +45,7 @@ public final class PeerFeatures implements Serializable {
             case ModelInputs.TABULAR -> state.tabularWidth();
             case ModelInputs.TEXT -> state.vocabulary().size();
             case ModelInputs.IMAGE -> state.imageWidth() * state.imageHeight();
+            case ModelInputs.IDS -> state.idColumns().size();
             default -> state.modalities().size();
           };
     }

@@ -76,4 +76,40 @@ class BagOfWordsTest {
     Vector empty = features.vector(List.of(0f, 0f), null, List.of(), List.of(1f, 0f, 0f));
     assertArrayEquals(new double[] {0, 0, 0, 0, 0, 0, 0, 1, 0, 0}, empty.toArray(), 1e-6);
   }
+
+  @Test
+  void anIdentifierColumnIsOneFeatureHoldingItsVocabularyIndex() {
+    FeaturizerState state =
+        new FeaturizerState(
+                List.of(ModelInputs.TABULAR),
+                List.of("t.a", "t.b"),
+                List.of(0.0, 0.0),
+                List.of(1.0, 1.0),
+                false,
+                List.of(),
+                List.of(),
+                List.of(),
+                0,
+                8,
+                List.of(),
+                2,
+                1,
+                List.of(
+                    new TaskEncoding(
+                        "s",
+                        TaskConfig.TaskType.REGRESSION,
+                        "s",
+                        1,
+                        List.of(),
+                        List.of(),
+                        0,
+                        1,
+                        10)))
+            .withIds(List.of("t.user"), List.of(List.of("u1", "u2", "u3")));
+    PeerFeatures features = new PeerFeatures(state);
+    // 2 tabular + 1 identifier + 2 presence flags (tabular, ids).
+    assertEquals(5, features.size());
+    Vector v = features.vector(List.of(0.5f, 0f), List.of(3f), List.of(1f, 1f));
+    assertArrayEquals(new double[] {0.5, 0, 3, 1, 1}, v.toArray(), 1e-6);
+  }
 }
