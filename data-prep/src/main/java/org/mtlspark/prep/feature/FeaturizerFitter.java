@@ -42,7 +42,8 @@ public final class FeaturizerFitter {
 
   /**
    * Fits the featurizers from the statistics of the training records ({@code tally}, counted while
-   * they were aligned) and, when there is text, one more pass over them for the vocabulary.
+   * they were aligned) and, when there is text, one more pass over them for the vocabulary (and
+   * one for the quantile bins of the numeric columns with {@code prep.numericBins}).
    */
   public static FeaturizerState fit(
       Tally tally, JavaRDD<AlignedRecord> train, MtlConfig config, RecordLayout layout) {
