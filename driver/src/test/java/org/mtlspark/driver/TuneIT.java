@@ -50,6 +50,11 @@ class TuneIT {
     };
   }
 
+  /** tune into {@code out} trying only {@code tried} (a --try value). */
+  private static String[] tuneTrying(String out, String tried) {
+    return new String[] {"tune", "--prep", prep, "--out", out, "--try", tried};
+  }
+
   @Test
   void theTrialThatLearnsWinsAndASecondRunResumes() throws IOException {
     String out = dir.resolve("tune").toString();
@@ -89,25 +94,11 @@ class TuneIT {
         "was not made by tune (it holds notes.txt)");
     assertEquals("keep", Files.readString(foreign.resolve("notes.txt")));
     InProcessCommand.assertRefused(
-        mtl(
-            "tune",
-            "--prep",
-            prep,
-            "--out",
-            dir.resolve("t2").toString(),
-            "--try",
-            "model.dropout"),
+        mtl(tuneTrying(dir.resolve("t2").toString(), "model.dropout")),
         ExitCodes.USAGE,
         "--try model.dropout: expected KEY=VALUE|VALUE...");
     InProcessCommand.assertRefused(
-        mtl(
-            "tune",
-            "--prep",
-            prep,
-            "--out",
-            dir.resolve("t3").toString(),
-            "--try",
-            "model.dropout=0.2|1.5"),
+        mtl(tuneTrying(dir.resolve("t3").toString(), "model.dropout=0.2|1.5")),
         ExitCodes.USAGE,
         "the trial {model.dropout=1.5} is not a valid configuration: model.dropout: must be in");
   }

@@ -43,26 +43,36 @@ class BagOfWordsTest {
     assertArrayEquals(new int[] {1}, bag.indices());
   }
 
+  /**
+   * Two standardized numeric columns "t.a" and "t.b", the given modalities and vocabulary, a 2 x 1
+   * image and one regression task.
+   */
+  private static FeaturizerState twoNumbers(List<String> modalities, List<String> vocabulary) {
+    return new FeaturizerState(
+        modalities,
+        List.of("t.a", "t.b"),
+        List.of(0.0, 0.0),
+        List.of(1.0, 1.0),
+        false,
+        List.of(),
+        List.of(),
+        List.of(),
+        0,
+        8,
+        vocabulary,
+        2,
+        1,
+        List.of(
+            new TaskEncoding(
+                "s", TaskConfig.TaskType.REGRESSION, "s", 1, List.of(), List.of(), 0, 1, 10)));
+  }
+
   @Test
   void theFeatureVectorIsTabularThenWordCountsThenPixelsThenPresence() {
     FeaturizerState state =
-        new FeaturizerState(
+        twoNumbers(
             List.of(ModelInputs.TABULAR, ModelInputs.TEXT, ModelInputs.IMAGE),
-            List.of("t.a", "t.b"),
-            List.of(0.0, 0.0),
-            List.of(1.0, 1.0),
-            false,
-            List.of(),
-            List.of(),
-            List.of(),
-            0,
-            8,
-            List.of("x", "y", "z"),
-            2,
-            1,
-            List.of(
-                new TaskEncoding(
-                    "s", TaskConfig.TaskType.REGRESSION, "s", 1, List.of(), List.of(), 0, 1, 10)));
+            List.of("x", "y", "z"));
     PeerFeatures features = new PeerFeatures(state);
     // 2 tabular + 3 words + 2 pixels + 3 presence flags.
     assertEquals(10, features.size());
@@ -80,31 +90,7 @@ class BagOfWordsTest {
   @Test
   void anIdentifierColumnIsOneFeatureHoldingItsVocabularyIndex() {
     FeaturizerState state =
-        new FeaturizerState(
-                List.of(ModelInputs.TABULAR),
-                List.of("t.a", "t.b"),
-                List.of(0.0, 0.0),
-                List.of(1.0, 1.0),
-                false,
-                List.of(),
-                List.of(),
-                List.of(),
-                0,
-                8,
-                List.of(),
-                2,
-                1,
-                List.of(
-                    new TaskEncoding(
-                        "s",
-                        TaskConfig.TaskType.REGRESSION,
-                        "s",
-                        1,
-                        List.of(),
-                        List.of(),
-                        0,
-                        1,
-                        10)))
+        twoNumbers(List.of(ModelInputs.TABULAR), List.of())
             .withIds(List.of("t.user"), List.of(List.of("u1", "u2", "u3")));
     PeerFeatures features = new PeerFeatures(state);
     // 2 tabular + 1 identifier + 2 presence flags (tabular, ids).
