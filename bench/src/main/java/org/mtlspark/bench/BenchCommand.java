@@ -382,6 +382,16 @@ public final class BenchCommand implements Runnable {
         description = "Iterations of the linear peer's solver (default: ${DEFAULT-VALUE}).")
     int linearIter;
 
+    @Option(
+        names = "--peer-words",
+        defaultValue = "0",
+        paramLabel = "N",
+        description =
+            "The peers see a text as counts of the N most frequent words of the vocabulary only "
+                + "(default: ${DEFAULT-VALUE}, all of them): MLlib's trees take time in proportion "
+                + "to the features, a 5,000-word vocabulary times one model per label is hours.")
+    int peerWords;
+
     @Override
     List<String> inputs() {
       return java.util.Arrays.asList(data);
@@ -433,7 +443,8 @@ public final class BenchCommand implements Runnable {
     }
 
     PeerSettings peerSettings() {
-      return new PeerSettings(gbtIter, gbtDepth, gbtStep, gbtSubsample, linearL2, linearIter);
+      return new PeerSettings(
+          gbtIter, gbtDepth, gbtStep, gbtSubsample, linearL2, linearIter, peerWords);
     }
 
     @Override

@@ -37,13 +37,23 @@ public final class PeerFeatures implements Serializable {
   private final int[] widths;
 
   public PeerFeatures(FeaturizerState state) {
+    this(state, 0);
+  }
+
+  /**
+   * Features with the text as counts of the {@code words} most frequent words of the vocabulary
+   * only (0: all of them).
+   */
+  public PeerFeatures(FeaturizerState state, int words) {
+    int vocabulary = state.vocabulary().size();
+    int textWidth = words == 0 ? vocabulary : Math.min(words, vocabulary);
     inputs = List.copyOf(state.inputs());
     widths = new int[inputs.size()];
     for (int i = 0; i < widths.length; i++) {
       widths[i] =
           switch (inputs.get(i)) {
             case ModelInputs.TABULAR -> state.tabularWidth();
-            case ModelInputs.TEXT -> state.vocabulary().size();
+            case ModelInputs.TEXT -> textWidth;
             case ModelInputs.IMAGE -> state.imageWidth() * state.imageHeight();
             case ModelInputs.IDS -> state.idColumns().size();
             default -> state.modalities().size();

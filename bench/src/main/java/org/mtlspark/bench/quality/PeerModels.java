@@ -84,7 +84,7 @@ public final class PeerModels implements AutoCloseable {
     FeaturizerState state =
         Manifest.read(spark.sparkContext().hadoopConfiguration(), prepDir).featurizers();
     this.tasks = state.tasks();
-    PeerFeatures features = new PeerFeatures(state);
+    PeerFeatures features = new PeerFeatures(state, settings.words());
     for (String s : List.of("train", split)) {
       if (!org.mtlspark.prep.io.HadoopFiles.exists(
           spark.sparkContext().hadoopConfiguration(), prepDir + "/examples/" + s)) {

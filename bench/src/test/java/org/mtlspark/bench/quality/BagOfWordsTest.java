@@ -88,6 +88,18 @@ class BagOfWordsTest {
   }
 
   @Test
+  void aWordCapKeepsTheMostFrequentWordsOnly() {
+    FeaturizerState state =
+        twoNumbers(List.of(ModelInputs.TABULAR, ModelInputs.TEXT), List.of("x", "y", "z"));
+    PeerFeatures features = new PeerFeatures(state, 2);
+    // 2 tabular + the first 2 words ("x", "y") + 2 presence flags; "z" (W + 2) is not counted.
+    assertEquals(6, features.size());
+    Vector v = features.vector(List.of(0.5f, 0f), List.of(W + 2, W + 1, W + 2, W), List.of(1f, 1f));
+    assertArrayEquals(new double[] {0.5, 0, 1, 1, 1, 1}, v.toArray(), 1e-6);
+    assertEquals(3, new PeerFeatures(state, 5).size() - 4, "a cap above the vocabulary: all words");
+  }
+
+  @Test
   void anIdentifierColumnIsOneFeatureHoldingItsVocabularyIndex() {
     FeaturizerState state =
         twoNumbers(List.of(ModelInputs.TABULAR), List.of())

@@ -73,7 +73,7 @@ class PeerModelsIT {
     MtlConfig config = ConfigLoader.fromYaml(EXPERIMENT, "peers.yaml");
     String prep = dir.resolve("prep").toString();
     new PrepJob(spark).run(config, dir.resolve("data").toString(), prep);
-    peers = new PeerModels(spark, prep, "test", new PeerSettings(10, 3, 0.5, 1.0, 0.001, 100));
+    peers = new PeerModels(spark, prep, "test", new PeerSettings(10, 3, 0.5, 1.0, 0.001, 100, 0));
     gbt = peers.evaluate(PeerModels.GBT, 7);
     linear = peers.evaluate(PeerModels.LINEAR, 7);
   }
