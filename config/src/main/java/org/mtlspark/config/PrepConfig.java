@@ -196,11 +196,19 @@ public record PrepConfig(
     }
   }
 
-  /** Text to token ids: the vocabulary (of words, or words and word pairs) and the padded length. */
-  public record TextFeatures(String maxTokens, int vocabularySize, int minCount, int ngrams)
+  /**
+   * Text to token ids: the vocabulary (of words, or words and word pairs), the padded length, and
+   * the buckets of the hashed character trigrams that stand for words outside the vocabulary (0:
+   * none, such a word is one unknown token).
+   */
+  public record TextFeatures(
+      String maxTokens, int vocabularySize, int minCount, int ngrams, int charBuckets)
       implements Validatable {
     /** The most token positions a text may take, configured or chosen. */
     public static final int MOST_TOKENS = 1024;
+
+    /** The most buckets of hashed character trigrams: rows of the embedding table. */
+    public static final int MOST_CHAR_BUCKETS = 1_000_000;
 
     /** Whether the token positions are chosen from the training texts ({@code auto}). */
     public boolean autoMaxTokens() {
@@ -232,6 +240,13 @@ public record PrepConfig(
           ngrams == 1 || ngrams == 2,
           Validatable.at(path, "ngrams"),
           "must be 1 (words) or 2 (words and word pairs), was " + ngrams);
+      problems.require(
+          charBuckets >= 0 && charBuckets <= MOST_CHAR_BUCKETS,
+          Validatable.at(path, "charBuckets"),
+          "must be in [0, "
+              + MOST_CHAR_BUCKETS
+              + "] (0: no character trigrams), was "
+              + charBuckets);
     }
   }
 }

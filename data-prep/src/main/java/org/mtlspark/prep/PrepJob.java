@@ -338,7 +338,13 @@ public final class PrepJob {
                     List.of(s.maxTokens()),
                     "token ids (0 pad, 1 unknown, 2 no text) with a feature mask; "
                         + s.textVocabularySize()
-                        + " ids");
+                        + " ids"
+                        + (s.charBuckets() > 0
+                            ? ", the last "
+                                + s.charBuckets()
+                                + " the buckets of hashed character trigrams of words outside"
+                                + " the vocabulary"
+                            : ""));
             case ModelInputs.IMAGE ->
                 new Manifest.InputSpec(
                     input,

@@ -10,14 +10,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.manifest.Manifest;
-import org.mtlspark.prep.source.Keys;
 import org.mtlspark.testing.SharedSpark;
 
 /**
@@ -64,9 +62,7 @@ class NumericBinsIT {
 
   @Test
   void edgesAreQuantilesOfTheTrainingValuesOnlyAndSurviveTheManifest() throws IOException {
-    FeaturizerState state =
-        Manifest.read(spark.sparkContext().hadoopConfiguration(), dir.resolve("prep").toString())
-            .featurizers();
+    FeaturizerState state = CsvPrep.readState(spark, dir);
     List<Double> x = state.numericEdges().get(0);
     assertEquals(5, x.size(), "four bins: " + x);
     double[] expected = {1, 100, 200, 300, 400};
@@ -82,19 +78,15 @@ class NumericBinsIT {
   @Test
   void testRowsAreCodedAgainstTheTrainingEdges() {
     Map<String, float[]> tabular = new HashMap<>();
-    for (Row r :
-        spark
-            .read()
-            .parquet(dir.resolve("prep/examples/test").toString())
-            .select("key", "tabular")
-            .collectAsList()) {
-      List<Float> values = r.getList(1);
-      float[] bins = new float[values.size() - 3];
-      for (int i = 3; i < values.size(); i++) {
-        bins[i - 3] = values.get(i);
-      }
-      tabular.put(Keys.display(r.getString(0)), bins);
-    }
+    CsvPrep.<Float>examples(spark, dir, "test", "tabular")
+        .forEach(
+            (key, values) -> {
+              float[] bins = new float[values.size() - 3];
+              for (int i = 3; i < values.size(); i++) {
+                bins[i - 3] = values.get(i);
+              }
+              tabular.put(key, bins);
+            });
     assertArrayEquals(
         new float[] {1, 1, 1, 1, 1, 1, 0, 0, 0, 0}, tabular.get("s1, test"), "above every edge");
     assertArrayEquals(

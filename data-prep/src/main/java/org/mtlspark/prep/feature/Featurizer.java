@@ -33,7 +33,7 @@ public final class Featurizer implements Serializable {
   public Featurizer(FeaturizerState state, RecordLayout layout) {
     this.state = state;
     this.layout = layout;
-    this.vocabulary = new TextVocabulary(state.vocabulary());
+    this.vocabulary = new TextVocabulary(state.vocabulary(), state.charBuckets());
   }
 
   public FeaturizerState state() {

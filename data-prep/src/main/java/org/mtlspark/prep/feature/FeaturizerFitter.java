@@ -254,7 +254,8 @@ public final class FeaturizerFitter {
         encodings,
         idCols,
         idVocabularies,
-        edges);
+        edges,
+        layout.hasText() ? config.prep().text().charBuckets() : 0);
   }
 
   /** Relative rank error of the quantiles that give the bin edges of numeric columns. */

@@ -19,6 +19,8 @@ import java.util.List;
  * @param numericEdges per numeric column the edges of its quantile bins on the training split,
  *     ascending and distinct ({@code prep.numericBins}); a column with fewer than two edges (or
  *     every column, without bins) has no bin features
+ * @param charBuckets buckets of the hashed character trigrams that stand for words outside the
+ *     vocabulary ({@code prep.text.charBuckets}; 0: none), token ids after the vocabulary's
  */
 public record FeaturizerState(
     List<String> modalities,
@@ -37,15 +39,16 @@ public record FeaturizerState(
     List<TaskEncoding> tasks,
     List<String> idColumns,
     List<List<String>> idVocabularies,
-    List<List<Double>> numericEdges)
+    List<List<Double>> numericEdges,
+    int charBuckets)
     implements Serializable {
 
   /** The index of an identifier that is not in its column's vocabulary, or missing. */
   public static final int UNKNOWN_ID = 0;
 
   /**
-   * A state read from a manifest written before identifier columns (or numeric bins) existed has
-   * none.
+   * A state read from a manifest written before identifier columns (or numeric bins, or character
+   * trigrams) existed has none.
    */
   public FeaturizerState {
     idColumns = idColumns == null ? List.of() : idColumns;
@@ -86,7 +89,8 @@ public record FeaturizerState(
         tasks,
         List.of(),
         List.of(),
-        List.of());
+        List.of(),
+        0);
   }
 
   /** This state with identifier columns and their vocabularies (and the ids modality). */
@@ -95,19 +99,25 @@ public record FeaturizerState(
     if (!m.contains(ModelInputs.IDS)) {
       m.add(ModelInputs.IDS);
     }
-    return with(m, columns, vocabularies, numericEdges);
+    return with(m, columns, vocabularies, numericEdges, charBuckets);
   }
 
   /** This state with quantile bin edges per numeric column (see {@link #numericEdges}). */
   public FeaturizerState withNumericEdges(List<List<Double>> edges) {
-    return with(modalities, idColumns, idVocabularies, edges);
+    return with(modalities, idColumns, idVocabularies, edges, charBuckets);
+  }
+
+  /** This state with buckets of character trigrams for words outside the vocabulary. */
+  public FeaturizerState withCharBuckets(int buckets) {
+    return with(modalities, idColumns, idVocabularies, numericEdges, buckets);
   }
 
   private FeaturizerState with(
       List<String> modalities,
       List<String> idColumns,
       List<List<String>> idVocabularies,
-      List<List<Double>> numericEdges) {
+      List<List<Double>> numericEdges,
+      int charBuckets) {
     return new FeaturizerState(
         modalities,
         numericColumns,
@@ -125,7 +135,8 @@ public record FeaturizerState(
         tasks,
         idColumns,
         idVocabularies,
-        numericEdges);
+        numericEdges,
+        charBuckets);
   }
 
   /** Bin features of numeric column {@code i}: one per bin between consecutive edges. */
@@ -156,7 +167,7 @@ public record FeaturizerState(
 
   /** Ids the text input can hold (vocabulary plus reserved ids). */
   public int textVocabularySize() {
-    return TextVocabulary.FIRST_TOKEN + vocabulary.size();
+    return TextVocabulary.FIRST_TOKEN + vocabulary.size() + charBuckets;
   }
 
   public boolean has(String modality) {

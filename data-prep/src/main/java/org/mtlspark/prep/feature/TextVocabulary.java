@@ -9,8 +9,10 @@ import java.util.Map;
 
 /**
  * Token ids for text: lower-cased runs of letters and digits (and, when the vocabulary holds them,
- * pairs of neighbouring ones), looked up in a vocabulary fit on the training split. Id 0 pads, 1 is an unknown token, 2 stands for "no text"; vocabulary tokens
- * start at 3.
+ * pairs of neighbouring ones), looked up in a vocabulary fit on the training split. Id 0 pads, 1 is
+ * an unknown token, 2 stands for "no text"; vocabulary tokens start at 3. With character buckets,
+ * a word outside the vocabulary is its hashed character trigrams instead of the unknown token: ids
+ * after the vocabulary's, one per bucket.
  */
 public final class TextVocabulary implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -20,11 +22,43 @@ public final class TextVocabulary implements Serializable {
   public static final int FIRST_TOKEN = 3;
 
   private final List<String> tokens;
+  private final int charBuckets;
   private transient Map<String, Integer> ids;
   private transient Boolean hasPairs;
 
   public TextVocabulary(List<String> tokens) {
+    this(tokens, 0);
+  }
+
+  /** A vocabulary whose missing words become hashed character trigrams over {@code charBuckets}. */
+  public TextVocabulary(List<String> tokens, int charBuckets) {
+    if (charBuckets < 0) {
+      throw new IllegalArgumentException(
+          "character buckets must be at least 0, was " + charBuckets);
+    }
     this.tokens = List.copyOf(tokens);
+    this.charBuckets = charBuckets;
+  }
+
+  /**
+   * The character trigrams of {@code word} between the boundary marks {@code <} and {@code >}
+   * ({@code "tea"}: {@code <te, tea, ea>}; a one-letter word is one trigram), by code point.
+   */
+  public static List<String> charTrigrams(String word) {
+    int[] cps = ("<" + word + ">").codePoints().toArray();
+    List<String> out = new ArrayList<>(Math.max(1, cps.length - 2));
+    for (int i = 0; i + 3 <= cps.length; i++) {
+      out.add(new String(cps, i, 3));
+    }
+    return out;
+  }
+
+  /**
+   * The bucket of a character trigram: Java's {@link String#hashCode} (defined by the language, so
+   * the same on every machine and JVM) modulo the buckets.
+   */
+  public static int charBucket(String trigram, int buckets) {
+    return Math.floorMod(trigram.hashCode(), buckets);
   }
 
   /**
@@ -87,9 +121,10 @@ public final class TextVocabulary implements Serializable {
 
   /**
    * Token ids of {@code text} cut or padded to {@code length}; fills {@code mask} with 1 where a
-   * token is. Every token takes a position (its id, or {@link #UNKNOWN}); a pair of neighbouring
-   * tokens takes one after the first of them only when the vocabulary holds it, so a vocabulary
-   * of words alone encodes words alone.
+   * token is. Every token takes a position (its id, or {@link #UNKNOWN}), or with character
+   * buckets a word outside the vocabulary one per trigram; a pair of neighbouring tokens takes one
+   * after the first of them only when the vocabulary holds it, so a vocabulary of words alone
+   * encodes words alone.
    */
   public void encode(String text, int length, float[] ids, float[] mask) {
     List<String> toks = text == null ? List.of() : tokenize(text);
@@ -100,9 +135,21 @@ public final class TextVocabulary implements Serializable {
     Map<String, Integer> lookup = lookup();
     boolean pairs = hasPairs();
     int at = 0;
+    int firstChar = FIRST_TOKEN + tokens.size();
     for (int i = 0; i < toks.size() && at < length; i++) {
-      ids[at] = lookup.getOrDefault(toks.get(i), UNKNOWN);
-      mask[at++] = 1;
+      Integer id = lookup.get(toks.get(i));
+      if (id == null && charBuckets > 0) {
+        for (String gram : charTrigrams(toks.get(i))) {
+          if (at == length) {
+            break;
+          }
+          ids[at] = firstChar + charBucket(gram, charBuckets);
+          mask[at++] = 1;
+        }
+      } else {
+        ids[at] = id == null ? UNKNOWN : id;
+        mask[at++] = 1;
+      }
       if (pairs && i + 1 < toks.size() && at < length) {
         Integer pair = lookup.get(toks.get(i) + " " + toks.get(i + 1));
         if (pair != null) {
@@ -128,9 +175,9 @@ public final class TextVocabulary implements Serializable {
     mask[0] = 1;
   }
 
-  /** Ids in use, including the reserved ones: the embedding's input size. */
+  /** Ids in use, including the reserved ones and the character buckets: the embedding's input size. */
   public int size() {
-    return FIRST_TOKEN + tokens.size();
+    return FIRST_TOKEN + tokens.size() + charBuckets;
   }
 
   public List<String> tokens() {

@@ -48,4 +48,65 @@ class TextVocabularyTest {
     v.encode("a b", 2, ids, mask);
     assertArrayEquals(new float[] {F, F + 2}, ids);
   }
+
+  @Test
+  void charTrigramsRunBetweenBoundaryMarksByCodePoint() {
+    assertEquals(List.of("<te", "tea", "ea>"), TextVocabulary.charTrigrams("tea"));
+    assertEquals(List.of("<a>"), TextVocabulary.charTrigrams("a"));
+    // A letter outside the Basic Multilingual Plane is one character of a trigram, not two.
+    assertEquals(
+        List.of("<\uD835\uDC00b", "\uD835\uDC00b>"), TextVocabulary.charTrigrams("\uD835\uDC00b"));
+  }
+
+  @Test
+  void withCharBucketsAWordOutsideTheVocabularyIsItsHashedTrigrams() {
+    int buckets = 1000;
+    TextVocabulary v = new TextVocabulary(List.of("very", "tasty"), buckets);
+    assertEquals(F + 2 + buckets, v.size(), "the buckets' ids follow the vocabulary's");
+    float[] ids = new float[10];
+    float[] mask = new float[10];
+    v.encode("very tastey", 10, ids, mask);
+    int c = F + 2;
+    List<String> grams = List.of("<ta", "tas", "ast", "ste", "tey", "ey>");
+    float[] want = new float[10];
+    want[0] = F;
+    for (int i = 0; i < grams.size(); i++) {
+      want[1 + i] = c + Math.floorMod(grams.get(i).hashCode(), buckets);
+    }
+    assertArrayEquals(want, ids, "very, then the 6 trigrams of the misspelt word");
+    assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, mask);
+    // The same trigram is the same id in every word: "tastey" and "pastey" share 4 of 6.
+    float[] other = new float[10];
+    v.encode("pastey", 10, other, new float[10]);
+    java.util.Set<Float> a = new java.util.HashSet<>();
+    java.util.Set<Float> b = new java.util.HashSet<>();
+    for (int i = 1; i <= 6; i++) {
+      a.add(ids[i]);
+      b.add(other[i - 1]);
+    }
+    a.retainAll(b);
+    assertEquals(4, a.size(), "shared trigrams ast, ste, tey, ey>");
+    for (float id : ids) {
+      org.junit.jupiter.api.Assertions.assertTrue(id < v.size(), "every id inside the table");
+    }
+  }
+
+  @Test
+  void trigramsStopAtTheLengthAndABucketIsAStableFunctionOfTheTrigram() {
+    TextVocabulary v = new TextVocabulary(List.of(), 16);
+    float[] ids = new float[3];
+    float[] mask = new float[3];
+    v.encode("abcdef", 3, ids, mask);
+    assertArrayEquals(new float[] {1, 1, 1}, mask);
+    // Java defines String.hashCode: "<ab" is 60*31^2 + 97*31 + 98 = 60765, and 60765 mod 16 = 13.
+    assertEquals(13, TextVocabulary.charBucket("<ab", 16));
+    assertEquals(F + 13, ids[0]);
+    assertEquals(U, encodeOne(new TextVocabulary(List.of()), "abcdef"), "no buckets: unknown");
+  }
+
+  private static float encodeOne(TextVocabulary v, String text) {
+    float[] ids = new float[1];
+    v.encode(text, 1, ids, new float[1]);
+    return ids[0];
+  }
 }
