@@ -69,7 +69,8 @@ class ReportsTest {
             List.of(kind, income),
             List.of("people.id"),
             List.of(List.of("p1", "p2", "p3")),
-            List.of());
+            List.of(),
+            0);
     long rejected = rejectsByReason.values().stream().mapToLong(Long::longValue).sum();
     Manifest.Counts counts =
         new Manifest.Counts(
