@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.bench.prep.PrepBenchmark;
+import org.mtlspark.bench.quality.ChanceLevel;
 import org.mtlspark.bench.quality.KeyBiasBaseline;
 import org.mtlspark.bench.quality.PeerModels;
 import org.mtlspark.bench.quality.PeerSettings;
@@ -730,6 +731,9 @@ public final class BenchCommand implements Runnable {
           r.put("bestBetterThanGbtBy", vsGbt);
         }
         table.append(String.format("%n"));
+        if (metric.equals(Metric.MACRO_F1.id()) && sh.confusion() != null) {
+          chanceLine(task.name(), sh.confusion(), sharedTasks, columns, trained, table, r);
+        }
         if (task.type() == TaskConfig.TaskType.REGRESSION && config.data().key().size() > 1) {
           var encoding =
               sharedTasks.stream()
@@ -771,6 +775,39 @@ public final class BenchCommand implements Runnable {
           .append(EvaluateJob.ablationTable(hard));
       System.out.println(table);
       return results;
+    }
+
+    /**
+     * The line under a macro-F1 task's row: what a random guess by the training class shares
+     * scores ({@link ChanceLevel}) and which models beat it; none means no model learnt the task.
+     */
+    private static void chanceLine(
+        String task,
+        List<List<Long>> confusion,
+        List<TaskEncoding> encodings,
+        List<String> columns,
+        Trained trained,
+        StringBuilder table,
+        Map<String, Object> result) {
+      var encoding = encodings.stream().filter(t -> t.name().equals(task)).findFirst();
+      if (encoding.isEmpty() || encoding.get().classCounts().size() != confusion.size()) {
+        return;
+      }
+      double chance = ChanceLevel.macroF1(encoding.get().classCounts(), confusion);
+      List<String> beating =
+          columns.stream()
+              .filter(m -> trained.spread(m, task, Metric.MACRO_F1.id()).mean() > chance)
+              .toList();
+      result.put("chanceMacroF1", chance);
+      table.append(
+          String.format(
+              "%-12s %-9s %10.4f   (a random guess by the training class shares; %s)%n",
+              "",
+              Metric.MACRO_F1.id(),
+              chance,
+              beating.isEmpty()
+                  ? "no model beats it: nothing here learnt this task"
+                  : "beaten by " + String.join(", ", beating)));
     }
 
     /** Writes the results file of the suite: the table, the ablation and the notes. */

@@ -83,6 +83,15 @@ class BenchQualityPeersIT {
     Map<String, Object> tier = task("tier");
     assertEquals("macro_f1", tier.get("metric"));
     assertTrue(value(tier, "gbt") > value(tier, "baseline") + 0.15, tier.toString());
+    // The tier is learnt: above a random guess by the class shares (about a quarter for four
+    // classes), which the table prints under it, naming who beats it.
+    double chance = value(tier, "chanceMacroF1");
+    assertTrue(chance > 0.15 && chance < 0.35, tier.toString());
+    assertTrue(value(tier, "gbt") > chance + 0.1, tier.toString());
+    assertTrue(
+        outcome.out().contains("(a random guess by the training class shares; beaten by "),
+        outcome.out());
+    assertTrue(!task("spend").containsKey("chanceMacroF1"), "only macro-F1 tasks have the line");
     Map<String, Object> churn = task("churn");
     assertEquals("auc", churn.get("metric"));
     assertTrue(value(churn, "gbt") > 0.65, churn.toString());
