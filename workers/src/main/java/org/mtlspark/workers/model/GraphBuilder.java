@@ -47,8 +47,8 @@ import org.nd4j.linalg.schedule.ISchedule;
  * tokens ({@link AttentionFusion}); then a shared trunk (hard sharing) or one tower per task pulled
  * together ({@link TaskTowers}, soft sharing); and one output layer per task ({@code task_<name>},
  * in task order) whose loss carries the task weight lambda. With {@code model.wide} each output
- * layer reads the tabular input too, so that its weights over it are a linear model of the table
- * beside the deep part.
+ * layer reads the tabular input and the text's mean embedding too, so that its weights over them
+ * are a linear model of the table and of the words beside the deep part.
  */
 public final class GraphBuilder {
   private GraphBuilder() {}
@@ -278,14 +278,25 @@ public final class GraphBuilder {
           case SOFT -> towers(g, features, fusion, model, act);
         };
 
-    // One head per task; with a wide part, it reads the tabular input beside the deep part.
+    // One head per task; with a wide part, it reads the tabular input and the text's mean
+    // embedding beside the deep part.
+    List<String> wide = new ArrayList<>();
+    if (features.has(ModelInputs.TABULAR)) {
+      wide.add(ModelInputs.TABULAR);
+    }
+    if (features.has(ModelInputs.TEXT)) {
+      wide.add("text_pool");
+    }
     List<String> outputs = new ArrayList<>();
     for (int t = 0; t < features.tasks().size(); t++) {
       String name = outputName(features.tasks().get(t).name());
       String in = below.get(t);
-      if (model.wide() && features.has(ModelInputs.TABULAR)) {
+      if (model.wide() && !wide.isEmpty()) {
         in = wideName(features.tasks().get(t).name());
-        g.addVertex(in, new MergeVertex(), below.get(t), ModelInputs.TABULAR);
+        List<String> parts = new ArrayList<>();
+        parts.add(below.get(t));
+        parts.addAll(wide);
+        g.addVertex(in, new MergeVertex(), parts.toArray(String[]::new));
       }
       g.addLayer(name, head(features.tasks().get(t)), in);
       outputs.add(name);

@@ -31,6 +31,55 @@ class GraphBuilderTest {
     return BatchBuilder.build(TestBatches.examples(s, n, seed, true));
   }
 
+  /** {@code s} with other modalities and tasks, the featurizers as they are. */
+  static FeaturizerState withModalitiesAndTasks(
+      FeaturizerState s, List<String> modalities, List<TaskEncoding> tasks) {
+    return new FeaturizerState(
+        modalities,
+        s.numericColumns(),
+        s.means(),
+        s.stds(),
+        s.missingIndicators(),
+        s.categoricalColumns(),
+        s.categories(),
+        s.hashedColumns(),
+        s.hashBuckets(),
+        s.maxTokens(),
+        s.vocabulary(),
+        s.imageWidth(),
+        s.imageHeight(),
+        tasks);
+  }
+
+  /**
+   * A small double-precision graph for a gradient check: a 3-unit table encoder, tanh, no L2,
+   * plain SGD, and {@code settings} on top.
+   */
+  static ComputationGraph checkedGraph(FeaturizerState s, String... settings) {
+    List<String> all =
+        new java.util.ArrayList<>(
+            List.of(
+                "model.tabularHidden=[3]",
+                "model.activation=tanh",
+                "model.l2=0",
+                "train.updater=sgd",
+                "train.learningRate=1.0"));
+    all.addAll(List.of(settings));
+    MtlConfig config = ConfigLoader.load(List.of(), all);
+    return GraphBuilder.build(s, config.model(), config.train(), 7)
+        .convertDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+  }
+
+  /** The arrays in double precision (null stays null). */
+  static INDArray[] doubles(INDArray[] arrays) {
+    INDArray[] out = new INDArray[arrays.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] =
+          arrays[i] == null ? null : arrays[i].castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    }
+    return out;
+  }
+
   /** The graph written as a model file (with its updater) and read back. */
   static ComputationGraph saveAndLoad(ComputationGraph g) throws java.io.IOException {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
@@ -78,22 +127,7 @@ class GraphBuilderTest {
             spend.trainLabels(),
             TaskConfig.Loss.HUBER,
             0.5));
-    FeaturizerState huber =
-        new FeaturizerState(
-            s.modalities(),
-            s.numericColumns(),
-            s.means(),
-            s.stds(),
-            s.missingIndicators(),
-            s.categoricalColumns(),
-            s.categories(),
-            s.hashedColumns(),
-            s.hashBuckets(),
-            s.maxTokens(),
-            s.vocabulary(),
-            s.imageWidth(),
-            s.imageHeight(),
-            tasks);
+    FeaturizerState huber = withModalitiesAndTasks(s, s.modalities(), tasks);
     ComputationGraph g = GraphBuilder.build(huber, CONFIG.model(), CONFIG.train(), 1);
     var loss =
         ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer)
@@ -441,21 +475,7 @@ class GraphBuilderTest {
   /** {@link TestBatches#stateWithIds()} with the table and the ids only: a graph small enough to check every parameter. */
   static FeaturizerState tableAndIds() {
     FeaturizerState s = TestBatches.stateWithIds();
-    return new FeaturizerState(
-            List.of(ModelInputs.TABULAR),
-            s.numericColumns(),
-            s.means(),
-            s.stds(),
-            s.missingIndicators(),
-            s.categoricalColumns(),
-            s.categories(),
-            s.hashedColumns(),
-            s.hashBuckets(),
-            s.maxTokens(),
-            s.vocabulary(),
-            s.imageWidth(),
-            s.imageHeight(),
-            s.tasks())
+    return withModalitiesAndTasks(s, List.of(ModelInputs.TABULAR), s.tasks())
         .withIds(s.idColumns(), s.idVocabularies());
   }
 
@@ -463,23 +483,14 @@ class GraphBuilderTest {
   @org.junit.jupiter.params.provider.CsvSource({"concat,false", "attention,false", "concat,true"})
   void gradientsWithTheIdsInputMatchFiniteDifferences(String fusion, boolean wide) {
     FeaturizerState s = tableAndIds();
-    MtlConfig config =
-        ConfigLoader.load(
-            List.of(),
-            List.of(
-                "model.fusion=" + fusion,
-                "model.wide=" + wide,
-                "model.tabularHidden=[3]",
-                "model.idEmbedding=3",
-                "model.fusionDim=4",
-                "model.trunk=[5]",
-                "model.activation=tanh",
-                "model.l2=0",
-                "train.updater=sgd",
-                "train.learningRate=1.0"));
     ComputationGraph g =
-        GraphBuilder.build(s, config.model(), config.train(), 7)
-            .convertDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        checkedGraph(
+            s,
+            "model.fusion=" + fusion,
+            "model.wide=" + wide,
+            "model.idEmbedding=3",
+            "model.fusionDim=4",
+            "model.trunk=[5]");
     assertEquals(
         List.of(ModelInputs.TABULAR, ModelInputs.IDS, ModelInputs.PRESENCE),
         g.getConfiguration().getNetworkInputs());
@@ -495,25 +506,48 @@ class GraphBuilderTest {
       ids.putScalar(r, 0, r % s.idVocabularySize(0));
       ids.putScalar(r, 1, r % s.idVocabularySize(1));
     }
-    INDArray[] in = new INDArray[b.getFeatures().length];
-    for (int i = 0; i < in.length; i++) {
-      in[i] = b.getFeatures(i).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
-    }
-    INDArray[] labels = new INDArray[b.getLabels().length];
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = b.getLabels(i).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
-    }
     assertTrue(
         GradientChecks.passes(
             new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig()
                 .net(g)
-                .inputs(in)
-                .labels(labels)),
+                .inputs(doubles(b.getFeatures()))
+                .labels(doubles(b.getLabels()))),
         "analytic and numeric gradients agree with the id embeddings ("
             + fusion
             + " fusion, wide "
             + wide
             + ")");
+  }
+
+  /** {@link TestBatches#state()} with the table and the text only. */
+  static FeaturizerState tableAndText() {
+    FeaturizerState s = TestBatches.state();
+    return withModalitiesAndTasks(s, List.of(ModelInputs.TABULAR, ModelInputs.TEXT), s.tasks());
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void gradientsWithMaskedTextMatchFiniteDifferences(boolean wide) {
+    FeaturizerState s = tableAndText();
+    ComputationGraph g =
+        checkedGraph(s, "model.wide=" + wide, "model.textEmbedding=4", "model.trunk=[4]");
+    // A wide head reads the trunk's 4 units, the tabular input and the text's mean embedding.
+    assertEquals(
+        4 + (wide ? s.tabularWidth() + 4 : 0),
+        g.getLayer("task_spend").getParam("W").size(0),
+        "inputs of the spend head");
+    MultiDataSet b = batch(s, 6, 8);
+    INDArray[] masks = doubles(b.getFeaturesMaskArrays());
+    assertTrue(masks[1].minNumber().doubleValue() == 0, "some padding is masked");
+    assertTrue(
+        GradientChecks.passes(
+            new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig()
+                .net(g)
+                .inputs(doubles(b.getFeatures()))
+                .inputMask(masks)
+                .labels(doubles(b.getLabels()))
+                .labelMask(doubles(b.getLabelsMaskArrays()))),
+        "analytic and numeric gradients agree with masked text (wide " + wide + ")");
   }
 
   @Test

@@ -41,7 +41,7 @@ class ParameterAveragingOracleIT {
    * Every engine, with the default network and with attention fusion and soft sharing (whose tower
    * pull must reach the workers: the local step includes it), each also with the ids input (whose
    * embedding table is averaged like any parameter); and with the wide part (heads that read the
-   * tabular input).
+   * tabular input and the text's mean embedding).
    */
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> enginesAndNetworks() {
     List<String> plain = List.of("model.l2=0", "model.dropout=0");
