@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p>The batch files are dealt round-robin into {@code workers} shares. Each round is one Spark job
  * of one task per share: the task takes the broadcast parameters and updater state, fits the next
  * {@code averagingFrequency} batches of its share (in a seeded order that changes every epoch), and
- * returns its parameters, updater state and mean score; the driver averages them over the workers
- * that fitted a batch. The executor-side cache is only a cache: a task that finds no entry (a new
+ * returns its parameters, updater state and mean score. The executors sum them in a tree ({@link
+ * RoundSum}: Spark's tree aggregation, pairs of partial sums level by level, the last sum made on
+ * an executor too), so that the driver receives one sum a round whatever the number of workers
+ * (with one or two workers, their results: another stage would cost more than it saves), and
+ * averages over the workers that fitted a batch. The executor-side cache is only a cache: a task that finds no entry (a new
  * or restarted executor) reloads its share from the files and starts from the broadcast state, so
  * retries and lost executors give the same arithmetic. With {@link Residency#RELOAD_EVERY_ROUND}
  * nothing is kept: every round is what a new executor would do.
@@ -112,6 +115,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     Broadcast<List<List<String>>> paths = jsc.broadcast(shares);
     SerializableConf hadoop = new SerializableConf(jsc.hadoopConfiguration());
     int shareCount = shares.size();
+    int depth = treeDepth(shareCount);
     int k = averagingFrequency;
     long trainingSeed = seed;
     ModalityDropout drop = dropout;
@@ -134,7 +138,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           JobLabels.describe(jsc, "train", "epoch " + (epoch + 1) + ", round " + (round + 1));
           Broadcast<RoundState> state =
               jsc.broadcast(new RoundState(params, updater, iteration, epoch, round, taskWeights));
-          List<WorkerResult> results =
+          RoundSum sum =
               jsc.parallelize(IntStream.range(0, shareCount).boxed().toList(), shareCount)
                   .map(
                       share ->
@@ -149,20 +153,21 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                               trainingSeed,
                               drop,
                               keep))
-                  .collect();
+                  .treeAggregate(
+                      new RoundSum(), RoundSum::add, RoundSum::merge, depth, shareCount > 2);
           state.destroy();
           if (LOG.isDebugEnabled()) {
             LOG.debug(
                 String.format(
                     "epoch %d, round %d: %.1fms", epoch, round, (System.nanoTime() - r0) / 1e6));
           }
-          float[][] averaged = average(results, params, updater);
+          float[][] averaged = sum.average(params, updater);
           params = averaged[0];
           updater = averaged[1];
-          int roundBatches = results.stream().mapToInt(WorkerResult::batches).sum();
-          double roundScore = results.stream().mapToDouble(WorkerResult::scoreSum).sum();
+          int roundBatches = sum.batches;
+          double roundScore = sum.scoreSum;
           TrainingDivergedException.check(roundScore, epoch, "averaging round " + (round + 1));
-          int fittedWorkers = (int) results.stream().filter(r -> r.batches() > 0).count();
+          int fittedWorkers = sum.fitted;
           iteration += fittedWorkers == 0 ? 0 : (roundBatches + fittedWorkers - 1) / fittedWorkers;
           scoreSum += roundScore;
           batches += roundBatches;
@@ -207,30 +212,86 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     return out;
   }
 
+  /**
+   * Levels of the tree that sums {@code workers} results: enough for Spark to combine them in
+   * pairs (it takes at least 2), so that no executor merges more than a few partial sums.
+   */
+  static int treeDepth(int workers) {
+    return Math.max(2, 32 - Integer.numberOfLeadingZeros(Math.max(1, workers - 1)));
+  }
+
   /** Averages over the workers that fitted at least one batch; keeps the state when none did. */
   static float[][] average(List<WorkerResult> results, float[] params, float[] updater) {
-    List<WorkerResult> fitted = results.stream().filter(r -> r.batches() > 0).toList();
-    if (fitted.isEmpty()) {
-      return new float[][] {params, updater};
+    RoundSum sum = new RoundSum();
+    results.forEach(sum::add);
+    return sum.average(params, updater);
+  }
+
+  /**
+   * A partial sum of a round's worker results, built on the executors: the parameters and updater
+   * state summed over the workers that fitted a batch (null until one did), their count, and the
+   * batches and score over every worker. Floats, as the workers send them, so that a sum costs
+   * the driver no more than one worker's result did; a tree of sums rounds once per level.
+   */
+  static final class RoundSum implements Serializable {
+    private static final long serialVersionUID = 1L;
+    float[] params;
+    float[] updater;
+    int fitted;
+    int batches;
+    double scoreSum;
+
+    /** Adds one worker's result; returns this sum. */
+    RoundSum add(WorkerResult r) {
+      batches += r.batches();
+      scoreSum += r.scoreSum();
+      if (r.batches() > 0) {
+        addArrays(r.params(), r.updater());
+        fitted++;
+      }
+      return this;
     }
-    float[] p = new float[params.length];
-    float[] u = new float[updater.length];
-    for (WorkerResult r : fitted) {
+
+    /** Adds another partial sum; returns this sum. */
+    RoundSum merge(RoundSum o) {
+      batches += o.batches;
+      scoreSum += o.scoreSum;
+      fitted += o.fitted;
+      if (o.params != null) {
+        addArrays(o.params, o.updater);
+      }
+      return this;
+    }
+
+    private void addArrays(float[] p, float[] u) {
+      if (params == null) {
+        params = p.clone();
+        updater = u.clone();
+        return;
+      }
+      for (int i = 0; i < params.length; i++) {
+        params[i] += p[i];
+      }
+      for (int i = 0; i < updater.length; i++) {
+        updater[i] += u[i];
+      }
+    }
+
+    /** The average over the fitted workers, or {@code params} and {@code updater} when none fitted. */
+    float[][] average(float[] params0, float[] updater0) {
+      if (fitted == 0) {
+        return new float[][] {params0, updater0};
+      }
+      float[] p = new float[params.length];
+      float[] u = new float[updater.length];
       for (int i = 0; i < p.length; i++) {
-        p[i] += r.params()[i];
+        p[i] = params[i] / fitted;
       }
       for (int i = 0; i < u.length; i++) {
-        u[i] += r.updater()[i];
+        u[i] = updater[i] / fitted;
       }
+      return new float[][] {p, u};
     }
-    float n = fitted.size();
-    for (int i = 0; i < p.length; i++) {
-      p[i] /= n;
-    }
-    for (int i = 0; i < u.length; i++) {
-      u[i] /= n;
-    }
-    return new float[][] {p, u};
   }
 
   /** One worker's round, on an executor. */

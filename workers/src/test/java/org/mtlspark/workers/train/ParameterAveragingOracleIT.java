@@ -121,6 +121,46 @@ class ParameterAveragingOracleIT {
   }
 
   /**
+   * Four workers, whose results the executors sum in a tree and hand the driver as one sum: one
+   * round equals one local step on the four batches concatenated.
+   */
+  @Test
+  void fourWorkersSummedOnTheExecutorsEqualOneStepOnTheConcatenatedBatches() throws IOException {
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.l2=0", "model.dropout=0"));
+    TrainConfig sgd =
+        TrainConfigs.defaults()
+            .engine(TrainConfig.Engine.RESIDENT)
+            .epochs(1)
+            .updater(TrainConfig.Updater.SGD)
+            .learningRate(0.1)
+            .workers(4)
+            .averagingFrequency(1)
+            .build();
+    FeaturizerState state = TestBatches.state();
+    int batch = 8;
+    List<List<Example>> shares = new ArrayList<>();
+    List<Example> all = new ArrayList<>();
+    for (int w = 0; w < 4; w++) {
+      shares.add(TestBatches.examples(state, batch, 21 + w, true));
+      all.addAll(shares.get(w));
+    }
+    List<String> paths = pack(shares, "abcd" + BatchPack.EXTENSION);
+    assertEquals(4, paths.size(), "one batch per worker");
+
+    ComputationGraph initial = GraphBuilder.build(state, config.model(), sgd, 3);
+    ComputationGraph local = initial.clone();
+    local.fit(BatchBuilder.build(all));
+    ComputationGraph distributed =
+        TrainJob.trainer(
+                JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
+            .fit(initial.clone(), paths, null);
+
+    assertTrue(local.params().sub(initial.params()).norm2Number().doubleValue() > 1e-3);
+    double diff = local.params().sub(distributed.params()).amaxNumber().doubleValue();
+    assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference, four workers");
+  }
+
+  /**
    * A learning-rate schedule counts each worker's steps: two epochs of one averaging round each,
    * the second at a tenth of the rate, equal two local steps on the concatenated batches under
    * the same schedule (and differ from a constant rate).

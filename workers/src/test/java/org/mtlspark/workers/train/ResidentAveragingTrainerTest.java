@@ -33,4 +33,72 @@ class ResidentAveragingTrainerTest {
         ResidentAveragingTrainer.average(List.of(idle), new float[] {7, 8}, new float[] {9});
     assertArrayEquals(new float[] {7, 8}, none[0], "no worker fitted: the state stays");
   }
+
+  @Test
+  void aTreeOfPartialSumsGivesThePlainAverageToOneInAMillion() {
+    java.util.Random r = new java.util.Random(3);
+    int workers = 32;
+    List<ResidentAveragingTrainer.WorkerResult> results = new java.util.ArrayList<>();
+    float[][] plain = new float[2][];
+    plain[0] = new float[1000];
+    plain[1] = new float[3000];
+    int fitted = 0;
+    for (int w = 0; w < workers; w++) {
+      float[] p = new float[1000];
+      float[] u = new float[3000];
+      for (int i = 0; i < p.length; i++) {
+        p[i] = (float) (r.nextGaussian() * (1 + i % 7));
+      }
+      for (int i = 0; i < u.length; i++) {
+        u[i] = (float) Math.abs(r.nextGaussian() * 1e-3);
+      }
+      int batches = w % 5 == 4 ? 0 : 1 + w % 3;
+      results.add(new ResidentAveragingTrainer.WorkerResult(p, u, 0.5 * batches, batches));
+      if (batches > 0) {
+        fitted++;
+        for (int i = 0; i < p.length; i++) {
+          plain[0][i] += p[i];
+        }
+        for (int i = 0; i < u.length; i++) {
+          plain[1][i] += u[i];
+        }
+      }
+    }
+    for (float[] a : plain) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] /= fitted;
+      }
+    }
+    // Pairs of pairs, as the executors combine them: leaves of one result, then merges upwards.
+    List<ResidentAveragingTrainer.RoundSum> level = new java.util.ArrayList<>();
+    for (var result : results) {
+      level.add(new ResidentAveragingTrainer.RoundSum().add(result));
+    }
+    while (level.size() > 1) {
+      List<ResidentAveragingTrainer.RoundSum> next = new java.util.ArrayList<>();
+      for (int i = 0; i < level.size(); i += 2) {
+        next.add(i + 1 < level.size() ? level.get(i).merge(level.get(i + 1)) : level.get(i));
+      }
+      level = next;
+    }
+    ResidentAveragingTrainer.RoundSum tree = level.get(0);
+    float[][] averaged = tree.average(new float[1000], new float[3000]);
+    for (int a = 0; a < 2; a++) {
+      for (int i = 0; i < plain[a].length; i++) {
+        assertEquals(plain[a][i], averaged[a][i], 1e-6 * Math.max(1, Math.abs(plain[a][i])));
+      }
+    }
+    assertEquals(fitted, tree.fitted);
+    assertEquals(
+        results.stream().mapToInt(ResidentAveragingTrainer.WorkerResult::batches).sum(),
+        tree.batches);
+  }
+
+  @Test
+  void theTreeCombinesInPairs() {
+    assertEquals(2, ResidentAveragingTrainer.treeDepth(1));
+    assertEquals(2, ResidentAveragingTrainer.treeDepth(4));
+    assertEquals(5, ResidentAveragingTrainer.treeDepth(32));
+    assertEquals(6, ResidentAveragingTrainer.treeDepth(33));
+  }
 }
