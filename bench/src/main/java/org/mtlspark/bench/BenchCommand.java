@@ -57,6 +57,7 @@ import picocli.CommandLine.Option;
       BenchCommand.Quality.class,
       BenchMultiMnistCommand.class,
       BenchScalingCommand.class,
+      BenchRoundsCommand.class,
       BenchSummaryCommand.class,
       picocli.CommandLine.HelpCommand.class
     },
@@ -77,7 +78,7 @@ public final class BenchCommand implements Runnable {
   public void run() {
     throw new picocli.CommandLine.ParameterException(
         spec.commandLine(),
-        "name a benchmark: train, prep, quality, multimnist or scaling; or summary");
+        "name a benchmark: train, prep, quality, multimnist, scaling or rounds; or summary");
   }
 
   public static void main(String[] args) throws org.apache.spark.SparkUserAppException {

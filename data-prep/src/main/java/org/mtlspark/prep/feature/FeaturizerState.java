@@ -93,6 +93,29 @@ public record FeaturizerState(
         0);
   }
 
+  /**
+   * A state of standardized numeric columns alone (no missing indicators, no other modality), as
+   * benchmarks and tests build for synthetic tables.
+   */
+  public static FeaturizerState numbers(
+      List<String> columns, List<Double> means, List<Double> stds, List<TaskEncoding> tasks) {
+    return new FeaturizerState(
+        List.of(ModelInputs.TABULAR),
+        columns,
+        means,
+        stds,
+        false,
+        List.of(),
+        List.of(),
+        List.of(),
+        1,
+        1,
+        List.of(),
+        1,
+        1,
+        tasks);
+  }
+
   /** This state with identifier columns and their vocabularies (and the ids modality). */
   public FeaturizerState withIds(List<String> columns, List<List<String>> vocabularies) {
     List<String> m = new ArrayList<>(modalities);

@@ -34,20 +34,10 @@ class IdFeaturesTest {
   static final RecordLayout LAYOUT = new RecordLayout(CONFIG);
 
   static final FeaturizerState STATE =
-      new FeaturizerState(
-              List.of(ModelInputs.TABULAR),
+      FeaturizerState.numbers(
               List.of("ratings.hour"),
               List.of(12.0),
               List.of(6.0),
-              false,
-              List.of(),
-              List.of(),
-              List.of(),
-              2,
-              1,
-              List.of(),
-              2,
-              2,
               List.of(
                   new TaskEncoding(
                       "rating", TaskType.REGRESSION, "rating", 1, List.of(), List.of(), 3, 1, 9)))
