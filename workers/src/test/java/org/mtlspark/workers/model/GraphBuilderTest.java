@@ -347,22 +347,7 @@ class GraphBuilderTest {
                 0,
                 1,
                 10));
-    FeaturizerState s =
-        new FeaturizerState(
-            List.of(ModelInputs.TABULAR),
-            List.of("x"),
-            List.of(0.0),
-            List.of(1.0),
-            false,
-            List.of(),
-            List.of(),
-            List.of(),
-            2,
-            4,
-            List.of(),
-            4,
-            4,
-            tasks);
+    FeaturizerState s = FeaturizerState.numbers(List.of("x"), List.of(0.0), List.of(1.0), tasks);
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
     assertEquals(List.of("tabular", "presence"), g.getConfiguration().getNetworkInputs());
     assertTrue(
