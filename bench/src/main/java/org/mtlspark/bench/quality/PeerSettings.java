@@ -37,11 +37,6 @@ public record PeerSettings(
     }
   }
 
-  /** The words of a vocabulary of {@code size} the peers see. */
-  public int words(int size) {
-    return words == 0 ? size : Math.min(words, size);
-  }
-
   /** The settings of one peer, as the results file notes them. */
   public String describe(String peer) {
     String text =

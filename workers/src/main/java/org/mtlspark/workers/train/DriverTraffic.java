@@ -8,13 +8,12 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 /**
  * The bytes tasks send to the driver as their results while it listens: every result task's
  * serialized result (what {@code collect} or the last level of an aggregation brings back), not
- * the shuffles between executors. Register it, train, read {@link #bytes()} and {@link
- * #resultTasks()}, then {@link #close()}.
+ * the shuffles between executors. Register it, train, {@link #drain()}, read {@link #bytes()},
+ * then {@link #close()}.
  */
 public final class DriverTraffic extends SparkListener implements AutoCloseable {
   private final SparkContext sc;
   private final AtomicLong bytes = new AtomicLong();
-  private final AtomicLong tasks = new AtomicLong();
 
   private DriverTraffic(SparkContext sc) {
     this.sc = sc;
@@ -31,7 +30,6 @@ public final class DriverTraffic extends SparkListener implements AutoCloseable 
   public void onTaskEnd(SparkListenerTaskEnd end) {
     if ("ResultTask".equals(end.taskType()) && end.taskMetrics() != null) {
       bytes.addAndGet(end.taskMetrics().resultSize());
-      tasks.incrementAndGet();
     }
   }
 
@@ -46,11 +44,6 @@ public final class DriverTraffic extends SparkListener implements AutoCloseable 
   /** Result bytes received so far. */
   public long bytes() {
     return bytes.get();
-  }
-
-  /** Result tasks finished so far. */
-  public long resultTasks() {
-    return tasks.get();
   }
 
   @Override

@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * RoundSum}: Spark's tree aggregation, pairs of partial sums level by level, the last sum made on
  * an executor too), so that the driver receives one sum a round whatever the number of workers
  * (with one or two workers, their results: another stage would cost more than it saves), and
- * averages over the workers that fitted a batch. The executor-side cache is only a cache: a task that finds no entry (a new
- * or restarted executor) reloads its share from the files and starts from the broadcast state, so
- * retries and lost executors give the same arithmetic. With {@link Residency#RELOAD_EVERY_ROUND}
- * nothing is kept: every round is what a new executor would do.
+ * averages over the workers that fitted a batch. The executor-side cache is only a cache: a task
+ * that finds no entry (a new or restarted executor) reloads its share from the files and starts
+ * from the broadcast state, so retries and lost executors give the same arithmetic. With {@link
+ * Residency#RELOAD_EVERY_ROUND} nothing is kept: every round is what a new executor would do.
  */
 public final class ResidentAveragingTrainer implements GraphTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ResidentAveragingTrainer.class);
@@ -218,13 +218,6 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
    */
   static int treeDepth(int workers) {
     return Math.max(2, 32 - Integer.numberOfLeadingZeros(Math.max(1, workers - 1)));
-  }
-
-  /** Averages over the workers that fitted at least one batch; keeps the state when none did. */
-  static float[][] average(List<WorkerResult> results, float[] params, float[] updater) {
-    RoundSum sum = new RoundSum();
-    results.forEach(sum::add);
-    return sum.average(params, updater);
   }
 
   /**

@@ -25,12 +25,17 @@ class ResidentAveragingTrainerTest {
     var idle =
         new ResidentAveragingTrainer.WorkerResult(new float[] {100, 100}, new float[] {100}, 0, 0);
     float[][] avg =
-        ResidentAveragingTrainer.average(
-            List.of(fitted1, idle, fitted2), new float[] {0, 0}, new float[] {0});
+        new ResidentAveragingTrainer.RoundSum()
+            .add(fitted1)
+            .add(idle)
+            .add(fitted2)
+            .average(new float[] {0, 0}, new float[] {0});
     assertArrayEquals(new float[] {2, 4}, avg[0]);
     assertArrayEquals(new float[] {3}, avg[1]);
     float[][] none =
-        ResidentAveragingTrainer.average(List.of(idle), new float[] {7, 8}, new float[] {9});
+        new ResidentAveragingTrainer.RoundSum()
+            .add(idle)
+            .average(new float[] {7, 8}, new float[] {9});
     assertArrayEquals(new float[] {7, 8}, none[0], "no worker fitted: the state stays");
   }
 
