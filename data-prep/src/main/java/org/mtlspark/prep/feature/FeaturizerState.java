@@ -190,7 +190,7 @@ public record FeaturizerState(
 
   /** Ids the text input can hold (vocabulary plus reserved ids). */
   public int textVocabularySize() {
-    return TextVocabulary.FIRST_TOKEN + vocabulary.size() + charBuckets;
+    return TextVocabulary.idCount(vocabulary.size(), charBuckets);
   }
 
   public boolean has(String modality) {

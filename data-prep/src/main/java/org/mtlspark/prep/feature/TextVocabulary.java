@@ -135,7 +135,7 @@ public final class TextVocabulary implements Serializable {
     Map<String, Integer> lookup = lookup();
     boolean pairs = hasPairs();
     int at = 0;
-    int firstChar = FIRST_TOKEN + tokens.size();
+    int firstChar = idCount(tokens.size(), 0); // the buckets follow the vocabulary's ids
     for (int i = 0; i < toks.size() && at < length; i++) {
       Integer id = lookup.get(toks.get(i));
       if (id == null && charBuckets > 0) {
@@ -177,7 +177,12 @@ public final class TextVocabulary implements Serializable {
 
   /** Ids in use, including the reserved ones and the character buckets: the embedding's input size. */
   public int size() {
-    return FIRST_TOKEN + tokens.size() + charBuckets;
+    return idCount(tokens.size(), charBuckets);
+  }
+
+  /** The ids of a vocabulary of {@code words} tokens and {@code charBuckets} trigram buckets, the reserved ids included. */
+  public static int idCount(int words, int charBuckets) {
+    return FIRST_TOKEN + words + charBuckets;
   }
 
   public List<String> tokens() {
