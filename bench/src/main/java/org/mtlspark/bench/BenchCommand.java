@@ -686,6 +686,11 @@ public final class BenchCommand implements Runnable {
         // The first shared variant (hard sharing, concatenation) is the one compared with
         // single-task.
         var sh = hard.tasks().get(task.name());
+        TaskEncoding encoding =
+            sharedTasks.stream()
+                .filter(t -> t.name().equals(task.name()))
+                .findFirst()
+                .orElseThrow();
         String metric = sh.primaryMetric();
         double base = sh.baseline().get(metric);
         table.append(String.format("%-12s %-9s %10.4f", task.name(), metric, base));
@@ -733,14 +738,9 @@ public final class BenchCommand implements Runnable {
         }
         table.append(String.format("%n"));
         if (metric.equals(Metric.MACRO_F1.id()) && sh.confusion() != null) {
-          chanceLine(task.name(), sh.confusion(), sharedTasks, columns, trained, table, r);
+          chanceLine(encoding, sh.confusion(), columns, trained, table, r);
         }
         if (task.type() == TaskConfig.TaskType.REGRESSION && config.data().key().size() > 1) {
-          var encoding =
-              sharedTasks.stream()
-                  .filter(t -> t.name().equals(task.name()))
-                  .findFirst()
-                  .orElseThrow();
           var bias =
               KeyBiasBaseline.evaluate(
                   spark,
@@ -783,21 +783,19 @@ public final class BenchCommand implements Runnable {
      * scores ({@link ChanceLevel}) and which models beat it; none means no model learnt the task.
      */
     private static void chanceLine(
-        String task,
+        TaskEncoding task,
         List<List<Long>> confusion,
-        List<TaskEncoding> encodings,
         List<String> columns,
         Trained trained,
         StringBuilder table,
         Map<String, Object> result) {
-      var encoding = encodings.stream().filter(t -> t.name().equals(task)).findFirst();
-      if (encoding.isEmpty() || encoding.get().classCounts().size() != confusion.size()) {
+      if (task.classCounts().size() != confusion.size()) {
         return;
       }
-      double chance = ChanceLevel.macroF1(encoding.get().classCounts(), confusion);
+      double chance = ChanceLevel.macroF1(task.classCounts(), confusion);
       List<String> beating =
           columns.stream()
-              .filter(m -> trained.spread(m, task, Metric.MACRO_F1.id()).mean() > chance)
+              .filter(m -> trained.spread(m, task.name(), Metric.MACRO_F1.id()).mean() > chance)
               .toList();
       result.put("chanceMacroF1", chance);
       table.append(

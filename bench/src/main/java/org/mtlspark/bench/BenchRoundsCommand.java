@@ -108,6 +108,8 @@ final class BenchRoundsCommand extends BenchCommand.Base {
             "driver KB per round / state KB");
     List<double[]> cells = new ArrayList<>();
     List<Map<String, Object>> details = new ArrayList<>();
+    // Per requested size, the parameters the network built for it has.
+    Map<Integer, Long> measured = new LinkedHashMap<>();
     // An untimed run first, so that no cell is timed on a cold JVM.
     int fewest = workers.stream().mapToInt(Integer::intValue).min().orElseThrow();
     fit(jsc, state, 8, fewest, batches.subList(0, fewest * (rounds + 1)));
@@ -126,6 +128,7 @@ final class BenchRoundsCommand extends BenchCommand.Base {
             Math.round(bytes / 1024),
             BenchCommand.round(bytes / stateBytes, 2));
         cells.add(new double[] {w, one.params, seconds});
+        measured.put(p, one.params);
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("parameters", one.params);
         d.put("updaterState", one.updater);
@@ -154,10 +157,9 @@ final class BenchRoundsCommand extends BenchCommand.Base {
               "parameters",
               "workers",
               "predicted s per round");
-      for (int p : params) {
-        double n = nearestParams(cells, p);
+      for (long n : measured.values()) {
         for (int w : List.of(100, 1000)) {
-          predicted.row(Math.round(n), w, BenchCommand.round(CostModel.predict(model, w, n), 2));
+          predicted.row(n, w, BenchCommand.round(CostModel.predict(model, w, n), 2));
         }
       }
       tables.add(predicted);
@@ -182,17 +184,6 @@ final class BenchRoundsCommand extends BenchCommand.Base {
           .write(spark, out);
     }
     return ExitCodes.OK;
-  }
-
-  /** The parameter count measured nearest to the requested {@code p}. */
-  private static double nearestParams(List<double[]> cells, int p) {
-    double best = cells.get(0)[1];
-    for (double[] c : cells) {
-      if (Math.abs(c[1] - p) < Math.abs(best - p)) {
-        best = c[1];
-      }
-    }
-    return best;
   }
 
   record Run(double seconds, long bytes, long params, long updater) {}
