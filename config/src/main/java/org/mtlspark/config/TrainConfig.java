@@ -15,7 +15,9 @@ public record TrainConfig(
     double modalityDropout,
     Weighting taskWeighting,
     double dwaTemperature,
-    boolean compensateLabelRate)
+    boolean compensateLabelRate,
+    String nativeThreads,
+    String batchMemory)
     implements Validatable {
 
   /**
@@ -99,7 +101,9 @@ public record TrainConfig(
         modalityDropout,
         weighting,
         dwaTemperature,
-        compensateLabelRate);
+        compensateLabelRate,
+        nativeThreads,
+        batchMemory);
   }
 
   /** This training with other epochs, averaging frequency and patience. */
@@ -118,7 +122,38 @@ public record TrainConfig(
         modalityDropout,
         taskWeighting,
         dwaTemperature,
-        compensateLabelRate);
+        compensateLabelRate,
+        nativeThreads,
+        batchMemory);
+  }
+
+  /**
+   * The native threads (OpenMP, ND4J's, OpenBLAS's) each worker trains with: the configured number,
+   * or 0 for {@code auto} (the task's {@code spark.task.cpus}, resolved where the worker runs).
+   */
+  public int fixedNativeThreads() {
+    return isAuto(nativeThreads) ? 0 : wholeNumber(nativeThreads);
+  }
+
+  /**
+   * The memory a worker may hold its share of the training batches in, in bytes: the configured
+   * megabytes, or -1 for {@code auto} (resolved where the worker runs).
+   */
+  public long batchMemoryBytes() {
+    return isAuto(batchMemory) ? -1 : (long) wholeNumber(batchMemory) << 20;
+  }
+
+  private static boolean isAuto(String value) {
+    return AUTO.equalsIgnoreCase(value == null ? null : value.strip());
+  }
+
+  /** {@code value} as a whole number; -1 when it is not one. */
+  private static int wholeNumber(String value) {
+    try {
+      return value == null ? -1 : Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Whether the workers follow the executors' cores ({@code auto}). */
@@ -182,6 +217,14 @@ public record TrainConfig(
         dwaTemperature > 0 && Double.isFinite(dwaTemperature),
         Validatable.at(path, "dwaTemperature"),
         "must be > 0, was " + dwaTemperature);
+    problems.require(
+        isAuto(nativeThreads) || wholeNumber(nativeThreads) >= 1,
+        Validatable.at(path, "nativeThreads"),
+        "must be auto or a whole number >= 1, was " + nativeThreads);
+    problems.require(
+        isAuto(batchMemory) || wholeNumber(batchMemory) >= 0,
+        Validatable.at(path, "batchMemory"),
+        "must be auto or a whole number of megabytes >= 0, was " + batchMemory);
     problems.require(
         averagingFrequency >= 1,
         Validatable.at(path, "averagingFrequency"),

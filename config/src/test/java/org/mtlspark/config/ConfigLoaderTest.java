@@ -188,6 +188,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void workerThreadsAndBatchMemoryAreAutoByDefaultOrAWholeNumber() throws IOException {
+    TrainConfig auto = ConfigLoader.load(List.of(), List.of()).train();
+    assertEquals(0, auto.fixedNativeThreads());
+    assertEquals(-1, auto.batchMemoryBytes());
+    TrainConfig set =
+        ConfigLoader.load(List.of(), List.of("train.nativeThreads=2", "train.batchMemory=300"))
+            .train();
+    assertEquals(2, set.fixedNativeThreads());
+    assertEquals(300L << 20, set.batchMemoryBytes());
+    assertEquals(
+        0, ConfigLoader.load(List.of(), List.of("train.batchMemory=0")).train().batchMemoryBytes());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigLoader.load(
+                    List.of(), List.of("train.nativeThreads=0", "train.batchMemory=lots")));
+    assertTrue(
+        e.getMessage().contains("train.nativeThreads: must be auto or a whole number >= 1, was 0"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "train.batchMemory: must be auto or a whole number of megabytes >= 0, was lots"),
+        e.getMessage());
+  }
+
+  @Test
   void prepPartitionsAreAutoOrAWholeNumber() throws IOException {
     PrepConfig auto = ConfigLoader.load(List.of(), List.of()).prep();
     assertEquals("auto", auto.partitions());

@@ -25,6 +25,8 @@ public final class TrainConfigs {
   private TrainConfig.Weighting taskWeighting;
   private double dwaTemperature;
   private boolean compensateLabelRate;
+  private String nativeThreads;
+  private String batchMemory;
 
   private TrainConfigs(TrainConfig c) {
     engine = c.engine();
@@ -41,6 +43,8 @@ public final class TrainConfigs {
     taskWeighting = c.taskWeighting();
     dwaTemperature = c.dwaTemperature();
     compensateLabelRate = c.compensateLabelRate();
+    nativeThreads = c.nativeThreads();
+    batchMemory = c.batchMemory();
   }
 
   /** The {@code train} section of the shipped defaults. */
@@ -124,6 +128,17 @@ public final class TrainConfigs {
     return this;
   }
 
+  public TrainConfigs nativeThreads(int value) {
+    nativeThreads = Integer.toString(value);
+    return this;
+  }
+
+  /** The worker's batch memory in megabytes. */
+  public TrainConfigs batchMemory(int megabytes) {
+    batchMemory = Integer.toString(megabytes);
+    return this;
+  }
+
   public TrainConfig build() {
     return new TrainConfig(
         engine,
@@ -139,6 +154,8 @@ public final class TrainConfigs {
         modalityDropout,
         taskWeighting,
         dwaTemperature,
-        compensateLabelRate);
+        compensateLabelRate,
+        nativeThreads,
+        batchMemory);
   }
 }

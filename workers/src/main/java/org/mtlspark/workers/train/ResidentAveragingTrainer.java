@@ -1,7 +1,9 @@
 package org.mtlspark.workers.train;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -9,9 +11,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.prep.feature.BatchFiles;
@@ -40,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * that finds no entry (a new or restarted executor) reloads its share from the files and starts
  * from the broadcast state, so retries and lost executors give the same arithmetic. With {@link
  * Residency#RELOAD_EVERY_ROUND} nothing is kept: every round is what a new executor would do.
+ *
+ * <p>A worker whose share of the batches would take more memory than its batch memory (by default
+ * a quarter of the executor's off-heap limit over its task slots) keeps only its network and reads
+ * its batches from the files every round, one batch ahead of the one it fits: the same batches in
+ * the same order, so the same arithmetic. Each worker limits its native threads itself ({@link
+ * NativeThreads}) before it fits.
  */
 public final class ResidentAveragingTrainer implements GraphTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ResidentAveragingTrainer.class);
@@ -51,6 +67,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   private final long seed;
   private final ModalityDropout dropout;
   private final Residency residency;
+  private final int nativeThreads;
+  private final long batchMemory;
+  private volatile int streamingWorkers;
 
   /** Whether executors keep each worker's network and batches between rounds. */
   public enum Residency {
@@ -83,6 +102,19 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       long seed,
       ModalityDropout dropout,
       Residency residency) {
+    this(jsc, workers, averagingFrequency, epochs, seed, dropout, residency, 0, -1);
+  }
+
+  private ResidentAveragingTrainer(
+      JavaSparkContext jsc,
+      int workers,
+      int averagingFrequency,
+      int epochs,
+      long seed,
+      ModalityDropout dropout,
+      Residency residency,
+      int nativeThreads,
+      long batchMemory) {
     this.jsc = jsc;
     this.workers = workers;
     this.averagingFrequency = averagingFrequency;
@@ -90,6 +122,32 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     this.seed = seed;
     this.dropout = dropout;
     this.residency = residency;
+    this.nativeThreads = nativeThreads;
+    this.batchMemory = batchMemory;
+  }
+
+  /**
+   * This trainer with each worker's resources: {@code nativeThreads} (0: the task's {@code
+   * spark.task.cpus}) and {@code batchMemoryBytes}, the most its share of the batches may take in
+   * memory before it is read from the files every round instead (-1: decided on each executor, see
+   * {@link #batchMemory(long)}; 0: always read).
+   */
+  public ResidentAveragingTrainer withWorkerResources(int nativeThreads, long batchMemoryBytes) {
+    return new ResidentAveragingTrainer(
+        jsc,
+        workers,
+        averagingFrequency,
+        epochs,
+        seed,
+        dropout,
+        residency,
+        nativeThreads,
+        batchMemoryBytes);
+  }
+
+  /** How many workers read their batches from the files in the last round (0 before any). */
+  public int streamingWorkers() {
+    return streamingWorkers;
   }
 
   /** What the driver sends each round: the averaged state and where the workers are. */
@@ -97,8 +155,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       float[] params, float[] updater, int iteration, int epoch, int round, double[] taskWeights)
       implements Serializable {}
 
-  /** What a worker returns from a round. */
-  record WorkerResult(float[] params, float[] updater, double scoreSum, int batches)
+  /** What a worker returns from a round; {@code streamed}: it read its batches from the files. */
+  record WorkerResult(
+      float[] params, float[] updater, double scoreSum, int batches, boolean streamed)
       implements Serializable {}
 
   @Override
@@ -120,6 +179,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     long trainingSeed = seed;
     ModalityDropout drop = dropout;
     Residency keep = residency;
+    int threads = nativeThreads;
+    long memory = batchMemory;
 
     float[] params = graph.params().toFloatVector();
     float[] updater = vector(updaterState(graph));
@@ -152,7 +213,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                               k,
                               trainingSeed,
                               drop,
-                              keep))
+                              keep,
+                              threads,
+                              memory))
                   .treeAggregate(
                       new RoundSum(), RoundSum::add, RoundSum::merge, depth, shareCount > 2);
           state.destroy();
@@ -167,6 +230,16 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           int roundBatches = sum.batches;
           double roundScore = sum.scoreSum;
           TrainingDivergedException.check(roundScore, epoch, "averaging round " + (round + 1));
+          if (sum.streamed != streamingWorkers || (epoch == startEpoch && round == 0)) {
+            LOG.info(
+                sum.streamed == 0
+                    ? "all {} workers hold their share of the batches in memory"
+                    : "{} of {} workers read their batches from the files every round (their share "
+                        + "is larger than train.batchMemory)",
+                sum.streamed == 0 ? shareCount : sum.streamed,
+                shareCount);
+            streamingWorkers = sum.streamed;
+          }
           int fittedWorkers = sum.fitted;
           iteration += fittedWorkers == 0 ? 0 : (roundBatches + fittedWorkers - 1) / fittedWorkers;
           scoreSum += roundScore;
@@ -232,12 +305,14 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     float[] updater;
     int fitted;
     int batches;
+    int streamed;
     double scoreSum;
 
     /** Adds one worker's result; returns this sum. */
     RoundSum add(WorkerResult r) {
       batches += r.batches();
       scoreSum += r.scoreSum();
+      streamed += r.streamed() ? 1 : 0;
       if (r.batches() > 0) {
         addArrays(r.params(), r.updater());
         fitted++;
@@ -249,6 +324,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     RoundSum merge(RoundSum o) {
       batches += o.batches;
       scoreSum += o.scoreSum;
+      streamed += o.streamed;
       fitted += o.fitted;
       if (o.params != null) {
         addArrays(o.params, o.updater);
@@ -298,25 +374,31 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       int k,
       long seed,
       ModalityDropout dropout,
-      Residency residency)
+      Residency residency,
+      int nativeThreads,
+      long batchMemory)
       throws IOException {
     long t0 = System.nanoTime();
+    NativeThreads.limit(NativeThreads.resolve(nativeThreads));
+    long budget = batchMemory(batchMemory);
     Slot slot =
         residency == Residency.KEEP_BETWEEN_ROUNDS
-            ? WorkerCache.get(trainingId, share, () -> new Slot(confJson, paths, hadoop))
-            : new Slot(confJson, paths, hadoop);
+            ? WorkerCache.get(trainingId, share, () -> new Slot(confJson, paths, hadoop, budget))
+            : new Slot(confJson, paths, hadoop, budget);
     long t1 = System.nanoTime();
     synchronized (slot) {
       ComputationGraph g = slot.graph;
       setState(g, state.params(), state.updater(), state.iteration(), state.epoch());
       TaskLossWeights.apply(g, state.taskWeights());
       List<Integer> order = slot.order(state.epoch(), seed + share);
-      int from = state.round() * k;
+      int from = Math.min(order.size(), state.round() * k);
       int to = Math.min(order.size(), from + k);
       double scoreSum = 0;
-      for (int i = from; i < to; i++) {
-        g.fit(dropout.apply(slot.batches.get(order.get(i)), state.epoch(), share, order.get(i)));
-        scoreSum += g.score();
+      try (Slot.Batches batches = slot.batches(order.subList(from, to))) {
+        for (int i = from; i < to; i++) {
+          g.fit(dropout.apply(batches.next(), state.epoch(), share, order.get(i)));
+          scoreSum += g.score();
+        }
       }
       long t2 = System.nanoTime();
       if (LOG.isDebugEnabled()) {
@@ -326,8 +408,50 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                 share, state.epoch(), state.round(), (t1 - t0) / 1e6, to - from, (t2 - t1) / 1e6));
       }
       return new WorkerResult(
-          g.params().toFloatVector(), vector(updaterState(g)), scoreSum, Math.max(0, to - from));
+          g.params().toFloatVector(),
+          vector(updaterState(g)),
+          scoreSum,
+          to - from,
+          slot.streaming());
     }
+  }
+
+  /**
+   * The memory a worker's batches may take: {@code configured} when it is 0 or more, else a quarter
+   * of this process's off-heap limit (where ND4J keeps arrays: the heap size unless {@code
+   * org.bytedeco.javacpp.maxbytes} is set) over its task slots ({@code spark.executor.cores}, or
+   * the processors, over the task's {@code spark.task.cpus}).
+   */
+  static long batchMemory(long configured) {
+    if (configured >= 0) {
+      return configured;
+    }
+    int processors = Runtime.getRuntime().availableProcessors();
+    SparkEnv env = SparkEnv.get();
+    int cores = env == null ? processors : env.conf().getInt("spark.executor.cores", processors);
+    TaskContext task = TaskContext.get();
+    int slots = Math.max(1, cores / Math.max(1, task == null ? 1 : task.cpus()));
+    return Pointer.maxBytes() / 4 / slots;
+  }
+
+  /** The bytes a batch's arrays take. */
+  static long bytes(MultiDataSet batch) {
+    long sum = 0;
+    for (INDArray[] arrays :
+        List.of(
+            batch.getFeatures(),
+            batch.getLabels(),
+            orEmpty(batch.getFeaturesMaskArrays()),
+            orEmpty(batch.getLabelsMaskArrays()))) {
+      for (INDArray a : arrays) {
+        sum += a == null ? 0 : a.length() * a.dataType().width();
+      }
+    }
+    return sum;
+  }
+
+  private static INDArray[] orEmpty(INDArray[] a) {
+    return a == null ? new INDArray[0] : a;
   }
 
   static INDArray updaterState(ComputationGraph g) {
@@ -350,23 +474,118 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     g.getConfiguration().setEpochCount(epoch);
   }
 
-  /** A worker's resident network and batches. */
+  /**
+   * A worker's resident network and its share of the batches: held in memory when they fit in the
+   * batch memory (estimated from the first batch's size times their number), else read from the
+   * files when a round needs them.
+   */
   static final class Slot {
     final ComputationGraph graph;
-    final List<MultiDataSet> batches = new ArrayList<>();
+    private final List<String> paths;
+    private final Configuration hadoop;
+
+    /** The batches, in share order; null when they are read every round. */
+    private final List<MultiDataSet> held;
+
     private int orderEpoch = -1;
     private List<Integer> order;
 
-    Slot(String confJson, List<String> paths, SerializableConf hadoop) throws IOException {
+    Slot(String confJson, List<String> paths, SerializableConf hadoop, long budget)
+        throws IOException {
       graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(confJson));
       graph.init();
-      batches.addAll(BatchFiles.readAll(hadoop.get(), paths));
+      this.paths = List.copyOf(paths);
+      this.hadoop = hadoop.get();
+      long estimate =
+          paths.isEmpty() ? 0 : bytes(BatchFiles.read(this.hadoop, paths.get(0))) * paths.size();
+      if (estimate <= budget) {
+        held = List.copyOf(BatchFiles.readAll(this.hadoop, paths));
+      } else {
+        held = null;
+        LOG.info(
+            String.format(
+                "a worker's %d batches take about %.1f MB, more than its batch memory of %.1f MB: "
+                    + "reading them from the files every round",
+                paths.size(), estimate / 1048576.0, budget / 1048576.0));
+      }
+    }
+
+    /** Whether this worker reads its batches from the files every round. */
+    boolean streaming() {
+      return held == null;
+    }
+
+    /** The batches at {@code indices} of the share, in that order. */
+    Batches batches(List<Integer> indices) {
+      return new Batches(indices);
+    }
+
+    /**
+     * The batches of one round: from memory, or read from the files one batch ahead of the one
+     * being fitted, on a thread of their own that ends with the round.
+     */
+    final class Batches implements AutoCloseable {
+      private final List<Integer> indices;
+      private final ExecutorService reader;
+      private Future<MultiDataSet> ahead;
+      private int next;
+
+      Batches(List<Integer> indices) {
+        this.indices = indices;
+        if (held == null && !indices.isEmpty()) {
+          reader =
+              Executors.newSingleThreadExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "mtl-batch-reader");
+                    t.setDaemon(true);
+                    return t;
+                  });
+          ahead = read(0);
+        } else {
+          reader = null;
+        }
+      }
+
+      private Future<MultiDataSet> read(int position) {
+        String path = paths.get(indices.get(position));
+        return reader.submit(() -> BatchFiles.read(hadoop, path));
+      }
+
+      MultiDataSet next() throws IOException {
+        int position = next++;
+        if (held != null) {
+          return held.get(indices.get(position));
+        }
+        Future<MultiDataSet> current = ahead;
+        ahead = position + 1 < indices.size() ? read(position + 1) : null;
+        try {
+          return current.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while reading a batch");
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof IOException io) {
+            throw io;
+          }
+          if (e.getCause() instanceof UncheckedIOException u) {
+            throw u.getCause();
+          }
+          throw new IllegalStateException("reading a batch failed", e.getCause());
+        }
+      }
+
+      @Override
+      public void close() {
+        if (reader != null) {
+          reader.shutdownNow();
+        }
+      }
     }
 
     /** The seeded visiting order of this share's batches in {@code epoch}. */
     List<Integer> order(int epoch, long seed) {
       if (epoch != orderEpoch) {
-        List<Integer> o = new ArrayList<>(IntStream.range(0, batches.size()).boxed().toList());
+        List<Integer> o = new ArrayList<>(IntStream.range(0, paths.size()).boxed().toList());
         Collections.shuffle(o, new Random(seed * 1_000_003L + epoch));
         order = o;
         orderEpoch = epoch;

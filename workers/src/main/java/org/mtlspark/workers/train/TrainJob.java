@@ -344,12 +344,13 @@ public final class TrainJob {
     return switch (train.engine()) {
       case RESIDENT ->
           new ResidentAveragingTrainer(
-              jsc,
-              TrainingWorkers.resolve(jsc, train),
-              train.averagingFrequency(),
-              train.epochs(),
-              seed,
-              dropout);
+                  jsc,
+                  TrainingWorkers.resolve(jsc, train),
+                  train.averagingFrequency(),
+                  train.epochs(),
+                  seed,
+                  dropout)
+              .withWorkerResources(train.fixedNativeThreads(), train.batchMemoryBytes());
       case DL4J -> new ParameterAveragingTrainer(jsc, train, batchSize, seed, dropout);
     };
   }

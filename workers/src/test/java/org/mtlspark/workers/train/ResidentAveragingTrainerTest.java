@@ -19,11 +19,14 @@ class ResidentAveragingTrainerTest {
   @Test
   void averagingCountsOnlyWorkersThatFittedABatch() {
     var fitted1 =
-        new ResidentAveragingTrainer.WorkerResult(new float[] {1, 3}, new float[] {2}, 1.0, 2);
+        new ResidentAveragingTrainer.WorkerResult(
+            new float[] {1, 3}, new float[] {2}, 1.0, 2, false);
     var fitted2 =
-        new ResidentAveragingTrainer.WorkerResult(new float[] {3, 5}, new float[] {4}, 1.0, 1);
+        new ResidentAveragingTrainer.WorkerResult(
+            new float[] {3, 5}, new float[] {4}, 1.0, 1, false);
     var idle =
-        new ResidentAveragingTrainer.WorkerResult(new float[] {100, 100}, new float[] {100}, 0, 0);
+        new ResidentAveragingTrainer.WorkerResult(
+            new float[] {100, 100}, new float[] {100}, 0, 0, false);
     float[][] avg =
         new ResidentAveragingTrainer.RoundSum()
             .add(fitted1)
@@ -58,7 +61,7 @@ class ResidentAveragingTrainerTest {
         u[i] = (float) Math.abs(r.nextGaussian() * 1e-3);
       }
       int batches = w % 5 == 4 ? 0 : 1 + w % 3;
-      results.add(new ResidentAveragingTrainer.WorkerResult(p, u, 0.5 * batches, batches));
+      results.add(new ResidentAveragingTrainer.WorkerResult(p, u, 0.5 * batches, batches, false));
       if (batches > 0) {
         fitted++;
         for (int i = 0; i < p.length; i++) {
