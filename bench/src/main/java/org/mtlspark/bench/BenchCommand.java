@@ -1028,9 +1028,11 @@ public final class BenchCommand implements Runnable {
       name = "train",
       mixinStandardHelpOptions = true,
       description =
-          "Training speed and quality, in one process: (a) one plain fit loop, no Spark; (b) dl4j-spark's "
+          "Training speed, quality and time to quality: (a) one plain fit loop, no Spark; (b) dl4j-spark's "
               + "ParameterAveragingTrainingMaster; (c) our resident parameter averaging; (d) N plain loops on disjoint "
-              + "shares in N threads (the machine's ceiling). Prints examples/s, per-task metrics and ratios.")
+              + "shares in N threads; (e) N plain loops in N JVMs (the machine's ceiling); (p) PyTorch in one process "
+              + "and (q) DistributedDataParallel in N processes (seed workload; skipped with a message where no "
+              + "Python with torch is found). Prints examples/s, per-task metrics, seconds to (a)'s quality and ratios.")
   static final class Train extends BenchCommand.Base {
     @Override
     String name() {
@@ -1048,9 +1050,9 @@ public final class BenchCommand implements Runnable {
     @Option(
         names = "--phases",
         split = ",",
-        defaultValue = "a,b,c,d",
+        defaultValue = "a,b,c,d,e,p,q",
         paramLabel = "ID",
-        description = "Which of a, b, c, d to run (default: ${DEFAULT-VALUE}).")
+        description = "Which of a, b, c, d, e, p, q to run (default: ${DEFAULT-VALUE}).")
     List<String> phases;
 
     @Option(
@@ -1079,11 +1081,12 @@ public final class BenchCommand implements Runnable {
 
     @Option(
         names = "--averaging",
+        split = ",",
         defaultValue = "200",
         description =
-            "Batches per worker between averaging rounds of (c) (default: ${DEFAULT-VALUE}); "
-                + "(b) keeps dl4j-spark's default.")
-    int averaging;
+            "Batches per worker between averaging rounds of (c); several (e.g. 8,32,200) run (c) "
+                + "once for each, as c@8, c@32, ... (default: ${DEFAULT-VALUE}); (b) keeps dl4j-spark's default.")
+    List<Integer> averaging;
 
     @Option(
         names = "--repeats",
@@ -1101,9 +1104,9 @@ public final class BenchCommand implements Runnable {
     @Override
     protected void validate(MtlConfig config) {
       for (String id : phases) {
-        if (!List.of("a", "b", "c", "d").contains(id)) {
+        if (!TrainingBenchmark.PHASES.contains(id)) {
           throw new CommandException(
-              ExitCodes.USAGE, "--phases: unknown phase " + id + " (a, b, c, d)");
+              ExitCodes.USAGE, "--phases: unknown phase " + id + " (a, b, c, d, e, p, q)");
         }
       }
       for (String name : workloads) {
@@ -1112,7 +1115,7 @@ public final class BenchCommand implements Runnable {
               ExitCodes.USAGE, "--workloads: unknown workload " + name + " (seed, multimodal)");
         }
       }
-      if (repeats < 1 || epochs < 1 || workers < 1 || averaging < 1) {
+      if (repeats < 1 || epochs < 1 || workers < 1 || averaging.stream().anyMatch(k -> k < 1)) {
         throw new CommandException(
             ExitCodes.USAGE, "--repeats, --epochs, --workers and --averaging must be at least 1");
       }
@@ -1186,14 +1189,15 @@ public final class BenchCommand implements Runnable {
         BenchResults.Table t = resultsTable(w, result);
         tables.add(t);
         table.append(BenchSummaryCommand.text(t));
+        table.append(torchRatios(result));
       }
       System.out.println(table);
       if (out != null) {
         BenchResults.of(
                 spark,
                 "Training speed",
-                "(a) one plain fit loop without Spark on one core, run in the same "
-                    + "process; (d) N plain loops on disjoint shares in N threads, the machine's ceiling",
+                "(a) one plain fit loop without Spark, run in the same process; (e) N plain "
+                    + "loops on disjoint shares in N JVMs at once, the machine's N-worker ceiling",
                 tables,
                 List.of(),
                 results)
@@ -1204,7 +1208,7 @@ public final class BenchCommand implements Runnable {
 
     private BenchResults.Table resultsTable(Workload w, List<TrainingBenchmark.Phase> phases) {
       double a = rate(phases, "a");
-      double d = rate(phases, "d");
+      double e = rate(phases, "e");
       BenchResults.Table t =
           new BenchResults.Table(
               "Workload "
@@ -1225,10 +1229,15 @@ public final class BenchCommand implements Runnable {
               "run",
               "examples/s",
               "vs (a)",
-              "vs (d)",
+              "vs (e)",
               "seconds",
+              "s to (a)'s quality",
               "holdout metrics");
       for (TrainingBenchmark.Phase p : phases) {
+        if (!p.ran()) {
+          t.row("(" + p.id() + ") " + p.description(), "-", "-", "-", "-", "-", "-");
+          continue;
+        }
         List<String> m = new ArrayList<>();
         p.metrics()
             .forEach(
@@ -1241,11 +1250,35 @@ public final class BenchCommand implements Runnable {
             "(" + p.id() + ") " + p.description(),
             Math.round(p.examplesPerSecond()),
             round(p.examplesPerSecond() / a, 2),
-            round(p.examplesPerSecond() / d, 2),
+            round(p.examplesPerSecond() / e, 2),
             round(p.seconds(), 1),
+            Double.isNaN(p.secondsToQuality())
+                ? "-"
+                : Double.isInfinite(p.secondsToQuality())
+                    ? "not reached"
+                    : String.valueOf(round(p.secondsToQuality(), 1)),
             String.join(", ", m));
       }
       return t;
+    }
+
+    /** The ratios to the PyTorch peer, where it ran: (a) to (p) and (c) to (q). */
+    static String torchRatios(List<TrainingBenchmark.Phase> phases) {
+      StringBuilder out = new StringBuilder();
+      double p = rate(phases, "p");
+      double q = rate(phases, "q");
+      if (!Double.isNaN(p) && !Double.isNaN(rate(phases, "a"))) {
+        out.append(String.format("(a) / PyTorch one process (p): %.3f%n", rate(phases, "a") / p));
+      }
+      if (!Double.isNaN(q)) {
+        for (TrainingBenchmark.Phase c : phases) {
+          if (c.id().startsWith("c") && c.ran()) {
+            out.append(
+                String.format("(%s) / PyTorch DDP (q): %.3f%n", c.id(), c.examplesPerSecond() / q));
+          }
+        }
+      }
+      return out.toString();
     }
 
     private static double rate(List<TrainingBenchmark.Phase> phases, String id) {

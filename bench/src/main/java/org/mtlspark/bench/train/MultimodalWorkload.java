@@ -36,6 +36,7 @@ public final class MultimodalWorkload {
         trainFiles,
         List.copyOf(BatchFiles.readAll(hadoop, testFiles)),
         m.featurizers().tasks(),
-        m.batchSize());
+        m.batchSize(),
+        null);
   }
 }

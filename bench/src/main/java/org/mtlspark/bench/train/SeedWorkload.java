@@ -2,6 +2,8 @@ package org.mtlspark.bench.train;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -32,9 +34,13 @@ public final class SeedWorkload {
 
   public static Workload create(
       int rows, int batchSize, long seed, String dir, Configuration hadoop) throws IOException {
-    List<String> files = write(batches(rows, batchSize, new Random(seed)), dir, hadoop);
+    List<MultiDataSet> train = batches(rows, batchSize, new Random(seed));
+    List<String> files = write(train, dir, hadoop);
     List<MultiDataSet> holdout =
         batches(Math.max(batchSize, rows / 10), batchSize, new Random(seed + 1));
+    String peer = dir + "/peer";
+    writeRows(train, peer + "/train.f32", hadoop);
+    writeRows(holdout, peer + "/holdout.f32", hadoop);
     List<TaskEncoding> tasks =
         List.of(
             new TaskEncoding("y1", TaskType.REGRESSION, "y1", 1, List.of(), List.of(), 0, 1, rows),
@@ -55,7 +61,33 @@ public final class SeedWorkload {
         files,
         holdout,
         tasks,
-        batchSize);
+        batchSize,
+        peer);
+  }
+
+  /**
+   * The batches as rows for the PyTorch peer: little-endian float32, 12 per row (x0..x9, y1, the
+   * class of y2), in batch order.
+   */
+  static void writeRows(List<MultiDataSet> batches, String file, Configuration hadoop)
+      throws IOException {
+    Path path = new Path(file);
+    try (OutputStream out = path.getFileSystem(hadoop).create(path, true)) {
+      for (MultiDataSet b : batches) {
+        float[][] x = b.getFeatures(0).toFloatMatrix();
+        float[][] y1 = b.getLabels(0).toFloatMatrix();
+        long[] y2 = b.getLabels(1).argMax(1).toLongVector();
+        ByteBuffer rows = ByteBuffer.allocate(x.length * 12 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < x.length; i++) {
+          for (float v : x[i]) {
+            rows.putFloat(v);
+          }
+          rows.putFloat(y1[i][0]);
+          rows.putFloat(y2[i]);
+        }
+        out.write(rows.array());
+      }
+    }
   }
 
   static ComputationGraph network(long seed) {

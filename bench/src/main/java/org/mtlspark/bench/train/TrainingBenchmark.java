@@ -3,6 +3,9 @@ package org.mtlspark.bench.train;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,35 +16,72 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.util.ModelSerializer;
 import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.workers.eval.TaskAccumulator;
 import org.mtlspark.workers.eval.TaskEvaluator;
 import org.mtlspark.workers.eval.TaskMetrics;
+import org.mtlspark.workers.eval.ValidationObjective;
 import org.mtlspark.workers.train.BatchLoader;
+import org.mtlspark.workers.train.NativeThreads;
 import org.mtlspark.workers.train.ResidentAveragingTrainer;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains one workload four ways in one process and measures examples per second and final
- * per-task quality: (a) one plain {@code ComputationGraph.fit} loop, no Spark (the baseline);
- * (b) dl4j-spark's ParameterAveragingTrainingMaster on Spark; (c) our resident averaging on Spark;
- * (d) the machine's parallel ceiling: N plain loops on disjoint shares in N threads, no Spark, no
- * communication.
+ * Trains one workload several ways and measures examples per second, final per-task quality and
+ * time to quality: (a) one plain {@code ComputationGraph.fit} loop, no Spark (the baseline); (b)
+ * dl4j-spark's ParameterAveragingTrainingMaster on Spark; (c) our resident averaging on Spark; (d)
+ * N plain loops on disjoint shares in N threads of this process; (e) N plain loops in N processes
+ * of their own, one native thread each (the machine's N-worker ceiling: no Spark, no
+ * communication); (p) the PyTorch peer in one process and (q) with DistributedDataParallel in N
+ * processes over gloo, where the workload has one and a Python with torch is found.
+ *
+ * <p>Time to quality: (a), (b) and (c) are evaluated on the holdout after every epoch, with the
+ * clock stopped; a phase's time to quality is the training time until its holdout objective (the
+ * mean gain over the tasks' baselines) first comes within 1% of what (a) reaches at its end in the
+ * same repeat.
  */
 public final class TrainingBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingBenchmark.class);
 
-  /** One training run of one phase: its seed, time, rate and holdout metrics. */
+  /** The phases, in the order they run within a repeat. */
+  public static final List<String> PHASES = List.of("a", "b", "c", "d", "e", "p", "q");
+
+  /** A point of a run's learning curve: training seconds so far and the holdout objective. */
+  public record Point(double seconds, double objective) {}
+
+  /**
+   * One training run of one phase: its seed, time, rate, holdout metrics, learning curve (empty
+   * where the phase is not evaluated between epochs) and training seconds until it reached {@code
+   * (a)}'s quality (NaN: not measured; infinite: not reached).
+   */
   public record Run(
-      long seed, double seconds, double examplesPerSecond, Map<String, Double> metrics) {}
+      long seed,
+      double seconds,
+      double examplesPerSecond,
+      Map<String, Double> metrics,
+      List<Point> curve,
+      double secondsToQuality) {
+    Run toQuality(double target) {
+      double reached = curve.isEmpty() ? Double.NaN : Double.POSITIVE_INFINITY;
+      for (Point p : curve) {
+        if (p.objective() >= target - 0.01 * Math.abs(target)) {
+          reached = p.seconds();
+          break;
+        }
+      }
+      return new Run(seed, seconds, examplesPerSecond, metrics, curve, reached);
+    }
+  }
 
   /**
    * One phase over all repeats: the mean rate, and the mean and sample standard deviation of each
@@ -52,9 +92,19 @@ public final class TrainingBenchmark {
       String description,
       double seconds,
       double examplesPerSecond,
+      double secondsToQuality,
       Map<String, Double> metrics,
       Map<String, Double> metricsSd,
       List<Run> runs) {
+
+    /** A phase that did not run, and why. */
+    static Phase skipped(String id, String why) {
+      return new Phase(id, why, Double.NaN, Double.NaN, Double.NaN, Map.of(), Map.of(), List.of());
+    }
+
+    public boolean ran() {
+      return !runs.isEmpty();
+    }
 
     static Phase of(String id, String description, List<Run> runs) {
       Map<String, Double> mean = new LinkedHashMap<>();
@@ -69,6 +119,7 @@ public final class TrainingBenchmark {
           description,
           mean(runs.stream().mapToDouble(Run::seconds).toArray()),
           mean(runs.stream().mapToDouble(Run::examplesPerSecond).toArray()),
+          mean(runs.stream().mapToDouble(Run::secondsToQuality).toArray()),
           mean,
           sd,
           List.copyOf(runs));
@@ -98,7 +149,7 @@ public final class TrainingBenchmark {
   private final JavaSparkContext jsc;
   private final int workers;
   private final int epochs;
-  private final int averagingFrequency;
+  private final List<Integer> averaging;
   private final long seed;
   private final int repeats;
 
@@ -111,7 +162,7 @@ public final class TrainingBenchmark {
       JavaSparkContext jsc,
       int workers,
       int epochs,
-      int averagingFrequency,
+      List<Integer> averaging,
       long seed,
       int repeats) {
     if (repeats < 1) {
@@ -120,75 +171,191 @@ public final class TrainingBenchmark {
     this.jsc = jsc;
     this.workers = workers;
     this.epochs = epochs;
-    this.averagingFrequency = averagingFrequency;
+    if (averaging.isEmpty() || averaging.stream().anyMatch(k -> k < 1)) {
+      throw new IllegalArgumentException("averaging frequencies must be at least 1: " + averaging);
+    }
+    this.averaging = List.copyOf(averaging);
     this.seed = seed;
     this.repeats = repeats;
   }
 
   public List<Phase> run(Workload w, List<String> phases) throws IOException {
     for (String id : phases) {
-      if (!List.of("a", "b", "c", "d").contains(id)) {
-        throw new IllegalArgumentException("unknown phase " + id + " (a, b, c, d)");
+      if (!PHASES.contains(id)) {
+        throw new IllegalArgumentException("unknown phase " + id + " " + PHASES);
+      }
+    }
+    Map<String, String> skipped = new LinkedHashMap<>();
+    TorchPeer torch = null;
+    if (phases.contains("p") || phases.contains("q")) {
+      if (w.peerRows() == null) {
+        skipped.put("p", "PyTorch peer: none for this workload");
+        skipped.put("q", "PyTorch peer: none for this workload");
+      } else {
+        TorchPeer.Found found = TorchPeer.find();
+        if (found.python() == null) {
+          skipped.put("p", "PyTorch peer skipped: " + found.why());
+          skipped.put("q", "PyTorch peer skipped: " + found.why());
+        } else {
+          torch = new TorchPeer(found.python(), w.peerRows(), epochs);
+        }
       }
     }
     warmUp(w);
     Map<String, List<Run>> runs = new LinkedHashMap<>();
     Map<String, String> descriptions = new LinkedHashMap<>();
+    List<String> order = new ArrayList<>();
+    for (String id : PHASES) {
+      if (!id.equals("c")) {
+        order.add(id);
+      } else if (phases.contains("c")) {
+        averaging.forEach(k -> order.add(averagingPhase(k)));
+      }
+    }
     for (int r = 0; r < repeats; r++) {
       long s = seed + r;
-      for (String id : phases) {
+      Double target = null;
+      for (String id : order) {
+        if ((!phases.contains(id) && !id.startsWith("c")) || skipped.containsKey(id)) {
+          continue;
+        }
         LOG.info("workload {}: phase {}, repeat {}/{} (seed {})", w.name(), id, r + 1, repeats, s);
         descriptions.put(id, description(id));
-        runs.computeIfAbsent(id, k -> new ArrayList<>()).add(timed(w, id, s, training(id, w, s)));
+        Run run =
+            switch (id) {
+              case "p" -> torch.run(1, s);
+              case "q" -> torch.run(workers, s);
+              case "e" -> processLoops(w, s);
+              default -> timed(w, id, s);
+            };
+        if (id.equals("a")) {
+          target = run.curve().get(run.curve().size() - 1).objective();
+        }
+        runs.computeIfAbsent(id, k -> new ArrayList<>())
+            .add(target == null ? run : run.toQuality(target));
       }
     }
     List<Phase> out = new ArrayList<>();
-    runs.forEach((id, list) -> out.add(Phase.of(id, descriptions.get(id), list)));
+    for (String id : order) {
+      if (runs.containsKey(id)) {
+        out.add(Phase.of(id, descriptions.get(id), runs.get(id)));
+      } else if (skipped.containsKey(id) && phases.contains(id)) {
+        out.add(Phase.skipped(id, skipped.get(id)));
+      }
+    }
     return out;
   }
 
   private String description(String id) {
     return switch (id) {
-      case "a" -> "one plain fit loop, no Spark";
+      case "a" -> "one plain fit loop, no Spark, a native thread per core";
       case "b" ->
           "dl4j-spark ParameterAveragingTrainingMaster, its defaults, " + workers + " workers";
-      case "c" -> "resident parameter averaging (ours), " + workers + " workers";
-      default -> workers + " plain loops, disjoint shares, " + workers + " threads (ceiling)";
+      case "d" -> workers + " plain loops, disjoint shares, " + workers + " threads of one JVM";
+      case "e" ->
+          workers
+              + " plain loops, disjoint shares, "
+              + workers
+              + " JVMs, 1 native thread each (ceiling)";
+      case "p" -> "PyTorch, one process";
+      case "q" -> "PyTorch DistributedDataParallel, " + workers + " processes over gloo";
+      default ->
+          "resident parameter averaging (ours), "
+              + workers
+              + " workers, every "
+              + averagingOf(id)
+              + " batches";
     };
+  }
+
+  /**
+   * The id of phase (c) averaging every {@code k} batches: {@code c} when it is the only
+   * frequency, else {@code c@k}.
+   */
+  private String averagingPhase(int k) {
+    return averaging.size() == 1 ? "c" : "c@" + k;
+  }
+
+  private int averagingOf(String id) {
+    return id.contains("@")
+        ? Integer.parseInt(id.substring(id.indexOf('@') + 1))
+        : averaging.get(0);
+  }
+
+  /** A phase that trains {@code g} in this process, calling {@code epochEnd} after every epoch. */
+  private interface Training {
+    ComputationGraph train(ComputationGraph g, Clock clock) throws IOException;
   }
 
   private Training training(String id, Workload w, long s) {
     return switch (id) {
-      case "a" -> g -> plainLoop(g, load(w.trainFiles()), s);
-      case "b" -> g -> stockDl4jSpark(g, w, s);
-      case "c" ->
-          g ->
-              new ResidentAveragingTrainer(jsc, workers, averagingFrequency, epochs, s)
-                  .fit(g, w.trainFiles(), null);
-      default -> g -> parallelLoops(g, w, s);
+      case "a" -> (g, clock) -> plainLoop(g, load(w.trainFiles()), s, clock);
+      case "b" -> (g, clock) -> stockDl4jSpark(g, w, s, clock);
+      case "d" -> (g, clock) -> parallelLoops(g, w, s);
+      default ->
+          (g, clock) ->
+              new ResidentAveragingTrainer(jsc, workers, averagingOf(id), epochs, s)
+                  .fit(
+                      g,
+                      w.trainFiles(),
+                      (epoch, graph, score) -> {
+                        clock.epochEnd(graph);
+                        return true;
+                      });
     };
   }
 
-  private interface Training {
-    ComputationGraph train(ComputationGraph g) throws IOException;
+  /**
+   * Training time with the holdout evaluations between epochs taken out, and the learning curve
+   * those evaluations draw.
+   */
+  private static final class Clock {
+    private final Workload w;
+    private final long start = System.nanoTime();
+    private long paused;
+    private final List<Point> curve = new ArrayList<>();
+
+    Clock(Workload w) {
+      this.w = w;
+    }
+
+    void epochEnd(ComputationGraph g) {
+      long t0 = System.nanoTime();
+      curve.add(new Point((t0 - start - paused) / 1e9, objective(g, w)));
+      paused += System.nanoTime() - t0;
+    }
+
+    double seconds() {
+      return (System.nanoTime() - start - paused) / 1e9;
+    }
   }
 
-  private Run timed(Workload w, String id, long s, Training training) throws IOException {
+  private Run timed(Workload w, String id, long s) throws IOException {
+    // ND4J's defaults (a native thread per core) for every phase run in this process, whatever
+    // the last phase's workers set; (c)'s workers then set their own.
+    NativeThreads.limit(Runtime.getRuntime().availableProcessors());
     ComputationGraph g = w.network().create(s);
-    long start = System.nanoTime();
-    ComputationGraph trained = training.train(g);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    double rate = w.trainExamples() * (double) epochs / seconds;
-    Map<String, Double> metrics = quality(trained, w);
+    Clock clock = new Clock(w);
+    ComputationGraph trained = training(id, w, s).train(g, clock);
+    double seconds = clock.seconds();
+    return logged(
+        w, id, new Run(s, seconds, rate(w, seconds), quality(trained, w), clock.curve, Double.NaN));
+  }
+
+  private double rate(Workload w, double seconds) {
+    return w.trainExamples() * (double) epochs / seconds;
+  }
+
+  private static Run logged(Workload w, String id, Run run) {
     LOG.info(
         String.format(
             "workload %s, phase %s, seed %d: %.1fs, %.0f examples/s, %s",
-            w.name(), id, s, seconds, rate, metrics));
-    return new Run(s, seconds, rate, metrics);
+            w.name(), id, run.seed(), run.seconds(), run.examplesPerSecond(), run.metrics()));
+    return run;
   }
 
   private ComputationGraph plainLoop(
-      ComputationGraph g, List<MultiDataSet> batches, long loopSeed) {
+      ComputationGraph g, List<MultiDataSet> batches, long loopSeed, Clock clock) {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < batches.size(); i++) {
       order.add(i);
@@ -198,8 +365,76 @@ public final class TrainingBenchmark {
       for (int i : order) {
         g.fit(batches.get(i));
       }
+      if (clock != null) {
+        clock.epochEnd(g);
+      }
     }
     return g;
+  }
+
+  /**
+   * N plain loops in N processes of their own ({@link LoopProcess}), each with one native thread:
+   * they start together once every one has warmed up, and the phase takes as long as the slowest.
+   * The quality figures are the first loop's.
+   */
+  private Run processLoops(Workload w, long s) throws IOException {
+    Path dir = Files.createTempDirectory("mtl-bench-loops");
+    List<Process> processes = new ArrayList<>();
+    try {
+      Path network = dir.resolve("network.zip");
+      ModelSerializer.writeModel(w.network().create(s), network.toFile(), true);
+      List<List<String>> shares = ResidentAveragingTrainer.deal(w.trainFiles(), workers);
+      for (int i = 0; i < shares.size(); i++) {
+        Path paths = dir.resolve("share-" + i + ".txt");
+        Files.write(paths, shares.get(i), StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>(ChildJvm.command(LoopProcess.class));
+        command.addAll(
+            List.of(
+                network.toString(),
+                paths.toString(),
+                String.valueOf(epochs),
+                String.valueOf(s + 7919L * i),
+                "1"));
+        if (i == 0) {
+          command.add(dir.resolve("trained.zip").toString());
+        }
+        ProcessBuilder pb =
+            new ProcessBuilder(command)
+                .redirectError(dir.resolve("loop-" + i + ".log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        processes.add(pb.start());
+      }
+      for (int i = 0; i < processes.size(); i++) {
+        ChildJvm.await(processes.get(i), "ready", dir.resolve("loop-" + i + ".log"));
+      }
+      for (Process p : processes) {
+        p.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+      }
+      double seconds = 0;
+      for (int i = 0; i < processes.size(); i++) {
+        String done = ChildJvm.await(processes.get(i), "done ", dir.resolve("loop-" + i + ".log"));
+        seconds = Math.max(seconds, Double.parseDouble(done.substring(5).strip()));
+      }
+      for (Process p : processes) {
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+          throw new IOException("a loop process failed; see its log in " + dir);
+        }
+      }
+      ComputationGraph trained =
+          ModelSerializer.restoreComputationGraph(dir.resolve("trained.zip").toFile(), false);
+      return logged(
+          w,
+          "e",
+          new Run(s, seconds, rate(w, seconds), quality(trained, w), List.of(), Double.NaN));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the loop processes ran");
+    } finally {
+      processes.forEach(Process::destroyForcibly);
+      ChildJvm.delete(dir);
+    }
   }
 
   /**
@@ -207,7 +442,7 @@ public final class TrainingBenchmark {
    * averaging) at the same batch size; only prefetch is off, because its prefetching iterator
    * breaks absent feature masks.
    */
-  private ComputationGraph stockDl4jSpark(ComputationGraph g, Workload w, long s) {
+  private ComputationGraph stockDl4jSpark(ComputationGraph g, Workload w, long s, Clock clock) {
     ParameterAveragingTrainingMaster tm =
         new ParameterAveragingTrainingMaster.Builder(workers, w.batchSize())
             .batchSizePerWorker(w.batchSize())
@@ -219,6 +454,7 @@ public final class TrainingBenchmark {
     BatchLoader loader = new BatchLoader(new SerializableConf(jsc.hadoopConfiguration()));
     for (int e = 0; e < epochs; e++) {
       spark.fitPaths(paths, loader);
+      clock.epochEnd(spark.getNetwork());
     }
     return spark.getNetwork();
   }
@@ -234,7 +470,7 @@ public final class TrainingBenchmark {
         ComputationGraph copy = i == 0 ? g : g.clone();
         List<String> share = files.get(i);
         long loopSeed = s + 7919L * i;
-        futures.add(pool.submit(() -> plainLoop(copy, loadUnchecked(share), loopSeed)));
+        futures.add(pool.submit(() -> plainLoop(copy, loadUnchecked(share), loopSeed, null)));
       }
       ComputationGraph first = null;
       for (Future<ComputationGraph> f : futures) {
@@ -282,14 +518,23 @@ public final class TrainingBenchmark {
     }
   }
 
-  static Map<String, Double> quality(ComputationGraph g, Workload w) {
+  /** Each task's metrics on the holdout. */
+  static List<TaskMetrics> holdoutMetrics(ComputationGraph g, Workload w) {
     List<TaskAccumulator> acc = w.tasks().stream().map(TaskAccumulator::new).toList();
     for (var batch : w.holdout()) {
       TaskEvaluator.score(g, toDataSet(batch), acc);
     }
+    return acc.stream().map(TaskMetrics::of).toList();
+  }
+
+  /** The holdout objective: the mean over tasks of the gain over the task's baseline. */
+  static double objective(ComputationGraph g, Workload w) {
+    return ValidationObjective.of(holdoutMetrics(g, w), Map.of());
+  }
+
+  static Map<String, Double> quality(ComputationGraph g, Workload w) {
     Map<String, Double> out = new LinkedHashMap<>();
-    for (TaskAccumulator a : acc) {
-      TaskMetrics m = TaskMetrics.of(a);
+    for (TaskMetrics m : holdoutMetrics(g, w)) {
       out.put(m.task() + "." + m.primaryMetric(), m.metrics().get(m.primaryMetric()));
       if (m.metrics().containsKey("accuracy") && !m.primaryMetric().equals("accuracy")) {
         out.put(m.task() + ".accuracy", m.metrics().get("accuracy"));

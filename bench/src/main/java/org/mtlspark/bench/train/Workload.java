@@ -7,7 +7,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * A training workload: a network, its training batch files (every phase reads them itself) and
- * held-out batches to measure the final per-task quality.
+ * held-out batches to measure the final per-task quality; {@code peerRows}, where the PyTorch peer
+ * can train the same workload, the folder of the rows it reads ({@code train.f32}, {@code
+ * holdout.f32}), else null.
  */
 public record Workload(
     String name,
@@ -16,7 +18,8 @@ public record Workload(
     List<String> trainFiles,
     List<MultiDataSet> holdout,
     List<TaskEncoding> tasks,
-    int batchSize) {
+    int batchSize,
+    String peerRows) {
 
   /** Builds a fresh network; the same seed gives the same initial parameters. */
   public interface NetworkFactory {

@@ -1,0 +1,75 @@
+package org.mtlspark.bench.train;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.workers.train.NativeThreads;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * One plain fit loop in a process of its own, for the benchmark's process ceiling: N of these at
+ * once on disjoint shares show what N separate JVMs can do on the machine, with no communication.
+ *
+ * <p>{@code LoopProcess NETWORK PATHS EPOCHS SEED THREADS [SAVE]}: restores the network, limits its
+ * native threads, warms up on a copy, prints {@code ready} and waits for a line on standard input;
+ * then reads its batches (inside the timing, as the in-process loops do), fits them for EPOCHS
+ * epochs in a seeded order, prints {@code done SECONDS}, and saves the network to SAVE if given.
+ */
+public final class LoopProcess {
+  private LoopProcess() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length < 5) {
+      System.err.println("usage: LoopProcess NETWORK PATHS EPOCHS SEED THREADS [SAVE]");
+      System.exit(2);
+    }
+    NativeThreads.limit(Integer.parseInt(args[4]));
+    ComputationGraph g = ModelSerializer.restoreComputationGraph(new File(args[0]), true);
+    List<String> paths = Files.readAllLines(Path.of(args[1]), StandardCharsets.UTF_8);
+    int epochs = Integer.parseInt(args[2]);
+    long seed = Long.parseLong(args[3]);
+    Configuration hadoop = new Configuration();
+    ComputationGraph warm = g.clone();
+    for (MultiDataSet batch :
+        BatchFiles.readAll(hadoop, paths.subList(0, Math.min(100, paths.size())))) {
+      warm.fit(batch);
+    }
+    System.out.println("ready");
+    System.out.flush();
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    if (in.readLine() == null) {
+      return;
+    }
+    long start = System.nanoTime();
+    List<MultiDataSet> batches = new ArrayList<>(BatchFiles.readAll(hadoop, paths));
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < batches.size(); i++) {
+      order.add(i);
+    }
+    for (int e = 0; e < epochs; e++) {
+      Collections.shuffle(order, new Random(seed * 31 + e));
+      for (int i : order) {
+        g.fit(batches.get(i));
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.println("done " + seconds);
+    System.out.flush();
+    if (args.length > 5) {
+      ModelSerializer.writeModel(g, new File(args[5]), true);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package org.mtlspark.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtlspark.testing.InProcessCommand;
+import org.mtlspark.testing.SharedSpark;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/**
+ * bench train through the command line on a small seed workload: the process ceiling trains in
+ * processes of its own, (c) runs once per averaging frequency with a learning curve per epoch, time
+ * to quality is measured against (a), and the PyTorch peer runs where a Python with torch is found
+ * and says why it is skipped where not.
+ */
+class BenchTrainIT {
+  @TempDir Path dir;
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyPhaseTrainsAndTimeToQualityIsMeasuredAgainstThePlainLoop() throws Exception {
+    InProcessCommand.localSpark();
+    SharedSpark.get();
+    Path out = dir.resolve("train.json");
+    InProcessCommand.Outcome outcome =
+        InProcessCommand.run(
+            BenchCommand::execute,
+            "train",
+            "--workloads",
+            "seed",
+            "--seed-rows",
+            "6400",
+            "--epochs",
+            "2",
+            "--repeats",
+            "1",
+            "--phases",
+            "a,c,e,p",
+            "--averaging",
+            "5,50",
+            "--work",
+            dir.resolve("work").toString(),
+            "--out",
+            out.toString());
+    assertEquals(0, outcome.code(), outcome.err());
+    Map<String, Object> results = new ObjectMapper().readValue(Files.readString(out), Map.class);
+    Map<String, Object> seed =
+        (Map<String, Object>) ((Map<String, Object>) results.get("details")).get("seed");
+    Map<String, Map<String, Object>> phases =
+        ((List<Map<String, Object>>) seed.get("phases"))
+            .stream().collect(Collectors.toMap(p -> (String) p.get("id"), p -> p));
+    assertEquals(List.of("a", "c@5", "c@50", "e", "p"), phases.keySet().stream().sorted().toList());
+
+    // The untrained network's y1 RMSE is above 1 (y1 is a sum of 10 uniforms); each phase that
+    // trained ends far below it, the loops in their own processes included.
+    for (String id : List.of("a", "c@5", "e")) {
+      Map<String, Object> metrics = (Map<String, Object>) phases.get(id).get("metrics");
+      assertTrue(((Number) metrics.get("y1.rmse")).doubleValue() < 0.3, id + ": " + metrics);
+    }
+
+    Map<String, Object> a = run(phases.get("a"));
+    assertEquals(2, ((List<?>) a.get("curve")).size(), "one point per epoch: " + a);
+    assertTrue(
+        ((Number) a.get("secondsToQuality")).doubleValue()
+            <= ((Number) a.get("seconds")).doubleValue(),
+        "(a) reaches its own final quality within its time: " + a);
+    assertEquals(2, ((List<?>) run(phases.get("c@5")).get("curve")).size());
+    assertTrue(
+        ((List<?>) run(phases.get("e")).get("curve")).isEmpty(),
+        "the process loops are not evaluated between epochs");
+
+    Map<String, Object> p = phases.get("p");
+    if (((List<?>) p.get("runs")).isEmpty()) {
+      assertTrue(
+          ((String) p.get("description")).startsWith("PyTorch peer skipped: no Python with torch"),
+          p.toString());
+      assertTrue(outcome.out().contains("(p) PyTorch peer skipped"), outcome.out());
+    } else {
+      Map<String, Object> metrics = (Map<String, Object>) p.get("metrics");
+      assertTrue(((Number) metrics.get("y1.rmse")).doubleValue() < 0.3, "PyTorch: " + metrics);
+      assertTrue(outcome.out().contains("(a) / PyTorch one process (p): "), outcome.out());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> run(Map<String, Object> phase) {
+    return ((List<Map<String, Object>>) phase.get("runs")).get(0);
+  }
+}
