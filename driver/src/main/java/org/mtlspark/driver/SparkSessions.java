@@ -97,7 +97,8 @@ final class SparkSessions {
   /**
    * The settings to add to {@code given} so that the code runs: Kryo (when no serializer is given),
    * our Kryo registrators appended to any given ones, a buffer large enough for a model's
-   * parameters, and one native ND4J thread per executor task. Returns only what changes.
+   * parameters, one native ND4J thread per executor task, and no physical-memory check at every
+   * native allocation in the executors (unless their options set one). Returns only what changes.
    */
   static Map<String, String> required(Map<String, String> given) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -114,8 +115,18 @@ final class SparkSessions {
     putIfMissing(given, out, "spark.kryo.referenceTracking", "false");
     // More native threads than cores is catastrophic: one per task.
     putIfMissing(given, out, "spark.executorEnv.OMP_NUM_THREADS", "1");
+    // javacpp reads the process's resident size at every native allocation while a physical
+    // limit is set, and ND4J allocates several small pointers per op: a third of a small
+    // network's step. Its own byte count (maxbytes) still bounds the off-heap memory.
+    String options = given.getOrDefault(EXECUTOR_OPTIONS, "");
+    if (!options.contains(MAX_PHYSICAL_BYTES)) {
+      out.put(EXECUTOR_OPTIONS, (options.strip() + " -D" + MAX_PHYSICAL_BYTES + "=0").strip());
+    }
     return out;
   }
+
+  private static final String EXECUTOR_OPTIONS = "spark.executor.extraJavaOptions";
+  private static final String MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxphysicalbytes";
 
   /**
    * A comma-separated registrator list: the given ones first, in their order, then ours that are

@@ -19,7 +19,23 @@ class SparkSessionsTest {
     expected.put("spark.kryoserializer.buffer.max", "512m");
     expected.put("spark.kryo.referenceTracking", "false");
     expected.put("spark.executorEnv.OMP_NUM_THREADS", "1");
+    expected.put("spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0");
     assertEquals(expected, SparkSessions.required(Map.of()));
+  }
+
+  @Test
+  void executorOptionsGetNoPhysicalMemoryCheckUnlessTheySetOne() {
+    assertEquals(
+        "-XX:+UseG1GC -Dorg.bytedeco.javacpp.maxphysicalbytes=0",
+        SparkSessions.required(Map.of("spark.executor.extraJavaOptions", "-XX:+UseG1GC "))
+            .get("spark.executor.extraJavaOptions"));
+    assertEquals(
+        null,
+        SparkSessions.required(
+                Map.of(
+                    "spark.executor.extraJavaOptions",
+                    "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G"))
+            .get("spark.executor.extraJavaOptions"));
   }
 
   @Test
@@ -46,7 +62,8 @@ class SparkSessionsTest {
             "spark.kryo.registrator", OURS,
             "spark.kryoserializer.buffer.max", "1g",
             "spark.kryo.referenceTracking", "true",
-            "spark.executorEnv.OMP_NUM_THREADS", "4");
+            "spark.executorEnv.OMP_NUM_THREADS", "4",
+            "spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G");
     assertEquals(Map.of(), SparkSessions.required(given));
   }
 
