@@ -1089,6 +1089,14 @@ public final class BenchCommand implements Runnable {
     List<Integer> averaging;
 
     @Option(
+        names = "--plain-threads",
+        defaultValue = "1",
+        description =
+            "Native threads of the plain loop (a) and the loops of (d) (default: ${DEFAULT-VALUE}; "
+                + "faster than ND4J's default of one per core on both workloads on 2 cores).")
+    int plainThreads;
+
+    @Option(
         names = "--repeats",
         defaultValue = "3",
         description =
@@ -1115,9 +1123,14 @@ public final class BenchCommand implements Runnable {
               ExitCodes.USAGE, "--workloads: unknown workload " + name + " (seed, multimodal)");
         }
       }
-      if (repeats < 1 || epochs < 1 || workers < 1 || averaging.stream().anyMatch(k -> k < 1)) {
+      if (repeats < 1
+          || epochs < 1
+          || workers < 1
+          || plainThreads < 1
+          || averaging.stream().anyMatch(k -> k < 1)) {
         throw new CommandException(
-            ExitCodes.USAGE, "--repeats, --epochs, --workers and --averaging must be at least 1");
+            ExitCodes.USAGE,
+            "--repeats, --epochs, --workers, --plain-threads and --averaging must be at least 1");
       }
     }
 
@@ -1131,7 +1144,8 @@ public final class BenchCommand implements Runnable {
               epochs,
               averaging,
               config.run().seed(),
-              repeats);
+              repeats,
+              plainThreads);
       Map<String, Object> results = new LinkedHashMap<>();
       results.put(
           "machine",
@@ -1153,6 +1167,8 @@ public final class BenchCommand implements Runnable {
               workers,
               "averagingFrequency",
               averaging,
+              "plainThreads",
+              plainThreads,
               "repeats",
               repeats,
               "seed",

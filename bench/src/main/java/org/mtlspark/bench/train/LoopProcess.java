@@ -23,11 +23,14 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * once on disjoint shares show what N separate JVMs can do on the machine, with no communication.
  *
  * <p>{@code LoopProcess NETWORK PATHS EPOCHS SEED THREADS [SAVE]}: restores the network, limits its
- * native threads, warms up on a copy, prints {@code ready} and waits for a line on standard input;
+ * native threads, warms up on a copy ({@value #WARM_UP_STEPS} steps, or {@value #WARM_UP_SECONDS} seconds), prints {@code ready} and waits for a line on standard input;
  * then reads its batches (inside the timing, as the in-process loops do), fits them for EPOCHS
  * epochs in a seeded order, prints {@code done SECONDS}, and saves the network to SAVE if given.
  */
 public final class LoopProcess {
+  private static final int WARM_UP_STEPS = 3000;
+  private static final long WARM_UP_SECONDS = 15;
+
   private LoopProcess() {}
 
   public static void main(String[] args) throws IOException {
@@ -41,10 +44,14 @@ public final class LoopProcess {
     int epochs = Integer.parseInt(args[2]);
     long seed = Long.parseLong(args[3]);
     Configuration hadoop = new Configuration();
+    // Warm up on a copy long enough for the JIT to finish compiling the step, so that no compiler
+    // thread competes with the timed loops for the cores (the in-process phases run warm too).
     ComputationGraph warm = g.clone();
-    for (MultiDataSet batch :
-        BatchFiles.readAll(hadoop, paths.subList(0, Math.min(100, paths.size())))) {
-      warm.fit(batch);
+    List<? extends MultiDataSet> first =
+        BatchFiles.readAll(hadoop, paths.subList(0, Math.min(100, paths.size())));
+    long until = System.nanoTime() + WARM_UP_SECONDS * 1_000_000_000L;
+    for (int i = 0; i < WARM_UP_STEPS && System.nanoTime() < until; i++) {
+      warm.fit(first.get(i % first.size()));
     }
     System.out.println("ready");
     System.out.flush();

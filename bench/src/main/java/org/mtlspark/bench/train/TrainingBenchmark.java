@@ -152,11 +152,13 @@ public final class TrainingBenchmark {
   private final List<Integer> averaging;
   private final long seed;
   private final int repeats;
+  private final int plainThreads;
 
   /**
    * @param repeats how many times each phase runs, with training seeds {@code seed}, {@code seed + 1},
    *     ...: every phase of a repeat starts from the same initial parameters, and the phases are
    *     interleaved (a, b, c, d, a, b, ...) so that a slow spell of the machine hits all of them
+   * @param plainThreads native threads of the loops run in this process, (a) and (d)
    */
   public TrainingBenchmark(
       JavaSparkContext jsc,
@@ -164,9 +166,11 @@ public final class TrainingBenchmark {
       int epochs,
       List<Integer> averaging,
       long seed,
-      int repeats) {
-    if (repeats < 1) {
-      throw new IllegalArgumentException("repeats must be at least 1, was " + repeats);
+      int repeats,
+      int plainThreads) {
+    if (repeats < 1 || plainThreads < 1) {
+      throw new IllegalArgumentException(
+          "repeats and plain threads must be at least 1, were " + repeats + ", " + plainThreads);
     }
     this.jsc = jsc;
     this.workers = workers;
@@ -177,6 +181,7 @@ public final class TrainingBenchmark {
     this.averaging = List.copyOf(averaging);
     this.seed = seed;
     this.repeats = repeats;
+    this.plainThreads = plainThreads;
   }
 
   public List<Phase> run(Workload w, List<String> phases) throws IOException {
@@ -248,7 +253,11 @@ public final class TrainingBenchmark {
 
   private String description(String id) {
     return switch (id) {
-      case "a" -> "one plain fit loop, no Spark, a native thread per core";
+      case "a" ->
+          "one plain fit loop, no Spark, "
+              + plainThreads
+              + " native thread"
+              + (plainThreads == 1 ? "" : "s");
       case "b" ->
           "dl4j-spark ParameterAveragingTrainingMaster, its defaults, " + workers + " workers";
       case "d" -> workers + " plain loops, disjoint shares, " + workers + " threads of one JVM";
@@ -331,9 +340,9 @@ public final class TrainingBenchmark {
   }
 
   private Run timed(Workload w, String id, long s) throws IOException {
-    // ND4J's defaults (a native thread per core) for every phase run in this process, whatever
-    // the last phase's workers set; (c)'s workers then set their own.
-    NativeThreads.limit(Runtime.getRuntime().availableProcessors());
+    // Every phase run in this process starts from the same native threads, whatever the last
+    // phase's workers set: (a)'s; (c)'s workers then set their own.
+    NativeThreads.limit(plainThreads);
     ComputationGraph g = w.network().create(s);
     Clock clock = new Clock(w);
     ComputationGraph trained = training(id, w, s).train(g, clock);
@@ -470,7 +479,12 @@ public final class TrainingBenchmark {
         ComputationGraph copy = i == 0 ? g : g.clone();
         List<String> share = files.get(i);
         long loopSeed = s + 7919L * i;
-        futures.add(pool.submit(() -> plainLoop(copy, loadUnchecked(share), loopSeed, null)));
+        futures.add(
+            pool.submit(
+                () -> {
+                  NativeThreads.limit(plainThreads);
+                  return plainLoop(copy, loadUnchecked(share), loopSeed, null);
+                }));
       }
       ComputationGraph first = null;
       for (Future<ComputationGraph> f : futures) {
