@@ -1175,6 +1175,14 @@ public final class BenchCommand implements Runnable {
               config.run().seed()));
       StringBuilder table = new StringBuilder();
       List<BenchResults.Table> tables = new ArrayList<>();
+      // Qualified, so that executors in JVMs of their own (another working folder) find the
+      // batch files of a relative --work.
+      org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(work());
+      String base =
+          scratch
+              .getFileSystem(spark.sparkContext().hadoopConfiguration())
+              .makeQualified(scratch)
+              .toString();
       for (String name : workloads) {
         Workload w =
             switch (name) {
@@ -1183,9 +1191,9 @@ public final class BenchCommand implements Runnable {
                       seedRows,
                       32,
                       config.run().seed(),
-                      work() + "/seed",
+                      base + "/seed",
                       spark.sparkContext().hadoopConfiguration());
-              case "multimodal" -> MultimodalWorkload.create(spark, config, work() + "/multimodal");
+              case "multimodal" -> MultimodalWorkload.create(spark, config, base + "/multimodal");
               default ->
                   throw new CommandException(
                       ExitCodes.USAGE, "unknown workload " + name + " (seed, multimodal)");
@@ -1247,7 +1255,7 @@ public final class BenchCommand implements Runnable {
               "vs (a)",
               "vs (e)",
               "seconds",
-              "s to (a)'s quality",
+              "s to (a)'s quality (runs that reached it)",
               "holdout metrics");
       for (TrainingBenchmark.Phase p : phases) {
         if (!p.ran()) {
@@ -1271,8 +1279,8 @@ public final class BenchCommand implements Runnable {
             Double.isNaN(p.secondsToQuality())
                 ? "-"
                 : Double.isInfinite(p.secondsToQuality())
-                    ? "not reached"
-                    : String.valueOf(round(p.secondsToQuality(), 1)),
+                    ? "not reached (" + p.reached() + ")"
+                    : round(p.secondsToQuality(), 1) + " (" + p.reached() + ")",
             String.join(", ", m));
       }
       return t;

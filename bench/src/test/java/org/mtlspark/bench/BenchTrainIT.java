@@ -71,7 +71,16 @@ class BenchTrainIT {
         ((Number) a.get("secondsToQuality")).doubleValue()
             <= ((Number) a.get("seconds")).doubleValue(),
         "(a) reaches its own final quality within its time: " + a);
-    assertEquals(2, ((List<?>) run(phases.get("c@5")).get("curve")).size());
+    List<Map<String, Object>> curve =
+        (List<Map<String, Object>>) run(phases.get("c@5")).get("curve");
+    assertEquals(2, curve.size());
+    double first = ((Number) curve.get(0).get("seconds")).doubleValue();
+    double last = ((Number) curve.get(1).get("seconds")).doubleValue();
+    assertTrue(
+        0 < first
+            && first < last
+            && last <= ((Number) run(phases.get("c@5")).get("seconds")).doubleValue() + 1e-9,
+        "the curve's training seconds grow and stay within the run's: " + curve);
     assertTrue(
         ((List<?>) run(phases.get("e")).get("curve")).isEmpty(),
         "the process loops are not evaluated between epochs");
@@ -86,6 +95,50 @@ class BenchTrainIT {
       Map<String, Object> metrics = (Map<String, Object>) p.get("metrics");
       assertTrue(((Number) metrics.get("y1.rmse")).doubleValue() < 0.3, "PyTorch: " + metrics);
       assertTrue(outcome.out().contains("(a) / PyTorch one process (p): "), outcome.out());
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void distributedPyTorchFinishesWhenTheBatchesDoNotSplitEvenly() throws Exception {
+    InProcessCommand.localSpark();
+    SharedSpark.get();
+    Path out = dir.resolve("torch.json");
+    // 100 batches over 3 processes: one would have a batch more than the others.
+    InProcessCommand.Outcome outcome =
+        InProcessCommand.run(
+            BenchCommand::execute,
+            "train",
+            "--workloads",
+            "seed",
+            "--seed-rows",
+            "3200",
+            "--epochs",
+            "1",
+            "--repeats",
+            "1",
+            "--phases",
+            "a,q",
+            "--workers",
+            "3",
+            "--work",
+            dir.resolve("work-q").toString(),
+            "--out",
+            out.toString());
+    assertEquals(0, outcome.code(), outcome.err());
+    Map<String, Object> results = new ObjectMapper().readValue(Files.readString(out), Map.class);
+    Map<String, Object> q =
+        ((List<Map<String, Object>>)
+                ((Map<String, Object>) ((Map<String, Object>) results.get("details")).get("seed"))
+                    .get("phases"))
+            .stream().filter(p -> "q".equals(p.get("id"))).findFirst().orElseThrow();
+    if (((List<?>) q.get("runs")).isEmpty()) {
+      assertTrue(
+          ((String) q.get("description")).startsWith("PyTorch peer skipped: no Python with torch"),
+          q.toString());
+    } else {
+      assertTrue(((Number) q.get("examplesPerSecond")).doubleValue() > 0, q.toString());
+      assertTrue(outcome.out().contains("(q) PyTorch DistributedDataParallel, 3 processes"));
     }
   }
 

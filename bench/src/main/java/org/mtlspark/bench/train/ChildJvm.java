@@ -9,9 +9,13 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Starting another JVM like this one, and talking to it over its standard streams. */
@@ -46,24 +50,69 @@ final class ChildJvm {
   }
 
   /**
-   * Reads the process's standard output up to the first line that starts with {@code prefix} and
-   * returns it; fails with the end of its log when the process ends first.
+   * A started process whose standard output is read line by line on a thread of its own, so that
+   * waiting for a line can give up after a while.
    */
-  static String await(Process p, String prefix, Path log) throws IOException {
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    for (String line = out.readLine(); line != null; line = out.readLine()) {
-      if (line.startsWith(prefix)) {
-        return line;
+  static final class Child {
+    private static final String END = new String("end of output");
+    final Process process;
+    private final Path log;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    Child(Process process, Path log) {
+      this.process = process;
+      this.log = log;
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader out =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    lines.add(line);
+                  }
+                } catch (IOException e) {
+                  // the process went away; END below says so
+                } finally {
+                  lines.add(END);
+                }
+              },
+              "mtl-child-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /**
+     * The first line of the output that starts with {@code prefix}; fails with the end of the
+     * process's log when the process ends first or {@code timeout} passes.
+     */
+    String await(String prefix, Duration timeout) throws IOException, InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (line == null || line == END) {
+          throw new IOException(
+              "a child process "
+                  + (line == null
+                      ? "printed no '" + prefix.strip() + "' within " + timeout
+                      : "ended")
+                  + "; the end of its log:\n"
+                  + tail());
+        }
+        if (line.startsWith(prefix)) {
+          return line;
+        }
       }
     }
-    String tail = "";
-    if (Files.exists(log)) {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+
+    /** The last lines of the process's log. */
+    String tail() throws IOException {
+      if (!Files.exists(log)) {
+        return "";
+      }
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - 20), all.size()));
     }
-    throw new IOException(
-        "a child process ended before it printed '" + prefix.strip() + "'; its log:\n" + tail);
   }
 
   /** Deletes a folder this benchmark created, with everything in it. */

@@ -131,7 +131,14 @@ final class TorchPeer {
   }
 
   /** A local path for a {@code file:} URI or a plain path (the peer reads local files only). */
-  private static String local(String path) {
-    return path.startsWith("file:") ? Path.of(java.net.URI.create(path)).toString() : path;
+  private static String local(String path) throws IOException {
+    java.net.URI uri = java.net.URI.create(path);
+    if (uri.getScheme() == null) {
+      return path;
+    }
+    if (!uri.getScheme().equals("file")) {
+      throw new IOException("the peer reads local files only; its rows are at " + path);
+    }
+    return Path.of(uri).toString();
   }
 }

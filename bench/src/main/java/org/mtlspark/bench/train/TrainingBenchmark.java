@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -106,6 +107,13 @@ public final class TrainingBenchmark {
       return !runs.isEmpty();
     }
 
+    /** How many runs reached (a)'s quality, of those where it was measured. */
+    public String reached() {
+      long measured = runs.stream().filter(r -> !Double.isNaN(r.secondsToQuality())).count();
+      long reached = runs.stream().filter(r -> Double.isFinite(r.secondsToQuality())).count();
+      return reached + "/" + measured;
+    }
+
     static Phase of(String id, String description, List<Run> runs) {
       Map<String, Double> mean = new LinkedHashMap<>();
       Map<String, Double> sd = new LinkedHashMap<>();
@@ -119,10 +127,25 @@ public final class TrainingBenchmark {
           description,
           mean(runs.stream().mapToDouble(Run::seconds).toArray()),
           mean(runs.stream().mapToDouble(Run::examplesPerSecond).toArray()),
-          mean(runs.stream().mapToDouble(Run::secondsToQuality).toArray()),
+          meanReached(runs),
           mean,
           sd,
           List.copyOf(runs));
+    }
+
+    /**
+     * The mean seconds to quality over the runs that reached it; infinite when none did, NaN when
+     * it was not measured.
+     */
+    private static double meanReached(List<Run> runs) {
+      double[] reached =
+          runs.stream().mapToDouble(Run::secondsToQuality).filter(Double::isFinite).toArray();
+      if (reached.length > 0) {
+        return mean(reached);
+      }
+      return runs.stream().anyMatch(r -> Double.isInfinite(r.secondsToQuality()))
+          ? Double.POSITIVE_INFINITY
+          : Double.NaN;
     }
 
     private static double mean(double[] v) {
@@ -226,13 +249,28 @@ public final class TrainingBenchmark {
         }
         LOG.info("workload {}: phase {}, repeat {}/{} (seed {})", w.name(), id, r + 1, repeats, s);
         descriptions.put(id, description(id));
-        Run run =
-            switch (id) {
-              case "p" -> torch.run(1, s);
-              case "q" -> torch.run(workers, s);
-              case "e" -> processLoops(w, s);
-              default -> timed(w, id, s);
-            };
+        Run run;
+        try {
+          run =
+              switch (id) {
+                case "p" -> torch.run(1, s);
+                case "q" -> torch.run(workers, s);
+                case "e" -> processLoops(w, s);
+                default -> timed(w, id, s);
+              };
+        } catch (IOException e) {
+          if (!id.equals("p") && !id.equals("q")) {
+            throw e;
+          }
+          // The peer is a comparison, not the product: its failure costs only its rows.
+          LOG.warn("workload {}: the PyTorch peer failed, its phases are skipped", w.name(), e);
+          String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+          skipped.put("p", "PyTorch peer failed: " + first);
+          skipped.put("q", "PyTorch peer failed: " + first);
+          runs.remove("p");
+          runs.remove("q");
+          continue;
+        }
         if (id.equals("a")) {
           target = run.curve().get(run.curve().size() - 1).objective();
         }
@@ -388,7 +426,7 @@ public final class TrainingBenchmark {
    */
   private Run processLoops(Workload w, long s) throws IOException {
     Path dir = Files.createTempDirectory("mtl-bench-loops");
-    List<Process> processes = new ArrayList<>();
+    List<ChildJvm.Child> processes = new ArrayList<>();
     try {
       Path network = dir.resolve("network.zip");
       ModelSerializer.writeModel(w.network().create(s), network.toFile(), true);
@@ -412,23 +450,23 @@ public final class TrainingBenchmark {
                 .redirectError(dir.resolve("loop-" + i + ".log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         pb.environment().put("OMP_NUM_THREADS", "1");
-        processes.add(pb.start());
+        processes.add(new ChildJvm.Child(pb.start(), dir.resolve("loop-" + i + ".log")));
       }
-      for (int i = 0; i < processes.size(); i++) {
-        ChildJvm.await(processes.get(i), "ready", dir.resolve("loop-" + i + ".log"));
+      for (ChildJvm.Child c : processes) {
+        c.await("ready", Duration.ofMinutes(10));
       }
-      for (Process p : processes) {
-        p.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().flush();
+      for (ChildJvm.Child c : processes) {
+        c.process.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+        c.process.getOutputStream().flush();
       }
       double seconds = 0;
-      for (int i = 0; i < processes.size(); i++) {
-        String done = ChildJvm.await(processes.get(i), "done ", dir.resolve("loop-" + i + ".log"));
+      for (ChildJvm.Child c : processes) {
+        String done = c.await("done ", Duration.ofHours(1));
         seconds = Math.max(seconds, Double.parseDouble(done.substring(5).strip()));
       }
-      for (Process p : processes) {
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-          throw new IOException("a loop process failed; see its log in " + dir);
+      for (ChildJvm.Child c : processes) {
+        if (!c.process.waitFor(10, TimeUnit.MINUTES) || c.process.exitValue() != 0) {
+          throw new IOException("a loop process failed; the end of its log:\n" + c.tail());
         }
       }
       ComputationGraph trained =
@@ -441,7 +479,7 @@ public final class TrainingBenchmark {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while the loop processes ran");
     } finally {
-      processes.forEach(Process::destroyForcibly);
+      processes.forEach(c -> c.process.destroyForcibly());
       ChildJvm.delete(dir);
     }
   }

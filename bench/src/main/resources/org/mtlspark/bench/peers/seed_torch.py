@@ -72,7 +72,10 @@ def train(rank, world, args, port, out):
     torch.set_num_threads(args.threads)
     x, y1, y2 = rows(args.train)
     batches = x.shape[0] // args.batch
-    mine = list(range(rank, batches, world))
+    # Every process takes the same number of batches: DistributedDataParallel runs a collective
+    # at every step, so a process with one more batch would wait for the others forever.
+    mine = list(range(rank, batches, world))[:batches // world]
+    batches = len(mine) * world
     torch.manual_seed(args.seed)
     model = SeedNet()
     if world > 1:
