@@ -113,8 +113,13 @@ final class SparkSessions {
     putIfMissing(given, out, "spark.kryoserializer.buffer.max", "512m");
     // Nothing the project ships has reference cycles; without tracking Kryo skips an identity map.
     putIfMissing(given, out, "spark.kryo.referenceTracking", "false");
-    // More native threads than cores is catastrophic: one per task.
-    putIfMissing(given, out, "spark.executorEnv.OMP_NUM_THREADS", "1");
+    // More native threads than cores is catastrophic: as many per task as the cores a task takes
+    // (ND4J sizes its own loops from this at start; each training worker then sets its threads).
+    putIfMissing(
+        given,
+        out,
+        "spark.executorEnv.OMP_NUM_THREADS",
+        given.getOrDefault("spark.task.cpus", "1").strip());
     // javacpp reads the process's resident size at every native allocation while a physical
     // limit is set, and ND4J allocates several small pointers per op: a third of a small
     // network's step. Its own byte count (maxbytes) still bounds the off-heap memory.

@@ -24,6 +24,14 @@ class SparkSessionsTest {
   }
 
   @Test
+  void executorNativeThreadsFollowTheCoresATaskTakes() {
+    assertEquals(
+        "2",
+        SparkSessions.required(Map.of("spark.task.cpus", "2"))
+            .get("spark.executorEnv.OMP_NUM_THREADS"));
+  }
+
+  @Test
   void executorOptionsGetNoPhysicalMemoryCheckUnlessTheySetOne() {
     assertEquals(
         "-XX:+UseG1GC -Dorg.bytedeco.javacpp.maxphysicalbytes=0",

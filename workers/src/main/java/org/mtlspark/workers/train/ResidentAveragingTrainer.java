@@ -419,7 +419,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   /**
    * The memory a worker's batches may take: {@code configured} when it is 0 or more, else a quarter
    * of this process's off-heap limit (where ND4J keeps arrays: the heap size unless {@code
-   * org.bytedeco.javacpp.maxbytes} is set) over its task slots ({@code spark.executor.cores}, or
+   * org.bytedeco.javacpp.maxbytes} is set; the heap size too when it is 0, no limit) over its task
+   * slots ({@code spark.executor.cores}, or
    * the processors, over the task's {@code spark.task.cpus}).
    */
   static long batchMemory(long configured) {
@@ -431,7 +432,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     int cores = env == null ? processors : env.conf().getInt("spark.executor.cores", processors);
     TaskContext task = TaskContext.get();
     int slots = Math.max(1, cores / Math.max(1, task == null ? 1 : task.cpus()));
-    return Pointer.maxBytes() / 4 / slots;
+    // javacpp's maxbytes 0 means no limit of its own: the heap size bounds the estimate then.
+    long offHeap = Pointer.maxBytes() > 0 ? Pointer.maxBytes() : Runtime.getRuntime().maxMemory();
+    return offHeap / 4 / slots;
   }
 
   /** The bytes a batch's arrays take. */

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How many parameter-averaging workers train: the configured number, or with {@code train.workers:
- * auto} one per executor core the application has when training starts.
+ * auto} one per task slot the application has when training starts (its executor cores over
+ * {@code spark.task.cpus}), so that every worker's task runs at once.
  */
 public final class TrainingWorkers {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingWorkers.class);
@@ -38,13 +39,24 @@ public final class TrainingWorkers {
    * @param registeredCores the cores the executors registered with, when known (Spark's default
    *     parallelism when {@code spark.default.parallelism} is not set)
    * @param processors this machine's processors (for {@code local[*]})
+   * @param taskCpus {@code spark.task.cpus}: the cores each task takes
    */
   record Available(
       String master,
       int executors,
       OptionalInt executorCores,
       OptionalInt registeredCores,
-      int processors) {}
+      int processors,
+      int taskCpus) {
+    Available(
+        String master,
+        int executors,
+        OptionalInt executorCores,
+        OptionalInt registeredCores,
+        int processors) {
+      this(master, executors, executorCores, registeredCores, processors, 1);
+    }
+  }
 
   /** As {@link #resolve(JavaSparkContext, TrainConfig)}. */
   public static int resolve(SparkSession spark, TrainConfig train) {
@@ -82,9 +94,14 @@ public final class TrainingWorkers {
   /**
    * The workers auto gives: {@code local[N]} N, {@code local[*]} the processors, {@code local} 1,
    * {@code local-cluster[n, c, m]} n x c; on a cluster the executors times {@code spark.executor.cores}
-   * when it is set, else the cores the executors registered, else one per executor; at least 1.
+   * when it is set, else the cores the executors registered, else one per executor; each count of
+   * cores divided by {@code spark.task.cpus}; at least 1.
    */
   static int auto(Available a) {
+    return Math.max(1, cores(a) / Math.max(1, a.taskCpus()));
+  }
+
+  private static int cores(Available a) {
     Matcher local = LOCAL.matcher(a.master().strip());
     if (local.matches()) {
       String n = local.group(1);
@@ -102,7 +119,8 @@ public final class TrainingWorkers {
     if (a.registeredCores().isPresent()) {
       return Math.max(1, a.registeredCores().getAsInt());
     }
-    return Math.max(1, a.executors());
+    // Cores unknown: one worker per executor, whatever a task takes.
+    return Math.max(1, a.executors()) * Math.max(1, a.taskCpus());
   }
 
   private static Available available(JavaSparkContext jsc) {
@@ -120,7 +138,12 @@ public final class TrainingWorkers {
             ? OptionalInt.empty()
             : OptionalInt.of(jsc.defaultParallelism());
     return new Available(
-        master, executors, cores, registered, Runtime.getRuntime().availableProcessors());
+        master,
+        executors,
+        cores,
+        registered,
+        Runtime.getRuntime().availableProcessors(),
+        conf.getInt("spark.task.cpus", 1));
   }
 
   private static boolean isLocal(String master) {
@@ -129,7 +152,7 @@ public final class TrainingWorkers {
 
   private static String describe(Available a) {
     if (isLocal(a.master())) {
-      return "master " + a.master();
+      return "master " + a.master() + (a.taskCpus() > 1 ? ", spark.task.cpus " + a.taskCpus() : "");
     }
     return a.executors()
         + " executor(s)"
@@ -137,6 +160,7 @@ public final class TrainingWorkers {
             ? " x " + a.executorCores().getAsInt() + " core(s)"
             : a.registeredCores().isPresent()
                 ? ", " + a.registeredCores().getAsInt() + " core(s) registered"
-                : "");
+                : "")
+        + (a.taskCpus() > 1 ? ", spark.task.cpus " + a.taskCpus() : "");
   }
 }

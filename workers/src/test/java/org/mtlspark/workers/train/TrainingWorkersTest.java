@@ -35,6 +35,25 @@ class TrainingWorkersTest {
   }
 
   @Test
+  void tasksOfSeveralCoresGiveOneWorkerPerTaskSlot() {
+    assertEquals(
+        6,
+        TrainingWorkers.auto(
+            new TrainingWorkers.Available(
+                "yarn", 4, OptionalInt.of(3), OptionalInt.empty(), 16, 2)));
+    assertEquals(
+        4,
+        TrainingWorkers.auto(
+            new TrainingWorkers.Available(
+                "local[8]", 0, OptionalInt.empty(), OptionalInt.empty(), 16, 2)));
+    assertEquals(
+        1,
+        TrainingWorkers.auto(
+            new TrainingWorkers.Available(
+                "spark://h:7077", 1, OptionalInt.of(2), OptionalInt.empty(), 16, 4)));
+  }
+
+  @Test
   void neverFewerThanOne() {
     assertEquals(1, auto("yarn", 0, OptionalInt.of(4), OptionalInt.empty()));
     assertEquals(1, auto("local[0]", 0, OptionalInt.empty(), OptionalInt.empty()));
