@@ -1029,7 +1029,7 @@ public final class BenchCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Training speed, quality and time to quality: (a) one plain fit loop, no Spark; (b) dl4j-spark's "
-              + "ParameterAveragingTrainingMaster; (c) our resident parameter averaging; (d) N plain loops on disjoint "
+              + "ParameterAveragingTrainingMaster; (c) our resident parameter averaging; (s) the same reading its batches from the files every round; (d) N plain loops on disjoint "
               + "shares in N threads; (e) N plain loops in N JVMs (the machine's ceiling); (p) PyTorch in one process "
               + "and (q) DistributedDataParallel in N processes (seed workload; skipped with a message where no "
               + "Python with torch is found). Prints examples/s, per-task metrics, seconds to (a)'s quality and ratios.")
@@ -1050,9 +1050,11 @@ public final class BenchCommand implements Runnable {
     @Option(
         names = "--phases",
         split = ",",
-        defaultValue = "a,b,c,d,e,p,q",
+        defaultValue = "a,b,c,s,d,e,p,q",
         paramLabel = "ID",
-        description = "Which of a, b, c, d, e, p, q to run (default: ${DEFAULT-VALUE}).")
+        description =
+            "Which of a, b, c, s, d, e, p, q to run; s is (c) streaming its batches from the files "
+                + "(default: ${DEFAULT-VALUE}).")
     List<String> phases;
 
     @Option(
@@ -1114,7 +1116,7 @@ public final class BenchCommand implements Runnable {
       for (String id : phases) {
         if (!TrainingBenchmark.PHASES.contains(id)) {
           throw new CommandException(
-              ExitCodes.USAGE, "--phases: unknown phase " + id + " (a, b, c, d, e, p, q)");
+              ExitCodes.USAGE, "--phases: unknown phase " + id + " (a, b, c, s, d, e, p, q)");
         }
       }
       for (String name : workloads) {

@@ -42,7 +42,7 @@ class BenchTrainIT {
             "--repeats",
             "1",
             "--phases",
-            "a,c,e,p",
+            "a,c,s,e,p",
             "--averaging",
             "5,50",
             "--work",
@@ -56,7 +56,8 @@ class BenchTrainIT {
     Map<String, Map<String, Object>> phases =
         ((List<Map<String, Object>>) seed.get("phases"))
             .stream().collect(Collectors.toMap(p -> (String) p.get("id"), p -> p));
-    assertEquals(List.of("a", "c@5", "c@50", "e", "p"), phases.keySet().stream().sorted().toList());
+    assertEquals(
+        List.of("a", "c@5", "c@50", "e", "p", "s"), phases.keySet().stream().sorted().toList());
 
     // The untrained network's y1 RMSE is above 1 (y1 is a sum of 10 uniforms); each phase that
     // trained ends far below it, the loops in their own processes included.
@@ -64,6 +65,12 @@ class BenchTrainIT {
       Map<String, Object> metrics = (Map<String, Object>) phases.get(id).get("metrics");
       assertTrue(((Number) metrics.get("y1.rmse")).doubleValue() < 0.3, id + ": " + metrics);
     }
+
+    // Streaming reads the same batches in the same order as (c) at the first frequency.
+    assertEquals(
+        phases.get("c@5").get("metrics"),
+        phases.get("s").get("metrics"),
+        "(s) trains exactly as (c@5)");
 
     Map<String, Object> a = run(phases.get("a"));
     assertEquals(2, ((List<?>) a.get("curve")).size(), "one point per epoch: " + a);

@@ -55,7 +55,7 @@ public final class TrainingBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingBenchmark.class);
 
   /** The phases, in the order they run within a repeat. */
-  public static final List<String> PHASES = List.of("a", "b", "c", "d", "e", "p", "q");
+  public static final List<String> PHASES = List.of("a", "b", "c", "s", "d", "e", "p", "q");
 
   /** A point of a run's learning curve: training seconds so far and the holdout objective. */
   public record Point(double seconds, double objective) {}
@@ -304,6 +304,12 @@ public final class TrainingBenchmark {
               + " plain loops, disjoint shares, "
               + workers
               + " JVMs, 1 native thread each (ceiling)";
+      case "s" ->
+          "resident parameter averaging (ours), "
+              + workers
+              + " workers, every "
+              + averaging.get(0)
+              + " batches, batches read from the files every round (train.batchMemory 0)";
       case "p" -> "PyTorch, one process";
       case "q" -> "PyTorch DistributedDataParallel, " + workers + " processes over gloo";
       default ->
@@ -342,6 +348,7 @@ public final class TrainingBenchmark {
       default ->
           (g, clock) ->
               new ResidentAveragingTrainer(jsc, workers, averagingOf(id), epochs, s)
+                  .withWorkerResources(0, id.equals("s") ? 0 : -1)
                   .fit(
                       g,
                       w.trainFiles(),
