@@ -13,7 +13,7 @@ import org.mtlspark.config.SparkDefaults;
 /**
  * The one local[2] SparkSession of an integration-test run, configured from
  * {@code conf/spark-defaults.conf} like production (Kryo with ND4J's registrator), created on first
- * use and stopped when the JVM exits.
+ * use (and again after a command run in the test stopped it) and stopped when the JVM exits.
  */
 public final class SharedSpark {
   private static SparkSession session;
@@ -21,7 +21,9 @@ public final class SharedSpark {
   private SharedSpark() {}
 
   public static synchronized SparkSession get() {
-    if (session == null) {
+    // A command run in-process stops the session it ran in (as it does under spark-submit);
+    // the next test gets a new one.
+    if (session == null || session.sparkContext().isStopped()) {
       SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("mtlspark-it");
       Map<String, String> defaults = read(confDir().resolve("spark-defaults.conf"));
       defaults.forEach(conf::set);
@@ -29,8 +31,11 @@ public final class SharedSpark {
       // Tests keep every address on the loopback interface.
       conf.set("spark.driver.host", "127.0.0.1");
       conf.set("spark.driver.bindAddress", "127.0.0.1");
+      boolean first = session == null;
       session = SparkSession.builder().config(conf).getOrCreate();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
+      if (first) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
+      }
     }
     return session;
   }

@@ -7,10 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -61,17 +58,7 @@ public final class LoopProcess {
       return;
     }
     long start = System.nanoTime();
-    List<MultiDataSet> batches = new ArrayList<>(BatchFiles.readAll(hadoop, paths));
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < batches.size(); i++) {
-      order.add(i);
-    }
-    for (int e = 0; e < epochs; e++) {
-      Collections.shuffle(order, new Random(seed * 31 + e));
-      for (int i : order) {
-        g.fit(batches.get(i));
-      }
-    }
+    TrainingBenchmark.plainLoop(g, BatchFiles.readAll(hadoop, paths), epochs, seed, null);
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.println("done " + seconds);
     System.out.flush();

@@ -410,6 +410,19 @@ public final class TrainingBenchmark {
 
   private ComputationGraph plainLoop(
       ComputationGraph g, List<MultiDataSet> batches, long loopSeed, Clock clock) {
+    return plainLoop(g, batches, epochs, loopSeed, clock == null ? null : clock::epochEnd);
+  }
+
+  /**
+   * The plain fit loop of (a), (d) and (e): {@code epochs} passes over {@code batches}, each in a
+   * seeded order; {@code epochEnd} (may be null) is called after every pass.
+   */
+  static ComputationGraph plainLoop(
+      ComputationGraph g,
+      List<? extends MultiDataSet> batches,
+      int epochs,
+      long loopSeed,
+      java.util.function.Consumer<ComputationGraph> epochEnd) {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < batches.size(); i++) {
       order.add(i);
@@ -419,8 +432,8 @@ public final class TrainingBenchmark {
       for (int i : order) {
         g.fit(batches.get(i));
       }
-      if (clock != null) {
-        clock.epochEnd(g);
+      if (epochEnd != null) {
+        epochEnd.accept(g);
       }
     }
     return g;
