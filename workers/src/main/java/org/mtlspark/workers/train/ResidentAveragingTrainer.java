@@ -499,10 +499,15 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       graph.init();
       this.paths = List.copyOf(paths);
       this.hadoop = hadoop.get();
-      long estimate =
-          paths.isEmpty() ? 0 : bytes(BatchFiles.read(this.hadoop, paths.get(0))) * paths.size();
+      MultiDataSet first = paths.isEmpty() ? null : BatchFiles.read(this.hadoop, paths.get(0));
+      long estimate = first == null ? 0 : bytes(first) * paths.size();
       if (estimate <= budget) {
-        held = List.copyOf(BatchFiles.readAll(this.hadoop, paths));
+        List<MultiDataSet> all = new ArrayList<>(paths.size());
+        if (first != null) {
+          all.add(first);
+          all.addAll(BatchFiles.readAll(this.hadoop, paths.subList(1, paths.size())));
+        }
+        held = List.copyOf(all);
       } else {
         held = null;
         LOG.info(
