@@ -3,7 +3,6 @@ package org.mtlspark.bench.train;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -11,12 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.apache.hadoop.fs.FileUtil;
 
 /** Starting another JVM like this one, and talking to it over its standard streams. */
 final class ChildJvm {
@@ -117,18 +115,6 @@ final class ChildJvm {
 
   /** Deletes a folder this benchmark created, with everything in it. */
   static void delete(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(ChildJvm::deleteOne);
-    } catch (IOException | UncheckedIOException e) {
-      // a temporary folder; what is left is the system's to clean
-    }
-  }
-
-  private static void deleteOne(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    FileUtil.fullyDelete(dir.toFile());
   }
 }

@@ -217,13 +217,11 @@ public final class TrainingBenchmark {
     TorchPeer torch = null;
     if (phases.contains("p") || phases.contains("q")) {
       if (w.peerRows() == null) {
-        skipped.put("p", "PyTorch peer: none for this workload");
-        skipped.put("q", "PyTorch peer: none for this workload");
+        skipPeer(skipped, "PyTorch peer: none for this workload");
       } else {
         TorchPeer.Found found = TorchPeer.find();
         if (found.python() == null) {
-          skipped.put("p", "PyTorch peer skipped: " + found.why());
-          skipped.put("q", "PyTorch peer skipped: " + found.why());
+          skipPeer(skipped, "PyTorch peer skipped: " + found.why());
         } else {
           torch = new TorchPeer(found.python(), w.peerRows(), epochs);
         }
@@ -265,8 +263,7 @@ public final class TrainingBenchmark {
           // The peer is a comparison, not the product: its failure costs only its rows.
           LOG.warn("workload {}: the PyTorch peer failed, its phases are skipped", w.name(), e);
           String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-          skipped.put("p", "PyTorch peer failed: " + first);
-          skipped.put("q", "PyTorch peer failed: " + first);
+          skipPeer(skipped, "PyTorch peer failed: " + first);
           runs.remove("p");
           runs.remove("q");
           continue;
@@ -289,6 +286,12 @@ public final class TrainingBenchmark {
     return out;
   }
 
+  /** Marks both PyTorch phases, (p) and (q), as not run, and why. */
+  private static void skipPeer(Map<String, String> skipped, String why) {
+    skipped.put("p", why);
+    skipped.put("q", why);
+  }
+
   private String description(String id) {
     return switch (id) {
       case "a" ->
@@ -305,11 +308,7 @@ public final class TrainingBenchmark {
               + workers
               + " JVMs, 1 native thread each (ceiling)";
       case "s" ->
-          "resident parameter averaging (ours), "
-              + workers
-              + " workers, every "
-              + averaging.get(0)
-              + " batches, batches read from the files every round (train.batchMemory 0)";
+          description("c") + ", batches read from the files every round (train.batchMemory 0)";
       case "p" -> "PyTorch, one process";
       case "q" -> "PyTorch DistributedDataParallel, " + workers + " processes over gloo";
       default ->
