@@ -26,36 +26,19 @@ class BenchTrainIT {
   @Test
   @SuppressWarnings("unchecked")
   void everyPhaseTrainsAndTimeToQualityIsMeasuredAgainstThePlainLoop() throws Exception {
-    InProcessCommand.localSpark();
-    SharedSpark.get();
-    Path out = dir.resolve("train.json");
-    InProcessCommand.Outcome outcome =
-        InProcessCommand.run(
-            BenchCommand::execute,
+    Trained trained =
+        train(
             "train",
-            "--workloads",
-            "seed",
             "--seed-rows",
             "6400",
             "--epochs",
             "2",
-            "--repeats",
-            "1",
             "--phases",
             "a,c,s,e,p",
             "--averaging",
-            "5,50",
-            "--work",
-            dir.resolve("work").toString(),
-            "--out",
-            out.toString());
-    assertEquals(0, outcome.code(), outcome.err());
-    Map<String, Object> results = new ObjectMapper().readValue(Files.readString(out), Map.class);
-    Map<String, Object> seed =
-        (Map<String, Object>) ((Map<String, Object>) results.get("details")).get("seed");
-    Map<String, Map<String, Object>> phases =
-        ((List<Map<String, Object>>) seed.get("phases"))
-            .stream().collect(Collectors.toMap(p -> (String) p.get("id"), p -> p));
+            "5,50");
+    InProcessCommand.Outcome outcome = trained.outcome();
+    Map<String, Map<String, Object>> phases = trained.phases();
     assertEquals(
         List.of("a", "c@5", "c@50", "e", "p", "s"), phases.keySet().stream().sorted().toList());
 
@@ -108,37 +91,11 @@ class BenchTrainIT {
   @Test
   @SuppressWarnings("unchecked")
   void distributedPyTorchFinishesWhenTheBatchesDoNotSplitEvenly() throws Exception {
-    InProcessCommand.localSpark();
-    SharedSpark.get();
-    Path out = dir.resolve("torch.json");
     // 100 batches over 3 processes: one would have a batch more than the others.
-    InProcessCommand.Outcome outcome =
-        InProcessCommand.run(
-            BenchCommand::execute,
-            "train",
-            "--workloads",
-            "seed",
-            "--seed-rows",
-            "3200",
-            "--epochs",
-            "1",
-            "--repeats",
-            "1",
-            "--phases",
-            "a,q",
-            "--workers",
-            "3",
-            "--work",
-            dir.resolve("work-q").toString(),
-            "--out",
-            out.toString());
-    assertEquals(0, outcome.code(), outcome.err());
-    Map<String, Object> results = new ObjectMapper().readValue(Files.readString(out), Map.class);
-    Map<String, Object> q =
-        ((List<Map<String, Object>>)
-                ((Map<String, Object>) ((Map<String, Object>) results.get("details")).get("seed"))
-                    .get("phases"))
-            .stream().filter(p -> "q".equals(p.get("id"))).findFirst().orElseThrow();
+    Trained trained =
+        train("torch", "--seed-rows", "3200", "--epochs", "1", "--phases", "a,q", "--workers", "3");
+    InProcessCommand.Outcome outcome = trained.outcome();
+    Map<String, Object> q = trained.phases().get("q");
     if (((List<?>) q.get("runs")).isEmpty()) {
       assertTrue(
           ((String) q.get("description")).startsWith("PyTorch peer skipped: no Python with torch"),
@@ -147,6 +104,43 @@ class BenchTrainIT {
       assertTrue(((Number) q.get("examplesPerSecond")).doubleValue() > 0, q.toString());
       assertTrue(outcome.out().contains("(q) PyTorch DistributedDataParallel, 3 processes"));
     }
+  }
+
+  /** What bench train printed, and its phases by id. */
+  record Trained(InProcessCommand.Outcome outcome, Map<String, Map<String, Object>> phases) {}
+
+  /**
+   * Runs bench train on the seed workload, one repeat, with {@code args} added, into files named
+   * {@code name}; checks that it succeeded.
+   */
+  @SuppressWarnings("unchecked")
+  private Trained train(String name, String... args) throws Exception {
+    InProcessCommand.localSpark();
+    SharedSpark.get();
+    Path out = dir.resolve(name + ".json");
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                "train",
+                "--workloads",
+                "seed",
+                "--repeats",
+                "1",
+                "--work",
+                dir.resolve("work-" + name).toString(),
+                "--out",
+                out.toString()));
+    command.addAll(List.of(args));
+    InProcessCommand.Outcome outcome =
+        InProcessCommand.run(BenchCommand::execute, command.toArray(String[]::new));
+    assertEquals(0, outcome.code(), outcome.err());
+    Map<String, Object> results = new ObjectMapper().readValue(Files.readString(out), Map.class);
+    Map<String, Object> seed =
+        (Map<String, Object>) ((Map<String, Object>) results.get("details")).get("seed");
+    return new Trained(
+        outcome,
+        ((List<Map<String, Object>>) seed.get("phases"))
+            .stream().collect(Collectors.toMap(p -> (String) p.get("id"), p -> p)));
   }
 
   @SuppressWarnings("unchecked")
