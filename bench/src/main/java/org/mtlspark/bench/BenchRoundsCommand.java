@@ -22,6 +22,7 @@ import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.workers.model.GraphBuilder;
+import org.mtlspark.workers.train.DriverAllocation;
 import org.mtlspark.workers.train.DriverTraffic;
 import org.mtlspark.workers.train.TrainJob;
 import picocli.CommandLine.Command;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
 
 /**
  * What one averaging round of the resident engine costs against the number of workers and the
- * model's size: seconds per round and bytes the driver receives per round, on a small synthetic
+ * model's size: seconds per round, bytes the driver receives and bytes it allocates per round, on a small synthetic
  * table (16 numbers, one regression task, batches of 32), one batch per worker per round, Adam.
  * Each cell trains twice, one round and {@code 1 + --rounds} rounds, and reports the difference
  * over {@code --rounds}, so that building the workers' networks is not counted (after one untimed
@@ -40,8 +41,9 @@ import picocli.CommandLine.Option;
     name = "rounds",
     mixinStandardHelpOptions = true,
     description =
-        "Cost of an averaging round of the resident engine against workers and model size: seconds "
-            + "and driver bytes per round on a synthetic table, and a cost model fitted to them.")
+        "Cost of an averaging round of the resident engine against workers and model size: seconds, "
+            + "driver bytes received and allocated per round on a synthetic table, and a cost model"
+            + " fitted to them.")
 final class BenchRoundsCommand extends BenchCommand.Base {
   @Override
   String name() {
@@ -105,7 +107,8 @@ final class BenchRoundsCommand extends BenchCommand.Base {
             "workers",
             "s per round",
             "driver KB per round",
-            "driver KB per round / state KB");
+            "driver KB per round / state KB",
+            "driver MB allocated per round");
     List<double[]> cells = new ArrayList<>();
     List<Map<String, Object>> details = new ArrayList<>();
     // Per requested size, the parameters the network built for it has.
@@ -120,13 +123,15 @@ final class BenchRoundsCommand extends BenchCommand.Base {
         Run many = fit(jsc, state, width, w, batches.subList(0, w * (rounds + 1)));
         double seconds = (many.seconds - one.seconds) / rounds;
         double bytes = (many.bytes - one.bytes) / (double) rounds;
+        double allocated = (many.allocated - one.allocated) / (double) rounds;
         double stateBytes = 4.0 * (one.params + one.updater);
         table.row(
             one.params,
             w,
             BenchCommand.round(seconds, 3),
             Math.round(bytes / 1024),
-            BenchCommand.round(bytes / stateBytes, 2));
+            BenchCommand.round(bytes / stateBytes, 2),
+            BenchCommand.round(allocated / 1e6, 1));
         cells.add(new double[] {w, one.params, seconds});
         measured.put(p, one.params);
         Map<String, Object> d = new LinkedHashMap<>();
@@ -135,6 +140,7 @@ final class BenchRoundsCommand extends BenchCommand.Base {
         d.put("workers", w);
         d.put("secondsPerRound", seconds);
         d.put("driverBytesPerRound", bytes);
+        d.put("driverAllocatedBytesPerRound", allocated);
         details.add(d);
       }
     }
@@ -144,7 +150,9 @@ final class BenchRoundsCommand extends BenchCommand.Base {
             List.of(
                 "Every worker runs in this application's executors: with more workers than cores,"
                     + " a round's time includes the workers' steps one after another; the driver's"
-                    + " bytes are the result bytes of the round's tasks."));
+                    + " bytes are the result bytes of the round's tasks; what it allocates is counted"
+                    + " on its own threads (in local mode the executors' task threads are left"
+                    + " out)."));
     double[] model = null;
     if (workers.stream().distinct().count() > 1 && params.stream().distinct().count() > 1) {
       model = CostModel.fit(cells);
@@ -186,7 +194,7 @@ final class BenchRoundsCommand extends BenchCommand.Base {
     return ExitCodes.OK;
   }
 
-  record Run(double seconds, long bytes, long params, long updater) {}
+  record Run(double seconds, long bytes, long allocated, long params, long updater) {}
 
   private static Run fit(
       JavaSparkContext jsc, FeaturizerState state, int width, int workers, List<String> batches)
@@ -206,6 +214,7 @@ final class BenchRoundsCommand extends BenchCommand.Base {
     try (DriverTraffic traffic = DriverTraffic.listen(jsc.sc())) {
       traffic.drain();
       long before = traffic.bytes();
+      DriverAllocation allocation = DriverAllocation.start();
       long t0 = System.nanoTime();
       ComputationGraph trained =
           TrainJob.trainer(jsc, config.train(), BATCH, 1).fit(graph, batches, null);
@@ -214,6 +223,7 @@ final class BenchRoundsCommand extends BenchCommand.Base {
       return new Run(
           seconds,
           traffic.bytes() - before,
+          allocation.bytes(),
           trained.numParams(),
           trained.getUpdater().getStateViewArray().length());
     } catch (java.util.concurrent.TimeoutException e) {

@@ -52,6 +52,9 @@ class BenchRoundsIT {
                   + ((Number) c.get("updaterState")).longValue());
       double ratio = ((Number) c.get("driverBytesPerRound")).doubleValue() / state;
       int workers = ((Number) c.get("workers")).intValue();
+      assertTrue(
+          ((Number) c.get("driverAllocatedBytesPerRound")).doubleValue() > state,
+          "the driver allocates at least the sum it receives: " + c);
       if (workers == 2) {
         assertTrue(ratio > 1.8 && ratio < 2.5, "two workers, two states: " + c);
       } else {

@@ -24,8 +24,8 @@ import org.mtlspark.workers.TestBatches;
 import org.mtlspark.workers.model.GraphBuilder;
 
 /**
- * What the driver receives per averaging round does not grow with the workers: with eight workers
- * the executors hand it one sum, less than the two results two workers send.
+ * What the driver receives and allocates per averaging round does not grow with the workers: with
+ * eight workers the executors hand it one sum, less than the two results two workers send.
  */
 class DriverTrafficIT {
   @TempDir static Path dir;
@@ -48,15 +48,57 @@ class DriverTrafficIT {
         "eight workers: one sum a round, " + eight.bytesPerRound() + " bytes, state " + state);
   }
 
-  record Measured(long bytes, long rounds, long params, long updater) {
+  /**
+   * With a trunk of about half a million parameters, so that a state (6 MB with Adam's) outweighs
+   * what scheduling a task costs the driver. A round's allocation is the difference between a
+   * long and a short training over the rounds between them, so that what a training allocates
+   * once (its setup, its first use of a code path) is not counted. Had the driver received one
+   * result per worker, eight workers would make it deserialize six more states a round than two.
+   */
+  @Test
+  void eightWorkersDoNotGrowWhatTheDriverAllocatesARound() throws Exception {
+    List<String> paths = pack(16);
+    List<String> big = List.of("model.trunk=[700, 700]");
+    train(paths.subList(0, 8), 8, big);
+    Measured twoShort = train(paths.subList(0, 4), 2, big);
+    Measured two = train(paths, 2, big);
+    Measured eightShort = train(paths.subList(0, 8), 8, big);
+    Measured eight = train(paths, 8, big);
+    long state = 4L * (two.params + two.updater);
+    assertTrue(state > 5_000_000, "state " + state);
+    double perRoundTwo =
+        (two.allocated - twoShort.allocated) / (double) (two.rounds - twoShort.rounds);
+    double perRoundEight =
+        (eight.allocated - eightShort.allocated) / (double) (eight.rounds - eightShort.rounds);
+    assertTrue(
+        perRoundTwo > 2 * state,
+        "two workers: the driver deserializes two results a round, allocated "
+            + perRoundTwo
+            + " bytes, state "
+            + state);
+    assertTrue(
+        perRoundEight < perRoundTwo + 2 * state,
+        "eight workers allocate about what two do a round: "
+            + perRoundEight
+            + " against "
+            + perRoundTwo
+            + ", state "
+            + state);
+  }
+
+  record Measured(long bytes, long allocated, long rounds, long params, long updater) {
     double bytesPerRound() {
       return bytes / (double) rounds;
     }
   }
 
-  /** One epoch of one batch per worker per round, Adam (so the updater state travels too). */
   static Measured train(List<String> paths, int workers) throws Exception {
-    MtlConfig config = ConfigLoader.load(List.of(), List.of());
+    return train(paths, workers, List.of());
+  }
+
+  /** One epoch of one batch per worker per round, Adam (so the updater state travels too). */
+  static Measured train(List<String> paths, int workers, List<String> model) throws Exception {
+    MtlConfig config = ConfigLoader.load(List.of(), model);
     TrainConfig train =
         TrainConfigs.defaults()
             .engine(TrainConfig.Engine.RESIDENT)
@@ -71,10 +113,12 @@ class DriverTrafficIT {
     try (DriverTraffic traffic = DriverTraffic.listen(jsc.sc())) {
       traffic.drain();
       long before = traffic.bytes();
+      DriverAllocation allocation = DriverAllocation.start();
       ComputationGraph trained = TrainJob.trainer(jsc, train, 8, 3).fit(graph, paths, null);
       traffic.drain();
       return new Measured(
           traffic.bytes() - before,
+          allocation.bytes(),
           rounds,
           trained.numParams(),
           trained.getUpdater().getStateViewArray().length());
