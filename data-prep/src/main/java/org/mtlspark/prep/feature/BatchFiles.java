@@ -24,12 +24,18 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 public final class BatchFiles {
   private BatchFiles() {}
 
-  /** The references of every batch in the pack at {@code file}, in stored order. */
+  /**
+   * The references of every batch in the pack at {@code file}, in stored order. They name the pack
+   * by its qualified path (scheme and absolute path), so that an executor whose working folder is
+   * not the driver's reads the same file.
+   */
   public static List<String> references(Configuration conf, String file) throws IOException {
-    long[] offsets = BatchPack.offsets(conf, new Path(file));
+    Path path = new Path(file);
+    String qualified = path.getFileSystem(conf).makeQualified(path).toString();
+    long[] offsets = BatchPack.offsets(conf, path);
     List<String> refs = new ArrayList<>(offsets.length);
     for (long o : offsets) {
-      refs.add(file + "#" + o);
+      refs.add(qualified + "#" + o);
     }
     return refs;
   }

@@ -64,6 +64,16 @@ class BatchPackTest {
   }
 
   @Test
+  void aRelativePathGivesReferencesAnExecutorElsewhereCanRead() throws IOException {
+    String file = write("a" + BatchPack.EXTENSION, 2);
+    java.nio.file.Path here = java.nio.file.Path.of("").toAbsolutePath();
+    String relative = here.relativize(dir.resolve("a" + BatchPack.EXTENSION)).toString();
+    List<String> refs = BatchFiles.references(new Configuration(), relative);
+    assertEquals(BatchFiles.references(new Configuration(), file), refs);
+    assertTrue(refs.get(0).startsWith("file:/"), refs.get(0));
+  }
+
+  @Test
   void readAllKeepsTheRequestedOrderAcrossPacks() throws IOException {
     List<String> a =
         BatchFiles.references(new Configuration(), write("a" + BatchPack.EXTENSION, 2));
