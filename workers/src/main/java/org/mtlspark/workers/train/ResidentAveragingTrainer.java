@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * of one task per share: the task takes the broadcast parameters and updater state, fits the next
  * {@code averagingFrequency} batches of its share (in a seeded order that changes every epoch), and
  * returns its parameters, updater state and mean score. The executors sum them in a tree ({@link
- * RoundSum}: Spark's tree aggregation, pairs of partial sums level by level, the last sum made on
- * an executor too), so that the driver receives one sum a round whatever the number of workers
+ * RoundSum}: Spark's tree aggregation, up to {@link #FAN_IN} partial sums merged per task level by
+ * level, the last sum made on an executor too), so that the driver receives one sum a round whatever the number of workers
  * (with one or two workers, their results: another stage would cost more than it saves), and
  * averages over the workers that fitted a batch. The executor-side cache is only a cache: a task
  * that finds no entry (a new or restarted executor) reloads its share from the files and starts
@@ -172,7 +172,10 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     String trainingId = UUID.randomUUID().toString();
     Broadcast<String> conf = jsc.broadcast(graph.getConfiguration().toJson());
     Broadcast<List<List<String>>> paths = jsc.broadcast(shares);
-    SerializableConf hadoop = new SerializableConf(jsc.hadoopConfiguration());
+    // Broadcast once: in each round's closure it would be serialized (a gzip stream per property)
+    // on the driver and read back in every task, every round.
+    Broadcast<SerializableConf> hadoop =
+        jsc.broadcast(new SerializableConf(jsc.hadoopConfiguration()));
     int shareCount = shares.size();
     int depth = treeDepth(shareCount);
     int k = averagingFrequency;
@@ -208,7 +211,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                               share,
                               conf.value(),
                               paths.value().get(share),
-                              hadoop,
+                              hadoop.value(),
                               state.value(),
                               k,
                               trainingSeed,
@@ -268,6 +271,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     } finally {
       conf.destroy();
       paths.destroy();
+      hadoop.destroy();
     }
     return graph;
   }
@@ -285,12 +289,22 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     return out;
   }
 
+  /** The most partial sums one task of the tree merges. */
+  static final int FAN_IN = 8;
+
   /**
-   * Levels of the tree that sums {@code workers} results: enough for Spark to combine them in
-   * pairs (it takes at least 2), so that no executor merges more than a few partial sums.
+   * Levels of the tree that sums {@code workers} results (Spark takes at least 2): the fewest with
+   * which no task merges more than {@link #FAN_IN} partial sums. Every level is a stage, which
+   * costs the driver a scheduling pass and a broadcast of the stage's code, so fewer, wider levels
+   * are cheaper than pairs; a merging task reads its inputs one after another, so its memory does
+   * not grow with the fan-in.
    */
   static int treeDepth(int workers) {
-    return Math.max(2, 32 - Integer.numberOfLeadingZeros(Math.max(1, workers - 1)));
+    int depth = 2;
+    for (long reach = (long) FAN_IN * FAN_IN; reach < workers; reach *= FAN_IN) {
+      depth++;
+    }
+    return depth;
   }
 
   /**

@@ -2,6 +2,7 @@ package org.mtlspark.workers.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -103,10 +104,18 @@ class ResidentAveragingTrainerTest {
   }
 
   @Test
-  void theTreeCombinesInPairs() {
+  void theTreeMergesAtMostEightSumsPerTask() {
     assertEquals(2, ResidentAveragingTrainer.treeDepth(1));
-    assertEquals(2, ResidentAveragingTrainer.treeDepth(4));
-    assertEquals(5, ResidentAveragingTrainer.treeDepth(32));
-    assertEquals(6, ResidentAveragingTrainer.treeDepth(33));
+    assertEquals(2, ResidentAveragingTrainer.treeDepth(32));
+    assertEquals(2, ResidentAveragingTrainer.treeDepth(64));
+    assertEquals(3, ResidentAveragingTrainer.treeDepth(65));
+    assertEquals(4, ResidentAveragingTrainer.treeDepth(1000));
+    for (int workers : new int[] {2, 8, 9, 32, 64, 65, 100, 512, 513, 1000, 5000}) {
+      int depth = ResidentAveragingTrainer.treeDepth(workers);
+      // Spark's tree aggregation merges ceil(workers^(1 / depth)) partial sums per task.
+      assertTrue(
+          Math.ceil(Math.pow(workers, 1.0 / depth) - 1e-9) <= ResidentAveragingTrainer.FAN_IN,
+          workers + " workers, depth " + depth);
+    }
   }
 }
