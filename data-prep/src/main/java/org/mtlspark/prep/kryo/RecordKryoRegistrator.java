@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
@@ -17,6 +18,7 @@ import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.SourceAligner;
 import org.mtlspark.prep.feature.BatchWriter;
 import org.mtlspark.prep.feature.Example;
+import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.source.ParsedRow;
 import org.mtlspark.prep.source.Reject;
 import org.mtlspark.prep.source.SourceValues;
@@ -57,6 +59,9 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
             java.util.TreeMap.class)) {
       kryo.register(c);
     }
+    // Its Hadoop configuration is transient and written by writeObject, which Kryo's field
+    // serializer would skip (a broadcast one arrived empty).
+    kryo.register(SerializableConf.class, new JavaSerializer());
     for (Object list : List.of(List.of(), List.of(1), List.of(1, 2, 3))) {
       kryo.register(list.getClass(), new ImmutableListSerializer());
     }
