@@ -158,16 +158,12 @@ public record TrainConfig(
 
   /** Whether the workers follow the executors' cores ({@code auto}). */
   public boolean autoWorkers() {
-    return AUTO.equalsIgnoreCase(workers == null ? null : workers.strip());
+    return isAuto(workers);
   }
 
   /** The configured number of workers; 0 for {@code auto} or anything that is not a whole number. */
   public int fixedWorkers() {
-    try {
-      return workers == null ? 0 : Integer.parseInt(workers.strip());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+    return Math.max(0, wholeNumber(workers));
   }
 
   @Override

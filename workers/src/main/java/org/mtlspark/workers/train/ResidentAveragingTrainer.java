@@ -394,11 +394,13 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       throws IOException {
     long t0 = System.nanoTime();
     NativeThreads.limit(NativeThreads.resolve(nativeThreads));
-    long budget = batchMemory(batchMemory);
     Slot slot =
         residency == Residency.KEEP_BETWEEN_ROUNDS
-            ? WorkerCache.get(trainingId, share, () -> new Slot(confJson, paths, hadoop, budget))
-            : new Slot(confJson, paths, hadoop, budget);
+            ? WorkerCache.get(
+                trainingId,
+                share,
+                () -> new Slot(confJson, paths, hadoop, batchMemory(batchMemory)))
+            : new Slot(confJson, paths, hadoop, batchMemory(batchMemory));
     long t1 = System.nanoTime();
     synchronized (slot) {
       ComputationGraph g = slot.graph;
