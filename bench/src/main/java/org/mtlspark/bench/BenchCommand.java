@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.bench.prep.PrepBenchmark;
 import org.mtlspark.bench.quality.ChanceLevel;
+import org.mtlspark.bench.quality.DeltaM;
 import org.mtlspark.bench.quality.KeyBiasBaseline;
 import org.mtlspark.bench.quality.PeerModels;
 import org.mtlspark.bench.quality.PeerSettings;
@@ -769,6 +770,23 @@ public final class BenchCommand implements Runnable {
                       String.format(
                           "Peer %s took %.1f s (all tasks, %d seed(s)): %s%n",
                           peer, s, seeds, peerSettings().describe(peer))));
+      Map<String, Spread> deltaM = deltaM(trained, results);
+      if (!deltaM.isEmpty()) {
+        table.append(
+            String.format(
+                "%nDelta-m against single-task (the mean over the tasks of each model's relative"
+                    + " gain over the single-task model, signed by the metric's direction; positive:"
+                    + " better than training each task alone)%s:%n",
+                seeds > 1 ? ", mean +- standard deviation over " + seeds + " seeds" : ""));
+        deltaM.forEach(
+            (model, d) ->
+                table.append(
+                    String.format(
+                        "%-16s %+8.2f%%%s%n",
+                        model,
+                        100 * d.mean(),
+                        seeds > 1 ? String.format(" +- %.2f%%", 100 * d.sd()) : "")));
+      }
       table
           .append(
               String.format(
@@ -776,6 +794,38 @@ public final class BenchCommand implements Runnable {
           .append(EvaluateJob.ablationTable(hard));
       System.out.println(table);
       return results;
+    }
+
+    /**
+     * Delta-m ({@link DeltaM}) of every model but the single-task ones, against the single-task
+     * models' mean over the seeds, on each task's primary metric; empty without single-task models.
+     */
+    private Map<String, Spread> deltaM(Trained trained, List<Map<String, Object>> results) {
+      Map<String, Spread> out = new LinkedHashMap<>();
+      if (!singleTask()) {
+        return out;
+      }
+      Map<String, String> metrics = new LinkedHashMap<>();
+      Map<String, Double> reference = new LinkedHashMap<>();
+      for (Map<String, Object> r : results) {
+        String task = (String) r.get("task");
+        String metric = (String) r.get("metric");
+        metrics.put(task, metric);
+        reference.put(task, trained.spread(SINGLE, task, metric).mean());
+      }
+      List<String> models = new ArrayList<>(trained.models());
+      models.addAll(trained.peers());
+      models.remove(SINGLE);
+      for (String m : models) {
+        List<Map<String, Double>> runs = new ArrayList<>();
+        for (Map<String, TaskMetrics> run : trained.metrics().get(m)) {
+          Map<String, Double> figures = new LinkedHashMap<>();
+          metrics.forEach((task, metric) -> figures.put(task, run.get(task).metrics().get(metric)));
+          runs.add(figures);
+        }
+        out.put(m, DeltaM.over(metrics, reference, runs));
+      }
+      return out;
     }
 
     /**
@@ -874,6 +924,16 @@ public final class BenchCommand implements Runnable {
                             round(v, 4),
                             String.format("%+.1f%%", 100 * (v - all) / Math.abs(all)));
                       }));
+      Map<String, Spread> deltaM = deltaM(trained, results);
+      BenchResults.Table delta =
+          new BenchResults.Table(
+              "Delta-m against single-task: the mean over the tasks of the relative gain over the "
+                  + "single-task model, signed by each metric's direction (positive: sharing helps)",
+              "model",
+              "Delta-m %",
+              "sd over seeds %");
+      deltaM.forEach(
+          (model, d) -> delta.row(model, round(100 * d.mean(), 2), round(100 * d.sd(), 2)));
       List<String> notes = new ArrayList<>();
       results.stream()
           .filter(r -> r.containsKey("keyBiasBaseline"))
@@ -908,13 +968,16 @@ public final class BenchCommand implements Runnable {
       details.put("peerSeconds", trained.peerSeconds());
       details.put("results", results);
       details.put("ablation", hard.ablation());
+      Map<String, Map<String, Double>> deltaDetails = new LinkedHashMap<>();
+      deltaM.forEach((model, d) -> deltaDetails.put(model, Map.of("mean", d.mean(), "sd", d.sd())));
+      details.put("deltaM", deltaDetails);
       BenchResults.of(
               spark,
               "Model quality: shared against single-task models and peers",
               "per task, the trivial baseline (training mean, or most frequent class, or 0.5 AUC), one model per "
                   + "task trained alone on the same data and split, and the peers (gradient-boosted trees, "
                   + "linear models) fitted on the same prepared examples",
-              List.of(t, ablation),
+              deltaM.isEmpty() ? List.of(t, ablation) : List.of(t, delta, ablation),
               notes,
               details)
           .write(spark, out);
@@ -1050,11 +1113,11 @@ public final class BenchCommand implements Runnable {
     @Option(
         names = "--phases",
         split = ",",
-        defaultValue = "a,b,c,s,d,e,p,q",
+        defaultValue = TrainingBenchmark.PHASE_LIST,
         paramLabel = "ID",
         description =
-            "Which of a, b, c, s, d, e, p, q to run; s is (c) streaming its batches from the files "
-                + "(default: ${DEFAULT-VALUE}).")
+            "Which of the phases to run; s is (c) streaming its batches from the files (default, "
+                + "all of them: ${DEFAULT-VALUE}).")
     List<String> phases;
 
     @Option(
@@ -1116,7 +1179,8 @@ public final class BenchCommand implements Runnable {
       for (String id : phases) {
         if (!TrainingBenchmark.PHASES.contains(id)) {
           throw new CommandException(
-              ExitCodes.USAGE, "--phases: unknown phase " + id + " (a, b, c, s, d, e, p, q)");
+              ExitCodes.USAGE,
+              "--phases: unknown phase " + id + " (" + TrainingBenchmark.PHASE_LIST + ")");
         }
       }
       for (String name : workloads) {

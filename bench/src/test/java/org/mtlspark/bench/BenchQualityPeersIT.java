@@ -116,6 +116,23 @@ class BenchQualityPeersIT {
 
   @Test
   @SuppressWarnings("unchecked")
+  void deltaMIsTheMeanOfTheTasksGainsOverSingleTask() {
+    Map<String, Map<String, Number>> deltaM =
+        (Map<String, Map<String, Number>>)
+            ((Map<String, Object>) results.get("details")).get("deltaM");
+    assertEquals(
+        List.of("hard+concat", "soft+concat", "gbt", "linear"), List.copyOf(deltaM.keySet()));
+    // The gain is linear in the model's figure, so its mean over the seeds is the mean over the
+    // tasks of each task's gain of the seeds' mean: the column the table prints per task.
+    double expected =
+        rows().stream().mapToDouble(r -> value(r, "sharedBetterBy")).average().orElseThrow();
+    assertEquals(expected, deltaM.get("hard+concat").get("mean").doubleValue(), 1e-9);
+    assertTrue(deltaM.get("hard+concat").get("sd").doubleValue() >= 0);
+    assertTrue(outcome.out().contains("Delta-m against single-task"), outcome.out());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
   void everyFigureHasItsDeviationOverTheSeeds() {
     List<Map<String, Object>> tables = (List<Map<String, Object>>) results.get("tables");
     Map<String, Object> table = tables.get(0);
