@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.mtlspark.bench.quality.DeltaM;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.config.TaskConfig;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
 /**
  * MultiMNIST and Multi-Fashion: single-task models, one shared model with static equal task weights
  * and shared models with dynamic weighting, each trained and evaluated by the same code on the same
- * data, beside the figures Sener and Koltun (NeurIPS 2018) publish for MultiMNIST.
+ * data, beside the figures Sener and Koltun (NeurIPS 2018) publish for MultiMNIST; each with its
+ * Delta-m against the single-task models (ours against ours, the paper's against the paper's).
  */
 @Command(
     name = "multimnist",
@@ -215,7 +217,9 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
             "right",
             "paper method",
             "paper left",
-            "paper right");
+            "paper right",
+            "Delta-m %",
+            "paper Delta-m %");
     TaskMetrics anyLeft = byModel.get("single-task").get("left");
     TaskMetrics anyRight = byModel.get("single-task").get("right");
     t.row(
@@ -224,7 +228,10 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
         pct(anyRight.baseline().get("accuracy")),
         "",
         "",
+        "",
+        "",
         "");
+    Map<String, Double> single = accuracies(byModel.get("single-task"));
     for (var e : byModel.entrySet()) {
       Published p =
           published
@@ -238,14 +245,35 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
           pct(e.getValue().get("right").metrics().get("accuracy")),
           p == null ? "" : p.method(),
           p == null ? "" : p.left(),
-          p == null ? "" : p.right());
+          p == null ? "" : p.right(),
+          pct(DeltaM.of(BOTH, single, accuracies(e.getValue()))),
+          p == null ? "" : paperDeltaM(p));
     }
     if (published) {
       PUBLISHED.stream()
           .filter(p -> p.ours() == null)
-          .forEach(p -> t.row("", "", "", p.method(), p.left(), p.right()));
+          .forEach(p -> t.row("", "", "", p.method(), p.left(), p.right(), "", paperDeltaM(p)));
     }
     return t;
+  }
+
+  /** Both items' metric, for {@link DeltaM}. */
+  private static final Map<String, String> BOTH = Map.of("left", "accuracy", "right", "accuracy");
+
+  private static Map<String, Double> accuracies(Map<String, TaskMetrics> model) {
+    return Map.of(
+        "left", model.get("left").metrics().get("accuracy"),
+        "right", model.get("right").metrics().get("accuracy"));
+  }
+
+  /** A published method's Delta-m against the paper's own single-task figures, in percent. */
+  static double paperDeltaM(Published p) {
+    Published single = PUBLISHED.get(0);
+    return pct(
+        DeltaM.of(
+            BOTH,
+            Map.of("left", single.left(), "right", single.right()),
+            Map.of("left", p.left(), "right", p.right())));
   }
 
   private static double pct(double x) {

@@ -78,6 +78,23 @@ class BenchMultiMnistIT {
     assertEquals(List.of("Kendall et al. 2018", 96.47, 95.29), rows.get(3).subList(3, 6));
     assertEquals(List.of("", "", ""), rows.get(4).subList(3, 6), "DWA has no published figure");
     assertEquals("MGDA-UB", rows.get(6).get(3));
+    // Delta-m: 0 for single-task against itself; the paper's MGDA-UB, 97.26 / 95.90 against
+    // 97.23 / 95.90, gains (0.03 / 97.23 + 0) / 2 = 0.015% (0.02 rounded).
+    assertEquals(0.0, ((Number) rows.get(1).get(6)).doubleValue(), 1e-9);
+    assertEquals(0.0, ((Number) rows.get(1).get(7)).doubleValue(), 1e-9);
+    assertEquals(0.02, ((Number) rows.get(6).get(7)).doubleValue(), 1e-9);
+    double singleLeft = ((Number) rows.get(1).get(1)).doubleValue();
+    double singleRight = ((Number) rows.get(1).get(2)).doubleValue();
+    for (List<Object> r : rows.subList(2, 5)) {
+      // Ours: the mean of the two items' relative accuracy changes, in percent, from the printed
+      // accuracies (rounded to 0.01 points, hence the tolerance).
+      double left = ((Number) r.get(1)).doubleValue();
+      double right = ((Number) r.get(2)).doubleValue();
+      double expected =
+          50 * ((left - singleLeft) / singleLeft + (right - singleRight) / singleRight);
+      double rounding = 50 * (0.01 / singleLeft + 0.01 / singleRight) + 0.01;
+      assertEquals(expected, ((Number) r.get(6)).doubleValue(), rounding, r.toString());
+    }
     // The fixture's classes are equally frequent: the most frequent class is right a tenth of the
     // time.
     assertEquals(10.0, ((Number) rows.get(0).get(1)).doubleValue(), 1e-9);
