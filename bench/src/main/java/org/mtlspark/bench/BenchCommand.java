@@ -330,8 +330,9 @@ public final class BenchCommand implements Runnable {
         paramLabel = "NAME",
         description =
             "Our models to train: single-task (one per task), hard+concat, hard+attention, "
-                + "soft+concat (default: all). hard+concat is always trained: the baselines and the "
-                + "ablation come from it; without single-task there is no sharing column.")
+                + "soft+concat, mmoe+concat (default: ${DEFAULT-VALUE}). hard+concat is always "
+                + "trained: the baselines and the ablation come from it; without single-task there "
+                + "is no sharing column and no Delta-m.")
     List<String> models;
 
     @Option(
@@ -421,7 +422,8 @@ public final class BenchCommand implements Runnable {
         List.of(
             new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.CONCAT),
             new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.ATTENTION),
-            new Variant(ModelConfig.Sharing.SOFT, ModelConfig.Fusion.CONCAT));
+            new Variant(ModelConfig.Sharing.SOFT, ModelConfig.Fusion.CONCAT),
+            new Variant(ModelConfig.Sharing.MMOE, ModelConfig.Fusion.CONCAT));
 
     /** The name of the single-task models in tables and {@code --models}. */
     static final String SINGLE = "single-task";
@@ -484,7 +486,7 @@ public final class BenchCommand implements Runnable {
               ExitCodes.USAGE,
               "--models: unknown model "
                   + m
-                  + " (single-task, hard+concat, hard+attention, soft+concat)");
+                  + " (single-task, hard+concat, hard+attention, soft+concat, mmoe+concat)");
         }
       }
       if (seeds < 1) {

@@ -177,7 +177,8 @@ class BenchOutputRefusalsTest {
     refused("--peers: unknown peer none", "quality", "--peers", "none,gbt", "--work", work);
     refused("--seeds must be at least 1", "quality", "--seeds", "0", "--work", work);
     refused(
-        "--models: unknown model hard (single-task, hard+concat, hard+attention, soft+concat)",
+        "--models: unknown model hard (single-task, hard+concat, hard+attention, soft+concat,"
+            + " mmoe+concat)",
         "quality",
         "--models",
         "single-task,hard",

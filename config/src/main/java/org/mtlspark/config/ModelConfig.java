@@ -27,6 +27,7 @@ public record ModelConfig(
     int fusionHeads,
     Sharing sharing,
     double softSharingMu,
+    int experts,
     boolean wide)
     implements Validatable {
 
@@ -54,11 +55,14 @@ public record ModelConfig(
   /**
    * Hard: one trunk shared by every task. Soft: one tower per task (the trunk's layer sizes each),
    * with the penalty {@code softSharingMu * sum_t ||W_t - mean(W)||^2} pulling corresponding tower
-   * weights together.
+   * weights together. Mmoe: the trunk's layers but the last shared, the last made of {@code
+   * experts} experts of its width that every task reads through a gate of its own (a softmax over
+   * the experts computed from the layer's input; Ma et al., KDD 2018).
    */
   public enum Sharing {
     HARD,
-    SOFT
+    SOFT,
+    MMOE
   }
 
   /** Hidden activations offered by the model builder. */
@@ -89,6 +93,7 @@ public record ModelConfig(
         fusionHeads,
         sharing,
         softSharingMu,
+        experts,
         wide);
   }
 
@@ -124,6 +129,7 @@ public record ModelConfig(
         softSharingMu >= 0 && Double.isFinite(softSharingMu),
         Validatable.at(path, "softSharingMu"),
         "must be >= 0, was " + softSharingMu);
+    problems.require(experts >= 1, Validatable.at(path, "experts"), "must be >= 1, was " + experts);
     problems.require(
         dropout >= 0 && dropout < 1,
         Validatable.at(path, "dropout"),

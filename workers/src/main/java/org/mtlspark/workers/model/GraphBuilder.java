@@ -44,8 +44,9 @@ import org.nd4j.linalg.schedule.ISchedule;
  * convolution and pooling for images; a learned embedding table per identifier column, looked up by
  * the column's index, the embeddings concatenated; each only when the prepared data has that
  * modality), fused by concatenation with the modality presence flags or by attention over modality
- * tokens ({@link AttentionFusion}); then a shared trunk (hard sharing) or one tower per task pulled
- * together ({@link TaskTowers}, soft sharing); and one output layer per task ({@code task_<name>},
+ * tokens ({@link AttentionFusion}); then a shared trunk (hard sharing), one tower per task pulled
+ * together ({@link TaskTowers}, soft sharing), or a trunk whose last layer is experts mixed by a
+ * gate per task ({@link MixtureOfExperts}, mmoe); and one output layer per task ({@code task_<name>},
  * in task order) whose loss carries the task weight lambda. With {@code model.wide} each output
  * layer reads the tabular input and the text's mean embedding too, so that its weights over them
  * are a linear model of the table and of the words beside the deep part.
@@ -276,6 +277,7 @@ public final class GraphBuilder {
             yield java.util.Collections.nCopies(features.tasks().size(), trunk);
           }
           case SOFT -> towers(g, features, fusion, model, act);
+          case MMOE -> experts(g, features, fusion, model, act);
         };
 
     // One head per task; with a wide part, it reads the tabular input and the text's mean
@@ -364,14 +366,66 @@ public final class GraphBuilder {
       g.addLayer(name, layer.build(), below);
       below = name;
     }
-    int width = model.trunk().get(model.trunk().size() - 1);
+    return perTask(g, features, "tower_", below, model.trunk().get(model.trunk().size() - 1));
+  }
+
+  /**
+   * Cuts {@code source}, the tasks' blocks of {@code width} side by side in task order, into one
+   * vertex per task named {@code prefix} and the task's name; returns their names.
+   */
+  private static List<String> perTask(
+      ComputationGraphConfiguration.GraphBuilder g,
+      FeaturizerState features,
+      String prefix,
+      String source,
+      int width) {
     List<String> out = new ArrayList<>();
-    for (int t = 0; t < count; t++) {
-      String name = "tower_" + features.tasks().get(t).name();
-      g.addVertex(name, new SubsetVertex(t * width, (t + 1) * width - 1), below);
+    for (int t = 0; t < features.tasks().size(); t++) {
+      String name = prefix + features.tasks().get(t).name();
+      g.addVertex(name, new SubsetVertex(t * width, (t + 1) * width - 1), source);
       out.add(name);
     }
     return out;
+  }
+
+  /** The layer of experts under the heads when {@code sharing: mmoe}. */
+  public static final String EXPERTS = "experts";
+
+  /**
+   * Multi-gate mixture of experts: the trunk's layers but the last shared as in hard sharing, the
+   * last one {@link MixtureOfExperts} of {@code model.experts} experts of its width, and each
+   * task's mixture cut out for its head. Returns the vertex under each head.
+   */
+  private static List<String> experts(
+      ComputationGraphConfiguration.GraphBuilder g,
+      FeaturizerState features,
+      String fusion,
+      ModelConfig model,
+      Activation act) {
+    String below = fusion;
+    List<Integer> trunk = model.trunk();
+    for (int i = 0; i < trunk.size() - 1; i++) {
+      String name = "trunk" + i;
+      DenseLayer.Builder layer = new DenseLayer.Builder().nOut(trunk.get(i)).activation(act);
+      if (model.dropout() > 0) {
+        layer.dropOut(1 - model.dropout());
+      }
+      g.addLayer(name, layer.build(), below);
+      below = name;
+    }
+    int count = features.tasks().size();
+    int width = trunk.get(trunk.size() - 1);
+    MixtureOfExperts.Builder layer =
+        new MixtureOfExperts.Builder()
+            .experts(model.experts())
+            .tasks(count)
+            .width(width)
+            .activation(act);
+    if (model.dropout() > 0) {
+      layer.dropOut(1 - model.dropout());
+    }
+    g.addLayer(EXPERTS, layer.build(), below);
+    return perTask(g, features, "mixture_", EXPERTS, width);
   }
 
   /** The output layer of a task: activation and loss by type, loss weighted by lambda. */

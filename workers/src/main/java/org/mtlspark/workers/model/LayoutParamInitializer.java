@@ -36,6 +36,19 @@ final class LayoutParamInitializer implements ParamInitializer {
     return layer;
   }
 
+  /** Refuses an input that is not [batch, nIn] for the feed-forward {@code layer}. */
+  static void checkInput(org.deeplearning4j.nn.conf.layers.FeedForwardLayer layer, INDArray input) {
+    if (input.rank() != 2 || input.columns() != layer.getNIn()) {
+      throw new org.deeplearning4j.exception.DL4JInvalidInputException(
+          "layer "
+              + layer.getLayerName()
+              + " expects [batch, "
+              + layer.getNIn()
+              + "] input, got "
+              + java.util.Arrays.toString(input.shape()));
+    }
+  }
+
   /** A memory estimate for a feed-forward layer: parameters, updater state, and working values per example. */
   static org.deeplearning4j.nn.conf.memory.LayerMemoryReport memoryReport(
       org.deeplearning4j.nn.conf.layers.FeedForwardLayer layer,

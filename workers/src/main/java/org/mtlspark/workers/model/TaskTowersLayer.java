@@ -1,6 +1,5 @@
 package org.mtlspark.workers.model;
 
-import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -48,15 +47,7 @@ final class TaskTowersLayer extends BaseLayer<TaskTowers> {
     assertInputSet(false);
     applyDropOutIfNecessary(training, workspaceMgr);
     TaskTowers conf = layerConf();
-    if (input.rank() != 2 || input.columns() != conf.getNIn()) {
-      throw new DL4JInvalidInputException(
-          "layer "
-              + conf.getLayerName()
-              + " expects [batch, "
-              + conf.getNIn()
-              + "] input, got "
-              + java.util.Arrays.toString(input.shape()));
-    }
+    LayoutParamInitializer.checkInput(conf, input);
     long in = conf.towerIn();
     long width = conf.width();
     INDArray z =

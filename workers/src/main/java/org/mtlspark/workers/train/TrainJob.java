@@ -14,9 +14,11 @@ import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.ConfigWriter;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
+import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.workers.model.ExpertGates;
 import org.mtlspark.workers.model.GraphBuilder;
 import org.mtlspark.workers.model.TaskLossWeights;
 import org.mtlspark.workers.run.ModelFiles;
@@ -143,21 +145,48 @@ public final class TrainJob {
     trainer.fit(graph, batches, start.epoch(), epochEnd);
     double seconds = (System.nanoTime() - started) / 1e9;
 
-    return finish(
-        hadoop,
-        runDir,
-        graph,
-        start,
-        new TrainingLog(
-            prepDir,
-            startedAt,
-            seconds,
-            manifest.splits().get("train").examples(),
-            start.stopping().bestEpoch() + 1,
-            start.stopping().best(),
-            epochEnd.stoppedEarly(),
-            start.epoch(),
-            start.history()));
+    ComputationGraph trained =
+        finish(
+            hadoop,
+            runDir,
+            graph,
+            start,
+            new TrainingLog(
+                prepDir,
+                startedAt,
+                seconds,
+                manifest.splits().get("train").examples(),
+                start.stopping().bestEpoch() + 1,
+                start.stopping().best(),
+                epochEnd.stoppedEarly(),
+                start.epoch(),
+                start.history()));
+    logGates(hadoop, trained, validation.isEmpty() ? batches : validation, manifest);
+    return trained;
+  }
+
+  /** Batches on which the mean gate of each task is measured after training. */
+  static final int GATE_SAMPLE_BATCHES = 16;
+
+  /** With experts ({@code model.sharing: mmoe}), logs each task's mean gate over the experts. */
+  private static void logGates(
+      Configuration hadoop, ComputationGraph graph, List<String> batches, Manifest manifest)
+      throws IOException {
+    if (graph.getVertex(GraphBuilder.EXPERTS) == null) {
+      return;
+    }
+    double[][] gates =
+        ExpertGates.mean(graph, BatchFiles.readAll(hadoop, spread(batches, GATE_SAMPLE_BATCHES)));
+    List<TaskEncoding> tasks = manifest.featurizers().tasks();
+    for (int t = 0; gates != null && t < tasks.size(); t++) {
+      LOG.info(
+          "task {}: mean gate over the {} experts {}",
+          tasks.get(t).name(),
+          gates[t].length,
+          java.util.Arrays.stream(gates[t])
+              .mapToObj(v -> String.format("%.3f", v))
+              .collect(java.util.stream.Collectors.joining(", ", "[", "]")));
+    }
   }
 
   /** Where training begins: the graph, its first epoch, the epochs so far and the early-stopping state. */

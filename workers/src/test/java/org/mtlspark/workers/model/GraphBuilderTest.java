@@ -290,6 +290,41 @@ class GraphBuilderTest {
   }
 
   @Test
+  void mmoeSharesTheTrunkButItsLastLayerAndGivesEachTaskItsOwnGateOverTheExperts() {
+    FeaturizerState s = state();
+    MtlConfig config =
+        org.mtlspark.config.ConfigLoader.load(
+            List.of(), List.of("model.sharing=mmoe", "model.experts=3", "model.trunk=[16, 8]"));
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 1);
+    assertEquals(16, g.getLayer("trunk0").getParam("W").size(1));
+    assertTrue(g.getVertex("trunk1") == null, "the last trunk layer is the experts");
+    MixtureOfExperts experts =
+        (MixtureOfExperts) g.getLayer(GraphBuilder.EXPERTS).conf().getLayer();
+    assertEquals(3, experts.experts());
+    assertEquals(s.tasks().size(), experts.tasks());
+    assertEquals(8L * s.tasks().size(), experts.getNOut());
+    assertEquals(
+        List.of(GraphBuilder.EXPERTS),
+        g.getConfiguration().getVertexInputs().get("mixture_" + s.tasks().get(0).name()));
+    MultiDataSet mds = batch(s, 32, 3);
+    double before = g.score(mds);
+    for (int i = 0; i < 30; i++) {
+      g.fit(mds);
+    }
+    assertTrue(g.score(mds) < before * 0.8, "score " + before + " -> " + g.score(mds));
+    double[][] gates = ExpertGates.mean(g, List.of(mds));
+    assertEquals(s.tasks().size(), gates.length);
+    for (double[] task : gates) {
+      assertEquals(3, task.length);
+      assertEquals(1.0, java.util.Arrays.stream(task).sum(), 1e-5);
+    }
+    assertTrue(
+        ExpertGates.mean(GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1), List.of(mds))
+            == null,
+        "hard sharing has no gates");
+  }
+
+  @Test
   void maskedTokensDoNotChangeTheOutput() {
     FeaturizerState s = state();
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);

@@ -41,7 +41,7 @@ class ParameterAveragingOracleIT {
    * Every engine, with the default network and with attention fusion and soft sharing (whose tower
    * pull must reach the workers: the local step includes it), each also with the ids input (whose
    * embedding table is averaged like any parameter); and with the wide part (heads that read the
-   * tabular input and the text's mean embedding).
+   * tabular input and the text's mean embedding); and with experts mixed by a gate per task.
    */
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> enginesAndNetworks() {
     List<String> plain = List.of("model.l2=0", "model.dropout=0");
@@ -53,6 +53,8 @@ class ParameterAveragingOracleIT {
             "model.sharing=soft",
             "model.softSharingMu=0.5");
     List<String> wide = List.of("model.l2=0", "model.dropout=0", "model.wide=true");
+    List<String> mmoe =
+        List.of("model.l2=0", "model.dropout=0", "model.sharing=mmoe", "model.experts=3");
     return java.util.Arrays.stream(TrainConfig.Engine.values())
         .flatMap(
             e ->
@@ -61,7 +63,8 @@ class ParameterAveragingOracleIT {
                     org.junit.jupiter.params.provider.Arguments.of(e, soft, false),
                     org.junit.jupiter.params.provider.Arguments.of(e, plain, true),
                     org.junit.jupiter.params.provider.Arguments.of(e, soft, true),
-                    org.junit.jupiter.params.provider.Arguments.of(e, wide, false)));
+                    org.junit.jupiter.params.provider.Arguments.of(e, wide, false),
+                    org.junit.jupiter.params.provider.Arguments.of(e, mmoe, false)));
   }
 
   @ParameterizedTest
