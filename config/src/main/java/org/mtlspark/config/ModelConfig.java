@@ -129,7 +129,10 @@ public record ModelConfig(
         softSharingMu >= 0 && Double.isFinite(softSharingMu),
         Validatable.at(path, "softSharingMu"),
         "must be >= 0, was " + softSharingMu);
-    problems.require(experts >= 1, Validatable.at(path, "experts"), "must be >= 1, was " + experts);
+    problems.require(
+        experts >= 2,
+        Validatable.at(path, "experts"),
+        "must be >= 2 (one expert is hard sharing), was " + experts);
     problems.require(
         dropout >= 0 && dropout < 1,
         Validatable.at(path, "dropout"),

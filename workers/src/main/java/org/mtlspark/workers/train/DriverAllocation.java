@@ -8,13 +8,16 @@ import java.util.Map;
  * The bytes the driver's threads allocate on the heap between {@link #start()} and {@link
  * #bytes()}: every received result deserialized, every average and broadcast made, every task
  * scheduled. It bounds what the driver holds at once during that time, so it grows with the
- * workers exactly when the driver's memory does. Threads that run tasks (in local mode the
- * executors live in the driver's JVM) are left out; so are threads that end before {@link
+ * workers exactly when the driver's memory does. Threads that run tasks or read their batches (in
+ * local mode the executors live in the driver's JVM) are left out; so are threads that end before {@link
  * #bytes()} (Spark's own pools keep theirs).
  */
 public final class DriverAllocation {
   /** Threads of a local-mode executor's task pool, named so by Spark. */
   static final String TASK_THREAD = "Executor task launch worker";
+
+  /** The threads a streaming worker reads its batches on (they run in the executors). */
+  static final String READER_THREAD = ResidentAveragingTrainer.READER_THREAD;
 
   private final com.sun.management.ThreadMXBean threads;
   private final Map<Long, Long> before;
@@ -52,7 +55,7 @@ public final class DriverAllocation {
   private static Map<Long, Long> snapshot(com.sun.management.ThreadMXBean threads) {
     Map<Long, Long> bytes = new HashMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith(TASK_THREAD)) {
+      if (t.getName().startsWith(TASK_THREAD) || t.getName().startsWith(READER_THREAD)) {
         continue;
       }
       long b = threads.getThreadAllocatedBytes(t.getId());

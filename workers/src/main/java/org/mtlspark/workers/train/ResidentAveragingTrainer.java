@@ -289,22 +289,43 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     return out;
   }
 
+  /** The name of the thread a streaming worker reads its next batch on. */
+  static final String READER_THREAD = "mtl-batch-reader";
+
   /** The most partial sums one task of the tree merges. */
   static final int FAN_IN = 8;
 
   /**
    * Levels of the tree that sums {@code workers} results (Spark takes at least 2): the fewest with
-   * which no task merges more than {@link #FAN_IN} partial sums. Every level is a stage, which
-   * costs the driver a scheduling pass and a broadcast of the stage's code, so fewer, wider levels
-   * are cheaper than pairs; a merging task reads its inputs one after another, so its memory does
-   * not grow with the fan-in.
+   * which no task merges more than {@link #FAN_IN} partial sums ({@link #largestMerge}). Every
+   * level is a stage, which costs the driver a scheduling pass and a broadcast of the stage's
+   * code, so fewer, wider levels are cheaper than pairs; a merging task reads its inputs one after
+   * another, so its memory does not grow with the fan-in.
    */
   static int treeDepth(int workers) {
     int depth = 2;
-    for (long reach = (long) FAN_IN * FAN_IN; reach < workers; reach *= FAN_IN) {
+    while (largestMerge(workers, depth) > FAN_IN && depth < 64) {
       depth++;
     }
     return depth;
+  }
+
+  /**
+   * The most partial sums one task merges when Spark 3.5's tree aggregation combines {@code
+   * workers} results at {@code depth}: it takes scale = max(ceil(workers^(1 / depth)), 2), and
+   * while n > scale + ceil(n / scale) it divides n by scale (integer division), result i going to
+   * partial sum i mod n; the last sum merges what is left.
+   */
+  static int largestMerge(int workers, int depth) {
+    int n = Math.max(1, workers);
+    int scale = Math.max((int) Math.ceil(Math.pow(n, 1.0 / depth)), 2);
+    int largest = 1;
+    while (n > scale + Math.ceil((double) n / scale)) {
+      int next = n / scale;
+      largest = Math.max(largest, (n + next - 1) / next);
+      n = next;
+    }
+    return Math.max(largest, n);
   }
 
   /**
@@ -560,7 +581,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           reader =
               Executors.newSingleThreadExecutor(
                   r -> {
-                    Thread t = new Thread(r, "mtl-batch-reader");
+                    Thread t = new Thread(r, READER_THREAD);
                     t.setDaemon(true);
                     return t;
                   });

@@ -170,13 +170,19 @@ public final class TrainJob {
 
   /** With experts ({@code model.sharing: mmoe}), logs each task's mean gate over the experts. */
   private static void logGates(
-      Configuration hadoop, ComputationGraph graph, List<String> batches, Manifest manifest)
-      throws IOException {
+      Configuration hadoop, ComputationGraph graph, List<String> batches, Manifest manifest) {
     if (graph.getVertex(GraphBuilder.EXPERTS) == null) {
       return;
     }
-    double[][] gates =
-        ExpertGates.mean(graph, BatchFiles.readAll(hadoop, spread(batches, GATE_SAMPLE_BATCHES)));
+    double[][] gates;
+    try {
+      gates =
+          ExpertGates.mean(graph, BatchFiles.readAll(hadoop, spread(batches, GATE_SAMPLE_BATCHES)));
+    } catch (IOException | RuntimeException e) {
+      // A diagnostic only: the model is written already, so training has succeeded.
+      LOG.warn("could not measure the experts' gates: {}", e.toString());
+      return;
+    }
     List<TaskEncoding> tasks = manifest.featurizers().tasks();
     for (int t = 0; gates != null && t < tasks.size(); t++) {
       LOG.info(

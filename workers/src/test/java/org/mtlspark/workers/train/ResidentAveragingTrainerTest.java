@@ -105,16 +105,22 @@ class ResidentAveragingTrainerTest {
 
   @Test
   void theTreeMergesAtMostEightSumsPerTask() {
-    assertEquals(2, ResidentAveragingTrainer.treeDepth(1));
+    // 55 results at depth 2: scale ceil(sqrt(55)) = 8, 55 / 8 = 6 partial sums, one of which takes
+    // results 0, 6, ..., 54: ten. Depth 3: scale 4, 13 sums of at most 5, then 3 of at most 5.
+    assertEquals(10, ResidentAveragingTrainer.largestMerge(55, 2));
+    assertEquals(5, ResidentAveragingTrainer.largestMerge(55, 3));
+    assertEquals(3, ResidentAveragingTrainer.treeDepth(55));
+    // 32: scale 6, 5 sums of at most 7, then the last merges 5. 64: 8 sums of 8, then 8.
+    assertEquals(7, ResidentAveragingTrainer.largestMerge(32, 2));
     assertEquals(2, ResidentAveragingTrainer.treeDepth(32));
+    assertEquals(8, ResidentAveragingTrainer.largestMerge(64, 2));
     assertEquals(2, ResidentAveragingTrainer.treeDepth(64));
-    assertEquals(3, ResidentAveragingTrainer.treeDepth(65));
-    assertEquals(4, ResidentAveragingTrainer.treeDepth(1000));
-    for (int workers : new int[] {2, 8, 9, 32, 64, 65, 100, 512, 513, 1000, 5000}) {
+    assertEquals(2, ResidentAveragingTrainer.treeDepth(1));
+    assertEquals(2, ResidentAveragingTrainer.treeDepth(2));
+    for (int workers = 1; workers <= 5000; workers++) {
       int depth = ResidentAveragingTrainer.treeDepth(workers);
-      // Spark's tree aggregation merges ceil(workers^(1 / depth)) partial sums per task.
       assertTrue(
-          Math.ceil(Math.pow(workers, 1.0 / depth) - 1e-9) <= ResidentAveragingTrainer.FAN_IN,
+          ResidentAveragingTrainer.largestMerge(workers, depth) <= ResidentAveragingTrainer.FAN_IN,
           workers + " workers, depth " + depth);
     }
   }
