@@ -2,7 +2,6 @@ package org.mtlspark.workers.model;
 
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -171,18 +170,7 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
 
     INDArray next = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
     next.get(NDArrayIndex.all(), NDArrayIndex.interval(0, m * d)).assign(dX.reshape('c', b, m * d));
-    Gradient gradient = new DefaultGradient();
-    for (String name :
-        new String[] {
-          AttentionFusion.QUERY,
-          AttentionFusion.KEY,
-          AttentionFusion.VALUE,
-          AttentionFusion.OUT,
-          AttentionFusion.OUT_BIAS
-        }) {
-      gradient.gradientForVariable().put(name, gradientViews.get(name));
-    }
-    return new Pair<>(gradient, next);
+    return new Pair<>(LayoutParamInitializer.gradient(conf, gradientViews), next);
   }
 
   @Override

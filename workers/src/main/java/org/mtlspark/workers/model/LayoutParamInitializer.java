@@ -36,6 +36,20 @@ final class LayoutParamInitializer implements ParamInitializer {
     return layer;
   }
 
+  /**
+   * A backward pass's gradient: every parameter of {@code layer}'s layout, in layout order, as its
+   * gradient view (which the pass has filled).
+   */
+  static org.deeplearning4j.nn.gradient.Gradient gradient(
+      ParamLayout layer, Map<String, INDArray> gradientViews) {
+    org.deeplearning4j.nn.gradient.Gradient gradient =
+        new org.deeplearning4j.nn.gradient.DefaultGradient();
+    for (ParamLayout.Param p : layer.params()) {
+      gradient.gradientForVariable().put(p.name(), gradientViews.get(p.name()));
+    }
+    return gradient;
+  }
+
   /** Refuses an input that is not [batch, nIn] for the feed-forward {@code layer}. */
   static void checkInput(org.deeplearning4j.nn.conf.layers.FeedForwardLayer layer, INDArray input) {
     if (input.rank() != 2 || input.columns() != layer.getNIn()) {

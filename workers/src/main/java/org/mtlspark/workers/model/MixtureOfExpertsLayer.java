@@ -1,7 +1,6 @@
 package org.mtlspark.workers.model;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -153,12 +152,8 @@ final class MixtureOfExpertsLayer extends BaseLayer<MixtureOfExperts> {
     }
     gradEb.assign(dz.sum(0).reshape(gradEb.shape()));
     gradGb.assign(da.sum(0).reshape(gradGb.shape()));
-    Gradient gradient = new DefaultGradient();
-    gradient.gradientForVariable().put(MixtureOfExperts.EXPERT_WEIGHTS, gradEW);
-    gradient.gradientForVariable().put(MixtureOfExperts.EXPERT_BIAS, gradEb);
-    gradient.gradientForVariable().put(MixtureOfExperts.GATE_WEIGHTS, gradGW);
-    gradient.gradientForVariable().put(MixtureOfExperts.GATE_BIAS, gradGb);
-    return new Pair<>(gradient, backpropDropOutIfPresent(next));
+    return new Pair<>(
+        LayoutParamInitializer.gradient(conf, gradientViews), backpropDropOutIfPresent(next));
   }
 
   @Override

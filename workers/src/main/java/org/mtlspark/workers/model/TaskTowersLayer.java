@@ -1,7 +1,6 @@
 package org.mtlspark.workers.model;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -90,10 +89,8 @@ final class TaskTowersLayer extends BaseLayer<TaskTowers> {
       }
     }
     gradB.assign(delta.sum(0).reshape(gradB.shape()));
-    Gradient gradient = new DefaultGradient();
-    gradient.gradientForVariable().put(TaskTowers.WEIGHTS, gradW);
-    gradient.gradientForVariable().put(TaskTowers.BIAS, gradB);
-    return new Pair<>(gradient, backpropDropOutIfPresent(next));
+    return new Pair<>(
+        LayoutParamInitializer.gradient(conf, gradientViews), backpropDropOutIfPresent(next));
   }
 
   @Override

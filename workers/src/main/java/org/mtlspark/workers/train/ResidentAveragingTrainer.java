@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@code averagingFrequency} batches of its share (in a seeded order that changes every epoch), and
  * returns its parameters, updater state and mean score. The executors sum them in a tree ({@link
  * RoundSum}: Spark's tree aggregation, up to {@link #FAN_IN} partial sums merged per task level by
- * level, the last sum made on an executor too), so that the driver receives one sum a round whatever the number of workers
- * (with one or two workers, their results: another stage would cost more than it saves), and
+ * level, the last sum made on an executor too), so that the driver receives one sum a round
+ * whatever the number of workers (with one or two workers, their results: another stage would
+ * cost more than it saves), and
  * averages over the workers that fitted a batch. The executor-side cache is only a cache: a task
  * that finds no entry (a new or restarted executor) reloads its share from the files and starts
  * from the broadcast state, so retries and lost executors give the same arithmetic. With {@link

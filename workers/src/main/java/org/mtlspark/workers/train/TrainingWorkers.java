@@ -47,16 +47,7 @@ public final class TrainingWorkers {
       OptionalInt executorCores,
       OptionalInt registeredCores,
       int processors,
-      int taskCpus) {
-    Available(
-        String master,
-        int executors,
-        OptionalInt executorCores,
-        OptionalInt registeredCores,
-        int processors) {
-      this(master, executors, executorCores, registeredCores, processors, 1);
-    }
-  }
+      int taskCpus) {}
 
   /** As {@link #resolve(JavaSparkContext, TrainConfig)}. */
   public static int resolve(SparkSession spark, TrainConfig train) {
@@ -98,29 +89,35 @@ public final class TrainingWorkers {
    * cores divided by {@code spark.task.cpus}; at least 1.
    */
   static int auto(Available a) {
-    return Math.max(1, cores(a) / Math.max(1, a.taskCpus()));
+    OptionalInt cores = cores(a);
+    // Cores unknown: one worker per executor, whatever a task takes.
+    return cores.isPresent()
+        ? Math.max(1, cores.getAsInt() / Math.max(1, a.taskCpus()))
+        : Math.max(1, a.executors());
   }
 
-  private static int cores(Available a) {
+  /** The cores the application's tasks run on, when known. */
+  private static OptionalInt cores(Available a) {
     Matcher local = LOCAL.matcher(a.master().strip());
     if (local.matches()) {
       String n = local.group(1);
-      return n == null
-          ? 1
-          : n.equals("*") ? Math.max(1, a.processors()) : Math.max(1, Integer.parseInt(n));
+      return OptionalInt.of(
+          n == null
+              ? 1
+              : n.equals("*") ? Math.max(1, a.processors()) : Math.max(1, Integer.parseInt(n)));
     }
     Matcher cluster = LOCAL_CLUSTER.matcher(a.master().strip());
     if (cluster.matches()) {
-      return Math.max(1, Integer.parseInt(cluster.group(1)) * Integer.parseInt(cluster.group(2)));
+      return OptionalInt.of(
+          Math.max(1, Integer.parseInt(cluster.group(1)) * Integer.parseInt(cluster.group(2))));
     }
     if (a.executors() > 0 && a.executorCores().isPresent()) {
-      return Math.max(1, a.executors() * a.executorCores().getAsInt());
+      return OptionalInt.of(Math.max(1, a.executors() * a.executorCores().getAsInt()));
     }
     if (a.registeredCores().isPresent()) {
-      return Math.max(1, a.registeredCores().getAsInt());
+      return OptionalInt.of(Math.max(1, a.registeredCores().getAsInt()));
     }
-    // Cores unknown: one worker per executor, whatever a task takes.
-    return Math.max(1, a.executors()) * Math.max(1, a.taskCpus());
+    return OptionalInt.empty();
   }
 
   private static Available available(JavaSparkContext jsc) {

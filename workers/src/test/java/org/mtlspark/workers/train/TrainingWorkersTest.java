@@ -10,7 +10,7 @@ class TrainingWorkersTest {
   private static int auto(
       String master, int executors, OptionalInt executorCores, OptionalInt registered) {
     return TrainingWorkers.auto(
-        new TrainingWorkers.Available(master, executors, executorCores, registered, 16));
+        new TrainingWorkers.Available(master, executors, executorCores, registered, 16, 1));
   }
 
   @Test
