@@ -22,6 +22,7 @@ import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.RunConfig;
 import org.mtlspark.config.TaskConfig;
+import org.mtlspark.config.TrainConfig;
 import org.mtlspark.driver.CommandException;
 import org.mtlspark.driver.ExitCodes;
 import org.mtlspark.driver.MtlCommand;
@@ -329,8 +330,10 @@ public final class BenchCommand implements Runnable {
         defaultValue = "single-task,hard+concat,hard+attention,soft+concat",
         paramLabel = "NAME",
         description =
-            "Our models to train: single-task (one per task), hard+concat, hard+attention, "
-                + "soft+concat, mmoe+concat (default: ${DEFAULT-VALUE}). hard+concat is always "
+            "Our models to train: single-task (one per task), and shared models named "
+                + "sharing+fusion[+weighting] (sharing hard, soft or mmoe; fusion concat or "
+                + "attention; weighting any train.taskWeighting, e.g. hard+concat+pcgrad; without "
+                + "it, the configuration's) (default: ${DEFAULT-VALUE}). hard+concat is always "
                 + "trained: the baselines and the ablation come from it; without single-task there "
                 + "is no sharing column and no Delta-m.")
     List<String> models;
@@ -410,20 +413,44 @@ public final class BenchCommand implements Runnable {
       super.checkInputs(config, hadoop);
     }
 
-    /** A shared model compared: its sharing and fusion. */
-    record Variant(ModelConfig.Sharing sharing, ModelConfig.Fusion fusion) {
+    /**
+     * A shared model compared: its sharing and fusion, and its task weighting (null: the
+     * configuration's).
+     */
+    record Variant(
+        ModelConfig.Sharing sharing, ModelConfig.Fusion fusion, TrainConfig.Weighting weighting) {
       String name() {
-        return sharing.name().toLowerCase() + "+" + fusion.name().toLowerCase();
+        return sharing.name().toLowerCase()
+            + "+"
+            + fusion.name().toLowerCase()
+            + (weighting == null ? "" : "+" + weighting.configName());
+      }
+
+      /**
+       * The variant a {@code --models} name stands for ({@code sharing+fusion[+weighting]}), or
+       * null when it names none.
+       */
+      static Variant parse(String name) {
+        String[] parts = name.split("\\+");
+        if (parts.length < 2 || parts.length > 3) {
+          return null;
+        }
+        try {
+          return new Variant(
+              ModelConfig.Sharing.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT)),
+              ModelConfig.Fusion.valueOf(parts[1].toUpperCase(java.util.Locale.ROOT)),
+              parts.length == 3
+                  ? TrainConfig.Weighting.valueOf(parts[2].toUpperCase(java.util.Locale.ROOT))
+                  : null);
+        } catch (IllegalArgumentException e) {
+          return null;
+        }
       }
     }
 
-    /** The shared models compared; the first (hard sharing, concatenation) is the one ablated. */
-    static final List<Variant> VARIANTS =
-        List.of(
-            new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.CONCAT),
-            new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.ATTENTION),
-            new Variant(ModelConfig.Sharing.SOFT, ModelConfig.Fusion.CONCAT),
-            new Variant(ModelConfig.Sharing.MMOE, ModelConfig.Fusion.CONCAT));
+    /** The shared model always trained (its baselines and ablation are reported). */
+    static final Variant HARD_CONCAT =
+        new Variant(ModelConfig.Sharing.HARD, ModelConfig.Fusion.CONCAT, null);
 
     /** The name of the single-task models in tables and {@code --models}. */
     static final String SINGLE = "single-task";
@@ -433,11 +460,16 @@ public final class BenchCommand implements Runnable {
       return models.contains(SINGLE);
     }
 
-    /** The shared models to train: hard+concat, then the others {@code --models} names. */
+    /** The shared models to train: hard+concat, then the others {@code --models} names, in order. */
     List<Variant> variants() {
-      return VARIANTS.stream()
-          .filter(v -> v == VARIANTS.get(0) || models.contains(v.name()))
-          .toList();
+      List<Variant> out = new ArrayList<>(List.of(HARD_CONCAT));
+      for (String m : models) {
+        Variant v = Variant.parse(m);
+        if (v != null && !out.contains(v)) {
+          out.add(v);
+        }
+      }
+      return out;
     }
 
     /** The peers asked for, in table order; empty for {@code --peers none}. */
@@ -450,6 +482,12 @@ public final class BenchCommand implements Runnable {
     PeerSettings peerSettings() {
       return new PeerSettings(
           gbtIter, gbtDepth, gbtStep, gbtSubsample, linearL2, linearIter, peerWords);
+    }
+
+    private static String names(Enum<?>[] values) {
+      return java.util.Arrays.stream(values)
+          .map(e -> e.name().toLowerCase(java.util.Locale.ROOT))
+          .collect(java.util.stream.Collectors.joining("|"));
     }
 
     @Override
@@ -481,12 +519,29 @@ public final class BenchCommand implements Runnable {
         }
       }
       for (String m : models) {
-        if (!m.equals(SINGLE) && VARIANTS.stream().noneMatch(v -> v.name().equals(m))) {
+        if (!m.equals(SINGLE) && Variant.parse(m) == null) {
           throw new CommandException(
               ExitCodes.USAGE,
               "--models: unknown model "
                   + m
-                  + " (single-task, hard+concat, hard+attention, soft+concat, mmoe+concat)");
+                  + " (single-task, or sharing+fusion[+weighting]: sharing "
+                  + names(ModelConfig.Sharing.values())
+                  + ", fusion "
+                  + names(ModelConfig.Fusion.values())
+                  + ", weighting "
+                  + names(TrainConfig.Weighting.values())
+                  + ")");
+        }
+        Variant v = Variant.parse(m);
+        if (v != null
+            && v.weighting() != null
+            && v.weighting().perStep()
+            && config.train().engine() != TrainConfig.Engine.RESIDENT) {
+          throw new CommandException(
+              ExitCodes.USAGE,
+              "--models: "
+                  + m
+                  + " needs train.engine: resident (its weighting acts at every step)");
         }
       }
       if (seeds < 1) {
@@ -608,7 +663,9 @@ public final class BenchCommand implements Runnable {
                 config.prep(),
                 config.model().with(v.fusion(), v.sharing()),
                 config.tasks(),
-                config.train(),
+                v.weighting() == null
+                    ? config.train()
+                    : config.train().withWeighting(v.weighting()),
                 config.generate());
         List<Map<String, TaskMetrics>> runs = new ArrayList<>();
         for (int s = 0; s < seeds; s++) {
@@ -714,7 +771,7 @@ public final class BenchCommand implements Runnable {
         r.put("examples", examples);
         if (singleTask()) {
           double a = trained.spread(SINGLE, task.name(), metric).mean();
-          double b = trained.spread(VARIANTS.get(0).name(), task.name(), metric).mean();
+          double b = trained.spread(HARD_CONCAT.name(), task.name(), metric).mean();
           // Positive when sharing is better, whichever way the metric points.
           double better = Metric.betterBy(metric, b, a);
           table.append(String.format(" %+9.1f%%", 100 * better));

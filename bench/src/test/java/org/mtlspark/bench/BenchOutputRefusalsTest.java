@@ -177,11 +177,28 @@ class BenchOutputRefusalsTest {
     refused("--peers: unknown peer none", "quality", "--peers", "none,gbt", "--work", work);
     refused("--seeds must be at least 1", "quality", "--seeds", "0", "--work", work);
     refused(
-        "--models: unknown model hard (single-task, hard+concat, hard+attention, soft+concat,"
-            + " mmoe+concat)",
+        "--models: unknown model hard (single-task, or sharing+fusion[+weighting]: sharing"
+            + " hard|soft|mmoe, fusion concat|attention, weighting"
+            + " static|dwa|inverse_loss|uncertainty|gradnorm|pcgrad|mgda)",
         "quality",
         "--models",
         "single-task,hard",
+        "--work",
+        work);
+    refused(
+        "--models: unknown model hard+concat+magic",
+        "quality",
+        "--models",
+        "hard+concat+magic",
+        "--work",
+        work);
+    refused(
+        "--models: hard+concat+pcgrad needs train.engine: resident",
+        "quality",
+        "--models",
+        "hard+concat+pcgrad",
+        "--set",
+        "train.engine=dl4j",
         "--work",
         work);
     Path oneTask = dir.resolve("one-task.yaml");

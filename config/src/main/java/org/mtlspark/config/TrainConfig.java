@@ -15,6 +15,8 @@ public record TrainConfig(
     double modalityDropout,
     Weighting taskWeighting,
     double dwaTemperature,
+    double gradNormAlpha,
+    double weightLearningRate,
     boolean compensateLabelRate,
     String nativeThreads,
     String batchMemory)
@@ -33,11 +35,37 @@ public record TrainConfig(
   /** {@code train.workers: auto}: as many workers as the application has executor cores. */
   public static final String AUTO = "auto";
 
-  /** How task weights move between epochs: not at all, Dynamic Weight Average, or uncertainty weighting. */
+  /**
+   * How the tasks' losses are weighted and their gradients combined. Between epochs, on the driver:
+   * {@code static} (the configured weights), {@code dwa} (Dynamic Weight Average) and {@code
+   * inverse_loss} (weights proportional to 1 / each task's last loss). At every step, inside each
+   * worker (engine resident): {@code uncertainty} (Kendall et al.'s learned log-variances), {@code
+   * gradnorm} (GradNorm's learned weights), {@code pcgrad} (PCGrad's projection of conflicting
+   * gradients) and {@code mgda} (the least-norm combination of the tasks' gradients).
+   */
   public enum Weighting {
     STATIC,
     DWA,
-    UNCERTAINTY
+    INVERSE_LOSS,
+    UNCERTAINTY,
+    GRADNORM,
+    PCGRAD,
+    MGDA;
+
+    /** Whether the method acts at every step inside the workers (rather than between epochs). */
+    public boolean perStep() {
+      return this == UNCERTAINTY || this == GRADNORM || this == PCGRAD || this == MGDA;
+    }
+
+    /** Whether each step needs every task's own gradient (one backward pass per task). */
+    public boolean needsTaskGradients() {
+      return this == GRADNORM || this == PCGRAD || this == MGDA;
+    }
+
+    /** The name as configured. */
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** Optimizers offered for training; the updater state is averaged with the parameters. */
@@ -101,6 +129,8 @@ public record TrainConfig(
         modalityDropout,
         weighting,
         dwaTemperature,
+        gradNormAlpha,
+        weightLearningRate,
         compensateLabelRate,
         nativeThreads,
         batchMemory);
@@ -122,6 +152,8 @@ public record TrainConfig(
         modalityDropout,
         taskWeighting,
         dwaTemperature,
+        gradNormAlpha,
+        weightLearningRate,
         compensateLabelRate,
         nativeThreads,
         batchMemory);
@@ -213,6 +245,20 @@ public record TrainConfig(
         dwaTemperature > 0 && Double.isFinite(dwaTemperature),
         Validatable.at(path, "dwaTemperature"),
         "must be > 0, was " + dwaTemperature);
+    problems.require(
+        gradNormAlpha >= 0 && Double.isFinite(gradNormAlpha),
+        Validatable.at(path, "gradNormAlpha"),
+        "must be >= 0, was " + gradNormAlpha);
+    problems.require(
+        weightLearningRate > 0 && weightLearningRate < 10,
+        Validatable.at(path, "weightLearningRate"),
+        "must be in (0, 10), was " + weightLearningRate);
+    problems.require(
+        engine == Engine.RESIDENT || !taskWeighting.perStep(),
+        Validatable.at(path, "taskWeighting"),
+        taskWeighting.configName()
+            + " acts inside each worker's step and needs train.engine: resident (dl4j-spark's "
+            + "training master fits its workers itself)");
     problems.require(
         isAuto(nativeThreads) || wholeNumber(nativeThreads) >= 1,
         Validatable.at(path, "nativeThreads"),

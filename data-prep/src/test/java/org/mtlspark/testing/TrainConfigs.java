@@ -24,6 +24,8 @@ public final class TrainConfigs {
   private double modalityDropout;
   private TrainConfig.Weighting taskWeighting;
   private double dwaTemperature;
+  private double gradNormAlpha;
+  private double weightLearningRate;
   private boolean compensateLabelRate;
   private String nativeThreads;
   private String batchMemory;
@@ -42,6 +44,8 @@ public final class TrainConfigs {
     modalityDropout = c.modalityDropout();
     taskWeighting = c.taskWeighting();
     dwaTemperature = c.dwaTemperature();
+    gradNormAlpha = c.gradNormAlpha();
+    weightLearningRate = c.weightLearningRate();
     compensateLabelRate = c.compensateLabelRate();
     nativeThreads = c.nativeThreads();
     batchMemory = c.batchMemory();
@@ -118,6 +122,16 @@ public final class TrainConfigs {
     return this;
   }
 
+  public TrainConfigs gradNormAlpha(double value) {
+    gradNormAlpha = value;
+    return this;
+  }
+
+  public TrainConfigs weightLearningRate(double value) {
+    weightLearningRate = value;
+    return this;
+  }
+
   public TrainConfigs dwaTemperature(double value) {
     dwaTemperature = value;
     return this;
@@ -154,6 +168,8 @@ public final class TrainConfigs {
         modalityDropout,
         taskWeighting,
         dwaTemperature,
+        gradNormAlpha,
+        weightLearningRate,
         compensateLabelRate,
         nativeThreads,
         batchMemory);

@@ -45,6 +45,7 @@ final class EpochEnd implements GraphTrainer.EpochListener {
   private final Checkpoints checkpoints;
   private final long started;
   private boolean stoppedEarly;
+  private java.util.function.Supplier<double[]> learned = () -> new double[0];
 
   /**
    * @param history the epochs so far (those of the checkpoint when resuming); every epoch is appended
@@ -84,6 +85,14 @@ final class EpochEnd implements GraphTrainer.EpochListener {
     return runDir + "/" + RunFolder.CHECKPOINTS + "/best-model.zip";
   }
 
+  /**
+   * Where each epoch's weights learned at every step (uncertainty, gradnorm) come from, to keep
+   * in the history as {@code learnedTaskWeights}.
+   */
+  void learnedWeights(java.util.function.Supplier<double[]> source) {
+    learned = source;
+  }
+
   /** Whether training stopped because validation no longer improved. */
   boolean stoppedEarly() {
     return stoppedEarly;
@@ -99,7 +108,12 @@ final class EpochEnd implements GraphTrainer.EpochListener {
       validate(epoch, g, e);
     }
     e.put("taskWeights", byTask(TaskLossWeights.read(g)));
-    if (weighting.mode() != TrainConfig.Weighting.STATIC) {
+    double[] learnedWeights = learned.get();
+    if (learnedWeights.length > 0) {
+      e.put("learnedTaskWeights", byTask(learnedWeights));
+    }
+    if (weighting.mode() == TrainConfig.Weighting.DWA
+        || weighting.mode() == TrainConfig.Weighting.INVERSE_LOSS) {
       reweigh(epoch, g, e);
     }
     history.add(e);

@@ -24,6 +24,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.mtlspark.config.TrainConfig;
 import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.io.SerializableConf;
@@ -70,7 +71,15 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   private final Residency residency;
   private final int nativeThreads;
   private final long batchMemory;
+  private final Balancing balancing;
   private volatile int streamingWorkers;
+
+  /**
+   * A per-step task balancing method ({@link StepBalancer}) with GradNorm's asymmetry and the
+   * learning rate of the learned weights.
+   */
+  public record Balancing(TrainConfig.Weighting method, double alpha, double rate)
+      implements Serializable {}
 
   /** Whether executors keep each worker's network and batches between rounds. */
   public enum Residency {
@@ -103,7 +112,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       long seed,
       ModalityDropout dropout,
       Residency residency) {
-    this(jsc, workers, averagingFrequency, epochs, seed, dropout, residency, 0, -1);
+    this(jsc, workers, averagingFrequency, epochs, seed, dropout, residency, 0, -1, null);
   }
 
   private ResidentAveragingTrainer(
@@ -115,7 +124,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       ModalityDropout dropout,
       Residency residency,
       int nativeThreads,
-      long batchMemory) {
+      long batchMemory,
+      Balancing balancing) {
     this.jsc = jsc;
     this.workers = workers;
     this.averagingFrequency = averagingFrequency;
@@ -125,6 +135,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     this.residency = residency;
     this.nativeThreads = nativeThreads;
     this.batchMemory = batchMemory;
+    this.balancing = balancing;
   }
 
   /**
@@ -143,7 +154,27 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
         dropout,
         residency,
         nativeThreads,
-        batchMemoryBytes);
+        batchMemoryBytes,
+        balancing);
+  }
+
+  /**
+   * This trainer with task balancing at every step of every worker; for a method that is not
+   * per-step ({@link TrainConfig.Weighting#perStep()}), none.
+   */
+  public ResidentAveragingTrainer withBalancing(
+      TrainConfig.Weighting method, double alpha, double rate) {
+    return new ResidentAveragingTrainer(
+        jsc,
+        workers,
+        averagingFrequency,
+        epochs,
+        seed,
+        dropout,
+        residency,
+        nativeThreads,
+        batchMemory,
+        method.perStep() ? new Balancing(method, alpha, rate) : null);
   }
 
   /** How many workers read their batches from the files in the last round (0 before any). */
@@ -153,12 +184,26 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
 
   /** What the driver sends each round: the averaged state and where the workers are. */
   record RoundState(
-      float[] params, float[] updater, int iteration, int epoch, int round, double[] taskWeights)
+      float[] params,
+      float[] updater,
+      int iteration,
+      int epoch,
+      int round,
+      double[] taskWeights,
+      double[] balance)
       implements Serializable {}
 
-  /** What a worker returns from a round; {@code streamed}: it read its batches from the files. */
+  /**
+   * What a worker returns from a round; {@code streamed}: it read its batches from the files;
+   * {@code balance}: its learned balancing state (empty without one).
+   */
   record WorkerResult(
-      float[] params, float[] updater, double scoreSum, int batches, boolean streamed)
+      float[] params,
+      float[] updater,
+      double scoreSum,
+      int batches,
+      boolean streamed,
+      double[] balance)
       implements Serializable {}
 
   @Override
@@ -185,6 +230,10 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     Residency keep = residency;
     int threads = nativeThreads;
     long memory = batchMemory;
+    Balancing balance = balancing;
+    int tasks = graph.getConfiguration().getNetworkOutputs().size();
+    double[] balanceState =
+        balancing == null ? new double[0] : StepBalancer.initialState(balancing.method(), tasks);
 
     float[] params = graph.params().toFloatVector();
     float[] updater = vector(updaterState(graph));
@@ -202,7 +251,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           long r0 = System.nanoTime();
           JobLabels.describe(jsc, "train", "epoch " + (epoch + 1) + ", round " + (round + 1));
           Broadcast<RoundState> state =
-              jsc.broadcast(new RoundState(params, updater, iteration, epoch, round, taskWeights));
+              jsc.broadcast(
+                  new RoundState(
+                      params, updater, iteration, epoch, round, taskWeights, balanceState));
           RoundSum sum =
               jsc.parallelize(IntStream.range(0, shareCount).boxed().toList(), shareCount)
                   .map(
@@ -219,7 +270,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                               drop,
                               keep,
                               threads,
-                              memory))
+                              memory,
+                              balance))
                   .treeAggregate(
                       new RoundSum(), RoundSum::add, RoundSum::merge, depth, shareCount > 2);
           state.destroy();
@@ -231,6 +283,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           float[][] averaged = sum.average(params, updater);
           params = averaged[0];
           updater = averaged[1];
+          balanceState = sum.averageBalance(balanceState);
           int roundBatches = sum.batches;
           double roundScore = sum.scoreSum;
           TrainingDivergedException.check(roundScore, epoch, "averaging round " + (round + 1));
@@ -265,6 +318,17 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                 score,
                 total,
                 total / (epoch + 1 - startEpoch) * (epochs - epoch - 1)));
+        if (balancing != null && balanceState.length > 0) {
+          LOG.info(
+              "epoch {}: learned task weights ({}, multiplying the configured ones): {}",
+              epoch + 1,
+              balancing.method().configName(),
+              byTask(graph, StepBalancer.learnedWeights(balancing.method(), balanceState, tasks)));
+        }
+        learnedWeights =
+            balancing == null
+                ? new double[0]
+                : StepBalancer.learnedWeights(balancing.method(), balanceState, tasks);
         if (!GraphTrainer.afterEpoch(listener, epoch, graph, score)) {
           break;
         }
@@ -275,6 +339,25 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       hadoop.destroy();
     }
     return graph;
+  }
+
+  private volatile double[] learnedWeights = new double[0];
+
+  /**
+   * The task weights learned by the per-step balancing at the end of the last epoch, as
+   * multipliers of the configured ones, in output order; empty without learned weights.
+   */
+  public double[] learnedWeights() {
+    return learnedWeights.clone();
+  }
+
+  private static Map<String, Double> byTask(ComputationGraph graph, double[] w) {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    List<String> outputs = graph.getConfiguration().getNetworkOutputs();
+    for (int k = 0; k < w.length; k++) {
+      out.put(outputs.get(k), Math.round(w[k] * 1000) / 1000.0);
+    }
+    return out;
   }
 
   /** Deals paths round-robin into {@code n} shares (fewer when there are fewer paths). */
@@ -343,6 +426,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     int batches;
     int streamed;
     double scoreSum;
+    double[] balance;
 
     /** Adds one worker's result; returns this sum. */
     RoundSum add(WorkerResult r) {
@@ -351,9 +435,35 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       streamed += r.streamed() ? 1 : 0;
       if (r.batches() > 0) {
         addArrays(r.params(), r.updater());
+        addBalance(r.balance());
         fitted++;
       }
       return this;
+    }
+
+    private void addBalance(double[] b) {
+      if (b == null) {
+        return;
+      }
+      if (balance == null) {
+        balance = b.clone();
+        return;
+      }
+      for (int i = 0; i < balance.length; i++) {
+        balance[i] += b[i];
+      }
+    }
+
+    /** The learned balancing state averaged over the fitted workers, or {@code before} when none fitted. */
+    double[] averageBalance(double[] before) {
+      if (fitted == 0 || balance == null) {
+        return before;
+      }
+      double[] out = new double[balance.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = balance[i] / fitted;
+      }
+      return out;
     }
 
     /** Adds another partial sum; returns this sum. */
@@ -365,6 +475,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       if (o.params != null) {
         addArrays(o.params, o.updater);
       }
+      addBalance(o.balance);
       return this;
     }
 
@@ -412,7 +523,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       ModalityDropout dropout,
       Residency residency,
       int nativeThreads,
-      long batchMemory)
+      long batchMemory,
+      Balancing balancing)
       throws IOException {
     long t0 = System.nanoTime();
     NativeThreads.limit(NativeThreads.resolve(nativeThreads));
@@ -428,12 +540,19 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       ComputationGraph g = slot.graph;
       setState(g, state.params(), state.updater(), state.iteration(), state.epoch());
       TaskLossWeights.apply(g, state.taskWeights());
+      StepBalancer balancer = slot.balancer(balancing);
+      if (balancer != null) {
+        balancer.begin(state.taskWeights(), state.balance());
+      }
       List<Integer> order = slot.order(state.epoch(), seed + share);
       int from = Math.min(order.size(), state.round() * k);
       int to = Math.min(order.size(), from + k);
       double scoreSum = 0;
       try (Slot.Batches batches = slot.batches(order.subList(from, to))) {
         for (int i = from; i < to; i++) {
+          if (balancer != null) {
+            balancer.beforeStep(stepSeed(seed, share, state.epoch(), order.get(i)));
+          }
           g.fit(dropout.apply(batches.next(), state.epoch(), share, order.get(i)));
           scoreSum += g.score();
         }
@@ -450,8 +569,19 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           vector(updaterState(g)),
           scoreSum,
           to - from,
-          slot.streaming());
+          slot.streaming(),
+          balancer == null ? new double[0] : balancer.state());
     }
+  }
+
+  /** The seed of one step's random draws (dropout) under balancing: the same on a retry. */
+  static long stepSeed(long seed, int share, int epoch, int batch) {
+    long h = seed;
+    for (long v : new long[] {share, epoch, batch}) {
+      h = h * 0x9E3779B97F4A7C15L + v;
+      h ^= h >>> 29;
+    }
+    return h;
   }
 
   /**
@@ -530,6 +660,19 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
 
     private int orderEpoch = -1;
     private List<Integer> order;
+    private StepBalancer balancer;
+
+    /** This worker's balancer for {@code balancing} (listening to its network); null for none. */
+    StepBalancer balancer(Balancing balancing) {
+      if (balancing == null) {
+        return null;
+      }
+      if (balancer == null) {
+        balancer = new StepBalancer(graph, balancing.method(), balancing.alpha(), balancing.rate());
+        graph.setListeners(balancer);
+      }
+      return balancer;
+    }
 
     Slot(String confJson, List<String> paths, SerializableConf hadoop, long budget)
         throws IOException {

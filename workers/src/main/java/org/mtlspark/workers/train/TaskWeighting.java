@@ -15,9 +15,11 @@ import org.mtlspark.config.TrainConfig;
  *   <li>{@code dwa}, Dynamic Weight Average (Liu et al., CVPR 2019): with w_k the ratio of task k's
  *       last two losses, K * exp(w_k / T) / sum_i exp(w_i / T); a task whose loss falls more slowly
  *       gets more weight. 1 until two losses are known.
- *   <li>{@code uncertainty} (Kendall et al., CVPR 2018): the weight 1 / (2 sigma_k^2) at the optimum of
- *       their objective for the last losses, sigma_k^2 = L_k; proportional to 1 / L_k, scaled to sum
- *       to K. A task with a larger loss (more noise) gets less weight.
+ *   <li>{@code inverse_loss}: the weight 1 / (2 sigma_k^2) of Kendall et al.'s uncertainty
+ *       weighting (CVPR 2018) at the optimum of their objective for the last losses, sigma_k^2 =
+ *       L_k; proportional to 1 / L_k, scaled to sum to K. A task with a larger loss (more noise)
+ *       gets less weight.
+ *   <li>the methods that act at every step inside the workers ({@link StepBalancer}): 1 here.
  * </ul>
  *
  * The compensation multiplies a task labelled on a fraction p_k of the training rows by 1 / p_k:
@@ -70,7 +72,7 @@ public final class TaskWeighting {
     double[] ones = new double[k];
     Arrays.fill(ones, 1);
     return switch (mode) {
-      case STATIC -> ones;
+      case STATIC, UNCERTAINTY, GRADNORM, PCGRAD, MGDA -> ones;
       case DWA -> {
         if (losses.size() < 2
             || !usable(losses.get(losses.size() - 1))
@@ -90,7 +92,7 @@ public final class TaskWeighting {
         }
         yield e;
       }
-      case UNCERTAINTY -> {
+      case INVERSE_LOSS -> {
         if (losses.isEmpty() || !usable(losses.get(losses.size() - 1))) {
           yield ones;
         }

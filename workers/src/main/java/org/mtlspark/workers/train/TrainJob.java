@@ -142,6 +142,9 @@ public final class TrainJob {
             started);
     GraphTrainer trainer =
         trainer(jsc, config.train(), manifest.batchSize(), config.run().seed(), dropout);
+    if (trainer instanceof ResidentAveragingTrainer resident) {
+      epochEnd.learnedWeights(resident::learnedWeights);
+    }
     trainer.fit(graph, batches, start.epoch(), epochEnd);
     double seconds = (System.nanoTime() - started) / 1e9;
 
@@ -385,7 +388,9 @@ public final class TrainJob {
                   train.epochs(),
                   seed,
                   dropout)
-              .withWorkerResources(train.fixedNativeThreads(), train.batchMemoryBytes());
+              .withWorkerResources(train.fixedNativeThreads(), train.batchMemoryBytes())
+              .withBalancing(
+                  train.taskWeighting(), train.gradNormAlpha(), train.weightLearningRate());
       case DL4J -> new ParameterAveragingTrainer(jsc, train, batchSize, seed, dropout);
     };
   }

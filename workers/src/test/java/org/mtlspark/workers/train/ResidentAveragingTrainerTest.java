@@ -21,21 +21,23 @@ class ResidentAveragingTrainerTest {
   void averagingCountsOnlyWorkersThatFittedABatch() {
     var fitted1 =
         new ResidentAveragingTrainer.WorkerResult(
-            new float[] {1, 3}, new float[] {2}, 1.0, 2, false);
+            new float[] {1, 3}, new float[] {2}, 1.0, 2, false, new double[] {0.5, 1});
     var fitted2 =
         new ResidentAveragingTrainer.WorkerResult(
-            new float[] {3, 5}, new float[] {4}, 1.0, 1, false);
+            new float[] {3, 5}, new float[] {4}, 1.0, 1, false, new double[] {1.5, 3});
     var idle =
         new ResidentAveragingTrainer.WorkerResult(
-            new float[] {100, 100}, new float[] {100}, 0, 0, false);
-    float[][] avg =
-        new ResidentAveragingTrainer.RoundSum()
-            .add(fitted1)
-            .add(idle)
-            .add(fitted2)
-            .average(new float[] {0, 0}, new float[] {0});
+            new float[] {100, 100}, new float[] {100}, 0, 0, false, new double[] {9, 9});
+    ResidentAveragingTrainer.RoundSum sum =
+        new ResidentAveragingTrainer.RoundSum().add(fitted1).add(idle).add(fitted2);
+    float[][] avg = sum.average(new float[] {0, 0}, new float[] {0});
     assertArrayEquals(new float[] {2, 4}, avg[0]);
     assertArrayEquals(new float[] {3}, avg[1]);
+    assertArrayEquals(
+        new double[] {1, 2},
+        sum.averageBalance(new double[] {0, 0}),
+        1e-12,
+        "the learned balancing state is averaged like the parameters");
     float[][] none =
         new ResidentAveragingTrainer.RoundSum()
             .add(idle)
@@ -62,7 +64,9 @@ class ResidentAveragingTrainerTest {
         u[i] = (float) Math.abs(r.nextGaussian() * 1e-3);
       }
       int batches = w % 5 == 4 ? 0 : 1 + w % 3;
-      results.add(new ResidentAveragingTrainer.WorkerResult(p, u, 0.5 * batches, batches, false));
+      results.add(
+          new ResidentAveragingTrainer.WorkerResult(
+              p, u, 0.5 * batches, batches, false, new double[0]));
       if (batches > 0) {
         fitted++;
         for (int i = 0; i < p.length; i++) {

@@ -37,8 +37,8 @@ class TaskWeightingTest {
   }
 
   @Test
-  void uncertaintyWeighsDownTheNoisierTask() {
-    TaskWeighting w = new TaskWeighting(Weighting.UNCERTAINTY, 2, ONES, null);
+  void inverseLossWeighsDownTheNoisierTask() {
+    TaskWeighting w = new TaskWeighting(Weighting.INVERSE_LOSS, 2, ONES, null);
     w.record(new double[] {0.2, 0.4, 0.8});
     double[] l = w.weights();
     assertTrue(l[0] > l[1] && l[1] > l[2], Arrays.toString(l));
@@ -55,7 +55,7 @@ class TaskWeightingTest {
 
   @Test
   void unusableLossesLeaveTheWeightsAlone() {
-    TaskWeighting w = new TaskWeighting(Weighting.UNCERTAINTY, 2, ONES, null);
+    TaskWeighting w = new TaskWeighting(Weighting.INVERSE_LOSS, 2, ONES, null);
     w.record(new double[] {0.2, Double.NaN, 0.8});
     assertArrayEquals(ONES, w.weights(), 0);
   }

@@ -112,6 +112,60 @@ class TrainingControlIT {
   }
 
   @Test
+  void perStepBalancingActsInsideTheWorkersAndKeepsItsLearnedWeights() throws IOException {
+    List<String> tasks = List.of("spend", "tier", "churn");
+    // Learned log-variances: the weights exp(-s) move from 1 at every step, each task its own way.
+    String uncertain = dir.resolve("uncertainty").toString();
+    new TrainJob(spark)
+        .run(config("train.epochs=2", "train.taskWeighting=uncertainty"), prep, uncertain);
+    JsonNode history =
+        new ObjectMapper().readTree(Path.of(uncertain, RunFolder.HISTORY_FILE).toFile());
+    double[] learned = new double[3];
+    for (int e = 0; e < 2; e++) {
+      JsonNode w = history.get(e).get("learnedTaskWeights");
+      for (int t = 0; t < 3; t++) {
+        learned[t] = w.get(tasks.get(t)).asDouble();
+        assertTrue(learned[t] > 0 && Math.abs(learned[t] - 1) > 1e-3, "epoch " + e + ": " + w);
+      }
+      assertEquals(
+          1.0, history.get(e).get("taskWeights").get("spend").asDouble(), 1e-9, "configured");
+    }
+    assertTrue(
+        Math.abs(learned[0] - learned[1]) > 1e-3 || Math.abs(learned[1] - learned[2]) > 1e-3,
+        "each task learns its own weight");
+
+    // GradNorm's weights keep their sum (the task count).
+    String gradnorm = dir.resolve("gradnorm").toString();
+    new TrainJob(spark)
+        .run(config("train.epochs=1", "train.taskWeighting=gradnorm"), prep, gradnorm);
+    JsonNode g =
+        new ObjectMapper()
+            .readTree(Path.of(gradnorm, RunFolder.HISTORY_FILE).toFile())
+            .get(0)
+            .get("learnedTaskWeights");
+    double sum = 0;
+    for (String t : tasks) {
+      sum += g.get(t).asDouble();
+    }
+    assertEquals(3.0, sum, 0.01, "rounded to 3 decimals per task: " + g);
+    assertTrue(Math.abs(g.get("spend").asDouble() - 1) > 1e-3, "the weights moved: " + g);
+
+    // PCGrad and MGDA change the steps themselves: the same seed ends elsewhere than plain sums.
+    ComputationGraph plain =
+        new TrainJob(spark).run(config("train.epochs=1"), prep, dir.resolve("plain").toString());
+    for (String method : List.of("pcgrad", "mgda")) {
+      ComputationGraph balanced =
+          new TrainJob(spark)
+              .run(
+                  config("train.epochs=1", "train.taskWeighting=" + method),
+                  prep,
+                  dir.resolve(method).toString());
+      double diff = plain.params().sub(balanced.params()).amaxNumber().doubleValue();
+      assertTrue(diff > 1e-3 && Double.isFinite(diff), method + " moved the model by " + diff);
+    }
+  }
+
+  @Test
   void aCompleteRunOrAnotherConfigurationIsNotResumed() throws IOException {
     String run = dir.resolve("complete").toString();
     new TrainJob(spark).run(config("train.epochs=1"), prep, run);

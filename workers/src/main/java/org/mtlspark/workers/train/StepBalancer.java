@@ -1,0 +1,332 @@
+package org.mtlspark.workers.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.mtlspark.config.TrainConfig.Weighting;
+import org.mtlspark.workers.model.TaskLossWeights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Task balancing at every step of one worker, hooked between DL4J's gradient and its update
+ * ({@link BaseTrainingListener#onGradientCalculation}), so that the updater, gradient
+ * normalisation and regularisation are DL4J's own:
+ *
+ * <ul>
+ *   <li>{@code uncertainty} (Kendall et al., CVPR 2018): a log-variance s_k per task, the loss
+ *       sum_k exp(-s_k) L_k + s_k; each step the heads' weights are base_k exp(-s_k) and s_k moves
+ *       by plain gradient descent, d/ds_k = 1 - exp(-s_k) L_k (optimum s_k = log L_k).
+ *   <li>{@code gradnorm}, {@code pcgrad}, {@code mgda}: each task's own gradient (one backward pass
+ *       per task but the last, which is the whole step's gradient minus the others; every pass
+ *       draws the same dropout), combined on the shared parameters by {@link TaskGradients}. The
+ *       task-specific parameters (of layers that feed one task's output only) keep their task's
+ *       gradient. MGDA's weights sum to the task count, so that equal weights give the plain sum.
+ * </ul>
+ *
+ * Parameters of a layer that feeds several outputs count as shared, including the per-task parts
+ * inside one layer (soft sharing's towers, the mixture of experts' gates). The learned state
+ * ({@link #state()}: the log-variances, or GradNorm's weights and first losses) is averaged over
+ * the workers with the parameters every round.
+ */
+public final class StepBalancer extends BaseTrainingListener {
+  private final ComputationGraph graph;
+  private final Weighting method;
+  private final double alpha;
+  private final double rate;
+  private final int tasks;
+
+  /** Per flattened parameter: the task it belongs to, or -1 when shared. */
+  private final int[] owner;
+
+  private final int[] sharedIndices;
+  private double[] base;
+  private double[] state;
+  private long stepSeed;
+  private int steps;
+
+  /** Sees every step's per-task gradients (tests). */
+  Consumer<double[][]> observer;
+
+  public StepBalancer(ComputationGraph graph, Weighting method, double alpha, double rate) {
+    if (!method.perStep()) {
+      throw new IllegalArgumentException(method.configName() + " is not a per-step method");
+    }
+    this.graph = graph;
+    this.method = method;
+    this.alpha = alpha;
+    this.rate = rate;
+    this.tasks = graph.getConfiguration().getNetworkOutputs().size();
+    this.owner = owners(graph);
+    this.sharedIndices = indicesOf(owner, -1);
+    this.state = initialState(method, tasks);
+    this.base = new double[tasks];
+    Arrays.fill(base, 1);
+  }
+
+  /** The learned state at the start of training: log-variances 0; GradNorm weights 1, no first losses. */
+  public static double[] initialState(Weighting method, int tasks) {
+    return switch (method) {
+      case UNCERTAINTY -> new double[tasks];
+      case GRADNORM -> {
+        double[] s = new double[2 * tasks];
+        Arrays.fill(s, 0, tasks, 1);
+        yield s;
+      }
+      default -> new double[0];
+    };
+  }
+
+  /**
+   * The task weights the learned state stands for, as multipliers of the configured weights:
+   * exp(-s_k) for uncertainty, GradNorm's weights, empty for the others.
+   */
+  public static double[] learnedWeights(Weighting method, double[] state, int tasks) {
+    return switch (method) {
+      case UNCERTAINTY -> Arrays.stream(state).map(s -> Math.exp(-s)).toArray();
+      case GRADNORM -> Arrays.copyOf(state, tasks);
+      default -> new double[0];
+    };
+  }
+
+  /**
+   * Starts a round: the configured task weights ({@code base}, as the heads carry them now) and
+   * the averaged learned state.
+   */
+  public void begin(double[] base, double[] state) {
+    this.base = base.clone();
+    this.state = state.length == 0 ? initialState(method, tasks) : state.clone();
+    if (method == Weighting.UNCERTAINTY) {
+      TaskLossWeights.apply(graph, kendallWeights());
+    }
+  }
+
+  /** Before each step: the seed of its dropout, drawn again by every per-task pass. */
+  public void beforeStep(long seed) {
+    stepSeed = seed;
+    if (method.needsTaskGradients()) {
+      Nd4j.getRandom().setSeed(seed);
+    }
+  }
+
+  /** The learned state now. */
+  public double[] state() {
+    return state.clone();
+  }
+
+  /** Steps balanced so far. */
+  int steps() {
+    return steps;
+  }
+
+  @Override
+  public void onGradientCalculation(Model model) {
+    steps++;
+    double[] losses = taskLosses();
+    switch (method) {
+      case UNCERTAINTY -> {
+        for (int k = 0; k < tasks; k++) {
+          // A task with no label in the batch has loss 0 and nothing to learn from.
+          if (losses[k] > 0) {
+            double gradient = 1 - Math.exp(-state[k]) * losses[k];
+            state[k] = Math.max(-20, Math.min(20, state[k] - rate * gradient));
+          }
+        }
+        TaskLossWeights.apply(graph, kendallWeights());
+      }
+      case GRADNORM, PCGRAD, MGDA -> combine(losses);
+      default -> throw new IllegalStateException("not a per-step method: " + method);
+    }
+  }
+
+  private double[] kendallWeights() {
+    double[] w = new double[tasks];
+    for (int k = 0; k < tasks; k++) {
+      w[k] = base[k] * Math.exp(-state[k]);
+    }
+    return w;
+  }
+
+  /**
+   * Each task's unweighted loss in the step just computed: its head's score (the first output's
+   * carries the network's regularisation term) over the weight its head carried.
+   */
+  private double[] taskLosses() {
+    double[] carried = TaskLossWeights.read(graph);
+    double regularisation = graph.calcRegularizationScore(true);
+    double[] out = new double[tasks];
+    for (int k = 0; k < tasks; k++) {
+      double weighted = graph.getOutputLayer(k).score() - (k == 0 ? regularisation : 0);
+      out[k] = carried[k] > 0 ? Math.max(0, weighted / carried[k]) : 0;
+    }
+    return out;
+  }
+
+  private void combine(double[] losses) {
+    INDArray flat = graph.getFlattenedGradients();
+    double score = graph.score();
+    double[] whole = flat.toDoubleVector();
+    double[][] perTask = taskGradients(whole, flat);
+    if (observer != null) {
+      observer.accept(perTask);
+    }
+    double[][] shared = new double[tasks][];
+    for (int k = 0; k < tasks; k++) {
+      shared[k] = gather(perTask[k], sharedIndices);
+    }
+    double[] out = whole.clone();
+    switch (method) {
+      case PCGRAD -> scatter(TaskGradients.pcgrad(shared, new Random(stepSeed)), out);
+      case MGDA -> {
+        double[] a = TaskGradients.minNormWeights(TaskGradients.gram(shared));
+        double[] sum = new double[sharedIndices.length];
+        for (int k = 0; k < tasks; k++) {
+          for (int i = 0; i < sum.length; i++) {
+            sum[i] += tasks * a[k] * shared[k][i];
+          }
+        }
+        scatter(sum, out);
+      }
+      case GRADNORM -> {
+        double[] w = Arrays.copyOf(state, tasks);
+        for (int i = 0; i < out.length; i++) {
+          double v = 0;
+          for (int k = 0; k < tasks; k++) {
+            v += w[k] * perTask[k][i];
+          }
+          out[i] = v;
+        }
+        gradNormUpdate(w, shared, losses);
+      }
+      default -> throw new IllegalStateException();
+    }
+    flat.assign(Nd4j.createFromArray(out).castTo(flat.dataType()).reshape(flat.shape()));
+    graph.setScore(score);
+  }
+
+  /**
+   * Every task's gradient of the step: the heads weighted one task at a time (the same dropout
+   * drawn again), the last task's as the whole gradient minus the others'.
+   */
+  private double[][] taskGradients(double[] whole, INDArray flat) {
+    double[] carried = TaskLossWeights.read(graph);
+    double[][] g = new double[tasks][];
+    double[] rest = whole.clone();
+    try {
+      for (int k = 0; k < tasks - 1; k++) {
+        double[] oneHot = new double[tasks];
+        oneHot[k] = carried[k];
+        TaskLossWeights.apply(graph, oneHot);
+        Nd4j.getRandom().setSeed(stepSeed);
+        graph.computeGradientAndScore();
+        g[k] = flat.toDoubleVector();
+        for (int i = 0; i < rest.length; i++) {
+          rest[i] -= g[k][i];
+        }
+      }
+    } finally {
+      TaskLossWeights.apply(graph, carried);
+    }
+    g[tasks - 1] = rest;
+    return g;
+  }
+
+  private void gradNormUpdate(double[] w, double[][] shared, double[] losses) {
+    double[] norms = new double[tasks];
+    double[] ratios = new double[tasks];
+    boolean ready = true;
+    for (int k = 0; k < tasks; k++) {
+      if (state[tasks + k] <= 0 && losses[k] > 0) {
+        state[tasks + k] = losses[k];
+      }
+      norms[k] = w[k] * Math.sqrt(TaskGradients.dot(shared[k], shared[k]));
+      ready &= state[tasks + k] > 0 && losses[k] > 0;
+      ratios[k] = state[tasks + k] > 0 ? losses[k] / state[tasks + k] : 0;
+    }
+    // A step where some task has no label (or no first loss yet) says nothing about its rate.
+    if (ready) {
+      double[] next = TaskGradients.gradNormStep(w, norms, ratios, alpha, rate);
+      System.arraycopy(next, 0, state, 0, tasks);
+    }
+  }
+
+  private void scatter(double[] sharedValues, double[] out) {
+    for (int i = 0; i < sharedIndices.length; i++) {
+      out[sharedIndices[i]] = sharedValues[i];
+    }
+  }
+
+  private static double[] gather(double[] v, int[] indices) {
+    double[] out = new double[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      out[i] = v[indices[i]];
+    }
+    return out;
+  }
+
+  private static int[] indicesOf(int[] owner, int value) {
+    return java.util.stream.IntStream.range(0, owner.length)
+        .filter(i -> owner[i] == value)
+        .toArray();
+  }
+
+  /**
+   * For every flattened parameter, the output (task) index whose layer feeds only that output, or
+   * -1 for a layer that feeds several; where a layer's parameters lie is where its view of the
+   * graph's flattened parameters starts.
+   */
+  static int[] owners(ComputationGraph graph) {
+    ComputationGraphConfiguration conf = graph.getConfiguration();
+    List<String> outputs = conf.getNetworkOutputs();
+    Map<String, Set<Integer>> reaches = new HashMap<>();
+    for (int o = 0; o < outputs.size(); o++) {
+      List<String> frontier = new ArrayList<>(List.of(outputs.get(o)));
+      Set<String> seen = new HashSet<>();
+      while (!frontier.isEmpty()) {
+        String v = frontier.remove(frontier.size() - 1);
+        if (!seen.add(v)) {
+          continue;
+        }
+        reaches.computeIfAbsent(v, x -> new HashSet<>()).add(o);
+        frontier.addAll(conf.getVertexInputs().getOrDefault(v, List.of()));
+      }
+    }
+    INDArray params = graph.params().reshape(graph.params().length());
+    int[] owner = new int[(int) params.length()];
+    Arrays.fill(owner, -1);
+    for (Layer layer : graph.getLayers()) {
+      long n = layer.numParams();
+      if (n == 0) {
+        continue;
+      }
+      INDArray view = layer.params();
+      long offset = view == null ? -1 : view.offset() - params.offset();
+      if (offset < 0
+          || offset + n > owner.length
+          || !view.reshape(n)
+              .equals(params.get(NDArrayIndex.interval(offset, offset + n)).reshape(n))) {
+        throw new IllegalStateException(
+            "the parameters of layer "
+                + layer.conf().getLayer().getLayerName()
+                + " are not a view of the graph's parameters");
+      }
+      Set<Integer> r = reaches.getOrDefault(layer.conf().getLayer().getLayerName(), Set.of());
+      if (r.size() == 1) {
+        Arrays.fill(owner, (int) offset, (int) (offset + n), r.iterator().next());
+      }
+    }
+    return owner;
+  }
+}
