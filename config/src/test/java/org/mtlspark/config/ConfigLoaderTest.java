@@ -108,6 +108,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void perStepWeightingNeedsTheResidentEngineAndSaneRates() throws IOException {
+    ConfigException e =
+        fails(
+            """
+        train:
+          engine: dl4j
+          taskWeighting: pcgrad
+          gradNormAlpha: -1
+          weightLearningRate: 0
+        """);
+    String m = e.getMessage();
+    assertTrue(
+        m.contains(
+            "train.taskWeighting: pcgrad acts inside each worker's step and needs train.engine:"
+                + " resident"),
+        m);
+    assertTrue(m.contains("train.gradNormAlpha: must be >= 0, was -1.0"), m);
+    assertTrue(m.contains("train.weightLearningRate: must be in (0, 10), was 0.0"), m);
+    // Between-epoch methods run with either engine; the closed form has its own name.
+    assertEquals(
+        TrainConfig.Weighting.INVERSE_LOSS,
+        ConfigLoader.load(
+                List.of(), List.of("train.engine=dl4j", "train.taskWeighting=inverse_loss"))
+            .train()
+            .taskWeighting());
+  }
+
+  @Test
   void schedulesSelectionAndWordPairsAreChecked() throws IOException {
     ConfigException e =
         fails(
