@@ -55,7 +55,6 @@ public final class StepBalancer extends BaseTrainingListener {
   private double[] base;
   private double[] state;
   private long stepSeed;
-  private int steps;
 
   /** Sees every step's per-task gradients (tests). */
   Consumer<double[][]> observer;
@@ -126,14 +125,8 @@ public final class StepBalancer extends BaseTrainingListener {
     return state.clone();
   }
 
-  /** Steps balanced so far. */
-  int steps() {
-    return steps;
-  }
-
   @Override
   public void onGradientCalculation(Model model) {
-    steps++;
     double[] losses = taskLosses();
     switch (method) {
       case UNCERTAINTY -> {
