@@ -90,6 +90,15 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
     if (mnist == null && fashion == null) {
       throw new CommandException(ExitCodes.USAGE, "give --mnist DIR and/or --fashion DIR");
     }
+    for (TrainConfig.Weighting w : weightings) {
+      if (w.perStep() && config.train().engine() != TrainConfig.Engine.RESIDENT) {
+        throw new CommandException(
+            ExitCodes.USAGE,
+            "--weightings: "
+                + w.configName()
+                + " needs train.engine: resident (it acts at every step)");
+      }
+    }
     if (weightings.contains(TrainConfig.Weighting.STATIC)) {
       throw new CommandException(
           ExitCodes.USAGE, "--weightings: static is always trained; name dynamic ones");

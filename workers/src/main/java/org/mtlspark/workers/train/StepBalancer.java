@@ -33,7 +33,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       per task but the last, which is the whole step's gradient minus the others; every pass
  *       draws the same dropout), combined on the shared parameters by {@link TaskGradients}. The
  *       task-specific parameters (of layers that feed one task's output only) keep their task's
- *       gradient. MGDA's weights sum to the task count, so that equal weights give the plain sum.
+ *       gradient. MGDA's weights sum to the task count, so that equal weights give the plain sum;
+ *       a task with no label in the batch (a zero gradient) is left out of them. GradNorm's norms
+ *       are per example (DL4J's gradient is summed over the batch).
  * </ul>
  *
  * Parameters of a layer that feeds several outputs count as shared, including the per-task parts
@@ -75,12 +77,16 @@ public final class StepBalancer extends BaseTrainingListener {
     Arrays.fill(base, 1);
   }
 
-  /** The learned state at the start of training: log-variances 0; GradNorm weights 1, no first losses. */
+  /**
+   * The learned state at the start of training: log-variances 0; GradNorm's weights 1, then its
+   * first losses and, per task, whether a worker has seen one (0 or 1; a fraction after averaging
+   * over workers, by which the averaged first loss is divided).
+   */
   public static double[] initialState(Weighting method, int tasks) {
     return switch (method) {
       case UNCERTAINTY -> new double[tasks];
       case GRADNORM -> {
-        double[] s = new double[2 * tasks];
+        double[] s = new double[3 * tasks];
         Arrays.fill(s, 0, tasks, 1);
         yield s;
       }
@@ -107,6 +113,16 @@ public final class StepBalancer extends BaseTrainingListener {
   public void begin(double[] base, double[] state) {
     this.base = base.clone();
     this.state = state.length == 0 ? initialState(method, tasks) : state.clone();
+    if (method == Weighting.GRADNORM) {
+      // Averaged over the workers, first losses count only where a worker had one.
+      for (int k = 0; k < tasks; k++) {
+        double seen = this.state[2 * tasks + k];
+        if (seen > 0) {
+          this.state[tasks + k] /= seen;
+          this.state[2 * tasks + k] = 1;
+        }
+      }
+    }
     if (method == Weighting.UNCERTAINTY) {
       TaskLossWeights.apply(graph, kendallWeights());
     }
@@ -183,7 +199,7 @@ public final class StepBalancer extends BaseTrainingListener {
     switch (method) {
       case PCGRAD -> scatter(TaskGradients.pcgrad(shared, new Random(stepSeed)), out);
       case MGDA -> {
-        double[] a = TaskGradients.minNormWeights(TaskGradients.gram(shared));
+        double[] a = mgdaWeights(shared, losses);
         double[] sum = new double[sharedIndices.length];
         for (int k = 0; k < tasks; k++) {
           for (int i = 0; i < sum.length; i++) {
@@ -207,6 +223,31 @@ public final class StepBalancer extends BaseTrainingListener {
     }
     flat.assign(Nd4j.createFromArray(out).castTo(flat.dataType()).reshape(flat.shape()));
     graph.setScore(score);
+  }
+
+  /**
+   * MGDA's weights over the tasks with a loss in this batch (a task with no label in it has no
+   * gradient, and would otherwise be the least-norm point alone, stopping the shared layers); 0
+   * for the others.
+   */
+  private double[] mgdaWeights(double[][] shared, double[] losses) {
+    int[] live =
+        java.util.stream.IntStream.range(0, tasks)
+            .filter(k -> losses[k] > 0 && TaskGradients.dot(shared[k], shared[k]) > 0)
+            .toArray();
+    double[] a = new double[tasks];
+    if (live.length == 0) {
+      return a;
+    }
+    double[][] g = new double[live.length][];
+    for (int i = 0; i < live.length; i++) {
+      g[i] = shared[live[i]];
+    }
+    double[] w = TaskGradients.minNormWeights(TaskGradients.gram(g));
+    for (int i = 0; i < live.length; i++) {
+      a[live[i]] = w[i] * live.length / tasks;
+    }
+    return a;
   }
 
   /**
@@ -237,16 +278,19 @@ public final class StepBalancer extends BaseTrainingListener {
   }
 
   private void gradNormUpdate(double[] w, double[][] shared, double[] losses) {
+    double batch = Math.max(1, graph.batchSize());
     double[] norms = new double[tasks];
     double[] ratios = new double[tasks];
     boolean ready = true;
     for (int k = 0; k < tasks; k++) {
-      if (state[tasks + k] <= 0 && losses[k] > 0) {
+      if (state[2 * tasks + k] == 0 && losses[k] > 0) {
         state[tasks + k] = losses[k];
+        state[2 * tasks + k] = 1;
       }
-      norms[k] = w[k] * Math.sqrt(TaskGradients.dot(shared[k], shared[k]));
-      ready &= state[tasks + k] > 0 && losses[k] > 0;
-      ratios[k] = state[tasks + k] > 0 ? losses[k] / state[tasks + k] : 0;
+      // DL4J's flattened gradient is summed over the batch's examples: per example, as the loss.
+      norms[k] = w[k] * Math.sqrt(TaskGradients.dot(shared[k], shared[k])) / batch;
+      ready &= state[2 * tasks + k] > 0 && losses[k] > 0;
+      ratios[k] = state[2 * tasks + k] > 0 ? losses[k] / state[tasks + k] : 0;
     }
     // A step where some task has no label (or no first loss yet) says nothing about its rate.
     if (ready) {

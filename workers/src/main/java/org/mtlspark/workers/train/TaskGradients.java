@@ -241,8 +241,9 @@ final class TaskGradients {
    * parameters (its weight included), {@code lossRatios[i]} its loss now over its loss at the
    * start. The target norm of task i is the mean norm times (its ratio over the mean ratio) to the
    * power {@code alpha}, held constant; each weight moves by {@code rate} times the derivative of
-   * sum_i |norm_i - target_i| (sign(norm_i - target_i) times norm_i / weight_i), is kept above
-   * {@link #MIN_WEIGHT}, and the weights are rescaled to sum to the task count.
+   * sum_i |norm_i - target_i| (sign(norm_i - target_i) times norm_i / weight_i), is held at
+   * {@link #MIN_WEIGHT} or above, and the weights are rescaled to sum to the task count (which may
+   * take one below the floor when the others are large).
    */
   static double[] gradNormStep(
       double[] weights, double[] gradNorms, double[] lossRatios, double alpha, double rate) {

@@ -391,7 +391,15 @@ public final class TrainJob {
               .withWorkerResources(train.fixedNativeThreads(), train.batchMemoryBytes())
               .withBalancing(
                   train.taskWeighting(), train.gradNormAlpha(), train.weightLearningRate());
-      case DL4J -> new ParameterAveragingTrainer(jsc, train, batchSize, seed, dropout);
+      case DL4J -> {
+        if (train.taskWeighting().perStep()) {
+          throw new IllegalArgumentException(
+              "train.taskWeighting: "
+                  + train.taskWeighting().configName()
+                  + " acts inside each worker's step and needs train.engine: resident");
+        }
+        yield new ParameterAveragingTrainer(jsc, train, batchSize, seed, dropout);
+      }
     };
   }
 }

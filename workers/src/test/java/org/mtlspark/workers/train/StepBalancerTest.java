@@ -217,6 +217,32 @@ class StepBalancerTest {
   }
 
   @Test
+  void mgdaLeavesOutATaskWithNoLabelInTheBatch() {
+    ComputationGraph g = graph(1);
+    MultiDataSet full = batch();
+    INDArray none = Nd4j.zeros(DataType.DOUBLE, BATCH, 1);
+    INDArray all = Nd4j.ones(DataType.DOUBLE, BATCH, 1);
+    MultiDataSet b =
+        new MultiDataSet(full.getFeatures(), full.getLabels(), null, new INDArray[] {all, none});
+    StepBalancer balancer = new StepBalancer(g, Weighting.MGDA, 1.5, 0.01);
+    balancer.begin(new double[] {1, 1}, new double[0]);
+    double[][][] seen = step(balancer, g, b, 9);
+    // The labelled task's gradient alone, not the least-norm point of it and zero (no step).
+    assertTrue(maxDiff(seen[1][0], g.params().toDoubleVector()) > 1e-6, "the trunk moved");
+    assertArrayEquals(expectedAfter(seen[1][0], sum(seen[0])), g.params().toDoubleVector(), 1e-10);
+  }
+
+  @Test
+  void gradNormsFirstLossesAreAveragedOnlyOverTheWorkersThatSawOne() {
+    ComputationGraph g = graph(1);
+    StepBalancer balancer = new StepBalancer(g, Weighting.GRADNORM, 1.5, 0.01);
+    // Two workers: one saw first losses (0.8, 0.6), the other none for task 0 and 0.2 for task 1.
+    double[] averaged = {1, 1, (0.8 + 0) / 2, (0.6 + 0.2) / 2, 0.5, 1};
+    balancer.begin(new double[] {1, 1}, averaged);
+    assertArrayEquals(new double[] {1, 1, 0.8, 0.4, 1, 1}, balancer.state(), 1e-12);
+  }
+
+  @Test
   void uncertaintyMovesEachLogVarianceByItsLossAndWeighsTheHeads() {
     // With L2 regularisation: the network's regularisation term, which DL4J adds to the first
     // head's score, is not a task's loss.
