@@ -557,9 +557,9 @@ public final class BenchCommand implements Runnable {
     @Override
     protected int run(MtlConfig config, SparkSession spark) throws IOException {
       Trained trained = trainAll(config, spark);
-      List<Map<String, Object>> results = compare(config, spark, trained);
+      Compared compared = compare(config, spark, trained);
       if (out != null) {
-        writeResults(config, spark, trained, results);
+        writeResults(config, spark, trained, compared);
       }
       return ExitCodes.OK;
     }
@@ -708,8 +708,11 @@ public final class BenchCommand implements Runnable {
       return seeds > 1 ? s.format(4) : (Object) round(s.mean(), 4);
     }
 
-    /** Prints the table of every task's test metric per model; returns its rows. */
-    private List<Map<String, Object>> compare(MtlConfig config, SparkSession spark, Trained trained)
+    /** The rows of the printed table, one per task, and each model's Delta-m. */
+    private record Compared(List<Map<String, Object>> results, Map<String, Spread> deltaM) {}
+
+    /** Prints the table of every task's test metric per model; returns its rows and Delta-m. */
+    private Compared compare(MtlConfig config, SparkSession spark, Trained trained)
         throws IOException {
       List<String> models = trained.models();
       List<String> columns = new ArrayList<>(models);
@@ -852,7 +855,7 @@ public final class BenchCommand implements Runnable {
                   "%nAblation of the hard+concat model (test split, each modality removed in turn):%n"))
           .append(EvaluateJob.ablationTable(hard));
       System.out.println(table);
-      return results;
+      return new Compared(results, deltaM);
     }
 
     /**
@@ -920,8 +923,9 @@ public final class BenchCommand implements Runnable {
 
     /** Writes the results file of the suite: the table, the ablation and the notes. */
     private void writeResults(
-        MtlConfig config, SparkSession spark, Trained trained, List<Map<String, Object>> results)
+        MtlConfig config, SparkSession spark, Trained trained, Compared compared)
         throws IOException {
+      List<Map<String, Object>> results = compared.results();
       List<String> models = new ArrayList<>(trained.models());
       models.addAll(trained.peers());
       boolean gbt = trained.peers().contains(PeerModels.GBT);
@@ -983,7 +987,7 @@ public final class BenchCommand implements Runnable {
                             round(v, 4),
                             String.format("%+.1f%%", 100 * (v - all) / Math.abs(all)));
                       }));
-      Map<String, Spread> deltaM = deltaM(trained, results);
+      Map<String, Spread> deltaM = compared.deltaM();
       BenchResults.Table delta =
           new BenchResults.Table(
               "Delta-m against single-task: the mean over the tasks of the relative gain over the "

@@ -318,17 +318,17 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                 score,
                 total,
                 total / (epoch + 1 - startEpoch) * (epochs - epoch - 1)));
-        if (balancing != null && balanceState.length > 0) {
-          LOG.info(
-              "epoch {}: learned task weights ({}, multiplying the configured ones): {}",
-              epoch + 1,
-              balancing.method().configName(),
-              byTask(graph, StepBalancer.learnedWeights(balancing.method(), balanceState, tasks)));
-        }
         learnedWeights =
             balancing == null
                 ? new double[0]
                 : StepBalancer.learnedWeights(balancing.method(), balanceState, tasks);
+        if (learnedWeights.length > 0) {
+          LOG.info(
+              "epoch {}: learned task weights ({}, multiplying the configured ones): {}",
+              epoch + 1,
+              balancing.method().configName(),
+              byTask(graph, learnedWeights));
+        }
         if (!GraphTrainer.afterEpoch(listener, epoch, graph, score)) {
           break;
         }

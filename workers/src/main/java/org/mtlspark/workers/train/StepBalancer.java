@@ -50,10 +50,9 @@ public final class StepBalancer extends BaseTrainingListener {
   private final double rate;
   private final int tasks;
 
-  /** Per flattened parameter: the task it belongs to, or -1 when shared. */
-  private final int[] owner;
-
+  /** The flattened parameters of the shared layers. */
   private final int[] sharedIndices;
+
   private double[] base;
   private double[] state;
   private long stepSeed;
@@ -70,8 +69,7 @@ public final class StepBalancer extends BaseTrainingListener {
     this.alpha = alpha;
     this.rate = rate;
     this.tasks = graph.getConfiguration().getNetworkOutputs().size();
-    this.owner = owners(graph);
-    this.sharedIndices = indicesOf(owner, -1);
+    this.sharedIndices = indicesOf(owners(graph), -1);
     this.state = initialState(method, tasks);
     this.base = new double[tasks];
     Arrays.fill(base, 1);
@@ -143,7 +141,8 @@ public final class StepBalancer extends BaseTrainingListener {
 
   @Override
   public void onGradientCalculation(Model model) {
-    double[] losses = taskLosses();
+    double[] carried = TaskLossWeights.read(graph);
+    double[] losses = taskLosses(carried);
     switch (method) {
       case UNCERTAINTY -> {
         for (int k = 0; k < tasks; k++) {
@@ -155,7 +154,7 @@ public final class StepBalancer extends BaseTrainingListener {
         }
         TaskLossWeights.apply(graph, kendallWeights());
       }
-      case GRADNORM, PCGRAD, MGDA -> combine(losses);
+      case GRADNORM, PCGRAD, MGDA -> combine(carried, losses);
       default -> throw new IllegalStateException("not a per-step method: " + method);
     }
   }
@@ -172,8 +171,7 @@ public final class StepBalancer extends BaseTrainingListener {
    * Each task's unweighted loss in the step just computed: its head's score (the first output's
    * carries the network's regularisation term) over the weight its head carried.
    */
-  private double[] taskLosses() {
-    double[] carried = TaskLossWeights.read(graph);
+  private double[] taskLosses(double[] carried) {
     double regularisation = graph.calcRegularizationScore(true);
     double[] out = new double[tasks];
     for (int k = 0; k < tasks; k++) {
@@ -183,11 +181,11 @@ public final class StepBalancer extends BaseTrainingListener {
     return out;
   }
 
-  private void combine(double[] losses) {
+  private void combine(double[] carried, double[] losses) {
     INDArray flat = graph.getFlattenedGradients();
     double score = graph.score();
     double[] whole = flat.toDoubleVector();
-    double[][] perTask = taskGradients(whole, flat);
+    double[][] perTask = taskGradients(carried, whole, flat);
     if (observer != null) {
       observer.accept(perTask);
     }
@@ -203,7 +201,7 @@ public final class StepBalancer extends BaseTrainingListener {
         double[] sum = new double[sharedIndices.length];
         for (int k = 0; k < tasks; k++) {
           for (int i = 0; i < sum.length; i++) {
-            sum[i] += tasks * a[k] * shared[k][i];
+            sum[i] += a[k] * shared[k][i];
           }
         }
         scatter(sum, out);
@@ -227,8 +225,8 @@ public final class StepBalancer extends BaseTrainingListener {
 
   /**
    * MGDA's weights over the tasks with a loss in this batch (a task with no label in it has no
-   * gradient, and would otherwise be the least-norm point alone, stopping the shared layers); 0
-   * for the others.
+   * gradient, and would otherwise be the least-norm point alone, stopping the shared layers),
+   * scaled to sum to their count; 0 for the others.
    */
   private double[] mgdaWeights(double[][] shared, double[] losses) {
     int[] live =
@@ -245,7 +243,7 @@ public final class StepBalancer extends BaseTrainingListener {
     }
     double[] w = TaskGradients.minNormWeights(TaskGradients.gram(g));
     for (int i = 0; i < live.length; i++) {
-      a[live[i]] = w[i] * live.length / tasks;
+      a[live[i]] = w[i] * live.length;
     }
     return a;
   }
@@ -254,8 +252,7 @@ public final class StepBalancer extends BaseTrainingListener {
    * Every task's gradient of the step: the heads weighted one task at a time (the same dropout
    * drawn again), the last task's as the whole gradient minus the others'.
    */
-  private double[][] taskGradients(double[] whole, INDArray flat) {
-    double[] carried = TaskLossWeights.read(graph);
+  private double[][] taskGradients(double[] carried, double[] whole, INDArray flat) {
     double[][] g = new double[tasks][];
     double[] rest = whole.clone();
     try {

@@ -57,7 +57,10 @@ final class TaskGradients {
    */
   static double[] pcgrad(double[][] g, Random random) {
     int k = g.length;
-    double[][] m = gram(g);
+    double[] squared = new double[k];
+    for (int j = 0; j < k; j++) {
+      squared[j] = dot(g[j], g[j]);
+    }
     double[] out = new double[g[0].length];
     for (int i = 0; i < k; i++) {
       double[] p = g[i].clone();
@@ -70,8 +73,8 @@ final class TaskGradients {
       Collections.shuffle(others, random);
       for (int j : others) {
         double c = dot(p, g[j]);
-        if (c < 0 && m[j][j] > 0) {
-          double f = c / m[j][j];
+        if (c < 0 && squared[j] > 0) {
+          double f = c / squared[j];
           for (int x = 0; x < p.length; x++) {
             p[x] -= f * g[j][x];
           }
