@@ -16,9 +16,13 @@ public record ModelConfig(
     int textKernel,
     int textHeads,
     List<Integer> imageFilters,
+    int imageKernel,
+    ImagePadding imagePadding,
+    double imageDropout,
     int imageHidden,
     int idEmbedding,
     List<Integer> trunk,
+    List<Integer> taskHidden,
     Activation activation,
     double l2,
     double dropout,
@@ -28,6 +32,7 @@ public record ModelConfig(
     Sharing sharing,
     double softSharingMu,
     int experts,
+    int taskExperts,
     boolean wide)
     implements Validatable {
 
@@ -57,12 +62,25 @@ public record ModelConfig(
    * with the penalty {@code softSharingMu * sum_t ||W_t - mean(W)||^2} pulling corresponding tower
    * weights together. Mmoe: the trunk's layers but the last shared, the last made of {@code
    * experts} experts of its width that every task reads through a gate of its own (a softmax over
-   * the experts computed from the layer's input; Ma et al., KDD 2018).
+   * the experts computed from the layer's input; Ma et al., KDD 2018). Ple: progressive layered
+   * extraction (Tang et al., RecSys 2020): every trunk layer is a level of {@code taskExperts}
+   * experts per task and {@code experts} shared ones; a task's gate mixes its own experts and the
+   * shared ones, a shared gate mixes all of them for the level above (one level is CGC).
    */
   public enum Sharing {
     HARD,
     SOFT,
-    MMOE
+    MMOE,
+    PLE
+  }
+
+  /**
+   * The image convolutions' padding: {@code same} keeps the size, {@code valid} uses only whole
+   * windows (a k x k kernel takes k - 1 pixels off each side's length).
+   */
+  public enum ImagePadding {
+    SAME,
+    VALID
   }
 
   /** Hidden activations offered by the model builder. */
@@ -82,9 +100,13 @@ public record ModelConfig(
         textKernel,
         textHeads,
         imageFilters,
+        imageKernel,
+        imagePadding,
+        imageDropout,
         imageHidden,
         idEmbedding,
         trunk,
+        taskHidden,
         activation,
         l2,
         dropout,
@@ -94,6 +116,7 @@ public record ModelConfig(
         sharing,
         softSharingMu,
         experts,
+        taskExperts,
         wide);
   }
 
@@ -102,8 +125,19 @@ public record ModelConfig(
     positive(tabularHidden, Validatable.at(path, "tabularHidden"), problems);
     positive(imageFilters, Validatable.at(path, "imageFilters"), problems);
     positive(trunk, Validatable.at(path, "trunk"), problems);
+    positive(taskHidden, Validatable.at(path, "taskHidden"), problems);
     problems.require(
-        !trunk.isEmpty(), Validatable.at(path, "trunk"), "needs at least one shared layer");
+        !trunk.isEmpty() || sharing == Sharing.HARD,
+        Validatable.at(path, "trunk"),
+        "needs at least one layer with sharing " + sharing.name().toLowerCase());
+    problems.require(
+        imageKernel >= 1, Validatable.at(path, "imageKernel"), "must be >= 1, was " + imageKernel);
+    problems.require(
+        imageDropout >= 0 && imageDropout < 1,
+        Validatable.at(path, "imageDropout"),
+        "must be in [0, 1), was " + imageDropout);
+    problems.require(
+        taskExperts >= 1, Validatable.at(path, "taskExperts"), "must be >= 1, was " + taskExperts);
     problems.require(
         textEmbedding >= 1,
         Validatable.at(path, "textEmbedding"),
@@ -130,9 +164,11 @@ public record ModelConfig(
         Validatable.at(path, "softSharingMu"),
         "must be >= 0, was " + softSharingMu);
     problems.require(
-        experts >= 2,
+        experts >= (sharing == Sharing.MMOE ? 2 : 1),
         Validatable.at(path, "experts"),
-        "must be >= 2 (one expert is hard sharing), was " + experts);
+        sharing == Sharing.MMOE
+            ? "must be >= 2 with sharing mmoe (one expert is hard sharing), was " + experts
+            : "must be >= 1, was " + experts);
     problems.require(
         dropout >= 0 && dropout < 1,
         Validatable.at(path, "dropout"),

@@ -59,11 +59,44 @@ public record MtlConfig(
             "an images source holds no label columns");
       }
     }
+    if (data.sources().stream().anyMatch(SourceConfig::hasImage)) {
+      checkImageEncoder(problems);
+    }
     if (!prep.split().by().isEmpty()) {
       problems.require(
           data.key().contains(prep.split().by()),
           "prep.split.by",
           "must be one of the key columns " + data.key() + ", was \"" + prep.split().by() + "\"");
+    }
+  }
+
+  /** Refuses an image encoder whose convolutions and poolings leave no pixel of the image. */
+  private void checkImageEncoder(Problems problems) {
+    int width = prep.image().width();
+    int height = prep.image().height();
+    int shrink =
+        model.imagePadding() == ModelConfig.ImagePadding.VALID ? model.imageKernel() - 1 : 0;
+    for (int i = 0; i < model.imageFilters().size(); i++) {
+      width = (width - shrink) / 2;
+      height = (height - shrink) / 2;
+      if (width < 1 || height < 1) {
+        problems.add(
+            "model.imageFilters",
+            "convolution "
+                + (i + 1)
+                + " ("
+                + model.imageKernel()
+                + "x"
+                + model.imageKernel()
+                + ", padding "
+                + model.imagePadding().name().toLowerCase()
+                + ") and its 2x2 pooling leave no pixel of the "
+                + prep.image().width()
+                + "x"
+                + prep.image().height()
+                + " image (prep.image): use fewer convolutions, a smaller imageKernel or imagePadding: same");
+        return;
+      }
     }
   }
 

@@ -216,6 +216,61 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theNetworksShapeIsCheckedBeforeAnythingRuns() {
+    ModelConfig paper =
+        ConfigLoader.load(
+                List.of(),
+                List.of(
+                    "model.trunk=[]",
+                    "model.taskHidden=[50]",
+                    "model.imageKernel=5",
+                    "model.imagePadding=valid",
+                    "model.imageFilters=[10, 20]",
+                    "prep.image.width=28",
+                    "prep.image.height=28"))
+            .model();
+    assertEquals(List.of(), paper.trunk());
+    assertEquals(ModelConfig.ImagePadding.VALID, paper.imagePadding());
+    assertEquals(
+        1,
+        ConfigLoader.load(List.of(), List.of("model.sharing=ple", "model.experts=1"))
+            .model()
+            .experts(),
+        "one shared expert beside each task's own is a PLE level");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigLoader.load(
+                    List.of(),
+                    List.of(
+                        "model.sharing=ple",
+                        "model.trunk=[]",
+                        "model.taskExperts=0",
+                        "model.imageKernel=5",
+                        "model.imagePadding=valid",
+                        "model.imageFilters=[10, 20]",
+                        "prep.image.width=12",
+                        "prep.image.height=12")));
+    assertTrue(
+        e.getMessage().contains("model.trunk: needs at least one layer with sharing ple"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("model.taskExperts: must be >= 1, was 0"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "model.imageFilters: convolution 2 (5x5, padding valid) and its 2x2 pooling leave no pixel of the 12x12 image"),
+        e.getMessage());
+    ConfigException mmoe =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(List.of(), List.of("model.sharing=mmoe", "model.experts=1")));
+    assertTrue(
+        mmoe.getMessage().contains("model.experts: must be >= 2 with sharing mmoe"),
+        mmoe.getMessage());
+  }
+
+  @Test
   void workerThreadsAndBatchMemoryAreAutoByDefaultOrAWholeNumber() throws IOException {
     TrainConfig auto = ConfigLoader.load(List.of(), List.of()).train();
     assertEquals(0, auto.fixedNativeThreads());

@@ -5,6 +5,7 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
@@ -12,6 +13,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -45,9 +47,10 @@ import org.nd4j.linalg.schedule.ISchedule;
  * the column's index, the embeddings concatenated; each only when the prepared data has that
  * modality), fused by concatenation with the modality presence flags or by attention over modality
  * tokens ({@link AttentionFusion}); then a shared trunk (hard sharing), one tower per task pulled
- * together ({@link TaskTowers}, soft sharing), or a trunk whose last layer is experts mixed by a
- * gate per task ({@link MixtureOfExperts}, mmoe); and one output layer per task ({@code task_<name>},
- * in task order) whose loss carries the task weight lambda. With {@code model.wide} each output
+ * together ({@link TaskTowers}, soft sharing), a trunk whose last layer is experts mixed by a gate
+ * per task ({@link MixtureOfExperts}, mmoe), or levels of task and shared experts (ple); each
+ * task's own dense layers ({@code model.taskHidden}); and one output layer per task ({@code
+ * task_<name>}, in task order) whose loss carries the task weight lambda. With {@code model.wide} each output
  * layer reads the tabular input and the text's mean embedding too, so that its weights over them
  * are a linear model of the table and of the words beside the deep part.
  */
@@ -187,9 +190,12 @@ public final class GraphBuilder {
       for (int i = 0; i < model.imageFilters().size(); i++) {
         g.addLayer(
             "image_conv" + i,
-            new ConvolutionLayer.Builder(3, 3)
+            new ConvolutionLayer.Builder(model.imageKernel(), model.imageKernel())
                 .nOut(model.imageFilters().get(i))
-                .convolutionMode(ConvolutionMode.Same)
+                .convolutionMode(
+                    model.imagePadding() == ModelConfig.ImagePadding.SAME
+                        ? ConvolutionMode.Same
+                        : ConvolutionMode.Truncate)
                 .activation(act)
                 .build(),
             img);
@@ -198,6 +204,17 @@ public final class GraphBuilder {
             new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
             "image_conv" + i);
         img = "image_pool" + i;
+      }
+      if (model.imageDropout() > 0) {
+        // Whole channels dropped: a channel mask commutes with the max pooling and the
+        // activation before it, so this is dropout on the last convolution's channels.
+        g.addLayer(
+            "image_dropout",
+            new DropoutLayer.Builder()
+                .dropOut(new SpatialDropout(1 - model.imageDropout()))
+                .build(),
+            img);
+        img = "image_dropout";
       }
       g.addLayer(
           "image_dense",
@@ -278,7 +295,9 @@ public final class GraphBuilder {
           }
           case SOFT -> towers(g, features, fusion, model, act);
           case MMOE -> experts(g, features, fusion, model, act);
+          case PLE -> extraction(g, features, fusion, model, act);
         };
+    below = taskLayers(g, features, below, model, act);
 
     // One head per task; with a wide part, it reads the tabular input and the text's mean
     // embedding beside the deep part.
@@ -426,6 +445,70 @@ public final class GraphBuilder {
     }
     g.addLayer(EXPERTS, layer.build(), below);
     return perTask(g, features, "mixture_", EXPERTS, width);
+  }
+
+  /** The first level of experts under the heads when {@code sharing: ple}; level i is {@code extraction<i>}. */
+  public static final String EXTRACTION = "extraction";
+
+  /**
+   * Progressive layered extraction: one {@link MixtureOfExperts} level per trunk layer, each with
+   * {@code model.taskExperts} experts per task and {@code model.experts} shared ones of the layer's
+   * width. Every level but the last adds a shared output that, with the tasks' outputs, is the
+   * next level's blocked input; each task's output of the last level is cut out for its head.
+   */
+  private static List<String> extraction(
+      ComputationGraphConfiguration.GraphBuilder g,
+      FeaturizerState features,
+      String fusion,
+      ModelConfig model,
+      Activation act) {
+    String below = fusion;
+    List<Integer> trunk = model.trunk();
+    for (int i = 0; i < trunk.size(); i++) {
+      boolean last = i == trunk.size() - 1;
+      MixtureOfExperts.Builder layer =
+          new MixtureOfExperts.Builder()
+              .experts(model.experts())
+              .taskExperts(model.taskExperts())
+              .tasks(features.tasks().size())
+              .width(trunk.get(i))
+              .blockedInput(i > 0)
+              .sharedOutput(!last)
+              .activation(act);
+      if (model.dropout() > 0) {
+        layer.dropOut(1 - model.dropout());
+      }
+      String name = EXTRACTION + i;
+      g.addLayer(name, layer.build(), below);
+      below = name;
+    }
+    return perTask(g, features, "mixture_", below, trunk.get(trunk.size() - 1));
+  }
+
+  /**
+   * Each task's own dense layers ({@code model.taskHidden}) above the vertex under it; returns the
+   * vertex under each head.
+   */
+  private static List<String> taskLayers(
+      ComputationGraphConfiguration.GraphBuilder g,
+      FeaturizerState features,
+      List<String> below,
+      ModelConfig model,
+      Activation act) {
+    List<String> out = new ArrayList<>(below);
+    for (int t = 0; t < features.tasks().size(); t++) {
+      for (int i = 0; i < model.taskHidden().size(); i++) {
+        String name = "hidden_" + features.tasks().get(t).name() + "_" + i;
+        DenseLayer.Builder layer =
+            new DenseLayer.Builder().nOut(model.taskHidden().get(i)).activation(act);
+        if (model.dropout() > 0) {
+          layer.dropOut(1 - model.dropout());
+        }
+        g.addLayer(name, layer.build(), out.get(t));
+        out.set(t, name);
+      }
+    }
+    return out;
   }
 
   /** The output layer of a task: activation and loss by type, loss weighted by lambda. */

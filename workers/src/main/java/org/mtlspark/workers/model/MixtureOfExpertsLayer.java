@@ -1,5 +1,6 @@
 package org.mtlspark.workers.model;
 
+import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
@@ -12,10 +13,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The running {@link MixtureOfExperts}: expert e computes {@code h_e = act(x EW_e + Eb_e)}, gate t
- * {@code g_t = softmax(x GW_t + Gb_t)}, and task t's output is {@code sum_e g_t[e] h_e}. The
- * backward pass is written out: {@code dh_e = sum_t g_t[e] dy_t}, {@code dg_t[e] = <dy_t, h_e>},
- * the softmax's {@code da_t = g_t (dg_t - <dg_t, g_t>)}.
+ * The running {@link MixtureOfExperts}. Expert e computes {@code h_e = act(x_b(e) EW_e + Eb_e)} from
+ * its input block, gate k {@code g_k = softmax(x_k W_k + b_k)} from its own (task k's, or the shared
+ * block for the shared gate), and output k is {@code sum_j g_k[j] h_(e_k(j))} over the experts the
+ * gate mixes. The backward pass is written out: {@code dh_e = sum_k g_k[j] dy_k} over the gates
+ * that mix e, {@code dg_k[j] = <dy_k, h_(e_k(j))>}, the softmax's {@code da_k = g_k (dg_k - <dg_k,
+ * g_k>)}, and each block's input gradient the sum over the experts and gates that read it.
  */
 final class MixtureOfExpertsLayer extends BaseLayer<MixtureOfExperts> {
 
@@ -27,6 +30,40 @@ final class MixtureOfExpertsLayer extends BaseLayer<MixtureOfExperts> {
     return a.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + width));
   }
 
+  /** Block {@code b} of an input (or input gradient) {@code x}: all of it when the input is one block. */
+  static INDArray block(MixtureOfExperts conf, INDArray x, int b) {
+    return conf.blockedInput() ? columns(x, b * conf.blockIn(), conf.blockIn()) : x;
+  }
+
+  /** The gates: each task's, then the shared one when the layer has a shared output. */
+  static int gateCount(MixtureOfExperts conf) {
+    return conf.tasks() + (conf.sharedOutput() ? 1 : 0);
+  }
+
+  /** How many experts gate {@code k} mixes. */
+  static int gateLength(MixtureOfExperts conf, int k) {
+    return k < conf.tasks() ? conf.gateSize() : conf.allExperts();
+  }
+
+  /** The expert behind entry {@code j} of gate {@code k}. */
+  static int gateExpert(MixtureOfExperts conf, int k, int j) {
+    return k < conf.tasks() ? conf.gateExpert(k, j) : j;
+  }
+
+  /** Gate {@code k}'s weights [in, its length] among the layer's parameters (or gradients). */
+  private static INDArray gateWeights(MixtureOfExperts conf, Map<String, INDArray> p, int k) {
+    return k < conf.tasks()
+        ? TaskTowersLayer.tower(p.get(MixtureOfExperts.GATE_WEIGHTS), k)
+        : TaskTowersLayer.tower(p.get(MixtureOfExperts.SHARED_GATE_WEIGHTS), 0);
+  }
+
+  /** Gate {@code k}'s biases [1, its length] among the layer's parameters (or gradients). */
+  private static INDArray gateBias(MixtureOfExperts conf, Map<String, INDArray> p, int k) {
+    return k < conf.tasks()
+        ? columns(p.get(MixtureOfExperts.GATE_BIAS), (long) k * conf.gateSize(), conf.gateSize())
+        : p.get(MixtureOfExperts.SHARED_GATE_BIAS);
+  }
+
   private void checkInput() {
     LayoutParamInitializer.checkInput(layerConf(), input);
   }
@@ -36,55 +73,45 @@ final class MixtureOfExpertsLayer extends BaseLayer<MixtureOfExperts> {
     MixtureOfExperts conf = layerConf();
     long width = conf.width();
     INDArray w = getParam(MixtureOfExperts.EXPERT_WEIGHTS);
-    INDArray z = Nd4j.createUninitialized(input.dataType(), input.size(0), conf.experts() * width);
-    for (int e = 0; e < conf.experts(); e++) {
-      columns(z, e * width, width).assign(input.mmul(TaskTowersLayer.tower(w, e)));
+    INDArray z =
+        Nd4j.createUninitialized(input.dataType(), input.size(0), conf.allExperts() * width);
+    for (int e = 0; e < conf.allExperts(); e++) {
+      columns(z, e * width, width)
+          .assign(block(conf, input, conf.expertBlock(e)).mmul(TaskTowersLayer.tower(w, e)));
     }
     return z.addiRowVector(getParam(MixtureOfExperts.EXPERT_BIAS));
   }
 
-  /** Each task's gate, [batch, tasks x experts], softmax within each task's block. */
-  INDArray gates() {
-    return gates(
-        layerConf(),
-        getParam(MixtureOfExperts.GATE_WEIGHTS),
-        getParam(MixtureOfExperts.GATE_BIAS),
-        input);
-  }
-
-  /** The gates of a layer configured as {@code conf} with gate parameters {@code w}, {@code b} on input {@code x}. */
-  static INDArray gates(MixtureOfExperts conf, INDArray w, INDArray b, INDArray x) {
-    int experts = conf.experts();
-    INDArray g = Nd4j.createUninitialized(x.dataType(), x.size(0), (long) conf.tasks() * experts);
-    for (int t = 0; t < conf.tasks(); t++) {
-      columns(g, (long) t * experts, experts).assign(x.mmul(TaskTowersLayer.tower(w, t)));
-    }
-    g.addiRowVector(b);
-    for (int t = 0; t < conf.tasks(); t++) {
-      INDArray block = columns(g, (long) t * experts, experts);
-      block.subiColumnVector(block.max(1).reshape(block.size(0), 1));
-      org.nd4j.linalg.ops.transforms.Transforms.exp(block, false);
-      block.diviColumnVector(block.sum(1).reshape(block.size(0), 1));
+  /**
+   * The gates of a layer configured as {@code conf} with parameters {@code params} on input {@code
+   * x}: one [batch, gate length] array per gate, each row a softmax.
+   */
+  static INDArray[] gates(MixtureOfExperts conf, Map<String, INDArray> params, INDArray x) {
+    INDArray[] g = new INDArray[gateCount(conf)];
+    for (int k = 0; k < g.length; k++) {
+      INDArray a =
+          block(conf, x, k)
+              .mmul(gateWeights(conf, params, k))
+              .addiRowVector(gateBias(conf, params, k));
+      a.subiColumnVector(a.max(1).reshape(a.size(0), 1));
+      org.nd4j.linalg.ops.transforms.Transforms.exp(a, false);
+      g[k] = a.diviColumnVector(a.sum(1).reshape(a.size(0), 1));
     }
     return g;
   }
 
   /** The mixtures from the experts' activations h and the gates g. */
-  private INDArray mix(INDArray h, INDArray g, LayerWorkspaceMgr workspaceMgr) {
+  private INDArray mix(INDArray h, INDArray[] g, LayerWorkspaceMgr workspaceMgr) {
     MixtureOfExperts conf = layerConf();
     long width = conf.width();
-    int experts = conf.experts();
     INDArray y =
         workspaceMgr.create(
-            ArrayType.ACTIVATIONS, input.dataType(), input.size(0), conf.tasks() * width);
-    for (int t = 0; t < conf.tasks(); t++) {
-      INDArray yt = columns(y, t * width, width);
-      for (int e = 0; e < experts; e++) {
-        INDArray ge =
-            g.get(
-                NDArrayIndex.all(),
-                NDArrayIndex.interval((long) t * experts + e, (long) t * experts + e + 1));
-        yt.addi(columns(h, e * width, width).mulColumnVector(ge));
+            ArrayType.ACTIVATIONS, input.dataType(), input.size(0), g.length * width);
+    for (int k = 0; k < g.length; k++) {
+      INDArray yk = columns(y, k * width, width);
+      for (int j = 0; j < g[k].columns(); j++) {
+        yk.addi(
+            columns(h, gateExpert(conf, k, j) * width, width).mulColumnVector(columns(g[k], j, 1)));
       }
     }
     return y;
@@ -96,7 +123,7 @@ final class MixtureOfExpertsLayer extends BaseLayer<MixtureOfExperts> {
     applyDropOutIfNecessary(training, workspaceMgr);
     checkInput();
     INDArray h = layerConf().getActivationFn().getActivation(expertsPre(), training);
-    return mix(h, gates(), workspaceMgr);
+    return mix(h, gates(layerConf(), paramTable(), input), workspaceMgr);
   }
 
   @Override
@@ -111,47 +138,40 @@ final class MixtureOfExpertsLayer extends BaseLayer<MixtureOfExperts> {
     checkInput();
     MixtureOfExperts conf = layerConf();
     long width = conf.width();
-    int experts = conf.experts();
-    int tasks = conf.tasks();
+    long batch = input.size(0);
     INDArray z = expertsPre();
     INDArray h = conf.getActivationFn().getActivation(z.dup(), true);
-    INDArray g = gates();
-    INDArray dh = Nd4j.zeros(input.dataType(), input.size(0), experts * width);
-    INDArray da = Nd4j.createUninitialized(input.dataType(), input.size(0), (long) tasks * experts);
-    for (int t = 0; t < tasks; t++) {
-      INDArray dy = columns(epsilon, t * width, width);
-      INDArray gt = columns(g, (long) t * experts, experts);
-      INDArray dg = Nd4j.createUninitialized(input.dataType(), input.size(0), experts);
-      for (int e = 0; e < experts; e++) {
-        INDArray he = columns(h, e * width, width);
-        INDArray ge = gt.get(NDArrayIndex.all(), NDArrayIndex.interval(e, e + 1));
-        columns(dh, e * width, width).addi(dy.mulColumnVector(ge));
-        columns(dg, e, 1).assign(dy.mul(he).sum(1).reshape(input.size(0), 1));
+    INDArray[] g = gates(conf, paramTable(), input);
+    INDArray dh = Nd4j.zeros(input.dataType(), batch, conf.allExperts() * width);
+    INDArray next = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
+    for (int k = 0; k < g.length; k++) {
+      INDArray dy = columns(epsilon, k * width, width);
+      int length = g[k].columns();
+      INDArray dg = Nd4j.createUninitialized(input.dataType(), batch, length);
+      for (int j = 0; j < length; j++) {
+        long e = gateExpert(conf, k, j);
+        INDArray gj = columns(g[k], j, 1);
+        columns(dh, e * width, width).addi(dy.mulColumnVector(gj));
+        columns(dg, j, 1).assign(dy.mul(columns(h, e * width, width)).sum(1).reshape(batch, 1));
       }
-      INDArray inner = dg.mul(gt).sum(1).reshape(input.size(0), 1);
-      columns(da, (long) t * experts, experts).assign(dg.subColumnVector(inner).muli(gt));
+      INDArray inner = dg.mul(g[k]).sum(1).reshape(batch, 1);
+      INDArray da = dg.subColumnVector(inner).muli(g[k]);
+      INDArray xk = block(conf, input, k);
+      gateWeights(conf, gradientViews, k).assign(xk.transpose().mmul(da));
+      gateBias(conf, gradientViews, k).assign(da.sum(0).reshape(1, length));
+      block(conf, next, k).addi(da.mmul(gateWeights(conf, paramTable(), k).transpose()));
     }
     INDArray dz = conf.getActivationFn().backprop(z, dh).getFirst();
     INDArray gradEW = gradientViews.get(MixtureOfExperts.EXPERT_WEIGHTS);
-    INDArray gradEb = gradientViews.get(MixtureOfExperts.EXPERT_BIAS);
-    INDArray gradGW = gradientViews.get(MixtureOfExperts.GATE_WEIGHTS);
-    INDArray gradGb = gradientViews.get(MixtureOfExperts.GATE_BIAS);
-    INDArray next = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
-    INDArray xt = input.transpose();
     INDArray ew = getParam(MixtureOfExperts.EXPERT_WEIGHTS);
-    INDArray gw = getParam(MixtureOfExperts.GATE_WEIGHTS);
-    for (int e = 0; e < experts; e++) {
+    for (int e = 0; e < conf.allExperts(); e++) {
       INDArray d = columns(dz, e * width, width);
-      TaskTowersLayer.tower(gradEW, e).assign(xt.mmul(d));
-      next.addi(d.mmul(TaskTowersLayer.tower(ew, e).transpose()));
+      int b = conf.expertBlock(e);
+      TaskTowersLayer.tower(gradEW, e).assign(block(conf, input, b).transpose().mmul(d));
+      block(conf, next, b).addi(d.mmul(TaskTowersLayer.tower(ew, e).transpose()));
     }
-    for (int t = 0; t < tasks; t++) {
-      INDArray d = columns(da, (long) t * experts, experts);
-      TaskTowersLayer.tower(gradGW, t).assign(xt.mmul(d));
-      next.addi(d.mmul(TaskTowersLayer.tower(gw, t).transpose()));
-    }
+    INDArray gradEb = gradientViews.get(MixtureOfExperts.EXPERT_BIAS);
     gradEb.assign(dz.sum(0).reshape(gradEb.shape()));
-    gradGb.assign(da.sum(0).reshape(gradGb.shape()));
     return new Pair<>(
         LayoutParamInitializer.gradient(conf, gradientViews), backpropDropOutIfPresent(next));
   }

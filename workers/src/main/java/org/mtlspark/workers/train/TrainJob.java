@@ -20,6 +20,7 @@ import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.model.ExpertGates;
 import org.mtlspark.workers.model.GraphBuilder;
+import org.mtlspark.workers.model.MixtureOfExperts;
 import org.mtlspark.workers.model.TaskLossWeights;
 import org.mtlspark.workers.run.ModelFiles;
 import org.mtlspark.workers.run.RunFolder;
@@ -171,13 +172,16 @@ public final class TrainJob {
   /** Batches on which the mean gate of each task is measured after training. */
   static final int GATE_SAMPLE_BATCHES = 16;
 
-  /** With experts ({@code model.sharing: mmoe}), logs each task's mean gate over the experts. */
+  /**
+   * With experts ({@code model.sharing: mmoe} or {@code ple}), logs each gate's mean weights, per
+   * layer of experts: a task's own experts, then the shared ones.
+   */
   private static void logGates(
       Configuration hadoop, ComputationGraph graph, List<String> batches, Manifest manifest) {
-    if (graph.getVertex(GraphBuilder.EXPERTS) == null) {
+    if (ExpertGates.layers(graph).isEmpty()) {
       return;
     }
-    double[][] gates;
+    Map<String, double[][]> gates;
     try {
       gates =
           ExpertGates.mean(graph, BatchFiles.readAll(hadoop, spread(batches, GATE_SAMPLE_BATCHES)));
@@ -187,15 +191,29 @@ public final class TrainJob {
       return;
     }
     List<TaskEncoding> tasks = manifest.featurizers().tasks();
-    for (int t = 0; gates != null && t < tasks.size(); t++) {
-      LOG.info(
-          "task {}: mean gate over the {} experts {}",
-          tasks.get(t).name(),
-          gates[t].length,
-          java.util.Arrays.stream(gates[t])
-              .mapToObj(v -> String.format("%.3f", v))
-              .collect(java.util.stream.Collectors.joining(", ", "[", "]")));
+    for (var layer : gates.entrySet()) {
+      MixtureOfExperts conf = ExpertGates.conf(graph, layer.getKey());
+      double[][] g = layer.getValue();
+      for (int k = 0; k < g.length; k++) {
+        int own = k < tasks.size() ? conf.taskExperts() : conf.tasks() * conf.taskExperts();
+        LOG.info(
+            "{}: {} gate: {}shared experts {}",
+            layer.getKey(),
+            k < tasks.size() ? "task " + tasks.get(k).name() + "'s" : "the shared",
+            own == 0
+                ? ""
+                : (k < tasks.size() ? "own experts " : "task experts ")
+                    + format(java.util.Arrays.copyOfRange(g[k], 0, own))
+                    + ", ",
+            format(java.util.Arrays.copyOfRange(g[k], own, g[k].length)));
+      }
     }
+  }
+
+  private static String format(double[] weights) {
+    return java.util.Arrays.stream(weights)
+        .mapToObj(v -> String.format("%.3f", v))
+        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
   }
 
   /** Where training begins: the graph, its first epoch, the epochs so far and the early-stopping state. */

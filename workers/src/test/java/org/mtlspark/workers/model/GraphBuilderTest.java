@@ -312,7 +312,9 @@ class GraphBuilderTest {
       g.fit(mds);
     }
     assertTrue(g.score(mds) < before * 0.8, "score " + before + " -> " + g.score(mds));
-    double[][] gates = ExpertGates.mean(g, List.of(mds));
+    java.util.Map<String, double[][]> all = ExpertGates.mean(g, List.of(mds));
+    assertEquals(List.of(GraphBuilder.EXPERTS), List.copyOf(all.keySet()));
+    double[][] gates = all.get(GraphBuilder.EXPERTS);
     assertEquals(s.tasks().size(), gates.length);
     for (double[] task : gates) {
       assertEquals(3, task.length);
@@ -320,8 +322,94 @@ class GraphBuilderTest {
     }
     assertTrue(
         ExpertGates.mean(GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1), List.of(mds))
-            == null,
+            .isEmpty(),
         "hard sharing has no gates");
+  }
+
+  @Test
+  void pleStacksALevelOfTaskAndSharedExpertsPerTrunkLayerAndGatesEachTaskOverItsOwnAndTheShared() {
+    FeaturizerState s = state();
+    int tasks = s.tasks().size();
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(),
+            List.of(
+                "model.sharing=ple",
+                "model.experts=2",
+                "model.taskExperts=1",
+                "model.trunk=[16, 8]"));
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 1);
+    MixtureOfExperts low = ExpertGates.conf(g, "extraction0");
+    MixtureOfExperts high = ExpertGates.conf(g, "extraction1");
+    assertEquals(List.of("extraction0", "extraction1"), ExpertGates.layers(g));
+    assertTrue(!low.blockedInput() && low.sharedOutput(), "the first level reads the fusion");
+    assertEquals(16L * (tasks + 1), low.getNOut(), "each task's mixture and the shared one");
+    assertTrue(high.blockedInput() && !high.sharedOutput(), "the last level reads the blocks");
+    assertEquals(16L * (tasks + 1), high.getNIn());
+    assertEquals(8L * tasks, high.getNOut());
+    assertArrayEquals(
+        new long[] {tasks + 2, 16, 8},
+        g.getLayer("extraction1").getParam(MixtureOfExperts.EXPERT_WEIGHTS).shape(),
+        "one expert per task and two shared ones, each reading one block of 16");
+    assertEquals(
+        List.of("extraction1"),
+        g.getConfiguration().getVertexInputs().get("mixture_" + s.tasks().get(0).name()));
+    MultiDataSet mds = batch(s, 32, 3);
+    double before = g.score(mds);
+    for (int i = 0; i < 30; i++) {
+      g.fit(mds);
+    }
+    assertTrue(g.score(mds) < before * 0.8, "score " + before + " -> " + g.score(mds));
+    java.util.Map<String, double[][]> gates = ExpertGates.mean(g, List.of(mds));
+    assertEquals(tasks + 1, gates.get("extraction0").length, "task gates and the shared gate");
+    assertEquals(tasks + 2, gates.get("extraction0")[tasks].length, "the shared gate mixes all");
+    assertEquals(tasks, gates.get("extraction1").length, "no shared gate on the last level");
+    for (double[][] level : gates.values()) {
+      for (int k = 0; k < tasks; k++) {
+        assertEquals(3, level[k].length, "a task's own expert and the two shared");
+        assertEquals(1.0, java.util.Arrays.stream(level[k]).sum(), 1e-5);
+      }
+    }
+  }
+
+  @Test
+  void thePaperNetworkHasValidFiveByFiveConvolutionsChannelDropoutAndALayerPerTask()
+      throws java.io.IOException {
+    FeaturizerState s = state();
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(),
+            List.of(
+                "model.imageFilters=[4]",
+                "model.imageKernel=5",
+                "model.imagePadding=valid",
+                "model.imageDropout=0.5",
+                "model.trunk=[]",
+                "model.taskHidden=[7]",
+                "model.dropout=0.5"));
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 1);
+    assertArrayEquals(new long[] {4, 1, 5, 5}, g.getLayer("image_conv0").getParam("W").shape());
+    long w = (s.imageWidth() - 4) / 2;
+    long h = (s.imageHeight() - 4) / 2;
+    assertEquals(4 * w * h, g.getLayer("image_dense").getParam("W").size(0), "valid windows only");
+    assertTrue(g.getVertex("image_dropout") != null, "the channel dropout");
+    assertTrue(g.getVertex("trunk0") == null, "nothing shared above the fusion");
+    for (TaskEncoding t : s.tasks()) {
+      String hidden = "hidden_" + t.name() + "_0";
+      assertEquals(List.of("fusion"), g.getConfiguration().getVertexInputs().get(hidden));
+      assertEquals(
+          List.of(hidden),
+          g.getConfiguration().getVertexInputs().get(GraphBuilder.outputName(t.name())));
+      assertEquals(7, g.getLayer(hidden).getParam("W").size(1));
+    }
+    MultiDataSet b = batch(s, 16, 4);
+    INDArray[] out = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    assertEquals(
+        out[0],
+        g.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0],
+        "no dropout at inference");
+    ComputationGraph loaded = saveAndLoad(g);
+    assertEquals(out[0], loaded.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0]);
   }
 
   @Test
@@ -431,7 +519,9 @@ class GraphBuilderTest {
     "concat,hard",
     "attention,hard",
     "concat,soft",
-    "attention,soft"
+    "attention,soft",
+    "concat,mmoe",
+    "attention,ple"
   })
   void everyFusionAndSharingTrainsAndSurvivesSaveAndLoad(String fusion, String sharing)
       throws java.io.IOException {

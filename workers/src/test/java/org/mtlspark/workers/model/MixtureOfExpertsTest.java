@@ -149,4 +149,173 @@ class MixtureOfExpertsTest {
         g.getConfiguration(),
         ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson()));
   }
+
+  /**
+   * A progressive-extraction level: two tasks with two experts of their own each and one shared
+   * expert of width 3, reading three blocks of 4 inputs (task 0's, task 1's, the shared one), with
+   * a shared output; a regression head on each of the three outputs.
+   */
+  static ComputationGraph level() {
+    ComputationGraphConfiguration.GraphBuilder b =
+        new NeuralNetConfiguration.Builder()
+            .seed(5)
+            .dataType(DataType.DOUBLE)
+            .updater(new NoOp())
+            .weightInit(WeightInit.XAVIER)
+            .graphBuilder()
+            .addInputs("in")
+            .addLayer(
+                "level",
+                new MixtureOfExperts.Builder()
+                    .experts(1)
+                    .taskExperts(2)
+                    .tasks(2)
+                    .width(3)
+                    .blockedInput(true)
+                    .sharedOutput(true)
+                    .nIn(12)
+                    .activation(Activation.TANH)
+                    .build(),
+                "in");
+    for (int k = 0; k < 3; k++) {
+      b.addVertex("mix" + k, new SubsetVertex(3 * k, 3 * k + 2), "level");
+      b.addLayer(
+          "out" + k,
+          new OutputLayer.Builder(new LossMSE())
+              .nIn(3)
+              .nOut(1)
+              .activation(Activation.IDENTITY)
+              .build(),
+          "mix" + k);
+    }
+    ComputationGraph g =
+        new ComputationGraph(
+            b.setOutputs("out0", "out1", "out2")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(12))
+                .build());
+    g.init();
+    Nd4j.getRandom().setSeed(7);
+    for (String bias :
+        List.of(
+            MixtureOfExperts.EXPERT_BIAS,
+            MixtureOfExperts.GATE_BIAS,
+            MixtureOfExperts.SHARED_GATE_BIAS)) {
+      INDArray p = g.getLayer("level").getParam(bias);
+      p.assign(Nd4j.rand(DataType.DOUBLE, p.shape()).subi(0.5));
+    }
+    return g;
+  }
+
+  static INDArray levelInput() {
+    Nd4j.getRandom().setSeed(4);
+    return Nd4j.rand(DataType.DOUBLE, 6, 12).subi(0.5).muli(2);
+  }
+
+  @Test
+  void aProgressiveLevelsGradientsMatchFiniteDifferences() {
+    ComputationGraph g = level();
+    Nd4j.getRandom().setSeed(3);
+    INDArray[] labels = {
+      Nd4j.rand(DataType.DOUBLE, 6, 1),
+      Nd4j.rand(DataType.DOUBLE, 6, 1),
+      Nd4j.rand(DataType.DOUBLE, 6, 1)
+    };
+    assertTrue(
+        GradientChecks.passes(
+            new GradientCheckUtil.GraphConfig()
+                .net(g)
+                .inputs(new INDArray[] {levelInput()})
+                .labels(labels)),
+        "analytic and numeric gradients of task and shared experts and gates agree");
+  }
+
+  @Test
+  void aProgressiveLevelMixesEachTasksOwnExpertsWithTheSharedOnesAndTheSharedGateMixesAll() {
+    ComputationGraph g = level();
+    INDArray x = levelInput();
+    INDArray y = g.feedForward(x, false).get("level");
+    var layer = g.getLayer("level");
+    INDArray ew = layer.getParam(MixtureOfExperts.EXPERT_WEIGHTS);
+    INDArray eb = layer.getParam(MixtureOfExperts.EXPERT_BIAS);
+    INDArray gw = layer.getParam(MixtureOfExperts.GATE_WEIGHTS);
+    INDArray gb = layer.getParam(MixtureOfExperts.GATE_BIAS);
+    INDArray sw = layer.getParam(MixtureOfExperts.SHARED_GATE_WEIGHTS);
+    INDArray sb = layer.getParam(MixtureOfExperts.SHARED_GATE_BIAS);
+    // Experts 0, 1 are task 0's (block 0), 2, 3 task 1's (block 1), 4 the shared one (block 2).
+    int[] blockOf = {0, 0, 1, 1, 2};
+    int[][] mixes = {{0, 1, 4}, {2, 3, 4}, {0, 1, 2, 3, 4}};
+    for (int r = 0; r < x.rows(); r++) {
+      double[][] h = new double[5][3];
+      for (int e = 0; e < 5; e++) {
+        for (int j = 0; j < 3; j++) {
+          double z = eb.getDouble(0, e * 3 + j);
+          for (int i = 0; i < 4; i++) {
+            z += x.getDouble(r, blockOf[e] * 4 + i) * ew.getDouble(e, i, j);
+          }
+          h[e][j] = Math.tanh(z);
+        }
+      }
+      for (int k = 0; k < 3; k++) {
+        int n = mixes[k].length;
+        double[] logits = new double[n];
+        double sum = 0;
+        for (int m = 0; m < n; m++) {
+          logits[m] = k < 2 ? gb.getDouble(0, k * 3 + m) : sb.getDouble(0, m);
+          for (int i = 0; i < 4; i++) {
+            logits[m] +=
+                x.getDouble(r, k * 4 + i) * (k < 2 ? gw.getDouble(k, i, m) : sw.getDouble(0, i, m));
+          }
+          sum += Math.exp(logits[m]);
+        }
+        for (int j = 0; j < 3; j++) {
+          double expected = 0;
+          for (int m = 0; m < n; m++) {
+            expected += Math.exp(logits[m]) / sum * h[mixes[k][m]][j];
+          }
+          assertEquals(expected, y.getDouble(r, k * 3 + j), 1e-9, "row " + r + ", output " + k);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aTasksOwnExpertsAndInputBlockReachOnlyItsOutputAndTheSharedOne() {
+    ComputationGraph g = level();
+    INDArray x = levelInput();
+    INDArray[] before = g.output(x);
+    INDArray other = x.dup();
+    other.get(NDArrayIndex.all(), NDArrayIndex.interval(4, 8)).muli(-2);
+    INDArray[] moved = g.output(other);
+    assertEquals(before[0], moved[0], "task 0's output does not read task 1's block");
+    assertTrue(before[1].sub(moved[1]).amaxNumber().doubleValue() > 1e-6);
+    assertTrue(
+        before[2].sub(moved[2]).amaxNumber().doubleValue() > 1e-6, "the shared gate mixes all");
+    g.getLayer("level")
+        .getParam(MixtureOfExperts.EXPERT_WEIGHTS)
+        .get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all())
+        .muli(-3);
+    INDArray[] after = g.output(x);
+    assertEquals(before[1], after[1], "task 0's expert is not task 1's");
+    assertTrue(before[0].sub(after[0]).amaxNumber().doubleValue() > 1e-6);
+    assertTrue(before[2].sub(after[2]).amaxNumber().doubleValue() > 1e-6);
+  }
+
+  @Test
+  void aProgressiveLevelSurvivesConfigurationJsonAndAnMmoeLayerKeepsItsLayout() {
+    ComputationGraph g = level();
+    assertEquals(
+        g.getConfiguration(),
+        ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson()));
+    // A layer saved before task experts existed reads back as the same mixture of experts.
+    String json = graph().getConfiguration().toJson();
+    assertTrue(!json.contains("taskExperts") || json.contains("\"taskExperts\" : 0"), json);
+    String old =
+        json.replaceAll(",\\s*\"taskExperts\"\\s*:\\s*0", "")
+            .replaceAll(",\\s*\"blockedInput\"\\s*:\\s*false", "")
+            .replaceAll(",\\s*\"sharedOutput\"\\s*:\\s*false", "");
+    assertTrue(!old.contains("taskExperts") && !old.contains("sharedOutput"), old);
+    ComputationGraph loaded = new ComputationGraph(ComputationGraphConfiguration.fromJson(old));
+    loaded.init(graph().params(), false);
+    assertEquals(graph().output(input())[1], loaded.output(input())[1]);
+  }
 }
