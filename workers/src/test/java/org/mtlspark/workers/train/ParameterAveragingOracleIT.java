@@ -41,7 +41,8 @@ class ParameterAveragingOracleIT {
    * Every engine, with the default network and with attention fusion and soft sharing (whose tower
    * pull must reach the workers: the local step includes it), each also with the ids input (whose
    * embedding table is averaged like any parameter); and with the wide part (heads that read the
-   * tabular input and the text's mean embedding); and with experts mixed by a gate per task.
+   * tabular input and the text's mean embedding); and with experts mixed by a gate per task, and
+   * with levels of task and shared experts under task layers of their own.
    */
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> enginesAndNetworks() {
     List<String> plain = List.of("model.l2=0", "model.dropout=0");
@@ -55,6 +56,16 @@ class ParameterAveragingOracleIT {
     List<String> wide = List.of("model.l2=0", "model.dropout=0", "model.wide=true");
     List<String> mmoe =
         List.of("model.l2=0", "model.dropout=0", "model.sharing=mmoe", "model.experts=3");
+    // Two levels of progressive extraction, each task's own layer above them, no shared trunk
+    // layer but the experts.
+    List<String> ple =
+        List.of(
+            "model.l2=0",
+            "model.dropout=0",
+            "model.sharing=ple",
+            "model.experts=2",
+            "model.taskExperts=1",
+            "model.taskHidden=[5]");
     return java.util.Arrays.stream(TrainConfig.Engine.values())
         .flatMap(
             e ->
@@ -64,7 +75,8 @@ class ParameterAveragingOracleIT {
                     org.junit.jupiter.params.provider.Arguments.of(e, plain, true),
                     org.junit.jupiter.params.provider.Arguments.of(e, soft, true),
                     org.junit.jupiter.params.provider.Arguments.of(e, wide, false),
-                    org.junit.jupiter.params.provider.Arguments.of(e, mmoe, false)));
+                    org.junit.jupiter.params.provider.Arguments.of(e, mmoe, false),
+                    org.junit.jupiter.params.provider.Arguments.of(e, ple, false)));
   }
 
   @ParameterizedTest

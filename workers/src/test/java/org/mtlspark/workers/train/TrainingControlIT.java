@@ -160,6 +160,49 @@ class TrainingControlIT {
   }
 
   @Test
+  void pleWithGradientBalancingTrainsOnSparkAndItsGatesLearn() throws IOException {
+    String run = dir.resolve("ple").toString();
+    ComputationGraph trained =
+        new TrainJob(spark)
+            .run(
+                config(
+                    "train.epochs=2",
+                    "model.sharing=ple",
+                    "model.trunk=[16, 8]",
+                    "model.experts=2",
+                    "model.taskHidden=[8]",
+                    "train.taskWeighting=pcgrad"),
+                prep,
+                run);
+    ComputationGraph saved = ModelFiles.read(hadoop, run + "/" + RunFolder.MODEL_FILE);
+    assertEquals(trained.params(), saved.params(), "the model written is the one trained");
+    org.mtlspark.prep.manifest.Manifest manifest =
+        org.mtlspark.prep.manifest.Manifest.read(hadoop, prep);
+    var batches =
+        org.mtlspark.prep.feature.BatchFiles.readAll(
+            hadoop, manifest.batches(hadoop, prep, "validation"));
+    java.util.Map<String, double[][]> gates =
+        org.mtlspark.workers.model.ExpertGates.mean(saved, batches);
+    assertEquals(List.of("extraction0", "extraction1"), List.copyOf(gates.keySet()));
+    double[][] top = gates.get("extraction1");
+    assertEquals(3, top.length, "one gate per task on the last level");
+    // The same network before training, from the seed the run used: training moved the gates.
+    ComputationGraph untrained = new ComputationGraph(saved.getConfiguration().clone());
+    untrained.init();
+    double[][] before =
+        org.mtlspark.workers.model.ExpertGates.mean(untrained, batches).get("extraction1");
+    double moved = 0;
+    for (int t = 0; t < top.length; t++) {
+      assertEquals(3, top[t].length, "its own expert and the two shared ones");
+      assertEquals(1.0, java.util.Arrays.stream(top[t]).sum(), 1e-5);
+      for (int j = 0; j < 3; j++) {
+        moved = Math.max(moved, Math.abs(top[t][j] - before[t][j]));
+      }
+    }
+    assertTrue(moved > 0.02, "training moved the gates by " + moved);
+  }
+
+  @Test
   void aCompleteRunOrAnotherConfigurationIsNotResumed() throws IOException {
     String run = dir.resolve("complete").toString();
     new TrainJob(spark).run(config("train.epochs=1"), prep, run);
