@@ -3,11 +3,11 @@ package org.mtlspark.config;
 import java.util.List;
 
 /**
- * The network: one encoder per modality, fused by concatenation or attention, then hard sharing
- * (one trunk for every task) or soft sharing (one tower per task, pulled together), one head per task.
- * With {@code wide}, each head also reads the tabular input itself and the text's mean embedding:
- * a linear model over the table's features and the words beside the deep part (Wide and Deep,
- * Cheng et al. 2016).
+ * The network: one encoder per modality, fused by concatenation or attention, then the sharing
+ * (one trunk for every task, one tower per task pulled together, or experts mixed by task gates),
+ * each task's own layers ({@code taskHidden}), one head per task. With {@code wide}, each head also
+ * reads the tabular input itself and the text's mean embedding: a linear model over the table's
+ * features and the words beside the deep part (Wide and Deep, Cheng et al. 2016).
  */
 public record ModelConfig(
     List<Integer> tabularHidden,

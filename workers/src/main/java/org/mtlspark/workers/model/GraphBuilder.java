@@ -50,9 +50,9 @@ import org.nd4j.linalg.schedule.ISchedule;
  * together ({@link TaskTowers}, soft sharing), a trunk whose last layer is experts mixed by a gate
  * per task ({@link MixtureOfExperts}, mmoe), or levels of task and shared experts (ple); each
  * task's own dense layers ({@code model.taskHidden}); and one output layer per task ({@code
- * task_<name>}, in task order) whose loss carries the task weight lambda. With {@code model.wide} each output
- * layer reads the tabular input and the text's mean embedding too, so that its weights over them
- * are a linear model of the table and of the words beside the deep part.
+ * task_<name>}, in task order) whose loss carries the task weight lambda. With {@code model.wide}
+ * each output layer reads the tabular input and the text's mean embedding too, so that its weights
+ * over them are a linear model of the table and of the words beside the deep part.
  */
 public final class GraphBuilder {
   private GraphBuilder() {}
@@ -447,7 +447,7 @@ public final class GraphBuilder {
     return perTask(g, features, "mixture_", EXPERTS, width);
   }
 
-  /** The first level of experts under the heads when {@code sharing: ple}; level i is {@code extraction<i>}. */
+  /** The name of the levels of experts when {@code sharing: ple}: level i is {@code extraction<i>}. */
   public static final String EXTRACTION = "extraction";
 
   /**

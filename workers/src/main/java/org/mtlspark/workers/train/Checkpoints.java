@@ -20,7 +20,7 @@ import org.nd4j.shade.jackson.databind.SerializationFeature;
 /**
  * Per-epoch checkpoints of a run, under {@code RUN/checkpoints/epoch-NNNN/}: {@code model.zip}
  * (parameters, updater state, iteration and epoch counters) and {@code state.json} (the epoch,
- * the best epoch and objective so far, the metrics history). A checkpoint is written into a
+ * the best epoch and objective so far, the metrics history, the learned balancing state). A checkpoint is written into a
  * hidden folder and renamed, so a crash never leaves one that looks complete. The last two are kept.
  */
 public final class Checkpoints {
@@ -29,9 +29,17 @@ public final class Checkpoints {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** What a checkpoint remembers besides the model. {@code epoch} is the last finished epoch, from 0. */
+  /**
+   * What a checkpoint remembers besides the model. {@code epoch} is the last finished epoch, from
+   * 0; {@code balance} the per-step balancing's learned state (log-variances, or GradNorm's
+   * weights and first losses; empty without one, null in checkpoints written before it was kept).
+   */
   public record State(
-      int epoch, int bestEpoch, double bestObjective, List<Map<String, Object>> history) {}
+      int epoch,
+      int bestEpoch,
+      double bestObjective,
+      List<Map<String, Object>> history,
+      double[] balance) {}
 
   /** A checkpoint read back. */
   public record Restored(ComputationGraph graph, State state) {}

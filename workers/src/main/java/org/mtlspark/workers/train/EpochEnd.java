@@ -46,6 +46,7 @@ final class EpochEnd implements GraphTrainer.EpochListener {
   private final long started;
   private boolean stoppedEarly;
   private java.util.function.Supplier<double[]> learned = () -> new double[0];
+  private java.util.function.Supplier<double[]> balance = () -> new double[0];
 
   /**
    * @param history the epochs so far (those of the checkpoint when resuming); every epoch is appended
@@ -93,6 +94,11 @@ final class EpochEnd implements GraphTrainer.EpochListener {
     learned = source;
   }
 
+  /** Where each epoch's learned balancing state comes from, to keep in the checkpoint. */
+  void balanceState(java.util.function.Supplier<double[]> source) {
+    balance = source;
+  }
+
   /** Whether training stopped because validation no longer improved. */
   boolean stoppedEarly() {
     return stoppedEarly;
@@ -118,7 +124,9 @@ final class EpochEnd implements GraphTrainer.EpochListener {
     }
     history.add(e);
     checkpoints.write(
-        g, new Checkpoints.State(epoch, stopping.bestEpoch(), stopping.best(), history));
+        g,
+        new Checkpoints.State(
+            epoch, stopping.bestEpoch(), stopping.best(), history, balance.get()));
     HadoopFiles.writeString(
         hadoop, runDir + "/" + RunFolder.HISTORY_FILE, TrainJob.JSON.writeValueAsString(history));
     if (stopping.shouldStop(epoch)) {

@@ -234,6 +234,14 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     int tasks = graph.getConfiguration().getNetworkOutputs().size();
     double[] balanceState =
         balancing == null ? new double[0] : StepBalancer.initialState(balancing.method(), tasks);
+    if (resumedBalance != null && resumedBalance.length == balanceState.length) {
+      balanceState = resumedBalance.clone();
+    } else if (resumedBalance != null && resumedBalance.length > 0) {
+      LOG.warn(
+          "the checkpoint's balancing state has {} values, this training {}: starting it afresh",
+          resumedBalance.length,
+          balanceState.length);
+    }
 
     float[] params = graph.params().toFloatVector();
     float[] updater = vector(updaterState(graph));
@@ -318,6 +326,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                 score,
                 total,
                 total / (epoch + 1 - startEpoch) * (epochs - epoch - 1)));
+        epochBalance = balanceState.clone();
         learnedWeights =
             balancing == null
                 ? new double[0]
@@ -342,6 +351,21 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
   }
 
   private volatile double[] learnedWeights = new double[0];
+  private volatile double[] epochBalance = new double[0];
+  private volatile double[] resumedBalance;
+
+  /** The per-step balancing's learned state at the end of the last epoch (empty without one). */
+  public double[] balanceState() {
+    return epochBalance.clone();
+  }
+
+  /**
+   * Starts the next {@code fit}'s per-step balancing from {@code state}, a checkpoint's, instead of
+   * its initial state (null: the initial state).
+   */
+  public void resumeBalance(double[] state) {
+    resumedBalance = state == null ? null : state.clone();
+  }
 
   /**
    * The task weights learned by the per-step balancing at the end of the last epoch, as

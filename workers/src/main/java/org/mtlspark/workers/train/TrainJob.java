@@ -145,6 +145,8 @@ public final class TrainJob {
         trainer(jsc, config.train(), manifest.batchSize(), config.run().seed(), dropout);
     if (trainer instanceof ResidentAveragingTrainer resident) {
       epochEnd.learnedWeights(resident::learnedWeights);
+      epochEnd.balanceState(resident::balanceState);
+      resident.resumeBalance(start.balance());
     }
     trainer.fit(graph, batches, start.epoch(), epochEnd);
     double seconds = (System.nanoTime() - started) / 1e9;
@@ -216,13 +218,17 @@ public final class TrainJob {
         .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
   }
 
-  /** Where training begins: the graph, its first epoch, the epochs so far and the early-stopping state. */
+  /**
+   * Where training begins: the graph, its first epoch, the epochs so far, the early-stopping
+   * state, and a resumed run's learned balancing state (null when there is none).
+   */
   private record Start(
       ComputationGraph graph,
       int epoch,
       List<Map<String, Object>> history,
       EarlyStopping stopping,
-      boolean resumed) {}
+      boolean resumed,
+      double[] balance) {}
 
   /** Refuses a run folder that holds a finished model, or one that cannot be written. */
   private static void checkNotComplete(Configuration hadoop, String runDir) throws IOException {
@@ -262,7 +268,8 @@ public final class TrainJob {
           startEpoch,
           new ArrayList<>(st.history()),
           EarlyStopping.resumed(config.train(), st.bestObjective(), st.bestEpoch(), st.history()),
-          true);
+          true,
+          st.balance());
     }
     ComputationGraph graph =
         GraphBuilder.build(
@@ -285,7 +292,7 @@ public final class TrainJob {
     manifest.write(hadoop, runDir);
     HadoopFiles.writeString(
         hadoop, runDir + "/" + RunFolder.CONFIG_FILE, ConfigWriter.toYaml(config));
-    return new Start(graph, 0, new ArrayList<>(), EarlyStopping.fresh(config.train()), false);
+    return new Start(graph, 0, new ArrayList<>(), EarlyStopping.fresh(config.train()), false, null);
   }
 
   /**

@@ -48,27 +48,44 @@ class TrainingControlIT {
     return ConfigLoader.load(List.of(), List.of(overrides));
   }
 
-  @Test
-  void anInterruptedRunResumesFromItsLastCheckpointAndEndsLikeAnUninterruptedOne()
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"static", "uncertainty"})
+  void anInterruptedRunResumesFromItsLastCheckpointAndEndsLikeAnUninterruptedOne(String weighting)
       throws IOException {
-    String whole = dir.resolve("whole").toString();
-    ComputationGraph uninterrupted = new TrainJob(spark).run(config("train.epochs=4"), prep, whole);
+    String weights = "train.taskWeighting=" + weighting;
+    String whole = dir.resolve("whole-" + weighting).toString();
+    ComputationGraph uninterrupted =
+        new TrainJob(spark).run(config("train.epochs=4", weights), prep, whole);
 
     // A run that stopped after epoch 2 leaves its checkpoints, configuration and history, no model.
-    String broken = dir.resolve("broken").toString();
-    new TrainJob(spark).run(config("train.epochs=2"), prep, broken);
+    String broken = dir.resolve("broken-" + weighting).toString();
+    new TrainJob(spark).run(config("train.epochs=2", weights), prep, broken);
     Files.delete(Path.of(broken, RunFolder.MODEL_FILE));
     Files.delete(Path.of(broken, RunFolder.TRAINING_FILE));
-    ComputationGraph resumed = new TrainJob(spark).run(config("train.epochs=4"), prep, broken);
+    ComputationGraph resumed =
+        new TrainJob(spark).run(config("train.epochs=4", weights), prep, broken);
 
     JsonNode log = new ObjectMapper().readTree(Path.of(broken, RunFolder.TRAINING_FILE).toFile());
     assertEquals(2, log.get("resumedFromEpoch").asInt());
     assertEquals(4, log.get("epochs").size(), "the history holds all four epochs");
+    // With learned log-variances the checkpoint carries them: a resumed run that started them
+    // afresh at 0 would take other steps from epoch 3 on.
     assertEquals(
         0.0,
         uninterrupted.params().sub(resumed.params()).amaxNumber().doubleValue(),
         1e-5,
         "resuming at an epoch boundary continues the same arithmetic");
+    if (weighting.equals("uncertainty")) {
+      JsonNode a =
+          new ObjectMapper().readTree(Path.of(whole, RunFolder.HISTORY_FILE).toFile()).get(3);
+      JsonNode b =
+          new ObjectMapper().readTree(Path.of(broken, RunFolder.HISTORY_FILE).toFile()).get(3);
+      assertEquals(
+          a.get("learnedTaskWeights").get("spend").asDouble(),
+          b.get("learnedTaskWeights").get("spend").asDouble(),
+          1e-9,
+          "the learned weights continue where they were");
+    }
   }
 
   @Test
