@@ -331,7 +331,7 @@ public final class BenchCommand implements Runnable {
         paramLabel = "NAME",
         description =
             "Our models to train: single-task (one per task), and shared models named "
-                + "sharing+fusion[+weighting] (sharing hard, soft or mmoe; fusion concat or "
+                + "sharing+fusion[+weighting] (sharing hard, soft, mmoe or ple; fusion concat or "
                 + "attention; weighting any train.taskWeighting, e.g. hard+concat+pcgrad; without "
                 + "it, the configuration's) (default: ${DEFAULT-VALUE}). hard+concat is always "
                 + "trained: the baselines and the ablation come from it; without single-task there "
