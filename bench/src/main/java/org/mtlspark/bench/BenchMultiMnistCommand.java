@@ -153,12 +153,10 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
                       + " epochs, "
                       + TrainingWorkers.resolve(spark, config.train())
                       + " parameter-averaging "
-                      + "workers, the network of the configuration "
+                      + "workers, the network of the configuration named "
                       + config.run().name()
-                      + " (conf/examples/"
-                      + config.run().name()
-                      + ".yaml as shipped); the authors' code: 100 epochs, their LeNet "
-                      + "(multimnist-paper.yaml).",
+                      + "; the authors' code: 100 epochs, their LeNet (conf/examples/"
+                      + "multimnist-paper.yaml).",
                   "uncertainty is Kendall et al.'s learned log-variances; mgda is the least-norm combination of "
                       + "the tasks' gradients of the shared parameters (the paper's MGDA-UB takes them at the "
                       + "shared representation, a cheaper bound).",
