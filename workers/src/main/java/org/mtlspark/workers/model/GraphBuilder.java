@@ -283,12 +283,7 @@ public final class GraphBuilder {
             String trunk = fusion;
             for (int i = 0; i < model.trunk().size(); i++) {
               String name = "trunk" + i;
-              DenseLayer.Builder layer =
-                  new DenseLayer.Builder().nOut(model.trunk().get(i)).activation(act);
-              if (model.dropout() > 0) {
-                layer.dropOut(1 - model.dropout());
-              }
-              g.addLayer(name, layer.build(), trunk);
+              g.addLayer(name, dense(model.trunk().get(i), model, act), trunk);
               trunk = name;
             }
             yield java.util.Collections.nCopies(features.tasks().size(), trunk);
@@ -425,25 +420,11 @@ public final class GraphBuilder {
     List<Integer> trunk = model.trunk();
     for (int i = 0; i < trunk.size() - 1; i++) {
       String name = "trunk" + i;
-      DenseLayer.Builder layer = new DenseLayer.Builder().nOut(trunk.get(i)).activation(act);
-      if (model.dropout() > 0) {
-        layer.dropOut(1 - model.dropout());
-      }
-      g.addLayer(name, layer.build(), below);
+      g.addLayer(name, dense(trunk.get(i), model, act), below);
       below = name;
     }
-    int count = features.tasks().size();
     int width = trunk.get(trunk.size() - 1);
-    MixtureOfExperts.Builder layer =
-        new MixtureOfExperts.Builder()
-            .experts(model.experts())
-            .tasks(count)
-            .width(width)
-            .activation(act);
-    if (model.dropout() > 0) {
-      layer.dropOut(1 - model.dropout());
-    }
-    g.addLayer(EXPERTS, layer.build(), below);
+    g.addLayer(EXPERTS, expertLayer(features, model, width, act).build(), below);
     return perTask(g, features, "mixture_", EXPERTS, width);
   }
 
@@ -465,19 +446,11 @@ public final class GraphBuilder {
     String below = fusion;
     List<Integer> trunk = model.trunk();
     for (int i = 0; i < trunk.size(); i++) {
-      boolean last = i == trunk.size() - 1;
       MixtureOfExperts.Builder layer =
-          new MixtureOfExperts.Builder()
-              .experts(model.experts())
+          expertLayer(features, model, trunk.get(i), act)
               .taskExperts(model.taskExperts())
-              .tasks(features.tasks().size())
-              .width(trunk.get(i))
               .blockedInput(i > 0)
-              .sharedOutput(!last)
-              .activation(act);
-      if (model.dropout() > 0) {
-        layer.dropOut(1 - model.dropout());
-      }
+              .sharedOutput(i < trunk.size() - 1);
       String name = EXTRACTION + i;
       g.addLayer(name, layer.build(), below);
       below = name;
@@ -499,16 +472,35 @@ public final class GraphBuilder {
     for (int t = 0; t < features.tasks().size(); t++) {
       for (int i = 0; i < model.taskHidden().size(); i++) {
         String name = "hidden_" + features.tasks().get(t).name() + "_" + i;
-        DenseLayer.Builder layer =
-            new DenseLayer.Builder().nOut(model.taskHidden().get(i)).activation(act);
-        if (model.dropout() > 0) {
-          layer.dropOut(1 - model.dropout());
-        }
-        g.addLayer(name, layer.build(), out.get(t));
+        g.addLayer(name, dense(model.taskHidden().get(i), model, act), out.get(t));
         out.set(t, name);
       }
     }
     return out;
+  }
+
+  /** A dense layer above the fusion: {@code width} units, dropping its inputs by {@code model.dropout}. */
+  private static DenseLayer dense(int width, ModelConfig model, Activation act) {
+    DenseLayer.Builder layer = new DenseLayer.Builder().nOut(width).activation(act);
+    if (model.dropout() > 0) {
+      layer.dropOut(1 - model.dropout());
+    }
+    return layer.build();
+  }
+
+  /** Shared experts of {@code width} for every task, dropping the inputs by {@code model.dropout}. */
+  private static MixtureOfExperts.Builder expertLayer(
+      FeaturizerState features, ModelConfig model, int width, Activation act) {
+    MixtureOfExperts.Builder layer =
+        new MixtureOfExperts.Builder()
+            .experts(model.experts())
+            .tasks(features.tasks().size())
+            .width(width)
+            .activation(act);
+    if (model.dropout() > 0) {
+      layer.dropOut(1 - model.dropout());
+    }
+    return layer;
   }
 
   /** The output layer of a task: activation and loss by type, loss weighted by lambda. */

@@ -3,7 +3,6 @@ package org.mtlspark.workers.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -24,6 +23,21 @@ class MixtureOfExpertsTest {
 
   /** Three experts of width 4 over 5 inputs, mixed for two regression tasks. */
   static ComputationGraph graph() {
+    return graph(
+        new MixtureOfExperts.Builder().experts(3).tasks(2).width(4).nIn(5),
+        5,
+        2,
+        4,
+        MixtureOfExperts.EXPERT_BIAS,
+        MixtureOfExperts.GATE_BIAS);
+  }
+
+  /**
+   * {@code layer} (tanh) over {@code in} inputs, its {@code outputs} mixtures of {@code width}
+   * each under a regression head, double precision, no updates; the named biases random.
+   */
+  static ComputationGraph graph(
+      MixtureOfExperts.Builder layer, int in, int outputs, int width, String... biases) {
     ComputationGraphConfiguration.GraphBuilder b =
         new NeuralNetConfiguration.Builder()
             .seed(5)
@@ -32,35 +46,28 @@ class MixtureOfExpertsTest {
             .weightInit(WeightInit.XAVIER)
             .graphBuilder()
             .addInputs("in")
-            .addLayer(
-                "experts",
-                new MixtureOfExperts.Builder()
-                    .experts(3)
-                    .tasks(2)
-                    .width(4)
-                    .nIn(5)
-                    .activation(Activation.TANH)
-                    .build(),
-                "in");
-    for (int t = 0; t < 2; t++) {
-      b.addVertex("mix" + t, new SubsetVertex(4 * t, 4 * t + 3), "experts");
+            .addLayer("experts", layer.activation(Activation.TANH).build(), "in");
+    String[] names = new String[outputs];
+    for (int k = 0; k < outputs; k++) {
+      b.addVertex("mix" + k, new SubsetVertex(width * k, width * k + width - 1), "experts");
+      names[k] = "out" + k;
       b.addLayer(
-          "out" + t,
+          names[k],
           new OutputLayer.Builder(new LossMSE())
-              .nIn(4)
+              .nIn(width)
               .nOut(1)
               .activation(Activation.IDENTITY)
               .build(),
-          "mix" + t);
+          "mix" + k);
     }
     ComputationGraph g =
         new ComputationGraph(
-            b.setOutputs("out0", "out1")
-                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(5))
+            b.setOutputs(names)
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(in))
                 .build());
     g.init();
     Nd4j.getRandom().setSeed(7);
-    for (String bias : List.of(MixtureOfExperts.EXPERT_BIAS, MixtureOfExperts.GATE_BIAS)) {
+    for (String bias : biases) {
       INDArray p = g.getLayer("experts").getParam(bias);
       p.assign(Nd4j.rand(DataType.DOUBLE, p.shape()).subi(0.5));
     }
@@ -156,54 +163,21 @@ class MixtureOfExpertsTest {
    * a shared output; a regression head on each of the three outputs.
    */
   static ComputationGraph level() {
-    ComputationGraphConfiguration.GraphBuilder b =
-        new NeuralNetConfiguration.Builder()
-            .seed(5)
-            .dataType(DataType.DOUBLE)
-            .updater(new NoOp())
-            .weightInit(WeightInit.XAVIER)
-            .graphBuilder()
-            .addInputs("in")
-            .addLayer(
-                "level",
-                new MixtureOfExperts.Builder()
-                    .experts(1)
-                    .taskExperts(2)
-                    .tasks(2)
-                    .width(3)
-                    .blockedInput(true)
-                    .sharedOutput(true)
-                    .nIn(12)
-                    .activation(Activation.TANH)
-                    .build(),
-                "in");
-    for (int k = 0; k < 3; k++) {
-      b.addVertex("mix" + k, new SubsetVertex(3 * k, 3 * k + 2), "level");
-      b.addLayer(
-          "out" + k,
-          new OutputLayer.Builder(new LossMSE())
-              .nIn(3)
-              .nOut(1)
-              .activation(Activation.IDENTITY)
-              .build(),
-          "mix" + k);
-    }
-    ComputationGraph g =
-        new ComputationGraph(
-            b.setOutputs("out0", "out1", "out2")
-                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(12))
-                .build());
-    g.init();
-    Nd4j.getRandom().setSeed(7);
-    for (String bias :
-        List.of(
-            MixtureOfExperts.EXPERT_BIAS,
-            MixtureOfExperts.GATE_BIAS,
-            MixtureOfExperts.SHARED_GATE_BIAS)) {
-      INDArray p = g.getLayer("level").getParam(bias);
-      p.assign(Nd4j.rand(DataType.DOUBLE, p.shape()).subi(0.5));
-    }
-    return g;
+    return graph(
+        new MixtureOfExperts.Builder()
+            .experts(1)
+            .taskExperts(2)
+            .tasks(2)
+            .width(3)
+            .blockedInput(true)
+            .sharedOutput(true)
+            .nIn(12),
+        12,
+        3,
+        3,
+        MixtureOfExperts.EXPERT_BIAS,
+        MixtureOfExperts.GATE_BIAS,
+        MixtureOfExperts.SHARED_GATE_BIAS);
   }
 
   static INDArray levelInput() {
@@ -233,8 +207,8 @@ class MixtureOfExpertsTest {
   void aProgressiveLevelMixesEachTasksOwnExpertsWithTheSharedOnesAndTheSharedGateMixesAll() {
     ComputationGraph g = level();
     INDArray x = levelInput();
-    INDArray y = g.feedForward(x, false).get("level");
-    var layer = g.getLayer("level");
+    INDArray y = g.feedForward(x, false).get("experts");
+    var layer = g.getLayer("experts");
     INDArray ew = layer.getParam(MixtureOfExperts.EXPERT_WEIGHTS);
     INDArray eb = layer.getParam(MixtureOfExperts.EXPERT_BIAS);
     INDArray gw = layer.getParam(MixtureOfExperts.GATE_WEIGHTS);
@@ -290,7 +264,7 @@ class MixtureOfExpertsTest {
     assertTrue(before[1].sub(moved[1]).amaxNumber().doubleValue() > 1e-6);
     assertTrue(
         before[2].sub(moved[2]).amaxNumber().doubleValue() > 1e-6, "the shared gate mixes all");
-    g.getLayer("level")
+    g.getLayer("experts")
         .getParam(MixtureOfExperts.EXPERT_WEIGHTS)
         .get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all())
         .muli(-3);
