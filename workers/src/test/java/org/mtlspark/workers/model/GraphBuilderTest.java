@@ -70,6 +70,16 @@ class GraphBuilderTest {
         .convertDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
   }
 
+  /** Fits {@code g} 30 times on {@code b} and asserts its score fell below {@code factor} of before. */
+  static void assertThirtyStepsLowerTheScore(
+      ComputationGraph g, MultiDataSet b, double factor, String what) {
+    double before = g.score(b);
+    for (int i = 0; i < 30; i++) {
+      g.fit(b);
+    }
+    assertTrue(g.score(b) < factor * before, what + "score " + before + " -> " + g.score(b));
+  }
+
   /** The arrays in double precision (null stays null). */
   static INDArray[] doubles(INDArray[] arrays) {
     INDArray[] out = new INDArray[arrays.length];
@@ -282,11 +292,7 @@ class GraphBuilderTest {
     FeaturizerState s = state();
     ComputationGraph g = GraphBuilder.build(s, CONFIG.model(), CONFIG.train(), 1);
     MultiDataSet mds = batch(s, 32, 3);
-    double before = g.score(mds);
-    for (int i = 0; i < 30; i++) {
-      g.fit(mds);
-    }
-    assertTrue(g.score(mds) < before * 0.8, "score " + before + " -> " + g.score(mds));
+    assertThirtyStepsLowerTheScore(g, mds, 0.8, "");
   }
 
   @Test
@@ -307,11 +313,7 @@ class GraphBuilderTest {
         List.of(GraphBuilder.EXPERTS),
         g.getConfiguration().getVertexInputs().get("mixture_" + s.tasks().get(0).name()));
     MultiDataSet mds = batch(s, 32, 3);
-    double before = g.score(mds);
-    for (int i = 0; i < 30; i++) {
-      g.fit(mds);
-    }
-    assertTrue(g.score(mds) < before * 0.8, "score " + before + " -> " + g.score(mds));
+    assertThirtyStepsLowerTheScore(g, mds, 0.8, "");
     java.util.Map<String, double[][]> all = ExpertGates.mean(g, List.of(mds));
     assertEquals(List.of(GraphBuilder.EXPERTS), List.copyOf(all.keySet()));
     double[][] gates = all.get(GraphBuilder.EXPERTS);
@@ -355,11 +357,7 @@ class GraphBuilderTest {
         List.of("extraction1"),
         g.getConfiguration().getVertexInputs().get("mixture_" + s.tasks().get(0).name()));
     MultiDataSet mds = batch(s, 32, 3);
-    double before = g.score(mds);
-    for (int i = 0; i < 30; i++) {
-      g.fit(mds);
-    }
-    assertTrue(g.score(mds) < before * 0.8, "score " + before + " -> " + g.score(mds));
+    assertThirtyStepsLowerTheScore(g, mds, 0.8, "");
     java.util.Map<String, double[][]> gates = ExpertGates.mean(g, List.of(mds));
     assertEquals(tasks + 1, gates.get("extraction0").length, "task gates and the shared gate");
     assertEquals(tasks + 2, gates.get("extraction0")[tasks].length, "the shared gate mixes all");
@@ -546,13 +544,7 @@ class GraphBuilderTest {
     }
     assertEquals(g.calcRegularizationScore(true), loaded.calcRegularizationScore(true), 1e-6);
 
-    double before = g.score(b);
-    for (int i = 0; i < 30; i++) {
-      g.fit(b);
-    }
-    assertTrue(
-        g.score(b) < 0.9 * before,
-        fusion + "/" + sharing + " trains: " + before + " -> " + g.score(b));
+    assertThirtyStepsLowerTheScore(g, b, 0.9, fusion + "/" + sharing + " trains: ");
   }
 
   @Test
