@@ -426,6 +426,28 @@ public final class BenchCommand implements Runnable {
             + (weighting == null ? "" : "+" + weighting.configName());
       }
 
+      /** The configuration with this variant's sharing, fusion and weighting. */
+      MtlConfig of(MtlConfig config) {
+        return new MtlConfig(
+            config.run(),
+            config.data(),
+            config.prep(),
+            config.model().with(fusion, sharing),
+            config.tasks(),
+            weighting == null ? config.train() : config.train().withWeighting(weighting),
+            config.generate());
+      }
+
+      /** What stops this variant of {@code config} from being trained; empty when nothing does. */
+      List<String> problems(MtlConfig config) {
+        MtlConfig c = of(config);
+        org.mtlspark.config.Problems problems = new org.mtlspark.config.Problems();
+        c.validate("", problems);
+        c.model().validate("model", problems);
+        c.train().validate("train", problems);
+        return problems.messages();
+      }
+
       /**
        * The variant a {@code --models} name stands for ({@code sharing+fusion[+weighting]}), or
        * null when it names none.
@@ -543,6 +565,15 @@ public final class BenchCommand implements Runnable {
                   + m
                   + " needs train.engine: resident (its weighting acts at every step)");
         }
+        List<String> problems = v == null ? List.of() : v.problems(config);
+        if (!problems.isEmpty()) {
+          throw new CommandException(
+              ExitCodes.USAGE,
+              "--models: "
+                  + m
+                  + " cannot be built from this configuration: "
+                  + String.join("; ", problems));
+        }
       }
       if (seeds < 1) {
         throw new CommandException(ExitCodes.USAGE, "--seeds must be at least 1");
@@ -656,17 +687,7 @@ public final class BenchCommand implements Runnable {
       }
       EvaluateJob.Report hard = null;
       for (Variant v : variants()) {
-        MtlConfig variant =
-            new MtlConfig(
-                config.run(),
-                config.data(),
-                config.prep(),
-                config.model().with(v.fusion(), v.sharing()),
-                config.tasks(),
-                v.weighting() == null
-                    ? config.train()
-                    : config.train().withWeighting(v.weighting()),
-                config.generate());
+        MtlConfig variant = v.of(config);
         List<Map<String, TaskMetrics>> runs = new ArrayList<>();
         for (int s = 0; s < seeds; s++) {
           LOG.info("bench quality: shared model {}, seed {}", v.name(), seed0 + s);

@@ -179,7 +179,7 @@ class BenchOutputRefusalsTest {
     refused(
         "--models: unknown model hard (single-task, or sharing+fusion[+weighting]: sharing"
             + " hard|soft|mmoe|ple, fusion concat|attention, weighting"
-            + " static|dwa|inverse_loss|uncertainty|gradnorm|pcgrad|mgda)",
+            + " static|dwa|inverse_loss|uncertainty|gradnorm|pcgrad|mgda|mgda_ub)",
         "quality",
         "--models",
         "single-task,hard",
@@ -199,6 +199,24 @@ class BenchOutputRefusalsTest {
         "hard+concat+pcgrad",
         "--set",
         "train.engine=dl4j",
+        "--work",
+        work);
+    // Each variant is checked as the configuration it becomes, before anything is trained.
+    refused(
+        "--models: mmoe+concat+mgda_ub cannot be built from this configuration:"
+            + " train.taskWeighting: mgda_ub needs model.sharing: hard",
+        "quality",
+        "--models",
+        "hard+concat,mmoe+concat+mgda_ub",
+        "--work",
+        work);
+    refused(
+        "--models: soft+concat cannot be built from this configuration: model.trunk:",
+        "quality",
+        "--models",
+        "soft+concat",
+        "--set",
+        "model.trunk=[]",
         "--work",
         work);
     Path oneTask = dir.resolve("one-task.yaml");

@@ -113,6 +113,15 @@ public record MtlConfig(
         "attention needs train.updater: adam (DL4J's self-attention layer returns twice its gradient, which "
             + "only Adam cancels); was "
             + train.updater().name().toLowerCase());
+    // MGDA-UB differentiates the tasks' own layers from one shared representation; soft sharing
+    // and the experts have per-task parts inside the shared layers.
+    problems.require(
+        train.taskWeighting() != TrainConfig.Weighting.MGDA_UB
+            || model.sharing() == ModelConfig.Sharing.HARD,
+        "train.taskWeighting",
+        "mgda_ub needs model.sharing: hard (one representation every task reads); was "
+            + model.sharing().name().toLowerCase()
+            + ": use mgda, which combines the shared parameters' gradients");
     Set<String> known = new HashSet<>();
     tasks.forEach(t -> known.add(t.name()));
     for (String task : train.objectiveWeights().keySet()) {

@@ -41,7 +41,9 @@ public record TrainConfig(
    * inverse_loss} (weights proportional to 1 / each task's last loss). At every step, inside each
    * worker (engine resident): {@code uncertainty} (Kendall et al.'s learned log-variances), {@code
    * gradnorm} (GradNorm's learned weights), {@code pcgrad} (PCGrad's projection of conflicting
-   * gradients) and {@code mgda} (the least-norm combination of the tasks' gradients).
+   * gradients), {@code mgda} (the least-norm combination of the tasks' gradients of the shared
+   * parameters) and {@code mgda_ub} (the same weights from the gradients at the shared
+   * representation, MGDA-UB; hard sharing only).
    */
   public enum Weighting {
     STATIC,
@@ -50,11 +52,16 @@ public record TrainConfig(
     UNCERTAINTY,
     GRADNORM,
     PCGRAD,
-    MGDA;
+    MGDA,
+    MGDA_UB;
 
     /** Whether the method acts at every step inside the workers (rather than between epochs). */
     public boolean perStep() {
-      return this == UNCERTAINTY || this == GRADNORM || this == PCGRAD || this == MGDA;
+      return this == UNCERTAINTY
+          || this == GRADNORM
+          || this == PCGRAD
+          || this == MGDA
+          || this == MGDA_UB;
     }
 
     /** Whether each step needs every task's own gradient (one backward pass per task). */

@@ -136,6 +136,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void mgdaUpperBoundNeedsHardSharing() throws IOException {
+    ConfigException e =
+        fails(
+            """
+        model:
+          sharing: mmoe
+          experts: 3
+        train:
+          taskWeighting: mgda_ub
+        """);
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "train.taskWeighting: mgda_ub needs model.sharing: hard (one representation every"
+                    + " task reads); was mmoe"),
+        e.getMessage());
+    assertEquals(
+        TrainConfig.Weighting.MGDA_UB,
+        ConfigLoader.load(List.of(), List.of("train.taskWeighting=mgda_ub"))
+            .train()
+            .taskWeighting());
+  }
+
+  @Test
   void schedulesSelectionAndWordPairsAreChecked() throws IOException {
     ConfigException e =
         fails(

@@ -574,10 +574,12 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       double scoreSum = 0;
       try (Slot.Batches batches = slot.batches(order.subList(from, to))) {
         for (int i = from; i < to; i++) {
+          org.nd4j.linalg.dataset.api.MultiDataSet batch =
+              dropout.apply(batches.next(), state.epoch(), share, order.get(i));
           if (balancer != null) {
-            balancer.beforeStep(stepSeed(seed, share, state.epoch(), order.get(i)));
+            balancer.beforeStep(stepSeed(seed, share, state.epoch(), order.get(i)), batch);
           }
-          g.fit(dropout.apply(batches.next(), state.epoch(), share, order.get(i)));
+          g.fit(batch);
           scoreSum += g.score();
         }
       }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -17,6 +18,7 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.mtlspark.config.TrainConfig.Weighting;
 import org.mtlspark.workers.model.TaskLossWeights;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -36,6 +38,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       gradient. MGDA's weights sum to the task count, so that equal weights give the plain sum;
  *       a task with no label in the batch (a zero gradient) is left out of them. GradNorm's norms
  *       are per example (DL4J's gradient is summed over the batch).
+ *   <li>{@code mgda_ub} (MGDA-UB, Sener and Koltun 2018): MGDA's weights from the tasks' gradients
+ *       at the shared representation ({@link RepresentationGradients}), computed after the step's
+ *       forward pass ({@link #onForwardPass}) and set on the heads before DL4J's one backward pass,
+ *       so the step costs about what a static one does.
  * </ul>
  *
  * Parameters of a layer that feeds several outputs count as shared, including the per-task parts
@@ -44,11 +50,20 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * the workers with the parameters every round.
  */
 public final class StepBalancer extends BaseTrainingListener {
+  /**
+   * The least weight MGDA-UB gives a task with a gradient: its own layers' gradient is recovered
+   * by dividing by the weight, which 0 would lose.
+   */
+  static final double MIN_LEAST_NORM_WEIGHT = 1e-3;
+
   private final ComputationGraph graph;
   private final Weighting method;
   private final double alpha;
   private final double rate;
   private final int tasks;
+
+  /** For every flattened parameter, the task whose layer it is in; -1 for shared layers. */
+  private final int[] owner;
 
   /** The flattened parameters of the shared layers. */
   private final int[] sharedIndices;
@@ -56,9 +71,25 @@ public final class StepBalancer extends BaseTrainingListener {
   private double[] base;
   private double[] state;
   private long stepSeed;
+  private MultiDataSet batch;
 
-  /** Sees every step's per-task gradients (tests). */
+  /** MGDA-UB's gradients at the shared representation; null for the other methods. */
+  private final RepresentationGradients representation;
+
+  /** The heads' configured weights while MGDA-UB's are set for a step; null between steps. */
+  private double[] carriedThisStep;
+
+  /** MGDA-UB's weights of the step under way. */
+  private double[] leastNormThisStep;
+
+  /**
+   * Sees every step's per-task gradients (tests): of every parameter, or at the representation for
+   * MGDA-UB.
+   */
   Consumer<double[][]> observer;
+
+  /** Sees MGDA-UB's task weights of every step (tests). */
+  Consumer<double[]> weightsObserver;
 
   public StepBalancer(ComputationGraph graph, Weighting method, double alpha, double rate) {
     if (!method.perStep()) {
@@ -69,10 +100,12 @@ public final class StepBalancer extends BaseTrainingListener {
     this.alpha = alpha;
     this.rate = rate;
     this.tasks = graph.getConfiguration().getNetworkOutputs().size();
-    this.sharedIndices = indicesOf(owners(graph), -1);
+    this.owner = owners(graph);
+    this.sharedIndices = indicesOf(owner, -1);
     this.state = initialState(method, tasks);
     this.base = new double[tasks];
     Arrays.fill(base, 1);
+    this.representation = method == Weighting.MGDA_UB ? new RepresentationGradients(graph) : null;
   }
 
   /**
@@ -126,9 +159,13 @@ public final class StepBalancer extends BaseTrainingListener {
     }
   }
 
-  /** Before each step: the seed of its dropout, drawn again by every per-task pass. */
-  public void beforeStep(long seed) {
+  /**
+   * Before each step: the seed of its dropout, drawn again by every per-task pass, and its batch
+   * (MGDA-UB differentiates the heads' losses on its labels).
+   */
+  public void beforeStep(long seed, MultiDataSet batch) {
     stepSeed = seed;
+    this.batch = batch;
     if (method.needsTaskGradients()) {
       Nd4j.getRandom().setSeed(seed);
     }
@@ -139,8 +176,58 @@ public final class StepBalancer extends BaseTrainingListener {
     return state.clone();
   }
 
+  /**
+   * MGDA-UB: after the forward pass, before the backward one, weights the heads by the least-norm
+   * combination of the tasks' gradients at the shared representation.
+   */
+  @Override
+  public void onForwardPass(Model model, Map<String, INDArray> activations) {
+    if (method != Weighting.MGDA_UB) {
+      return;
+    }
+    if (carriedThisStep != null) {
+      // A forward pass whose gradient never reached this listener: the configured weights back.
+      TaskLossWeights.apply(graph, carriedThisStep);
+    }
+    if (batch == null) {
+      throw new IllegalStateException("mgda_ub needs the step's batch: call beforeStep first");
+    }
+    double[] carried = TaskLossWeights.read(graph);
+    double[][] g = new double[tasks][];
+    for (int k = 0; k < tasks; k++) {
+      INDArray mask = batch.getLabelsMaskArrays() == null ? null : batch.getLabelsMaskArray(k);
+      g[k] =
+          Nd4j.toFlattened('c', representation.of(k, activations, batch.getLabels(k), mask))
+              .toDoubleVector();
+    }
+    if (observer != null) {
+      observer.accept(g);
+    }
+    double[] a = leastNormWeights(g, k -> true);
+    for (int k = 0; k < tasks; k++) {
+      // A task weighed 0 would leave its own layers no gradient to restore (see below).
+      if (a[k] > 0 || TaskGradients.dot(g[k], g[k]) > 0) {
+        a[k] = Math.max(a[k], MIN_LEAST_NORM_WEIGHT);
+      }
+    }
+    if (weightsObserver != null) {
+      weightsObserver.accept(a.clone());
+    }
+    double[] applied = new double[tasks];
+    for (int k = 0; k < tasks; k++) {
+      applied[k] = carried[k] * a[k];
+    }
+    leastNormThisStep = a;
+    carriedThisStep = carried;
+    TaskLossWeights.apply(graph, applied);
+  }
+
   @Override
   public void onGradientCalculation(Model model) {
+    if (method == Weighting.MGDA_UB) {
+      finishLeastNormStep();
+      return;
+    }
     double[] carried = TaskLossWeights.read(graph);
     double[] losses = taskLosses(carried);
     switch (method) {
@@ -157,6 +244,34 @@ public final class StepBalancer extends BaseTrainingListener {
       case GRADNORM, PCGRAD, MGDA -> combine(carried, losses);
       default -> throw new IllegalStateException("not a per-step method: " + method);
     }
+  }
+
+  /**
+   * After MGDA-UB's backward pass: the task-specific layers' gradients divided by their task's
+   * weight, so that, as in the paper, only the shared layers step along the combination; the
+   * configured weights back on the heads; and the step's score as they weight it.
+   */
+  private void finishLeastNormStep() {
+    if (carriedThisStep == null) {
+      return;
+    }
+    INDArray flat = graph.getFlattenedGradients();
+    double[] gradient = flat.toDoubleVector();
+    for (int i = 0; i < gradient.length; i++) {
+      int k = owner[i];
+      if (k >= 0 && leastNormThisStep[k] > 0) {
+        gradient[i] /= leastNormThisStep[k];
+      }
+    }
+    flat.assign(Nd4j.createFromArray(gradient).castTo(flat.dataType()).reshape(flat.shape()));
+    double[] losses = taskLosses(TaskLossWeights.read(graph));
+    double score = graph.calcRegularizationScore(true);
+    for (int k = 0; k < tasks; k++) {
+      score += carriedThisStep[k] * losses[k];
+    }
+    TaskLossWeights.apply(graph, carriedThisStep);
+    carriedThisStep = null;
+    graph.setScore(score);
   }
 
   private double[] kendallWeights() {
@@ -197,7 +312,7 @@ public final class StepBalancer extends BaseTrainingListener {
     switch (method) {
       case PCGRAD -> scatter(TaskGradients.pcgrad(shared, new Random(stepSeed)), out);
       case MGDA -> {
-        double[] a = mgdaWeights(shared, losses);
+        double[] a = leastNormWeights(shared, k -> losses[k] > 0);
         double[] sum = new double[sharedIndices.length];
         for (int k = 0; k < tasks; k++) {
           for (int i = 0; i < sum.length; i++) {
@@ -224,14 +339,14 @@ public final class StepBalancer extends BaseTrainingListener {
   }
 
   /**
-   * MGDA's weights over the tasks with a loss in this batch (a task with no label in it has no
-   * gradient, and would otherwise be the least-norm point alone, stopping the shared layers),
-   * scaled to sum to their count; 0 for the others.
+   * MGDA's weights over the tasks with a gradient in this batch (a task with no label in it has a
+   * zero gradient, and would otherwise be the least-norm point alone, stopping the shared layers),
+   * scaled to sum to their count; 0 for the others and for those {@code eligible} leaves out.
    */
-  private double[] mgdaWeights(double[][] shared, double[] losses) {
+  private double[] leastNormWeights(double[][] shared, IntPredicate eligible) {
     int[] live =
         java.util.stream.IntStream.range(0, tasks)
-            .filter(k -> losses[k] > 0 && TaskGradients.dot(shared[k], shared[k]) > 0)
+            .filter(k -> eligible.test(k) && TaskGradients.dot(shared[k], shared[k]) > 0)
             .toArray();
     double[] a = new double[tasks];
     if (live.length == 0) {
@@ -316,13 +431,8 @@ public final class StepBalancer extends BaseTrainingListener {
         .toArray();
   }
 
-  /**
-   * For every flattened parameter, the output (task) index whose layer feeds only that output, or
-   * -1 for a layer that feeds several; where a layer's parameters lie is where its view of the
-   * graph's flattened parameters starts.
-   */
-  static int[] owners(ComputationGraph graph) {
-    ComputationGraphConfiguration conf = graph.getConfiguration();
+  /** For every vertex, the outputs (task indices) it feeds, directly or through others. */
+  static Map<String, Set<Integer>> reaches(ComputationGraphConfiguration conf) {
     List<String> outputs = conf.getNetworkOutputs();
     Map<String, Set<Integer>> reaches = new HashMap<>();
     for (int o = 0; o < outputs.size(); o++) {
@@ -337,6 +447,16 @@ public final class StepBalancer extends BaseTrainingListener {
         frontier.addAll(conf.getVertexInputs().getOrDefault(v, List.of()));
       }
     }
+    return reaches;
+  }
+
+  /**
+   * For every flattened parameter, the output (task) index whose layer feeds only that output, or
+   * -1 for a layer that feeds several; where a layer's parameters lie is where its view of the
+   * graph's flattened parameters starts.
+   */
+  static int[] owners(ComputationGraph graph) {
+    Map<String, Set<Integer>> reaches = reaches(graph.getConfiguration());
     INDArray params = graph.params().reshape(graph.params().length());
     int[] owner = new int[(int) params.length()];
     Arrays.fill(owner, -1);

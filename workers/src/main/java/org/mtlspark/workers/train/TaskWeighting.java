@@ -72,7 +72,7 @@ public final class TaskWeighting {
     double[] ones = new double[k];
     Arrays.fill(ones, 1);
     return switch (mode) {
-      case STATIC, UNCERTAINTY, GRADNORM, PCGRAD, MGDA -> ones;
+      case STATIC, UNCERTAINTY, GRADNORM, PCGRAD, MGDA, MGDA_UB -> ones;
       case DWA -> {
         if (losses.size() < 2
             || !usable(losses.get(losses.size() - 1))

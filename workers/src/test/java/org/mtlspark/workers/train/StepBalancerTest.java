@@ -11,11 +11,13 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.TrainConfig.Weighting;
 import org.mtlspark.workers.model.TaskLossWeights;
@@ -43,6 +45,14 @@ class StepBalancerTest {
 
   /** The same with L2 regularisation {@code l2} on every layer. */
   static ComputationGraph graph(double retain, double l2) {
+    return graph(retain, l2, 0);
+  }
+
+  /**
+   * The same, and with {@code side > 0} a second input of that width merged with the trunk's output
+   * under each head (as the wide part is).
+   */
+  static ComputationGraph graph(double retain, double l2, int side) {
     NeuralNetConfiguration.Builder nn =
         new NeuralNetConfiguration.Builder()
             .seed(5)
@@ -56,27 +66,43 @@ class StepBalancerTest {
     }
     ComputationGraphConfiguration.GraphBuilder b =
         nn.graphBuilder().addInputs("in").addLayer("trunk", trunk.build(), "in");
-    for (int t = 0; t < 2; t++) {
-      b.addLayer(
-          "head" + t,
-          new DenseLayer.Builder().nIn(8).nOut(4).activation(Activation.TANH).build(),
-          "trunk");
-      b.addLayer(
-          "out" + t,
-          new OutputLayer.Builder(new LossMSE(Nd4j.ones(DataType.DOUBLE, 1, 1)))
-              .nIn(4)
-              .nOut(1)
-              .activation(Activation.IDENTITY)
-              .build(),
-          "head" + t);
+    if (side > 0) {
+      b.addInputs("side");
     }
-    ComputationGraph g =
-        new ComputationGraph(
-            b.setOutputs("out0", "out1").setInputTypes(InputType.feedForward(5)).build());
+    for (int t = 0; t < 2; t++) {
+      String under = "trunk";
+      if (side > 0) {
+        under = "wide" + t;
+        b.addVertex(under, new MergeVertex(), "trunk", "side");
+      }
+      b.addLayer("head" + t, head(8 + side), under);
+      b.addLayer("out" + t, output(), "head" + t);
+    }
+    b.setOutputs("out0", "out1");
+    if (side > 0) {
+      b.setInputTypes(InputType.feedForward(5), InputType.feedForward(side));
+    } else {
+      b.setInputTypes(InputType.feedForward(5));
+    }
+    ComputationGraph g = new ComputationGraph(b.build());
     g.init();
     g.getLayer("head1").params().assign(g.getLayer("head0").params());
     g.getLayer("out1").params().assign(g.getLayer("out0").params());
     return g;
+  }
+
+  /** A task's dense layer of 4 tanh units. */
+  private static DenseLayer head(int in) {
+    return new DenseLayer.Builder().nIn(in).nOut(4).activation(Activation.TANH).build();
+  }
+
+  /** A regression output with a weights row (so that its task weight can be set). */
+  private static OutputLayer output() {
+    return new OutputLayer.Builder(new LossMSE(Nd4j.ones(DataType.DOUBLE, 1, 1)))
+        .nIn(4)
+        .nOut(1)
+        .activation(Activation.IDENTITY)
+        .build();
   }
 
   /** Inputs and targets of opposite sign for the two tasks, large enough to dominate the outputs. */
@@ -85,6 +111,14 @@ class StepBalancerTest {
     INDArray x = Nd4j.rand(DataType.DOUBLE, BATCH, 5).subi(0.5).muli(2);
     INDArray y = Nd4j.rand(DataType.DOUBLE, BATCH, 1).addi(4);
     return new MultiDataSet(new INDArray[] {x}, new INDArray[] {y, y.neg()});
+  }
+
+  /** The batch with no label of the second task (its label mask all zeros). */
+  static MultiDataSet batchWithoutSecondLabels() {
+    MultiDataSet full = batch();
+    INDArray none = Nd4j.zeros(DataType.DOUBLE, BATCH, 1);
+    INDArray all = Nd4j.ones(DataType.DOUBLE, BATCH, 1);
+    return new MultiDataSet(full.getFeatures(), full.getLabels(), null, new INDArray[] {all, none});
   }
 
   /** Task {@code k}'s gradient alone at the graph's parameters, with dropout seeded by {@code seed}. */
@@ -130,7 +164,7 @@ class StepBalancerTest {
           before.set(g.params().toDoubleVector());
         };
     g.setListeners(balancer);
-    balancer.beforeStep(seed);
+    balancer.beforeStep(seed, b);
     g.fit(b);
     return new double[][][] {seen.get(), {before.get()}};
   }
@@ -219,17 +253,160 @@ class StepBalancerTest {
   @Test
   void mgdaLeavesOutATaskWithNoLabelInTheBatch() {
     ComputationGraph g = graph(1);
-    MultiDataSet full = batch();
-    INDArray none = Nd4j.zeros(DataType.DOUBLE, BATCH, 1);
-    INDArray all = Nd4j.ones(DataType.DOUBLE, BATCH, 1);
-    MultiDataSet b =
-        new MultiDataSet(full.getFeatures(), full.getLabels(), null, new INDArray[] {all, none});
+    MultiDataSet b = batchWithoutSecondLabels();
     StepBalancer balancer = new StepBalancer(g, Weighting.MGDA, 1.5, 0.01);
     balancer.begin(new double[] {1, 1}, new double[0]);
     double[][][] seen = step(balancer, g, b, 9);
     // The labelled task's gradient alone, not the least-norm point of it and zero (no step).
     assertTrue(maxDiff(seen[1][0], g.params().toDoubleVector()) > 1e-6, "the trunk moved");
     assertArrayEquals(expectedAfter(seen[1][0], sum(seen[0])), g.params().toDoubleVector(), 1e-10);
+  }
+
+  @Test
+  void mgdaUbWeighsTheTasksByTheLeastNormPointOfTheirGradientsAtTheTrunksOutput() {
+    ComputationGraph g = graph(1);
+    MultiDataSet b = batch();
+    StepBalancer balancer = new StepBalancer(g, Weighting.MGDA_UB, 1.5, 0.01);
+    balancer.begin(new double[] {1, 1}, new double[0]);
+    AtomicReference<double[]> weights = new AtomicReference<>();
+    balancer.weightsObserver = weights::set;
+    double[][][] seen = step(balancer, g, b, 5);
+    g.setListeners(new TrainingListener[0]);
+    double[] before = seen[1][0];
+    double[] after = g.params().toDoubleVector();
+    g.params().assign(Nd4j.createFromArray(before).reshape(g.params().shape()));
+
+    // Each task's gradient at the trunk's output, by finite differences of DL4J's own score of
+    // that task's head (a mean over the batch: times the batch, DL4J's summed gradient).
+    INDArray z = g.feedForward(b.getFeatures(), false).get("trunk");
+    double[][] numeric = new double[2][];
+    for (int k = 0; k < 2; k++) {
+      numeric[k] = headGradient(g, k, z, null, b.getLabels(k));
+      assertArrayEquals(numeric[k], seen[0][k], 1e-6, "task " + k + " at the representation");
+    }
+    double[] a = TaskGradients.minNormWeights(TaskGradients.gram(numeric));
+    assertTrue(a[0] > 0.01 && a[1] > 0.01, "both tasks weigh in: " + Arrays.toString(a));
+    assertArrayEquals(new double[] {2 * a[0], 2 * a[1]}, weights.get(), 1e-6);
+
+    // The step: the trunk along the weighted sum of the tasks' gradients, each head along its own.
+    double[][] perTask = {taskGradient(g, b, 0, 5), taskGradient(g, b, 1, 5)};
+    int[] owner = StepBalancer.owners(g);
+    double[] combined = new double[before.length];
+    for (int i = 0; i < combined.length; i++) {
+      combined[i] =
+          owner[i] == -1
+              ? weights.get()[0] * perTask[0][i] + weights.get()[1] * perTask[1][i]
+              : perTask[owner[i]][i];
+    }
+    assertArrayEquals(expectedAfter(before, combined), after, 1e-10);
+    assertTrue(maxDiff(expectedAfter(before, sum(perTask)), after) > 1e-6, "not the plain sum");
+    // The heads carry their configured weights again, ready for the next step.
+    assertArrayEquals(new double[] {1, 1}, TaskLossWeights.read(g), 0);
+  }
+
+  @Test
+  void mgdaUbDifferentiatesThroughAMergeOfTheTrunkAndAnInput() {
+    ComputationGraph g = graph(1, 0, 3);
+    MultiDataSet b = batch();
+    INDArray side = Nd4j.rand(DataType.DOUBLE, BATCH, 3);
+    MultiDataSet both = new MultiDataSet(new INDArray[] {b.getFeatures(0), side}, b.getLabels());
+    StepBalancer balancer = new StepBalancer(g, Weighting.MGDA_UB, 1.5, 0.01);
+    balancer.begin(new double[] {1, 1}, new double[0]);
+    double[][][] seen = step(balancer, g, both, 5);
+    g.setListeners(new TrainingListener[0]);
+    g.params().assign(Nd4j.createFromArray(seen[1][0]).reshape(g.params().shape()));
+    INDArray z = g.feedForward(both.getFeatures(), false).get("trunk");
+    for (int k = 0; k < 2; k++) {
+      // The representation is the shared vertices in name order: the side input, then the trunk.
+      double[] numeric = headGradient(g, k, z, side, both.getLabels(k));
+      assertArrayEquals(numeric, seen[0][k], 1e-6, "task " + k);
+    }
+  }
+
+  @Test
+  void mgdaUbGivesATaskWithNoLabelNoWeight() {
+    ComputationGraph g = graph(1);
+    MultiDataSet b = batchWithoutSecondLabels();
+    StepBalancer balancer = new StepBalancer(g, Weighting.MGDA_UB, 1.5, 0.01);
+    balancer.begin(new double[] {1, 1}, new double[0]);
+    AtomicReference<double[]> weights = new AtomicReference<>();
+    balancer.weightsObserver = weights::set;
+    double[][][] seen = step(balancer, g, b, 9);
+    assertArrayEquals(new double[] {1, 0}, weights.get(), 0);
+    assertTrue(maxDiff(seen[1][0], g.params().toDoubleVector()) > 1e-6, "the trunk moved");
+  }
+
+  @Test
+  void mgdaUbRefusesTaskLayersItCannotDifferentiate() {
+    NeuralNetConfiguration.Builder nn =
+        new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE);
+    ComputationGraphConfiguration.GraphBuilder b =
+        nn.graphBuilder()
+            .addInputs("in")
+            .addLayer("trunk", new DenseLayer.Builder().nIn(5).nOut(8).build(), "in");
+    for (int t = 0; t < 2; t++) {
+      b.addLayer(
+          "norm" + t,
+          new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().nOut(8).build(),
+          "trunk");
+      b.addLayer(
+          "out" + t,
+          new OutputLayer.Builder(new LossMSE())
+              .nIn(8)
+              .nOut(1)
+              .activation(Activation.IDENTITY)
+              .build(),
+          "norm" + t);
+    }
+    ComputationGraph g =
+        new ComputationGraph(
+            b.setOutputs("out0", "out1").setInputTypes(InputType.feedForward(5)).build());
+    g.init();
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> new StepBalancer(g, Weighting.MGDA_UB, 1.5, 0.01));
+    assertTrue(e.getMessage().contains("norm0 is BatchNormalization"), e.getMessage());
+  }
+
+  /**
+   * Task {@code k}'s gradient at its head's input ({@code side}, when given, then {@code z}, row by
+   * row), by central differences of DL4J's score of a graph holding only that task's head.
+   */
+  private static double[] headGradient(
+      ComputationGraph g, int k, INDArray z, INDArray side, INDArray labels) {
+    int width = (int) z.size(1) + (side == null ? 0 : (int) side.size(1));
+    ComputationGraph head =
+        new ComputationGraph(
+            new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .graphBuilder()
+                .addInputs("x")
+                .addLayer("head", head(width), "x")
+                .addLayer("out", output(), "head")
+                .setOutputs("out")
+                .build());
+    head.init();
+    head.getLayer("head").params().assign(g.getLayer("head" + k).params());
+    head.getLayer("out").params().assign(g.getLayer("out" + k).params());
+    // The head reads its merge's order (trunk, then side); the result is in name order.
+    INDArray x = side == null ? z.dup() : Nd4j.hstack(z, side);
+    int zWidth = (int) z.size(1);
+    double[] out = new double[BATCH * width];
+    double h = 1e-6;
+    for (int r = 0; r < BATCH; r++) {
+      for (int c = 0; c < width; c++) {
+        double v = x.getDouble(r, c);
+        x.putScalar(r, c, v + h);
+        double up = head.score(new org.nd4j.linalg.dataset.DataSet(x, labels));
+        x.putScalar(r, c, v - h);
+        double down = head.score(new org.nd4j.linalg.dataset.DataSet(x, labels));
+        x.putScalar(r, c, v);
+        int named = side == null ? c : c < zWidth ? (int) side.size(1) + c : c - zWidth;
+        out[r * width + named] = (up - down) / (2 * h) * BATCH;
+      }
+    }
+    return out;
   }
 
   @Test
@@ -255,7 +432,7 @@ class StepBalancerTest {
     balancer.begin(new double[] {1, 2}, new double[0]);
     assertArrayEquals(new double[] {1, 2}, TaskLossWeights.read(g), 1e-12, "exp(0) at the start");
     g.setListeners(balancer);
-    balancer.beforeStep(1);
+    balancer.beforeStep(1, b);
     g.fit(b);
     // d/ds (exp(-s) L + s) at s = 0 is 1 - L.
     double[] s = balancer.state();

@@ -1,5 +1,6 @@
 package org.mtlspark.workers.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -174,6 +175,28 @@ class TrainingControlIT {
                 dir.resolve("mgda").toString());
     double diff = plain.params().sub(balanced.params()).amaxNumber().doubleValue();
     assertTrue(diff > 1e-3 && Double.isFinite(diff), "mgda moved the model by " + diff);
+
+    // MGDA-UB, with task layers of its own and the wide part merged under each head: trains on
+    // Spark, ends elsewhere than both, and leaves the heads with their configured weights.
+    ComputationGraph upperBound =
+        new TrainJob(spark)
+            .run(
+                config(
+                    "train.epochs=1",
+                    "train.taskWeighting=mgda_ub",
+                    "model.taskHidden=[8]",
+                    "model.wide=true"),
+                prep,
+                dir.resolve("mgda_ub").toString());
+    ComputationGraph plainLayers =
+        new TrainJob(spark)
+            .run(
+                config("train.epochs=1", "model.taskHidden=[8]", "model.wide=true"),
+                prep,
+                dir.resolve("plain_layers").toString());
+    double ub = plainLayers.params().sub(upperBound.params()).amaxNumber().doubleValue();
+    assertTrue(ub > 1e-3 && Double.isFinite(ub), "mgda_ub moved the model by " + ub);
+    assertArrayEquals(TaskLossWeights.read(plainLayers), TaskLossWeights.read(upperBound), 1e-12);
   }
 
   @Test
