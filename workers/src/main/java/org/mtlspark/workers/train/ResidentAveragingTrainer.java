@@ -326,11 +326,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                 score,
                 total,
                 total / (epoch + 1 - startEpoch) * (epochs - epoch - 1)));
+        epochTasks = tasks;
         epochBalance = balanceState.clone();
-        learnedWeights =
-            balancing == null
-                ? new double[0]
-                : StepBalancer.learnedWeights(balancing.method(), balanceState, tasks);
+        double[] learnedWeights = learnedWeights();
         if (learnedWeights.length > 0) {
           LOG.info(
               "epoch {}: learned task weights ({}, multiplying the configured ones): {}",
@@ -350,8 +348,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     return graph;
   }
 
-  private volatile double[] learnedWeights = new double[0];
   private volatile double[] epochBalance = new double[0];
+  private volatile int epochTasks;
   private volatile double[] resumedBalance;
 
   /** The per-step balancing's learned state at the end of the last epoch (empty without one). */
@@ -372,7 +370,10 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
    * multipliers of the configured ones, in output order; empty without learned weights.
    */
   public double[] learnedWeights() {
-    return learnedWeights.clone();
+    double[] state = epochBalance;
+    return balancing == null || state.length == 0
+        ? new double[0]
+        : StepBalancer.learnedWeights(balancing.method(), state, epochTasks);
   }
 
   private static Map<String, Double> byTask(ComputationGraph graph, double[] w) {
