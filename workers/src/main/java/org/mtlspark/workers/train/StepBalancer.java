@@ -111,7 +111,8 @@ public final class StepBalancer extends BaseTrainingListener {
   /**
    * The learned state at the start of training: log-variances 0; GradNorm's weights 1, then its
    * first losses and, per task, whether a worker has seen one (0 or 1; a fraction after averaging
-   * over workers, by which the averaged first loss is divided).
+   * over workers, by which the averaged first loss is divided); MGDA's weights 1 (a moving average
+   * of the steps' weights, kept to be seen, not used by the steps).
    */
   public static double[] initialState(Weighting method, int tasks) {
     return switch (method) {
@@ -121,18 +122,27 @@ public final class StepBalancer extends BaseTrainingListener {
         Arrays.fill(s, 0, tasks, 1);
         yield s;
       }
+      case MGDA, MGDA_UB -> {
+        double[] s = new double[tasks];
+        Arrays.fill(s, 1);
+        yield s;
+      }
       default -> new double[0];
     };
   }
 
+  /** How far each step moves the moving average of MGDA's weights (about the last 100 steps). */
+  static final double LEAST_NORM_AVERAGE_RATE = 0.01;
+
   /**
    * The task weights the learned state stands for, as multipliers of the configured weights:
-   * exp(-s_k) for uncertainty, GradNorm's weights, empty for the others.
+   * exp(-s_k) for uncertainty, GradNorm's weights, MGDA's weights of the shared layers (a moving
+   * average over the recent steps), empty for the others.
    */
   public static double[] learnedWeights(Weighting method, double[] state, int tasks) {
     return switch (method) {
       case UNCERTAINTY -> Arrays.stream(state).map(s -> Math.exp(-s)).toArray();
-      case GRADNORM -> Arrays.copyOf(state, tasks);
+      case GRADNORM, MGDA, MGDA_UB -> Arrays.copyOf(state, tasks);
       default -> new double[0];
     };
   }
@@ -358,7 +368,10 @@ public final class StepBalancer extends BaseTrainingListener {
     }
     double[] w = TaskGradients.minNormWeights(TaskGradients.gram(g));
     for (int i = 0; i < live.length; i++) {
-      a[live[i]] = w[i] * live.length;
+      int k = live[i];
+      a[k] = w[i] * live.length;
+      // Only the tasks in the step: one with no label says nothing about its weight.
+      state[k] += LEAST_NORM_AVERAGE_RATE * (a[k] - state[k]);
     }
     return a;
   }

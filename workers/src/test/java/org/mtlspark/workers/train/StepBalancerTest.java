@@ -287,6 +287,12 @@ class StepBalancerTest {
     double[] a = TaskGradients.minNormWeights(TaskGradients.gram(numeric));
     assertTrue(a[0] > 0.01 && a[1] > 0.01, "both tasks weigh in: " + Arrays.toString(a));
     assertArrayEquals(new double[] {2 * a[0], 2 * a[1]}, weights.get(), 1e-6);
+    // Their moving average, kept to be seen (from 1 towards the step's weights).
+    double rate = StepBalancer.LEAST_NORM_AVERAGE_RATE;
+    assertArrayEquals(
+        new double[] {1 + rate * (2 * a[0] - 1), 1 + rate * (2 * a[1] - 1)},
+        StepBalancer.learnedWeights(Weighting.MGDA_UB, balancer.state(), 2),
+        1e-6);
 
     // The step: the trunk along the weighted sum of the tasks' gradients, each head along its own.
     double[][] perTask = {taskGradient(g, b, 0, 5), taskGradient(g, b, 1, 5)};
@@ -333,6 +339,8 @@ class StepBalancerTest {
     balancer.weightsObserver = weights::set;
     double[][][] seen = step(balancer, g, b, 9);
     assertArrayEquals(new double[] {1, 0}, weights.get(), 0);
+    // The unlabelled task's average weight stays where it was.
+    assertEquals(1, balancer.state()[1], 0);
     assertTrue(maxDiff(seen[1][0], g.params().toDoubleVector()) > 1e-6, "the trunk moved");
   }
 

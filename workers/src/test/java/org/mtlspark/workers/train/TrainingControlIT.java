@@ -197,6 +197,20 @@ class TrainingControlIT {
     double ub = plainLayers.params().sub(upperBound.params()).amaxNumber().doubleValue();
     assertTrue(ub > 1e-3 && Double.isFinite(ub), "mgda_ub moved the model by " + ub);
     assertArrayEquals(TaskLossWeights.read(plainLayers), TaskLossWeights.read(upperBound), 1e-12);
+    // The moving average of its weights is kept per epoch: moved from 1, summing to the tasks.
+    JsonNode u =
+        new ObjectMapper()
+            .readTree(Path.of(dir.resolve("mgda_ub").toString(), RunFolder.HISTORY_FILE).toFile())
+            .get(0)
+            .get("learnedTaskWeights");
+    double sum = 0;
+    double moved = 0;
+    for (JsonNode w : u) {
+      sum += w.asDouble();
+      moved = Math.max(moved, Math.abs(w.asDouble() - 1));
+    }
+    assertEquals(3, sum, 0.05, u.toString());
+    assertTrue(moved > 1e-3, "the weights moved: " + u);
   }
 
   @Test
