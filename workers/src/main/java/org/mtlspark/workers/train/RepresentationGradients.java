@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
@@ -94,11 +95,6 @@ final class RepresentationGradients {
     this.representation = shared == null ? List.of() : shared;
   }
 
-  /** The shared vertices whose activations make up the representation. */
-  List<String> representation() {
-    return representation;
-  }
-
   /**
    * Task {@code t}'s gradient at the representation, from the forward pass's {@code activations}
    * and the task's {@code labels} and label {@code mask} (null: every label counts); its loss
@@ -162,19 +158,16 @@ final class RepresentationGradients {
     List<INDArray> rows = new ArrayList<>();
     for (String v : representation) {
       INDArray e = eps.get(v);
-      rows.add(e == null ? out.get(v).like().assign(0) : e);
+      rows.add(e == null ? Nd4j.zerosLike(out.get(v)) : e);
     }
-    return rows.size() == 1
-        ? rows.get(0)
-        : org.nd4j.linalg.factory.Nd4j.hstack(rows.toArray(INDArray[]::new));
+    return rows.size() == 1 ? rows.get(0) : Nd4j.hstack(rows.toArray(INDArray[]::new));
   }
 
   private INDArray input(Step s, Map<String, INDArray> out) {
     if (s.inputs().size() == 1) {
       return out.get(s.inputs().get(0));
     }
-    return org.nd4j.linalg.factory.Nd4j.hstack(
-        s.inputs().stream().map(out::get).toArray(INDArray[]::new));
+    return Nd4j.hstack(s.inputs().stream().map(out::get).toArray(INDArray[]::new));
   }
 
   private INDArray activation(String v, Map<String, INDArray> activations) {
