@@ -33,11 +33,10 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * of the network as evaluated, which only scales the weights' inputs, not which task dominates.
  */
 final class RepresentationGradients {
-  /** A vertex of one task's own part, in the order of a forward pass. */
-  private record Step(String name, List<String> inputs) {}
+  /** A vertex of one task's own part, in the order of a forward pass: a merge, or a layer. */
+  private record Step(String name, List<String> inputs, boolean merge) {}
 
   private final ComputationGraph graph;
-  private final List<String> outputs;
 
   /** The shared vertices every task reads, in name order. */
   private final List<String> representation;
@@ -48,7 +47,7 @@ final class RepresentationGradients {
   RepresentationGradients(ComputationGraph graph) {
     this.graph = graph;
     ComputationGraphConfiguration conf = graph.getConfiguration();
-    this.outputs = conf.getNetworkOutputs();
+    List<String> outputs = conf.getNetworkOutputs();
     Map<String, Set<Integer>> reaches = StepBalancer.reaches(conf);
     List<String> order = new ArrayList<>();
     for (int i : graph.topologicalSortOrder()) {
@@ -60,20 +59,18 @@ final class RepresentationGradients {
       final int task = t;
       List<Step> own = new ArrayList<>();
       Set<String> boundary = new TreeSet<>();
+      java.util.function.Predicate<String> owned =
+          v ->
+              reaches.getOrDefault(v, Set.of()).equals(Set.of(task))
+                  && !conf.getNetworkInputs().contains(v);
       for (String v : order) {
-        if (!reaches.getOrDefault(v, Set.of()).equals(Set.of(task))
-            || conf.getNetworkInputs().contains(v)) {
+        if (!owned.test(v)) {
           continue;
         }
         check(conf, v);
         List<String> in = conf.getVertexInputs().getOrDefault(v, List.of());
-        own.add(new Step(v, in));
-        for (String i : in) {
-          if (!reaches.getOrDefault(i, Set.of()).equals(Set.of(task))
-              || conf.getNetworkInputs().contains(i)) {
-            boundary.add(i);
-          }
-        }
+        own.add(new Step(v, in, conf.getVertices().get(v) instanceof MergeVertex));
+        in.stream().filter(owned.negate()).forEach(boundary::add);
       }
       List<String> b = new ArrayList<>(boundary);
       if (shared == null) {
@@ -110,8 +107,7 @@ final class RepresentationGradients {
     List<Step> own = parts.get(t);
     for (Step s : own) {
       INDArray x = input(s, out);
-      GraphVertex c = graph.getConfiguration().getVertices().get(s.name());
-      if (c instanceof MergeVertex) {
+      if (s.merge()) {
         out.put(s.name(), x);
         continue;
       }
@@ -125,9 +121,8 @@ final class RepresentationGradients {
     Map<String, INDArray> eps = new HashMap<>();
     for (int i = own.size() - 1; i >= 0; i--) {
       Step s = own.get(i);
-      GraphVertex c = graph.getConfiguration().getVertices().get(s.name());
       INDArray e;
-      if (c instanceof MergeVertex) {
+      if (s.merge()) {
         e = eps.get(s.name());
       } else {
         Layer layer = graph.getLayer(s.name());

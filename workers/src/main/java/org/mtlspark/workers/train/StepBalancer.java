@@ -62,9 +62,6 @@ public final class StepBalancer extends BaseTrainingListener {
   private final double rate;
   private final int tasks;
 
-  /** For every flattened parameter, the task whose layer it is in; -1 for shared layers. */
-  private final int[] owner;
-
   /** The flattened parameters of the shared layers. */
   private final int[] sharedIndices;
 
@@ -75,6 +72,9 @@ public final class StepBalancer extends BaseTrainingListener {
 
   /** MGDA-UB's gradients at the shared representation; null for the other methods. */
   private final RepresentationGradients representation;
+
+  /** The runs of task-specific parameters: from, to (exclusive) and their task. */
+  private final List<int[]> taskRuns;
 
   /** The heads' configured weights while MGDA-UB's are set for a step; null between steps. */
   private double[] carriedThisStep;
@@ -100,12 +100,29 @@ public final class StepBalancer extends BaseTrainingListener {
     this.alpha = alpha;
     this.rate = rate;
     this.tasks = graph.getConfiguration().getNetworkOutputs().size();
-    this.owner = owners(graph);
+    int[] owner = owners(graph);
     this.sharedIndices = indicesOf(owner, -1);
     this.state = initialState(method, tasks);
     this.base = new double[tasks];
     Arrays.fill(base, 1);
     this.representation = method == Weighting.MGDA_UB ? new RepresentationGradients(graph) : null;
+    this.taskRuns = runs(owner);
+  }
+
+  /** The runs of equal owners {@code >= 0} in {@code owner}: from, to (exclusive), owner. */
+  private static List<int[]> runs(int[] owner) {
+    List<int[]> out = new ArrayList<>();
+    for (int i = 0; i < owner.length; ) {
+      int j = i;
+      while (j < owner.length && owner[j] == owner[i]) {
+        j++;
+      }
+      if (owner[i] >= 0) {
+        out.add(new int[] {i, j, owner[i]});
+      }
+      i = j;
+    }
+    return out;
   }
 
   /**
@@ -216,7 +233,7 @@ public final class StepBalancer extends BaseTrainingListener {
     double[] a = leastNormWeights(g, k -> true);
     for (int k = 0; k < tasks; k++) {
       // A task weighed 0 would leave its own layers no gradient to restore (see below).
-      if (a[k] > 0 || TaskGradients.dot(g[k], g[k]) > 0) {
+      if (TaskGradients.dot(g[k], g[k]) > 0) {
         a[k] = Math.max(a[k], MIN_LEAST_NORM_WEIGHT);
       }
     }
@@ -265,15 +282,15 @@ public final class StepBalancer extends BaseTrainingListener {
     if (carriedThisStep == null) {
       return;
     }
+    // In place, run by run: the shared layers' gradient (most of the vector) is not copied.
     INDArray flat = graph.getFlattenedGradients();
-    double[] gradient = flat.toDoubleVector();
-    for (int i = 0; i < gradient.length; i++) {
-      int k = owner[i];
-      if (k >= 0 && leastNormThisStep[k] > 0) {
-        gradient[i] /= leastNormThisStep[k];
+    INDArray vector = flat.reshape(flat.length());
+    for (int[] run : taskRuns) {
+      double a = leastNormThisStep[run[2]];
+      if (a > 0) {
+        vector.get(NDArrayIndex.interval(run[0], run[1])).divi(a);
       }
     }
-    flat.assign(Nd4j.createFromArray(gradient).castTo(flat.dataType()).reshape(flat.shape()));
     double[] losses = taskLosses(TaskLossWeights.read(graph));
     double score = graph.calcRegularizationScore(true);
     for (int k = 0; k < tasks; k++) {
@@ -352,6 +369,7 @@ public final class StepBalancer extends BaseTrainingListener {
    * MGDA's weights over the tasks with a gradient in this batch (a task with no label in it has a
    * zero gradient, and would otherwise be the least-norm point alone, stopping the shared layers),
    * scaled to sum to their count; 0 for the others and for those {@code eligible} leaves out.
+   * Moves the moving average of these tasks' weights (the learned state) towards them.
    */
   private double[] leastNormWeights(double[][] shared, IntPredicate eligible) {
     int[] live =
