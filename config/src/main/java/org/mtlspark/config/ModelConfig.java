@@ -15,6 +15,7 @@ public record ModelConfig(
     TextEncoder textEncoder,
     int textKernel,
     int textHeads,
+    int textHidden,
     List<Integer> imageFilters,
     int imageKernel,
     ImagePadding imagePadding,
@@ -37,14 +38,17 @@ public record ModelConfig(
     implements Validatable {
 
   /**
-   * How the text encoder turns token embeddings into one vector before mean pooling over the
-   * unmasked tokens: not at all ({@code mean}), a 1-D convolution over {@code textKernel} tokens,
-   * or multi-head self-attention with {@code textHeads} heads.
+   * How the text encoder turns token embeddings into one state per token before mean pooling over
+   * the unmasked tokens: not at all ({@code mean}), a 1-D convolution over {@code textKernel}
+   * tokens, multi-head self-attention with {@code textHeads} heads, or a bidirectional LSTM of
+   * {@code textHidden} units each way ({@code bilstm}, states of twice that). Token tasks read the
+   * per-token states, the other tasks the pooled one.
    */
   public enum TextEncoder {
     MEAN,
     CONV,
-    ATTENTION
+    ATTENTION,
+    BILSTM
   }
 
   /**
@@ -99,6 +103,7 @@ public record ModelConfig(
         textEncoder,
         textKernel,
         textHeads,
+        textHidden,
         imageFilters,
         imageKernel,
         imagePadding,
@@ -144,6 +149,8 @@ public record ModelConfig(
         "must be >= 1, was " + textEmbedding);
     problems.require(
         textKernel >= 1, Validatable.at(path, "textKernel"), "must be >= 1, was " + textKernel);
+    problems.require(
+        textHidden >= 1, Validatable.at(path, "textHidden"), "must be >= 1, was " + textHidden);
     problems.require(
         textHeads >= 1 && textEmbedding % Math.max(1, textHeads) == 0,
         Validatable.at(path, "textHeads"),

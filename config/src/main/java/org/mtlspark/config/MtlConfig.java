@@ -62,11 +62,63 @@ public record MtlConfig(
     if (data.sources().stream().anyMatch(SourceConfig::hasImage)) {
       checkImageEncoder(problems);
     }
+    checkTokenTasks(problems);
     if (!prep.split().by().isEmpty()) {
       problems.require(
           data.key().contains(prep.split().by()),
           "prep.split.by",
           "must be one of the key columns " + data.key() + ", was \"" + prep.split().by() + "\"");
+    }
+  }
+
+  /**
+   * A token task tags the tokens of the records' text one by one: there must be a text, cut at
+   * whitespace (so that the tags of an already tokenized text line up with its tokens), with one
+   * position per token (no word pairs, no character trigrams).
+   */
+  private void checkTokenTasks(Problems problems) {
+    for (int i = 0; i < tasks.size(); i++) {
+      TaskConfig t = tasks.get(i);
+      if (t.type() != TaskConfig.TaskType.TOKENS) {
+        continue;
+      }
+      String at = "tasks[" + i + "].type";
+      problems.require(
+          data.sources().stream().anyMatch(s -> !s.text().isEmpty()),
+          at,
+          "a tokens task tags the tokens of a text, but no source has one (data.sources[].text)");
+      problems.require(
+          prep.text().split() == PrepConfig.TextSplit.WHITESPACE,
+          "prep.text.split",
+          "must be whitespace with a tokens task (task "
+              + t.name()
+              + "): its cells hold one tag per whitespace-separated token of the text");
+      problems.require(
+          prep.text().ngrams() == 1,
+          "prep.text.ngrams",
+          "must be 1 with a tokens task (task "
+              + t.name()
+              + "): a word pair would take a position");
+      problems.require(
+          prep.text().charBuckets() == 0,
+          "prep.text.charBuckets",
+          "must be 0 with a tokens task (task "
+              + t.name()
+              + "): a word's trigrams would take several positions");
+      problems.require(
+          model.sharing() == ModelConfig.Sharing.HARD,
+          "model.sharing",
+          "must be hard with a tokens task (task "
+              + t.name()
+              + "): token tasks read the text encoder's states, the other tasks one shared trunk;"
+              + " towers and experts per task are not built for token tasks");
+      problems.require(
+          train.taskWeighting() != TrainConfig.Weighting.MGDA_UB,
+          "train.taskWeighting",
+          "mgda_ub differentiates dense task layers above the shared representation; token task "
+              + t.name()
+              + " reads the text encoder's per-token states: use mgda");
+      return;
     }
   }
 

@@ -176,6 +176,17 @@ public record PrepConfig(
   }
 
   /**
+   * How a text becomes tokens: {@code words}, lower-cased runs of letters and digits (punctuation
+   * and spaces separate them and are dropped); {@code whitespace}, the text's whitespace-separated
+   * pieces, lower-cased, punctuation kept (text that is already tokenized, one token per tag of a
+   * token task).
+   */
+  public enum TextSplit {
+    WORDS,
+    WHITESPACE
+  }
+
+  /**
    * Identifier columns ({@code data.sources[].ids}) to indices of a vocabulary per column, fit on
    * the training split: the values seen at least {@code minCount} times there, the {@code
    * maxVocabulary} most frequent of them; every other value (and a missing one) takes the reserved
@@ -197,12 +208,19 @@ public record PrepConfig(
   }
 
   /**
-   * Text to token ids: the vocabulary (of words, or words and word pairs), the padded length, and
-   * the buckets of the hashed character trigrams that stand for words outside the vocabulary (0:
-   * none, such a word is one unknown token).
+   * Text to token ids: how a text is cut into tokens ({@code split}) and whether they are
+   * lower-cased, the vocabulary (of words, or
+   * words and word pairs), the padded length, and the buckets of the hashed character trigrams that
+   * stand for words outside the vocabulary (0: none, such a word is one unknown token).
    */
   public record TextFeatures(
-      String maxTokens, int vocabularySize, int minCount, int ngrams, int charBuckets)
+      String maxTokens,
+      int vocabularySize,
+      int minCount,
+      int ngrams,
+      int charBuckets,
+      TextSplit split,
+      boolean lowercase)
       implements Validatable {
     /** The most token positions a text may take, configured or chosen. */
     public static final int MOST_TOKENS = 1024;

@@ -37,8 +37,13 @@ public record SourceConfig(
     String delimiter,
     String quote,
     String escape,
-    String encoding)
+    String encoding,
+    List<String> columns)
     implements Validatable {
+
+  /** The names of a CoNLL-U file's ten fields, the {@code columns} of a conll source by default. */
+  public static final List<String> CONLLU_COLUMNS =
+      List.of("id", "form", "lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc");
 
   /** How a source's files are read. */
   public enum Format {
@@ -57,7 +62,15 @@ public record SourceConfig(
      * MultiMNIST built from MNIST-format IDX files (MNIST, Fashion-MNIST): two items overlaid in a
      * 36x36 image; columns part, index, left, right and image (see the reader).
      */
-    MULTIMNIST
+    MULTIMNIST,
+    /**
+     * CoNLL-style token files (CoNLL-U, CoNLL-2003, IOB2): a token a line, its fields separated by
+     * tabs and named by {@code columns}; sentences separated by blank lines; {@code # key = value}
+     * lines before a sentence are its metadata. A sentence is one row: each named field becomes a
+     * cell holding the sentence's values of that field joined by single spaces, each metadata key a
+     * cell of its own (e.g. {@code sent_id}).
+     */
+    CONLL
   }
 
   /** What to do when several rows of this source have the same key; every extra row is counted. */
@@ -111,6 +124,7 @@ public record SourceConfig(
     d.put("quote", "\"");
     d.put("escape", "");
     d.put("encoding", "UTF-8");
+    d.put("columns", List.of());
     return d;
   }
 
@@ -203,6 +217,14 @@ public record SourceConfig(
           Validatable.at(path, "key"),
           "an images source is keyed by its file names: one key column at most, was " + key);
     }
+    problems.require(
+        columns.isEmpty() || format == Format.CONLL,
+        Validatable.at(path, "columns"),
+        "names the fields of a conll source's lines; source " + name + " is " + format);
+    problems.require(
+        new HashSet<>(columns).size() == columns.size(),
+        Validatable.at(path, "columns"),
+        "must be distinct, was " + columns);
     if (format == Format.MULTIMNIST) {
       problems.require(
           featureColumns().isEmpty() && ids.isEmpty() && text.isEmpty(),
@@ -271,6 +293,11 @@ public record SourceConfig(
         || !text.isEmpty()
         || !image.isEmpty()
         || format == Format.IMAGES;
+  }
+
+  /** The field names of a conll source's lines: {@code columns}, or CoNLL-U's ten. */
+  public List<String> conllColumns() {
+    return columns.isEmpty() ? CONLLU_COLUMNS : columns;
   }
 
   /** Whether this source holds the image modality. */

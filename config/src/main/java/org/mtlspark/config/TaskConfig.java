@@ -11,7 +11,10 @@ import java.util.Map;
  * regression tasks the loss (MSE, or Huber with its delta, in standard deviations of the target)
  * and the transform applied to the target before it is standardized. A binary task may name the
  * value of its positive class (and of its negative class); a multiclass task may merge its rare
- * training classes into one class. An ordinal task lists its classes in order, lowest first.
+ * training classes into one class. An ordinal task lists its classes in order, lowest first. A
+ * token task labels every token of the text with a tag (its cell: one tag per token, separated by
+ * whitespace). With a {@code pattern}, the label is the part of the cell that the regular
+ * expression's first group matches (the whole match when it has no group).
  */
 public record TaskConfig(
     String name,
@@ -28,7 +31,8 @@ public record TaskConfig(
     int maxClasses,
     String otherClass,
     Transform transform,
-    List<String> classes)
+    List<String> classes,
+    String pattern)
     implements Validatable {
 
   /**
@@ -40,7 +44,9 @@ public record TaskConfig(
     MULTICLASS,
     BINARY,
     MULTILABEL,
-    ORDINAL
+    ORDINAL,
+    /** One class per token of the record's text (a tag, e.g. BIO entity tags or parts of speech). */
+    TOKENS
   }
 
   /** The loss of a regression head; the other types have one loss each. */
@@ -81,7 +87,31 @@ public record TaskConfig(
         Map.entry("maxClasses", 0),
         Map.entry("otherClass", "other"),
         Map.entry("transform", "none"),
-        Map.entry("classes", List.of()));
+        Map.entry("classes", List.of()),
+        Map.entry("pattern", ""));
+  }
+
+  /**
+   * The label in {@code cell}: the cell itself, or with a {@code pattern} the text its first group
+   * (else the whole expression) finds in the cell; null when the pattern finds nothing.
+   */
+  public String extract(String cell) {
+    if (pattern.isEmpty()) {
+      return cell;
+    }
+    java.util.regex.Matcher m = compiled().matcher(cell);
+    if (!m.find()) {
+      return null;
+    }
+    return m.groupCount() >= 1 ? m.group(1) : m.group();
+  }
+
+  /** Compiled patterns by their text: a task's pattern is compiled once per JVM, not per row. */
+  private static final Map<String, java.util.regex.Pattern> PATTERNS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private java.util.regex.Pattern compiled() {
+    return PATTERNS.computeIfAbsent(pattern, java.util.regex.Pattern::compile);
   }
 
   /** Whether rare training classes of this task are merged into {@link #otherClass()}. */
@@ -156,6 +186,20 @@ public record TaskConfig(
         transform == Transform.NONE || type == TaskType.REGRESSION,
         Validatable.at(path, "transform"),
         "applies to regression tasks only; " + name + " is " + typeName);
+    if (!pattern.isEmpty()) {
+      try {
+        compiled();
+      } catch (java.util.regex.PatternSyntaxException e) {
+        problems.add(
+            Validatable.at(path, "pattern"),
+            "not a regular expression ("
+                + e.getDescription()
+                + " near index "
+                + e.getIndex()
+                + "): "
+                + pattern);
+      }
+    }
     if (type == TaskType.ORDINAL) {
       problems.require(
           classes.size() >= 2,

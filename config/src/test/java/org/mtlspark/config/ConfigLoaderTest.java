@@ -2,6 +2,7 @@ package org.mtlspark.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,6 +137,79 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aTokenTaskNeedsTextCutAtWhitespaceOnePositionPerTokenAndHardSharing() throws IOException {
+    String tokens =
+        """
+        data:
+          key: [id]
+          sources:
+            - {name: s, format: csv, path: s, text: text}
+        tasks:
+          - {name: tags, type: tokens, source: s, column: tags}
+        """;
+    ConfigException e =
+        fails(
+            tokens
+                + """
+        prep:
+          text: {ngrams: 2, charBuckets: 100}
+        model: {sharing: mmoe, experts: 2}
+        train: {taskWeighting: mgda_ub}
+        """);
+    for (String expected :
+        List.of(
+            "prep.text.split: must be whitespace with a tokens task (task tags)",
+            "prep.text.ngrams: must be 1 with a tokens task",
+            "prep.text.charBuckets: must be 0 with a tokens task",
+            "model.sharing: must be hard with a tokens task",
+            "mgda_ub differentiates dense task layers")) {
+      assertTrue(e.getMessage().contains(expected), expected + " in " + e.getMessage());
+    }
+    ConfigException noText =
+        fails(
+            """
+        data:
+          key: [id]
+          sources:
+            - {name: s, format: csv, path: s}
+        tasks:
+          - {name: tags, type: tokens, source: s, column: tags}
+        prep:
+          text: {split: whitespace}
+        """);
+    assertTrue(
+        noText
+            .getMessage()
+            .contains("a tokens task tags the tokens of a text, but no source has one"),
+        noText.getMessage());
+    MtlConfig ok =
+        ConfigLoader.fromYaml(tokens + "prep:\n  text: {split: whitespace}\n", "ok.yaml");
+    assertEquals(TaskConfig.TaskType.TOKENS, ok.tasks().get(0).type());
+  }
+
+  @Test
+  void aLabelPatternTakesItsFirstGroupAndABadOneIsRefused() throws IOException {
+    String yaml =
+        """
+        data:
+          key: [id]
+          sources:
+            - {name: s, format: csv, path: s, numeric: [x]}
+        tasks:
+          - {name: genre, type: multiclass, source: s, column: id, pattern: "%s"}
+        """;
+    TaskConfig grouped =
+        ConfigLoader.fromYaml(yaml.formatted("^([a-z]+)-"), "p.yaml").tasks().get(0);
+    assertEquals("weblog", grouped.extract("weblog-0042"));
+    assertNull(grouped.extract("0042"));
+    TaskConfig whole = ConfigLoader.fromYaml(yaml.formatted("[0-9]+"), "p.yaml").tasks().get(0);
+    assertEquals("0042", whole.extract("weblog-0042"));
+    ConfigException e = fails(yaml.formatted("(unclosed"));
+    assertTrue(
+        e.getMessage().contains("tasks[0].pattern: not a regular expression"), e.getMessage());
+  }
+
+  @Test
   void mgdaUpperBoundNeedsHardSharing() throws IOException {
     ConfigException e =
         fails(
@@ -205,7 +279,7 @@ class ConfigLoaderTest {
     assertTrue(m.contains("tasks[0].weight: must be > 0, was -0.5"), m);
     assertTrue(
         m.contains(
-            "tasks[1].type: expected one of [regression, multiclass, binary, multilabel, ordinal], got"
+            "tasks[1].type: expected one of [regression, multiclass, binary, multilabel, ordinal, tokens], got"
                 + " \"ranking\""),
         m);
     assertEquals(4, e.problems().size(), "all problems of a file at once: " + m);

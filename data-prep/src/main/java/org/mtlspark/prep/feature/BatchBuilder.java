@@ -10,7 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Builds a MultiDataSet from examples. Inputs follow {@link FeaturizerState#inputs()}: tabular [mb,
  * width], text token ids [mb, maxTokens] with a feature mask, image [mb, width*height], identifier
  * indices [mb, id columns] (each only when the examples have it), then presence [mb, modalities].
- * One label array per task with a [mb, 1] label mask, always present.
+ * One label array per task with a [mb, 1] label mask, always present; a token task's labels are
+ * [mb, tags, maxTokens] with a [mb, maxTokens] mask, 1 where the position has a tag.
  */
 public final class BatchBuilder {
   private BatchBuilder() {}
@@ -33,8 +34,30 @@ public final class BatchBuilder {
     return toMultiDataSet(arrays(examples));
   }
 
-  /** The matrices of a batch of examples. */
+  /** As {@link #build(List)}, where the tasks flagged in {@code perToken} are token tasks. */
+  public static MultiDataSet build(List<Example> examples, boolean[] perToken) {
+    return toMultiDataSet(arrays(examples, perToken));
+  }
+
+  /** Which of {@code tasks} are token tasks, in order. */
+  public static boolean[] perToken(List<TaskEncoding> tasks) {
+    boolean[] out = new boolean[tasks.size()];
+    for (int t = 0; t < out.length; t++) {
+      out[t] = tasks.get(t).perToken();
+    }
+    return out;
+  }
+
+  /** The matrices of a batch of examples without token tasks. */
   public static Arrays arrays(List<Example> examples) {
+    return arrays(examples, new boolean[examples.get(0).labels().length]);
+  }
+
+  /**
+   * The matrices of a batch of examples; the tasks flagged in {@code perToken} are token tasks,
+   * whose label arrays are class-major over the token positions and whose masks are per position.
+   */
+  public static Arrays arrays(List<Example> examples, boolean[] perToken) {
     int mb = examples.size();
     Example first = examples.get(0);
     List<Matrix> features = new ArrayList<>();
@@ -63,6 +86,10 @@ public final class BatchBuilder {
     for (int t = 0; t < tasks; t++) {
       int task = t;
       labels.add(stack(examples, first.labels()[t].length, e -> e.labels()[task]));
+      if (perToken[t]) {
+        labelMasks.add(tokenMask(examples, t, first.tokens().length));
+        continue;
+      }
       float[] mask = new float[mb];
       for (int i = 0; i < mb; i++) {
         mask[i] = examples.get(i).labelMask()[t];
@@ -72,11 +99,44 @@ public final class BatchBuilder {
     return new Arrays(mb, features, featureMasks, labels, labelMasks);
   }
 
-  /** The MultiDataSet of a batch's matrices. */
+  /**
+   * The per-position mask of token task {@code t}: 1 where the example is labelled for the task and
+   * the position holds a tag.
+   */
+  private static Matrix tokenMask(List<Example> examples, int t, int positions) {
+    float[] mask = new float[examples.size() * positions];
+    for (int i = 0; i < examples.size(); i++) {
+      Example e = examples.get(i);
+      if (e.labelMask()[t] == 0) {
+        continue;
+      }
+      float[] y = e.labels()[t];
+      for (int at = 0; at < y.length; at++) {
+        if (y[at] != 0) {
+          mask[i * positions + at % positions] = 1;
+        }
+      }
+    }
+    return new Matrix(positions, mask);
+  }
+
+  /**
+   * The MultiDataSet of a batch's matrices. A label array whose mask has more than one column is a
+   * token task's: [rows, tags, positions], the positions being the mask's columns.
+   */
   public static org.nd4j.linalg.dataset.MultiDataSet toMultiDataSet(Arrays a) {
+    INDArray[] labels = nd(a.rows(), a.labels());
+    for (int t = 0; t < labels.length; t++) {
+      Matrix mask = a.labelMasks().get(t);
+      if (mask != null && mask.columns() > 1 && labels[t] != null) {
+        int positions = mask.columns();
+        labels[t] =
+            labels[t].reshape('c', a.rows(), a.labels().get(t).columns() / positions, positions);
+      }
+    }
     return new org.nd4j.linalg.dataset.MultiDataSet(
         nd(a.rows(), a.features()),
-        nd(a.rows(), a.labels()),
+        labels,
         nd(a.rows(), a.featureMasks()),
         nd(a.rows(), a.labelMasks()));
   }

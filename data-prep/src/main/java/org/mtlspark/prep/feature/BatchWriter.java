@@ -70,6 +70,7 @@ public final class BatchWriter {
     }
     FileSystem fs = pack.getFileSystem(conf);
     List<Example> batch = new ArrayList<>(batchSize);
+    boolean[] perToken = BatchBuilder.perToken(featurizer.state().tasks());
     long count = 0;
     long padding = 0;
     long[] labelled = new long[tasks];
@@ -91,7 +92,7 @@ public final class BatchWriter {
           unknownIds[c] += e.ids()[c] == FeaturizerState.UNKNOWN_ID ? 1 : 0;
         }
         if (batch.size() == batchSize) {
-          out.add(BatchBuilder.arrays(batch));
+          out.add(BatchBuilder.arrays(batch, perToken));
           batch.clear();
         }
       }
@@ -100,7 +101,7 @@ public final class BatchWriter {
           batch.add(featurizer.padding());
           padding++;
         }
-        out.add(BatchBuilder.arrays(batch));
+        out.add(BatchBuilder.arrays(batch, perToken));
       }
       Map<String, Long> files = new TreeMap<>();
       files.put(pack.getName(), (long) out.size());

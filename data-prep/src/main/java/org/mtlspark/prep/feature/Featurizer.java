@@ -33,7 +33,7 @@ public final class Featurizer implements Serializable {
   public Featurizer(FeaturizerState state, RecordLayout layout) {
     this.state = state;
     this.layout = layout;
-    this.vocabulary = new TextVocabulary(state.vocabulary(), state.charBuckets());
+    this.vocabulary = state.textVocabulary();
   }
 
   public FeaturizerState state() {
@@ -57,8 +57,8 @@ public final class Featurizer implements Serializable {
       fillTabular(r, tabular);
       presence[state.modalities().indexOf(ModelInputs.TABULAR)] = 1;
     }
+    String text = hasText ? layout.text(r) : null;
     if (hasText) {
-      String text = layout.text(r);
       vocabulary.encode(text, state.maxTokens(), tokens, tokenMask);
       if (text != null) {
         presence[state.modalities().indexOf(ModelInputs.TEXT)] = 1;
@@ -76,9 +76,13 @@ public final class Featurizer implements Serializable {
     float[] mask = new float[tasks.size()];
     for (int t = 0; t < tasks.size(); t++) {
       TaskEncoding task = tasks.get(t);
-      labels[t] = new float[task.width()];
+      labels[t] = new float[task.labelWidth(state.maxTokens())];
       String v = layout.label(r, t);
       if (v == null) {
+        continue;
+      }
+      if (task.perToken()) {
+        mask[t] = tagTokens(t, v, text, labels[t]) ? 1 : 0;
         continue;
       }
       switch (task.type()) {
@@ -134,7 +138,7 @@ public final class Featurizer implements Serializable {
     }
     float[][] labels = new float[state.tasks().size()][];
     for (int t = 0; t < labels.length; t++) {
-      labels[t] = new float[state.tasks().get(t).width()];
+      labels[t] = new float[state.tasks().get(t).labelWidth(state.maxTokens())];
     }
     return new Example(
         "",
@@ -146,6 +150,33 @@ public final class Featurizer implements Serializable {
         new float[state.modalities().size()],
         labels,
         new float[labels.length]);
+  }
+
+  /**
+   * Writes the tags of token task {@code t} ({@code tags}, one per token of {@code text}) into
+   * {@code out}, class-major over the token positions; false, writing nothing, when the tag count
+   * differs from the text's token count (a text longer than the positions is tagged on the
+   * positions it has). A tag never seen in training leaves its position unlabelled (all zeros).
+   */
+  boolean tagTokens(int t, String tags, String text, float[] out) {
+    String[] tagged = tags.split(" ");
+    if (text == null || vocabulary.tokensOf(text).size() != tagged.length) {
+      return false;
+    }
+    int positions = state.maxTokens();
+    Map<String, Integer> index = classes().get(t);
+    for (int i = 0; i < Math.min(positions, tagged.length); i++) {
+      Integer c = index.get(tagged[i]);
+      if (c != null) {
+        out[c * positions + i] = 1;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the tag count of token task label {@code tags} matches the tokens of {@code text}. */
+  public boolean tagsFit(String tags, String text) {
+    return text != null && vocabulary.tokensOf(text).size() == tags.split(" ").length;
   }
 
   private void fillTabular(AlignedRecord r, float[] out) {
@@ -241,6 +272,7 @@ public final class Featurizer implements Serializable {
                       t.type() == TaskConfig.TaskType.MULTICLASS
                               || t.type() == TaskConfig.TaskType.MULTILABEL
                               || t.type() == TaskConfig.TaskType.ORDINAL
+                              || t.type() == TaskConfig.TaskType.TOKENS
                           ? indexOf(t.classes())
                           : Map.<String, Integer>of())
               .toList();

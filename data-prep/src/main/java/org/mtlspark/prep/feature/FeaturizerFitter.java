@@ -19,6 +19,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.PrepConfig;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
@@ -73,6 +74,8 @@ public final class FeaturizerFitter {
     // Text vocabulary and token positions.
     int minCount = config.prep().text().minCount();
     int ngrams = config.prep().text().ngrams();
+    boolean whitespace = config.prep().text().split() == PrepConfig.TextSplit.WHITESPACE;
+    boolean cased = !config.prep().text().lowercase();
     List<String> vocabulary = List.of();
     int maxTokens = config.prep().text().fixedMaxTokens();
     if (layout.hasText() && config.prep().text().autoMaxTokens()) {
@@ -80,7 +83,11 @@ public final class FeaturizerFitter {
           train
               .map(layout::text)
               .filter(Objects::nonNull)
-              .map(t -> Math.min(TextLengths.MOST + 1, TextVocabulary.terms(t, ngrams).size()))
+              .map(
+                  t ->
+                      Math.min(
+                          TextLengths.MOST + 1,
+                          TextVocabulary.terms(t, ngrams, whitespace, cased).size()))
               .countByValue();
       maxTokens = TextLengths.chosen(lengths);
       LOG.info(
@@ -95,7 +102,9 @@ public final class FeaturizerFitter {
       List<Tuple2<String, Long>> tokenCounts =
           train
               .mapPartitionsToPair(
-                  records -> new TokenCounts(Iterators.map(records, layout::text), ngrams))
+                  records ->
+                      new TokenCounts(
+                          Iterators.map(records, layout::text), ngrams, whitespace, cased))
               .reduceByKey(Long::sum)
               .filter(t -> t._2() >= minCount)
               .collect();
@@ -160,7 +169,8 @@ public final class FeaturizerFitter {
         labelled = (long) targetMoments[0][t];
         mean = mean(targetMoments, t);
         std = std(targetMoments, t);
-      } else if (task.type() == TaskConfig.TaskType.MULTILABEL) {
+      } else if (task.type() == TaskConfig.TaskType.MULTILABEL
+          || task.type() == TaskConfig.TaskType.TOKENS) {
         classes =
             topValues(labelCounts, t, Integer.MAX_VALUE, 0).stream()
                 .filter(c -> !c.equals(ROWS))
@@ -233,6 +243,11 @@ public final class FeaturizerFitter {
               List.of(),
               0));
     }
+    if (encodings.stream().anyMatch(TaskEncoding::perToken)) {
+      encodings =
+          TokenTags.fit(
+              train, layout, new TextVocabulary(vocabulary, 0, whitespace, cased), encodings);
+    }
     List<List<Double>> edges =
         config.prep().numericBins() > 0 && n > 0
             ? numericEdges(train, layout, config.prep().numericBins())
@@ -255,7 +270,9 @@ public final class FeaturizerFitter {
         idCols,
         idVocabularies,
         edges,
-        layout.hasText() ? config.prep().text().charBuckets() : 0);
+        layout.hasText() ? config.prep().text().charBuckets() : 0,
+        whitespace,
+        cased);
   }
 
   /** Relative rank error of the quantiles that give the bin edges of numeric columns. */
@@ -337,17 +354,30 @@ public final class FeaturizerFitter {
     static final int MAX_TOKENS = 1 << 17;
     private final Iterator<String> texts;
     private final int ngrams;
+    private final boolean whitespace;
+    private final boolean cased;
     private final int maxTokens;
     private final Map<String, Long> counts = new HashMap<>();
     private Iterator<Map.Entry<String, Long>> counted = Collections.emptyIterator();
 
     TokenCounts(Iterator<String> texts, int ngrams) {
-      this(texts, ngrams, MAX_TOKENS);
+      this(texts, ngrams, false, false, MAX_TOKENS);
+    }
+
+    TokenCounts(Iterator<String> texts, int ngrams, boolean whitespace, boolean cased) {
+      this(texts, ngrams, whitespace, cased, MAX_TOKENS);
     }
 
     TokenCounts(Iterator<String> texts, int ngrams, int maxTokens) {
+      this(texts, ngrams, false, false, maxTokens);
+    }
+
+    TokenCounts(
+        Iterator<String> texts, int ngrams, boolean whitespace, boolean cased, int maxTokens) {
       this.texts = texts;
       this.ngrams = ngrams;
+      this.whitespace = whitespace;
+      this.cased = cased;
       this.maxTokens = maxTokens;
     }
 
@@ -358,7 +388,7 @@ public final class FeaturizerFitter {
         while (counts.size() < maxTokens && texts.hasNext()) {
           String text = texts.next();
           if (text != null) {
-            for (String token : TextVocabulary.terms(text, ngrams)) {
+            for (String token : TextVocabulary.terms(text, ngrams, whitespace, cased)) {
               counts.merge(token, 1L, Long::sum);
             }
           }
@@ -420,6 +450,12 @@ public final class FeaturizerFitter {
             labels.merge(new Tuple2<>(t, ROWS), 1L, Long::sum);
             for (String label : v.isEmpty() ? new String[0] : Keys.split(v)) {
               labels.merge(new Tuple2<>(t, label), 1L, Long::sum);
+            }
+          }
+          case TOKENS -> {
+            labels.merge(new Tuple2<>(t, ROWS), 1L, Long::sum);
+            for (String tag : v.split(" ")) {
+              labels.merge(new Tuple2<>(t, tag), 1L, Long::sum);
             }
           }
           default -> labels.merge(new Tuple2<>(t, v), 1L, Long::sum);

@@ -21,6 +21,9 @@ import java.util.List;
  *     every column, without bins) has no bin features
  * @param charBuckets buckets of the hashed character trigrams that stand for words outside the
  *     vocabulary ({@code prep.text.charBuckets}; 0: none), token ids after the vocabulary's
+ * @param whitespaceTokens whether a text's tokens are its whitespace-separated pieces ({@code
+ *     prep.text.split: whitespace}) rather than its runs of letters and digits
+ * @param keepCase whether tokens keep their case ({@code prep.text.lowercase: false})
  */
 public record FeaturizerState(
     List<String> modalities,
@@ -40,7 +43,9 @@ public record FeaturizerState(
     List<String> idColumns,
     List<List<String>> idVocabularies,
     List<List<Double>> numericEdges,
-    int charBuckets)
+    int charBuckets,
+    boolean whitespaceTokens,
+    boolean keepCase)
     implements Serializable {
 
   /** The index of an identifier that is not in its column's vocabulary, or missing. */
@@ -54,6 +59,49 @@ public record FeaturizerState(
     idColumns = idColumns == null ? List.of() : idColumns;
     idVocabularies = idVocabularies == null ? List.of() : idVocabularies;
     numericEdges = numericEdges == null ? List.of() : numericEdges;
+  }
+
+  /** A state whose texts are cut into words (not at whitespace). */
+  public FeaturizerState(
+      List<String> modalities,
+      List<String> numericColumns,
+      List<Double> means,
+      List<Double> stds,
+      boolean missingIndicators,
+      List<String> categoricalColumns,
+      List<List<String>> categories,
+      List<String> hashedColumns,
+      int hashBuckets,
+      int maxTokens,
+      List<String> vocabulary,
+      int imageWidth,
+      int imageHeight,
+      List<TaskEncoding> tasks,
+      List<String> idColumns,
+      List<List<String>> idVocabularies,
+      List<List<Double>> numericEdges,
+      int charBuckets) {
+    this(
+        modalities,
+        numericColumns,
+        means,
+        stds,
+        missingIndicators,
+        categoricalColumns,
+        categories,
+        hashedColumns,
+        hashBuckets,
+        maxTokens,
+        vocabulary,
+        imageWidth,
+        imageHeight,
+        tasks,
+        idColumns,
+        idVocabularies,
+        numericEdges,
+        charBuckets,
+        false,
+        false);
   }
 
   /** A state without identifier columns and numeric bins. */
@@ -122,17 +170,19 @@ public record FeaturizerState(
     if (!m.contains(ModelInputs.IDS)) {
       m.add(ModelInputs.IDS);
     }
-    return with(m, columns, vocabularies, numericEdges, charBuckets);
+    return with(m, columns, vocabularies, numericEdges, charBuckets, whitespaceTokens, keepCase);
   }
 
   /** This state with quantile bin edges per numeric column (see {@link #numericEdges}). */
   public FeaturizerState withNumericEdges(List<List<Double>> edges) {
-    return with(modalities, idColumns, idVocabularies, edges, charBuckets);
+    return with(
+        modalities, idColumns, idVocabularies, edges, charBuckets, whitespaceTokens, keepCase);
   }
 
   /** This state with buckets of character trigrams for words outside the vocabulary. */
   public FeaturizerState withCharBuckets(int buckets) {
-    return with(modalities, idColumns, idVocabularies, numericEdges, buckets);
+    return with(
+        modalities, idColumns, idVocabularies, numericEdges, buckets, whitespaceTokens, keepCase);
   }
 
   private FeaturizerState with(
@@ -140,7 +190,9 @@ public record FeaturizerState(
       List<String> idColumns,
       List<List<String>> idVocabularies,
       List<List<Double>> numericEdges,
-      int charBuckets) {
+      int charBuckets,
+      boolean whitespaceTokens,
+      boolean keepCase) {
     return new FeaturizerState(
         modalities,
         numericColumns,
@@ -159,7 +211,23 @@ public record FeaturizerState(
         idColumns,
         idVocabularies,
         numericEdges,
-        charBuckets);
+        charBuckets,
+        whitespaceTokens,
+        keepCase);
+  }
+
+  /**
+   * This state with texts cut at whitespace ({@code prep.text.split: whitespace}) or not, their
+   * tokens keeping their case or lower-cased.
+   */
+  public FeaturizerState withTokens(boolean whitespace, boolean cased) {
+    return with(
+        modalities, idColumns, idVocabularies, numericEdges, charBuckets, whitespace, cased);
+  }
+
+  /** The vocabulary that turns this state's texts into token ids. */
+  public TextVocabulary textVocabulary() {
+    return new TextVocabulary(vocabulary, charBuckets, whitespaceTokens, keepCase);
   }
 
   /** Bin features of numeric column {@code i}: one per bin between consecutive edges. */

@@ -15,6 +15,11 @@ import org.mtlspark.config.TaskConfig;
  * not seen in training; {@code otherClass} is empty when nothing was merged. The task's weight and
  * loss come from its configuration. An ordinal task's classes are the configured ones, in order;
  * its target is K - 1 cumulative binary values, value k being 1 when the class is above class k.
+ * A token task's classes are its training tags (with their token counts); its target is a one-hot
+ * tag per token position; {@code tokenTags} holds, per text token id, the tag the token most often
+ * has in training (the baseline; ids it was never seen with take the most frequent tag), and
+ * {@code mismatchedRows} the training texts whose tag count differed from their token count (left
+ * unlabelled).
  */
 public record TaskEncoding(
     String name,
@@ -31,14 +36,73 @@ public record TaskEncoding(
     TaskConfig.Transform transform,
     String otherClass,
     List<String> mergedClasses,
-    long mergedRows)
+    long mergedRows,
+    List<Integer> tokenTags,
+    long mismatchedRows)
     implements Serializable {
 
-  /** Fills what a manifest written before transforms and class merging lacks. */
+  /** Fills what a manifest written before transforms, class merging and token tasks lacks. */
   public TaskEncoding {
     transform = transform == null ? TaskConfig.Transform.NONE : transform;
     otherClass = otherClass == null ? "" : otherClass;
     mergedClasses = mergedClasses == null ? List.of() : List.copyOf(mergedClasses);
+    tokenTags = tokenTags == null ? List.of() : List.copyOf(tokenTags);
+  }
+
+  /** An encoding of a task that is not a token task. */
+  public TaskEncoding(
+      String name,
+      TaskConfig.TaskType type,
+      String column,
+      double weight,
+      List<String> classes,
+      List<Long> classCounts,
+      double mean,
+      double std,
+      long trainLabels,
+      TaskConfig.Loss loss,
+      double huberDelta,
+      TaskConfig.Transform transform,
+      String otherClass,
+      List<String> mergedClasses,
+      long mergedRows) {
+    this(
+        name,
+        type,
+        column,
+        weight,
+        classes,
+        classCounts,
+        mean,
+        std,
+        trainLabels,
+        loss,
+        huberDelta,
+        transform,
+        otherClass,
+        mergedClasses,
+        mergedRows,
+        List.of(),
+        0);
+  }
+
+  /** Whether the task has a label per token of the text rather than one per record. */
+  public boolean perToken() {
+    return type == TaskConfig.TaskType.TOKENS;
+  }
+
+  /**
+   * The values of the task's label array in an example: {@link #width()}, times the token
+   * positions for a token task (class-major: the value of class c at position i is at c * maxTokens
+   * + i).
+   */
+  public int labelWidth(int maxTokens) {
+    return perToken() ? width() * maxTokens : width();
+  }
+
+  /** The baseline tag of text token id {@code id}: its most frequent training tag. */
+  public int baselineTag(int id) {
+    return id >= 0 && id < tokenTags.size() ? tokenTags.get(id) : majorityClass();
   }
 
   /** An encoding with the default loss (MSE for regression), no transform and no merged classes. */
@@ -102,12 +166,13 @@ public record TaskEncoding(
   }
 
   /**
-   * Width of the task's label array: 1 for regression and binary, the class (or label) count for
-   * multiclass and multi-label, one less than the class count for ordinal (output k: P(class > k)).
+   * Width of the task's output: 1 for regression and binary, the class (or label) count for
+   * multiclass and multi-label (and per token for a token task), one less than the class count for
+   * ordinal (output k: P(class > k)).
    */
   public int width() {
     return switch (type) {
-      case MULTICLASS, MULTILABEL -> classes.size();
+      case MULTICLASS, MULTILABEL, TOKENS -> classes.size();
       case ORDINAL -> classes.size() - 1;
       default -> 1;
     };

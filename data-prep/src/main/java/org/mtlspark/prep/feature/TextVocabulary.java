@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Token ids for text: lower-cased runs of letters and digits (and, when the vocabulary holds them,
- * pairs of neighbouring ones), looked up in a vocabulary fit on the training split. Id 0 pads, 1 is
+ * Token ids for text: lower-cased runs of letters and digits, or with {@code whitespace} the
+ * lower-cased pieces between whitespace (and, when the vocabulary holds them, pairs of neighbouring
+ * tokens), looked up in a vocabulary fit on the training split. Id 0 pads, 1 is
  * an unknown token, 2 stands for "no text"; vocabulary tokens start at 3. With character buckets,
  * a word outside the vocabulary is its hashed character trigrams instead of the unknown token: ids
  * after the vocabulary's, one per bucket.
@@ -23,6 +24,8 @@ public final class TextVocabulary implements Serializable {
 
   private final List<String> tokens;
   private final int charBuckets;
+  private final boolean whitespace;
+  private final boolean keepCase;
   private transient Map<String, Integer> ids;
   private transient Boolean hasPairs;
 
@@ -32,12 +35,23 @@ public final class TextVocabulary implements Serializable {
 
   /** A vocabulary whose missing words become hashed character trigrams over {@code charBuckets}. */
   public TextVocabulary(List<String> tokens, int charBuckets) {
+    this(tokens, charBuckets, false, false);
+  }
+
+  /**
+   * As {@link #TextVocabulary(List, int)}, cutting texts at whitespace when {@code whitespace},
+   * the tokens keeping their case when {@code keepCase}.
+   */
+  public TextVocabulary(
+      List<String> tokens, int charBuckets, boolean whitespace, boolean keepCase) {
     if (charBuckets < 0) {
       throw new IllegalArgumentException(
           "character buckets must be at least 0, was " + charBuckets);
     }
     this.tokens = List.copyOf(tokens);
     this.charBuckets = charBuckets;
+    this.whitespace = whitespace;
+    this.keepCase = keepCase;
   }
 
   /**
@@ -66,7 +80,12 @@ public final class TextVocabulary implements Serializable {
    * Unicode categories L and N, as the regular expression {@code [^\\p{L}\\p{N}]+} would split).
    */
   public static List<String> tokenize(String text) {
-    String lower = text.toLowerCase(Locale.ROOT);
+    return runs(text.toLowerCase(Locale.ROOT));
+  }
+
+  /** The runs of letters and digits of {@code text}, in its own case. */
+  private static List<String> runs(String text) {
+    String lower = text;
     List<String> out = new ArrayList<>();
     int start = -1;
     int i = 0;
@@ -88,6 +107,18 @@ public final class TextVocabulary implements Serializable {
     return out;
   }
 
+  /**
+   * The tokens of {@code text}: its whitespace-separated pieces when {@code whitespace}, else its
+   * runs of letters and digits; lower case unless {@code keepCase}.
+   */
+  public static List<String> tokenize(String text, boolean whitespace, boolean keepCase) {
+    if (!whitespace) {
+      return keepCase ? runs(text) : tokenize(text);
+    }
+    String stripped = keepCase ? text.strip() : text.strip().toLowerCase(Locale.ROOT);
+    return stripped.isEmpty() ? List.of() : List.of(stripped.split("\\s+"));
+  }
+
   private static boolean isLetterOrDigit(int cp) {
     if (cp < 0x80) {
       return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z');
@@ -105,7 +136,15 @@ public final class TextVocabulary implements Serializable {
    * w2}. A pair holds a space, which no token does.
    */
   public static List<String> terms(String text, int ngrams) {
-    List<String> toks = tokenize(text);
+    return terms(text, ngrams, false, false);
+  }
+
+  /**
+   * As {@link #terms(String, int)}, the tokens cut at whitespace when {@code whitespace} and in
+   * their own case when {@code keepCase}.
+   */
+  public static List<String> terms(String text, int ngrams, boolean whitespace, boolean keepCase) {
+    List<String> toks = tokenize(text, whitespace, keepCase);
     if (ngrams < 2 || toks.size() < 2) {
       return toks;
     }
@@ -127,7 +166,7 @@ public final class TextVocabulary implements Serializable {
    * encodes words alone.
    */
   public void encode(String text, int length, float[] ids, float[] mask) {
-    List<String> toks = text == null ? List.of() : tokenize(text);
+    List<String> toks = text == null ? List.of() : tokenize(text, whitespace, keepCase);
     if (toks.isEmpty()) {
       encodeNoText(ids, mask);
       return;
@@ -187,6 +226,17 @@ public final class TextVocabulary implements Serializable {
 
   public List<String> tokens() {
     return tokens;
+  }
+
+  /** The tokens of {@code text} as this vocabulary cuts them (null: none). */
+  public List<String> tokensOf(String text) {
+    return text == null ? List.of() : tokenize(text, whitespace, keepCase);
+  }
+
+  /** The id of one token: its vocabulary id, else {@link #UNKNOWN}. */
+  public int id(String token) {
+    Integer id = lookup().get(token);
+    return id == null ? UNKNOWN : id;
   }
 
   private Map<String, Integer> lookup() {

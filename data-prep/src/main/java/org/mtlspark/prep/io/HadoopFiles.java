@@ -96,7 +96,9 @@ public final class HadoopFiles {
 
   /**
    * The data files of a source: the path itself if it is a file, else the files under it
-   * (recursively), sorted by name, skipping hidden ({@code .}) and marker ({@code _}) files.
+   * (recursively), sorted by name, skipping hidden ({@code .}) and marker ({@code _}) files. A path
+   * with a wildcard ({@code *}, {@code ?}, {@code [abc]}, {@code {a,b}}; Hadoop's glob) stands for
+   * every file and folder it matches.
    */
   public static List<String> listDataFiles(Configuration conf, String path) throws IOException {
     return listDataFileStatuses(conf, path).stream().map(f -> f.getPath().toString()).toList();
@@ -107,13 +109,31 @@ public final class HadoopFiles {
       throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
-    if (!fs.exists(p)) {
-      throw new IOException("source " + p + " does not exist");
-    }
     List<FileStatus> out = new ArrayList<>();
-    collect(fs, fs.getFileStatus(p), out);
+    if (isGlob(path)) {
+      FileStatus[] matched = fs.globStatus(p);
+      if (matched == null || matched.length == 0) {
+        throw new IOException("source " + p + " matches no file");
+      }
+      for (FileStatus m : matched) {
+        collect(fs, m, out);
+      }
+    } else {
+      if (!fs.exists(p)) {
+        throw new IOException("source " + p + " does not exist");
+      }
+      collect(fs, fs.getFileStatus(p), out);
+    }
     out.sort(Comparator.comparing(f -> f.getPath().toString()));
     return out;
+  }
+
+  /** Whether {@code path} holds one of Hadoop's glob wildcards. */
+  public static boolean isGlob(String path) {
+    return path.indexOf('*') >= 0
+        || path.indexOf('?') >= 0
+        || path.indexOf('[') >= 0
+        || path.indexOf('{') >= 0;
   }
 
   private static void collect(FileSystem fs, FileStatus status, List<FileStatus> out)

@@ -284,6 +284,23 @@ public final class RowInterpreter implements Serializable {
       if (v == null) {
         continue;
       }
+      String extracted = task.extract(v);
+      if (extracted == null) {
+        return reject(
+            file,
+            line,
+            key,
+            task.column(),
+            "pattern \""
+                + task.pattern()
+                + "\" of task "
+                + task.name()
+                + " finds nothing in \""
+                + v
+                + "\"",
+            raw);
+      }
+      v = extracted;
       labels[t] = normalize(task, v);
       if (labels[t] == null) {
         return reject(file, line, key, task.column(), invalidReason(task) + ": \"" + v + "\"", raw);
@@ -347,6 +364,8 @@ public final class RowInterpreter implements Serializable {
         return null;
       case MULTILABEL:
         return multiLabel(List.of(cell.split(java.util.regex.Pattern.quote(task.separator()), -1)));
+      case TOKENS:
+        return cell.isBlank() ? null : String.join(" ", cell.strip().split("\\s+"));
       default:
         return cell;
     }

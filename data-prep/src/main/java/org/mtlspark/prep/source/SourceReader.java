@@ -152,6 +152,11 @@ public final class SourceReader {
       case IMAGES ->
           ImageFolderReader.read(jsc, conf, files, source.keyColumns(recordKey), interpreter);
       case MULTIMNIST -> MultiMnistReader.read(jsc, conf, source.name(), files, interpreter);
+      case CONLL -> {
+        checkConllCells(conf.get(), source, files, interpreter.requiredColumns());
+        yield TextSourceReader.read(
+            jsc, conf, files, new ConllSourceFormat(interpreter, charset, source.conllColumns()));
+      }
     };
   }
 
@@ -231,6 +236,46 @@ public final class SourceReader {
     }
   }
 
+  /**
+   * Checks on the driver, before any Spark job, that a conll source offers the needed cells: its
+   * named fields, {@code sentence}, and the metadata keys found in the first {@link
+   * #JSON_SAMPLE_LINES} lines of its first file. A cell none of them is stops prep here, naming the
+   * file, the cell and the closest name there is.
+   */
+  static void checkConllCells(
+      Configuration conf, SourceConfig source, List<String> files, List<String> required)
+      throws IOException {
+    Set<String> offered = new LinkedHashSet<>(source.conllColumns());
+    offered.add(ConllSourceFormat.SENTENCE);
+    List<String> missing = required.stream().filter(c -> !offered.contains(c)).toList();
+    if (missing.isEmpty()) {
+      return;
+    }
+    forSampleLines(
+        conf,
+        source,
+        files.get(0),
+        line -> {
+          String[] kv = line.startsWith("#") ? ConllSourceFormat.metadata(line) : null;
+          if (kv != null) {
+            offered.add(kv[0]);
+          }
+        });
+    missing = required.stream().filter(c -> !offered.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new PrepException(
+          "source "
+              + source.name()
+              + " (format conll): file "
+              + files.get(0)
+              + " has "
+              + MissingColumns.describe(missing, offered)
+              + " (a conll source offers its columns "
+              + source.conllColumns()
+              + ", sentence, and the keys of its '# key = value' lines)");
+    }
+  }
+
   /** Lines of a JSON source sampled per file to find its fields. */
   static final int JSON_SAMPLE_LINES = 1000;
 
@@ -284,6 +329,31 @@ public final class SourceReader {
   private static Set<String> jsonFields(Configuration conf, SourceConfig source, String file)
       throws IOException {
     Set<String> fields = new LinkedHashSet<>();
+    forSampleLines(
+        conf,
+        source,
+        file,
+        line -> {
+          try {
+            JsonNode node = JSON.readTree(line);
+            if (node != null && node.isObject()) {
+              node.fieldNames().forEachRemaining(fields::add);
+            }
+          } catch (IOException e) {
+            // a malformed line is rejected with its reason when the rows are read
+          }
+        });
+    return fields;
+  }
+
+  /**
+   * Hands {@code use} the first {@link #JSON_SAMPLE_LINES} non-blank lines of {@code file} within
+   * its first {@link #JSON_SAMPLE_CHARS} characters; a line too long is skipped (it is rejected
+   * with its reason when the rows are read).
+   */
+  private static void forSampleLines(
+      Configuration conf, SourceConfig source, String file, java.util.function.Consumer<String> use)
+      throws IOException {
     try (BufferedReader r =
         TextFiles.open(conf, file, java.nio.charset.Charset.forName(source.encoding()))) {
       LineReader lines =
@@ -292,21 +362,12 @@ public final class SourceReader {
       for (LineReader.Line l = lines.next();
           l != null && read < JSON_SAMPLE_LINES;
           l = lines.next()) {
-        String line = l.text();
-        if (l.cut() || line.isBlank()) {
-          continue; // a line too long is rejected with its reason when the rows are read
+        if (l.cut() || l.text().isBlank()) {
+          continue;
         }
         read++;
-        try {
-          JsonNode node = JSON.readTree(line);
-          if (node != null && node.isObject()) {
-            node.fieldNames().forEachRemaining(fields::add);
-          }
-        } catch (IOException e) {
-          // a malformed line is rejected with its reason when the rows are read
-        }
+        use.accept(l.text());
       }
     }
-    return fields;
   }
 }

@@ -20,6 +20,28 @@ class TextVocabularyTest {
   }
 
   @Test
+  void whitespaceTokensKeepPunctuationAndCaseWhenAsked() {
+    String text = "  Mr. Bush didn't  go\tto Paris . ";
+    assertEquals(
+        List.of("mr.", "bush", "didn't", "go", "to", "paris", "."),
+        TextVocabulary.tokenize(text, true, false));
+    assertEquals(
+        List.of("Mr.", "Bush", "didn't", "go", "to", "Paris", "."),
+        TextVocabulary.tokenize(text, true, true));
+    assertEquals(
+        List.of("Mr", "Bush", "didn", "t", "go", "to", "Paris"),
+        TextVocabulary.tokenize(text, false, true));
+    assertEquals(List.of(), TextVocabulary.tokenize(" \t ", true, true));
+    TextVocabulary v = new TextVocabulary(List.of("Paris", "."), 0, true, true);
+    float[] ids = new float[4];
+    float[] mask = new float[4];
+    v.encode("paris Paris .", 4, ids, mask);
+    assertArrayEquals(new float[] {U, F, F + 1, 0}, ids, "case kept: paris is not Paris");
+    assertEquals(3, v.tokensOf("paris Paris .").size());
+    assertEquals(F + 1, v.id("."));
+  }
+
+  @Test
   void aPairTakesAPositionOnlyWhenTheVocabularyHoldsIt() {
     TextVocabulary v = new TextVocabulary(List.of("not", "good", "not good", "all"));
     float[] ids = new float[8];
