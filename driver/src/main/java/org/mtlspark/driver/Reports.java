@@ -122,9 +122,18 @@ final class Reports {
             : String.format(
                 "; %d rare classes (%d rows) merged into %s",
                 t.mergedClasses().size(), t.mergedRows(), t.otherClass());
-    return (t.type() == TaskConfig.TaskType.MULTILABEL ? "rows with label: " : "classes: ")
-        + String.join(", ", parts)
-        + more
-        + merged;
+    String mismatched =
+        t.mismatchedRows() == 0
+            ? ""
+            : String.format(
+                "; %d texts whose tag count differs from their token count left unlabelled",
+                t.mismatchedRows());
+    String kind =
+        switch (t.type()) {
+          case MULTILABEL -> "rows with label: ";
+          case TOKENS -> "tokens tagged: ";
+          default -> "classes: ";
+        };
+    return kind + String.join(", ", parts) + more + merged + mismatched;
   }
 }

@@ -75,6 +75,92 @@ public final class TestBatches {
             List.of(List.of("u1", "u2", "u3", "u4", "u5"), List.of("i1", "i2", "i3")));
   }
 
+  /** {@code s} with other modalities and tasks, the featurizers as they are. */
+  public static FeaturizerState withModalitiesAndTasks(
+      FeaturizerState s, List<String> modalities, List<TaskEncoding> tasks) {
+    return new FeaturizerState(
+        modalities,
+        s.numericColumns(),
+        s.means(),
+        s.stds(),
+        s.missingIndicators(),
+        s.categoricalColumns(),
+        s.categories(),
+        s.hashedColumns(),
+        s.hashBuckets(),
+        s.maxTokens(),
+        s.vocabulary(),
+        s.imageWidth(),
+        s.imageHeight(),
+        tasks);
+  }
+
+  /** The tags of {@link #stateWithTokens()}'s token task. */
+  public static final List<String> TAGS = List.of("B-X", "I-X", "O");
+
+  /**
+   * {@link #state()} with the table and the text only, and a fourth task, "tags", a token task
+   * over {@link #TAGS}.
+   */
+  public static FeaturizerState stateWithTokens() {
+    FeaturizerState s = state();
+    List<TaskEncoding> tasks = new ArrayList<>(s.tasks());
+    tasks.add(
+        new TaskEncoding(
+            "tags",
+            TaskConfig.TaskType.TOKENS,
+            "tags",
+            1.0,
+            TAGS,
+            List.of(10L, 5L, 50L),
+            0,
+            1,
+            100,
+            TaskConfig.Loss.MSE,
+            1.0,
+            TaskConfig.Transform.NONE,
+            "",
+            List.of(),
+            0,
+            List.of(2, 2, 2, 0, 1, 2),
+            0));
+    return withModalitiesAndTasks(s, List.of(ModelInputs.TABULAR, ModelInputs.TEXT), tasks)
+        .withTokens(true, false);
+  }
+
+  /**
+   * {@code n} random examples of {@link #stateWithTokens()}: those of {@link #examples} with a tag
+   * at every token position of the text (some texts unlabelled when {@code masked}).
+   */
+  public static List<Example> tokenExamples(FeaturizerState s, int n, long seed, boolean masked) {
+    Random r = new Random(seed + 1000);
+    List<Example> out = new ArrayList<>();
+    int positions = s.maxTokens();
+    for (Example e : examples(s, n, seed, masked)) {
+      float[][] labels = java.util.Arrays.copyOf(e.labels(), 4);
+      labels[3] = new float[TAGS.size() * positions];
+      for (int at = 0; at < positions; at++) {
+        if (e.tokenMask()[at] > 0) {
+          labels[3][r.nextInt(TAGS.size()) * positions + at] = 1;
+        }
+      }
+      float[] labelMask = java.util.Arrays.copyOf(e.labelMask(), 4);
+      labelMask[3] = masked && r.nextInt(4) == 0 ? 0 : 1;
+      out.add(
+          new Example(
+              e.key(),
+              e.tabular(),
+              e.tokens(),
+              e.tokenMask(),
+              e.pixels(),
+              e.ids(),
+              e.presence(),
+              labels,
+              labelMask));
+    }
+    return out;
+  }
+
   /** {@code n} random examples; {@code masked} leaves some labels of the 4-class task missing. */
   public static List<Example> examples(FeaturizerState s, int n, long seed, boolean masked) {
     Random r = new Random(seed);

@@ -83,7 +83,8 @@ public final class PeerModels implements AutoCloseable {
     this.settings = settings;
     FeaturizerState state =
         Manifest.read(spark.sparkContext().hadoopConfiguration(), prepDir).featurizers();
-    this.tasks = state.tasks();
+    // Token tasks have a label per token, not per row: the peers fit the record tasks only.
+    this.tasks = state.tasks().stream().filter(t -> !t.perToken()).toList();
     PeerFeatures features = new PeerFeatures(state, settings.words());
     for (String s : List.of("train", split)) {
       if (!org.mtlspark.prep.io.HadoopFiles.exists(

@@ -29,6 +29,7 @@ import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.Featurizer;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.TaskEncoding;
+import org.mtlspark.prep.feature.TextVocabulary;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.io.StagingFolder;
@@ -212,7 +213,7 @@ public final class ScoreJob {
       MultiDataSet mds = BatchBuilder.build(batch);
       INDArray[] out = graph.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays(), null);
       for (int i = 0; i < batch.size(); i++) {
-        ready.add(outputs.row(batch.get(i).key(), out, i));
+        ready.add(outputs.row(batch.get(i), out, i));
       }
       return true;
     }
@@ -231,7 +232,10 @@ public final class ScoreJob {
    * and {@code <task>_probability} of the second class; multi-class, the class and
    * {@code <task>_p_<class>} per class; ordinal, the class (the number of cumulative outputs at 0.5
    * or more) and {@code <task>_p_above_<class>} per class but the last; multi-label, the labels at
-   * probability 0.5 or more (joined by the task's separator) and {@code <task>_p_<label>} per label.
+   * probability 0.5 or more (joined by the task's separator) and {@code <task>_p_<label>} per label;
+   * tokens, the tag of each token of the text (joined by spaces; a text longer than the model's
+   * token positions is tagged on those) and {@code <task>_p}, each tag's probability (joined by
+   * spaces, to 4 decimals).
    */
   static final class Outputs implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -279,10 +283,27 @@ public final class ScoreJob {
               s = s.add(unique(t.name() + "_p_" + c, used), DataTypes.DoubleType, false);
             }
           }
+          case TOKENS ->
+              s =
+                  s.add(unique(t.name(), used), DataTypes.StringType, false)
+                      .add(unique(t.name() + "_p", used), DataTypes.StringType, false);
           default -> throw new IllegalStateException(t.type().toString());
         }
       }
       return s;
+    }
+
+    /** The token positions an example's text takes (none for a record without text). */
+    static int textTokens(Example example) {
+      float[] tokens = example.tokens();
+      if (tokens.length == 0 || tokens[0] == TextVocabulary.NO_TEXT) {
+        return 0;
+      }
+      int n = 0;
+      for (float m : example.tokenMask()) {
+        n += m > 0 ? 1 : 0;
+      }
+      return n;
     }
 
     /** A column name Parquet and CSV both take: letters, digits and '_', never twice. */
@@ -295,8 +316,8 @@ public final class ScoreJob {
       return candidate;
     }
 
-    Row row(String key, INDArray[] out, int i) {
-      List<Object> values = new ArrayList<>(List.of((Object[]) Keys.split(key)));
+    Row row(Example example, INDArray[] out, int i) {
+      List<Object> values = new ArrayList<>(List.of((Object[]) Keys.split(example.key())));
       for (int t = 0; t < tasks.size(); t++) {
         TaskEncoding task = tasks.get(t);
         INDArray o = out[t];
@@ -340,6 +361,25 @@ public final class ScoreJob {
             for (int c = 0; c < task.width(); c++) {
               values.add(o.getDouble(i, c));
             }
+          }
+          case TOKENS -> {
+            StringBuilder tags = new StringBuilder();
+            StringBuilder probabilities = new StringBuilder();
+            for (int at = 0; at < textTokens(example); at++) {
+              int best = 0;
+              for (int c = 1; c < task.width(); c++) {
+                if (o.getDouble(i, c, at) > o.getDouble(i, best, at)) {
+                  best = c;
+                }
+              }
+              String gap = at == 0 ? "" : " ";
+              tags.append(gap).append(task.classes().get(best));
+              probabilities
+                  .append(gap)
+                  .append(String.format(java.util.Locale.ROOT, "%.4f", o.getDouble(i, best, at)));
+            }
+            values.add(tags.toString());
+            values.add(probabilities.toString());
           }
           default -> throw new IllegalStateException(task.type().toString());
         }

@@ -161,14 +161,14 @@ public final class EvaluateJob {
     StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
-            "%-12s %-10s %8s  %-9s %10s %10s  %s%n",
+            "%-12s %-10s %8s  %-16s %10s %10s  %s%n",
             "task", "type", "examples", "metric", "model", "baseline", "beats baseline"));
     for (TaskMetrics m : report.tasks().values()) {
       boolean first = true;
       for (Map.Entry<String, Double> e : m.metrics().entrySet()) {
         sb.append(
             String.format(
-                "%-12s %-10s %8s  %-9s %10.4f %10.4f  %s%n",
+                "%-12s %-10s %8s  %-16s %10.4f %10.4f  %s%n",
                 first ? m.task() : "",
                 first ? m.type().name().toLowerCase() : "",
                 first ? m.examples() : "",

@@ -13,7 +13,9 @@ public enum Metric {
   AUC("auc", true),
   ACCURACY("accuracy", true),
   MACRO_F1("macro_f1", true),
-  MICRO_F1("micro_f1", true);
+  MICRO_F1("micro_f1", true),
+  /** F1 over entities (exact span and type), as conlleval counts them from BIO or IOBES tags. */
+  ENTITY_F1("entity_f1", true);
 
   private final String id;
   private final boolean higherIsBetter;

@@ -1,6 +1,8 @@
 package org.mtlspark.workers.eval;
 
 import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,7 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the baseline that always predicts the most frequent training labels (as many as the mean
  * number of labels of a training row); for an ordinal task, the confusion matrix of the classes
  * (the number of cumulative outputs at least 0.5) and the absolute errors in classes of the model
- * and of the median training class.
+ * and of the median training class; for a token task, the confusion matrix of the tags over the
+ * labelled tokens, the same for the baseline that gives each token its most frequent training tag,
+ * and the entities (conlleval's chunks) right, predicted and true for both.
  */
 public final class TaskAccumulator implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -39,6 +43,12 @@ public final class TaskAccumulator implements Serializable {
 
   private final boolean[] baselineLabels;
 
+  /** A token task's tag confusion of the most-frequent-tag baseline. */
+  final long[][] baselineConfusion;
+
+  /** Entities of a token task: right, predicted and true for the model, then for the baseline. */
+  final long[] entities = new long[6];
+
   public TaskAccumulator(TaskEncoding task) {
     this.task = task;
     boolean multiLabel = task.type() == TaskConfig.TaskType.MULTILABEL;
@@ -47,6 +57,67 @@ public final class TaskAccumulator implements Serializable {
     labelCounts = new long[multiLabel ? 6 : 0][multiLabel ? task.classes().size() : 0];
     baselineLabels = multiLabel ? frequentLabels(task) : new boolean[0];
     scoreHistogram = task.type() == TaskConfig.TaskType.BINARY ? new long[2][BINS] : new long[0][0];
+    int tags = task.perToken() ? k : 0;
+    baselineConfusion = new long[tags][tags];
+  }
+
+  /**
+   * Adds the labelled texts of one batch of a token task: {@code predictions} and {@code labels}
+   * [rows, tags, positions], {@code mask} [rows, positions] (1 where a position has a tag), {@code
+   * tokenIds} [rows, positions], the text input the baseline looks its tags up by.
+   */
+  public void addTokens(INDArray predictions, INDArray labels, INDArray mask, INDArray tokenIds) {
+    int rows = (int) predictions.size(0);
+    int tags = (int) predictions.size(1);
+    int positions = (int) predictions.size(2);
+    float[] p = predictions.dup('c').data().asFloat();
+    float[] y = labels.dup('c').data().asFloat();
+    float[] m = mask.dup('c').data().asFloat();
+    float[] ids = tokenIds.dup('c').data().asFloat();
+    List<String> names = task.classes();
+    for (int i = 0; i < rows; i++) {
+      int length = 0;
+      for (int at = 0; at < positions; at++) {
+        length = m[i * positions + at] > 0 ? at + 1 : length;
+      }
+      if (length == 0) {
+        continue;
+      }
+      n++;
+      String[] truth = new String[length];
+      String[] guess = new String[length];
+      String[] base = new String[length];
+      for (int at = 0; at < length; at++) {
+        int row = i * tags * positions + at;
+        int yt = 0;
+        int pt = 0;
+        for (int c = 1; c < tags; c++) {
+          yt = y[row + c * positions] > y[row + yt * positions] ? c : yt;
+          pt = p[row + c * positions] > p[row + pt * positions] ? c : pt;
+        }
+        int bt = task.baselineTag((int) ids[i * positions + at]);
+        guess[at] = names.get(pt);
+        base[at] = names.get(bt);
+        if (m[i * positions + at] == 0) {
+          truth[at] = "O"; // a tag never seen in training: not scored, outside every entity
+          continue;
+        }
+        confusion[yt][pt]++;
+        baselineConfusion[yt][bt]++;
+        lossSum -= Math.log(Math.max(1e-7, p[row + yt * positions]));
+        truth[at] = names.get(yt);
+      }
+      countEntities(Entities.of(truth), Entities.of(guess), 0);
+      countEntities(Entities.of(truth), Entities.of(base), 3);
+    }
+  }
+
+  private void countEntities(Set<Entities.Span> truth, Set<Entities.Span> guess, int base) {
+    for (Entities.Span s : guess) {
+      entities[base] += truth.contains(s) ? 1 : 0;
+    }
+    entities[base + 1] += guess.size();
+    entities[base + 2] += truth.size();
   }
 
   /** Adds the rows of one batch whose label mask is set. */
@@ -181,6 +252,14 @@ public final class TaskAccumulator implements Serializable {
       for (int j = 0; j < labelCounts[r].length; j++) {
         labelCounts[r][j] += o.labelCounts[r][j];
       }
+    }
+    for (int i = 0; i < baselineConfusion.length; i++) {
+      for (int j = 0; j < baselineConfusion.length; j++) {
+        baselineConfusion[i][j] += o.baselineConfusion[i][j];
+      }
+    }
+    for (int i = 0; i < entities.length; i++) {
+      entities[i] += o.entities[i];
     }
     for (int c = 0; c < scoreHistogram.length; c++) {
       for (int b = 0; b < BINS; b++) {

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.MissingModality;
+import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.workers.run.ModelFiles;
@@ -82,8 +83,15 @@ public final class TaskEvaluator {
     INDArray[] out =
         graph.output(
             false, batch.getFeatures(), batch.getFeaturesMaskArrays(), batch.getLabelsMaskArrays());
+    int text = graph.getConfiguration().getNetworkInputs().indexOf(ModelInputs.TEXT);
     for (int t = 0; t < acc.size(); t++) {
-      acc.get(t).add(out[t], batch.getLabels(t), batch.getLabelsMaskArray(t));
+      if (acc.get(t).task.perToken()) {
+        acc.get(t)
+            .addTokens(
+                out[t], batch.getLabels(t), batch.getLabelsMaskArray(t), batch.getFeatures(text));
+      } else {
+        acc.get(t).add(out[t], batch.getLabels(t), batch.getLabelsMaskArray(t));
+      }
     }
   }
 }

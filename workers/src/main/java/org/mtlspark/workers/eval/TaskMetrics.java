@@ -9,8 +9,10 @@ import org.mtlspark.config.TaskConfig;
  * The metrics of one task on one split, beside the same metrics of its trivial baseline (training
  * mean for regression, majority training class otherwise; a constant score for AUC; the most
  * frequent training labels for a multi-label task; the median training class for an ordinal task,
- * whose metrics are accuracy, macro-F1 and the mean absolute error in classes), and the mean unweighted loss of the task's
- * head over its labelled rows.
+ * whose metrics are accuracy, macro-F1 and the mean absolute error in classes; each token's most
+ * frequent training tag for a token task, whose metrics are token accuracy, macro-F1 over the tags
+ * and, for BIO or IOBES tags, entity precision, recall and F1), and the mean unweighted loss of the
+ * task's head over its labelled rows (for a token task, summed over a text's tokens).
  *
  * @param primaryMetric the name of the task's primary {@link Metric} (metrics.json keeps the name;
  *     {@link #primary()} is the metric, with its direction)
@@ -87,6 +89,18 @@ public record TaskMetrics(
         b.put("macro_f1", labelMacroF1(a.labelCounts, 3));
         primary = Metric.MICRO_F1;
       }
+      case TOKENS -> {
+        m.put("accuracy", accuracy(a.confusion));
+        m.put("macro_f1", macroF1(a.confusion));
+        b.put("accuracy", accuracy(a.baselineConfusion));
+        b.put("macro_f1", macroF1(a.baselineConfusion));
+        primary = Metric.ACCURACY;
+        if (Entities.isChunkTagging(a.task.classes())) {
+          putEntities(a.entities, 0, m);
+          putEntities(a.entities, 3, b);
+          primary = Metric.ENTITY_F1;
+        }
+      }
       case ORDINAL -> {
         m.put("accuracy", accuracy(a.confusion));
         m.put("macro_f1", macroF1(a.confusion));
@@ -106,7 +120,8 @@ public record TaskMetrics(
     boolean classes =
         a.task.type() == TaskConfig.TaskType.BINARY
             || a.task.type() == TaskConfig.TaskType.MULTICLASS
-            || a.task.type() == TaskConfig.TaskType.ORDINAL;
+            || a.task.type() == TaskConfig.TaskType.ORDINAL
+            || a.task.type() == TaskConfig.TaskType.TOKENS;
     List<List<Long>> confusion = null;
     if (classes) {
       confusion = new java.util.ArrayList<>();
@@ -125,6 +140,19 @@ public record TaskMetrics(
         a.n == 0 ? Double.NaN : a.lossSum / a.n,
         classes ? a.task.classes() : null,
         confusion);
+  }
+
+  /**
+   * Entity precision, recall and F1 from {@code counts[base..base+2]}: entities right, predicted
+   * and true (conlleval's figures; each 0 when its denominator is).
+   */
+  static void putEntities(long[] counts, int base, Map<String, Double> out) {
+    long right = counts[base];
+    long predicted = counts[base + 1];
+    long truth = counts[base + 2];
+    out.put("entity_precision", predicted == 0 ? 0 : (double) right / predicted);
+    out.put("entity_recall", truth == 0 ? 0 : (double) right / truth);
+    out.put("entity_f1", predicted + truth == 0 ? 0 : 2.0 * right / (predicted + truth));
   }
 
   /** Accuracy and macro-F1 of always predicting the majority training class. */

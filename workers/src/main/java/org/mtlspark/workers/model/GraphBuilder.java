@@ -16,10 +16,13 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.mtlspark.config.ModelConfig;
@@ -120,6 +123,8 @@ public final class GraphBuilder {
             .addInputs(features.inputs().toArray(String[]::new));
     List<InputType> types = new ArrayList<>();
     List<String> fused = new ArrayList<>();
+    List<TaskEncoding> records = features.tasks().stream().filter(t -> !t.perToken()).toList();
+    String textStates = null;
 
     // Tabular encoder.
     if (features.has(ModelInputs.TABULAR)) {
@@ -166,6 +171,15 @@ public final class GraphBuilder {
               text);
           text = "text_conv";
         }
+        case BILSTM -> {
+          g.addLayer(
+              TEXT_BILSTM,
+              new Bidirectional(
+                  Bidirectional.Mode.CONCAT,
+                  new LSTM.Builder().nOut(model.textHidden()).activation(Activation.TANH).build()),
+              text);
+          text = TEXT_BILSTM;
+        }
         case ATTENTION -> {
           g.addLayer(
               "text_attention",
@@ -178,6 +192,19 @@ public final class GraphBuilder {
           text = "text_attention";
         }
         default -> throw new IllegalStateException(model.textEncoder().toString());
+      }
+      textStates = text;
+      if (records.isEmpty()) {
+        // Token tasks alone read the per-token states; nothing else is built.
+        if (features.modalities().size() > 1) {
+          throw new IllegalArgumentException(
+              "every task is a token task, which reads the text alone, but the data also has "
+                  + features.modalities()
+                  + ": add a task with a label per record, or leave the other sources out");
+        }
+        types.add(InputType.feedForward(features.modalities().size()));
+        g.setInputTypes(types.toArray(InputType[]::new));
+        return tokenHeads(g, features, textStates).build();
       }
       g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), text);
       fused.add("text_pool");
@@ -306,6 +333,11 @@ public final class GraphBuilder {
     List<String> outputs = new ArrayList<>();
     for (int t = 0; t < features.tasks().size(); t++) {
       String name = outputName(features.tasks().get(t).name());
+      if (features.tasks().get(t).perToken()) {
+        g.addLayer(name, tokenHead(features.tasks().get(t)), textStates);
+        outputs.add(name);
+        continue;
+      }
       String in = below.get(t);
       if (model.wide() && !wide.isEmpty()) {
         in = wideName(features.tasks().get(t).name());
@@ -470,6 +502,9 @@ public final class GraphBuilder {
       Activation act) {
     List<String> out = new ArrayList<>(below);
     for (int t = 0; t < features.tasks().size(); t++) {
+      if (features.tasks().get(t).perToken()) {
+        continue; // its head reads the per-token states
+      }
       for (int i = 0; i < model.taskHidden().size(); i++) {
         String name = "hidden_" + features.tasks().get(t).name() + "_" + i;
         g.addLayer(name, dense(model.taskHidden().get(i), model, act), out.get(t));
@@ -501,6 +536,37 @@ public final class GraphBuilder {
       layer.dropOut(1 - model.dropout());
     }
     return layer;
+  }
+
+  /** The vertex of the text encoder's bidirectional LSTM ({@code textEncoder: bilstm}). */
+  public static final String TEXT_BILSTM = "text_bilstm";
+
+  /** Every task a token task: their heads over the per-token states, the graph's outputs. */
+  private static ComputationGraphConfiguration.GraphBuilder tokenHeads(
+      ComputationGraphConfiguration.GraphBuilder g, FeaturizerState features, String states) {
+    List<String> outputs = new ArrayList<>();
+    for (TaskEncoding task : features.tasks()) {
+      g.addLayer(outputName(task.name()), tokenHead(task), states);
+      outputs.add(outputName(task.name()));
+    }
+    // The presence flags (one, always 1) are the only input nothing reads.
+    return g.setOutputs(outputs.toArray(String[]::new)).allowDisconnected(true);
+  }
+
+  /**
+   * The output layer of a token task: a softmax over the tags at every token position, its
+   * cross-entropy summed over the positions the label mask keeps (per text, like every head's loss
+   * per record) and weighted by lambda.
+   */
+  static RnnOutputLayer tokenHead(TaskEncoding task) {
+    var lambda =
+        Nd4j.valueArrayOf(new long[] {1, task.width()}, task.weight())
+            .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    return new RnnOutputLayer.Builder(new LossMCXENT(lambda))
+        .nOut(task.width())
+        .activation(Activation.SOFTMAX)
+        .weightInit(WeightInit.XAVIER)
+        .build();
   }
 
   /** The output layer of a task: activation and loss by type, loss weighted by lambda. */

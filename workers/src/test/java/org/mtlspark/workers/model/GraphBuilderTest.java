@@ -19,6 +19,7 @@ import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.workers.TestBatches;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 class GraphBuilderTest {
   static final MtlConfig CONFIG = ConfigLoader.load(List.of(), List.of());
@@ -34,21 +35,7 @@ class GraphBuilderTest {
   /** {@code s} with other modalities and tasks, the featurizers as they are. */
   static FeaturizerState withModalitiesAndTasks(
       FeaturizerState s, List<String> modalities, List<TaskEncoding> tasks) {
-    return new FeaturizerState(
-        modalities,
-        s.numericColumns(),
-        s.means(),
-        s.stds(),
-        s.missingIndicators(),
-        s.categoricalColumns(),
-        s.categories(),
-        s.hashedColumns(),
-        s.hashBuckets(),
-        s.maxTokens(),
-        s.vocabulary(),
-        s.imageWidth(),
-        s.imageHeight(),
-        tasks);
+    return TestBatches.withModalitiesAndTasks(s, modalities, tasks);
   }
 
   /**
@@ -650,6 +637,119 @@ class GraphBuilderTest {
                 .labels(doubles(b.getLabels()))
                 .labelMask(doubles(b.getLabelsMaskArrays()))),
         "analytic and numeric gradients agree with masked text (wide " + wide + ")");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"bilstm", "conv", "mean"})
+  void tokenTaskGradientsThroughTheTextEncoderMatchFiniteDifferences(String encoder) {
+    FeaturizerState s = TestBatches.stateWithTokens();
+    ComputationGraph g =
+        checkedGraph(
+            s,
+            "model.textEncoder=" + encoder,
+            "model.textEmbedding=4",
+            "model.textHidden=2",
+            "model.trunk=[3]");
+    assertEquals(
+        s.tasks().size(), g.getNumOutputArrays(), "one head per task, the token task's included");
+    MultiDataSet b = tokenBatch(s, 5, 3);
+    assertEquals(0.0, b.getLabelsMaskArray(3).minNumber().doubleValue(), "padding is masked");
+    INDArray[] out = g.output(false, doubles(b.getFeatures()), doubles(b.getFeaturesMaskArrays()));
+    assertArrayEquals(new long[] {5, 3, s.maxTokens()}, out[3].shape(), "a tag per position");
+    assertTrue(
+        GradientChecks.passes(
+            new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig()
+                .net(g)
+                .inputs(doubles(b.getFeatures()))
+                .inputMask(doubles(b.getFeaturesMaskArrays()))
+                .labels(doubles(b.getLabels()))
+                .labelMask(doubles(b.getLabelsMaskArrays()))),
+        "analytic and numeric gradients agree with a token task over " + encoder);
+  }
+
+  static MultiDataSet tokenBatch(FeaturizerState s, int n, long seed) {
+    return BatchBuilder.build(
+        TestBatches.tokenExamples(s, n, seed, true), BatchBuilder.perToken(s.tasks()));
+  }
+
+  @Test
+  void aTokenOnlyModelOverTextsOfHundredsOfTokensTrainsAndPadsNothingIntoItsLoss()
+      throws java.io.IOException {
+    FeaturizerState s = TestBatches.stateWithTokens();
+    FeaturizerState tokensOnly =
+        new FeaturizerState(
+                List.of(ModelInputs.TEXT),
+                List.of(),
+                List.of(),
+                List.of(),
+                false,
+                List.of(),
+                List.of(),
+                List.of(),
+                1,
+                300,
+                s.vocabulary(),
+                1,
+                1,
+                List.of(s.tasks().get(3)))
+            .withTokens(true, false);
+    MtlConfig config =
+        ConfigLoader.load(List.of(), List.of("model.textEncoder=bilstm", "model.textHidden=8"));
+    ComputationGraph g = GraphBuilder.build(tokensOnly, config.model(), config.train(), 3);
+    // Texts of 300 and of 2 tokens, every token tagged O (index 2); the rest padding.
+    int positions = 300;
+    List<org.mtlspark.prep.feature.Example> examples = new java.util.ArrayList<>();
+    for (int length : new int[] {300, 2}) {
+      float[] tokens = new float[positions];
+      float[] mask = new float[positions];
+      float[] tags = new float[3 * positions];
+      for (int at = 0; at < length; at++) {
+        tokens[at] = 3 + at % 3;
+        mask[at] = 1;
+        tags[2 * positions + at] = 1;
+      }
+      examples.add(
+          new org.mtlspark.prep.feature.Example(
+              "t" + length,
+              new float[0],
+              tokens,
+              mask,
+              new float[0],
+              new float[0],
+              new float[] {1},
+              new float[][] {tags},
+              new float[] {1}));
+    }
+    MultiDataSet b = BatchBuilder.build(examples, new boolean[] {true});
+    double before = g.score(b);
+    // Tags written on the short text's padding positions (masked) change nothing.
+    MultiDataSet padded = BatchBuilder.build(examples, new boolean[] {true});
+    padded
+        .getLabels(0)
+        .get(
+            org.nd4j.linalg.indexing.NDArrayIndex.point(1),
+            org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+            org.nd4j.linalg.indexing.NDArrayIndex.interval(2, positions))
+        .assign(1);
+    assertEquals(before, g.score(padded), 1e-9 * before, "the padding is not in the loss");
+    for (int i = 0; i < 20; i++) {
+      g.fit(b);
+    }
+    double after = g.score(b);
+    assertTrue(Double.isFinite(after) && after < 0.5 * before, "score " + before + " -> " + after);
+    INDArray[] out = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    assertEquals(
+        2,
+        Nd4j.argMax(
+                out[0].get(
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(299)),
+                0)
+            .getInt(0),
+        "the 300th token is O");
+    ComputationGraph loaded = saveAndLoad(g);
+    assertEquals(out[0], loaded.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0]);
   }
 
   @Test

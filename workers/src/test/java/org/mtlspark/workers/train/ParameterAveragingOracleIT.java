@@ -87,15 +87,7 @@ class ParameterAveragingOracleIT {
     // One step of plain SGD per worker, then averaging; the rest as shipped (static task weights,
     // no
     // modality dropout).
-    TrainConfig sgd =
-        TrainConfigs.defaults()
-            .engine(engine)
-            .epochs(1)
-            .updater(TrainConfig.Updater.SGD)
-            .learningRate(0.1)
-            .workers(2)
-            .averagingFrequency(1)
-            .build();
+    TrainConfig sgd = oneSgdRound(engine, 2);
     FeaturizerState state = ids ? TestBatches.stateWithIds() : TestBatches.state();
     int batch = 8;
     List<Example> a = TestBatches.examples(state, batch, 11, true);
@@ -136,21 +128,50 @@ class ParameterAveragingOracleIT {
   }
 
   /**
+   * A token task beside the record tasks, over the bidirectional LSTM (and the convolution): one
+   * averaging round of two workers equals one local step on both batches, the per-position masks
+   * of the packed batches included.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"bilstm", "conv"})
+  void aTokenTaskAveragesLikeAnyOther(String encoder) throws IOException {
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(), List.of("model.l2=0", "model.dropout=0", "model.textEncoder=" + encoder));
+    TrainConfig sgd = oneSgdRound(TrainConfig.Engine.RESIDENT, 2);
+    FeaturizerState state = TestBatches.stateWithTokens();
+    boolean[] perToken = BatchBuilder.perToken(state.tasks());
+    int batch = 8;
+    List<Example> a = TestBatches.tokenExamples(state, batch, 31, true);
+    List<Example> b = TestBatches.tokenExamples(state, batch, 32, true);
+    List<String> paths = pack(List.of(a, b), "tokens-" + encoder + BatchPack.EXTENSION, perToken);
+
+    ComputationGraph initial = GraphBuilder.build(state, config.model(), sgd, 3);
+    ComputationGraph local = initial.clone();
+    List<Example> both = new ArrayList<>(a);
+    both.addAll(b);
+    local.fit(BatchBuilder.build(both, perToken));
+    ComputationGraph distributed =
+        TrainJob.trainer(
+                JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
+            .fit(initial.clone(), paths, null);
+
+    INDArray head = initial.getLayer("task_tags").getParam("W");
+    assertTrue(
+        local.getLayer("task_tags").getParam("W").sub(head).amaxNumber().doubleValue() > 1e-4,
+        "the token head moved");
+    double diff = local.params().sub(distributed.params()).amaxNumber().doubleValue();
+    assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference (" + encoder + ")");
+  }
+
+  /**
    * Four workers, whose results the executors sum in a tree and hand the driver as one sum: one
    * round equals one local step on the four batches concatenated.
    */
   @Test
   void fourWorkersSummedOnTheExecutorsEqualOneStepOnTheConcatenatedBatches() throws IOException {
     MtlConfig config = ConfigLoader.load(List.of(), List.of("model.l2=0", "model.dropout=0"));
-    TrainConfig sgd =
-        TrainConfigs.defaults()
-            .engine(TrainConfig.Engine.RESIDENT)
-            .epochs(1)
-            .updater(TrainConfig.Updater.SGD)
-            .learningRate(0.1)
-            .workers(4)
-            .averagingFrequency(1)
-            .build();
+    TrainConfig sgd = oneSgdRound(TrainConfig.Engine.RESIDENT, 4);
     FeaturizerState state = TestBatches.state();
     int batch = 8;
     List<List<Example>> shares = new ArrayList<>();
@@ -230,12 +251,29 @@ class ParameterAveragingOracleIT {
   }
 
   /** The batches in one pack, as prep writes them; returns their references. */
+  /** One epoch of plain SGD (rate 0.1) in which every worker fits one batch, then averages. */
+  private static TrainConfig oneSgdRound(TrainConfig.Engine engine, int workers) {
+    return TrainConfigs.defaults()
+        .engine(engine)
+        .epochs(1)
+        .updater(TrainConfig.Updater.SGD)
+        .learningRate(0.1)
+        .workers(workers)
+        .averagingFrequency(1)
+        .build();
+  }
+
   private List<String> pack(List<List<Example>> batches, String name) throws IOException {
+    return pack(batches, name, new boolean[batches.get(0).get(0).labels().length]);
+  }
+
+  private List<String> pack(List<List<Example>> batches, String name, boolean[] perToken)
+      throws IOException {
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir.resolve(name).toUri());
     try (BatchPack pack = new BatchPack(path.getFileSystem(conf), path)) {
       for (List<Example> examples : batches) {
-        pack.add(BatchBuilder.arrays(examples));
+        pack.add(BatchBuilder.arrays(examples, perToken));
       }
     }
     return BatchFiles.references(conf, path.toString());
