@@ -220,7 +220,8 @@ public record PrepConfig(
       int ngrams,
       int charBuckets,
       TextSplit split,
-      boolean lowercase)
+      boolean lowercase,
+      boolean shapes)
       implements Validatable {
     /** The most token positions a text may take, configured or chosen. */
     public static final int MOST_TOKENS = 1024;
@@ -265,6 +266,10 @@ public record PrepConfig(
               + MOST_CHAR_BUCKETS
               + "] (0: no character trigrams), was "
               + charBuckets);
+      problems.require(
+          !shapes || charBuckets == 0,
+          Validatable.at(path, "shapes"),
+          "and charBuckets both say what a word outside the vocabulary becomes: choose one");
     }
   }
 }

@@ -52,11 +52,40 @@ public final class InProcessCommand {
       System.setOut(out);
       System.setErr(err);
     }
+    String errText = e.toString(StandardCharsets.UTF_8);
     Outcome outcome =
-        new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        new Outcome(code, o.toString(StandardCharsets.UTF_8), withoutShutdownNoise(errText));
     out.print(outcome.out());
-    err.print(outcome.err());
+    err.print(errText);
     return outcome;
+  }
+
+  /**
+   * The first line of the trace a Spark RPC thread may print (through Scala's default reporter of
+   * a future's callback) when the context stops while an answer is on its way: the callback's
+   * thread pool is shutting down. It comes from another thread, not from the command.
+   */
+  private static final Pattern SHUTDOWN_NOISE =
+      Pattern.compile(
+          "java\\.util\\.concurrent\\.RejectedExecutionException: Task"
+              + " scala\\.concurrent\\.impl\\.CallbackRunnable@\\p{XDigit}+ rejected from .*");
+
+  /** {@code err} without {@link #SHUTDOWN_NOISE} traces (their first line and their frames). */
+  static String withoutShutdownNoise(String err) {
+    StringBuilder kept = new StringBuilder();
+    boolean inNoise = false;
+    for (String line : err.split("\\R", -1)) {
+      if (SHUTDOWN_NOISE.matcher(line).matches()) {
+        inNoise = true;
+        continue;
+      }
+      if (inNoise && (line.startsWith("\t") || line.startsWith("Caused by: "))) {
+        continue;
+      }
+      inNoise = false;
+      kept.append(line).append('\n');
+    }
+    return kept.substring(0, Math.max(0, kept.length() - 1));
   }
 
   /** {@code args} followed by {@code more}. */

@@ -125,7 +125,7 @@ public final class TestBatches {
             List.of(2, 2, 2, 0, 1, 2),
             0));
     return withModalitiesAndTasks(s, List.of(ModelInputs.TABULAR, ModelInputs.TEXT), tasks)
-        .withTokens(true, false);
+        .withTokens(true, false, false);
   }
 
   /**

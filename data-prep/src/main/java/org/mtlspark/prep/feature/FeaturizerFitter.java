@@ -76,6 +76,7 @@ public final class FeaturizerFitter {
     int ngrams = config.prep().text().ngrams();
     boolean whitespace = config.prep().text().split() == PrepConfig.TextSplit.WHITESPACE;
     boolean cased = !config.prep().text().lowercase();
+    boolean shapes = config.prep().text().shapes();
     List<String> vocabulary = List.of();
     int maxTokens = config.prep().text().fixedMaxTokens();
     if (layout.hasText() && config.prep().text().autoMaxTokens()) {
@@ -246,7 +247,10 @@ public final class FeaturizerFitter {
     if (encodings.stream().anyMatch(TaskEncoding::perToken)) {
       encodings =
           TokenTags.fit(
-              train, layout, new TextVocabulary(vocabulary, 0, whitespace, cased), encodings);
+              train,
+              layout,
+              new TextVocabulary(vocabulary, 0, whitespace, cased, shapes),
+              encodings);
     }
     List<List<Double>> edges =
         config.prep().numericBins() > 0 && n > 0
@@ -272,7 +276,8 @@ public final class FeaturizerFitter {
         edges,
         layout.hasText() ? config.prep().text().charBuckets() : 0,
         whitespace,
-        cased);
+        cased,
+        layout.hasText() && shapes);
   }
 
   /** Relative rank error of the quantiles that give the bin edges of numeric columns. */

@@ -24,6 +24,8 @@ import java.util.List;
  * @param whitespaceTokens whether a text's tokens are its whitespace-separated pieces ({@code
  *     prep.text.split: whitespace}) rather than its runs of letters and digits
  * @param keepCase whether tokens keep their case ({@code prep.text.lowercase: false})
+ * @param unknownShapes whether a word outside the vocabulary takes its shape's id ({@code
+ *     prep.text.shapes}) rather than the unknown one
  */
 public record FeaturizerState(
     List<String> modalities,
@@ -45,7 +47,8 @@ public record FeaturizerState(
     List<List<Double>> numericEdges,
     int charBuckets,
     boolean whitespaceTokens,
-    boolean keepCase)
+    boolean keepCase,
+    boolean unknownShapes)
     implements Serializable {
 
   /** The index of an identifier that is not in its column's vocabulary, or missing. */
@@ -100,6 +103,7 @@ public record FeaturizerState(
         idVocabularies,
         numericEdges,
         charBuckets,
+        false,
         false,
         false);
   }
@@ -170,19 +174,41 @@ public record FeaturizerState(
     if (!m.contains(ModelInputs.IDS)) {
       m.add(ModelInputs.IDS);
     }
-    return with(m, columns, vocabularies, numericEdges, charBuckets, whitespaceTokens, keepCase);
+    return with(
+        m,
+        columns,
+        vocabularies,
+        numericEdges,
+        charBuckets,
+        whitespaceTokens,
+        keepCase,
+        unknownShapes);
   }
 
   /** This state with quantile bin edges per numeric column (see {@link #numericEdges}). */
   public FeaturizerState withNumericEdges(List<List<Double>> edges) {
     return with(
-        modalities, idColumns, idVocabularies, edges, charBuckets, whitespaceTokens, keepCase);
+        modalities,
+        idColumns,
+        idVocabularies,
+        edges,
+        charBuckets,
+        whitespaceTokens,
+        keepCase,
+        unknownShapes);
   }
 
   /** This state with buckets of character trigrams for words outside the vocabulary. */
   public FeaturizerState withCharBuckets(int buckets) {
     return with(
-        modalities, idColumns, idVocabularies, numericEdges, buckets, whitespaceTokens, keepCase);
+        modalities,
+        idColumns,
+        idVocabularies,
+        numericEdges,
+        buckets,
+        whitespaceTokens,
+        keepCase,
+        unknownShapes);
   }
 
   private FeaturizerState with(
@@ -192,7 +218,8 @@ public record FeaturizerState(
       List<List<Double>> numericEdges,
       int charBuckets,
       boolean whitespaceTokens,
-      boolean keepCase) {
+      boolean keepCase,
+      boolean unknownShapes) {
     return new FeaturizerState(
         modalities,
         numericColumns,
@@ -213,21 +240,30 @@ public record FeaturizerState(
         numericEdges,
         charBuckets,
         whitespaceTokens,
-        keepCase);
+        keepCase,
+        unknownShapes);
   }
 
   /**
    * This state with texts cut at whitespace ({@code prep.text.split: whitespace}) or not, their
-   * tokens keeping their case or lower-cased.
+   * tokens keeping their case or lower-cased, words outside the vocabulary taking their shape's id
+   * or the unknown one.
    */
-  public FeaturizerState withTokens(boolean whitespace, boolean cased) {
+  public FeaturizerState withTokens(boolean whitespace, boolean cased, boolean shapes) {
     return with(
-        modalities, idColumns, idVocabularies, numericEdges, charBuckets, whitespace, cased);
+        modalities,
+        idColumns,
+        idVocabularies,
+        numericEdges,
+        charBuckets,
+        whitespace,
+        cased,
+        shapes);
   }
 
   /** The vocabulary that turns this state's texts into token ids. */
   public TextVocabulary textVocabulary() {
-    return new TextVocabulary(vocabulary, charBuckets, whitespaceTokens, keepCase);
+    return new TextVocabulary(vocabulary, charBuckets, whitespaceTokens, keepCase, unknownShapes);
   }
 
   /** Bin features of numeric column {@code i}: one per bin between consecutive edges. */
@@ -258,7 +294,7 @@ public record FeaturizerState(
 
   /** Ids the text input can hold (vocabulary plus reserved ids). */
   public int textVocabularySize() {
-    return TextVocabulary.idCount(vocabulary.size(), charBuckets);
+    return textVocabulary().size();
   }
 
   public boolean has(String modality) {

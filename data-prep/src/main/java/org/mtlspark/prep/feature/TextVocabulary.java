@@ -13,7 +13,9 @@ import java.util.Map;
  * tokens), looked up in a vocabulary fit on the training split. Id 0 pads, 1 is
  * an unknown token, 2 stands for "no text"; vocabulary tokens start at 3. With character buckets,
  * a word outside the vocabulary is its hashed character trigrams instead of the unknown token: ids
- * after the vocabulary's, one per bucket.
+ * after the vocabulary's, one per bucket. With shapes, a word outside the vocabulary is one of
+ * {@link #SHAPES} ids after those by its shape ({@link #shape}: capitalized, all capitals, lower
+ * case, digits, ...), so that an unseen name still looks like one.
  */
 public final class TextVocabulary implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -26,6 +28,7 @@ public final class TextVocabulary implements Serializable {
   private final int charBuckets;
   private final boolean whitespace;
   private final boolean keepCase;
+  private final boolean shapes;
   private transient Map<String, Integer> ids;
   private transient Boolean hasPairs;
 
@@ -44,6 +47,15 @@ public final class TextVocabulary implements Serializable {
    */
   public TextVocabulary(
       List<String> tokens, int charBuckets, boolean whitespace, boolean keepCase) {
+    this(tokens, charBuckets, whitespace, keepCase, false);
+  }
+
+  /**
+   * As {@link #TextVocabulary(List, int, boolean, boolean)}, a word outside the vocabulary taking
+   * its shape's id when {@code shapes} (and no character buckets are given).
+   */
+  public TextVocabulary(
+      List<String> tokens, int charBuckets, boolean whitespace, boolean keepCase, boolean shapes) {
     if (charBuckets < 0) {
       throw new IllegalArgumentException(
           "character buckets must be at least 0, was " + charBuckets);
@@ -52,6 +64,56 @@ public final class TextVocabulary implements Serializable {
     this.charBuckets = charBuckets;
     this.whitespace = whitespace;
     this.keepCase = keepCase;
+    this.shapes = shapes;
+  }
+
+  /** The shapes a word outside the vocabulary may take with shapes on. */
+  public static final int SHAPES = 7;
+
+  /**
+   * The shape of a token: 0 capitalized ({@code Paris}), 1 all capitals ({@code NASA}), 2 lower
+   * case ({@code paris}), 3 digits ({@code 2024}), 4 digits with other characters ({@code 3.5},
+   * {@code 4th}), 5 no letter or digit ({@code --}), 6 anything else ({@code iPhone}).
+   */
+  public static int shape(String token) {
+    boolean letters = false;
+    boolean digits = false;
+    boolean upper = false;
+    boolean lowerAfterFirst = false;
+    boolean upperAfterFirst = false;
+    boolean other = false;
+    int i = 0;
+    for (int cp : token.codePoints().toArray()) {
+      if (Character.isLetter(cp)) {
+        letters = true;
+        upper |= i == 0 && Character.isUpperCase(cp);
+        lowerAfterFirst |= i > 0 && Character.isLowerCase(cp);
+        upperAfterFirst |= i > 0 && Character.isUpperCase(cp);
+      } else if (Character.isDigit(cp)) {
+        digits = true;
+      } else {
+        other = true;
+      }
+      i++;
+    }
+    if (digits) {
+      return letters || other ? 4 : 3;
+    }
+    if (!letters) {
+      return 5;
+    }
+    if (upper && !lowerAfterFirst) {
+      return token.codePointCount(0, token.length()) > 1 ? 1 : 0;
+    }
+    if (upper && !upperAfterFirst) {
+      return 0;
+    }
+    return !upper && !upperAfterFirst ? 2 : 6;
+  }
+
+  /** The id of a word outside the vocabulary: its shape's with shapes on, else {@link #UNKNOWN}. */
+  private int unknown(String token) {
+    return shapes ? idCount(tokens.size(), charBuckets) + shape(token) : UNKNOWN;
   }
 
   /**
@@ -186,7 +248,7 @@ public final class TextVocabulary implements Serializable {
           mask[at++] = 1;
         }
       } else {
-        ids[at] = id == null ? UNKNOWN : id;
+        ids[at] = id == null ? unknown(toks.get(i)) : id;
         mask[at++] = 1;
       }
       if (pairs && i + 1 < toks.size() && at < length) {
@@ -214,9 +276,12 @@ public final class TextVocabulary implements Serializable {
     mask[0] = 1;
   }
 
-  /** Ids in use, including the reserved ones and the character buckets: the embedding's input size. */
+  /**
+   * Ids in use, including the reserved ones, the character buckets and the shapes: the embedding's
+   * input size.
+   */
   public int size() {
-    return idCount(tokens.size(), charBuckets);
+    return idCount(tokens.size(), charBuckets) + (shapes ? SHAPES : 0);
   }
 
   /** The ids of a vocabulary of {@code words} tokens and {@code charBuckets} trigram buckets, the reserved ids included. */
@@ -233,10 +298,10 @@ public final class TextVocabulary implements Serializable {
     return text == null ? List.of() : tokenize(text, whitespace, keepCase);
   }
 
-  /** The id of one token: its vocabulary id, else {@link #UNKNOWN}. */
+  /** The id of one token: its vocabulary id, else its shape's or {@link #UNKNOWN}. */
   public int id(String token) {
     Integer id = lookup().get(token);
-    return id == null ? UNKNOWN : id;
+    return id == null ? unknown(token) : id;
   }
 
   private Map<String, Integer> lookup() {

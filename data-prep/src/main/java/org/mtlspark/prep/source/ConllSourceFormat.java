@@ -86,14 +86,11 @@ public final class ConllSourceFormat extends InterpretedTextFormat {
             }
             Map<String, String> cells = new HashMap<>(s.metadata);
             for (int c = 0; c < columns.size(); c++) {
-              StringBuilder joined = new StringBuilder();
+              List<String> values = new ArrayList<>(s.tokens.size());
               for (String[] token : s.tokens) {
-                if (joined.length() > 0) {
-                  joined.append(' ');
-                }
-                joined.append(token[c]);
+                values.add(token[c]);
               }
-              cells.put(columns.get(c), joined.toString());
+              cells.put(columns.get(c), String.join(" ", values));
             }
             cells.put(SENTENCE, Long.toString(sentenceNumber[0]));
             return interpreter.interpret(file, s.firstLine, cells::get, s.raw);

@@ -42,6 +42,24 @@ class TextVocabularyTest {
   }
 
   @Test
+  void aWordOutsideTheVocabularyTakesItsShapesIdWhenAsked() {
+    assertEquals(
+        List.of(0, 1, 2, 3, 4, 4, 5, 6, 0),
+        List.of("Paris", "NASA", "paris", "2024", "3.5", "4th", "--", "iPhone", "A").stream()
+            .map(TextVocabulary::shape)
+            .toList());
+    TextVocabulary v = new TextVocabulary(List.of("met"), 0, true, true, true);
+    int shapes = F + 1; // after the one word
+    assertEquals(F + 1 + TextVocabulary.SHAPES, v.size());
+    float[] ids = new float[4];
+    float[] mask = new float[4];
+    v.encode("Bob met ACME 42", 4, ids, mask);
+    assertArrayEquals(new float[] {shapes, F, shapes + 1, shapes + 3}, ids);
+    assertEquals(shapes, v.id("Zed"));
+    assertEquals(U, new TextVocabulary(List.of("met"), 0, true, true).id("Zed"), "shapes off");
+  }
+
+  @Test
   void aPairTakesAPositionOnlyWhenTheVocabularyHoldsIt() {
     TextVocabulary v = new TextVocabulary(List.of("not", "good", "not good", "all"));
     float[] ids = new float[8];

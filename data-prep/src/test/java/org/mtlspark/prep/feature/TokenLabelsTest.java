@@ -78,7 +78,7 @@ class TokenLabelsTest {
                       0,
                       1,
                       3)))
-          .withTokens(true, true);
+          .withTokens(true, true, false);
 
   static Example featurize(String text, String tags, String mood) {
     SourceValues v =

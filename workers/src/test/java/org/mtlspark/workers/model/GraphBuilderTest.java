@@ -692,7 +692,7 @@ class GraphBuilderTest {
                 1,
                 1,
                 List.of(s.tasks().get(3)))
-            .withTokens(true, false);
+            .withTokens(true, false, false);
     MtlConfig config =
         ConfigLoader.load(List.of(), List.of("model.textEncoder=bilstm", "model.textHidden=8"));
     ComputationGraph g = GraphBuilder.build(tokensOnly, config.model(), config.train(), 3);
