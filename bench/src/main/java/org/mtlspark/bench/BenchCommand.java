@@ -784,6 +784,11 @@ public final class BenchCommand implements Runnable {
         r.put("baseline", base);
         Map<String, Long> examples = new LinkedHashMap<>();
         for (String m : columns) {
+          if (encoding.perToken() && trained.peers().contains(m)) {
+            // The peers fit one label per row: a token task has none for them.
+            table.append(String.format(" %" + width + "s", "-"));
+            continue;
+          }
           Spread s = trained.spread(m, task.name(), metric);
           table.append(String.format(" %" + width + "s", s.format(4)));
           r.put(m, s.mean());
@@ -801,7 +806,9 @@ public final class BenchCommand implements Runnable {
           table.append(String.format(" %+9.1f%%", 100 * better));
           r.put("sharedBetterBy", better);
         }
-        if (gbt) {
+        if (gbt && encoding.perToken()) {
+          table.append(String.format(" %12s", "-"));
+        } else if (gbt) {
           String best = models.get(0);
           for (String m : models) {
             if (Metric.of(metric)
@@ -900,6 +907,10 @@ public final class BenchCommand implements Runnable {
       models.addAll(trained.peers());
       models.remove(SINGLE);
       for (String m : models) {
+        if (trained.metrics().get(m).stream()
+            .anyMatch(run -> !run.keySet().containsAll(metrics.keySet()))) {
+          continue; // a peer without the token tasks: no Delta-m over every task
+        }
         List<Map<String, Double>> runs = new ArrayList<>();
         for (Map<String, TaskMetrics> run : trained.metrics().get(m)) {
           Map<String, Double> figures = new LinkedHashMap<>();
@@ -972,11 +983,16 @@ public final class BenchCommand implements Runnable {
         String metric = (String) r.get("metric");
         List<Object> row =
             new ArrayList<>(List.of(task, metric, round((double) r.get("baseline"), 4)));
-        models.forEach(m -> row.add(cell(trained.spread(m, task, metric))));
+        for (String m : models) {
+          // A peer has no figure for a token task (r holds none for it).
+          row.add(r.containsKey(m) ? cell(trained.spread(m, task, metric)) : "-");
+        }
         if (singleTask()) {
           row.add(String.format("%+.1f%%", 100 * (double) r.get("sharedBetterBy")));
         }
-        if (gbt) {
+        if (gbt && !r.containsKey("bestBetterThanGbtBy")) {
+          row.add("-");
+        } else if (gbt) {
           row.add(
               String.format(
                   "%+.1f%% (%s)", 100 * (double) r.get("bestBetterThanGbtBy"), r.get("bestModel")));

@@ -267,6 +267,10 @@ public record PrepConfig(
               + "] (0: no character trigrams), was "
               + charBuckets);
       problems.require(
+          !shapes || !lowercase,
+          Validatable.at(path, "shapes"),
+          "needs lowercase: false (a lower-cased word has no capitals to show)");
+      problems.require(
           !shapes || charBuckets == 0,
           Validatable.at(path, "shapes"),
           "and charBuckets both say what a word outside the vocabulary becomes: choose one");

@@ -93,7 +93,8 @@ public record TaskConfig(
 
   /**
    * The label in {@code cell}: the cell itself, or with a {@code pattern} the text its first group
-   * (else the whole expression) finds in the cell; null when the pattern finds nothing.
+   * (else, or when that group takes no part, the whole match) finds in the cell; null when the
+   * pattern finds nothing.
    */
   public String extract(String cell) {
     if (pattern.isEmpty()) {
@@ -103,7 +104,7 @@ public record TaskConfig(
     if (!m.find()) {
       return null;
     }
-    return m.groupCount() >= 1 ? m.group(1) : m.group();
+    return m.groupCount() >= 1 && m.group(1) != null ? m.group(1) : m.group();
   }
 
   /** Compiled patterns by their text: a task's pattern is compiled once per JVM, not per row. */

@@ -182,6 +182,10 @@ class ConfigLoaderTest {
             .getMessage()
             .contains("a tokens task tags the tokens of a text, but no source has one"),
         noText.getMessage());
+    ConfigException shapes = fails(tokens + "prep:\n  text: {split: whitespace, shapes: true}\n");
+    assertTrue(
+        shapes.getMessage().contains("prep.text.shapes: needs lowercase: false"),
+        shapes.getMessage());
     MtlConfig ok =
         ConfigLoader.fromYaml(tokens + "prep:\n  text: {split: whitespace}\n", "ok.yaml");
     assertEquals(TaskConfig.TaskType.TOKENS, ok.tasks().get(0).type());
@@ -204,6 +208,9 @@ class ConfigLoaderTest {
     assertNull(grouped.extract("0042"));
     TaskConfig whole = ConfigLoader.fromYaml(yaml.formatted("[0-9]+"), "p.yaml").tasks().get(0);
     assertEquals("0042", whole.extract("weblog-0042"));
+    TaskConfig optional =
+        ConfigLoader.fromYaml(yaml.formatted("(?:([a-z]+)-)?[0-9]+"), "p.yaml").tasks().get(0);
+    assertEquals("0042", optional.extract("0042"), "a group that takes no part: the whole match");
     ConfigException e = fails(yaml.formatted("(unclosed"));
     assertTrue(
         e.getMessage().contains("tasks[0].pattern: not a regular expression"), e.getMessage());

@@ -8,8 +8,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Makes a modality missing in rows of a built batch, exactly as {@link Featurizer} encodes a
  * record without it: the table's or image's features zero, the text a single "no text" token
- * under the mask, and the modality's presence flag 0. Used to remove a modality from whole
- * batches (the ablation of {@code evaluate}) and from random examples (modality dropout).
+ * under the mask, and the modality's presence flag 0; a text removed leaves nothing for the
+ * token tasks to tag, so their label masks are cleared in those rows (a featurized record without
+ * text has no tags either). Used to remove a modality from whole batches (the ablation of {@code
+ * evaluate}) and from random examples (modality dropout).
  */
 public final class MissingModality {
   private MissingModality() {}
@@ -48,6 +50,13 @@ public final class MissingModality {
         row.assign(0);
       }
       presence.putScalar(r, flag, 0);
+      if (tokenMask != null) {
+        for (int t = 0; t < state.tasks().size(); t++) {
+          if (state.tasks().get(t).perToken()) {
+            batch.getLabelsMaskArray(t).get(NDArrayIndex.point(r), NDArrayIndex.all()).assign(0);
+          }
+        }
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
+import org.mtlspark.prep.source.PrepException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -82,6 +83,19 @@ final class TokenTags {
         continue;
       }
       long mismatched = counts.getOrDefault(List.of(t, MISMATCH, MISMATCH), 0L);
+      if (2 * mismatched > task.trainLabels()) {
+        throw new PrepException(
+            "task "
+                + task.name()
+                + ": "
+                + mismatched
+                + " of "
+                + task.trainLabels()
+                + " labelled training texts have a different number of tags than of tokens: is the"
+                + " text the tokens the tags belong to, one token per whitespace-separated piece"
+                + " (prep.text.split: whitespace)? Column "
+                + task.column());
+      }
       if (mismatched > 0) {
         LOG.warn(
             "task {}: {} training texts have a different number of tags than of tokens (prep.text.split"

@@ -97,8 +97,8 @@ public final class HadoopFiles {
   /**
    * The data files of a source: the path itself if it is a file, else the files under it
    * (recursively), sorted by name, skipping hidden ({@code .}) and marker ({@code _}) files. A path
-   * with a wildcard ({@code *}, {@code ?}, {@code [abc]}, {@code {a,b}}; Hadoop's glob) stands for
-   * every file and folder it matches.
+   * with a wildcard ({@code *}, {@code ?}, {@code [abc]}, {@code {a,b}}; Hadoop's glob) that does not
+   * exist as written stands for every file and folder it matches.
    */
   public static List<String> listDataFiles(Configuration conf, String path) throws IOException {
     return listDataFileStatuses(conf, path).stream().map(f -> f.getPath().toString()).toList();
@@ -110,7 +110,7 @@ public final class HadoopFiles {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
     List<FileStatus> out = new ArrayList<>();
-    if (isGlob(path)) {
+    if (isGlob(path) && !fs.exists(p)) {
       FileStatus[] matched = fs.globStatus(p);
       if (matched == null || matched.length == 0) {
         throw new IOException("source " + p + " matches no file");
@@ -126,6 +126,35 @@ public final class HadoopFiles {
     }
     out.sort(Comparator.comparing(f -> f.getPath().toString()));
     return out;
+  }
+
+  /**
+   * Whether a source path names something: a file or folder as written, or, with a wildcard, at
+   * least one match.
+   */
+  public static boolean sourceExists(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    if (fs.exists(p)) {
+      return true;
+    }
+    FileStatus[] matched = isGlob(path) ? fs.globStatus(p) : null;
+    return matched != null && matched.length > 0;
+  }
+
+  /**
+   * The folder a source path's files are under: the path itself, or for a wildcard path that does
+   * not exist as written, its folders before the first segment with a wildcard.
+   */
+  public static String sourceBase(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    if (!isGlob(path) || p.getFileSystem(conf).exists(p)) {
+      return path;
+    }
+    while (p.getParent() != null && isGlob(p.toString())) {
+      p = p.getParent();
+    }
+    return p.toString();
   }
 
   /** Whether {@code path} holds one of Hadoop's glob wildcards. */

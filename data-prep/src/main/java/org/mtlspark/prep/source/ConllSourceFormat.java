@@ -22,7 +22,8 @@ import org.mtlspark.prep.io.Iterators;
  * are skipped, so that the tokens are the syntactic words other annotations tag. A sentence of one
  * token with a field {@code -DOCSTART-} (CoNLL-2003's document marks) is skipped. A token line with
  * fewer fields than {@code columns} names rejects its sentence, and so does a sentence longer than
- * {@link TextFormat#MAX_RECORD_CHARS} characters (read to its end, not held).
+ * {@link TextFormat#MAX_RECORD_CHARS} characters (read to its end, not held). A comment line
+ * ({@link #comment}) inside a sentence is skipped.
  */
 public final class ConllSourceFormat extends InterpretedTextFormat {
   private static final long serialVersionUID = 1L;
@@ -98,6 +99,19 @@ public final class ConllSourceFormat extends InterpretedTextFormat {
         });
   }
 
+  /**
+   * Whether a line of {@code parts} fields is a comment: it starts with {@code #} and either the
+   * file is CoNLL-U (token lines start with their id), or it has no tab and is a {@code # key =
+   * value} line or has another number of fields than a token line; so that {@code #}, a token of
+   * its own in CoNLL-2003 or IOB2 files, stays a token.
+   */
+  static boolean comment(String line, int parts, int fields, boolean conllu) {
+    if (!line.startsWith("#")) {
+      return false;
+    }
+    return conllu || line.indexOf('\t') < 0 && (metadata(line) != null || parts != fields);
+  }
+
   /** One sentence as read: its metadata, its token lines' fields, or why it is rejected. */
   private static final class Sentence {
     final Map<String, String> metadata = new HashMap<>();
@@ -138,15 +152,15 @@ public final class ConllSourceFormat extends InterpretedTextFormat {
           s.tokens.clear();
           continue;
         }
-        if (line.startsWith("#") && s.tokens.isEmpty()) {
-          String[] kv = metadata(line);
+        String[] parts =
+            line.indexOf('\t') >= 0 ? line.split("\t", -1) : SPACES.split(line.strip(), -1);
+        if (comment(line, parts.length, fields, skipNodes)) {
+          String[] kv = s.tokens.isEmpty() ? metadata(line) : null;
           if (kv != null) {
             s.metadata.putIfAbsent(kv[0], kv[1]);
           }
           continue;
         }
-        String[] parts =
-            line.indexOf('\t') >= 0 ? line.split("\t", -1) : SPACES.split(line.strip(), -1);
         if (skipNodes && RANGE_OR_EMPTY_NODE.matcher(parts[0]).matches()) {
           continue;
         }

@@ -56,7 +56,7 @@ public final class SourceReader {
       boolean optional =
           scoring
               && !src.hasFeatures()
-              && !HadoopFiles.exists(conf.get(), HadoopFiles.resolve(dataRoot, src.path()));
+              && !HadoopFiles.sourceExists(conf.get(), HadoopFiles.resolve(dataRoot, src.path()));
       List<FileStatus> listed = optional ? List.of() : files(conf.get(), dataRoot, src);
       files.add(listed.stream().map(f -> f.getPath().toString()).toList());
       bytes += listed.stream().mapToLong(FileStatus::getLen).sum();
@@ -95,7 +95,8 @@ public final class SourceReader {
   static String rowKeyBase(Configuration conf, String root, SourceConfig src, List<String> files)
       throws IOException {
     org.apache.hadoop.fs.Path path =
-        new org.apache.hadoop.fs.Path(HadoopFiles.resolve(root, src.path()));
+        new org.apache.hadoop.fs.Path(
+            HadoopFiles.sourceBase(conf, HadoopFiles.resolve(root, src.path())));
     org.apache.hadoop.fs.Path qualified = path.getFileSystem(conf).makeQualified(path);
     return files.size() == 1 && files.get(0).equals(qualified.toString())
         ? qualified.getParent().toString()

@@ -143,19 +143,20 @@ class ConllSourceFormatTest {
     assertArrayEquals(new String[] {"O B-LOC I-LOC"}, rows.get(0).value().labels());
   }
 
+  static final String CONLL2003 =
+      """
+      data:
+        key: [sentence]
+        sources:
+          - {name: c, format: conll, path: c, columns: [word, pos, chunk, ner], text: word}
+      tasks:
+        - {name: entities, type: tokens, source: c, column: ner}
+      prep:
+        text: {split: whitespace}
+      """;
+
   @Test
   void conll2003SplitsOnSpacesSkipsDocumentMarksAndNumbersSentences() {
-    String yaml =
-        """
-        data:
-          key: [sentence]
-          sources:
-            - {name: c, format: conll, path: c, columns: [word, pos, chunk, ner], text: word}
-        tasks:
-          - {name: entities, type: tokens, source: c, column: ner}
-        prep:
-          text: {split: whitespace}
-        """;
     String file =
         """
         -DOCSTART- -X- -X- O
@@ -167,7 +168,7 @@ class ConllSourceFormatTest {
         Peter NNP B-NP B-PER
         Blackburn NNP I-NP I-PER
         """;
-    List<ParsedRow<SourceValues>> rows = read(yaml, "c", file);
+    List<ParsedRow<SourceValues>> rows = read(CONLL2003, "c", file);
     assertEquals(2, rows.size());
     assertEquals("1", rows.get(0).key());
     assertEquals("EU rejects German", rows.get(0).value().text());
@@ -182,5 +183,19 @@ class ConllSourceFormatTest {
     assertEquals("newdoc_id", ConllSourceFormat.metadataName("newdoc id"));
     assertArrayEquals(new String[] {"text", "a = b"}, ConllSourceFormat.metadata("# text = a = b"));
     assertNull(ConllSourceFormat.metadata("# just a comment"));
+  }
+
+  @Test
+  void aHashIsATokenWhereTokenLinesHaveNoIdAndACommentInsideASentenceIsSkipped() {
+    String file = "# note for the reader\n# NN B-NP O\nno DT B-NP O\n";
+    List<ParsedRow<SourceValues>> rows = read(CONLL2003, "c", file);
+    assertEquals("# no", rows.get(0).value().text(), "'# NN B-NP O' has a token's four fields");
+    assertTrue(ConllSourceFormat.comment("# sent_id = a", 4, 4, false), "a key = value line");
+    assertTrue(ConllSourceFormat.comment("# note", 2, 10, false));
+    String conllu =
+        "# sent_id = email-1\n1\tHi\thi\tINTJ\tUH\t_\t0\troot\t_\t_\n"
+            + "# a remark\n2\t!\t!\tPUNCT\t.\t_\t1\tpunct\t_\t_\n";
+    List<ParsedRow<SourceValues>> u = read(UD, "ud", conllu);
+    assertEquals("Hi !", u.get(0).value().text());
   }
 }

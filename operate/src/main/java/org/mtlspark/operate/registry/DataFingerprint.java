@@ -37,7 +37,7 @@ public final class DataFingerprint {
       sources.put(src.name(), resolved);
       Manifest.SourceCount count = manifest.counts().sources().get(src.name());
       rows.put(src.name(), count == null ? 0 : count.rows());
-      if (HadoopFiles.exists(conf.get(), resolved)) {
+      if (HadoopFiles.sourceExists(conf.get(), resolved)) {
         files.addAll(HadoopFiles.listDataFiles(conf.get(), resolved));
       }
     }

@@ -99,7 +99,11 @@ public final class TaskAccumulator implements Serializable {
         guess[at] = names.get(pt);
         base[at] = names.get(bt);
         if (m[i * positions + at] == 0) {
-          truth[at] = "O"; // a tag never seen in training: not scored, outside every entity
+          // A tag never seen in training: not scored, and outside every entity of the three
+          // sequences (the head's output there is masked to zeros, so its argmax means nothing).
+          truth[at] = "O";
+          guess[at] = "O";
+          base[at] = "O";
           continue;
         }
         confusion[yt][pt]++;

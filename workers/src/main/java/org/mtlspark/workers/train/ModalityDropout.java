@@ -72,7 +72,10 @@ public record ModalityDropout(double rate, FeaturizerState state, long seed)
     return copy;
   }
 
-  /** The features and feature masks copied (they are changed); labels and label masks shared. */
+  /**
+   * The features, feature masks and label masks copied (they are changed: a token task's mask is
+   * cleared where the text is dropped); labels shared.
+   */
   private static MultiDataSet copy(MultiDataSet b) {
     INDArray[] features = b.getFeatures().clone();
     for (int i = 0; i < features.length; i++) {
@@ -84,7 +87,13 @@ public record ModalityDropout(double rate, FeaturizerState state, long seed)
         masks[i] = masks[i] == null ? null : masks[i].dup();
       }
     }
-    return new org.nd4j.linalg.dataset.MultiDataSet(
-        features, b.getLabels(), masks, b.getLabelsMaskArrays());
+    INDArray[] labelMasks =
+        b.getLabelsMaskArrays() == null ? null : b.getLabelsMaskArrays().clone();
+    if (labelMasks != null) {
+      for (int i = 0; i < labelMasks.length; i++) {
+        labelMasks[i] = labelMasks[i] == null ? null : labelMasks[i].dup();
+      }
+    }
+    return new org.nd4j.linalg.dataset.MultiDataSet(features, b.getLabels(), masks, labelMasks);
   }
 }

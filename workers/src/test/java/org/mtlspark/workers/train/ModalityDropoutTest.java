@@ -77,4 +77,31 @@ class ModalityDropoutTest {
         !d.getFeatures(PRESENCE).equals(dropout.apply(b, 4, 1, 42).getFeatures(PRESENCE)),
         "another epoch draws again");
   }
+
+  @Test
+  void aDroppedTextLeavesItsTokenTasksNothingToTagAndTheStoredBatchAlone() {
+    FeaturizerState state = TestBatches.stateWithTokens();
+    MultiDataSet b =
+        BatchBuilder.build(
+            TestBatches.tokenExamples(state, 64, 5, false), BatchBuilder.perToken(state.tasks()));
+    INDArray masksBefore = b.getLabelsMaskArray(3).dup();
+    MultiDataSet d = new ModalityDropout(0.999, state, 1).apply(b, 0, 0, 0);
+    assertEquals(masksBefore, b.getLabelsMaskArray(3), "the stored batch's token masks stay");
+    INDArray presence = d.getFeatures(2);
+    int dropped = 0;
+    for (int r = 0; r < 64; r++) {
+      double tagged = d.getLabelsMaskArray(3).getRow(r).sumNumber().doubleValue();
+      if (presence.getDouble(r, 1) == 0) {
+        dropped++;
+        assertEquals(0.0, tagged, "row " + r + " has no text, so no tags");
+      } else {
+        assertEquals(masksBefore.getRow(r).sumNumber().doubleValue(), tagged, "row " + r);
+      }
+      assertEquals(
+          b.getLabelsMaskArray(1).getDouble(r, 0),
+          d.getLabelsMaskArray(1).getDouble(r, 0),
+          "a record task keeps its mask");
+    }
+    assertTrue(dropped > 10 && dropped < 54, "dropped the text of " + dropped + " rows");
+  }
 }
