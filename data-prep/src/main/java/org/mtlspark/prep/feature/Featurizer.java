@@ -58,8 +58,9 @@ public final class Featurizer implements Serializable {
       presence[state.modalities().indexOf(ModelInputs.TABULAR)] = 1;
     }
     String text = hasText ? layout.text(r) : null;
+    List<String> textTokens = hasText ? vocabulary.tokensOf(text) : List.of();
     if (hasText) {
-      vocabulary.encode(text, state.maxTokens(), tokens, tokenMask);
+      vocabulary.encodeTokens(textTokens, state.maxTokens(), tokens, tokenMask);
       if (text != null) {
         presence[state.modalities().indexOf(ModelInputs.TEXT)] = 1;
       }
@@ -82,7 +83,7 @@ public final class Featurizer implements Serializable {
         continue;
       }
       if (task.perToken()) {
-        mask[t] = tagTokens(t, v, text, labels[t]) ? 1 : 0;
+        mask[t] = text != null && tagTokens(t, v, textTokens.size(), labels[t]) ? 1 : 0;
         continue;
       }
       switch (task.type()) {
@@ -153,14 +154,15 @@ public final class Featurizer implements Serializable {
   }
 
   /**
-   * Writes the tags of token task {@code t} ({@code tags}, one per token of {@code text}) into
-   * {@code out}, class-major over the token positions; false, writing nothing, when the tag count
-   * differs from the text's token count (a text longer than the positions is tagged on the
-   * positions it has). A tag never seen in training leaves its position unlabelled (all zeros).
+   * Writes the tags of token task {@code t} ({@code tags}, one per token of a text of {@code
+   * tokenCount} tokens) into {@code out}, class-major over the token positions; false, writing
+   * nothing, when the tag count differs from the token count (a text longer than the positions is
+   * tagged on the positions it has). A tag never seen in training leaves its position unlabelled
+   * (all zeros).
    */
-  boolean tagTokens(int t, String tags, String text, float[] out) {
+  boolean tagTokens(int t, String tags, int tokenCount, float[] out) {
     String[] tagged = tags.split(" ");
-    if (text == null || vocabulary.tokensOf(text).size() != tagged.length) {
+    if (tokenCount != tagged.length) {
       return false;
     }
     int positions = state.maxTokens();
@@ -172,11 +174,6 @@ public final class Featurizer implements Serializable {
       }
     }
     return true;
-  }
-
-  /** Whether the tag count of token task label {@code tags} matches the tokens of {@code text}. */
-  public boolean tagsFit(String tags, String text) {
-    return text != null && vocabulary.tokensOf(text).size() == tags.split(" ").length;
   }
 
   private void fillTabular(AlignedRecord r, float[] out) {

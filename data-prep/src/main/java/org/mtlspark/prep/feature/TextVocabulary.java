@@ -228,7 +228,11 @@ public final class TextVocabulary implements Serializable {
    * encodes words alone.
    */
   public void encode(String text, int length, float[] ids, float[] mask) {
-    List<String> toks = text == null ? List.of() : tokenize(text, whitespace, keepCase);
+    encodeTokens(tokensOf(text), length, ids, mask);
+  }
+
+  /** As {@link #encode}, from the text's tokens as {@link #tokensOf} cuts them. */
+  public void encodeTokens(List<String> toks, int length, float[] ids, float[] mask) {
     if (toks.isEmpty()) {
       encodeNoText(ids, mask);
       return;

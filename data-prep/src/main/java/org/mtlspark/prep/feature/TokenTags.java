@@ -50,13 +50,13 @@ final class TokenTags {
                   Map<List<Integer>, Long> local = new HashMap<>();
                   while (records.hasNext()) {
                     AlignedRecord r = records.next();
+                    String text = layout.text(r);
+                    List<String> tokens = vocabulary.tokensOf(text);
                     for (int t = 0; t < encodings.size(); t++) {
                       String tags = encodings.get(t).perToken() ? layout.label(r, t) : null;
                       if (tags == null) {
                         continue;
                       }
-                      String text = layout.text(r);
-                      List<String> tokens = vocabulary.tokensOf(text);
                       String[] tagged = tags.split(" ");
                       if (text == null || tokens.size() != tagged.length) {
                         local.merge(List.of(t, MISMATCH, MISMATCH), 1L, Long::sum);

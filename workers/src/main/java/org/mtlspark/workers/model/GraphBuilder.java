@@ -123,7 +123,7 @@ public final class GraphBuilder {
             .addInputs(features.inputs().toArray(String[]::new));
     List<InputType> types = new ArrayList<>();
     List<String> fused = new ArrayList<>();
-    List<TaskEncoding> records = features.tasks().stream().filter(t -> !t.perToken()).toList();
+    boolean recordTasks = features.tasks().stream().anyMatch(t -> !t.perToken());
     String textStates = null;
 
     // Tabular encoder.
@@ -194,7 +194,7 @@ public final class GraphBuilder {
         default -> throw new IllegalStateException(model.textEncoder().toString());
       }
       textStates = text;
-      if (records.isEmpty()) {
+      if (!recordTasks) {
         // Token tasks alone read the per-token states; nothing else is built.
         if (features.modalities().size() > 1) {
           throw new IllegalArgumentException(
@@ -559,22 +559,26 @@ public final class GraphBuilder {
    * per record) and weighted by lambda.
    */
   static RnnOutputLayer tokenHead(TaskEncoding task) {
-    var lambda =
-        Nd4j.valueArrayOf(new long[] {1, task.width()}, task.weight())
-            .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-    return new RnnOutputLayer.Builder(new LossMCXENT(lambda))
+    return new RnnOutputLayer.Builder(new LossMCXENT(lossWeights(task)))
         .nOut(task.width())
         .activation(Activation.SOFTMAX)
         .weightInit(WeightInit.XAVIER)
         .build();
   }
 
+  /**
+   * A task's loss weights: a row of its output width filled with lambda, which scales the loss's
+   * score and gradient and is saved with the model.
+   */
+  private static org.nd4j.linalg.api.ndarray.INDArray lossWeights(TaskEncoding task) {
+    return Nd4j.valueArrayOf(new long[] {1, task.width()}, task.weight())
+        .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+  }
+
   /** The output layer of a task: activation and loss by type, loss weighted by lambda. */
   static OutputLayer head(TaskEncoding task) {
     int width = task.width();
-    var lambda =
-        Nd4j.valueArrayOf(new long[] {1, width}, task.weight())
-            .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    var lambda = lossWeights(task);
     Activation activation;
     ILossFunction loss;
     if (task.type() == TaskConfig.TaskType.REGRESSION) {
