@@ -784,8 +784,8 @@ public final class BenchCommand implements Runnable {
         r.put("baseline", base);
         Map<String, Long> examples = new LinkedHashMap<>();
         for (String m : columns) {
-          if (encoding.perToken() && trained.peers().contains(m)) {
-            // The peers fit one label per row: a token task has none for them.
+          if (!encoding.recordLabels() && trained.peers().contains(m)) {
+            // The peers fit one label per row: a token or retrieval task has none for them.
             table.append(String.format(" %" + width + "s", "-"));
             continue;
           }
@@ -806,7 +806,7 @@ public final class BenchCommand implements Runnable {
           table.append(String.format(" %+9.1f%%", 100 * better));
           r.put("sharedBetterBy", better);
         }
-        if (gbt && encoding.perToken()) {
+        if (gbt && !encoding.recordLabels()) {
           table.append(String.format(" %12s", "-"));
         } else if (gbt) {
           String best = models.get(0);

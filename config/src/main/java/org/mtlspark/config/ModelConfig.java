@@ -34,7 +34,9 @@ public record ModelConfig(
     double softSharingMu,
     int experts,
     int taskExperts,
-    boolean wide)
+    boolean wide,
+    int retrievalDim,
+    double retrievalTemperature)
     implements Validatable {
 
   /**
@@ -122,7 +124,9 @@ public record ModelConfig(
         softSharingMu,
         experts,
         taskExperts,
-        wide);
+        wide,
+        retrievalDim,
+        retrievalTemperature);
   }
 
   @Override
@@ -151,6 +155,14 @@ public record ModelConfig(
         textKernel >= 1, Validatable.at(path, "textKernel"), "must be >= 1, was " + textKernel);
     problems.require(
         textHidden >= 1, Validatable.at(path, "textHidden"), "must be >= 1, was " + textHidden);
+    problems.require(
+        retrievalDim >= 1,
+        Validatable.at(path, "retrievalDim"),
+        "must be >= 1, was " + retrievalDim);
+    problems.require(
+        retrievalTemperature > 0 && Double.isFinite(retrievalTemperature),
+        Validatable.at(path, "retrievalTemperature"),
+        "must be > 0, was " + retrievalTemperature);
     problems.require(
         textHeads >= 1 && textEmbedding % Math.max(1, textHeads) == 0,
         Validatable.at(path, "textHeads"),

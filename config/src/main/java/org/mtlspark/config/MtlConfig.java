@@ -25,6 +25,9 @@ public record MtlConfig(
       TaskConfig t = tasks.get(i);
       problems.require(
           names.add(t.name()), "tasks[" + i + "].name", "duplicate task name \"" + t.name() + "\"");
+      if (t.retrieval()) {
+        continue; // no label column; checkRetrievalTasks
+      }
       problems.require(
           columns.add(t.source() + "." + t.column()),
           "tasks[" + i + "].column",
@@ -63,12 +66,62 @@ public record MtlConfig(
       checkImageEncoder(problems);
     }
     checkTokenTasks(problems);
+    checkRetrievalTasks(problems);
     if (!prep.split().by().isEmpty()) {
       problems.require(
           data.key().contains(prep.split().by()),
           "prep.split.by",
           "must be one of the key columns " + data.key() + ", was \"" + prep.split().by() + "\"");
     }
+  }
+
+  /**
+   * A retrieval task pairs two modalities that the sources provide, each read from its encoder
+   * below the shared trunk, so it is built with hard sharing only.
+   */
+  private void checkRetrievalTasks(Problems problems) {
+    for (int i = 0; i < tasks.size(); i++) {
+      TaskConfig t = tasks.get(i);
+      if (!t.retrieval()) {
+        continue;
+      }
+      for (String side : t.between()) {
+        problems.require(
+            !TaskConfig.RETRIEVABLE.contains(side) || provides(side),
+            "tasks[" + i + "].between",
+            "no source provides the modality "
+                + side
+                + " that retrieval task "
+                + t.name()
+                + " pairs");
+      }
+      problems.require(
+          model.sharing() == ModelConfig.Sharing.HARD,
+          "model.sharing",
+          "must be hard with a retrieval task (task "
+              + t.name()
+              + "): it reads the modality encoders below the trunk, not a tower or an expert");
+      problems.require(
+          train.taskWeighting() != TrainConfig.Weighting.MGDA_UB,
+          "train.taskWeighting",
+          "mgda_ub differentiates dense task layers above the shared representation; retrieval"
+              + " task "
+              + t.name()
+              + " reads the modality encoders (use mgda, or another weighting)");
+    }
+  }
+
+  /** Whether some source provides {@code modality} (tabular, text, image or ids). */
+  private boolean provides(String modality) {
+    return data.sources().stream()
+        .anyMatch(
+            s ->
+                switch (modality) {
+                  case "text" -> !s.text().isEmpty();
+                  case "image" -> s.hasImage();
+                  case "tabular" -> !s.featureColumns().isEmpty();
+                  default -> !s.ids().isEmpty();
+                });
   }
 
   /**

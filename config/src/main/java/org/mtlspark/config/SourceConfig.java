@@ -227,9 +227,10 @@ public record SourceConfig(
         "must be distinct, was " + columns);
     if (format == Format.MULTIMNIST) {
       problems.require(
-          featureColumns().isEmpty() && ids.isEmpty() && text.isEmpty(),
+          featureColumns().isEmpty() && ids.isEmpty() && (text.isEmpty() || text.equals("caption")),
           path,
-          "a multimnist source holds only its image: leave numeric, categorical, hashed, ids and text empty");
+          "a multimnist source holds its image and a caption: leave numeric, categorical, hashed"
+              + " and ids empty, and text empty or caption");
     }
   }
 

@@ -32,7 +32,8 @@ public record TaskConfig(
     String otherClass,
     Transform transform,
     List<String> classes,
-    String pattern)
+    String pattern,
+    List<String> between)
     implements Validatable {
 
   /**
@@ -46,7 +47,21 @@ public record TaskConfig(
     MULTILABEL,
     ORDINAL,
     /** One class per token of the record's text (a tag, e.g. BIO entity tags or parts of speech). */
-    TOKENS
+    TOKENS,
+    /**
+     * Cross-modal retrieval between the two modalities of {@link #between()}: each is projected
+     * into one embedding space where a record's two sides are near; no label column (a record
+     * with both modalities is a pair).
+     */
+    RETRIEVAL
+  }
+
+  /** The modalities a retrieval task may pair. */
+  public static final List<String> RETRIEVABLE = List.of("tabular", "text", "image", "ids");
+
+  /** Whether the task is a retrieval task, which has no label column. */
+  public boolean retrieval() {
+    return type == TaskType.RETRIEVAL;
   }
 
   /** The loss of a regression head; the other types have one loss each. */
@@ -88,7 +103,10 @@ public record TaskConfig(
         Map.entry("otherClass", "other"),
         Map.entry("transform", "none"),
         Map.entry("classes", List.of()),
-        Map.entry("pattern", ""));
+        Map.entry("pattern", ""),
+        Map.entry("source", ""),
+        Map.entry("column", ""),
+        Map.entry("between", List.of("text", "image")));
   }
 
   /**
@@ -126,10 +144,25 @@ public record TaskConfig(
         name != null && name.matches("[A-Za-z][A-Za-z0-9_]*"),
         Validatable.at(path, "name"),
         "must start with a letter and hold only letters, digits and '_', was \"" + name + "\"");
-    problems.require(
-        source != null && !source.isBlank(), Validatable.at(path, "source"), "must not be empty");
-    problems.require(
-        column != null && !column.isBlank(), Validatable.at(path, "column"), "must not be empty");
+    if (type == TaskType.RETRIEVAL) {
+      problems.require(
+          source.isBlank() && column.isBlank(),
+          Validatable.at(path, "column"),
+          "a retrieval task has no label column: a record with both of "
+              + between
+              + " is a pair; leave source and column out");
+      problems.require(
+          between.size() == 2
+              && RETRIEVABLE.containsAll(between)
+              && !between.get(0).equals(between.get(1)),
+          Validatable.at(path, "between"),
+          "must be two different modalities of " + RETRIEVABLE + ", was " + between);
+    } else {
+      problems.require(
+          source != null && !source.isBlank(), Validatable.at(path, "source"), "must not be empty");
+      problems.require(
+          column != null && !column.isBlank(), Validatable.at(path, "column"), "must not be empty");
+    }
     problems.require(
         weight > 0 && Double.isFinite(weight),
         Validatable.at(path, "weight"),

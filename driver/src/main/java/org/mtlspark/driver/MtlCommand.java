@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
       TrainCommand.class,
       EvaluateCommand.class,
       ScoreCommand.class,
+      RetrieveCommand.class,
       RegistryCommand.class,
       RetrainCommand.class,
       ReportCommand.class,

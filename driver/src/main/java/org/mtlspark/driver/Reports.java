@@ -93,6 +93,10 @@ final class Reports {
 
   /** Mean and deviation for regression; the share of each class (the 8 most frequent labels for multi-label). */
   private static String balance(TaskEncoding t) {
+    if (t.retrieval()) {
+      return String.format(
+          "%d training pairs of %s", t.trainLabels(), String.join(" and ", t.classes()));
+    }
     if (t.type() == TaskConfig.TaskType.REGRESSION) {
       return String.format("mean %.4g, sd %.4g", t.mean(), t.std())
           + (t.transform() == TaskConfig.Transform.NONE

@@ -161,6 +161,55 @@ public final class TestBatches {
     return out;
   }
 
+  /**
+   * {@link #state()} with a fourth task, "match", retrieval between the text and the image (the
+   * table stays, so the other tasks read the trunk).
+   */
+  public static FeaturizerState stateWithRetrieval() {
+    FeaturizerState s = state();
+    List<TaskEncoding> tasks = new ArrayList<>(s.tasks());
+    tasks.add(
+        new TaskEncoding(
+            "match",
+            TaskConfig.TaskType.RETRIEVAL,
+            "",
+            1.0,
+            List.of(ModelInputs.TEXT, ModelInputs.IMAGE),
+            List.of(100L, 100L),
+            0,
+            1,
+            100));
+    return withModalitiesAndTasks(s, s.modalities(), tasks);
+  }
+
+  /**
+   * {@code n} random examples of {@link #stateWithRetrieval()}: those of {@link #examples}, each a
+   * pair for the retrieval task (some not, when {@code masked}).
+   */
+  public static List<Example> retrievalExamples(
+      FeaturizerState s, int n, long seed, boolean masked) {
+    Random r = new Random(seed + 2000);
+    List<Example> out = new ArrayList<>();
+    for (Example e : examples(s, n, seed, masked)) {
+      float[][] labels = java.util.Arrays.copyOf(e.labels(), 4);
+      labels[3] = new float[] {1};
+      float[] labelMask = java.util.Arrays.copyOf(e.labelMask(), 4);
+      labelMask[3] = masked && r.nextInt(4) == 0 ? 0 : 1;
+      out.add(
+          new Example(
+              e.key(),
+              e.tabular(),
+              e.tokens(),
+              e.tokenMask(),
+              e.pixels(),
+              e.ids(),
+              e.presence(),
+              labels,
+              labelMask));
+    }
+    return out;
+  }
+
   /** {@code n} random examples; {@code masked} leaves some labels of the 4-class task missing. */
   public static List<Example> examples(FeaturizerState s, int n, long seed, boolean masked) {
     Random r = new Random(seed);

@@ -84,7 +84,7 @@ public final class PeerModels implements AutoCloseable {
     FeaturizerState state =
         Manifest.read(spark.sparkContext().hadoopConfiguration(), prepDir).featurizers();
     // Token tasks have a label per token, not per row: the peers fit the record tasks only.
-    this.tasks = state.tasks().stream().filter(t -> !t.perToken()).toList();
+    this.tasks = state.tasks().stream().filter(TaskEncoding::recordLabels).toList();
     PeerFeatures features = new PeerFeatures(state, settings.words());
     for (String s : List.of("train", split)) {
       if (!org.mtlspark.prep.io.HadoopFiles.exists(

@@ -25,6 +25,10 @@ public final class RecordLayout implements Serializable {
   private final List<Ref> ids = new ArrayList<>();
   private final List<Integer> idSources = new ArrayList<>();
   private final List<Ref> labels = new ArrayList<>();
+
+  /** Per task, the two modalities of a retrieval task, null for other tasks. */
+  private final List<List<String>> pairs = new ArrayList<>();
+
   private final List<Integer> tabularSources = new ArrayList<>();
   private final List<Integer> featureSources = new ArrayList<>();
   private int textSource = -1;
@@ -71,6 +75,12 @@ public final class RecordLayout implements Serializable {
       }
     }
     for (TaskConfig t : config.tasks()) {
+      if (t.retrieval()) {
+        labels.add(new Ref(-1, -1, String.join("~", t.between())));
+        pairs.add(t.between());
+        continue;
+      }
+      pairs.add(null);
       int s = sources.indexOf(config.data().source(t.source()));
       int index = (int) config.tasksOf(t.source()).stream().takeWhile(x -> x != t).count();
       labels.add(new Ref(s, index, t.source() + "." + t.column()));
@@ -149,10 +159,28 @@ public final class RecordLayout implements Serializable {
     return imageSource < 0 || r.source(imageSource) == null ? null : r.source(imageSource).image();
   }
 
-  /** The label cell of task {@code t}, or null. */
+  /**
+   * The label cell of task {@code t}, or null; for a retrieval task "1" when the record has both of
+   * its modalities (a pair), else null.
+   */
   public String label(AlignedRecord r, int t) {
+    List<String> pair = pairs.get(t);
+    if (pair != null) {
+      return present(r, pair.get(0)) && present(r, pair.get(1)) ? "1" : null;
+    }
     Ref ref = labels.get(t);
     return r.source(ref.source()) == null ? null : r.source(ref.source()).labels()[ref.index()];
+  }
+
+  /** Whether the record has {@code modality} (tabular, text, image or ids). */
+  public boolean present(AlignedRecord r, String modality) {
+    return switch (modality) {
+      case "tabular" -> tabularPresent(r);
+      case "text" -> text(r) != null;
+      case "image" -> image(r) != null;
+      case "ids" -> idsPresent(r);
+      default -> throw new IllegalArgumentException("no modality " + modality);
+    };
   }
 
   public double numeric(AlignedRecord r, int i) {

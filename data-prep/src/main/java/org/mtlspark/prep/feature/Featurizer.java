@@ -95,6 +95,10 @@ public final class Featurizer implements Serializable {
           labels[t][0] = Float.parseFloat(v);
           mask[t] = 1;
         }
+        case RETRIEVAL -> {
+          labels[t][0] = 1; // the record has both sides: a pair
+          mask[t] = 1;
+        }
         case MULTICLASS -> {
           Integer c = classes().get(t).get(v);
           if (c == null && !task.otherClass().isEmpty()) {

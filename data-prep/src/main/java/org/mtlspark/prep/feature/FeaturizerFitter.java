@@ -216,6 +216,17 @@ public final class FeaturizerFitter {
                 merge.mergedRows()));
         continue;
       }
+      if (task.retrieval()) {
+        classes = task.between();
+        counts = List.of(labelled, labelled);
+        if (labelled == 0) {
+          throw new PrepException(
+              "retrieval task "
+                  + task.name()
+                  + " has no pair in the training split: no record has both "
+                  + String.join(" and ", task.between()));
+        }
+      }
       if (labelled == 0) {
         throw new PrepException(
             "task "

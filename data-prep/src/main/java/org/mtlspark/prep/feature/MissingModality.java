@@ -50,6 +50,12 @@ public final class MissingModality {
         row.assign(0);
       }
       presence.putScalar(r, flag, 0);
+      for (int t = 0; t < state.tasks().size(); t++) {
+        TaskEncoding task = state.tasks().get(t);
+        if (task.retrieval() && task.classes().contains(modality)) {
+          batch.getLabelsMaskArray(t).putScalar(r, 0, 0); // no longer a pair
+        }
+      }
       if (tokenMask != null) {
         for (int t = 0; t < state.tasks().size(); t++) {
           if (state.tasks().get(t).perToken()) {

@@ -19,7 +19,8 @@ import org.mtlspark.config.TaskConfig;
  * tag per token position; {@code tokenTags} holds, per text token id, the tag the token most often
  * has in training (the baseline; ids it was never seen with take the most frequent tag), and
  * {@code mismatchedRows} the training texts whose tag count differed from their token count (left
- * unlabelled).
+ * unlabelled). A retrieval task's classes are its two modalities (query side first), its class
+ * count the training pairs; its target is 1 where a record has both modalities.
  */
 public record TaskEncoding(
     String name,
@@ -84,6 +85,19 @@ public record TaskEncoding(
         mergedRows,
         List.of(),
         0);
+  }
+
+  /** Whether the task is a retrieval task between the two modalities of {@link #classes()}. */
+  public boolean retrieval() {
+    return type == TaskConfig.TaskType.RETRIEVAL;
+  }
+
+  /**
+   * Whether the task has one label per record that a model of the record's features can fit (not a
+   * token task, not a retrieval task).
+   */
+  public boolean recordLabels() {
+    return !perToken() && !retrieval();
   }
 
   /** Whether the task has a label per token of the text rather than one per record. */

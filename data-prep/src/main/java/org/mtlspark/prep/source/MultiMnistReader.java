@@ -29,11 +29,34 @@ import org.mtlspark.prep.io.SerializableConf;
  * Every row offers the cells {@code part} ({@code train} for the first nine tenths of the training
  * file, {@code validation} for its last tenth, {@code test} for the t10k file), {@code index} (the
  * left image's position in its file), {@code left} and {@code right} (the two items' classes) and
- * {@code image} (the 36x36 overlay as a PNG, resized like any image by {@code prep.image}).
+ * {@code image} (the 36x36 overlay as a PNG, resized like any image by {@code prep.image}), and
+ * {@code caption}, a sentence made from the two classes ({@link #caption}).
  */
 public final class MultiMnistReader {
   /** The cells every row offers. */
-  public static final Set<String> CELLS = Set.of("part", "index", "left", "right", "image");
+  public static final Set<String> CELLS =
+      Set.of("part", "index", "left", "right", "image", "caption");
+
+  /** The classes 0 to 9 as words, in captions. */
+  static final List<String> WORDS =
+      List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
+
+  /**
+   * The caption of record {@code i} whose items have classes {@code left} and {@code right}: one of
+   * four sentences (chosen by a fixed hash of {@code i}) naming both, in either order, e.g. "a
+   * three on the left and a seven on the right" or "seven at the bottom right , three at the top
+   * left", so that which class is where has to be read from the words around it.
+   */
+  public static String caption(int i, int left, int right) {
+    String l = WORDS.get(Math.floorMod(left, 10));
+    String r = WORDS.get(Math.floorMod(right, 10));
+    return switch (Math.floorMod(partner(i ^ 0x5bd1e995, Integer.MAX_VALUE), 4)) {
+      case 0 -> "a " + l + " on the left and a " + r + " on the right";
+      case 1 -> "a " + r + " on the right and a " + l + " on the left";
+      case 2 -> "left " + l + " right " + r;
+      default -> r + " at the bottom right , " + l + " at the top left";
+    };
+  }
 
   static final int CANVAS = 36;
   static final int SHIFT = 6;
@@ -65,7 +88,7 @@ public final class MultiMnistReader {
           "source "
               + sourceName
               + " (format multimnist) offers the columns part, index, left, "
-              + "right and image, not "
+              + "right, image and caption, not "
               + missing);
     }
     List<Slice> slices = new ArrayList<>();
@@ -95,6 +118,7 @@ public final class MultiMnistReader {
                 String index = Integer.toString(i);
                 String left = Integer.toString(idx.labels()[i]);
                 String right = Integer.toString(idx.labels()[partner]);
+                String caption = caption(i, idx.labels()[i], idx.labels()[partner]);
                 rows.add(
                     interpreter.interpret(
                         slice.pair().images(),
@@ -106,6 +130,7 @@ public final class MultiMnistReader {
                               case "left" -> left;
                               case "right" -> right;
                               case "image" -> png;
+                              case "caption" -> caption;
                               default -> null;
                             },
                         part + " " + index));
@@ -193,7 +218,7 @@ public final class MultiMnistReader {
   }
 
   /** The partner of left image {@code i} among {@code n}: a fixed pseudo-random other image. */
-  static int partner(int i, int n) {
+  public static int partner(int i, int n) {
     long h = (i + 1) * 0x9E3779B97F4A7C15L;
     h ^= h >>> 31;
     h *= 0xBF58476D1CE4E5B9L;

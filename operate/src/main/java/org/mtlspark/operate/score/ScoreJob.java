@@ -40,6 +40,7 @@ import org.mtlspark.workers.run.ModelFiles;
 import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.slf4j.Logger;
@@ -116,7 +117,13 @@ public final class ScoreJob {
       Featurizer featurizer = new Featurizer(state, in.layout());
       JavaRDD<AlignedRecord> scorable = in.examples();
       List<String> keyColumns = config.data().key();
-      Outputs outputs = new Outputs(state.tasks(), config.tasks(), keyColumns);
+      Outputs outputs =
+          new Outputs(
+              state.tasks(),
+              config.tasks(),
+              keyColumns,
+              state.modalities(),
+              format == Format.PARQUET);
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
       JavaRDD<Row> rows =
@@ -235,16 +242,27 @@ public final class ScoreJob {
    * probability 0.5 or more (joined by the task's separator) and {@code <task>_p_<label>} per label;
    * tokens, the tag of each token of the text (joined by spaces; a text longer than the model's
    * token positions is tagged on those) and {@code <task>_p}, each tag's probability (joined by
-   * spaces, to 4 decimals).
+   * spaces, to 4 decimals); retrieval, {@code <task>_<modality>} per side: the record's embedding
+   * of that side (length 1, so that a dot product is the cosine similarity), null where the record
+   * lacks the modality; a Parquet array of floats, in CSV the values joined by spaces.
    */
   static final class Outputs implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final List<TaskEncoding> tasks;
     private final List<String> separators;
     private final List<String> keyColumns;
+    private final List<String> modalities;
+    private final boolean arrays;
 
-    Outputs(List<TaskEncoding> tasks, List<TaskConfig> configs, List<String> keyColumns) {
+    Outputs(
+        List<TaskEncoding> tasks,
+        List<TaskConfig> configs,
+        List<String> keyColumns,
+        List<String> modalities,
+        boolean arrays) {
       this.tasks = List.copyOf(tasks);
+      this.modalities = List.copyOf(modalities);
+      this.arrays = arrays;
       this.separators =
           tasks.stream()
               .map(
@@ -287,6 +305,17 @@ public final class ScoreJob {
               s =
                   s.add(unique(t.name(), used), DataTypes.StringType, false)
                       .add(unique(t.name() + "_p", used), DataTypes.StringType, false);
+          case RETRIEVAL -> {
+            for (String side : t.classes()) {
+              s =
+                  s.add(
+                      unique(embeddingColumn(t.name(), side), used),
+                      arrays
+                          ? DataTypes.createArrayType(DataTypes.FloatType, false)
+                          : DataTypes.StringType,
+                      true);
+            }
+          }
           default -> throw new IllegalStateException(t.type().toString());
         }
       }
@@ -304,6 +333,27 @@ public final class ScoreJob {
         n += m > 0 ? 1 : 0;
       }
       return n;
+    }
+
+    /** The column of a retrieval task's embeddings of one side. */
+    public static String embeddingColumn(String task, String side) {
+      return task + "_" + side;
+    }
+
+    /** One side's projection scaled to length 1: a list of floats, or in CSV a string. */
+    private Object embedding(INDArray projection) {
+      double norm = Math.max(1e-12, projection.norm2Number().doubleValue());
+      float[] v = projection.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
+      List<Float> list = new ArrayList<>(v.length);
+      StringBuilder text = new StringBuilder();
+      for (int j = 0; j < v.length; j++) {
+        float x = (float) (v[j] / norm);
+        list.add(x);
+        text.append(j == 0 ? "" : " ").append(x);
+      }
+      return arrays
+          ? scala.collection.JavaConverters.asScalaBufferConverter(list).asScala().toSeq()
+          : text.toString();
     }
 
     /** A column name Parquet and CSV both take: letters, digits and '_', never twice. */
@@ -380,6 +430,17 @@ public final class ScoreJob {
             }
             values.add(tags.toString());
             values.add(probabilities.toString());
+          }
+          case RETRIEVAL -> {
+            int d = (int) o.size(1) / 2;
+            for (int k = 0; k < 2; k++) {
+              String side = task.classes().get(k);
+              values.add(
+                  example.presence()[modalities.indexOf(side)] == 0
+                      ? null
+                      : embedding(
+                          o.get(NDArrayIndex.point(i), NDArrayIndex.interval(k * d, (k + 1) * d))));
+            }
           }
           default -> throw new IllegalStateException(task.type().toString());
         }

@@ -15,7 +15,14 @@ public enum Metric {
   MACRO_F1("macro_f1", true),
   MICRO_F1("micro_f1", true),
   /** F1 over entities (exact span and type), as conlleval counts them from BIO or IOBES tags. */
-  ENTITY_F1("entity_f1", true);
+  ENTITY_F1("entity_f1", true),
+  /** Retrieval: the share of queries whose partner is the most similar candidate. */
+  RECALL_AT_1("recall_at_1", true),
+  RECALL_AT_5("recall_at_5", true),
+  /** Retrieval: the share of queries whose partner is among the 10 most similar candidates. */
+  RECALL_AT_10("recall_at_10", true),
+  /** Retrieval: the median rank of the partner among all candidates (1 is first). */
+  MEDIAN_RANK("median_rank", false);
 
   private final String id;
   private final boolean higherIsBetter;

@@ -49,6 +49,9 @@ public final class TaskAccumulator implements Serializable {
   /** Entities of a token task: right, predicted and true for the model, then for the baseline. */
   final long[] entities = new long[6];
 
+  /** A retrieval task's outputs (the two sides' projections side by side) of every pair. */
+  final List<float[]> pairs = new java.util.ArrayList<>();
+
   public TaskAccumulator(TaskEncoding task) {
     this.task = task;
     boolean multiLabel = task.type() == TaskConfig.TaskType.MULTILABEL;
@@ -122,6 +125,22 @@ public final class TaskAccumulator implements Serializable {
     }
     entities[base + 1] += guess.size();
     entities[base + 2] += truth.size();
+  }
+
+  /**
+   * Adds the pairs of one batch of a retrieval task: {@code predictions} [rows, 2d], the rows the
+   * {@code mask} keeps, and their in-batch loss {@code rowLoss} [rows, 1] (unweighted).
+   */
+  public void addPairs(INDArray predictions, INDArray mask, INDArray rowLoss) {
+    float[][] rows = predictions.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatMatrix();
+    for (int i = 0; i < rows.length; i++) {
+      if (mask != null && mask.getDouble(i, 0) == 0) {
+        continue;
+      }
+      n++;
+      pairs.add(rows[i]);
+      lossSum += rowLoss.getDouble(i, 0);
+    }
   }
 
   /** Adds the rows of one batch whose label mask is set. */
@@ -265,6 +284,7 @@ public final class TaskAccumulator implements Serializable {
     for (int i = 0; i < entities.length; i++) {
       entities[i] += o.entities[i];
     }
+    pairs.addAll(o.pairs);
     for (int c = 0; c < scoreHistogram.length; c++) {
       for (int b = 0; b < BINS; b++) {
         scoreHistogram[c][b] += o.scoreHistogram[c][b];

@@ -14,6 +14,7 @@ import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.workers.run.ModelFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Evaluates every task (dl4j-spark's own evaluation only looks at output 0): the model is
@@ -85,7 +86,20 @@ public final class TaskEvaluator {
             false, batch.getFeatures(), batch.getFeaturesMaskArrays(), batch.getLabelsMaskArrays());
     int text = graph.getConfiguration().getNetworkInputs().indexOf(ModelInputs.TEXT);
     for (int t = 0; t < acc.size(); t++) {
-      if (acc.get(t).task.perToken()) {
+      if (acc.get(t).task.retrieval()) {
+        org.deeplearning4j.nn.conf.layers.LossLayer head =
+            (org.deeplearning4j.nn.conf.layers.LossLayer) graph.getOutputLayer(t).conf().getLayer();
+        double temperature =
+            ((org.mtlspark.workers.model.LossInfoNce) head.getLossFn()).getTemperature();
+        INDArray rowLoss =
+            new org.mtlspark.workers.model.LossInfoNce(temperature, Nd4j.ones(1, 1))
+                .computeScoreArray(
+                    null,
+                    out[t],
+                    new org.nd4j.linalg.activations.impl.ActivationIdentity(),
+                    batch.getLabelsMaskArray(t));
+        acc.get(t).addPairs(out[t], batch.getLabelsMaskArray(t), rowLoss);
+      } else if (acc.get(t).task.perToken()) {
         acc.get(t)
             .addTokens(
                 out[t], batch.getLabels(t), batch.getLabelsMaskArray(t), batch.getFeatures(text));

@@ -101,6 +101,10 @@ public record TaskMetrics(
           primary = Metric.ENTITY_F1;
         }
       }
+      case RETRIEVAL -> {
+        putRetrieval(a, m, b);
+        primary = Metric.RECALL_AT_10;
+      }
       case ORDINAL -> {
         m.put("accuracy", accuracy(a.confusion));
         m.put("macro_f1", macroF1(a.confusion));
@@ -140,6 +144,45 @@ public record TaskMetrics(
         a.n == 0 ? Double.NaN : a.lossSum / a.n,
         classes ? a.task.classes() : null,
         confusion);
+  }
+
+  /**
+   * A retrieval task's recall@1, @5, @10 and median rank over its pairs, each the mean of both
+   * directions, then each direction's own ({@code text_to_image_recall_at_10}, ...); the baseline is
+   * chance.
+   */
+  static void putRetrieval(TaskAccumulator a, Map<String, Double> m, Map<String, Double> b) {
+    if (a.pairs.isEmpty()) {
+      // No record with both sides (e.g. one side removed by the ablation): nothing ranked.
+      RetrievalRanks none = new RetrievalRanks(0, new double[RetrievalRanks.KS.size()], Double.NaN);
+      putRanks("", none, none, m);
+      putRanks("", none, none, b);
+      return;
+    }
+    int width = a.pairs.get(0).length / 2;
+    var first = RetrievalRanks.normalized(RetrievalRanks.stack(a.pairs, 0, width));
+    var second = RetrievalRanks.normalized(RetrievalRanks.stack(a.pairs, width, width));
+    String one = a.task.classes().get(0);
+    String two = a.task.classes().get(1);
+    RetrievalRanks forward = RetrievalRanks.of(first, second);
+    RetrievalRanks backward = RetrievalRanks.of(second, first);
+    RetrievalRanks chance = RetrievalRanks.chance(a.pairs.size());
+    putRanks("", forward, backward, m);
+    putRanks("", chance, chance, b);
+    putRanks(one + "_to_" + two + "_", forward, forward, m);
+    putRanks(two + "_to_" + one + "_", backward, backward, m);
+    putRanks(one + "_to_" + two + "_", chance, chance, b);
+    putRanks(two + "_to_" + one + "_", chance, chance, b);
+  }
+
+  /** The mean of two directions' figures, each name prefixed. */
+  private static void putRanks(
+      String prefix, RetrievalRanks x, RetrievalRanks y, Map<String, Double> out) {
+    for (int k = 0; k < RetrievalRanks.KS.size(); k++) {
+      out.put(
+          prefix + "recall_at_" + RetrievalRanks.KS.get(k), (x.recall()[k] + y.recall()[k]) / 2);
+    }
+    out.put(prefix + "median_rank", (x.medianRank() + y.medianRank()) / 2);
   }
 
   /**

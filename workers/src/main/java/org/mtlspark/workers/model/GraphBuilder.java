@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
@@ -123,7 +124,11 @@ public final class GraphBuilder {
             .addInputs(features.inputs().toArray(String[]::new));
     List<InputType> types = new ArrayList<>();
     List<String> fused = new ArrayList<>();
-    boolean recordTasks = features.tasks().stream().anyMatch(t -> !t.perToken());
+    // Tasks read the trunk, the per-token states (token tasks) or the modality encoders below the
+    // fusion (retrieval tasks); the encoder of each modality is kept for the last.
+    boolean trunkTasks = features.tasks().stream().anyMatch(t -> !t.perToken() && !t.retrieval());
+    boolean pooledText = features.tasks().stream().anyMatch(t -> !t.perToken());
+    java.util.Map<String, String> encoders = new java.util.HashMap<>();
     String textStates = null;
 
     // Tabular encoder.
@@ -139,6 +144,7 @@ public final class GraphBuilder {
         tab = name;
       }
       fused.add(tab);
+      encoders.put(ModelInputs.TABULAR, tab);
     }
 
     // Text encoder: embedding of token ids, optionally a convolution or self-attention over them,
@@ -194,7 +200,7 @@ public final class GraphBuilder {
         default -> throw new IllegalStateException(model.textEncoder().toString());
       }
       textStates = text;
-      if (!recordTasks) {
+      if (!pooledText) {
         // Token tasks alone read the per-token states; nothing else is built.
         if (features.modalities().size() > 1) {
           throw new IllegalArgumentException(
@@ -208,6 +214,7 @@ public final class GraphBuilder {
       }
       g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), text);
       fused.add("text_pool");
+      encoders.put(ModelInputs.TEXT, "text_pool");
     }
 
     // Image encoder.
@@ -248,6 +255,7 @@ public final class GraphBuilder {
           new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(),
           img);
       fused.add("image_dense");
+      encoders.put(ModelInputs.IMAGE, "image_dense");
     }
 
     // Identifier encoder: one embedding table per id column, held as blocks of rows of one
@@ -289,10 +297,25 @@ public final class GraphBuilder {
           new ReshapeVertex('c', new int[] {-1, model.idEmbedding() * columns}, null),
           ID_EMBEDDING);
       fused.add("ids_flat");
+      encoders.put(ModelInputs.IDS, "ids_flat");
     }
 
     types.add(InputType.feedForward(features.modalities().size()));
     g.setInputTypes(types.toArray(InputType[]::new));
+    if (!trunkTasks) {
+      // Token and retrieval tasks alone: no fusion, no trunk; the presence flags go unread.
+      List<String> outputs = new ArrayList<>();
+      for (TaskEncoding task : features.tasks()) {
+        String name = outputName(task.name());
+        if (task.perToken()) {
+          g.addLayer(name, tokenHead(task), textStates);
+        } else {
+          retrievalHead(g, task, encoders, model);
+        }
+        outputs.add(name);
+      }
+      return g.setOutputs(outputs.toArray(String[]::new)).allowDisconnected(true).build();
+    }
 
     String fusion =
         switch (model.fusion()) {
@@ -335,6 +358,11 @@ public final class GraphBuilder {
       String name = outputName(features.tasks().get(t).name());
       if (features.tasks().get(t).perToken()) {
         g.addLayer(name, tokenHead(features.tasks().get(t)), textStates);
+        outputs.add(name);
+        continue;
+      }
+      if (features.tasks().get(t).retrieval()) {
+        retrievalHead(g, features.tasks().get(t), encoders, model);
         outputs.add(name);
         continue;
       }
@@ -502,8 +530,8 @@ public final class GraphBuilder {
       Activation act) {
     List<String> out = new ArrayList<>(below);
     for (int t = 0; t < features.tasks().size(); t++) {
-      if (features.tasks().get(t).perToken()) {
-        continue; // its head reads the per-token states
+      if (features.tasks().get(t).perToken() || features.tasks().get(t).retrieval()) {
+        continue; // its head reads the per-token states or the modality encoders
       }
       for (int i = 0; i < model.taskHidden().size(); i++) {
         String name = "hidden_" + features.tasks().get(t).name() + "_" + i;
@@ -536,6 +564,59 @@ public final class GraphBuilder {
       layer.dropOut(1 - model.dropout());
     }
     return layer;
+  }
+
+  /** The projection of side {@code side} (a modality) of retrieval task {@code task}. */
+  public static String projectionName(String task, String side) {
+    return "project_" + task + "_" + side;
+  }
+
+  /**
+   * A retrieval task's head: each side's encoder output projected linearly to {@code
+   * model.retrievalDim} values, the two side by side in the task's output, whose loss is {@link
+   * LossInfoNce} (it normalizes them). The output is the two projections, for evaluation, scoring
+   * and retrieval.
+   */
+  private static void retrievalHead(
+      ComputationGraphConfiguration.GraphBuilder g,
+      TaskEncoding task,
+      java.util.Map<String, String> encoders,
+      ModelConfig model) {
+    List<String> sides = new ArrayList<>();
+    for (String side : task.classes()) {
+      String encoder = encoders.get(side);
+      if (encoder == null) {
+        throw new IllegalArgumentException(
+            "retrieval task "
+                + task.name()
+                + " pairs "
+                + task.classes()
+                + ", but the prepared data has no "
+                + side);
+      }
+      String name = projectionName(task.name(), side);
+      g.addLayer(
+          name,
+          new DenseLayer.Builder()
+              .nOut(model.retrievalDim())
+              .activation(Activation.IDENTITY)
+              .build(),
+          encoder);
+      if (ModelInputs.TEXT.equals(side)) {
+        // The pooled text is [rows, size], but DL4J infers a sequence type for it and would put a
+        // sequence-to-rows preprocessor here whose backward pass returns the wrong shape.
+        g.inputPreProcessor(name, new FeedForwardIdentity());
+      }
+      sides.add(name);
+    }
+    String pair = "pair_" + task.name();
+    g.addVertex(pair, new MergeVertex(), sides.toArray(String[]::new));
+    g.addLayer(
+        outputName(task.name()),
+        new LossLayer.Builder(new LossInfoNce(model.retrievalTemperature(), lossWeights(task)))
+            .activation(Activation.IDENTITY)
+            .build(),
+        pair);
   }
 
   /** The vertex of the text encoder's bidirectional LSTM ({@code textEncoder: bilstm}). */

@@ -61,10 +61,15 @@ public final class TaskLossWeights {
             ? mc.getWeights()
             : loss instanceof LossBinaryXENT bx
                 ? bx.getWeights()
-                : loss instanceof LossHuber h ? h.getWeights() : null;
+                : loss instanceof LossHuber h
+                    ? h.getWeights()
+                    : loss instanceof LossInfoNce n ? n.getWeights() : null;
   }
 
   private static ILossFunction lossOf(ComputationGraph g, String name) {
-    return ((BaseOutputLayer) g.getLayer(name).conf().getLayer()).getLossFn();
+    var layer = g.getLayer(name).conf().getLayer();
+    return layer instanceof org.deeplearning4j.nn.conf.layers.LossLayer l
+        ? l.getLossFn()
+        : ((BaseOutputLayer) layer).getLossFn();
   }
 }

@@ -667,6 +667,69 @@ class GraphBuilderTest {
         "analytic and numeric gradients agree with a token task over " + encoder);
   }
 
+  @Test
+  void retrievalGradientsThroughBothEncodersMatchFiniteDifferences() {
+    FeaturizerState s = TestBatches.stateWithRetrieval();
+    ComputationGraph g =
+        checkedGraph(
+            s,
+            "model.textEmbedding=4",
+            "model.imageFilters=[2]",
+            "model.imageHidden=3",
+            "model.trunk=[3]",
+            "model.retrievalDim=3",
+            "model.retrievalTemperature=0.5");
+    MultiDataSet b = BatchBuilder.build(TestBatches.retrievalExamples(s, 6, 5, true));
+    INDArray[] out = g.output(false, doubles(b.getFeatures()), doubles(b.getFeaturesMaskArrays()));
+    assertArrayEquals(new long[] {6, 6}, out[3].shape(), "the two projections side by side");
+    assertEquals(
+        List.of("text_pool"),
+        g.getConfiguration()
+            .getVertexInputs()
+            .get(GraphBuilder.projectionName("match", ModelInputs.TEXT)),
+        "the text side reads the text encoder, below the fusion");
+    assertTrue(
+        GradientChecks.passes(
+            new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig()
+                .net(g)
+                .inputs(doubles(b.getFeatures()))
+                .inputMask(doubles(b.getFeaturesMaskArrays()))
+                .labels(doubles(b.getLabels()))
+                .labelMask(doubles(b.getLabelsMaskArrays()))),
+        "analytic and numeric gradients agree with a retrieval task");
+  }
+
+  @Test
+  void aRetrievalOnlyModelHasNoTrunkAndLearnsToPairItsBatch() throws java.io.IOException {
+    FeaturizerState full = TestBatches.stateWithRetrieval();
+    FeaturizerState s =
+        withModalitiesAndTasks(
+            full, List.of(ModelInputs.TEXT, ModelInputs.IMAGE), List.of(full.tasks().get(3)));
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.retrievalDim=8"));
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 3);
+    assertTrue(
+        g.getConfiguration().getVertices().keySet().stream().noneMatch(v -> v.startsWith("trunk")),
+        "no trunk without a task that reads it");
+    List<org.mtlspark.prep.feature.Example> examples = new java.util.ArrayList<>();
+    for (org.mtlspark.prep.feature.Example e : TestBatches.retrievalExamples(full, 16, 9, false)) {
+      examples.add(
+          new org.mtlspark.prep.feature.Example(
+              e.key(),
+              new float[0],
+              e.tokens(),
+              e.tokenMask(),
+              e.pixels(),
+              e.ids(),
+              new float[] {1, 1},
+              new float[][] {e.labels()[3]},
+              new float[] {1}));
+    }
+    MultiDataSet b = BatchBuilder.build(examples);
+    assertThirtyStepsLowerTheScore(g, b, 0.5, "retrieval only: ");
+    ComputationGraph back = saveAndLoad(g);
+    assertEquals(g.score(b), back.score(b), 1e-5, "the loss and its temperature are saved");
+  }
+
   static MultiDataSet tokenBatch(FeaturizerState s, int n, long seed) {
     return BatchBuilder.build(
         TestBatches.tokenExamples(s, n, seed, true), BatchBuilder.perToken(s.tasks()));

@@ -165,6 +165,56 @@ class ParameterAveragingOracleIT {
   }
 
   /**
+   * A retrieval task beside the record tasks: its in-batch loss takes its negatives from the
+   * worker's own batch, so one averaging round of two workers equals the mean of one local step on
+   * each batch alone, and not one step on the two batches concatenated (whose pairs would be
+   * negatives of each other).
+   */
+  @Test
+  void aRetrievalTaskAveragesItsWorkersOwnBatchesNegatives() throws IOException {
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.l2=0", "model.dropout=0"));
+    TrainConfig sgd = oneSgdRound(TrainConfig.Engine.RESIDENT, 2);
+    FeaturizerState state = TestBatches.stateWithRetrieval();
+    int batch = 8;
+    List<Example> a = TestBatches.retrievalExamples(state, batch, 41, true);
+    List<Example> b = TestBatches.retrievalExamples(state, batch, 42, true);
+    List<String> paths = pack(List.of(a, b), "retrieval" + BatchPack.EXTENSION);
+
+    ComputationGraph initial = GraphBuilder.build(state, config.model(), sgd, 3);
+    ComputationGraph onA = initial.clone();
+    onA.fit(BatchBuilder.build(a));
+    ComputationGraph onB = initial.clone();
+    onB.fit(BatchBuilder.build(b));
+    INDArray ownNegatives = onA.params().add(onB.params()).divi(2);
+    ComputationGraph concatenated = initial.clone();
+    List<Example> both = new ArrayList<>(a);
+    both.addAll(b);
+    concatenated.fit(BatchBuilder.build(both));
+    ComputationGraph distributed =
+        TrainJob.trainer(
+                JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
+            .fit(initial.clone(), paths, null);
+
+    String projection = GraphBuilder.projectionName("match", "image");
+    assertTrue(
+        onA.getLayer(projection)
+                .getParam("W")
+                .sub(initial.getLayer(projection).getParam("W"))
+                .amaxNumber()
+                .doubleValue()
+            > 1e-4,
+        "the image projection moved");
+    assertEquals(
+        0.0,
+        ownNegatives.sub(distributed.params()).amaxNumber().doubleValue(),
+        1e-5,
+        "max |mean of the two local steps - averaged| parameter difference");
+    assertTrue(
+        concatenated.params().sub(distributed.params()).amaxNumber().doubleValue() > 1e-4,
+        "negatives from the other worker's batch would have given another step");
+  }
+
+  /**
    * Four workers, whose results the executors sum in a tree and hand the driver as one sum: one
    * round equals one local step on the four batches concatenated.
    */
