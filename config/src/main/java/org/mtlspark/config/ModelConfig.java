@@ -36,7 +36,8 @@ public record ModelConfig(
     int taskExperts,
     boolean wide,
     int retrievalDim,
-    double retrievalTemperature)
+    double retrievalTemperature,
+    List<String> fuse)
     implements Validatable {
 
   /**
@@ -126,7 +127,8 @@ public record ModelConfig(
         taskExperts,
         wide,
         retrievalDim,
-        retrievalTemperature);
+        retrievalTemperature,
+        fuse);
   }
 
   @Override
@@ -155,6 +157,15 @@ public record ModelConfig(
         textKernel >= 1, Validatable.at(path, "textKernel"), "must be >= 1, was " + textKernel);
     problems.require(
         textHidden >= 1, Validatable.at(path, "textHidden"), "must be >= 1, was " + textHidden);
+    problems.require(
+        fuse.stream().allMatch(m -> List.of("tabular", "text", "image", "ids").contains(m))
+            && new java.util.HashSet<>(fuse).size() == fuse.size(),
+        Validatable.at(path, "fuse"),
+        "must name distinct modalities of [tabular, text, image, ids] (empty: all), was " + fuse);
+    problems.require(
+        fuse.isEmpty() || fusion == Fusion.CONCAT,
+        Validatable.at(path, "fuse"),
+        "needs fusion: concat (attention fusion mixes one token per modality of the data)");
     problems.require(
         retrievalDim >= 1,
         Validatable.at(path, "retrievalDim"),

@@ -95,6 +95,19 @@ public record MtlConfig(
                 + t.name()
                 + " pairs");
       }
+      for (String side : t.between()) {
+        String column = t.name() + "_" + side;
+        problems.require(
+            tasks.stream().noneMatch(o -> o.name().equals(column)) && !data.key().contains(column),
+            "tasks[" + i + "].name",
+            "score writes retrieval task "
+                + t.name()
+                + "'s "
+                + side
+                + " embeddings as column "
+                + column
+                + ", which is also a task or key column: rename one");
+      }
       problems.require(
           model.sharing() == ModelConfig.Sharing.HARD,
           "model.sharing",

@@ -192,6 +192,47 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aRetrievalTaskPairsTwoModalitiesTheSourcesHaveWithoutALabelColumn() throws IOException {
+    String sources =
+        """
+        data:
+          key: [id]
+          sources:
+            - {name: s, format: csv, path: s, text: text, image: picture, numeric: [x]}
+        tasks:
+          - {name: y, type: binary, source: s, column: y}
+        """;
+    MtlConfig ok =
+        ConfigLoader.fromYaml(sources + "  - {name: match, type: retrieval}\n", "ok.yaml");
+    TaskConfig match = ok.tasks().get(1);
+    assertTrue(match.retrieval());
+    assertEquals(List.of("text", "image"), match.between(), "text and image unless told");
+    assertEquals(32, ok.model().retrievalDim());
+    ConfigException e =
+        fails(
+            sources
+                + """
+          - {name: match, type: retrieval, source: s, column: y, between: [text, text]}
+          - {name: other, type: retrieval, between: [ids, text]}
+          - {name: other_text, type: binary, source: s, column: z}
+        model: {sharing: soft, retrievalTemperature: 0}
+        train: {taskWeighting: mgda_ub}
+        """);
+    for (String expected :
+        List.of(
+            "tasks[1].column: a retrieval task has no label column",
+            "tasks[1].between: must be two different modalities of [tabular, text, image, ids]",
+            "tasks[2].between: no source provides the modality ids that retrieval task other pairs",
+            "model.sharing: must be hard with a retrieval task (task match)",
+            "model.retrievalTemperature: must be > 0, was 0.0",
+            "mgda_ub differentiates dense task layers above the shared representation; retrieval",
+            "score writes retrieval task other's text embeddings as column other_text, which is"
+                + " also a task or key column")) {
+      assertTrue(e.getMessage().contains(expected), expected + " in " + e.getMessage());
+    }
+  }
+
+  @Test
   void aLabelPatternTakesItsFirstGroupAndABadOneIsRefused() throws IOException {
     String yaml =
         """
@@ -286,7 +327,8 @@ class ConfigLoaderTest {
     assertTrue(m.contains("tasks[0].weight: must be > 0, was -0.5"), m);
     assertTrue(
         m.contains(
-            "tasks[1].type: expected one of [regression, multiclass, binary, multilabel, ordinal, tokens], got"
+            "tasks[1].type: expected one of [regression, multiclass, binary, multilabel, ordinal, tokens,"
+                + " retrieval], got"
                 + " \"ranking\""),
         m);
     assertEquals(4, e.problems().size(), "all problems of a file at once: " + m);

@@ -106,7 +106,7 @@ final class RetrieveCommand extends MtlCommand.SparkCommand {
     RetrieveJob.Result r;
     try {
       r = new RetrieveJob(spark).run(model, scored, task, query, k);
-    } catch (IllegalArgumentException e) {
+    } catch (RetrieveJob.RetrieveException e) {
       throw new CommandException(ExitCodes.USAGE, e.getMessage());
     }
     System.out.println(

@@ -43,7 +43,7 @@ class MtlCommandTest {
   void everyCommandHasHelp() {
     for (String command :
         new String[] {
-          "generate", "prep", "train", "evaluate", "score", "retrain", "tune", "demo"
+          "generate", "prep", "train", "evaluate", "score", "retrieve", "retrain", "tune", "demo"
         }) {
       Outcome o = run(command, "--help");
       assertEquals(ExitCodes.OK, o.code(), command);
@@ -83,6 +83,15 @@ class MtlCommandTest {
     Outcome split = run("evaluate", "--run", "r", "--prep", "p", "--split", "holdout");
     assertEquals(ExitCodes.USAGE, split.code());
     assertTrue(split.err().contains("--split must be train, validation or test"), split.err());
+    Outcome noQuery = run("retrieve", "--model", "m", "--scored", "s");
+    assertEquals(ExitCodes.USAGE, noQuery.code());
+    assertTrue(
+        noQuery.err().contains("give one query: --text TEXT or --image FILE"), noQuery.err());
+    Outcome twoQueries =
+        run("retrieve", "--model", "m", "--scored", "s", "--text", "a", "--image", "b.png");
+    assertEquals(ExitCodes.USAGE, twoQueries.code(), "one query at a time");
+    Outcome noK = run("retrieve", "--model", "m", "--scored", "s", "--text", "a", "--k", "0");
+    assertTrue(noK.err().contains("--k must be >= 1, was 0"), noK.err());
     assertTrue(SparkSession.getDefaultSession().isEmpty());
   }
 

@@ -128,4 +128,28 @@ class MultiMnistReaderTest {
                         dir.resolve("train-labels-idx1-ubyte.gz").toString())));
     assertTrue(cut.getMessage().contains("is truncated"), cut.getMessage());
   }
+
+  @Test
+  void captionsNameBothClassesWithTheirPlacesInFourSentences() {
+    java.util.Set<String> shapes = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      String c = MultiMnistReader.caption(i, 3, 7);
+      assertEquals(c, MultiMnistReader.caption(i, 3, 7), "the same every time");
+      // The left class comes with "left", the right one with "right", whatever the order.
+      String l = c.replaceAll(".*\\b(three)\\b.*?\\b(left|right)\\b.*", "$2");
+      boolean leftNear =
+          c.matches(".*three (on the |at the top )?left.*") || c.matches(".*left three.*");
+      boolean rightNear =
+          c.matches(".*seven (on the |at the bottom )?right.*") || c.matches(".*right seven.*");
+      assertTrue(leftNear && rightNear, c + " (" + l + ")");
+      shapes.add(c.replace("three", "L").replace("seven", "R"));
+    }
+    assertEquals(
+        java.util.Set.of(
+            "a L on the left and a R on the right",
+            "a R on the right and a L on the left",
+            "left L right R",
+            "R at the bottom right , L at the top left"),
+        shapes);
+  }
 }

@@ -44,6 +44,15 @@ public final class RetrieveJob {
     this.spark = spark;
   }
 
+  /** A query, a model or a scored folder that retrieval cannot work with; the message says why. */
+  public static final class RetrieveException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public RetrieveException(String message) {
+      super(message);
+    }
+  }
+
   /** A query: a text or the bytes of an image file, and the modality it is of. */
   public record Query(String modality, String text, byte[] image, String describe) {
     public static Query text(String text) {
@@ -70,7 +79,7 @@ public final class RetrieveJob {
   public Result run(String modelDir, String scored, String taskName, Query query, int k)
       throws IOException {
     if (k < 1) {
-      throw new IllegalArgumentException("k must be >= 1, was " + k);
+      throw new RetrieveException("k must be >= 1, was " + k);
     }
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     MtlConfig config =
@@ -81,7 +90,7 @@ public final class RetrieveJob {
     int t = retrievalTask(state, taskName);
     TaskEncoding task = state.tasks().get(t);
     if (!task.classes().contains(query.modality())) {
-      throw new IllegalArgumentException(
+      throw new RetrieveException(
           "retrieval task "
               + task.name()
               + " pairs "
@@ -110,7 +119,7 @@ public final class RetrieveJob {
             : spark.read().parquet(predictions);
     String column = ScoreJob.Outputs.embeddingColumn(task.name(), other);
     if (!Arrays.asList(frame.columns()).contains(column)) {
-      throw new IllegalArgumentException(
+      throw new RetrieveException(
           predictions
               + " has no column "
               + column
@@ -181,7 +190,7 @@ public final class RetrieveJob {
 
   private static void checkWidth(float[] q, int width) {
     if (width != q.length) {
-      throw new IllegalArgumentException(
+      throw new RetrieveException(
           "an embedding of "
               + width
               + " values against a query of "
@@ -199,11 +208,10 @@ public final class RetrieveJob {
       }
     }
     if (retrieval.isEmpty()) {
-      throw new IllegalArgumentException(
-          "the model has no retrieval task (tasks[].type: retrieval)");
+      throw new RetrieveException("the model has no retrieval task (tasks[].type: retrieval)");
     }
     if (name == null && retrieval.size() > 1) {
-      throw new IllegalArgumentException(
+      throw new RetrieveException(
           "the model has the retrieval tasks " + retrieval + ": name one with --task");
     }
     String wanted = name == null ? retrieval.get(0) : name;
@@ -212,8 +220,7 @@ public final class RetrieveJob {
         return t;
       }
     }
-    throw new IllegalArgumentException(
-        "no retrieval task " + wanted + "; the model's: " + retrieval);
+    throw new RetrieveException("no retrieval task " + wanted + "; the model's: " + retrieval);
   }
 
   /**
@@ -240,12 +247,18 @@ public final class RetrieveJob {
       }
     }
     if (query.image() != null) {
-      byte[] grey =
-          ImageDecoder.grey(
-              query.image(),
-              state.imageWidth(),
-              state.imageHeight(),
-              config.prep().image().maxPixels());
+      byte[] grey;
+      try {
+        ImageDecoder.checkSize(query.image(), config.prep().image().maxBytes());
+        grey =
+            ImageDecoder.grey(
+                query.image(),
+                state.imageWidth(),
+                state.imageHeight(),
+                config.prep().image().maxPixels());
+      } catch (IllegalArgumentException e) {
+        throw new RetrieveException(query.describe() + ": " + e.getMessage());
+      }
       for (int i = 0; i < pixels.length; i++) {
         pixels[i] = (grey[i] & 0xff) / 255f;
       }

@@ -176,6 +176,19 @@ class RetrievalIT {
   }
 
   @Test
+  void embeddingsScoredAsCsvRetrieveTheSameKeys() throws IOException {
+    String csv = dir.resolve("scored-csv").toString();
+    new ScoreJob(spark).run(run, dir.resolve("idx").toString(), csv, ScoreJob.Format.CSV);
+    RetrieveJob.Query q = RetrieveJob.Query.text("left four right nine");
+    RetrieveJob.Result fromCsv = new RetrieveJob(spark).run(run, csv, null, q, 3);
+    RetrieveJob.Result fromParquet = new RetrieveJob(spark).run(run, scored, null, q, 3);
+    assertEquals(
+        fromParquet.hits().stream().map(RetrieveJob.Hit::key).toList(),
+        fromCsv.hits().stream().map(RetrieveJob.Hit::key).toList());
+    assertEquals(fromParquet.hits().get(0).score(), fromCsv.hits().get(0).score(), 1e-5);
+  }
+
+  @Test
   void aQueryOfAModalityTheTaskDoesNotPairOrAnUnknownTaskIsRefused() {
     IllegalArgumentException e =
         assertThrows(

@@ -100,7 +100,10 @@ public final class EvaluateJob {
                 partitions,
                 data.featurizers(),
                 modality)) {
-          without.put(m.task(), m.metrics().get(m.primaryMetric()));
+          if (m.examples() > 0) {
+            // A retrieval task without one of its sides has no pair: nothing to report.
+            without.put(m.task(), m.metrics().get(m.primaryMetric()));
+          }
         }
         ablation.put(modality, without);
       }
@@ -148,7 +151,11 @@ public final class EvaluateJob {
       double all = m.metrics().get(m.primaryMetric());
       sb.append(String.format("%-12s %-9s %10.4f", m.task(), m.primaryMetric(), all));
       for (Map<String, Double> without : report.ablation().values()) {
-        double v = without.get(m.task());
+        Double v = without.get(m.task());
+        if (v == null) {
+          sb.append(String.format(" %20s", "n/a (no pairs)"));
+          continue;
+        }
         sb.append(String.format(" %10.4f (%+6.1f%%)", v, 100 * (v - all) / Math.abs(all)));
       }
       sb.append(String.format("%n"));

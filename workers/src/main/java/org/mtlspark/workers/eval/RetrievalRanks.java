@@ -27,50 +27,24 @@ public record RetrievalRanks(int n, double[] recall, double medianRank) {
   static final double TIE = 1e-5;
 
   /** Queries compared with all candidates at a time (one block of similarities in memory). */
-  private static final int BLOCK = 1024;
+  private static final int BLOCK = 256;
 
   /**
    * The ranks of {@code queries[i]}'s partner {@code candidates[i]} among all {@code candidates};
    * both [n, d] and normalized to length 1.
    */
   public static RetrievalRanks of(INDArray queries, INDArray candidates) {
-    int n = (int) queries.size(0);
+    long[][] places = places(queries, candidates);
+    int n = places.length;
     double[] ranks = new double[n];
     double[] hits = new double[KS.size()];
-    INDArray c = candidates.castTo(DataType.FLOAT).transpose().dup('c');
-    for (int from = 0; from < n; from += BLOCK) {
-      int to = Math.min(n, from + BLOCK);
-      float[] s =
-          queries
-              .castTo(DataType.FLOAT)
-              .get(
-                  org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-                  org.nd4j.linalg.indexing.NDArrayIndex.all())
-              .mmul(c)
-              .dup('c')
-              .data()
-              .asFloat();
-      for (int q = from; q < to; q++) {
-        int row = (q - from) * n;
-        double own = s[row + q];
-        long above = 0;
-        long ties = 0;
-        for (int j = 0; j < n; j++) {
-          if (j == q) {
-            continue;
-          }
-          double v = s[row + j];
-          if (v > own + TIE) {
-            above++;
-          } else if (v >= own - TIE) {
-            ties++;
-          }
-        }
-        // The partner's rank is uniform on above + 1 .. above + ties + 1.
-        ranks[q] = above + 1 + ties / 2.0;
-        for (int k = 0; k < KS.size(); k++) {
-          hits[k] += Math.min(1, Math.max(0, (KS.get(k) - above) / (double) (ties + 1)));
-        }
+    for (int q = 0; q < n; q++) {
+      long above = places[q][0];
+      long ties = places[q][1];
+      // The partner's rank is uniform on above + 1 .. above + ties + 1.
+      ranks[q] = above + 1 + ties / 2.0;
+      for (int k = 0; k < KS.size(); k++) {
+        hits[k] += Math.min(1, Math.max(0, (KS.get(k) - above) / (double) (ties + 1)));
       }
     }
     double[] recall = new double[KS.size()];
@@ -78,6 +52,44 @@ public record RetrievalRanks(int n, double[] recall, double medianRank) {
       recall[k] = n == 0 ? 0 : hits[k] / n;
     }
     return new RetrievalRanks(n, recall, median(ranks));
+  }
+
+  /**
+   * Per query, how many candidates are more similar than its partner and how many as similar
+   * (within {@link #TIE}), the partner itself not counted.
+   */
+  static long[][] places(INDArray queries, INDArray candidates) {
+    int n = (int) queries.size(0);
+    long[][] out = new long[n][2];
+    INDArray c = candidates.castTo(DataType.FLOAT).transpose().dup('c');
+    INDArray all = queries.castTo(DataType.FLOAT);
+    for (int from = 0; from < n; from += BLOCK) {
+      int to = Math.min(n, from + BLOCK);
+      float[] s =
+          all.get(
+                  org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+                  org.nd4j.linalg.indexing.NDArrayIndex.all())
+              .mmul(c)
+              .dup('c')
+              .data()
+              .asFloat();
+      for (int q = from; q < to; q++) {
+        long row = (long) (q - from) * n;
+        double own = s[(int) (row + q)];
+        for (int j = 0; j < n; j++) {
+          if (j == q) {
+            continue;
+          }
+          double v = s[(int) (row + j)];
+          if (v > own + TIE) {
+            out[q][0]++;
+          } else if (v >= own - TIE) {
+            out[q][1]++;
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** Chance: the partner at a uniformly random rank among {@code n}. */

@@ -49,8 +49,14 @@ public final class TaskAccumulator implements Serializable {
   /** Entities of a token task: right, predicted and true for the model, then for the baseline. */
   final long[] entities = new long[6];
 
-  /** A retrieval task's outputs (the two sides' projections side by side) of every pair. */
+  /**
+   * A retrieval task's outputs (the two sides' projections side by side) of every pair, or of a
+   * fixed sample of {@link #MAX_PAIRS} when there are more ({@link #samplePairs}).
+   */
   final List<float[]> pairs = new java.util.ArrayList<>();
+
+  /** The most pairs a retrieval task is ranked among (a split's pairs are ranked on the driver). */
+  static final int MAX_PAIRS = 20_000;
 
   public TaskAccumulator(TaskEncoding task) {
     this.task = task;
@@ -141,6 +147,32 @@ public final class TaskAccumulator implements Serializable {
       pairs.add(rows[i]);
       lossSum += rowLoss.getDouble(i, 0);
     }
+    if (pairs.size() > 2 * MAX_PAIRS) {
+      samplePairs();
+    }
+  }
+
+  /**
+   * Keeps the {@link #MAX_PAIRS} pairs whose outputs hash lowest: the same sample whichever order
+   * the partitions' pairs arrive and merge in.
+   */
+  void samplePairs() {
+    if (pairs.size() <= MAX_PAIRS) {
+      return;
+    }
+    pairs.sort(
+        java.util.Comparator.<float[]>comparingLong(TaskAccumulator::pairHash)
+            .thenComparing(java.util.Arrays::compare));
+    pairs.subList(MAX_PAIRS, pairs.size()).clear();
+  }
+
+  private static long pairHash(float[] pair) {
+    long h = 0x9E3779B97F4A7C15L;
+    for (float v : pair) {
+      h = (h ^ Float.floatToIntBits(v)) * 0xBF58476D1CE4E5B9L;
+      h ^= h >>> 31;
+    }
+    return h;
   }
 
   /** Adds the rows of one batch whose label mask is set. */
@@ -285,6 +317,7 @@ public final class TaskAccumulator implements Serializable {
       entities[i] += o.entities[i];
     }
     pairs.addAll(o.pairs);
+    samplePairs();
     for (int c = 0; c < scoreHistogram.length; c++) {
       for (int b = 0; b < BINS; b++) {
         scoreHistogram[c][b] += o.scoreHistogram[c][b];

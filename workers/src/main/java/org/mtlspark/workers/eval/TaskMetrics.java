@@ -147,7 +147,8 @@ public record TaskMetrics(
   }
 
   /**
-   * A retrieval task's recall@1, @5, @10 and median rank over its pairs, each the mean of both
+   * A retrieval task's recall@1, @5, @10 and median rank over its pairs (at most {@link
+   * TaskAccumulator#MAX_PAIRS}, a fixed sample of them when the split has more), each the mean of both
    * directions, then each direction's own ({@code text_to_image_recall_at_10}, ...); the baseline is
    * chance.
    */

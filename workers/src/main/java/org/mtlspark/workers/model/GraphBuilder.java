@@ -302,6 +302,9 @@ public final class GraphBuilder {
 
     types.add(InputType.feedForward(features.modalities().size()));
     g.setInputTypes(types.toArray(InputType[]::new));
+    if (!model.fuse().isEmpty()) {
+      fused = fusedEncoders(features, model, encoders);
+    }
     if (!trunkTasks) {
       // Token and retrieval tasks alone: no fusion, no trunk; the presence flags go unread.
       List<String> outputs = new ArrayList<>();
@@ -397,6 +400,7 @@ public final class GraphBuilder {
           name,
           new DenseLayer.Builder().nOut(model.fusionDim()).activation(Activation.IDENTITY).build(),
           encoders.get(i));
+      readsRows(g, name, encoders.get(i));
       tokens.add(name);
     }
     tokens.add(ModelInputs.PRESENCE);
@@ -566,6 +570,58 @@ public final class GraphBuilder {
     return layer;
   }
 
+  /**
+   * The encoders {@code model.fuse} names, in the data's modality order; a modality left out must
+   * be read by a retrieval task (or, a text, by a token task), and one fused modality must be in
+   * the data.
+   */
+  private static List<String> fusedEncoders(
+      FeaturizerState features, ModelConfig model, java.util.Map<String, String> encoders) {
+    List<String> out = new ArrayList<>();
+    for (String m : features.modalities()) {
+      if (model.fuse().contains(m)) {
+        out.add(encoders.get(m));
+        continue;
+      }
+      boolean read =
+          features.tasks().stream()
+              .anyMatch(
+                  t ->
+                      (t.retrieval() && t.classes().contains(m))
+                          || (t.perToken() && m.equals(ModelInputs.TEXT)));
+      if (!read) {
+        throw new IllegalArgumentException(
+            "model.fuse "
+                + model.fuse()
+                + " leaves out "
+                + m
+                + ", which no retrieval (or token) task reads: add it to model.fuse, or leave its"
+                + " source out");
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(
+          "model.fuse "
+              + model.fuse()
+              + " names none of the data's modalities "
+              + features.modalities());
+    }
+    return out;
+  }
+
+  /**
+   * Declares that dense layer {@code layer} reads rows from {@code input}: the pooled text is
+   * [rows, size], but DL4J infers a sequence type for it and would give the layer a
+   * sequence-to-rows preprocessor whose backward pass returns a sequence-shaped gradient, which
+   * cannot be added to the gradient of the pooled text's other readers.
+   */
+  private static void readsRows(
+      ComputationGraphConfiguration.GraphBuilder g, String layer, String input) {
+    if (input.equals("text_pool")) {
+      g.inputPreProcessor(layer, new FeedForwardIdentity());
+    }
+  }
+
   /** The projection of side {@code side} (a modality) of retrieval task {@code task}. */
   public static String projectionName(String task, String side) {
     return "project_" + task + "_" + side;
@@ -602,11 +658,7 @@ public final class GraphBuilder {
               .activation(Activation.IDENTITY)
               .build(),
           encoder);
-      if (ModelInputs.TEXT.equals(side)) {
-        // The pooled text is [rows, size], but DL4J infers a sequence type for it and would put a
-        // sequence-to-rows preprocessor here whose backward pass returns the wrong shape.
-        g.inputPreProcessor(name, new FeedForwardIdentity());
-      }
+      readsRows(g, name, encoder);
       sides.add(name);
     }
     String pair = "pair_" + task.name();

@@ -667,8 +667,15 @@ class GraphBuilderTest {
         "analytic and numeric gradients agree with a token task over " + encoder);
   }
 
-  @Test
-  void retrievalGradientsThroughBothEncodersMatchFiniteDifferences() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "model.fusion=concat",
+        "model.fusion=attention",
+        "model.wide=true",
+        "model.fuse=[tabular, image]"
+      })
+  void retrievalGradientsThroughBothEncodersMatchFiniteDifferences(String setting) {
     FeaturizerState s = TestBatches.stateWithRetrieval();
     ComputationGraph g =
         checkedGraph(
@@ -677,8 +684,16 @@ class GraphBuilderTest {
             "model.imageFilters=[2]",
             "model.imageHidden=3",
             "model.trunk=[3]",
+            "model.fusionDim=4",
             "model.retrievalDim=3",
-            "model.retrievalTemperature=0.5");
+            "model.retrievalTemperature=0.5",
+            setting);
+    if (setting.startsWith("model.fuse=")) {
+      assertEquals(
+          List.of("tabular_dense0", "image_dense", ModelInputs.PRESENCE),
+          g.getConfiguration().getVertexInputs().get("fusion"),
+          "the trunk reads the table and the image, not the text");
+    }
     MultiDataSet b = BatchBuilder.build(TestBatches.retrievalExamples(s, 6, 5, true));
     INDArray[] out = g.output(false, doubles(b.getFeatures()), doubles(b.getFeaturesMaskArrays()));
     assertArrayEquals(new long[] {6, 6}, out[3].shape(), "the two projections side by side");
@@ -696,7 +711,17 @@ class GraphBuilderTest {
                 .inputMask(doubles(b.getFeaturesMaskArrays()))
                 .labels(doubles(b.getLabels()))
                 .labelMask(doubles(b.getLabelsMaskArrays()))),
-        "analytic and numeric gradients agree with a retrieval task");
+        "analytic and numeric gradients agree with a retrieval task, " + setting);
+  }
+
+  @Test
+  void aModalityLeftOutOfTheFusionMustBeReadByARetrievalTask() {
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.fuse=[image]"));
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> GraphBuilder.build(state(), config.model(), config.train(), 1));
+    assertTrue(e.getMessage().contains("leaves out tabular, which no retrieval"), e.getMessage());
   }
 
   @Test

@@ -37,6 +37,18 @@ class LossInfoNceTest {
   }
 
   @Test
+  void bothDirectionsCountWhenTheyDiffer() {
+    // a_1 = a_2 = e1, b_1 = e1, b_2 = e2: s = [[1, 0], [1, 0]] / t. Rows: lse(1/t, 0) - 1/t and
+    // lse(1/t, 0) - 0. Columns: lse(1/t, 1/t) - 1/t = log 2 and lse(0, 0) - 0 = log 2.
+    double t = 0.25;
+    INDArray out = Nd4j.createFromArray(new double[][] {{1, 0, 1, 0}, {3, 0, 0, 2}});
+    double lse = Math.log(Math.exp(1 / t) + 1);
+    INDArray perRow = loss(t, 1).computeScoreArray(null, out, IDENTITY, null);
+    assertEquals(0.5 * ((lse - 1 / t) + Math.log(2)), perRow.getDouble(0, 0), 1e-12);
+    assertEquals(0.5 * (lse + Math.log(2)), perRow.getDouble(1, 0), 1e-12);
+  }
+
+  @Test
   void maskedRowsAreNeitherAnchorsNorNegativesAndOnePairAloneHasNoLoss() {
     INDArray three =
         Nd4j.createFromArray(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.prep.feature.BatchBuilder;
 import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.feature.TextVocabulary;
 import org.mtlspark.workers.TestBatches;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -103,5 +104,27 @@ class ModalityDropoutTest {
           "a record task keeps its mask");
     }
     assertTrue(dropped > 10 && dropped < 54, "dropped the text of " + dropped + " rows");
+  }
+
+  @Test
+  void aDroppedSideLeavesTheRecordNoPairForItsRetrievalTask() {
+    FeaturizerState state = TestBatches.stateWithRetrieval();
+    MultiDataSet b = BatchBuilder.build(TestBatches.retrievalExamples(state, 64, 6, false));
+    MultiDataSet d = new ModalityDropout(0.5, state, 2).apply(b, 0, 0, 0);
+    INDArray presence = d.getFeatures(state.inputs().indexOf(ModelInputs.PRESENCE));
+    int text = state.modalities().indexOf(ModelInputs.TEXT);
+    int image = state.modalities().indexOf(ModelInputs.IMAGE);
+    int table = state.modalities().indexOf(ModelInputs.TABULAR);
+    int unpaired = 0;
+    int tableOnly = 0;
+    for (int r = 0; r < 64; r++) {
+      boolean pair = presence.getDouble(r, text) > 0 && presence.getDouble(r, image) > 0;
+      assertEquals(pair ? 1.0 : 0.0, d.getLabelsMaskArray(3).getDouble(r, 0), "row " + r);
+      unpaired += pair ? 0 : 1;
+      tableOnly += pair && presence.getDouble(r, table) == 0 ? 1 : 0;
+    }
+    assertTrue(unpaired > 10, "unpaired rows " + unpaired);
+    assertTrue(tableOnly > 0, "a dropped table leaves the pair: " + tableOnly);
+    assertEquals(64.0, b.getLabelsMaskArray(3).sumNumber().doubleValue(), "the stored batch stays");
   }
 }
