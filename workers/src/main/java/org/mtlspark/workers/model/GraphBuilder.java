@@ -129,22 +129,25 @@ public final class GraphBuilder {
     boolean trunkTasks = features.tasks().stream().anyMatch(t -> !t.perToken() && !t.retrieval());
     boolean pooledText = features.tasks().stream().anyMatch(t -> !t.perToken());
     java.util.Map<String, String> encoders = new java.util.HashMap<>();
+    java.util.Set<String> read = readModalities(features, model, trunkTasks);
     String textStates = null;
 
     // Tabular encoder.
     if (features.has(ModelInputs.TABULAR)) {
       types.add(InputType.feedForward(features.tabularWidth()));
-      String tab = ModelInputs.TABULAR;
-      for (int i = 0; i < model.tabularHidden().size(); i++) {
-        String name = "tabular_dense" + i;
-        g.addLayer(
-            name,
-            new DenseLayer.Builder().nOut(model.tabularHidden().get(i)).activation(act).build(),
-            tab);
-        tab = name;
+      if (read.contains(ModelInputs.TABULAR)) {
+        String tab = ModelInputs.TABULAR;
+        for (int i = 0; i < model.tabularHidden().size(); i++) {
+          String name = "tabular_dense" + i;
+          g.addLayer(
+              name,
+              new DenseLayer.Builder().nOut(model.tabularHidden().get(i)).activation(act).build(),
+              tab);
+          tab = name;
+        }
+        fused.add(tab);
+        encoders.put(ModelInputs.TABULAR, tab);
       }
-      fused.add(tab);
-      encoders.put(ModelInputs.TABULAR, tab);
     }
 
     // Text encoder: embedding of token ids, optionally a convolution or self-attention over them,
@@ -153,109 +156,116 @@ public final class GraphBuilder {
       // Token ids [mb, maxTokens]; declared with the id count as its size, which becomes the
       // embedding's nIn.
       types.add(InputType.recurrent(features.textVocabularySize(), features.maxTokens()));
-      g.addLayer(
-          "text_embedding",
-          new EmbeddingSequenceLayer.Builder()
-              .nIn(features.textVocabularySize())
-              .nOut(model.textEmbedding())
-              .inputLength(features.maxTokens())
-              .hasBias(false)
-              .build(),
-          ModelInputs.TEXT);
-      String text = "text_embedding";
-      switch (model.textEncoder()) {
-        case MEAN -> {}
-        case CONV -> {
-          g.addLayer(
-              "text_conv",
-              new Convolution1DLayer.Builder()
-                  .kernelSize(model.textKernel())
-                  .nOut(model.textEmbedding())
-                  .convolutionMode(ConvolutionMode.Same)
-                  .activation(act)
-                  .build(),
-              text);
-          text = "text_conv";
+      if (read.contains(ModelInputs.TEXT)) {
+        g.addLayer(
+            "text_embedding",
+            new EmbeddingSequenceLayer.Builder()
+                .nIn(features.textVocabularySize())
+                .nOut(model.textEmbedding())
+                .inputLength(features.maxTokens())
+                .hasBias(false)
+                .build(),
+            ModelInputs.TEXT);
+        String text = "text_embedding";
+        switch (model.textEncoder()) {
+          case MEAN -> {}
+          case CONV -> {
+            g.addLayer(
+                "text_conv",
+                new Convolution1DLayer.Builder()
+                    .kernelSize(model.textKernel())
+                    .nOut(model.textEmbedding())
+                    .convolutionMode(ConvolutionMode.Same)
+                    .activation(act)
+                    .build(),
+                text);
+            text = "text_conv";
+          }
+          case BILSTM -> {
+            g.addLayer(
+                TEXT_BILSTM,
+                new Bidirectional(
+                    Bidirectional.Mode.CONCAT,
+                    new LSTM.Builder()
+                        .nOut(model.textHidden())
+                        .activation(Activation.TANH)
+                        .build()),
+                text);
+            text = TEXT_BILSTM;
+          }
+          case ATTENTION -> {
+            g.addLayer(
+                "text_attention",
+                new SelfAttentionLayer.Builder()
+                    .nOut(model.textEmbedding())
+                    .nHeads(model.textHeads())
+                    .projectInput(true)
+                    .build(),
+                text);
+            text = "text_attention";
+          }
+          default -> throw new IllegalStateException(model.textEncoder().toString());
         }
-        case BILSTM -> {
-          g.addLayer(
-              TEXT_BILSTM,
-              new Bidirectional(
-                  Bidirectional.Mode.CONCAT,
-                  new LSTM.Builder().nOut(model.textHidden()).activation(Activation.TANH).build()),
-              text);
-          text = TEXT_BILSTM;
+        textStates = text;
+        if (!pooledText) {
+          // Token tasks alone read the per-token states; nothing else is built.
+          if (features.modalities().size() > 1) {
+            throw new IllegalArgumentException(
+                "every task is a token task, which reads the text alone, but the data also has "
+                    + features.modalities()
+                    + ": add a task with a label per record, or leave the other sources out");
+          }
+          types.add(InputType.feedForward(features.modalities().size()));
+          g.setInputTypes(types.toArray(InputType[]::new));
+          return tokenHeads(g, features, textStates).build();
         }
-        case ATTENTION -> {
-          g.addLayer(
-              "text_attention",
-              new SelfAttentionLayer.Builder()
-                  .nOut(model.textEmbedding())
-                  .nHeads(model.textHeads())
-                  .projectInput(true)
-                  .build(),
-              text);
-          text = "text_attention";
-        }
-        default -> throw new IllegalStateException(model.textEncoder().toString());
+        g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), text);
+        fused.add("text_pool");
+        encoders.put(ModelInputs.TEXT, "text_pool");
       }
-      textStates = text;
-      if (!pooledText) {
-        // Token tasks alone read the per-token states; nothing else is built.
-        if (features.modalities().size() > 1) {
-          throw new IllegalArgumentException(
-              "every task is a token task, which reads the text alone, but the data also has "
-                  + features.modalities()
-                  + ": add a task with a label per record, or leave the other sources out");
-        }
-        types.add(InputType.feedForward(features.modalities().size()));
-        g.setInputTypes(types.toArray(InputType[]::new));
-        return tokenHeads(g, features, textStates).build();
-      }
-      g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), text);
-      fused.add("text_pool");
-      encoders.put(ModelInputs.TEXT, "text_pool");
     }
 
     // Image encoder.
     if (features.has(ModelInputs.IMAGE)) {
       types.add(InputType.convolutionalFlat(features.imageHeight(), features.imageWidth(), 1));
-      String img = ModelInputs.IMAGE;
-      for (int i = 0; i < model.imageFilters().size(); i++) {
+      if (read.contains(ModelInputs.IMAGE)) {
+        String img = ModelInputs.IMAGE;
+        for (int i = 0; i < model.imageFilters().size(); i++) {
+          g.addLayer(
+              "image_conv" + i,
+              new ConvolutionLayer.Builder(model.imageKernel(), model.imageKernel())
+                  .nOut(model.imageFilters().get(i))
+                  .convolutionMode(
+                      model.imagePadding() == ModelConfig.ImagePadding.SAME
+                          ? ConvolutionMode.Same
+                          : ConvolutionMode.Truncate)
+                  .activation(act)
+                  .build(),
+              img);
+          g.addLayer(
+              "image_pool" + i,
+              new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
+              "image_conv" + i);
+          img = "image_pool" + i;
+        }
+        if (model.imageDropout() > 0) {
+          // Whole channels dropped: a channel mask commutes with the max pooling and the
+          // activation before it, so this is dropout on the last convolution's channels.
+          g.addLayer(
+              "image_dropout",
+              new DropoutLayer.Builder()
+                  .dropOut(new SpatialDropout(1 - model.imageDropout()))
+                  .build(),
+              img);
+          img = "image_dropout";
+        }
         g.addLayer(
-            "image_conv" + i,
-            new ConvolutionLayer.Builder(model.imageKernel(), model.imageKernel())
-                .nOut(model.imageFilters().get(i))
-                .convolutionMode(
-                    model.imagePadding() == ModelConfig.ImagePadding.SAME
-                        ? ConvolutionMode.Same
-                        : ConvolutionMode.Truncate)
-                .activation(act)
-                .build(),
+            "image_dense",
+            new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(),
             img);
-        g.addLayer(
-            "image_pool" + i,
-            new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
-            "image_conv" + i);
-        img = "image_pool" + i;
+        fused.add("image_dense");
+        encoders.put(ModelInputs.IMAGE, "image_dense");
       }
-      if (model.imageDropout() > 0) {
-        // Whole channels dropped: a channel mask commutes with the max pooling and the
-        // activation before it, so this is dropout on the last convolution's channels.
-        g.addLayer(
-            "image_dropout",
-            new DropoutLayer.Builder()
-                .dropOut(new SpatialDropout(1 - model.imageDropout()))
-                .build(),
-            img);
-        img = "image_dropout";
-      }
-      g.addLayer(
-          "image_dense",
-          new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(),
-          img);
-      fused.add("image_dense");
-      encoders.put(ModelInputs.IMAGE, "image_dense");
     }
 
     // Identifier encoder: one embedding table per id column, held as blocks of rows of one
@@ -281,30 +291,33 @@ public final class GraphBuilder {
       }
       // Indices [mb, columns]; declared with the table's rows as its size, which becomes nIn.
       types.add(InputType.recurrent(rows, columns));
-      g.addLayer(
-          ID_EMBEDDING,
-          new EmbeddingSequenceLayer.Builder()
-              .nIn(rows)
-              .nOut(model.idEmbedding())
-              .inputLength(columns)
-              .hasBias(false)
-              .activation(Activation.IDENTITY)
-              .build(),
-          IdOffsets.of(sizes),
-          ModelInputs.IDS);
-      g.addVertex(
-          "ids_flat",
-          new ReshapeVertex('c', new int[] {-1, model.idEmbedding() * columns}, null),
-          ID_EMBEDDING);
-      fused.add("ids_flat");
-      encoders.put(ModelInputs.IDS, "ids_flat");
+      if (read.contains(ModelInputs.IDS)) {
+        g.addLayer(
+            ID_EMBEDDING,
+            new EmbeddingSequenceLayer.Builder()
+                .nIn(rows)
+                .nOut(model.idEmbedding())
+                .inputLength(columns)
+                .hasBias(false)
+                .activation(Activation.IDENTITY)
+                .build(),
+            IdOffsets.of(sizes),
+            ModelInputs.IDS);
+        g.addVertex(
+            "ids_flat",
+            new ReshapeVertex('c', new int[] {-1, model.idEmbedding() * columns}, null),
+            ID_EMBEDDING);
+        fused.add("ids_flat");
+        encoders.put(ModelInputs.IDS, "ids_flat");
+      }
     }
 
     types.add(InputType.feedForward(features.modalities().size()));
     g.setInputTypes(types.toArray(InputType[]::new));
-    if (!model.fuse().isEmpty()) {
+    if (!model.fuse().isEmpty() && trunkTasks) {
       fused = fusedEncoders(features, model, encoders);
     }
+    boolean unread = !read.containsAll(features.modalities());
     if (!trunkTasks) {
       // Token and retrieval tasks alone: no fusion, no trunk; the presence flags go unread.
       List<String> outputs = new ArrayList<>();
@@ -350,10 +363,10 @@ public final class GraphBuilder {
     // One head per task; with a wide part, it reads the tabular input and the text's mean
     // embedding beside the deep part.
     List<String> wide = new ArrayList<>();
-    if (features.has(ModelInputs.TABULAR)) {
+    if (features.has(ModelInputs.TABULAR) && fuses(model, ModelInputs.TABULAR)) {
       wide.add(ModelInputs.TABULAR);
     }
-    if (features.has(ModelInputs.TEXT)) {
+    if (features.has(ModelInputs.TEXT) && fuses(model, ModelInputs.TEXT)) {
       wide.add("text_pool");
     }
     List<String> outputs = new ArrayList<>();
@@ -381,6 +394,9 @@ public final class GraphBuilder {
       outputs.add(name);
     }
     g.setOutputs(outputs.toArray(String[]::new));
+    if (unread) {
+      g.allowDisconnected(true); // a modality no task reads: its input goes unread
+    }
     return g.build();
   }
 
@@ -570,33 +586,40 @@ public final class GraphBuilder {
     return layer;
   }
 
+  /** Whether the fusion reads {@code modality}: every modality unless {@code model.fuse} names some. */
+  private static boolean fuses(ModelConfig model, String modality) {
+    return model.fuse().isEmpty() || model.fuse().contains(modality);
+  }
+
   /**
-   * The encoders {@code model.fuse} names, in the data's modality order; a modality left out must
-   * be read by a retrieval task (or, a text, by a token task), and one fused modality must be in
-   * the data.
+   * The modalities some task reads: through the fusion (those {@code model.fuse} names, all by
+   * default) when a task reads the trunk, a retrieval task's sides, the text for token tasks. The
+   * others get no encoder: their inputs go unread.
    */
+  static java.util.Set<String> readModalities(
+      FeaturizerState features, ModelConfig model, boolean trunkTasks) {
+    java.util.Set<String> read = new java.util.LinkedHashSet<>();
+    for (String m : features.modalities()) {
+      boolean byTask =
+          features.tasks().stream()
+              .anyMatch(
+                  t ->
+                      (t.retrieval() && t.classes().contains(m))
+                          || (t.perToken() && m.equals(ModelInputs.TEXT)));
+      if (byTask || (trunkTasks && fuses(model, m))) {
+        read.add(m);
+      }
+    }
+    return read;
+  }
+
+  /** The encoders {@code model.fuse} names, in the data's modality order; at least one. */
   private static List<String> fusedEncoders(
       FeaturizerState features, ModelConfig model, java.util.Map<String, String> encoders) {
     List<String> out = new ArrayList<>();
     for (String m : features.modalities()) {
       if (model.fuse().contains(m)) {
         out.add(encoders.get(m));
-        continue;
-      }
-      boolean read =
-          features.tasks().stream()
-              .anyMatch(
-                  t ->
-                      (t.retrieval() && t.classes().contains(m))
-                          || (t.perToken() && m.equals(ModelInputs.TEXT)));
-      if (!read) {
-        throw new IllegalArgumentException(
-            "model.fuse "
-                + model.fuse()
-                + " leaves out "
-                + m
-                + ", which no retrieval (or token) task reads: add it to model.fuse, or leave its"
-                + " source out");
       }
     }
     if (out.isEmpty()) {

@@ -715,13 +715,20 @@ class GraphBuilderTest {
   }
 
   @Test
-  void aModalityLeftOutOfTheFusionMustBeReadByARetrievalTask() {
+  void aModalityThatNoTaskReadsGetsNoEncoderAndTheRestTrains() {
     MtlConfig config = ConfigLoader.load(List.of(), List.of("model.fuse=[image]"));
-    IllegalArgumentException e =
-        org.junit.jupiter.api.Assertions.assertThrows(
-            IllegalArgumentException.class,
-            () -> GraphBuilder.build(state(), config.model(), config.train(), 1));
-    assertTrue(e.getMessage().contains("leaves out tabular, which no retrieval"), e.getMessage());
+    ComputationGraph g = GraphBuilder.build(state(), config.model(), config.train(), 1);
+    var vertices = g.getConfiguration().getVertices().keySet();
+    assertTrue(vertices.contains("image_dense"), vertices.toString());
+    assertTrue(
+        vertices.stream().noneMatch(v -> v.startsWith("tabular_") || v.startsWith("text_")),
+        "the table and the text are read by nothing: " + vertices);
+    MultiDataSet b = batch(state(), 16, 4);
+    INDArray[] before = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    b.getFeatures(0).assign(7); // the table: unread
+    INDArray[] after = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    assertEquals(before[1], after[1], "the table does not reach the heads");
+    assertThirtyStepsLowerTheScore(g, batch(state(), 16, 4), 0.9, "image only: ");
   }
 
   @Test
