@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.operate.score.RetrieveJob;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.prep.source.Keys;
 import org.mtlspark.workers.run.RunFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -121,10 +122,13 @@ final class RetrieveCommand extends MtlCommand.SparkCommand {
             + " candidates in "
             + scored
             + "):");
-    System.out.println(String.format("%4s  %-32s %8s", "rank", "key", "cosine"));
+    System.out.println(
+        String.format("%4s  %-32s %8s", "rank", String.join(",", r.keyColumns()), "cosine"));
     for (int i = 0; i < r.hits().size(); i++) {
       RetrieveJob.Hit h = r.hits().get(i);
-      System.out.println(String.format("%4d  %-32s %8.4f", i + 1, h.key(), h.score()));
+      // The key's columns joined by commas, as the header names them.
+      String key = String.join(",", Keys.split(h.key()));
+      System.out.println(String.format("%4d  %-32s %8.4f", i + 1, key, h.score()));
     }
     return ExitCodes.OK;
   }

@@ -69,7 +69,12 @@ public final class RetrieveJob {
 
   /** What came back, and against what. */
   public record Result(
-      String task, String querySide, String candidateSide, long candidates, List<Hit> hits) {}
+      String task,
+      String querySide,
+      String candidateSide,
+      long candidates,
+      List<String> keyColumns,
+      List<Hit> hits) {}
 
   /**
    * The {@code k} keys of {@code scored} (an output folder of {@code score}, or its predictions
@@ -147,7 +152,7 @@ public final class RetrieveJob {
                             arrays ? row.getList(keys.size()) : row.getString(keys.size()),
                             arrays)))
             .takeOrdered(k, new ByScore());
-    return new Result(task.name(), query.modality(), other, count, hits);
+    return new Result(task.name(), query.modality(), other, count, keys, hits);
   }
 
   /** Best first; equal scores by key, so that the order is the same every run. */
