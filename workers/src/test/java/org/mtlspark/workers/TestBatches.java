@@ -137,26 +137,13 @@ public final class TestBatches {
     List<Example> out = new ArrayList<>();
     int positions = s.maxTokens();
     for (Example e : examples(s, n, seed, masked)) {
-      float[][] labels = java.util.Arrays.copyOf(e.labels(), 4);
-      labels[3] = new float[TAGS.size() * positions];
+      float[] tags = new float[TAGS.size() * positions];
       for (int at = 0; at < positions; at++) {
         if (e.tokenMask()[at] > 0) {
-          labels[3][r.nextInt(TAGS.size()) * positions + at] = 1;
+          tags[r.nextInt(TAGS.size()) * positions + at] = 1;
         }
       }
-      float[] labelMask = java.util.Arrays.copyOf(e.labelMask(), 4);
-      labelMask[3] = masked && r.nextInt(4) == 0 ? 0 : 1;
-      out.add(
-          new Example(
-              e.key(),
-              e.tabular(),
-              e.tokens(),
-              e.tokenMask(),
-              e.pixels(),
-              e.ids(),
-              e.presence(),
-              labels,
-              labelMask));
+      out.add(withFourthLabel(e, tags, masked && r.nextInt(4) == 0 ? 0 : 1));
     }
     return out;
   }
@@ -191,23 +178,27 @@ public final class TestBatches {
     Random r = new Random(seed + 2000);
     List<Example> out = new ArrayList<>();
     for (Example e : examples(s, n, seed, masked)) {
-      float[][] labels = java.util.Arrays.copyOf(e.labels(), 4);
-      labels[3] = new float[] {1};
-      float[] labelMask = java.util.Arrays.copyOf(e.labelMask(), 4);
-      labelMask[3] = masked && r.nextInt(4) == 0 ? 0 : 1;
-      out.add(
-          new Example(
-              e.key(),
-              e.tabular(),
-              e.tokens(),
-              e.tokenMask(),
-              e.pixels(),
-              e.ids(),
-              e.presence(),
-              labels,
-              labelMask));
+      out.add(withFourthLabel(e, new float[] {1}, masked && r.nextInt(4) == 0 ? 0 : 1));
     }
     return out;
+  }
+
+  /** {@code e} with a fourth task's label and mask after its three. */
+  private static Example withFourthLabel(Example e, float[] label, float mask) {
+    float[][] labels = java.util.Arrays.copyOf(e.labels(), 4);
+    labels[3] = label;
+    float[] labelMask = java.util.Arrays.copyOf(e.labelMask(), 4);
+    labelMask[3] = mask;
+    return new Example(
+        e.key(),
+        e.tabular(),
+        e.tokens(),
+        e.tokenMask(),
+        e.pixels(),
+        e.ids(),
+        e.presence(),
+        labels,
+        labelMask);
   }
 
   /** {@code n} random examples; {@code masked} leaves some labels of the 4-class task missing. */

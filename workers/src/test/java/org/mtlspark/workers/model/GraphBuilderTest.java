@@ -77,6 +77,17 @@ class GraphBuilderTest {
     return out;
   }
 
+  /** DL4J's gradient check of {@code g} on batch {@code b}, masks included, in double precision. */
+  static boolean gradientsPass(ComputationGraph g, MultiDataSet b) {
+    return GradientChecks.passes(
+        new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig()
+            .net(g)
+            .inputs(doubles(b.getFeatures()))
+            .inputMask(doubles(b.getFeaturesMaskArrays()))
+            .labels(doubles(b.getLabels()))
+            .labelMask(doubles(b.getLabelsMaskArrays())));
+  }
+
   /** The graph written as a model file (with its updater) and read back. */
   static ComputationGraph saveAndLoad(ComputationGraph g) throws java.io.IOException {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
@@ -626,16 +637,10 @@ class GraphBuilderTest {
         g.getLayer("task_spend").getParam("W").size(0),
         "inputs of the spend head");
     MultiDataSet b = batch(s, 6, 8);
-    INDArray[] masks = doubles(b.getFeaturesMaskArrays());
-    assertTrue(masks[1].minNumber().doubleValue() == 0, "some padding is masked");
     assertTrue(
-        GradientChecks.passes(
-            new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig()
-                .net(g)
-                .inputs(doubles(b.getFeatures()))
-                .inputMask(masks)
-                .labels(doubles(b.getLabels()))
-                .labelMask(doubles(b.getLabelsMaskArrays()))),
+        b.getFeaturesMaskArrays()[1].minNumber().doubleValue() == 0, "some padding is masked");
+    assertTrue(
+        gradientsPass(g, b),
         "analytic and numeric gradients agree with masked text (wide " + wide + ")");
   }
 
@@ -657,13 +662,7 @@ class GraphBuilderTest {
     INDArray[] out = g.output(false, doubles(b.getFeatures()), doubles(b.getFeaturesMaskArrays()));
     assertArrayEquals(new long[] {5, 3, s.maxTokens()}, out[3].shape(), "a tag per position");
     assertTrue(
-        GradientChecks.passes(
-            new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig()
-                .net(g)
-                .inputs(doubles(b.getFeatures()))
-                .inputMask(doubles(b.getFeaturesMaskArrays()))
-                .labels(doubles(b.getLabels()))
-                .labelMask(doubles(b.getLabelsMaskArrays()))),
+        gradientsPass(g, b),
         "analytic and numeric gradients agree with a token task over " + encoder);
   }
 
@@ -704,13 +703,7 @@ class GraphBuilderTest {
             .get(GraphBuilder.projectionName("match", ModelInputs.TEXT)),
         "the text side reads the text encoder, below the fusion");
     assertTrue(
-        GradientChecks.passes(
-            new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig()
-                .net(g)
-                .inputs(doubles(b.getFeatures()))
-                .inputMask(doubles(b.getFeaturesMaskArrays()))
-                .labels(doubles(b.getLabels()))
-                .labelMask(doubles(b.getLabelsMaskArrays()))),
+        gradientsPass(g, b),
         "analytic and numeric gradients agree with a retrieval task, " + setting);
   }
 
