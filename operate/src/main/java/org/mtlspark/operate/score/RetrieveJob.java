@@ -28,7 +28,6 @@ import org.mtlspark.prep.source.Keys;
 import org.mtlspark.workers.eval.EvaluateJob;
 import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Cross-modal retrieval with a trained model: a query (a text, or an image file) is embedded by the
@@ -286,14 +285,6 @@ public final class RetrieveJob {
             new float[tasks.size()]);
     var batch = BatchBuilder.build(List.of(example), BatchBuilder.perToken(tasks));
     INDArray out = graph.output(false, batch.getFeatures(), batch.getFeaturesMaskArrays(), null)[t];
-    int d = (int) out.size(1) / 2;
-    int side = tasks.get(t).classes().indexOf(query.modality());
-    INDArray v = out.get(NDArrayIndex.point(0), NDArrayIndex.interval(side * d, (side + 1) * d));
-    double norm = Math.max(1e-12, v.norm2Number().doubleValue());
-    float[] q = v.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
-    for (int j = 0; j < q.length; j++) {
-      q[j] /= norm;
-    }
-    return q;
+    return ScoreJob.Outputs.unitSide(out, 0, tasks.get(t).classes().indexOf(query.modality()));
   }
 }

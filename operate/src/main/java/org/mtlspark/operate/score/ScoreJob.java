@@ -340,16 +340,29 @@ public final class ScoreJob {
       return task + "_" + side;
     }
 
-    /** One side's projection scaled to length 1: a list of floats, or in CSV a string. */
-    private Object embedding(INDArray projection) {
-      double norm = Math.max(1e-12, projection.norm2Number().doubleValue());
-      float[] v = projection.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
-      List<Float> list = new ArrayList<>(v.length);
+    /**
+     * Side {@code side} (0 or 1) of row {@code row} of a retrieval task's output (the two sides'
+     * projections side by side), scaled to length 1: what score writes and a query is compared by.
+     */
+    static float[] unitSide(INDArray output, int row, int side) {
+      int d = (int) output.size(1) / 2;
+      INDArray v =
+          output.get(NDArrayIndex.point(row), NDArrayIndex.interval(side * d, (side + 1) * d));
+      double norm = Math.max(1e-12, v.norm2Number().doubleValue());
+      float[] unit = v.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
+      for (int j = 0; j < unit.length; j++) {
+        unit[j] /= norm;
+      }
+      return unit;
+    }
+
+    /** A unit embedding as a column value: a list of floats, or in CSV a string. */
+    private Object embedding(float[] unit) {
+      List<Float> list = new ArrayList<>(unit.length);
       StringBuilder text = new StringBuilder();
-      for (int j = 0; j < v.length; j++) {
-        float x = (float) (v[j] / norm);
-        list.add(x);
-        text.append(j == 0 ? "" : " ").append(x);
+      for (int j = 0; j < unit.length; j++) {
+        list.add(unit[j]);
+        text.append(j == 0 ? "" : " ").append(unit[j]);
       }
       return arrays
           ? scala.collection.JavaConverters.asScalaBufferConverter(list).asScala().toSeq()
@@ -432,14 +445,12 @@ public final class ScoreJob {
             values.add(probabilities.toString());
           }
           case RETRIEVAL -> {
-            int d = (int) o.size(1) / 2;
             for (int k = 0; k < 2; k++) {
               String side = task.classes().get(k);
               values.add(
                   example.presence()[modalities.indexOf(side)] == 0
                       ? null
-                      : embedding(
-                          o.get(NDArrayIndex.point(i), NDArrayIndex.interval(k * d, (k + 1) * d))));
+                      : embedding(unitSide(o, i, k)));
             }
           }
           default -> throw new IllegalStateException(task.type().toString());
