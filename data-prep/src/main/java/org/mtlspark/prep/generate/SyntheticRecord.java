@@ -1,6 +1,8 @@
 package org.mtlspark.prep.generate;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -13,6 +15,9 @@ import java.util.SplittableRandom;
  * (position of a bright bar) and z0 (its brightness). The tasks depend on the same factors:
  * {@code spend} (regression) on z0, z1, z2; {@code tier} (3 classes) on z0 + z2; {@code churn}
  * (binary) on z1 - z0. So every modality helps every task, and no single modality suffices.
+ *
+ * <p>The text source also holds a support request whose tokens carry entity tags (see {@link
+ * #request}), for a token task beside the record tasks (conf/examples/demo-tokens.yaml).
  *
  * <p>The tabular rows also carry what exports carry: a signup time in the mixed forms of real files
  * (see {@link #signup}), and a quoted free-text note with commas, line breaks and doubled quotes.
@@ -39,6 +44,12 @@ public final class SyntheticRecord implements Serializable {
     "the", "product", "service", "was", "and", "very", "it", "my", "order", "a", "with", "this"
   };
 
+  private static final String[] DAYS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+  };
+  private static final String[] MONTHS = {"may", "june", "july", "march"};
+  private static final String[] PLACES = {"branch", "office", "store"};
+
   public final String key;
   final double z0;
   final double z1;
@@ -47,6 +58,8 @@ public final class SyntheticRecord implements Serializable {
   final String text;
   final byte[] pixels;
   final String labelsCsv;
+  final String request;
+  final String requestTags;
   final boolean hasTabular;
   final boolean hasText;
   final boolean hasImage;
@@ -78,6 +91,10 @@ public final class SyntheticRecord implements Serializable {
     labelsCsv = labels(r, noise, rates.missingLabel());
     // Drawn last, so that every value above is the same as before these columns existed.
     tabularCsv = tabular + "," + signup(r, noise) + "," + note(r);
+    // Drawn after those, for the same reason.
+    List<String[]> tagged = request(r);
+    request = String.join(" ", tagged.stream().map(t -> t[0]).toList());
+    requestTags = String.join(" ", tagged.stream().map(t -> t[1]).toList());
   }
 
   /** Whether this record has a row in the tabular source. */
@@ -236,9 +253,100 @@ public final class SyntheticRecord implements Serializable {
     return String.join(",", key, spendCell, tierCell, churnCell);
   }
 
-  /** The JSON line of the text source; a malformed one is cut short. */
+  /**
+   * A support request with named things in it, tokenized (a space between tokens, punctuation its
+   * own token), each token paired with its entity tag in BIO form: a plan ("premium plan":
+   * B-PLAN I-PLAN), a place ("north branch": B-LOC I-LOC) and a date ("friday", "next friday",
+   * "may": DATE). It opens like {@link #text}, with words that follow z0 and z2, so that record
+   * tasks can read it too. Several words are entities in one context and not in another ("a basic
+   * question", "plus the fee", "a central issue", "next time", "may i ask"), and a day after "next"
+   * is inside a date rather than its start: a token's most frequent tag gets those wrong, a model
+   * that reads the neighbouring words does not.
+   */
+  private List<String[]> request(SplittableRandom r) {
+    List<String[]> out = new ArrayList<>();
+    for (int i = 2 + r.nextInt(4); i > 0; i--) {
+      double u = r.nextDouble();
+      String[] words =
+          u < 0.45
+              ? (r.nextDouble() < sigmoid(2 * z0) ? POSITIVE : NEGATIVE)
+              : u < 0.8 ? (r.nextDouble() < sigmoid(2 * z2) ? ONLINE : OFFLINE) : FILLER;
+      out.add(new String[] {pick(r, words), "O"});
+    }
+    out.add(new String[] {r.nextDouble() < 0.3 ? "!" : ".", "O"});
+    for (int parts = 1 + r.nextInt(2); parts > 0; parts--) {
+      switch (r.nextInt(6)) {
+        case 0 -> {
+          words(out, "please move me to the");
+          out.add(new String[] {pick(r, PLANS), "B-PLAN"});
+          out.add(new String[] {"plan", "I-PLAN"});
+          date(r, out);
+        }
+        case 1 -> {
+          words(out, "can i visit the");
+          out.add(new String[] {pick(r, REGIONS), "B-LOC"});
+          out.add(new String[] {pick(r, PLACES), "I-LOC"});
+          date(r, out);
+        }
+        case 2 -> {
+          words(out, "call me");
+          date(r, out);
+        }
+        case 3 ->
+            words(
+                out, r.nextBoolean() ? "i have a basic question" : "it is a central issue for me");
+        case 4 -> {
+          boolean fee = r.nextBoolean();
+          words(out, fee ? "plus the fee was" : "next time i use the");
+          out.add(new String[] {pick(r, fee ? NEGATIVE : ONLINE), "O"});
+        }
+        default -> words(out, "may i ask about the " + pick(r, ONLINE));
+      }
+      out.add(new String[] {".", "O"});
+    }
+    return out;
+  }
+
+  /** A date after "on", "in" or "next", about as often each; sometimes none. */
+  private static void date(SplittableRandom r, List<String[]> out) {
+    double u = r.nextDouble();
+    if (u < 0.25) {
+      return;
+    }
+    if (u < 0.5) {
+      words(out, "on");
+      out.add(new String[] {pick(r, DAYS), "B-DATE"});
+    } else if (u < 0.75) {
+      out.add(new String[] {"next", "B-DATE"});
+      out.add(new String[] {pick(r, DAYS), "I-DATE"});
+    } else {
+      words(out, "in");
+      out.add(new String[] {pick(r, MONTHS), "B-DATE"});
+    }
+  }
+
+  /** Appends each space-separated word of {@code text}, tagged O. */
+  private static void words(List<String[]> out, String text) {
+    for (String w : text.split(" ")) {
+      out.add(new String[] {w, "O"});
+    }
+  }
+
+  /**
+   * The JSON line of the text source: the short text, and the support request with its tags (one
+   * per space-separated token); a malformed one is cut short.
+   */
   String textJson() {
-    String json = "{\"id\": \"" + key + "\", \"text\": \"" + text + "\"}";
+    String json =
+        "{\"id\": \""
+            + key
+            + "\", \"text\": \""
+            + text
+            + "\", \"request\": \""
+            + request
+            + "\", \"request_tags\": \""
+            + requestTags
+            + "\"}";
     return textMalformed ? json.substring(0, json.length() - 3) : json;
   }
 

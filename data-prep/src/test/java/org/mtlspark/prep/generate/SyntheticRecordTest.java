@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SyntheticRecordTest {
@@ -49,6 +50,58 @@ class SyntheticRecordTest {
       tier[i] = java.util.Arrays.asList(SyntheticRecord.TIERS).indexOf(cells[2]);
     }
     assertTrue(correlation(spend, tier) > 0.2, "corr " + correlation(spend, tier));
+  }
+
+  @Test
+  void requestTagsLineUpWithTheirTokensAndNeedTheNeighbouringWords() {
+    // token -> tag -> count, over many requests
+    java.util.Map<String, java.util.Map<String, Integer>> tagsOf = new java.util.HashMap<>();
+    int entities = 0;
+    for (int i = 0; i < 5000; i++) {
+      SyntheticRecord rec = new SyntheticRecord(5, i, 16, 16, RATES);
+      String[] tokens = rec.request.split(" ");
+      String[] tags = rec.requestTags.split(" ");
+      assertEquals(tokens.length, tags.length, rec.request + " / " + rec.requestTags);
+      for (int t = 0; t < tokens.length; t++) {
+        assertTrue(tags[t].matches("O|[BI]-(PLAN|LOC|DATE)"), tags[t]);
+        if (tags[t].startsWith("I-")) {
+          // An inside tag continues an entity of the same type.
+          assertEquals(tags[t].substring(2), tags[t - 1].substring(2), rec.requestTags);
+        }
+        entities += tags[t].startsWith("B-") ? 1 : 0;
+        tagsOf
+            .computeIfAbsent(tokens[t], k -> new java.util.HashMap<>())
+            .merge(tags[t], 1, Integer::sum);
+      }
+      assertTrue(
+          rec.textJson().contains("\"request_tags\": \"" + rec.requestTags + "\"")
+              || rec.textMalformed);
+    }
+    assertTrue(entities > 5000, "entities " + entities);
+    // The same word is an entity's start in one context and outside any in another, and a day
+    // starts a date ("on friday") or continues one ("next friday").
+    for (String word : List.of("basic", "plus", "central", "may", "next")) {
+      assertTrue(tagsOf.get(word).get("O") > 100, word + " " + tagsOf.get(word));
+      assertTrue(tagsOf.get(word).keySet().stream().anyMatch(t -> t.startsWith("B-")), word);
+    }
+    assertTrue(tagsOf.get("friday").get("B-DATE") > 50 && tagsOf.get("friday").get("I-DATE") > 50);
+  }
+
+  @Test
+  void theDefaultSourcesReadTheSameAsBeforeTheRequestExisted() {
+    // The request is drawn after every other value, so that the data the defaults read (and every
+    // figure measured on it) stays the same. Record 42 of the defaults (seed 7), as `generate`
+    // wrote it before the request existed:
+    SyntheticRecord rec =
+        new SyntheticRecord(7, 42, 16, 16, new SyntheticRecord.Rates(0.08, 0.1, 0.004, 0.3));
+    assertTrue(
+        rec.textJson()
+            .startsWith(
+                "{\"id\": \"c00000042\", \"text\": \"The service love order it love, it my very"
+                    + " visit with paper,.\", \"request\": "),
+        rec.textJson());
+    assertEquals("c00000042,55.78,gold,", rec.labelsCsv);
+    assertEquals("c00000042,40,27258.62,6,27,north,plus,2025-03-02T17:45:05Z,", rec.tabularCsv);
   }
 
   static double correlation(double[] x, double[] y) {

@@ -8,6 +8,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.manifest.Manifest;
@@ -153,7 +154,9 @@ public final class EvaluateJob {
       for (Map<String, Double> without : report.ablation().values()) {
         Double v = without.get(m.task());
         if (v == null) {
-          sb.append(String.format(" %20s", "n/a (no pairs)"));
+          // Nothing of the task is left without the modality (a token task's text, a side of
+          // a retrieval task's pairs).
+          sb.append(String.format(" %20s", "n/a (" + nothingLeft(m.type()) + ")"));
           continue;
         }
         sb.append(String.format(" %10.4f (%+6.1f%%)", v, 100 * (v - all) / Math.abs(all)));
@@ -161,6 +164,14 @@ public final class EvaluateJob {
       sb.append(String.format("%n"));
     }
     return sb.toString();
+  }
+
+  private static String nothingLeft(TaskConfig.TaskType type) {
+    return switch (type) {
+      case TOKENS -> "no tokens";
+      case RETRIEVAL -> "no pairs";
+      default -> "no examples";
+    };
   }
 
   /** A fixed-width table of every task's primary and other metrics beside its baseline. */

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.config.TaskConfig.TaskType;
@@ -206,5 +208,27 @@ class TaskMetricsTest {
     assertEquals(2.0 * 3 / (2 * 3 + 1 + 4), m.baseline().get("micro_f1"), 1e-9);
     assertEquals("micro_f1", m.primaryMetric());
     assertTrue(m.beatsBaseline());
+  }
+
+  @Test
+  void theAblationTableSaysWhatIsLeftOfATaskWithoutAModality() {
+    TaskMetrics tags = primaryOnly("entities", TaskType.TOKENS, "entity_f1", 0.9);
+    TaskMetrics match = primaryOnly("match", TaskType.RETRIEVAL, "recall_at_10", 0.8);
+    Map<String, TaskMetrics> tasks = new LinkedHashMap<>();
+    tasks.put("entities", tags);
+    tasks.put("match", match);
+    Map<String, Map<String, Double>> ablation = new LinkedHashMap<>();
+    ablation.put("text", Map.of());
+    ablation.put("image", Map.of("entities", 0.45));
+    String table =
+        EvaluateJob.ablationTable(new EvaluateJob.Report("r", "test", 10, tasks, ablation));
+    String[] lines = table.split("\n");
+    assertTrue(lines[1].contains("n/a (no tokens)") && lines[1].contains("-50.0%"), table);
+    assertTrue(lines[2].contains("n/a (no pairs)"), table);
+  }
+
+  private static TaskMetrics primaryOnly(String task, TaskType type, String metric, double value) {
+    return new TaskMetrics(
+        task, type, 10, metric, Map.of(metric, value), Map.of(metric, value / 2), true, 0.1);
   }
 }
