@@ -110,6 +110,11 @@ final class RetrieveCommand extends MtlCommand.SparkCommand {
     } catch (RetrieveJob.RetrieveException e) {
       throw new CommandException(ExitCodes.USAGE, e.getMessage());
     }
+    if (!r.unknownWords().isEmpty()) {
+      System.err.println(
+          "note: words the model never saw in training, read as unknown: "
+              + String.join(", ", r.unknownWords()));
+    }
     System.out.println(
         "nearest "
             + r.candidateSide()

@@ -302,6 +302,16 @@ public final class TextVocabulary implements Serializable {
     return text == null ? List.of() : tokenize(text, whitespace, keepCase);
   }
 
+  /** Whether {@code token} (as {@link #tokensOf} cuts it) has an id of its own. */
+  public boolean contains(String token) {
+    return lookup().containsKey(token);
+  }
+
+  /** Whether a word outside the vocabulary is read by its character trigrams. */
+  public boolean hasCharBuckets() {
+    return charBuckets > 0;
+  }
+
   /** The id of one token: its vocabulary id, else its shape's or {@link #UNKNOWN}. */
   public int id(String token) {
     Integer id = lookup().get(token);

@@ -73,7 +73,8 @@ public final class RetrieveJob {
       String candidateSide,
       long candidates,
       List<String> keyColumns,
-      List<Hit> hits) {}
+      List<Hit> hits,
+      List<String> unknownWords) {}
 
   /**
    * The {@code k} keys of {@code scored} (an output folder of {@code score}, or its predictions
@@ -103,6 +104,7 @@ public final class RetrieveJob {
               + query.modality()
               + " has no projection in it");
     }
+    List<String> unknown = unknownWords(state, query);
     String other = task.classes().get(1 - task.classes().indexOf(query.modality()));
     float[] q = embed(EvaluateJob.loadModel(hadoop, modelDir), state, config, t, query);
     String summary = scored + "/" + ScoreJob.SUMMARY_FILE;
@@ -151,7 +153,7 @@ public final class RetrieveJob {
                             arrays ? row.getList(keys.size()) : row.getString(keys.size()),
                             arrays)))
             .takeOrdered(k, new ByScore());
-    return new Result(task.name(), query.modality(), other, count, keys, hits);
+    return new Result(task.name(), query.modality(), other, count, keys, hits, unknown);
   }
 
   /** Best first; equal scores by key, so that the order is the same every run. */
@@ -225,6 +227,35 @@ public final class RetrieveJob {
       }
     }
     throw new RetrieveException("no retrieval task " + wanted + "; the model's: " + retrieval);
+  }
+
+  /**
+   * The distinct words of a text query that the model's vocabulary lacks (read as the unknown id,
+   * or as their shape or character trigrams where prep was set so). A text none of whose words
+   * the model knows is refused: its embedding would say nothing about it.
+   */
+  static List<String> unknownWords(FeaturizerState state, Query query) {
+    if (query.text() == null || !state.has(ModelInputs.TEXT)) {
+      return List.of();
+    }
+    TextVocabulary vocabulary = state.textVocabulary();
+    List<String> words = vocabulary.tokensOf(query.text());
+    List<String> unknown = words.stream().filter(w -> !vocabulary.contains(w)).distinct().toList();
+    if (!vocabulary.hasCharBuckets() && unknown.size() == words.stream().distinct().count()) {
+      throw new RetrieveException(
+          query.describe()
+              + (words.isEmpty()
+                  ? " has no words"
+                  : ": none of its words is in the model's vocabulary ("
+                      + vocabulary.tokens().size()
+                      + " training words, e.g. "
+                      + String.join(
+                          ", ",
+                          vocabulary.tokens().subList(0, Math.min(8, vocabulary.tokens().size())))
+                      + ")")
+              + "; its embedding would be that of any unknown text");
+    }
+    return unknown;
   }
 
   /**

@@ -117,16 +117,10 @@ class RetrievalIT {
 
   @Test
   void aTextQueryReturnsCanvasesWithItsClassesInPlace() throws IOException {
-    RetrieveJob.Result r =
-        new RetrieveJob(spark)
-            .run(
-                run,
-                scored,
-                null,
-                RetrieveJob.Query.text("a three on the left and a seven on the right"),
-                5);
+    RetrieveJob.Result r = byText("a three on the left and a seven on the right", 5);
     assertEquals("image", r.candidateSide());
     assertEquals(TRAIN + TEST, r.candidates());
+    assertEquals(List.of(), r.unknownWords());
     assertEquals(5, r.hits().size());
     int right = 0;
     List<String> found = new java.util.ArrayList<>();
@@ -195,5 +189,23 @@ class RetrievalIT {
             IllegalArgumentException.class,
             () -> new RetrieveJob(spark).run(run, scored, "left", RetrieveJob.Query.text("x"), 3));
     assertTrue(e.getMessage().contains("no retrieval task left"), e.getMessage());
+  }
+
+  @Test
+  void aTextQueryNamesTheWordsTheModelNeverSawAndOneOfOnlySuchWordsIsRefused() throws IOException {
+    RetrieveJob.Result r = byText("a three on the left and a zebra near the right", 3);
+    assertEquals(List.of("zebra", "near"), r.unknownWords());
+    assertEquals(3, r.hits().size());
+    RetrieveJob.RetrieveException e =
+        assertThrows(RetrieveJob.RetrieveException.class, () -> byText("zebra giraffe", 3));
+    assertTrue(
+        e.getMessage().contains("none of its words is in the model's vocabulary")
+            && e.getMessage().contains("text \"zebra giraffe\""),
+        e.getMessage());
+  }
+
+  /** The {@code k} nearest canvases of the scored folder to a caption. */
+  static RetrieveJob.Result byText(String text, int k) throws IOException {
+    return new RetrieveJob(spark).run(run, scored, null, RetrieveJob.Query.text(text), k);
   }
 }
