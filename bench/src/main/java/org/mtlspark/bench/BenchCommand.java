@@ -440,12 +440,7 @@ public final class BenchCommand implements Runnable {
 
       /** What stops this variant of {@code config} from being trained; empty when nothing does. */
       List<String> problems(MtlConfig config) {
-        MtlConfig c = of(config);
-        org.mtlspark.config.Problems problems = new org.mtlspark.config.Problems();
-        c.validate("", problems);
-        c.model().validate("model", problems);
-        c.train().validate("train", problems);
-        return problems.messages();
+        return of(config).problems();
       }
 
       /**

@@ -103,6 +103,29 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
       throw new CommandException(
           ExitCodes.USAGE, "--weightings: static is always trained; name dynamic ones");
     }
+    for (TrainConfig.Weighting w : weightings) {
+      List<String> problems = withWeighting(config, w).problems();
+      if (!problems.isEmpty()) {
+        throw new CommandException(
+            ExitCodes.USAGE,
+            "--weightings: "
+                + w.configName()
+                + " cannot train this configuration: "
+                + String.join("; ", problems));
+      }
+    }
+  }
+
+  /** {@code config} with the shared model's task weighting {@code w}. */
+  private static MtlConfig withWeighting(MtlConfig config, TrainConfig.Weighting w) {
+    return new MtlConfig(
+        config.run(),
+        config.data(),
+        config.prep(),
+        config.model(),
+        config.tasks(),
+        config.train().withWeighting(w),
+        config.generate());
   }
 
   @Override
@@ -195,15 +218,7 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
     List<TrainConfig.Weighting> all = new ArrayList<>(List.of(TrainConfig.Weighting.STATIC));
     all.addAll(weightings);
     for (TrainConfig.Weighting w : all) {
-      MtlConfig shared =
-          new MtlConfig(
-              config.run(),
-              config.data(),
-              config.prep(),
-              config.model(),
-              config.tasks(),
-              config.train().withWeighting(w),
-              config.generate());
+      MtlConfig shared = withWeighting(config, w);
       String id = w.name().toLowerCase();
       byModel.put(id, trainAndEvaluate(spark, shared, prep, base + "/run-" + id));
     }

@@ -261,6 +261,27 @@ class BenchOutputRefusalsTest {
   }
 
   @Test
+  void aWeightingTheConfigurationRefusesIsNamedBeforeAnyModelTrains() throws IOException {
+    // A retrieval task is trained with summed losses only: MGDA-UB would fail after the
+    // single-task models had trained for hours.
+    Path work = folder("work", BenchCommand.SCRATCH_MARKER);
+    refused(
+        "--weightings: mgda_ub cannot train this configuration",
+        "multimnist",
+        "-c",
+        Path.of("../conf/examples/multimnist-retrieval.yaml")
+            .toAbsolutePath()
+            .normalize()
+            .toString(),
+        "--mnist",
+        folder("mnist").toString(),
+        "--weightings",
+        "mgda_ub",
+        "--work",
+        work.toString());
+  }
+
+  @Test
   void summaryReplacesOnlyAnEarlierSummary() throws IOException {
     Path suite = folder("suite", "results.md");
     Files.writeString(

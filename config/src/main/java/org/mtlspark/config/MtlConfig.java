@@ -15,6 +15,19 @@ public record MtlConfig(
     GenerateConfig generate)
     implements Validatable {
 
+  /**
+   * What stops a configuration built in code (a variant of a loaded one, e.g. with another task
+   * weighting) from being used: the checks loading runs across sections, and those of the model
+   * and training sections it changes. Empty when nothing does.
+   */
+  public List<String> problems() {
+    Problems problems = new Problems();
+    validate("", problems);
+    model.validate("model", problems);
+    train.validate("train", problems);
+    return problems.messages();
+  }
+
   @Override
   public void validate(String path, Problems problems) {
     problems.require(!tasks.isEmpty(), "tasks", "at least one task is required");
