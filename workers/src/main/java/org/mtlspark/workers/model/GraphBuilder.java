@@ -207,21 +207,11 @@ public final class GraphBuilder {
           default -> throw new IllegalStateException(model.textEncoder().toString());
         }
         textStates = text;
-        if (!pooledText) {
-          // Token tasks alone read the per-token states; nothing else is built.
-          if (features.modalities().size() > 1) {
-            throw new IllegalArgumentException(
-                "every task is a token task, which reads the text alone, but the data also has "
-                    + features.modalities()
-                    + ": add a task with a label per record, or leave the other sources out");
-          }
-          types.add(InputType.feedForward(features.modalities().size()));
-          g.setInputTypes(types.toArray(InputType[]::new));
-          return tokenHeads(g, features, textStates).build();
+        if (pooledText) {
+          g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), text);
+          fused.add("text_pool");
+          encoders.put(ModelInputs.TEXT, "text_pool");
         }
-        g.addLayer("text_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), text);
-        fused.add("text_pool");
-        encoders.put(ModelInputs.TEXT, "text_pool");
       }
     }
 
@@ -696,18 +686,6 @@ public final class GraphBuilder {
 
   /** The vertex of the text encoder's bidirectional LSTM ({@code textEncoder: bilstm}). */
   public static final String TEXT_BILSTM = "text_bilstm";
-
-  /** Every task a token task: their heads over the per-token states, the graph's outputs. */
-  private static ComputationGraphConfiguration.GraphBuilder tokenHeads(
-      ComputationGraphConfiguration.GraphBuilder g, FeaturizerState features, String states) {
-    List<String> outputs = new ArrayList<>();
-    for (TaskEncoding task : features.tasks()) {
-      g.addLayer(outputName(task.name()), tokenHead(task), states);
-      outputs.add(outputName(task.name()));
-    }
-    // The presence flags (one, always 1) are the only input nothing reads.
-    return g.setOutputs(outputs.toArray(String[]::new)).allowDisconnected(true);
-  }
 
   /**
    * The output layer of a token task: a softmax over the tags at every token position, its

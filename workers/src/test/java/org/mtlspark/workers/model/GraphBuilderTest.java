@@ -755,6 +755,47 @@ class GraphBuilderTest {
     assertEquals(g.score(b), back.score(b), 1e-5, "the loss and its temperature are saved");
   }
 
+  @Test
+  void aTokenOnlyModelOnDataWithOtherModalitiesReadsTheTextAlone() {
+    // A single-task model of a token task on data that also has a table (bench quality's
+    // single-task models do this): the table gets no encoder and its input goes unread.
+    FeaturizerState full = TestBatches.stateWithTokens();
+    FeaturizerState s =
+        withModalitiesAndTasks(full, full.modalities(), List.of(full.tasks().get(3)))
+            .withTokens(true, false, false);
+    ComputationGraph g =
+        checkedGraph(s, "model.textEncoder=bilstm", "model.textEmbedding=4", "model.textHidden=2");
+    var vertices = g.getConfiguration().getVertices().keySet();
+    assertTrue(
+        vertices.stream()
+            .noneMatch(
+                v -> v.startsWith("tabular_") || v.startsWith("trunk") || v.equals("text_pool")),
+        "only the text encoder and the tags' head: " + vertices);
+    List<org.mtlspark.prep.feature.Example> examples = new java.util.ArrayList<>();
+    for (org.mtlspark.prep.feature.Example e : TestBatches.tokenExamples(full, 8, 5, false)) {
+      examples.add(
+          new org.mtlspark.prep.feature.Example(
+              e.key(),
+              e.tabular(),
+              e.tokens(),
+              e.tokenMask(),
+              e.pixels(),
+              e.ids(),
+              e.presence(),
+              new float[][] {e.labels()[3]},
+              new float[] {e.labelMask()[3]}));
+    }
+    MultiDataSet b = BatchBuilder.build(examples, new boolean[] {true});
+    INDArray before =
+        g.output(false, doubles(b.getFeatures()), doubles(b.getFeaturesMaskArrays()))[0];
+    b.getFeatures(0).assign(7); // the table
+    assertEquals(
+        before,
+        g.output(false, doubles(b.getFeatures()), doubles(b.getFeaturesMaskArrays()))[0],
+        "the table does not reach the tags");
+    assertTrue(gradientsPass(g, b), "analytic and numeric gradients agree");
+  }
+
   static MultiDataSet tokenBatch(FeaturizerState s, int n, long seed) {
     return BatchBuilder.build(
         TestBatches.tokenExamples(s, n, seed, true), BatchBuilder.perToken(s.tasks()));
