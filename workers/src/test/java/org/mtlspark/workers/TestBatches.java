@@ -189,6 +189,15 @@ public final class TestBatches {
     labels[3] = label;
     float[] labelMask = java.util.Arrays.copyOf(e.labelMask(), 4);
     labelMask[3] = mask;
+    return withLabels(e, labels, labelMask);
+  }
+
+  /** {@code e} with task {@code t}'s label and mask alone, for a model of that task only. */
+  public static Example onlyTask(Example e, int t) {
+    return withLabels(e, new float[][] {e.labels()[t]}, new float[] {e.labelMask()[t]});
+  }
+
+  private static Example withLabels(Example e, float[][] labels, float[] labelMask) {
     return new Example(
         e.key(),
         e.tabular(),

@@ -773,17 +773,7 @@ class GraphBuilderTest {
         "only the text encoder and the tags' head: " + vertices);
     List<org.mtlspark.prep.feature.Example> examples = new java.util.ArrayList<>();
     for (org.mtlspark.prep.feature.Example e : TestBatches.tokenExamples(full, 8, 5, false)) {
-      examples.add(
-          new org.mtlspark.prep.feature.Example(
-              e.key(),
-              e.tabular(),
-              e.tokens(),
-              e.tokenMask(),
-              e.pixels(),
-              e.ids(),
-              e.presence(),
-              new float[][] {e.labels()[3]},
-              new float[] {e.labelMask()[3]}));
+      examples.add(TestBatches.onlyTask(e, 3));
     }
     MultiDataSet b = BatchBuilder.build(examples, new boolean[] {true});
     INDArray before =
