@@ -227,10 +227,12 @@ public record SourceConfig(
         "must be distinct, was " + columns);
     if (format == Format.MULTIMNIST) {
       problems.require(
-          featureColumns().isEmpty() && ids.isEmpty() && (text.isEmpty() || text.equals("caption")),
+          featureColumns().isEmpty()
+              && ids.isEmpty()
+              && (text.isEmpty() || text.equals("caption") || text.equals("question")),
           path,
-          "a multimnist source holds its image and a caption: leave numeric, categorical, hashed"
-              + " and ids empty, and text empty or caption");
+          "a multimnist source holds its image, a caption and a question: leave numeric,"
+              + " categorical, hashed and ids empty, and text empty, caption or question");
     }
   }
 

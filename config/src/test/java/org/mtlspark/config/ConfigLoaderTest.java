@@ -233,6 +233,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aMultimnistSourceReadsItsCaptionOrItsQuestionAsTextAndNoOtherCell() throws IOException {
+    String yaml =
+        """
+        data:
+          key: [part, index]
+          sources:
+            - {name: d, format: multimnist, path: ., image: image, text: %s}
+        tasks:
+          - {name: answer, type: multiclass, source: d, column: answer}
+        """;
+    assertEquals(
+        "question",
+        ConfigLoader.fromYaml(yaml.formatted("question"), "q.yaml").data().sources().get(0).text());
+    assertEquals(
+        "caption",
+        ConfigLoader.fromYaml(yaml.formatted("caption"), "c.yaml").data().sources().get(0).text());
+    ConfigException e = fails(yaml.formatted("left"));
+    assertTrue(e.getMessage().contains("text empty, caption or question"), e.getMessage());
+  }
+
+  @Test
   void aLabelPatternTakesItsFirstGroupAndABadOneIsRefused() throws IOException {
     String yaml =
         """

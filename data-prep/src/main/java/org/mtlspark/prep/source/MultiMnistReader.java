@@ -30,12 +30,13 @@ import org.mtlspark.prep.io.SerializableConf;
  * file, {@code validation} for its last tenth, {@code test} for the t10k file), {@code index} (the
  * left image's position in its file), {@code left} and {@code right} (the two items' classes) and
  * {@code image} (the 36x36 overlay as a PNG, resized like any image by {@code prep.image}), and
- * {@code caption}, a sentence made from the two classes ({@link #caption}).
+ * {@code caption}, a sentence made from the two classes ({@link #caption}), and {@code question}
+ * and {@code answer}, a question about the canvas and its answer ({@link #question}).
  */
 public final class MultiMnistReader {
   /** The cells every row offers. */
   public static final Set<String> CELLS =
-      Set.of("part", "index", "left", "right", "image", "caption");
+      Set.of("part", "index", "left", "right", "image", "caption", "question", "answer");
 
   /** The classes 0 to 9 as words, in captions. */
   static final List<String> WORDS =
@@ -55,6 +56,42 @@ public final class MultiMnistReader {
       case 1 -> "a " + r + " on the right and a " + l + " on the left";
       case 2 -> "left " + l + " right " + r;
       default -> r + " at the bottom right , " + l + " at the top left";
+    };
+  }
+
+  /** The kinds of question {@link #question} asks, in the order of its hash's choice. */
+  static final int QUESTION_KINDS = 5;
+
+  /**
+   * A question about the canvas of record {@code i}, whose items have classes {@code left} and
+   * {@code right}, and its answer: one of five kinds, chosen by a fixed hash of {@code i}: "which
+   * digit is on the left ?" and "... on the right ?" (the class, "0" to "9"), "is the left digit
+   * larger than the right one ?" ("yes" or "no"), "what is the sum of the two digits ?" ("0" to
+   * "18"), "is there a seven ?" (half the time a class on the canvas; "yes" or "no"). Every answer
+   * needs the image, and all but the yes-or-no kinds need the question: the image alone cannot tell
+   * which of the five is asked. Returns {question, answer}.
+   */
+  public static String[] question(int i, int left, int right) {
+    int l = Math.floorMod(left, 10);
+    int r = Math.floorMod(right, 10);
+    int h = partner(i ^ 0x2c1b3c6d, Integer.MAX_VALUE);
+    return switch (Math.floorMod(h, QUESTION_KINDS)) {
+      case 0 -> new String[] {"which digit is on the left ?", Integer.toString(l)};
+      case 1 -> new String[] {"which digit is on the right ?", Integer.toString(r)};
+      case 2 ->
+          new String[] {"is the left digit larger than the right one ?", l > r ? "yes" : "no"};
+      case 3 -> new String[] {"what is the sum of the two digits ?", Integer.toString(l + r)};
+      default -> {
+        // Half the time one of the canvas's classes, else a class drawn from all ten.
+        int g = h / QUESTION_KINDS;
+        int asked =
+            Math.floorMod(g, 2) == 0
+                ? (Math.floorMod(g / 2, 2) == 0 ? l : r)
+                : Math.floorMod(g / 4, 10);
+        yield new String[] {
+          "is there a " + WORDS.get(asked) + " ?", asked == l || asked == r ? "yes" : "no"
+        };
+      }
     };
   }
 
@@ -88,7 +125,7 @@ public final class MultiMnistReader {
           "source "
               + sourceName
               + " (format multimnist) offers the columns part, index, left, "
-              + "right, image and caption, not "
+              + "right, image, caption, question and answer, not "
               + missing);
     }
     List<Slice> slices = new ArrayList<>();
@@ -119,6 +156,7 @@ public final class MultiMnistReader {
                 String left = Integer.toString(idx.labels()[i]);
                 String right = Integer.toString(idx.labels()[partner]);
                 String caption = caption(i, idx.labels()[i], idx.labels()[partner]);
+                String[] qa = question(i, idx.labels()[i], idx.labels()[partner]);
                 rows.add(
                     interpreter.interpret(
                         slice.pair().images(),
@@ -131,6 +169,8 @@ public final class MultiMnistReader {
                               case "right" -> right;
                               case "image" -> png;
                               case "caption" -> caption;
+                              case "question" -> qa[0];
+                              case "answer" -> qa[1];
                               default -> null;
                             },
                         part + " " + index));

@@ -152,4 +152,42 @@ class MultiMnistReaderTest {
             "R at the bottom right , L at the top left"),
         shapes);
   }
+
+  @Test
+  void questionsOfFiveKindsAreAnsweredFromBothClasses() {
+    java.util.Map<String, Integer> kinds = new java.util.HashMap<>();
+    int thereYes = 0;
+    int there = 0;
+    for (int i = 0; i < 2000; i++) {
+      int l = i % 10;
+      int r = (i / 10) % 10;
+      String[] qa = MultiMnistReader.question(i, l, r);
+      assertArrayEquals(qa, MultiMnistReader.question(i, l, r), "the same every time");
+      String q = qa[0];
+      String a = qa[1];
+      String kind = q.startsWith("is there a ") ? "is there" : q;
+      kinds.merge(kind, 1, Integer::sum);
+      switch (kind) {
+        case "which digit is on the left ?" -> assertEquals(Integer.toString(l), a);
+        case "which digit is on the right ?" -> assertEquals(Integer.toString(r), a);
+        case "is the left digit larger than the right one ?" ->
+            assertEquals(l > r ? "yes" : "no", a);
+        case "what is the sum of the two digits ?" -> assertEquals(Integer.toString(l + r), a);
+        default -> {
+          int asked = MultiMnistReader.WORDS.indexOf(q.substring(11, q.length() - 2));
+          assertTrue(asked >= 0, q);
+          assertEquals(asked == l || asked == r ? "yes" : "no", a, q + " on " + l + "/" + r);
+          there++;
+          thereYes += a.equals("yes") ? 1 : 0;
+        }
+      }
+    }
+    assertEquals(5, kinds.size(), kinds.toString());
+    for (int n : kinds.values()) {
+      assertTrue(n > 300 && n < 500, "each kind about a fifth: " + kinds);
+    }
+    // Half the questions name a class on the canvas, the others any class: neither answer is a
+    // safe guess.
+    assertTrue(thereYes > 0.5 * there && thereYes < 0.7 * there, thereYes + " of " + there);
+  }
 }
