@@ -112,7 +112,7 @@ final class RetrieveCommand extends MtlCommand.SparkCommand {
     }
     if (!r.unknownWords().isEmpty()) {
       System.err.println(
-          "note: words the model never saw in training, read as unknown: "
+          "note: words outside the model's vocabulary (unseen or too rare in training): "
               + String.join(", ", r.unknownWords()));
     }
     System.out.println(

@@ -78,6 +78,16 @@ class DemoTokensIT {
         mtl("score", "--model", dir.resolve("demo/run").toString(), "--data", data, "--out", scored)
             .code());
     SparkSession spark = SharedSpark.get();
+    // The test split's requests: the tagger never trained on them.
+    java.util.Set<String> test = new java.util.HashSet<>();
+    for (Row r :
+        spark
+            .read()
+            .parquet(dir.resolve("demo/prep/examples/test").toString())
+            .select("key")
+            .collectAsList()) {
+      test.add(r.getString(0));
+    }
     Map<String, String> truth = new HashMap<>();
     for (Row r :
         spark
@@ -99,6 +109,9 @@ class DemoTokensIT {
             .where("entities <> ''")
             .select("id", "entities")
             .collectAsList()) {
+      if (!test.contains(r.getString(0))) {
+        continue;
+      }
       String[] want = truth.get(r.getString(0)).split(" ");
       String[] got = r.getString(1).split(" ");
       // Tagged up to prep's maxTokens; a longer request's tail is not tagged.
@@ -112,10 +125,11 @@ class DemoTokensIT {
         }
       }
     }
-    assertTrue(tokens > 10_000, "tokens " + tokens);
-    assertTrue(right > 0.99 * tokens, right + " of " + tokens);
-    // A day after "next" continues the date; each day's most frequent tag starts one.
+    assertTrue(tokens > 1500, "tokens " + tokens);
+    assertTrue(right > 0.98 * tokens, right + " of " + tokens);
+    // A day after "next" continues the date, after "on" it starts one, about as often: only the
+    // word before tells which.
     assertTrue(
-        ambiguous > 100 && ambiguousRight > 0.95 * ambiguous, ambiguousRight + "/" + ambiguous);
+        ambiguous >= 10 && ambiguousRight > 0.9 * ambiguous, ambiguousRight + "/" + ambiguous);
   }
 }

@@ -67,9 +67,10 @@ public final class MultiMnistReader {
    * {@code right}, and its answer: one of five kinds, chosen by a fixed hash of {@code i}: "which
    * digit is on the left ?" and "... on the right ?" (the class, "0" to "9"), "is the left digit
    * larger than the right one ?" ("yes" or "no"), "what is the sum of the two digits ?" ("0" to
-   * "18"), "is there a seven ?" (half the time a class on the canvas; "yes" or "no"). Every answer
-   * needs the image, and all but the yes-or-no kinds need the question: the image alone cannot tell
-   * which of the five is asked. Returns {question, answer}.
+   * "18"), "is there a seven ?" (half the time naming a class on the canvas, else any class: "yes"
+   * about 60% of the time). Every answer needs both: the image alone cannot tell which question
+   * is asked (nor which class "is there" names), the question alone can only guess the yes-or-no
+   * answers. Returns {question, answer}.
    */
   public static String[] question(int i, int left, int right) {
     int l = Math.floorMod(left, 10);

@@ -251,7 +251,11 @@ public final class RetrieveJob {
                       + " training words, e.g. "
                       + String.join(
                           ", ",
-                          vocabulary.tokens().subList(0, Math.min(8, vocabulary.tokens().size())))
+                          // words, not word pairs (prep.text.ngrams: 2)
+                          vocabulary.tokens().stream()
+                              .filter(w -> !w.contains(" "))
+                              .limit(8)
+                              .toList())
                       + ")")
               + "; its embedding would be that of any unknown text");
     }

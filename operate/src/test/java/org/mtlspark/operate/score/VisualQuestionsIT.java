@@ -27,7 +27,7 @@ import org.mtlspark.workers.train.TrainJob;
 /**
  * The shipped question-answering configuration on small MultiMNIST-format files whose classes are
  * bars at known rows: each canvas comes with one question of five kinds, whose answer needs the
- * image and, for three kinds of five, the question. The model that reads both must answer far
+ * image and the question. The model that reads both must answer far
  * better than the same code reading the question alone or the image alone; then {@code score}
  * answers the test canvases' questions.
  */

@@ -582,6 +582,17 @@ public final class GraphBuilder {
   }
 
   /**
+   * The data's modalities no task of the model reads (no encoder is built for them): those
+   * {@code model.fuse} leaves out, or all but a token task's text and a retrieval task's sides
+   * when no task reads the trunk.
+   */
+  public static List<String> unreadModalities(FeaturizerState features, ModelConfig model) {
+    boolean trunkTasks = features.tasks().stream().anyMatch(t -> !t.perToken() && !t.retrieval());
+    java.util.Set<String> read = readModalities(features, model, trunkTasks);
+    return features.modalities().stream().filter(m -> !read.contains(m)).toList();
+  }
+
+  /**
    * The modalities some task reads: through the fusion (those {@code model.fuse} names, all by
    * default) when a task reads the trunk, a retrieval task's sides, the text for token tasks. The
    * others get no encoder: their inputs go unread.

@@ -278,6 +278,13 @@ public final class TrainJob {
             config.train(),
             config.run().seed(),
             stepsPerEpoch);
+    List<String> unread = GraphBuilder.unreadModalities(manifest.featurizers(), config.model());
+    if (!unread.isEmpty()) {
+      LOG.info(
+          "no task reads {}: prepared, but left without an encoder (model.fuse, or only token and"
+              + " retrieval tasks)",
+          unread);
+    }
     if (warmStart != null) {
       if (warmStart.numParams() != graph.numParams()) {
         throw new IllegalArgumentException(

@@ -771,6 +771,10 @@ class GraphBuilderTest {
             .noneMatch(
                 v -> v.startsWith("tabular_") || v.startsWith("trunk") || v.equals("text_pool")),
         "only the text encoder and the tags' head: " + vertices);
+    assertEquals(
+        List.of(ModelInputs.TABULAR),
+        GraphBuilder.unreadModalities(s, ConfigLoader.load(List.of(), List.of()).model()),
+        "training says which modality goes unread");
     List<org.mtlspark.prep.feature.Example> examples = new java.util.ArrayList<>();
     for (org.mtlspark.prep.feature.Example e : TestBatches.tokenExamples(full, 8, 5, false)) {
       examples.add(TestBatches.onlyTask(e, 3));
