@@ -126,10 +126,10 @@ public final class GraphBuilder {
     List<String> fused = new ArrayList<>();
     // Tasks read the trunk, the per-token states (token tasks) or the modality encoders below the
     // fusion (retrieval tasks); the encoder of each modality is kept for the last.
-    boolean trunkTasks = features.tasks().stream().anyMatch(t -> !t.perToken() && !t.retrieval());
+    boolean trunkTasks = readsTrunk(features);
     boolean pooledText = features.tasks().stream().anyMatch(t -> !t.perToken());
     java.util.Map<String, String> encoders = new java.util.HashMap<>();
-    java.util.Set<String> read = readModalities(features, model, trunkTasks);
+    java.util.Set<String> read = readModalities(features, model);
     String textStates = null;
 
     // Tabular encoder.
@@ -587,9 +587,13 @@ public final class GraphBuilder {
    * when no task reads the trunk.
    */
   public static List<String> unreadModalities(FeaturizerState features, ModelConfig model) {
-    boolean trunkTasks = features.tasks().stream().anyMatch(t -> !t.perToken() && !t.retrieval());
-    java.util.Set<String> read = readModalities(features, model, trunkTasks);
+    java.util.Set<String> read = readModalities(features, model);
     return features.modalities().stream().filter(m -> !read.contains(m)).toList();
+  }
+
+  /** Whether some task reads the shared trunk: one that is neither a token nor a retrieval task. */
+  private static boolean readsTrunk(FeaturizerState features) {
+    return features.tasks().stream().anyMatch(t -> !t.perToken() && !t.retrieval());
   }
 
   /**
@@ -597,8 +601,8 @@ public final class GraphBuilder {
    * default) when a task reads the trunk, a retrieval task's sides, the text for token tasks. The
    * others get no encoder: their inputs go unread.
    */
-  static java.util.Set<String> readModalities(
-      FeaturizerState features, ModelConfig model, boolean trunkTasks) {
+  static java.util.Set<String> readModalities(FeaturizerState features, ModelConfig model) {
+    boolean trunkTasks = readsTrunk(features);
     java.util.Set<String> read = new java.util.LinkedHashSet<>();
     for (String m : features.modalities()) {
       boolean byTask =
