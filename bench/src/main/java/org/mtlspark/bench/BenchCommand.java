@@ -428,14 +428,10 @@ public final class BenchCommand implements Runnable {
 
       /** The configuration with this variant's sharing, fusion and weighting. */
       MtlConfig of(MtlConfig config) {
-        return new MtlConfig(
-            config.run(),
-            config.data(),
-            config.prep(),
-            config.model().with(fusion, sharing),
-            config.tasks(),
-            weighting == null ? config.train() : config.train().withWeighting(weighting),
-            config.generate());
+        return config
+            .withModel(config.model().with(fusion, sharing))
+            .withTrain(
+                weighting == null ? config.train() : config.train().withWeighting(weighting));
       }
 
       /** What stops this variant of {@code config} from being trained; empty when nothing does. */
@@ -613,14 +609,7 @@ public final class BenchCommand implements Runnable {
 
     /** The configuration with the run's seed replaced. */
     private static MtlConfig seeded(MtlConfig c, long seed) {
-      return new MtlConfig(
-          new RunConfig(c.run().name(), seed),
-          c.data(),
-          c.prep(),
-          c.model(),
-          c.tasks(),
-          c.train(),
-          c.generate());
+      return c.withRun(new RunConfig(c.run().name(), seed));
     }
 
     /** A run folder's name suffix for the i-th seed: none for the first. */
@@ -653,15 +642,7 @@ public final class BenchCommand implements Runnable {
         single.add(new LinkedHashMap<>());
       }
       for (TaskConfig task : singleTask() ? config.tasks() : List.<TaskConfig>of()) {
-        MtlConfig alone =
-            new MtlConfig(
-                config.run(),
-                config.data(),
-                config.prep(),
-                config.model(),
-                List.of(task),
-                config.train(),
-                config.generate());
+        MtlConfig alone = config.withTasks(List.of(task));
         String prep = work() + "/prep-" + task.name();
         new PrepJob(spark).run(alone, raw, prep);
         for (int s = 0; s < seeds; s++) {

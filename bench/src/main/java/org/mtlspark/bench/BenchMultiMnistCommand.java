@@ -118,14 +118,7 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
 
   /** {@code config} with the shared model's task weighting {@code w}. */
   private static MtlConfig withWeighting(MtlConfig config, TrainConfig.Weighting w) {
-    return new MtlConfig(
-        config.run(),
-        config.data(),
-        config.prep(),
-        config.model(),
-        config.tasks(),
-        config.train().withWeighting(w),
-        config.generate());
+    return config.withTrain(config.train().withWeighting(w));
   }
 
   @Override
@@ -198,14 +191,9 @@ final class BenchMultiMnistCommand extends BenchCommand.Base {
     Map<String, TaskMetrics> single = new LinkedHashMap<>();
     for (TaskConfig task : config.tasks()) {
       MtlConfig alone =
-          new MtlConfig(
-              config.run(),
-              config.data(),
-              config.prep(),
-              config.model(),
-              List.of(task),
-              config.train().withWeighting(TrainConfig.Weighting.STATIC),
-              config.generate());
+          config
+              .withTasks(List.of(task))
+              .withTrain(config.train().withWeighting(TrainConfig.Weighting.STATIC));
       String prep = base + "/prep-" + task.name();
       new PrepJob(spark).run(alone, raw, prep);
       single.put(

@@ -227,14 +227,7 @@ final class BenchScalingCommand extends BenchCommand.Base {
   }
 
   private static MtlConfig epochs(MtlConfig c, int epochs, int averagingFrequency) {
-    return new MtlConfig(
-        c.run(),
-        c.data(),
-        c.prep(),
-        c.model(),
-        c.tasks(),
-        c.train().withSchedule(epochs, averagingFrequency, 0),
-        c.generate());
+    return c.withTrain(c.train().withSchedule(epochs, averagingFrequency, 0));
   }
 
   private static double seconds(long start) {

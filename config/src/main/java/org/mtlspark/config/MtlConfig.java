@@ -15,6 +15,26 @@ public record MtlConfig(
     GenerateConfig generate)
     implements Validatable {
 
+  /** This configuration with other tasks (e.g. one task alone). */
+  public MtlConfig withTasks(List<TaskConfig> other) {
+    return new MtlConfig(run, data, prep, model, other, train, generate);
+  }
+
+  /** This configuration with another model section. */
+  public MtlConfig withModel(ModelConfig other) {
+    return new MtlConfig(run, data, prep, other, tasks, train, generate);
+  }
+
+  /** This configuration with another training section. */
+  public MtlConfig withTrain(TrainConfig other) {
+    return new MtlConfig(run, data, prep, model, tasks, other, generate);
+  }
+
+  /** This configuration with another run section (name, seed). */
+  public MtlConfig withRun(RunConfig other) {
+    return new MtlConfig(other, data, prep, model, tasks, train, generate);
+  }
+
   /**
    * What stops a configuration built in code (a variant of a loaded one, e.g. with another task
    * weighting) from being used: the checks loading runs across sections, and those of the model
