@@ -55,13 +55,17 @@ public record ModelConfig(
   }
 
   /**
-   * How the modality encoders are combined: concatenated, or each projected to a token of
+   * How the modality encoders are combined: concatenated; or each projected to a token of
    * {@code fusionDim} and mixed by multi-head scaled dot-product attention in which a modality a
-   * record lacks takes no part, then averaged over the present modalities.
+   * record lacks takes no part, then averaged over the present modalities; or ({@code spatial})
+   * concatenated beside what the pooled text attends to in the image: the text's queries (one per
+   * head, {@code fusionHeads}) over the cells of the last convolution's feature map, each cell with
+   * a learned position, giving {@code fusionDim} values (visual question answering).
    */
   public enum Fusion {
     CONCAT,
-    ATTENTION
+    ATTENTION,
+    SPATIAL
   }
 
   /**
@@ -163,9 +167,18 @@ public record ModelConfig(
         Validatable.at(path, "fuse"),
         "must name distinct modalities of [tabular, text, image, ids] (empty: all), was " + fuse);
     problems.require(
-        fuse.isEmpty() || fusion == Fusion.CONCAT,
+        fuse.isEmpty()
+            || fusion == Fusion.CONCAT
+            || (fusion == Fusion.SPATIAL && fuse.containsAll(List.of("text", "image"))),
         Validatable.at(path, "fuse"),
-        "needs fusion: concat (attention fusion mixes one token per modality of the data)");
+        fusion == Fusion.SPATIAL
+            ? "must name text and image with fusion: spatial (the text attends over the image), was "
+                + fuse
+            : "needs fusion: concat (attention fusion mixes one token per modality of the data)");
+    problems.require(
+        fusion != Fusion.SPATIAL || !imageFilters.isEmpty(),
+        Validatable.at(path, "imageFilters"),
+        "must name at least one convolution with fusion: spatial (the text attends over its cells)");
     problems.require(
         retrievalDim >= 1,
         Validatable.at(path, "retrievalDim"),

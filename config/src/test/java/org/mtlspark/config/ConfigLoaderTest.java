@@ -109,6 +109,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void spatialFusionNeedsAConvolutionAndBothTheTextAndTheImageInTheFusion() throws IOException {
+    ConfigException e =
+        fails(
+            """
+        model:
+          fusion: spatial
+          imageFilters: []
+          fuse: [text]
+        """);
+    String m = e.getMessage();
+    assertEquals(2, e.problems().size(), m);
+    assertTrue(
+        m.contains("model.imageFilters: must name at least one convolution with fusion: spatial"),
+        m);
+    assertTrue(m.contains("model.fuse: must name text and image with fusion: spatial"), m);
+    // Both named: accepted.
+    assertEquals(
+        ModelConfig.Fusion.SPATIAL,
+        ConfigLoader.load(List.of(), List.of("model.fusion=spatial", "model.fuse=[text, image]"))
+            .model()
+            .fusion());
+  }
+
+  @Test
   void perStepWeightingNeedsTheResidentEngineAndSaneRates() throws IOException {
     ConfigException e =
         fails(

@@ -239,6 +239,9 @@ public final class TestBatches {
       }
       float[] presence = new float[s.modalities().size()];
       java.util.Arrays.fill(presence, 1);
+      if (!s.has(ModelInputs.TABULAR)) {
+        tab = new float[0];
+      }
       if (!s.has(ModelInputs.TEXT)) {
         tokens = new float[0];
         mask = new float[0];

@@ -96,13 +96,13 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
   }
 
   /** [b*m, d] to [b*h, m, k]: one matrix of tokens per row and head. */
-  private static INDArray heads(INDArray a, long b, int m, int h) {
+  static INDArray heads(INDArray a, long b, int m, int h) {
     long k = a.size(1) / h;
     return a.reshape('c', b, m, h, k).permute(0, 2, 1, 3).dup('c').reshape('c', b * h, m, k);
   }
 
   /** [b*h, m, k] back to [b*m, d]. */
-  private static INDArray merge(INDArray a, long b, int m, int h) {
+  static INDArray merge(INDArray a, long b, int m, int h) {
     long k = a.size(2);
     return a.reshape('c', b, h, m, k).permute(0, 2, 1, 3).dup('c').reshape('c', b * m, h * k);
   }

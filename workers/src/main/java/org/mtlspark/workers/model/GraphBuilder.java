@@ -49,8 +49,9 @@ import org.nd4j.linalg.schedule.ISchedule;
  * optionally a 1-D convolution or self-attention, mean-pooled under the token mask for text;
  * convolution and pooling for images; a learned embedding table per identifier column, looked up by
  * the column's index, the embeddings concatenated; each only when the prepared data has that
- * modality), fused by concatenation with the modality presence flags or by attention over modality
- * tokens ({@link AttentionFusion}); then a shared trunk (hard sharing), one tower per task pulled
+ * modality), fused by concatenation with the modality presence flags, by attention over modality
+ * tokens ({@link AttentionFusion}), or by concatenation beside the pooled text's attention over the
+ * image's feature-map cells ({@link SpatialAttention}); then a shared trunk (hard sharing), one tower per task pulled
  * together ({@link TaskTowers}, soft sharing), a trunk whose last layer is experts mixed by a gate
  * per task ({@link MixtureOfExperts}, mmoe), or levels of task and shared experts (ple); each
  * task's own dense layers ({@code model.taskHidden}); and one output layer per task ({@code
@@ -131,6 +132,7 @@ public final class GraphBuilder {
     java.util.Map<String, String> encoders = new java.util.HashMap<>();
     java.util.Set<String> read = readModalities(features, model);
     String textStates = null;
+    String imageMap = null; // the last convolution's feature map (fusion: spatial reads its cells)
 
     // Tabular encoder.
     if (features.has(ModelInputs.TABULAR)) {
@@ -249,6 +251,7 @@ public final class GraphBuilder {
               img);
           img = "image_dropout";
         }
+        imageMap = img;
         g.addLayer(
             "image_dense",
             new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(),
@@ -331,6 +334,7 @@ public final class GraphBuilder {
             yield "fusion";
           }
           case ATTENTION -> attentionFusion(g, features, fused, model);
+          case SPATIAL -> spatialFusion(g, features, fused, imageMap, model);
         };
 
     List<String> below =
@@ -421,6 +425,108 @@ public final class GraphBuilder {
         "fusion_tokens");
     g.addVertex("fusion", new MergeVertex(), "fusion_attention", ModelInputs.PRESENCE);
     return "fusion";
+  }
+
+  /** The layer of {@code fusion: spatial}: the pooled text attending over the image's cells. */
+  public static final String SPATIAL_ATTENTION = "spatial_attention";
+
+  /**
+   * Spatial fusion: the encoders side by side as in concatenation, beside the presence flags and
+   * {@link SpatialAttention} of the pooled text over the cells of {@code imageMap} (the last
+   * convolution's feature map, flattened channel by channel). Returns the fused vertex.
+   */
+  private static String spatialFusion(
+      ComputationGraphConfiguration.GraphBuilder g,
+      FeaturizerState features,
+      List<String> fused,
+      String imageMap,
+      ModelConfig model) {
+    if (imageMap == null || !fused.contains("text_pool")) {
+      throw new IllegalArgumentException(
+          "model.fusion: spatial needs a text (the question) and an image in the prepared data"
+              + " and in the fusion; the data has "
+              + features.modalities()
+              + (model.fuse().isEmpty() ? "" : ", model.fuse names " + model.fuse()));
+    }
+    int[] map = imageMap(features, model);
+    int channels = model.imageFilters().get(model.imageFilters().size() - 1);
+    g.addVertex(
+        "image_cells",
+        new ReshapeVertex('c', new int[] {-1, channels * map[0] * map[1]}, null),
+        imageMap);
+    g.addVertex("question_cells", new MergeVertex(), "text_pool", "image_cells");
+    g.addLayer(
+        SPATIAL_ATTENTION,
+        new SpatialAttention.Builder()
+            .queryWidth(pooledTextWidth(model))
+            .channels(channels)
+            .cells(map[0] * map[1])
+            .heads(model.fusionHeads())
+            .nOut(model.fusionDim())
+            .build(),
+        "question_cells");
+    List<String> parts = new ArrayList<>(fused);
+    parts.add(SPATIAL_ATTENTION);
+    parts.add(ModelInputs.PRESENCE);
+    g.addVertex("fusion", new MergeVertex(), parts.toArray(String[]::new));
+    return "fusion";
+  }
+
+  /**
+   * The spatial attention of {@code graph} ({@code fusion: spatial}) on a batch: [rows, heads,
+   * cells], the cells row by row of the last feature map ({@link #imageMap}); null for a graph
+   * without it.
+   */
+  public static org.nd4j.linalg.api.ndarray.INDArray spatialAttention(
+      ComputationGraph graph,
+      org.nd4j.linalg.api.ndarray.INDArray[] features,
+      org.nd4j.linalg.api.ndarray.INDArray[] featureMasks) {
+    if (graph.getVertex(SPATIAL_ATTENTION) == null) {
+      return null;
+    }
+    graph.setLayerMaskArrays(featureMasks, null);
+    try {
+      return SpatialAttention.weights(
+          graph.getLayer(SPATIAL_ATTENTION),
+          graph.feedForward(features, false, false).get("question_cells"));
+    } finally {
+      graph.clearLayerMaskArrays();
+      graph.clearLayersStates();
+    }
+  }
+
+  /**
+   * The height and width of the image encoder's last feature map: each convolution keeps the size
+   * ({@code same}) or takes {@code imageKernel - 1} off it ({@code valid}), each 2x2 pooling halves
+   * it (rounding down).
+   */
+  public static int[] imageMap(FeaturizerState features, ModelConfig model) {
+    int h = features.imageHeight();
+    int w = features.imageWidth();
+    for (int i = 0; i < model.imageFilters().size(); i++) {
+      if (model.imagePadding() == ModelConfig.ImagePadding.VALID) {
+        h -= model.imageKernel() - 1;
+        w -= model.imageKernel() - 1;
+      }
+      h /= 2;
+      w /= 2;
+    }
+    if (h < 1 || w < 1) {
+      throw new IllegalArgumentException(
+          "the image encoder leaves no feature map of a "
+              + features.imageHeight()
+              + "x"
+              + features.imageWidth()
+              + " image: fewer model.imageFilters or a smaller model.imageKernel");
+    }
+    return new int[] {h, w};
+  }
+
+  /** The width of the pooled text: the text encoder's state per token. */
+  private static int pooledTextWidth(ModelConfig model) {
+    return model.textEncoder() == ModelConfig.TextEncoder.BILSTM
+        ? 2 * model.textHidden()
+        : model.textEmbedding();
   }
 
   /**

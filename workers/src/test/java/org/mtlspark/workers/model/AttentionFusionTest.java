@@ -157,7 +157,7 @@ class AttentionFusionTest {
     }
   }
 
-  private static double[][] times(double[][] a, double[][] b) {
+  static double[][] times(double[][] a, double[][] b) {
     double[][] out = new double[a.length][b[0].length];
     for (int i = 0; i < a.length; i++) {
       for (int j = 0; j < b[0].length; j++) {

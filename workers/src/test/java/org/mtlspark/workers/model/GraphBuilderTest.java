@@ -517,7 +517,8 @@ class GraphBuilderTest {
     "concat,soft",
     "attention,soft",
     "concat,mmoe",
-    "attention,ple"
+    "attention,ple",
+    "spatial,hard"
   })
   void everyFusionAndSharingTrainsAndSurvivesSaveAndLoad(String fusion, String sharing)
       throws java.io.IOException {
@@ -543,6 +544,76 @@ class GraphBuilderTest {
     assertEquals(g.calcRegularizationScore(true), loaded.calcRegularizationScore(true), 1e-6);
 
     assertThirtyStepsLowerTheScore(g, b, 0.9, fusion + "/" + sharing + " trains: ");
+  }
+
+  /** {@link TestBatches#state()} with the text and the image only. */
+  static FeaturizerState textAndImage() {
+    FeaturizerState s = TestBatches.state();
+    return withModalitiesAndTasks(s, List.of(ModelInputs.TEXT, ModelInputs.IMAGE), s.tasks());
+  }
+
+  @Test
+  void spatialFusionGradientsThroughTheTextAndTheConvolutionsMatchFiniteDifferences() {
+    FeaturizerState s = textAndImage();
+    ComputationGraph g =
+        checkedGraph(
+            s,
+            "model.fusion=spatial",
+            "model.textEmbedding=4",
+            "model.imageFilters=[2]",
+            "model.imageHidden=3",
+            "model.fusionDim=4",
+            "model.fusionHeads=2",
+            "model.trunk=[4]");
+    // 8x8 images, one 3x3 convolution with padding and a 2x2 pooling: 4x4 cells of 2 channels.
+    SpatialAttention layer =
+        (SpatialAttention) g.getLayer(GraphBuilder.SPATIAL_ATTENTION).conf().getLayer();
+    assertEquals(16, layer.cells());
+    assertEquals(2, layer.channels());
+    assertEquals(4, layer.queryWidth());
+    MultiDataSet b = batch(s, 5, 9);
+    assertTrue(gradientsPass(g, b), "analytic and numeric gradients agree with spatial fusion");
+  }
+
+  @Test
+  void withSpatialFusionTheTextChangesWhereTheImageIsLookedAt() {
+    FeaturizerState s = textAndImage();
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.fusion=spatial"));
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 5);
+    MultiDataSet b = batch(s, 8, 6);
+    INDArray[] features = b.getFeatures().clone();
+    INDArray weights = GraphBuilder.spatialAttention(g, features, b.getFeaturesMaskArrays());
+    assertArrayEquals(new long[] {8, 2, 4 * 4}, weights.shape(), "rows, heads, 4x4 cells");
+    assertEquals(0.0, weights.sum(2).sub(1.0).amaxNumber().doubleValue(), 1e-5, "each sums to 1");
+    // Another text over the same image: another attention.
+    INDArray[] other = features.clone();
+    other[0] = features[0].dup();
+    for (int r = 0; r < 8; r++) {
+      other[0].putRow(r, features[0].getRow((r + 1) % 8));
+    }
+    INDArray[] otherMasks = b.getFeaturesMaskArrays().clone();
+    otherMasks[0] = otherMasks[0].dup();
+    for (int r = 0; r < 8; r++) {
+      otherMasks[0].putRow(r, b.getFeaturesMaskArrays()[0].getRow((r + 1) % 8));
+    }
+    INDArray moved = GraphBuilder.spatialAttention(g, other, otherMasks);
+    assertTrue(
+        weights.sub(moved).amaxNumber().doubleValue() > 1e-4,
+        "the question moves the attention over the same image");
+  }
+
+  @Test
+  void spatialFusionWithoutAnImageIsRefusedByName() {
+    FeaturizerState s = tableAndText();
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.fusion=spatial"));
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> GraphBuilder.build(s, config.model(), config.train(), 5));
+    assertTrue(
+        e.getMessage().contains("needs a text (the question) and an image")
+            && e.getMessage().contains("[tabular, text]"),
+        e.getMessage());
   }
 
   @Test

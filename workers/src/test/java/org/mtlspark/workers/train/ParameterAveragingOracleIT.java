@@ -42,7 +42,8 @@ class ParameterAveragingOracleIT {
    * pull must reach the workers: the local step includes it), each also with the ids input (whose
    * embedding table is averaged like any parameter); and with the wide part (heads that read the
    * tabular input and the text's mean embedding); and with experts mixed by a gate per task, and
-   * with levels of task and shared experts under task layers of their own.
+   * with levels of task and shared experts under task layers of their own; and with the text
+   * attending over the image's cells (spatial fusion).
    */
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> enginesAndNetworks() {
     List<String> plain = List.of("model.l2=0", "model.dropout=0");
@@ -66,6 +67,8 @@ class ParameterAveragingOracleIT {
             "model.experts=2",
             "model.taskExperts=1",
             "model.taskHidden=[5]");
+    // The text attending over the image's cells beside the concatenated encoders.
+    List<String> spatial = List.of("model.l2=0", "model.dropout=0", "model.fusion=spatial");
     return java.util.Arrays.stream(TrainConfig.Engine.values())
         .flatMap(
             e ->
@@ -76,7 +79,8 @@ class ParameterAveragingOracleIT {
                     org.junit.jupiter.params.provider.Arguments.of(e, soft, true),
                     org.junit.jupiter.params.provider.Arguments.of(e, wide, false),
                     org.junit.jupiter.params.provider.Arguments.of(e, mmoe, false),
-                    org.junit.jupiter.params.provider.Arguments.of(e, ple, false)));
+                    org.junit.jupiter.params.provider.Arguments.of(e, ple, false),
+                    org.junit.jupiter.params.provider.Arguments.of(e, spatial, false)));
   }
 
   @ParameterizedTest
