@@ -460,7 +460,7 @@ public final class GraphBuilder {
         new SpatialAttention.Builder()
             .queryWidth(pooledTextWidth(model))
             .channels(channels)
-            .cells(map[0] * map[1])
+            .map(map[0], map[1])
             .heads(model.fusionHeads())
             .nOut(model.fusionDim())
             .build(),

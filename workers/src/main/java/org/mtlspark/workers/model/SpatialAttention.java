@@ -36,8 +36,11 @@ public final class SpatialAttention extends FeedForwardLayer implements ParamLay
   @JsonProperty("channels")
   private int channels;
 
-  @JsonProperty("cells")
-  private int cells;
+  @JsonProperty("rows")
+  private int rows;
+
+  @JsonProperty("columns")
+  private int columns;
 
   @JsonProperty("heads")
   private int heads;
@@ -49,7 +52,8 @@ public final class SpatialAttention extends FeedForwardLayer implements ParamLay
     super(b);
     this.queryWidth = b.queryWidth;
     this.channels = b.channels;
-    this.cells = b.cells;
+    this.rows = b.rows;
+    this.columns = b.columns;
     this.heads = b.heads;
   }
 
@@ -61,8 +65,17 @@ public final class SpatialAttention extends FeedForwardLayer implements ParamLay
     return channels;
   }
 
+  /** The cells: rows x columns of the feature map, row by row. */
   public int cells() {
-    return cells;
+    return rows * columns;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int columns() {
+    return columns;
   }
 
   public int heads() {
@@ -73,7 +86,7 @@ public final class SpatialAttention extends FeedForwardLayer implements ParamLay
   public List<Param> params() {
     long d = nOut;
     return List.of(
-        new Param(POSITION, new long[] {cells, channels}, false, cells, channels),
+        new Param(POSITION, new long[] {cells(), channels}, false, cells(), channels),
         new Param(QUERY, new long[] {queryWidth, d}, false, queryWidth, d),
         new Param(KEY, new long[] {channels, d}, false, channels, d),
         new Param(VALUE, new long[] {channels, d}, false, channels, d));
@@ -99,7 +112,7 @@ public final class SpatialAttention extends FeedForwardLayer implements ParamLay
       INDArray paramsView,
       boolean initialize,
       DataType dataType) {
-    long expected = queryWidth + (long) channels * cells;
+    long expected = queryWidth + (long) channels * cells();
     if (nIn != expected) {
       throw new IllegalStateException(
           "layer "
@@ -107,7 +120,7 @@ public final class SpatialAttention extends FeedForwardLayer implements ParamLay
               + ": a query of "
               + queryWidth
               + " and "
-              + cells
+              + cells()
               + " cells of "
               + channels
               + " channels make "
@@ -128,14 +141,18 @@ public final class SpatialAttention extends FeedForwardLayer implements ParamLay
   public LayerMemoryReport getMemoryReport(InputType inputType) {
     // Tokens, keys and values and their gradients; weights per head and cell.
     return LayoutParamInitializer.memoryReport(
-        this, inputType, (long) cells * (channels + nOut) * 6 + (long) heads * cells * 2);
+        this, inputType, (long) cells() * (channels + nOut) * 6 + (long) heads * cells() * 2);
   }
 
-  /** Builds the layer: the query's width, the feature map's channels and cells, the heads and the output width ({@code nOut}). */
+  /**
+   * Builds the layer: the query's width, the feature map's channels, rows and columns, the heads
+   * and the output width ({@code nOut}).
+   */
   public static final class Builder extends FeedForwardLayer.Builder<Builder> {
     private int queryWidth;
     private int channels;
-    private int cells;
+    private int rows;
+    private int columns;
     private int heads = 1;
 
     public Builder queryWidth(int queryWidth) {
@@ -148,8 +165,9 @@ public final class SpatialAttention extends FeedForwardLayer implements ParamLay
       return this;
     }
 
-    public Builder cells(int cells) {
-      this.cells = cells;
+    public Builder map(int rows, int columns) {
+      this.rows = rows;
+      this.columns = columns;
       return this;
     }
 
@@ -163,24 +181,27 @@ public final class SpatialAttention extends FeedForwardLayer implements ParamLay
     public SpatialAttention build() {
       if (queryWidth < 1
           || channels < 1
-          || cells < 1
+          || rows < 1
+          || columns < 1
           || heads < 1
           || nOut < 1
           || nOut % heads != 0) {
         throw new IllegalArgumentException(
-            "spatial attention needs a query, channels and cells (were "
+            "spatial attention needs a query, channels, rows and columns (were "
                 + queryWidth
                 + ", "
                 + channels
                 + ", "
-                + cells
+                + rows
+                + ", "
+                + columns
                 + ") and an output width ("
                 + nOut
                 + ") that its heads ("
                 + heads
                 + ") divide");
       }
-      nIn(queryWidth + (long) channels * cells);
+      nIn(queryWidth + (long) channels * rows * columns);
       return new SpatialAttention(this);
     }
   }

@@ -569,6 +569,7 @@ class GraphBuilderTest {
     SpatialAttention layer =
         (SpatialAttention) g.getLayer(GraphBuilder.SPATIAL_ATTENTION).conf().getLayer();
     assertEquals(16, layer.cells());
+    assertEquals(4, layer.rows());
     assertEquals(2, layer.channels());
     assertEquals(4, layer.queryWidth());
     MultiDataSet b = batch(s, 5, 9);

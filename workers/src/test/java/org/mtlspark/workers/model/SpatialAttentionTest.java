@@ -49,7 +49,7 @@ class SpatialAttentionTest {
                 new SpatialAttention.Builder()
                     .queryWidth(QUERY)
                     .channels(CHANNELS)
-                    .cells(CELLS)
+                    .map(2, CELLS / 2)
                     .heads(HEADS)
                     .nOut(DIM)
                     .build(),
@@ -194,6 +194,7 @@ class SpatialAttentionTest {
     assertEquals(QUERY, conf.queryWidth());
     assertEquals(CHANNELS, conf.channels());
     assertEquals(CELLS, conf.cells());
+    assertEquals(2, conf.rows());
     assertEquals(HEADS, conf.heads());
     INDArray question = random(DataType.FLOAT, 6, QUERY);
     INDArray cells = random(DataType.FLOAT, 7, CHANNELS * CELLS);
