@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Write a static HTML page about a trained and evaluated run: test metrics, learning curves, task "
-            + "weights, confusion matrices, modality coverage, the ablation, and a comparison with the promoted model "
+            + "weights, confusion matrices, modality coverage, the ablation, spatial attention maps, and a comparison with the promoted model "
             + "(--registry and --name) or another model folder (--compare).")
 final class ReportCommand implements Callable<Integer> {
   @Option(

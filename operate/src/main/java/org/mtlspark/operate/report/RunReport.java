@@ -18,8 +18,9 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * A static HTML page about one run, drawn with Apache ECharts (embedded, so the page works
  * offline): the test metrics, each task's validation metric per epoch beside its baseline, the
  * training score and objective, the task weights per epoch, confusion matrices of classification
- * tasks, modality coverage and record status, the ablation, and a comparison with another model
- * (the promoted version) on its own test metrics.
+ * tasks, modality coverage and record status, the ablation, where a model with spatial fusion
+ * looked in a few test images, and a comparison with another model (the promoted version) on its
+ * own test metrics.
  */
 public final class RunReport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -174,6 +175,11 @@ public final class RunReport {
     coverage.put("status", counts.recordStatus());
     d.put("coverage", coverage);
     d.put("ablation", JSON.convertValue(test.get("ablation"), Map.class));
+    d.put(
+        "attention",
+        test.hasNonNull("attention")
+            ? JSON.convertValue(test.get("attention"), List.class)
+            : List.of());
     d.put(
         "promoted",
         compareDir == null

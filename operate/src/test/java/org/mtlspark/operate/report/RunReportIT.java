@@ -6,21 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,38 +199,10 @@ class RunReportIT {
   }
 
   private static String chromium() {
-    String chromium =
-        Stream.of("chromium", "chromium-browser", "google-chrome")
-            .filter(
-                c ->
-                    Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-                        .anyMatch(p -> Files.isExecutable(Path.of(p, c))))
-            .findFirst()
-            .orElse(null);
-    Assumptions.assumeTrue(
-        chromium != null,
-        "no chromium on the PATH (Debian: apt-get install chromium; .ci/run installs it): the page is not rendered");
-    return chromium;
+    return HeadlessChromium.path();
   }
 
   private static String runChromium(String chromium, String action, Path html) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--user-data-dir=" + dir.resolve("chromium-profile"),
-                "--window-size=1200,4000",
-                "--virtual-time-budget=5000",
-                action,
-                html.toUri().toString())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finished");
-    assertEquals(0, p.exitValue(), "chromium " + action);
-    return out;
+    return HeadlessChromium.run(chromium, dir.resolve("chromium-profile"), action, html);
   }
 }

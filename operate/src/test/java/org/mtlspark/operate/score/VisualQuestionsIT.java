@@ -27,9 +27,10 @@ import org.mtlspark.workers.train.TrainJob;
 /**
  * The shipped question-answering configuration on small MultiMNIST-format files whose classes are
  * bars at known rows: each canvas comes with one question of five kinds, whose answer needs the
- * image and the question. The model that reads both must answer far
- * better than the same code reading the question alone or the image alone; then {@code score}
- * answers the test canvases' questions.
+ * image and the question. The model that reads both (the question attending over the image's
+ * cells, as shipped) must answer far better than the same code reading the question alone or the
+ * image alone; evaluation keeps where it looked in a few test canvases and the report draws them;
+ * then {@code score} answers the test canvases' questions.
  */
 class VisualQuestionsIT {
   static final int TRAIN = 2000;
@@ -37,6 +38,7 @@ class VisualQuestionsIT {
   @TempDir static Path dir;
   static SparkSession spark;
   static final Map<String, TaskMetrics> answers = new HashMap<>();
+  static EvaluateJob.Report spatial;
   static String prep;
 
   static final List<String> SETTINGS =
@@ -63,12 +65,16 @@ class VisualQuestionsIT {
       System.out.println((fuse == null ? "both" : fuse + " alone") + ":");
       System.out.println(EvaluateJob.table(report));
       answers.put(fuse == null ? "both" : fuse, report.tasks().get("answer"));
+      if (fuse == null) {
+        spatial = report;
+      }
     }
   }
 
   static MtlConfig config(String fuse) {
     List<String> settings = new ArrayList<>(SETTINGS);
     if (fuse != null) {
+      settings.add("model.fusion=concat");
       settings.add("model.fuse=[" + fuse + "]");
     }
     return ConfigLoader.load(
@@ -95,6 +101,61 @@ class VisualQuestionsIT {
     assertTrue(
         both > Math.max(question, image) + 0.25,
         "both " + both + ", question " + question + ", image " + image);
+  }
+
+  @Test
+  void evaluationKeepsWhereTheQuestionLookedAndTheReportDrawsIt() throws Exception {
+    List<org.mtlspark.workers.eval.AttentionMap> maps = spatial.attention();
+    assertEquals(org.mtlspark.workers.eval.AttentionMap.KEPT, maps.size());
+    for (var m : maps) {
+      // One conv with 2x2 pooling over 28x28 canvases: 14x14 cells; four heads as shipped.
+      assertEquals(14, m.rows());
+      assertEquals(14, m.columns());
+      assertEquals(28 * 28, m.image().length);
+      assertEquals(4, m.heads().length);
+      for (float[] head : m.heads()) {
+        double sum = 0;
+        for (float w : head) {
+          sum += w;
+        }
+        assertEquals(1.0, sum, 1e-4, "a head's weights over the cells");
+      }
+      // The question as the vocabulary reads it (the tokenizer drops the question mark).
+      assertTrue(
+          m.question()
+              .matches(
+                  "which digit is on the (left|right)|is the left digit larger than the right one"
+                      + "|what is the sum of the two digits|is there an? [a-z]+"),
+          m.question());
+      assertTrue(m.answers().containsKey("answer") && m.truths().containsKey("answer"), "" + m);
+    }
+    String html = dir.resolve("report.html").toString();
+    org.mtlspark.operate.report.RunReport.write(
+        spark.sparkContext().hadoopConfiguration(),
+        dir.resolve("run-null").toString(),
+        null,
+        null,
+        html);
+    String page = java.nio.file.Files.readString(Path.of(html));
+    assertTrue(page.contains("Where the question looked"), "the section");
+    assertTrue(page.contains(maps.get(0).question()), "the first map's question");
+    // Drawn: one canvas per map and head.
+    String dom =
+        org.mtlspark.operate.report.HeadlessChromium.run(
+            org.mtlspark.operate.report.HeadlessChromium.path(),
+            dir.resolve("chromium-profile"),
+            "--dump-dom",
+            Path.of(html));
+    assertEquals(
+        org.mtlspark.workers.eval.AttentionMap.KEPT * 4,
+        dom.split("<canvas class=\"map\"", -1).length - 1,
+        "attention canvases in the page");
+    // A model without spatial fusion has none.
+    assertTrue(
+        EvaluateJob.readReport(
+                spark.sparkContext().hadoopConfiguration(), dir.resolve("run-text").toString())
+            .attention()
+            .isEmpty());
   }
 
   @Test

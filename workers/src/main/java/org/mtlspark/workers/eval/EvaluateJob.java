@@ -32,15 +32,31 @@ public final class EvaluateJob {
   }
 
   /**
-   * The content of metrics.json: every task's metrics, and the ablation: per modality, every task's
-   * primary metric with that modality removed from every example.
+   * The content of metrics.json: every task's metrics, the ablation: per modality, every task's
+   * primary metric with that modality removed from every example, and for a model with spatial
+   * fusion where it looked in a few of the split's images ({@link AttentionMap}; empty otherwise).
    */
   public record Report(
       String run,
       String split,
       long examples,
       Map<String, TaskMetrics> tasks,
-      Map<String, Map<String, Double>> ablation) {
+      Map<String, Map<String, Double>> ablation,
+      List<AttentionMap> attention) {
+    public Report {
+      attention = attention == null ? List.of() : attention;
+    }
+
+    /** A report without attention maps. */
+    public Report(
+        String run,
+        String split,
+        long examples,
+        Map<String, TaskMetrics> tasks,
+        Map<String, Map<String, Double>> ablation) {
+      this(run, split, examples, tasks, ablation, List.of());
+    }
+
     public boolean allBeatBaseline() {
       return tasks.values().stream().allMatch(TaskMetrics::beatsBaseline);
     }
@@ -109,8 +125,16 @@ public final class EvaluateJob {
         ablation.put(modality, without);
       }
     }
+    List<AttentionMap> attention =
+        graph.getVertex(org.mtlspark.workers.model.GraphBuilder.SPATIAL_ATTENTION) == null
+            ? List.of()
+            : AttentionMap.of(
+                graph,
+                data.featurizers(),
+                org.mtlspark.prep.feature.BatchFiles.read(hadoop, batches.get(0)),
+                AttentionMap.KEPT);
     Report report =
-        new Report(runDir, split, data.splits().get(split).examples(), byTask, ablation);
+        new Report(runDir, split, data.splits().get(split).examples(), byTask, ablation, attention);
     LOG.info(
         "evaluated {} tasks on {} batches of the {} split, and with each of {} modalities removed, in {}s",
         metrics.size(),
