@@ -38,8 +38,18 @@ public record SourceConfig(
     String quote,
     String escape,
     String encoding,
-    List<String> columns)
+    List<String> columns,
+    Items items)
     implements Validatable {
+
+  /**
+   * What a multimnist source's IDX files hold, which names the classes in its captions and
+   * questions: MNIST's digits, or Fashion-MNIST's clothes ("is there a shoe ?").
+   */
+  public enum Items {
+    DIGITS,
+    FASHION
+  }
 
   /** The names of a CoNLL-U file's ten fields, the {@code columns} of a conll source by default. */
   public static final List<String> CONLLU_COLUMNS =
@@ -125,6 +135,7 @@ public record SourceConfig(
     d.put("escape", "");
     d.put("encoding", "UTF-8");
     d.put("columns", List.of());
+    d.put("items", "digits");
     return d;
   }
 
@@ -225,6 +236,10 @@ public record SourceConfig(
         new HashSet<>(columns).size() == columns.size(),
         Validatable.at(path, "columns"),
         "must be distinct, was " + columns);
+    problems.require(
+        items == Items.DIGITS || format == Format.MULTIMNIST,
+        Validatable.at(path, "items"),
+        "names what a multimnist source's files hold; source " + name + " is " + format);
     if (format == Format.MULTIMNIST) {
       problems.require(
           featureColumns().isEmpty()

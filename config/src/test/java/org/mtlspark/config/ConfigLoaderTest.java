@@ -109,6 +109,38 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void itemsNameWhatAMultimnistSourceHoldsAndNoOtherFormat() throws IOException {
+    ConfigException e =
+        fails(
+            """
+        data:
+          key: [id]
+          sources:
+            - name: t
+              format: csv
+              path: t.csv
+              items: fashion
+        tasks:
+          - {name: y, type: regression, source: t, column: y}
+        """);
+    assertTrue(
+        e.getMessage()
+            .contains("data.sources[0].items: names what a multimnist source's files hold"),
+        e.getMessage());
+    assertEquals(
+        SourceConfig.Items.FASHION,
+        ConfigLoader.load(
+                List.of(confDir().resolve("examples/multimnist-vqa.yaml").toString()),
+                List.of(
+                    "data.sources=[{name: digits, format: multimnist, path: ., image: image,"
+                        + " items: fashion}]"))
+            .data()
+            .sources()
+            .get(0)
+            .items());
+  }
+
+  @Test
   void spatialFusionNeedsAConvolutionAndBothTheTextAndTheImageInTheFusion() throws IOException {
     ConfigException e =
         fails(

@@ -16,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.mtlspark.config.SourceConfig.Items;
 import org.mtlspark.prep.io.SerializableConf;
 
 /**
@@ -42,6 +43,33 @@ public final class MultiMnistReader {
   static final List<String> WORDS =
       List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
 
+  /** Fashion-MNIST's classes 0 to 9 as words, in captions and questions. */
+  static final List<String> FASHION =
+      List.of(
+          "t-shirt",
+          "trouser",
+          "pullover",
+          "dress",
+          "coat",
+          "sandal",
+          "shirt",
+          "sneaker",
+          "bag",
+          "boot");
+
+  /** Fashion-MNIST's classes by kind: tops, trousers, dresses, shoes, bags. */
+  static final List<Integer> FASHION_KINDS = List.of(0, 1, 0, 2, 0, 3, 0, 3, 4, 3);
+
+  /** The index of the kind "shoe" (sandal, sneaker, boot) and of "top" in {@link #FASHION_KINDS}. */
+  static final int SHOE = 3;
+
+  static final int TOP = 0;
+
+  /** The names of {@code items}' classes 0 to 9. */
+  static List<String> words(Items items) {
+    return items == Items.FASHION ? FASHION : WORDS;
+  }
+
   /**
    * The caption of record {@code i} whose items have classes {@code left} and {@code right}: one of
    * four sentences (chosen by a fixed hash of {@code i}) naming both, in either order, e.g. "a
@@ -49,8 +77,13 @@ public final class MultiMnistReader {
    * left", so that which class is where has to be read from the words around it.
    */
   public static String caption(int i, int left, int right) {
-    String l = WORDS.get(Math.floorMod(left, 10));
-    String r = WORDS.get(Math.floorMod(right, 10));
+    return caption(i, left, right, Items.DIGITS);
+  }
+
+  /** As {@link #caption(int, int, int)}, naming {@code items}' classes. */
+  public static String caption(int i, int left, int right, Items items) {
+    String l = words(items).get(Math.floorMod(left, 10));
+    String r = words(items).get(Math.floorMod(right, 10));
     return switch (Math.floorMod(partner(i ^ 0x5bd1e995, Integer.MAX_VALUE), 4)) {
       case 0 -> "a " + l + " on the left and a " + r + " on the right";
       case 1 -> "a " + r + " on the right and a " + l + " on the left";
@@ -73,9 +106,24 @@ public final class MultiMnistReader {
    * answers. Returns {question, answer}.
    */
   public static String[] question(int i, int left, int right) {
+    return question(i, left, right, Items.DIGITS);
+  }
+
+  /**
+   * As {@link #question(int, int, int)} for {@code items}; on Fashion-MNIST's clothes the five
+   * kinds are "which item is on the left ?" and "... on the right ?" (the class: "t-shirt",
+   * "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"), "is there
+   * a shoe ?" or "is there a top ?" (a sandal, sneaker or boot; a t-shirt, pullover, coat or shirt),
+   * "are both items of the same kind ?" (tops, trousers, dresses, shoes, bags), and "is there a
+   * bag ?" naming one class, as for digits.
+   */
+  public static String[] question(int i, int left, int right, Items items) {
     int l = Math.floorMod(left, 10);
     int r = Math.floorMod(right, 10);
     int h = partner(i ^ 0x2c1b3c6d, Integer.MAX_VALUE);
+    if (items == Items.FASHION) {
+      return fashionQuestion(h, l, r);
+    }
     return switch (Math.floorMod(h, QUESTION_KINDS)) {
       case 0 -> new String[] {"which digit is on the left ?", Integer.toString(l)};
       case 1 -> new String[] {"which digit is on the right ?", Integer.toString(r)};
@@ -91,6 +139,35 @@ public final class MultiMnistReader {
                 : Math.floorMod(g / 4, 10);
         yield new String[] {
           "is there a " + WORDS.get(asked) + " ?", asked == l || asked == r ? "yes" : "no"
+        };
+      }
+    };
+  }
+
+  private static String[] fashionQuestion(int h, int l, int r) {
+    int g = h / QUESTION_KINDS;
+    return switch (Math.floorMod(h, QUESTION_KINDS)) {
+      case 0 -> new String[] {"which item is on the left ?", FASHION.get(l)};
+      case 1 -> new String[] {"which item is on the right ?", FASHION.get(r)};
+      case 2 -> {
+        int kind = Math.floorMod(g, 2) == 0 ? SHOE : TOP;
+        boolean there = FASHION_KINDS.get(l) == kind || FASHION_KINDS.get(r) == kind;
+        yield new String[] {
+          "is there a " + (kind == SHOE ? "shoe" : "top") + " ?", there ? "yes" : "no"
+        };
+      }
+      case 3 ->
+          new String[] {
+            "are both items of the same kind ?",
+            FASHION_KINDS.get(l).equals(FASHION_KINDS.get(r)) ? "yes" : "no"
+          };
+      default -> {
+        int asked =
+            Math.floorMod(g, 2) == 0
+                ? (Math.floorMod(g / 2, 2) == 0 ? l : r)
+                : Math.floorMod(g / 4, 10);
+        yield new String[] {
+          "is there a " + FASHION.get(asked) + " ?", asked == l || asked == r ? "yes" : "no"
         };
       }
     };
@@ -116,6 +193,7 @@ public final class MultiMnistReader {
       JavaSparkContext jsc,
       SerializableConf conf,
       String sourceName,
+      Items items,
       List<String> files,
       RowInterpreter interpreter)
       throws IOException {
@@ -156,8 +234,8 @@ public final class MultiMnistReader {
                 String index = Integer.toString(i);
                 String left = Integer.toString(idx.labels()[i]);
                 String right = Integer.toString(idx.labels()[partner]);
-                String caption = caption(i, idx.labels()[i], idx.labels()[partner]);
-                String[] qa = question(i, idx.labels()[i], idx.labels()[partner]);
+                String caption = caption(i, idx.labels()[i], idx.labels()[partner], items);
+                String[] qa = question(i, idx.labels()[i], idx.labels()[partner], items);
                 rows.add(
                     interpreter.interpret(
                         slice.pair().images(),

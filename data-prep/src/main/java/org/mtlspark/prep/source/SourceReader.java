@@ -152,7 +152,8 @@ public final class SourceReader {
       case PARQUET -> ParquetSourceReader.read(spark, files, interpreter);
       case IMAGES ->
           ImageFolderReader.read(jsc, conf, files, source.keyColumns(recordKey), interpreter);
-      case MULTIMNIST -> MultiMnistReader.read(jsc, conf, source.name(), files, interpreter);
+      case MULTIMNIST ->
+          MultiMnistReader.read(jsc, conf, source.name(), source.items(), files, interpreter);
       case CONLL -> {
         checkConllCells(conf.get(), source, files, interpreter.requiredColumns());
         yield TextSourceReader.read(

@@ -94,6 +94,27 @@ class MultiMnistIT {
         "the two tasks differ");
   }
 
+  @Test
+  void fashionItemsAskAboutClothesAndShoes() throws IOException {
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(SharedSpark.confDir().resolve("examples/multimnist-vqa.yaml").toString()),
+            List.of(
+                "prep.batchSize=8",
+                "data.sources=[{name: digits, format: multimnist, path: ., image: image,"
+                    + " text: question, items: fashion}]"));
+    Manifest fashion =
+        new PrepJob(spark)
+            .run(config, dir.resolve("idx").toString(), dir.resolve("prep-fashion").toString());
+    List<String> words = fashion.featurizers().textVocabulary().tokens();
+    assertTrue(words.contains("item") && words.contains("kind"), words.toString());
+    assertTrue(!words.contains("digit"), "no digits in fashion questions: " + words);
+    List<String> answers = fashion.featurizers().tasks().get(0).classes();
+    assertTrue(
+        answers.stream().anyMatch(MultiMnistReader.FASHION::contains) && answers.contains("yes"),
+        answers.toString());
+  }
+
   private static List<Row> examples(String split) {
     return spark.read().parquet(dir.resolve("prep/examples/" + split).toString()).collectAsList();
   }

@@ -190,4 +190,67 @@ class MultiMnistReaderTest {
     // safe guess.
     assertTrue(thereYes > 0.5 * there && thereYes < 0.7 * there, thereYes + " of " + there);
   }
+
+  @Test
+  void fashionQuestionsAskForClothesAndShoesAndAreAnsweredFromBothClasses() {
+    java.util.Map<String, Integer> kinds = new java.util.HashMap<>();
+    java.util.Map<String, Integer> yes = new java.util.HashMap<>();
+    var fashion = org.mtlspark.config.SourceConfig.Items.FASHION;
+    List<String> shoes = List.of("sandal", "sneaker", "boot");
+    List<String> tops = List.of("t-shirt", "pullover", "coat", "shirt");
+    for (int i = 0; i < 2000; i++) {
+      int l = i % 10;
+      int r = (i / 10) % 10;
+      String[] qa = MultiMnistReader.question(i, l, r, fashion);
+      String q = qa[0];
+      String a = qa[1];
+      String left = MultiMnistReader.FASHION.get(l);
+      String right = MultiMnistReader.FASHION.get(r);
+      String kind =
+          q.equals("is there a shoe ?") || q.equals("is there a top ?")
+              ? "is there a kind"
+              : q.startsWith("is there a ") ? "is there" : q;
+      kinds.merge(kind, 1, Integer::sum);
+      yes.merge(kind, a.equals("yes") ? 1 : 0, Integer::sum);
+      switch (kind) {
+        case "which item is on the left ?" -> assertEquals(left, a);
+        case "which item is on the right ?" -> assertEquals(right, a);
+        case "is there a kind" -> {
+          List<String> named = q.contains("shoe") ? shoes : tops;
+          assertEquals(
+              named.contains(left) || named.contains(right) ? "yes" : "no", a, q + left + right);
+        }
+        case "are both items of the same kind ?" ->
+            assertEquals(
+                left.equals(right)
+                        || (shoes.contains(left) && shoes.contains(right))
+                        || (tops.contains(left) && tops.contains(right))
+                    ? "yes"
+                    : "no",
+                a,
+                left + "/" + right);
+        default -> {
+          String asked = q.substring(11, q.length() - 2);
+          assertTrue(MultiMnistReader.FASHION.contains(asked), q);
+          assertEquals(asked.equals(left) || asked.equals(right) ? "yes" : "no", a, q);
+        }
+      }
+    }
+    assertEquals(5, kinds.size(), kinds.toString());
+    for (int n : kinds.values()) {
+      assertTrue(n > 300 && n < 500, "each kind about a fifth: " + kinds);
+    }
+    // Neither answer is a safe guess for the yes-or-no kinds.
+    for (String k : List.of("is there a kind", "is there", "are both items of the same kind ?")) {
+      double share = (double) yes.get(k) / kinds.get(k);
+      assertTrue(share > 0.2 && share < 0.8, k + ": yes " + share);
+    }
+    assertEquals(
+        "a sneaker on the left and a bag on the right",
+        java.util.stream.IntStream.range(0, 50)
+            .mapToObj(i -> MultiMnistReader.caption(i, 7, 8, fashion))
+            .filter(c -> c.startsWith("a sneaker on the left"))
+            .findFirst()
+            .orElseThrow());
+  }
 }
