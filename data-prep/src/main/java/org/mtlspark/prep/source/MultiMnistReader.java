@@ -130,17 +130,22 @@ public final class MultiMnistReader {
       case 2 ->
           new String[] {"is the left digit larger than the right one ?", l > r ? "yes" : "no"};
       case 3 -> new String[] {"what is the sum of the two digits ?", Integer.toString(l + r)};
-      default -> {
-        // Half the time one of the canvas's classes, else a class drawn from all ten.
-        int g = h / QUESTION_KINDS;
-        int asked =
-            Math.floorMod(g, 2) == 0
-                ? (Math.floorMod(g / 2, 2) == 0 ? l : r)
-                : Math.floorMod(g / 4, 10);
-        yield new String[] {
-          "is there a " + WORDS.get(asked) + " ?", asked == l || asked == r ? "yes" : "no"
-        };
-      }
+      default -> isThere(h / QUESTION_KINDS, l, r, WORDS);
+    };
+  }
+
+  /**
+   * "is there a seven ?" with its answer for the classes {@code l} and {@code r}, the class named
+   * by {@code words}: half the time (by {@code g}) one of the canvas's classes, else a class drawn
+   * from all ten.
+   */
+  private static String[] isThere(int g, int l, int r, List<String> words) {
+    int asked =
+        Math.floorMod(g, 2) == 0
+            ? (Math.floorMod(g / 2, 2) == 0 ? l : r)
+            : Math.floorMod(g / 4, 10);
+    return new String[] {
+      "is there a " + words.get(asked) + " ?", asked == l || asked == r ? "yes" : "no"
     };
   }
 
@@ -161,15 +166,7 @@ public final class MultiMnistReader {
             "are both items of the same kind ?",
             FASHION_KINDS.get(l).equals(FASHION_KINDS.get(r)) ? "yes" : "no"
           };
-      default -> {
-        int asked =
-            Math.floorMod(g, 2) == 0
-                ? (Math.floorMod(g / 2, 2) == 0 ? l : r)
-                : Math.floorMod(g / 4, 10);
-        yield new String[] {
-          "is there a " + FASHION.get(asked) + " ?", asked == l || asked == r ? "yes" : "no"
-        };
-      }
+      default -> isThere(g, l, r, FASHION);
     };
   }
 

@@ -125,14 +125,19 @@ public final class EvaluateJob {
         ablation.put(modality, without);
       }
     }
-    List<AttentionMap> attention =
-        graph.getVertex(org.mtlspark.workers.model.GraphBuilder.SPATIAL_ATTENTION) == null
-            ? List.of()
-            : AttentionMap.of(
-                graph,
-                data.featurizers(),
-                org.mtlspark.prep.feature.BatchFiles.read(hadoop, batches.get(0)),
-                AttentionMap.KEPT);
+    List<AttentionMap> attention = new java.util.ArrayList<>();
+    for (int b = 0;
+        b < batches.size()
+            && attention.size() < AttentionMap.KEPT
+            && graph.getVertex(org.mtlspark.workers.model.GraphBuilder.SPATIAL_ATTENTION) != null;
+        b++) {
+      attention.addAll(
+          AttentionMap.of(
+              graph,
+              data.featurizers(),
+              org.mtlspark.prep.feature.BatchFiles.read(hadoop, batches.get(b)),
+              AttentionMap.KEPT - attention.size()));
+    }
     Report report =
         new Report(runDir, split, data.splits().get(split).examples(), byTask, ablation, attention);
     LOG.info(

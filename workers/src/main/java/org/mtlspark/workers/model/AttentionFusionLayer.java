@@ -95,6 +95,16 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
     return new Pass(x, q, k, v, attention, mixed, poolWeights, out);
   }
 
+  /**
+   * The gradient of scaled scores S (times {@code scale}) from that of their softmax over the last
+   * axis, {@code dAttention}, given the softmax {@code a}: {@code scale * A * (dA - sum_j dA_j A_j)}.
+   * Overwrites {@code dAttention}.
+   */
+  static INDArray softmaxBackward(INDArray dAttention, INDArray a, double scale) {
+    INDArray inner = dAttention.mul(a).sum(true, 2);
+    return dAttention.subi(inner.broadcast(dAttention.shape())).muli(a).muli(scale);
+  }
+
   /** [b*m, d] to [b*h, m, k]: one matrix of tokens per row and head. */
   static INDArray heads(INDArray a, long b, int m, int h) {
     long k = a.size(1) / h;
@@ -109,10 +119,7 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
 
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-    INDArray out = forward().out();
-    INDArray ret =
-        workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, out.dataType(), out.shape(), 'c');
-    return ret.assign(out);
+    return LayoutParamInitializer.activations(workspaceMgr, forward().out());
   }
 
   @Override
@@ -145,14 +152,8 @@ final class AttentionFusionLayer extends BaseLayer<AttentionFusion> {
     // mixed = A V
     INDArray dAttention = Nd4j.matmul(dMixed, p.v(), false, true, false);
     INDArray dV = Nd4j.matmul(p.attention(), dMixed, true, false, false);
-    // Softmax: dS = A * (dA - sum_j dA_j A_j); absent keys have A = 0 and so no gradient.
-    INDArray a = p.attention();
-    INDArray inner = dAttention.mul(a).sum(true, 2);
-    INDArray dScores =
-        dAttention
-            .subi(inner.broadcast(dAttention.shape()))
-            .muli(a)
-            .muli(1.0 / Math.sqrt((double) d / h));
+    // Absent keys have A = 0 and so no gradient.
+    INDArray dScores = softmaxBackward(dAttention, p.attention(), 1.0 / Math.sqrt((double) d / h));
     INDArray dQ = Nd4j.matmul(dScores, p.k());
     INDArray dK = Nd4j.matmul(dScores, p.q(), true, false, false);
 

@@ -50,6 +50,15 @@ final class LayoutParamInitializer implements ParamInitializer {
     return gradient;
   }
 
+  /** {@code out} copied into the workspace's activations, as a layer's {@code activate} returns it. */
+  static INDArray activations(
+      org.deeplearning4j.nn.workspace.LayerWorkspaceMgr workspaceMgr, INDArray out) {
+    return workspaceMgr
+        .createUninitialized(
+            org.deeplearning4j.nn.workspace.ArrayType.ACTIVATIONS, out.dataType(), out.shape(), 'c')
+        .assign(out);
+  }
+
   /** Refuses an input that is not [batch, nIn] for the feed-forward {@code layer}. */
   static void checkInput(org.deeplearning4j.nn.conf.layers.FeedForwardLayer layer, INDArray input) {
     if (input.rank() != 2 || input.columns() != layer.getNIn()) {

@@ -90,9 +90,7 @@ final class SpatialAttentionLayer extends BaseLayer<SpatialAttention> {
     Pass p = forward(input);
     INDArray out =
         Nd4j.matmul(p.attention(), p.v()).reshape('c', input.size(0), layerConf().getNOut());
-    INDArray ret =
-        workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, out.dataType(), out.shape(), 'c');
-    return ret.assign(out);
+    return LayoutParamInitializer.activations(workspaceMgr, out);
   }
 
   @Override
@@ -117,14 +115,9 @@ final class SpatialAttentionLayer extends BaseLayer<SpatialAttention> {
     INDArray dOut = epsilon.dup('c').reshape('c', b * h, 1, d / h);
     INDArray dAttention = Nd4j.matmul(dOut, p.v(), false, true, false);
     INDArray dV = Nd4j.matmul(p.attention(), dOut, true, false, false);
-    // Softmax: dS = A * (dA - sum_j dA_j A_j)
-    INDArray a = p.attention();
-    INDArray inner = dAttention.mul(a).sum(true, 2);
     INDArray dScores =
-        dAttention
-            .subi(inner.broadcast(dAttention.shape()))
-            .muli(a)
-            .muli(1.0 / Math.sqrt((double) d / h));
+        AttentionFusionLayer.softmaxBackward(
+            dAttention, p.attention(), 1.0 / Math.sqrt((double) d / h));
     INDArray dQ = Nd4j.matmul(dScores, p.k()).reshape('c', b, d);
     INDArray dK =
         AttentionFusionLayer.merge(Nd4j.matmul(dScores, p.q(), true, false, false), b, m, h);

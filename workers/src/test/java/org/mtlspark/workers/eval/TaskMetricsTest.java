@@ -227,6 +227,41 @@ class TaskMetricsTest {
     assertTrue(lines[2].contains("n/a (no pairs)"), table);
   }
 
+  @Test
+  void metricsJsonKeepsAttentionMapsAndReadsAnEarlierFileWithoutThem(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    var hadoop = new org.apache.hadoop.conf.Configuration();
+    Map<String, TaskMetrics> tasks =
+        Map.of("answer", primaryOnly("answer", TaskType.MULTICLASS, "accuracy", 0.8));
+    AttentionMap map =
+        new AttentionMap(
+            "is there a seven",
+            Map.of("answer", "yes"),
+            Map.of("answer", "no"),
+            2,
+            3,
+            new float[] {0, 1, 2, 3, 4, 5},
+            1,
+            2,
+            new float[][] {{0.25f, 0.75f}});
+    String withMaps = dir.resolve("with").toString();
+    EvaluateJob.writeReport(
+        hadoop, withMaps, new EvaluateJob.Report("r", "test", 1, tasks, Map.of(), List.of(map)));
+    AttentionMap back = EvaluateJob.readReport(hadoop, withMaps).attention().get(0);
+    assertEquals("is there a seven", back.question());
+    assertEquals(3, back.width());
+    assertEquals(0.75f, back.heads()[0][1]);
+    assertEquals(5f, back.image()[5]);
+    // A file an earlier version wrote has no attention key.
+    java.nio.file.Path file = dir.resolve("with").resolve("metrics.json");
+    String json = java.nio.file.Files.readString(file);
+    String older = json.substring(0, json.indexOf(",\n  \"attention\"")) + "\n}";
+    java.nio.file.Files.createDirectories(dir.resolve("older"));
+    java.nio.file.Files.writeString(dir.resolve("older").resolve("metrics.json"), older);
+    assertTrue(
+        EvaluateJob.readReport(hadoop, dir.resolve("older").toString()).attention().isEmpty());
+  }
+
   private static TaskMetrics primaryOnly(String task, TaskType type, String metric, double value) {
     return new TaskMetrics(
         task, type, 10, metric, Map.of(metric, value), Map.of(metric, value / 2), true, 0.1);

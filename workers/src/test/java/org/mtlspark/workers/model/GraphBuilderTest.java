@@ -604,6 +604,43 @@ class GraphBuilderTest {
   }
 
   @Test
+  void aWideImageGivesAFeatureMapOfItsRowsAndColumns() {
+    FeaturizerState square = textAndImage();
+    // 12 pixels wide, 8 high.
+    FeaturizerState s =
+        new FeaturizerState(
+            square.modalities(),
+            square.numericColumns(),
+            square.means(),
+            square.stds(),
+            square.missingIndicators(),
+            square.categoricalColumns(),
+            square.categories(),
+            square.hashedColumns(),
+            square.hashBuckets(),
+            square.maxTokens(),
+            square.vocabulary(),
+            12,
+            8,
+            square.tasks());
+    MtlConfig same =
+        ConfigLoader.load(List.of(), List.of("model.fusion=spatial", "model.imageFilters=[3]"));
+    assertArrayEquals(new int[] {4, 6}, GraphBuilder.imageMap(s, same.model()), "rows, columns");
+    MtlConfig valid =
+        ConfigLoader.load(List.of(), List.of("model.imageFilters=[3]", "model.imagePadding=valid"));
+    assertArrayEquals(new int[] {3, 5}, GraphBuilder.imageMap(s, valid.model()));
+    ComputationGraph g = GraphBuilder.build(s, same.model(), same.train(), 3);
+    SpatialAttention layer =
+        (SpatialAttention) g.getLayer(GraphBuilder.SPATIAL_ATTENTION).conf().getLayer();
+    assertEquals(4, layer.rows());
+    assertEquals(6, layer.columns());
+    MultiDataSet b = batch(s, 4, 2);
+    assertArrayEquals(
+        new long[] {4, 2, 24},
+        GraphBuilder.spatialAttention(g, b.getFeatures(), b.getFeaturesMaskArrays()).shape());
+  }
+
+  @Test
   void spatialFusionWithoutAnImageIsRefusedByName() {
     FeaturizerState s = tableAndText();
     MtlConfig config = ConfigLoader.load(List.of(), List.of("model.fusion=spatial"));
