@@ -178,7 +178,7 @@ class BenchOutputRefusalsTest {
     refused("--seeds must be at least 1", "quality", "--seeds", "0", "--work", work);
     refused(
         "--models: unknown model hard (single-task, or sharing+fusion[+weighting]: sharing"
-            + " hard|soft|mmoe|ple, fusion concat|attention, weighting"
+            + " hard|soft|mmoe|ple, fusion concat|attention|spatial, weighting"
             + " static|dwa|inverse_loss|uncertainty|gradnorm|pcgrad|mgda|mgda_ub)",
         "quality",
         "--models",
