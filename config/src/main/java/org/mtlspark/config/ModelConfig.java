@@ -37,7 +37,8 @@ public record ModelConfig(
     boolean wide,
     int retrievalDim,
     double retrievalTemperature,
-    List<String> fuse)
+    List<String> fuse,
+    int captionHeads)
     implements Validatable {
 
   /**
@@ -132,7 +133,8 @@ public record ModelConfig(
         wide,
         retrievalDim,
         retrievalTemperature,
-        fuse);
+        fuse,
+        captionHeads);
   }
 
   @Override
@@ -187,6 +189,17 @@ public record ModelConfig(
         retrievalTemperature > 0 && Double.isFinite(retrievalTemperature),
         Validatable.at(path, "retrievalTemperature"),
         "must be > 0, was " + retrievalTemperature);
+    problems.require(
+        captionHeads >= 0 && (captionHeads == 0 || fusionDim % captionHeads == 0),
+        Validatable.at(path, "captionHeads"),
+        "must be 0 (no attention) or a divisor of fusionDim ("
+            + fusionDim
+            + "), was "
+            + captionHeads);
+    problems.require(
+        captionHeads == 0 || !imageFilters.isEmpty(),
+        Validatable.at(path, "captionHeads"),
+        "a caption decoder attends over the last convolution's cells: needs imageFilters");
     problems.require(
         textHeads >= 1 && textEmbedding % Math.max(1, textHeads) == 0,
         Validatable.at(path, "textHeads"),

@@ -82,7 +82,7 @@ public record MtlConfig(
         problems.require(
             !s.featureColumns().contains(t.column())
                 && !s.ids().contains(t.column())
-                && !t.column().equals(s.text()),
+                && (t.caption() || !t.column().equals(s.text())),
             "tasks[" + i + "].column",
             "column \""
                 + t.column()
@@ -100,6 +100,7 @@ public record MtlConfig(
     }
     checkTokenTasks(problems);
     checkRetrievalTasks(problems);
+    checkCaptionTasks(problems);
     if (!prep.split().by().isEmpty()) {
       problems.require(
           data.key().contains(prep.split().by()),
@@ -219,6 +220,76 @@ public record MtlConfig(
               + " reads the text encoder's per-token states: use mgda");
       return;
     }
+  }
+
+  /**
+   * A caption task writes its source's text one word per position: the column must be that text,
+   * with one position per word (no word pairs, no character trigrams, no shapes), and nothing else
+   * may read the text (the shared layers would see the caption they are to write).
+   */
+  private void checkCaptionTasks(Problems problems) {
+    List<TaskConfig> captions = tasks.stream().filter(TaskConfig::caption).toList();
+    if (captions.isEmpty()) {
+      return;
+    }
+    TaskConfig t = captions.get(0);
+    int i = tasks.indexOf(t);
+    problems.require(
+        captions.size() == 1,
+        "tasks",
+        "at most one caption task, there are " + captions.stream().map(TaskConfig::name).toList());
+    if (data.hasSource(t.source())) {
+      problems.require(
+          t.column().equals(data.source(t.source()).text()),
+          "tasks[" + i + "].column",
+          "a caption task writes its source's text: must be source "
+              + t.source()
+              + "'s text column ("
+              + (data.source(t.source()).text().isEmpty()
+                  ? "it has none: set data.sources[].text"
+                  : "\"" + data.source(t.source()).text() + "\"")
+              + "), was \""
+              + t.column()
+              + "\"");
+    }
+    problems.require(
+        prep.text().ngrams() == 1,
+        "prep.text.ngrams",
+        "must be 1 with a caption task (task " + t.name() + "): a word pair would take a position");
+    problems.require(
+        prep.text().charBuckets() == 0 && !prep.text().shapes(),
+        "prep.text",
+        "charBuckets must be 0 and shapes off with a caption task (task "
+            + t.name()
+            + "): a word it writes is a vocabulary word, or unknown");
+    for (TaskConfig o : tasks) {
+      problems.require(
+          o.type() != TaskConfig.TaskType.TOKENS
+              && !(o.retrieval() && o.between().contains("text")),
+          "tasks",
+          "task "
+              + o.name()
+              + " reads the text that caption task "
+              + t.name()
+              + " writes: a model that writes a text cannot read it as an input");
+    }
+    problems.require(
+        !model.fuse().contains("text"),
+        "model.fuse",
+        "a caption task's text is not fused (the shared layers would read the caption they are to"
+            + " write): leave text out of model.fuse");
+    problems.require(
+        model.fusion() == ModelConfig.Fusion.CONCAT,
+        "model.fusion",
+        "must be concat with a caption task (task "
+            + t.name()
+            + "): the other fusions read the text or its presence flag");
+    problems.require(
+        train.taskWeighting() != TrainConfig.Weighting.MGDA_UB,
+        "train.taskWeighting",
+        "mgda_ub differentiates dense task layers above the shared representation; caption task "
+            + t.name()
+            + " writes through a recurrent decoder: use mgda");
   }
 
   /** Refuses an image encoder whose convolutions and poolings leave no pixel of the image. */

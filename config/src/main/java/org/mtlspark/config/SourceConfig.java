@@ -244,10 +244,11 @@ public record SourceConfig(
       problems.require(
           featureColumns().isEmpty()
               && ids.isEmpty()
-              && (text.isEmpty() || text.equals("caption") || text.equals("question")),
+              && (text.isEmpty() || List.of("caption", "description", "question").contains(text)),
           path,
-          "a multimnist source holds its image, a caption and a question: leave numeric,"
-              + " categorical, hashed and ids empty, and text empty, caption or question");
+          "a multimnist source holds its image, a caption, a description and a question: leave"
+              + " numeric, categorical, hashed and ids empty, and text empty, caption, description"
+              + " or question");
     }
   }
 

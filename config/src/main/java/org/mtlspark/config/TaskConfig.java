@@ -14,7 +14,8 @@ import java.util.Map;
  * training classes into one class. An ordinal task lists its classes in order, lowest first. A
  * token task labels every token of the text with a tag (its cell: one tag per token, separated by
  * whitespace). With a {@code pattern}, the label is the part of the cell that the regular
- * expression's first group matches (the whole match when it has no group).
+ * expression's first group matches (the whole match when it has no group). A caption task's
+ * column is its source's text, which the model learns to write word by word.
  */
 public record TaskConfig(
     String name,
@@ -53,7 +54,13 @@ public record TaskConfig(
      * into one embedding space where a record's two sides are near; no label column (a record
      * with both modalities is a pair).
      */
-    RETRIEVAL
+    RETRIEVAL,
+    /**
+     * A caption written from the record's other modalities: the column is its source's text, which
+     * the model then reads only as its own words so far (teacher forcing), never as an input to the
+     * shared layers; its label at each position is the next word, then an end mark.
+     */
+    CAPTION
   }
 
   /** The modalities a retrieval task may pair. */
@@ -62,6 +69,11 @@ public record TaskConfig(
   /** Whether the task is a retrieval task, which has no label column. */
   public boolean retrieval() {
     return type == TaskType.RETRIEVAL;
+  }
+
+  /** Whether the task writes its source's text (a caption task). */
+  public boolean caption() {
+    return type == TaskType.CAPTION;
   }
 
   /** The loss of a regression head; the other types have one loss each. */

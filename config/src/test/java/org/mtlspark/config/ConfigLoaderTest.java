@@ -140,6 +140,48 @@ class ConfigLoaderTest {
             .items());
   }
 
+  static MtlConfig caption(String... settings) {
+    return ConfigLoader.load(
+        List.of(confDir().resolve("examples/multimnist-caption.yaml").toString()),
+        List.of(settings));
+  }
+
+  @Test
+  void aCaptionTaskWritesItsSourcesTextAndNothingElseReadsIt() {
+    assertEquals(TaskConfig.TaskType.CAPTION, caption().task("description").type());
+    String[][] refused = {
+      {
+        "tasks=[{name: d, type: caption, source: digits, column: caption}]",
+        "tasks[0].column: a caption task writes its source's text: must be source digits's text"
+            + " column (\"description\"), was \"caption\""
+      },
+      {"model.fuse=[image, text]", "model.fuse: a caption task's text is not fused"},
+      {"model.fusion=attention", "model.fusion: must be concat with a caption task"},
+      {"model.fuse=[]", null},
+      {"prep.text.ngrams=2", "prep.text.ngrams: must be 1 with a caption task (task description)"},
+      {"prep.text.charBuckets=64", "prep.text: charBuckets must be 0 and shapes off"},
+      {"train.taskWeighting=mgda_ub", "train.taskWeighting: mgda_ub differentiates"},
+      {
+        "tasks=[{name: d, type: caption, source: digits, column: description},"
+            + " {name: e, type: caption, source: digits, column: caption}]",
+        "at most one caption task"
+      },
+      {
+        "tasks=[{name: d, type: caption, source: digits, column: description},"
+            + " {name: m, type: retrieval, between: [text, image]}]",
+        "task m reads the text that caption task d writes"
+      },
+    };
+    for (String[] r : refused) {
+      if (r[1] == null) {
+        assertEquals(List.of(), caption(r[0]).model().fuse(), "empty fuse: the image alone");
+        continue;
+      }
+      ConfigException e = assertThrows(ConfigException.class, () -> caption(r[0]), r[0]);
+      assertTrue(e.getMessage().contains(r[1]), r[0] + ": " + e.getMessage());
+    }
+  }
+
   @Test
   void spatialFusionNeedsAConvolutionAndBothTheTextAndTheImageInTheFusion() throws IOException {
     ConfigException e =
@@ -306,7 +348,8 @@ class ConfigLoaderTest {
         "caption",
         ConfigLoader.fromYaml(yaml.formatted("caption"), "c.yaml").data().sources().get(0).text());
     ConfigException e = fails(yaml.formatted("left"));
-    assertTrue(e.getMessage().contains("text empty, caption or question"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("text empty, caption, description or question"), e.getMessage());
   }
 
   @Test
@@ -405,7 +448,7 @@ class ConfigLoaderTest {
     assertTrue(
         m.contains(
             "tasks[1].type: expected one of [regression, multiclass, binary, multilabel, ordinal, tokens,"
-                + " retrieval], got"
+                + " retrieval, caption], got"
                 + " \"ranking\""),
         m);
     assertEquals(4, e.problems().size(), "all problems of a file at once: " + m);

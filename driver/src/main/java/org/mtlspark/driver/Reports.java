@@ -97,6 +97,10 @@ final class Reports {
       return String.format(
           "%d training pairs of %s", t.trainLabels(), String.join(" and ", t.classes()));
     }
+    if (t.caption()) {
+      return String.format(
+          "%d training captions over %d words", t.trainLabels(), t.classes().size() - 2);
+    }
     if (t.type() == TaskConfig.TaskType.REGRESSION) {
       return String.format("mean %.4g, sd %.4g", t.mean(), t.std())
           + (t.transform() == TaskConfig.Transform.NONE

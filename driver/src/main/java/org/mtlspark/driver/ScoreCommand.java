@@ -75,8 +75,22 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
       description = "parquet or csv (default: ${DEFAULT-VALUE}).")
   String format;
 
+  @Option(
+      names = "--beam",
+      defaultValue = "4",
+      paramLabel = "K",
+      description =
+          "Captions: the beam search keeps the K likeliest captions so far, in [1, "
+              + ScoreJob.MAX_BEAM
+              + "] (default: ${DEFAULT-VALUE}); the greedy caption is written beside it.")
+  int beam;
+
   @Override
   protected void validate(MtlConfig config) {
+    if (beam < 1 || beam > ScoreJob.MAX_BEAM) {
+      throw new CommandException(
+          ExitCodes.USAGE, "--beam is in [1, " + ScoreJob.MAX_BEAM + "], was " + beam);
+    }
     if ((model == null) == (registry == null)) {
       throw new CommandException(
           ExitCodes.USAGE, "give either --model DIR or --registry URI with --name");
@@ -124,7 +138,8 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
             : new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry)
                 .resolve(name, version);
     ScoreJob.Summary s =
-        new ScoreJob(spark).run(dir, data, out, ScoreJob.Format.valueOf(format.toUpperCase()));
+        new ScoreJob(spark)
+            .run(dir, data, out, ScoreJob.Format.valueOf(format.toUpperCase()), beam);
     System.out.println(summary(s));
     System.out.println("predictions: " + out + "/predictions");
     return ExitCodes.OK;

@@ -8,6 +8,7 @@ import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.feature.TaskEncoding;
+import org.mtlspark.prep.feature.TextVocabulary;
 
 /** A small featurizer state (as a manifest holds it) and random examples that fit it, for model tests. */
 public final class TestBatches {
@@ -144,6 +145,65 @@ public final class TestBatches {
         }
       }
       out.add(withFourthLabel(e, tags, masked && r.nextInt(4) == 0 ? 0 : 1));
+    }
+    return out;
+  }
+
+  /**
+   * {@link #state()} with a fourth task, "caption", writing the text (its words: the end mark, the
+   * unknown word and the vocabulary's three).
+   */
+  public static FeaturizerState stateWithCaption() {
+    FeaturizerState s = state();
+    List<TaskEncoding> tasks = new ArrayList<>(s.tasks());
+    List<String> words = TaskEncoding.captionClasses(s.vocabulary());
+    tasks.add(
+        new TaskEncoding(
+            "caption",
+            TaskConfig.TaskType.CAPTION,
+            "text",
+            1.0,
+            words,
+            java.util.Collections.nCopies(words.size(), 0L),
+            0,
+            1,
+            100));
+    return withModalitiesAndTasks(s, s.modalities(), tasks);
+  }
+
+  /**
+   * {@code n} random examples of {@link #stateWithCaption()}: those of {@link #examples} with their
+   * text's words as the caption's targets, the texts at most one shorter than the positions (so
+   * the end mark has a position), some without a caption when {@code masked}.
+   */
+  public static List<Example> captionExamples(FeaturizerState s, int n, long seed, boolean masked) {
+    Random r = new Random(seed + 2000);
+    List<Example> out = new ArrayList<>();
+    int positions = s.maxTokens();
+    for (Example e : examples(s, n, seed, masked)) {
+      float[] tokens = e.tokens().clone();
+      float[] mask = e.tokenMask().clone();
+      tokens[positions - 1] = 0;
+      mask[positions - 1] = 0;
+      for (int at = 0; at < positions; at++) {
+        if (mask[at] > 0) {
+          tokens[at] = TextVocabulary.FIRST_TOKEN + r.nextInt(s.vocabulary().size());
+        }
+      }
+      float[] words = new float[s.tasks().get(3).width() * positions];
+      org.mtlspark.prep.feature.Featurizer.captionWords(tokens, mask, words);
+      Example text =
+          new Example(
+              e.key(),
+              e.tabular(),
+              tokens,
+              mask,
+              e.pixels(),
+              e.ids(),
+              e.presence(),
+              e.labels(),
+              e.labelMask());
+      out.add(withFourthLabel(text, words, masked && r.nextInt(4) == 0 ? 0 : 1));
     }
     return out;
   }

@@ -39,11 +39,11 @@ public final class BatchBuilder {
     return toMultiDataSet(arrays(examples, perToken));
   }
 
-  /** Which of {@code tasks} are token tasks, in order. */
+  /** Which of {@code tasks} have labels per position of the text (token and caption tasks), in order. */
   public static boolean[] perToken(List<TaskEncoding> tasks) {
     boolean[] out = new boolean[tasks.size()];
     for (int t = 0; t < out.length; t++) {
-      out[t] = tasks.get(t).perToken();
+      out[t] = tasks.get(t).sequence();
     }
     return out;
   }

@@ -86,6 +86,10 @@ public final class Featurizer implements Serializable {
         mask[t] = text != null && tagTokens(t, v, textTokens.size(), labels[t]) ? 1 : 0;
         continue;
       }
+      if (task.caption()) {
+        mask[t] = text != null && captionWords(tokens, tokenMask, labels[t]) ? 1 : 0;
+        continue;
+      }
       switch (task.type()) {
         case REGRESSION -> {
           labels[t][0] = (float) task.target(Double.parseDouble(v));
@@ -176,6 +180,30 @@ public final class Featurizer implements Serializable {
       if (c != null) {
         out[c * positions + i] = 1;
       }
+    }
+    return true;
+  }
+
+  /**
+   * Writes a caption task's targets for the text of {@code tokens} (ids, {@code mask} 1 on its
+   * positions) into {@code out}, class-major over the positions: each position's own word, then the
+   * end mark on the position after the last word when the text leaves one (a text cut at the
+   * positions has none). False, writing nothing, for a text without words.
+   */
+  public static boolean captionWords(float[] tokens, float[] mask, float[] out) {
+    int positions = tokens.length;
+    int length = 0;
+    while (length < positions && mask[length] > 0) {
+      length++;
+    }
+    if (length == 0 || tokens[0] == TextVocabulary.NO_TEXT) {
+      return false; // no words (a text of no tokens is encoded as "no text")
+    }
+    for (int i = 0; i < length; i++) {
+      out[TaskEncoding.captionClass((int) tokens[i]) * positions + i] = 1;
+    }
+    if (length < positions) {
+      out[TaskEncoding.END * positions + length] = 1;
     }
     return true;
   }

@@ -170,6 +170,11 @@ public final class FeaturizerFitter {
         labelled = (long) targetMoments[0][t];
         mean = mean(targetMoments, t);
         std = std(targetMoments, t);
+      } else if (task.caption()) {
+        // The words it may write: the end mark, the unknown word, the text's vocabulary.
+        classes = TaskEncoding.captionClasses(vocabulary);
+        counts = java.util.Collections.nCopies(classes.size(), 0L);
+        labelled = labelCounts.getOrDefault(new Tuple2<>(tt, ROWS), 0L);
       } else if (task.type() == TaskConfig.TaskType.MULTILABEL
           || task.type() == TaskConfig.TaskType.TOKENS) {
         classes =
@@ -468,6 +473,7 @@ public final class FeaturizerFitter {
               labels.merge(new Tuple2<>(t, label), 1L, Long::sum);
             }
           }
+          case CAPTION -> labels.merge(new Tuple2<>(t, ROWS), 1L, Long::sum);
           case TOKENS -> {
             labels.merge(new Tuple2<>(t, ROWS), 1L, Long::sum);
             for (String tag : v.split(" ")) {

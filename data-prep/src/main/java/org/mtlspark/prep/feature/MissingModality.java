@@ -58,7 +58,7 @@ public final class MissingModality {
       }
       if (tokenMask != null) {
         for (int t = 0; t < state.tasks().size(); t++) {
-          if (state.tasks().get(t).perToken()) {
+          if (state.tasks().get(t).sequence()) {
             batch.getLabelsMaskArray(t).get(NDArrayIndex.point(r), NDArrayIndex.all()).assign(0);
           }
         }

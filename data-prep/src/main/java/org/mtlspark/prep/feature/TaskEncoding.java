@@ -20,7 +20,10 @@ import org.mtlspark.config.TaskConfig;
  * has in training (the baseline; ids it was never seen with take the most frequent tag), and
  * {@code mismatchedRows} the training texts whose tag count differed from their token count (left
  * unlabelled). A retrieval task's classes are its two modalities (query side first), its class
- * count the training pairs; its target is 1 where a record has both modalities.
+ * count the training pairs; its target is 1 where a record has both modalities. A caption task's
+ * classes are the words it may write ({@link #captionClasses}): the end mark, the unknown word and
+ * the text vocabulary's tokens; its target is one-hot per position of the text, the text's own word
+ * there, then the end mark after the last word (when a position is left for it).
  */
 public record TaskEncoding(
     String name,
@@ -97,12 +100,55 @@ public record TaskEncoding(
    * token task, not a retrieval task).
    */
   public boolean recordLabels() {
-    return !perToken() && !retrieval();
+    return !sequence() && !retrieval();
   }
 
   /** Whether the task has a label per token of the text rather than one per record. */
   public boolean perToken() {
     return type == TaskConfig.TaskType.TOKENS;
+  }
+
+  /** Whether the task writes its source's text (a caption task). */
+  public boolean caption() {
+    return type == TaskConfig.TaskType.CAPTION;
+  }
+
+  /**
+   * Whether the task's labels are per position of the text (a token or a caption task): [rows,
+   * classes, positions] with a mask per position.
+   */
+  public boolean sequence() {
+    return perToken() || caption();
+  }
+
+  /** A caption task's class of "the caption ends here". */
+  public static final int END = 0;
+
+  /** A caption task's class of a word outside the text vocabulary. */
+  public static final int UNKNOWN_WORD = 1;
+
+  /** A caption task's classes over text vocabulary {@code tokens}: the end mark, unknown, the tokens. */
+  public static List<String> captionClasses(List<String> tokens) {
+    List<String> out = new java.util.ArrayList<>();
+    out.add("<end>");
+    out.add("<unknown>");
+    out.addAll(tokens);
+    return out;
+  }
+
+  /**
+   * A caption task's class of text token id {@code id} ({@link TextVocabulary}: vocabulary tokens
+   * from {@link TextVocabulary#FIRST_TOKEN}); any other id is the unknown word.
+   */
+  public static int captionClass(int id) {
+    return id >= TextVocabulary.FIRST_TOKEN ? id - TextVocabulary.FIRST_TOKEN + 2 : UNKNOWN_WORD;
+  }
+
+  /** The text token id a caption task's class {@code c} writes ({@link #END} has none: -1). */
+  public static int captionToken(int c) {
+    return c == END
+        ? -1
+        : c == UNKNOWN_WORD ? TextVocabulary.UNKNOWN : c - 2 + TextVocabulary.FIRST_TOKEN;
   }
 
   /**
@@ -111,7 +157,7 @@ public record TaskEncoding(
    * + i).
    */
   public int labelWidth(int maxTokens) {
-    return perToken() ? width() * maxTokens : width();
+    return sequence() ? width() * maxTokens : width();
   }
 
   /** The baseline tag of text token id {@code id}: its most frequent training tag. */
@@ -186,7 +232,7 @@ public record TaskEncoding(
    */
   public int width() {
     return switch (type) {
-      case MULTICLASS, MULTILABEL, TOKENS -> classes.size();
+      case MULTICLASS, MULTILABEL, TOKENS, CAPTION -> classes.size();
       case ORDINAL -> classes.size() - 1;
       default -> 1;
     };

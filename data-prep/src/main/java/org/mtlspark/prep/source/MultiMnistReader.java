@@ -31,13 +31,23 @@ import org.mtlspark.prep.io.SerializableConf;
  * file, {@code validation} for its last tenth, {@code test} for the t10k file), {@code index} (the
  * left image's position in its file), {@code left} and {@code right} (the two items' classes) and
  * {@code image} (the 36x36 overlay as a PNG, resized like any image by {@code prep.image}), and
- * {@code caption}, a sentence made from the two classes ({@link #caption}), and {@code question}
- * and {@code answer}, a question about the canvas and its answer ({@link #question}).
+ * {@code caption}, a sentence made from the two classes ({@link #caption}), {@code description},
+ * the same sentences with the form chosen by the classes ({@link #description}), and {@code
+ * question} and {@code answer}, a question about the canvas and its answer ({@link #question}).
  */
 public final class MultiMnistReader {
   /** The cells every row offers. */
   public static final Set<String> CELLS =
-      Set.of("part", "index", "left", "right", "image", "caption", "question", "answer");
+      Set.of(
+          "part",
+          "index",
+          "left",
+          "right",
+          "image",
+          "caption",
+          "description",
+          "question",
+          "answer");
 
   /** The classes 0 to 9 as words, in captions. */
   static final List<String> WORDS =
@@ -82,9 +92,25 @@ public final class MultiMnistReader {
 
   /** As {@link #caption(int, int, int)}, naming {@code items}' classes. */
   public static String caption(int i, int left, int right, Items items) {
+    return sentence(
+        Math.floorMod(partner(i ^ 0x5bd1e995, Integer.MAX_VALUE), 4), left, right, items);
+  }
+
+  /**
+   * The description of a canvas whose items have classes {@code left} and {@code right}: the
+   * sentence of {@link #caption} whose form ({@code (left + 2 right) mod 4}) the classes choose, so
+   * that a model that sees the canvas can write it word for word, and has to learn in which order
+   * the words go for each pair.
+   */
+  public static String description(int left, int right, Items items) {
+    return sentence(Math.floorMod(left + 2 * right, 4), left, right, items);
+  }
+
+  /** Sentence form {@code form} (0 to 3) naming the two items. */
+  private static String sentence(int form, int left, int right, Items items) {
     String l = words(items).get(Math.floorMod(left, 10));
     String r = words(items).get(Math.floorMod(right, 10));
-    return switch (Math.floorMod(partner(i ^ 0x5bd1e995, Integer.MAX_VALUE), 4)) {
+    return switch (form) {
       case 0 -> "a " + l + " on the left and a " + r + " on the right";
       case 1 -> "a " + r + " on the right and a " + l + " on the left";
       case 2 -> "left " + l + " right " + r;
@@ -201,7 +227,7 @@ public final class MultiMnistReader {
           "source "
               + sourceName
               + " (format multimnist) offers the columns part, index, left, "
-              + "right, image, caption, question and answer, not "
+              + "right, image, caption, description, question and answer, not "
               + missing);
     }
     List<Slice> slices = new ArrayList<>();
@@ -232,6 +258,7 @@ public final class MultiMnistReader {
                 String left = Integer.toString(idx.labels()[i]);
                 String right = Integer.toString(idx.labels()[partner]);
                 String caption = caption(i, idx.labels()[i], idx.labels()[partner], items);
+                String description = description(idx.labels()[i], idx.labels()[partner], items);
                 String[] qa = question(i, idx.labels()[i], idx.labels()[partner], items);
                 rows.add(
                     interpreter.interpret(
@@ -245,6 +272,7 @@ public final class MultiMnistReader {
                               case "right" -> right;
                               case "image" -> png;
                               case "caption" -> caption;
+                              case "description" -> description;
                               case "question" -> qa[0];
                               case "answer" -> qa[1];
                               default -> null;

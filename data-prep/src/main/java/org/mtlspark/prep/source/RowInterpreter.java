@@ -365,6 +365,7 @@ public final class RowInterpreter implements Serializable {
       case MULTILABEL:
         return multiLabel(List.of(cell.split(java.util.regex.Pattern.quote(task.separator()), -1)));
       case TOKENS:
+      case CAPTION:
         return cell.isBlank() ? null : String.join(" ", cell.strip().split("\\s+"));
       default:
         return cell;

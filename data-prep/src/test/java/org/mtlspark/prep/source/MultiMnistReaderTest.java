@@ -154,6 +154,35 @@ class MultiMnistReaderTest {
   }
 
   @Test
+  void theDescriptionsFormIsChosenByTheClassesAndEachFormComesUp() {
+    java.util.Set<String> forms = new java.util.HashSet<>();
+    List<String> words = MultiMnistReader.WORDS;
+    for (int l = 0; l < 10; l++) {
+      for (int r = 0; r < 10; r++) {
+        String d =
+            MultiMnistReader.description(l, r, org.mtlspark.config.SourceConfig.Items.DIGITS);
+        int left = l;
+        int right = r;
+        // One of the caption's four sentences about the pair.
+        assertTrue(
+            java.util.stream.IntStream.range(0, 100)
+                .anyMatch(i -> MultiMnistReader.caption(i, left, right).equals(d)),
+            d);
+        if (l != r) {
+          forms.add(d.replace(words.get(l), "L").replace(words.get(r), "R"));
+        }
+      }
+    }
+    assertEquals(
+        java.util.Set.of(
+            "a L on the left and a R on the right",
+            "a R on the right and a L on the left",
+            "left L right R",
+            "R at the bottom right , L at the top left"),
+        forms);
+  }
+
+  @Test
   void questionsOfFiveKindsAreAnsweredFromBothClasses() {
     java.util.Map<String, Integer> kinds = new java.util.HashMap<>();
     int thereYes = 0;

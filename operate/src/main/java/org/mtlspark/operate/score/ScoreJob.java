@@ -86,8 +86,26 @@ public final class ScoreJob {
     this.spark = spark;
   }
 
+  /** The widest beam a caption task's beam search may keep. */
+  public static final int MAX_BEAM = 32;
+
+  /** The beam of a caption task's beam search when none is given. */
+  public static final int BEAM = 4;
+
   public Summary run(String modelDir, String dataRoot, String out, Format format)
       throws IOException {
+    return run(modelDir, dataRoot, out, format, BEAM);
+  }
+
+  /**
+   * Scores {@code dataRoot} with the model in {@code modelDir} into {@code out}; a caption task's
+   * beam search keeps {@code beam} captions.
+   */
+  public Summary run(String modelDir, String dataRoot, String out, Format format, int beam)
+      throws IOException {
+    if (beam < 1 || beam > MAX_BEAM) {
+      throw new IllegalArgumentException("the beam is in [1, " + MAX_BEAM + "], was " + beam);
+    }
     long started = System.nanoTime();
     JobLabels.describe(spark, "score", dataRoot + " with " + modelDir);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -123,7 +141,8 @@ public final class ScoreJob {
               config.tasks(),
               keyColumns,
               state.modalities(),
-              format == Format.PARQUET);
+              format == Format.PARQUET,
+              beam);
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
       JavaRDD<Row> rows =
@@ -219,8 +238,9 @@ public final class ScoreJob {
       }
       MultiDataSet mds = BatchBuilder.build(batch);
       INDArray[] out = graph.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays(), null);
+      int[][][][] captions = outputs.captions(graph, mds);
       for (int i = 0; i < batch.size(); i++) {
-        ready.add(outputs.row(batch.get(i), out, i));
+        ready.add(outputs.row(batch.get(i), out, captions, i));
       }
       return true;
     }
@@ -244,7 +264,9 @@ public final class ScoreJob {
    * token positions is tagged on those) and {@code <task>_p}, each tag's probability (joined by
    * spaces, to 4 decimals); retrieval, {@code <task>_<modality>} per side: the record's embedding
    * of that side (length 1, so that a dot product is the cosine similarity), null where the record
-   * lacks the modality; a Parquet array of floats, in CSV the values joined by spaces.
+   * lacks the modality; a Parquet array of floats, in CSV the values joined by spaces; caption, the
+   * caption written greedily and {@code <task>_beam}, the one beam search finds (words joined by
+   * spaces; never the record's own text, which the decoder does not read).
    */
   static final class Outputs implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -253,13 +275,16 @@ public final class ScoreJob {
     private final List<String> keyColumns;
     private final List<String> modalities;
     private final boolean arrays;
+    private final int beam;
 
     Outputs(
         List<TaskEncoding> tasks,
         List<TaskConfig> configs,
         List<String> keyColumns,
         List<String> modalities,
-        boolean arrays) {
+        boolean arrays,
+        int beam) {
+      this.beam = beam;
       this.tasks = List.copyOf(tasks);
       this.modalities = List.copyOf(modalities);
       this.arrays = arrays;
@@ -305,6 +330,10 @@ public final class ScoreJob {
               s =
                   s.add(unique(t.name(), used), DataTypes.StringType, false)
                       .add(unique(t.name() + "_p", used), DataTypes.StringType, false);
+          case CAPTION ->
+              s =
+                  s.add(unique(t.name(), used), DataTypes.StringType, false)
+                      .add(unique(t.name() + "_beam", used), DataTypes.StringType, false);
           case RETRIEVAL -> {
             for (String side : t.classes()) {
               s =
@@ -379,7 +408,27 @@ public final class ScoreJob {
       return candidate;
     }
 
-    Row row(Example example, INDArray[] out, int i) {
+    /**
+     * Per caption task of {@code graph} the captions of {@code batch}'s rows, greedy then by beam
+     * search: [task][0 or 1][row]; null for the other tasks.
+     */
+    int[][][][] captions(ComputationGraph graph, MultiDataSet batch) {
+      int[][][][] out = new int[tasks.size()][][][];
+      for (int t = 0; t < tasks.size(); t++) {
+        if (tasks.get(t).caption()) {
+          out[t] =
+              new int[][][] {
+                org.mtlspark.workers.eval.CaptionDecoder.greedy(
+                    graph, batch.getFeatures(), batch.getFeaturesMaskArrays(), t),
+                org.mtlspark.workers.eval.CaptionDecoder.beam(
+                    graph, batch.getFeatures(), batch.getFeaturesMaskArrays(), t, beam)
+              };
+        }
+      }
+      return out;
+    }
+
+    Row row(Example example, INDArray[] out, int[][][][] captions, int i) {
       List<Object> values = new ArrayList<>(List.of((Object[]) Keys.split(example.key())));
       for (int t = 0; t < tasks.size(); t++) {
         TaskEncoding task = tasks.get(t);
@@ -443,6 +492,10 @@ public final class ScoreJob {
             }
             values.add(tags.toString());
             values.add(probabilities.toString());
+          }
+          case CAPTION -> {
+            values.add(org.mtlspark.workers.eval.CaptionDecoder.text(task, captions[t][0][i]));
+            values.add(org.mtlspark.workers.eval.CaptionDecoder.text(task, captions[t][1][i]));
           }
           case RETRIEVAL -> {
             for (int k = 0; k < 2; k++) {

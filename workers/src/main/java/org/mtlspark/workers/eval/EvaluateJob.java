@@ -93,6 +93,7 @@ public final class EvaluateJob {
     ComputationGraph graph = loadModel(hadoop, runDir);
     List<String> batches = data.batches(hadoop, prepDir, split);
     long started = System.nanoTime();
+    CaptionNeighbours neighbours = neighbours(hadoop, data, prepDir);
     JobLabels.describe(spark, "evaluate", split + " split");
     List<TaskMetrics> metrics =
         TaskEvaluator.evaluate(
@@ -100,7 +101,10 @@ public final class EvaluateJob {
             graph,
             data.featurizers().tasks(),
             batches,
-            partitions);
+            partitions,
+            null,
+            null,
+            neighbours);
     Map<String, TaskMetrics> byTask = new LinkedHashMap<>();
     metrics.forEach(m -> byTask.put(m.task(), m));
     Map<String, Map<String, Double>> ablation = new LinkedHashMap<>();
@@ -195,9 +199,30 @@ public final class EvaluateJob {
     return sb.toString();
   }
 
+  /**
+   * The nearest-training-image baseline of the caption task, if the data has one and an image: up
+   * to {@link CaptionNeighbours#MOST} training records.
+   */
+  private static CaptionNeighbours neighbours(Configuration hadoop, Manifest data, String prepDir)
+      throws IOException {
+    List<org.mtlspark.prep.feature.TaskEncoding> tasks = data.featurizers().tasks();
+    for (int t = 0; t < tasks.size(); t++) {
+      if (tasks.get(t).caption()) {
+        return CaptionNeighbours.of(
+            hadoop,
+            data.batches(hadoop, prepDir, "train"),
+            data.featurizers(),
+            t,
+            CaptionNeighbours.MOST);
+      }
+    }
+    return null;
+  }
+
   private static String nothingLeft(TaskConfig.TaskType type) {
     return switch (type) {
       case TOKENS -> "no tokens";
+      case CAPTION -> "no captions";
       case RETRIEVAL -> "no pairs";
       default -> "no examples";
     };

@@ -22,7 +22,11 @@ public enum Metric {
   /** Retrieval: the share of queries whose partner is among the 10 most similar candidates. */
   RECALL_AT_10("recall_at_10", true),
   /** Retrieval: the median rank of the partner among all candidates (1 is first). */
-  MEDIAN_RANK("median_rank", false);
+  MEDIAN_RANK("median_rank", false),
+  /** Captions: corpus BLEU-4 of the written captions against the true ones ({@link Bleu}). */
+  BLEU_4("bleu4", true),
+  /** Captions: the share of written captions equal to the true one, word for word. */
+  EXACT_MATCH("exact_match", true);
 
   private final String id;
   private final boolean higherIsBetter;

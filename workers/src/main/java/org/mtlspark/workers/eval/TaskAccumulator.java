@@ -55,6 +55,21 @@ public final class TaskAccumulator implements Serializable {
    */
   final List<float[]> pairs = new java.util.ArrayList<>();
 
+  /**
+   * A caption task's BLEU statistics ({@link Bleu}) of the greedy captions, then of the nearest
+   * training image's captions.
+   */
+  final long[] bleu = new long[Bleu.STATS];
+
+  final long[] baselineBleu = new long[Bleu.STATS];
+
+  /**
+   * A caption task's counts: captions written exactly, the same for the baseline, captions the
+   * baseline was given for, words predicted right with the true words before them (teacher forcing),
+   * words.
+   */
+  final long[] captions = new long[5];
+
   /** The most pairs a retrieval task is ranked among (a split's pairs are ranked on the driver). */
   static final int MAX_PAIRS = 20_000;
 
@@ -122,6 +137,50 @@ public final class TaskAccumulator implements Serializable {
       }
       countEntities(Entities.of(truth), Entities.of(guess), 0);
       countEntities(Entities.of(truth), Entities.of(base), 3);
+    }
+  }
+
+  /**
+   * Adds the captioned rows of one batch of a caption task: {@code predictions} [rows, words,
+   * positions] with the true caption as input, its {@code labels} and {@code mask}, the captions
+   * {@code written} word by word ({@link CaptionDecoder}) and the {@code nearest} training images'
+   * captions (null without a baseline).
+   */
+  public void addCaptions(
+      INDArray predictions, INDArray labels, INDArray mask, int[][] written, int[][] nearest) {
+    int[][] truth = CaptionDecoder.truth(labels, mask);
+    int words = (int) predictions.size(1);
+    int positions = (int) predictions.size(2);
+    float[] p =
+        predictions.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+    float[] y = labels.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+    float[] m = mask.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+    for (int r = 0; r < truth.length; r++) {
+      if (truth[r] == null) {
+        continue;
+      }
+      n++;
+      Bleu.add(written[r], truth[r], bleu);
+      captions[0] += java.util.Arrays.equals(written[r], truth[r]) ? 1 : 0;
+      if (nearest != null) {
+        Bleu.add(nearest[r], truth[r], baselineBleu);
+        captions[1] += java.util.Arrays.equals(nearest[r], truth[r]) ? 1 : 0;
+        captions[2]++;
+      }
+      for (int at = 0; at < positions; at++) {
+        if (m[r * positions + at] == 0) {
+          continue;
+        }
+        int yt = 0;
+        int pt = 0;
+        for (int c = 1; c < words; c++) {
+          yt = y[(r * words + c) * positions + at] > y[(r * words + yt) * positions + at] ? c : yt;
+          pt = p[(r * words + c) * positions + at] > p[(r * words + pt) * positions + at] ? c : pt;
+        }
+        captions[3] += yt == pt ? 1 : 0;
+        captions[4]++;
+        lossSum -= Math.log(Math.max(1e-7, p[(r * words + yt) * positions + at]));
+      }
     }
   }
 
@@ -315,6 +374,13 @@ public final class TaskAccumulator implements Serializable {
     }
     for (int i = 0; i < entities.length; i++) {
       entities[i] += o.entities[i];
+    }
+    for (int i = 0; i < Bleu.STATS; i++) {
+      bleu[i] += o.bleu[i];
+      baselineBleu[i] += o.baselineBleu[i];
+    }
+    for (int i = 0; i < captions.length; i++) {
+      captions[i] += o.captions[i];
     }
     pairs.addAll(o.pairs);
     samplePairs();

@@ -45,6 +45,23 @@ public final class TaskEvaluator {
       int partitions,
       FeaturizerState state,
       String removed) {
+    return evaluate(jsc, graph, tasks, batchPaths, partitions, state, removed, null);
+  }
+
+  /**
+   * As {@link #evaluate(JavaSparkContext, ComputationGraph, List, List, int, FeaturizerState,
+   * String)}, a caption task's captions also compared with those of the nearest training images
+   * in {@code neighbours} (its baseline; without them the baseline is not measured: NaN).
+   */
+  public static List<TaskMetrics> evaluate(
+      JavaSparkContext jsc,
+      ComputationGraph graph,
+      List<TaskEncoding> tasks,
+      List<String> batchPaths,
+      int partitions,
+      FeaturizerState state,
+      String removed,
+      CaptionNeighbours neighbours) {
     if (batchPaths.isEmpty()) {
       throw new IllegalArgumentException("no batches to evaluate");
     }
@@ -62,7 +79,7 @@ public final class TaskEvaluator {
                     if (removed != null) {
                       MissingModality.removeAll(batch, state, removed);
                     }
-                    score(local, batch, acc);
+                    score(local, batch, acc, neighbours);
                   }
                   List<List<TaskAccumulator>> out = new ArrayList<>();
                   out.add(acc);
@@ -81,6 +98,18 @@ public final class TaskEvaluator {
 
   /** Adds one batch's predictions to the accumulators (also used without Spark). */
   public static void score(ComputationGraph graph, MultiDataSet batch, List<TaskAccumulator> acc) {
+    score(graph, batch, acc, null);
+  }
+
+  /**
+   * As {@link #score(ComputationGraph, MultiDataSet, List)}; a caption task writes its captions
+   * greedily, word by word, and {@code neighbours} (unless null) gives its baseline's.
+   */
+  public static void score(
+      ComputationGraph graph,
+      MultiDataSet batch,
+      List<TaskAccumulator> acc,
+      CaptionNeighbours neighbours) {
     INDArray[] out =
         graph.output(
             false, batch.getFeatures(), batch.getFeaturesMaskArrays(), batch.getLabelsMaskArrays());
@@ -99,6 +128,20 @@ public final class TaskEvaluator {
                     new org.nd4j.linalg.activations.impl.ActivationIdentity(),
                     batch.getLabelsMaskArray(t));
         acc.get(t).addPairs(out[t], batch.getLabelsMaskArray(t), rowLoss);
+      } else if (acc.get(t).task.caption()) {
+        if (batch.getLabelsMaskArray(t).sumNumber().doubleValue() == 0) {
+          continue; // no caption to write against (e.g. the text removed)
+        }
+        int[][] written =
+            CaptionDecoder.greedy(graph, batch.getFeatures(), batch.getFeaturesMaskArrays(), t);
+        int[][] nearest =
+            neighbours == null || neighbours.task() != t
+                ? null
+                : neighbours.nearest(
+                    batch.getFeatures(
+                        graph.getConfiguration().getNetworkInputs().indexOf(ModelInputs.IMAGE)));
+        acc.get(t)
+            .addCaptions(out[t], batch.getLabels(t), batch.getLabelsMaskArray(t), written, nearest);
       } else if (acc.get(t).task.perToken()) {
         acc.get(t)
             .addTokens(

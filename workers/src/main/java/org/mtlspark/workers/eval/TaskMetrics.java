@@ -101,6 +101,15 @@ public record TaskMetrics(
           primary = Metric.ENTITY_F1;
         }
       }
+      case CAPTION -> {
+        m.put("bleu4", Bleu.score(a.bleu));
+        m.put("exact_match", a.n == 0 ? 0 : (double) a.captions[0] / a.n);
+        m.put("word_accuracy", a.captions[4] == 0 ? 0 : (double) a.captions[3] / a.captions[4]);
+        boolean nearest = a.captions[2] > 0;
+        b.put("bleu4", nearest ? Bleu.score(a.baselineBleu) : Double.NaN);
+        b.put("exact_match", nearest ? (double) a.captions[1] / a.captions[2] : Double.NaN);
+        primary = Metric.BLEU_4;
+      }
       case RETRIEVAL -> {
         putRetrieval(a, m, b);
         primary = Metric.RECALL_AT_10;

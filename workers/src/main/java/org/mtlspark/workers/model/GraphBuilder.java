@@ -158,7 +158,7 @@ public final class GraphBuilder {
       // Token ids [mb, maxTokens]; declared with the id count as its size, which becomes the
       // embedding's nIn.
       types.add(InputType.recurrent(features.textVocabularySize(), features.maxTokens()));
-      if (read.contains(ModelInputs.TEXT)) {
+      if (read.contains(ModelInputs.TEXT) && !writesText(features)) {
         g.addLayer(
             "text_embedding",
             new EmbeddingSequenceLayer.Builder()
@@ -329,7 +329,7 @@ public final class GraphBuilder {
     String fusion =
         switch (model.fusion()) {
           case CONCAT -> {
-            fused.add(ModelInputs.PRESENCE);
+            fused.add(presence(g, features));
             g.addVertex("fusion", new MergeVertex(), fused.toArray(String[]::new));
             yield "fusion";
           }
@@ -360,7 +360,7 @@ public final class GraphBuilder {
     if (features.has(ModelInputs.TABULAR) && fuses(model, ModelInputs.TABULAR)) {
       wide.add(ModelInputs.TABULAR);
     }
-    if (features.has(ModelInputs.TEXT) && fuses(model, ModelInputs.TEXT)) {
+    if (features.has(ModelInputs.TEXT) && fuses(model, ModelInputs.TEXT) && !writesText(features)) {
       wide.add("text_pool");
     }
     List<String> outputs = new ArrayList<>();
@@ -373,6 +373,11 @@ public final class GraphBuilder {
       }
       if (features.tasks().get(t).retrieval()) {
         retrievalHead(g, features.tasks().get(t), encoders, model);
+        outputs.add(name);
+        continue;
+      }
+      if (features.tasks().get(t).caption()) {
+        captionDecoder(g, features, features.tasks().get(t), below.get(t), imageMap, model);
         outputs.add(name);
         continue;
       }
@@ -716,7 +721,7 @@ public final class GraphBuilder {
               .anyMatch(
                   t ->
                       (t.retrieval() && t.classes().contains(m))
-                          || (t.perToken() && m.equals(ModelInputs.TEXT)));
+                          || (t.sequence() && m.equals(ModelInputs.TEXT)));
       if (byTask || (trunkTasks && fuses(model, m))) {
         read.add(m);
       }
@@ -803,6 +808,114 @@ public final class GraphBuilder {
             .activation(Activation.IDENTITY)
             .build(),
         pair);
+  }
+
+  /**
+   * The presence flags the fusion reads: all of them, or with a caption task all but the text's
+   * (whether a record comes with its caption must not change what the model writes: new records
+   * to caption have none).
+   */
+  private static String presence(
+      ComputationGraphConfiguration.GraphBuilder g, FeaturizerState features) {
+    int text = features.modalities().indexOf(ModelInputs.TEXT);
+    int count = features.modalities().size();
+    if (!writesText(features) || text < 0 || count == 1) {
+      return ModelInputs.PRESENCE;
+    }
+    List<String> parts = new ArrayList<>();
+    if (text > 0) {
+      g.addVertex("presence_before_text", new SubsetVertex(0, text - 1), ModelInputs.PRESENCE);
+      parts.add("presence_before_text");
+    }
+    if (text < count - 1) {
+      g.addVertex(
+          "presence_after_text", new SubsetVertex(text + 1, count - 1), ModelInputs.PRESENCE);
+      parts.add("presence_after_text");
+    }
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    g.addVertex("presence_without_text", new MergeVertex(), parts.toArray(String[]::new));
+    return "presence_without_text";
+  }
+
+  /** Whether a task of the model writes the text (a caption task): then no encoder reads it. */
+  static boolean writesText(FeaturizerState features) {
+    return features.tasks().stream().anyMatch(TaskEncoding::caption);
+  }
+
+  /** The prefix of a caption task's decoder vertices; the task's name follows. */
+  public static final String DECODER = "decoder_";
+
+  /**
+   * A caption task's decoder: the caption moved on by one position ({@link CaptionShift}, the
+   * "no text" id first), its own word embedding, beside it at every position the record's
+   * representation under the task ({@code context}: the fused encoders through the trunk, which
+   * never read the text), a unidirectional LSTM of {@code model.textHidden} units, and a softmax over
+   * the words at every position. With {@code model.captionHeads}, each position's state also
+   * attends over the cells of {@code imageMap} (the last convolution's feature map; {@link
+   * SpatialAttention} applied to each position as a row of its own, {@link StepRows}), what it
+   * finds beside the state under the softmax. Trained with the true caption as input (teacher
+   * forcing); {@link org.mtlspark.workers.eval.CaptionDecoder} writes a caption word by word.
+   */
+  private static void captionDecoder(
+      ComputationGraphConfiguration.GraphBuilder g,
+      FeaturizerState features,
+      TaskEncoding task,
+      String context,
+      String imageMap,
+      ModelConfig model) {
+    String prefix = DECODER + task.name() + "_";
+    g.addVertex(
+        prefix + "input",
+        new CaptionShift(org.mtlspark.prep.feature.TextVocabulary.NO_TEXT),
+        ModelInputs.TEXT);
+    g.addLayer(
+        prefix + "embedding",
+        new EmbeddingSequenceLayer.Builder()
+            .nIn(features.textVocabularySize())
+            .nOut(model.textEmbedding())
+            .inputLength(features.maxTokens())
+            .hasBias(false)
+            .build(),
+        prefix + "input");
+    g.addVertex(prefix + "steps", new StepContext(), prefix + "embedding", context);
+    g.addLayer(
+        prefix + "lstm",
+        new LSTM.Builder().nOut(model.textHidden()).activation(Activation.TANH).build(),
+        prefix + "steps");
+    String states = prefix + "lstm";
+    if (model.captionHeads() > 0) {
+      if (imageMap == null) {
+        throw new IllegalArgumentException(
+            "model.captionHeads: caption task "
+                + task.name()
+                + " attends over an image's cells, but the model has no image encoder; the data"
+                + " has "
+                + features.modalities());
+      }
+      int[] map = imageMap(features, model);
+      int channels = model.imageFilters().get(model.imageFilters().size() - 1);
+      g.addVertex(
+          prefix + "cells",
+          new ReshapeVertex('c', new int[] {-1, channels * map[0] * map[1]}, null),
+          imageMap);
+      g.addVertex(prefix + "rows", new StepRows(), states, prefix + "cells");
+      g.addLayer(
+          prefix + "attention",
+          new SpatialAttention.Builder()
+              .queryWidth(model.textHidden())
+              .channels(channels)
+              .map(map[0], map[1])
+              .heads(model.captionHeads())
+              .nOut(model.fusionDim())
+              .build(),
+          prefix + "rows");
+      g.addVertex(prefix + "attended", new RowSteps(features.maxTokens()), prefix + "attention");
+      g.addVertex(prefix + "read", new MergeVertex(), states, prefix + "attended");
+      states = prefix + "read";
+    }
+    g.addLayer(outputName(task.name()), tokenHead(task), states);
   }
 
   /** The vertex of the text encoder's bidirectional LSTM ({@code textEncoder: bilstm}). */

@@ -20,6 +20,7 @@ import org.mtlspark.workers.TestBatches;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class GraphBuilderTest {
   static final MtlConfig CONFIG = ConfigLoader.load(List.of(), List.of());
@@ -773,6 +774,101 @@ class GraphBuilderTest {
     assertTrue(
         gradientsPass(g, b),
         "analytic and numeric gradients agree with a token task over " + encoder);
+  }
+
+  static MultiDataSet captionBatch(FeaturizerState s, int n, long seed) {
+    return BatchBuilder.build(
+        TestBatches.captionExamples(s, n, seed, true), BatchBuilder.perToken(s.tasks()));
+  }
+
+  /** A small caption model of {@link TestBatches#stateWithCaption()} in double precision. */
+  static ComputationGraph captionGraph(FeaturizerState s, String... more) {
+    List<String> settings =
+        new java.util.ArrayList<>(
+            List.of(
+                "model.textEmbedding=4",
+                "model.textHidden=3",
+                "model.imageFilters=[2]",
+                "model.imageHidden=3",
+                "model.trunk=[3]"));
+    settings.addAll(List.of(more));
+    return checkedGraph(s, settings.toArray(String[]::new));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 2})
+  void captionGradientsThroughTheDecoderTheTrunkAndTheConvolutionsMatchFiniteDifferences(
+      int heads) {
+    FeaturizerState s = TestBatches.stateWithCaption();
+    ComputationGraph g = captionGraph(s, "model.captionHeads=" + heads, "model.fusionDim=4");
+    assertEquals(
+        heads > 0,
+        g.getVertex(GraphBuilder.DECODER + "caption_attention") != null,
+        "attention over the cells with heads");
+    assertEquals(null, g.getVertex("text_embedding"), "no encoder reads the caption");
+    MultiDataSet b = captionBatch(s, 5, 3);
+    assertEquals(0.0, b.getLabelsMaskArray(3).minNumber().doubleValue(), "padding is masked");
+    INDArray[] out = g.output(false, doubles(b.getFeatures()), doubles(b.getFeaturesMaskArrays()));
+    assertArrayEquals(
+        new long[] {5, s.vocabulary().size() + 2, s.maxTokens()},
+        out[3].shape(),
+        "a word (or the end) per position");
+    assertTrue(
+        gradientsPass(g, b),
+        "analytic and numeric gradients agree with a caption task, " + heads + " heads");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 2})
+  void aCaptionPositionReadsTheWordsBeforeItAndTheOtherTasksNeverReadTheCaption(int heads)
+      throws java.io.IOException {
+    FeaturizerState s = TestBatches.stateWithCaption();
+    ComputationGraph g =
+        saveAndLoad(
+            captionGraph(s, "model.wide=true", "model.captionHeads=" + heads, "model.fusionDim=4"));
+    MultiDataSet b = captionBatch(s, 4, 5);
+    INDArray[] features = doubles(b.getFeatures());
+    INDArray[] masks = doubles(b.getFeaturesMaskArrays());
+    int text = g.getConfiguration().getNetworkInputs().indexOf(ModelInputs.TEXT);
+    // Four words in every row.
+    INDArray ids = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 4, s.maxTokens());
+    INDArray mask = ids.like();
+    for (int r = 0; r < 4; r++) {
+      for (int at = 0; at < 4; at++) {
+        ids.putScalar(r, at, 3 + (r + at) % 3);
+        mask.putScalar(r, at, 1);
+      }
+    }
+    features[text] = ids;
+    masks[text] = mask;
+    INDArray[] before = g.output(false, features, masks);
+    INDArray changed = ids.dup();
+    changed.putScalar(0, 2, 3 + (ids.getInt(0, 2) - 2) % 3); // another word at position 2
+    features[text] = changed;
+    INDArray[] after = g.output(false, features, masks);
+    for (int t = 0; t < 3; t++) {
+      assertTrue(before[t].equalsWithEps(after[t], 1e-12), "task " + t + " does not read the text");
+    }
+    INDArray captionBefore =
+        before[3].get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all());
+    INDArray captionAfter =
+        after[3].get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all());
+    for (int at = 0; at <= 2; at++) {
+      assertTrue(
+          captionBefore.getColumn(at).equalsWithEps(captionAfter.getColumn(at), 1e-12),
+          "position " + at + " reads only the words before it");
+    }
+    assertTrue(
+        !captionBefore.getColumn(3).equalsWithEps(captionAfter.getColumn(3), 1e-6),
+        "position 3 reads the word at position 2");
+    // Whether a record comes with its caption (new ones to caption have none) changes nothing.
+    INDArray presence = features[features.length - 1].dup();
+    presence.getColumn(s.modalities().indexOf(ModelInputs.TEXT)).assign(0);
+    features[features.length - 1] = presence;
+    INDArray[] withoutFlag = g.output(false, features, masks);
+    for (int t = 0; t < 4; t++) {
+      assertTrue(withoutFlag[t].equalsWithEps(after[t], 1e-12), "task " + t + " and the text flag");
+    }
   }
 
   @org.junit.jupiter.params.ParameterizedTest

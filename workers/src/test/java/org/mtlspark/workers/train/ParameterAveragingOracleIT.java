@@ -169,6 +169,48 @@ class ParameterAveragingOracleIT {
   }
 
   /**
+   * A caption task beside the record tasks, its decoder attending over the image's cells or not:
+   * one averaging round of two workers equals one local step on both batches (the caption's
+   * per-position masks included).
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 2})
+  void aCaptionTaskAveragesLikeAnyOther(int heads) throws IOException {
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(),
+            List.of(
+                "model.l2=0",
+                "model.dropout=0",
+                "model.fusionDim=8",
+                "model.captionHeads=" + heads));
+    TrainConfig sgd = oneSgdRound(TrainConfig.Engine.RESIDENT, 2);
+    FeaturizerState state = TestBatches.stateWithCaption();
+    boolean[] perToken = BatchBuilder.perToken(state.tasks());
+    int batch = 8;
+    List<Example> a = TestBatches.captionExamples(state, batch, 41, true);
+    List<Example> b = TestBatches.captionExamples(state, batch, 42, true);
+    List<String> paths = pack(List.of(a, b), "caption-" + heads + BatchPack.EXTENSION, perToken);
+
+    ComputationGraph initial = GraphBuilder.build(state, config.model(), sgd, 3);
+    ComputationGraph local = initial.clone();
+    List<Example> both = new ArrayList<>(a);
+    both.addAll(b);
+    local.fit(BatchBuilder.build(both, perToken));
+    ComputationGraph distributed =
+        TrainJob.trainer(
+                JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
+            .fit(initial.clone(), paths, null);
+
+    INDArray head = initial.getLayer("task_caption").getParam("W");
+    assertTrue(
+        local.getLayer("task_caption").getParam("W").sub(head).amaxNumber().doubleValue() > 1e-4,
+        "the caption head moved");
+    double diff = local.params().sub(distributed.params()).amaxNumber().doubleValue();
+    assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference (" + heads + ")");
+  }
+
+  /**
    * A retrieval task beside the record tasks: its in-batch loss takes its negatives from the
    * worker's own batch, so one averaging round of two workers equals the mean of one local step on
    * each batch alone, and not one step on the two batches concatenated (whose pairs would be
