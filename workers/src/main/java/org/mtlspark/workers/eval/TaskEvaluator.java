@@ -51,7 +51,7 @@ public final class TaskEvaluator {
   /**
    * As {@link #evaluate(JavaSparkContext, ComputationGraph, List, List, int, FeaturizerState,
    * String)}, a caption task's captions also compared with those of the nearest training images
-   * in {@code neighbours} (its baseline; without them the baseline is not measured: NaN).
+   * in {@code neighbours} (its baseline; without them, the empty caption: 0).
    */
   public static List<TaskMetrics> evaluate(
       JavaSparkContext jsc,

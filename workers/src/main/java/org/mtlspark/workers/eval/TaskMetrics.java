@@ -11,8 +11,10 @@ import org.mtlspark.config.TaskConfig;
  * frequent training labels for a multi-label task; the median training class for an ordinal task,
  * whose metrics are accuracy, macro-F1 and the mean absolute error in classes; each token's most
  * frequent training tag for a token task, whose metrics are token accuracy, macro-F1 over the tags
- * and, for BIO or IOBES tags, entity precision, recall and F1), and the mean unweighted loss of the
- * task's head over its labelled rows (for a token task, summed over a text's tokens).
+ * and, for BIO or IOBES tags, entity precision, recall and F1; for a caption task BLEU-4, exact
+ * match and next-word accuracy of greedily written captions, beside the captions of the nearest
+ * training images or, without them, the empty caption), and the mean unweighted loss of the task's
+ * head over its labelled rows (for a token or caption task, summed over a text's positions).
  *
  * @param primaryMetric the name of the task's primary {@link Metric} (metrics.json keeps the name;
  *     {@link #primary()} is the metric, with its direction)
@@ -105,9 +107,11 @@ public record TaskMetrics(
         m.put("bleu4", Bleu.score(a.bleu));
         m.put("exact_match", a.n == 0 ? 0 : (double) a.captions[0] / a.n);
         m.put("word_accuracy", a.captions[4] == 0 ? 0 : (double) a.captions[3] / a.captions[4]);
+        // The nearest training image's captions; without them (validation during training) the
+        // empty caption, which scores 0: the objective then counts the model's own BLEU-4.
         boolean nearest = a.captions[2] > 0;
-        b.put("bleu4", nearest ? Bleu.score(a.baselineBleu) : Double.NaN);
-        b.put("exact_match", nearest ? (double) a.captions[1] / a.captions[2] : Double.NaN);
+        b.put("bleu4", nearest ? Bleu.score(a.baselineBleu) : 0.0);
+        b.put("exact_match", nearest ? (double) a.captions[1] / a.captions[2] : 0.0);
         primary = Metric.BLEU_4;
       }
       case RETRIEVAL -> {
