@@ -240,13 +240,15 @@ public final class EvaluateJob {
       for (Map.Entry<String, Double> e : m.metrics().entrySet()) {
         sb.append(
             String.format(
-                "%-12s %-10s %8s  %-16s %10.4f %10.4f  %s%n",
+                "%-12s %-10s %8s  %-16s %10.4f %10s  %s%n",
                 first ? m.task() : "",
                 first ? m.type().name().toLowerCase() : "",
                 first ? m.examples() : "",
                 e.getKey(),
                 e.getValue(),
-                m.baseline().get(e.getKey()),
+                m.baseline().containsKey(e.getKey())
+                    ? String.format("%.4f", m.baseline().get(e.getKey()))
+                    : "-",
                 e.getKey().equals(m.primaryMetric()) ? (m.beatsBaseline() ? "yes" : "NO") : ""));
         first = false;
       }

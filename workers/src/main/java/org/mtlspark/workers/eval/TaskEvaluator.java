@@ -66,6 +66,7 @@ public final class TaskEvaluator {
       throw new IllegalArgumentException("no batches to evaluate");
     }
     Broadcast<byte[]> model = jsc.broadcast(ModelFiles.forScoring(graph));
+    Broadcast<CaptionNeighbours> nearest = neighbours == null ? null : jsc.broadcast(neighbours);
     SerializableConf conf = new SerializableConf(jsc.hadoopConfiguration());
     List<TaskAccumulator> merged =
         jsc.parallelize(batchPaths, Math.max(1, Math.min(partitions, batchPaths.size())))
@@ -79,7 +80,7 @@ public final class TaskEvaluator {
                     if (removed != null) {
                       MissingModality.removeAll(batch, state, removed);
                     }
-                    score(local, batch, acc, neighbours);
+                    score(local, batch, acc, nearest == null ? null : nearest.value());
                   }
                   List<List<TaskAccumulator>> out = new ArrayList<>();
                   out.add(acc);
@@ -93,6 +94,9 @@ public final class TaskEvaluator {
                   return a;
                 });
     model.destroy();
+    if (nearest != null) {
+      nearest.destroy();
+    }
     return merged.stream().map(TaskMetrics::of).toList();
   }
 

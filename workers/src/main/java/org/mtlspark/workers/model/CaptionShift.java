@@ -3,11 +3,8 @@ package org.mtlspark.workers.model;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -23,7 +20,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * on the position after the last word the end mark. Its input is the network's text input (ids, no
  * gradient).
  */
-public final class CaptionShift extends GraphVertex {
+public final class CaptionShift extends ParameterFreeVertex {
   private static final long serialVersionUID = 1L;
 
   @JsonProperty("start")
@@ -46,28 +43,13 @@ public final class CaptionShift extends GraphVertex {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof CaptionShift s && s.start == start;
-  }
-
-  @Override
-  public int hashCode() {
-    return 31 * CaptionShift.class.hashCode() + start;
-  }
-
-  @Override
-  public long numParams(boolean backprop) {
-    return 0;
-  }
-
-  @Override
-  public int minVertexInputs() {
+  int inputs() {
     return 1;
   }
 
   @Override
-  public int maxVertexInputs() {
-    return 1;
+  int setting() {
+    return start;
   }
 
   @Override
@@ -86,15 +68,6 @@ public final class CaptionShift extends GraphVertex {
     return vertexInputs[0];
   }
 
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    return new LayerMemoryReport.Builder(null, CaptionShift.class, inputTypes[0], inputTypes[0])
-        .standardMemory(0, 0)
-        .workingMemory(0, 0, 0, 0)
-        .cacheMemory(0, 0)
-        .build();
-  }
-
   /** Ids [rows, positions] (or [rows, 1, positions]) shifted on by one, {@code start} first. */
   static INDArray shift(INDArray ids, double start, INDArray out) {
     INDArray in = ids.rank() == 3 ? ids.reshape(ids.size(0), ids.size(2)) : ids;
@@ -109,23 +82,13 @@ public final class CaptionShift extends GraphVertex {
   }
 
   /** The vertex in a network. */
-  static final class Impl extends BaseGraphVertex {
+  static final class Impl extends ParameterFreeVertex.Impl {
     private static final long serialVersionUID = 1L;
     private final int start;
 
     Impl(ComputationGraph graph, String name, int idx, int start, DataType dataType) {
-      super(graph, name, idx, null, null, dataType);
+      super(graph, name, idx, dataType);
       this.start = start;
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public org.deeplearning4j.nn.api.Layer getLayer() {
-      return null;
     }
 
     @Override
@@ -145,13 +108,6 @@ public final class CaptionShift extends GraphVertex {
     }
 
     @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-      if (backpropGradientsViewArray != null) {
-        throw new IllegalStateException("CaptionShift has no parameters");
-      }
-    }
-
-    @Override
     public Pair<INDArray, MaskState> feedForwardMaskArrays(
         INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
       if (maskArrays == null || maskArrays[0] == null) {
@@ -159,11 +115,6 @@ public final class CaptionShift extends GraphVertex {
       }
       INDArray mask = maskArrays[0];
       return new Pair<>(shift(mask, 1, mask.ulike().reshape(mask.shape())), MaskState.Active);
-    }
-
-    @Override
-    public String toString() {
-      return "CaptionShift(" + vertexName + ", start " + start + ")";
     }
   }
 }

@@ -3,11 +3,8 @@ package org.mtlspark.workers.model;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -19,7 +16,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The rows of {@link StepRows} back as sequences: input [records * positions, size], row {@code r *
  * positions + t} being position t of record r; output [records, size, positions].
  */
-public final class RowSteps extends GraphVertex {
+public final class RowSteps extends ParameterFreeVertex {
   private static final long serialVersionUID = 1L;
 
   @JsonProperty("positions")
@@ -38,28 +35,13 @@ public final class RowSteps extends GraphVertex {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof RowSteps r && r.positions == positions;
-  }
-
-  @Override
-  public int hashCode() {
-    return 31 * RowSteps.class.hashCode() + positions;
-  }
-
-  @Override
-  public long numParams(boolean backprop) {
-    return 0;
-  }
-
-  @Override
-  public int minVertexInputs() {
+  int inputs() {
     return 1;
   }
 
   @Override
-  public int maxVertexInputs() {
-    return 1;
+  int setting() {
+    return positions;
   }
 
   @Override
@@ -82,34 +64,14 @@ public final class RowSteps extends GraphVertex {
     return InputType.recurrent(rows.getSize(), positions);
   }
 
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    return new LayerMemoryReport.Builder(
-            null, RowSteps.class, inputTypes[0], getOutputType(-1, inputTypes))
-        .standardMemory(0, 0)
-        .workingMemory(0, 0, 0, 0)
-        .cacheMemory(0, 0)
-        .build();
-  }
-
   /** The vertex in a network. */
-  static final class Impl extends BaseGraphVertex {
+  static final class Impl extends ParameterFreeVertex.Impl {
     private static final long serialVersionUID = 1L;
     private final int positions;
 
     Impl(ComputationGraph graph, String name, int idx, int positions, DataType dataType) {
-      super(graph, name, idx, null, null, dataType);
+      super(graph, name, idx, dataType);
       this.positions = positions;
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public org.deeplearning4j.nn.api.Layer getLayer() {
-      return null;
     }
 
     @Override
@@ -139,21 +101,9 @@ public final class RowSteps extends GraphVertex {
     }
 
     @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-      if (backpropGradientsViewArray != null) {
-        throw new IllegalStateException("RowSteps has no parameters");
-      }
-    }
-
-    @Override
     public Pair<INDArray, MaskState> feedForwardMaskArrays(
         INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
       return new Pair<>(null, currentMaskState);
-    }
-
-    @Override
-    public String toString() {
-      return "RowSteps(" + vertexName + ", " + positions + " positions)";
     }
   }
 }

@@ -3,11 +3,8 @@ package org.mtlspark.workers.model;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -21,7 +18,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * positions], the context repeated at each position. The context's gradient is the sum of its
  * gradients over the positions; the sequence's mask passes through.
  */
-public final class StepContext extends GraphVertex {
+public final class StepContext extends ParameterFreeVertex {
   private static final long serialVersionUID = 1L;
 
   @Override
@@ -30,28 +27,13 @@ public final class StepContext extends GraphVertex {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof StepContext;
+  int inputs() {
+    return 2;
   }
 
   @Override
-  public int hashCode() {
-    return StepContext.class.hashCode();
-  }
-
-  @Override
-  public long numParams(boolean backprop) {
+  int setting() {
     return 0;
-  }
-
-  @Override
-  public int minVertexInputs() {
-    return 2;
-  }
-
-  @Override
-  public int maxVertexInputs() {
-    return 2;
   }
 
   @Override
@@ -76,32 +58,12 @@ public final class StepContext extends GraphVertex {
     return InputType.recurrent(seq.getSize() + width, seq.getTimeSeriesLength());
   }
 
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    InputType out = getOutputType(-1, inputTypes);
-    return new LayerMemoryReport.Builder(null, StepContext.class, inputTypes[0], out)
-        .standardMemory(0, 0)
-        .workingMemory(0, 0, 0, 0)
-        .cacheMemory(0, 0)
-        .build();
-  }
-
   /** The vertex in a network. */
-  static final class Impl extends BaseGraphVertex {
+  static final class Impl extends ParameterFreeVertex.Impl {
     private static final long serialVersionUID = 1L;
 
     Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
-      super(graph, name, idx, null, null, dataType);
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public org.deeplearning4j.nn.api.Layer getLayer() {
-      return null;
+      super(graph, name, idx, dataType);
     }
 
     @Override
@@ -146,23 +108,11 @@ public final class StepContext extends GraphVertex {
     }
 
     @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-      if (backpropGradientsViewArray != null) {
-        throw new IllegalStateException("StepContext has no parameters");
-      }
-    }
-
-    @Override
     public Pair<INDArray, MaskState> feedForwardMaskArrays(
         INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
       return new Pair<>(
           maskArrays == null ? null : maskArrays[0],
           maskArrays == null || maskArrays[0] == null ? currentMaskState : MaskState.Active);
-    }
-
-    @Override
-    public String toString() {
-      return "StepContext(" + vertexName + ")";
     }
   }
 }

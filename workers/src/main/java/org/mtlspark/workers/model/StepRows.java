@@ -3,11 +3,8 @@ package org.mtlspark.workers.model;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -23,7 +20,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * (e.g. {@link SpatialAttention}: each decoder state attending over the image's cells); {@link
  * RowSteps} turns its rows back into a sequence. No mask passes through: the rows are all there.
  */
-public final class StepRows extends GraphVertex {
+public final class StepRows extends ParameterFreeVertex {
   private static final long serialVersionUID = 1L;
 
   @Override
@@ -32,28 +29,13 @@ public final class StepRows extends GraphVertex {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof StepRows;
+  int inputs() {
+    return 2;
   }
 
   @Override
-  public int hashCode() {
-    return StepRows.class.hashCode();
-  }
-
-  @Override
-  public long numParams(boolean backprop) {
+  int setting() {
     return 0;
-  }
-
-  @Override
-  public int minVertexInputs() {
-    return 2;
-  }
-
-  @Override
-  public int maxVertexInputs() {
-    return 2;
   }
 
   @Override
@@ -77,32 +59,12 @@ public final class StepRows extends GraphVertex {
     return InputType.feedForward(seq.getSize() + row.getSize());
   }
 
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    return new LayerMemoryReport.Builder(
-            null, StepRows.class, inputTypes[0], getOutputType(-1, inputTypes))
-        .standardMemory(0, 0)
-        .workingMemory(0, 0, 0, 0)
-        .cacheMemory(0, 0)
-        .build();
-  }
-
   /** The vertex in a network. */
-  static final class Impl extends BaseGraphVertex {
+  static final class Impl extends ParameterFreeVertex.Impl {
     private static final long serialVersionUID = 1L;
 
     Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
-      super(graph, name, idx, null, null, dataType);
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public org.deeplearning4j.nn.api.Layer getLayer() {
-      return null;
+      super(graph, name, idx, dataType);
     }
 
     @Override
@@ -160,21 +122,9 @@ public final class StepRows extends GraphVertex {
     }
 
     @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-      if (backpropGradientsViewArray != null) {
-        throw new IllegalStateException("StepRows has no parameters");
-      }
-    }
-
-    @Override
     public Pair<INDArray, MaskState> feedForwardMaskArrays(
         INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
       return new Pair<>(null, currentMaskState);
-    }
-
-    @Override
-    public String toString() {
-      return "StepRows(" + vertexName + ")";
     }
   }
 }

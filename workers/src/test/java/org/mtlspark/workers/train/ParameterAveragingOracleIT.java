@@ -142,14 +142,31 @@ class ParameterAveragingOracleIT {
     MtlConfig config =
         ConfigLoader.load(
             List.of(), List.of("model.l2=0", "model.dropout=0", "model.textEncoder=" + encoder));
-    TrainConfig sgd = oneSgdRound(TrainConfig.Engine.RESIDENT, 2);
     FeaturizerState state = TestBatches.stateWithTokens();
-    boolean[] perToken = BatchBuilder.perToken(state.tasks());
-    int batch = 8;
-    List<Example> a = TestBatches.tokenExamples(state, batch, 31, true);
-    List<Example> b = TestBatches.tokenExamples(state, batch, 32, true);
-    List<String> paths = pack(List.of(a, b), "tokens-" + encoder + BatchPack.EXTENSION, perToken);
+    assertOneRoundOfTwoEqualsOneStepOnBoth(
+        state,
+        config,
+        TestBatches.tokenExamples(state, 8, 31, true),
+        TestBatches.tokenExamples(state, 8, 32, true),
+        "tags",
+        "tokens-" + encoder);
+  }
 
+  /**
+   * One averaging round of two workers, each on one of {@code a} and {@code b} (8 examples each,
+   * packed as prep packs them), equals one local step on both, and task {@code task}'s head moved.
+   */
+  private void assertOneRoundOfTwoEqualsOneStepOnBoth(
+      FeaturizerState state,
+      MtlConfig config,
+      List<Example> a,
+      List<Example> b,
+      String task,
+      String what)
+      throws IOException {
+    TrainConfig sgd = oneSgdRound(TrainConfig.Engine.RESIDENT, 2);
+    boolean[] perToken = BatchBuilder.perToken(state.tasks());
+    List<String> paths = pack(List.of(a, b), what + BatchPack.EXTENSION, perToken);
     ComputationGraph initial = GraphBuilder.build(state, config.model(), sgd, 3);
     ComputationGraph local = initial.clone();
     List<Example> both = new ArrayList<>(a);
@@ -157,15 +174,18 @@ class ParameterAveragingOracleIT {
     local.fit(BatchBuilder.build(both, perToken));
     ComputationGraph distributed =
         TrainJob.trainer(
-                JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
+                JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()),
+                sgd,
+                a.size(),
+                3)
             .fit(initial.clone(), paths, null);
-
-    INDArray head = initial.getLayer("task_tags").getParam("W");
+    String head = GraphBuilder.outputName(task);
+    INDArray before = initial.getLayer(head).getParam("W");
     assertTrue(
-        local.getLayer("task_tags").getParam("W").sub(head).amaxNumber().doubleValue() > 1e-4,
-        "the token head moved");
+        local.getLayer(head).getParam("W").sub(before).amaxNumber().doubleValue() > 1e-4,
+        "the head of " + task + " moved");
     double diff = local.params().sub(distributed.params()).amaxNumber().doubleValue();
-    assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference (" + encoder + ")");
+    assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference (" + what + ")");
   }
 
   /**
@@ -184,30 +204,14 @@ class ParameterAveragingOracleIT {
                 "model.dropout=0",
                 "model.fusionDim=8",
                 "model.captionHeads=" + heads));
-    TrainConfig sgd = oneSgdRound(TrainConfig.Engine.RESIDENT, 2);
     FeaturizerState state = TestBatches.stateWithCaption();
-    boolean[] perToken = BatchBuilder.perToken(state.tasks());
-    int batch = 8;
-    List<Example> a = TestBatches.captionExamples(state, batch, 41, true);
-    List<Example> b = TestBatches.captionExamples(state, batch, 42, true);
-    List<String> paths = pack(List.of(a, b), "caption-" + heads + BatchPack.EXTENSION, perToken);
-
-    ComputationGraph initial = GraphBuilder.build(state, config.model(), sgd, 3);
-    ComputationGraph local = initial.clone();
-    List<Example> both = new ArrayList<>(a);
-    both.addAll(b);
-    local.fit(BatchBuilder.build(both, perToken));
-    ComputationGraph distributed =
-        TrainJob.trainer(
-                JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()), sgd, batch, 3)
-            .fit(initial.clone(), paths, null);
-
-    INDArray head = initial.getLayer("task_caption").getParam("W");
-    assertTrue(
-        local.getLayer("task_caption").getParam("W").sub(head).amaxNumber().doubleValue() > 1e-4,
-        "the caption head moved");
-    double diff = local.params().sub(distributed.params()).amaxNumber().doubleValue();
-    assertEquals(0.0, diff, 1e-5, "max |local - averaged| parameter difference (" + heads + ")");
+    assertOneRoundOfTwoEqualsOneStepOnBoth(
+        state,
+        config,
+        TestBatches.captionExamples(state, 8, 41, true),
+        TestBatches.captionExamples(state, 8, 42, true),
+        "caption",
+        "caption-" + heads);
   }
 
   /**
