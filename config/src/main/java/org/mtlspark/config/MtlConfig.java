@@ -235,6 +235,18 @@ public record MtlConfig(
     TaskConfig t = captions.get(0);
     int i = tasks.indexOf(t);
     problems.require(
+        List.of("tabular", "image", "ids").stream()
+            .anyMatch(m -> provides(m) && (model.fuse().isEmpty() || model.fuse().contains(m))),
+        "tasks[" + i + "].type",
+        "caption task "
+            + t.name()
+            + " writes the text from the record's other modalities, but the fusion reads none"
+            + " (a table, an image or ids)");
+    problems.require(
+        prep.text().fixedMaxTokens() != 1,
+        "prep.text.maxTokens",
+        "must be at least 2 with a caption task (task " + t.name() + "): a word and the end mark");
+    problems.require(
         captions.size() == 1,
         "tasks",
         "at most one caption task, there are " + captions.stream().map(TaskConfig::name).toList());

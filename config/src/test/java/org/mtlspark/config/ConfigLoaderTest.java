@@ -158,6 +158,11 @@ class ConfigLoaderTest {
       {"model.fuse=[image, text]", "model.fuse: a caption task's text is not fused"},
       {"model.fusion=attention", "model.fusion: must be concat with a caption task"},
       {"model.fuse=[]", null},
+      {"prep.text.maxTokens=1", "prep.text.maxTokens: must be at least 2 with a caption task"},
+      {
+        "data.sources=[{name: digits, format: multimnist, path: ., text: description}]",
+        "writes the text from the record's other modalities, but the fusion reads none"
+      },
       {"prep.text.ngrams=2", "prep.text.ngrams: must be 1 with a caption task (task description)"},
       {"prep.text.charBuckets=64", "prep.text: charBuckets must be 0 and shapes off"},
       {"train.taskWeighting=mgda_ub", "train.taskWeighting: mgda_ub differentiates"},

@@ -88,7 +88,9 @@ public final class FeaturizerFitter {
                   t ->
                       Math.min(
                           TextLengths.MOST + 1,
-                          TextVocabulary.terms(t, ngrams, whitespace, cased).size()))
+                          TextVocabulary.terms(t, ngrams, whitespace, cased).size()
+                              // a caption's end mark takes the position after its last word
+                              + (tasks.stream().anyMatch(TaskConfig::caption) ? 1 : 0)))
               .countByValue();
       maxTokens = TextLengths.chosen(lengths);
       LOG.info(

@@ -108,13 +108,18 @@ public final class RowInterpreter implements Serializable {
     return new RowInterpreter(this, labelsOptional, base);
   }
 
-  /** The columns a row of this source must have (its schema or header). */
+  /**
+   * The columns a row of this source must have (its schema or header). With optional labels, a
+   * text that a caption task writes is a label too: new records to caption come without it.
+   */
   public List<String> requiredColumns() {
     List<String> all = new ArrayList<>(keyColumns);
     all.remove(Keys.ROW);
     all.addAll(source.featureColumns());
     all.addAll(source.ids());
-    if (!source.text().isEmpty()) {
+    boolean captionLabel =
+        tasks.stream().anyMatch(t -> t.caption() && t.column().equals(source.text()));
+    if (!source.text().isEmpty() && !(labelsOptional && captionLabel)) {
       all.add(source.text());
     }
     if (!source.image().isEmpty()) {

@@ -79,5 +79,64 @@ class CaptionLabelsTest {
     assertFalse(caption.recordLabels());
     assertEquals(4 * 6, caption.labelWidth(6));
     assertArrayEquals(new boolean[] {true}, BatchBuilder.perToken(List.of(caption)));
+    // Two words in 6 positions: the mask covers them and the end mark's position; a record
+    // without a caption has none.
+    float[] tokens = {3, 4, 0, 0, 0, 0};
+    float[] mask = {1, 1, 0, 0, 0, 0};
+    float[] y = new float[4 * 6];
+    assertTrue(Featurizer.captionWords(tokens, mask, y));
+    Example with =
+        new Example(
+            "a",
+            new float[0],
+            tokens,
+            mask,
+            new float[0],
+            new float[] {1},
+            new float[][] {y},
+            new float[] {1});
+    Example without =
+        new Example(
+            "b",
+            new float[0],
+            tokens,
+            mask,
+            new float[0],
+            new float[] {1},
+            new float[][] {new float[24]},
+            new float[] {0});
+    org.nd4j.linalg.dataset.api.MultiDataSet batch =
+        BatchBuilder.build(List.of(with, without), BatchBuilder.perToken(List.of(caption)));
+    assertArrayEquals(
+        new float[] {1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+        batch.getLabelsMaskArray(0).dup('c').data().asFloat());
+    assertArrayEquals(new long[] {2, 4, 6}, batch.getLabels(0).shape());
+  }
+
+  @Test
+  void dataToCaptionNeedNotHaveTheCaptionColumn() {
+    org.mtlspark.config.MtlConfig config =
+        org.mtlspark.config.ConfigLoader.fromYaml(
+            """
+        data:
+          key: [id]
+          sources:
+            - {name: s, format: csv, path: s.csv, text: caption, image: picture}
+        tasks:
+          - {name: d, type: caption, source: s, column: caption}
+        """,
+            "caption.yaml");
+    org.mtlspark.prep.source.RowInterpreter prep =
+        new org.mtlspark.prep.source.RowInterpreter(
+            config.data().source("s"),
+            config.data().key(),
+            config.tasksOf("s"),
+            "NA",
+            config.prep().image());
+    assertTrue(prep.requiredColumns().contains("caption"), "prep needs the captions");
+    assertFalse(
+        prep.withOptionalLabels().requiredColumns().contains("caption"),
+        "new images to caption come without");
+    assertTrue(prep.withOptionalLabels().requiredColumns().contains("picture"));
   }
 }

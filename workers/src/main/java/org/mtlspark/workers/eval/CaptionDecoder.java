@@ -88,7 +88,8 @@ public final class CaptionDecoder {
             candidates.add(new double[] {score[h], h, -1});
             continue;
           }
-          for (int c = 0; c < classes; c++) {
+          // Only a hypothesis's best `width` words can be among the best `width` captions.
+          for (int c : best(p, h * classes, classes, width)) {
             double lp = Math.log(Math.max(1e-30, p[h * classes + c]));
             candidates.add(new double[] {score[h] + lp, h, c});
           }
@@ -142,6 +143,23 @@ public final class CaptionDecoder {
     return best;
   }
 
+  /** The indices of the {@code k} largest of {@code p[from .. from + n)}, relative to {@code from}. */
+  static int[] best(float[] p, int from, int n, int k) {
+    int[] top = new int[Math.min(k, n)];
+    boolean[] taken = new boolean[n];
+    for (int i = 0; i < top.length; i++) {
+      int b = -1;
+      for (int c = 0; c < n; c++) {
+        if (!taken[c] && (b < 0 || p[from + c] > p[from + b])) {
+          b = c;
+        }
+      }
+      taken[b] = true;
+      top[i] = b;
+    }
+    return top;
+  }
+
   /** A caption's words: its classes' names, joined by spaces. */
   public static String text(TaskEncoding task, int[] caption) {
     StringBuilder sb = new StringBuilder();
@@ -154,7 +172,8 @@ public final class CaptionDecoder {
   /**
    * The true captions of a caption task's labels [rows, classes, positions] under their mask [rows,
    * positions]: per row the class at each masked position up to the end mark; null for a row
-   * without a caption.
+   * without a caption. A word outside the vocabulary is a negative number of its own, which no
+   * written word (nor another unknown word) equals: writing the unknown word earns nothing.
    */
   public static int[][] truth(INDArray labels, INDArray mask) {
     int rows = (int) labels.size(0);
@@ -179,7 +198,7 @@ public final class CaptionDecoder {
         if (best == TaskEncoding.END) {
           break;
         }
-        w.add(best);
+        w.add(best == TaskEncoding.UNKNOWN_WORD ? -1 - at : best);
       }
       out[r] = any ? w.stream().mapToInt(Integer::intValue).toArray() : null;
     }

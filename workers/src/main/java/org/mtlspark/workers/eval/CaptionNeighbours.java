@@ -16,13 +16,16 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The baseline of a caption task: the caption of the nearest training image, by Euclidean distance
  * between the pixels, among up to {@link #MOST} captioned training records (the first ones of the
- * training batches).
+ * training batches; fewer when their pixels would pass {@link #MOST_PIXELS}).
  */
 public final class CaptionNeighbours implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The most training images searched. */
   public static final int MOST = 5000;
+
+  /** The most pixels kept in all (64 MB of floats): fewer images when they are large. */
+  static final long MOST_PIXELS = 16L << 20;
 
   private final int task;
   private final int width;
@@ -59,6 +62,7 @@ public final class CaptionNeighbours implements Serializable {
     int image = state.inputs().indexOf(ModelInputs.IMAGE);
     int flag = state.modalities().indexOf(ModelInputs.IMAGE);
     int width = state.imageWidth() * state.imageHeight();
+    most = (int) Math.max(1, Math.min(most, MOST_PIXELS / width));
     List<float[]> images = new ArrayList<>();
     List<int[]> captions = new ArrayList<>();
     for (int b = 0; b < trainBatches.size() && captions.size() < most; b++) {
@@ -69,7 +73,9 @@ public final class CaptionNeighbours implements Serializable {
       for (int r = 0; r < truth.length && captions.size() < most; r++) {
         if (truth[r] != null && presence.getDouble(r, flag) > 0) {
           images.add(px.getRow(r).toFloatVector());
-          captions.add(truth[r]);
+          // Its unknown words become numbers of their own that no reference's unknown word equals.
+          captions.add(
+              java.util.Arrays.stream(truth[r]).map(w -> w < 0 ? w - 1_000_000 : w).toArray());
         }
       }
     }

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.MissingModality;
 import org.mtlspark.prep.feature.ModelInputs;
+import org.mtlspark.prep.feature.TaskEncoding;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -47,11 +48,16 @@ public record ModalityDropout(double rate, FeaturizerState state, long seed)
     int m = state.modalities().size();
     boolean[][] drop = new boolean[m][rows];
     int[] order = new int[m];
+    // A text that a caption task writes is its label, not an input: never dropped, never counted.
+    int caption =
+        state.tasks().stream().anyMatch(TaskEncoding::caption)
+            ? state.modalities().indexOf(ModelInputs.TEXT)
+            : -1;
     for (int r = 0; r < rows; r++) {
       int present = 0;
       for (int j = 0; j < m; j++) {
         order[j] = j;
-        present += presence.getDouble(r, j) > 0 ? 1 : 0;
+        present += j != caption && presence.getDouble(r, j) > 0 ? 1 : 0;
       }
       for (int j = m - 1; j > 0; j--) {
         int k = random.nextInt(j + 1);
@@ -60,7 +66,10 @@ public record ModalityDropout(double rate, FeaturizerState state, long seed)
         order[k] = t;
       }
       for (int j : order) {
-        if (present > 1 && presence.getDouble(r, j) > 0 && random.nextDouble() < rate) {
+        if (j != caption
+            && present > 1
+            && presence.getDouble(r, j) > 0
+            && random.nextDouble() < rate) {
           drop[j][r] = true;
           present--;
         }

@@ -125,7 +125,7 @@ class CaptionDecoderTest {
   }
 
   @Test
-  void anUntrainedDecoderStopsAtTheLastPositionAndTheTruthIsReadFromTheLabels() {
+  void theTruthIsReadFromTheLabelsAndAnUnknownWordMatchesNothing() {
     FeaturizerState s = captionOnly();
     MultiDataSet b = BatchBuilder.build(leftOrRight(s, 4, 3), BatchBuilder.perToken(s.tasks()));
     int[][] truth = CaptionDecoder.truth(b.getLabels(0), b.getLabelsMaskArray(0));
@@ -134,11 +134,67 @@ class CaptionDecoderTest {
     assertEquals(3, truth[1].length);
     b.getLabelsMaskArray(0).getRow(2).assign(0);
     assertEquals(null, CaptionDecoder.truth(b.getLabels(0), b.getLabelsMaskArray(0))[2]);
+    // A word outside the vocabulary never matches, not even another one.
+    b.getLabels(0).putScalar(new int[] {0, TaskEncoding.captionClass(W1), 0}, 0);
+    b.getLabels(0).putScalar(new int[] {0, TaskEncoding.UNKNOWN_WORD, 0}, 1);
+    int[] unknown = CaptionDecoder.truth(b.getLabels(0), b.getLabelsMaskArray(0))[0];
+    assertTrue(unknown[0] < 0, "an unknown word is a number of its own: " + unknown[0]);
+  }
+
+  @Test
+  void theBestWordsOfAHypothesisAreFoundInOrder() {
+    float[] p = {9, 0.1f, 0.5f, 0.2f, 0.05f, 9};
+    assertArrayEquals(new int[] {1, 2}, CaptionDecoder.best(p, 1, 4, 2));
+    assertArrayEquals(new int[] {1, 2, 0, 3}, CaptionDecoder.best(p, 1, 4, 9));
+  }
+
+  @Test
+  void eachGreedyWordIsTheLikeliestGivenTheWordsBeforeItAndTheTextInTheDataIsNotRead() {
+    FeaturizerState s = captionOnly();
+    MultiDataSet b = BatchBuilder.build(leftOrRight(s, 6, 4), BatchBuilder.perToken(s.tasks()));
     MtlConfig config = ConfigLoader.load(List.of(), List.of("model.textEmbedding=4"));
-    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 1);
-    for (int[] caption : CaptionDecoder.beam(g, b.getFeatures(), b.getFeaturesMaskArrays(), 0, 2)) {
-      assertTrue(caption.length <= s.maxTokens(), "at most one word per position");
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 5);
+    int text = s.inputs().indexOf(ModelInputs.TEXT);
+    int[][] written = CaptionDecoder.greedy(g, b.getFeatures(), b.getFeaturesMaskArrays(), 0);
+    // The same captions whatever text the records come with.
+    org.nd4j.linalg.api.ndarray.INDArray[] other = b.getFeatures().clone();
+    other[text] = b.getFeatures(text).dup().assign(W3);
+    int[][] again = CaptionDecoder.greedy(g, other, b.getFeaturesMaskArrays(), 0);
+    for (int r = 0; r < 6; r++) {
+      assertArrayEquals(written[r], again[r]);
     }
+    // Fed its own caption (teacher forcing), each position's likeliest word is the one it wrote,
+    // and after the last one the end mark (unless the caption fills every position).
+    int positions = s.maxTokens();
+    org.nd4j.linalg.api.ndarray.INDArray ids = Nd4j.zeros(6, positions);
+    org.nd4j.linalg.api.ndarray.INDArray mask = Nd4j.zeros(6, positions);
+    for (int r = 0; r < 6; r++) {
+      for (int at = 0; at < written[r].length; at++) {
+        ids.putScalar(r, at, TaskEncoding.captionToken(written[r][at]));
+        mask.putScalar(r, at, 1);
+      }
+    }
+    org.nd4j.linalg.api.ndarray.INDArray[] f = b.getFeatures().clone();
+    org.nd4j.linalg.api.ndarray.INDArray[] m = b.getFeaturesMaskArrays().clone();
+    f[text] = ids;
+    m[text] = mask;
+    org.nd4j.linalg.api.ndarray.INDArray out = g.output(false, f, m)[0];
+    int checked = 0;
+    for (int r = 0; r < 6; r++) {
+      for (int at = 0; at <= Math.min(written[r].length, positions - 1); at++) {
+        int expected = at < written[r].length ? written[r][at] : TaskEncoding.END;
+        int argmax =
+            Nd4j.argMax(
+                    out.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.point(r),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.point(at)))
+                .getInt(0);
+        assertEquals(expected, argmax, "row " + r + ", position " + at);
+        checked++;
+      }
+    }
+    assertTrue(checked >= 6, "positions checked: " + checked);
   }
 
   @Test

@@ -31,6 +31,27 @@ class ModalityDropoutTest {
   }
 
   @Test
+  void aCaptionIsNeverDroppedNorCountedAsTheModalityThatStays() {
+    FeaturizerState s = TestBatches.stateWithCaption();
+    MultiDataSet b =
+        BatchBuilder.build(
+            TestBatches.captionExamples(s, 64, 5, false), BatchBuilder.perToken(s.tasks()));
+    MultiDataSet d = new ModalityDropout(0.999, s, 1).apply(b, 0, 0, 0);
+    INDArray presence = d.getFeatures(PRESENCE);
+    for (int r = 0; r < 64; r++) {
+      assertEquals(1.0, presence.getDouble(r, TEXT), "row " + r + " keeps its caption");
+      assertEquals(
+          1.0,
+          presence.getDouble(r, TABULAR) + presence.getDouble(r, IMAGE),
+          "row " + r + " keeps one of the table and the image");
+    }
+    assertEquals(
+        b.getLabelsMaskArray(3).sumNumber().doubleValue(),
+        d.getLabelsMaskArray(3).sumNumber().doubleValue(),
+        "every caption position is still labelled");
+  }
+
+  @Test
   void droppedModalitiesAreEncodedAsMissingAndTheLastOneStays() {
     MultiDataSet b = batch(64);
     INDArray before = b.getFeatures(TABULAR).dup();
