@@ -416,12 +416,17 @@ public final class ScoreJob {
       int[][][][] out = new int[tasks.size()][][][];
       for (int t = 0; t < tasks.size(); t++) {
         if (tasks.get(t).caption()) {
+          int[][] greedy =
+              org.mtlspark.workers.eval.CaptionDecoder.greedy(
+                  graph, batch.getFeatures(), batch.getFeaturesMaskArrays(), t);
+          // A beam of 1 is the greedy search: not run twice.
           out[t] =
               new int[][][] {
-                org.mtlspark.workers.eval.CaptionDecoder.greedy(
-                    graph, batch.getFeatures(), batch.getFeaturesMaskArrays(), t),
-                org.mtlspark.workers.eval.CaptionDecoder.beam(
-                    graph, batch.getFeatures(), batch.getFeaturesMaskArrays(), t, beam)
+                greedy,
+                beam == 1
+                    ? greedy
+                    : org.mtlspark.workers.eval.CaptionDecoder.beam(
+                        graph, batch.getFeatures(), batch.getFeaturesMaskArrays(), t, beam)
               };
         }
       }

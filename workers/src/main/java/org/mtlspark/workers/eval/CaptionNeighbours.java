@@ -32,6 +32,11 @@ public final class CaptionNeighbours implements Serializable {
   private final float[] pixels;
   private final int[][] captions;
 
+  /** The images as a [count, pixels] matrix and their squared norms [1, count], made once. */
+  private transient INDArray training;
+
+  private transient INDArray norms;
+
   CaptionNeighbours(int task, int width, float[] pixels, int[][] captions) {
     this.task = task;
     this.width = width;
@@ -89,13 +94,24 @@ public final class CaptionNeighbours implements Serializable {
     return new CaptionNeighbours(task, width, all, captions.toArray(int[][]::new));
   }
 
+  /**
+   * The training images [count, pixels] and their squared norms [1, count], made on first use in
+   * each JVM (the evaluation tasks of an executor share one broadcast copy).
+   */
+  private synchronized INDArray[] matrices() {
+    if (training == null) {
+      training = Nd4j.create(pixels, new long[] {captions.length, width}, 'c');
+      norms = training.mul(training).sum(1).reshape(1, captions.length);
+    }
+    return new INDArray[] {training, norms};
+  }
+
   /** Per row of {@code images} [rows, pixels] the caption of its nearest training image. */
   public int[][] nearest(INDArray images) {
     INDArray x = images.castTo(DataType.FLOAT);
-    INDArray y = Nd4j.create(pixels, new long[] {captions.length, width}, 'c');
+    INDArray[] y = matrices();
     // |x - y|^2 = |y|^2 - 2 x.y + |x|^2; the last is the same for every y of a row.
-    INDArray distance =
-        x.mmul(y.transpose()).muli(-2).addiRowVector(y.mul(y).sum(1).reshape(1, captions.length));
+    INDArray distance = x.mmul(y[0].transpose()).muli(-2).addiRowVector(y[1]);
     INDArray nearest = Nd4j.argMax(distance.neg(), 1);
     int[][] out = new int[(int) x.size(0)][];
     for (int r = 0; r < out.length; r++) {
