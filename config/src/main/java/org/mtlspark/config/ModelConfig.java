@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The network: one encoder per modality, fused by concatenation or attention, then the sharing
  * (one trunk for every task, one tower per task pulled together, or experts mixed by task gates),
- * each task's own layers ({@code taskHidden}), one head per task. With {@code wide}, each head also
+ * with {@code taskAttentionHeads} each task's own attention over the image's cells, each task's own
+ * layers ({@code taskHidden}), one head per task. With {@code wide}, each head also
  * reads the tabular input itself and the text's mean embedding: a linear model over the table's
  * features and the words beside the deep part (Wide and Deep, Cheng et al. 2016).
  */
@@ -38,7 +39,8 @@ public record ModelConfig(
     int retrievalDim,
     double retrievalTemperature,
     List<String> fuse,
-    int captionHeads)
+    int captionHeads,
+    int taskAttentionHeads)
     implements Validatable {
 
   /**
@@ -134,7 +136,8 @@ public record ModelConfig(
         retrievalDim,
         retrievalTemperature,
         fuse,
-        captionHeads);
+        captionHeads,
+        taskAttentionHeads);
   }
 
   @Override
@@ -200,6 +203,21 @@ public record ModelConfig(
         captionHeads == 0 || !imageFilters.isEmpty(),
         Validatable.at(path, "captionHeads"),
         "a caption decoder attends over the last convolution's cells: needs imageFilters");
+    problems.require(
+        taskAttentionHeads >= 0 && (taskAttentionHeads == 0 || fusionDim % taskAttentionHeads == 0),
+        Validatable.at(path, "taskAttentionHeads"),
+        "must be 0 (no attention) or a divisor of fusionDim ("
+            + fusionDim
+            + "), was "
+            + taskAttentionHeads);
+    problems.require(
+        taskAttentionHeads == 0 || !imageFilters.isEmpty(),
+        Validatable.at(path, "taskAttentionHeads"),
+        "each task attends over the last convolution's cells: needs imageFilters");
+    problems.require(
+        taskAttentionHeads == 0 || !trunk.isEmpty(),
+        Validatable.at(path, "taskAttentionHeads"),
+        "each task's attention is queried by the trunk's last layer: needs a trunk layer");
     problems.require(
         textHeads >= 1 && textEmbedding % Math.max(1, textHeads) == 0,
         Validatable.at(path, "textHeads"),

@@ -543,6 +543,43 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void taskAttentionNeedsHeadsThatDivideTheFusionWidthAConvolutionAndATrunk() {
+    assertEquals(0, ConfigLoader.load(List.of(), List.of()).model().taskAttentionHeads(), "off");
+    assertEquals(
+        4,
+        ConfigLoader.load(List.of(), List.of("model.taskAttentionHeads=4", "model.fusionDim=32"))
+            .model()
+            .taskAttentionHeads());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigLoader.load(
+                    List.of(), List.of("model.taskAttentionHeads=3", "model.fusionDim=32")));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "model.taskAttentionHeads: must be 0 (no attention) or a divisor of fusionDim (32), was 3"),
+        e.getMessage());
+    ConfigException bare =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigLoader.load(
+                    List.of(),
+                    List.of(
+                        "model.taskAttentionHeads=2", "model.imageFilters=[]", "model.trunk=[]")));
+    assertTrue(
+        bare.getMessage()
+            .contains(
+                "model.taskAttentionHeads: each task attends over the last convolution's cells"),
+        bare.getMessage());
+    assertTrue(
+        bare.getMessage().contains("queried by the trunk's last layer: needs a trunk layer"),
+        bare.getMessage());
+  }
+
+  @Test
   void workerThreadsAndBatchMemoryAreAutoByDefaultOrAWholeNumber() throws IOException {
     TrainConfig auto = ConfigLoader.load(List.of(), List.of()).train();
     assertEquals(0, auto.fixedNativeThreads());

@@ -352,6 +352,7 @@ public final class GraphBuilder {
           case MMOE -> experts(g, features, fusion, model, act);
           case PLE -> extraction(g, features, fusion, model, act);
         };
+    below = taskAttention(g, features, below, imageMap, model);
     below = taskLayers(g, features, below, model, act);
 
     // One head per task; with a wide part, it reads the tabular input and the text's mean
@@ -637,6 +638,62 @@ public final class GraphBuilder {
       below = name;
     }
     return perTask(g, features, "mixture_", below, trunk.get(trunk.size() - 1));
+  }
+
+  /** The prefix of each task's attention over the image's cells: {@code task_attention_<task>}. */
+  public static final String TASK_ATTENTION = "task_attention_";
+
+  /**
+   * With {@code model.taskAttentionHeads}, each record task's own {@link SpatialAttention} over the
+   * cells of {@code imageMap} (the last convolution's feature map), queried by the vertex under
+   * the task (the trunk's last layer, or the task's tower or mixture), what it finds beside that
+   * vertex; returns the vertex under each head. The convolutions stay shared, each task chooses
+   * where to look (as in Liu et al.'s attention networks, CVPR 2019).
+   */
+  private static List<String> taskAttention(
+      ComputationGraphConfiguration.GraphBuilder g,
+      FeaturizerState features,
+      List<String> below,
+      String imageMap,
+      ModelConfig model) {
+    if (model.taskAttentionHeads() == 0) {
+      return below;
+    }
+    if (imageMap == null) {
+      throw new IllegalArgumentException(
+          "model.taskAttentionHeads: each task attends over an image's cells, but the model has no"
+              + " image encoder in its fusion; the data has "
+              + features.modalities()
+              + (model.fuse().isEmpty() ? "" : ", model.fuse names " + model.fuse()));
+    }
+    int[] map = imageMap(features, model);
+    int channels = model.imageFilters().get(model.imageFilters().size() - 1);
+    int query = model.trunk().get(model.trunk().size() - 1);
+    String cells = "task_cells";
+    g.addVertex(
+        cells, new ReshapeVertex('c', new int[] {-1, channels * map[0] * map[1]}, null), imageMap);
+    List<String> out = new ArrayList<>(below);
+    for (int t = 0; t < features.tasks().size(); t++) {
+      TaskEncoding task = features.tasks().get(t);
+      if (task.perToken() || task.retrieval() || task.caption()) {
+        continue;
+      }
+      String prefix = TASK_ATTENTION + task.name();
+      g.addVertex(prefix + "_query", new MergeVertex(), below.get(t), cells);
+      g.addLayer(
+          prefix,
+          new SpatialAttention.Builder()
+              .queryWidth(query)
+              .channels(channels)
+              .map(map[0], map[1])
+              .heads(model.taskAttentionHeads())
+              .nOut(model.fusionDim())
+              .build(),
+          prefix + "_query");
+      g.addVertex(prefix + "_read", new MergeVertex(), below.get(t), prefix);
+      out.set(t, prefix + "_read");
+    }
+    return out;
   }
 
   /**

@@ -641,6 +641,74 @@ class GraphBuilderTest {
         GraphBuilder.spatialAttention(g, b.getFeatures(), b.getFeaturesMaskArrays()).shape());
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"hard", "ple"})
+  void taskAttentionGradientsThroughEachTasksAttentionAndTheConvolutionsMatchFiniteDifferences(
+      String sharing) {
+    FeaturizerState s = state();
+    ComputationGraph g =
+        checkedGraph(
+            s,
+            "model.sharing=" + sharing,
+            "model.taskAttentionHeads=2",
+            "model.fusionDim=4",
+            "model.textEmbedding=4",
+            "model.imageFilters=[2]",
+            "model.imageHidden=3",
+            "model.trunk=[3]");
+    for (TaskEncoding task : s.tasks()) {
+      // 8x8 images, one 3x3 convolution with padding and a 2x2 pooling: 4x4 cells of 2 channels,
+      // queried by the trunk's (or the task's mixture's) 3 units.
+      SpatialAttention layer =
+          (SpatialAttention)
+              g.getLayer(GraphBuilder.TASK_ATTENTION + task.name()).conf().getLayer();
+      assertEquals(16, layer.cells(), task.name());
+      assertEquals(3, layer.queryWidth(), task.name());
+      assertEquals(2, layer.heads(), task.name());
+    }
+    assertTrue(
+        gradientsPass(g, batch(s, 5, 11)),
+        "analytic and numeric gradients agree with each task's attention, sharing " + sharing);
+  }
+
+  @Test
+  void eachTaskReadsTheImageThroughItsOwnAttention() throws java.io.IOException {
+    FeaturizerState s = state();
+    MtlConfig config =
+        ConfigLoader.load(List.of(), List.of("model.taskAttentionHeads=2", "model.fusionDim=8"));
+    ComputationGraph g = saveAndLoad(GraphBuilder.build(s, config.model(), config.train(), 5));
+    MultiDataSet b = batch(s, 6, 4);
+    INDArray[] before = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    // Silence the first task's attention: what it finds (its values) becomes zero.
+    String first = s.tasks().get(0).name();
+    g.getLayer(GraphBuilder.TASK_ATTENTION + first).getParam(SpatialAttention.VALUE).assign(0);
+    INDArray[] after = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays());
+    assertTrue(
+        before[0].sub(after[0]).amaxNumber().doubleValue() > 1e-5, first + " reads its attention");
+    for (int t = 1; t < s.tasks().size(); t++) {
+      assertEquals(
+          0.0,
+          before[t].sub(after[t]).amaxNumber().doubleValue(),
+          0.0,
+          s.tasks().get(t).name() + " does not read " + first + "'s attention");
+    }
+  }
+
+  @Test
+  void taskAttentionWithoutAnImageIsRefusedByName() {
+    FeaturizerState s = tableAndText();
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.taskAttentionHeads=2"));
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> GraphBuilder.build(s, config.model(), config.train(), 5));
+    assertTrue(
+        e.getMessage().contains("model.taskAttentionHeads")
+            && e.getMessage().contains("no image encoder")
+            && e.getMessage().contains("[tabular, text]"),
+        e.getMessage());
+  }
+
   @Test
   void spatialFusionWithoutAnImageIsRefusedByName() {
     FeaturizerState s = tableAndText();

@@ -215,6 +215,30 @@ class ParameterAveragingOracleIT {
   }
 
   /**
+   * Each record task's own attention over the image's cells: one averaging round of two workers
+   * equals one local step on both batches.
+   */
+  @Test
+  void eachTasksAttentionAveragesLikeAnyOtherLayer() throws IOException {
+    MtlConfig config =
+        ConfigLoader.load(
+            List.of(),
+            List.of(
+                "model.l2=0",
+                "model.dropout=0",
+                "model.fusionDim=8",
+                "model.taskAttentionHeads=2"));
+    FeaturizerState state = TestBatches.state();
+    assertOneRoundOfTwoEqualsOneStepOnBoth(
+        state,
+        config,
+        TestBatches.examples(state, 8, 51, true),
+        TestBatches.examples(state, 8, 52, true),
+        state.tasks().get(1).name(),
+        "task-attention");
+  }
+
+  /**
    * A retrieval task beside the record tasks: its in-batch loss takes its negatives from the
    * worker's own batch, so one averaging round of two workers equals the mean of one local step on
    * each batch alone, and not one step on the two batches concatenated (whose pairs would be
