@@ -140,6 +140,41 @@ public record ModelConfig(
         taskAttentionHeads);
   }
 
+  /** This network with a text embedding of {@code width} values (pretrained word vectors' width). */
+  public ModelConfig withTextEmbedding(int width) {
+    return new ModelConfig(
+        tabularHidden,
+        width,
+        textEncoder,
+        textKernel,
+        textHeads,
+        textHidden,
+        imageFilters,
+        imageKernel,
+        imagePadding,
+        imageDropout,
+        imageHidden,
+        idEmbedding,
+        trunk,
+        taskHidden,
+        activation,
+        l2,
+        dropout,
+        fusion,
+        fusionDim,
+        fusionHeads,
+        sharing,
+        softSharingMu,
+        experts,
+        taskExperts,
+        wide,
+        retrievalDim,
+        retrievalTemperature,
+        fuse,
+        captionHeads,
+        taskAttentionHeads);
+  }
+
   @Override
   public void validate(String path, Problems problems) {
     positive(tabularHidden, Validatable.at(path, "tabularHidden"), problems);

@@ -99,6 +99,10 @@ public record MtlConfig(
       checkImageEncoder(problems);
     }
     checkTokenTasks(problems);
+    problems.require(
+        !prep.text().hasVectors() || data.sources().stream().anyMatch(s -> !s.text().isEmpty()),
+        "prep.text.vectors",
+        "word vectors are for a text, but no source has one (data.sources[].text)");
     checkRetrievalTasks(problems);
     checkCaptionTasks(problems);
     if (!prep.split().by().isEmpty()) {

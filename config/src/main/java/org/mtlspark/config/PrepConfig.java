@@ -187,6 +187,17 @@ public record PrepConfig(
   }
 
   /**
+   * The format of a pretrained word vectors file: word2vec's, fastText's ({@code .vec}) or GloVe's
+   * text ({@code text}), word2vec's binary ({@code binary}), or by the name ({@code auto}: binary
+   * when it ends in {@code .bin} or {@code .bin.gz}).
+   */
+  public enum VectorsFormat {
+    AUTO,
+    TEXT,
+    BINARY
+  }
+
+  /**
    * Identifier columns ({@code data.sources[].ids}) to indices of a vocabulary per column, fit on
    * the training split: the values seen at least {@code minCount} times there, the {@code
    * maxVocabulary} most frequent of them; every other value (and a missing one) takes the reserved
@@ -221,8 +232,15 @@ public record PrepConfig(
       int charBuckets,
       TextSplit split,
       boolean lowercase,
-      boolean shapes)
+      boolean shapes,
+      String vectors,
+      VectorsFormat vectorsFormat)
       implements Validatable {
+    /** Whether pretrained word vectors are given ({@code vectors}: a file's path). */
+    public boolean hasVectors() {
+      return vectors != null && !vectors.isBlank();
+    }
+
     /** The most token positions a text may take, configured or chosen. */
     public static final int MOST_TOKENS = 1024;
 

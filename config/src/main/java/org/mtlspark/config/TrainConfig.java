@@ -19,8 +19,32 @@ public record TrainConfig(
     double weightLearningRate,
     boolean compensateLabelRate,
     String nativeThreads,
-    String batchMemory)
+    String batchMemory,
+    Pretrained pretrained)
     implements Validatable {
+
+  /**
+   * How the parts of the network that start from pretrained values (the text embedding from {@code
+   * prep.text.vectors}) train: frozen (unchanged) for the first {@code frozenEpochs} epochs, then
+   * at {@code rateFactor} times the learning rate of the rest. {@code frozenEpochs} at or above
+   * {@code train.epochs} keeps them frozen throughout.
+   */
+  public record Pretrained(int frozenEpochs, double rateFactor) implements Validatable {
+    /** Pretrained parts train from the start, at the network's rate. */
+    public static final Pretrained FREE = new Pretrained(0, 1.0);
+
+    @Override
+    public void validate(String path, Problems problems) {
+      problems.require(
+          frozenEpochs >= 0,
+          Validatable.at(path, "frozenEpochs"),
+          "must be >= 0, was " + frozenEpochs);
+      problems.require(
+          rateFactor > 0 && rateFactor <= 1,
+          Validatable.at(path, "rateFactor"),
+          "must be in (0, 1], was " + rateFactor);
+    }
+  }
 
   /**
    * How parameter averaging runs on Spark: {@code resident} keeps each worker's batches and network
@@ -140,7 +164,8 @@ public record TrainConfig(
         weightLearningRate,
         compensateLabelRate,
         nativeThreads,
-        batchMemory);
+        batchMemory,
+        pretrained);
   }
 
   /** This training with other epochs, averaging frequency and patience. */
@@ -163,7 +188,8 @@ public record TrainConfig(
         weightLearningRate,
         compensateLabelRate,
         nativeThreads,
-        batchMemory);
+        batchMemory,
+        pretrained);
   }
 
   /**
@@ -223,6 +249,7 @@ public record TrainConfig(
         Validatable.at(path, "selectionTolerance"),
         "must be in [0, 1), was " + selectionTolerance);
     schedule.validate(Validatable.at(path, "schedule"), problems);
+    pretrained.validate(Validatable.at(path, "pretrained"), problems);
     // dl4j-spark's training master restarts the workers' step counts, so a schedule would not
     // advance there.
     problems.require(

@@ -543,6 +543,56 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void wordVectorsNeedATextAndTheirScheduleSaneValues() throws IOException {
+    MtlConfig plain = ConfigLoader.load(List.of(), List.of());
+    assertTrue(!plain.prep().text().hasVectors());
+    assertEquals(PrepConfig.VectorsFormat.AUTO, plain.prep().text().vectorsFormat());
+    assertEquals(0, plain.train().pretrained().frozenEpochs());
+    assertEquals(1.0, plain.train().pretrained().rateFactor());
+    MtlConfig set =
+        ConfigLoader.load(
+            List.of(),
+            List.of(
+                "prep.text.vectors=hdfs:///vectors/w2v.bin",
+                "prep.text.vectorsFormat=binary",
+                "train.pretrained.frozenEpochs=2",
+                "train.pretrained.rateFactor=0.1"));
+    assertEquals("hdfs:///vectors/w2v.bin", set.prep().text().vectors());
+    assertEquals(PrepConfig.VectorsFormat.BINARY, set.prep().text().vectorsFormat());
+    assertEquals(2, set.train().pretrained().frozenEpochs());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigLoader.load(
+                    List.of(),
+                    List.of("train.pretrained.frozenEpochs=-1", "train.pretrained.rateFactor=0")));
+    assertTrue(
+        e.getMessage().contains("train.pretrained.frozenEpochs: must be >= 0, was -1"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("train.pretrained.rateFactor: must be in (0, 1], was 0.0"),
+        e.getMessage());
+    ConfigException noText =
+        fails(
+            """
+        data:
+          key: [id]
+          sources:
+            - {name: s, format: csv, path: s, numeric: [x]}
+        tasks:
+          - {name: y, type: regression, source: s, column: y}
+        prep:
+          text: {vectors: glove.txt}
+        """);
+    assertTrue(
+        noText
+            .getMessage()
+            .contains("prep.text.vectors: word vectors are for a text, but no source has one"),
+        noText.getMessage());
+  }
+
+  @Test
   void taskAttentionNeedsHeadsThatDivideTheFusionWidthAConvolutionAndATrunk() {
     assertEquals(0, ConfigLoader.load(List.of(), List.of()).model().taskAttentionHeads(), "off");
     assertEquals(

@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.config.PrepConfig;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.feature.BatchPack;
@@ -22,6 +23,7 @@ import org.mtlspark.prep.feature.Featurizer;
 import org.mtlspark.prep.feature.FeaturizerFitter;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
+import org.mtlspark.prep.feature.WordVectors;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.Iterators;
 import org.mtlspark.prep.io.JobLabels;
@@ -76,6 +78,11 @@ public final class PrepJob {
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
     HadoopFiles.checkNewOutput(hadoop, out);
+    if (config.prep().text().hasVectors()
+        && !HadoopFiles.exists(hadoop, config.prep().text().vectors())) {
+      throw new PrepException(
+          "prep.text.vectors: no word vectors file " + config.prep().text().vectors());
+    }
     Path staging = StagingFolder.beside(target);
     try {
       // 1-3. Read and validate the sources (rejects written aside), align by key.
@@ -120,6 +127,8 @@ public final class PrepJob {
             state.idColumns().get(c),
             state.idVocabularies().get(c).size());
       }
+
+      WordVectors vectors = textVectors(hadoop, config, state, staging);
 
       // 5. Featurize and write every split in one pass: alignment left each partition sorted by
       // split,
@@ -229,7 +238,15 @@ public final class PrepJob {
               inputs(state),
               state,
               splits,
-              in.counts());
+              in.counts(),
+              vectors == null
+                  ? null
+                  : new Manifest.TextVectors(
+                      config.prep().text().vectors(),
+                      TEXT_VECTORS_FILE,
+                      vectors.dimension(),
+                      vectors.tokens(),
+                      vectors.covered()));
       manifest.write(hadoop, staging.toString());
       HadoopFiles.renameOrFail(fs, staging, target);
       in.unpersist();
@@ -365,6 +382,38 @@ public final class PrepJob {
           });
     }
     return in;
+  }
+
+  /** The pretrained vectors of the vocabulary's tokens in a prepared data set. */
+  public static final String TEXT_VECTORS_FILE = "text-vectors.bin";
+
+  /**
+   * With {@code prep.text.vectors}, reads the vectors of the vocabulary's tokens and writes them
+   * into {@code staging} ({@link #TEXT_VECTORS_FILE}), logging how many tokens have one; null
+   * without.
+   */
+  private static WordVectors textVectors(
+      Configuration hadoop, MtlConfig config, FeaturizerState state, Path staging)
+      throws IOException {
+    PrepConfig.TextFeatures text = config.prep().text();
+    if (!text.hasVectors()) {
+      return null;
+    }
+    long started = System.nanoTime();
+    WordVectors vectors =
+        WordVectors.read(
+            hadoop, text.vectors(), text.vectorsFormat(), state.vocabulary(), text.lowercase());
+    vectors.write(hadoop, new Path(staging, TEXT_VECTORS_FILE).toString());
+    LOG.info(
+        "word vectors: {} of the {} vocabulary tokens ({}) have a vector of {} values in {} ({});"
+            + " the others start at random",
+        vectors.covered(),
+        vectors.tokens(),
+        String.format("%.1f%%", 100.0 * vectors.covered() / Math.max(1, vectors.tokens())),
+        vectors.dimension(),
+        text.vectors(),
+        elapsed(started));
+    return vectors;
   }
 
   /** Each identifier column with its vocabulary size, e.g. {@code ratings.userId: 610 ids + 0}. */

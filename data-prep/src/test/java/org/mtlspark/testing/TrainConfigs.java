@@ -172,6 +172,7 @@ public final class TrainConfigs {
         weightLearningRate,
         compensateLabelRate,
         nativeThreads,
-        batchMemory);
+        batchMemory,
+        TrainConfig.Pretrained.FREE);
   }
 }

@@ -75,6 +75,17 @@ final class Reports {
               "  ids %s: %d in the vocabulary; examples out of it (index 0): %s%n",
               column, m.featurizers().idVocabularies().get(c).size(), String.join(", ", shares)));
     }
+    Manifest.TextVectors vectors = m.textVectors();
+    if (vectors != null) {
+      sb.append(
+          String.format(
+              "  word vectors: %d of %d vocabulary tokens (%.1f%%) have one of %d values in %s%n",
+              vectors.covered(),
+              vectors.tokens(),
+              100.0 * vectors.covered() / Math.max(1, vectors.tokens()),
+              vectors.dimension(),
+              vectors.source()));
+    }
     sb.append("  tasks (training split):\n");
     for (TaskEncoding t : m.featurizers().tasks()) {
       sb.append(

@@ -140,4 +140,26 @@ class ReportsTest {
       assertTrue(lines.contains(expected), "missing line\n" + expected + "\nin\n" + report);
     }
   }
+
+  @Test
+  void theWordVectorsCoverageIsReportedWhenThereAreVectors() {
+    Manifest plain = manifest(Map.of());
+    assertTrue(!Reports.prepSummary(plain).contains("word vectors"));
+    Manifest withVectors =
+        new Manifest(
+            plain.formatVersion(),
+            plain.createdAt(),
+            plain.batchSize(),
+            plain.inputs(),
+            plain.featurizers(),
+            plain.splits(),
+            plain.counts(),
+            new Manifest.TextVectors(
+                "hdfs:///vectors/glove.txt", "text-vectors.bin", 50, 400, 385));
+    List<String> lines = List.of(Reports.prepSummary(withVectors).split("\n"));
+    String expected =
+        "  word vectors: 385 of 400 vocabulary tokens (96.3%) have one of 50 values in"
+            + " hdfs:///vectors/glove.txt";
+    assertTrue(lines.contains(expected), String.join("\n", lines));
+  }
 }

@@ -26,7 +26,27 @@ public record Manifest(
     List<InputSpec> inputs,
     FeaturizerState featurizers,
     Map<String, SplitSummary> splits,
-    Counts counts) {
+    Counts counts,
+    TextVectors textVectors) {
+
+  /** A manifest without pretrained word vectors. */
+  public Manifest(
+      int formatVersion,
+      String createdAt,
+      int batchSize,
+      List<InputSpec> inputs,
+      FeaturizerState featurizers,
+      Map<String, SplitSummary> splits,
+      Counts counts) {
+    this(formatVersion, createdAt, batchSize, inputs, featurizers, splits, counts, null);
+  }
+
+  /**
+   * The pretrained word vectors of the text's vocabulary ({@code prep.text.vectors}): the file they
+   * were read from, the prepared data set's file that holds them (relative to its folder), their
+   * dimension, and how many of the vocabulary's tokens have one.
+   */
+  public record TextVectors(String source, String file, int dimension, int tokens, int covered) {}
 
   public static final int FORMAT_VERSION = 3;
   public static final String FILE_NAME = "manifest.json";

@@ -114,6 +114,35 @@ public final class GraphBuilder {
       TrainConfig train,
       long seed,
       int stepsPerEpoch) {
+    return configuration(features, model, train, seed, stepsPerEpoch, false);
+  }
+
+  /**
+   * As {@link #build(FeaturizerState, ModelConfig, TrainConfig, long, int)}; with {@code
+   * pretrainedText}, the text embedding (to be set from pretrained word vectors, {@link
+   * #setTextVectors}) trains by {@code train.pretrained}.
+   */
+  public static ComputationGraph build(
+      FeaturizerState features,
+      ModelConfig model,
+      TrainConfig train,
+      long seed,
+      int stepsPerEpoch,
+      boolean pretrainedText) {
+    ComputationGraph graph =
+        new ComputationGraph(
+            configuration(features, model, train, seed, stepsPerEpoch, pretrainedText));
+    graph.init();
+    return graph;
+  }
+
+  public static ComputationGraphConfiguration configuration(
+      FeaturizerState features,
+      ModelConfig model,
+      TrainConfig train,
+      long seed,
+      int stepsPerEpoch,
+      boolean pretrainedText) {
     Activation act = activation(model.activation());
     ComputationGraphConfiguration.GraphBuilder g =
         new NeuralNetConfiguration.Builder()
@@ -159,16 +188,17 @@ public final class GraphBuilder {
       // embedding's nIn.
       types.add(InputType.recurrent(features.textVocabularySize(), features.maxTokens()));
       if (read.contains(ModelInputs.TEXT) && !writesText(features)) {
-        g.addLayer(
-            "text_embedding",
+        EmbeddingSequenceLayer.Builder embedding =
             new EmbeddingSequenceLayer.Builder()
                 .nIn(features.textVocabularySize())
                 .nOut(model.textEmbedding())
                 .inputLength(features.maxTokens())
-                .hasBias(false)
-                .build(),
-            ModelInputs.TEXT);
-        String text = "text_embedding";
+                .hasBias(false);
+        if (pretrainedText) {
+          embedding.updater(pretrainedUpdater(train, stepsPerEpoch));
+        }
+        g.addLayer(TEXT_EMBEDDING, embedding.build(), ModelInputs.TEXT);
+        String text = TEXT_EMBEDDING;
         switch (model.textEncoder()) {
           case MEAN -> {}
           case CONV -> {
@@ -454,28 +484,51 @@ public final class GraphBuilder {
               + features.modalities()
               + (model.fuse().isEmpty() ? "" : ", model.fuse names " + model.fuse()));
     }
-    int[] map = imageMap(features, model);
-    int channels = model.imageFilters().get(model.imageFilters().size() - 1);
-    g.addVertex(
-        "image_cells",
-        new ReshapeVertex('c', new int[] {-1, channels * map[0] * map[1]}, null),
-        imageMap);
+    addCells(g, "image_cells", imageMap, features, model);
     g.addVertex("question_cells", new MergeVertex(), "text_pool", "image_cells");
     g.addLayer(
         SPATIAL_ATTENTION,
-        new SpatialAttention.Builder()
-            .queryWidth(pooledTextWidth(model))
-            .channels(channels)
-            .map(map[0], map[1])
-            .heads(model.fusionHeads())
-            .nOut(model.fusionDim())
-            .build(),
+        overCells(features, model, pooledTextWidth(model), model.fusionHeads()),
         "question_cells");
     List<String> parts = new ArrayList<>(fused);
     parts.add(SPATIAL_ATTENTION);
     parts.add(ModelInputs.PRESENCE);
     g.addVertex("fusion", new MergeVertex(), parts.toArray(String[]::new));
     return "fusion";
+  }
+
+  /**
+   * Adds vertex {@code name}: the cells of {@code imageMap} (the last convolution's feature map)
+   * as one row per example, channel by channel, as {@link SpatialAttention} reads them. Returns
+   * {@code name}.
+   */
+  private static String addCells(
+      ComputationGraphConfiguration.GraphBuilder g,
+      String name,
+      String imageMap,
+      FeaturizerState features,
+      ModelConfig model) {
+    int[] map = imageMap(features, model);
+    int channels = model.imageFilters().get(model.imageFilters().size() - 1);
+    g.addVertex(
+        name, new ReshapeVertex('c', new int[] {-1, channels * map[0] * map[1]}, null), imageMap);
+    return name;
+  }
+
+  /**
+   * Attention of a query of {@code queryWidth} values over the last feature map's cells ({@link
+   * #addCells}): {@code heads} heads, {@code model.fusionDim} values.
+   */
+  private static SpatialAttention overCells(
+      FeaturizerState features, ModelConfig model, int queryWidth, int heads) {
+    int[] map = imageMap(features, model);
+    return new SpatialAttention.Builder()
+        .queryWidth(queryWidth)
+        .channels(model.imageFilters().get(model.imageFilters().size() - 1))
+        .map(map[0], map[1])
+        .heads(heads)
+        .nOut(model.fusionDim())
+        .build();
   }
 
   /**
@@ -666,12 +719,8 @@ public final class GraphBuilder {
               + features.modalities()
               + (model.fuse().isEmpty() ? "" : ", model.fuse names " + model.fuse()));
     }
-    int[] map = imageMap(features, model);
-    int channels = model.imageFilters().get(model.imageFilters().size() - 1);
     int query = model.trunk().get(model.trunk().size() - 1);
-    String cells = "task_cells";
-    g.addVertex(
-        cells, new ReshapeVertex('c', new int[] {-1, channels * map[0] * map[1]}, null), imageMap);
+    String cells = addCells(g, "task_cells", imageMap, features, model);
     List<String> out = new ArrayList<>(below);
     for (int t = 0; t < features.tasks().size(); t++) {
       TaskEncoding task = features.tasks().get(t);
@@ -681,15 +730,7 @@ public final class GraphBuilder {
       String prefix = TASK_ATTENTION + task.name();
       g.addVertex(prefix + "_query", new MergeVertex(), below.get(t), cells);
       g.addLayer(
-          prefix,
-          new SpatialAttention.Builder()
-              .queryWidth(query)
-              .channels(channels)
-              .map(map[0], map[1])
-              .heads(model.taskAttentionHeads())
-              .nOut(model.fusionDim())
-              .build(),
-          prefix + "_query");
+          prefix, overCells(features, model, query, model.taskAttentionHeads()), prefix + "_query");
       g.addVertex(prefix + "_read", new MergeVertex(), below.get(t), prefix);
       out.set(t, prefix + "_read");
     }
@@ -951,22 +992,11 @@ public final class GraphBuilder {
                 + " has "
                 + features.modalities());
       }
-      int[] map = imageMap(features, model);
-      int channels = model.imageFilters().get(model.imageFilters().size() - 1);
-      g.addVertex(
-          prefix + "cells",
-          new ReshapeVertex('c', new int[] {-1, channels * map[0] * map[1]}, null),
-          imageMap);
+      addCells(g, prefix + "cells", imageMap, features, model);
       g.addVertex(prefix + "rows", new StepRows(), states, prefix + "cells");
       g.addLayer(
           prefix + "attention",
-          new SpatialAttention.Builder()
-              .queryWidth(model.textHidden())
-              .channels(channels)
-              .map(map[0], map[1])
-              .heads(model.captionHeads())
-              .nOut(model.fusionDim())
-              .build(),
+          overCells(features, model, model.textHidden(), model.captionHeads()),
           prefix + "rows");
       g.addVertex(prefix + "attended", new RowSteps(features.maxTokens()), prefix + "attention");
       g.addVertex(prefix + "read", new MergeVertex(), states, prefix + "attended");
@@ -1048,6 +1078,75 @@ public final class GraphBuilder {
       case SGD -> new Sgd(schedule);
       case NESTEROVS -> new Nesterovs(schedule, 0.9);
     };
+  }
+
+  /**
+   * The updater of a part that starts from pretrained values: the network's, its rate 0 for the
+   * first {@code train.pretrained.frozenEpochs} epochs and then {@code rateFactor} times the
+   * network's ({@link PretrainedSchedule}).
+   */
+  static IUpdater pretrainedUpdater(TrainConfig train, int stepsPerEpoch) {
+    TrainConfig.Pretrained p = train.pretrained();
+    if (p.frozenEpochs() > 0 && stepsPerEpoch < 1) {
+      throw new IllegalArgumentException(
+          "train.pretrained.frozenEpochs needs the steps per epoch (training batches / workers)");
+    }
+    ISchedule schedule =
+        new PretrainedSchedule(
+            LearningRateSchedule.varies(train)
+                ? LearningRateSchedule.of(train, stepsPerEpoch)
+                : null,
+            train.learningRate(),
+            (double) p.frozenEpochs() * Math.max(1, stepsPerEpoch),
+            p.rateFactor());
+    return switch (train.updater()) {
+      case ADAM -> new Adam(schedule);
+      case SGD -> new Sgd(schedule);
+      case NESTEROVS -> new Nesterovs(schedule, 0.9);
+    };
+  }
+
+  /** The text encoder's embedding layer: one row per token id ({@link TextVocabulary}). */
+  public static final String TEXT_EMBEDDING = "text_embedding";
+
+  /**
+   * Sets the text embedding's rows of the vocabulary's tokens that have a pretrained vector
+   * ({@code vectors}, token {@code i} at id {@code FIRST_TOKEN + i}); returns how many were set.
+   * Refuses vectors of another width than the embedding's.
+   */
+  public static int setTextVectors(
+      ComputationGraph graph, org.mtlspark.prep.feature.WordVectors vectors) {
+    if (graph.getLayer(TEXT_EMBEDDING) == null) {
+      return 0;
+    }
+    org.nd4j.linalg.api.ndarray.INDArray w = graph.getLayer(TEXT_EMBEDDING).getParam("W");
+    if (w.columns() != vectors.dimension()) {
+      throw new IllegalArgumentException(
+          "the word vectors have "
+              + vectors.dimension()
+              + " values, the text embedding "
+              + w.columns()
+              + ": set model.textEmbedding to "
+              + vectors.dimension());
+    }
+    int first = org.mtlspark.prep.feature.TextVocabulary.FIRST_TOKEN;
+    if (first + vectors.tokens() > w.rows()) {
+      throw new IllegalArgumentException(
+          "the word vectors are for "
+              + vectors.tokens()
+              + " tokens, the text embedding holds "
+              + (w.rows() - first)
+              + ": the vectors and the model come from different prepared data");
+    }
+    int set = 0;
+    for (int t = 0; t < vectors.tokens(); t++) {
+      float[] v = vectors.row(t);
+      if (v != null) {
+        w.putRow(first + t, Nd4j.createFromArray(v).castTo(w.dataType()));
+        set++;
+      }
+    }
+    return set;
   }
 
   static Activation activation(ModelConfig.Activation a) {

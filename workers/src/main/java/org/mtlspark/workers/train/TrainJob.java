@@ -16,6 +16,7 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
 import org.mtlspark.prep.feature.BatchFiles;
 import org.mtlspark.prep.feature.TaskEncoding;
+import org.mtlspark.prep.feature.WordVectors;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.model.ExpertGates;
@@ -87,6 +88,7 @@ public final class TrainJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Manifest manifest = Manifest.read(hadoop, prepDir);
+    config = withTextVectorsWidth(config, manifest);
     checkNotComplete(hadoop, runDir);
     if (manifest.batchSize() != config.prep().batchSize()) {
       LOG.info(
@@ -104,7 +106,8 @@ public final class TrainJob {
     int workers = TrainingWorkers.resolve(jsc, config.train());
     int stepsPerEpoch = (batches.size() + workers - 1) / workers;
     Start start =
-        startOrResume(hadoop, config, manifest, runDir, checkpoints, warmStart, stepsPerEpoch);
+        startOrResume(
+            hadoop, config, manifest, prepDir, runDir, checkpoints, warmStart, stepsPerEpoch);
     ComputationGraph graph = start.graph();
     LOG.info(
         "training {} parameters on {} batches of {} ({} examples) with {} workers ({} engine), averaging every "
@@ -252,6 +255,7 @@ public final class TrainJob {
       Configuration hadoop,
       MtlConfig config,
       Manifest manifest,
+      String prepDir,
       String runDir,
       Checkpoints checkpoints,
       ComputationGraph warmStart,
@@ -271,13 +275,40 @@ public final class TrainJob {
           true,
           st.balance());
     }
+    Manifest.TextVectors vectors = manifest.textVectors();
     ComputationGraph graph =
         GraphBuilder.build(
             manifest.featurizers(),
             config.model(),
             config.train(),
             config.run().seed(),
-            stepsPerEpoch);
+            stepsPerEpoch,
+            vectors != null);
+    if (vectors != null && warmStart == null) {
+      int set =
+          GraphBuilder.setTextVectors(
+              graph, WordVectors.load(hadoop, prepDir + "/" + vectors.file()));
+      TrainConfig.Pretrained p = config.train().pretrained();
+      if (graph.getLayer(GraphBuilder.TEXT_EMBEDDING) == null) {
+        LOG.warn(
+            "the prepared data has word vectors ({}), but no text encoder reads the text: unused",
+            vectors.source());
+      } else {
+        LOG.info(
+            "text embedding: {} of {} vocabulary tokens from the word vectors of {};{}",
+            set,
+            vectors.tokens(),
+            vectors.source(),
+            p.frozenEpochs() >= config.train().epochs()
+                ? " frozen throughout"
+                : (p.frozenEpochs() > 0
+                        ? " frozen for " + p.frozenEpochs() + " epoch(s), then"
+                        : "")
+                    + " trained at "
+                    + p.rateFactor()
+                    + " times the learning rate");
+      }
+    }
     List<String> unread = GraphBuilder.unreadModalities(manifest.featurizers(), config.model());
     if (!unread.isEmpty()) {
       LOG.info(
@@ -300,6 +331,22 @@ public final class TrainJob {
     HadoopFiles.writeString(
         hadoop, runDir + "/" + RunFolder.CONFIG_FILE, ConfigWriter.toYaml(config));
     return new Start(graph, 0, new ArrayList<>(), EarlyStopping.fresh(config.train()), false, null);
+  }
+
+  /**
+   * {@code config} with {@code model.textEmbedding} the width of the prepared data's word vectors
+   * when it has some (logged when that changes it).
+   */
+  static MtlConfig withTextVectorsWidth(MtlConfig config, Manifest manifest) {
+    Manifest.TextVectors vectors = manifest.textVectors();
+    if (vectors == null || vectors.dimension() == config.model().textEmbedding()) {
+      return config;
+    }
+    LOG.info(
+        "model.textEmbedding: {} (the word vectors' width) instead of {}",
+        vectors.dimension(),
+        config.model().textEmbedding());
+    return config.withModel(config.model().withTextEmbedding(vectors.dimension()));
   }
 
   /**
