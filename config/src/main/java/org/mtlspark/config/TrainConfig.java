@@ -27,11 +27,29 @@ public record TrainConfig(
    * How the parts of the network that start from pretrained values (the text embedding from {@code
    * prep.text.vectors}) train: frozen (unchanged) for the first {@code frozenEpochs} epochs, then
    * at {@code rateFactor} times the learning rate of the rest. {@code frozenEpochs} at or above
-   * {@code train.epochs} keeps them frozen throughout.
+   * {@code train.epochs} keeps them frozen throughout. {@code scale}: one factor for every vector,
+   * {@code auto} (the factor that gives the vectors the spread of the layer's random rows, so that
+   * they start on the scale the rest of the network expects) or a number ({@code 1}: as in the
+   * file).
    */
-  public record Pretrained(int frozenEpochs, double rateFactor) implements Validatable {
-    /** Pretrained parts train from the start, at the network's rate. */
-    public static final Pretrained FREE = new Pretrained(0, 1.0);
+  public record Pretrained(int frozenEpochs, double rateFactor, String scale)
+      implements Validatable {
+    /** Pretrained parts train from the start, at the network's rate, scaled automatically. */
+    public static final Pretrained FREE = new Pretrained(0, 1.0, AUTO);
+
+    /** Whether the scale is chosen from the layer's random rows. */
+    public boolean autoScale() {
+      return isAuto(scale);
+    }
+
+    /** The configured scale; NaN for {@code auto} or anything that is not a number. */
+    public double fixedScale() {
+      try {
+        return autoScale() ? Double.NaN : Double.parseDouble(scale.strip());
+      } catch (NumberFormatException | NullPointerException e) {
+        return Double.NaN;
+      }
+    }
 
     @Override
     public void validate(String path, Problems problems) {
@@ -43,6 +61,10 @@ public record TrainConfig(
           rateFactor > 0 && rateFactor <= 1,
           Validatable.at(path, "rateFactor"),
           "must be in (0, 1], was " + rateFactor);
+      problems.require(
+          autoScale() || (fixedScale() > 0 && Double.isFinite(fixedScale())),
+          Validatable.at(path, "scale"),
+          "must be auto or a number above 0, was " + scale);
     }
   }
 

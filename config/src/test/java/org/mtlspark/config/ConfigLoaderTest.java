@@ -560,13 +560,26 @@ class ConfigLoaderTest {
     assertEquals("hdfs:///vectors/w2v.bin", set.prep().text().vectors());
     assertEquals(PrepConfig.VectorsFormat.BINARY, set.prep().text().vectorsFormat());
     assertEquals(2, set.train().pretrained().frozenEpochs());
+    assertTrue(plain.train().pretrained().autoScale(), "auto by default");
+    assertEquals(
+        0.05,
+        ConfigLoader.load(List.of(), List.of("train.pretrained.scale=0.05"))
+            .train()
+            .pretrained()
+            .fixedScale());
     ConfigException e =
         assertThrows(
             ConfigException.class,
             () ->
                 ConfigLoader.load(
                     List.of(),
-                    List.of("train.pretrained.frozenEpochs=-1", "train.pretrained.rateFactor=0")));
+                    List.of(
+                        "train.pretrained.frozenEpochs=-1",
+                        "train.pretrained.rateFactor=0",
+                        "train.pretrained.scale=-2")));
+    assertTrue(
+        e.getMessage().contains("train.pretrained.scale: must be auto or a number above 0, was -2"),
+        e.getMessage());
     assertTrue(
         e.getMessage().contains("train.pretrained.frozenEpochs: must be >= 0, was -1"),
         e.getMessage());

@@ -67,7 +67,7 @@ class WordVectorsIT {
         train:
           epochs: 3
           learningRate: 0.01
-          pretrained: {frozenEpochs: %d, rateFactor: 0.5}
+          pretrained: {frozenEpochs: %d, rateFactor: 0.5, scale: 1}
         """
         .formatted(vectors, frozenEpochs);
   }

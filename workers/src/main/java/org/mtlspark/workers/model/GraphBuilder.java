@@ -1109,15 +1109,19 @@ public final class GraphBuilder {
   /** The text encoder's embedding layer: one row per token id ({@link TextVocabulary}). */
   public static final String TEXT_EMBEDDING = "text_embedding";
 
+  /** What {@link #setTextVectors} did: the rows it set and the factor it scaled every vector by. */
+  public record TextVectorsSet(int rows, double scale) {}
+
   /**
    * Sets the text embedding's rows of the vocabulary's tokens that have a pretrained vector
-   * ({@code vectors}, token {@code i} at id {@code FIRST_TOKEN + i}); returns how many were set.
-   * Refuses vectors of another width than the embedding's.
+   * ({@code vectors}, token {@code i} at id {@code FIRST_TOKEN + i}), each times one factor: {@code
+   * scale}, or with NaN the factor that gives the vectors' values the standard deviation of the
+   * embedding's random rows. Refuses vectors of another width than the embedding's.
    */
-  public static int setTextVectors(
-      ComputationGraph graph, org.mtlspark.prep.feature.WordVectors vectors) {
+  public static TextVectorsSet setTextVectors(
+      ComputationGraph graph, org.mtlspark.prep.feature.WordVectors vectors, double scale) {
     if (graph.getLayer(TEXT_EMBEDDING) == null) {
-      return 0;
+      return new TextVectorsSet(0, 1);
     }
     org.nd4j.linalg.api.ndarray.INDArray w = graph.getLayer(TEXT_EMBEDDING).getParam("W");
     if (w.columns() != vectors.dimension()) {
@@ -1138,15 +1142,37 @@ public final class GraphBuilder {
               + (w.rows() - first)
               + ": the vectors and the model come from different prepared data");
     }
+    double factor = Double.isNaN(scale) ? spreadRatio(w, vectors) : scale;
     int set = 0;
     for (int t = 0; t < vectors.tokens(); t++) {
       float[] v = vectors.row(t);
       if (v != null) {
-        w.putRow(first + t, Nd4j.createFromArray(v).castTo(w.dataType()));
+        w.putRow(first + t, Nd4j.createFromArray(v).castTo(w.dataType()).muli(factor));
         set++;
       }
     }
-    return set;
+    return new TextVectorsSet(set, factor);
+  }
+
+  /** The standard deviation of {@code w}'s values over that of the vectors' values (1 if none). */
+  private static double spreadRatio(
+      org.nd4j.linalg.api.ndarray.INDArray w, org.mtlspark.prep.feature.WordVectors vectors) {
+    double sum = 0;
+    double squares = 0;
+    long n = 0;
+    for (int t = 0; t < vectors.tokens(); t++) {
+      float[] v = vectors.row(t);
+      if (v != null) {
+        for (float x : v) {
+          sum += x;
+          squares += (double) x * x;
+          n++;
+        }
+      }
+    }
+    double variance = n == 0 ? 0 : squares / n - (sum / n) * (sum / n);
+    double random = w.stdNumber().doubleValue();
+    return variance <= 0 || random <= 0 ? 1 : random / Math.sqrt(variance);
   }
 
   static Activation activation(ModelConfig.Activation a) {

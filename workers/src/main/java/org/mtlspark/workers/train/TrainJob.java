@@ -285,20 +285,22 @@ public final class TrainJob {
             stepsPerEpoch,
             vectors != null);
     if (vectors != null && warmStart == null) {
-      int set =
-          GraphBuilder.setTextVectors(
-              graph, WordVectors.load(hadoop, prepDir + "/" + vectors.file()));
       TrainConfig.Pretrained p = config.train().pretrained();
+      GraphBuilder.TextVectorsSet set =
+          GraphBuilder.setTextVectors(
+              graph, WordVectors.load(hadoop, prepDir + "/" + vectors.file()), p.fixedScale());
       if (graph.getLayer(GraphBuilder.TEXT_EMBEDDING) == null) {
         LOG.warn(
             "the prepared data has word vectors ({}), but no text encoder reads the text: unused",
             vectors.source());
       } else {
         LOG.info(
-            "text embedding: {} of {} vocabulary tokens from the word vectors of {};{}",
-            set,
+            "text embedding: {} of {} vocabulary tokens from the word vectors of {} (times {}{});{}",
+            set.rows(),
             vectors.tokens(),
             vectors.source(),
+            String.format("%.4g", set.scale()),
+            p.autoScale() ? ", the spread of the random rows" : "",
             p.frozenEpochs() >= config.train().epochs()
                 ? " frozen throughout"
                 : (p.frozenEpochs() > 0

@@ -728,10 +728,39 @@ class GraphBuilderTest {
         new org.mtlspark.prep.feature.WordVectors(4, rows);
     // Two steps per epoch: the first two steps are the frozen epoch.
     ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 5, 2, true);
-    assertEquals(2, GraphBuilder.setTextVectors(g, vectors), "two tokens have a vector");
+    INDArray random = g.getLayer(GraphBuilder.TEXT_EMBEDDING).getParam("W").dup();
+    GraphBuilder.TextVectorsSet set = GraphBuilder.setTextVectors(g, vectors, 1.0);
+    assertEquals(2, set.rows(), "two tokens have a vector");
     INDArray embedding = g.getLayer(GraphBuilder.TEXT_EMBEDDING).getParam("W");
     int first = org.mtlspark.prep.feature.TextVocabulary.FIRST_TOKEN;
     assertArrayEquals(rows[2], embedding.getRow(first + 2).toFloatVector());
+    assertArrayEquals(
+        random.getRow(first + 1).toFloatVector(),
+        embedding.getRow(first + 1).toFloatVector(),
+        "a token without a vector keeps its random row");
+    // auto: one factor that gives the vectors' values the random rows' spread.
+    ComputationGraph scaled = GraphBuilder.build(s, config.model(), config.train(), 5, 2, true);
+    double spread =
+        scaled.getLayer(GraphBuilder.TEXT_EMBEDDING).getParam("W").stdNumber().doubleValue();
+    GraphBuilder.TextVectorsSet auto = GraphBuilder.setTextVectors(scaled, vectors, Double.NaN);
+    float[] both = new float[8];
+    for (int d = 0; d < 4; d++) {
+      both[d] = rows[0][d];
+      both[4 + d] = rows[2][d];
+    }
+    double mean = 0;
+    for (float x : both) {
+      mean += x / 8.0;
+    }
+    double variance = 0;
+    for (float x : both) {
+      variance += (x - mean) * (x - mean) / 8.0;
+    }
+    assertEquals(spread / Math.sqrt(variance), auto.scale(), 1e-3 * auto.scale());
+    INDArray row = scaled.getLayer(GraphBuilder.TEXT_EMBEDDING).getParam("W").getRow(first + 2);
+    for (int d = 0; d < 4; d++) {
+      assertEquals(rows[2][d] * auto.scale(), row.getDouble(d), 1e-6, "value " + d);
+    }
     INDArray loaded = embedding.dup();
     String head = GraphBuilder.outputName(s.tasks().get(1).name());
     INDArray headBefore = g.getLayer(head).getParam("W").dup();
@@ -780,7 +809,7 @@ class GraphBuilderTest {
             IllegalArgumentException.class,
             () ->
                 GraphBuilder.setTextVectors(
-                    plain, new org.mtlspark.prep.feature.WordVectors(3, new float[2][])));
+                    plain, new org.mtlspark.prep.feature.WordVectors(3, new float[2][]), 1.0));
     assertTrue(e.getMessage().contains("set model.textEmbedding to 3"), e.getMessage());
   }
 
