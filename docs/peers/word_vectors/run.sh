@@ -15,7 +15,8 @@ for pct in 5 20 100; do
     "$repo/submit-scripts/mtl" prep --config "$here/fine_foods_vectors.yaml" --data "d$pct" --out "scratch$pct-$epochs-prep"
     "$repo/submit-scripts/mtl" train --config "$here/fine_foods_vectors.yaml" --prep "scratch$pct-$epochs-prep" --out "scratch$pct-$epochs" --set train.epochs=$epochs
     "$repo/submit-scripts/mtl" evaluate --run "scratch$pct-$epochs" --prep "scratch$pct-$epochs-prep"
-    for scale in 1 auto 0.05; do
+    scales="1 auto 0.05"; [ "$epochs" = 40 ] && scales="1 auto"
+    for scale in $scales; do
       v="--set prep.text.vectors=$out/ff.bin --set train.pretrained.frozenEpochs=2 --set train.pretrained.rateFactor=0.5 --set train.pretrained.scale=$scale"
       "$repo/submit-scripts/mtl" prep --config "$here/fine_foods_vectors.yaml" --data "d$pct" --out "vectors$pct-$epochs-$scale-prep" $v
       "$repo/submit-scripts/mtl" train --config "$here/fine_foods_vectors.yaml" --prep "vectors$pct-$epochs-$scale-prep" --out "vectors$pct-$epochs-$scale" --set train.epochs=$epochs $v

@@ -254,9 +254,14 @@ public record ModelConfig(
         Validatable.at(path, "taskAttentionHeads"),
         "each task's attention is queried by the trunk's last layer: needs a trunk layer");
     problems.require(
-        textHeads >= 1 && textEmbedding % Math.max(1, textHeads) == 0,
+        textHeads >= 1
+            && (textEncoder != TextEncoder.ATTENTION
+                || textEmbedding % Math.max(1, textHeads) == 0),
         Validatable.at(path, "textHeads"),
-        "must be >= 1 and divide textEmbedding (" + textEmbedding + "), was " + textHeads);
+        "must be >= 1 and, with textEncoder: attention, divide textEmbedding ("
+            + textEmbedding
+            + "), was "
+            + textHeads);
     problems.require(
         imageHidden >= 1, Validatable.at(path, "imageHidden"), "must be >= 1, was " + imageHidden);
     problems.require(

@@ -360,6 +360,11 @@ public record MtlConfig(
         "mgda_ub needs model.sharing: hard (one representation every task reads); was "
             + model.sharing().name().toLowerCase()
             + ": use mgda, which combines the shared parameters' gradients");
+    problems.require(
+        train.taskWeighting() != TrainConfig.Weighting.MGDA_UB || model.taskAttentionHeads() == 0,
+        "train.taskWeighting",
+        "mgda_ub differentiates dense task layers above the shared representation; each task's"
+            + " attention (model.taskAttentionHeads) is not one: use mgda, or another weighting");
     Set<String> known = new HashSet<>();
     tasks.forEach(t -> known.add(t.name()));
     for (String task : train.objectiveWeights().keySet()) {

@@ -310,6 +310,12 @@ public record TrainConfig(
         Validatable.at(path, "weightLearningRate"),
         "must be in (0, 10), was " + weightLearningRate);
     problems.require(
+        engine == Engine.RESIDENT || pretrained.frozenEpochs() == 0,
+        Validatable.at(path, "pretrained.frozenEpochs"),
+        "needs train.engine: resident (the freeze counts the workers' steps, which dl4j-spark's"
+            + " training master does not carry); was "
+            + pretrained.frozenEpochs());
+    problems.require(
         engine == Engine.RESIDENT || !taskWeighting.perStep(),
         Validatable.at(path, "taskWeighting"),
         taskWeighting.configName()

@@ -580,6 +580,25 @@ class ConfigLoaderTest {
     assertTrue(
         e.getMessage().contains("train.pretrained.scale: must be auto or a number above 0, was -2"),
         e.getMessage());
+    ConfigException dl4j =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigLoader.load(
+                    List.of(), List.of("train.engine=dl4j", "train.pretrained.frozenEpochs=1")));
+    assertTrue(
+        dl4j.getMessage().contains("train.pretrained.frozenEpochs: needs train.engine: resident"),
+        dl4j.getMessage());
+    ConfigException mgda =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigLoader.load(
+                    List.of(),
+                    List.of("train.taskWeighting=mgda_ub", "model.taskAttentionHeads=2")));
+    assertTrue(
+        mgda.getMessage().contains("each task's attention (model.taskAttentionHeads) is not one"),
+        mgda.getMessage());
     assertTrue(
         e.getMessage().contains("train.pretrained.frozenEpochs: must be >= 0, was -1"),
         e.getMessage());

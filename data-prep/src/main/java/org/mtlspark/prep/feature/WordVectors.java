@@ -22,6 +22,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.mtlspark.config.PrepConfig;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.source.PrepException;
 
 /**
  * Pretrained word vectors for a vocabulary's tokens, read from a file the user supplies on any
@@ -92,7 +93,7 @@ public final class WordVectors {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(hadoop);
     if (!fs.exists(p) || fs.getFileStatus(p).isDirectory()) {
-      throw new IOException("prep.text.vectors: no word vectors file " + path);
+      throw new PrepException("prep.text.vectors: no word vectors file " + path);
     }
     boolean binary =
         format == PrepConfig.VectorsFormat.BINARY
@@ -102,7 +103,10 @@ public final class WordVectors {
     try (InputStream raw = fs.open(p);
         InputStream in =
             new BufferedInputStream(
-                path.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)) {
+                path.toLowerCase(Locale.ROOT).endsWith(".gz")
+                    ? new GZIPInputStream(raw, 1 << 16)
+                    : raw,
+                1 << 16)) {
       if (binary) {
         readBinary(path, in, fill);
       } else {
@@ -111,7 +115,7 @@ public final class WordVectors {
     }
     WordVectors v = new WordVectors(fill.dimension, fill.rows);
     if (!tokens.isEmpty() && v.covered() == 0) {
-      throw new IOException(
+      throw new PrepException(
           "prep.text.vectors: none of the "
               + tokens.size()
               + " vocabulary tokens has a vector in "
@@ -165,7 +169,7 @@ public final class WordVectors {
     while ((line = lines.readLine()) != null) {
       number++;
       if (line.length() > MOST_LINE_BYTES || line.indexOf('\0') >= 0) {
-        throw new IOException(
+        throw new PrepException(
             path
                 + " line "
                 + number
@@ -183,14 +187,24 @@ public final class WordVectors {
       if (fill.dimension < 0) {
         fill.dimension = parts.length - 1; // GloVe: no header, the first line tells
         if (fill.dimension < 1) {
-          throw new IOException(
+          throw new PrepException(
               path
                   + " line 1: a word without numbers: not a word vectors file (each line: a word"
                   + " and its vector's numbers, separated by spaces)");
         }
       }
+      if (parts.length > fill.dimension + 1
+          && fill.dimension > 0
+          && !isNumber(parts[parts.length - fill.dimension - 1])) {
+        // A word with spaces in it (GloVe's 840B file has some): the last numbers are the vector.
+        String[] joined = new String[fill.dimension + 1];
+        int cut = parts.length - fill.dimension;
+        joined[0] = String.join(" ", java.util.Arrays.copyOfRange(parts, 0, cut));
+        System.arraycopy(parts, cut, joined, 1, fill.dimension);
+        parts = joined;
+      }
       if (parts.length != fill.dimension + 1) {
-        throw new IOException(
+        throw new PrepException(
             path
                 + " line "
                 + number
@@ -208,7 +222,7 @@ public final class WordVectors {
           try {
             v[d] = Float.parseFloat(parts[d + 1]);
           } catch (NumberFormatException e) {
-            throw new IOException(
+            throw new PrepException(
                 path
                     + " line "
                     + number
@@ -226,7 +240,7 @@ public final class WordVectors {
       }
     }
     if (fill.dimension < 0) {
-      throw new IOException(path + ": an empty word vectors file");
+      throw new PrepException(path + ": an empty word vectors file");
     }
   }
 
@@ -234,7 +248,7 @@ public final class WordVectors {
     String header = readUntil(in, '\n', path, "its first line");
     String[] parts = header == null ? new String[0] : header.strip().split("[ \t]+");
     if (parts.length != 2 || !isCount(parts[0]) || !isCount(parts[1])) {
-      throw new IOException(
+      throw new PrepException(
           path
               + ": not word2vec's binary format (its first line must be the number of words and"
               + " the dimension, was \""
@@ -244,7 +258,7 @@ public final class WordVectors {
     long words = Long.parseLong(parts[0]);
     fill.dimension = Integer.parseInt(parts[1]);
     if (fill.dimension < 1) {
-      throw new IOException(path + ": a dimension of " + fill.dimension + " in its first line");
+      throw new PrepException(path + ": a dimension of " + fill.dimension + " in its first line");
     }
     DataInputStream data = new DataInputStream(in);
     byte[] bytes = new byte[4 * fill.dimension];
@@ -252,14 +266,14 @@ public final class WordVectors {
     for (long w = 0; w < words; w++) {
       String word = readUntil(in, ' ', path, "word " + (w + 1));
       if (word == null) {
-        throw new IOException(
+        throw new PrepException(
             path + ": ends after " + w + " of the " + words + " words its first line announces");
       }
       word = word.strip(); // the newline some writers put after each vector
       try {
         data.readFully(bytes);
       } catch (EOFException e) {
-        throw new IOException(
+        throw new PrepException(
             path + ": ends inside the vector of word " + (w + 1) + " (\"" + word + "\")", e);
       }
       int at = fill.target(word);
@@ -280,7 +294,7 @@ public final class WordVectors {
     while ((b = in.read()) >= 0 && b != end) {
       out.write(b);
       if (out.size() > MOST_LINE_BYTES) {
-        throw new IOException(
+        throw new PrepException(
             path + ": " + what + " is over 1 MB long: not word2vec's binary format");
       }
     }
@@ -288,6 +302,15 @@ public final class WordVectors {
       return null;
     }
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static boolean isNumber(String s) {
+    try {
+      Float.parseFloat(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static boolean isCount(String s) {

@@ -7,4 +7,8 @@ public final class PrepException extends RuntimeException {
   public PrepException(String message) {
     super(message);
   }
+
+  public PrepException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -20,6 +20,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.PrepConfig.VectorsFormat;
+import org.mtlspark.prep.source.PrepException;
 
 class WordVectorsTest {
   private static final Configuration HADOOP = new Configuration();
@@ -134,15 +135,15 @@ class WordVectorsTest {
   @Test
   void aFileThatDoesNotMatchItsFormatIsRefusedNamingTheFileLineAndProblem() throws IOException {
     String shortLine = write("short.vec", "3 3\ngood 1 2 3\nbad 4 5\n");
-    IOException e =
-        assertThrows(IOException.class, () -> read(shortLine, VectorsFormat.TEXT, true));
+    RuntimeException e =
+        assertThrows(PrepException.class, () -> read(shortLine, VectorsFormat.TEXT, true));
     assertTrue(
         e.getMessage().contains("short.vec line 3: 2 numbers after the word \"bad\"")
             && e.getMessage().contains("have 3"),
         e.getMessage());
 
     String word = write("word.txt", "good 1 2\nbad 4 x\n");
-    e = assertThrows(IOException.class, () -> read(word, VectorsFormat.TEXT, true));
+    e = assertThrows(PrepException.class, () -> read(word, VectorsFormat.TEXT, true));
     assertTrue(
         e.getMessage().contains("word.txt line 2: \"x\" (number 2 of the word \"bad\") is not a"),
         e.getMessage());
@@ -152,11 +153,11 @@ class WordVectorsTest {
     Files.write(asText, bin);
     e =
         assertThrows(
-            IOException.class, () -> read(asText.toUri().toString(), VectorsFormat.TEXT, true));
+            PrepException.class, () -> read(asText.toUri().toString(), VectorsFormat.TEXT, true));
     assertTrue(e.getMessage().contains("vectors.txt line 2"), e.getMessage());
 
     String text = write("text.bin", "good 1 2\n");
-    e = assertThrows(IOException.class, () -> read(text, VectorsFormat.AUTO, true));
+    e = assertThrows(PrepException.class, () -> read(text, VectorsFormat.AUTO, true));
     assertTrue(
         e.getMessage().contains("text.bin: not word2vec's binary format")
             && e.getMessage().contains("prep.text.vectorsFormat: text"),
@@ -167,13 +168,13 @@ class WordVectorsTest {
     Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 6));
     e =
         assertThrows(
-            IOException.class, () -> read(cut.toUri().toString(), VectorsFormat.AUTO, true));
+            PrepException.class, () -> read(cut.toUri().toString(), VectorsFormat.AUTO, true));
     assertTrue(
         e.getMessage().contains("cut.bin: ends inside the vector of word 2 (\"bad\")"),
         e.getMessage());
 
     String none = write("other.vec", "2 2\nhund 1 2\nkatze 3 4\n");
-    e = assertThrows(IOException.class, () -> read(none, VectorsFormat.TEXT, true));
+    e = assertThrows(PrepException.class, () -> read(none, VectorsFormat.TEXT, true));
     assertTrue(
         e.getMessage().contains("none of the 4 vocabulary tokens has a vector in")
             && e.getMessage().contains("other.vec"),
@@ -181,9 +182,23 @@ class WordVectorsTest {
 
     e =
         assertThrows(
-            IOException.class,
+            PrepException.class,
             () -> read(dir.resolve("absent.vec").toUri().toString(), VectorsFormat.TEXT, true));
     assertTrue(e.getMessage().contains("no word vectors file"), e.getMessage());
+  }
+
+  @Test
+  void aWordWithSpacesTakesTheLastNumbersAsItsVectorButExtraNumbersAreRefused() throws IOException {
+    // GloVe's 840B file has a few such words (". . ."); "good 1 2 3" has a number too many.
+    String path = write("spaces.txt", "the 1 2\n. . . 3 4\nmovie 5 6\n");
+    WordVectors v = read(path, VectorsFormat.TEXT, true);
+    assertArrayEquals(new float[] {5, 6}, v.row(3));
+    String extra = write("extra.txt", "the 1 2\ngood 1 2 3\n");
+    RuntimeException e =
+        assertThrows(PrepException.class, () -> read(extra, VectorsFormat.TEXT, true));
+    assertTrue(
+        e.getMessage().contains("extra.txt line 2: 3 numbers after the word \"good\""),
+        e.getMessage());
   }
 
   @Test

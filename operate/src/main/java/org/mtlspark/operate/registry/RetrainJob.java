@@ -269,7 +269,11 @@ public final class RetrainJob {
     MtlConfig before =
         ConfigLoader.fromYaml(
             HadoopFiles.readString(hadoop, promotedDir + "/" + RunFolder.CONFIG_FILE), promotedDir);
-    List<String> differ = differences(before, config);
+    // A model trained on word vectors saved its embedding at their width: compare like with like.
+    List<String> differ =
+        differences(
+            before,
+            org.mtlspark.workers.train.TrainJob.withTextVectorsWidth(config, promotedManifest));
     if (differ.isEmpty()) {
       return new WarmStart(
           "warm start from " + promotedVersion.get(),

@@ -693,8 +693,12 @@ public final class GraphBuilder {
     return perTask(g, features, "mixture_", below, trunk.get(trunk.size() - 1));
   }
 
-  /** The prefix of each task's attention over the image's cells: {@code task_attention_<task>}. */
-  public static final String TASK_ATTENTION = "task_attention_";
+  /**
+   * The prefix of each task's attention over the image's cells: {@code attention-<task>} (its
+   * query {@code attention-query-<task>}, its output beside the trunk {@code attention-read-<task>};
+   * a task's name holds no {@code -}, so no two tasks' names collide).
+   */
+  public static final String TASK_ATTENTION = "attention-";
 
   /**
    * With {@code model.taskAttentionHeads}, each record task's own {@link SpatialAttention} over the
@@ -712,7 +716,7 @@ public final class GraphBuilder {
     if (model.taskAttentionHeads() == 0) {
       return below;
     }
-    if (imageMap == null) {
+    if (imageMap == null || !fuses(model, ModelInputs.IMAGE)) {
       throw new IllegalArgumentException(
           "model.taskAttentionHeads: each task attends over an image's cells, but the model has no"
               + " image encoder in its fusion; the data has "
@@ -727,12 +731,13 @@ public final class GraphBuilder {
       if (task.perToken() || task.retrieval() || task.caption()) {
         continue;
       }
-      String prefix = TASK_ATTENTION + task.name();
-      g.addVertex(prefix + "_query", new MergeVertex(), below.get(t), cells);
-      g.addLayer(
-          prefix, overCells(features, model, query, model.taskAttentionHeads()), prefix + "_query");
-      g.addVertex(prefix + "_read", new MergeVertex(), below.get(t), prefix);
-      out.set(t, prefix + "_read");
+      String layer = TASK_ATTENTION + task.name();
+      String queryVertex = TASK_ATTENTION + "query-" + task.name();
+      String read = TASK_ATTENTION + "read-" + task.name();
+      g.addVertex(queryVertex, new MergeVertex(), below.get(t), cells);
+      g.addLayer(layer, overCells(features, model, query, model.taskAttentionHeads()), queryVertex);
+      g.addVertex(read, new MergeVertex(), below.get(t), layer);
+      out.set(t, read);
     }
     return out;
   }
@@ -937,6 +942,16 @@ public final class GraphBuilder {
     return "presence_without_text";
   }
 
+  /**
+   * Whether the model has a text encoder (its {@link #TEXT_EMBEDDING}): some task reads the text
+   * and no caption task writes it.
+   */
+  public static boolean readsTextEncoder(FeaturizerState features, ModelConfig model) {
+    return features.has(ModelInputs.TEXT)
+        && readModalities(features, model).contains(ModelInputs.TEXT)
+        && !writesText(features);
+  }
+
   /** Whether a task of the model writes the text (a caption task): then no encoder reads it. */
   static boolean writesText(FeaturizerState features) {
     return features.tasks().stream().anyMatch(TaskEncoding::caption);
@@ -1120,7 +1135,7 @@ public final class GraphBuilder {
    */
   public static TextVectorsSet setTextVectors(
       ComputationGraph graph, org.mtlspark.prep.feature.WordVectors vectors, double scale) {
-    if (graph.getLayer(TEXT_EMBEDDING) == null) {
+    if (graph.getVertex(TEXT_EMBEDDING) == null) { // getLayer throws for a missing name
       return new TextVectorsSet(0, 1);
     }
     org.nd4j.linalg.api.ndarray.INDArray w = graph.getLayer(TEXT_EMBEDDING).getParam("W");

@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.ConfigWriter;
+import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
 import org.mtlspark.prep.feature.BatchFiles;
@@ -275,7 +276,17 @@ public final class TrainJob {
           true,
           st.balance());
     }
-    Manifest.TextVectors vectors = manifest.textVectors();
+    Manifest.TextVectors vectors =
+        GraphBuilder.readsTextEncoder(manifest.featurizers(), config.model())
+            ? manifest.textVectors()
+            : null;
+    if (vectors == null && manifest.textVectors() != null) {
+      LOG.warn(
+          "the prepared data has word vectors ({}), but no text encoder reads the text: unused",
+          manifest.textVectors().source());
+    }
+    // A warm start carries the earlier model's trained embedding: it trains as any layer.
+    boolean pretrained = vectors != null && warmStart == null;
     ComputationGraph graph =
         GraphBuilder.build(
             manifest.featurizers(),
@@ -283,33 +294,25 @@ public final class TrainJob {
             config.train(),
             config.run().seed(),
             stepsPerEpoch,
-            vectors != null);
-    if (vectors != null && warmStart == null) {
+            pretrained);
+    if (pretrained) {
       TrainConfig.Pretrained p = config.train().pretrained();
       GraphBuilder.TextVectorsSet set =
           GraphBuilder.setTextVectors(
               graph, WordVectors.load(hadoop, prepDir + "/" + vectors.file()), p.fixedScale());
-      if (graph.getLayer(GraphBuilder.TEXT_EMBEDDING) == null) {
-        LOG.warn(
-            "the prepared data has word vectors ({}), but no text encoder reads the text: unused",
-            vectors.source());
-      } else {
-        LOG.info(
-            "text embedding: {} of {} vocabulary tokens from the word vectors of {} (times {}{});{}",
-            set.rows(),
-            vectors.tokens(),
-            vectors.source(),
-            String.format("%.4g", set.scale()),
-            p.autoScale() ? ", the spread of the random rows" : "",
-            p.frozenEpochs() >= config.train().epochs()
-                ? " frozen throughout"
-                : (p.frozenEpochs() > 0
-                        ? " frozen for " + p.frozenEpochs() + " epoch(s), then"
-                        : "")
-                    + " trained at "
-                    + p.rateFactor()
-                    + " times the learning rate");
-      }
+      LOG.info(
+          "text embedding: {} of {} vocabulary tokens from the word vectors of {} (times {}{});{}",
+          set.rows(),
+          vectors.tokens(),
+          vectors.source(),
+          String.format("%.4g", set.scale()),
+          p.autoScale() ? ", the spread of the random rows" : "",
+          p.frozenEpochs() >= config.train().epochs()
+              ? " frozen throughout"
+              : (p.frozenEpochs() > 0 ? " frozen for " + p.frozenEpochs() + " epoch(s), then" : "")
+                  + " trained at "
+                  + p.rateFactor()
+                  + " times the learning rate");
     }
     List<String> unread = GraphBuilder.unreadModalities(manifest.featurizers(), config.model());
     if (!unread.isEmpty()) {
@@ -339,10 +342,24 @@ public final class TrainJob {
    * {@code config} with {@code model.textEmbedding} the width of the prepared data's word vectors
    * when it has some (logged when that changes it).
    */
-  static MtlConfig withTextVectorsWidth(MtlConfig config, Manifest manifest) {
+  public static MtlConfig withTextVectorsWidth(MtlConfig config, Manifest manifest) {
     Manifest.TextVectors vectors = manifest.textVectors();
-    if (vectors == null || vectors.dimension() == config.model().textEmbedding()) {
+    if (vectors == null
+        || vectors.dimension() == config.model().textEmbedding()
+        || !GraphBuilder.readsTextEncoder(manifest.featurizers(), config.model())) {
       return config;
+    }
+    if (config.model().textEncoder() == ModelConfig.TextEncoder.ATTENTION
+        && vectors.dimension() % config.model().textHeads() != 0) {
+      throw new IllegalArgumentException(
+          "the word vectors of "
+              + vectors.source()
+              + " have "
+              + vectors.dimension()
+              + " values, which model.textHeads ("
+              + config.model().textHeads()
+              + ") must divide with textEncoder: attention; set model.textHeads to a divisor of "
+              + vectors.dimension());
     }
     LOG.info(
         "model.textEmbedding: {} (the word vectors' width) instead of {}",

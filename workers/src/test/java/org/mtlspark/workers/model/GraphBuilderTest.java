@@ -814,6 +814,54 @@ class GraphBuilderTest {
   }
 
   @Test
+  void wordVectorsSetTheTextEmbeddingsWidthOnlyWhereAnEncoderReadsTheText() {
+    FeaturizerState s = state();
+    org.mtlspark.prep.manifest.Manifest manifest =
+        new org.mtlspark.prep.manifest.Manifest(
+            org.mtlspark.prep.manifest.Manifest.FORMAT_VERSION,
+            "now",
+            8,
+            List.of(),
+            s,
+            java.util.Map.of(),
+            null,
+            new org.mtlspark.prep.manifest.Manifest.TextVectors(
+                "v.txt", "text-vectors.bin", 5, 6, 3));
+    MtlConfig reads = ConfigLoader.load(List.of(), List.of("model.textEmbedding=16"));
+    assertEquals(
+        5,
+        org.mtlspark.workers.train.TrainJob.withTextVectorsWidth(reads, manifest)
+            .model()
+            .textEmbedding());
+    // The fusion leaves the text out: no text encoder, nothing to set, the width stays.
+    MtlConfig unread =
+        ConfigLoader.load(
+            List.of(), List.of("model.textEmbedding=16", "model.fuse=[tabular, image]"));
+    assertTrue(!GraphBuilder.readsTextEncoder(s, unread.model()));
+    assertEquals(
+        16,
+        org.mtlspark.workers.train.TrainJob.withTextVectorsWidth(unread, manifest)
+            .model()
+            .textEmbedding());
+    ComputationGraph g = GraphBuilder.build(s, unread.model(), unread.train(), 3, 2, false);
+    assertEquals(
+        0,
+        GraphBuilder.setTextVectors(
+                g, new org.mtlspark.prep.feature.WordVectors(5, new float[6][]), 1.0)
+            .rows());
+    // Attention over vectors of 5 values with 2 heads cannot split them: refused by name.
+    MtlConfig attention =
+        ConfigLoader.load(List.of(), List.of("model.textEncoder=attention", "model.textHeads=2"));
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> org.mtlspark.workers.train.TrainJob.withTextVectorsWidth(attention, manifest));
+    assertTrue(
+        e.getMessage().contains("v.txt have 5 values, which model.textHeads (2) must divide"),
+        e.getMessage());
+  }
+
+  @Test
   void spatialFusionWithoutAnImageIsRefusedByName() {
     FeaturizerState s = tableAndText();
     MtlConfig config = ConfigLoader.load(List.of(), List.of("model.fusion=spatial"));
