@@ -100,7 +100,7 @@ public record MtlConfig(
     }
     checkTokenTasks(problems);
     problems.require(
-        !prep.text().hasVectors() || data.sources().stream().anyMatch(s -> !s.text().isEmpty()),
+        !prep.text().hasVectors() || provides("text"),
         "prep.text.vectors",
         "word vectors are for a text, but no source has one (data.sources[].text)");
     checkRetrievalTasks(problems);

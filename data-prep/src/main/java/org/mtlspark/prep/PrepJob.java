@@ -78,10 +78,8 @@ public final class PrepJob {
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
     HadoopFiles.checkNewOutput(hadoop, out);
-    if (config.prep().text().hasVectors()
-        && !HadoopFiles.exists(hadoop, config.prep().text().vectors())) {
-      throw new PrepException(
-          "prep.text.vectors: no word vectors file " + config.prep().text().vectors());
+    if (config.prep().text().hasVectors()) {
+      WordVectors.requireFile(hadoop, config.prep().text().vectors());
     }
     Path staging = StagingFolder.beside(target);
     try {

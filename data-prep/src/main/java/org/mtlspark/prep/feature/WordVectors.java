@@ -90,11 +90,9 @@ public final class WordVectors {
     for (int i = 0; i < tokens.size(); i++) {
       wanted.putIfAbsent(tokens.get(i), i);
     }
+    requireFile(hadoop, path);
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(hadoop);
-    if (!fs.exists(p) || fs.getFileStatus(p).isDirectory()) {
-      throw new PrepException("prep.text.vectors: no word vectors file " + path);
-    }
     boolean binary =
         format == PrepConfig.VectorsFormat.BINARY
             || (format == PrepConfig.VectorsFormat.AUTO
@@ -128,6 +126,15 @@ public final class WordVectors {
               + " as its words were?");
     }
     return v;
+  }
+
+  /** Refuses a {@code path} that is not a file: prep calls it before reading any data. */
+  public static void requireFile(Configuration hadoop, String path) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(hadoop);
+    if (!fs.exists(p) || fs.getFileStatus(p).isDirectory()) {
+      throw new PrepException("prep.text.vectors: no word vectors file " + path);
+    }
   }
 
   /** Keeps the wanted words' vectors: an exact match first, else a case-folded one. */

@@ -1087,8 +1087,12 @@ public final class GraphBuilder {
       throw new IllegalArgumentException(
           "a learning-rate schedule needs the steps per epoch (training batches / workers)");
     }
-    ISchedule schedule = LearningRateSchedule.of(train, stepsPerEpoch);
-    return switch (train.updater()) {
+    return updater(train.updater(), LearningRateSchedule.of(train, stepsPerEpoch));
+  }
+
+  /** The configured optimizer with its learning rate following {@code schedule}. */
+  private static IUpdater updater(TrainConfig.Updater kind, ISchedule schedule) {
+    return switch (kind) {
       case ADAM -> new Adam(schedule);
       case SGD -> new Sgd(schedule);
       case NESTEROVS -> new Nesterovs(schedule, 0.9);
@@ -1114,11 +1118,7 @@ public final class GraphBuilder {
             train.learningRate(),
             (double) p.frozenEpochs() * Math.max(1, stepsPerEpoch),
             p.rateFactor());
-    return switch (train.updater()) {
-      case ADAM -> new Adam(schedule);
-      case SGD -> new Sgd(schedule);
-      case NESTEROVS -> new Nesterovs(schedule, 0.9);
-    };
+    return updater(train.updater(), schedule);
   }
 
   /** The text encoder's embedding layer: one row per token id ({@link TextVocabulary}). */
