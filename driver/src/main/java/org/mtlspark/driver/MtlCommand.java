@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       GenerateCommand.class,
       PrepCommand.class,
+      EmbedCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
       ScoreCommand.class,

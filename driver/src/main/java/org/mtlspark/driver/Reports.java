@@ -4,12 +4,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.mtlspark.config.TaskConfig;
+import org.mtlspark.prep.EmbedJob;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.manifest.Manifest;
 
 /** Plain-text summaries printed by the commands. */
 final class Reports {
   private Reports() {}
+
+  /** What `embed` read and wrote, and the option that uses the vectors. */
+  static String embedSummary(EmbedJob.Summary s, String out) {
+    String file = (out.endsWith("/") ? out : out + "/") + s.file();
+    return String.format(
+        "Word vectors (%s, %d values a word):%n"
+            + "  texts: %d of %d records (splits %s, source %s), %d tokens, %d distinct words%n"
+            + "  words with a vector: %d (seen at least %d times); %d rejected rows%n"
+            + "  use them: --set prep.text.vectors=%s (%.1f s)%n",
+        s.format(),
+        s.dimension(),
+        s.texts(),
+        s.records(),
+        String.join(",", s.splits()),
+        s.source(),
+        s.tokens(),
+        s.distinctWords(),
+        s.words(),
+        s.minCount(),
+        s.rejected(),
+        file,
+        s.seconds());
+  }
 
   /**
    * The coverage report of a prepared data set: every source row accounted for, records by status,

@@ -43,7 +43,16 @@ class MtlCommandTest {
   void everyCommandHasHelp() {
     for (String command :
         new String[] {
-          "generate", "prep", "train", "evaluate", "score", "retrieve", "retrain", "tune", "demo"
+          "generate",
+          "prep",
+          "embed",
+          "train",
+          "evaluate",
+          "score",
+          "retrieve",
+          "retrain",
+          "tune",
+          "demo"
         }) {
       Outcome o = run(command, "--help");
       assertEquals(ExitCodes.OK, o.code(), command);
@@ -92,7 +101,34 @@ class MtlCommandTest {
     assertEquals(ExitCodes.USAGE, twoQueries.code(), "one query at a time");
     Outcome noK = run("retrieve", "--model", "m", "--scored", "s", "--text", "a", "--k", "0");
     assertTrue(noK.err().contains("--k must be >= 1, was 0"), noK.err());
+    refused(
+        run("embed", "--data", "d", "--out", "o", "--splits", "train,holdout"),
+        "--splits: \"holdout\" is none of train, validation, test");
+    refused(
+        run("embed", "--data", "d", "--out", "o", "--dimension", "0"),
+        "--dimension must be in [1, 4096], was 0");
+    refused(
+        run("embed", "--data", "d", "--out", "o", "--format", "glove"),
+        "--format: \"glove\" is none of binary, text");
     assertTrue(SparkSession.getDefaultSession().isEmpty());
+  }
+
+  @Test
+  void embedRefusesAConfigurationWithoutTextBeforeSparkStarts() throws IOException {
+    Path yaml = dir.resolve("no-text.yaml");
+    Files.writeString(
+        yaml,
+        """
+        data:
+          key: [id]
+          sources:
+            - {name: rows, format: csv, path: rows.csv, numeric: [x]}
+        tasks:
+          - {name: y, type: regression, source: rows, column: y}
+        """);
+    refused(
+        run("embed", "--config", yaml.toString(), "--data", dir.toString(), "--out", "o"),
+        "no source has a text column (data.sources[].text): there is nothing to embed");
   }
 
   @Test
@@ -107,6 +143,12 @@ class MtlCommandTest {
             + out
             + " already exists; choose another --out or "
             + "pass --overwrite to replace an earlier output of prep");
+    refused(
+        run("embed", "--data", data, "--out", out),
+        "--out "
+            + out
+            + " already exists; choose another --out or "
+            + "pass --overwrite to replace an earlier output of embed");
     refused(
         run("generate", "--out", out), "--out " + out + " already exists; choose another --out");
     refused(

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.TaskConfig;
+import org.mtlspark.prep.EmbedJob;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.feature.TaskEncoding;
@@ -139,6 +140,42 @@ class ReportsTest {
             "    income       regression      21 labelled  mean 2.500, sd 1.250 (of log1p)")) {
       assertTrue(lines.contains(expected), "missing line\n" + expected + "\nin\n" + report);
     }
+  }
+
+  @Test
+  void embedSaysWhatItReadAndHowToUseTheVectors() {
+    EmbedJob.Summary s =
+        new EmbedJob.Summary(
+            "t",
+            "reviews",
+            "vectors.bin",
+            "binary",
+            List.of("train", "validation"),
+            5000,
+            4000,
+            302325,
+            13243,
+            7242,
+            32,
+            5,
+            2,
+            5,
+            1,
+            42,
+            3,
+            34.46);
+    String text = Reports.embedSummary(s, "hdfs:///mtl/vectors");
+    assertTrue(text.startsWith("Word vectors (binary, 32 values a word):"), text);
+    assertTrue(
+        text.contains(
+            "texts: 4000 of 5000 records (splits train,validation, source reviews), 302325 tokens,"
+                + " 13243 distinct words"),
+        text);
+    assertTrue(
+        text.contains("words with a vector: 7242 (seen at least 2 times); 3 rejected rows"), text);
+    assertTrue(
+        text.contains("use them: --set prep.text.vectors=hdfs:///mtl/vectors/vectors.bin (34.5 s)"),
+        text);
   }
 
   @Test
