@@ -103,6 +103,21 @@ public record MtlConfig(
         !prep.text().hasVectors() || provides("text"),
         "prep.text.vectors",
         "word vectors are for a text, but no source has one (data.sources[].text)");
+    for (String part : train.pretrained().parts()) {
+      problems.require(
+          provides(part),
+          "train.pretrained.parts",
+          "takes the "
+              + part
+              + " encoder, but no source gives "
+              + (part.equals("image") ? "an " : "a ")
+              + part);
+    }
+    problems.require(
+        !prep.text().hasVectors() || !train.pretrained().parts().contains("text"),
+        "train.pretrained.parts",
+        "the text embedding starts from prep.text.vectors or from another model's text encoder,"
+            + " not both");
     checkRetrievalTasks(problems);
     checkCaptionTasks(problems);
     if (!prep.split().by().isEmpty()) {

@@ -32,10 +32,25 @@ public record TrainConfig(
    * they start on the scale the rest of the network expects) or a number ({@code 1}: as in the
    * file).
    */
-  public record Pretrained(int frozenEpochs, double rateFactor, String scale)
+  public record Pretrained(
+      int frozenEpochs, double rateFactor, String scale, String from, java.util.List<String> parts)
       implements Validatable {
     /** Pretrained parts train from the start, at the network's rate, scaled automatically. */
-    public static final Pretrained FREE = new Pretrained(0, 1.0, AUTO);
+    public static final Pretrained FREE = new Pretrained(0, 1.0, AUTO, "", java.util.List.of());
+
+    /** The encoders another model may give: {@code parts}' values. */
+    public static final java.util.List<String> PARTS =
+        java.util.List.of("image", "text", "tabular");
+
+    public Pretrained {
+      from = from == null ? "" : from.strip();
+      parts = parts == null ? java.util.List.of() : java.util.List.copyOf(parts);
+    }
+
+    /** Whether encoders start from another model's ({@code from}: its run folder). */
+    public boolean hasSource() {
+      return !from.isEmpty();
+    }
 
     /** Whether the scale is chosen from the layer's random rows. */
     public boolean autoScale() {
@@ -65,6 +80,22 @@ public record TrainConfig(
           autoScale() || (fixedScale() > 0 && Double.isFinite(fixedScale())),
           Validatable.at(path, "scale"),
           "must be auto or a number above 0, was " + scale);
+      problems.require(
+          hasSource() == !parts.isEmpty(),
+          Validatable.at(path, hasSource() ? "parts" : "from"),
+          hasSource()
+              ? "name the encoders to take from " + from + ": any of " + PARTS
+              : "parts " + parts + " need the model to take them from (a run folder of train)");
+      for (String part : parts) {
+        problems.require(
+            PARTS.contains(part),
+            Validatable.at(path, "parts"),
+            "\"" + part + "\" is none of " + PARTS);
+      }
+      problems.require(
+          parts.stream().distinct().count() == parts.size(),
+          Validatable.at(path, "parts"),
+          "names an encoder twice: " + parts);
     }
   }
 

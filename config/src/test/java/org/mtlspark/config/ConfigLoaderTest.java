@@ -543,6 +543,82 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void encodersFromAnotherModelNeedBothFromAndPartsAndAModalityThatIsThere() throws IOException {
+    MtlConfig plain = ConfigLoader.load(List.of(), List.of());
+    assertTrue(!plain.train().pretrained().hasSource());
+    assertEquals(List.of(), plain.train().pretrained().parts());
+    MtlConfig set =
+        ConfigLoader.load(
+            List.of(),
+            List.of("train.pretrained.from=runs/fashion ", "train.pretrained.parts=[image, text]"));
+    assertEquals("runs/fashion", set.train().pretrained().from());
+    assertEquals(List.of("image", "text"), set.train().pretrained().parts());
+    String noParts =
+        assertThrows(
+                ConfigException.class,
+                () -> ConfigLoader.load(List.of(), List.of("train.pretrained.from=runs/fashion")))
+            .getMessage();
+    assertTrue(
+        noParts.contains(
+            "train.pretrained.parts: name the encoders to take from runs/fashion: any of [image,"
+                + " text, tabular]"),
+        noParts);
+    String noFrom =
+        assertThrows(
+                ConfigException.class,
+                () -> ConfigLoader.load(List.of(), List.of("train.pretrained.parts=[image]")))
+            .getMessage();
+    assertTrue(
+        noFrom.contains("train.pretrained.from: parts [image] need the model to take them from"),
+        noFrom);
+    String wrong =
+        assertThrows(
+                ConfigException.class,
+                () ->
+                    ConfigLoader.load(
+                        List.of(),
+                        List.of(
+                            "train.pretrained.from=r",
+                            "train.pretrained.parts=[audio, image, image]",
+                            "prep.text.vectors=v.txt")))
+            .getMessage();
+    assertTrue(wrong.contains("train.pretrained.parts: \"audio\" is none of"), wrong);
+    assertTrue(wrong.contains("train.pretrained.parts: names an encoder twice"), wrong);
+    String both =
+        assertThrows(
+                ConfigException.class,
+                () ->
+                    ConfigLoader.load(
+                        List.of(),
+                        List.of(
+                            "train.pretrained.from=r",
+                            "train.pretrained.parts=[text]",
+                            "prep.text.vectors=v.txt")))
+            .getMessage();
+    assertTrue(
+        both.contains("the text embedding starts from prep.text.vectors or from another model"),
+        both);
+    ConfigException noImage =
+        fails(
+            """
+        data:
+          key: [id]
+          sources:
+            - {name: s, format: csv, path: s, numeric: [x]}
+        tasks:
+          - {name: y, type: regression, source: s, column: y}
+        train:
+          pretrained: {from: runs/fashion, parts: [image]}
+        """);
+    assertTrue(
+        noImage
+            .getMessage()
+            .contains(
+                "train.pretrained.parts: takes the image encoder, but no source gives an image"),
+        noImage.getMessage());
+  }
+
+  @Test
   void wordVectorsNeedATextAndTheirScheduleSaneValues() throws IOException {
     MtlConfig plain = ConfigLoader.load(List.of(), List.of());
     assertTrue(!plain.prep().text().hasVectors());

@@ -40,6 +40,14 @@ final class TrainCommand extends MtlCommand.SparkCommand {
   @Override
   protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
+    if (config.train().pretrained().hasSource()) {
+      require(
+          hadoop,
+          "train.pretrained.from",
+          config.train().pretrained().from(),
+          RunFolder.MODEL_FILE,
+          "a run folder of train or a registry version");
+    }
     List<String> found = OutputFolder.resumableEntries(hadoop, out, prep, "run folder");
     if (found.contains(RunFolder.MODEL_FILE)) {
       throw new CommandException(

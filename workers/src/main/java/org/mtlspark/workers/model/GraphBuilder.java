@@ -2,6 +2,7 @@ package org.mtlspark.workers.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -114,7 +115,7 @@ public final class GraphBuilder {
       TrainConfig train,
       long seed,
       int stepsPerEpoch) {
-    return configuration(features, model, train, seed, stepsPerEpoch, false);
+    return configuration(features, model, train, seed, stepsPerEpoch, Set.of());
   }
 
   /**
@@ -129,9 +130,30 @@ public final class GraphBuilder {
       long seed,
       int stepsPerEpoch,
       boolean pretrainedText) {
+    return build(
+        features,
+        model,
+        train,
+        seed,
+        stepsPerEpoch,
+        pretrainedText ? Set.of(TEXT_EMBEDDING) : Set.of());
+  }
+
+  /**
+   * As {@link #build(FeaturizerState, ModelConfig, TrainConfig, long, int)}; the layers named in
+   * {@code pretrained} (set from pretrained values afterwards: {@link #setTextVectors}, {@link
+   * PretrainedEncoders}) train by {@code train.pretrained}.
+   */
+  public static ComputationGraph build(
+      FeaturizerState features,
+      ModelConfig model,
+      TrainConfig train,
+      long seed,
+      int stepsPerEpoch,
+      Set<String> pretrained) {
     ComputationGraph graph =
         new ComputationGraph(
-            configuration(features, model, train, seed, stepsPerEpoch, pretrainedText));
+            configuration(features, model, train, seed, stepsPerEpoch, pretrained));
     graph.init();
     return graph;
   }
@@ -142,8 +164,11 @@ public final class GraphBuilder {
       TrainConfig train,
       long seed,
       int stepsPerEpoch,
-      boolean pretrainedText) {
+      Set<String> pretrained) {
     Activation act = activation(model.activation());
+    // The updater of the layers that start from pretrained values, made only when there are some.
+    java.util.function.Function<String, IUpdater> updaterOf =
+        name -> pretrained.contains(name) ? pretrainedUpdater(train, stepsPerEpoch) : null;
     ComputationGraphConfiguration.GraphBuilder g =
         new NeuralNetConfiguration.Builder()
             .seed(seed)
@@ -172,7 +197,11 @@ public final class GraphBuilder {
           String name = "tabular_dense" + i;
           g.addLayer(
               name,
-              new DenseLayer.Builder().nOut(model.tabularHidden().get(i)).activation(act).build(),
+              new DenseLayer.Builder()
+                  .nOut(model.tabularHidden().get(i))
+                  .activation(act)
+                  .updater(updaterOf.apply(name))
+                  .build(),
               tab);
           tab = name;
         }
@@ -194,9 +223,7 @@ public final class GraphBuilder {
                 .nOut(model.textEmbedding())
                 .inputLength(features.maxTokens())
                 .hasBias(false);
-        if (pretrainedText) {
-          embedding.updater(pretrainedUpdater(train, stepsPerEpoch));
-        }
+        embedding.updater(updaterOf.apply(TEXT_EMBEDDING));
         g.addLayer(TEXT_EMBEDDING, embedding.build(), ModelInputs.TEXT);
         String text = TEXT_EMBEDDING;
         switch (model.textEncoder()) {
@@ -209,6 +236,7 @@ public final class GraphBuilder {
                     .nOut(model.textEmbedding())
                     .convolutionMode(ConvolutionMode.Same)
                     .activation(act)
+                    .updater(updaterOf.apply("text_conv"))
                     .build(),
                 text);
             text = "text_conv";
@@ -221,6 +249,7 @@ public final class GraphBuilder {
                     new LSTM.Builder()
                         .nOut(model.textHidden())
                         .activation(Activation.TANH)
+                        .updater(updaterOf.apply(TEXT_BILSTM))
                         .build()),
                 text);
             text = TEXT_BILSTM;
@@ -232,6 +261,7 @@ public final class GraphBuilder {
                     .nOut(model.textEmbedding())
                     .nHeads(model.textHeads())
                     .projectInput(true)
+                    .updater(updaterOf.apply("text_attention"))
                     .build(),
                 text);
             text = "text_attention";
@@ -262,6 +292,7 @@ public final class GraphBuilder {
                           ? ConvolutionMode.Same
                           : ConvolutionMode.Truncate)
                   .activation(act)
+                  .updater(updaterOf.apply("image_conv" + i))
                   .build(),
               img);
           g.addLayer(
@@ -284,7 +315,11 @@ public final class GraphBuilder {
         imageMap = img;
         g.addLayer(
             "image_dense",
-            new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(),
+            new DenseLayer.Builder()
+                .nOut(model.imageHidden())
+                .activation(act)
+                .updater(updaterOf.apply("image_dense"))
+                .build(),
             img);
         fused.add("image_dense");
         encoders.put(ModelInputs.IMAGE, "image_dense");
@@ -1119,6 +1154,40 @@ public final class GraphBuilder {
             (double) p.frozenEpochs() * Math.max(1, stepsPerEpoch),
             p.rateFactor());
     return updater(train.updater(), schedule);
+  }
+
+  /**
+   * The layers with parameters of one modality's encoder ({@code image}, {@code text} or {@code
+   * tabular}) under {@code model}, as {@link #configuration} names them, below the fusion: what
+   * another model's encoder gives ({@code train.pretrained.parts}).
+   */
+  public static List<String> encoderLayers(ModelConfig model, String modality) {
+    List<String> names = new ArrayList<>();
+    switch (modality) {
+      case ModelInputs.IMAGE -> {
+        for (int i = 0; i < model.imageFilters().size(); i++) {
+          names.add("image_conv" + i);
+        }
+        names.add("image_dense");
+      }
+      case ModelInputs.TEXT -> {
+        names.add(TEXT_EMBEDDING);
+        switch (model.textEncoder()) {
+          case MEAN -> {}
+          case CONV -> names.add("text_conv");
+          case BILSTM -> names.add(TEXT_BILSTM);
+          case ATTENTION -> names.add("text_attention");
+          default -> throw new IllegalStateException(model.textEncoder().toString());
+        }
+      }
+      case ModelInputs.TABULAR -> {
+        for (int i = 0; i < model.tabularHidden().size(); i++) {
+          names.add("tabular_dense" + i);
+        }
+      }
+      default -> throw new IllegalArgumentException("no encoder of " + modality);
+    }
+    return names;
   }
 
   /** The text encoder's embedding layer: one row per token id ({@link TextVocabulary}). */

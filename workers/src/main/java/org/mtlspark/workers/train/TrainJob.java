@@ -3,19 +3,23 @@ package org.mtlspark.workers.train;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.ConfigWriter;
 import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
 import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.feature.WordVectors;
 import org.mtlspark.prep.io.HadoopFiles;
@@ -23,6 +27,7 @@ import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.model.ExpertGates;
 import org.mtlspark.workers.model.GraphBuilder;
 import org.mtlspark.workers.model.MixtureOfExperts;
+import org.mtlspark.workers.model.PretrainedEncoders;
 import org.mtlspark.workers.model.TaskLossWeights;
 import org.mtlspark.workers.run.ModelFiles;
 import org.mtlspark.workers.run.RunFolder;
@@ -248,6 +253,24 @@ public final class TrainJob {
   }
 
   /**
+   * The model file of {@code from} ({@code train.pretrained.from}: a run folder of train or a
+   * registry version, each holding {@link RunFolder#MODEL_FILE}); refuses a folder without one.
+   */
+  public static String pretrainedModel(Configuration hadoop, String from) throws IOException {
+    String file = from.replaceAll("/+$", "") + "/" + RunFolder.MODEL_FILE;
+    if (!HadoopFiles.exists(hadoop, file)) {
+      throw new ConfigException(
+          "train.pretrained.from",
+          List.of(
+              from
+                  + " holds no "
+                  + RunFolder.MODEL_FILE
+                  + ": give a run folder of train or a registry version"));
+    }
+    return file;
+  }
+
+  /**
    * Resumes after the latest checkpoint when there is one (same data and configuration); otherwise
    * builds the graph (from {@code warmStart}'s parameters when given) and writes the manifest and
    * the resolved configuration into the run folder.
@@ -285,8 +308,18 @@ public final class TrainJob {
           "the prepared data has word vectors ({}), but no text encoder reads the text: unused",
           manifest.textVectors().source());
     }
-    // A warm start carries the earlier model's trained embedding: it trains as any layer.
+    // A warm start carries the earlier model's trained embedding and encoders: they train as any
+    // layer.
     boolean pretrained = vectors != null && warmStart == null;
+    TrainConfig.Pretrained p0 = config.train().pretrained();
+    Set<String> fromModel =
+        p0.hasSource() && warmStart == null
+            ? PretrainedEncoders.layers(config.model(), p0.parts())
+            : Set.of();
+    Set<String> pretrainedLayers = new LinkedHashSet<>(fromModel);
+    if (pretrained) {
+      pretrainedLayers.add(GraphBuilder.TEXT_EMBEDDING);
+    }
     ComputationGraph graph =
         GraphBuilder.build(
             manifest.featurizers(),
@@ -294,7 +327,37 @@ public final class TrainJob {
             config.train(),
             config.run().seed(),
             stepsPerEpoch,
-            pretrained);
+            pretrainedLayers);
+    if (!fromModel.isEmpty()) {
+      ComputationGraph source = ModelFiles.read(hadoop, pretrainedModel(hadoop, p0.from()));
+      PretrainedEncoders.Vocabularies vocabularies =
+          p0.parts().contains(ModelInputs.TEXT)
+              ? new PretrainedEncoders.Vocabularies(
+                  Manifest.read(hadoop, p0.from()).featurizers().vocabulary(),
+                  manifest.featurizers().vocabulary())
+              : null;
+      PretrainedEncoders.Copied copied =
+          PretrainedEncoders.copy(source, p0.from(), graph, fromModel, vocabularies);
+      LOG.info(
+          "{} encoder(s) from {}: {} parameters of {}{};{}",
+          p0.parts(),
+          p0.from(),
+          copied.parameters(),
+          copied.layers(),
+          vocabularies == null
+              ? ""
+              : String.format(
+                  " (%d of %d vocabulary tokens have a row there)",
+                  copied.tokens(), vocabularies.here().size()),
+          p0.frozenEpochs() >= config.train().epochs()
+              ? " frozen throughout"
+              : (p0.frozenEpochs() > 0
+                      ? " frozen for " + p0.frozenEpochs() + " epoch(s), then"
+                      : "")
+                  + " trained at "
+                  + p0.rateFactor()
+                  + " times the learning rate");
+    }
     if (pretrained) {
       TrainConfig.Pretrained p = config.train().pretrained();
       GraphBuilder.TextVectorsSet set =

@@ -2,11 +2,15 @@ package org.mtlspark.workers.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
@@ -551,6 +555,123 @@ class GraphBuilderTest {
   static FeaturizerState textAndImage() {
     FeaturizerState s = TestBatches.state();
     return withModalitiesAndTasks(s, List.of(ModelInputs.TEXT, ModelInputs.IMAGE), s.tasks());
+  }
+
+  @Test
+  void anotherModelsImageAndTextEncodersAreCopiedFrozenFirstAndTheRestStaysAsBuilt()
+      throws java.io.IOException {
+    FeaturizerState s = textAndImage();
+    List<String> settings =
+        List.of(
+            "model.imageFilters=[2, 3]",
+            "model.imageHidden=4",
+            "model.textEmbedding=4",
+            "model.textEncoder=conv",
+            "model.trunk=[4]",
+            "train.pretrained.frozenEpochs=1",
+            "train.pretrained.from=runs/other",
+            "train.pretrained.parts=[image, text]");
+    MtlConfig config = ConfigLoader.load(List.of(), settings);
+    ComputationGraph source = GraphBuilder.build(s, config.model(), config.train(), 1);
+    Set<String> layers = PretrainedEncoders.layers(config.model(), List.of("image", "text"));
+    assertEquals(
+        Set.of("image_conv0", "image_conv1", "image_dense", "text_embedding", "text_conv"), layers);
+    // Two steps per epoch: the first two steps are the frozen epoch.
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 2, 2, layers);
+    String head = GraphBuilder.outputName(s.tasks().get(0).name());
+    INDArray trunk = g.getLayer("trunk0").getParam("W").dup();
+    INDArray headBefore = g.getLayer(head).getParam("W").dup();
+    PretrainedEncoders.Copied copied = PretrainedEncoders.copy(source, "runs/other", g, layers);
+    long expected = 0;
+    for (String name : layers) {
+      expected += source.getLayer(name).numParams();
+      assertEquals(source.getLayer(name).params(), g.getLayer(name).params(), name + " copied");
+    }
+    assertEquals(expected, copied.parameters());
+    assertEquals(trunk, g.getLayer("trunk0").getParam("W"), "the trunk stays as built");
+    assertNotEquals(
+        source.getLayer("trunk0").getParam("W"),
+        g.getLayer("trunk0").getParam("W"),
+        "seeds differ");
+
+    MultiDataSet b = batch(s, 8, 3);
+    g.fit(b);
+    g.fit(b);
+    for (String name : layers) {
+      assertEquals(
+          0.0,
+          g.getLayer(name).params().sub(source.getLayer(name).params()).amaxNumber().doubleValue(),
+          1e-6,
+          name + " frozen during the first epoch");
+    }
+    assertTrue(
+        g.getLayer(head).getParam("W").sub(headBefore).amaxNumber().doubleValue() > 1e-5,
+        "the rest trains");
+    ComputationGraph reloaded = saveAndLoad(g);
+    reloaded.fit(b);
+    assertTrue(
+        reloaded
+                .getLayer("image_conv0")
+                .params()
+                .sub(source.getLayer("image_conv0").params())
+                .amaxNumber()
+                .doubleValue()
+            > 1e-5,
+        "trains from the second epoch, the schedule saved with the model");
+  }
+
+  @Test
+  void anotherModelsTextEmbeddingIsCopiedByTokenNotById() {
+    FeaturizerState s = textAndImage();
+    MtlConfig config = ConfigLoader.load(List.of(), List.of("model.textEmbedding=4"));
+    ComputationGraph source = GraphBuilder.build(s, config.model(), config.train(), 1);
+    Set<String> layers = Set.of(GraphBuilder.TEXT_EMBEDDING);
+    ComputationGraph g = GraphBuilder.build(s, config.model(), config.train(), 2, 0, layers);
+    INDArray built = g.getLayer(GraphBuilder.TEXT_EMBEDDING).getParam("W").dup();
+    List<String> from = s.vocabulary();
+    // This data's vocabulary: the other's in reverse order, its first token one the other lacks.
+    List<String> here = new java.util.ArrayList<>(from);
+    java.util.Collections.reverse(here);
+    here.set(0, "never-seen-there");
+    PretrainedEncoders.Copied copied =
+        PretrainedEncoders.copy(
+            source, "runs/other", g, layers, new PretrainedEncoders.Vocabularies(from, here));
+    assertEquals(from.size() - 1, copied.tokens());
+    INDArray was = source.getLayer(GraphBuilder.TEXT_EMBEDDING).getParam("W");
+    INDArray now = g.getLayer(GraphBuilder.TEXT_EMBEDDING).getParam("W");
+    int first = org.mtlspark.prep.feature.TextVocabulary.FIRST_TOKEN;
+    for (int r = 0; r < first; r++) {
+      assertEquals(was.getRow(r), now.getRow(r), "reserved id " + r);
+    }
+    assertEquals(built.getRow(first), now.getRow(first), "a token the other lacks stays as built");
+    for (int t = 1; t < here.size(); t++) {
+      assertEquals(
+          was.getRow(first + from.indexOf(here.get(t))), now.getRow(first + t), here.get(t));
+    }
+  }
+
+  @Test
+  void anEncoderOfAnotherShapeOrAMissingLayerIsRefusedNamingTheLayer() {
+    FeaturizerState s = textAndImage();
+    MtlConfig one = ConfigLoader.load(List.of(), List.of("model.imageFilters=[2]"));
+    MtlConfig two = ConfigLoader.load(List.of(), List.of("model.imageFilters=[3, 4]"));
+    ComputationGraph source = GraphBuilder.build(s, one.model(), one.train(), 1);
+    Set<String> layers = PretrainedEncoders.layers(two.model(), List.of("image"));
+    ComputationGraph g = GraphBuilder.build(s, two.model(), two.train(), 2, 0, layers);
+    INDArray before = g.params().dup();
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> PretrainedEncoders.copy(source, "runs/one", g, layers));
+    assertTrue(
+        e.getMessage()
+            .contains("image_conv0 parameter W is [2, 1, 3, 3] in runs/one and [3, 1, 3, 3] here"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "runs/one has no layer image_conv1: its model has [image_conv0, image_pool0, image_dense]"),
+        e.getMessage());
+    assertEquals(before, g.params(), "nothing copied when anything does not match");
   }
 
   @Test
