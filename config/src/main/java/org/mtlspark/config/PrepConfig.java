@@ -118,7 +118,7 @@ public record PrepConfig(
    * URIs of folders) only.
    */
   public record ImageFeatures(
-      int width, int height, long maxPixels, long maxBytes, List<String> allowedRoots)
+      int width, int height, int channels, long maxPixels, long maxBytes, List<String> allowedRoots)
       implements Validatable {
     /** The largest {@code maxBytes}: one Java array. */
     public static final long MAX_BYTES_LIMIT = 1L << 30;
@@ -133,6 +133,10 @@ public record PrepConfig(
           height >= 4 && height <= 512,
           Validatable.at(path, "height"),
           "must be in [4, 512], was " + height);
+      problems.require(
+          channels == 1 || channels == 3,
+          Validatable.at(path, "channels"),
+          "must be 1 (grey) or 3 (red, green, blue), was " + channels);
       problems.require(
           maxPixels >= (long) width * height && maxPixels <= Integer.MAX_VALUE,
           Validatable.at(path, "maxPixels"),
@@ -171,7 +175,7 @@ public record PrepConfig(
 
     /** These settings for images resized to {@code w x h} instead. */
     public ImageFeatures resized(int w, int h) {
-      return new ImageFeatures(w, h, maxPixels, maxBytes, allowedRoots);
+      return new ImageFeatures(w, h, channels, maxPixels, maxBytes, allowedRoots);
     }
   }
 

@@ -363,8 +363,10 @@ public final class PrepJob {
             case ModelInputs.IMAGE ->
                 new Manifest.InputSpec(
                     input,
-                    List.of(1, s.imageHeight(), s.imageWidth()),
-                    "grey pixels scaled to [0, 1], flattened row-major");
+                    List.of(s.imageChannels(), s.imageHeight(), s.imageWidth()),
+                    s.imageChannels() == 1
+                        ? "grey pixels scaled to [0, 1], flattened row-major"
+                        : "red, green and blue planes of pixels scaled to [0, 1], each row-major");
             case ModelInputs.IDS ->
                 new Manifest.InputSpec(
                     input,

@@ -54,7 +54,7 @@ public final class PeerFeatures implements Serializable {
           switch (inputs.get(i)) {
             case ModelInputs.TABULAR -> state.tabularWidth();
             case ModelInputs.TEXT -> textWidth;
-            case ModelInputs.IMAGE -> state.imageWidth() * state.imageHeight();
+            case ModelInputs.IMAGE -> state.imageValues();
             case ModelInputs.IDS -> state.idColumns().size();
             default -> state.modalities().size();
           };

@@ -45,8 +45,7 @@ public final class Featurizer implements Serializable {
     float[] tabular = new float[state.has(ModelInputs.TABULAR) ? state.tabularWidth() : 0];
     float[] tokens = new float[hasText ? state.maxTokens() : 0];
     float[] tokenMask = new float[hasText ? state.maxTokens() : 0];
-    float[] pixels =
-        new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0];
+    float[] pixels = new float[state.has(ModelInputs.IMAGE) ? state.imageValues() : 0];
     float[] ids = new float[state.has(ModelInputs.IDS) ? state.idColumns().size() : 0];
     float[] presence = new float[state.modalities().size()];
     if (state.has(ModelInputs.IDS) && layout.idsPresent(r)) {
@@ -154,7 +153,7 @@ public final class Featurizer implements Serializable {
         new float[state.has(ModelInputs.TABULAR) ? state.tabularWidth() : 0],
         tokens,
         tokenMask,
-        new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0],
+        new float[state.has(ModelInputs.IMAGE) ? state.imageValues() : 0],
         new float[state.has(ModelInputs.IDS) ? state.idColumns().size() : 0],
         new float[state.modalities().size()],
         labels,

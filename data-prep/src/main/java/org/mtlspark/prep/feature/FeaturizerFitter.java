@@ -295,7 +295,8 @@ public final class FeaturizerFitter {
         layout.hasText() ? config.prep().text().charBuckets() : 0,
         whitespace,
         cased,
-        layout.hasText() && shapes);
+        layout.hasText() && shapes,
+        config.prep().image().channels());
   }
 
   /** Relative rank error of the quantiles that give the bin edges of numeric columns. */

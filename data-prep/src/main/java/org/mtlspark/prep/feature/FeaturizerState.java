@@ -48,7 +48,8 @@ public record FeaturizerState(
     int charBuckets,
     boolean whitespaceTokens,
     boolean keepCase,
-    boolean unknownShapes)
+    boolean unknownShapes,
+    int imageChannels)
     implements Serializable {
 
   /** The index of an identifier that is not in its column's vocabulary, or missing. */
@@ -62,6 +63,60 @@ public record FeaturizerState(
     idColumns = idColumns == null ? List.of() : idColumns;
     idVocabularies = idVocabularies == null ? List.of() : idVocabularies;
     numericEdges = numericEdges == null ? List.of() : numericEdges;
+    imageChannels = imageChannels == 0 ? 1 : imageChannels; // manifests before colour: grey
+  }
+
+  /** A state of grey images. */
+  public FeaturizerState(
+      List<String> modalities,
+      List<String> numericColumns,
+      List<Double> means,
+      List<Double> stds,
+      boolean missingIndicators,
+      List<String> categoricalColumns,
+      List<List<String>> categories,
+      List<String> hashedColumns,
+      int hashBuckets,
+      int maxTokens,
+      List<String> vocabulary,
+      int imageWidth,
+      int imageHeight,
+      List<TaskEncoding> tasks,
+      List<String> idColumns,
+      List<List<String>> idVocabularies,
+      List<List<Double>> numericEdges,
+      int charBuckets,
+      boolean whitespaceTokens,
+      boolean keepCase,
+      boolean unknownShapes) {
+    this(
+        modalities,
+        numericColumns,
+        means,
+        stds,
+        missingIndicators,
+        categoricalColumns,
+        categories,
+        hashedColumns,
+        hashBuckets,
+        maxTokens,
+        vocabulary,
+        imageWidth,
+        imageHeight,
+        tasks,
+        idColumns,
+        idVocabularies,
+        numericEdges,
+        charBuckets,
+        whitespaceTokens,
+        keepCase,
+        unknownShapes,
+        1);
+  }
+
+  /** The values of one image input: channels x height x width. */
+  public int imageValues() {
+    return imageChannels * imageWidth * imageHeight;
   }
 
   /** A state whose texts are cut into words (not at whitespace). */

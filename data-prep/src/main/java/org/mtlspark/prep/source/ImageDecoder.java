@@ -13,9 +13,11 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Turns image bytes into {@code width x height} grey pixels (one byte each, row-major). Accepts an
- * encoded image (PNG, JPEG, GIF, BMP: decoded, converted to grey and resized) or raw grey pixels of
- * exactly {@code width * height} bytes. An encoded image's size is read from its header first, and
+ * Turns image bytes into {@code width x height} grey pixels (one byte each, row-major), or with
+ * three channels into the red, then the green, then the blue plane of them (channels first, as a
+ * convolution reads them). Accepts an encoded image (PNG, JPEG, GIF, BMP: decoded, converted to
+ * grey or RGB and resized) or raw pixels of exactly {@code channels * width * height} bytes in that
+ * order. An encoded image's size is read from its header first, and
  * one declaring more than the allowed pixels is refused before any pixel memory is taken.
  */
 public final class ImageDecoder {
@@ -26,12 +28,21 @@ public final class ImageDecoder {
    * an image or declare more than {@code maxPixels} pixels.
    */
   public static byte[] grey(byte[] bytes, int width, int height, long maxPixels) {
+    return pixels(bytes, width, height, 1, maxPixels);
+  }
+
+  /**
+   * The pixels of {@code channels} (1: grey; 3: red, green and blue planes); throws {@link
+   * IllegalArgumentException} with the reason when the bytes are not an image or declare more than
+   * {@code maxPixels} pixels.
+   */
+  public static byte[] pixels(byte[] bytes, int width, int height, int channels, long maxPixels) {
     if (bytes.length == 0) {
       throw new IllegalArgumentException("empty image");
     }
     BufferedImage decoded = decode(bytes, maxPixels);
     if (decoded == null) {
-      if (bytes.length == width * height) {
+      if (bytes.length == channels * width * height) {
         return bytes;
       }
       throw new IllegalArgumentException(
@@ -39,13 +50,19 @@ public final class ImageDecoder {
               + width
               + "x"
               + height
-              + " raw grey pixels: "
-              + (width * height)
+              + (channels == 1
+                  ? " raw grey pixels: "
+                  : " raw pixels of " + channels + " channels: ")
+              + (channels * width * height)
               + " bytes); found "
               + bytes.length
               + " bytes");
     }
-    BufferedImage grey = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+    BufferedImage grey =
+        new BufferedImage(
+            width,
+            height,
+            channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
     Graphics2D g = grey.createGraphics();
     try {
       g.setRenderingHint(
@@ -54,8 +71,19 @@ public final class ImageDecoder {
     } finally {
       g.dispose();
     }
-    byte[] out = new byte[width * height];
-    grey.getRaster().getDataElements(0, 0, width, height, out);
+    if (channels == 1) {
+      byte[] out = new byte[width * height];
+      grey.getRaster().getDataElements(0, 0, width, height, out);
+      return out;
+    }
+    int[] rgb = grey.getRGB(0, 0, width, height, null, 0, width);
+    int plane = width * height;
+    byte[] out = new byte[3 * plane];
+    for (int i = 0; i < plane; i++) {
+      out[i] = (byte) (rgb[i] >> 16);
+      out[plane + i] = (byte) (rgb[i] >> 8);
+      out[2 * plane + i] = (byte) rgb[i];
+    }
     return out;
   }
 

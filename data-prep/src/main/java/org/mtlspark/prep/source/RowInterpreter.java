@@ -264,7 +264,12 @@ public final class RowInterpreter implements Serializable {
         try {
           ImageDecoder.checkSize((byte[]) cell, image.maxBytes());
           pixels =
-              ImageDecoder.grey((byte[]) cell, image.width(), image.height(), image.maxPixels());
+              ImageDecoder.pixels(
+                  (byte[]) cell,
+                  image.width(),
+                  image.height(),
+                  image.channels(),
+                  image.maxPixels());
         } catch (IllegalArgumentException e) {
           return reject(
               file,

@@ -272,8 +272,7 @@ public final class RetrieveJob {
     boolean hasText = state.has(ModelInputs.TEXT);
     float[] tokens = new float[hasText ? state.maxTokens() : 0];
     float[] tokenMask = new float[tokens.length];
-    float[] pixels =
-        new float[state.has(ModelInputs.IMAGE) ? state.imageWidth() * state.imageHeight() : 0];
+    float[] pixels = new float[state.has(ModelInputs.IMAGE) ? state.imageValues() : 0];
     float[] presence = new float[state.modalities().size()];
     presence[state.modalities().indexOf(query.modality())] = 1;
     if (hasText) {
@@ -290,10 +289,11 @@ public final class RetrieveJob {
       try {
         ImageDecoder.checkSize(query.image(), config.prep().image().maxBytes());
         grey =
-            ImageDecoder.grey(
+            ImageDecoder.pixels(
                 query.image(),
                 state.imageWidth(),
                 state.imageHeight(),
+                state.imageChannels(),
                 config.prep().image().maxPixels());
       } catch (IllegalArgumentException e) {
         throw new RetrieveException(query.describe() + ": " + e.getMessage());

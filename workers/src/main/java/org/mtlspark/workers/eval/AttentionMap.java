@@ -97,12 +97,27 @@ public record AttentionMap(
               truths,
               state.imageHeight(),
               state.imageWidth(),
-              image.getRow(r).dup().toFloatVector(),
+              grey(image.getRow(r).dup().toFloatVector(), state.imageChannels()),
               layer.rows(),
               layer.columns(),
               heads));
     }
     return maps;
+  }
+
+  /** The mean of an image's channel planes (channels first): what the map is drawn over. */
+  static float[] grey(float[] values, int channels) {
+    if (channels == 1) {
+      return values;
+    }
+    int plane = values.length / channels;
+    float[] out = new float[plane];
+    for (int c = 0; c < channels; c++) {
+      for (int i = 0; i < plane; i++) {
+        out[i] += values[c * plane + i] / channels;
+      }
+    }
+    return out;
   }
 
   /** The words of one encoded text: its unmasked ids as the vocabulary names them. */

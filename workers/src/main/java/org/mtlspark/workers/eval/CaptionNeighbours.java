@@ -66,7 +66,7 @@ public final class CaptionNeighbours implements Serializable {
     }
     int image = state.inputs().indexOf(ModelInputs.IMAGE);
     int flag = state.modalities().indexOf(ModelInputs.IMAGE);
-    int width = state.imageWidth() * state.imageHeight();
+    int width = state.imageValues();
     most = (int) Math.max(1, Math.min(most, MOST_PIXELS / width));
     List<float[]> images = new ArrayList<>();
     List<int[]> captions = new ArrayList<>();

@@ -279,7 +279,9 @@ public final class GraphBuilder {
 
     // Image encoder.
     if (features.has(ModelInputs.IMAGE)) {
-      types.add(InputType.convolutionalFlat(features.imageHeight(), features.imageWidth(), 1));
+      types.add(
+          InputType.convolutionalFlat(
+              features.imageHeight(), features.imageWidth(), features.imageChannels()));
       if (read.contains(ModelInputs.IMAGE)) {
         String img = ModelInputs.IMAGE;
         for (int i = 0; i < model.imageFilters().size(); i++) {
