@@ -10,7 +10,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
-import org.mtlspark.prep.EmbedJob;
+import org.mtlspark.operate.embed.EmbedJob;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.split.Split;
 import picocli.CommandLine.Command;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.mtlspark.config.TaskConfig;
-import org.mtlspark.prep.EmbedJob;
+import org.mtlspark.operate.embed.EmbedJob;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.manifest.Manifest;
 

@@ -40,7 +40,9 @@ final class TrainCommand extends MtlCommand.SparkCommand {
   @Override
   protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
     require(hadoop, "--prep", prep, Manifest.FILE_NAME, "an output folder of prep");
-    if (config.train().pretrained().hasSource()) {
+    List<String> found = OutputFolder.resumableEntries(hadoop, out, prep, "run folder");
+    // A run resuming from its checkpoint does not read the other model again.
+    if (config.train().pretrained().hasSource() && !found.contains(RunFolder.CHECKPOINTS)) {
       require(
           hadoop,
           "train.pretrained.from",
@@ -48,7 +50,6 @@ final class TrainCommand extends MtlCommand.SparkCommand {
           RunFolder.MODEL_FILE,
           "a run folder of train or a registry version");
     }
-    List<String> found = OutputFolder.resumableEntries(hadoop, out, prep, "run folder");
     if (found.contains(RunFolder.MODEL_FILE)) {
       throw new CommandException(
           ExitCodes.USAGE,

@@ -36,7 +36,7 @@ class ArchitectureTest {
           Set.of("workers.run"),
           Set.of("workers.eval"),
           Set.of("workers.train"),
-          Set.of("operate.score", "operate.report", "operate.tune"),
+          Set.of("operate.embed", "operate.score", "operate.report", "operate.tune"),
           Set.of("operate.registry"),
           Set.of("driver"));
 

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.mtlspark.config.TaskConfig;
-import org.mtlspark.prep.EmbedJob;
+import org.mtlspark.operate.embed.EmbedJob;
 import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.feature.TaskEncoding;

@@ -296,7 +296,8 @@ public record FeaturizerState(
         charBuckets,
         whitespaceTokens,
         keepCase,
-        unknownShapes);
+        unknownShapes,
+        imageChannels);
   }
 
   /**

@@ -45,6 +45,14 @@ public final class ImageDecoder {
       if (bytes.length == channels * width * height) {
         return bytes;
       }
+      if (channels == 3 && bytes.length == width * height) {
+        // Raw grey pixels: the same plane three times, as a decoded grey image gives.
+        byte[] planes = new byte[3 * bytes.length];
+        for (int c = 0; c < 3; c++) {
+          System.arraycopy(bytes, 0, planes, c * bytes.length, bytes.length);
+        }
+        return planes;
+      }
       throw new IllegalArgumentException(
           "not an image (an encoded PNG, JPEG, GIF or BMP, or "
               + width

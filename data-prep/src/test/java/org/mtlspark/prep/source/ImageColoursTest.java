@@ -69,15 +69,21 @@ class ImageColoursTest {
   }
 
   @Test
-  void rawPixelsMustHoldEveryChannel() {
+  void rawPixelsAreThreePlanesOrOneGreyPlaneGivenThreeTimes() {
     byte[] raw = new byte[3 * 4 * 2];
     raw[5] = 7;
     assertArrayEquals(raw, ImageDecoder.pixels(raw, 4, 2, 3, 1000), "raw planes pass as given");
+    byte[] grey = {1, 2, 3, 4, 5, 6, 7, 8};
+    byte[] planes = ImageDecoder.pixels(grey, 4, 2, 3, 1000);
+    assertEquals(24, planes.length);
+    for (int c = 0; c < 3; c++) {
+      assertArrayEquals(grey, java.util.Arrays.copyOfRange(planes, 8 * c, 8 * c + 8), "plane " + c);
+    }
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> ImageDecoder.pixels(new byte[8], 4, 2, 3, 1000));
+            IllegalArgumentException.class, () -> ImageDecoder.pixels(new byte[10], 4, 2, 3, 1000));
     assertTrue(
-        e.getMessage().contains("4x2 raw pixels of 3 channels: 24 bytes); found 8 bytes"),
+        e.getMessage().contains("4x2 raw pixels of 3 channels: 24 bytes); found 10 bytes"),
         e.getMessage());
   }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.PrepConfig.VectorsFormat;
-import org.mtlspark.prep.EmbedJob;
+import org.mtlspark.operate.embed.EmbedJob;
 import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.feature.WordVectors;
 import org.mtlspark.prep.manifest.Manifest;
@@ -200,6 +200,26 @@ class EmbedIT {
     double auc =
         new EvaluateJob(spark).run(run, prep, "test", 2).tasks().get("topic").metrics().get("auc");
     assertTrue(auc > 0.95, "the topic words tell the topic: test AUC " + auc);
+
+    // The text embedding from the prepared data's word vectors and from another model at once is
+    // refused (the configuration alone names no vectors, so its own check cannot see them).
+    MtlConfig both =
+        ConfigLoader.fromYaml(
+            yaml()
+                .formatted("")
+                .replace(
+                    "pretrained: {frozenEpochs: 99}",
+                    "pretrained: {frozenEpochs: 99, from: \"" + run + "\", parts: [text]}"),
+            "both.yaml");
+    String bothRun = dir.resolve("both-run").toString();
+    org.mtlspark.config.ConfigException e =
+        assertThrows(
+            org.mtlspark.config.ConfigException.class,
+            () -> new TrainJob(spark).run(both, prep, bothRun));
+    assertTrue(
+        e.getMessage().contains("has word vectors (") && e.getMessage().contains(run),
+        e.getMessage());
+    assertFalse(Files.exists(Path.of(bothRun, "model.zip")));
   }
 
   @Test

@@ -10,6 +10,8 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ModelConfig;
+import org.mtlspark.prep.feature.FeaturizerState;
+import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.feature.TextVocabulary;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,13 +24,53 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class PretrainedEncoders {
   private PretrainedEncoders() {}
 
-  /** The layers that {@code parts} name under {@code model}, in order. */
+  /**
+   * The layers that {@code parts} name under {@code model}, in order; refuses a part whose encoder
+   * has no layer here (a tabular encoder without {@code model.tabularHidden}).
+   */
   public static Set<String> layers(ModelConfig model, List<String> parts) {
     Set<String> names = new LinkedHashSet<>();
     for (String part : parts) {
-      names.addAll(GraphBuilder.encoderLayers(model, part));
+      List<String> of = GraphBuilder.encoderLayers(model, part);
+      if (of.isEmpty()) {
+        throw new ConfigException(
+            "train.pretrained.parts",
+            List.of(
+                "the "
+                    + part
+                    + " encoder has no layer to take (model.tabularHidden is empty): nothing"
+                    + " would start from the other model"));
+      }
+      names.addAll(of);
     }
     return names;
+  }
+
+  /**
+   * What differs between the other model's featurizers ({@code from}) and this data's in what the
+   * encoders of {@code parts} read: for a table, its columns and their categories (the same width
+   * of other columns would copy weights onto other meanings); empty when nothing does. Images need
+   * only the shapes; the text embedding is copied by token.
+   */
+  public static List<String> featureDifferences(
+      FeaturizerState from, FeaturizerState here, List<String> parts) {
+    List<String> out = new ArrayList<>();
+    if (parts.contains(ModelInputs.TABULAR)) {
+      compare(out, "numeric columns", from.numericColumns(), here.numericColumns());
+      compare(out, "categorical columns", from.categoricalColumns(), here.categoricalColumns());
+      compare(out, "categories", from.categories(), here.categories());
+      compare(out, "hashed columns", from.hashedColumns(), here.hashedColumns());
+      if (from.missingIndicators() != here.missingIndicators()) {
+        out.add("missing indicators differ (prep.missingIndicators)");
+      }
+    }
+    return out;
+  }
+
+  private static void compare(List<String> out, String what, Object from, Object here) {
+    if (!from.equals(here)) {
+      out.add("the tabular encoder's " + what + " differ: " + from + " there, " + here + " here");
+    }
   }
 
   /**

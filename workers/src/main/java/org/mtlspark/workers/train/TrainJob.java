@@ -19,6 +19,7 @@ import org.mtlspark.config.ModelConfig;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TrainConfig;
 import org.mtlspark.prep.feature.BatchFiles;
+import org.mtlspark.prep.feature.FeaturizerState;
 import org.mtlspark.prep.feature.ModelInputs;
 import org.mtlspark.prep.feature.TaskEncoding;
 import org.mtlspark.prep.feature.WordVectors;
@@ -329,12 +330,30 @@ public final class TrainJob {
             stepsPerEpoch,
             pretrainedLayers);
     if (!fromModel.isEmpty()) {
+      if (pretrained && fromModel.contains(GraphBuilder.TEXT_EMBEDDING)) {
+        throw new ConfigException(
+            "train.pretrained.parts",
+            List.of(
+                "the prepared data "
+                    + prepDir
+                    + " has word vectors ("
+                    + vectors.source()
+                    + ") for the text embedding, and parts takes it from "
+                    + p0.from()
+                    + ": start it from one of them (prepare without prep.text.vectors, or leave"
+                    + " text out of parts)"));
+      }
       ComputationGraph source = ModelFiles.read(hadoop, pretrainedModel(hadoop, p0.from()));
+      FeaturizerState theirs = Manifest.read(hadoop, p0.from()).featurizers();
+      List<String> differences =
+          PretrainedEncoders.featureDifferences(theirs, manifest.featurizers(), p0.parts());
+      if (!differences.isEmpty()) {
+        throw new ConfigException("train.pretrained.from " + p0.from(), differences);
+      }
       PretrainedEncoders.Vocabularies vocabularies =
           p0.parts().contains(ModelInputs.TEXT)
               ? new PretrainedEncoders.Vocabularies(
-                  Manifest.read(hadoop, p0.from()).featurizers().vocabulary(),
-                  manifest.featurizers().vocabulary())
+                  theirs.vocabulary(), manifest.featurizers().vocabulary())
               : null;
       PretrainedEncoders.Copied copied =
           PretrainedEncoders.copy(source, p0.from(), graph, fromModel, vocabularies);

@@ -651,6 +651,32 @@ class GraphBuilderTest {
   }
 
   @Test
+  void aTableEncoderOfOtherColumnsOrWithoutLayersIsRefused() {
+    List<TaskEncoding> tasks = TestBatches.state().tasks();
+    FeaturizerState there =
+        FeaturizerState.numbers(
+            List.of("s.age", "s.income"), List.of(0.0, 0.0), List.of(1.0, 1.0), tasks);
+    FeaturizerState here =
+        FeaturizerState.numbers(
+            List.of("s.age", "s.visits"), List.of(0.0, 0.0), List.of(1.0, 1.0), tasks);
+    List<String> d = PretrainedEncoders.featureDifferences(there, here, List.of("tabular"));
+    assertEquals(1, d.size(), d.toString());
+    assertTrue(
+        d.get(0)
+            .contains("numeric columns differ: [s.age, s.income] there, [s.age, s.visits] here"),
+        d.get(0));
+    assertEquals(List.of(), PretrainedEncoders.featureDifferences(there, here, List.of("image")));
+    assertEquals(
+        List.of(), PretrainedEncoders.featureDifferences(there, there, List.of("tabular")));
+    MtlConfig none = ConfigLoader.load(List.of(), List.of("model.tabularHidden=[]"));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> PretrainedEncoders.layers(none.model(), List.of("tabular")));
+    assertTrue(e.getMessage().contains("the tabular encoder has no layer to take"), e.getMessage());
+  }
+
+  @Test
   void anEncoderOfAnotherShapeOrAMissingLayerIsRefusedNamingTheLayer() {
     FeaturizerState s = textAndImage();
     MtlConfig one = ConfigLoader.load(List.of(), List.of("model.imageFilters=[2]"));

@@ -1,4 +1,4 @@
-package org.mtlspark.prep;
+package org.mtlspark.operate.embed;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -31,6 +31,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.PrepConfig;
+import org.mtlspark.prep.AlignedSources;
 import org.mtlspark.prep.align.RecordLayout;
 import org.mtlspark.prep.feature.TextVocabulary;
 import org.mtlspark.prep.io.HadoopFiles;
@@ -217,7 +218,7 @@ public final class EmbedJob {
               .reduceByKey(Long::sum);
       long records = in.examples().count();
       long textCount = texts.count();
-      long tokens = texts.map(List::size).fold(0, Integer::sum);
+      long tokens = texts.map(t -> (long) t.size()).fold(0L, Long::sum);
       long distinct = counts.count();
       int minCount = options.minCount();
       Map<String, Long> kept = counts.filter(c -> c._2() >= minCount).collectAsMap();

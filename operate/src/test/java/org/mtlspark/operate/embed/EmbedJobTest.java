@@ -1,4 +1,4 @@
-package org.mtlspark.prep;
+package org.mtlspark.operate.embed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
