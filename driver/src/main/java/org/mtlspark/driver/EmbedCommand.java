@@ -81,7 +81,7 @@ final class EmbedCommand extends MtlCommand.SparkCommand {
 
   @Option(
       names = "--splits",
-      paramLabel = "SPLIT[,SPLIT...]",
+      paramLabel = "SPLIT",
       split = ",",
       defaultValue = "train,validation",
       description =
