@@ -9,9 +9,7 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
-import org.mtlspark.config.SourceConfig;
 import org.mtlspark.operate.embed.EmbedJob;
-import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.split.Split;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -100,10 +98,7 @@ final class EmbedCommand extends MtlCommand.SparkCommand {
 
   @Override
   protected void validate(MtlConfig config) {
-    if (data == null && config.data().root().isEmpty()) {
-      throw new CommandException(
-          ExitCodes.USAGE, "no data folder: pass --data DIR or set data.root");
-    }
+    PrepCommand.requireDataRoot(data, config);
     String problem = EmbedJob.problem(config);
     if (problem != null) {
       throw new CommandException(ExitCodes.USAGE, problem);
@@ -149,11 +144,7 @@ final class EmbedCommand extends MtlCommand.SparkCommand {
 
   @Override
   List<OutputFolder> outputs(MtlConfig config) {
-    List<String> inputs = new ArrayList<>(configOptions.files);
-    inputs.add(root(config));
-    for (SourceConfig source : config.data().sources()) {
-      inputs.add(HadoopFiles.resolve(root(config), source.path()));
-    }
+    List<String> inputs = PrepCommand.sourceInputs(configOptions.files, config, root(config));
     Set<String> entries =
         Set.of(
             EmbedJob.SUMMARY_FILE,

@@ -43,6 +43,11 @@ final class PrepCommand extends MtlCommand.SparkCommand {
 
   @Override
   protected void validate(MtlConfig config) {
+    requireDataRoot(data, config);
+  }
+
+  /** Refuses a command that reads the sources with neither {@code --data} nor {@code data.root}. */
+  static void requireDataRoot(String data, MtlConfig config) {
     if (data == null && config.data().root().isEmpty()) {
       throw new CommandException(
           ExitCodes.USAGE, "no data folder: pass --data DIR or set data.root");
@@ -54,13 +59,22 @@ final class PrepCommand extends MtlCommand.SparkCommand {
     require(hadoop, data != null ? "--data" : "data.root", root(config), null, null);
   }
 
+  /**
+   * What a command reading the sources under {@code root} reads: the configuration files, the root
+   * and each source's path; an output folder must hold none of them.
+   */
+  static List<String> sourceInputs(List<String> configFiles, MtlConfig config, String root) {
+    List<String> inputs = new ArrayList<>(configFiles);
+    inputs.add(root);
+    for (SourceConfig source : config.data().sources()) {
+      inputs.add(HadoopFiles.resolve(root, source.path()));
+    }
+    return inputs;
+  }
+
   @Override
   List<OutputFolder> outputs(MtlConfig config) {
-    List<String> inputs = new ArrayList<>(configOptions.files);
-    inputs.add(root(config));
-    for (SourceConfig source : config.data().sources()) {
-      inputs.add(HadoopFiles.resolve(root(config), source.path()));
-    }
+    List<String> inputs = sourceInputs(configOptions.files, config, root(config));
     return List.of(
         new OutputFolder(
             "--out",
