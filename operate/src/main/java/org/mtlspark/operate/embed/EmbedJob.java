@@ -216,9 +216,16 @@ public final class EmbedJob {
                     return out1.iterator();
                   })
               .reduceByKey(Long::sum);
-      long records = in.examples().count();
-      long textCount = texts.count();
-      long tokens = texts.map(t -> (long) t.size()).fold(0L, Long::sum);
+      // The records that are examples when scoring were counted while aligning.
+      Map<String, Long> status = in.status();
+      long records = status.getOrDefault("usable", 0L) + status.getOrDefault("no_labels", 0L);
+      // Texts and tokens in one pass.
+      long[] sizes =
+          texts
+              .map(t -> new long[] {1, t.size()})
+              .fold(new long[2], (x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
+      long textCount = sizes[0];
+      long tokens = sizes[1];
       long distinct = counts.count();
       int minCount = options.minCount();
       Map<String, Long> kept = counts.filter(c -> c._2() >= minCount).collectAsMap();

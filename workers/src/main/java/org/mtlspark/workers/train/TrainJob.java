@@ -253,6 +253,16 @@ public final class TrainJob {
     HadoopFiles.checkWritable(hadoop, runDir + "/" + RunFolder.MODEL_FILE);
   }
 
+  /** How the pretrained parts train, for the log: frozen throughout, or for N epochs, then at a factor. */
+  private static String freezing(TrainConfig.Pretrained p, int epochs) {
+    return p.frozenEpochs() >= epochs
+        ? " frozen throughout"
+        : (p.frozenEpochs() > 0 ? " frozen for " + p.frozenEpochs() + " epoch(s), then" : "")
+            + " trained at "
+            + p.rateFactor()
+            + " times the learning rate";
+  }
+
   /**
    * The model file of {@code from} ({@code train.pretrained.from}: a run folder of train or a
    * registry version, each holding {@link RunFolder#MODEL_FILE}); refuses a folder without one.
@@ -368,14 +378,7 @@ public final class TrainJob {
               : String.format(
                   " (%d of %d vocabulary tokens have a row there)",
                   copied.tokens(), vocabularies.here().size()),
-          p0.frozenEpochs() >= config.train().epochs()
-              ? " frozen throughout"
-              : (p0.frozenEpochs() > 0
-                      ? " frozen for " + p0.frozenEpochs() + " epoch(s), then"
-                      : "")
-                  + " trained at "
-                  + p0.rateFactor()
-                  + " times the learning rate");
+          freezing(p0, config.train().epochs()));
     }
     if (pretrained) {
       TrainConfig.Pretrained p = config.train().pretrained();
@@ -389,12 +392,7 @@ public final class TrainJob {
           vectors.source(),
           String.format("%.4g", set.scale()),
           p.autoScale() ? ", the spread of the random rows" : "",
-          p.frozenEpochs() >= config.train().epochs()
-              ? " frozen throughout"
-              : (p.frozenEpochs() > 0 ? " frozen for " + p.frozenEpochs() + " epoch(s), then" : "")
-                  + " trained at "
-                  + p.rateFactor()
-                  + " times the learning rate");
+          freezing(p, config.train().epochs()));
     }
     List<String> unread = GraphBuilder.unreadModalities(manifest.featurizers(), config.model());
     if (!unread.isEmpty()) {
