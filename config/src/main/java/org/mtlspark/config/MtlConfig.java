@@ -95,7 +95,10 @@ public record MtlConfig(
             "an images source holds no label columns");
       }
     }
-    if (data.sources().stream().anyMatch(SourceConfig::hasImage)) {
+    TrainConfig.ImageEncoder imported = train.pretrained().image();
+    if (imported.given()) {
+      checkImportedImageEncoder(imported, problems);
+    } else if (data.sources().stream().anyMatch(SourceConfig::hasImage)) {
       checkImageEncoder(problems);
     }
     checkTokenTasks(problems);
@@ -324,6 +327,39 @@ public record MtlConfig(
   }
 
   /** Refuses an image encoder whose convolutions and poolings leave no pixel of the image. */
+  /**
+   * An imported image encoder reads the images and hands its cut layer's output on: the parts of
+   * the model that read the configured convolutions' cells are not there.
+   */
+  private void checkImportedImageEncoder(TrainConfig.ImageEncoder imported, Problems problems) {
+    String at = "train.pretrained.image";
+    problems.require(
+        provides("image"),
+        at,
+        "imports an image encoder (" + imported.source() + "), but no source gives an image");
+    problems.require(
+        prep.image().channels() == 3 || !List.of("torch", "caffe").contains(imported.normalise()),
+        at + ".normalise",
+        imported.normalise()
+            + " normalises red, green and blue: set prep.image.channels: 3 (the images are grey)");
+    problems.require(
+        model.fusion() != ModelConfig.Fusion.SPATIAL,
+        "model.fusion",
+        "spatial reads the cells of the configured convolutions; an imported image encoder ("
+            + imported.source()
+            + ") gives its layer's output only: use another fusion");
+    problems.require(
+        model.taskAttentionHeads() == 0,
+        "model.taskAttentionHeads",
+        "each task's attention reads the cells of the configured convolutions; an imported image"
+            + " encoder gives its layer's output only: set 0");
+    problems.require(
+        tasks.stream().noneMatch(TaskConfig::caption),
+        "tasks",
+        "a caption task attends over the cells of the configured convolutions; an imported image"
+            + " encoder gives its layer's output only");
+  }
+
   private void checkImageEncoder(Problems problems) {
     int width = prep.image().width();
     int height = prep.image().height();

@@ -33,10 +33,16 @@ public record TrainConfig(
    * file).
    */
   public record Pretrained(
-      int frozenEpochs, double rateFactor, String scale, String from, java.util.List<String> parts)
+      int frozenEpochs,
+      double rateFactor,
+      String scale,
+      String from,
+      java.util.List<String> parts,
+      ImageEncoder image)
       implements Validatable {
     /** Pretrained parts train from the start, at the network's rate, scaled automatically. */
-    public static final Pretrained FREE = new Pretrained(0, 1.0, AUTO, "", java.util.List.of());
+    public static final Pretrained FREE =
+        new Pretrained(0, 1.0, AUTO, "", java.util.List.of(), ImageEncoder.NONE);
 
     /** The encoders another model may give: {@code parts}' values. */
     public static final java.util.List<String> PARTS =
@@ -45,6 +51,7 @@ public record TrainConfig(
     public Pretrained {
       from = from == null ? "" : from.strip();
       parts = parts == null ? java.util.List.of() : java.util.List.copyOf(parts);
+      image = image == null ? ImageEncoder.NONE : image;
     }
 
     /** Whether encoders start from another model's ({@code from}: its run folder). */
@@ -96,6 +103,112 @@ public record TrainConfig(
           parts.stream().distinct().count() == parts.size(),
           Validatable.at(path, "parts"),
           "names an encoder twice: " + parts);
+      image.validate(Validatable.at(path, "image"), problems);
+      problems.require(
+          !image.given() || !parts.contains("image"),
+          Validatable.at(path, "parts"),
+          "takes the image encoder from "
+              + from
+              + ", and image imports one from "
+              + image.source()
+              + ": start it from one of them");
+    }
+  }
+
+  /**
+   * An image encoder from elsewhere, in place of the configured convolutions: a Keras model file
+   * ({@code keras}: HDF5, functional or sequential) or a deeplearning4j-zoo architecture ({@code
+   * zoo}) with its weights from a model DL4J saved ({@code weights}), cut at {@code layer} (its
+   * output is the encoding, which {@code image_dense} projects to {@code model.imageHidden}). The
+   * images reach it as it expects them: channels first or last as its layers read them, normalised
+   * by {@code normalise} (Keras's {@code preprocess_input} modes: {@code none}, pixels in [0, 1];
+   * {@code tf}, in [-1, 1]; {@code torch}, ImageNet's mean and deviation per channel; {@code
+   * caffe}, blue-green-red in [0, 255] less ImageNet's mean). Its layers up to {@code frozenUpTo}
+   * (default: all) train by {@code frozenEpochs} and {@code rateFactor}; those after it at {@code
+   * rateFactor} from the start.
+   */
+  public record ImageEncoder(
+      String keras, String zoo, String weights, String layer, String normalise, String frozenUpTo)
+      implements Validatable {
+    /** No imported image encoder. */
+    public static final ImageEncoder NONE = new ImageEncoder("", "", "", "", "none", "");
+
+    /** The architectures of deeplearning4j-zoo that {@code zoo} names. */
+    public static final java.util.List<String> ZOO =
+        java.util.List.of(
+            "alexnet",
+            "darknet19",
+            "lenet",
+            "resnet50",
+            "simplecnn",
+            "squeezenet",
+            "vgg16",
+            "vgg19",
+            "xception");
+
+    /** {@code normalise}'s values. */
+    public static final java.util.List<String> NORMALISE =
+        java.util.List.of("none", "tf", "torch", "caffe");
+
+    public ImageEncoder {
+      keras = keras == null ? "" : keras.strip();
+      zoo = zoo == null ? "" : zoo.strip().toLowerCase(java.util.Locale.ROOT);
+      weights = weights == null ? "" : weights.strip();
+      layer = layer == null ? "" : layer.strip();
+      normalise =
+          normalise == null || normalise.isBlank()
+              ? "none"
+              : normalise.strip().toLowerCase(java.util.Locale.ROOT);
+      frozenUpTo = frozenUpTo == null ? "" : frozenUpTo.strip();
+    }
+
+    /** Whether an image encoder is imported. */
+    public boolean given() {
+      return !keras.isEmpty() || !zoo.isEmpty();
+    }
+
+    /** Where the encoder comes from, for messages: the Keras file, or the architecture and weights. */
+    public String source() {
+      return !keras.isEmpty() ? keras : zoo + " (weights " + weights + ")";
+    }
+
+    /** The layer up to which the encoder is frozen: {@code frozenUpTo}, or the cut layer. */
+    public String frozenLayer() {
+      return frozenUpTo.isEmpty() ? layer : frozenUpTo;
+    }
+
+    @Override
+    public void validate(String path, Problems problems) {
+      problems.require(
+          keras.isEmpty() || zoo.isEmpty(),
+          Validatable.at(path, "keras"),
+          "give a Keras file or a zoo architecture, not both (zoo was " + zoo + ")");
+      problems.require(
+          zoo.isEmpty() || ZOO.contains(zoo),
+          Validatable.at(path, "zoo"),
+          "\"" + zoo + "\" is none of " + ZOO);
+      problems.require(
+          zoo.isEmpty() || !weights.isEmpty(),
+          Validatable.at(path, "weights"),
+          "the zoo architecture "
+              + zoo
+              + " needs its weights: a model file DL4J saved (nothing is downloaded)");
+      problems.require(
+          weights.isEmpty() || !zoo.isEmpty(),
+          Validatable.at(path, "weights"),
+          "weights are for a zoo architecture (a Keras file holds its own); zoo is not set");
+      problems.require(
+          !given() || !layer.isEmpty(),
+          Validatable.at(path, "layer"),
+          "name the layer whose output is the image encoding (the encoder is cut there)");
+      problems.require(
+          given() || (layer.isEmpty() && frozenUpTo.isEmpty()),
+          Validatable.at(path, layer.isEmpty() ? "frozenUpTo" : "layer"),
+          "is for an imported encoder: set keras or zoo");
+      problems.require(
+          NORMALISE.contains(normalise),
+          Validatable.at(path, "normalise"),
+          "\"" + normalise + "\" is none of " + NORMALISE);
     }
   }
 

@@ -542,6 +542,89 @@ class ConfigLoaderTest {
         mmoe.getMessage());
   }
 
+  /** The message of loading {@code settings}, which must be refused. */
+  static String refusal(String... settings) {
+    return assertThrows(
+            ConfigException.class, () -> ConfigLoader.load(List.of(), List.of(settings)))
+        .getMessage();
+  }
+
+  @Test
+  void anImportedImageEncoderNeedsOneSourceALayerAndAModelThatReadsOnlyItsOutput() {
+    MtlConfig plain = ConfigLoader.load(List.of(), List.of());
+    assertFalse(plain.train().pretrained().image().given());
+    MtlConfig set =
+        ConfigLoader.load(
+            List.of(),
+            List.of(
+                "train.pretrained.image.zoo=SqueezeNet",
+                "train.pretrained.image.weights=/models/squeezenet.zip",
+                "train.pretrained.image.layer=pool10",
+                "prep.image.channels=3",
+                "train.pretrained.image.normalise=caffe"));
+    TrainConfig.ImageEncoder image = set.train().pretrained().image();
+    assertEquals("squeezenet", image.zoo());
+    assertEquals("pool10", image.frozenLayer(), "frozen up to the cut by default");
+    assertEquals("squeezenet (weights /models/squeezenet.zip)", image.source());
+
+    String both =
+        refusal(
+            "train.pretrained.image.keras=a.h5",
+            "train.pretrained.image.zoo=vgg16",
+            "train.pretrained.image.layer=x");
+    assertTrue(
+        both.contains("train.pretrained.image.keras: give a Keras file or a zoo architecture, not"),
+        both);
+    assertTrue(both.contains("train.pretrained.image.weights: the zoo architecture vgg16 needs"));
+    String unknown =
+        refusal("train.pretrained.image.zoo=inception", "train.pretrained.image.weights=w.zip");
+    assertTrue(unknown.contains("train.pretrained.image.zoo: \"inception\" is none of"), unknown);
+    assertTrue(
+        unknown.contains("train.pretrained.image.layer: name the layer whose output is the image"),
+        unknown);
+    String stray = refusal("train.pretrained.image.weights=w.zip");
+    assertTrue(
+        stray.contains("train.pretrained.image.weights: weights are for a zoo architecture"),
+        stray);
+    String grey =
+        refusal(
+            "train.pretrained.image.keras=a.h5",
+            "train.pretrained.image.layer=x",
+            "train.pretrained.image.normalise=torch");
+    assertTrue(
+        grey.contains(
+            "train.pretrained.image.normalise: torch normalises red, green and blue: set"
+                + " prep.image.channels: 3"),
+        grey);
+    String twice =
+        refusal(
+            "train.pretrained.image.keras=a.h5",
+            "train.pretrained.image.layer=x",
+            "train.pretrained.from=runs/a",
+            "train.pretrained.parts=[image]");
+    assertTrue(
+        twice.contains(
+            "takes the image encoder from runs/a, and image imports one from a.h5: start it from"
+                + " one of them"),
+        twice);
+    String cells =
+        refusal(
+            "train.pretrained.image.keras=a.h5",
+            "train.pretrained.image.layer=x",
+            "model.taskAttentionHeads=1");
+    assertTrue(
+        cells.contains(
+            "model.taskAttentionHeads: each task's attention reads the cells of the configured"
+                + " convolutions"),
+        cells);
+    String mode =
+        refusal(
+            "train.pretrained.image.keras=a.h5",
+            "train.pretrained.image.layer=x",
+            "train.pretrained.image.normalise=zca");
+    assertTrue(mode.contains("train.pretrained.image.normalise: \"zca\" is none of"), mode);
+  }
+
   @Test
   void encodersFromAnotherModelNeedBothFromAndPartsAndAModalityThatIsThere() throws IOException {
     MtlConfig plain = ConfigLoader.load(List.of(), List.of());

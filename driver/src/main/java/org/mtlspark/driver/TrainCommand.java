@@ -6,6 +6,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.workers.run.EncoderFiles;
 import org.mtlspark.workers.run.RunFolder;
 import org.mtlspark.workers.train.TrainJob;
 import picocli.CommandLine.Command;
@@ -49,6 +50,9 @@ final class TrainCommand extends MtlCommand.SparkCommand {
           config.train().pretrained().from(),
           RunFolder.MODEL_FILE,
           "a run folder of train or a registry version");
+    }
+    if (config.train().pretrained().image().given() && !found.contains(RunFolder.CHECKPOINTS)) {
+      EncoderFiles.checkExists(hadoop, config.train().pretrained().image());
     }
     if (found.contains(RunFolder.MODEL_FILE)) {
       throw new CommandException(

@@ -76,6 +76,34 @@ public final class TestBatches {
             List.of(List.of("u1", "u2", "u3", "u4", "u5"), List.of("i1", "i2", "i3")));
   }
 
+  /** {@link #state()} with images of {@code side x side} pixels and {@code channels} channels. */
+  public static FeaturizerState withImages(int side, int channels) {
+    FeaturizerState s = state();
+    return new FeaturizerState(
+        s.modalities(),
+        s.numericColumns(),
+        s.means(),
+        s.stds(),
+        s.missingIndicators(),
+        s.categoricalColumns(),
+        s.categories(),
+        s.hashedColumns(),
+        s.hashBuckets(),
+        s.maxTokens(),
+        s.vocabulary(),
+        side,
+        side,
+        s.tasks(),
+        s.idColumns(),
+        s.idVocabularies(),
+        s.numericEdges(),
+        s.charBuckets(),
+        s.whitespaceTokens(),
+        s.keepCase(),
+        s.unknownShapes(),
+        channels);
+  }
+
   /** {@code s} with other modalities and tasks, the featurizers as they are. */
   public static FeaturizerState withModalitiesAndTasks(
       FeaturizerState s, List<String> modalities, List<TaskEncoding> tasks) {

@@ -151,10 +151,30 @@ public final class GraphBuilder {
       long seed,
       int stepsPerEpoch,
       Set<String> pretrained) {
+    return build(features, model, train, seed, stepsPerEpoch, pretrained, null);
+  }
+
+  /**
+   * The network as {@link #build(FeaturizerState, ModelConfig, TrainConfig, long, int, Set)}
+   * builds it, with {@code imported} (when not null) as its image encoder in place of the
+   * configured convolutions; its parameters are the imported encoder's own ({@link
+   * ImportedEncoder#copyInto}).
+   */
+  public static ComputationGraph build(
+      FeaturizerState features,
+      ModelConfig model,
+      TrainConfig train,
+      long seed,
+      int stepsPerEpoch,
+      Set<String> pretrained,
+      ImportedEncoder imported) {
     ComputationGraph graph =
         new ComputationGraph(
-            configuration(features, model, train, seed, stepsPerEpoch, pretrained));
+            configuration(features, model, train, seed, stepsPerEpoch, pretrained, imported));
     graph.init();
+    if (imported != null) {
+      imported.copyInto(graph);
+    }
     return graph;
   }
 
@@ -165,6 +185,17 @@ public final class GraphBuilder {
       long seed,
       int stepsPerEpoch,
       Set<String> pretrained) {
+    return configuration(features, model, train, seed, stepsPerEpoch, pretrained, null);
+  }
+
+  public static ComputationGraphConfiguration configuration(
+      FeaturizerState features,
+      ModelConfig model,
+      TrainConfig train,
+      long seed,
+      int stepsPerEpoch,
+      Set<String> pretrained,
+      ImportedEncoder imported) {
     Activation act = activation(model.activation());
     // The updater of the layers that start from pretrained values, made only when there are some.
     java.util.function.Function<String, IUpdater> updaterOf =
@@ -282,7 +313,27 @@ public final class GraphBuilder {
       types.add(
           InputType.convolutionalFlat(
               features.imageHeight(), features.imageWidth(), features.imageChannels()));
-      if (read.contains(ModelInputs.IMAGE)) {
+      if (read.contains(ModelInputs.IMAGE) && imported != null) {
+        // An encoder from elsewhere: its layers up to the frozen one by train.pretrained, the
+        // later ones at its rate factor from the start.
+        Set<String> frozen = imported.frozenLayers();
+        String img =
+            imported.addTo(
+                g,
+                ModelInputs.IMAGE,
+                features,
+                name ->
+                    pretrainedUpdater(
+                        train,
+                        stepsPerEpoch,
+                        frozen.contains(name) ? train.pretrained().frozenEpochs() : 0));
+        g.addLayer(
+            "image_dense",
+            new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(),
+            img);
+        fused.add("image_dense");
+        encoders.put(ModelInputs.IMAGE, "image_dense");
+      } else if (read.contains(ModelInputs.IMAGE)) {
         String img = ModelInputs.IMAGE;
         for (int i = 0; i < model.imageFilters().size(); i++) {
           g.addLayer(
@@ -1142,8 +1193,13 @@ public final class GraphBuilder {
    * network's ({@link PretrainedSchedule}).
    */
   static IUpdater pretrainedUpdater(TrainConfig train, int stepsPerEpoch) {
+    return pretrainedUpdater(train, stepsPerEpoch, train.pretrained().frozenEpochs());
+  }
+
+  /** {@link #pretrainedUpdater(TrainConfig, int)} frozen for {@code frozenEpochs} epochs. */
+  static IUpdater pretrainedUpdater(TrainConfig train, int stepsPerEpoch, int frozenEpochs) {
     TrainConfig.Pretrained p = train.pretrained();
-    if (p.frozenEpochs() > 0 && stepsPerEpoch < 1) {
+    if (frozenEpochs > 0 && stepsPerEpoch < 1) {
       throw new IllegalArgumentException(
           "train.pretrained.frozenEpochs needs the steps per epoch (training batches / workers)");
     }
@@ -1153,7 +1209,7 @@ public final class GraphBuilder {
                 ? LearningRateSchedule.of(train, stepsPerEpoch)
                 : null,
             train.learningRate(),
-            (double) p.frozenEpochs() * Math.max(1, stepsPerEpoch),
+            (double) frozenEpochs * Math.max(1, stepsPerEpoch),
             p.rateFactor());
     return updater(train.updater(), schedule);
   }

@@ -33,6 +33,11 @@ public final class PretrainedSchedule implements ISchedule {
     this.factor = factor;
   }
 
+  /** The steps of a worker through which the rate is 0. */
+  public double frozenSteps() {
+    return frozenSteps;
+  }
+
   @Override
   public double valueAt(int iteration, int epoch) {
     if (iteration < frozenSteps) {

@@ -83,6 +83,22 @@ public final class ModelArchive {
     return rebuild(entries);
   }
 
+  /**
+   * Whether the checked model file {@code zip} ({@link #checked}'s result) holds a graph
+   * (ComputationGraph) rather than a stack of layers (MultiLayerNetwork).
+   */
+  public static boolean isGraph(byte[] zip) throws IOException {
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+      ZipEntry entry;
+      while ((entry = in.getNextEntry()) != null) {
+        if (entry.getName().equals(CONFIGURATION)) {
+          return new ObjectMapper().readTree(in.readAllBytes()).has("vertices");
+        }
+      }
+    }
+    return false;
+  }
+
   /** The entries of {@code zip} by name, refusing unknown or repeated names and oversized contents. */
   private static Map<String, byte[]> unpack(byte[] zip, String source) throws IOException {
     long budget = BASE_ALLOWANCE + MAX_EXPANSION * zip.length;

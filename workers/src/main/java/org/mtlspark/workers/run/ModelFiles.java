@@ -44,6 +44,24 @@ public final class ModelFiles {
    * that holds anything mtlspark does not write is refused before DL4J sees it.
    */
   public static ComputationGraph read(Configuration conf, String path) throws IOException {
+    return restore(bytes(conf, path), path, true);
+  }
+
+  /**
+   * The network in the model file at {@code path}, a graph or a stack of layers (a
+   * MultiLayerNetwork), without its updater state, after {@link ModelArchive} has checked it.
+   */
+  public static org.deeplearning4j.nn.api.Model readAny(Configuration conf, String path)
+      throws IOException {
+    byte[] checked = ModelArchive.checked(bytes(conf, path), path);
+    try (java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(checked)) {
+      return ModelArchive.isGraph(checked)
+          ? ModelSerializer.restoreComputationGraph(in, false)
+          : ModelSerializer.restoreMultiLayerNetwork(in, false);
+    }
+  }
+
+  private static byte[] bytes(Configuration conf, String path) throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
     if (!fs.exists(p)) {
@@ -60,11 +78,9 @@ public final class ModelFiles {
               + MAX_FILE_BYTES
               + " a model file can hold; refusing to load it");
     }
-    byte[] bytes;
     try (InputStream in = fs.open(p)) {
-      bytes = in.readNBytes((int) length);
+      return in.readNBytes((int) length);
     }
-    return restore(bytes, path, true);
   }
 
   /**

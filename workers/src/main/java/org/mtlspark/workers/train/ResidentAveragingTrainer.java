@@ -177,6 +177,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
         method.perStep() ? new Balancing(method, alpha, rate) : null);
   }
 
+  /** The frozen spans of the last epoch, to log a change once. */
+  private FrozenSpans lastFrozen = FrozenSpans.NONE;
+
   /** How many workers read their batches from the files in the last round (0 before any). */
   public int streamingWorkers() {
     return streamingWorkers;
@@ -255,6 +258,30 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
         // Task weights may change between epochs (set on the driver's graph); workers take them
         // each round.
         double[] taskWeights = TaskLossWeights.read(graph);
+        // Parameters frozen through this whole epoch are left out of the rounds: the workers take
+        // them once, from a broadcast, and return only the rest.
+        FrozenSpans frozen = FrozenSpans.of(graph, iteration, maxShare);
+        float[] fullParams = params;
+        float[] fullUpdater = updater;
+        Broadcast<float[][]> frozenValues = null;
+        if (!frozen.none()) {
+          frozenValues = jsc.broadcast(new float[][] {params, updater});
+          params = frozen.pack(params, false);
+          updater = frozen.pack(updater, true);
+          if (!frozen.equals(lastFrozen)) {
+            LOG.info(
+                "epoch {}: {} of {} parameters frozen throughout, left out of averaging (with"
+                    + " {} updater values): {} of {} values sent each way per worker and round",
+                epoch + 1,
+                frozen.parameters(),
+                fullParams.length,
+                frozen.updaterValues(),
+                params.length + updater.length,
+                fullParams.length + fullUpdater.length);
+          }
+        }
+        lastFrozen = frozen;
+        Broadcast<float[][]> frozenNow = frozenValues;
         for (int round = 0; round < roundsPerEpoch; round++) {
           long r0 = System.nanoTime();
           JobLabels.describe(jsc, "train", "epoch " + (epoch + 1) + ", round " + (round + 1));
@@ -279,7 +306,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                               keep,
                               threads,
                               memory,
-                              balance))
+                              balance,
+                              frozen,
+                              frozenNow == null ? null : frozenNow.value()))
                   .treeAggregate(
                       new RoundSum(), RoundSum::add, RoundSum::merge, depth, shareCount > 2);
           state.destroy();
@@ -309,6 +338,11 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           iteration += fittedWorkers == 0 ? 0 : (roundBatches + fittedWorkers - 1) / fittedWorkers;
           scoreSum += roundScore;
           batches += roundBatches;
+        }
+        if (frozenValues != null) {
+          params = frozen.unpack(params, fullParams, false);
+          updater = frozen.unpack(updater, fullUpdater, true);
+          frozenValues.destroy();
         }
         setState(graph, params, updater, iteration, epoch + 1);
         double seconds = (System.nanoTime() - epochStart) / 1e9;
@@ -549,7 +583,9 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       Residency residency,
       int nativeThreads,
       long batchMemory,
-      Balancing balancing)
+      Balancing balancing,
+      FrozenSpans frozen,
+      float[][] frozenValues)
       throws IOException {
     long t0 = System.nanoTime();
     NativeThreads.limit(NativeThreads.resolve(nativeThreads));
@@ -563,7 +599,16 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
     long t1 = System.nanoTime();
     synchronized (slot) {
       ComputationGraph g = slot.graph;
-      setState(g, state.params(), state.updater(), state.iteration(), state.epoch());
+      if (frozenValues == null) {
+        setState(g, state.params(), state.updater(), state.iteration(), state.epoch());
+      } else {
+        setState(
+            g,
+            frozen.unpack(state.params(), frozenValues[0], false),
+            frozen.unpack(state.updater(), frozenValues[1], true),
+            state.iteration(),
+            state.epoch());
+      }
       TaskLossWeights.apply(g, state.taskWeights());
       StepBalancer balancer = slot.balancer(balancing);
       if (balancer != null) {
@@ -592,8 +637,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                 share, state.epoch(), state.round(), (t1 - t0) / 1e6, to - from, (t2 - t1) / 1e6));
       }
       return new WorkerResult(
-          g.params().toFloatVector(),
-          vector(updaterState(g)),
+          frozen.pack(g.params().toFloatVector(), false),
+          frozen.pack(vector(updaterState(g)), true),
           scoreSum,
           to - from,
           slot.streaming(),

@@ -27,9 +27,11 @@ import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.model.ExpertGates;
 import org.mtlspark.workers.model.GraphBuilder;
+import org.mtlspark.workers.model.ImportedEncoder;
 import org.mtlspark.workers.model.MixtureOfExperts;
 import org.mtlspark.workers.model.PretrainedEncoders;
 import org.mtlspark.workers.model.TaskLossWeights;
+import org.mtlspark.workers.run.EncoderFiles;
 import org.mtlspark.workers.run.ModelFiles;
 import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -331,6 +333,12 @@ public final class TrainJob {
     if (pretrained) {
       pretrainedLayers.add(GraphBuilder.TEXT_EMBEDDING);
     }
+    // An image encoder from elsewhere: its layers are part of the network's structure, so a warm
+    // start reads the file too (and then takes its parameters from the earlier model).
+    ImportedEncoder imported =
+        p0.image().given()
+            ? EncoderFiles.read(hadoop, p0.image(), manifest.featurizers(), config.run().seed())
+            : null;
     ComputationGraph graph =
         GraphBuilder.build(
             manifest.featurizers(),
@@ -338,7 +346,23 @@ public final class TrainJob {
             config.train(),
             config.run().seed(),
             stepsPerEpoch,
-            pretrainedLayers);
+            pretrainedLayers,
+            imported);
+    if (imported != null && warmStart == null) {
+      LOG.info(
+          "image encoder from {}, cut at {}: {} parameters of {};{}{}",
+          imported.source(),
+          p0.image().layer(),
+          imported.parameters(),
+          imported.layers(),
+          p0.image().frozenUpTo().isEmpty() ? "" : " up to " + p0.image().frozenUpTo(),
+          freezing(p0, config.train().epochs())
+              + (p0.image().frozenUpTo().isEmpty()
+                  ? ""
+                  : "; the layers after it trained at "
+                      + p0.rateFactor()
+                      + " times the learning rate from the start"));
+    }
     if (!fromModel.isEmpty()) {
       if (pretrained && fromModel.contains(GraphBuilder.TEXT_EMBEDDING)) {
         throw new ConfigException(
