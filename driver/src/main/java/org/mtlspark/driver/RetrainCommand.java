@@ -12,6 +12,7 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.operate.registry.ModelRegistry;
 import org.mtlspark.operate.registry.RegistryException;
 import org.mtlspark.operate.registry.RetrainJob;
+import org.mtlspark.workers.run.EncoderFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -172,6 +173,10 @@ final class RetrainCommand extends MtlCommand.SparkCommand {
               + "--run-id");
     }
     OutputFolder.checkPlace(hadoop, "--work", runWork + "/" + RetrainJob.RUN_FILE);
+    // An imported image encoder is part of the network's structure: a warm start reads it too.
+    if (config.train().pretrained().image().given()) {
+      EncoderFiles.checkExists(hadoop, config.train().pretrained().image());
+    }
   }
 
   @Override

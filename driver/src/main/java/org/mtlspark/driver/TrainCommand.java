@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.run.EncoderFiles;
@@ -52,7 +53,18 @@ final class TrainCommand extends MtlCommand.SparkCommand {
           "a run folder of train or a registry version");
     }
     if (config.train().pretrained().image().given() && !found.contains(RunFolder.CHECKPOINTS)) {
-      EncoderFiles.checkExists(hadoop, config.train().pretrained().image());
+      // One line naming the file and the problem, as for every input checked here.
+      try {
+        EncoderFiles.checkExists(hadoop, config.train().pretrained().image());
+        EncoderFiles.check(
+            hadoop,
+            config.train().pretrained().image(),
+            Manifest.read(hadoop, prep).featurizers(),
+            config.run().seed());
+      } catch (ConfigException e) {
+        throw new CommandException(
+            ExitCodes.USAGE, "train.pretrained.image: " + String.join("; ", e.problems()));
+      }
     }
     if (found.contains(RunFolder.MODEL_FILE)) {
       throw new CommandException(

@@ -114,6 +114,39 @@ class MtlCommandTest {
   }
 
   @Test
+  void trainRefusesAMissingEncoderFileBeforeSparkStarts() throws IOException {
+    String prep = folder("prep", "manifest.json").toString();
+    String missing = dir.resolve("models/encoder.h5").toString();
+    refused(
+        run(
+            "train",
+            "--prep",
+            prep,
+            "--out",
+            dir.resolve("run").toString(),
+            "--set",
+            "train.pretrained.image.keras=" + missing,
+            "--set",
+            "train.pretrained.image.layer=features"),
+        "no Keras model file " + missing);
+    refused(
+        run(
+            "train",
+            "--prep",
+            prep,
+            "--out",
+            dir.resolve("run").toString(),
+            "--set",
+            "train.pretrained.image.zoo=squeezenet",
+            "--set",
+            "train.pretrained.image.weights=" + missing,
+            "--set",
+            "train.pretrained.image.layer=pool10"),
+        "no weights file " + missing);
+    assertTrue(SparkSession.getDefaultSession().isEmpty());
+  }
+
+  @Test
   void embedRefusesAConfigurationWithoutTextBeforeSparkStarts() throws IOException {
     Path yaml = dir.resolve("no-text.yaml");
     Files.writeString(

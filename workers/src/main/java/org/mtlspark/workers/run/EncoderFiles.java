@@ -58,6 +58,24 @@ public final class EncoderFiles {
     }
   }
 
+  /**
+   * Refuses, before any Spark work, an encoder that cannot serve {@code features}' images: a
+   * missing file; for a Keras file everything {@link #read} refuses; for a zoo architecture a
+   * layer it lacks or images it cannot read (its weights, which may be large, are read once, by
+   * training).
+   */
+  public static void check(
+      Configuration hadoop, TrainConfig.ImageEncoder config, FeaturizerState features, long seed)
+      throws IOException {
+    checkExists(hadoop, config);
+    if (!config.keras().isEmpty()) {
+      read(hadoop, config, features, seed);
+    } else {
+      ImportedEncoder.of(zoo(config.zoo(), features, seed), config.source(), config)
+          .alone(features);
+    }
+  }
+
   private static boolean exists(Configuration hadoop, String path) throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(hadoop);
