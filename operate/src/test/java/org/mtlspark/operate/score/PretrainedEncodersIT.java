@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mtlspark.config.ConfigException;
 import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
+import org.mtlspark.operate.registry.ModelRegistry;
+import org.mtlspark.operate.registry.ModelVersion;
 import org.mtlspark.prep.PrepJob;
 import org.mtlspark.prep.generate.GenerateJob;
 import org.mtlspark.testing.SharedSpark;
@@ -99,6 +102,40 @@ class PretrainedEncodersIT {
         scored.scored(),
         spark.read().parquet(dir.resolve("scored/predictions").toString()).count());
     assertTrue(scored.scored() > 500, "every labelled record and more: " + scored.scored());
+  }
+
+  @Test
+  void aRegistryVersionGivesItsEncodersAsARunFolderDoes() throws IOException {
+    ModelRegistry registry =
+        new ModelRegistry(new Configuration(), dir.resolve("registry").toString());
+    String version =
+        registry
+            .register(
+                "first",
+                first,
+                "first-run",
+                new ModelVersion.DataDescription(data, Map.of(), Map.of(), 600, List.of(), "test"),
+                0.5,
+                null)
+            .version();
+    String from = registry.versionDir("first", version).toString();
+    MtlConfig config =
+        config(
+            "train.pretrained.from=" + from,
+            "train.pretrained.parts=[image]",
+            "train.pretrained.frozenEpochs=99",
+            "train.epochs=1");
+    String run = dir.resolve("from-registry").toString();
+    new TrainJob(spark).run(config, prep, run);
+    Configuration hadoop = new Configuration();
+    ComputationGraph source = ModelFiles.read(hadoop, first + "/model.zip");
+    ComputationGraph trained = ModelFiles.read(hadoop, run + "/model.zip");
+    for (String name : PretrainedEncoders.layers(config.model(), List.of("image"))) {
+      assertEquals(
+          source.getLayer(name).params(),
+          trained.getLayer(name).params(),
+          name + " from the registry version, frozen");
+    }
   }
 
   @Test
