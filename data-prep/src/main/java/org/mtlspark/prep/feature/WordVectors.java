@@ -1,7 +1,6 @@
 package org.mtlspark.prep.feature;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -22,6 +21,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.mtlspark.config.PrepConfig;
 import org.mtlspark.prep.io.HadoopFiles;
+import org.mtlspark.prep.source.LineReader;
 import org.mtlspark.prep.source.PrepException;
 
 /**
@@ -170,12 +170,15 @@ public final class WordVectors {
   }
 
   private static void readText(String path, InputStream in, Filler fill) throws IOException {
-    BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-    String line;
+    // A line is held up to 1 MB only: a binary file read as text has no line breaks for a long way.
+    LineReader lines =
+        new LineReader(new InputStreamReader(in, StandardCharsets.UTF_8), MOST_LINE_BYTES);
+    LineReader.Line read;
     long number = 0;
-    while ((line = lines.readLine()) != null) {
+    while ((read = lines.next()) != null) {
       number++;
-      if (line.length() > MOST_LINE_BYTES || line.indexOf('\0') >= 0) {
+      String line = read.text();
+      if (read.cut() || line.indexOf('\0') >= 0) {
         throw new PrepException(
             path
                 + " line "

@@ -9,25 +9,25 @@ import java.io.Reader;
  * of a line: a longer one is read to its end without being held and comes back cut, so one line
  * costs memory no larger than that however long it is.
  */
-final class LineReader {
+public final class LineReader {
   /** Characters kept of a line that is too long, to show in its reject. */
   static final int CUT_KEEPS = 2000;
 
   private static final int EOF = CharCursor.EOF;
 
   /** One line without its line break; {@code cut} when it was longer than the limit (then only its start is kept). */
-  record Line(String text, boolean cut) {}
+  public record Line(String text, boolean cut) {}
 
   private final CharCursor chars;
   private final int maxChars;
 
-  LineReader(Reader in, int maxChars) {
+  public LineReader(Reader in, int maxChars) {
     this.chars = new CharCursor(in, 1 << 13);
     this.maxChars = maxChars;
   }
 
   /** The next line, or null at the end of the stream. */
-  Line next() throws IOException {
+  public Line next() throws IOException {
     StringBuilder text = new StringBuilder();
     long length = 0;
     String start = null;

@@ -173,6 +173,13 @@ class WordVectorsTest {
         e.getMessage().contains("cut.bin: ends inside the vector of word 2 (\"bad\")"),
         e.getMessage());
 
+    // A line longer than 1 MB is refused after its first megabyte is held, never whole.
+    String huge = write("huge.txt", "good" + " 1".repeat(3 << 20) + "\n");
+    e = assertThrows(PrepException.class, () -> read(huge, VectorsFormat.TEXT, true));
+    assertTrue(
+        e.getMessage().contains("huge.txt line 1: not a text line (binary bytes or over 1 MB)"),
+        e.getMessage());
+
     String none = write("other.vec", "2 2\nhund 1 2\nkatze 3 4\n");
     e = assertThrows(PrepException.class, () -> read(none, VectorsFormat.TEXT, true));
     assertTrue(
