@@ -21,8 +21,8 @@ public final class SharedSpark {
   private SharedSpark() {}
 
   public static synchronized SparkSession get() {
-    // A command run in-process stops the session it ran in (as it does under spark-submit);
-    // the next test gets a new one.
+    // A command run in-process uses this session when it runs and leaves it running; one that
+    // started its own stops it (as under spark-submit), and the next test gets a new one here.
     if (session == null || session.sparkContext().isStopped()) {
       SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("mtlspark-it");
       Map<String, String> defaults = read(confDir().resolve("spark-defaults.conf"));

@@ -198,13 +198,21 @@ public final class MtlCommand implements Runnable {
       configOptions.overrides.addAll(extraOverrides());
       MtlConfig config = configOptions.load();
       validate(config);
-      Configuration hadoop = SparkSessions.hadoopConfiguration();
+      // A session already running in this JVM (a notebook's, an embedding program's) is used
+      // and left running: only a session this command started is stopped at its end.
+      java.util.Optional<SparkSession> running = SparkSessions.running();
+      Configuration hadoop =
+          running.isPresent()
+              ? running.get().sparkContext().hadoopConfiguration()
+              : SparkSessions.hadoopConfiguration();
       checkInputs(config, hadoop);
       List<OutputFolder> outputs = outputs(config);
       outputs.forEach(o -> o.check(hadoop));
+      String name = "mtl " + getClass().getSimpleName().replace("Command", "").toLowerCase();
       SparkSession spark =
-          SparkSessions.create(
-              "mtl " + getClass().getSimpleName().replace("Command", "").toLowerCase());
+          running.isPresent()
+              ? SparkSessions.reuse(running.get(), name)
+              : SparkSessions.create(name);
       Configuration sparkHadoop = spark.sparkContext().hadoopConfiguration();
       boolean completed = false;
       try {
@@ -218,7 +226,9 @@ public final class MtlCommand implements Runnable {
         for (OutputFolder o : outputs) {
           o.finish(sparkHadoop, completed);
         }
-        spark.stop();
+        if (running.isEmpty()) {
+          spark.stop();
+        }
       }
     }
 

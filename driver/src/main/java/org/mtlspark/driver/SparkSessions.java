@@ -35,6 +35,43 @@ final class SparkSessions {
 
   private SparkSessions() {}
 
+  /** The SparkSession already running in this JVM (active on this thread, or the default), if any. */
+  static java.util.Optional<SparkSession> running() {
+    for (scala.Option<SparkSession> s :
+        List.of(SparkSession.getActiveSession(), SparkSession.getDefaultSession())) {
+      if (s.isDefined() && !s.get().sparkContext().isStopped()) {
+        return java.util.Optional.of(s.get());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * {@code spark}, a session this JVM already runs, for {@code appName}: used as it is (its
+   * settings cannot change once started; those this project would add and it lacks are named in
+   * a warning) and left running afterwards.
+   */
+  static SparkSession reuse(SparkSession spark, String appName) {
+    Map<String, String> given = new LinkedHashMap<>();
+    for (Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {
+      given.put(kv._1(), kv._2());
+    }
+    Map<String, String> missing = required(given);
+    if (!missing.isEmpty()) {
+      LOG.warn(
+          "the running SparkSession lacks settings this project sets for its own: {}; set them"
+              + " when creating the session if a job fails",
+          missing);
+    }
+    LOG.info(
+        "{} runs in the SparkSession already running (application {}, master {}), which it leaves"
+            + " running",
+        appName,
+        spark.sparkContext().applicationId(),
+        spark.sparkContext().master());
+    return spark;
+  }
+
   static SparkSession create(String appName) throws IOException {
     SparkConf conf = sparkConf(appName);
     if (!conf.contains("spark.master")) {
