@@ -12,8 +12,12 @@ computes them (channels last, cross-correlation, `same` padding as TensorFlow pa
                   -> logits (Dense 3, softmax)
   sequential.h5   Sequential: conv (Conv2D 3, 3x3, valid, relu, input 16x16x1) -> pool (MaxPooling2D
                   2x2) -> flat (Flatten) -> embedding (Dense 6, tanh) -> out (Dense 2, softmax)
-  reference.json  three 16x16 grey images (row by row, values in [0, 1]) and, for each file, the
-                  output of its cut layer (functional: features; sequential: embedding) on them
+  colour.h5       Model: input 8x8x3 -> pad (ZeroPadding2D 1) -> conv (Conv2D 4, 3x3, valid, relu)
+                  -> bn (BatchNormalization) -> features (GlobalAveragePooling2D)
+  reference.json  three 16x16 grey images (row by row, values in [0, 1]), three 8x8 colour images
+                  (the red, green and blue planes one after the other, each row by row, as prep
+                  writes them) and, for each file, the output of its cut layer (functional and
+                  colour: features; sequential: embedding) on them
 
 Redo (Debian: apt-get install python3-h5py python3-numpy), from this folder:
   /usr/bin/python3 make_keras_models.py
@@ -168,6 +172,53 @@ def sequential(images):
     return out
 
 
+def colour(images):
+    k, b = weights((3, 3, 3, 4)), weights((4,)) * 0.2
+    gamma = rng.uniform(0.5, 1.5, size=(4,)).astype(np.float32)
+    beta = weights((4,)) * 0.2
+    mean = weights((4,)) * 0.5
+    var = rng.uniform(0.5, 2.0, size=(4,)).astype(np.float32)
+
+    def inbound(name):
+        return [[[name, 0, 0, {}]]]
+
+    layers = [
+        {"class_name": "InputLayer", "name": "rgb", "inbound_nodes": [],
+         "config": {"batch_input_shape": [None, 8, 8, 3], "dtype": "float32", "sparse": False,
+                    "name": "rgb"}},
+        {"class_name": "ZeroPadding2D", "name": "pad", "inbound_nodes": inbound("rgb"),
+         "config": {"name": "pad", "trainable": True, "dtype": "float32",
+                    "padding": [[1, 1], [1, 1]], "data_format": "channels_last"}},
+        dict(conv("conv", 4, "valid", "relu"), name="conv", inbound_nodes=inbound("pad")),
+        {"class_name": "BatchNormalization", "name": "bn", "inbound_nodes": inbound("conv"),
+         "config": {"name": "bn", "trainable": True, "dtype": "float32", "axis": -1,
+                    "momentum": 0.99, "epsilon": 0.001, "center": True, "scale": True,
+                    "beta_initializer": {"class_name": "Zeros", "config": {}},
+                    "gamma_initializer": {"class_name": "Ones", "config": {}},
+                    "moving_mean_initializer": {"class_name": "Zeros", "config": {}},
+                    "moving_variance_initializer": {"class_name": "Ones", "config": {}},
+                    "beta_regularizer": None, "gamma_regularizer": None,
+                    "beta_constraint": None, "gamma_constraint": None}},
+        {"class_name": "GlobalAveragePooling2D", "name": "features", "inbound_nodes": inbound("bn"),
+         "config": {"name": "features", "trainable": True, "dtype": "float32",
+                    "data_format": "channels_last"}},
+    ]
+    config = {"class_name": "Model",
+              "config": {"name": "colour", "layers": layers,
+                         "input_layers": [["rgb", 0, 0]], "output_layers": [["features", 0, 0]]}}
+    write("colour.h5", config,
+          [("rgb", []), ("pad", []), ("conv", [("kernel", k), ("bias", b)]),
+           ("bn", [("gamma", gamma), ("beta", beta), ("moving_mean", mean),
+                   ("moving_variance", var)]),
+           ("features", [])])
+    out = []
+    for x in images:
+        a = relu(conv_forward(x, k, b, "same"))  # ZeroPadding2D 1, then a valid 3x3: as same
+        a = (a - mean) / np.sqrt(var + 0.001) * gamma + beta
+        out.append(a.mean(axis=(0, 1)).tolist())
+    return out
+
+
 def main():
     images = [rng.uniform(0, 1, size=(SIDE, SIDE, 1)) for _ in range(3)]
     images[2][:, :8, 0] = 0  # half dark: a different response
@@ -179,6 +230,10 @@ def main():
         "sequential.h5": {"layer": "embedding", "outputs": sequential(
             [x.round(6) for x in images])},
     }
+    colours = [rng.uniform(0, 1, size=(8, 8, 3)).round(6) for _ in range(3)]
+    colours[1][:, :, 0] = 0  # no red: the channels must not be mixed up
+    reference["colour_images"] = [x.transpose(2, 0, 1).reshape(-1).tolist() for x in colours]
+    reference["colour.h5"] = {"layer": "features", "outputs": colour(colours)}
     with open("reference.json", "w") as f:
         json.dump(reference, f, indent=1)
         f.write("\n")

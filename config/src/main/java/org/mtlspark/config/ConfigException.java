@@ -5,11 +5,18 @@ import java.util.List;
 /** A configuration that cannot be used; the message lists every problem found, one per line. */
 public final class ConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+  private final String source;
   private final List<String> problems;
 
   public ConfigException(String source, List<String> problems) {
     super(format(source, problems));
+    this.source = source;
     this.problems = List.copyOf(problems);
+  }
+
+  /** What was invalid: the configuration's name, or the setting whose value was refused. */
+  public String source() {
+    return source;
   }
 
   public List<String> problems() {

@@ -326,7 +326,6 @@ public record MtlConfig(
             + " writes through a recurrent decoder: use mgda");
   }
 
-  /** Refuses an image encoder whose convolutions and poolings leave no pixel of the image. */
   /**
    * An imported image encoder reads the images and hands its cut layer's output on: the parts of
    * the model that read the configured convolutions' cells are not there.
@@ -360,6 +359,7 @@ public record MtlConfig(
             + " encoder gives its layer's output only");
   }
 
+  /** Refuses an image encoder whose convolutions and poolings leave no pixel of the image. */
   private void checkImageEncoder(Problems problems) {
     int width = prep.image().width();
     int height = prep.image().height();

@@ -52,20 +52,6 @@ final class TrainCommand extends MtlCommand.SparkCommand {
           RunFolder.MODEL_FILE,
           "a run folder of train or a registry version");
     }
-    if (config.train().pretrained().image().given() && !found.contains(RunFolder.CHECKPOINTS)) {
-      // One line naming the file and the problem, as for every input checked here.
-      try {
-        EncoderFiles.checkExists(hadoop, config.train().pretrained().image());
-        EncoderFiles.check(
-            hadoop,
-            config.train().pretrained().image(),
-            Manifest.read(hadoop, prep).featurizers(),
-            config.run().seed());
-      } catch (ConfigException e) {
-        throw new CommandException(
-            ExitCodes.USAGE, "train.pretrained.image: " + String.join("; ", e.problems()));
-      }
-    }
     if (found.contains(RunFolder.MODEL_FILE)) {
       throw new CommandException(
           ExitCodes.USAGE,
@@ -87,6 +73,20 @@ final class TrainCommand extends MtlCommand.SparkCommand {
               + String.join(", ", found.subList(0, Math.min(5, found.size())))
               + (found.size() > 5 ? " and " + (found.size() - 5) + " more" : "")
               + "); choose another --out");
+    }
+    if (config.train().pretrained().image().given() && !found.contains(RunFolder.CHECKPOINTS)) {
+      // One line naming the file and the problem, as for every input checked here.
+      try {
+        EncoderFiles.checkExists(hadoop, config.train().pretrained().image());
+        EncoderFiles.check(
+            hadoop,
+            config.train().pretrained().image(),
+            Manifest.read(hadoop, prep).featurizers(),
+            config.run().seed());
+      } catch (ConfigException e) {
+        throw new CommandException(
+            ExitCodes.USAGE, e.source() + ": " + String.join("; ", e.problems()));
+      }
     }
   }
 

@@ -172,7 +172,7 @@ public final class GraphBuilder {
         new ComputationGraph(
             configuration(features, model, train, seed, stepsPerEpoch, pretrained, imported));
     graph.init();
-    if (imported != null) {
+    if (imported != null && graph.getVertex(ImportedEncoder.INPUT) != null) {
       imported.copyInto(graph);
     }
     return graph;
@@ -314,8 +314,9 @@ public final class GraphBuilder {
           InputType.convolutionalFlat(
               features.imageHeight(), features.imageWidth(), features.imageChannels()));
       if (read.contains(ModelInputs.IMAGE) && imported != null) {
-        // An encoder from elsewhere: its layers up to the frozen one by train.pretrained, the
-        // later ones at its rate factor from the start.
+        // An encoder from elsewhere: those of its layers in pretrained (all, unless a warm start
+        // carries them) train by train.pretrained, frozen up to frozenUpTo, the later ones at the
+        // rate factor from the start; the others as any layer.
         Set<String> frozen = imported.frozenLayers();
         String img =
             imported.addTo(
@@ -323,10 +324,12 @@ public final class GraphBuilder {
                 ModelInputs.IMAGE,
                 features,
                 name ->
-                    pretrainedUpdater(
-                        train,
-                        stepsPerEpoch,
-                        frozen.contains(name) ? train.pretrained().frozenEpochs() : 0));
+                    !pretrained.contains(name)
+                        ? null
+                        : pretrainedUpdater(
+                            train,
+                            stepsPerEpoch,
+                            frozen.contains(name) ? train.pretrained().frozenEpochs() : 0));
         g.addLayer(
             "image_dense",
             new DenseLayer.Builder().nOut(model.imageHidden()).activation(act).build(),

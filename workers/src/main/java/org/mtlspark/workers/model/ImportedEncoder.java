@@ -82,6 +82,16 @@ public final class ImportedEncoder {
    * and a cut that does not lead back to exactly one input.
    */
   public static ImportedEncoder of(Model model, String source, TrainConfig.ImageEncoder config) {
+    return of(model, source, config, null);
+  }
+
+  /**
+   * As {@link #of(Model, String, TrainConfig.ImageEncoder)}, the images given channels first or
+   * last as {@code format} says (a Keras model's {@code data_format}); null: as the first layer
+   * that has a data format reads them.
+   */
+  public static ImportedEncoder of(
+      Model model, String source, TrainConfig.ImageEncoder config, CNN2DFormat format) {
     List<Node> all = new ArrayList<>();
     Map<String, Map<String, INDArray>> params = new LinkedHashMap<>();
     List<String> inputs;
@@ -143,7 +153,8 @@ public final class ImportedEncoder {
         .forEach(n -> frozen.add(n.name()));
     params.keySet().retainAll(keptNames);
     params.values().removeIf(Map::isEmpty);
-    return new ImportedEncoder(source, config, kept, frozen, inputFormat(kept, inputs), params);
+    return new ImportedEncoder(
+        source, config, kept, frozen, format != null ? format : inputFormat(kept), params);
   }
 
   /**
@@ -246,19 +257,31 @@ public final class ImportedEncoder {
     return nodes.stream().filter(n -> needed.contains(n.name())).toList();
   }
 
-  /** Whether the encoder's first layers read channels first or last. */
-  private static CNN2DFormat inputFormat(List<Node> nodes, List<String> inputs) {
+  /**
+   * Whether the encoder's layers read channels first or last: the format of the first layer (in
+   * order from the input) that has one; channels first when none has.
+   */
+  private static CNN2DFormat inputFormat(List<Node> nodes) {
     for (Node n : nodes) {
-      if (n.layer() != null && n.inputs().stream().anyMatch(inputs::contains)) {
-        if (n.layer() instanceof ConvolutionLayer c) {
-          return c.getCnn2dDataFormat();
-        }
-        if (n.layer() instanceof SubsamplingLayer s) {
-          return s.getCnn2dDataFormat();
-        }
-        if (n.layer() instanceof BatchNormalization b) {
-          return b.getCnn2DFormat();
-        }
+      Layer l = n.layer();
+      CNN2DFormat f =
+          l instanceof ConvolutionLayer c
+              ? c.getCnn2dDataFormat()
+              : l instanceof SubsamplingLayer s
+                  ? s.getCnn2dDataFormat()
+                  : l instanceof BatchNormalization b
+                      ? b.getCnn2DFormat()
+                      : l instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer z
+                          ? z.getDataFormat()
+                          : l
+                                  instanceof
+                                  org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D c2
+                              ? c2.getDataFormat()
+                              : l instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D u
+                                  ? u.getFormat()
+                                  : null;
+      if (f != null) {
+        return f;
       }
     }
     return CNN2DFormat.NCHW;
@@ -297,7 +320,8 @@ public final class ImportedEncoder {
   /**
    * Adds the encoder to {@code g} over the network input {@code image} ({@code features}' images)
    * and returns the name of its last vertex. {@code updaterOf} gives each layer's updater (by this
-   * network's name), so that the layers train by this network's settings, not the other model's.
+   * network's name; null: the network's own), so that the layers train by this network's
+   * settings, not the other model's.
    */
   String addTo(
       ComputationGraphConfiguration.GraphBuilder g,

@@ -12,6 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelUtils;
@@ -59,21 +60,13 @@ public final class EncoderFiles {
   }
 
   /**
-   * Refuses, before any Spark work, an encoder that cannot serve {@code features}' images: a
-   * missing file; for a Keras file everything {@link #read} refuses; for a zoo architecture a
-   * layer it lacks or images it cannot read (its weights, which may be large, are read once, by
-   * training).
+   * Refuses, before any Spark work, an encoder that cannot serve {@code features}' images:
+   * everything {@link #read} refuses (the file is read again when training builds the network).
    */
   public static void check(
       Configuration hadoop, TrainConfig.ImageEncoder config, FeaturizerState features, long seed)
       throws IOException {
-    checkExists(hadoop, config);
-    if (!config.keras().isEmpty()) {
-      read(hadoop, config, features, seed);
-    } else {
-      ImportedEncoder.of(zoo(config.zoo(), features, seed), config.source(), config)
-          .alone(features);
-    }
+    read(hadoop, config, features, seed);
   }
 
   private static boolean exists(Configuration hadoop, String path) throws IOException {
@@ -89,7 +82,8 @@ public final class EncoderFiles {
     checkExists(hadoop, config);
     ImportedEncoder encoder;
     if (!config.keras().isEmpty()) {
-      encoder = ImportedEncoder.of(keras(hadoop, config.keras(), features), config.keras(), config);
+      Keras keras = keras(hadoop, config.keras(), features);
+      encoder = ImportedEncoder.of(keras.model(), config.keras(), config, keras.format());
     } else {
       Model architecture = zoo(config.zoo(), features, seed);
       encoder = ImportedEncoder.of(architecture, config.source(), config);
@@ -100,8 +94,11 @@ public final class EncoderFiles {
     return encoder;
   }
 
+  /** A Keras model with its weights, and whether its layers read channels first or last. */
+  record Keras(Model model, CNN2DFormat format) {}
+
   /** The Keras model in {@code path}, functional or sequential, with its weights. */
-  static Model keras(Configuration hadoop, String path, FeaturizerState features)
+  static Keras keras(Configuration hadoop, String path, FeaturizerState features)
       throws IOException {
     java.nio.file.Path local = Files.createTempFile("mtlspark-keras-", ".h5");
     try {
@@ -145,11 +142,13 @@ public final class EncoderFiles {
         throw refused(path, "cannot be read as a Keras model: " + e.getMessage());
       }
       Object kind = modelConfig.get("class_name");
-      checkInputShape(path, modelConfig, features);
+      boolean channelsLast = checkInputShape(path, modelConfig, features);
       try {
-        return "Sequential".equals(kind)
-            ? KerasModelImport.importKerasSequentialModelAndWeights(local.toString(), false)
-            : KerasModelImport.importKerasModelAndWeights(local.toString(), false);
+        Model model =
+            "Sequential".equals(kind)
+                ? KerasModelImport.importKerasSequentialModelAndWeights(local.toString(), false)
+                : KerasModelImport.importKerasModelAndWeights(local.toString(), false);
+        return new Keras(model, channelsLast ? CNN2DFormat.NHWC : CNN2DFormat.NCHW);
       } catch (Exception e) {
         throw refused(path, "cannot be imported (" + kind + "): " + e.getMessage());
       }
@@ -160,10 +159,11 @@ public final class EncoderFiles {
 
   /**
    * Refuses a Keras model whose input (its InputLayer's, or its first layer's, {@code
-   * batch_input_shape}) is another size or channel count than the prepared images.
+   * batch_input_shape}) is another size or channel count than the prepared images; returns whether
+   * its layers read channels last (the first {@code data_format} of its layers; Keras's default).
    */
   @SuppressWarnings("unchecked")
-  private static void checkInputShape(
+  private static boolean checkInputShape(
       String path, Map<String, Object> modelConfig, FeaturizerState features) {
     Object inner = modelConfig.get("config");
     List<Object> layers =
@@ -183,10 +183,10 @@ public final class EncoderFiles {
         }
       }
     }
-    if (shape == null || shape.size() != 4) {
-      return; // the import itself, and the trial pass, say what does not fit
-    }
     boolean last = !"channels_first".equals(format);
+    if (shape == null || shape.size() != 4) {
+      return last; // the import itself, and the trial pass, say what does not fit
+    }
     Object h = shape.get(last ? 1 : 2);
     Object w = shape.get(last ? 2 : 3);
     Object c = shape.get(last ? 3 : 1);
@@ -211,6 +211,7 @@ public final class EncoderFiles {
               + features.imageChannels()
               + ": set prep.image.height, width and channels to match");
     }
+    return last;
   }
 
   private static boolean fits(Object declared, int here) {
@@ -223,7 +224,9 @@ public final class EncoderFiles {
 
   /** The zoo architecture {@code name}, built for {@code features}' images, randomly initialised. */
   static Model zoo(String name, FeaturizerState features, long seed) {
-    int[] shape = {features.imageChannels(), features.imageHeight(), features.imageWidth()};
+    // The zoo reads inputShape as channels, width, height (InputType.convolutional(shape[2],
+    // shape[1], shape[0]) in every architecture).
+    int[] shape = {features.imageChannels(), features.imageWidth(), features.imageHeight()};
     int classes = 2; // the output layer is past any cut
     ZooModel model =
         switch (name) {

@@ -14,25 +14,24 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
- * The stretches of the parameter and updater-state vectors that stay frozen through the coming
- * steps: parameters whose learning rate is a {@link PretrainedSchedule} still at 0 after them
- * ({@code train.pretrained.frozenEpochs}), with their updater state. They cannot change, so a
- * round leaves them out: workers take them once per epoch and return only the rest, and the driver
- * averages only the rest ({@link #pack}, {@link #unpack}). An epoch after the freeze exchanges
- * everything again.
+ * The stretches of the parameter vector that stay frozen through the coming steps: parameters
+ * whose learning rate is a {@link PretrainedSchedule} still at 0 after them ({@code
+ * train.pretrained.frozenEpochs}). They cannot change, so a round leaves them out: workers take
+ * them once per epoch and return only the rest, and the driver averages only the rest ({@link
+ * #pack}, {@link #unpack}). Their updater state stays in the exchange: ND4J's Adam and Nesterov
+ * update their moments at a rate of 0 too (only the step is 0), and averaged as before they give
+ * ordinary steps when the freeze ends. An epoch after the freeze exchanges everything again.
  */
 final class FrozenSpans implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Nothing frozen. */
-  static final FrozenSpans NONE = new FrozenSpans(new int[0], new int[0]);
+  static final FrozenSpans NONE = new FrozenSpans(new int[0]);
 
   private final int[] params; // [start, end) pairs, ascending, disjoint
-  private final int[] updater;
 
-  private FrozenSpans(int[] params, int[] updater) {
+  private FrozenSpans(int[] params) {
     this.params = params;
-    this.updater = updater;
   }
 
   /**
@@ -41,7 +40,6 @@ final class FrozenSpans implements Serializable {
    */
   static FrozenSpans of(ComputationGraph graph, int iteration, int steps) {
     List<int[]> p = new ArrayList<>();
-    List<int[]> u = new ArrayList<>();
     for (UpdaterBlock block :
         ((BaseMultiLayerUpdater<?>) graph.getUpdater(true)).getUpdaterBlocks()) {
       boolean frozen = !block.getLayersAndVariablesInBlock().isEmpty();
@@ -53,10 +51,9 @@ final class FrozenSpans implements Serializable {
       }
       if (frozen) {
         add(p, block.getParamOffsetStart(), block.getParamOffsetEnd());
-        add(u, block.getUpdaterViewOffsetStart(), block.getUpdaterViewOffsetEnd());
       }
     }
-    return p.isEmpty() ? NONE : new FrozenSpans(flat(p), flat(u));
+    return p.isEmpty() ? NONE : new FrozenSpans(flat(p));
   }
 
   private static ISchedule schedule(IUpdater updater) {
@@ -95,14 +92,12 @@ final class FrozenSpans implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FrozenSpans f
-        && java.util.Arrays.equals(f.params, params)
-        && java.util.Arrays.equals(f.updater, updater);
+    return o instanceof FrozenSpans f && java.util.Arrays.equals(f.params, params);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Arrays.hashCode(params) * 31 + java.util.Arrays.hashCode(updater);
+    return java.util.Arrays.hashCode(params);
   }
 
   boolean none() {
@@ -114,11 +109,6 @@ final class FrozenSpans implements Serializable {
     return length(params);
   }
 
-  /** The number of frozen updater-state values. */
-  long updaterValues() {
-    return length(updater);
-  }
-
   private static long length(int[] spans) {
     long n = 0;
     for (int i = 0; i < spans.length; i += 2) {
@@ -127,9 +117,9 @@ final class FrozenSpans implements Serializable {
     return n;
   }
 
-  /** {@code full} (the parameters, or with {@code ofUpdater} the updater state) less the frozen spans. */
-  float[] pack(float[] full, boolean ofUpdater) {
-    int[] spans = ofUpdater ? updater : params;
+  /** The parameters {@code full} less the frozen spans. */
+  float[] pack(float[] full) {
+    int[] spans = params;
     if (spans.length == 0) {
       return full;
     }
@@ -147,8 +137,8 @@ final class FrozenSpans implements Serializable {
   }
 
   /** {@code packed} with the frozen spans of {@code frozenValues} (a full vector) put back. */
-  float[] unpack(float[] packed, float[] frozenValues, boolean ofUpdater) {
-    int[] spans = ofUpdater ? updater : params;
+  float[] unpack(float[] packed, float[] frozenValues) {
+    int[] spans = params;
     if (spans.length == 0) {
       return packed;
     }

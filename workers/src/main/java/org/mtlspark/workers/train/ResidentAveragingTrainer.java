@@ -262,26 +262,23 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
         // them once, from a broadcast, and return only the rest.
         FrozenSpans frozen = FrozenSpans.of(graph, iteration, maxShare);
         float[] fullParams = params;
-        float[] fullUpdater = updater;
-        Broadcast<float[][]> frozenValues = null;
+        Broadcast<float[]> frozenValues = null;
         if (!frozen.none()) {
-          frozenValues = jsc.broadcast(new float[][] {params, updater});
-          params = frozen.pack(params, false);
-          updater = frozen.pack(updater, true);
+          frozenValues = jsc.broadcast(params);
+          params = frozen.pack(params);
           if (!frozen.equals(lastFrozen)) {
             LOG.info(
-                "epoch {}: {} of {} parameters frozen throughout, left out of averaging (with"
-                    + " {} updater values): {} of {} values sent each way per worker and round",
+                "epoch {}: {} of {} parameters frozen throughout, left out of averaging: {} of {}"
+                    + " values sent each way per worker and round (parameters and updater state)",
                 epoch + 1,
                 frozen.parameters(),
                 fullParams.length,
-                frozen.updaterValues(),
                 params.length + updater.length,
-                fullParams.length + fullUpdater.length);
+                fullParams.length + updater.length);
           }
         }
         lastFrozen = frozen;
-        Broadcast<float[][]> frozenNow = frozenValues;
+        Broadcast<float[]> frozenNow = frozenValues;
         for (int round = 0; round < roundsPerEpoch; round++) {
           long r0 = System.nanoTime();
           JobLabels.describe(jsc, "train", "epoch " + (epoch + 1) + ", round " + (round + 1));
@@ -340,8 +337,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
           batches += roundBatches;
         }
         if (frozenValues != null) {
-          params = frozen.unpack(params, fullParams, false);
-          updater = frozen.unpack(updater, fullUpdater, true);
+          params = frozen.unpack(params, fullParams);
           frozenValues.destroy();
         }
         setState(graph, params, updater, iteration, epoch + 1);
@@ -585,7 +581,7 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       long batchMemory,
       Balancing balancing,
       FrozenSpans frozen,
-      float[][] frozenValues)
+      float[] frozenValues)
       throws IOException {
     long t0 = System.nanoTime();
     NativeThreads.limit(NativeThreads.resolve(nativeThreads));
@@ -604,8 +600,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
       } else {
         setState(
             g,
-            frozen.unpack(state.params(), frozenValues[0], false),
-            frozen.unpack(state.updater(), frozenValues[1], true),
+            frozen.unpack(state.params(), frozenValues),
+            state.updater(),
             state.iteration(),
             state.epoch());
       }
@@ -637,8 +633,8 @@ public final class ResidentAveragingTrainer implements GraphTrainer {
                 share, state.epoch(), state.round(), (t1 - t0) / 1e6, to - from, (t2 - t1) / 1e6));
       }
       return new WorkerResult(
-          frozen.pack(g.params().toFloatVector(), false),
-          frozen.pack(vector(updaterState(g)), true),
+          frozen.pack(g.params().toFloatVector()),
+          vector(updaterState(g)),
           scoreSum,
           to - from,
           slot.streaming(),

@@ -334,11 +334,15 @@ public final class TrainJob {
       pretrainedLayers.add(GraphBuilder.TEXT_EMBEDDING);
     }
     // An image encoder from elsewhere: its layers are part of the network's structure, so a warm
-    // start reads the file too (and then takes its parameters from the earlier model).
+    // start reads the file too, then takes their parameters from the earlier model and trains
+    // them as any layer.
     ImportedEncoder imported =
         p0.image().given()
             ? EncoderFiles.read(hadoop, p0.image(), manifest.featurizers(), config.run().seed())
             : null;
+    if (imported != null && warmStart == null) {
+      pretrainedLayers.addAll(imported.layers());
+    }
     ComputationGraph graph =
         GraphBuilder.build(
             manifest.featurizers(),
@@ -348,7 +352,12 @@ public final class TrainJob {
             stepsPerEpoch,
             pretrainedLayers,
             imported);
-    if (imported != null && warmStart == null) {
+    if (imported != null && graph.getVertex(ImportedEncoder.INPUT) == null) {
+      LOG.warn(
+          "train.pretrained.image imports {}, but nothing reads the image (model.fuse, or only"
+              + " token and retrieval tasks): unused",
+          imported.source());
+    } else if (imported != null && warmStart == null) {
       LOG.info(
           "image encoder from {}, cut at {}: {} parameters of {};{}{}",
           imported.source(),

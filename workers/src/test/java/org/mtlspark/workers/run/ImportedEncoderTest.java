@@ -59,9 +59,9 @@ class ImportedEncoderTest {
     return new ObjectMapper().readTree(Path.of(KERAS, "reference.json").toFile());
   }
 
-  /** The reference images as prepared rows [3, 256]. */
-  static INDArray referenceImages(JsonNode ref) {
-    JsonNode images = ref.get("images");
+  /** The reference images ({@code key}) as prepared rows. */
+  static INDArray referenceImages(JsonNode ref, String key) {
+    JsonNode images = ref.get(key);
     float[][] rows = new float[images.size()][];
     for (int i = 0; i < rows.length; i++) {
       rows[i] = new float[images.get(i).size()];
@@ -73,8 +73,14 @@ class ImportedEncoderTest {
   }
 
   static void assertGivesTheReference(String file, ImportedEncoder encoder) throws IOException {
+    assertGivesTheReference(file, encoder, "images", images(16, 1));
+  }
+
+  static void assertGivesTheReference(
+      String file, ImportedEncoder encoder, String imagesKey, FeaturizerState features)
+      throws IOException {
     JsonNode ref = reference();
-    INDArray out = encoder.alone(images(16, 1)).outputSingle(referenceImages(ref));
+    INDArray out = encoder.alone(features).outputSingle(referenceImages(ref, imagesKey));
     JsonNode expected = ref.get(file).get("outputs");
     assertEquals(expected.size(), out.size(0));
     for (int i = 0; i < expected.size(); i++) {
@@ -109,6 +115,15 @@ class ImportedEncoderTest {
             new Configuration(), keras("sequential.h5", "embedding"), images(16, 1), 1);
     assertEquals(List.of("image_import_conv", "image_import_embedding"), encoder.layers());
     assertGivesTheReference("sequential.h5", encoder);
+  }
+
+  @Test
+  void aColourModelThatPadsFirstAndNormalisesBatchesGivesWhatKerasGives() throws IOException {
+    ImportedEncoder encoder =
+        EncoderFiles.read(new Configuration(), keras("colour.h5", "features"), images(8, 3), 1);
+    assertEquals(CNN2DFormat.NHWC, encoder.format(), "its padding reads channels last");
+    assertEquals(List.of("image_import_conv", "image_import_bn"), encoder.layers());
+    assertGivesTheReference("colour.h5", encoder, "colour_images", images(8, 3));
   }
 
   @Test
@@ -230,7 +245,8 @@ class ImportedEncoderTest {
     assertEquals(Set.of("image_import_conv_a"), encoder.frozenLayers());
     // Two steps per epoch: the first two are the frozen epoch.
     ComputationGraph g =
-        GraphBuilder.build(s, config.model(), config.train(), 2, 2, Set.of(), encoder);
+        GraphBuilder.build(
+            s, config.model(), config.train(), 2, 2, Set.copyOf(encoder.layers()), encoder);
     ComputationGraph alone = encoder.alone(s);
     Map<String, INDArray> before = new java.util.HashMap<>();
     for (String name : List.of("image_import_conv_a", "image_import_conv_b")) {
