@@ -78,6 +78,11 @@ public final class TestBatches {
 
   /** {@link #state()} with images of {@code side x side} pixels and {@code channels} channels. */
   public static FeaturizerState withImages(int side, int channels) {
+    return withImages(side, side, channels);
+  }
+
+  /** {@link #state()} with images {@code width} wide, {@code height} high, of {@code channels}. */
+  public static FeaturizerState withImages(int width, int height, int channels) {
     FeaturizerState s = state();
     return new FeaturizerState(
         s.modalities(),
@@ -91,8 +96,8 @@ public final class TestBatches {
         s.hashBuckets(),
         s.maxTokens(),
         s.vocabulary(),
-        side,
-        side,
+        width,
+        height,
         s.tasks(),
         s.idColumns(),
         s.idVocabularies(),

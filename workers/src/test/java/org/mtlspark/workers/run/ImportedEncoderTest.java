@@ -228,6 +228,30 @@ class ImportedEncoderTest {
   }
 
   @Test
+  void aZooArchitectureIsBuiltForImagesWiderThanTheyAreHigh() throws IOException {
+    // 28 wide, 20 high: LeNet's dense layer reads the last pooling's 4 x 2 cells (wide x high)
+    // through a preprocessor that checks both.
+    FeaturizerState wide = TestBatches.withImages(28, 20, 1);
+    MultiLayerNetwork net = (MultiLayerNetwork) EncoderFiles.zoo("lenet", wide, 3);
+    String dense = net.getLayer(4).conf().getLayer().getLayerName();
+    Path file = dir.resolve("lenet-wide.zip");
+    ModelSerializer.writeModel(net, file.toFile(), false);
+    TrainConfig.ImageEncoder config =
+        new TrainConfig.ImageEncoder("", "lenet", file.toString(), dense, "none", "");
+    ImportedEncoder encoder = EncoderFiles.read(new Configuration(), config, wide, 1);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 28 * 20);
+    assertEquals(
+        0.0,
+        encoder
+            .alone(wide)
+            .outputSingle(x)
+            .sub(net.feedForwardToLayer(4, x).get(5))
+            .amaxNumber()
+            .doubleValue(),
+        1e-5);
+  }
+
+  @Test
   void inTheNetworkTheEncoderIsCopiedFrozenUpToItsLayerAndImageDenseTrains() throws IOException {
     FeaturizerState s = images(16, 1);
     MtlConfig config =
