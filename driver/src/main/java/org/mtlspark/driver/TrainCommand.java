@@ -75,10 +75,12 @@ final class TrainCommand extends MtlCommand.SparkCommand {
               + "); choose another --out");
     }
     if (config.train().pretrained().image().given() && !found.contains(RunFolder.CHECKPOINTS)) {
-      // One line naming the file and the problem, as for every input checked here.
+      // One line naming the file and the problem, as for every input checked here. Reading the
+      // encoder refuses everything it would refuse in training (which reads it again); a missing
+      // file is named before the manifest is read.
       try {
         EncoderFiles.checkExists(hadoop, config.train().pretrained().image());
-        EncoderFiles.check(
+        EncoderFiles.read(
             hadoop,
             config.train().pretrained().image(),
             Manifest.read(hadoop, prep).featurizers(),

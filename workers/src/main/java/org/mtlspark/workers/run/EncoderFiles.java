@@ -59,16 +59,6 @@ public final class EncoderFiles {
     }
   }
 
-  /**
-   * Refuses, before any Spark work, an encoder that cannot serve {@code features}' images:
-   * everything {@link #read} refuses (the file is read again when training builds the network).
-   */
-  public static void check(
-      Configuration hadoop, TrainConfig.ImageEncoder config, FeaturizerState features, long seed)
-      throws IOException {
-    read(hadoop, config, features, seed);
-  }
-
   private static boolean exists(Configuration hadoop, String path) throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(hadoop);
