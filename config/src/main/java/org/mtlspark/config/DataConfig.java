@@ -100,6 +100,14 @@ public record DataConfig(
     return s.keyColumns(key).size() == key.size() && s.align() == SourceConfig.Align.EXACT;
   }
 
+  /**
+   * Whether a source reads files by a path (under the data root, unless absolute); sources that
+   * are tables, or that Spark reads without a path, need no data root.
+   */
+  public boolean readsFiles() {
+    return sources.stream().anyMatch(s -> !s.path().isBlank());
+  }
+
   /** The source with this name. */
   public SourceConfig source(String name) {
     return sources.stream()

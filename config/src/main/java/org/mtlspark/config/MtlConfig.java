@@ -30,6 +30,40 @@ public record MtlConfig(
     return new MtlConfig(run, data, prep, model, tasks, other, generate);
   }
 
+  /**
+   * This configuration with other conditions on its table and spark sources' rows, by source name
+   * (e.g. the new partition to score); a name that is no such source is refused, naming those there
+   * are.
+   */
+  public MtlConfig withWhere(java.util.Map<String, String> where) {
+    List<SourceConfig> sources = new java.util.ArrayList<>();
+    java.util.Set<String> left = new java.util.LinkedHashSet<>(where.keySet());
+    for (SourceConfig s : data.sources()) {
+      left.remove(s.name());
+      sources.add(where.containsKey(s.name()) ? s.withWhere(where.get(s.name())) : s);
+    }
+    List<String> bySpark =
+        data.sources().stream().filter(s -> s.format().bySpark()).map(SourceConfig::name).toList();
+    for (String name : where.keySet()) {
+      if (left.contains(name) || !bySpark.contains(name)) {
+        throw new IllegalArgumentException(
+            "a condition for source "
+                + name
+                + ", which is no table or spark source of this configuration (those: "
+                + bySpark
+                + ")");
+      }
+    }
+    return new MtlConfig(
+        run,
+        new DataConfig(data.root(), data.key(), data.nullToken(), sources),
+        prep,
+        model,
+        tasks,
+        train,
+        generate);
+  }
+
   /** This configuration with another run section (name, seed). */
   public MtlConfig withRun(RunConfig other) {
     return new MtlConfig(other, data, prep, model, tasks, train, generate);

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One input source: where its files are, their format, the key columns that align it with the
+ * One input source: where its files (or its table) are, their format, the key columns that align it with the
  * others, the policies for duplicate keys and for records it has no row for, and which of its
  * columns become features. Labels are taken from a source by the tasks that name it.
  *
@@ -39,7 +39,11 @@ public record SourceConfig(
     String escape,
     String encoding,
     List<String> columns,
-    Items items)
+    Items items,
+    String table,
+    String where,
+    String reader,
+    Map<String, String> options)
     implements Validatable {
 
   /**
@@ -80,7 +84,23 @@ public record SourceConfig(
      * cell holding the sentence's values of that field joined by single spaces, each metadata key a
      * cell of its own (e.g. {@code sent_id}).
      */
-    CONLL
+    CONLL,
+    /**
+     * A table of the session's catalog (a Hive metastore, Spark's own, or another catalog Spark is
+     * configured with), named by {@code table}; {@code where} filters its rows (e.g. a partition).
+     */
+    TABLE,
+    /**
+     * Anything {@code spark.read} reads: {@code reader} names the format (orc, avro, jdbc, delta,
+     * ...: on the classpath), {@code options} its options, {@code path} (optional) what it loads;
+     * {@code where} filters the rows.
+     */
+    SPARK;
+
+    /** Whether Spark reads this format into a DataFrame by name, rather than the project reading files. */
+    public boolean bySpark() {
+      return this == TABLE || this == SPARK;
+    }
   }
 
   /** What to do when several rows of this source have the same key; every extra row is counted. */
@@ -115,6 +135,7 @@ public record SourceConfig(
   /** Values for keys a source may leave out. */
   public static Map<String, Object> defaults() {
     Map<String, Object> d = new LinkedHashMap<>();
+    d.put("path", "");
     d.put("key", List.of());
     d.put("duplicates", "first");
     d.put("timestamp", "");
@@ -136,6 +157,10 @@ public record SourceConfig(
     d.put("encoding", "UTF-8");
     d.put("columns", List.of());
     d.put("items", "digits");
+    d.put("table", "");
+    d.put("where", "");
+    d.put("reader", "");
+    d.put("options", Map.of());
     return d;
   }
 
@@ -145,7 +170,44 @@ public record SourceConfig(
         name.matches("[A-Za-z][A-Za-z0-9_]*"),
         Validatable.at(path, "name"),
         "must start with a letter and hold only letters, digits and '_', was \"" + name + "\"");
-    problems.require(!this.path.isBlank(), Validatable.at(path, "path"), "must not be empty");
+    problems.require(
+        !this.path.isBlank() || format.bySpark(),
+        Validatable.at(path, "path"),
+        "must not be empty");
+    if (format == Format.TABLE) {
+      problems.require(
+          table.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*){0,2}"),
+          Validatable.at(path, "table"),
+          "a table source names its table (TABLE, DATABASE.TABLE or CATALOG.DATABASE.TABLE), was \""
+              + table
+              + "\"");
+      problems.require(
+          this.path.isBlank(),
+          Validatable.at(path, "path"),
+          "a table source reads its table, not a path; leave path out");
+    } else {
+      problems.require(
+          table.isEmpty(),
+          Validatable.at(path, "table"),
+          "names the table of a table source; source " + name + " is " + format);
+    }
+    if (format == Format.SPARK) {
+      problems.require(
+          reader.matches("[A-Za-z][A-Za-z0-9_.\\-]*"),
+          Validatable.at(path, "reader"),
+          "a spark source names the spark.read format it reads (orc, avro, jdbc, ...), was \""
+              + reader
+              + "\"");
+    } else {
+      problems.require(
+          reader.isEmpty() && options.isEmpty(),
+          Validatable.at(path, reader.isEmpty() ? "options" : "reader"),
+          "set the format and options of a spark source; source " + name + " is " + format);
+    }
+    problems.require(
+        where.isEmpty() || format.bySpark(),
+        Validatable.at(path, "where"),
+        "filters the rows of a table or spark source; source " + name + " is " + format);
     problems.require(
         duplicates != Duplicates.LATEST || !timestamp.isBlank(),
         Validatable.at(path, "timestamp"),
@@ -298,6 +360,39 @@ public record SourceConfig(
     } catch (java.nio.charset.IllegalCharsetNameException e) {
       return false;
     }
+  }
+
+  /** This source with another condition on its rows ({@code where}). */
+  public SourceConfig withWhere(String condition) {
+    return new SourceConfig(
+        name,
+        format,
+        path,
+        key,
+        duplicates,
+        timestamp,
+        align,
+        tolerance,
+        allowFuture,
+        missing,
+        numeric,
+        categorical,
+        hashed,
+        ids,
+        text,
+        image,
+        datetime,
+        dateFormats,
+        delimiter,
+        quote,
+        escape,
+        encoding,
+        columns,
+        items,
+        table,
+        condition,
+        reader,
+        options);
   }
 
   /** The key columns of this source, given the record key. */

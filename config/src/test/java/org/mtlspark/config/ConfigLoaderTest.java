@@ -140,6 +140,59 @@ class ConfigLoaderTest {
             .items());
   }
 
+  @Test
+  void tableAndSparkSourcesNameWhatTheyReadAndOnlyTheyTakeAConditionOrOptions() throws IOException {
+    ConfigException e =
+        fails(
+            """
+        data:
+          key: [id]
+          sources:
+            - {name: a, format: table, numeric: [x]}
+            - {name: b, format: table, table: "db.t; drop", path: b}
+            - {name: c, format: spark, path: c}
+            - {name: d, format: csv, path: d.csv, where: "x > 1", table: t}
+            - {name: e, format: parquet, path: e, options: {k: v}}
+            - {name: f, format: csv}
+        tasks:
+          - {name: y, type: regression, source: a, column: y}
+        """);
+    String m = e.getMessage();
+    for (String expected :
+        List.of(
+            "data.sources[0].table: a table source names its table (TABLE, DATABASE.TABLE or"
+                + " CATALOG.DATABASE.TABLE), was \"\"",
+            "data.sources[1].table: a table source names its table",
+            "data.sources[1].path: a table source reads its table, not a path; leave path out",
+            "data.sources[2].reader: a spark source names the spark.read format it reads",
+            "data.sources[3].where: filters the rows of a table or spark source; source d is CSV",
+            "data.sources[3].table: names the table of a table source; source d is CSV",
+            "data.sources[4].options: set the format and options of a spark source",
+            "data.sources[5].path: must not be empty")) {
+      assertTrue(m.contains(expected), expected + " in " + m);
+    }
+    assertEquals(8, e.problems().size(), m);
+    MtlConfig tables =
+        ConfigLoader.load(
+            List.of(),
+            List.of(
+                "data.sources=[{name: tabular, format: table, table: sales.customers, where: \"dt ="
+                    + " '2026-12-01'\", numeric: [age]}, {name: labels, format: spark, reader:"
+                    + " jdbc, options: {url: \"jdbc:h2:mem:x\", dbtable: labels}}]"));
+    assertTrue(!tables.data().readsFiles(), "tables need no data root");
+    assertEquals("dt = '2026-12-01'", tables.data().sources().get(0).where());
+    MtlConfig other = tables.withWhere(java.util.Map.of("tabular", "dt = '2026-12-02'"));
+    assertEquals("dt = '2026-12-02'", other.data().sources().get(0).where());
+    assertEquals(tables.data().sources().get(1), other.data().sources().get(1));
+    IllegalArgumentException notTable =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ConfigLoader.load(List.of(), List.of())
+                    .withWhere(java.util.Map.of("tabular", "x")));
+    assertTrue(notTable.getMessage().contains("no table or spark source"), notTable.getMessage());
+  }
+
   static MtlConfig caption(String... settings) {
     return ConfigLoader.load(
         List.of(confDir().resolve("examples/multimnist-caption.yaml").toString()),

@@ -31,6 +31,17 @@ public final class SharedSpark {
       // Tests keep every address on the loopback interface.
       conf.set("spark.driver.host", "127.0.0.1");
       conf.set("spark.driver.bindAddress", "127.0.0.1");
+      // Tables live in a folder of this run; where Hive's classes are on the test classpath, in a
+      // Hive metastore of its own (Derby, in that folder), as on a cluster.
+      Path tables = tablesDir();
+      conf.set("spark.sql.warehouse.dir", tables.resolve("warehouse").toUri().toString());
+      if (hiveOnClasspath()) {
+        conf.set("spark.sql.catalogImplementation", "hive");
+        conf.set(
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            "jdbc:derby:;databaseName=" + tables.resolve("metastore") + ";create=true");
+        System.setProperty("derby.system.home", tables.toString());
+      }
       boolean first = session == null;
       session = SparkSession.builder().config(conf).getOrCreate();
       if (first) {
@@ -38,6 +49,29 @@ public final class SharedSpark {
       }
     }
     return session;
+  }
+
+  private static Path tables;
+
+  private static Path tablesDir() {
+    if (tables == null) {
+      try {
+        tables = Files.createTempDirectory("mtlspark-tables");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return tables;
+  }
+
+  /** Whether Spark's Hive support is on the classpath (a module's tests of tables add it). */
+  public static boolean hiveOnClasspath() {
+    try {
+      Class.forName("org.apache.spark.sql.hive.HiveSessionStateBuilder");
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   /** The project's conf/ folder, from the build (mtl.conf.dir) or found upwards from the working folder. */

@@ -139,7 +139,9 @@ final class EmbedCommand extends MtlCommand.SparkCommand {
 
   @Override
   protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
-    require(hadoop, data != null ? "--data" : "data.root", root(config), null, null);
+    if (!root(config).isEmpty()) {
+      require(hadoop, data != null ? "--data" : "data.root", root(config), null, null);
+    }
   }
 
   @Override

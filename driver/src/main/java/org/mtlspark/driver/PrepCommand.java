@@ -46,9 +46,12 @@ final class PrepCommand extends MtlCommand.SparkCommand {
     requireDataRoot(data, config);
   }
 
-  /** Refuses a command that reads the sources with neither {@code --data} nor {@code data.root}. */
+  /**
+   * Refuses a command that reads the sources' files with neither {@code --data} nor {@code
+   * data.root}; sources that are all tables need neither.
+   */
   static void requireDataRoot(String data, MtlConfig config) {
-    if (data == null && config.data().root().isEmpty()) {
+    if (data == null && config.data().root().isEmpty() && config.data().readsFiles()) {
       throw new CommandException(
           ExitCodes.USAGE, "no data folder: pass --data DIR or set data.root");
     }
@@ -56,7 +59,9 @@ final class PrepCommand extends MtlCommand.SparkCommand {
 
   @Override
   protected void checkInputs(MtlConfig config, Configuration hadoop) throws IOException {
-    require(hadoop, data != null ? "--data" : "data.root", root(config), null, null);
+    if (!root(config).isEmpty()) {
+      require(hadoop, data != null ? "--data" : "data.root", root(config), null, null);
+    }
   }
 
   /**
@@ -65,9 +70,13 @@ final class PrepCommand extends MtlCommand.SparkCommand {
    */
   static List<String> sourceInputs(List<String> configFiles, MtlConfig config, String root) {
     List<String> inputs = new ArrayList<>(configFiles);
-    inputs.add(root);
+    if (!root.isEmpty()) {
+      inputs.add(root);
+    }
     for (SourceConfig source : config.data().sources()) {
-      inputs.add(HadoopFiles.resolve(root, source.path()));
+      if (!source.path().isBlank()) {
+        inputs.add(HadoopFiles.resolve(root, source.path()));
+      }
     }
     return inputs;
   }

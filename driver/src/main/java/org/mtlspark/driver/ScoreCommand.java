@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.operate.registry.ModelRegistry;
 import org.mtlspark.operate.score.ScoreJob;
+import org.mtlspark.operate.score.ScoreSink;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.workers.run.RunFolder;
 import picocli.CommandLine.Command;
@@ -49,10 +50,51 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
 
   @Option(
       names = "--data",
-      required = true,
       paramLabel = "DIR",
-      description = "Data root holding the sources.")
+      description =
+          "Data root holding the sources (not needed when the model's sources are all tables).")
   String data;
+
+  @Option(
+      names = "--where",
+      paramLabel = "SOURCE=CONDITION",
+      description =
+          "A table or spark source's rows to score, as a Spark SQL condition replacing its `where` "
+              + "(e.g. tabular=\"dt = '2026-12-01'\"); repeatable.")
+  Map<String, String> where = new java.util.LinkedHashMap<>();
+
+  @Option(
+      names = "--table",
+      paramLabel = "TABLE",
+      description =
+          "Write the predictions into this table of the session's catalog (created if absent) "
+              + "instead of OUT/predictions, with a model_version column and typed key columns.")
+  String table;
+
+  @Option(
+      names = "--into",
+      paramLabel = "PATH",
+      description =
+          "Write the predictions as a Parquet dataset at PATH (new, empty, or written by score "
+              + "before) instead of OUT/predictions, as --table does.")
+  String into;
+
+  @Option(
+      names = "--partition-by",
+      split = ",",
+      paramLabel = "COLUMN",
+      description =
+          "With --table or --into: partition a new target by these columns (e.g. model_version).")
+  List<String> partitionBy = new ArrayList<>();
+
+  @Option(
+      names = "--mode",
+      defaultValue = "append",
+      paramLabel = "MODE",
+      description =
+          "With --table or --into: append (default) or overwrite; overwrite replaces only the "
+              + "partitions written, and only in a target score created.")
+  String mode;
 
   @Option(
       names = "--out",
@@ -101,6 +143,21 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
     if (!format.equals("parquet") && !format.equals("csv")) {
       throw new CommandException(ExitCodes.USAGE, "--format is parquet or csv, was " + format);
     }
+    if (table != null && into != null) {
+      throw new CommandException(ExitCodes.USAGE, "give --table or --into, not both");
+    }
+    if (!mode.equals("append") && !mode.equals("overwrite")) {
+      throw new CommandException(ExitCodes.USAGE, "--mode is append or overwrite, was " + mode);
+    }
+    if (table == null && into == null) {
+      if (!partitionBy.isEmpty() || !mode.equals("append")) {
+        throw new CommandException(
+            ExitCodes.USAGE, "--partition-by and --mode are for --table or --into");
+      }
+    } else if (!format.equals("parquet")) {
+      throw new CommandException(
+          ExitCodes.USAGE, "--table and --into write Parquet; leave --format out");
+    }
   }
 
   @Override
@@ -112,13 +169,27 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
     } else {
       require(hadoop, "--registry", registry, null, null);
     }
-    require(hadoop, "--data", data, null, null);
+    if (data != null) {
+      require(hadoop, "--data", data, null, null);
+    }
   }
 
   @Override
   List<OutputFolder> outputs(MtlConfig config) {
     List<String> inputs = new ArrayList<>(configOptions.files);
     inputs.addAll(java.util.Arrays.asList(model, registry, data));
+    if (into != null) {
+      for (String in : inputs) {
+        if (in != null && (within(in, into) || within(into, in))) {
+          throw new CommandException(
+              ExitCodes.USAGE, "--into " + into + " holds or is inside an input: " + in);
+        }
+      }
+      if (within(into, out) || within(out, into)) {
+        throw new CommandException(
+            ExitCodes.USAGE, "--into " + into + " and --out " + out + " must lie apart");
+      }
+    }
     return List.of(
         new OutputFolder(
             "--out",
@@ -130,6 +201,21 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
             inputs));
   }
 
+  /**
+   * Whether path {@code a} is {@code b} or lies below it, as written (a relative path taken from
+   * the working folder); the sink itself refuses a target holding files it did not write.
+   */
+  static boolean within(String a, String b) {
+    return OutputFolder.isWithin(plain(a), plain(b));
+  }
+
+  private static org.apache.hadoop.fs.Path plain(String p) {
+    org.apache.hadoop.fs.Path x = new org.apache.hadoop.fs.Path(p);
+    return x.isAbsolute() || x.toUri().getScheme() != null
+        ? x
+        : new org.apache.hadoop.fs.Path(new java.io.File(p).getAbsolutePath());
+  }
+
   @Override
   protected int run(MtlConfig config, SparkSession spark) throws IOException {
     String dir =
@@ -137,11 +223,22 @@ final class ScoreCommand extends MtlCommand.SparkCommand {
             ? model
             : new ModelRegistry(spark.sparkContext().hadoopConfiguration(), registry)
                 .resolve(name, version);
+    ScoreSink sink =
+        table == null && into == null
+            ? null
+            : new ScoreSink(table, into, partitionBy, mode.equals("overwrite"));
     ScoreJob.Summary s =
         new ScoreJob(spark)
-            .run(dir, data, out, ScoreJob.Format.valueOf(format.toUpperCase()), beam);
+            .run(
+                dir,
+                data == null ? "" : data,
+                out,
+                ScoreJob.Format.valueOf(format.toUpperCase()),
+                beam,
+                where,
+                sink);
     System.out.println(summary(s));
-    System.out.println("predictions: " + out + "/predictions");
+    System.out.println("predictions: " + s.predictions());
     return ExitCodes.OK;
   }
 

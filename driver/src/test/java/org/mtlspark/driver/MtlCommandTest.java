@@ -345,10 +345,48 @@ class MtlCommandTest {
   }
 
   @Test
+  void scoreSinksAreRefusedWhenTheirOptionsDisagreeOrTheyLieAmongTheInputs() throws IOException {
+    String model = folder("model", "model.zip", "manifest.json", "config.yaml").toString();
+    String data = folder("data").toString();
+    String out = dir.resolve("scored").toString();
+    String[] base = {"score", "--model", model, "--data", data, "--out", out};
+    refused(run(join(base, "--table", "t", "--into", "p")), "give --table or --into, not both");
+    refused(run(join(base, "--table", "t", "--mode", "replace")), "--mode is append or overwrite");
+    refused(
+        run(join(base, "--partition-by", "model_version")),
+        "--partition-by and --mode are for --table or --into");
+    refused(run(join(base, "--mode", "overwrite")), "--partition-by and --mode are for");
+    refused(
+        run(join(base, "--table", "t", "--format", "csv")),
+        "--table and --into write Parquet; leave --format out");
+    refused(
+        run(join(base, "--into", data + "/predictions")),
+        "--into " + data + "/predictions holds or is inside an input: " + data);
+    refused(run(join(base, "--into", out + "/p")), "must lie apart");
+    assertTrue(!Files.exists(Path.of(out)));
+  }
+
+  private static String[] join(String[] base, String... more) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
   void scoringSaysRecordsToScoreInsteadOfAStatusThatReadsLikeAProblem() {
     ScoreJob.Summary unlabelled =
         new ScoreJob.Summary(
-            "m", "d", "parquet", 20761, 20761, Map.of("no_labels", 20761L), 0, Map.of(), List.of());
+            "m",
+            "d",
+            "parquet",
+            20761,
+            20761,
+            Map.of("no_labels", 20761L),
+            0,
+            Map.of(),
+            List.of(),
+            "m",
+            "o/predictions");
     assertEquals(
         "records to score: 20761; scored: 20761; source rows rejected: 0",
         ScoreCommand.summary(unlabelled));
@@ -363,7 +401,9 @@ class MtlCommandTest {
                 "usable", 60L, "no_labels", 40L, "no_modality", 7L, "missing_required_source", 3L),
             2,
             Map.of("tabular.age: not a finite number", 2L),
-            List.of());
+            List.of(),
+            "m",
+            "o/predictions");
     assertEquals(
         "records to score: 100 (60 of them with labels); scored: 100; left out, no source with features has "
             + "a row: 7; left out, a source with missing: drop has no row: 3; source rows rejected: 2 "

@@ -16,7 +16,7 @@ import org.mtlspark.prep.io.SerializableConf;
  */
 public final class ImageFolderReader {
   /** The cell name under which a file's bytes reach the {@link RowInterpreter}. */
-  static final String BYTES = "\u0000bytes";
+  public static final String BYTES = "\u0000bytes";
 
   private ImageFolderReader() {}
 

@@ -93,6 +93,26 @@ public final class RowInterpreter implements Serializable {
   }
 
   /**
+   * The interpreter of {@code source}'s rows under {@code config}: its record key, the tasks whose
+   * labels it holds, the null token and the image settings; image paths resolved under {@code
+   * dataRoot}.
+   */
+  public static RowInterpreter of(
+      org.mtlspark.config.MtlConfig config,
+      SourceConfig source,
+      SerializableConf files,
+      String dataRoot) {
+    return new RowInterpreter(
+        source,
+        config.data().key(),
+        config.tasksOf(source.name()),
+        config.data().nullToken(),
+        config.prep().image(),
+        files,
+        dataRoot);
+  }
+
+  /**
    * This interpreter for new data to score: label columns are not required, and a row without
    * them has missing labels.
    */

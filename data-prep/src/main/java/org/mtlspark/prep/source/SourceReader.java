@@ -10,6 +10,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.mtlspark.config.DataConfig;
 import org.mtlspark.config.MtlConfig;
@@ -51,28 +53,31 @@ public final class SourceReader {
       throws IOException {
     DataConfig data = config.data();
     List<List<String>> files = new ArrayList<>();
+    List<Dataset<Row>> frames = new ArrayList<>();
     long bytes = 0;
     for (SourceConfig src : data.sources()) {
+      if (src.format().bySpark()) {
+        boolean optional = scoring && !src.hasFeatures() && !SparkSources.exists(spark, src);
+        Dataset<Row> frame = optional ? null : SparkSources.frame(spark, src, dataRoot);
+        List<String> read = frame == null ? List.of() : SparkSources.inputFiles(frame);
+        frames.add(frame);
+        files.add(read);
+        bytes += size(conf.get(), read);
+        continue;
+      }
       boolean optional =
           scoring
               && !src.hasFeatures()
               && !HadoopFiles.sourceExists(conf.get(), HadoopFiles.resolve(dataRoot, src.path()));
       List<FileStatus> listed = optional ? List.of() : files(conf.get(), dataRoot, src);
+      frames.add(null);
       files.add(listed.stream().map(f -> f.getPath().toString()).toList());
       bytes += listed.stream().mapToLong(FileStatus::getLen).sum();
     }
     List<JavaRDD<ParsedRow<SourceValues>>> rows = new ArrayList<>();
     for (int s = 0; s < data.sources().size(); s++) {
       SourceConfig src = data.sources().get(s);
-      RowInterpreter interpreter =
-          new RowInterpreter(
-              src,
-              data.key(),
-              config.tasksOf(src.name()),
-              data.nullToken(),
-              config.prep().image(),
-              conf,
-              dataRoot);
+      RowInterpreter interpreter = RowInterpreter.of(config, src, conf, dataRoot);
       if (scoring) {
         interpreter = interpreter.withOptionalLabels();
       }
@@ -80,12 +85,37 @@ public final class SourceReader {
         interpreter =
             interpreter.withRowKeyBase(rowKeyBase(conf.get(), dataRoot, src, files.get(s)));
       }
+      if (src.format().bySpark()) {
+        rows.add(
+            frames.get(s) == null
+                ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
+                : FrameSourceReader.read(
+                    frames.get(s),
+                    SparkSources.describe(src, dataRoot),
+                    SparkSources.describe(src, dataRoot) + " has",
+                    interpreter));
+        continue;
+      }
       rows.add(
           files.get(s).isEmpty()
               ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
               : read(spark, conf, src, data.key(), files.get(s), interpreter));
     }
     return new Sources(files, rows, bytes);
+  }
+
+  /** The bytes of the files Spark reads for a source (those it can no longer find count 0). */
+  private static long size(Configuration conf, List<String> files) throws IOException {
+    long bytes = 0;
+    for (String f : files) {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(f);
+      try {
+        bytes += p.getFileSystem(conf).getFileStatus(p).getLen();
+      } catch (java.io.FileNotFoundException e) {
+        // listed by Spark's catalog but gone: Spark says so when it reads
+      }
+    }
+    return bytes;
   }
 
   /**
@@ -150,6 +180,9 @@ public final class SourceReader {
         yield TextSourceReader.read(jsc, conf, files, new JsonSourceFormat(interpreter, charset));
       }
       case PARQUET -> ParquetSourceReader.read(spark, files, interpreter);
+      case TABLE, SPARK ->
+          throw new IllegalArgumentException(
+              "source " + source.name() + " is read by Spark: see SparkSources");
       case IMAGES ->
           ImageFolderReader.read(jsc, conf, files, source.keyColumns(recordKey), interpreter);
       case MULTIMNIST ->

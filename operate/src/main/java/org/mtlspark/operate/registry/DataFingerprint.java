@@ -16,6 +16,7 @@ import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.manifest.Manifest;
+import org.mtlspark.prep.source.SparkSources;
 
 /** Describes the raw data a model was trained on, with a fingerprint of its content. */
 public final class DataFingerprint {
@@ -33,10 +34,18 @@ public final class DataFingerprint {
     Map<String, Long> rows = new LinkedHashMap<>();
     List<String> files = new ArrayList<>();
     for (SourceConfig src : config.data().sources()) {
-      String resolved = HadoopFiles.resolve(dataRoot, src.path());
-      sources.put(src.name(), resolved);
       Manifest.SourceCount count = manifest.counts().sources().get(src.name());
       rows.put(src.name(), count == null ? 0 : count.rows());
+      if (src.format().bySpark()) {
+        // The files Spark reads for it (a database's rows have none, and are not fingerprinted).
+        sources.put(src.name(), SparkSources.describe(src, dataRoot));
+        if (SparkSources.exists(spark, src)) {
+          files.addAll(SparkSources.inputFiles(SparkSources.frame(spark, src, dataRoot)));
+        }
+        continue;
+      }
+      String resolved = HadoopFiles.resolve(dataRoot, src.path());
+      sources.put(src.name(), resolved);
       if (HadoopFiles.sourceExists(conf.get(), resolved)) {
         files.addAll(HadoopFiles.listDataFiles(conf.get(), resolved));
       }

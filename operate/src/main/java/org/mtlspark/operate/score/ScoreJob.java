@@ -19,7 +19,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.mtlspark.config.ConfigLoader;
 import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.TaskConfig;
 import org.mtlspark.prep.AlignedSources;
@@ -35,9 +34,8 @@ import org.mtlspark.prep.io.JobLabels;
 import org.mtlspark.prep.io.StagingFolder;
 import org.mtlspark.prep.manifest.Manifest;
 import org.mtlspark.prep.source.Keys;
-import org.mtlspark.workers.eval.EvaluateJob;
+import org.mtlspark.prep.source.SparkSources;
 import org.mtlspark.workers.run.ModelFiles;
-import org.mtlspark.workers.run.RunFolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -78,7 +76,9 @@ public final class ScoreJob {
       Map<String, Long> recordStatus,
       long rejected,
       Map<String, Long> rejectsByReason,
-      List<String> columns) {}
+      List<String> columns,
+      String modelVersion,
+      String predictions) {}
 
   private final SparkSession spark;
 
@@ -103,6 +103,27 @@ public final class ScoreJob {
    */
   public Summary run(String modelDir, String dataRoot, String out, Format format, int beam)
       throws IOException {
+    return run(modelDir, dataRoot, out, format, beam, Map.of(), null);
+  }
+
+  /**
+   * As {@link #run(String, String, String, Format, int)}; {@code where} replaces the conditions of
+   * table and spark sources by name (the new partition to score), and a {@code sink} (or null)
+   * takes the predictions instead of {@code predictions/} in {@code out}, which then holds {@code
+   * score.json} and {@code rejects/}.
+   */
+  public Summary run(
+      String modelDir,
+      String dataRoot,
+      String out,
+      Format format,
+      int beam,
+      Map<String, String> where,
+      ScoreSink sink)
+      throws IOException {
+    if (sink != null && format != Format.PARQUET) {
+      throw new IllegalArgumentException("a table or path of predictions is written as Parquet");
+    }
     if (beam < 1 || beam > MAX_BEAM) {
       throw new IllegalArgumentException("the beam is in [1, " + MAX_BEAM + "], was " + beam);
     }
@@ -112,22 +133,26 @@ public final class ScoreJob {
     Path target = new Path(out);
     FileSystem fs = target.getFileSystem(hadoop);
     HadoopFiles.checkNewOutput(hadoop, out);
-    for (String file : List.of(RunFolder.MODEL_FILE, Manifest.FILE_NAME, RunFolder.CONFIG_FILE)) {
-      if (!HadoopFiles.exists(hadoop, modelDir + "/" + file)) {
-        throw new IOException(
-            "no "
-                + file
-                + " in "
-                + modelDir
-                + ": give a run folder of `train` or a registry version");
+    TrainedModel trained = TrainedModel.read(hadoop, modelDir);
+    MtlConfig config = where.isEmpty() ? trained.config() : trained.config().withWhere(where);
+    if (dataRoot.isEmpty()) {
+      for (var src : config.data().sources()) {
+        if (!src.path().isBlank() && !new Path(src.path()).isAbsolute()) {
+          throw new IOException(
+              "source "
+                  + src.name()
+                  + " of the model reads "
+                  + src.path()
+                  + " under the data root: give the data root (--data)");
+        }
       }
     }
-    MtlConfig config =
-        ConfigLoader.fromYaml(
-            HadoopFiles.readString(hadoop, modelDir + "/" + RunFolder.CONFIG_FILE),
-            modelDir + "/" + RunFolder.CONFIG_FILE);
-    FeaturizerState state = Manifest.read(hadoop, modelDir).featurizers();
-    ComputationGraph graph = EvaluateJob.loadModel(hadoop, modelDir);
+    if (sink != null) {
+      sink.check(spark);
+    }
+    String version = modelVersion(hadoop, modelDir);
+    FeaturizerState state = trained.state();
+    ComputationGraph graph = trained.graph();
     Path staging = StagingFolder.beside(target);
     try {
       AlignedSources in =
@@ -166,6 +191,22 @@ public final class ScoreJob {
               .load(predictions)
               .count();
       model.destroy();
+      String written = target + "/predictions";
+      if (sink != null) {
+        long sunk =
+            sink.write(
+                spark,
+                spark.read().parquet(predictions),
+                keyColumns,
+                ScoreSink.keyTypes(keyColumns, sourceSchemas(config, dataRoot)),
+                version);
+        if (sunk != scored) {
+          throw new IOException(
+              "wrote " + sunk + " rows to " + sink.describe() + " of " + scored + " scored");
+        }
+        fs.delete(new Path(predictions), true);
+        written = sink.describe();
+      }
       Manifest.Counts counts = in.counts();
       Summary summary =
           new Summary(
@@ -177,7 +218,9 @@ public final class ScoreJob {
               counts.recordStatus(),
               counts.rejected(),
               counts.rejectsByReason(),
-              List.of(outputs.schema().fieldNames()));
+              List.of(outputs.schema().fieldNames()),
+              version,
+              written);
       HadoopFiles.writeString(
           hadoop,
           new Path(staging, SUMMARY_FILE).toString(),
@@ -200,6 +243,35 @@ public final class ScoreJob {
       StagingFolder.discard(spark, fs, staging, e);
       throw e;
     }
+  }
+
+  /**
+   * What names the model in the rows it scores: {@code NAME:VERSION} for a registry version (from
+   * its {@code version.json}), else the model folder.
+   */
+  static String modelVersion(Configuration hadoop, String modelDir) throws IOException {
+    String file = modelDir + "/version.json";
+    if (HadoopFiles.exists(hadoop, file)) {
+      var v = new ObjectMapper().readTree(HadoopFiles.readString(hadoop, file));
+      if (v != null && v.hasNonNull("name") && v.hasNonNull("version")) {
+        return v.get("name").asText() + ":" + v.get("version").asText();
+      }
+    }
+    Path p = new Path(modelDir);
+    return p.getFileSystem(hadoop).makeQualified(p).toString();
+  }
+
+  /** The schemas of the sources Spark reads with types (Parquet, table and spark sources). */
+  private List<StructType> sourceSchemas(MtlConfig config, String dataRoot) {
+    List<StructType> schemas = new ArrayList<>();
+    for (var src : config.data().sources()) {
+      if (src.format().bySpark() && SparkSources.exists(spark, src)) {
+        schemas.add(SparkSources.frame(spark, src, dataRoot).schema());
+      } else if (src.format() == org.mtlspark.config.SourceConfig.Format.PARQUET) {
+        schemas.add(spark.read().parquet(HadoopFiles.resolve(dataRoot, src.path())).schema());
+      }
+    }
+    return schemas;
   }
 
   /** Featurizes and scores the records of a partition {@link #BATCH} at a time. */
@@ -435,6 +507,13 @@ public final class ScoreJob {
 
     Row row(Example example, INDArray[] out, int[][][][] captions, int i) {
       List<Object> values = new ArrayList<>(List.of((Object[]) Keys.split(example.key())));
+      values.addAll(taskValues(example, out, captions, i));
+      return RowFactory.create(values.toArray());
+    }
+
+    /** The tasks' columns of row {@code i} of a batch's outputs, as {@link #schema()} has them after the keys. */
+    List<Object> taskValues(Example example, INDArray[] out, int[][][][] captions, int i) {
+      List<Object> values = new ArrayList<>();
       for (int t = 0; t < tasks.size(); t++) {
         TaskEncoding task = tasks.get(t);
         INDArray o = out[t];
@@ -514,7 +593,15 @@ public final class ScoreJob {
           default -> throw new IllegalStateException(task.type().toString());
         }
       }
-      return RowFactory.create(values.toArray());
+      return values;
+    }
+
+    List<TaskEncoding> tasks() {
+      return tasks;
+    }
+
+    String separator(int task) {
+      return separators.get(task);
     }
   }
 }

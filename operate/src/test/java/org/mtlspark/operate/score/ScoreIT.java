@@ -224,4 +224,128 @@ class ScoreIT {
           "nothing beside --out");
     }
   }
+
+  /** The raw sources joined into one DataFrame by key, as a notebook would hand them to the model. */
+  static org.apache.spark.sql.Dataset<Row> joinedSources(Path data) {
+    var tabular =
+        spark
+            .read()
+            .option("header", "true")
+            .option("multiLine", "true")
+            .csv(data.resolve("tabular").toString());
+    var text = spark.read().json(data.resolve("text").toString());
+    var images = spark.read().parquet(data.resolve("images").toString());
+    return tabular
+        .join(
+            text,
+            scala.collection.JavaConverters.asScalaBuffer(List.of("id")).toSeq(),
+            "full_outer")
+        .join(
+            images,
+            scala.collection.JavaConverters.asScalaBuffer(List.of("id")).toSeq(),
+            "full_outer");
+  }
+
+  @Test
+  void theSparkMlModelPredictsWhatScoreWroteForEveryRecordAndSurvivesAPipelineSaveAndLoad()
+      throws IOException {
+    MtlModel model = MtlModel.load(spark, dir.resolve("run").toString());
+    var joined = joinedSources(dir.resolve("data"));
+    // Saved and loaded as a stage of a pipeline, as Spark ML saves any model.
+    var fitted =
+        new org.apache.spark.ml.Pipeline()
+            .setStages(new org.apache.spark.ml.PipelineStage[] {model})
+            .fit(joined);
+    fitted.write().save(dir.resolve("pipeline").toString());
+    var loaded = org.apache.spark.ml.PipelineModel.load(dir.resolve("pipeline").toString());
+    assertTrue(loaded.stages()[0] instanceof MtlModel, "the stage comes back as an MtlModel");
+    List<Row> rows = loaded.transform(joined).collectAsList();
+    assertEquals(joined.count(), rows.size(), "one row out per row in");
+    var tier = predictionsTier();
+    int scored = 0;
+    int partly = 0;
+    for (Row r : rows) {
+      String id = r.getAs("id");
+      Row expected = predictions.get(id);
+      String status = r.getAs("mtl_status");
+      if (expected == null) {
+        assertTrue(status.startsWith("not scored"), id + ": " + status);
+        assertTrue(r.isNullAt(r.fieldIndex("spend_prediction")), id + " has no predictions");
+        continue;
+      }
+      // The generated data holds malformed rows: score rejects them and scores the record without
+      // that source's row, and so does the model, saying so.
+      assertTrue(
+          status.equals("scored") || status.startsWith("scored without "), id + ": " + status);
+      scored++;
+      partly += status.equals("scored") ? 0 : 1;
+      // float32 outputs of batches made up differently: equal to about 1e-7 of the value.
+      assertEquals(
+          expected.getDouble(1),
+          (double) r.getAs("spend_prediction"),
+          1e-5 * Math.max(1, Math.abs(expected.getDouble(1))),
+          "spend of " + id);
+      assertEquals(expected.getString(2), r.getAs("tier_prediction"), "tier of " + id);
+      org.apache.spark.ml.linalg.Vector p = r.getAs("tier_probability");
+      assertEquals(tier.size(), p.size());
+      for (int c = 0; c < tier.size(); c++) {
+        assertEquals(
+            expected.getDouble(expected.fieldIndex("tier_p_" + tier.get(c))), p.apply(c), 1e-6);
+      }
+      org.apache.spark.ml.linalg.Vector churn = r.getAs("churn_probability");
+      assertEquals(
+          expected.getDouble(expected.fieldIndex("churn_probability")), churn.apply(1), 1e-6);
+      assertEquals(1.0, churn.apply(0) + churn.apply(1), 1e-12);
+      assertEquals(expected.getString(expected.fieldIndex("churn")), r.getAs("churn_prediction"));
+    }
+    assertEquals(summary.scored(), scored, "every record score scored, and only those");
+    assertTrue(partly > 0 && partly <= summary.rejected(), partly + " of " + summary.rejected());
+  }
+
+  private static List<String> predictionsTier() throws IOException {
+    return Manifest.read(spark.sparkContext().hadoopConfiguration(), dir.resolve("prep").toString())
+        .featurizers()
+        .tasks()
+        .get(1)
+        .classes();
+  }
+
+  @Test
+  void theSparkMlModelNamesWhatItCannotUse() throws IOException {
+    MtlModel model = MtlModel.load(spark, dir.resolve("run").toString());
+    var joined = joinedSources(dir.resolve("data"));
+    IllegalArgumentException lacking =
+        assertThrows(IllegalArgumentException.class, () -> model.transform(joined.drop("income")));
+    assertTrue(lacking.getMessage().contains("lacks column(s) [income]"), lacking.getMessage());
+    IllegalArgumentException taken =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> model.transform(joined.withColumn("spend_prediction", joined.col("age"))));
+    assertTrue(
+        taken.getMessage().contains("already has a column spend_prediction"), taken.getMessage());
+    // A cell that is no number: the record is scored without its tabular row, as score does.
+    var bad =
+        joined.withColumn(
+            "income",
+            org.apache
+                .spark
+                .sql
+                .functions
+                .when(
+                    joined.col("id").equalTo(predictions.keySet().iterator().next()),
+                    org.apache.spark.sql.functions.lit("lots"))
+                .otherwise(joined.col("income")));
+    List<Row> statuses =
+        model.transform(bad).where("mtl_status like '%lots%'").select("mtl_status").collectAsList();
+    assertEquals(1, statuses.size(), "the one row with a bad cell says so");
+    assertTrue(
+        statuses
+            .get(0)
+            .getString(0)
+            .startsWith("scored without tabular (income: not a finite number"),
+        statuses.get(0).getString(0));
+    IOException notAModel =
+        assertThrows(IOException.class, () -> MtlModel.load(spark, dir.resolve("data").toString()));
+    assertTrue(notAModel.getMessage().contains("no model.zip"), notAModel.getMessage());
+  }
 }
