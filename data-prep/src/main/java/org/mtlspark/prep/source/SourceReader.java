@@ -59,7 +59,7 @@ public final class SourceReader {
       if (src.format().bySpark()) {
         boolean optional = scoring && !src.hasFeatures() && !SparkSources.exists(spark, src);
         Dataset<Row> frame = optional ? null : SparkSources.frame(spark, src, dataRoot);
-        List<String> read = frame == null ? List.of() : SparkSources.inputFiles(frame);
+        List<String> read = frame == null ? List.of() : SparkSources.inputFiles(spark, frame);
         frames.add(frame);
         files.add(read);
         bytes += size(conf.get(), read);

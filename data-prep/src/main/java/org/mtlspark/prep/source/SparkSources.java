@@ -73,9 +73,24 @@ public final class SparkSources {
     return source.where().isBlank() ? from : from + " where " + source.where();
   }
 
-  /** The files Spark reads for the rows (none for a database), for counts and fingerprints. */
-  public static List<String> inputFiles(Dataset<Row> frame) {
-    return List.of(frame.inputFiles());
+  /**
+   * The files Spark reads for the rows (none for a database), for counts and fingerprints; a
+   * folder Spark names (a Hive table read through its serde) stands for the data files below it.
+   */
+  public static List<String> inputFiles(SparkSession spark, Dataset<Row> frame)
+      throws java.io.IOException {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<String> files = new java.util.ArrayList<>();
+    for (String f : frame.inputFiles()) {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(f);
+      var fs = p.getFileSystem(conf);
+      if (fs.exists(p) && fs.getFileStatus(p).isDirectory()) {
+        files.addAll(HadoopFiles.listDataFiles(conf, f));
+      } else {
+        files.add(f);
+      }
+    }
+    return files;
   }
 
   private static String firstLine(String message) {

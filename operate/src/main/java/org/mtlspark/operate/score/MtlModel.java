@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.FileUtil;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
@@ -44,6 +41,7 @@ import org.mtlspark.prep.io.HadoopFiles;
 import org.mtlspark.prep.io.SerializableConf;
 import org.mtlspark.prep.source.Cells;
 import org.mtlspark.prep.source.ImageFolderReader;
+import org.mtlspark.prep.source.Keys;
 import org.mtlspark.prep.source.ParsedRow;
 import org.mtlspark.prep.source.RowCells;
 import org.mtlspark.prep.source.RowInterpreter;
@@ -163,6 +161,17 @@ public final class MtlModel extends Transformer implements MLWritable {
 
   @Override
   public StructType transformSchema(StructType schema) {
+    for (SourceConfig src : model.config().data().sources()) {
+      if (src.keyColumns(model.config().data().key()).contains(Keys.ROW)) {
+        throw new IllegalArgumentException(
+            "source "
+                + src.name()
+                + " is keyed by "
+                + Keys.ROW
+                + " (a row's file and line), which a DataFrame row has not: score the files"
+                + " with `score`");
+      }
+    }
     List<String> have = Arrays.asList(schema.fieldNames());
     List<String> missing =
         interpreters(null).stream()
@@ -291,8 +300,18 @@ public final class MtlModel extends Transformer implements MLWritable {
   /** A source's interpreter; a source of images reads its bytes from the column named as the source. */
   record SourceCells(SourceConfig source, RowInterpreter interpreter)
       implements java.io.Serializable {
+    /** The cells the source reads: its required columns, and the bytes of an images source. */
+    List<String> cells() {
+      List<String> all = new ArrayList<>(interpreter.requiredColumns());
+      if (source.format() == SourceConfig.Format.IMAGES) {
+        all.add(ImageFolderReader.BYTES);
+      }
+      return all;
+    }
+
+    /** The DataFrame's columns the source reads. */
     List<String> columns() {
-      return interpreter.requiredColumns().stream().map(this::column).toList();
+      return cells().stream().map(this::column).toList();
     }
 
     String column(String cell) {
@@ -300,17 +319,22 @@ public final class MtlModel extends Transformer implements MLWritable {
     }
 
     /**
-     * The source's values in the row, or null when every column it reads but the key is null (a
-     * row of an outer join that this source had no row for).
+     * The source's values in the row, or null when the source has no row for this record: every
+     * column it reads but the key is null (the missing side of an outer join), or, for a source
+     * that reads nothing but its key (labels, when scoring), a key cell is null.
      */
     ParsedRow<SourceValues> read(Cells cells, List<String> recordKey) {
       List<String> key = source.keyColumns(recordKey);
+      boolean others = false;
       boolean any = false;
-      for (String c : interpreter.requiredColumns()) {
-        if (!key.contains(c) && cells.get(column(c)) != null) {
-          any = true;
-          break;
+      for (String c : cells()) {
+        if (!key.contains(c)) {
+          others = true;
+          any |= cells.get(column(c)) != null;
         }
+      }
+      if (!others) {
+        any = key.stream().noneMatch(k -> !k.equals(Keys.ROW) && cells.get(k) == null);
       }
       return any
           ? interpreter.interpret("DataFrame row", 0, cell -> cells.get(column(cell)), "")
@@ -389,10 +413,20 @@ public final class MtlModel extends Transformer implements MLWritable {
         }
       }
       if (key == null) {
-        status[0] =
-            "not scored: no source keyed by the whole key has a row"
-                + (rejected.isEmpty() ? "" : ": " + String.join("; ", rejected));
-        return null;
+        // No source keyed by the whole key read a row: the key from the row's own key columns.
+        List<String> parts = new ArrayList<>();
+        for (String k : recordKey) {
+          Object v = c.get(k);
+          if (v == null || String.valueOf(v).isBlank()) {
+            status[0] =
+                "not scored: no value in key column "
+                    + k
+                    + (rejected.isEmpty() ? "" : "; " + String.join("; ", rejected));
+            return null;
+          }
+          parts.add(String.valueOf(v).trim());
+        }
+        key = Keys.join(parts);
       }
       AlignedRecord record =
           new AlignedRecord(key, values, AlignedRecord.Status.USABLE, null, new int[2 * n]);
@@ -588,18 +622,8 @@ public final class MtlModel extends Transformer implements MLWritable {
           meta.put("source", model.dir());
           HadoopFiles.writeString(
               hadoop, path + "/" + METADATA + "/part-00000", JSON.writeValueAsString(meta) + "\n");
-          Path from = new Path(model.dir());
-          FileSystem src = from.getFileSystem(hadoop);
-          Path to = new Path(path, DATA);
-          for (String file : TrainedModel.FILES) {
-            FileUtil.copy(
-                src,
-                new Path(from, file),
-                to.getFileSystem(hadoop),
-                new Path(to, file),
-                false,
-                hadoop);
-          }
+          // The files as they were loaded: the folder they came from may be the one replaced here.
+          model.writeTo(hadoop, path + "/" + DATA);
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }

@@ -191,22 +191,6 @@ public final class ScoreJob {
               .load(predictions)
               .count();
       model.destroy();
-      String written = target + "/predictions";
-      if (sink != null) {
-        long sunk =
-            sink.write(
-                spark,
-                spark.read().parquet(predictions),
-                keyColumns,
-                ScoreSink.keyTypes(keyColumns, sourceSchemas(config, dataRoot)),
-                version);
-        if (sunk != scored) {
-          throw new IOException(
-              "wrote " + sunk + " rows to " + sink.describe() + " of " + scored + " scored");
-        }
-        fs.delete(new Path(predictions), true);
-        written = sink.describe();
-      }
       Manifest.Counts counts = in.counts();
       Summary summary =
           new Summary(
@@ -220,13 +204,29 @@ public final class ScoreJob {
               counts.rejectsByReason(),
               List.of(outputs.schema().fieldNames()),
               version,
-              written);
+              sink == null ? target + "/predictions" : sink.describe());
       HadoopFiles.writeString(
           hadoop,
           new Path(staging, SUMMARY_FILE).toString(),
           new ObjectMapper()
               .enable(SerializationFeature.INDENT_OUTPUT)
               .writeValueAsString(summary));
+      if (sink != null) {
+        // Everything of --out is ready first, and --out still free: once rows reach the sink,
+        // only the rename is left.
+        HadoopFiles.checkNewOutput(hadoop, out);
+        if (scored == 0) {
+          LOG.warn("scored no records: nothing written to {}", sink.describe());
+        } else {
+          sink.write(
+              spark,
+              spark.read().parquet(predictions),
+              keyColumns.size(),
+              ScoreSink.keyTypes(keyColumns, sourceSchemas(config, dataRoot)),
+              version);
+        }
+        fs.delete(new Path(predictions), true);
+      }
       HadoopFiles.renameOrFail(fs, staging, target);
       in.unpersist();
       LOG.info(
@@ -261,13 +261,18 @@ public final class ScoreJob {
     return p.getFileSystem(hadoop).makeQualified(p).toString();
   }
 
-  /** The schemas of the sources Spark reads with types (Parquet, table and spark sources). */
-  private List<StructType> sourceSchemas(MtlConfig config, String dataRoot) {
+  /**
+   * The schemas of the sources Spark reads with types (Parquet, table and spark sources), those
+   * that are there (a source of labels alone may be absent).
+   */
+  private List<StructType> sourceSchemas(MtlConfig config, String dataRoot) throws IOException {
     List<StructType> schemas = new ArrayList<>();
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     for (var src : config.data().sources()) {
       if (src.format().bySpark() && SparkSources.exists(spark, src)) {
         schemas.add(SparkSources.frame(spark, src, dataRoot).schema());
-      } else if (src.format() == org.mtlspark.config.SourceConfig.Format.PARQUET) {
+      } else if (src.format() == org.mtlspark.config.SourceConfig.Format.PARQUET
+          && HadoopFiles.sourceExists(hadoop, HadoopFiles.resolve(dataRoot, src.path()))) {
         schemas.add(spark.read().parquet(HadoopFiles.resolve(dataRoot, src.path())).schema());
       }
     }

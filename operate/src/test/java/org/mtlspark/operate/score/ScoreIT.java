@@ -257,6 +257,9 @@ class ScoreIT {
             .setStages(new org.apache.spark.ml.PipelineStage[] {model})
             .fit(joined);
     fitted.write().save(dir.resolve("pipeline").toString());
+    var first = org.apache.spark.ml.PipelineModel.load(dir.resolve("pipeline").toString());
+    // Saved again over the folder it was loaded from: the model's files come from memory.
+    first.write().overwrite().save(dir.resolve("pipeline").toString());
     var loaded = org.apache.spark.ml.PipelineModel.load(dir.resolve("pipeline").toString());
     assertTrue(loaded.stages()[0] instanceof MtlModel, "the stage comes back as an MtlModel");
     List<Row> rows = loaded.transform(joined).collectAsList();

@@ -233,9 +233,29 @@ class TablesIT {
     }
     score("scored-2", Map.of(), sink);
     assertEquals(2 * plain.scored(), spark.table("mtl_scores").count(), "appended");
+    // An older model's partition, which an overwrite by this model must leave alone.
+    spark
+        .table("mtl_scores")
+        .limit(7)
+        .withColumn(ScoreSink.MODEL_VERSION, org.apache.spark.sql.functions.lit("older"))
+        .write()
+        .insertInto("mtl_scores");
     score("scored-3", Map.of(), new ScoreSink("mtl_scores", null, List.of(), true));
     assertEquals(
-        plain.scored(), spark.table("mtl_scores").count(), "the model's partition replaced");
+        plain.scored(),
+        spark.table("mtl_scores").where("model_version <> 'older'").count(),
+        "the model's partition replaced");
+    assertEquals(
+        7, spark.table("mtl_scores").where("model_version = 'older'").count(), "the older kept");
+    IOException otherwise =
+        assertThrows(
+            IOException.class,
+            () ->
+                score(
+                    "scored-5", Map.of(), new ScoreSink("mtl_scores", null, List.of("id"), true)));
+    assertTrue(
+        otherwise.getMessage().contains("is partitioned by [model_version], not by [id]"),
+        otherwise.getMessage());
 
     // A table score did not create is appended to, never overwritten.
     spark.sql("DROP TABLE IF EXISTS mtl_theirs");
@@ -300,8 +320,36 @@ class TablesIT {
     Dataset<Row> written = spark.read().parquet(into);
     assertEquals(s.scored(), written.count());
     assertEquals(DataTypes.LongType, written.schema().apply("id").dataType());
-    score("scored-p2", Map.of(), new ScoreSink(null, into, List.of(ScoreSink.MODEL_VERSION), true));
-    assertEquals(s.scored(), spark.read().parquet(into).count(), "overwritten, not appended");
+    spark
+        .read()
+        .parquet(into)
+        .limit(5)
+        .withColumn(ScoreSink.MODEL_VERSION, org.apache.spark.sql.functions.lit("older"))
+        .write()
+        .mode("append")
+        .partitionBy(ScoreSink.MODEL_VERSION)
+        .parquet(into);
+    // Without --partition-by, the path keeps its own partitioning.
+    score("scored-p2", Map.of(), new ScoreSink(null, into, List.of(), true));
+    assertEquals(
+        s.scored(),
+        spark.read().parquet(into).where("model_version <> 'older'").count(),
+        "overwritten, not appended");
+    assertEquals(
+        5, spark.read().parquet(into).where("model_version = 'older'").count(), "the older kept");
+    IOException otherwise =
+        assertThrows(
+            IOException.class,
+            () -> score("scored-p4", Map.of(), new ScoreSink(null, into, List.of("id"), false)));
+    assertTrue(otherwise.getMessage().contains("not by [id]"), otherwise.getMessage());
+    // A file of someone else's beside score's: the folder is no longer score's alone.
+    Files.writeString(dir.resolve("into").resolve("notes.txt"), "keep me");
+    IOException mixed =
+        assertThrows(
+            IOException.class,
+            () -> score("scored-p5", Map.of(), new ScoreSink(null, into, List.of(), true)));
+    assertTrue(mixed.getMessage().contains("(notes.txt)"), mixed.getMessage());
+    assertTrue(Files.exists(dir.resolve("into").resolve("notes.txt")));
 
     Path theirs = dir.resolve("theirs");
     Files.createDirectories(theirs);

@@ -61,7 +61,8 @@ public final class ModelFiles {
     }
   }
 
-  private static byte[] bytes(Configuration conf, String path) throws IOException {
+  /** The bytes of the model file at {@code path}, unchecked; refused past {@link #MAX_FILE_BYTES}. */
+  public static byte[] bytes(Configuration conf, String path) throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
     if (!fs.exists(p)) {
