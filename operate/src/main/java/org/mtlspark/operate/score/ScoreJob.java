@@ -246,19 +246,20 @@ public final class ScoreJob {
   }
 
   /**
-   * What names the model in the rows it scores: {@code NAME:VERSION} for a registry version (from
-   * its {@code version.json}), else the model folder.
+   * What names the model in the rows it scores: {@code NAME@VERSION} for a registry version (from
+   * its {@code version.json}), else the run folder's name; characters a partition folder's name
+   * would escape are replaced by '_'.
    */
   static String modelVersion(Configuration hadoop, String modelDir) throws IOException {
     String file = modelDir + "/version.json";
+    String version = new Path(modelDir).getName();
     if (HadoopFiles.exists(hadoop, file)) {
       var v = new ObjectMapper().readTree(HadoopFiles.readString(hadoop, file));
       if (v != null && v.hasNonNull("name") && v.hasNonNull("version")) {
-        return v.get("name").asText() + ":" + v.get("version").asText();
+        version = v.get("name").asText() + "@" + v.get("version").asText();
       }
     }
-    Path p = new Path(modelDir);
-    return p.getFileSystem(hadoop).makeQualified(p).toString();
+    return version.replaceAll("[\\x00-\\x1F\"#%'*/:=?\\\\{}\\[\\]^]", "_");
   }
 
   /**

@@ -224,10 +224,7 @@ class TablesIT {
     assertEquals(plain.scored(), table.count());
     List<Row> versions = table.select(ScoreSink.MODEL_VERSION).distinct().collectAsList();
     assertEquals(1, versions.size());
-    assertEquals(
-        ScoreJob.modelVersion(
-            spark.sparkContext().hadoopConfiguration(), dir.resolve("run").toString()),
-        versions.get(0).getString(0));
+    assertEquals("run", versions.get(0).getString(0), "the run folder's name");
     for (Row r : table.select("id", "spend").collectAsList()) {
       assertEquals(spend.get(Long.toString(r.getLong(0))), r.getDouble(1), 1e-9, "spend of " + r);
     }
