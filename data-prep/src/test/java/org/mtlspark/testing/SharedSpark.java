@@ -45,7 +45,13 @@ public final class SharedSpark {
       boolean first = session == null;
       session = SparkSession.builder().config(conf).getOrCreate();
       if (first) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      session.stop();
+                      deleteQuietly(tables);
+                    }));
       }
     }
     return session;
@@ -62,6 +68,18 @@ public final class SharedSpark {
       }
     }
     return tables;
+  }
+
+  /** Removes a folder of this run's tables, as far as it can (the JVM is ending). */
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var all = Files.walk(dir)) {
+      all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      // left for the system's cleaning of temporary files
+    }
   }
 
   /** Whether Spark's Hive support is on the classpath (a module's tests of tables add it). */

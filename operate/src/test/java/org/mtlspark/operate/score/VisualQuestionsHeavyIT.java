@@ -32,7 +32,7 @@ import org.mtlspark.workers.train.TrainJob;
  * image alone; evaluation keeps where it looked in a few test canvases and the report draws them;
  * then {@code score} answers the test canvases' questions.
  */
-class VisualQuestionsIT {
+class VisualQuestionsHeavyIT {
   static final int TRAIN = 2000;
   static final int TEST = 300;
   @TempDir static Path dir;
