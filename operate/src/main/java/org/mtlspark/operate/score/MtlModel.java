@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -33,7 +32,6 @@ import org.mtlspark.config.MtlConfig;
 import org.mtlspark.config.SourceConfig;
 import org.mtlspark.prep.align.AlignedRecord;
 import org.mtlspark.prep.align.RecordLayout;
-import org.mtlspark.prep.feature.BatchBuilder;
 import org.mtlspark.prep.feature.Example;
 import org.mtlspark.prep.feature.Featurizer;
 import org.mtlspark.prep.feature.TaskEncoding;
@@ -47,8 +45,6 @@ import org.mtlspark.prep.source.RowCells;
 import org.mtlspark.prep.source.RowInterpreter;
 import org.mtlspark.prep.source.SourceValues;
 import org.mtlspark.workers.run.ModelFiles;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
@@ -223,7 +219,7 @@ public final class MtlModel extends Transformer implements MLWritable {
                 it -> {
                   ComputationGraph local =
                       ModelFiles.restore(graph.value(), "broadcast for scoring", false);
-                  return new Batches(it, scorer, local);
+                  return new InBatches<>(it, ScoreJob.BATCH, batch -> scorer.rows(batch, local));
                 });
     return spark.createDataFrame(rows, outSchema);
   }
@@ -521,80 +517,39 @@ public final class MtlModel extends Transformer implements MLWritable {
       return out;
     }
 
+    /** The rows of a batch with their columns appended: those with an example scored in one pass. */
+    List<Row> rows(List<Row> batch, ComputationGraph graph) {
+      List<Example> examples = new ArrayList<>(batch.size());
+      String[] status = new String[batch.size()];
+      int[] exampleOf = new int[batch.size()];
+      for (int i = 0; i < batch.size(); i++) {
+        String[] why = new String[1];
+        Example e = example(batch.get(i), why);
+        exampleOf[i] = e == null ? -1 : examples.size();
+        if (e != null) {
+          examples.add(e);
+        }
+        status[i] = why[0];
+      }
+      List<List<Object>> scored =
+          examples.isEmpty() ? List.of() : outputs.taskValues(graph, examples);
+      List<Row> out = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        Row in = batch.get(i);
+        List<Object> values = new ArrayList<>(in.size() + 8);
+        for (int c = 0; c < in.size(); c++) {
+          values.add(in.get(c));
+        }
+        values.addAll(columns(exampleOf[i] < 0 ? null : scored.get(exampleOf[i]), status[i]));
+        out.add(RowFactory.create(values.toArray()));
+      }
+      return out;
+    }
+
     private static <T> Object seq(List<T> values) {
       return scala.collection.JavaConverters.asScalaBufferConverter(new ArrayList<>(values))
           .asScala()
           .toSeq();
-    }
-  }
-
-  /** The rows of a partition with their columns appended, scored {@link ScoreJob#BATCH} at a time. */
-  private static final class Batches implements Iterator<Row> {
-    private final Iterator<Row> rows;
-    private final Scorer scorer;
-    private final ComputationGraph graph;
-    private final List<Row> ready = new ArrayList<>();
-    private int next;
-
-    Batches(Iterator<Row> rows, Scorer scorer, ComputationGraph graph) {
-      this.rows = rows;
-      this.scorer = scorer;
-      this.graph = graph;
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (next < ready.size()) {
-        return true;
-      }
-      ready.clear();
-      next = 0;
-      List<Row> in = new ArrayList<>(ScoreJob.BATCH);
-      List<Example> examples = new ArrayList<>(ScoreJob.BATCH);
-      List<String> status = new ArrayList<>(ScoreJob.BATCH);
-      int[] exampleOf = new int[ScoreJob.BATCH];
-      while (in.size() < ScoreJob.BATCH && rows.hasNext()) {
-        Row row = rows.next();
-        String[] why = new String[1];
-        Example e = scorer.example(row, why);
-        exampleOf[in.size()] = e == null ? -1 : examples.size();
-        if (e != null) {
-          examples.add(e);
-        }
-        in.add(row);
-        status.add(why[0]);
-      }
-      if (in.isEmpty()) {
-        return false;
-      }
-      INDArray[] out = null;
-      int[][][][] captions = null;
-      if (!examples.isEmpty()) {
-        MultiDataSet mds = BatchBuilder.build(examples);
-        out = graph.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays(), null);
-        captions = scorer.outputs.captions(graph, mds);
-      }
-      for (int i = 0; i < in.size(); i++) {
-        List<Object> values = new ArrayList<>(in.get(i).size() + 8);
-        for (int c = 0; c < in.get(i).size(); c++) {
-          values.add(in.get(i).get(c));
-        }
-        int e = exampleOf[i];
-        values.addAll(
-            scorer.columns(
-                e < 0 ? null : scorer.outputs.taskValues(examples.get(e), out, captions, e),
-                status.get(i)));
-        ready.add(RowFactory.create(values.toArray()));
-      }
-      return true;
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return ready.get(next++);
     }
   }
 

@@ -2,7 +2,6 @@ package org.mtlspark.operate.score;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -175,7 +174,22 @@ public final class ScoreJob {
               records -> {
                 ComputationGraph local =
                     ModelFiles.restore(model.value(), "broadcast for scoring", false);
-                return new Scored(records, featurizer, local, outputs);
+                return new InBatches<>(
+                    records,
+                    BATCH,
+                    batch -> {
+                      List<Example> examples = new ArrayList<>(batch.size());
+                      batch.forEach(r -> examples.add(featurizer.featurize(r)));
+                      List<List<Object>> values = outputs.taskValues(local, examples);
+                      List<Row> scored = new ArrayList<>(batch.size());
+                      for (int i = 0; i < examples.size(); i++) {
+                        List<Object> row =
+                            new ArrayList<>(List.of((Object[]) Keys.split(examples.get(i).key())));
+                        row.addAll(values.get(i));
+                        scored.add(RowFactory.create(row.toArray()));
+                      }
+                      return scored;
+                    });
               });
       String predictions = new Path(staging, "predictions").toString();
       var frame = spark.createDataFrame(rows, outputs.schema());
@@ -278,58 +292,6 @@ public final class ScoreJob {
       }
     }
     return schemas;
-  }
-
-  /** Featurizes and scores the records of a partition {@link #BATCH} at a time. */
-  private static final class Scored implements Iterator<Row> {
-    private final Iterator<AlignedRecord> records;
-    private final Featurizer featurizer;
-    private final ComputationGraph graph;
-    private final Outputs outputs;
-    private final List<Row> ready = new ArrayList<>();
-    private int next;
-
-    Scored(
-        Iterator<AlignedRecord> records,
-        Featurizer featurizer,
-        ComputationGraph graph,
-        Outputs outputs) {
-      this.records = records;
-      this.featurizer = featurizer;
-      this.graph = graph;
-      this.outputs = outputs;
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (next < ready.size()) {
-        return true;
-      }
-      ready.clear();
-      next = 0;
-      List<Example> batch = new ArrayList<>(BATCH);
-      while (batch.size() < BATCH && records.hasNext()) {
-        batch.add(featurizer.featurize(records.next()));
-      }
-      if (batch.isEmpty()) {
-        return false;
-      }
-      MultiDataSet mds = BatchBuilder.build(batch);
-      INDArray[] out = graph.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays(), null);
-      int[][][][] captions = outputs.captions(graph, mds);
-      for (int i = 0; i < batch.size(); i++) {
-        ready.add(outputs.row(batch.get(i), out, captions, i));
-      }
-      return true;
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new java.util.NoSuchElementException();
-      }
-      return ready.get(next++);
-    }
   }
 
   /**
@@ -511,10 +473,19 @@ public final class ScoreJob {
       return out;
     }
 
-    Row row(Example example, INDArray[] out, int[][][][] captions, int i) {
-      List<Object> values = new ArrayList<>(List.of((Object[]) Keys.split(example.key())));
-      values.addAll(taskValues(example, out, captions, i));
-      return RowFactory.create(values.toArray());
+    /**
+     * The tasks' columns of each of {@code examples}, scored by {@code graph} in one pass (and its
+     * caption tasks' searches), as {@link #schema()} has them after the keys.
+     */
+    List<List<Object>> taskValues(ComputationGraph graph, List<Example> examples) {
+      MultiDataSet mds = BatchBuilder.build(examples);
+      INDArray[] out = graph.output(false, mds.getFeatures(), mds.getFeaturesMaskArrays(), null);
+      int[][][][] captions = captions(graph, mds);
+      List<List<Object>> values = new ArrayList<>(examples.size());
+      for (int i = 0; i < examples.size(); i++) {
+        values.add(taskValues(examples.get(i), out, captions, i));
+      }
+      return values;
     }
 
     /** The tasks' columns of row {@code i} of a batch's outputs, as {@link #schema()} has them after the keys. */
