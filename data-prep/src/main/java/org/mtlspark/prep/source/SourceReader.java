@@ -56,21 +56,20 @@ public final class SourceReader {
     List<Dataset<Row>> frames = new ArrayList<>();
     long bytes = 0;
     for (SourceConfig src : data.sources()) {
+      List<FileStatus> listed;
       if (src.format().bySpark()) {
         boolean optional = scoring && !src.hasFeatures() && !SparkSources.exists(spark, src);
         Dataset<Row> frame = optional ? null : SparkSources.frame(spark, src, dataRoot);
-        List<String> read = frame == null ? List.of() : SparkSources.inputFiles(spark, frame);
         frames.add(frame);
-        files.add(read);
-        bytes += size(conf.get(), read);
-        continue;
+        listed = frame == null ? List.of() : SparkSources.inputFiles(spark, frame);
+      } else {
+        boolean optional =
+            scoring
+                && !src.hasFeatures()
+                && !HadoopFiles.sourceExists(conf.get(), HadoopFiles.resolve(dataRoot, src.path()));
+        frames.add(null);
+        listed = optional ? List.of() : files(conf.get(), dataRoot, src);
       }
-      boolean optional =
-          scoring
-              && !src.hasFeatures()
-              && !HadoopFiles.sourceExists(conf.get(), HadoopFiles.resolve(dataRoot, src.path()));
-      List<FileStatus> listed = optional ? List.of() : files(conf.get(), dataRoot, src);
-      frames.add(null);
       files.add(listed.stream().map(f -> f.getPath().toString()).toList());
       bytes += listed.stream().mapToLong(FileStatus::getLen).sum();
     }
@@ -102,20 +101,6 @@ public final class SourceReader {
               : read(spark, conf, src, data.key(), files.get(s), interpreter));
     }
     return new Sources(files, rows, bytes);
-  }
-
-  /** The bytes of the files Spark reads for a source (those it can no longer find count 0). */
-  private static long size(Configuration conf, List<String> files) throws IOException {
-    long bytes = 0;
-    for (String f : files) {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(f);
-      try {
-        bytes += p.getFileSystem(conf).getFileStatus(p).getLen();
-      } catch (java.io.FileNotFoundException e) {
-        // listed by Spark's catalog but gone: Spark says so when it reads
-      }
-    }
-    return bytes;
   }
 
   /**

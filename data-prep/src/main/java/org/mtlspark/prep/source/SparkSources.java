@@ -1,6 +1,12 @@
 package org.mtlspark.prep.source;
 
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -74,20 +80,26 @@ public final class SparkSources {
   }
 
   /**
-   * The files Spark reads for the rows (none for a database), for counts and fingerprints; a
-   * folder Spark names (a Hive table read through its serde) stands for the data files below it.
+   * The files Spark reads for the rows (none for a database), for counts, sizes and fingerprints; a
+   * folder Spark names (a Hive table read through its serde) stands for the data files below it,
+   * and a file gone since the catalog listed it counts for nothing (Spark says so when it reads).
    */
-  public static List<String> inputFiles(SparkSession spark, Dataset<Row> frame)
-      throws java.io.IOException {
-    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
-    List<String> files = new java.util.ArrayList<>();
+  public static List<FileStatus> inputFiles(SparkSession spark, Dataset<Row> frame)
+      throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<FileStatus> files = new ArrayList<>();
     for (String f : frame.inputFiles()) {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(f);
-      var fs = p.getFileSystem(conf);
-      if (fs.exists(p) && fs.getFileStatus(p).isDirectory()) {
-        files.addAll(HadoopFiles.listDataFiles(conf, f));
+      Path p = new Path(f);
+      FileStatus status;
+      try {
+        status = p.getFileSystem(conf).getFileStatus(p);
+      } catch (FileNotFoundException e) {
+        continue;
+      }
+      if (status.isDirectory()) {
+        files.addAll(HadoopFiles.listDataFileStatuses(conf, f));
       } else {
-        files.add(f);
+        files.add(status);
       }
     }
     return files;

@@ -40,7 +40,10 @@ public final class DataFingerprint {
         // The files Spark reads for it (a database's rows have none, and are not fingerprinted).
         sources.put(src.name(), SparkSources.describe(src, dataRoot));
         if (SparkSources.exists(spark, src)) {
-          files.addAll(SparkSources.inputFiles(spark, SparkSources.frame(spark, src, dataRoot)));
+          files.addAll(
+              SparkSources.inputFiles(spark, SparkSources.frame(spark, src, dataRoot)).stream()
+                  .map(f -> f.getPath().toString())
+                  .toList());
         }
         continue;
       }
