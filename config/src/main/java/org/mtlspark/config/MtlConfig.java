@@ -36,16 +36,10 @@ public record MtlConfig(
    * are.
    */
   public MtlConfig withWhere(java.util.Map<String, String> where) {
-    List<SourceConfig> sources = new java.util.ArrayList<>();
-    java.util.Set<String> left = new java.util.LinkedHashSet<>(where.keySet());
-    for (SourceConfig s : data.sources()) {
-      left.remove(s.name());
-      sources.add(where.containsKey(s.name()) ? s.withWhere(where.get(s.name())) : s);
-    }
     List<String> bySpark =
         data.sources().stream().filter(s -> s.format().bySpark()).map(SourceConfig::name).toList();
     for (String name : where.keySet()) {
-      if (left.contains(name) || !bySpark.contains(name)) {
+      if (!bySpark.contains(name)) {
         throw new IllegalArgumentException(
             "a condition for source "
                 + name
@@ -54,6 +48,10 @@ public record MtlConfig(
                 + ")");
       }
     }
+    List<SourceConfig> sources =
+        data.sources().stream()
+            .map(s -> where.containsKey(s.name()) ? s.withWhere(where.get(s.name())) : s)
+            .toList();
     return new MtlConfig(
         run,
         new DataConfig(data.root(), data.key(), data.nullToken(), sources),
